@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Fault injection: named points in the memory manager that can be made to fail
+ * on their Nth hit, armed by API, by GUP_INJECT in the environment, or by scripts.
+ */
+#ifndef GUP_INJECT_H
+#define GUP_INJECT_H
+
+#include <gup/types.h>
+
+enum inject_point {
+	INJECT_PAGE_ALLOC,    /* "page_alloc": alloc_pages returns NULL */
+	INJECT_PGTABLE_ALLOC, /* "pgtable_alloc": a page-table page cannot be allocated */
+	INJECT_VMA_ALLOC,     /* "vma_alloc": a VMA cannot be allocated */
+	INJECT_FAULT_RETRY,   /* "fault_retry": a fault drops mmap_lock and returns RETRY */
+	INJECT_FAULT_OOM,     /* "fault_oom": a fault returns VM_FAULT_OOM */
+	INJECT_FAULT_SIGBUS,  /* "fault_sigbus": a fault returns VM_FAULT_SIGBUS */
+	INJECT_GUP_SIGNAL,    /* "gup_signal": a fatal signal arrives at a GUP iteration */
+	NR_INJECT_POINTS
+};
+
+/**
+ * inject_arm() - make point @name fail on its @nth hit from now (1 = next), for
+ * @count hits in a row (0 = every hit from then on).
+ *
+ * Return: 0, or -EINVAL for an unknown name or nth < 1.
+ */
+int inject_arm(const char *name, unsigned long nth, unsigned long count);
+/* Parse "name:nth=N[:count=M][,name:...]" (the GUP_INJECT syntax). Return 0 or -EINVAL. */
+int inject_parse(const char *spec);
+void inject_disarm_all(void);
+/* Hits and failures of a point since it was armed. */
+unsigned long inject_hits(enum inject_point point);
+unsigned long inject_fired(enum inject_point point);
+const char *inject_point_name(enum inject_point point);
+
+extern int inject_armed_any;
+bool __inject_should_fail(enum inject_point point);
+
+/* Cheap when nothing is armed: one load of a global. */
+static inline bool inject_should_fail(enum inject_point point)
+{
+	if (likely(!__atomic_load_n(&inject_armed_any, __ATOMIC_RELAXED)))
+		return false;
+	return __inject_should_fail(point);
+}
+
+#endif /* GUP_INJECT_H */

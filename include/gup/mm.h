@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The memory-manager interface: VM flags, fault flags and results, VMA lookup,
+ * the fault handler, the mapping system calls (mmap, munmap, mprotect, madvise,
+ * mlock) on the current task, user access as the CPU does it, and pagemap.
+ */
+#ifndef GUP_MM_H
+#define GUP_MM_H
+
+#include <sys/mman.h>
+#include <gup/mm_types.h>
+#include <gup/sched.h>
+
+#define TASK_SIZE_MAX ((1UL << 47) - PAGE_SIZE)
+#define TASK_SIZE TASK_SIZE_MAX /* 0x7ffffffff000 */
+#define VSYSCALL_ADDR (-10UL << 20) /* 0xffffffffff600000, the x86-64 gate page */
+
+/* vm_flags, with the kernel's values. */
+#define VM_NONE 0x00000000UL
+#define VM_READ 0x00000001UL
+#define VM_WRITE 0x00000002UL
+#define VM_EXEC 0x00000004UL
+#define VM_SHARED 0x00000008UL
+#define VM_MAYREAD 0x00000010UL
+#define VM_MAYWRITE 0x00000020UL
+#define VM_MAYEXEC 0x00000040UL
+#define VM_MAYSHARE 0x00000080UL
+#define VM_GROWSDOWN 0x00000100UL
+#define VM_UFFD_MISSING 0x00000200UL
+#define VM_PFNMAP 0x00000400UL
+#define VM_DENYWRITE 0x00000800UL
+#define VM_UFFD_WP 0x00001000UL
+#define VM_LOCKED 0x00002000UL
+#define VM_IO 0x00004000UL
+#define VM_SEQ_READ 0x00008000UL
+#define VM_RAND_READ 0x00010000UL
+#define VM_DONTCOPY 0x00020000UL
+#define VM_DONTEXPAND 0x00040000UL
+#define VM_LOCKONFAULT 0x00080000UL
+#define VM_ACCOUNT 0x00100000UL
+#define VM_NORESERVE 0x00200000UL
+#define VM_HUGETLB 0x00400000UL
+#define VM_SYNC 0x00800000UL
+#define VM_ARCH_1 0x01000000UL
+#define VM_WIPEONFORK 0x02000000UL
+#define VM_DONTDUMP 0x04000000UL
+#define VM_SOFTDIRTY 0x08000000UL
+#define VM_MIXEDMAP 0x10000000UL
+#define VM_HUGEPAGE 0x20000000UL
+#define VM_NOHUGEPAGE 0x40000000UL
+#define VM_MERGEABLE 0x80000000UL
+#define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
+#define VM_LOCKED_CLEAR_MASK (~(VM_LOCKED | VM_LOCKONFAULT))
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+
+/* Fault flags (FAULT_FLAG_*), kernel values. */
+#define FAULT_FLAG_WRITE 0x01u
+#define FAULT_FLAG_MKWRITE 0x02u
+#define FAULT_FLAG_ALLOW_RETRY 0x04u
+#define FAULT_FLAG_RETRY_NOWAIT 0x08u
+#define FAULT_FLAG_KILLABLE 0x10u
+#define FAULT_FLAG_TRIED 0x20u
+#define FAULT_FLAG_USER 0x40u
+#define FAULT_FLAG_REMOTE 0x80u
+#define FAULT_FLAG_INSTRUCTION 0x100u
+#define FAULT_FLAG_INTERRUPTIBLE 0x200u
+#define FAULT_FLAG_DEFAULT (FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE | FAULT_FLAG_INTERRUPTIBLE)
+
+/* Fault results (VM_FAULT_*), kernel values. */
+#define VM_FAULT_OOM 0x000001u
+#define VM_FAULT_SIGBUS 0x000002u
+#define VM_FAULT_MAJOR 0x000004u
+#define VM_FAULT_WRITE 0x000008u
+#define VM_FAULT_HWPOISON 0x000010u
+#define VM_FAULT_HWPOISON_LARGE 0x000020u
+#define VM_FAULT_SIGSEGV 0x000040u
+#define VM_FAULT_NOPAGE 0x000100u
+#define VM_FAULT_LOCKED 0x000200u
+#define VM_FAULT_RETRY 0x000400u
+#define VM_FAULT_FALLBACK 0x000800u
+#define VM_FAULT_DONE_COW 0x001000u
+#define VM_FAULT_NEEDDSYNC 0x002000u
+#define VM_FAULT_ERROR                                                                             \
+	(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON |                   \
+	 VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK)
+
+/* Translate a fault result to the errno the kernel's callers return. */
+static inline int vm_fault_to_errno(vm_fault_t vm_fault, int foll_flags)
+{
+	if (vm_fault & VM_FAULT_OOM)
+		return -ENOMEM;
+	if (vm_fault & (VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE))
+		return (foll_flags & 0x100 /* FOLL_HWPOISON */) ? -EHWPOISON : -EFAULT;
+	if (vm_fault & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV))
+		return -EFAULT;
+	return 0;
+}
+
+/* mmap_lock. */
+void mmap_read_lock(struct mm_struct *mm);
+int mmap_read_lock_killable(struct mm_struct *mm);
+bool mmap_read_trylock(struct mm_struct *mm);
+void mmap_read_unlock(struct mm_struct *mm);
+void mmap_write_lock(struct mm_struct *mm);
+int mmap_write_lock_killable(struct mm_struct *mm);
+void mmap_write_unlock(struct mm_struct *mm);
+void mmap_write_downgrade(struct mm_struct *mm);
+
+/* Address-space lifetime. */
+struct mm_struct *mm_alloc(void);
+void mmget(struct mm_struct *mm);
+bool mmget_not_zero(struct mm_struct *mm);
+void mmput(struct mm_struct *mm);
+void mmgrab(struct mm_struct *mm);
+void mmdrop(struct mm_struct *mm);
+
+/* VMA lookup. */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **pprev);
+struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr);
+int expand_stack(struct vm_area_struct *vma, unsigned long address);
+bool in_gate_area(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *get_gate_vma(struct mm_struct *mm);
+
+static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
+{
+	return !vma->vm_ops;
+}
+static inline bool vma_is_accessible(const struct vm_area_struct *vma)
+{
+	return vma->vm_flags & VM_ACCESS_FLAGS;
+}
+static inline bool is_cow_mapping(vm_flags_t flags)
+{
+	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+}
+static inline bool vma_is_fsdax(const struct vm_area_struct *vma)
+{
+	(void)vma;
+	return false; /* no DAX filesystems yet */
+}
+static inline unsigned long vma_pages(const struct vm_area_struct *vma)
+{
+	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+}
+pgprot_t vm_get_page_prot(vm_flags_t vm_flags);
+
+/* Faults. */
+/**
+ * handle_mm_fault() - resolve a fault at @address in @vma, as the CPU would raise it.
+ * @vma: the VMA containing @address; caller holds mmap_lock for read.
+ * @address: faulting address.
+ * @flags: FAULT_FLAG_*.
+ * @regs: unused (kept for the kernel's signature).
+ *
+ * Return: VM_FAULT_* bits. With VM_FAULT_RETRY the mmap_lock has been released
+ * (unless FAULT_FLAG_RETRY_NOWAIT was set), as in the kernel.
+ */
+vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags,
+			   void *regs);
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte);
+/* The COW-reuse decision: may a write fault reuse this anonymous page in place? */
+bool wp_can_reuse_anon_page(struct vm_area_struct *vma, struct page *page);
+void mark_page_accessed(struct page *page);
+void mlock_vma_page(struct page *page);
+void munlock_vma_page(struct page *page);
+/* Make the range's PTEs NUMA-hinting (protnone), as task_numa_work would. */
+unsigned long change_prot_numa(struct vm_area_struct *vma, unsigned long start,
+			       unsigned long end);
+/* Map raw frames with special PTEs into a VM_IO|VM_PFNMAP VMA, as drivers do. */
+int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,
+		    unsigned long size, pgprot_t prot);
+void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long size);
+
+/* Page-table locking. */
+spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd);
+pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr,
+			   spinlock_t **ptlp);
+void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl);
+static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
+{
+	return pgd_offset_pgd(mm->pgd, addr);
+}
+
+/* The mapping system calls, acting on current->mm with the host's constants. */
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/**
+ * sys_mmap() - map anonymous memory in the current task.
+ *
+ * Return: the start address, or a negative errno cast to unsigned long (test with
+ * IS_ERR_VALUE): -EINVAL for bad lengths, flags or alignment, -ENOMEM when no
+ * room or memory, -ENODEV for file mappings (no files yet), -EPERM never.
+ */
+unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
+		       unsigned long flags, int fd, unsigned long off);
+int sys_munmap(unsigned long addr, size_t len);
+int sys_mprotect(unsigned long start, size_t len, unsigned long prot);
+int sys_madvise(unsigned long start, size_t len, int behavior);
+int sys_mlock(unsigned long start, size_t len);
+int sys_mlock2(unsigned long start, size_t len, int flags);
+int sys_munlock(unsigned long start, size_t len);
+/* Map @nr_pages frames starting at @pfn as a VM_IO|VM_PFNMAP region (a driver mmap). */
+unsigned long sys_mmap_pfn(unsigned long pfn, unsigned long nr_pages, unsigned long prot);
+
+/* User access, as the current task's own loads and stores; return bytes NOT copied. */
+unsigned long copy_to_user(unsigned long to, const void *from, unsigned long n);
+unsigned long copy_from_user(void *to, unsigned long from, unsigned long n);
+
+/*
+ * /proc/pid/pagemap: one 64-bit entry per page (bit 63 present, 0..54 pfn,
+ * 56 exclusively mapped, 61 file-page or shared-anon).
+ * Return: 0, or -EINVAL for an address outside user space.
+ */
+#define PM_PFRAME_MASK ((1ULL << 55) - 1)
+#define PM_MMAP_EXCLUSIVE (1ULL << 56)
+#define PM_FILE (1ULL << 61)
+#define PM_SWAP (1ULL << 62)
+#define PM_PRESENT (1ULL << 63)
+int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry);
+
+/* Follow @addr's page tables; returns the PTE pointer (or NULL), never allocating. */
+pte_t *mm_find_pte(struct mm_struct *mm, unsigned long addr, pmd_t **pmdp);
+
+/* Populate hooks GUP provides (mm/gup.c). */
+int __mm_populate(unsigned long start, unsigned long len, int ignore_errors);
+static inline void mm_populate(unsigned long addr, unsigned long len)
+{
+	(void)__mm_populate(addr, len, 1);
+}
+
+#endif /* GUP_MM_H */

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The address-space structures: mm_struct, vm_area_struct with its vm_ops fault
+ * hook, the vm_fault descriptor passed down the fault path, and the address_space
+ * that backs shared mappings.
+ */
+#ifndef GUP_MM_TYPES_H
+#define GUP_MM_TYPES_H
+
+#include <bsd/sys/tree.h>
+#include <gup/pgtable.h>
+#include <gup/rwsem.h>
+
+struct vm_area_struct;
+struct task_struct;
+
+/*
+ * An object that shared mappings map pages of: shared anonymous memory (the
+ * kernel's shmem) now, host files later. Pages are indexed by page offset.
+ */
+struct address_space {
+	atomic_t refcount;
+	spinlock_t i_pages_lock;
+	struct page **i_pages; /* nr_slots entries */
+	unsigned long nr_slots;
+	unsigned long nrpages;
+	const struct address_space_operations *a_ops;
+	void *host; /* owner-defined */
+};
+
+struct address_space_operations {
+	int (*set_page_dirty)(struct page *page);
+	void (*release)(struct address_space *mapping);
+};
+
+/* The anonymous memory a VMA and its fork descendants share; rmap hangs off it. */
+struct anon_vma {
+	atomic_t refcount;
+	struct anon_vma *root;
+};
+
+typedef unsigned int vm_fault_t;
+
+struct vm_fault {
+	struct vm_area_struct *vma;
+	unsigned int flags; /* FAULT_FLAG_* */
+	unsigned long pgoff;
+	unsigned long address; /* page aligned */
+	pmd_t *pmd;
+	pte_t orig_pte;
+	struct page *cow_page;
+	struct page *page; /* ->fault sets this, locked, with a reference */
+	pte_t *pte;
+	spinlock_t *ptl;
+};
+
+struct vm_operations_struct {
+	void (*open)(struct vm_area_struct *vma);
+	void (*close)(struct vm_area_struct *vma);
+	vm_fault_t (*fault)(struct vm_fault *vmf);
+	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf);
+	const char *(*name)(struct vm_area_struct *vma);
+};
+
+typedef unsigned long vm_flags_t;
+
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end; /* first byte after */
+	struct vm_area_struct *vm_next, *vm_prev;
+	RB_ENTRY(vm_area_struct) vm_rb;
+	struct mm_struct *vm_mm;
+	pgprot_t vm_page_prot;
+	vm_flags_t vm_flags;
+	struct anon_vma *anon_vma;
+	const struct vm_operations_struct *vm_ops;
+	unsigned long vm_pgoff;
+	struct address_space *vm_file; /* shared backing, or NULL for anonymous */
+	void *vm_private_data;
+};
+
+RB_HEAD(vma_tree, vm_area_struct);
+
+struct mm_struct {
+	struct vma_tree mm_rb;
+	struct vm_area_struct *mmap; /* sorted list of VMAs */
+	int map_count;
+	unsigned long mmap_base;
+	unsigned long task_size;
+	unsigned long highest_vm_end;
+	pgd_t *pgd;
+	atomic_t mm_users; /* tasks using the address space */
+	atomic_t mm_count; /* references to the struct itself */
+	struct rw_semaphore mmap_lock;
+	spinlock_t page_table_lock; /* guards populating upper levels */
+	seqcount_t write_protect_seq;
+	int has_pinned; /* a FOLL_PIN path has run on this mm */
+	atomic_long_t pgtables_bytes;
+	atomic_long_t rss_anon;
+	atomic_long_t rss_shmem;
+	unsigned long total_vm;
+	unsigned long locked_vm;
+	unsigned long def_flags;
+	unsigned long stack_vm;
+	struct task_struct *owner;
+	unsigned int id; /* stable number for output */
+};
+
+#endif /* GUP_MM_TYPES_H */

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * struct page, the simulated memmap: one 64-byte descriptor per 4 KiB frame, with
+ * the kernel's refcount/mapcount rules, page flags, compound pages, zones and the
+ * buddy allocator's interface (alloc_pages, __free_pages, get_page, put_page).
+ */
+#ifndef GUP_PAGE_H
+#define GUP_PAGE_H
+
+#include <gup/bug.h>
+#include <gup/types.h>
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define MAX_ORDER 11 /* orders 0..MAX_ORDER-1 */
+#define HPAGE_PMD_ORDER 9
+#define HPAGE_PMD_NR (1 << HPAGE_PMD_ORDER)
+
+struct address_space;
+struct mm_struct;
+
+/* Opaque to users; kept the size of liburcu's struct rcu_head. */
+struct page_rcu_head {
+	void *next;
+	void (*func)(void *head);
+};
+
+enum pageflags {
+	PG_locked,
+	PG_referenced,
+	PG_uptodate,
+	PG_dirty,
+	PG_lru,
+	PG_active,
+	PG_workingset,
+	PG_waiters,
+	PG_error,
+	PG_slab,
+	PG_owner_priv_1,
+	PG_arch_1,
+	PG_reserved,
+	PG_private,
+	PG_writeback,
+	PG_head,
+	PG_mappedtodisk,
+	PG_reclaim,
+	PG_swapbacked,
+	PG_unevictable,
+	PG_mlocked,
+	PG_buddy,	  /* free in the buddy allocator; the kernel keeps this in page_type */
+	PG_pgtable,	  /* a page-table page; the kernel keeps this in page_type */
+	PG_anon_exclusive, /* reserved for the 6.x semantics profile */
+	__NR_PAGEFLAGS,
+};
+
+/* The zone index lives in the top bits of page->flags, as in the kernel. */
+#define ZONES_SHIFT 3
+#define ZONES_PGSHIFT (64 - ZONES_SHIFT)
+
+/*
+ * One descriptor per frame. The unions mirror the kernel's: a page is at any time
+ * a buddy/anon/file page, a tail of a compound page, or a page-table page.
+ */
+struct page {
+	unsigned long flags;
+	union {
+		struct { /* anonymous, file and free (buddy) pages */
+			struct list_head lru;
+			struct address_space *mapping; /* bit 0 set: anonymous */
+			unsigned long index;
+			unsigned long private; /* buddy: order of a free block */
+		};
+		struct { /* first tail page */
+			unsigned long compound_head; /* bit 0 set */
+			unsigned char compound_dtor;
+			unsigned char compound_order;
+			atomic_t compound_mapcount;
+			unsigned int compound_nr;
+		};
+		struct { /* second tail page */
+			unsigned long _compound_pad_1;
+			atomic_t hpage_pinned_refcount;
+		};
+		struct { /* page-table pages */
+			struct page_rcu_head rcu_head;
+			struct mm_struct *pt_mm;
+			spinlock_t ptl;
+		};
+	};
+	atomic_t _mapcount; /* -1: not mapped */
+	atomic_t _refcount;
+	/* Debug accounting of references held through GUP, checked by sim_check(). */
+	atomic_t dbg_gup_refs;
+	atomic_t dbg_gup_pins;
+};
+
+_Static_assert(sizeof(struct page) == 64, "struct page must stay 64 bytes");
+
+#define PAGE_MAPPING_ANON 0x1UL
+
+#define PAGEFLAG(uname, lname)                                                                     \
+	static inline bool Page##uname(const struct page *page)                                    \
+	{                                                                                          \
+		return test_bit(PG_##lname, &page->flags);                                         \
+	}                                                                                          \
+	static inline void SetPage##uname(struct page *page)                                       \
+	{                                                                                          \
+		set_bit(PG_##lname, &page->flags);                                                 \
+	}                                                                                          \
+	static inline void ClearPage##uname(struct page *page)                                     \
+	{                                                                                          \
+		clear_bit(PG_##lname, &page->flags);                                               \
+	}                                                                                          \
+	static inline bool TestSetPage##uname(struct page *page)                                   \
+	{                                                                                          \
+		return test_and_set_bit(PG_##lname, &page->flags);                                 \
+	}                                                                                          \
+	static inline bool TestClearPage##uname(struct page *page)                                 \
+	{                                                                                          \
+		return test_and_clear_bit(PG_##lname, &page->flags);                               \
+	}
+
+PAGEFLAG(Locked, locked)
+PAGEFLAG(Referenced, referenced)
+PAGEFLAG(Uptodate, uptodate)
+PAGEFLAG(Dirty, dirty)
+PAGEFLAG(LRU, lru)
+PAGEFLAG(Active, active)
+PAGEFLAG(Reserved, reserved)
+PAGEFLAG(Private, private)
+PAGEFLAG(Writeback, writeback)
+PAGEFLAG(Head, head)
+PAGEFLAG(SwapBacked, swapbacked)
+PAGEFLAG(Unevictable, unevictable)
+PAGEFLAG(Mlocked, mlocked)
+PAGEFLAG(Buddy, buddy)
+PAGEFLAG(Table, pgtable)
+PAGEFLAG(AnonExclusive, anon_exclusive)
+#undef PAGEFLAG
+
+static inline bool PageTail(const struct page *page)
+{
+	return READ_ONCE(page->compound_head) & 1;
+}
+
+static inline bool PageCompound(const struct page *page)
+{
+	return PageHead(page) || PageTail(page);
+}
+
+static inline struct page *compound_head(struct page *page)
+{
+	unsigned long head = READ_ONCE(page->compound_head);
+
+	if (unlikely(head & 1))
+		return (struct page *)(head - 1);
+	return page;
+}
+
+static inline unsigned int compound_order(struct page *page)
+{
+	if (!PageHead(page))
+		return 0;
+	return page[1].compound_order;
+}
+
+static inline unsigned long compound_nr(struct page *page)
+{
+	if (!PageHead(page))
+		return 1;
+	return page[1].compound_nr;
+}
+
+/* The compound pincount needs a second tail page, so only order > 1 has one. */
+static inline bool hpage_pincount_available(struct page *page)
+{
+	page = compound_head(page);
+	return PageCompound(page) && compound_order(page) > 1;
+}
+
+static inline atomic_t *compound_pincount_ptr(struct page *page)
+{
+	return &page[2].hpage_pinned_refcount;
+}
+
+static inline int compound_pincount(struct page *page)
+{
+	return atomic_read(compound_pincount_ptr(compound_head(page)));
+}
+
+static inline bool PageAnon(struct page *page)
+{
+	page = compound_head(page);
+	return ((unsigned long)READ_ONCE(page->mapping) & PAGE_MAPPING_ANON) != 0;
+}
+
+/* Reference counts. */
+static inline int page_ref_count(const struct page *page)
+{
+	return atomic_read(&page->_refcount);
+}
+
+static inline int page_count(struct page *page)
+{
+	return page_ref_count(compound_head(page));
+}
+
+static inline void set_page_count(struct page *page, int v)
+{
+	atomic_set(&page->_refcount, v);
+}
+
+static inline void page_ref_add(struct page *page, int nr)
+{
+	atomic_add(nr, &page->_refcount);
+}
+
+static inline void page_ref_sub(struct page *page, int nr)
+{
+	atomic_sub(nr, &page->_refcount);
+}
+
+static inline int page_ref_sub_return(struct page *page, int nr)
+{
+	return atomic_sub_return(nr, &page->_refcount);
+}
+
+static inline bool page_ref_dec_and_test(struct page *page)
+{
+	return atomic_dec_and_test(&page->_refcount);
+}
+
+/* Speculative reference: succeeds only if the page was not already free (count 0). */
+static inline bool page_ref_add_unless_zero(struct page *page, int nr)
+{
+	return atomic_add_unless(&page->_refcount, nr, 0);
+}
+
+static inline bool page_cache_add_speculative(struct page *page, int count)
+{
+	return page_ref_add_unless_zero(page, count);
+}
+
+static inline int page_mapcount(struct page *page)
+{
+	int ret = atomic_read(&page->_mapcount) + 1;
+
+	if (PageCompound(page))
+		ret += atomic_read(&compound_head(page)[1].compound_mapcount) + 1;
+	return ret;
+}
+
+static inline bool page_mapped(struct page *page)
+{
+	return page_mapcount(page) > 0;
+}
+
+void __put_page(struct page *page);
+
+static inline void get_page(struct page *page)
+{
+	page = compound_head(page);
+	VM_BUG_ON_PAGE(page_ref_count(page) <= 0, page);
+	page_ref_add(page, 1);
+}
+
+static inline void put_page(struct page *page)
+{
+	page = compound_head(page);
+	if (page_ref_dec_and_test(page))
+		__put_page(page);
+}
+
+/* Zones are data: a table of named pfn ranges, each with its own buddy lists. */
+enum zone_type {
+	ZONE_NORMAL,
+	ZONE_MOVABLE,
+	ZONE_DEVICE,
+	MAX_NR_ZONES,
+};
+
+struct free_area {
+	struct list_head free_list;
+	unsigned long nr_free;
+};
+
+struct zone {
+	const char *name;
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages;
+	unsigned long managed_pages;
+	atomic_long_t free_pages;
+	bool is_cma; /* pageblocks of this zone are MIGRATE_CMA */
+	spinlock_t lock;
+	struct free_area free_area[MAX_ORDER];
+};
+
+static inline enum zone_type page_zonenum(const struct page *page)
+{
+	return (enum zone_type)(page->flags >> ZONES_PGSHIFT);
+}
+
+struct zone *page_zone(const struct page *page);
+
+/* Translation between frames, descriptors and the host bytes behind them. */
+struct page *pfn_to_page(unsigned long pfn);
+unsigned long page_to_pfn(const struct page *page);
+bool pfn_valid(unsigned long pfn);
+void *page_address(const struct page *page);
+struct page *virt_to_page(const void *addr);
+
+/* GFP flags: how to allocate, and from which zone. */
+typedef unsigned int gfp_t;
+#define __GFP_MOVABLE 0x08u
+#define __GFP_ZERO 0x100u
+#define __GFP_COMP 0x4000u
+#define __GFP_NOWARN 0x200u
+#define __GFP_NOFAIL 0x8000u
+#define __GFP_CMA 0x10000u /* may use CMA pageblocks */
+#define GFP_KERNEL 0x0cc0u
+#define GFP_HIGHUSER (GFP_KERNEL | 0x02u)
+#define GFP_HIGHUSER_MOVABLE (GFP_HIGHUSER | __GFP_MOVABLE | __GFP_CMA)
+#define GFP_TRANSHUGE (GFP_HIGHUSER_MOVABLE | __GFP_COMP)
+
+/**
+ * alloc_pages() - allocate 2^@order contiguous frames.
+ * @gfp: GFP flags; __GFP_MOVABLE prefers ZONE_MOVABLE, __GFP_ZERO clears the bytes,
+ *       __GFP_COMP makes a compound page.
+ * @order: 0 .. MAX_ORDER-1.
+ *
+ * Return: the first page with refcount 1, or NULL when no block is free (or the
+ * "page_alloc" fault-injection point fired). An order out of range warns and fails.
+ */
+struct page *alloc_pages(gfp_t gfp, unsigned int order);
+struct page *alloc_page(gfp_t gfp);
+
+/**
+ * __free_pages() - drop a reference to a block from alloc_pages().
+ * @page: first page of the block.
+ * @order: the order it was allocated with.
+ *
+ * The block returns to the buddy allocator when the count reaches zero.
+ */
+void __free_pages(struct page *page, unsigned int order);
+
+/* The shared zero page, mapped read-only for reads of untouched anonymous memory. */
+struct page *zero_page(void);
+unsigned long zero_pfn(void);
+static inline bool is_zero_pfn(unsigned long pfn)
+{
+	return pfn == zero_pfn();
+}
+#define ZERO_PAGE(vaddr) zero_page()
+
+/* Page lock (PG_locked), sleeping on a per-page waitqueue. */
+void lock_page(struct page *page);
+bool trylock_page(struct page *page);
+void unlock_page(struct page *page);
+void wait_on_page_locked(struct page *page);
+
+int set_page_dirty(struct page *page);
+int set_page_dirty_lock(struct page *page);
+void mark_page_accessed(struct page *page);
+
+#endif /* GUP_PAGE_H */

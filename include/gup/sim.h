@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated machine: boot and shutdown (with the leak report), the invariant
+ * checker, and vmstat counters.
+ */
+#ifndef GUP_SIM_H
+#define GUP_SIM_H
+
+#include <stdio.h>
+#include <gup/types.h>
+
+struct sim_config {
+	unsigned long mem_bytes;     /* ZONE_NORMAL size; 0 means 1 GiB */
+	unsigned long movable_bytes; /* ZONE_MOVABLE size; 0 means none */
+	bool prefault;		     /* touch every frame at boot so faults are not host faults */
+	bool quiet;		     /* no leak report on stderr */
+};
+
+/**
+ * sim_boot() - create the simulated machine.
+ * @cfg: sizes and options; NULL means 1 GiB of ZONE_NORMAL.
+ *
+ * Return: 0, -EBUSY if a machine is already running, -EINVAL for a size that is
+ * not a multiple of 4 MiB or is under 8 MiB, -ENOMEM if the host refused the memory.
+ */
+int sim_boot(const struct sim_config *cfg);
+
+/**
+ * sim_shutdown() - tear the machine down after checking nothing leaked.
+ *
+ * Return: 0 if every task had exited, every frame came back and every pin was
+ * released; -EBUSY with a leak report on stderr otherwise (the machine is torn
+ * down either way); -ENODEV if no machine was running.
+ */
+int sim_shutdown(void);
+
+/* True between sim_boot() and sim_shutdown(). */
+bool sim_running(void);
+
+/**
+ * sim_check() - verify the invariants of every frame, page table and VMA.
+ * @out: where violations are described (NULL: stderr).
+ *
+ * Call only while no operation is in flight. Return: the number of violations.
+ */
+int sim_check(FILE *out);
+
+/* vmstat items, as the kernel's node_stat_item ones that GUP touches. */
+enum node_stat_item {
+	NR_FREE_PAGES,
+	NR_ANON_MAPPED,
+	NR_SHMEM,
+	NR_PAGETABLE,
+	NR_MLOCK,
+	NR_FOLL_PIN_ACQUIRED,
+	NR_FOLL_PIN_RELEASED,
+	NR_COW_FAULTS,	   /* libgup extra: COW copies made by do_wp_page */
+	NR_COW_REUSES,	   /* libgup extra: write faults that reused the page */
+	NR_FORK_EARLY_COW, /* libgup extra: pinned pages copied at fork */
+	NR_PAGE_FAULTS,	   /* libgup extra: calls to handle_mm_fault */
+	NR_VM_NODE_STAT_ITEMS
+};
+
+unsigned long global_node_page_state(enum node_stat_item item);
+void mod_node_page_state(enum node_stat_item item, long delta);
+const char *vmstat_name(enum node_stat_item item);
+void vmstat_print(FILE *out);
+
+/* Total and free frames of the machine. */
+unsigned long sim_total_pages(void);
+unsigned long sim_free_pages(void);
+
+#endif /* GUP_SIM_H */

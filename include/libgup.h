@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libgup: Linux's get_user_pages / pin_user_pages and the memory manager beneath
+ * it, in userspace. Include this header alone.
+ */
+#ifndef LIBGUP_H
+#define LIBGUP_H
+
+#include <stddef.h>
+#include <gup/types.h>
+#include <gup/bug.h>
+#include <gup/page.h>
+#include <gup/pgtable.h>
+#include <gup/mm_types.h>
+#include <gup/sched.h>
+#include <gup/mm.h>
+#include <gup/gup.h>
+#include <gup/sim.h>
+#include <gup/inject.h>
+
+#endif /* LIBGUP_H */

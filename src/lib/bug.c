@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Reporting: WARN_ON output with the call site, BUG aborts, and dump_page for
+ * diagnosing a descriptor. Warnings are counted so tests can assert on them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "mm/internal.h"
+
+static unsigned long warn_count;
+
+void __gup_warn(const char *file, int line, const char *func, const char *cond)
+{
+	__atomic_add_fetch(&warn_count, 1, __ATOMIC_RELAXED);
+	fprintf(stderr, "WARNING: at %s:%d %s(): %s\n", file, line, func, cond);
+}
+
+void __gup_bug(const char *file, int line, const char *func, const char *cond)
+{
+	fprintf(stderr, "kernel BUG at %s:%d %s(): %s\n", file, line, func, cond);
+	abort();
+}
+
+unsigned long sim_warn_count(void)
+{
+	return __atomic_load_n(&warn_count, __ATOMIC_RELAXED);
+}
+
+void dump_page(struct page *page, const char *reason)
+{
+	if (!page) {
+		fprintf(stderr, "page:NULL %s\n", reason);
+		return;
+	}
+	fprintf(stderr,
+		"page:pfn=%#lx refcount:%d mapcount:%d mapping:%p index:%#lx flags:%#lx%s%s%s\n",
+		page_to_pfn(page), page_ref_count(page), atomic_read(&page->_mapcount) + 1,
+		(void *)page->mapping, page->index, page->flags & ((1UL << __NR_PAGEFLAGS) - 1),
+		PageHead(page) ? " head" : "", PageTail(page) ? " tail" : "",
+		PageTable(page) ? " pgtable" : "");
+	if (reason)
+		fprintf(stderr, "page dumped because: %s\n", reason);
+}

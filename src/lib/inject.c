@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Fault injection points. Each point counts its hits once armed and fails the
+ * hits from the nth on, for count hits (0: forever). GUP_INJECT arms at boot.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <gup/inject.h>
+
+struct inject_state {
+	unsigned long nth;   /* fail from this hit on; 0 = disarmed */
+	unsigned long count; /* failures to give; 0 = unlimited */
+	unsigned long hits;
+	unsigned long fired;
+};
+
+static const char *const point_names[NR_INJECT_POINTS] = {
+	[INJECT_PAGE_ALLOC] = "page_alloc",	  [INJECT_PGTABLE_ALLOC] = "pgtable_alloc",
+	[INJECT_VMA_ALLOC] = "vma_alloc",	  [INJECT_FAULT_RETRY] = "fault_retry",
+	[INJECT_FAULT_OOM] = "fault_oom",	  [INJECT_FAULT_SIGBUS] = "fault_sigbus",
+	[INJECT_GUP_SIGNAL] = "gup_signal",
+};
+
+static struct inject_state points[NR_INJECT_POINTS];
+static pthread_mutex_t inject_lock = PTHREAD_MUTEX_INITIALIZER;
+int inject_armed_any;
+
+const char *inject_point_name(enum inject_point point)
+{
+	return point < NR_INJECT_POINTS ? point_names[point] : "?";
+}
+
+static int point_by_name(const char *name, size_t len)
+{
+	for (int i = 0; i < NR_INJECT_POINTS; i++)
+		if (strlen(point_names[i]) == len && !strncmp(point_names[i], name, len))
+			return i;
+	return -1;
+}
+
+static void refresh_armed_any(void)
+{
+	int any = 0;
+
+	for (int i = 0; i < NR_INJECT_POINTS; i++)
+		any |= points[i].nth != 0;
+	__atomic_store_n(&inject_armed_any, any, __ATOMIC_RELAXED);
+}
+
+static int arm_point(int point, unsigned long nth, unsigned long count)
+{
+	if (point < 0 || nth < 1)
+		return -EINVAL;
+	pthread_mutex_lock(&inject_lock);
+	points[point] = (struct inject_state){ .nth = nth, .count = count };
+	refresh_armed_any();
+	pthread_mutex_unlock(&inject_lock);
+	return 0;
+}
+
+int inject_arm(const char *name, unsigned long nth, unsigned long count)
+{
+	if (!name)
+		return -EINVAL;
+	return arm_point(point_by_name(name, strlen(name)), nth, count);
+}
+
+bool __inject_should_fail(enum inject_point point)
+{
+	struct inject_state *s = &points[point];
+	bool fail = false;
+
+	pthread_mutex_lock(&inject_lock);
+	if (s->nth) {
+		s->hits++;
+		if (s->hits >= s->nth && (!s->count || s->fired < s->count)) {
+			s->fired++;
+			fail = true;
+		}
+	}
+	pthread_mutex_unlock(&inject_lock);
+	return fail;
+}
+
+void inject_disarm_all(void)
+{
+	pthread_mutex_lock(&inject_lock);
+	memset(points, 0, sizeof(points));
+	refresh_armed_any();
+	pthread_mutex_unlock(&inject_lock);
+}
+
+void inject_reset(void)
+{
+	inject_disarm_all();
+}
+
+unsigned long inject_hits(enum inject_point point)
+{
+	return point < NR_INJECT_POINTS ? points[point].hits : 0;
+}
+
+unsigned long inject_fired(enum inject_point point)
+{
+	return point < NR_INJECT_POINTS ? points[point].fired : 0;
+}
+
+/* Parse "key=N" into *val; returns false on anything else. */
+static bool parse_field(const char *s, size_t len, const char *key, unsigned long *val)
+{
+	size_t klen = strlen(key);
+	char *end;
+
+	if (len <= klen + 1 || strncmp(s, key, klen) || s[klen] != '=')
+		return false;
+	*val = strtoul(s + klen + 1, &end, 10);
+	return end == s + len;
+}
+
+static int parse_one(const char *s, size_t len)
+{
+	const char *colon = memchr(s, ':', len);
+	unsigned long nth = 0, count = 0;
+	const char *p, *end = s + len;
+	int point;
+
+	if (!colon)
+		return -EINVAL;
+	point = point_by_name(s, colon - s);
+	for (p = colon + 1; p < end;) {
+		const char *next = memchr(p, ':', end - p);
+		size_t flen = (next ? next : end) - p;
+
+		if (!parse_field(p, flen, "nth", &nth) && !parse_field(p, flen, "count", &count))
+			return -EINVAL;
+		p += flen + (next ? 1 : 0);
+	}
+	return arm_point(point, nth, count);
+}
+
+int inject_parse(const char *spec)
+{
+	const char *p = spec;
+
+	if (!spec)
+		return -EINVAL;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		int ret = parse_one(p, len);
+
+		if (ret)
+			return ret;
+		p += len + (comma ? 1 : 0);
+	}
+	return 0;
+}

@@ -1,0 +1,1852 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * get_user_pages() and pin_user_pages(): turning user virtual addresses of a
+ * simulated address space into referenced struct pages, as the kernel's
+ * mm/gup.c (about v5.11) does.
+ *
+ * Three layers live here:
+ *
+ *  - reference accounting ("grab" = FOLL_GET or FOLL_PIN, decided by the flags),
+ *    with the FOLL_PIN bias on small pages and the exact compound pincount on
+ *    compound pages of order > 1;
+ *  - the slow path: walk the page tables under mmap_lock (follow_page_mask),
+ *    fault in what is missing (faultin_page), and cope with faults that drop
+ *    mmap_lock (the VM_FAULT_RETRY protocol of __get_user_pages_locked);
+ *  - the fast path: a lockless walk under an RCU read-side section (page-table
+ *    pages are freed through RCU), which takes speculative references and falls
+ *    back to the slow path for whatever it cannot handle.
+ *
+ * No hugetlb, THP or ZONE_DEVICE memory exists in the machine yet, so the huge
+ * entry branches of the slow walk behave as the kernel's do with those configs
+ * off, and device mappings are never found.
+ */
+#include "mm/internal.h"
+#include "lib/rcu.h"
+
+/* Per-lookup state of follow_page_mask(): how many small pages the hit spans. */
+struct follow_page_context {
+	unsigned int page_mask;
+};
+
+/* Error pointers, as the kernel's ERR_PTR() family, for page lookups only. */
+static inline struct page *err_page(int err)
+{
+	return (struct page *)(long)err;
+}
+
+static inline bool is_err_page(const struct page *page)
+{
+	return IS_ERR_VALUE((unsigned long)page);
+}
+
+static inline int page_err(const struct page *page)
+{
+	return (int)(long)page;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Reference and pin accounting                                              */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Keep the leak checker's view of GUP references in step: @delta references of
+ * the kind named by @flags were taken (positive) or dropped (negative) on @head.
+ */
+static void gup_debug_account(struct page *head, unsigned int flags, int delta)
+{
+	if (flags & FOLL_PIN)
+		atomic_add(delta, &head->dbg_gup_pins);
+	else if (flags & FOLL_GET)
+		atomic_add(delta, &head->dbg_gup_refs);
+}
+
+/* Adjust the exact pin count that compound pages of order > 1 carry. */
+static void compound_pincount_mod(struct page *head, int delta)
+{
+	VM_BUG_ON_PAGE(!hpage_pincount_available(head), head);
+	VM_BUG_ON_PAGE(head != compound_head(head), head);
+	atomic_add(delta, compound_pincount_ptr(head));
+}
+
+/*
+ * How much @pins pins add to the refcount of @page's head: one each when the
+ * compound pincount records them exactly, GUP_PIN_COUNTING_BIAS each otherwise.
+ */
+static int pin_refcount_units(struct page *page, int pins)
+{
+	if (hpage_pincount_available(page))
+		return pins;
+	return pins * (int)GUP_PIN_COUNTING_BIAS;
+}
+
+/* Does @page sit in memory that must be migrated away before a long-term pin? */
+static bool page_is_cma(const struct page *page)
+{
+	return page_zone(page)->is_cma;
+}
+
+/*
+ * Add @refs to the head's refcount unless the page is already on its way to
+ * being freed (count zero): the caller found the page without holding anything
+ * that keeps it alive. Returns the head, or NULL when no reference was taken.
+ */
+static struct page *try_get_compound_head(struct page *page, int refs)
+{
+	struct page *head = compound_head(page);
+	bool corrupt = page_ref_count(head) < 0;
+
+	if (WARN_ON_ONCE(corrupt) || unlikely(!page_cache_add_speculative(head, refs)))
+		return NULL;
+	return head;
+}
+
+/**
+ * try_grab_compound_head() - speculatively take @refs GUP references on a page
+ * @page: any page of the (possibly compound) page to reference.
+ * @refs: number of references (subpages) to take.
+ * @flags: FOLL_GET or FOLL_PIN selects the kind of reference.
+ *
+ * FOLL_GET adds @refs to the head's refcount. FOLL_PIN adds @refs times
+ * GUP_PIN_COUNTING_BIAS to a page that has no compound pincount, or adds @refs
+ * to both the refcount and the pincount of a compound page of order > 1, and
+ * counts @refs pins in NR_FOLL_PIN_ACQUIRED.
+ *
+ * Return:
+ * * the head page, referenced, on success;
+ * * NULL if the page's refcount was zero (it is being freed) or negative;
+ * * NULL for FOLL_PIN | FOLL_LONGTERM on a CMA page, which must go through the
+ *   slow path so it can be migrated first;
+ * * NULL, with a warning, if neither FOLL_GET nor FOLL_PIN is set.
+ */
+struct page *try_grab_compound_head(struct page *page, int refs, unsigned int flags)
+{
+	struct page *head;
+
+	if (flags & FOLL_GET) {
+		head = try_get_compound_head(page, refs);
+		if (head)
+			gup_debug_account(head, FOLL_GET, refs);
+		return head;
+	}
+	if (WARN_ON_ONCE(!(flags & FOLL_PIN)))
+		return NULL;
+
+	if (unlikely(flags & FOLL_LONGTERM) && page_is_cma(page))
+		return NULL;
+
+	head = try_get_compound_head(page, pin_refcount_units(page, refs));
+	if (!head)
+		return NULL;
+	/* Even with an exact pincount the refcount went up too, so the page stays. */
+	if (hpage_pincount_available(head))
+		compound_pincount_mod(head, refs);
+	count_vm_stat(NR_FOLL_PIN_ACQUIRED, refs);
+	gup_debug_account(head, FOLL_PIN, refs);
+	return head;
+}
+
+/**
+ * put_compound_head() - drop @refs GUP references taken with @flags
+ * @page: the head page (a tail page is mapped to its head).
+ * @refs: number of references to drop.
+ * @flags: FOLL_PIN drops pins (and counts them in NR_FOLL_PIN_RELEASED);
+ *         otherwise plain references are dropped.
+ *
+ * The undo of try_grab_compound_head(). If the refcount reaches zero the page
+ * is freed through __put_page().
+ *
+ * Return: nothing.
+ */
+void put_compound_head(struct page *page, int refs, unsigned int flags)
+{
+	int units = refs;
+
+	page = compound_head(page);
+	if (flags & FOLL_PIN) {
+		count_vm_stat(NR_FOLL_PIN_RELEASED, refs);
+		if (hpage_pincount_available(page))
+			compound_pincount_mod(page, -refs);
+		units = pin_refcount_units(page, refs);
+	}
+	gup_debug_account(page, flags, -refs);
+
+	VM_BUG_ON_PAGE(page_ref_count(page) < units, page);
+	/* One atomic for all but the last unit; the last may free the page. */
+	if (units > 1)
+		page_ref_sub(page, units - 1);
+	put_page(page);
+}
+
+/**
+ * try_grab_page() - take one GUP reference on a page known to be alive
+ * @page: the page (any page of a compound page).
+ * @flags: FOLL_GET, FOLL_PIN or neither.
+ *
+ * The caller holds the page-table lock of a PTE mapping @page, so the page
+ * cannot be freed under us. FOLL_GET adds one to the head's refcount; FOLL_PIN
+ * adds GUP_PIN_COUNTING_BIAS, or one plus one on the compound pincount for a
+ * compound page of order > 1, and counts one pin in NR_FOLL_PIN_ACQUIRED.
+ * Passing both flags is a bug: it warns and behaves as FOLL_GET.
+ *
+ * Return:
+ * * true when the reference was taken;
+ * * true, doing nothing, when neither FOLL_GET nor FOLL_PIN is set;
+ * * false, with a warning, when the head's refcount is not positive.
+ */
+bool try_grab_page(struct page *page, unsigned int flags)
+{
+	struct page *head = compound_head(page);
+
+	WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) == (FOLL_GET | FOLL_PIN));
+	if (!(flags & (FOLL_GET | FOLL_PIN)))
+		return true;
+	if (WARN_ON_ONCE(page_ref_count(head) <= 0))
+		return false;
+
+	if (flags & FOLL_GET) {
+		page_ref_add(head, 1);
+		gup_debug_account(head, FOLL_GET, 1);
+		return true;
+	}
+
+	if (hpage_pincount_available(head))
+		compound_pincount_mod(head, 1);
+	page_ref_add(head, pin_refcount_units(head, 1));
+	count_vm_stat(NR_FOLL_PIN_ACQUIRED, 1);
+	gup_debug_account(head, FOLL_PIN, 1);
+	return true;
+}
+
+/**
+ * unpin_user_page() - release one pin taken by a pin_user_pages*() call
+ * @page: the page as returned by the pin call (may be a tail page).
+ *
+ * Pinned pages must come back through here (or unpin_user_pages*()), never
+ * through put_page(), so the pin bias and the vmstat counters stay right.
+ *
+ * Return: nothing.
+ */
+void unpin_user_page(struct page *page)
+{
+	put_compound_head(compound_head(page), 1, FOLL_PIN);
+}
+
+/**
+ * unpin_user_pages_dirty_lock() - optionally dirty, then unpin, an array of pages
+ * @pages: pages returned by a pin_user_pages*() call.
+ * @npages: number of entries in @pages.
+ * @make_dirty: mark each (head) page dirty first, unless it already is.
+ *
+ * Dirtying uses set_page_dirty_lock(). A page found dirty is left alone even
+ * if writeback is about to clean it: writeback will then write our data, and a
+ * page we dirty while it is written back is merely written again later.
+ *
+ * Return: nothing.
+ */
+void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages, bool make_dirty)
+{
+	unsigned long idx;
+
+	if (!make_dirty) {
+		unpin_user_pages(pages, npages);
+		return;
+	}
+	for (idx = 0; idx < npages; idx++) {
+		struct page *head = compound_head(pages[idx]);
+
+		if (!PageDirty(head))
+			set_page_dirty_lock(head);
+		unpin_user_page(head);
+	}
+}
+
+/**
+ * unpin_user_pages() - unpin every page of an array
+ * @pages: pages returned by a pin_user_pages*() call.
+ * @npages: number of entries in @pages.
+ *
+ * An @npages that looks like a negative errno is almost certainly a caller
+ * passing on a failed pin call's return value: that warns and does nothing.
+ *
+ * Return: nothing.
+ */
+void unpin_user_pages(struct page **pages, unsigned long npages)
+{
+	unsigned long idx;
+
+	if (WARN_ON(IS_ERR_VALUE(npages)))
+		return;
+	for (idx = 0; idx < npages; idx++)
+		unpin_user_page(pages[idx]);
+}
+
+/* ------------------------------------------------------------------------- */
+/* The slow walk: follow_page_mask() and its levels                          */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Nothing is mapped at the address. Normally that means "fault it in" (NULL).
+ * A core dump, though, wants a hole rather than freshly allocated zeroes, so
+ * FOLL_DUMP gets -EFAULT where a fault could only have produced zero-filled
+ * memory: anonymous VMAs and mappings without a ->fault handler.
+ */
+static struct page *no_page_table(struct vm_area_struct *vma, unsigned int flags)
+{
+	bool fault_gives_zeroes = vma_is_anonymous(vma) || !vma->vm_ops->fault;
+
+	if ((flags & FOLL_DUMP) && fault_gives_zeroes)
+		return err_page(-EFAULT);
+	return NULL;
+}
+
+/*
+ * A present PTE maps a frame without a struct page we could reference (a raw
+ * pfn mapping). Callers that want a reference get -EFAULT. Others get -EEXIST,
+ * meaning "mapped, skip it", after FOLL_TOUCH has set the young (and, for a
+ * write, dirty) bits. The caller holds the PTE lock; the bits are set with one
+ * atomic OR so nothing set concurrently by the simulated CPU is lost.
+ */
+static int follow_pfn_pte(struct vm_area_struct *vma, unsigned long address, pte_t *ptep,
+			  unsigned int flags)
+{
+	unsigned long want = _PAGE_ACCESSED;
+
+	(void)vma;
+	(void)address;
+	if (flags & (FOLL_GET | FOLL_PIN))
+		return -EFAULT;
+
+	if (flags & FOLL_TOUCH) {
+		if (flags & FOLL_WRITE)
+			want |= _PAGE_DIRTY;
+		if ((pte_val(ptep_get(ptep)) & want) != want)
+			__atomic_fetch_or(&ptep->pte, want, __ATOMIC_RELAXED);
+	}
+	return -EEXIST;
+}
+
+/*
+ * May a FOLL_WRITE lookup use this PTE? Yes if it is writable. A forced write
+ * (ptrace into a read-only private mapping) also accepts a read-only PTE, but
+ * only once a write fault has broken COW for it (FOLL_COW) and left it dirty:
+ * then the page is our private copy.
+ */
+static inline bool can_follow_write_pte(pte_t pte, unsigned int flags)
+{
+	bool forced_after_cow = (flags & FOLL_FORCE) && (flags & FOLL_COW) && pte_dirty(pte);
+
+	return pte_write(pte) || forced_after_cow;
+}
+
+/* Is @pte a migration entry that FOLL_MIGRATION wants us to wait out? */
+static bool should_wait_for_migration(pte_t pte, unsigned int flags)
+{
+	if (!(flags & FOLL_MIGRATION) || pte_none(pte) || pte_present(pte))
+		return false;
+	return is_migration_entry(pte_to_swp_entry(pte));
+}
+
+/*
+ * The PTE is present but vm_normal_page() found no struct page for it. Return
+ * the page to use (only the shared zero page qualifies), an error pointer, or
+ * NULL when the entry has to be treated as not mapped.
+ */
+static struct page *follow_pageless_pte(struct vm_area_struct *vma, unsigned long address,
+					pte_t *ptep, pte_t pte, unsigned int flags)
+{
+	/*
+	 * A device-memory entry may only be referenced through its dev_pagemap;
+	 * without ZONE_DEVICE there is never one to find.
+	 */
+	if (pte_devmap(pte) && (flags & (FOLL_GET | FOLL_PIN)))
+		return NULL;
+	/* Core dumps leave holes for the zero page and other special pages. */
+	if (flags & FOLL_DUMP)
+		return err_page(-EFAULT);
+	if (is_zero_pfn(pte_pfn(pte)))
+		return pte_page(pte);
+	return err_page(follow_pfn_pte(vma, address, ptep, flags));
+}
+
+/* FOLL_TOUCH on a page: record the access (and the write) in the page flags. */
+static void touch_followed_page(struct page *page, pte_t pte, unsigned int flags)
+{
+	bool already_dirty = pte_dirty(pte) || PageDirty(page);
+
+	if ((flags & FOLL_WRITE) && !already_dirty)
+		set_page_dirty(page);
+	/*
+	 * Making the PTE young would need an atomic update that keeps the dirty
+	 * bit; the page's accessed state serves reclaim just as well.
+	 */
+	mark_page_accessed(page);
+}
+
+/*
+ * FOLL_MLOCK in a VM_LOCKED VMA: mlock the page now. PTE-mapped pieces of a
+ * compound page are skipped, as is anything without a mapping (the zero page).
+ * A page someone else holds locked is left for reclaim to mlock when it meets
+ * it. The PTE reference keeps the page from being migrated or truncated while
+ * we hold its lock, so nothing needs rechecking.
+ */
+static void mlock_followed_page(struct page *page)
+{
+	if (PageCompound(page) || !READ_ONCE(page->mapping))
+		return;
+	if (!trylock_page(page))
+		return;
+	mlock_vma_page(page);
+	unlock_page(page);
+}
+
+static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long address, pmd_t *pmd,
+				    unsigned int flags)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct page *page;
+	spinlock_t *ptl;
+	pte_t *ptep;
+	pte_t pte;
+
+	if (WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) == (FOLL_GET | FOLL_PIN)))
+		return err_page(-EINVAL);
+
+	for (;;) {
+		if (unlikely(pmd_bad(pmdp_get(pmd))))
+			return no_page_table(vma, flags);
+		ptep = pte_offset_map_lock(mm, pmd, address, &ptl);
+		pte = ptep_get(ptep);
+		if (!should_wait_for_migration(pte, flags))
+			break;
+		/* The page is moving; sleep until it has landed, then look again. */
+		pte_unmap_unlock(ptep, ptl);
+		migration_entry_wait(mm, pmd, address);
+	}
+
+	if (!pte_present(pte))
+		goto not_mapped;
+	/* A NUMA hinting entry must take its fault unless the access is forced. */
+	if ((flags & FOLL_NUMA) && pte_protnone(pte))
+		goto not_mapped;
+	if ((flags & FOLL_WRITE) && !can_follow_write_pte(pte, flags)) {
+		page = NULL; /* fault it writable (or break COW) first */
+		goto unlock;
+	}
+
+	page = vm_normal_page(vma, address, pte);
+	if (!page) {
+		page = follow_pageless_pte(vma, address, ptep, pte, flags);
+		if (!page)
+			goto not_mapped;
+		if (is_err_page(page))
+			goto unlock;
+	}
+
+	/*
+	 * FOLL_SPLIT and FOLL_SPLIT_PMD only matter for transparent huge pages,
+	 * which do not exist here: a PTE maps a small page, nothing to split.
+	 */
+	if (unlikely(!try_grab_page(page, flags))) {
+		page = err_page(-ENOMEM);
+		goto unlock;
+	}
+	if (flags & FOLL_TOUCH)
+		touch_followed_page(page, pte, flags);
+	if ((flags & FOLL_MLOCK) && (vma->vm_flags & VM_LOCKED))
+		mlock_followed_page(page);
+unlock:
+	pte_unmap_unlock(ptep, ptl);
+	return page;
+
+not_mapped:
+	pte_unmap_unlock(ptep, ptl);
+	if (pte_none(pte))
+		return no_page_table(vma, flags);
+	return NULL;
+}
+
+/*
+ * The pmd level. With hugetlb, THP, pmd migration entries and devmap all
+ * configured out, a pmd that is not a plain page-table pointer cannot be
+ * followed and reads as a hole; none of those exist in this machine.
+ */
+static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long address,
+				    pud_t *pudp, unsigned int flags, struct follow_page_context *ctx)
+{
+	pmd_t *pmdp = pmd_offset(pudp, address);
+	pmd_t pmd = pmdp_get(pmdp); /* one read: the entry may change under us */
+	bool is_table = pmd_present(pmd) && !pmd_huge(pmd) && !pmd_trans_huge(pmd);
+
+	(void)ctx;
+	if (pmd_none(pmd) || !is_table || pmd_devmap(pmd))
+		return no_page_table(vma, flags);
+	return follow_page_pte(vma, address, pmdp, flags);
+}
+
+/* The pud level: huge and device puds cannot exist; a bad entry is a hole. */
+static struct page *follow_pud_mask(struct vm_area_struct *vma, unsigned long address,
+				    p4d_t *p4dp, unsigned int flags, struct follow_page_context *ctx)
+{
+	pud_t *pudp = pud_offset(p4dp, address);
+	pud_t pud = pudp_get(pudp);
+
+	if (pud_none(pud) || pud_huge(pud) || pud_devmap(pud))
+		return no_page_table(vma, flags);
+	if (unlikely(pud_bad(pud)))
+		return no_page_table(vma, flags);
+	return follow_pmd_mask(vma, address, pudp, flags, ctx);
+}
+
+/* The p4d level, folded into the pgd on x86-64 with four-level paging. */
+static struct page *follow_p4d_mask(struct vm_area_struct *vma, unsigned long address,
+				    pgd_t *pgdp, unsigned int flags, struct follow_page_context *ctx)
+{
+	p4d_t *p4dp = p4d_offset(pgdp, address);
+	p4d_t p4d = p4dp_get(p4dp);
+
+	if (p4d_none(p4d) || unlikely(p4d_bad(p4d)))
+		return no_page_table(vma, flags);
+	return follow_pud_mask(vma, address, p4dp, flags, ctx);
+}
+
+/**
+ * follow_page_mask() - find the page mapped at a user address
+ * @vma: the VMA containing @address; mmap_lock is held.
+ * @address: the user address.
+ * @flags: FOLL_* flags: which reference to take, write/touch/dump rules...
+ * @ctx: receives in ->page_mask how many further small pages the mapping
+ *       covers (always 0 here: only small pages are mapped).
+ *
+ * Return:
+ * * the page, referenced as @flags ask, when one is mapped and usable;
+ * * NULL when nothing usable is mapped, so the caller should fault;
+ * * ERR_PTR-style -EFAULT for holes under FOLL_DUMP, for special pages under
+ *   FOLL_DUMP, and for pfn mappings when a reference was asked for;
+ * * -EEXIST for pfn mappings when no reference was asked for;
+ * * -ENOMEM when the reference could not be taken, -EINVAL for FOLL_GET|FOLL_PIN.
+ */
+static struct page *follow_page_mask(struct vm_area_struct *vma, unsigned long address,
+				     unsigned int flags, struct follow_page_context *ctx)
+{
+	pgd_t *pgdp = pgd_offset(vma->vm_mm, address);
+	pgd_t pgd = pgdp_get(pgdp);
+
+	ctx->page_mask = 0;
+	if (pgd_none(pgd) || unlikely(pgd_bad(pgd)))
+		return no_page_table(vma, flags);
+	return follow_p4d_mask(vma, address, pgdp, flags, ctx);
+}
+
+/**
+ * follow_page() - look up the page mapped at @address without faulting
+ * @vma: the VMA containing @address; the caller holds mmap_lock.
+ * @address: the user address.
+ * @foll_flags: FOLL_* flags, typically FOLL_GET to take a reference.
+ *
+ * Return: the page (referenced if FOLL_GET/FOLL_PIN was given), NULL if nothing
+ * usable is mapped, or an error pointer (test with IS_ERR_VALUE): -EFAULT or
+ * -EEXIST for mappings without a struct page (see follow_page_mask()),
+ * -ENOMEM when no reference could be taken.
+ */
+struct page *follow_page(struct vm_area_struct *vma, unsigned long address,
+			 unsigned int foll_flags)
+{
+	struct follow_page_context ctx = { .page_mask = 0 };
+
+	return follow_page_mask(vma, address, foll_flags, &ctx);
+}
+
+/*
+ * The vsyscall gate page has no VMA in the mm and no PTE in its tables: the
+ * gate VMA carries the frame in ->vm_private_data. It is read-only to
+ * everyone, forced access included. On success *vma is the gate VMA and, if
+ * @page is given, *page the frame, referenced as @gup_flags ask.
+ */
+static int get_gate_page(struct mm_struct *mm, unsigned long address, unsigned int gup_flags,
+			 struct vm_area_struct **vma, struct page **page)
+{
+	struct vm_area_struct *gate_vma;
+	struct page *frame;
+
+	(void)address;
+	if (gup_flags & FOLL_WRITE)
+		return -EFAULT;
+	gate_vma = get_gate_vma(mm);
+	frame = gate_vma ? gate_vma->vm_private_data : NULL;
+	if (!frame)
+		return -EFAULT;
+
+	*vma = gate_vma;
+	if (!page)
+		return 0;
+	if (unlikely(!try_grab_page(frame, gup_flags)))
+		return -ENOMEM;
+	*page = frame;
+	return 0;
+}
+
+/* The FAULT_FLAG_* with which GUP faults an address for @foll_flags. */
+static unsigned int gup_fault_flags(unsigned int foll_flags, const int *locked)
+{
+	unsigned int fault_flags = 0;
+
+	if (foll_flags & FOLL_WRITE)
+		fault_flags |= FAULT_FLAG_WRITE;
+	if (foll_flags & FOLL_REMOTE)
+		fault_flags |= FAULT_FLAG_REMOTE;
+	/* A caller that can cope with losing mmap_lock lets the fault drop it. */
+	if (locked)
+		fault_flags |= FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE;
+	/* FOLL_NOWAIT: start any I/O but come back at once, lock still held. */
+	if (foll_flags & FOLL_NOWAIT)
+		fault_flags |= FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_RETRY_NOWAIT;
+	/* A second attempt after a retry; it may still be allowed to retry. */
+	if (foll_flags & FOLL_TRIED)
+		fault_flags |= FAULT_FLAG_TRIED;
+	return fault_flags;
+}
+
+/*
+ * Fault in @address for a lookup that found nothing usable. mmap_lock is held
+ * for read. Returns 0 when the caller should look again, -ENOENT when the page
+ * is to be skipped (mlock of present pages only), -EBUSY when the fault asked
+ * for a retry (and then, unless FOLL_NOWAIT kept it, mmap_lock is gone and
+ * *locked is 0), or the errno of a failed fault.
+ */
+static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsigned int *flags,
+			int *locked)
+{
+	unsigned int fault_flags;
+	vm_fault_t ret;
+
+	/* VM_LOCKONFAULT: mlock what is already there, fault nothing in. */
+	if ((*flags & (FOLL_POPULATE | FOLL_MLOCK)) == FOLL_MLOCK)
+		return -ENOENT;
+
+	fault_flags = gup_fault_flags(*flags, locked);
+	ret = handle_mm_fault(vma, address, fault_flags, NULL);
+	if (ret & VM_FAULT_ERROR) {
+		int err = vm_fault_to_errno(ret, *flags);
+
+		/* Every error bit handle_mm_fault() may return has an errno. */
+		BUG_ON(!err);
+		return err;
+	}
+
+	if (ret & VM_FAULT_RETRY) {
+		bool lock_kept = fault_flags & FAULT_FLAG_RETRY_NOWAIT;
+
+		if (locked && !lock_kept)
+			*locked = 0;
+		return -EBUSY;
+	}
+
+	/*
+	 * A write fault in a VMA without VM_WRITE (a forced write) broke COW but
+	 * left the PTE read-only. Looping until the PTE is writable would never
+	 * end, so from now on accept the dirty read-only PTE: it maps our copy.
+	 * This is kept to forced writes on purpose: an ordinary writable mapping
+	 * must see a writable PTE, or a later user write could COW again and
+	 * leave us holding a page the process no longer maps.
+	 */
+	if ((ret & VM_FAULT_WRITE) && !(vma->vm_flags & VM_WRITE))
+		*flags |= FOLL_COW;
+	return 0;
+}
+
+/*
+ * May GUP with @gup_flags touch @vma at all? Returns 0 or the errno to fail with:
+ * -EFAULT for I/O and pfn mappings, for FOLL_ANON on a file mapping, and for
+ * accesses the VMA's protection refuses; -EOPNOTSUPP for a long-term pin of
+ * filesystem DAX memory.
+ */
+static int check_vma_flags(struct vm_area_struct *vma, unsigned long gup_flags)
+{
+	vm_flags_t vm_flags = vma->vm_flags;
+	bool forced = gup_flags & FOLL_FORCE;
+
+	if (vm_flags & (VM_IO | VM_PFNMAP))
+		return -EFAULT;
+	if ((gup_flags & FOLL_ANON) && !vma_is_anonymous(vma))
+		return -EFAULT;
+	if ((gup_flags & FOLL_LONGTERM) && vma_is_fsdax(vma))
+		return -EOPNOTSUPP;
+
+	if (gup_flags & FOLL_WRITE) {
+		if (vm_flags & VM_WRITE)
+			return 0;
+		/*
+		 * A forced write may only COW a private mapping (a debugger
+		 * planting a breakpoint in read-only text). Writing anonymous
+		 * pages into a shared mapping behind its back is refused.
+		 */
+		if (!forced || !is_cow_mapping(vm_flags))
+			return -EFAULT;
+		return 0;
+	}
+
+	if (vm_flags & VM_READ)
+		return 0;
+	/* A forced read still needs a mapping that could be made readable. */
+	if (!forced || !(vm_flags & VM_MAYREAD))
+		return -EFAULT;
+	/* GUP accesses are data accesses: no protection keys here to refuse them. */
+	return 0;
+}
+
+/*
+ * Stop faulting and allocating for a task that is being killed. The
+ * "gup_signal" injection point delivers such a signal at this moment.
+ */
+static bool gup_fatal_signal_pending(void)
+{
+	if (inject_should_fail(INJECT_GUP_SIGNAL))
+		task_kill(current);
+	return fatal_signal_pending(current);
+}
+
+/**
+ * __get_user_pages() - the core page-table walk with faulting
+ * @mm: the address space; mmap_lock is held (for read if @locked is given).
+ * @start: first user address (rounded down to its page).
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_* flags.
+ * @pages: receives the pages, or NULL to fault them in only; must be given
+ *         exactly when FOLL_GET or FOLL_PIN is set.
+ * @vmas: receives the VMA of each page, or NULL.
+ * @locked: NULL if mmap_lock must not be dropped; otherwise a fault may drop
+ *          it, setting *@locked to 0.
+ *
+ * Return:
+ * * 0 when @nr_pages is 0;
+ * * the number of pages processed when at least one was (possibly fewer than
+ *   @nr_pages: the walk stops at the first failure, or at a fault that
+ *   dropped mmap_lock);
+ * * 0 when a fault on the first page asked for a retry;
+ * * otherwise -errno: -EFAULT (no VMA, refused access, bad address),
+ *   -ENOMEM, -EHWPOISON, -EOPNOTSUPP, -EINTR for a fatal signal.
+ */
+static long __get_user_pages(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
+			     unsigned int gup_flags, struct page **pages,
+			     struct vm_area_struct **vmas, int *locked)
+{
+	struct follow_page_context ctx = { .page_mask = 0 };
+	struct vm_area_struct *vma = NULL;
+	long done = 0;
+	long err = 0;
+
+	if (!nr_pages)
+		return 0;
+	VM_BUG_ON(!!pages != !!(gup_flags & (FOLL_GET | FOLL_PIN)));
+
+	/*
+	 * NUMA hinting faults describe the task's own access pattern; a forced
+	 * access by someone else (a debugger) should not trigger them.
+	 */
+	if (!(gup_flags & FOLL_FORCE))
+		gup_flags |= FOLL_NUMA;
+
+	while (nr_pages) {
+		unsigned int foll_flags = gup_flags;
+		unsigned long step;
+		struct page *page;
+
+		if (!vma || start >= vma->vm_end) {
+			vma = find_extend_vma(mm, start);
+			if (!vma && in_gate_area(mm, start)) {
+				err = get_gate_page(mm, start & PAGE_MASK, gup_flags, &vma,
+						    pages ? &pages[done] : NULL);
+				if (err)
+					break;
+				ctx.page_mask = 0;
+				goto next_page;
+			}
+			err = vma ? check_vma_flags(vma, gup_flags) : -EFAULT;
+			if (err)
+				break;
+		}
+retry:
+		if (gup_fatal_signal_pending()) {
+			err = -EINTR;
+			break;
+		}
+
+		page = follow_page_mask(vma, start, foll_flags, &ctx);
+		if (!page) {
+			err = faultin_page(vma, start, &foll_flags, locked);
+			if (!err)
+				goto retry;
+			if (err == -ENOENT)
+				goto next_page;
+			/* A retry is not an error: report what was done (maybe 0). */
+			if (err == -EBUSY)
+				err = 0;
+			break;
+		}
+		if (is_err_page(page)) {
+			err = page_err(page);
+			/* -EEXIST: mapped, but no struct page to return: skip it. */
+			if (err == -EEXIST)
+				goto next_page;
+			break;
+		}
+		if (pages) {
+			pages[done] = page;
+			ctx.page_mask = 0;
+		}
+next_page:
+		if (vmas) {
+			vmas[done] = vma;
+			ctx.page_mask = 0;
+		}
+		/* Skip the rest of a huge mapping in one go (page_mask is 0 otherwise). */
+		step = 1 + (~(start >> PAGE_SHIFT) & ctx.page_mask);
+		step = min_t(unsigned long, step, nr_pages);
+		done += step;
+		start += step * PAGE_SIZE;
+		nr_pages -= step;
+	}
+	return done ? done : err;
+}
+
+/* Does @vma allow the access a fixup_user_fault() with @fault_flags makes? */
+static bool vma_permits_fault(struct vm_area_struct *vma, unsigned int fault_flags)
+{
+	vm_flags_t needed = (fault_flags & FAULT_FLAG_WRITE) ? VM_WRITE : VM_READ;
+
+	/* Data access only (never an instruction fetch), and no protection keys. */
+	return (vma->vm_flags & needed) != 0;
+}
+
+/**
+ * fixup_user_fault() - resolve a user fault by hand, as the CPU would raise it
+ * @mm: the address space; mmap_lock is held for read.
+ * @address: the faulting user address.
+ * @fault_flags: FAULT_FLAG_* (FAULT_FLAG_WRITE for a store).
+ * @unlocked: NULL if mmap_lock must not be dropped (then @fault_flags must not
+ *            contain FAULT_FLAG_ALLOW_RETRY); otherwise the fault may drop and
+ *            retake it, and *@unlocked is set to true when that happened.
+ *
+ * Unlike GUP this always calls handle_mm_fault(), so the PTE's young and dirty
+ * bits are updated as by a real access. mmap_lock is held again on return.
+ *
+ * Return:
+ * * 0 when the fault was resolved;
+ * * -EFAULT when no VMA covers @address or it does not permit the access, or
+ *   the fault failed with SIGBUS/SIGSEGV;
+ * * -ENOMEM when the fault ran out of memory, -EFAULT for hardware poison;
+ * * -EINTR when a fatal signal is pending and the fault was killable.
+ */
+int fixup_user_fault(struct mm_struct *mm, unsigned long address, unsigned int fault_flags,
+		     bool *unlocked)
+{
+	struct vm_area_struct *vma;
+	vm_fault_t ret;
+
+	if (unlocked)
+		fault_flags |= FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE;
+
+	for (;;) {
+		vma = find_extend_vma(mm, address);
+		if (!vma || address < vma->vm_start || !vma_permits_fault(vma, fault_flags))
+			return -EFAULT;
+		if ((fault_flags & FAULT_FLAG_KILLABLE) && fatal_signal_pending(current))
+			return -EINTR;
+
+		ret = handle_mm_fault(vma, address, fault_flags, NULL);
+		if (ret & VM_FAULT_ERROR) {
+			int err = vm_fault_to_errno(ret, 0);
+
+			BUG_ON(!err);
+			return err;
+		}
+		if (!(ret & VM_FAULT_RETRY))
+			return 0;
+
+		/* The fault dropped mmap_lock: take it back and try once more. */
+		mmap_read_lock(mm);
+		if (unlocked)
+			*unlocked = true;
+		fault_flags |= FAULT_FLAG_TRIED;
+	}
+}
+
+/*
+ * A fault dropped mmap_lock (*locked is 0). Take the lock again and fault the
+ * page at @start once more with FOLL_TRIED, as often as the fault keeps
+ * dropping the lock. Returns 1 with the page in *pages (if given) and the lock
+ * held, or 0 / -errno; *locked tells whether the lock is held.
+ */
+static long gup_refault_one_page(struct mm_struct *mm, unsigned long start, unsigned int flags,
+				 struct page **pages, int *locked)
+{
+	long ret;
+
+	for (;;) {
+		/* GUP must stay killable, or this loop could spin forever. */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		ret = mmap_read_lock_killable(mm);
+		if (ret) {
+			BUG_ON(ret > 0);
+			return ret;
+		}
+		*locked = 1;
+		ret = __get_user_pages(mm, start, 1, flags | FOLL_TRIED, pages, NULL, locked);
+		if (*locked) {
+			BUG_ON(ret > 1);
+			return ret;
+		}
+		/* Dropped again: a retry never comes with a result. */
+		BUG_ON(ret != 0);
+	}
+}
+
+/*
+ * The VM_FAULT_RETRY protocol around __get_user_pages(). Without @locked it is
+ * a single call. With @locked (*locked must be 1, @vmas must be NULL) a fault
+ * may drop mmap_lock; the pages got so far are kept, the faulting page is
+ * retried with FOLL_TRIED under a retaken lock, and the walk continues. If the
+ * lock was dropped at any point, it is released before returning and *locked
+ * is 0, so the caller knows its critical section was broken.
+ *
+ * FOLL_PIN marks the mm as having had pins. A page array without FOLL_PIN
+ * implies FOLL_GET. Passing FOLL_GET or FOLL_PIN without a page array warns.
+ *
+ * Return: the number of pages got (never 0 for @nr_pages > 0 unless FOLL_NOWAIT
+ * was given), or -errno if none was: -EINTR for a fatal signal, -EINVAL for the
+ * misuse above, or an error of __get_user_pages().
+ */
+static long __get_user_pages_locked(struct mm_struct *mm, unsigned long start,
+				    unsigned long nr_pages, struct page **pages,
+				    struct vm_area_struct **vmas, int *locked, unsigned int flags)
+{
+	bool lock_dropped = false;
+	long pages_done = 0;
+	long ret;
+
+	if (locked) {
+		/* vmas[] would go stale whenever the lock is dropped. */
+		BUG_ON(vmas);
+		/* The caller must hold the lock and say so. */
+		BUG_ON(*locked != 1);
+	}
+	/* References need somewhere to go; the kernel would BUG here. */
+	if (WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) && !pages))
+		return -EINVAL;
+
+	if (flags & FOLL_PIN)
+		WRITE_ONCE(mm->has_pinned, 1);
+	/* Legacy callers pass a page array without FOLL_GET; pin callers never do. */
+	if (pages && !(flags & FOLL_PIN))
+		flags |= FOLL_GET;
+
+	for (;;) {
+		ret = __get_user_pages(mm, start, nr_pages, flags, pages, vmas, locked);
+		if (!locked)
+			return ret; /* no fault could drop the lock */
+
+		if (!*locked) {
+			/* A dropped lock comes with a partial count, never an error. */
+			BUG_ON(ret < 0);
+			BUG_ON(ret >= (long)nr_pages);
+		}
+		if (ret > 0) {
+			pages_done += ret;
+			nr_pages -= ret;
+			if (!nr_pages)
+				break;
+		}
+		if (*locked) {
+			/* Done or failed with the lock held (or FOLL_NOWAIT kept it). */
+			if (!pages_done)
+				pages_done = ret;
+			break;
+		}
+
+		/* The page after the ones we got faulted and dropped the lock. */
+		lock_dropped = true;
+		if (likely(pages))
+			pages += ret;
+		start += ret << PAGE_SHIFT;
+
+		ret = gup_refault_one_page(mm, start, flags, pages, locked);
+		if (ret != 1) {
+			if (!pages_done)
+				pages_done = ret;
+			break;
+		}
+		pages_done++;
+		if (!--nr_pages)
+			break;
+		if (likely(pages))
+			pages++;
+		start += PAGE_SIZE;
+	}
+
+	if (lock_dropped && *locked) {
+		mmap_read_unlock(mm);
+		*locked = 0;
+	}
+	return pages_done;
+}
+
+/**
+ * populate_vma_page_range() - fault in (and mlock, for VM_LOCKED) part of a VMA
+ * @vma: the VMA; its mm's mmap_lock is held.
+ * @start: page-aligned start, inside @vma.
+ * @end: page-aligned end, inside @vma.
+ * @locked: NULL if mmap_lock (held for read or write) must stay held; otherwise
+ *          it is held for read and may be dropped, setting *@locked to 0.
+ *
+ * Writable private mappings are faulted for write, to break COW now; shared
+ * ones only for read, so they are not dirtied for nothing. Any VMA that is not
+ * PROT_NONE is faulted with FOLL_FORCE, so mlock works on read-only or
+ * exec-only memory. VM_LOCKONFAULT VMAs only mlock what is already present.
+ *
+ * Return: the number of pages processed (fewer than asked if the lock was
+ * dropped or a page failed after some succeeded), or -errno if the first page
+ * failed: -EFAULT, -ENOMEM, -EINTR...
+ */
+long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+			     int *locked)
+{
+	unsigned long nr_pages = (end - start) >> PAGE_SHIFT;
+	unsigned int gup_flags = FOLL_TOUCH | FOLL_MLOCK;
+
+	VM_BUG_ON(!IS_ALIGNED(start, PAGE_SIZE));
+	VM_BUG_ON(!IS_ALIGNED(end, PAGE_SIZE));
+	VM_BUG_ON(start < vma->vm_start);
+	VM_BUG_ON(end > vma->vm_end);
+	VM_BUG_ON(!rwsem_is_locked(&vma->vm_mm->mmap_lock));
+
+	if (!(vma->vm_flags & VM_LOCKONFAULT))
+		gup_flags |= FOLL_POPULATE;
+	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		gup_flags |= FOLL_WRITE;
+	if (vma_is_accessible(vma))
+		gup_flags |= FOLL_FORCE;
+
+	/* The range lies inside @vma, so no stack expansion can recurse here. */
+	return __get_user_pages(vma->vm_mm, start, nr_pages, gup_flags, NULL, NULL, locked);
+}
+
+/**
+ * __mm_populate() - fault in and/or mlock a range of the current address space
+ * @start: page-aligned start address.
+ * @len: page-aligned length.
+ * @ignore_errors: carry on with the next VMA after a failure.
+ *
+ * Backs mlock(), MAP_POPULATE and MAP_LOCKED: the VMAs already carry their
+ * final vm_flags. Takes mmap_lock for read itself (it must not be held).
+ * Gaps between VMAs and VM_IO/VM_PFNMAP VMAs are skipped silently.
+ *
+ * Return:
+ * * 0 when every page was populated, or always with @ignore_errors;
+ * * otherwise the first -errno from populate_vma_page_range(): -ENOMEM,
+ *   -EFAULT, -EINTR...
+ */
+int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma = NULL;
+	unsigned long end = start + len;
+	unsigned long nstart, nend;
+	int locked = 0;
+	long ret = 0;
+
+	for (nstart = start; nstart < end; nstart = nend) {
+		/* (Re)find the VMA for nstart; after a dropped lock, from scratch. */
+		if (!locked) {
+			mmap_read_lock(mm);
+			locked = 1;
+			vma = find_vma(mm, nstart);
+		} else if (nstart >= vma->vm_end) {
+			vma = vma->vm_next;
+		}
+		if (!vma || vma->vm_start >= end)
+			break;
+
+		nend = min_t(unsigned long, end, vma->vm_end);
+		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+			continue;
+		nstart = max_t(unsigned long, nstart, vma->vm_start);
+
+		/* populate_vma_page_range() rechecks VM_LOCKED under the lock. */
+		ret = populate_vma_page_range(vma, nstart, nend, &locked);
+		if (ret < 0) {
+			if (!ignore_errors)
+				break;
+			ret = 0;
+			continue; /* on to the next VMA */
+		}
+		nend = nstart + ret * PAGE_SIZE;
+		ret = 0;
+	}
+	if (locked)
+		mmap_read_unlock(mm);
+	return ret;
+}
+
+/**
+ * get_dump_page() - take a reference on a user page for a core dump
+ * @addr: user address in the current task.
+ *
+ * Takes and releases mmap_lock itself. The page must be released with
+ * put_page().
+ *
+ * Return: the page, referenced; or NULL for anything that should be a hole in
+ * the dump: failures of any kind, a fatal signal, untouched anonymous memory
+ * (and mappings without ->fault), and the zero page or other special pages.
+ */
+struct page *get_dump_page(unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct page *page = NULL;
+	int locked = 1;
+	long ret;
+
+	if (mmap_read_lock_killable(mm))
+		return NULL;
+	ret = __get_user_pages_locked(mm, addr, 1, &page, NULL, &locked,
+				      FOLL_FORCE | FOLL_DUMP | FOLL_GET);
+	if (locked)
+		mmap_read_unlock(mm);
+	return ret == 1 ? page : NULL;
+}
+
+/*
+ * Long-term pins must not hold pages in CMA areas, which have to stay
+ * migratable. The step that migrates such pages out of CMA and retakes the
+ * pins is a later issue; until then this hook keeps every page it is given.
+ * Returns the number of pages in @pages (or, once migration exists, the result
+ * of getting them again).
+ */
+static long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
+					    unsigned long nr_pages, struct page **pages,
+					    struct vm_area_struct **vmas, unsigned int gup_flags)
+{
+	(void)mm;
+	(void)start;
+	(void)pages;
+	(void)vmas;
+	(void)gup_flags;
+	return (long)nr_pages;
+}
+
+/*
+ * __get_user_pages_locked() without lock dropping, plus FOLL_LONGTERM
+ * handling: the DAX refusal happens in check_vma_flags(), and pages that a
+ * long-term pin must not hold are migrated afterwards. (The kernel also stops
+ * the allocator from using CMA while faulting for FOLL_LONGTERM; there is no
+ * such allocator context here.)
+ */
+static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
+				  unsigned long nr_pages, struct page **pages,
+				  struct vm_area_struct **vmas, unsigned int gup_flags)
+{
+	long rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
+
+	if ((gup_flags & FOLL_LONGTERM) && rc > 0)
+		rc = check_and_migrate_movable_pages(mm, start, rc, pages, vmas, gup_flags);
+	return rc;
+}
+
+/*
+ * Flags a get_user_pages*() caller may not pass: FOLL_PIN belongs to the
+ * pin_user_pages*() family alone, and FOLL_LONGTERM only makes sense with it.
+ */
+static bool is_valid_gup_flags(unsigned int gup_flags)
+{
+	if (WARN_ON_ONCE(gup_flags & FOLL_PIN))
+		return false;
+	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
+		return false;
+	return true;
+}
+
+/*
+ * Common body of get_user_pages_remote() and pin_user_pages_remote().
+ * FOLL_LONGTERM cannot be combined with a droppable lock (@locked): that
+ * warns and fails with -EINVAL. Otherwise long-term requests go through
+ * __gup_longterm_locked(), the rest through the retry protocol.
+ */
+static long __get_user_pages_remote(struct mm_struct *mm, unsigned long start,
+				    unsigned long nr_pages, unsigned int gup_flags,
+				    struct page **pages, struct vm_area_struct **vmas, int *locked)
+{
+	unsigned int flags = gup_flags | FOLL_TOUCH | FOLL_REMOTE;
+
+	if (!(gup_flags & FOLL_LONGTERM))
+		return __get_user_pages_locked(mm, start, nr_pages, pages, vmas, locked, flags);
+	if (WARN_ON_ONCE(locked))
+		return -EINVAL;
+	return __gup_longterm_locked(mm, start, nr_pages, pages, vmas, flags);
+}
+
+/**
+ * get_user_pages_remote() - take references on pages of any address space
+ * @mm: the target address space; its mmap_lock is held (read or write).
+ * @start: first user address.
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_* flags (FOLL_WRITE, FOLL_FORCE, ...); FOLL_TOUCH and
+ *             FOLL_REMOTE are added.
+ * @pages: receives the referenced pages (release each with put_page()), or
+ *         NULL just to fault the range in.
+ * @vmas: receives each page's VMA (valid while mmap_lock is held), or NULL.
+ * @locked: NULL, or points to 1 to let faults drop mmap_lock (then @vmas must
+ *          be NULL); *@locked is 0 on return if the lock was dropped.
+ *
+ * The pages are those a user access would have reached at the time; they may
+ * be unmapped or replaced afterwards but will not be freed while referenced.
+ * A page written through must be dirtied (set_page_dirty_lock()) before it is
+ * released.
+ *
+ * Return:
+ * * 0 when @nr_pages is 0;
+ * * the number of pages got, possibly fewer than @nr_pages when the walk ran
+ *   into a hole, a refused VMA or a failure after the first page;
+ * * -EINVAL, with a warning, when @gup_flags contains FOLL_PIN or FOLL_LONGTERM;
+ * * -errno when the first page failed: -EFAULT, -ENOMEM, -EHWPOISON, -EINTR.
+ */
+long get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
+			   unsigned int gup_flags, struct page **pages,
+			   struct vm_area_struct **vmas, int *locked)
+{
+	if (!is_valid_gup_flags(gup_flags))
+		return -EINVAL;
+	return __get_user_pages_remote(mm, start, nr_pages, gup_flags, pages, vmas, locked);
+}
+
+/**
+ * get_user_pages() - take references on pages of the current address space
+ * @start: first user address.
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_* flags; FOLL_TOUCH is added.
+ * @pages: receives the referenced pages (release with put_page()), or NULL.
+ * @vmas: receives each page's VMA, or NULL.
+ *
+ * get_user_pages_remote() on current->mm, with mmap_lock held by the caller
+ * and never dropped.
+ *
+ * Return: as get_user_pages_remote(): 0 for @nr_pages 0, the (possibly
+ * partial) number of pages, -EINVAL with a warning for FOLL_PIN or
+ * FOLL_LONGTERM, or -errno when the first page failed.
+ */
+long get_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
+		    struct page **pages, struct vm_area_struct **vmas)
+{
+	if (!is_valid_gup_flags(gup_flags))
+		return -EINVAL;
+	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas,
+				     gup_flags | FOLL_TOUCH);
+}
+
+/**
+ * get_user_pages_locked() - get_user_pages() that may drop mmap_lock
+ * @start: first user address.
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_* flags; FOLL_TOUCH is added.
+ * @pages: receives the referenced pages, or NULL.
+ * @locked: must point to 1, with current->mm's mmap_lock held for read. If a
+ *          fault dropped the lock, it is not held on return and *@locked is 0.
+ *
+ * Return:
+ * * the number of pages got (possibly partial), 0 for @nr_pages 0;
+ * * -EINVAL, with a warning, for FOLL_LONGTERM or FOLL_PIN;
+ * * -errno when the first page failed.
+ */
+long get_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages, int *locked)
+{
+	/* FOLL_LONGTERM needs the VMAs, which a dropped lock would invalidate. */
+	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
+		return -EINVAL;
+	if (WARN_ON_ONCE(gup_flags & FOLL_PIN))
+		return -EINVAL;
+	return __get_user_pages_locked(current->mm, start, nr_pages, pages, NULL, locked,
+				       gup_flags | FOLL_TOUCH);
+}
+
+/**
+ * get_user_pages_unlocked() - get_user_pages() that takes mmap_lock itself
+ * @start: first user address.
+ * @nr_pages: number of pages.
+ * @pages: receives the referenced pages, or NULL.
+ * @gup_flags: FOLL_* flags; FOLL_TOUCH is added. (pin_user_pages_unlocked()
+ *             passes FOLL_PIN through here.)
+ *
+ * The caller must not hold current->mm's mmap_lock. Faults may drop and retake
+ * it. Prefer get_user_pages_fast() unless special flags are needed.
+ *
+ * Return:
+ * * the number of pages got (possibly partial), 0 for @nr_pages 0;
+ * * -EINVAL, with a warning, for FOLL_LONGTERM;
+ * * -errno when the first page failed (-EINTR for a fatal signal).
+ */
+long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages,
+			     unsigned int gup_flags)
+{
+	struct mm_struct *mm = current->mm;
+	int locked = 1;
+	long ret;
+
+	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
+		return -EINVAL;
+
+	mmap_read_lock(mm);
+	ret = __get_user_pages_locked(mm, start, nr_pages, pages, NULL, &locked,
+				      gup_flags | FOLL_TOUCH);
+	if (locked)
+		mmap_read_unlock(mm);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------- */
+/* The fast path                                                             */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * get_user_pages_fast() walks current->mm's page tables without mmap_lock or
+ * page-table locks. Two things make that safe:
+ *
+ *  - page-table pages are freed through RCU (pgtable.c), and the walk runs in
+ *    an RCU read-side section, so any table it reaches through an entry it
+ *    read stays a table until the walk is over (the kernel disables
+ *    interrupts to the same end);
+ *  - each entry is read exactly once and only that value is used; a page is
+ *    referenced speculatively (refused if it is already being freed) and the
+ *    PTE is read again afterwards: if it changed, the reference is dropped and
+ *    the walk gives up.
+ *
+ * Whatever the walk cannot do (absent or non-present entries, NUMA hinting,
+ * writes to read-only PTEs, special mappings) ends it, and the rest of the
+ * range goes to the slow path unless FOLL_FAST_ONLY forbids that.
+ */
+
+/* The x86 rule: present, user-accessible, and writable if we want to write. */
+static bool entry_allows_access(unsigned long entry, bool write)
+{
+	unsigned long needed = _PAGE_PRESENT | _PAGE_USER;
+
+	if (write)
+		needed |= _PAGE_RW;
+	return (entry & needed) == needed;
+}
+
+/*
+ * Drop the references taken since the walk reached *nr == @nr_start. Used when
+ * a device pagemap vanished; with no ZONE_DEVICE memory that cannot happen
+ * beyond a devmap PTE without a pagemap, which we bail on the same way.
+ */
+static void undo_dev_pagemap(int *nr, int nr_start, unsigned int flags, struct page **pages)
+{
+	while (*nr > nr_start) {
+		struct page *page = pages[--(*nr)];
+
+		ClearPageReferenced(page);
+		if (flags & FOLL_PIN)
+			unpin_user_page(page);
+		else
+			put_page(page);
+	}
+}
+
+/*
+ * Reference one page through the PTE at @ptep whose value was @pte. Returns
+ * false (taking nothing) if the walk has to stop here.
+ */
+static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct page **pages,
+			     int *nr, int nr_start)
+{
+	struct page *page;
+	struct page *head;
+
+	/* NUMA hinting faults must be taken, so leave those to the slow path. */
+	if (pte_protnone(pte))
+		return false;
+	if (!entry_allows_access(pte_val(pte), flags & FOLL_WRITE))
+		return false;
+	if (pte_devmap(pte)) {
+		/* No long-term pins of device memory; and no pagemap to hold. */
+		if (!(flags & FOLL_LONGTERM))
+			undo_dev_pagemap(nr, nr_start, flags, pages);
+		return false;
+	}
+	/* Special PTEs (the zero page, pfn mappings) have no page to take. */
+	if (pte_special(pte))
+		return false;
+
+	VM_BUG_ON(!pfn_valid(pte_pfn(pte)));
+	page = pte_page(pte);
+	head = try_grab_compound_head(page, 1, flags);
+	if (!head)
+		return false;
+	/* Recheck: if the PTE moved on meanwhile our page may not be the mapped one. */
+	if (unlikely(pte_val(ptep_get(ptep)) != pte_val(pte))) {
+		put_compound_head(head, 1, flags);
+		return false;
+	}
+	VM_BUG_ON_PAGE(compound_head(page) != head, page);
+
+	SetPageReferenced(page);
+	pages[(*nr)++] = page;
+	return true;
+}
+
+/* Reference the small pages of [addr, end) under the pmd whose value is @pmd. */
+static int gup_pte_range(pmd_t pmd, unsigned long addr, unsigned long end, unsigned int flags,
+			 struct page **pages, int *nr)
+{
+	pte_t *ptep = pte_offset_map(&pmd, addr);
+	int nr_start = *nr;
+
+	for (; addr != end; addr += PAGE_SIZE, ptep++) {
+		if (!gup_fast_one_pte(ptep, ptep_get(ptep), flags, pages, nr, nr_start))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Fill @pages with the subpages from @page on that map [addr, end).
+ * Returns how many were recorded.
+ */
+static int record_subpages(struct page *page, unsigned long addr, unsigned long end,
+			   struct page **pages)
+{
+	int count;
+
+	for (count = 0; addr != end; addr += PAGE_SIZE, count++)
+		pages[count] = page + count;
+	return count;
+}
+
+/*
+ * A huge entry at @entryp, read as @orig, maps the compound page @head_page of
+ * @size bytes. Reference the subpages of [addr, end) with one speculative grab
+ * on the head, then make sure the entry did not change meanwhile.
+ */
+static int gup_huge_leaf(unsigned long *entryp, unsigned long orig, struct page *head_page,
+			 unsigned long size, unsigned long addr, unsigned long end,
+			 unsigned int flags, struct page **pages, int *nr)
+{
+	struct page *first = head_page + ((addr & (size - 1)) >> PAGE_SHIFT);
+	int refs = record_subpages(first, addr, end, pages + *nr);
+	struct page *head = try_grab_compound_head(head_page, refs, flags);
+
+	if (!head)
+		return 0;
+	if (unlikely(READ_ONCE(*entryp) != orig)) {
+		put_compound_head(head, refs, flags);
+		return 0;
+	}
+	*nr += refs;
+	SetPageReferenced(head);
+	return 1;
+}
+
+/*
+ * A huge pmd (transparent or hugetlb). None are created yet; the walk is here
+ * so the fast path is complete once they are. Device pmds have no pagemap.
+ */
+static int gup_huge_pmd(pmd_t orig, pmd_t *pmdp, unsigned long addr, unsigned long end,
+			unsigned int flags, struct page **pages, int *nr)
+{
+	if (!entry_allows_access(pmd_val(orig), flags & FOLL_WRITE) || pmd_devmap(orig))
+		return 0;
+	return gup_huge_leaf(&pmdp->pmd, pmd_val(orig), pmd_page(orig), PMD_SIZE, addr, end, flags,
+			     pages, nr);
+}
+
+/* A huge (1 GiB) pud; as gup_huge_pmd(). */
+static int gup_huge_pud(pud_t orig, pud_t *pudp, unsigned long addr, unsigned long end,
+			unsigned int flags, struct page **pages, int *nr)
+{
+	if (!entry_allows_access(pud_val(orig), flags & FOLL_WRITE) || pud_devmap(orig))
+		return 0;
+	return gup_huge_leaf(&pudp->pud, pud_val(orig), pud_page(orig), PUD_SIZE, addr, end, flags,
+			     pages, nr);
+}
+
+static int gup_pmd_range(pud_t *pudp, pud_t pud, unsigned long addr, unsigned long end,
+			 unsigned int flags, struct page **pages, int *nr)
+{
+	pmd_t *pmdp = pmd_offset_lockless(pudp, pud, addr);
+	unsigned long next;
+	int ok;
+
+	for (; addr != end; addr = next, pmdp++) {
+		pmd_t pmd = pmdp_get(pmdp);
+		bool leaf = pmd_trans_huge(pmd) || pmd_huge(pmd) || pmd_devmap(pmd);
+
+		next = pmd_addr_end(addr, end);
+		if (!pmd_present(pmd))
+			return 0;
+		if (unlikely(leaf)) {
+			/* NUMA hinting and THP migration are serialised in the slow path. */
+			ok = !pmd_protnone(pmd) &&
+			     gup_huge_pmd(pmd, pmdp, addr, next, flags, pages, nr);
+		} else {
+			ok = gup_pte_range(pmd, addr, next, flags, pages, nr);
+		}
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+static int gup_pud_range(p4d_t *p4dp, p4d_t p4d, unsigned long addr, unsigned long end,
+			 unsigned int flags, struct page **pages, int *nr)
+{
+	pud_t *pudp = pud_offset_lockless(p4dp, p4d, addr);
+	unsigned long next;
+	int ok;
+
+	for (; addr != end; addr = next, pudp++) {
+		pud_t pud = pudp_get(pudp);
+
+		next = pud_addr_end(addr, end);
+		if (unlikely(!pud_present(pud)))
+			return 0;
+		if (unlikely(pud_huge(pud)))
+			ok = gup_huge_pud(pud, pudp, addr, next, flags, pages, nr);
+		else
+			ok = gup_pmd_range(pudp, pud, addr, next, flags, pages, nr);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The p4d level is folded into the pgd: the p4d entry is the pgd entry we
+ * already read, so it is not read a second time.
+ */
+static int gup_p4d_range(pgd_t *pgdp, pgd_t pgd, unsigned long addr, unsigned long end,
+			 unsigned int flags, struct page **pages, int *nr)
+{
+	p4d_t *p4dp = p4d_offset(pgdp, addr);
+	p4d_t p4d = __p4d(pgd_val(pgd));
+
+	_Static_assert(PTRS_PER_P4D == 1, "the p4d level must be folded");
+	if (p4d_none(p4d))
+		return 0;
+	return gup_pud_range(p4dp, p4d, addr, end, flags, pages, nr);
+}
+
+static void gup_pgd_range(struct mm_struct *mm, unsigned long addr, unsigned long end,
+			  unsigned int flags, struct page **pages, int *nr)
+{
+	pgd_t *pgdp = pgd_offset(mm, addr);
+	unsigned long next;
+
+	for (; addr != end; addr = next, pgdp++) {
+		pgd_t pgd = pgdp_get(pgdp);
+
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(pgd) || pgd_huge(pgd))
+			return;
+		if (!gup_p4d_range(pgdp, pgd, addr, next, flags, pages, nr))
+			return;
+	}
+}
+
+/* x86-64: the lockless walk only covers the lower half of the address space. */
+static bool gup_fast_permitted(unsigned long start, unsigned long end)
+{
+	(void)start;
+	return (end >> 47) == 0;
+}
+
+/*
+ * The slow-path fallback for what the lockless walk left: FOLL_LONGTERM keeps
+ * mmap_lock for the whole call (it cannot use the retry protocol), the rest
+ * goes through get_user_pages_unlocked().
+ */
+static int __gup_longterm_unlocked(unsigned long start, int nr_pages, unsigned int gup_flags,
+				   struct page **pages)
+{
+	struct mm_struct *mm = current->mm;
+	long ret;
+
+	if (!(gup_flags & FOLL_LONGTERM))
+		return (int)get_user_pages_unlocked(start, nr_pages, pages, gup_flags);
+
+	mmap_read_lock(mm);
+	ret = __gup_longterm_locked(mm, start, nr_pages, pages, NULL, gup_flags);
+	mmap_read_unlock(mm);
+	return (int)ret;
+}
+
+/*
+ * The lockless walk of [start, end) in current->mm. For FOLL_PIN it is bracketed
+ * by mm->write_protect_seq: fork() write-protects the parent's PTEs inside that
+ * seqcount, and a pin taken while fork() runs could end up on a page the child
+ * shares. So a walk that starts during a fork gets nothing, and one that raced
+ * with a fork gives everything back. Returns the number of pages referenced.
+ */
+static unsigned long lockless_pages_from_mm(unsigned long start, unsigned long end,
+					    unsigned int gup_flags, struct page **pages)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned int seq = 0;
+	int nr_pinned = 0;
+
+	if (!gup_fast_permitted(start, end))
+		return 0;
+
+	if (gup_flags & FOLL_PIN) {
+		seq = raw_read_seqcount(&mm->write_protect_seq);
+		if (seq & 1)
+			return 0;
+	}
+
+	gup_rcu_read_lock();
+	gup_pgd_range(mm, start, end, gup_flags, pages, &nr_pinned);
+	gup_rcu_read_unlock();
+
+	if ((gup_flags & FOLL_PIN) && read_seqcount_retry(&mm->write_protect_seq, seq)) {
+		unpin_user_pages(pages, nr_pinned);
+		return 0;
+	}
+	return nr_pinned;
+}
+
+/* access_ok(): does [start, start + len) lie inside user space, without wrapping? */
+static bool gup_range_ok(unsigned long start, unsigned long len)
+{
+	return len <= TASK_SIZE && start <= TASK_SIZE - len;
+}
+
+#define GUP_FAST_FLAGS                                                                             \
+	(FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY)
+
+/*
+ * Common body of the *_fast() calls: the lockless walk, then the slow path for
+ * the remainder unless FOLL_FAST_ONLY. Returns the number of pages got; 0 for
+ * a non-positive @nr_pages or a range that wraps around; -EINVAL (warning) for
+ * flags outside GUP_FAST_FLAGS or a missing page array; -EFAULT for a range
+ * outside user space; or the slow path's -errno when no page at all was got.
+ */
+static int internal_get_user_pages_fast(unsigned long start, unsigned long nr_pages,
+					unsigned int gup_flags, struct page **pages)
+{
+	unsigned long len, end, nr_pinned;
+	int ret;
+
+	if (WARN_ON_ONCE(gup_flags & ~GUP_FAST_FLAGS))
+		return -EINVAL;
+	if (WARN_ON_ONCE(!pages))
+		return -EINVAL;
+	/* The callers take an int: zero or negative asks for nothing. */
+	if ((long)nr_pages <= 0)
+		return 0;
+
+	if (gup_flags & FOLL_PIN)
+		WRITE_ONCE(current->mm->has_pinned, 1);
+
+	start &= PAGE_MASK;
+	len = nr_pages << PAGE_SHIFT;
+	if ((len >> PAGE_SHIFT) != nr_pages || __builtin_add_overflow(start, len, &end))
+		return 0;
+	if (unlikely(!gup_range_ok(start, len)))
+		return -EFAULT;
+
+	nr_pinned = lockless_pages_from_mm(start, end, gup_flags, pages);
+	if (nr_pinned == nr_pages || (gup_flags & FOLL_FAST_ONLY))
+		return (int)nr_pinned;
+
+	ret = __gup_longterm_unlocked(start + (nr_pinned << PAGE_SHIFT),
+				      (int)(nr_pages - nr_pinned), gup_flags, pages + nr_pinned);
+	/* Pages already taken must reach the caller, who has to release them. */
+	if (ret < 0)
+		return nr_pinned ? (int)nr_pinned : ret;
+	return ret + (int)nr_pinned;
+}
+
+/**
+ * get_user_pages_fast_only() - lockless get_user_pages() that never falls back
+ * @start: first user address (rounded down to its page).
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_WRITE, FOLL_FORCE...; FOLL_GET and FOLL_FAST_ONLY are added.
+ * @pages: receives the referenced pages (release with put_page()).
+ *
+ * Never sleeps and never takes mmap_lock: it gets what the page tables map
+ * right now and stops at the first page it cannot take. A read may see a page
+ * that a later write fault would COW away.
+ *
+ * Return: the number of pages got, from 0 to @nr_pages; never negative (every
+ * error, including misuse, reads as 0).
+ */
+int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
+			     struct page **pages)
+{
+	int got = internal_get_user_pages_fast(start, (unsigned long)nr_pages,
+					       gup_flags | FOLL_GET | FOLL_FAST_ONLY, pages);
+
+	return got < 0 ? 0 : got;
+}
+
+/**
+ * get_user_pages_fast() - take references on current's pages, locklessly if possible
+ * @start: first user address (rounded down to its page).
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_WRITE, FOLL_FORCE; FOLL_GET is implied.
+ * @pages: receives the referenced pages (release with put_page()).
+ *
+ * Walks the page tables without mmap_lock; whatever that cannot get is got by
+ * the slow path, which takes mmap_lock.
+ *
+ * Return:
+ * * the number of pages got, possibly fewer than @nr_pages;
+ * * 0 when @nr_pages is 0 or negative, or the range wraps around;
+ * * -EINVAL, with a warning, for FOLL_PIN, FOLL_LONGTERM or other flags the
+ *   fast path does not take;
+ * * -EFAULT for a range outside user space;
+ * * -errno from the slow path when no page was got.
+ */
+int get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
+			struct page **pages)
+{
+	if (!is_valid_gup_flags(gup_flags))
+		return -EINVAL;
+	return internal_get_user_pages_fast(start, (unsigned long)nr_pages, gup_flags | FOLL_GET,
+					    pages);
+}
+
+/**
+ * pin_user_pages_fast() - pin current's pages, locklessly if possible
+ * @start: first user address (rounded down to its page).
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_WRITE, FOLL_FORCE, FOLL_LONGTERM; FOLL_PIN is implied.
+ * @pages: receives the pinned pages (release with unpin_user_page*()).
+ *
+ * Return: as get_user_pages_fast(), except that FOLL_GET is the flag refused
+ * with -EINVAL and a warning.
+ */
+int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
+			struct page **pages)
+{
+	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+		return -EINVAL;
+	return internal_get_user_pages_fast(start, (unsigned long)nr_pages, gup_flags | FOLL_PIN,
+					    pages);
+}
+
+/**
+ * pin_user_pages_fast_only() - lockless pin_user_pages() that never falls back
+ * @start: first user address (rounded down to its page).
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_WRITE, FOLL_FORCE, FOLL_LONGTERM; FOLL_PIN is implied.
+ * @pages: receives the pinned pages (release with unpin_user_page*()).
+ *
+ * Return: the number of pages pinned, 0 to @nr_pages; never negative:
+ * FOLL_GET (which warns) and every other error give 0.
+ */
+int pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
+			     struct page **pages)
+{
+	int got;
+
+	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+		return 0;
+	got = internal_get_user_pages_fast(start, (unsigned long)nr_pages,
+					   gup_flags | FOLL_PIN | FOLL_FAST_ONLY, pages);
+	return got < 0 ? 0 : got;
+}
+
+/* ------------------------------------------------------------------------- */
+/* The remaining pin_user_pages*() entry points                              */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * pin_user_pages_remote() - pin pages of any address space
+ * @mm: the target address space; its mmap_lock is held.
+ * @start: first user address.
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_* flags; FOLL_PIN is implied, FOLL_TOUCH and FOLL_REMOTE added.
+ * @pages: receives the pinned pages (release with unpin_user_page*()).
+ * @vmas: receives each page's VMA, or NULL.
+ * @locked: as for get_user_pages_remote(); must be NULL with FOLL_LONGTERM.
+ *
+ * Return:
+ * * the number of pages pinned (possibly partial), 0 for @nr_pages 0;
+ * * -EINVAL, with a warning, for FOLL_GET, for FOLL_LONGTERM with @locked,
+ *   or for a NULL @pages;
+ * * -errno when the first page failed.
+ */
+long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
+			   unsigned int gup_flags, struct page **pages,
+			   struct vm_area_struct **vmas, int *locked)
+{
+	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+		return -EINVAL;
+	return __get_user_pages_remote(mm, start, nr_pages, gup_flags | FOLL_PIN, pages, vmas,
+				       locked);
+}
+
+/**
+ * pin_user_pages() - pin pages of the current address space
+ * @start: first user address.
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_* flags; FOLL_PIN is implied (FOLL_TOUCH is not added).
+ * @pages: receives the pinned pages (release with unpin_user_page*()).
+ * @vmas: receives each page's VMA, or NULL.
+ *
+ * The caller holds current->mm's mmap_lock; it is never dropped.
+ *
+ * Return:
+ * * the number of pages pinned (possibly partial), 0 for @nr_pages 0;
+ * * -EINVAL, with a warning, for FOLL_GET or a NULL @pages;
+ * * -errno when the first page failed.
+ */
+long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
+		    struct page **pages, struct vm_area_struct **vmas)
+{
+	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+		return -EINVAL;
+	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas,
+				     gup_flags | FOLL_PIN);
+}
+
+/**
+ * pin_user_pages_unlocked() - pin_user_pages() that takes mmap_lock itself
+ * @start: first user address.
+ * @nr_pages: number of pages.
+ * @pages: receives the pinned pages.
+ * @gup_flags: FOLL_* flags; FOLL_PIN is implied, FOLL_TOUCH added.
+ *
+ * Return: as get_user_pages_unlocked(); FOLL_GET is also refused with
+ * -EINVAL and a warning.
+ */
+long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages,
+			     unsigned int gup_flags)
+{
+	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+		return -EINVAL;
+	return get_user_pages_unlocked(start, nr_pages, pages, gup_flags | FOLL_PIN);
+}
+
+/**
+ * pin_user_pages_locked() - pin_user_pages() that may drop mmap_lock
+ * @start: first user address.
+ * @nr_pages: number of pages.
+ * @gup_flags: FOLL_* flags; FOLL_PIN is implied, FOLL_TOUCH added.
+ * @pages: receives the pinned pages.
+ * @locked: as for get_user_pages_locked().
+ *
+ * Return: as get_user_pages_locked(): the (possibly partial) count, -EINVAL
+ * with a warning for FOLL_LONGTERM or FOLL_GET, or -errno when the first page
+ * failed.
+ */
+long pin_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages, int *locked)
+{
+	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
+		return -EINVAL;
+	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+		return -EINVAL;
+	return __get_user_pages_locked(current->mm, start, nr_pages, pages, NULL, locked,
+				       gup_flags | FOLL_PIN | FOLL_TOUCH);
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Memory-manager internals shared between src/mm files: the machine's global
+ * state, page-table allocation and RCU freeing, rmap accounting, VMA plumbing and
+ * the debug validity checkers.
+ */
+#ifndef GUP_MM_INTERNAL_H
+#define GUP_MM_INTERNAL_H
+
+#include <libgup.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The one simulated machine of the process. */
+struct machine {
+	bool running;
+	bool quiet;
+	unsigned char *frames; /* host bytes of every frame */
+	struct page *memmap;
+	unsigned long nr_pages;
+	size_t frames_bytes;
+	struct zone zones[MAX_NR_ZONES];
+	int nr_zones;
+	struct page *zero_page;
+	unsigned long reserved_pages;
+	atomic_long_t vmstat[NR_VM_NODE_STAT_ITEMS];
+	pthread_mutex_t tasks_lock;
+	struct list_head tasks;
+	int next_pid;
+	unsigned int next_mm_id;
+	atomic_long_t nr_mms;
+	atomic_long_t nr_vmas;
+	atomic_long_t nr_mappings;
+	unsigned long warn_count;
+};
+
+extern struct machine sim;
+
+static inline void count_vm_stat(enum node_stat_item item, long delta)
+{
+	atomic_long_add(delta, &sim.vmstat[item]);
+}
+
+/* Page freeing and preparation (page_alloc.c). */
+void free_unref_page(struct page *page, unsigned int order);
+void prep_compound_page(struct page *page, unsigned int order);
+void clear_highpage(struct page *page);
+void copy_highpage(struct page *to, struct page *from);
+/* The frame behind the vsyscall gate page. */
+struct page *gate_page(void);
+
+/* Page tables (pgtable.c). */
+pgd_t *pgd_alloc(struct mm_struct *mm);
+void pgd_free(struct mm_struct *mm, pgd_t *pgd);
+pud_t *pud_alloc(struct mm_struct *mm, p4d_t *p4d, unsigned long addr);
+pmd_t *pmd_alloc(struct mm_struct *mm, pud_t *pud, unsigned long addr);
+int __pte_alloc(struct mm_struct *mm, pmd_t *pmd);
+static inline bool pte_alloc(struct mm_struct *mm, pmd_t *pmd)
+{
+	return pmd_none(pmdp_get(pmd)) && __pte_alloc(mm, pmd);
+}
+/* Walk to (and create) the pmd entry covering @addr; NULL when out of memory. */
+pmd_t *mm_alloc_pmd(struct mm_struct *mm, unsigned long addr);
+/* Free page tables under [start, end) that map nothing; caller holds mmap_lock for write. */
+void free_pgtables_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* Free every table of the mm (exit). */
+void free_all_pgtables(struct mm_struct *mm);
+/* Wait for RCU-deferred table frees to finish (shutdown, leak checks). */
+void pgtable_rcu_barrier(void);
+
+/* rmap accounting (rmap.c). */
+void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma,
+			    unsigned long address);
+void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
+void page_dup_rmap(struct page *page);
+void page_add_file_rmap(struct page *page);
+void page_remove_rmap(struct page *page);
+int anon_vma_prepare(struct vm_area_struct *vma);
+void anon_vma_get(struct anon_vma *anon_vma);
+void anon_vma_put(struct anon_vma *anon_vma);
+
+/* VMAs (mmap.c). */
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
+void vm_area_free(struct vm_area_struct *vma);
+void vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma);
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
+	      int new_below);
+struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
+int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
+void exit_mmap(struct mm_struct *mm);
+unsigned long do_mmap(struct address_space *file, unsigned long addr, unsigned long len,
+		      unsigned long prot, unsigned long flags, unsigned long pgoff,
+		      unsigned long *populate);
+int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+		      vm_flags_t newflags_set, vm_flags_t newflags_clear);
+
+/*
+ * Fault in [start, end) of @vma for MADV_POPULATE_* (mm/gup.c). Permission problems
+ * and incompatible mappings give -EINVAL. Return: pages done, or -errno.
+ */
+long faultin_vma_page_range(struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end, bool write, int *locked);
+
+/* Zap PTEs of [start, end) in @vma, dropping rmap and references. */
+void unmap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+/* Copy the page tables of @src_vma into @dst_vma (fork). Return 0 or -ENOMEM. */
+int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma);
+unsigned long change_protection(struct vm_area_struct *vma, unsigned long start,
+				unsigned long end, pgprot_t newprot, bool prot_numa);
+
+/*
+ * Sleep until the migration entry in the PTE at @address (under @pmd) is gone,
+ * then return so the caller can look again (memory.c / migrate.c).
+ */
+void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address);
+
+/* Shared anonymous memory (shmem.c). */
+struct address_space *shmem_create(unsigned long size);
+void mapping_get(struct address_space *mapping);
+void mapping_put(struct address_space *mapping);
+extern const struct vm_operations_struct shmem_vm_ops;
+static inline bool vma_is_shmem(const struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &shmem_vm_ops;
+}
+
+/* Tasks (kernel/fork.c). */
+struct mm_struct *dup_mm(struct task_struct *tsk, struct mm_struct *oldmm);
+unsigned long sim_live_tasks(void);
+void sim_reap_tasks(void);
+
+/* Debug validity checkers; each returns true or prints why not. */
+bool page_is_valid(struct page *page, FILE *out);
+bool vma_is_valid(struct vm_area_struct *vma, FILE *out);
+bool mm_is_valid(struct mm_struct *mm, FILE *out);
+bool pgtable_is_valid(struct mm_struct *mm, FILE *out);
+
+#ifdef CONFIG_DEBUG_VM
+#define VM_CHECK(expr) BUG_ON(!(expr))
+#else
+#define VM_CHECK(expr) ((void)0)
+#endif
+
+void vmstat_reset(void);
+/* sim_check() that stays silent when @out is NULL. */
+int __sim_check(FILE *out);
+void inject_reset(void);
+
+#endif /* GUP_MM_INTERNAL_H */

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * madvise: DONTNEED (zap), DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, and the
+ * POPULATE_READ/WRITE prefaulting that goes through GUP.
+ */
+#include "mm/internal.h"
+
+static bool madvise_behavior_valid(int behavior)
+{
+	switch (behavior) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether @behavior takes the write side of mmap_lock (it changes VMAs). */
+static bool madvise_need_mmap_write(int behavior)
+{
+	return behavior != MADV_DONTNEED && behavior != MADV_WILLNEED &&
+	       behavior != MADV_POPULATE_READ && behavior != MADV_POPULATE_WRITE;
+}
+
+static int madvise_vma_flags(struct mm_struct *mm, struct vm_area_struct *vma,
+			     unsigned long start, unsigned long end, int behavior)
+{
+	vm_flags_t newflags = vma->vm_flags;
+
+	switch (behavior) {
+	case MADV_DONTFORK:
+		newflags |= VM_DONTCOPY;
+		break;
+	case MADV_DOFORK:
+		if (vma->vm_flags & VM_IO)
+			return -EINVAL;
+		newflags &= ~VM_DONTCOPY;
+		break;
+	case MADV_WIPEONFORK:
+		if (vma->vm_file || (vma->vm_flags & VM_SHARED))
+			return -EINVAL;
+		newflags |= VM_WIPEONFORK;
+		break;
+	case MADV_KEEPONFORK:
+		newflags &= ~VM_WIPEONFORK;
+		break;
+	case MADV_RANDOM:
+		newflags = (newflags & ~VM_SEQ_READ) | VM_RAND_READ;
+		break;
+	case MADV_SEQUENTIAL:
+		newflags = (newflags & ~VM_RAND_READ) | VM_SEQ_READ;
+		break;
+	case MADV_NORMAL:
+		newflags &= ~(VM_RAND_READ | VM_SEQ_READ);
+		break;
+	}
+	if (newflags == vma->vm_flags)
+		return 0;
+	if (split_vma(mm, vma, start, 1) || split_vma(mm, vma, end, 0))
+		return -ENOMEM;
+	vma->vm_flags = newflags;
+	vma_merge_neighbours(mm, vma);
+	return 0;
+}
+
+static int madvise_dontneed(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
+		return -EINVAL;
+	zap_page_range(vma, start, end - start);
+	return 0;
+}
+
+/* Errors of GUP mapped to what MADV_POPULATE_* reports (Linux 5.14). */
+static int populate_error(long err)
+{
+	switch (err) {
+	case -EINTR:
+	case -EINVAL:
+	case -EHWPOISON:
+	case -EFAULT:
+		return err;
+	default:
+		return -ENOMEM;
+	}
+}
+
+static int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned long end,
+			    int behavior)
+{
+	bool write = behavior == MADV_POPULATE_WRITE;
+	int locked = 1;
+
+	while (start < end) {
+		struct vm_area_struct *vma;
+		long pages;
+
+		if (!locked) {
+			if (mmap_read_lock_killable(mm))
+				return -EINTR;
+			locked = 1;
+		}
+		vma = find_vma(mm, start);
+		if (!vma || start < vma->vm_start) {
+			mmap_read_unlock(mm);
+			return -ENOMEM;
+		}
+		pages = faultin_vma_page_range(vma, start, min_t(unsigned long, end, vma->vm_end),
+					       write, &locked);
+		if (pages < 0) {
+			if (locked)
+				mmap_read_unlock(mm);
+			return populate_error(pages);
+		}
+		start += pages * PAGE_SIZE;
+	}
+	if (locked)
+		mmap_read_unlock(mm);
+	return 0;
+}
+
+/**
+ * sys_madvise() - advise on [start, start+len) of the current task.
+ *
+ * Return: 0; -EINVAL for an unaligned start, an unknown behaviour, or a VMA the
+ * advice cannot apply to; -ENOMEM when part of the range is unmapped (the mapped
+ * parts are still advised); for MADV_POPULATE_*: -EFAULT when a fault failed
+ * (SIGBUS/SIGSEGV), -EINVAL for VM_IO/VM_PFNMAP or missing permissions, -ENOMEM
+ * for holes or memory shortage, -EINTR on a fatal signal.
+ */
+int sys_madvise(unsigned long start, size_t len, int behavior)
+{
+	struct mm_struct *mm = current->mm;
+	bool write = madvise_need_mmap_write(behavior);
+	unsigned long end, pos;
+	int unmapped_error = 0, error = 0;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE) || !madvise_behavior_valid(behavior))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	if (behavior == MADV_POPULATE_READ || behavior == MADV_POPULATE_WRITE) {
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+		return madvise_populate(mm, start, end, behavior);
+	}
+	if (write ? mmap_write_lock_killable(mm) : mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (pos = start; pos < end && !error;) {
+		struct vm_area_struct *vma = find_vma(mm, pos);
+		unsigned long tmp;
+
+		if (!vma || vma->vm_start >= end) {
+			unmapped_error = -ENOMEM;
+			break;
+		}
+		if (vma->vm_start > pos) {
+			unmapped_error = -ENOMEM;
+			pos = vma->vm_start;
+		}
+		tmp = min_t(unsigned long, vma->vm_end, end);
+		if (behavior == MADV_DONTNEED)
+			error = madvise_dontneed(vma, pos, tmp);
+		else if (behavior != MADV_WILLNEED)
+			error = madvise_vma_flags(mm, vma, pos, tmp, behavior);
+		pos = tmp;
+	}
+	if (write)
+		mmap_write_unlock(mm);
+	else
+		mmap_read_unlock(mm);
+	return error ? error : unmapped_error;
+}

@@ -1,0 +1,713 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The fault path (anonymous, shared, COW, NUMA hinting), zapping, fork's page-table
+ * copy with early COW of pinned pages, protection changes, raw pfn mappings,
+ * user access as the CPU performs it, and pagemap.
+ */
+#include "mm/internal.h"
+
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
+{
+	unsigned long pfn = pte_pfn(pte);
+
+	(void)vma;
+	(void)addr;
+	if (pte_special(pte))
+		return NULL; /* the zero page, raw pfn maps and device entries */
+	if (!pfn_valid(pfn)) {
+		WARN_ON_ONCE(1);
+		return NULL;
+	}
+	return pfn_to_page(pfn);
+}
+
+static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
+}
+
+static void inc_mm_counter(struct mm_struct *mm, struct page *page, long delta)
+{
+	atomic_long_add(delta, PageAnon(page) ? &mm->rss_anon : &mm->rss_shmem);
+}
+
+/* --- anonymous faults --- */
+
+static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct page *page;
+	pte_t entry;
+
+	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
+		entry = pte_mkspecial(pfn_pte(zero_pfn(), vma->vm_page_prot));
+		vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+		if (pte_none(ptep_get(vmf->pte)))
+			set_pte(vmf->pte, entry);
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		return 0;
+	}
+	if (anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+	if (!page)
+		return VM_FAULT_OOM;
+	entry = maybe_mkwrite(pte_mkdirty(mk_pte(page, vma->vm_page_prot)), vma);
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (!pte_none(ptep_get(vmf->pte))) {
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		put_page(page);
+		return 0;
+	}
+	page_add_new_anon_rmap(page, vma, vmf->address);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_vma_page(page);
+	inc_mm_counter(vma->vm_mm, page, 1);
+	set_pte(vmf->pte, entry);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return 0;
+}
+
+/* --- faults on mappings with vm_ops (shared memory now, files later) --- */
+
+/* Install @page (locked, referenced by the caller) at vmf->address; consumes the reference. */
+static vm_fault_t finish_fault(struct vm_fault *vmf, struct page *page, bool anon)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	pte_t entry = mk_pte(page, vma->vm_page_prot);
+
+	if (write)
+		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (!pte_none(ptep_get(vmf->pte))) {
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		put_page(page);
+		return 0;
+	}
+	if (anon) {
+		page_add_new_anon_rmap(page, vma, vmf->address);
+	} else {
+		page_add_file_rmap(page);
+		if (write)
+			set_page_dirty(page);
+	}
+	inc_mm_counter(vma->vm_mm, page, 1);
+	set_pte(vmf->pte, entry);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return 0;
+}
+
+static vm_fault_t do_cow_fault(struct vm_fault *vmf)
+{
+	struct page *copy;
+	vm_fault_t ret;
+
+	if (anon_vma_prepare(vmf->vma))
+		return VM_FAULT_OOM;
+	copy = alloc_page(GFP_HIGHUSER_MOVABLE);
+	if (!copy)
+		return VM_FAULT_OOM;
+	ret = vmf->vma->vm_ops->fault(vmf);
+	if (ret & VM_FAULT_ERROR) {
+		put_page(copy);
+		return ret;
+	}
+	copy_highpage(copy, vmf->page);
+	unlock_page(vmf->page);
+	put_page(vmf->page);
+	return finish_fault(vmf, copy, true);
+}
+
+static vm_fault_t do_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	vm_fault_t ret;
+
+	if (!vma->vm_ops->fault)
+		return VM_FAULT_SIGBUS;
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED))
+		return do_cow_fault(vmf);
+	ret = vma->vm_ops->fault(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	ret = finish_fault(vmf, vmf->page, false);
+	unlock_page(vmf->page);
+	return ret;
+}
+
+/* --- write-protect faults --- */
+
+/*
+ * The COW-reuse decision of the reference's era (5.8 - 5.18): reuse an anonymous
+ * page in place only when nobody else holds a reference at all. Called with the
+ * PTE lock held. The 6.x profile (PageAnonExclusive) will decide here instead.
+ */
+bool wp_can_reuse_anon_page(struct vm_area_struct *vma, struct page *page)
+{
+	bool reuse;
+
+	(void)vma;
+	if (page_count(page) != 1)
+		return false;
+	if (!trylock_page(page))
+		return false;
+	reuse = page_mapcount(page) == 1 && page_count(page) == 1;
+	unlock_page(page);
+	return reuse;
+}
+
+static vm_fault_t wp_page_reuse(struct vm_fault *vmf)
+{
+	pte_t entry = pte_mkyoung(vmf->orig_pte);
+
+	entry = maybe_mkwrite(pte_mkdirty(entry), vmf->vma);
+	set_pte(vmf->pte, entry);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	count_vm_stat(NR_COW_REUSES, 1);
+	return VM_FAULT_WRITE;
+}
+
+/* Replace the mapped page (or zero page) by a private copy. Entered without the PTE lock. */
+static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct page *new;
+	pte_t entry;
+
+	if (anon_vma_prepare(vma))
+		goto oom;
+	new = alloc_page(GFP_HIGHUSER_MOVABLE | (old ? 0 : __GFP_ZERO));
+	if (!new)
+		goto oom;
+	if (old)
+		copy_highpage(new, old);
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+		entry = maybe_mkwrite(pte_mkdirty(mk_pte(new, vma->vm_page_prot)), vma);
+		if (old) {
+			page_remove_rmap(old);
+			inc_mm_counter(vma->vm_mm, old, -1);
+		}
+		page_add_new_anon_rmap(new, vma, vmf->address);
+		inc_mm_counter(vma->vm_mm, new, 1);
+		ptep_get_and_clear(vmf->pte);
+		set_pte(vmf->pte, entry);
+		count_vm_stat(NR_COW_FAULTS, 1);
+		if (old)
+			put_page(old); /* the reference the old PTE held */
+		new = NULL;
+	}
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	if (new)
+		put_page(new);
+	if (old)
+		put_page(old); /* ours, from do_wp_page */
+	return VM_FAULT_WRITE;
+oom:
+	if (old)
+		put_page(old);
+	return VM_FAULT_OOM;
+}
+
+static vm_fault_t wp_page_shared(struct vm_fault *vmf, struct page *page)
+{
+	pte_t entry = pte_mkyoung(pte_mkdirty(pte_mkwrite(vmf->orig_pte)));
+
+	set_pte(vmf->pte, entry);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	if (page)
+		set_page_dirty(page);
+	return VM_FAULT_WRITE;
+}
+
+/* Entered with the PTE lock held; returns with it released. */
+static vm_fault_t do_wp_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	bool shared_writable = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED);
+	struct page *page = vm_normal_page(vma, vmf->address, vmf->orig_pte);
+
+	if (!page) {
+		if (shared_writable)
+			return wp_page_shared(vmf, NULL);
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		return wp_page_copy(vmf, NULL);
+	}
+	if (PageAnon(page)) {
+		if (wp_can_reuse_anon_page(vma, page))
+			return wp_page_reuse(vmf);
+	} else if (shared_writable) {
+		return wp_page_shared(vmf, page);
+	}
+	get_page(page);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return wp_page_copy(vmf, page);
+}
+
+/* --- NUMA hinting and migration entries --- */
+
+static vm_fault_t do_numa_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t entry;
+
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+		entry = pte_mkyoung(pte_modify(vmf->orig_pte, vma->vm_page_prot));
+		set_pte(vmf->pte, entry);
+	}
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return 0;
+}
+
+void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address)
+{
+	spinlock_t *ptl;
+	pte_t *ptep = pte_offset_map_lock(mm, pmd, address, &ptl);
+	pte_t pte = ptep_get(ptep);
+	struct page *page;
+
+	if (!is_swap_pte(pte) || !is_migration_entry(pte_to_swp_entry(pte))) {
+		pte_unmap_unlock(ptep, ptl);
+		return;
+	}
+	page = migration_entry_to_page(pte_to_swp_entry(pte));
+	if (!page_ref_add_unless_zero(compound_head(page), 1)) {
+		pte_unmap_unlock(ptep, ptl);
+		return;
+	}
+	pte_unmap_unlock(ptep, ptl);
+	wait_on_page_locked(page);
+	put_page(page);
+}
+
+/* --- the dispatcher --- */
+
+static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t entry;
+
+	vmf->pte = pte_offset_map(vmf->pmd, vmf->address);
+	vmf->orig_pte = ptep_get(vmf->pte);
+	if (pte_none(vmf->orig_pte))
+		return vma_is_anonymous(vma) ? do_anonymous_page(vmf) : do_fault(vmf);
+	if (!pte_present(vmf->orig_pte)) {
+		if (is_migration_entry(pte_to_swp_entry(vmf->orig_pte))) {
+			migration_entry_wait(vma->vm_mm, vmf->pmd, vmf->address);
+			return 0;
+		}
+		return VM_FAULT_SIGBUS; /* no swap device */
+	}
+	if (pte_protnone(vmf->orig_pte) && vma_is_accessible(vma))
+		return do_numa_page(vmf);
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+	entry = ptep_get(vmf->pte);
+	if (!pte_same(entry, vmf->orig_pte)) {
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		return 0;
+	}
+	if (vmf->flags & FAULT_FLAG_WRITE) {
+		if (!pte_write(entry))
+			return do_wp_page(vmf);
+		entry = pte_mkdirty(entry);
+	}
+	set_pte(vmf->pte, pte_mkyoung(entry));
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return 0;
+}
+
+static vm_fault_t injected_fault(struct vm_area_struct *vma, unsigned int flags)
+{
+	if (inject_should_fail(INJECT_FAULT_OOM))
+		return VM_FAULT_OOM;
+	if (inject_should_fail(INJECT_FAULT_SIGBUS))
+		return VM_FAULT_SIGBUS;
+	if ((flags & FAULT_FLAG_ALLOW_RETRY) && inject_should_fail(INJECT_FAULT_RETRY)) {
+		/* As if the fault had to wait for I/O: drop the lock unless told not to. */
+		if (!(flags & FAULT_FLAG_RETRY_NOWAIT))
+			mmap_read_unlock(vma->vm_mm);
+		return VM_FAULT_RETRY;
+	}
+	return 0;
+}
+
+vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags,
+			   void *regs)
+{
+	struct vm_fault vmf = {
+		.vma = vma,
+		.flags = flags,
+		.address = address & PAGE_MASK,
+		.pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff,
+	};
+	vm_fault_t ret;
+
+	(void)regs;
+	count_vm_stat(NR_PAGE_FAULTS, 1);
+	ret = injected_fault(vma, flags);
+	if (ret)
+		return ret;
+	if (vma->vm_flags & (VM_PFNMAP | VM_IO))
+		return VM_FAULT_SIGBUS; /* raw pfn maps are populated at mmap time */
+	vmf.pmd = mm_alloc_pmd(vma->vm_mm, address);
+	if (!vmf.pmd || pte_alloc(vma->vm_mm, vmf.pmd))
+		return VM_FAULT_OOM;
+	return handle_pte_fault(&vmf);
+}
+
+/* --- zapping --- */
+
+static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
+			  unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	spinlock_t *ptl;
+	pte_t *pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+
+	for (; addr != end; pte++, addr += PAGE_SIZE) {
+		pte_t old = ptep_get(pte);
+		struct page *page;
+
+		if (pte_none(old))
+			continue;
+		old = ptep_get_and_clear(pte);
+		if (!pte_present(old))
+			continue; /* migration entries hold no reference of their own */
+		page = vm_normal_page(vma, addr, old);
+		if (!page)
+			continue;
+		if (!PageAnon(page) && pte_dirty(old))
+			set_page_dirty(page);
+		inc_mm_counter(mm, page, -1);
+		page_remove_rmap(page);
+		put_page(page);
+	}
+	pte_unmap_unlock(pte, ptl);
+}
+
+void unmap_page_range(struct vm_area_struct *vma, unsigned long addr, unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	while (addr < end) {
+		unsigned long next = pmd_addr_end(addr, end);
+		pmd_t *pmd;
+
+		if (mm_find_pte(mm, addr, &pmd))
+			zap_pte_range(vma, pmd, addr, next);
+		addr = next;
+	}
+}
+
+void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long size)
+{
+	unmap_page_range(vma, start, start + size);
+}
+
+/* --- fork --- */
+
+/* A page that may be pinned must not be shared with the child: copy it now. */
+static int copy_pinned_page(struct vm_area_struct *dst_vma, pte_t *dst_pte, unsigned long addr,
+			    struct page *page)
+{
+	struct page *new = alloc_page(GFP_HIGHUSER_MOVABLE);
+
+	if (!new)
+		return -ENOMEM;
+	copy_highpage(new, page);
+	page_add_new_anon_rmap(new, dst_vma, addr);
+	inc_mm_counter(dst_vma->vm_mm, new, 1);
+	set_pte(dst_pte, maybe_mkwrite(pte_mkdirty(mk_pte(new, dst_vma->vm_page_prot)), dst_vma));
+	count_vm_stat(NR_FORK_EARLY_COW, 1);
+	return 0;
+}
+
+static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
+			pte_t *dst_pte, pte_t *src_pte, unsigned long addr)
+{
+	struct mm_struct *src_mm = src_vma->vm_mm;
+	bool cow = is_cow_mapping(src_vma->vm_flags);
+	pte_t pte = ptep_get(src_pte);
+	struct page *page;
+
+	if (!pte_present(pte)) {
+		swp_entry_t entry = pte_to_swp_entry(pte);
+
+		if (cow && is_write_migration_entry(entry)) {
+			pte = swp_entry_to_pte(make_migration_entry(migration_entry_to_page(entry),
+								    false));
+			set_pte(src_pte, pte);
+		}
+		set_pte(dst_pte, pte);
+		return 0;
+	}
+	page = vm_normal_page(src_vma, addr, pte);
+	if (page && PageAnon(page) && cow && READ_ONCE(src_mm->has_pinned) &&
+	    page_maybe_dma_pinned(page))
+		return copy_pinned_page(dst_vma, dst_pte, addr, page);
+	if (cow && pte_write(pte)) {
+		ptep_set_wrprotect(src_pte);
+		pte = pte_wrprotect(pte);
+	}
+	if (src_vma->vm_flags & VM_SHARED)
+		pte = pte_mkclean(pte);
+	pte = pte_mkold(pte);
+	if (page) {
+		get_page(page);
+		page_dup_rmap(page);
+		inc_mm_counter(dst_vma->vm_mm, page, 1);
+	}
+	set_pte(dst_pte, pte);
+	return 0;
+}
+
+static int copy_pte_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
+			  pmd_t *dst_pmd, pmd_t *src_pmd, unsigned long addr, unsigned long end)
+{
+	spinlock_t *dst_ptl, *src_ptl;
+	pte_t *dst_pte, *src_pte;
+	int ret = 0;
+
+	if (pte_alloc(dst_vma->vm_mm, dst_pmd))
+		return -ENOMEM;
+	dst_pte = pte_offset_map_lock(dst_vma->vm_mm, dst_pmd, addr, &dst_ptl);
+	src_pte = pte_offset_map_lock(src_vma->vm_mm, src_pmd, addr, &src_ptl);
+	for (; addr != end && !ret; addr += PAGE_SIZE, dst_pte++, src_pte++)
+		if (!pte_none(ptep_get(src_pte)))
+			ret = copy_one_pte(dst_vma, src_vma, dst_pte, src_pte, addr);
+	pte_unmap_unlock(src_pte, src_ptl);
+	pte_unmap_unlock(dst_pte, dst_ptl);
+	return ret;
+}
+
+int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
+{
+	struct mm_struct *src_mm = src_vma->vm_mm;
+	bool cow = is_cow_mapping(src_vma->vm_flags);
+	unsigned long addr = src_vma->vm_start, end = src_vma->vm_end;
+	int ret = 0;
+
+	/* Faults fill shared and never-written ranges correctly: nothing to copy. */
+	if (!(src_vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) && !src_vma->anon_vma)
+		return 0;
+	if (cow)
+		raw_write_seqcount_begin(&src_mm->write_protect_seq);
+	while (addr < end && !ret) {
+		unsigned long next = pmd_addr_end(addr, end);
+		pmd_t *src_pmd, *dst_pmd;
+
+		if (mm_find_pte(src_mm, addr, &src_pmd)) {
+			dst_pmd = mm_alloc_pmd(dst_vma->vm_mm, addr);
+			ret = dst_pmd ? copy_pte_range(dst_vma, src_vma, dst_pmd, src_pmd, addr,
+						       next)
+				      : -ENOMEM;
+		}
+		addr = next;
+	}
+	if (cow)
+		raw_write_seqcount_end(&src_mm->write_protect_seq);
+	return ret;
+}
+
+/* --- protection changes --- */
+
+static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
+				      unsigned long end, pgprot_t newprot, bool prot_numa)
+{
+	spinlock_t *ptl;
+	pte_t *pte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);
+	unsigned long changed = 0;
+
+	for (; addr != end; pte++, addr += PAGE_SIZE) {
+		pte_t old = ptep_get(pte);
+
+		if (pte_none(old))
+			continue;
+		if (!pte_present(old)) {
+			swp_entry_t entry = pte_to_swp_entry(old);
+
+			/* Checking whether the new protection allows writes is hard; just don't. */
+			if (is_write_migration_entry(entry)) {
+				set_pte(pte, swp_entry_to_pte(make_migration_entry(
+						     migration_entry_to_page(entry), false)));
+				changed++;
+			}
+			continue;
+		}
+		if (prot_numa && (pte_protnone(old) || !vm_normal_page(vma, addr, old)))
+			continue; /* already hinting, or the zero page / raw pfn */
+		set_pte(pte, pte_modify(old, newprot));
+		changed++;
+	}
+	pte_unmap_unlock(pte, ptl);
+	return changed;
+}
+
+unsigned long change_protection(struct vm_area_struct *vma, unsigned long start,
+				unsigned long end, pgprot_t newprot, bool prot_numa)
+{
+	unsigned long changed = 0;
+
+	while (start < end) {
+		unsigned long next = pmd_addr_end(start, end);
+		pmd_t *pmd;
+
+		if (mm_find_pte(vma->vm_mm, start, &pmd))
+			changed += change_pte_range(vma, pmd, start, next, newprot, prot_numa);
+		start = next;
+	}
+	return changed;
+}
+
+unsigned long change_prot_numa(struct vm_area_struct *vma, unsigned long start,
+			       unsigned long end)
+{
+	return change_protection(vma, start, end, PAGE_NONE, true);
+}
+
+int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,
+		    unsigned long size, pgprot_t prot)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long end = addr + size;
+
+	for (; addr < end; addr += PAGE_SIZE, pfn++) {
+		pmd_t *pmd = mm_alloc_pmd(mm, addr);
+		spinlock_t *ptl;
+		pte_t *pte;
+
+		if (!pmd || pte_alloc(mm, pmd))
+			return -ENOMEM;
+		pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+		set_pte(pte, pte_mkspecial(pfn_pte(pfn, prot)));
+		pte_unmap_unlock(pte, ptl);
+	}
+	return 0;
+}
+
+/* --- user access --- */
+
+/* What x86's access_error() allows a user access to do in @vma. */
+static bool user_access_permitted(struct vm_area_struct *vma, bool write)
+{
+	if (write)
+		return vma->vm_flags & VM_WRITE;
+	return vma->vm_flags & (VM_READ | VM_EXEC | VM_WRITE);
+}
+
+/*
+ * Copy within one page under its PTE lock, as a CPU store or load through the
+ * TLB would: true if the PTE allowed the access, false if a fault is needed.
+ */
+static bool access_mapped_page(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
+			       bool write)
+{
+	pmd_t *pmd;
+	pte_t *ptep = mm_find_pte(mm, addr, &pmd);
+	spinlock_t *ptl;
+	pte_t pte;
+	bool ok;
+
+	if (!ptep)
+		return false;
+	ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	pte = ptep_get(ptep);
+	ok = pte_present(pte) && !pte_protnone(pte) && (!write || pte_write(pte));
+	if (ok) {
+		unsigned char *bytes = (unsigned char *)page_address(pfn_to_page(pte_pfn(pte))) +
+				       (addr & ~PAGE_MASK);
+
+		if (write)
+			memcpy(bytes, buf, len);
+		else
+			memcpy(buf, bytes, len);
+		set_pte(ptep, write ? pte_mkdirty(pte_mkyoung(pte)) : pte_mkyoung(pte));
+	}
+	pte_unmap_unlock(ptep, ptl);
+	return ok;
+}
+
+static unsigned long user_access(unsigned long uaddr, void *buf, unsigned long n, bool write)
+{
+	struct mm_struct *mm = current ? current->mm : NULL;
+	unsigned char *p = buf;
+
+	if (!mm || uaddr >= TASK_SIZE || n > TASK_SIZE - uaddr)
+		return n;
+	mmap_read_lock(mm);
+	while (n) {
+		size_t chunk = min_t(size_t, n, PAGE_SIZE - (uaddr & ~PAGE_MASK));
+		struct vm_area_struct *vma;
+		vm_fault_t ret;
+
+		if (access_mapped_page(mm, uaddr, p, chunk, write)) {
+			uaddr += chunk;
+			p += chunk;
+			n -= chunk;
+			continue;
+		}
+		vma = find_vma(mm, uaddr);
+		if (!vma || vma->vm_start > uaddr || !user_access_permitted(vma, write))
+			break;
+		ret = handle_mm_fault(vma, uaddr, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0),
+				      NULL);
+		if (ret & VM_FAULT_ERROR)
+			break;
+	}
+	mmap_read_unlock(mm);
+	return n;
+}
+
+unsigned long copy_to_user(unsigned long to, const void *from, unsigned long n)
+{
+	return user_access(to, (void *)from, n, true);
+}
+
+unsigned long copy_from_user(void *to, unsigned long from, unsigned long n)
+{
+	return user_access(from, to, n, false);
+}
+
+/* --- pagemap --- */
+
+static uint64_t pagemap_entry(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
+{
+	struct page *page;
+	uint64_t entry;
+
+	if (is_swap_pte(pte)) {
+		swp_entry_t e = pte_to_swp_entry(pte);
+
+		return PM_SWAP | ((uint64_t)swp_type(e) & 0x1f) | ((uint64_t)swp_offset(e) << 5);
+	}
+	if (!pte_present(pte))
+		return 0;
+	entry = PM_PRESENT | (pte_pfn(pte) & PM_PFRAME_MASK);
+	page = vm_normal_page(vma, addr, pte);
+	if (page && !PageAnon(page))
+		entry |= PM_FILE;
+	if (page && page_mapcount(page) == 1)
+		entry |= PM_MMAP_EXCLUSIVE;
+	return entry;
+}
+
+int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry)
+{
+	struct vm_area_struct *vma;
+	pte_t *ptep;
+
+	if (addr >= TASK_SIZE || !entry)
+		return -EINVAL;
+	*entry = 0;
+	mmap_read_lock(mm);
+	vma = find_vma(mm, addr);
+	ptep = (vma && vma->vm_start <= addr) ? mm_find_pte(mm, addr, NULL) : NULL;
+	if (ptep)
+		*entry = pagemap_entry(vma, addr, ptep_get(ptep));
+	if (vma && vma->vm_start <= addr && vma_is_shmem(vma) && *entry)
+		*entry |= PM_FILE;
+	mmap_read_unlock(mm);
+	return 0;
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mlock, mlock2 and munlock: set or clear VM_LOCKED (and VM_LOCKONFAULT) on the
+ * VMAs of a range; locking then populates through GUP's __mm_populate.
+ */
+#include "mm/internal.h"
+
+static void munlock_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
+		pmd_t *pmd;
+		pte_t *pte = mm_find_pte(vma->vm_mm, addr, &pmd);
+		struct page *page;
+		pte_t entry;
+
+		if (!pte)
+			continue;
+		entry = ptep_get(pte);
+		if (!pte_present(entry))
+			continue;
+		page = vm_normal_page(vma, addr, entry);
+		if (page)
+			munlock_vma_page(page);
+	}
+}
+
+int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+		      vm_flags_t set, vm_flags_t clear)
+{
+	struct vm_area_struct *vma = find_vma(mm, start);
+	unsigned long nstart = start;
+
+	if (!vma || vma->vm_start > start)
+		return -ENOMEM;
+	while (nstart < end) {
+		unsigned long tmp = min_t(unsigned long, vma->vm_end, end);
+		vm_flags_t newflags = (vma->vm_flags & ~clear) | set;
+
+		if (vma->vm_flags & VM_SPECIAL)
+			newflags &= ~(VM_LOCKED | VM_LOCKONFAULT); /* never locked, silently */
+		if (newflags != vma->vm_flags) {
+			bool unlocking = (vma->vm_flags & VM_LOCKED) && !(newflags & VM_LOCKED);
+
+			if (split_vma(mm, vma, nstart, 1) || split_vma(mm, vma, tmp, 0))
+				return -ENOMEM;
+			if (unlocking)
+				munlock_range(vma, nstart, tmp);
+			if ((newflags ^ vma->vm_flags) & VM_LOCKED)
+				mm->locked_vm += (newflags & VM_LOCKED) ? vma_pages(vma)
+									: -vma_pages(vma);
+			vma->vm_flags = newflags;
+			vma = vma_merge_neighbours(mm, vma);
+		}
+		if (tmp >= end)
+			break;
+		nstart = tmp;
+		vma = find_vma(mm, nstart);
+		if (!vma || vma->vm_start != nstart)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int apply_lock(unsigned long start, size_t len, vm_flags_t set, vm_flags_t clear)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long end;
+	int ret;
+
+	len = ALIGN_UP(len + (start & ~PAGE_MASK), PAGE_SIZE);
+	start &= PAGE_MASK;
+	end = start + len;
+	if (end < start || end > TASK_SIZE)
+		return -ENOMEM;
+	if (!len)
+		return 0;
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	ret = mlock_fixup_range(mm, start, end, set, clear);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+/* mlock reports population failures in POSIX terms. */
+static int mlock_posix_error(int error)
+{
+	if (error == -EFAULT)
+		return -ENOMEM;
+	if (error == -ENOMEM)
+		return -EAGAIN;
+	return error;
+}
+
+/**
+ * sys_mlock2() - lock [start, start+len) into memory, now or (MLOCK_ONFAULT) on fault.
+ *
+ * Return: 0; -EINVAL for unknown flags; -ENOMEM when part of the range is not
+ * mapped (or population hit a bad address); -EAGAIN when population ran out of
+ * memory; -EINTR on a fatal signal.
+ */
+int sys_mlock2(unsigned long start, size_t len, int flags)
+{
+	vm_flags_t set = VM_LOCKED;
+	int ret;
+
+	if (flags & ~MLOCK_ONFAULT)
+		return -EINVAL;
+	if (flags & MLOCK_ONFAULT)
+		set |= VM_LOCKONFAULT;
+	ret = apply_lock(start, len, set, flags & MLOCK_ONFAULT ? 0 : VM_LOCKONFAULT);
+	if (ret)
+		return ret;
+	ret = __mm_populate(start & PAGE_MASK, ALIGN_UP(len + (start & ~PAGE_MASK), PAGE_SIZE), 0);
+	return ret ? mlock_posix_error(ret) : 0;
+}
+
+int sys_mlock(unsigned long start, size_t len)
+{
+	return sys_mlock2(start, len, 0);
+}
+
+/**
+ * sys_munlock() - clear VM_LOCKED over the range.
+ *
+ * Return: 0, or -ENOMEM when part of the range is not mapped.
+ */
+int sys_munlock(unsigned long start, size_t len)
+{
+	return apply_lock(start, len, 0, VM_LOCKED | VM_LOCKONFAULT);
+}

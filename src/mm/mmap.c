@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VMAs: the per-mm tree and list, lookup, split and merge, stack growth, and the
+ * mmap/munmap system calls. Also the x86-64 vsyscall gate VMA.
+ */
+#include "mm/internal.h"
+
+static int vma_cmp(struct vm_area_struct *a, struct vm_area_struct *b)
+{
+	return a->vm_start < b->vm_start ? -1 : a->vm_start > b->vm_start;
+}
+
+/* libbsd's tree.h spells the unused attribute the BSD way. */
+#ifndef __unused
+#define __unused __attribute__((unused))
+#endif
+RB_GENERATE_STATIC(vma_tree, vm_area_struct, vm_rb, vma_cmp)
+
+/* x86-64 protection for each combination of READ, WRITE, EXEC and SHARED. */
+pgprot_t vm_get_page_prot(vm_flags_t vm_flags)
+{
+	static const unsigned long map[16] = {
+		[0] = _PAGE_PROTNONE | _PAGE_ACCESSED,
+		[VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_WRITE] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_WRITE | VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_EXEC] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_EXEC | VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_EXEC | VM_WRITE] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_EXEC | VM_WRITE | VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_SHARED] = _PAGE_PROTNONE | _PAGE_ACCESSED,
+		[VM_SHARED | VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_SHARED | VM_WRITE] =
+			_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_SHARED | VM_WRITE | VM_READ] =
+			_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_SHARED | VM_EXEC] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_SHARED | VM_EXEC | VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_SHARED | VM_EXEC | VM_WRITE] =
+			_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_SHARED | VM_EXEC | VM_WRITE | VM_READ] =
+			_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED,
+	};
+
+	return __pgprot(map[vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED)]);
+}
+
+/* --- allocation and linking --- */
+
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+
+	if (inject_should_fail(INJECT_VMA_ALLOC))
+		return NULL;
+	vma = calloc(1, sizeof(*vma));
+	if (!vma)
+		return NULL;
+	vma->vm_mm = mm;
+	atomic_long_add(1, &sim.nr_vmas);
+	return vma;
+}
+
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
+{
+	struct vm_area_struct *vma = vm_area_alloc(orig->vm_mm);
+
+	if (!vma)
+		return NULL;
+	*vma = *orig;
+	vma->vm_next = vma->vm_prev = NULL;
+	memset(&vma->vm_rb, 0, sizeof(vma->vm_rb));
+	anon_vma_get(vma->anon_vma);
+	if (vma->vm_file)
+		mapping_get(vma->vm_file);
+	return vma;
+}
+
+void vm_area_free(struct vm_area_struct *vma)
+{
+	if (vma->vm_ops && vma->vm_ops->close)
+		vma->vm_ops->close(vma);
+	anon_vma_put(vma->anon_vma);
+	mapping_put(vma->vm_file);
+	free(vma);
+	atomic_long_add(-1, &sim.nr_vmas);
+}
+
+void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	struct vm_area_struct *prev = NULL, *next;
+
+	RB_INSERT(vma_tree, &mm->mm_rb, vma);
+	next = RB_NEXT(vma_tree, &mm->mm_rb, vma);
+	prev = RB_PREV(vma_tree, &mm->mm_rb, vma);
+	vma->vm_prev = prev;
+	vma->vm_next = next;
+	if (prev)
+		prev->vm_next = vma;
+	else
+		mm->mmap = vma;
+	if (next)
+		next->vm_prev = vma;
+	else
+		mm->highest_vm_end = vma->vm_end;
+	mm->map_count++;
+}
+
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	RB_REMOVE(vma_tree, &mm->mm_rb, vma);
+	if (vma->vm_prev)
+		vma->vm_prev->vm_next = vma->vm_next;
+	else
+		mm->mmap = vma->vm_next;
+	if (vma->vm_next)
+		vma->vm_next->vm_prev = vma->vm_prev;
+	else
+		mm->highest_vm_end = vma->vm_prev ? vma->vm_prev->vm_end : 0;
+	vma->vm_next = vma->vm_prev = NULL;
+	mm->map_count--;
+}
+
+/* --- lookup --- */
+
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *node = RB_ROOT(&mm->mm_rb), *best = NULL;
+
+	while (node) {
+		if (node->vm_end > addr) {
+			best = node;
+			if (node->vm_start <= addr)
+				break;
+			node = RB_LEFT(node, vm_rb);
+		} else {
+			node = RB_RIGHT(node, vm_rb);
+		}
+	}
+	return best;
+}
+
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **pprev)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr), *last;
+
+	if (vma) {
+		*pprev = vma->vm_prev;
+		return vma;
+	}
+	for (last = mm->mmap; last && last->vm_next; last = last->vm_next)
+		;
+	*pprev = last;
+	return NULL;
+}
+
+#define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
+
+int expand_stack(struct vm_area_struct *vma, unsigned long address)
+{
+	struct vm_area_struct *prev = vma->vm_prev;
+
+	if (!(vma->vm_flags & VM_GROWSDOWN))
+		return -EFAULT;
+	address &= PAGE_MASK;
+	if (address >= vma->vm_start)
+		return 0;
+	if (address < PAGE_SIZE)
+		return -EPERM;
+	if (prev && !(prev->vm_flags & VM_GROWSDOWN) && address - prev->vm_end < STACK_GUARD_GAP)
+		return -ENOMEM;
+	/* The tree is keyed on vm_start: re-insert under the new key. */
+	RB_REMOVE(vma_tree, &vma->vm_mm->mm_rb, vma);
+	vma->vm_mm->total_vm += (vma->vm_start - address) >> PAGE_SHIFT;
+	vma->vm_pgoff -= (vma->vm_start - address) >> PAGE_SHIFT;
+	vma->vm_start = address;
+	RB_INSERT(vma_tree, &vma->vm_mm->mm_rb, vma);
+	return 0;
+}
+
+struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+
+	addr &= PAGE_MASK;
+	vma = find_vma(mm, addr);
+	if (vma && vma->vm_start <= addr)
+		return vma;
+	if (!vma || !(vma->vm_flags & VM_GROWSDOWN))
+		return NULL;
+	if (expand_stack(vma, addr))
+		return NULL;
+	if (vma->vm_flags & VM_LOCKED)
+		populate_vma_page_range(vma, addr, vma->vm_start + PAGE_SIZE, NULL);
+	return vma;
+}
+
+/* The vsyscall page: one read-exec VMA above TASK_SIZE, shared by every mm. */
+static struct vm_area_struct gate_vma = {
+	.vm_start = VSYSCALL_ADDR,
+	.vm_end = VSYSCALL_ADDR + PAGE_SIZE,
+	.vm_page_prot = { _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED },
+	.vm_flags = VM_READ | VM_EXEC,
+};
+
+struct vm_area_struct *get_gate_vma(struct mm_struct *mm)
+{
+	(void)mm;
+	gate_vma.vm_private_data = gate_page();
+	return &gate_vma;
+}
+
+bool in_gate_area(struct mm_struct *mm, unsigned long addr)
+{
+	(void)mm;
+	return addr >= VSYSCALL_ADDR && addr < VSYSCALL_ADDR + PAGE_SIZE;
+}
+
+/* --- split and merge --- */
+
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
+	      int new_below)
+{
+	struct vm_area_struct *new;
+
+	if (addr <= vma->vm_start || addr >= vma->vm_end)
+		return 0;
+	new = vm_area_dup(vma);
+	if (!new)
+		return -ENOMEM;
+	vma_unlink(mm, vma);
+	if (new_below) {
+		new->vm_end = addr;
+		vma->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
+		vma->vm_start = addr;
+	} else {
+		new->vm_start = addr;
+		new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
+		vma->vm_end = addr;
+	}
+	vma_link(mm, vma);
+	vma_link(mm, new);
+	return 0;
+}
+
+static bool vmas_can_merge(struct vm_area_struct *a, struct vm_area_struct *b)
+{
+	if (a->vm_end != b->vm_start || a->vm_flags != b->vm_flags || a->vm_ops != b->vm_ops ||
+	    a->vm_file != b->vm_file || (a->vm_flags & VM_SPECIAL))
+		return false;
+	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
+		return false;
+	return !a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma;
+}
+
+/* Absorb @b into @a, its lower neighbour; @b is freed. */
+static void merge_into(struct mm_struct *mm, struct vm_area_struct *a, struct vm_area_struct *b)
+{
+	vma_unlink(mm, b);
+	a->vm_end = b->vm_end;
+	if (!a->anon_vma && b->anon_vma) {
+		a->anon_vma = b->anon_vma;
+		b->anon_vma = NULL;
+	}
+	if (a->vm_next == NULL)
+		mm->highest_vm_end = a->vm_end;
+	vm_area_free(b);
+}
+
+struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	struct vm_area_struct *prev = vma->vm_prev, *next = vma->vm_next;
+
+	if (next && vmas_can_merge(vma, next))
+		merge_into(mm, vma, next);
+	if (prev && vmas_can_merge(prev, vma)) {
+		merge_into(mm, prev, vma);
+		vma = prev;
+	}
+	return vma;
+}
+
+/* --- unmapping --- */
+
+static void remove_vma_range(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & VM_LOCKED)
+		mm->locked_vm -= vma_pages(vma);
+	mm->total_vm -= vma_pages(vma);
+	unmap_page_range(vma, vma->vm_start, vma->vm_end);
+	vma_unlink(mm, vma);
+	vm_area_free(vma);
+}
+
+int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
+{
+	unsigned long end;
+	struct vm_area_struct *vma, *next;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE) || start > TASK_SIZE || len > TASK_SIZE - start)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len)
+		return -EINVAL;
+	end = start + len;
+	vma = find_vma(mm, start);
+	if (!vma || vma->vm_start >= end)
+		return 0;
+	/* Splits first, so a failure leaves the address space untouched. */
+	if (vma->vm_start < start && split_vma(mm, vma, start, 0))
+		return -ENOMEM;
+	vma = find_vma(mm, start);
+	next = find_vma(mm, end - 1);
+	if (next && next->vm_start < end && next->vm_end > end && split_vma(mm, next, end, 1))
+		return -ENOMEM;
+	while (vma && vma->vm_start < end) {
+		next = vma->vm_next;
+		remove_vma_range(mm, vma);
+		vma = next;
+	}
+	free_pgtables_range(mm, start, end);
+	return 0;
+}
+
+void exit_mmap(struct mm_struct *mm)
+{
+	while (mm->mmap)
+		remove_vma_range(mm, mm->mmap);
+	free_all_pgtables(mm);
+}
+
+/* --- mapping --- */
+
+static bool range_is_free(struct mm_struct *mm, unsigned long addr, unsigned long len)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return !vma || vma->vm_start >= addr + len;
+}
+
+/* Top-down search below mmap_base, as the x86-64 default layout does. */
+static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint,
+				       unsigned long len)
+{
+	unsigned long top = mm->mmap_base, gap_end;
+	struct vm_area_struct *vma;
+
+	if (len > TASK_SIZE)
+		return -ENOMEM;
+	if (hint) {
+		hint = ALIGN_UP(hint, PAGE_SIZE);
+		if (hint <= TASK_SIZE - len && range_is_free(mm, hint, len))
+			return hint;
+	}
+	/* Walk VMAs from the highest one below top, looking for a gap of len. */
+	vma = find_vma(mm, top);
+	vma = vma ? vma->vm_prev : NULL;
+	if (!vma)
+		for (vma = mm->mmap; vma && vma->vm_next; vma = vma->vm_next)
+			;
+	gap_end = top;
+	for (; vma; vma = vma->vm_prev) {
+		if (vma->vm_end >= gap_end) {
+			gap_end = min_t(unsigned long, gap_end, vma->vm_start);
+			continue;
+		}
+		if (gap_end - vma->vm_end >= len)
+			return gap_end - len;
+		gap_end = vma->vm_start;
+	}
+	if (gap_end >= len + PAGE_SIZE * 16)
+		return gap_end - len;
+	return -ENOMEM;
+}
+
+static vm_flags_t calc_vm_flags(unsigned long prot, unsigned long flags, struct mm_struct *mm)
+{
+	vm_flags_t vm_flags = mm->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+
+	if (prot & PROT_READ)
+		vm_flags |= VM_READ;
+	if (prot & PROT_WRITE)
+		vm_flags |= VM_WRITE;
+	if (prot & PROT_EXEC)
+		vm_flags |= VM_EXEC;
+	if (flags & MAP_SHARED)
+		vm_flags |= VM_SHARED | VM_MAYSHARE;
+	if (flags & MAP_GROWSDOWN)
+		vm_flags |= VM_GROWSDOWN;
+	if (flags & MAP_LOCKED)
+		vm_flags |= VM_LOCKED;
+	if (flags & MAP_NORESERVE)
+		vm_flags |= VM_NORESERVE;
+	return vm_flags;
+}
+
+static unsigned long map_region(struct mm_struct *mm, unsigned long addr, unsigned long len,
+				vm_flags_t vm_flags, struct address_space *file,
+				unsigned long pgoff)
+{
+	struct vm_area_struct *vma = vm_area_alloc(mm);
+
+	if (!vma)
+		return -ENOMEM;
+	vma->vm_start = addr;
+	vma->vm_end = addr + len;
+	vma->vm_flags = vm_flags;
+	vma->vm_page_prot = vm_get_page_prot(vm_flags);
+	vma->vm_pgoff = pgoff;
+	if (vm_flags & VM_SHARED) {
+		vma->vm_file = file ? file : shmem_create(len);
+		if (!vma->vm_file) {
+			vm_area_free(vma);
+			return -ENOMEM;
+		}
+		if (file)
+			mapping_get(file);
+		vma->vm_ops = &shmem_vm_ops;
+	}
+	vma_link(mm, vma);
+	mm->total_vm += len >> PAGE_SHIFT;
+	if (vm_flags & VM_LOCKED)
+		mm->locked_vm += len >> PAGE_SHIFT;
+	vma_merge_neighbours(mm, vma);
+	return addr;
+}
+
+static int check_mmap_flags(unsigned long prot, unsigned long flags)
+{
+	unsigned long type = flags & MAP_TYPE;
+
+	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN |
+				    PROT_GROWSUP))
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return -EBADF; /* no file descriptors exist in the simulation yet */
+	return 0;
+}
+
+unsigned long do_mmap(struct address_space *file, unsigned long addr, unsigned long len,
+		      unsigned long prot, unsigned long flags, unsigned long pgoff,
+		      unsigned long *populate)
+{
+	struct mm_struct *mm = current->mm;
+	vm_flags_t vm_flags;
+	unsigned long ret;
+
+	*populate = 0;
+	if (!len)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len || len > TASK_SIZE)
+		return -ENOMEM;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (!IS_ALIGNED(addr, PAGE_SIZE))
+			return -EINVAL;
+		if (addr > TASK_SIZE - len)
+			return -ENOMEM;
+		if (!range_is_free(mm, addr, len)) {
+			if (flags & MAP_FIXED_NOREPLACE)
+				return -EEXIST;
+			ret = do_munmap(mm, addr, len);
+			if (ret)
+				return ret;
+		}
+	} else {
+		addr = get_unmapped_area(mm, addr, len);
+		if (IS_ERR_VALUE(addr))
+			return addr;
+	}
+	vm_flags = calc_vm_flags(prot, flags, mm);
+	if (!(flags & MAP_SHARED) || file)
+		pgoff = file ? pgoff : addr >> PAGE_SHIFT;
+	else
+		pgoff = 0;
+	ret = map_region(mm, addr, len, vm_flags, file, pgoff);
+	if (!IS_ERR_VALUE(ret) &&
+	    ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
+		*populate = len;
+	return ret;
+}
+
+/**
+ * sys_mmap() - map anonymous memory in the current task.
+ *
+ * Return: the address, or -errno as an unsigned long: -EINVAL for a zero length,
+ * bad flags or an unaligned fixed address/offset; -ENOMEM when the range does not
+ * fit or memory ran out; -EEXIST for MAP_FIXED_NOREPLACE over a mapping; -EBADF
+ * for file mappings (none exist yet).
+ */
+unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
+		       unsigned long flags, int fd, unsigned long off)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long populate, ret;
+	int err;
+
+	(void)fd;
+	if (!IS_ALIGNED(off, PAGE_SIZE))
+		return -EINVAL;
+	err = check_mmap_flags(prot, flags);
+	if (err)
+		return err;
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	ret = do_mmap(NULL, addr, len, prot, flags, off >> PAGE_SHIFT, &populate);
+	mmap_write_unlock(mm);
+	if (populate)
+		mm_populate(ret, populate);
+	return ret;
+}
+
+/**
+ * sys_munmap() - unmap [addr, addr+len) of the current task.
+ *
+ * Return: 0 (also when nothing was mapped there), -EINVAL for an unaligned
+ * address, a zero length or a range beyond TASK_SIZE, -ENOMEM if a split failed.
+ */
+int sys_munmap(unsigned long addr, size_t len)
+{
+	struct mm_struct *mm = current->mm;
+	int ret;
+
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	ret = do_munmap(mm, addr, len);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+unsigned long sys_mmap_pfn(unsigned long pfn, unsigned long nr_pages, unsigned long prot)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long addr;
+
+	if (!nr_pages || !pfn_valid(pfn) || !pfn_valid(pfn + nr_pages - 1))
+		return -EINVAL;
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	addr = get_unmapped_area(mm, 0, nr_pages << PAGE_SHIFT);
+	if (!IS_ERR_VALUE(addr))
+		addr = map_region(mm, addr, nr_pages << PAGE_SHIFT,
+				  calc_vm_flags(prot, MAP_PRIVATE, mm) | VM_IO | VM_PFNMAP |
+					  VM_DONTEXPAND | VM_DONTDUMP,
+				  NULL, pfn);
+	if (!IS_ERR_VALUE(addr)) {
+		vma = find_vma(mm, addr);
+		if (remap_pfn_range(vma, addr, pfn, nr_pages << PAGE_SHIFT, vma->vm_page_prot)) {
+			do_munmap(mm, addr, nr_pages << PAGE_SHIFT);
+			addr = -ENOMEM;
+		}
+	}
+	mmap_write_unlock(mm);
+	return addr;
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mprotect: change the protection of a range of VMAs, splitting and merging them,
+ * and rewrite the present PTEs with the new protection.
+ */
+#include "mm/internal.h"
+
+static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+			  unsigned long end, vm_flags_t newflags)
+{
+	if (newflags == vma->vm_flags)
+		return 0;
+	if (split_vma(mm, vma, start, 1) || split_vma(mm, vma, end, 0))
+		return -ENOMEM;
+	vma->vm_flags = newflags;
+	vma->vm_page_prot = vm_get_page_prot(newflags);
+	change_protection(vma, start, end, vma->vm_page_prot, false);
+	vma_merge_neighbours(mm, vma);
+	return 0;
+}
+
+/* The VM_MAY* bits sit four above the access bits they allow. */
+static bool prot_allowed(vm_flags_t newflags)
+{
+	return !((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS);
+}
+
+/**
+ * sys_mprotect() - set the protection of [start, start+len) in the current task.
+ *
+ * Return: 0; -EINVAL for an unaligned start or unknown prot bits; -ENOMEM when the
+ * range wraps, passes TASK_SIZE or is not fully mapped (VMAs before the hole are
+ * changed, as in the kernel); -EACCES when a VMA does not allow the protection.
+ */
+int sys_mprotect(unsigned long start, size_t len, unsigned long prot)
+{
+	struct mm_struct *mm = current->mm;
+	vm_flags_t want = 0;
+	unsigned long end, nstart;
+	struct vm_area_struct *vma;
+	int error = 0;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE))
+		return -EINVAL;
+	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	end = start + len;
+	if (end <= start || end > TASK_SIZE)
+		return -ENOMEM;
+	want |= (prot & PROT_READ) ? VM_READ : 0;
+	want |= (prot & PROT_WRITE) ? VM_WRITE : 0;
+	want |= (prot & PROT_EXEC) ? VM_EXEC : 0;
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	vma = find_vma(mm, start);
+	if (!vma || vma->vm_start > start) {
+		error = -ENOMEM;
+		goto out;
+	}
+	for (nstart = start; nstart < end;) {
+		vm_flags_t newflags = want | (vma->vm_flags & ~VM_ACCESS_FLAGS);
+		unsigned long tmp = min_t(unsigned long, vma->vm_end, end);
+		struct vm_area_struct *next;
+
+		if (!prot_allowed(newflags)) {
+			error = -EACCES;
+			break;
+		}
+		error = mprotect_fixup(mm, vma, nstart, tmp, newflags);
+		if (error || tmp >= end)
+			break;
+		nstart = tmp;
+		next = find_vma(mm, nstart);
+		if (!next || next->vm_start != nstart) {
+			error = -ENOMEM;
+			break;
+		}
+		vma = next;
+	}
+out:
+	mmap_write_unlock(mm);
+	return error;
+}
