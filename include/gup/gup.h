@@ -97,9 +97,8 @@ int access_process_vm(struct task_struct *tsk, unsigned long addr, void *buf, in
  * process_vm_readv/writev: @lvec describes the current task's (simulated) memory,
  * @rvec @task's. Return: bytes copied, or a negative errno if nothing was.
  */
-long sys_process_vm_readv(struct task_struct *task, const struct iovec *lvec,
-			  unsigned long liovcnt, const struct iovec *rvec, unsigned long riovcnt,
-			  unsigned long flags);
+long sys_process_vm_readv(struct task_struct *task, const struct iovec *lvec, unsigned long liovcnt,
+			  const struct iovec *rvec, unsigned long riovcnt, unsigned long flags);
 long sys_process_vm_writev(struct task_struct *task, const struct iovec *lvec,
 			   unsigned long liovcnt, const struct iovec *rvec, unsigned long riovcnt,
 			   unsigned long flags);

@@ -12,7 +12,7 @@
 #include <gup/sched.h>
 
 #define TASK_SIZE_MAX ((1UL << 47) - PAGE_SIZE)
-#define TASK_SIZE TASK_SIZE_MAX /* 0x7ffffffff000 */
+#define TASK_SIZE TASK_SIZE_MAX	    /* 0x7ffffffff000 */
 #define VSYSCALL_ADDR (-10UL << 20) /* 0xffffffffff600000, the x86-64 gate page */
 
 /* vm_flags, with the kernel's values. */
@@ -166,8 +166,7 @@ void mark_page_accessed(struct page *page);
 void mlock_vma_page(struct page *page);
 void munlock_vma_page(struct page *page);
 /* Make the range's PTEs NUMA-hinting (protnone), as task_numa_work would. */
-unsigned long change_prot_numa(struct vm_area_struct *vma, unsigned long start,
-			       unsigned long end);
+unsigned long change_prot_numa(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /* Map raw frames with special PTEs into a VM_IO|VM_PFNMAP VMA, as drivers do. */
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,
 		    unsigned long size, pgprot_t prot);
@@ -175,8 +174,7 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
 
 /* Page-table locking. */
 spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd);
-pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr,
-			   spinlock_t **ptlp);
+pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, spinlock_t **ptlp);
 void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl);
 static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
 {

@@ -48,8 +48,8 @@ enum pageflags {
 	PG_swapbacked,
 	PG_unevictable,
 	PG_mlocked,
-	PG_buddy,	  /* free in the buddy allocator; the kernel keeps this in page_type */
-	PG_pgtable,	  /* a page-table page; the kernel keeps this in page_type */
+	PG_buddy,	   /* free in the buddy allocator; the kernel keeps this in page_type */
+	PG_pgtable,	   /* a page-table page; the kernel keeps this in page_type */
 	PG_anon_exclusive, /* reserved for the 6.x semantics profile */
 	__NR_PAGEFLAGS,
 };
@@ -71,7 +71,7 @@ struct page {
 			unsigned long index;
 			unsigned long private; /* buddy: order of a free block */
 		};
-		struct { /* first tail page */
+		struct {			     /* first tail page */
 			unsigned long compound_head; /* bit 0 set */
 			unsigned char compound_dtor;
 			unsigned char compound_order;
@@ -298,7 +298,7 @@ struct zone {
 
 static inline enum zone_type page_zonenum(const struct page *page)
 {
-	return (enum zone_type)(page->flags >> ZONES_PGSHIFT);
+	return (enum zone_type)(READ_ONCE(page->flags) >> ZONES_PGSHIFT);
 }
 
 struct zone *page_zone(const struct page *page);

@@ -28,12 +28,12 @@ typedef struct {
 	unsigned long pgprot;
 } pgprot_t;
 
-#define __pte(x) ((pte_t){ (x) })
-#define __pmd(x) ((pmd_t){ (x) })
-#define __pud(x) ((pud_t){ (x) })
-#define __p4d(x) ((p4d_t){ (x) })
-#define __pgd(x) ((pgd_t){ (x) })
-#define __pgprot(x) ((pgprot_t){ (x) })
+#define __pte(x) ((pte_t){(x)})
+#define __pmd(x) ((pmd_t){(x)})
+#define __pud(x) ((pud_t){(x)})
+#define __p4d(x) ((p4d_t){(x)})
+#define __pgd(x) ((pgd_t){(x)})
+#define __pgprot(x) ((pgprot_t){(x)})
 #define pte_val(x) ((x).pte)
 #define pmd_val(x) ((x).pmd)
 #define pud_val(x) ((x).pud)
@@ -389,26 +389,32 @@ static inline void pte_unmap(pte_t *pte)
 	(void)pte;
 }
 
-/* Single-load reads and single-store writes of entries. */
+/*
+ * Single-load reads and single-store writes of entries. Reads are acquire loads,
+ * pairing with the release stores that publish an entry: a lockless walker that
+ * follows an entry then sees the zeroed table or initialised page behind it (the
+ * kernel relies on the address dependency; C11 needs acquire, free on x86).
+ */
+#define ENTRY_READ(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 static inline pte_t ptep_get(pte_t *ptep)
 {
-	return __pte(READ_ONCE(ptep->pte));
+	return __pte(ENTRY_READ(ptep->pte));
 }
 static inline pmd_t pmdp_get(pmd_t *pmdp)
 {
-	return __pmd(READ_ONCE(pmdp->pmd));
+	return __pmd(ENTRY_READ(pmdp->pmd));
 }
 static inline pud_t pudp_get(pud_t *pudp)
 {
-	return __pud(READ_ONCE(pudp->pud));
+	return __pud(ENTRY_READ(pudp->pud));
 }
 static inline p4d_t p4dp_get(p4d_t *p4dp)
 {
-	return __p4d(READ_ONCE(p4dp->p4d));
+	return __p4d(ENTRY_READ(p4dp->p4d));
 }
 static inline pgd_t pgdp_get(pgd_t *pgdp)
 {
-	return __pgd(READ_ONCE(pgdp->pgd));
+	return __pgd(ENTRY_READ(pgdp->pgd));
 }
 static inline void set_pte(pte_t *ptep, pte_t pte)
 {
@@ -458,8 +464,8 @@ typedef struct {
 
 static inline swp_entry_t swp_entry(unsigned int type, unsigned long offset)
 {
-	return (swp_entry_t){ ((unsigned long)type << SWP_OFFSET_BITS) |
-			      (offset & ((1UL << SWP_OFFSET_BITS) - 1)) };
+	return (swp_entry_t){((unsigned long)type << SWP_OFFSET_BITS) |
+			     (offset & ((1UL << SWP_OFFSET_BITS) - 1))};
 }
 static inline unsigned int swp_type(swp_entry_t e)
 {

@@ -15,7 +15,7 @@ struct task_struct {
 	int pid;
 	int tgid;
 	struct mm_struct *mm;
-	unsigned long fatal_signal; /* bit 0: SIGKILL pending */
+	unsigned long fatal_signal;	 /* bit 0: SIGKILL pending */
 	struct rw_semaphore *blocked_on; /* the rwsem this task sleeps on, for task_kill */
 	pthread_mutex_t blocked_lock;
 	struct list_head tasks;

@@ -33,9 +33,20 @@
 /* Single-copy atomic accesses, as the kernel's READ_ONCE/WRITE_ONCE on aligned words. */
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#ifndef __SANITIZE_THREAD__
 #define smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define smp_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#else
+/*
+ * GCC refuses thread fences under -fsanitize=thread, which does not model them
+ * anyway. TSan runs on x86, where loads are not reordered with loads nor stores
+ * with stores: a compiler barrier keeps smp_rmb/smp_wmb; smp_mb stays a full one.
+ */
+#define smp_mb() __sync_synchronize()
+#define smp_rmb() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#define smp_wmb() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#endif
 
 typedef struct {
 	int counter;
@@ -153,35 +164,43 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
-#define LIST_HEAD_INIT(name) { &(name), &(name) }
+#define LIST_HEAD_INIT(name)                                                                       \
+	{                                                                                          \
+		&(name), &(name)                                                                   \
+	}
 
+/*
+ * Link stores are single-copy atomic: a free page's lru.next shares its word with
+ * compound_head, which lockless GUP reads speculatively without the zone lock.
+ */
 static inline void INIT_LIST_HEAD(struct list_head *list)
 {
-	list->next = list;
-	list->prev = list;
+	WRITE_ONCE(list->next, list);
+	WRITE_ONCE(list->prev, list);
 }
 
 static inline void list_add(struct list_head *entry, struct list_head *head)
 {
-	entry->next = head->next;
-	entry->prev = head;
-	head->next->prev = entry;
-	head->next = entry;
+	WRITE_ONCE(entry->next, head->next);
+	WRITE_ONCE(entry->prev, head);
+	WRITE_ONCE(head->next->prev, entry);
+	WRITE_ONCE(head->next, entry);
 }
 
 static inline void list_add_tail(struct list_head *entry, struct list_head *head)
 {
-	entry->prev = head->prev;
-	entry->next = head;
-	head->prev->next = entry;
-	head->prev = entry;
+	WRITE_ONCE(entry->prev, head->prev);
+	WRITE_ONCE(entry->next, head);
+	WRITE_ONCE(head->prev->next, entry);
+	WRITE_ONCE(head->prev, entry);
 }
 
 static inline void list_del(struct list_head *entry)
 {
-	entry->next->prev = entry->prev;
-	entry->prev->next = entry->next;
-	entry->next = entry->prev = NULL;
+	WRITE_ONCE(entry->next->prev, entry->prev);
+	WRITE_ONCE(entry->prev->next, entry->next);
+	WRITE_ONCE(entry->next, NULL);
+	WRITE_ONCE(entry->prev, NULL);
 }
 
 static inline bool list_empty(const struct list_head *head)

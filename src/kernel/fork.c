@@ -280,11 +280,11 @@ struct task_struct *find_task_by_pid(int pid)
 	struct task_struct *t, *found = NULL;
 
 	pthread_mutex_lock(&sim.tasks_lock);
-	list_for_each_entry(t, &sim.tasks, tasks)
-		if (t->pid == pid) {
-			found = t;
-			break;
-		}
+	list_for_each_entry(t, &sim.tasks, tasks) if (t->pid == pid)
+	{
+		found = t;
+		break;
+	}
 	pthread_mutex_unlock(&sim.tasks_lock);
 	return found;
 }
@@ -295,8 +295,7 @@ unsigned long sim_live_tasks(void)
 	unsigned long n = 0;
 
 	pthread_mutex_lock(&sim.tasks_lock);
-	list_for_each_entry(t, &sim.tasks, tasks)
-		n++;
+	list_for_each_entry(t, &sim.tasks, tasks) n++;
 	pthread_mutex_unlock(&sim.tasks_lock);
 	return n;
 }

@@ -15,9 +15,9 @@ struct inject_state {
 };
 
 static const char *const point_names[NR_INJECT_POINTS] = {
-	[INJECT_PAGE_ALLOC] = "page_alloc",	  [INJECT_PGTABLE_ALLOC] = "pgtable_alloc",
-	[INJECT_VMA_ALLOC] = "vma_alloc",	  [INJECT_FAULT_RETRY] = "fault_retry",
-	[INJECT_FAULT_OOM] = "fault_oom",	  [INJECT_FAULT_SIGBUS] = "fault_sigbus",
+	[INJECT_PAGE_ALLOC] = "page_alloc", [INJECT_PGTABLE_ALLOC] = "pgtable_alloc",
+	[INJECT_VMA_ALLOC] = "vma_alloc",   [INJECT_FAULT_RETRY] = "fault_retry",
+	[INJECT_FAULT_OOM] = "fault_oom",   [INJECT_FAULT_SIGBUS] = "fault_sigbus",
 	[INJECT_GUP_SIGNAL] = "gup_signal",
 };
 
@@ -52,7 +52,7 @@ static int arm_point(int point, unsigned long nth, unsigned long count)
 	if (point < 0 || nth < 1)
 		return -EINVAL;
 	pthread_mutex_lock(&inject_lock);
-	points[point] = (struct inject_state){ .nth = nth, .count = count };
+	points[point] = (struct inject_state){.nth = nth, .count = count};
 	refresh_armed_any();
 	pthread_mutex_unlock(&inject_lock);
 	return 0;

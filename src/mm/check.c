@@ -10,14 +10,18 @@
 struct check_ctx {
 	FILE *out;
 	int errors;
-	unsigned int *maps; /* PTEs mapping each pfn */
-	unsigned int *refs; /* references each pfn should have */
+	unsigned int *maps;    /* PTEs mapping each pfn */
+	unsigned int *refs;    /* references each pfn should have */
+	unsigned char *tables; /* entries (or mm->pgd) reaching each page-table pfn */
+	unsigned char *free;   /* pfns inside a block on a buddy free list */
+	long mm_tables;	       /* tables reached in the mm being walked */
+	long mm_rss_anon, mm_rss_shmem;
 };
 
 #define CHECK_LIMIT 20
 
-static void __attribute__((format(printf, 2, 3))) violation(struct check_ctx *c, const char *fmt,
-							    ...)
+static void __attribute__((format(printf, 2, 3)))
+violation(struct check_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -41,7 +45,7 @@ bool vma_is_valid(struct vm_area_struct *vma, FILE *out)
 		why = "unaligned bounds";
 	else if (vma->vm_end > TASK_SIZE)
 		why = "beyond TASK_SIZE";
-	else if ((vma->vm_flags & VM_SHARED) && !vma->vm_file)
+	else if ((vma->vm_flags & (VM_SHARED | VM_PFNMAP)) == VM_SHARED && !vma->vm_file)
 		why = "shared without a backing object";
 	if (why && out)
 		fprintf(out, "sim_check: vma [%#lx-%#lx): %s\n", vma->vm_start, vma->vm_end, why);
@@ -98,51 +102,89 @@ bool page_is_valid(struct page *page, FILE *out)
 	return !why;
 }
 
+/* Does any VMA of @mm intersect [base, base + span)? */
+static bool span_has_vma(struct mm_struct *mm, unsigned long base, unsigned long span)
+{
+	struct vm_area_struct *vma = find_vma(mm, base);
+
+	return vma && vma->vm_start < base + span;
+}
+
+/* An empty table is only allowed where a VMA may still fault into it. */
+static void check_empty_table(struct check_ctx *c, struct mm_struct *mm, const char *level,
+			      unsigned long base, unsigned long span)
+{
+	if (!span_has_vma(mm, base, span))
+		violation(c, "mm %u: empty %s table for %#lx left outside any vma", mm->id, level,
+			  base);
+}
+
+static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	struct page *page;
+
+	if (!vma || vma->vm_start > addr) {
+		violation(c, "mm %u: pte %#lx at %#lx outside any vma", mm->id, pte_val(pte), addr);
+		return;
+	}
+	if (!pte_present(pte) || pte_special(pte))
+		return;
+	if (!pfn_valid(pte_pfn(pte))) {
+		violation(c, "mm %u: pte at %#lx maps invalid pfn %#lx", mm->id, addr,
+			  pte_pfn(pte));
+		return;
+	}
+	page = compound_head(pte_page(pte));
+	c->maps[pte_pfn(pte)]++;
+	c->refs[page_to_pfn(page)]++;
+	if (PageAnon(page))
+		c->mm_rss_anon++;
+	else
+		c->mm_rss_shmem++;
+}
+
 static void check_pte_table(struct check_ctx *c, struct mm_struct *mm, pte_t *table,
 			    unsigned long base)
 {
 	bool any = false;
 
 	for (int i = 0; i < PTRS_PER_PTE; i++) {
-		unsigned long addr = base + ((unsigned long)i << PAGE_SHIFT);
 		pte_t pte = ptep_get(&table[i]);
-		struct vm_area_struct *vma;
 
 		if (pte_none(pte))
 			continue;
 		any = true;
-		vma = find_vma(mm, addr);
-		if (!vma || vma->vm_start > addr) {
-			violation(c, "mm %u: pte %#lx at %#lx outside any vma", mm->id,
-				  pte_val(pte), addr);
-			continue;
-		}
-		if (!pte_present(pte) || pte_special(pte))
-			continue;
-		if (!pfn_valid(pte_pfn(pte))) {
-			violation(c, "mm %u: pte at %#lx maps invalid pfn %#lx", mm->id, addr,
-				  pte_pfn(pte));
-			continue;
-		}
-		c->maps[pte_pfn(pte)]++;
-		c->refs[page_to_pfn(compound_head(pte_page(pte)))]++;
+		tally_pte(c, mm, pte, base + ((unsigned long)i << PAGE_SHIFT));
 	}
-	if (!any) {
-		struct vm_area_struct *vma = find_vma(mm, base);
-
-		if (!vma || vma->vm_start >= base + PMD_SIZE)
-			violation(c, "mm %u: empty page table for %#lx left outside any vma",
-				  mm->id, base);
-	}
+	if (!any)
+		check_empty_table(c, mm, "pte", base, PMD_SIZE);
 }
 
-static void check_table_page(struct check_ctx *c, struct mm_struct *mm, unsigned long entry)
+/*
+ * Count one more entry reaching the table frame @entry points at. Returns the
+ * table's contents, or NULL if the entry does not point at one of @mm's tables.
+ */
+static unsigned long *reach_table(struct check_ctx *c, struct mm_struct *mm, unsigned long entry)
 {
-	struct page *page = pfn_to_page((entry & PTE_PFN_MASK) >> PAGE_SHIFT);
+	unsigned long pfn = (entry & PTE_PFN_MASK) >> PAGE_SHIFT;
+	struct page *page;
 
-	if (!PageTable(page) || page->pt_mm != mm)
+	if (!pfn_valid(pfn)) {
+		violation(c, "mm %u: entry %#lx points at invalid pfn %#lx", mm->id, entry, pfn);
+		return NULL;
+	}
+	page = pfn_to_page(pfn);
+	if (!PageTable(page) || page->pt_mm != mm) {
 		violation(c, "mm %u: entry %#lx points at pfn %#lx, not one of its tables", mm->id,
-			  entry, page_to_pfn(page));
+			  entry, pfn);
+		return NULL;
+	}
+	if (c->tables[pfn]++)
+		violation(c, "mm %u: page table pfn %#lx reached by more than one entry", mm->id,
+			  pfn);
+	c->mm_tables++;
+	return page_address(page);
 }
 
 bool pgtable_is_valid(struct mm_struct *mm, FILE *out)
@@ -152,42 +194,73 @@ bool pgtable_is_valid(struct mm_struct *mm, FILE *out)
 	return true; /* walked in detail by check_mm_tables() with the frame tallies */
 }
 
+static void check_pmd_table(struct check_ctx *c, struct mm_struct *mm, unsigned long *pmd,
+			    unsigned long base)
+{
+	bool any = false;
+
+	for (int m = 0; m < PTRS_PER_PMD; m++) {
+		unsigned long mv = READ_ONCE(pmd[m]);
+		pte_t *pte;
+
+		if (!mv)
+			continue;
+		any = true;
+		pte = (pte_t *)reach_table(c, mm, mv);
+		if (pte)
+			check_pte_table(c, mm, pte, base + ((unsigned long)m << PMD_SHIFT));
+	}
+	if (!any)
+		check_empty_table(c, mm, "pmd", base, PUD_SIZE);
+}
+
+static void check_pud_table(struct check_ctx *c, struct mm_struct *mm, unsigned long *pud,
+			    unsigned long base)
+{
+	bool any = false;
+
+	for (int u = 0; u < PTRS_PER_PUD; u++) {
+		unsigned long uv = READ_ONCE(pud[u]);
+		unsigned long *pmd;
+
+		if (!uv)
+			continue;
+		any = true;
+		pmd = reach_table(c, mm, uv);
+		if (pmd)
+			check_pmd_table(c, mm, pmd, base + ((unsigned long)u << PUD_SHIFT));
+	}
+	if (!any)
+		check_empty_table(c, mm, "pud", base, PGDIR_SIZE);
+}
+
+/* Walk @mm's tables, tallying mappings; its table and rss counters must agree. */
 static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 {
-	pgd_t *pgd = mm->pgd;
+	struct page *pgd_page = virt_to_page(mm->pgd);
+	unsigned long *pgd = (unsigned long *)mm->pgd;
 
+	c->mm_tables = 1;
+	c->mm_rss_anon = c->mm_rss_shmem = 0;
+	c->tables[page_to_pfn(pgd_page)]++;
 	for (int g = 0; g < PTRS_PER_PGD; g++) {
-		unsigned long gv = pgd_val(pgdp_get(&pgd[g]));
-		pud_t *pud;
+		unsigned long gv = READ_ONCE(pgd[g]);
+		unsigned long *pud;
 
 		if (!gv)
 			continue;
-		check_table_page(c, mm, gv);
-		pud = page_address(pfn_to_page((gv & PTE_PFN_MASK) >> PAGE_SHIFT));
-		for (int u = 0; u < PTRS_PER_PUD; u++) {
-			unsigned long uv = pud_val(pudp_get(&pud[u]));
-			pmd_t *pmd;
-
-			if (!uv)
-				continue;
-			check_table_page(c, mm, uv);
-			pmd = page_address(pfn_to_page((uv & PTE_PFN_MASK) >> PAGE_SHIFT));
-			for (int m = 0; m < PTRS_PER_PMD; m++) {
-				unsigned long mv = pmd_val(pmdp_get(&pmd[m]));
-				unsigned long base = ((unsigned long)g << PGDIR_SHIFT) |
-						     ((unsigned long)u << PUD_SHIFT) |
-						     ((unsigned long)m << PMD_SHIFT);
-
-				if (!mv)
-					continue;
-				check_table_page(c, mm, mv);
-				check_pte_table(c, mm,
-						page_address(pfn_to_page((mv & PTE_PFN_MASK) >>
-									 PAGE_SHIFT)),
-						base);
-			}
-		}
+		pud = reach_table(c, mm, gv);
+		if (pud)
+			check_pud_table(c, mm, pud, (unsigned long)g << PGDIR_SHIFT);
 	}
+	if (c->mm_tables * (long)PAGE_SIZE != atomic_long_read(&mm->pgtables_bytes))
+		violation(c, "mm %u: %ld page tables reachable, pgtables_bytes says %ld", mm->id,
+			  c->mm_tables, atomic_long_read(&mm->pgtables_bytes) / (long)PAGE_SIZE);
+	if (c->mm_rss_anon != atomic_long_read(&mm->rss_anon) ||
+	    c->mm_rss_shmem != atomic_long_read(&mm->rss_shmem))
+		violation(c, "mm %u: ptes map %ld anon + %ld shmem pages, rss says %ld + %ld",
+			  mm->id, c->mm_rss_anon, c->mm_rss_shmem, atomic_long_read(&mm->rss_anon),
+			  atomic_long_read(&mm->rss_shmem));
 }
 
 static void tally_mapping(struct check_ctx *c, struct address_space *mapping)
@@ -213,7 +286,8 @@ static void check_all_mms(struct check_ctx *c)
 	void **mms = calloc(cap, sizeof(void *)), **maps = calloc(cap * 8, sizeof(void *));
 
 	pthread_mutex_lock(&sim.tasks_lock);
-	list_for_each_entry(t, &sim.tasks, tasks) {
+	list_for_each_entry(t, &sim.tasks, tasks)
+	{
 		struct vm_area_struct *vma;
 
 		if (nmm >= cap || seen_before(mms, &nmm, t->mm))
@@ -222,12 +296,22 @@ static void check_all_mms(struct check_ctx *c)
 			c->errors++;
 		check_mm_tables(c, t->mm);
 		for (vma = t->mm->mmap; vma; vma = vma->vm_next)
-			if (vma->vm_file && nmap < cap * 8 && !seen_before(maps, &nmap, vma->vm_file))
+			if (vma->vm_file && nmap < cap * 8 &&
+			    !seen_before(maps, &nmap, vma->vm_file))
 				tally_mapping(c, vma->vm_file);
 	}
 	pthread_mutex_unlock(&sim.tasks_lock);
 	free(mms);
 	free(maps);
+}
+
+/* Record the pfns of a listed free block; no pfn may be in two blocks. */
+static void mark_free_block(struct check_ctx *c, struct zone *zone, unsigned long pfn, int order)
+{
+	for (unsigned long i = 0; i < (1UL << order) && pfn + i < sim.nr_pages; i++)
+		if (c->free[pfn + i]++)
+			violation(c, "zone %s: pfn %#lx is in two free blocks", zone->name,
+				  pfn + i);
 }
 
 static void check_buddy_lists(struct check_ctx *c)
@@ -240,11 +324,16 @@ static void check_buddy_lists(struct check_ctx *c)
 			unsigned long n = 0;
 			struct page *page;
 
-			list_for_each_entry(page, &zone->free_area[o].free_list, lru) {
+			list_for_each_entry(page, &zone->free_area[o].free_list, lru)
+			{
 				if (!PageBuddy(page) || page->private != (unsigned long)o ||
 				    page_zone(page) != zone)
-					violation(c, "zone %s: pfn %#lx on order-%d list is not such a free block",
+					violation(c,
+						  "zone %s: pfn %#lx on order-%d list is not such "
+						  "a free block",
 						  zone->name, page_to_pfn(page), o);
+				else
+					mark_free_block(c, zone, page_to_pfn(page), o);
 				n++;
 			}
 			if (n != zone->free_area[o].nr_free)
@@ -268,13 +357,26 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 		c->errors++;
 		return;
 	}
+	if (PageTable(page) && !c->tables[pfn])
+		violation(c, "pfn %#lx: page table reachable from no mm (leaked)", pfn);
 	if (PageBuddy(page) || PageTable(page) || PageTail(page))
 		return;
 	gets = atomic_read(&page->dbg_gup_refs);
 	pin = atomic_read(&page->dbg_gup_pins);
 	*pins += pin;
-	if (!PageReserved(page) && page_ref_count(page) == 0)
-		return; /* inside a free block */
+	if (pin < 0)
+		violation(c, "pfn %#lx: %d pins recorded (more unpins than pins)", pfn, pin);
+	if (hpage_pincount_available(page) && compound_pincount(page) != pin)
+		violation(c, "pfn %#lx: compound pincount %d but %d pins recorded", pfn,
+			  compound_pincount(page), pin);
+	if (!PageReserved(page) && page_ref_count(page) == 0) {
+		if (!c->free[pfn])
+			violation(c, "pfn %#lx: unreferenced but in no free block (lost)", pfn);
+		return;
+	}
+	if (c->free[pfn])
+		violation(c, "pfn %#lx: refcount %d inside a free block", pfn,
+			  page_ref_count(page));
 	if (!PageReserved(page) && !PageCompound(page) &&
 	    (unsigned int)page_mapcount(page) != c->maps[pfn])
 		violation(c, "pfn %#lx: mapcount %d but %u ptes map it", pfn, page_mapcount(page),
@@ -289,28 +391,53 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 	 * them from others, so their count is an upper bound on what may still be held.
 	 */
 	if (page_ref_count(page) < expect_ref || page_ref_count(page) > expect_ref + gets)
-		violation(c, "pfn %#lx: refcount %d but %u mappings/objects, %d pins and at most %d gets hold it",
+		violation(c,
+			  "pfn %#lx: refcount %d but %u mappings/objects, %d pins and at most %d "
+			  "gets hold it",
 			  pfn, page_ref_count(page), c->refs[pfn], pin, gets);
+}
+
+/* The machine-wide counters must agree with what the frames say. */
+static void check_counters(struct check_ctx *c, unsigned long nr_tables)
+{
+	long zone_free = 0;
+
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		zone_free += atomic_long_read(&sim.zones[z].free_pages);
+	if (zone_free != (long)global_node_page_state(NR_FREE_PAGES))
+		violation(c, "zones hold %ld free pages, NR_FREE_PAGES says %lu", zone_free,
+			  global_node_page_state(NR_FREE_PAGES));
+	if (nr_tables != global_node_page_state(NR_PAGETABLE))
+		violation(c, "%lu page-table frames, NR_PAGETABLE says %lu", nr_tables,
+			  global_node_page_state(NR_PAGETABLE));
+}
+
+static void check_all_frames(struct check_ctx *c, long *pins)
+{
+	unsigned long nr_tables = 0;
+
+	check_all_mms(c);
+	check_buddy_lists(c);
+	for (unsigned long pfn = 0; pfn < sim.nr_pages; pfn++) {
+		nr_tables += PageTable(pfn_to_page(pfn));
+		check_frame(c, pfn, pins);
+	}
+	check_counters(c, nr_tables);
 }
 
 int __sim_check(FILE *out)
 {
-	struct check_ctx c = { .out = out };
+	struct check_ctx c = {.out = out};
 	long pins = 0, outstanding;
 
 	if (!sim.running)
 		return 0;
 	c.maps = calloc(sim.nr_pages, sizeof(*c.maps));
 	c.refs = calloc(sim.nr_pages, sizeof(*c.refs));
-	if (!c.maps || !c.refs) {
-		free(c.maps);
-		free(c.refs);
-		return 0;
-	}
-	check_all_mms(&c);
-	check_buddy_lists(&c);
-	for (unsigned long pfn = 0; pfn < sim.nr_pages; pfn++)
-		check_frame(&c, pfn, &pins);
+	c.tables = calloc(sim.nr_pages, sizeof(*c.tables));
+	c.free = calloc(sim.nr_pages, sizeof(*c.free));
+	if (c.maps && c.refs && c.tables && c.free)
+		check_all_frames(&c, &pins);
 	outstanding = (long)global_node_page_state(NR_FOLL_PIN_ACQUIRED) -
 		      (long)global_node_page_state(NR_FOLL_PIN_RELEASED);
 	if (pins != outstanding)
@@ -318,10 +445,14 @@ int __sim_check(FILE *out)
 			  outstanding);
 	free(c.maps);
 	free(c.refs);
+	free(c.tables);
+	free(c.free);
 	return c.errors;
 }
 
 int sim_check(FILE *out)
 {
+	/* Let RCU-deferred table frees land, so NR_PAGETABLE and the frames agree. */
+	pgtable_rcu_barrier();
 	return __sim_check(out ? out : stderr);
 }

@@ -54,10 +54,16 @@ static inline int page_err(const struct page *page)
  */
 static void gup_debug_account(struct page *head, unsigned int flags, int delta)
 {
+#ifdef CONFIG_DEBUG_VM /* two atomics per page: debug builds only */
 	if (flags & FOLL_PIN)
 		atomic_add(delta, &head->dbg_gup_pins);
 	else if (flags & FOLL_GET)
 		atomic_add(delta, &head->dbg_gup_refs);
+#else
+	(void)head;
+	(void)flags;
+	(void)delta;
+#endif
 }
 
 /* Adjust the exact pin count that compound pages of order > 1 carry. */
@@ -171,10 +177,9 @@ void put_compound_head(struct page *page, int refs, unsigned int flags)
 	gup_debug_account(page, flags, -refs);
 
 	VM_BUG_ON_PAGE(page_ref_count(page) < units, page);
-	/* One atomic for all but the last unit; the last may free the page. */
-	if (units > 1)
-		page_ref_sub(page, units - 1);
-	put_page(page);
+	/* One atomic for all the units; whoever drops the last one frees the page. */
+	if (page_ref_sub_return(page, units) == 0)
+		__put_page(page);
 }
 
 /**
@@ -403,10 +408,9 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 				    unsigned int flags)
 {
 	struct mm_struct *mm = vma->vm_mm;
+	spinlock_t *ptl = NULL;
 	struct page *page;
-	spinlock_t *ptl;
-	pte_t *ptep;
-	pte_t pte;
+	pte_t pte, *ptep;
 
 	if (WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) == (FOLL_GET | FOLL_PIN)))
 		return err_page(-EINVAL);
@@ -460,9 +464,8 @@ unlock:
 
 not_mapped:
 	pte_unmap_unlock(ptep, ptl);
-	if (pte_none(pte))
-		return no_page_table(vma, flags);
-	return NULL;
+	/* A swap or migration entry wants a fault; an empty one may be a dump hole. */
+	return pte_none(pte) ? no_page_table(vma, flags) : NULL;
 }
 
 /*
@@ -470,8 +473,8 @@ not_mapped:
  * configured out, a pmd that is not a plain page-table pointer cannot be
  * followed and reads as a hole; none of those exist in this machine.
  */
-static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long address,
-				    pud_t *pudp, unsigned int flags, struct follow_page_context *ctx)
+static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long address, pud_t *pudp,
+				    unsigned int flags, struct follow_page_context *ctx)
 {
 	pmd_t *pmdp = pmd_offset(pudp, address);
 	pmd_t pmd = pmdp_get(pmdp); /* one read: the entry may change under us */
@@ -484,8 +487,8 @@ static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long ad
 }
 
 /* The pud level: huge and device puds cannot exist; a bad entry is a hole. */
-static struct page *follow_pud_mask(struct vm_area_struct *vma, unsigned long address,
-				    p4d_t *p4dp, unsigned int flags, struct follow_page_context *ctx)
+static struct page *follow_pud_mask(struct vm_area_struct *vma, unsigned long address, p4d_t *p4dp,
+				    unsigned int flags, struct follow_page_context *ctx)
 {
 	pud_t *pudp = pud_offset(p4dp, address);
 	pud_t pud = pudp_get(pudp);
@@ -498,8 +501,8 @@ static struct page *follow_pud_mask(struct vm_area_struct *vma, unsigned long ad
 }
 
 /* The p4d level, folded into the pgd on x86-64 with four-level paging. */
-static struct page *follow_p4d_mask(struct vm_area_struct *vma, unsigned long address,
-				    pgd_t *pgdp, unsigned int flags, struct follow_page_context *ctx)
+static struct page *follow_p4d_mask(struct vm_area_struct *vma, unsigned long address, pgd_t *pgdp,
+				    unsigned int flags, struct follow_page_context *ctx)
 {
 	p4d_t *p4dp = p4d_offset(pgdp, address);
 	p4d_t p4d = p4dp_get(p4dp);
@@ -548,10 +551,9 @@ static struct page *follow_page_mask(struct vm_area_struct *vma, unsigned long a
  * -EEXIST for mappings without a struct page (see follow_page_mask()),
  * -ENOMEM when no reference could be taken.
  */
-struct page *follow_page(struct vm_area_struct *vma, unsigned long address,
-			 unsigned int foll_flags)
+struct page *follow_page(struct vm_area_struct *vma, unsigned long address, unsigned int foll_flags)
 {
-	struct follow_page_context ctx = { .page_mask = 0 };
+	struct follow_page_context ctx = {.page_mask = 0};
 
 	return follow_page_mask(vma, address, foll_flags, &ctx);
 }
@@ -606,6 +608,15 @@ static unsigned int gup_fault_flags(unsigned int foll_flags, const int *locked)
 	return fault_flags;
 }
 
+/* The errno for a failed fault; every VM_FAULT_ERROR bit has one. */
+static int gup_fault_error(vm_fault_t ret, unsigned int foll_flags)
+{
+	int err = vm_fault_to_errno(ret, (int)foll_flags);
+
+	BUG_ON(!err);
+	return err;
+}
+
 /*
  * Fault in @address for a lookup that found nothing usable. mmap_lock is held
  * for read. Returns 0 when the caller should look again, -ENOENT when the page
@@ -617,6 +628,7 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsig
 			int *locked)
 {
 	unsigned int fault_flags;
+	bool cow_left_readonly;
 	vm_fault_t ret;
 
 	/* VM_LOCKONFAULT: mlock what is already there, fault nothing in. */
@@ -625,13 +637,8 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsig
 
 	fault_flags = gup_fault_flags(*flags, locked);
 	ret = handle_mm_fault(vma, address, fault_flags, NULL);
-	if (ret & VM_FAULT_ERROR) {
-		int err = vm_fault_to_errno(ret, *flags);
-
-		/* Every error bit handle_mm_fault() may return has an errno. */
-		BUG_ON(!err);
-		return err;
-	}
+	if (ret & VM_FAULT_ERROR)
+		return gup_fault_error(ret, *flags);
 
 	if (ret & VM_FAULT_RETRY) {
 		bool lock_kept = fault_flags & FAULT_FLAG_RETRY_NOWAIT;
@@ -649,7 +656,8 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsig
 	 * must see a writable PTE, or a later user write could COW again and
 	 * leave us holding a page the process no longer maps.
 	 */
-	if ((ret & VM_FAULT_WRITE) && !(vma->vm_flags & VM_WRITE))
+	cow_left_readonly = (ret & VM_FAULT_WRITE) && !(vma->vm_flags & VM_WRITE);
+	if (cow_left_readonly)
 		*flags |= FOLL_COW;
 	return 0;
 }
@@ -669,6 +677,7 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned long gup_flags)
 		return -EFAULT;
 	if ((gup_flags & FOLL_ANON) && !vma_is_anonymous(vma))
 		return -EFAULT;
+	/* DAX pages are the file: a long-term pin would block truncation forever. */
 	if ((gup_flags & FOLL_LONGTERM) && vma_is_fsdax(vma))
 		return -EOPNOTSUPP;
 
@@ -705,6 +714,33 @@ static bool gup_fatal_signal_pending(void)
 	return fatal_signal_pending(current);
 }
 
+/*
+ * Get the page at @start in @vma, faulting it in until the lookup succeeds.
+ * Returns the page, or an error pointer: a lookup error (-EEXIST for a mapping
+ * without a struct page, -EFAULT, -ENOMEM), a fault error, -ENOENT when the
+ * page is absent and only mlock was asked for, -EBUSY when a fault asked for a
+ * retry (see faultin_page() for *locked), or -EINTR for a fatal signal.
+ */
+static struct page *follow_or_fault_page(struct vm_area_struct *vma, unsigned long start,
+					 unsigned int foll_flags, int *locked,
+					 struct follow_page_context *ctx)
+{
+	for (;;) {
+		struct page *page;
+		int err;
+
+		if (gup_fatal_signal_pending())
+			return err_page(-EINTR);
+		page = follow_page_mask(vma, start, foll_flags, ctx);
+		if (page)
+			return page;
+		/* faultin_page() may add FOLL_COW for the next lookup. */
+		err = faultin_page(vma, start, &foll_flags, locked);
+		if (err)
+			return err_page(err);
+	}
+}
+
 /**
  * __get_user_pages() - the core page-table walk with faulting
  * @mm: the address space; mmap_lock is held (for read if @locked is given).
@@ -730,13 +766,14 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start, unsigned
 			     unsigned int gup_flags, struct page **pages,
 			     struct vm_area_struct **vmas, int *locked)
 {
-	struct follow_page_context ctx = { .page_mask = 0 };
+	struct follow_page_context ctx = {.page_mask = 0};
 	struct vm_area_struct *vma = NULL;
 	long done = 0;
 	long err = 0;
 
 	if (!nr_pages)
 		return 0;
+
 	VM_BUG_ON(!!pages != !!(gup_flags & (FOLL_GET | FOLL_PIN)));
 
 	/*
@@ -747,64 +784,53 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start, unsigned
 		gup_flags |= FOLL_NUMA;
 
 	while (nr_pages) {
-		unsigned int foll_flags = gup_flags;
-		unsigned long step;
+		bool gate = false;
+		unsigned long advance;
 		struct page *page;
 
-		if (!vma || start >= vma->vm_end) {
+		if (!vma || vma->vm_end <= start) {
 			vma = find_extend_vma(mm, start);
-			if (!vma && in_gate_area(mm, start)) {
+			gate = !vma && in_gate_area(mm, start);
+			if (gate)
 				err = get_gate_page(mm, start & PAGE_MASK, gup_flags, &vma,
 						    pages ? &pages[done] : NULL);
-				if (err)
-					break;
-				ctx.page_mask = 0;
-				goto next_page;
-			}
-			err = vma ? check_vma_flags(vma, gup_flags) : -EFAULT;
+			else
+				err = vma ? check_vma_flags(vma, gup_flags) : -EFAULT;
 			if (err)
 				break;
 		}
-retry:
-		if (gup_fatal_signal_pending()) {
-			err = -EINTR;
-			break;
+
+		if (gate) {
+			ctx.page_mask = 0;
+		} else {
+			page = follow_or_fault_page(vma, start, gup_flags, locked, &ctx);
+			if (is_err_page(page)) {
+				err = page_err(page);
+				/*
+				 * -EEXIST (mapped without a struct page) and -ENOENT
+				 * (mlock of an absent page) skip the page; -EBUSY (the
+				 * fault wants a retry) ends the walk without an error.
+				 */
+				if (err == -EBUSY)
+					err = 0;
+				if (err != -EEXIST && err != -ENOENT)
+					break;
+			} else if (pages) {
+				pages[done] = page;
+				ctx.page_mask = 0;
+			}
 		}
 
-		page = follow_page_mask(vma, start, foll_flags, &ctx);
-		if (!page) {
-			err = faultin_page(vma, start, &foll_flags, locked);
-			if (!err)
-				goto retry;
-			if (err == -ENOENT)
-				goto next_page;
-			/* A retry is not an error: report what was done (maybe 0). */
-			if (err == -EBUSY)
-				err = 0;
-			break;
-		}
-		if (is_err_page(page)) {
-			err = page_err(page);
-			/* -EEXIST: mapped, but no struct page to return: skip it. */
-			if (err == -EEXIST)
-				goto next_page;
-			break;
-		}
-		if (pages) {
-			pages[done] = page;
-			ctx.page_mask = 0;
-		}
-next_page:
 		if (vmas) {
 			vmas[done] = vma;
 			ctx.page_mask = 0;
 		}
 		/* Skip the rest of a huge mapping in one go (page_mask is 0 otherwise). */
-		step = 1 + (~(start >> PAGE_SHIFT) & ctx.page_mask);
-		step = min_t(unsigned long, step, nr_pages);
-		done += step;
-		start += step * PAGE_SIZE;
-		nr_pages -= step;
+		advance = 1 + (~(start >> PAGE_SHIFT) & ctx.page_mask);
+		advance = min_t(unsigned long, advance, nr_pages);
+		done += advance;
+		start += advance * PAGE_SIZE;
+		nr_pages -= advance;
 	}
 	return done ? done : err;
 }
@@ -854,20 +880,17 @@ int fixup_user_fault(struct mm_struct *mm, unsigned long address, unsigned int f
 			return -EINTR;
 
 		ret = handle_mm_fault(vma, address, fault_flags, NULL);
-		if (ret & VM_FAULT_ERROR) {
-			int err = vm_fault_to_errno(ret, 0);
-
-			BUG_ON(!err);
-			return err;
-		}
+		if (ret & VM_FAULT_ERROR)
+			return gup_fault_error(ret, 0);
 		if (!(ret & VM_FAULT_RETRY))
 			return 0;
 
 		/* The fault dropped mmap_lock: take it back and try once more. */
 		mmap_read_lock(mm);
+		fault_flags |= FAULT_FLAG_TRIED;
+
 		if (unlocked)
 			*unlocked = true;
-		fault_flags |= FAULT_FLAG_TRIED;
 	}
 }
 
@@ -881,25 +904,49 @@ static long gup_refault_one_page(struct mm_struct *mm, unsigned long start, unsi
 				 struct page **pages, int *locked)
 {
 	long ret;
+	int err;
 
 	for (;;) {
 		/* GUP must stay killable, or this loop could spin forever. */
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		ret = mmap_read_lock_killable(mm);
-		if (ret) {
-			BUG_ON(ret > 0);
-			return ret;
-		}
+		err = mmap_read_lock_killable(mm);
+		if (err)
+			return err;
+
 		*locked = 1;
 		ret = __get_user_pages(mm, start, 1, flags | FOLL_TRIED, pages, NULL, locked);
-		if (*locked) {
-			BUG_ON(ret > 1);
-			return ret;
+		if (!*locked) {
+			/* Dropped again; a retry never comes with a result. */
+			BUG_ON(ret != 0);
+			continue;
 		}
-		/* Dropped again: a retry never comes with a result. */
-		BUG_ON(ret != 0);
+		BUG_ON(ret > 1);
+		return ret;
 	}
+}
+
+/* How far a multi-pass GUP call has got. */
+struct gup_cursor {
+	unsigned long start;	/* next address to get */
+	unsigned long nr_pages; /* pages still to get */
+	struct page **pages;	/* slot for the next page, or NULL */
+	long done;		/* pages got so far */
+};
+
+static void gup_cursor_advance(struct gup_cursor *cur, unsigned long n)
+{
+	cur->start += n << PAGE_SHIFT;
+	cur->nr_pages -= n;
+	cur->done += n;
+	if (cur->pages)
+		cur->pages += n;
+}
+
+/* The call ends with @ret: report the pages got, or @ret if there are none. */
+static long gup_cursor_result(const struct gup_cursor *cur, long ret)
+{
+	return cur->done ? cur->done : ret;
 }
 
 /*
@@ -921,8 +968,8 @@ static long __get_user_pages_locked(struct mm_struct *mm, unsigned long start,
 				    unsigned long nr_pages, struct page **pages,
 				    struct vm_area_struct **vmas, int *locked, unsigned int flags)
 {
+	struct gup_cursor cur = {.start = start, .nr_pages = nr_pages, .pages = pages};
 	bool lock_dropped = false;
-	long pages_done = 0;
 	long ret;
 
 	if (locked) {
@@ -942,53 +989,44 @@ static long __get_user_pages_locked(struct mm_struct *mm, unsigned long start,
 		flags |= FOLL_GET;
 
 	for (;;) {
-		ret = __get_user_pages(mm, start, nr_pages, flags, pages, vmas, locked);
+		ret = __get_user_pages(mm, cur.start, cur.nr_pages, flags, cur.pages, vmas, locked);
 		if (!locked)
 			return ret; /* no fault could drop the lock */
 
 		if (!*locked) {
 			/* A dropped lock comes with a partial count, never an error. */
 			BUG_ON(ret < 0);
-			BUG_ON(ret >= (long)nr_pages);
+			BUG_ON(ret >= (long)cur.nr_pages);
 		}
-		if (ret > 0) {
-			pages_done += ret;
-			nr_pages -= ret;
-			if (!nr_pages)
-				break;
-		}
+		if (ret > 0)
+			gup_cursor_advance(&cur, ret);
+		if (!cur.nr_pages)
+			break;
+		/* Stopped with the lock held: an error, or FOLL_NOWAIT kept it. */
 		if (*locked) {
-			/* Done or failed with the lock held (or FOLL_NOWAIT kept it). */
-			if (!pages_done)
-				pages_done = ret;
-			break;
+			ret = gup_cursor_result(&cur, ret);
+			goto out;
 		}
 
-		/* The page after the ones we got faulted and dropped the lock. */
+		/* The page at cur.start faulted and dropped the lock. */
 		lock_dropped = true;
-		if (likely(pages))
-			pages += ret;
-		start += ret << PAGE_SHIFT;
-
-		ret = gup_refault_one_page(mm, start, flags, pages, locked);
+		ret = gup_refault_one_page(mm, cur.start, flags, cur.pages, locked);
 		if (ret != 1) {
-			if (!pages_done)
-				pages_done = ret;
-			break;
+			ret = gup_cursor_result(&cur, ret);
+			goto out;
 		}
-		pages_done++;
-		if (!--nr_pages)
+		gup_cursor_advance(&cur, 1);
+		if (!cur.nr_pages)
 			break;
-		if (likely(pages))
-			pages++;
-		start += PAGE_SIZE;
 	}
+	ret = cur.done;
+out:
+	if (!lock_dropped || !*locked)
+		return ret;
+	mmap_read_unlock(mm);
 
-	if (lock_dropped && *locked) {
-		mmap_read_unlock(mm);
-		*locked = 0;
-	}
-	return pages_done;
+	*locked = 0;
+	return ret;
 }
 
 /**
@@ -1020,10 +1058,13 @@ long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start, un
 	VM_BUG_ON(end > vma->vm_end);
 	VM_BUG_ON(!rwsem_is_locked(&vma->vm_mm->mmap_lock));
 
+	/* VM_LOCKONFAULT: mlock only what is present, populate nothing. */
 	if (!(vma->vm_flags & VM_LOCKONFAULT))
 		gup_flags |= FOLL_POPULATE;
+	/* Break COW now in private writable mappings; shared ones stay clean. */
 	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
 		gup_flags |= FOLL_WRITE;
+	/* mlock must work on anything but PROT_NONE, read-only and exec-only too. */
 	if (vma_is_accessible(vma))
 		gup_flags |= FOLL_FORCE;
 
@@ -1046,6 +1087,21 @@ long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start, un
  * * otherwise the first -errno from populate_vma_page_range(): -ENOMEM,
  *   -EFAULT, -EINTR...
  */
+/*
+ * The VMA __mm_populate() continues in for @addr: the current one or its
+ * successor while the lock stayed held; otherwise take the lock again and
+ * look it up afresh, the old VMA may be gone.
+ */
+static struct vm_area_struct *populate_next_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+						unsigned long addr, int *locked)
+{
+	if (*locked)
+		return addr < vma->vm_end ? vma : vma->vm_next;
+	mmap_read_lock(mm);
+	*locked = 1;
+	return find_vma(mm, addr);
+}
+
 int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
 {
 	struct mm_struct *mm = current->mm;
@@ -1056,14 +1112,7 @@ int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
 	long ret = 0;
 
 	for (nstart = start; nstart < end; nstart = nend) {
-		/* (Re)find the VMA for nstart; after a dropped lock, from scratch. */
-		if (!locked) {
-			mmap_read_lock(mm);
-			locked = 1;
-			vma = find_vma(mm, nstart);
-		} else if (nstart >= vma->vm_end) {
-			vma = vma->vm_next;
-		}
+		vma = populate_next_vma(mm, vma, nstart, &locked);
 		if (!vma || vma->vm_start >= end)
 			break;
 
@@ -1085,7 +1134,7 @@ int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
 	}
 	if (locked)
 		mmap_read_unlock(mm);
-	return ret;
+	return (int)ret;
 }
 
 /**
@@ -1101,18 +1150,18 @@ int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
  */
 struct page *get_dump_page(unsigned long addr)
 {
+	const unsigned int dump_flags = FOLL_GET | FOLL_FORCE | FOLL_DUMP;
 	struct mm_struct *mm = current->mm;
 	struct page *page = NULL;
 	int locked = 1;
-	long ret;
+	long got;
 
 	if (mmap_read_lock_killable(mm))
 		return NULL;
-	ret = __get_user_pages_locked(mm, addr, 1, &page, NULL, &locked,
-				      FOLL_FORCE | FOLL_DUMP | FOLL_GET);
+	got = __get_user_pages_locked(mm, addr, 1, &page, NULL, &locked, dump_flags);
 	if (locked)
 		mmap_read_unlock(mm);
-	return ret == 1 ? page : NULL;
+	return got == 1 ? page : NULL;
 }
 
 /*
@@ -1141,9 +1190,9 @@ static long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long 
  * the allocator from using CMA while faulting for FOLL_LONGTERM; there is no
  * such allocator context here.)
  */
-static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
-				  unsigned long nr_pages, struct page **pages,
-				  struct vm_area_struct **vmas, unsigned int gup_flags)
+static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
+				  struct page **pages, struct vm_area_struct **vmas,
+				  unsigned int gup_flags)
 {
 	long rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
 
@@ -1158,11 +1207,7 @@ static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
  */
 static bool is_valid_gup_flags(unsigned int gup_flags)
 {
-	if (WARN_ON_ONCE(gup_flags & FOLL_PIN))
-		return false;
-	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
-		return false;
-	return true;
+	return !WARN_ON_ONCE(gup_flags & FOLL_PIN) && !WARN_ON_ONCE(gup_flags & FOLL_LONGTERM);
 }
 
 /*
@@ -1260,9 +1305,7 @@ long get_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned
 			   struct page **pages, int *locked)
 {
 	/* FOLL_LONGTERM needs the VMAs, which a dropped lock would invalidate. */
-	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
-		return -EINVAL;
-	if (WARN_ON_ONCE(gup_flags & FOLL_PIN))
+	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM) || WARN_ON_ONCE(gup_flags & FOLL_PIN))
 		return -EINVAL;
 	return __get_user_pages_locked(current->mm, start, nr_pages, pages, NULL, locked,
 				       gup_flags | FOLL_TOUCH);
@@ -1289,17 +1332,17 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 {
 	struct mm_struct *mm = current->mm;
 	int locked = 1;
-	long ret;
+	long got;
 
 	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
 		return -EINVAL;
 
+	gup_flags |= FOLL_TOUCH;
 	mmap_read_lock(mm);
-	ret = __get_user_pages_locked(mm, start, nr_pages, pages, NULL, &locked,
-				      gup_flags | FOLL_TOUCH);
+	got = __get_user_pages_locked(mm, start, nr_pages, pages, NULL, &locked, gup_flags);
 	if (locked)
 		mmap_read_unlock(mm);
-	return ret;
+	return got;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1345,10 +1388,7 @@ static void undo_dev_pagemap(int *nr, int nr_start, unsigned int flags, struct p
 		struct page *page = pages[--(*nr)];
 
 		ClearPageReferenced(page);
-		if (flags & FOLL_PIN)
-			unpin_user_page(page);
-		else
-			put_page(page);
+		put_compound_head(page, 1, flags);
 	}
 }
 
@@ -1378,9 +1418,10 @@ static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct 
 		return false;
 
 	VM_BUG_ON(!pfn_valid(pte_pfn(pte)));
+
 	page = pte_page(pte);
 	head = try_grab_compound_head(page, 1, flags);
-	if (!head)
+	if (unlikely(!head))
 		return false;
 	/* Recheck: if the PTE moved on meanwhile our page may not be the mapped one. */
 	if (unlikely(pte_val(ptep_get(ptep)) != pte_val(pte))) {
@@ -1389,7 +1430,9 @@ static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct 
 	}
 	VM_BUG_ON_PAGE(compound_head(page) != head, page);
 
-	SetPageReferenced(page);
+	/* Test first: a locked op per page only when the bit really changes. */
+	if (!PageReferenced(page))
+		SetPageReferenced(page);
 	pages[(*nr)++] = page;
 	return true;
 }
@@ -1427,23 +1470,25 @@ static int record_subpages(struct page *page, unsigned long addr, unsigned long 
  * @size bytes. Reference the subpages of [addr, end) with one speculative grab
  * on the head, then make sure the entry did not change meanwhile.
  */
-static int gup_huge_leaf(unsigned long *entryp, unsigned long orig, struct page *head_page,
-			 unsigned long size, unsigned long addr, unsigned long end,
-			 unsigned int flags, struct page **pages, int *nr)
+static bool gup_huge_leaf(unsigned long *entryp, unsigned long orig, struct page *head_page,
+			  unsigned long size, unsigned long addr, unsigned long end,
+			  unsigned int flags, struct page **pages, int *nr)
 {
 	struct page *first = head_page + ((addr & (size - 1)) >> PAGE_SHIFT);
 	int refs = record_subpages(first, addr, end, pages + *nr);
 	struct page *head = try_grab_compound_head(head_page, refs, flags);
 
 	if (!head)
-		return 0;
+		return false;
 	if (unlikely(READ_ONCE(*entryp) != orig)) {
 		put_compound_head(head, refs, flags);
-		return 0;
+		return false;
 	}
-	*nr += refs;
+
 	SetPageReferenced(head);
-	return 1;
+	*nr += refs;
+
+	return true;
 }
 
 /*
@@ -1473,14 +1518,13 @@ static int gup_pmd_range(pud_t *pudp, pud_t pud, unsigned long addr, unsigned lo
 			 unsigned int flags, struct page **pages, int *nr)
 {
 	pmd_t *pmdp = pmd_offset_lockless(pudp, pud, addr);
-	unsigned long next;
 	int ok;
 
-	for (; addr != end; addr = next, pmdp++) {
+	for (; addr != end; pmdp++) {
+		unsigned long next = pmd_addr_end(addr, end);
 		pmd_t pmd = pmdp_get(pmdp);
 		bool leaf = pmd_trans_huge(pmd) || pmd_huge(pmd) || pmd_devmap(pmd);
 
-		next = pmd_addr_end(addr, end);
 		if (!pmd_present(pmd))
 			return 0;
 		if (unlikely(leaf)) {
@@ -1492,6 +1536,7 @@ static int gup_pmd_range(pud_t *pudp, pud_t pud, unsigned long addr, unsigned lo
 		}
 		if (!ok)
 			return 0;
+		addr = next;
 	}
 	return 1;
 }
@@ -1500,13 +1545,12 @@ static int gup_pud_range(p4d_t *p4dp, p4d_t p4d, unsigned long addr, unsigned lo
 			 unsigned int flags, struct page **pages, int *nr)
 {
 	pud_t *pudp = pud_offset_lockless(p4dp, p4d, addr);
-	unsigned long next;
 	int ok;
 
-	for (; addr != end; addr = next, pudp++) {
+	for (; addr != end; pudp++) {
+		unsigned long next = pud_addr_end(addr, end);
 		pud_t pud = pudp_get(pudp);
 
-		next = pud_addr_end(addr, end);
 		if (unlikely(!pud_present(pud)))
 			return 0;
 		if (unlikely(pud_huge(pud)))
@@ -1515,6 +1559,7 @@ static int gup_pud_range(p4d_t *p4dp, p4d_t p4d, unsigned long addr, unsigned lo
 			ok = gup_pmd_range(pudp, pud, addr, next, flags, pages, nr);
 		if (!ok)
 			return 0;
+		addr = next;
 	}
 	return 1;
 }
@@ -1843,10 +1888,37 @@ long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 long pin_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 			   struct page **pages, int *locked)
 {
-	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
-		return -EINVAL;
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM) || WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return __get_user_pages_locked(current->mm, start, nr_pages, pages, NULL, locked,
 				       gup_flags | FOLL_PIN | FOLL_TOUCH);
+}
+
+/**
+ * faultin_vma_page_range() - fault in [start, end) of @vma for MADV_POPULATE_*.
+ * @vma: the VMA holding the whole range; mmap_lock held for read.
+ * @start: page-aligned start.
+ * @end: page-aligned end, at most vma->vm_end.
+ * @write: fault for write (MADV_POPULATE_WRITE), breaking COW.
+ * @locked: in: 1; out: 0 if mmap_lock was dropped.
+ *
+ * Unlike mlock population this never forces access: the mapping's own
+ * permissions decide, and VM_LOCKONFAULT ranges are populated all the same.
+ *
+ * Return:
+ * * the number of pages faulted in (fewer if the lock was dropped);
+ * * -EINVAL when the VMA's type or permissions rule the access out;
+ * * otherwise GUP's -errno for the first page: -EFAULT, -ENOMEM, -EINTR...
+ */
+long faultin_vma_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+			    bool write, int *locked)
+{
+	unsigned int gup_flags = FOLL_TOUCH | FOLL_POPULATE | FOLL_MLOCK | FOLL_HWPOISON;
+
+	if (write)
+		gup_flags |= FOLL_WRITE;
+	if (check_vma_flags(vma, gup_flags))
+		return -EINVAL; /* madvise reports bad mappings as invalid, not as faults */
+	return __get_user_pages(vma->vm_mm, start, (end - start) >> PAGE_SHIFT, gup_flags, NULL,
+				NULL, locked);
 }

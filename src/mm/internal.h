@@ -70,8 +70,7 @@ void free_all_pgtables(struct mm_struct *mm);
 void pgtable_rcu_barrier(void);
 
 /* rmap accounting (rmap.c). */
-void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma,
-			    unsigned long address);
+void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
 void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
 void page_dup_rmap(struct page *page);
 void page_add_file_rmap(struct page *page);
@@ -86,8 +85,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
 void vm_area_free(struct vm_area_struct *vma);
 void vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma);
-int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
-	      int new_below);
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below);
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
 int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
 void exit_mmap(struct mm_struct *mm);
@@ -101,15 +99,15 @@ int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long e
  * Fault in [start, end) of @vma for MADV_POPULATE_* (mm/gup.c). Permission problems
  * and incompatible mappings give -EINVAL. Return: pages done, or -errno.
  */
-long faultin_vma_page_range(struct vm_area_struct *vma, unsigned long start,
-			    unsigned long end, bool write, int *locked);
+long faultin_vma_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+			    bool write, int *locked);
 
 /* Zap PTEs of [start, end) in @vma, dropping rmap and references. */
 void unmap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /* Copy the page tables of @src_vma into @dst_vma (fork). Return 0 or -ENOMEM. */
 int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma);
-unsigned long change_protection(struct vm_area_struct *vma, unsigned long start,
-				unsigned long end, pgprot_t newprot, bool prot_numa);
+unsigned long change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+				pgprot_t newprot, bool prot_numa);
 
 /*
  * Sleep until the migration entry in the PTE at @address (under @pmd) is gone,

@@ -32,8 +32,8 @@ static bool madvise_need_mmap_write(int behavior)
 	       behavior != MADV_POPULATE_READ && behavior != MADV_POPULATE_WRITE;
 }
 
-static int madvise_vma_flags(struct mm_struct *mm, struct vm_area_struct *vma,
-			     unsigned long start, unsigned long end, int behavior)
+static int madvise_vma_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+			     unsigned long end, int behavior)
 {
 	vm_flags_t newflags = vma->vm_flags;
 
@@ -81,52 +81,46 @@ static int madvise_dontneed(struct vm_area_struct *vma, unsigned long start, uns
 	return 0;
 }
 
-/* Errors of GUP mapped to what MADV_POPULATE_* reports (Linux 5.14). */
+/* GUP's errors as MADV_POPULATE_* reports them (Linux 5.14): the rest read as -ENOMEM. */
 static int populate_error(long err)
 {
-	switch (err) {
-	case -EINTR:
-	case -EINVAL:
-	case -EHWPOISON:
-	case -EFAULT:
-		return err;
-	default:
-		return -ENOMEM;
-	}
+	bool passed_through =
+		err == -EINTR || err == -EINVAL || err == -EHWPOISON || err == -EFAULT;
+
+	return passed_through ? (int)err : -ENOMEM;
 }
 
+/* Fault in [start, end) VMA by VMA; a hole anywhere gives -ENOMEM. */
 static int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned long end,
 			    int behavior)
 {
 	bool write = behavior == MADV_POPULATE_WRITE;
-	int locked = 1;
+	int locked = 1, ret = 0;
 
-	while (start < end) {
+	while (start < end && !ret) {
 		struct vm_area_struct *vma;
-		long pages;
+		long done;
 
 		if (!locked) {
 			if (mmap_read_lock_killable(mm))
-				return -EINTR;
+				return -EINTR; /* nothing held: the fault path dropped the lock */
 			locked = 1;
 		}
 		vma = find_vma(mm, start);
-		if (!vma || start < vma->vm_start) {
-			mmap_read_unlock(mm);
-			return -ENOMEM;
+		if (vma == NULL || vma->vm_start > start) {
+			ret = -ENOMEM;
+			break;
 		}
-		pages = faultin_vma_page_range(vma, start, min_t(unsigned long, end, vma->vm_end),
-					       write, &locked);
-		if (pages < 0) {
-			if (locked)
-				mmap_read_unlock(mm);
-			return populate_error(pages);
-		}
-		start += pages * PAGE_SIZE;
+		done = faultin_vma_page_range(vma, start, min_t(unsigned long, end, vma->vm_end),
+					      write, &locked);
+		if (done < 0)
+			ret = populate_error(done);
+		else
+			start += done * PAGE_SIZE;
 	}
 	if (locked)
 		mmap_read_unlock(mm);
-	return 0;
+	return ret; /* 0 once the whole range is in */
 }
 
 /**

@@ -152,7 +152,12 @@ bool wp_can_reuse_anon_page(struct vm_area_struct *vma, struct page *page)
 		return false;
 	if (!trylock_page(page))
 		return false;
-	reuse = page_mapcount(page) == 1 && page_count(page) == 1;
+	/*
+	 * Acquire: the last other holder may have just finished copying the page
+	 * (wp_page_copy) and dropped its reference; our stores must come after.
+	 */
+	reuse = page_mapcount(page) == 1 &&
+		__atomic_load_n(&compound_head(page)->_refcount.counter, __ATOMIC_ACQUIRE) == 1;
 	unlock_page(page);
 	return reuse;
 }
@@ -436,8 +441,8 @@ static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *s
 		swp_entry_t entry = pte_to_swp_entry(pte);
 
 		if (cow && is_write_migration_entry(entry)) {
-			pte = swp_entry_to_pte(make_migration_entry(migration_entry_to_page(entry),
-								    false));
+			pte = swp_entry_to_pte(
+				make_migration_entry(migration_entry_to_page(entry), false));
 			set_pte(src_pte, pte);
 		}
 		set_pte(dst_pte, pte);
@@ -545,8 +550,8 @@ static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, un
 	return changed;
 }
 
-unsigned long change_protection(struct vm_area_struct *vma, unsigned long start,
-				unsigned long end, pgprot_t newprot, bool prot_numa)
+unsigned long change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+				pgprot_t newprot, bool prot_numa)
 {
 	unsigned long changed = 0;
 
@@ -561,8 +566,7 @@ unsigned long change_protection(struct vm_area_struct *vma, unsigned long start,
 	return changed;
 }
 
-unsigned long change_prot_numa(struct vm_area_struct *vma, unsigned long start,
-			       unsigned long end)
+unsigned long change_prot_numa(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
 	return change_protection(vma, start, end, PAGE_NONE, true);
 }

@@ -24,8 +24,8 @@ static void munlock_range(struct vm_area_struct *vma, unsigned long start, unsig
 	}
 }
 
-int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end,
-		      vm_flags_t set, vm_flags_t clear)
+int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end, vm_flags_t set,
+		      vm_flags_t clear)
 {
 	struct vm_area_struct *vma = find_vma(mm, start);
 	unsigned long nstart = start;
@@ -46,14 +46,15 @@ int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long e
 			if (unlocking)
 				munlock_range(vma, nstart, tmp);
 			if ((newflags ^ vma->vm_flags) & VM_LOCKED)
-				mm->locked_vm += (newflags & VM_LOCKED) ? vma_pages(vma)
-									: -vma_pages(vma);
+				mm->locked_vm +=
+					(newflags & VM_LOCKED) ? vma_pages(vma) : -vma_pages(vma);
 			vma->vm_flags = newflags;
 			vma = vma_merge_neighbours(mm, vma);
 		}
-		if (tmp >= end)
+		/* A merge with the next VMA already gave it the new flags: skip it. */
+		nstart = max_t(unsigned long, tmp, vma->vm_end);
+		if (nstart >= end)
 			break;
-		nstart = tmp;
 		vma = find_vma(mm, nstart);
 		if (!vma || vma->vm_start != nstart)
 			return -ENOMEM;

@@ -200,7 +200,7 @@ struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr)
 static struct vm_area_struct gate_vma = {
 	.vm_start = VSYSCALL_ADDR,
 	.vm_end = VSYSCALL_ADDR + PAGE_SIZE,
-	.vm_page_prot = { _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED },
+	.vm_page_prot = {_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED},
 	.vm_flags = VM_READ | VM_EXEC,
 };
 
@@ -219,8 +219,7 @@ bool in_gate_area(struct mm_struct *mm, unsigned long addr)
 
 /* --- split and merge --- */
 
-int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
-	      int new_below)
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below)
 {
 	struct vm_area_struct *new;
 
@@ -300,20 +299,20 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 
 	if (!IS_ALIGNED(start, PAGE_SIZE) || start > TASK_SIZE || len > TASK_SIZE - start)
 		return -EINVAL;
-	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!len)
+	end = start + ALIGN_UP(len, PAGE_SIZE);
+	if (end == start)
 		return -EINVAL;
-	end = start + len;
 	vma = find_vma(mm, start);
-	if (!vma || vma->vm_start >= end)
-		return 0;
+	if (vma == NULL || end <= vma->vm_start)
+		return 0; /* nothing mapped there */
 	/* Splits first, so a failure leaves the address space untouched. */
 	if (vma->vm_start < start && split_vma(mm, vma, start, 0))
 		return -ENOMEM;
-	vma = find_vma(mm, start);
 	next = find_vma(mm, end - 1);
 	if (next && next->vm_start < end && next->vm_end > end && split_vma(mm, next, end, 1))
 		return -ENOMEM;
+	/* After the splits: the end split may have moved the struct we had to the upper part. */
+	vma = find_vma(mm, start);
 	while (vma && vma->vm_start < end) {
 		next = vma->vm_next;
 		remove_vma_range(mm, vma);
@@ -340,8 +339,7 @@ static bool range_is_free(struct mm_struct *mm, unsigned long addr, unsigned lon
 }
 
 /* Top-down search below mmap_base, as the x86-64 default layout does. */
-static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint,
-				       unsigned long len)
+static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint, unsigned long len)
 {
 	unsigned long top = mm->mmap_base, gap_end;
 	struct vm_area_struct *vma;
@@ -408,7 +406,7 @@ static unsigned long map_region(struct mm_struct *mm, unsigned long addr, unsign
 	vma->vm_flags = vm_flags;
 	vma->vm_page_prot = vm_get_page_prot(vm_flags);
 	vma->vm_pgoff = pgoff;
-	if (vm_flags & VM_SHARED) {
+	if ((vm_flags & VM_SHARED) && !(vm_flags & VM_PFNMAP)) {
 		vma->vm_file = file ? file : shmem_create(len);
 		if (!vma->vm_file) {
 			vm_area_free(vma);
@@ -430,8 +428,8 @@ static int check_mmap_flags(unsigned long prot, unsigned long flags)
 {
 	unsigned long type = flags & MAP_TYPE;
 
-	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN |
-				    PROT_GROWSUP))
+	if (prot &
+	    ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
@@ -544,7 +542,7 @@ unsigned long sys_mmap_pfn(unsigned long pfn, unsigned long nr_pages, unsigned l
 	addr = get_unmapped_area(mm, 0, nr_pages << PAGE_SHIFT);
 	if (!IS_ERR_VALUE(addr))
 		addr = map_region(mm, addr, nr_pages << PAGE_SHIFT,
-				  calc_vm_flags(prot, MAP_PRIVATE, mm) | VM_IO | VM_PFNMAP |
+				  calc_vm_flags(prot, MAP_SHARED, mm) | VM_IO | VM_PFNMAP |
 					  VM_DONTEXPAND | VM_DONTDUMP,
 				  NULL, pfn);
 	if (!IS_ERR_VALUE(addr)) {

@@ -72,7 +72,10 @@ int sys_mprotect(unsigned long start, size_t len, unsigned long prot)
 		error = mprotect_fixup(mm, vma, nstart, tmp, newflags);
 		if (error || tmp >= end)
 			break;
-		nstart = tmp;
+		/* The changed range may have merged with the next VMA: skip what it took. */
+		nstart = max_t(unsigned long, tmp, find_vma(mm, tmp - 1)->vm_end);
+		if (nstart >= end)
+			break;
 		next = find_vma(mm, nstart);
 		if (!next || next->vm_start != nstart) {
 			error = -ENOMEM;

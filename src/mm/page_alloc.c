@@ -171,11 +171,17 @@ static void reset_page_state(struct page *page)
 {
 	unsigned long zone_bits = page->flags & (~0UL << ZONES_PGSHIFT);
 
-	page->flags = zone_bits;
-	page->mapping = NULL;
+	/*
+	 * Atomic where others may look without our locks: buddy_free() tests PG_buddy
+	 * of allocated neighbours, lockless GUP reads flags, mapping and compound_head
+	 * (lru.next) of pages it has no reference on yet.
+	 */
+	WRITE_ONCE(page->flags, zone_bits);
+	WRITE_ONCE(page->mapping, NULL);
 	page->index = 0;
 	page->private = 0;
-	page->lru.next = page->lru.prev = NULL;
+	WRITE_ONCE(page->lru.next, NULL);
+	WRITE_ONCE(page->lru.prev, NULL);
 	atomic_set(&page->_mapcount, -1);
 }
 
@@ -197,8 +203,8 @@ void prep_compound_page(struct page *page, unsigned int order)
 static void destroy_compound_page(struct page *page, unsigned int order)
 {
 	for (unsigned long i = 1; i < (1UL << order); i++) {
-		page[i].compound_head = 0;
-		page[i].mapping = NULL;
+		WRITE_ONCE(page[i].compound_head, 0);
+		WRITE_ONCE(page[i].mapping, NULL);
 		atomic_set(&page[i]._mapcount, -1);
 	}
 	ClearPageHead(page);
@@ -206,8 +212,8 @@ static void destroy_compound_page(struct page *page, unsigned int order)
 
 static struct zone *preferred_zone(gfp_t gfp, int attempt)
 {
-	static const enum zone_type movable_order[] = { ZONE_MOVABLE, ZONE_NORMAL };
-	static const enum zone_type normal_order[] = { ZONE_NORMAL };
+	static const enum zone_type movable_order[] = {ZONE_MOVABLE, ZONE_NORMAL};
+	static const enum zone_type normal_order[] = {ZONE_NORMAL};
 
 	if (gfp & __GFP_MOVABLE)
 		return attempt < 2 ? &sim.zones[movable_order[attempt]] : NULL;
@@ -277,7 +283,7 @@ void __put_page(struct page *page)
 		ClearPageMlocked(page);
 		count_vm_stat(NR_MLOCK, -(long)compound_nr(page));
 	}
-	page->mapping = NULL;
+	WRITE_ONCE(page->mapping, NULL);
 	free_unref_page(page, order);
 }
 

@@ -31,23 +31,37 @@ static void pgtable_page_free_rcu(struct rcu_head *head)
 {
 	struct page *page = container_of((struct page_rcu_head *)head, struct page, rcu_head);
 
+	gup_rcu_callback_begin(head);
 	pthread_spin_destroy(&page->ptl);
 	page->pt_mm = NULL;
 	ClearPageTable(page);
 	count_vm_stat(NR_PAGETABLE, -1);
 	__free_pages(page, 0);
+	gup_rcu_callback_end();
+}
+
+/* Tables handed to RCU whose freeing has not finished yet. */
+static atomic_long_t tables_awaiting_rcu;
+
+static void pgtable_page_free_deferred(struct rcu_head *head)
+{
+	pgtable_page_free_rcu(head);
+	atomic_long_add(-1, &tables_awaiting_rcu);
 }
 
 /* Free a table once no lockless walker can still be reading it. */
 static void pgtable_page_free(struct mm_struct *mm, struct page *page)
 {
 	atomic_long_add(-(long)PAGE_SIZE, &mm->pgtables_bytes);
-	gup_call_rcu((struct rcu_head *)&page->rcu_head, pgtable_page_free_rcu);
+	atomic_long_add(1, &tables_awaiting_rcu);
+	gup_call_rcu((struct rcu_head *)&page->rcu_head, pgtable_page_free_deferred);
 }
 
+/* A barrier costs a grace period or more: skip it when no table is in flight. */
 void pgtable_rcu_barrier(void)
 {
-	gup_rcu_barrier();
+	if (atomic_long_read(&tables_awaiting_rcu))
+		gup_rcu_barrier();
 }
 
 static unsigned long table_entry(struct page *table)
@@ -145,8 +159,7 @@ spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd)
 	return &pmd_page(pmdp_get(pmd))->ptl;
 }
 
-pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr,
-			   spinlock_t **ptlp)
+pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, spinlock_t **ptlp)
 {
 	spinlock_t *ptl = pte_lockptr(mm, pmd);
 
@@ -187,8 +200,7 @@ static bool free_table_if_empty(struct mm_struct *mm, unsigned long *entry)
 	return true;
 }
 
-static void free_pmd_range(struct mm_struct *mm, pud_t *pud, unsigned long addr,
-			   unsigned long end)
+static void free_pmd_range(struct mm_struct *mm, pud_t *pud, unsigned long addr, unsigned long end)
 {
 	pmd_t *pmd;
 	unsigned long next;
@@ -203,8 +215,7 @@ static void free_pmd_range(struct mm_struct *mm, pud_t *pud, unsigned long addr,
 	free_table_if_empty(mm, &pud->pud);
 }
 
-static void free_pud_range(struct mm_struct *mm, p4d_t *p4d, unsigned long addr,
-			   unsigned long end)
+static void free_pud_range(struct mm_struct *mm, p4d_t *p4d, unsigned long addr, unsigned long end)
 {
 	pud_t *pud;
 	unsigned long next;

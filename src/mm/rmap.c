@@ -10,7 +10,8 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 {
 	struct anon_vma *anon_vma;
 
-	if (READ_ONCE(vma->anon_vma))
+	/* Acquire: pairs with the CAS below, so the anon_vma behind it is initialised. */
+	if (__atomic_load_n(&vma->anon_vma, __ATOMIC_ACQUIRE))
 		return 0;
 	anon_vma = calloc(1, sizeof(*anon_vma));
 	if (!anon_vma)
@@ -18,7 +19,7 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 	atomic_set(&anon_vma->refcount, 1);
 	anon_vma->root = anon_vma;
 	/* Faults run under the read lock, so two may race to set it up. */
-	if (!__atomic_compare_exchange_n(&vma->anon_vma, &(struct anon_vma *){ NULL }, anon_vma,
+	if (!__atomic_compare_exchange_n(&vma->anon_vma, &(struct anon_vma *){NULL}, anon_vma,
 					 false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		free(anon_vma);
 	return 0;
@@ -36,16 +37,14 @@ void anon_vma_put(struct anon_vma *anon_vma)
 		free(anon_vma);
 }
 
-static void set_anon_mapping(struct page *page, struct vm_area_struct *vma,
-			     unsigned long address)
+static void set_anon_mapping(struct page *page, struct vm_area_struct *vma, unsigned long address)
 {
-	WRITE_ONCE(page->mapping,
-		   (struct address_space *)((unsigned long)vma->anon_vma | PAGE_MAPPING_ANON));
+	WRITE_ONCE(page->mapping, (struct address_space *)((unsigned long)READ_ONCE(vma->anon_vma) |
+							   PAGE_MAPPING_ANON));
 	page->index = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
 }
 
-void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma,
-			    unsigned long address)
+void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address)
 {
 	SetPageSwapBacked(page);
 	atomic_set(&page->_mapcount, 0);

@@ -69,11 +69,11 @@ static struct page *shmem_getpage(struct address_space *mapping, unsigned long i
 		page = mapping->i_pages[index];
 		if (!page && fresh) {
 			mapping->i_pages[index] = page = fresh;
-			fresh->mapping = mapping;
+			WRITE_ONCE(fresh->mapping, mapping);
 			fresh->index = index;
 			SetPageUptodate(fresh);
 			SetPageSwapBacked(fresh);
-			get_page(fresh); /* the object's reference */
+			/* The allocation's reference becomes the object's. */
 			mapping->nrpages++;
 			count_vm_stat(NR_SHMEM, 1);
 			fresh = NULL;

@@ -10,7 +10,7 @@
 static void show(const char *who, struct task_struct *t, unsigned long addr)
 {
 	uint64_t pm;
-	char buf[16] = { 0 };
+	char buf[16] = {0};
 	struct task_struct *prev = set_current(t);
 
 	copy_from_user(buf, addr, sizeof(buf) - 1);
@@ -52,7 +52,8 @@ int main(void)
 
 	set_current(parent);
 	ret = pin_user_pages_fast(addr, 1, FOLL_WRITE | FOLL_LONGTERM, &page);
-	printf("4. parent pins its page (pin_user_pages_fast -> %d): refcount %d, maybe pinned %s\n",
+	printf("4. parent pins its page (pin_user_pages_fast -> %d): refcount %d, maybe pinned "
+	       "%s\n",
 	       ret, page_count(page), page_maybe_dma_pinned(page) ? "yes" : "no");
 	memcpy(page_address(page), "dma!", 5);
 	printf("   a device writes \"dma!\" through the pin\n");

@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The model-based fuzzing decoder: up to four tasks share a 16-page arena at a
+ * fixed address; each operation runs on the simulated machine and on a plain
+ * model (bytes per page, protections, COW copies at fork, shared objects), and
+ * every result, byte read and GUP outcome must agree.
+ */
+#include <stdarg.h>
+#include <libgup.h>
+#include "mm/internal.h"
+#include "model_ops.h"
+
+#define ARENA_BASE 0x40000000UL
+#define ARENA_PAGES 16
+#define ARENA_END (ARENA_BASE + ARENA_PAGES * PAGE_SIZE)
+#define MAX_TASKS 4
+#define MAX_HELD 64
+#define MAX_OPS 512
+#define MAX_ACCESS (2 * PAGE_SIZE)
+#define GUP_MARK_BYTES 8
+
+/* The pages of one MAP_SHARED mmap call, shared by every task that maps them. */
+struct model_object {
+	int users; /* model pages referring to it */
+	unsigned char bytes[ARENA_PAGES][PAGE_SIZE];
+};
+
+struct model_page {
+	bool mapped;
+	bool shared;
+	bool dontfork;
+	bool wipeonfork;
+	int prot;
+	struct model_object *object; /* shared: the backing object ... */
+	int index;		     /* ... and the page of it */
+	unsigned char *bytes;	     /* private: this task's own copy */
+};
+
+struct model_task {
+	struct task_struct *task; /* NULL: slot free */
+	struct model_page pages[ARENA_PAGES];
+};
+
+struct held_page {
+	struct page *page;
+	bool pinned;
+};
+
+struct model {
+	struct model_task tasks[MAX_TASKS];
+	struct model_task *cur;
+	struct held_page held[MAX_HELD];
+	int nr_held;
+	FILE *log;
+	int step;
+	bool failed;
+};
+
+/* One decoded operation: the opcode and its three argument bytes. */
+struct model_op {
+	uint8_t code, a, b, c;
+};
+
+static void __attribute__((format(printf, 2, 3))) diverged(struct model *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (m->log && !m->failed) {
+		fprintf(m->log, "model: step %d: ", m->step);
+		va_start(ap, fmt);
+		vfprintf(m->log, fmt, ap);
+		va_end(ap);
+		fputc('\n', m->log);
+	}
+	m->failed = true;
+}
+
+static void __attribute__((format(printf, 2, 3))) trace(struct model *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!m->log)
+		return;
+	fprintf(m->log, "  %3d task %d: ", m->step, (int)(m->cur - m->tasks));
+	va_start(ap, fmt);
+	vfprintf(m->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', m->log);
+}
+
+static unsigned long slot_addr(int slot)
+{
+	return ARENA_BASE + (unsigned long)slot * PAGE_SIZE;
+}
+
+/* --- the model's pages --- */
+
+static unsigned char *page_bytes(struct model_page *p)
+{
+	return p->shared ? p->object->bytes[p->index] : p->bytes;
+}
+
+static void drop_page(struct model_page *p)
+{
+	if (p->mapped && p->shared && --p->object->users == 0)
+		free(p->object);
+	if (p->mapped && !p->shared)
+		free(p->bytes);
+	*p = (struct model_page){0};
+}
+
+static void map_private(struct model_page *p, int prot)
+{
+	drop_page(p);
+	*p = (struct model_page){.mapped = true, .prot = prot};
+	p->bytes = calloc(1, PAGE_SIZE);
+}
+
+static void map_shared(struct model_page *p, int prot, struct model_object *object, int index)
+{
+	drop_page(p);
+	*p = (struct model_page){
+		.mapped = true, .shared = true, .prot = prot, .object = object, .index = index};
+	object->users++;
+}
+
+/* What a child gets for @parent's page at fork. */
+static void fork_page(struct model_page *child, const struct model_page *parent)
+{
+	*child = (struct model_page){0};
+	if (!parent->mapped || parent->dontfork)
+		return;
+	*child = *parent;
+	if (parent->shared) {
+		child->object->users++;
+		return;
+	}
+	child->bytes = calloc(1, PAGE_SIZE);
+	if (!parent->wipeonfork)
+		memcpy(child->bytes, parent->bytes, PAGE_SIZE);
+}
+
+/* May a user load or store reach @p? */
+static bool user_may_access(const struct model_page *p, bool write)
+{
+	if (!p->mapped)
+		return false;
+	return write ? p->prot & PROT_WRITE : p->prot != PROT_NONE;
+}
+
+/* May GUP with FOLL_WRITE = @write and FOLL_FORCE = @force get @p (check_vma_flags)? */
+static bool gup_may_access(const struct model_page *p, bool write, bool force)
+{
+	if (!p->mapped)
+		return false;
+	if (write)
+		return (p->prot & PROT_WRITE) || (force && !p->shared);
+	return (p->prot & PROT_READ) || force;
+}
+
+/* Bytes of [addr, addr + len) a user access reaches before the first refusal. */
+static size_t accessible_prefix(struct model_task *mt, unsigned long addr, size_t len, bool write,
+				bool gup, bool force)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		unsigned long at = addr + done;
+		struct model_page *p = &mt->pages[(at - ARENA_BASE) >> PAGE_SHIFT];
+		size_t chunk = min_t(size_t, len - done, PAGE_SIZE - (at & ~PAGE_MASK));
+
+		if (gup ? !gup_may_access(p, write, force) : !user_may_access(p, write))
+			break;
+		done += chunk;
+	}
+	return done;
+}
+
+static void model_copy(struct model_task *mt, unsigned long addr, void *buf, size_t len,
+		       bool to_model)
+{
+	unsigned char *b = buf;
+
+	while (len) {
+		struct model_page *p = &mt->pages[(addr - ARENA_BASE) >> PAGE_SHIFT];
+		size_t off = addr & ~PAGE_MASK, chunk = min_t(size_t, len, PAGE_SIZE - off);
+
+		if (to_model)
+			memcpy(page_bytes(p) + off, b, chunk);
+		else
+			memcpy(b, page_bytes(p) + off, chunk);
+		addr += chunk;
+		b += chunk;
+		len -= chunk;
+	}
+}
+
+/* --- decoding helpers --- */
+
+static int slot_of(uint8_t byte)
+{
+	return byte % ARENA_PAGES;
+}
+
+/* A page count from @byte that keeps [slot, slot + n) inside the arena. */
+static int count_of(uint8_t byte, int slot)
+{
+	return 1 + byte % (ARENA_PAGES - slot);
+}
+
+static int prot_of(uint8_t bits)
+{
+	static const int prots[] = {PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE,
+				    PROT_READ | PROT_WRITE};
+
+	return prots[bits & 3];
+}
+
+static struct model_task *task_of(struct model *m, uint8_t byte)
+{
+	struct model_task *mt = &m->tasks[byte % MAX_TASKS];
+
+	return mt->task ? mt : m->cur;
+}
+
+static void fill_pattern(struct model *m, unsigned char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (unsigned char)(m->step * 131 + i * 7 + 1);
+}
+
+/* --- operations --- */
+
+static void op_mmap(struct model *m, const struct model_op *op)
+{
+	int slot = slot_of(op->a), n = count_of(op->b, slot), prot = prot_of(op->c);
+	bool shared = op->c & 4, populate = op->c & 8;
+	unsigned long flags = MAP_FIXED | MAP_ANONYMOUS | (shared ? MAP_SHARED : MAP_PRIVATE) |
+			      (populate ? MAP_POPULATE : 0);
+	unsigned long ret = sys_mmap(slot_addr(slot), n * PAGE_SIZE, prot, flags, -1, 0);
+	struct model_object *object = NULL;
+
+	trace(m, "mmap slot %d n %d prot %d %s%s", slot, n, prot, shared ? "shared" : "private",
+	      populate ? " populate" : "");
+	if (ret != slot_addr(slot)) {
+		diverged(m, "mmap returned %#lx, expected %#lx", ret, slot_addr(slot));
+		return;
+	}
+	if (shared)
+		object = calloc(1, sizeof(*object));
+	for (int i = 0; i < n; i++) {
+		if (shared)
+			map_shared(&m->cur->pages[slot + i], prot, object, i);
+		else
+			map_private(&m->cur->pages[slot + i], prot);
+	}
+}
+
+static void op_munmap(struct model *m, const struct model_op *op)
+{
+	int slot = slot_of(op->a), n = count_of(op->b, slot);
+	int ret = sys_munmap(slot_addr(slot), n * PAGE_SIZE);
+
+	trace(m, "munmap slot %d n %d", slot, n);
+	if (ret)
+		diverged(m, "munmap returned %d", ret);
+	for (int i = 0; i < n; i++)
+		drop_page(&m->cur->pages[slot + i]);
+}
+
+static void op_mprotect(struct model *m, const struct model_op *op)
+{
+	int slot = slot_of(op->a), n = count_of(op->b, slot), prot = prot_of(op->c);
+	int ret = sys_mprotect(slot_addr(slot), n * PAGE_SIZE, prot);
+	int expect = 0, i;
+
+	trace(m, "mprotect slot %d n %d prot %d", slot, n, prot);
+	/* VMAs before a hole are changed, those after it are not. */
+	for (i = slot; i < slot + n && m->cur->pages[i].mapped; i++)
+		m->cur->pages[i].prot = prot;
+	if (i < slot + n)
+		expect = -ENOMEM;
+	if (ret != expect)
+		diverged(m, "mprotect returned %d, expected %d", ret, expect);
+}
+
+/* Apply madvise @behavior to the model's page @p; returns the errno it meets, or 0. */
+static int advise_page(struct model_page *p, int behavior)
+{
+	switch (behavior) {
+	case MADV_DONTNEED:
+		if (!p->shared)
+			memset(p->bytes, 0, PAGE_SIZE);
+		break;
+	case MADV_DONTFORK:
+		p->dontfork = true;
+		break;
+	case MADV_DOFORK:
+		p->dontfork = false;
+		break;
+	case MADV_WIPEONFORK:
+		if (p->shared)
+			return -EINVAL;
+		p->wipeonfork = true;
+		break;
+	case MADV_KEEPONFORK:
+		p->wipeonfork = false;
+		break;
+	}
+	return 0;
+}
+
+static void op_madvise(struct model *m, const struct model_op *op)
+{
+	static const int behaviors[] = {MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK,
+					MADV_KEEPONFORK};
+	int slot = slot_of(op->a), n = count_of(op->b, slot);
+	int behavior = behaviors[op->c % ARRAY_SIZE(behaviors)];
+	int ret = sys_madvise(slot_addr(slot), n * PAGE_SIZE, behavior);
+	int expect = 0, unmapped = 0;
+
+	trace(m, "madvise slot %d n %d behavior %d", slot, n, behavior);
+	for (int i = slot; i < slot + n && !expect; i++) {
+		if (!m->cur->pages[i].mapped)
+			unmapped = -ENOMEM;
+		else
+			expect = advise_page(&m->cur->pages[i], behavior);
+	}
+	if (!expect)
+		expect = unmapped;
+	if (ret != expect)
+		diverged(m, "madvise(%d) returned %d, expected %d", behavior, ret, expect);
+}
+
+static struct model_task *free_task_slot(struct model *m)
+{
+	for (int i = 0; i < MAX_TASKS; i++)
+		if (!m->tasks[i].task)
+			return &m->tasks[i];
+	return NULL;
+}
+
+static void op_fork(struct model *m, const struct model_op *op)
+{
+	struct model_task *child = free_task_slot(m);
+
+	(void)op;
+	if (!child)
+		return;
+	trace(m, "fork -> task %d", (int)(child - m->tasks));
+	child->task = sys_fork();
+	if (!child->task) {
+		diverged(m, "fork failed");
+		return;
+	}
+	for (int i = 0; i < ARENA_PAGES; i++)
+		fork_page(&child->pages[i], &m->cur->pages[i]);
+}
+
+static void op_switch(struct model *m, const struct model_op *op)
+{
+	m->cur = task_of(m, op->a);
+	set_current(m->cur->task);
+	trace(m, "switch");
+}
+
+/* Decode an access [addr, addr + len) inside the arena from two bytes. */
+static void access_range(const struct model_op *op, unsigned long *addr, size_t *len)
+{
+	*addr = slot_addr(slot_of(op->a)) + ((op->b * 16UL) & ~PAGE_MASK);
+	*len = min_t(size_t, 1 + op->c * 24UL, ARENA_END - *addr);
+	*len = min_t(size_t, *len, MAX_ACCESS);
+}
+
+static void op_write(struct model *m, const struct model_op *op)
+{
+	unsigned char buf[MAX_ACCESS];
+	unsigned long addr, left;
+	size_t len, expect;
+
+	access_range(op, &addr, &len);
+	fill_pattern(m, buf, len);
+	expect = accessible_prefix(m->cur, addr, len, true, false, false);
+	trace(m, "write %#lx len %zu", addr, len);
+	left = copy_to_user(addr, buf, len);
+	if (len - left != expect)
+		diverged(m, "write at %#lx copied %zu of %zu, expected %zu", addr, len - left, len,
+			 expect);
+	model_copy(m->cur, addr, buf, len - left, true);
+}
+
+static void op_read(struct model *m, const struct model_op *op)
+{
+	unsigned char buf[MAX_ACCESS], want[MAX_ACCESS];
+	unsigned long addr, left;
+	size_t len, expect;
+
+	access_range(op, &addr, &len);
+	expect = accessible_prefix(m->cur, addr, len, false, false, false);
+	trace(m, "read %#lx len %zu", addr, len);
+	left = copy_from_user(buf, addr, len);
+	if (len - left != expect) {
+		diverged(m, "read at %#lx copied %zu of %zu, expected %zu", addr, len - left, len,
+			 expect);
+		return;
+	}
+	model_copy(m->cur, addr, want, expect, false);
+	for (size_t i = 0; i < expect; i++)
+		if (buf[i] != want[i]) {
+			diverged(m, "read at %#lx: byte %zu is %#x, model has %#x", addr, i, buf[i],
+				 want[i]);
+			return;
+		}
+}
+
+/* --- GUP --- */
+
+enum gup_variant {
+	GUP_GET,
+	GUP_PIN,
+	GUP_GET_FAST,
+	GUP_PIN_FAST,
+	GUP_GET_FAST_ONLY,
+	GUP_PIN_FAST_ONLY,
+	GUP_GET_REMOTE,
+	GUP_PIN_REMOTE,
+	GUP_GET_UNLOCKED,
+	GUP_PIN_UNLOCKED,
+	GUP_GET_LOCKED,
+	GUP_PIN_LOCKED,
+	NR_GUP_VARIANTS
+};
+
+static bool variant_pins(enum gup_variant v)
+{
+	return v & 1;
+}
+
+static bool variant_is_remote(enum gup_variant v)
+{
+	return v == GUP_GET_REMOTE || v == GUP_PIN_REMOTE;
+}
+
+static bool variant_is_fast_only(enum gup_variant v)
+{
+	return v == GUP_GET_FAST_ONLY || v == GUP_PIN_FAST_ONLY;
+}
+
+/* get_user_pages() and friends with the caller holding current's mmap_lock. */
+static long gup_locked_call(enum gup_variant v, unsigned long start, int n, unsigned int flags,
+			    struct page **pages)
+{
+	struct mm_struct *mm = current->mm;
+	int locked = 1;
+	long ret;
+
+	mmap_read_lock(mm);
+	switch (v) {
+	case GUP_GET:
+		ret = get_user_pages(start, n, flags, pages, NULL);
+		break;
+	case GUP_PIN:
+		ret = pin_user_pages(start, n, flags, pages, NULL);
+		break;
+	case GUP_GET_LOCKED:
+		ret = get_user_pages_locked(start, n, flags, pages, &locked);
+		break;
+	default:
+		ret = pin_user_pages_locked(start, n, flags, pages, &locked);
+		break;
+	}
+	if (locked)
+		mmap_read_unlock(mm);
+	return ret;
+}
+
+static long gup_remote_call(enum gup_variant v, struct mm_struct *mm, unsigned long start, int n,
+			    unsigned int flags, struct page **pages)
+{
+	int locked = 1;
+	long ret;
+
+	mmap_read_lock(mm);
+	if (v == GUP_GET_REMOTE)
+		ret = get_user_pages_remote(mm, start, n, flags, pages, NULL, &locked);
+	else
+		ret = pin_user_pages_remote(mm, start, n, flags, pages, NULL, NULL);
+	if (locked)
+		mmap_read_unlock(mm);
+	return ret;
+}
+
+static long gup_call(enum gup_variant v, struct mm_struct *mm, unsigned long start, int n,
+		     unsigned int flags, struct page **pages)
+{
+	switch (v) {
+	case GUP_GET_FAST:
+		return get_user_pages_fast(start, n, flags, pages);
+	case GUP_PIN_FAST:
+		return pin_user_pages_fast(start, n, flags, pages);
+	case GUP_GET_FAST_ONLY:
+		return get_user_pages_fast_only(start, n, flags, pages);
+	case GUP_PIN_FAST_ONLY:
+		return pin_user_pages_fast_only(start, n, flags, pages);
+	case GUP_GET_UNLOCKED:
+		return get_user_pages_unlocked(start, n, pages, flags);
+	case GUP_PIN_UNLOCKED:
+		return pin_user_pages_unlocked(start, n, pages, flags);
+	case GUP_GET_REMOTE:
+	case GUP_PIN_REMOTE:
+		return gup_remote_call(v, mm, start, n, flags, pages);
+	default:
+		return gup_locked_call(v, start, n, flags, pages);
+	}
+}
+
+/*
+ * The got pages must hold what the model says; a page got for writing then
+ * takes a mark written through it, as a device would DMA into it.
+ */
+static void check_got_pages(struct model *m, struct model_task *mt, int slot, long got,
+			    struct page **pages, bool write)
+{
+	for (long i = 0; i < got; i++) {
+		struct model_page *p = &mt->pages[slot + i];
+		unsigned char *frame = page_address(pages[i]);
+
+		if (memcmp(frame, page_bytes(p), PAGE_SIZE)) {
+			diverged(m, "gup page %ld (slot %ld) does not hold the model's bytes", i,
+				 slot + i);
+			return;
+		}
+		if (write) {
+			unsigned long off = (m->step * GUP_MARK_BYTES) & ~PAGE_MASK;
+
+			fill_pattern(m, frame + off, GUP_MARK_BYTES);
+			memcpy(page_bytes(p) + off, frame + off, GUP_MARK_BYTES);
+		}
+	}
+}
+
+static long expected_gup(long accessible, int n)
+{
+	if (accessible == n)
+		return n;
+	return accessible ? accessible : -EFAULT;
+}
+
+static void op_gup(struct model *m, const struct model_op *op)
+{
+	enum gup_variant v = (op->c & 0xf) % NR_GUP_VARIANTS;
+	bool write = op->c & 0x10, force = op->c & 0x20;
+	struct model_task *mt = variant_is_remote(v) ? task_of(m, op->c >> 6) : m->cur;
+	int slot = slot_of(op->a), n = min_t(int, 1 + (op->b & 15), ARENA_PAGES - slot);
+	unsigned int flags = (write ? FOLL_WRITE : 0) | (force ? FOLL_FORCE : 0);
+	struct page *pages[ARENA_PAGES];
+	long accessible, got, expect;
+
+	if (m->nr_held + n > MAX_HELD)
+		return;
+	accessible = accessible_prefix(mt, slot_addr(slot), n * PAGE_SIZE, write, true, force) >>
+		     PAGE_SHIFT;
+	trace(m, "gup variant %d of task %d slot %d n %d%s%s", v, (int)(mt - m->tasks), slot, n,
+	      write ? " write" : "", force ? " force" : "");
+	got = gup_call(v, mt->task->mm, slot_addr(slot), n, flags, pages);
+	expect = expected_gup(accessible, n);
+	if (variant_is_fast_only(v) ? got < 0 || got > accessible : got != expect) {
+		diverged(m, "gup variant %d returned %ld, expected %ld", v, got, expect);
+		return;
+	}
+	check_got_pages(m, mt, slot, got, pages, write);
+	for (long i = 0; i < got; i++)
+		m->held[m->nr_held++] = (struct held_page){pages[i], variant_pins(v)};
+}
+
+static void release_held(struct model *m, int i)
+{
+	struct held_page h = m->held[i];
+
+	if (h.pinned)
+		unpin_user_page(h.page);
+	else
+		put_page(h.page);
+	m->held[i] = m->held[--m->nr_held];
+}
+
+static void op_release(struct model *m, const struct model_op *op)
+{
+	if (!m->nr_held)
+		return;
+	trace(m, "release held %d", op->a % m->nr_held);
+	release_held(m, op->a % m->nr_held);
+}
+
+static void op_access_remote(struct model *m, const struct model_op *op)
+{
+	struct model_task *mt = task_of(m, op->b >> 6);
+	bool write = op->c & 1, force = op->c & 2;
+	unsigned char buf[MAX_ACCESS], want[MAX_ACCESS];
+	unsigned long addr;
+	size_t len, expect;
+	int done;
+
+	access_range(op, &addr, &len);
+	expect = accessible_prefix(mt, addr, len, write, true, force);
+	if (write)
+		fill_pattern(m, buf, len);
+	trace(m, "access_remote of task %d %#lx len %zu%s%s", (int)(mt - m->tasks), addr, len,
+	      write ? " write" : "", force ? " force" : "");
+	done = access_process_vm(mt->task, addr, buf, (int)len,
+				 (write ? FOLL_WRITE : 0) | (force ? FOLL_FORCE : 0));
+	if (done != (int)expect) {
+		diverged(m, "access_remote copied %d of %zu, expected %zu", done, len, expect);
+		return;
+	}
+	if (write) {
+		model_copy(mt, addr, buf, expect, true);
+		return;
+	}
+	model_copy(mt, addr, want, expect, false);
+	if (memcmp(buf, want, expect))
+		diverged(m, "access_remote read at %#lx differs from the model", addr);
+}
+
+static void drop_task(struct model_task *mt)
+{
+	for (int i = 0; i < ARENA_PAGES; i++)
+		drop_page(&mt->pages[i]);
+	task_exit(mt->task);
+	mt->task = NULL;
+}
+
+static bool start_task(struct model *m, struct model_task *mt)
+{
+	mt->task = task_create("model");
+	if (!mt->task) {
+		diverged(m, "task_create failed");
+		return false;
+	}
+	m->cur = mt;
+	set_current(mt->task);
+	return true;
+}
+
+static void op_exit(struct model *m, const struct model_op *op)
+{
+	(void)op;
+	trace(m, "exit");
+	drop_task(m->cur);
+	set_current(NULL);
+	for (int i = 0; i < MAX_TASKS; i++)
+		if (m->tasks[i].task) {
+			m->cur = &m->tasks[i];
+			set_current(m->cur->task);
+			return;
+		}
+	start_task(m, &m->tasks[0]);
+}
+
+typedef void (*model_op_fn)(struct model *m, const struct model_op *op);
+
+static const model_op_fn model_ops[MODEL_NR_OPS] = {
+	[MODEL_OP_MMAP] = op_mmap,
+	[MODEL_OP_MUNMAP] = op_munmap,
+	[MODEL_OP_MPROTECT] = op_mprotect,
+	[MODEL_OP_MADVISE] = op_madvise,
+	[MODEL_OP_FORK] = op_fork,
+	[MODEL_OP_SWITCH] = op_switch,
+	[MODEL_OP_WRITE] = op_write,
+	[MODEL_OP_READ] = op_read,
+	[MODEL_OP_GUP] = op_gup,
+	[MODEL_OP_RELEASE] = op_release,
+	[MODEL_OP_ACCESS_REMOTE] = op_access_remote,
+	[MODEL_OP_EXIT] = op_exit,
+};
+
+static void check_machine(struct model *m)
+{
+	if (sim_check(m->log ? m->log : stderr))
+		diverged(m, "sim_check found violations");
+}
+
+static void tear_down(struct model *m)
+{
+	while (m->nr_held)
+		release_held(m, m->nr_held - 1);
+	for (int i = 0; i < MAX_TASKS; i++)
+		if (m->tasks[i].task)
+			drop_task(&m->tasks[i]);
+	set_current(NULL);
+}
+
+int model_run(const uint8_t *data, size_t size, FILE *log)
+{
+	struct sim_config cfg = {.mem_bytes = 64UL << 20, .quiet = !log};
+	struct model *m = calloc(1, sizeof(*m));
+	int ret;
+
+	if (!m || sim_boot(&cfg)) {
+		free(m);
+		return 1;
+	}
+	m->log = log;
+	if (start_task(m, &m->tasks[0])) {
+		for (size_t pos = 0;
+		     pos + MODEL_OP_BYTES <= size && m->step < MAX_OPS && !m->failed;
+		     pos += MODEL_OP_BYTES, m->step++) {
+			struct model_op op = {data[pos], data[pos + 1], data[pos + 2],
+					      data[pos + 3]};
+
+			model_ops[op.code % MODEL_NR_OPS](m, &op);
+			if (!m->failed)
+				check_machine(m);
+		}
+	}
+	tear_down(m);
+	if (sim_shutdown())
+		diverged(m, "shutdown found leaks");
+	ret = m->failed;
+	free(m);
+	return ret;
+}

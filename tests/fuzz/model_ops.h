@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The model-based fuzzing decoder shared by the libFuzzer harness and the replay
+ * test: bytes become mapping, fork, access and GUP operations on a small machine,
+ * each checked against a plain reference model.
+ */
+#ifndef GUP_TESTS_MODEL_OPS_H
+#define GUP_TESTS_MODEL_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Bytes one operation takes: an opcode and three arguments. */
+#define MODEL_OP_BYTES 4
+
+/* The opcodes (first byte of an operation, modulo MODEL_NR_OPS). */
+enum model_opcode {
+	MODEL_OP_MMAP,
+	MODEL_OP_MUNMAP,
+	MODEL_OP_MPROTECT,
+	MODEL_OP_MADVISE,
+	MODEL_OP_FORK,
+	MODEL_OP_SWITCH,
+	MODEL_OP_WRITE,
+	MODEL_OP_READ,
+	MODEL_OP_GUP,
+	MODEL_OP_RELEASE,
+	MODEL_OP_ACCESS_REMOTE,
+	MODEL_OP_EXIT,
+	MODEL_NR_OPS
+};
+
+/**
+ * model_run() - boot a 64 MiB machine, run the operations @data encodes, and
+ * compare every result with the reference model; shut down at the end.
+ * @log: where the operations and the first divergence are described; NULL: quiet.
+ *
+ * Return: 0 when the machine agreed with the model throughout, sim_check() stayed
+ * clean and shutdown found no leak; 1 otherwise.
+ */
+int model_run(const uint8_t *data, size_t size, FILE *log);
+
+#endif /* GUP_TESTS_MODEL_OPS_H */

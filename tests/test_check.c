@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The invariant checker: each check of sim_check() fires on state corrupted on
+ * purpose, names the page or entry at fault, and is quiet again once repaired.
+ */
+#include "harness.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mm/internal.h"
+
+#define AREA_PAGES 4
+
+/* Run sim_check() into a buffer; returns the violations, *report gets the text. */
+static int check_report(char **report)
+{
+	size_t len;
+	FILE *out = open_memstream(report, &len);
+	int errors;
+
+	assert_non_null(out);
+	errors = sim_check(out);
+	fclose(out);
+	return errors;
+}
+
+/* Assert sim_check() reports violations and that one message contains @needle. */
+static void assert_check_fires(const char *needle)
+{
+	char *report = NULL;
+	int errors = check_report(&report);
+
+	if (!strstr(report, needle))
+		fprintf(stderr, "expected \"%s\" in:\n%s", needle, report);
+	assert_true(errors > 0);
+	assert_non_null(strstr(report, needle));
+	free(report);
+}
+
+static void assert_check_clean(void)
+{
+	char *report = NULL;
+	int errors = check_report(&report);
+
+	if (errors)
+		fprintf(stderr, "%s", report);
+	assert_int_equal(errors, 0);
+	free(report);
+}
+
+static char *pfn_name(struct page *page)
+{
+	static char name[32];
+
+	snprintf(name, sizeof(name), "pfn %#lx", page_to_pfn(page));
+	return name;
+}
+
+/* A task with AREA_PAGES written anonymous pages; returns the area. */
+static unsigned long populated_area(void)
+{
+	unsigned long addr;
+	char byte = 'x';
+
+	set_current(task_create("check"));
+	addr = sys_mmap(0, AREA_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_false(IS_ERR_VALUE(addr));
+	for (int i = 0; i < AREA_PAGES; i++)
+		assert_int_equal(copy_to_user(addr + i * PAGE_SIZE, &byte, 1), 0);
+	return addr;
+}
+
+static struct page *mapped_page(unsigned long addr)
+{
+	pte_t *pte = mm_find_pte(current->mm, addr, NULL);
+
+	assert_non_null(pte);
+	assert_true(pte_present(ptep_get(pte)));
+	return pte_page(ptep_get(pte));
+}
+
+static void end_task(void)
+{
+	task_exit(current);
+	set_current(NULL);
+}
+
+/* An address with no VMA near it: its own pgd slot, far above the areas. */
+#define NO_VMA_ADDR (1UL << 46)
+
+static void test_clean_machine_passes(void **state)
+{
+	(void)state;
+	populated_area();
+	assert_check_clean();
+	end_task();
+}
+
+static void test_extra_reference_is_reported(void **state)
+{
+	struct page *page;
+
+	(void)state;
+	page = mapped_page(populated_area());
+	page_ref_add(page, 1);
+	assert_check_fires(pfn_name(page));
+	assert_check_fires("refcount");
+	page_ref_sub(page, 1);
+	assert_check_clean();
+	end_task();
+}
+
+static void test_missing_reference_is_reported(void **state)
+{
+	struct task_struct *child;
+	struct page *page;
+
+	(void)state;
+	page = mapped_page(populated_area());
+	child = sys_fork();
+	assert_non_null(child);
+	page_ref_sub(page, 1); /* the child's mapping no longer holds its reference */
+	assert_check_fires("refcount 1 but 2 mappings/objects");
+	assert_check_fires(pfn_name(page));
+	page_ref_add(page, 1);
+	assert_check_clean();
+	task_exit(child);
+	end_task();
+}
+
+static void test_mapcount_mismatch_is_reported(void **state)
+{
+	struct page *page;
+
+	(void)state;
+	page = mapped_page(populated_area());
+	atomic_inc(&page->_mapcount);
+	assert_check_fires("mapcount 2 but 1 ptes map it");
+	assert_check_fires(pfn_name(page));
+	atomic_dec(&page->_mapcount);
+	assert_check_clean();
+	end_task();
+}
+
+static void test_pte_outside_vma_is_reported(void **state)
+{
+	pmd_t *pmd;
+	pte_t *pte;
+	char where[48];
+
+	(void)state;
+	populated_area();
+	mmap_write_lock(current->mm);
+	pmd = mm_alloc_pmd(current->mm, NO_VMA_ADDR);
+	assert_non_null(pmd);
+	assert_int_equal(__pte_alloc(current->mm, pmd), 0);
+	pte = pte_offset_map(pmd, NO_VMA_ADDR);
+	set_pte(pte, pte_mkspecial(pfn_pte(zero_pfn(), PAGE_READONLY)));
+	mmap_write_unlock(current->mm);
+
+	snprintf(where, sizeof(where), "at %#lx outside any vma", NO_VMA_ADDR);
+	assert_check_fires(where);
+
+	mmap_write_lock(current->mm);
+	ptep_get_and_clear(pte);
+	free_pgtables_range(current->mm, NO_VMA_ADDR, NO_VMA_ADDR + PAGE_SIZE);
+	mmap_write_unlock(current->mm);
+	assert_check_clean();
+	end_task();
+}
+
+static void test_empty_table_outside_vma_is_reported(void **state)
+{
+	pmd_t *pmd;
+	char where[64];
+
+	(void)state;
+	populated_area();
+	mmap_write_lock(current->mm);
+	pmd = mm_alloc_pmd(current->mm, NO_VMA_ADDR);
+	assert_non_null(pmd);
+	mmap_write_unlock(current->mm);
+	snprintf(where, sizeof(where), "empty pmd table for %#lx left outside any vma",
+		 NO_VMA_ADDR & PUD_MASK);
+	assert_check_fires(where);
+
+	mmap_write_lock(current->mm);
+	assert_int_equal(__pte_alloc(current->mm, pmd), 0);
+	mmap_write_unlock(current->mm);
+	snprintf(where, sizeof(where), "empty pte table for %#lx left outside any vma",
+		 NO_VMA_ADDR & PMD_MASK);
+	assert_check_fires(where);
+
+	mmap_write_lock(current->mm);
+	free_pgtables_range(current->mm, NO_VMA_ADDR, NO_VMA_ADDR + PAGE_SIZE);
+	mmap_write_unlock(current->mm);
+	assert_check_clean();
+	end_task();
+}
+
+static void test_unreachable_page_table_is_reported(void **state)
+{
+	unsigned long entry;
+	struct page *table;
+	pmd_t *pmd;
+
+	(void)state;
+	populated_area();
+	mmap_write_lock(current->mm);
+	pmd = mm_alloc_pmd(current->mm, NO_VMA_ADDR);
+	assert_int_equal(__pte_alloc(current->mm, pmd), 0);
+	entry = pmd_val(pmdp_get(pmd));
+	table = pfn_to_page((entry & PTE_PFN_MASK) >> PAGE_SHIFT);
+	WRITE_ONCE(pmd->pmd, 0UL); /* detach the table without freeing it */
+	mmap_write_unlock(current->mm);
+
+	assert_check_fires("page table reachable from no mm (leaked)");
+	assert_check_fires(pfn_name(table));
+	assert_check_fires("pgtables_bytes says");
+
+	mmap_write_lock(current->mm);
+	WRITE_ONCE(pmd->pmd, entry);
+	free_pgtables_range(current->mm, NO_VMA_ADDR, NO_VMA_ADDR + PAGE_SIZE);
+	mmap_write_unlock(current->mm);
+	assert_check_clean();
+	end_task();
+}
+
+static void test_fake_pin_is_reported(void **state)
+{
+	struct page *page;
+
+	(void)state;
+	page = mapped_page(populated_area());
+	atomic_inc(&page->dbg_gup_pins);
+	assert_check_fires("pins held on pages (1) != acquired - released (0)");
+	assert_check_fires(pfn_name(page));
+	atomic_dec(&page->dbg_gup_pins);
+	assert_check_clean();
+	end_task();
+}
+
+static void test_unbalanced_pin_stat_is_reported(void **state)
+{
+	(void)state;
+	mod_node_page_state(NR_FOLL_PIN_ACQUIRED, 1);
+	assert_check_fires("pins held on pages (0) != acquired - released (1)");
+	mod_node_page_state(NR_FOLL_PIN_RELEASED, 1);
+	assert_check_clean();
+}
+
+static void test_gets_are_an_upper_bound(void **state)
+{
+	unsigned long addr;
+	struct page *page;
+
+	(void)state;
+	addr = populated_area();
+	assert_int_equal(get_user_pages_fast(addr, 1, 0, &page), 1);
+	assert_check_clean(); /* a held FOLL_GET reference is allowed */
+	put_page(page);
+	assert_check_clean(); /* and so is its release, indistinguishable from others */
+	end_task();
+}
+
+static void test_free_list_count_is_reported(void **state)
+{
+	struct zone *zone = &sim.zones[ZONE_NORMAL];
+
+	(void)state;
+	zone->free_area[0].nr_free++;
+	assert_check_fires("zone Normal: order 0 holds");
+	zone->free_area[0].nr_free--;
+	assert_check_clean();
+}
+
+static void test_referenced_free_block_is_reported(void **state)
+{
+	struct zone *zone = &sim.zones[ZONE_NORMAL];
+	struct page *block = NULL;
+	int order;
+
+	(void)state;
+	for (order = MAX_ORDER - 1; order > 0 && !block; order--)
+		if (zone->free_area[order].nr_free)
+			block = list_first_entry(&zone->free_area[order].free_list, struct page,
+						 lru);
+	assert_non_null(block);
+	page_ref_add(block + 1, 1);
+	assert_check_fires(pfn_name(block + 1));
+	assert_check_fires("inside a free block");
+	page_ref_sub(block + 1, 1);
+	assert_check_clean();
+}
+
+static void test_lost_frame_is_reported(void **state)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	(void)state;
+	assert_non_null(page);
+	set_page_count(page, 0); /* dropped without going back to the allocator */
+	assert_check_fires("unreferenced but in no free block (lost)");
+	assert_check_fires(pfn_name(page));
+	set_page_count(page, 1);
+	__free_pages(page, 0);
+	assert_check_clean();
+}
+
+static void test_rss_mismatch_is_reported(void **state)
+{
+	(void)state;
+	populated_area();
+	atomic_long_add(1, &current->mm->rss_anon);
+	assert_check_fires("rss says");
+	atomic_long_add(-1, &current->mm->rss_anon);
+	assert_check_clean();
+	end_task();
+}
+
+static void test_pagetable_stat_is_reported(void **state)
+{
+	(void)state;
+	mod_node_page_state(NR_PAGETABLE, 1);
+	assert_check_fires("NR_PAGETABLE says");
+	mod_node_page_state(NR_PAGETABLE, -1);
+	assert_check_clean();
+}
+
+/* sim_shutdown() runs the checks too: a leaked reference fails it. */
+static void test_shutdown_reports_a_leak(void **state)
+{
+	struct sim_config quiet = {.mem_bytes = 64UL << 20, .quiet = true};
+	struct page *page;
+
+	(void)state;
+	assert_int_equal(sim_boot(&quiet), 0);
+	page = mapped_page(populated_area());
+	page_ref_add(page, 1);
+	end_task();
+	assert_int_equal(sim_shutdown(), -EBUSY);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		GUP_TEST(test_clean_machine_passes),
+		GUP_TEST(test_extra_reference_is_reported),
+		GUP_TEST(test_missing_reference_is_reported),
+		GUP_TEST(test_mapcount_mismatch_is_reported),
+		GUP_TEST(test_pte_outside_vma_is_reported),
+		GUP_TEST(test_empty_table_outside_vma_is_reported),
+		GUP_TEST(test_unreachable_page_table_is_reported),
+		GUP_TEST(test_fake_pin_is_reported),
+		GUP_TEST(test_unbalanced_pin_stat_is_reported),
+		GUP_TEST(test_gets_are_an_upper_bound),
+		GUP_TEST(test_free_list_count_is_reported),
+		GUP_TEST(test_referenced_free_block_is_reported),
+		GUP_TEST(test_lost_frame_is_reported),
+		GUP_TEST(test_rss_mismatch_is_reported),
+		GUP_TEST(test_pagetable_stat_is_reported),
+		cmocka_unit_test(test_shutdown_reports_a_leak),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

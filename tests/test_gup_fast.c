@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tests/test_gup_fast.c - get_user_pages_fast / pin_user_pages_fast: the lockless
+ * walk takes what is mapped without faulting, bails out on NUMA-hinting, read-only
+ * (for writes) and special PTEs, on long-term pins of CMA pages, and (for pins) on
+ * a fork in progress, and the slow path then finishes the range; the *_fast_only
+ * variants never fall back and never return an error; range checks and misuse.
+ */
+#include "harness.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <string.h>
+
+#define NR 4
+
+/* --- helpers --- */
+
+static struct task_struct *start_task(const char *comm)
+{
+	struct task_struct *t = task_create(comm);
+
+	assert_non_null(t);
+	set_current(t);
+	return t;
+}
+
+static unsigned long map_pages(unsigned long nr, unsigned long prot, unsigned long flags)
+{
+	unsigned long addr = sys_mmap(0, nr * PAGE_SIZE, prot, flags | MAP_ANONYMOUS, -1, 0);
+
+	assert_false(IS_ERR_VALUE(addr));
+	return addr;
+}
+
+static unsigned long map_rw(unsigned long nr)
+{
+	return map_pages(nr, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+}
+
+static void touch_page(unsigned long addr)
+{
+	char c = 'w';
+
+	assert_int_equal(copy_to_user(addr, &c, 1), 0);
+}
+
+static void touch_pages(unsigned long addr, unsigned long nr)
+{
+	for (unsigned long i = 0; i < nr; i++)
+		touch_page(addr + i * PAGE_SIZE);
+}
+
+static unsigned long pfn_of(unsigned long addr)
+{
+	uint64_t entry;
+
+	assert_int_equal(pagemap_read(current->mm, addr, &entry), 0);
+	assert_true(entry & PM_PRESENT);
+	return (unsigned long)(entry & PM_PFRAME_MASK);
+}
+
+static void put_pages(struct page **pages, long nr)
+{
+	for (long i = 0; i < nr; i++)
+		put_page(pages[i]);
+}
+
+static unsigned long faults(void)
+{
+	return global_node_page_state(NR_PAGE_FAULTS);
+}
+
+static unsigned long pins_acquired(void)
+{
+	return global_node_page_state(NR_FOLL_PIN_ACQUIRED);
+}
+
+static unsigned long pins_released(void)
+{
+	return global_node_page_state(NR_FOLL_PIN_RELEASED);
+}
+
+#define assert_warned(expr, expect, warnings)                                                      \
+	do {                                                                                       \
+		unsigned long __before = sim_warn_count();                                         \
+		assert_int_equal((expr), (expect));                                                \
+		assert_int_equal(sim_warn_count() - __before, (warnings));                         \
+	} while (0)
+
+/* --- the lockless walk --- */
+
+static void test_fast_takes_present_pages_without_faulting(void **state)
+{
+	struct task_struct *t = start_task("fast");
+	unsigned long addr = map_rw(NR), before, acquired;
+	struct page *pages[NR];
+
+	(void)state;
+	touch_pages(addr, NR);
+	before = faults();
+	assert_int_equal(get_user_pages_fast(addr, NR, FOLL_WRITE, pages), NR);
+	assert_int_equal(faults(), before);
+	for (int i = 0; i < NR; i++) {
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(addr + i * PAGE_SIZE));
+		assert_int_equal(page_count(pages[i]), 2);
+		assert_int_equal(atomic_read(&pages[i]->dbg_gup_refs), 1);
+		assert_true(PageReferenced(pages[i]));
+	}
+	put_pages(pages, NR);
+	assert_int_equal(READ_ONCE(current->mm->has_pinned), 0);
+
+	acquired = pins_acquired();
+	assert_int_equal(pin_user_pages_fast(addr, NR, FOLL_WRITE, pages), NR);
+	assert_int_equal(faults(), before);
+	assert_int_equal(pins_acquired(), acquired + NR);
+	assert_int_equal(READ_ONCE(current->mm->has_pinned), 1);
+	for (int i = 0; i < NR; i++) {
+		assert_int_equal(page_count(pages[i]), 1 + (int)GUP_PIN_COUNTING_BIAS);
+		assert_int_equal(atomic_read(&pages[i]->dbg_gup_pins), 1);
+	}
+	unpin_user_pages(pages, NR);
+
+	assert_int_equal(get_user_pages_fast_only(addr, NR, FOLL_WRITE, pages), NR);
+	put_pages(pages, NR);
+	assert_int_equal(pin_user_pages_fast_only(addr + 100, NR, 0, pages), NR);
+	assert_int_equal(page_to_pfn(pages[0]), pfn_of(addr));
+	unpin_user_pages(pages, NR);
+	assert_int_equal(faults(), before);
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(t);
+}
+
+static void test_fallback_finishes_the_range(void **state)
+{
+	struct task_struct *t = start_task("fallback");
+	unsigned long addr = map_rw(NR), mixed = map_rw(NR), before;
+	struct page *pages[NR];
+
+	(void)state;
+	/* Nothing mapped yet: fast-only gets nothing, the full call faults it all in. */
+	before = faults();
+	assert_int_equal(get_user_pages_fast_only(addr, NR, FOLL_WRITE, pages), 0);
+	assert_int_equal(faults(), before);
+	assert_int_equal(get_user_pages_fast(addr, NR, FOLL_WRITE, pages), NR);
+	assert_true(faults() >= before + NR);
+	for (int i = 0; i < NR; i++)
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(addr + i * PAGE_SIZE));
+	put_pages(pages, NR);
+
+	/* A missing page in the middle: the walk stops there, the slow path goes on. */
+	touch_pages(mixed, 2);
+	touch_page(mixed + 3 * PAGE_SIZE);
+	assert_int_equal(get_user_pages_fast_only(mixed, NR, FOLL_WRITE, pages), 2);
+	put_pages(pages, 2);
+	assert_int_equal(pin_user_pages_fast_only(mixed, NR, FOLL_WRITE, pages), 2);
+	unpin_user_pages(pages, 2);
+	assert_int_equal(pin_user_pages_fast(mixed, NR, FOLL_WRITE, pages), NR);
+	for (int i = 0; i < NR; i++)
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(mixed + i * PAGE_SIZE));
+	unpin_user_pages(pages, NR);
+	task_exit(t);
+}
+
+static void test_numa_hinting_ptes_go_to_the_slow_path(void **state)
+{
+	struct task_struct *t = start_task("numa");
+	unsigned long addr = map_rw(2), pfn0, pfn1;
+	struct vm_area_struct *vma;
+	struct page *pages[2];
+
+	(void)state;
+	touch_pages(addr, 2);
+	pfn0 = pfn_of(addr);
+	pfn1 = pfn_of(addr + PAGE_SIZE);
+	mmap_read_lock(current->mm);
+	vma = find_vma(current->mm, addr);
+	assert_int_equal(change_prot_numa(vma, addr, addr + 2 * PAGE_SIZE), 2);
+	mmap_read_unlock(current->mm);
+
+	assert_int_equal(get_user_pages_fast_only(addr, 2, 0, pages), 0);
+	assert_int_equal(pin_user_pages_fast_only(addr, 2, 0, pages), 0);
+	/* The slow path takes the hinting fault, which makes the PTEs normal again. */
+	assert_int_equal(get_user_pages_fast(addr, 2, 0, pages), 2);
+	assert_int_equal(page_to_pfn(pages[0]), pfn0);
+	assert_int_equal(page_to_pfn(pages[1]), pfn1);
+	put_pages(pages, 2);
+	assert_int_equal(get_user_pages_fast_only(addr, 2, 0, pages), 2);
+	put_pages(pages, 2);
+	task_exit(t);
+}
+
+static void test_write_to_readonly_pte_goes_to_the_slow_path(void **state)
+{
+	struct task_struct *parent = start_task("parent"), *child;
+	unsigned long addr = map_rw(1), shared_pfn;
+	struct page *page;
+
+	(void)state;
+	touch_page(addr);
+	child = sys_fork(); /* write-protects the parent's PTE */
+	assert_non_null(child);
+	set_current(parent);
+	shared_pfn = pfn_of(addr);
+
+	assert_int_equal(get_user_pages_fast_only(addr, 1, FOLL_WRITE, &page), 0);
+	assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_WRITE, &page), 0);
+	/* Reads may share the page... */
+	assert_int_equal(get_user_pages_fast_only(addr, 1, 0, &page), 1);
+	assert_int_equal(page_to_pfn(page), shared_pfn);
+	put_page(page);
+	/* ...writes get the slow path's COW copy, and the child keeps its page. */
+	assert_int_equal(get_user_pages_fast(addr, 1, FOLL_WRITE, &page), 1);
+	assert_int_not_equal(page_to_pfn(page), shared_pfn);
+	assert_int_equal(page_to_pfn(page), pfn_of(addr));
+	put_page(page);
+	assert_int_equal(get_user_pages_fast_only(addr, 1, FOLL_WRITE, &page), 1);
+	put_page(page);
+	set_current(child);
+	assert_int_equal(pfn_of(addr), shared_pfn);
+	task_exit(child);
+	task_exit(parent);
+}
+
+static void test_special_ptes_go_to_the_slow_path(void **state)
+{
+	struct task_struct *t = start_task("special");
+	unsigned long addr = map_rw(1), pfnmap;
+	struct page *frame = alloc_page(GFP_KERNEL);
+	struct page *page;
+	char c;
+
+	(void)state;
+	/* The zero page is mapped with a special PTE. */
+	assert_int_equal(copy_from_user(&c, addr, 1), 0);
+	assert_int_equal(pfn_of(addr), zero_pfn());
+	assert_int_equal(get_user_pages_fast_only(addr, 1, 0, &page), 0);
+	assert_int_equal(get_user_pages_fast(addr, 1, 0, &page), 1);
+	assert_ptr_equal(page, zero_page());
+	put_page(page);
+
+	/* Raw pfn mappings: the fast walk bails and the slow path refuses. */
+	assert_non_null(frame);
+	pfnmap = sys_mmap_pfn(page_to_pfn(frame), 1, PROT_READ | PROT_WRITE);
+	assert_false(IS_ERR_VALUE(pfnmap));
+	assert_int_equal(get_user_pages_fast_only(pfnmap, 1, 0, &page), 0);
+	assert_int_equal(get_user_pages_fast(pfnmap, 1, 0, &page), -EFAULT);
+	assert_int_equal(pin_user_pages_fast(pfnmap, 1, 0, &page), -EFAULT);
+	assert_int_equal(page_count(frame), 1);
+	task_exit(t);
+	__free_pages(frame, 0);
+}
+
+static void test_pins_bail_while_fork_write_protects(void **state)
+{
+	struct task_struct *t = start_task("seq");
+	unsigned long addr = map_rw(2);
+	struct mm_struct *mm = current->mm;
+	unsigned long acquired;
+	struct page *pages[2];
+
+	(void)state;
+	touch_pages(addr, 2);
+	/* An odd count: fork() is copying the page tables right now. */
+	raw_write_seqcount_begin(&mm->write_protect_seq);
+	acquired = pins_acquired();
+	assert_int_equal(pin_user_pages_fast_only(addr, 2, FOLL_WRITE, pages), 0);
+	assert_int_equal(pins_acquired(), acquired);
+	/* Plain references are not affected. */
+	assert_int_equal(get_user_pages_fast_only(addr, 2, FOLL_WRITE, pages), 2);
+	put_pages(pages, 2);
+	/* The slow path, serialised by mmap_lock, still pins. */
+	assert_int_equal(pin_user_pages_fast(addr, 2, FOLL_WRITE, pages), 2);
+	assert_int_equal(page_to_pfn(pages[1]), pfn_of(addr + PAGE_SIZE));
+	unpin_user_pages(pages, 2);
+	raw_write_seqcount_end(&mm->write_protect_seq);
+
+	assert_int_equal(pin_user_pages_fast_only(addr, 2, FOLL_WRITE, pages), 2);
+	unpin_user_pages(pages, 2);
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(t);
+}
+
+static void test_longterm_pin_of_cma_page_takes_the_slow_path(void **state)
+{
+	struct task_struct *t = start_task("cma");
+	unsigned long addr = map_rw(1);
+	struct page *page;
+	struct zone *zone;
+
+	(void)state;
+	touch_page(addr);
+	zone = page_zone(pfn_to_page(pfn_of(addr)));
+	zone->is_cma = true;
+	assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_LONGTERM, &page), 0);
+	/* Without FOLL_LONGTERM, or for plain references, CMA does not matter. */
+	assert_int_equal(pin_user_pages_fast_only(addr, 1, 0, &page), 1);
+	unpin_user_page(page);
+	assert_int_equal(get_user_pages_fast_only(addr, 1, 0, &page), 1);
+	put_page(page);
+	/* The slow path would migrate it away; with no migration yet it keeps the page. */
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_LONGTERM | FOLL_WRITE, &page), 1);
+	assert_int_equal(page_to_pfn(page), pfn_of(addr));
+	unpin_user_page(page);
+	zone->is_cma = false;
+	assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_LONGTERM, &page), 1);
+	unpin_user_page(page);
+	task_exit(t);
+}
+
+/*
+ * A hook at the end of the lockless walk. The walk's RCU read-side section
+ * ends with liburcu-bp's urcu_bp_read_unlock(), an out-of-line library call:
+ * defining it here makes the walker call this instead, which can then play
+ * fork() (bump write_protect_seq by a full write section) after the pages were
+ * pinned and before the walker rechecks the count, and then ends the section
+ * for real.
+ */
+void urcu_bp_read_unlock(void);
+
+static struct mm_struct *fork_during_walk;
+static int walk_end_hook_ran;
+
+void urcu_bp_read_unlock(void)
+{
+	static void (*real_unlock)(void);
+	struct mm_struct *mm = __atomic_exchange_n(&fork_during_walk, NULL, __ATOMIC_ACQ_REL);
+
+	if (mm) {
+		raw_write_seqcount_begin(&mm->write_protect_seq);
+		raw_write_seqcount_end(&mm->write_protect_seq);
+		__atomic_store_n(&walk_end_hook_ran, 1, __ATOMIC_RELEASE);
+	}
+	if (!real_unlock)
+		*(void **)&real_unlock = dlsym(RTLD_NEXT, "urcu_bp_read_unlock");
+	real_unlock();
+}
+
+static void test_pins_are_dropped_when_fork_ran_during_the_walk(void **state)
+{
+	struct task_struct *t = start_task("seqmove");
+	unsigned long addr = map_rw(2);
+	unsigned long acquired, released;
+	struct page *pages[2];
+	int count;
+
+	(void)state;
+	touch_pages(addr, 2);
+	count = page_count(pfn_to_page(pfn_of(addr)));
+	acquired = pins_acquired();
+	released = pins_released();
+
+	__atomic_store_n(&fork_during_walk, current->mm, __ATOMIC_RELEASE);
+	assert_int_equal(pin_user_pages_fast_only(addr, 2, FOLL_WRITE, pages), 0);
+	if (!__atomic_load_n(&walk_end_hook_ran, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&fork_during_walk, NULL, __ATOMIC_RELEASE);
+		task_exit(t);
+		skip(); /* lib/rcu.h no longer calls the library: no hook point */
+	}
+	/* Both pages were pinned by the walk and unpinned again. */
+	assert_int_equal(pins_acquired(), acquired + 2);
+	assert_int_equal(pins_released(), released + 2);
+	assert_int_equal(page_count(pfn_to_page(pfn_of(addr))), count);
+
+	/* The full call then pins through the slow path. */
+	__atomic_store_n(&walk_end_hook_ran, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&fork_during_walk, current->mm, __ATOMIC_RELEASE);
+	assert_int_equal(pin_user_pages_fast(addr, 2, FOLL_WRITE, pages), 2);
+	assert_true(__atomic_load_n(&walk_end_hook_ran, __ATOMIC_ACQUIRE));
+	assert_int_equal(page_to_pfn(pages[0]), pfn_of(addr));
+	unpin_user_pages(pages, 2);
+
+	/* Plain references do not care about fork's write protection. */
+	__atomic_store_n(&fork_during_walk, current->mm, __ATOMIC_RELEASE);
+	assert_int_equal(get_user_pages_fast_only(addr, 2, FOLL_WRITE, pages), 2);
+	put_pages(pages, 2);
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(t);
+}
+
+/* --- results and range rules --- */
+
+static void test_partial_fast_result_survives_slow_error(void **state)
+{
+	struct task_struct *t = start_task("partial");
+	unsigned long addr = map_rw(NR);
+	struct page *pages[NR];
+
+	(void)state;
+	assert_int_equal(sys_munmap(addr + 2 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+	touch_page(addr);
+	/* Page 0 from the fast walk, page 1 from the slow path, then the hole. */
+	assert_int_equal(get_user_pages_fast(addr, NR, FOLL_WRITE, pages), 2);
+	put_pages(pages, 2);
+	touch_page(addr + PAGE_SIZE);
+	/* Both from the fast walk; the slow path's -EFAULT is not reported. */
+	assert_int_equal(pin_user_pages_fast(addr, NR, FOLL_WRITE, pages), 2);
+	unpin_user_pages(pages, 2);
+	/* Nothing got at all: the error. */
+	assert_int_equal(get_user_pages_fast(addr + 2 * PAGE_SIZE, 2, 0, pages), -EFAULT);
+	assert_int_equal(pin_user_pages_fast(addr + 2 * PAGE_SIZE, 2, 0, pages), -EFAULT);
+	assert_int_equal(get_user_pages_fast_only(addr + 2 * PAGE_SIZE, 2, 0, pages), 0);
+	/* Unmapped ranges whose tables are gone read as holes too. */
+	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
+	assert_int_equal(get_user_pages_fast(addr, 1, 0, pages), -EFAULT);
+	task_exit(t);
+}
+
+static void test_range_checks(void **state)
+{
+	struct task_struct *t = start_task("range");
+	unsigned long addr = map_rw(1);
+	struct page *pages[2];
+
+	(void)state;
+	touch_page(addr);
+	assert_warned(get_user_pages_fast(addr, 0, 0, pages), 0, 0);
+	assert_warned(get_user_pages_fast(addr, -1, 0, pages), 0, 0);
+	assert_warned(pin_user_pages_fast(addr, -5, 0, pages), 0, 0);
+	/* Past the end of user space. */
+	assert_int_equal(get_user_pages_fast(TASK_SIZE - PAGE_SIZE, 2, 0, pages), -EFAULT);
+	assert_int_equal(pin_user_pages_fast(TASK_SIZE, 1, 0, pages), -EFAULT);
+	assert_int_equal(get_user_pages_fast_only(TASK_SIZE, 1, 0, pages), 0);
+	/* A range that wraps around: nothing, and no error. */
+	assert_int_equal(get_user_pages_fast(-PAGE_SIZE, 2, 0, pages), 0);
+	assert_int_equal(pin_user_pages_fast(-PAGE_SIZE, 2, 0, pages), 0);
+	/* The start is rounded down to its page. */
+	assert_int_equal(get_user_pages_fast(addr + PAGE_SIZE - 1, 1, 0, pages), 1);
+	assert_int_equal(page_to_pfn(pages[0]), pfn_of(addr));
+	put_page(pages[0]);
+	task_exit(t);
+}
+
+static void test_misuse(void **state)
+{
+	struct task_struct *t = start_task("misuse");
+	unsigned long addr = map_rw(1);
+	struct page *pages[1];
+
+	(void)state;
+	touch_page(addr);
+	assert_warned(get_user_pages_fast(addr, 1, FOLL_PIN, pages), -EINVAL, 1);
+	assert_warned(get_user_pages_fast(addr, 1, FOLL_LONGTERM, pages), -EINVAL, 1);
+	assert_warned(get_user_pages_fast(addr, 1, FOLL_PIN, pages), -EINVAL, 0);
+	assert_warned(pin_user_pages_fast(addr, 1, FOLL_GET, pages), -EINVAL, 1);
+	/* Flags the fast path does not take. */
+	assert_warned(get_user_pages_fast(addr, 1, FOLL_TOUCH, pages), -EINVAL, 1);
+	/* The fast path always needs a page array. */
+	assert_warned(get_user_pages_fast(addr, 1, 0, NULL), -EINVAL, 1);
+	/* *_fast_only never return a negative value, misuse included. */
+	assert_warned(pin_user_pages_fast_only(addr, 1, FOLL_GET, pages), 0, 1);
+	assert_warned(get_user_pages_fast_only(addr, 1, FOLL_DUMP, pages), 0, 0);
+	assert_warned(pin_user_pages_fast_only(addr, 1, 0, NULL), 0, 0);
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(t);
+}
+
+/* --- concurrency --- */
+
+/*
+ * The walker's recheck of a PTE that changed after the speculative reference
+ * depends on timing: nothing the walker calls sits between its two reads of
+ * the PTE, so no single-threaded test can change the entry there. This test
+ * races a thread that zaps and refaults the page against the walker and checks
+ * that every outcome is consistent (the call completes, no reference or pin
+ * leaks); whether the put-back branch ran in a given run is not asserted.
+ */
+#define RACE_ROUNDS 2000
+
+struct race {
+	struct task_struct *task; /* a thread of the walker's process */
+	unsigned long addr;
+	int stop;
+};
+
+static void *zap_and_refault(void *arg)
+{
+	struct race *race = arg;
+
+	set_current(race->task);
+	while (!__atomic_load_n(&race->stop, __ATOMIC_ACQUIRE)) {
+		char c = 'z';
+
+		sys_madvise(race->addr, PAGE_SIZE, MADV_DONTNEED);
+		copy_to_user(race->addr, &c, 1);
+	}
+	set_current(NULL);
+	return NULL;
+}
+
+static void run_race(void *(*other)(void *), void (*walker)(unsigned long addr))
+{
+	struct task_struct *t = start_task("walker");
+	struct race race = {.addr = map_rw(2)};
+	pthread_t thread;
+
+	touch_pages(race.addr, 2);
+	race.task = task_clone_thread(t);
+	assert_non_null(race.task);
+	assert_int_equal(pthread_create(&thread, NULL, other, &race), 0);
+	for (int i = 0; i < RACE_ROUNDS; i++)
+		walker(race.addr);
+	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	task_exit(race.task);
+	task_exit(t);
+	assert_int_equal(pins_acquired(), pins_released());
+}
+
+static void walk_changing_pte(unsigned long addr)
+{
+	struct page *page;
+	int got = get_user_pages_fast(addr, 1, FOLL_WRITE, &page);
+
+	assert_int_equal(got, 1);
+	assert_ptr_not_equal(page, zero_page());
+	put_page(page);
+	got = pin_user_pages_fast(addr, 1, FOLL_WRITE, &page);
+	assert_int_equal(got, 1);
+	unpin_user_page(page);
+	got = get_user_pages_fast_only(addr, 1, FOLL_WRITE, &page);
+	assert_true(got == 0 || got == 1);
+	if (got)
+		put_page(page);
+}
+
+static void test_race_pte_changes_under_the_walker(void **state)
+{
+	(void)state;
+	run_race(zap_and_refault, walk_changing_pte);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		GUP_TEST(test_fast_takes_present_pages_without_faulting),
+		GUP_TEST(test_fallback_finishes_the_range),
+		GUP_TEST(test_numa_hinting_ptes_go_to_the_slow_path),
+		GUP_TEST(test_write_to_readonly_pte_goes_to_the_slow_path),
+		GUP_TEST(test_special_ptes_go_to_the_slow_path),
+		GUP_TEST(test_pins_bail_while_fork_write_protects),
+		GUP_TEST(test_pins_are_dropped_when_fork_ran_during_the_walk),
+		GUP_TEST(test_longterm_pin_of_cma_page_takes_the_slow_path),
+		GUP_TEST(test_partial_fast_result_survives_slow_error),
+		GUP_TEST(test_range_checks),
+		GUP_TEST(test_misuse),
+		GUP_TEST(test_race_pte_changes_under_the_walker),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1033 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tests/test_gup_slow.c - get_user_pages / pin_user_pages through the slow path
+ * (mmap_lock held, faults allowed): the permission rules of check_vma_flags,
+ * forced COW, the zero page, pin accounting, partial counts, misuse, pfn
+ * mappings, core-dump lookups, fixup_user_fault, population (mlock, MAP_POPULATE,
+ * MADV_POPULATE_*), fatal signals, the VM_FAULT_RETRY protocol, and the consumers
+ * access_process_vm() and process_vm_readv/writev().
+ */
+#include "harness.h"
+
+#include <string.h>
+
+#define NR 4
+
+/* --- helpers --- */
+
+static struct task_struct *start_task(const char *comm)
+{
+	struct task_struct *t = task_create(comm);
+
+	assert_non_null(t);
+	set_current(t);
+	return t;
+}
+
+static unsigned long map_pages(unsigned long nr, unsigned long prot, unsigned long flags)
+{
+	unsigned long addr = sys_mmap(0, nr * PAGE_SIZE, prot, flags | MAP_ANONYMOUS, -1, 0);
+
+	assert_false(IS_ERR_VALUE(addr));
+	return addr;
+}
+
+static unsigned long map_private(unsigned long nr, unsigned long prot)
+{
+	return map_pages(nr, prot, MAP_PRIVATE);
+}
+
+/* Write one byte to each page, as the task itself would. */
+static void touch_pages(unsigned long addr, unsigned long nr)
+{
+	for (unsigned long i = 0; i < nr; i++) {
+		char c = (char)('a' + i);
+
+		assert_int_equal(copy_to_user(addr + i * PAGE_SIZE, &c, 1), 0);
+	}
+}
+
+/* Read one byte of the page, so a read fault maps the zero page. */
+static void read_page(unsigned long addr)
+{
+	char c;
+
+	assert_int_equal(copy_from_user(&c, addr, 1), 0);
+}
+
+/* An address nothing is mapped at: map a page and unmap it again. */
+static unsigned long unmapped_address(void)
+{
+	unsigned long addr = map_private(1, PROT_READ | PROT_WRITE);
+
+	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
+	return addr;
+}
+
+static long gup(unsigned long start, unsigned long nr, unsigned int flags, struct page **pages,
+		struct vm_area_struct **vmas)
+{
+	long ret;
+
+	mmap_read_lock(current->mm);
+	ret = get_user_pages(start, nr, flags, pages, vmas);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+
+static long pup(unsigned long start, unsigned long nr, unsigned int flags, struct page **pages)
+{
+	long ret;
+
+	mmap_read_lock(current->mm);
+	ret = pin_user_pages(start, nr, flags, pages, NULL);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+
+static void put_pages(struct page **pages, long nr)
+{
+	for (long i = 0; i < nr; i++)
+		put_page(pages[i]);
+}
+
+static uint64_t pagemap_of(unsigned long addr)
+{
+	uint64_t entry;
+
+	assert_int_equal(pagemap_read(current->mm, addr, &entry), 0);
+	return entry;
+}
+
+static bool present(unsigned long addr)
+{
+	return pagemap_of(addr) & PM_PRESENT;
+}
+
+static unsigned long pfn_of(unsigned long addr)
+{
+	uint64_t entry = pagemap_of(addr);
+
+	assert_true(entry & PM_PRESENT);
+	return (unsigned long)(entry & PM_PFRAME_MASK);
+}
+
+static unsigned long pins_acquired(void)
+{
+	return global_node_page_state(NR_FOLL_PIN_ACQUIRED);
+}
+
+static unsigned long pins_released(void)
+{
+	return global_node_page_state(NR_FOLL_PIN_RELEASED);
+}
+
+/* --- basic lookups --- */
+
+static void test_rw_anon_read_and_write(void **state)
+{
+	struct task_struct *t = start_task("rw");
+	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	struct vm_area_struct *vmas[NR];
+	struct page *pages[NR];
+
+	(void)state;
+	touch_pages(addr, NR);
+	assert_int_equal(gup(addr, NR, FOLL_WRITE, pages, vmas), NR);
+	for (int i = 0; i < NR; i++) {
+		assert_true(PageAnon(pages[i]));
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(addr + i * PAGE_SIZE));
+		assert_int_equal(*(char *)page_address(pages[i]), 'a' + i);
+		assert_ptr_equal(vmas[i], vmas[0]);
+		assert_true(vmas[i]->vm_start <= addr && addr + NR * PAGE_SIZE <= vmas[i]->vm_end);
+		/* The page table's reference and ours. */
+		assert_int_equal(page_count(pages[i]), 2);
+	}
+	put_pages(pages, NR);
+
+	/* A read lookup of the same memory finds the same pages. */
+	assert_int_equal(gup(addr + 1, NR - 1, 0, pages, NULL), NR - 1);
+	assert_int_equal(page_to_pfn(pages[0]), pfn_of(addr));
+	put_pages(pages, NR - 1);
+	task_exit(t);
+}
+
+static void test_write_gup_faults_in_private_pages(void **state)
+{
+	struct task_struct *t = start_task("fault");
+	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	struct page *pages[NR];
+
+	(void)state;
+	assert_false(present(addr));
+	assert_int_equal(gup(addr, NR, FOLL_WRITE, pages, NULL), NR);
+	for (int i = 0; i < NR; i++) {
+		assert_ptr_not_equal(pages[i], zero_page());
+		assert_true(PageAnon(pages[i]));
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(addr + i * PAGE_SIZE));
+	}
+	put_pages(pages, NR);
+	task_exit(t);
+}
+
+static void test_read_of_untouched_memory_is_the_zero_page(void **state)
+{
+	struct task_struct *t = start_task("zero");
+	unsigned long addr = map_private(2, PROT_READ | PROT_WRITE);
+	struct page *pages[2];
+	int zero_refs = page_count(zero_page());
+
+	(void)state;
+	assert_int_equal(gup(addr, 2, 0, pages, NULL), 2);
+	assert_ptr_equal(pages[0], zero_page());
+	assert_ptr_equal(pages[1], zero_page());
+	assert_int_equal(page_count(zero_page()), zero_refs + 2);
+	put_pages(pages, 2);
+	assert_int_equal(pfn_of(addr), zero_pfn());
+
+	/* A write lookup then replaces the zero page by a private page. */
+	assert_int_equal(gup(addr, 1, FOLL_WRITE, pages, NULL), 1);
+	assert_ptr_not_equal(pages[0], zero_page());
+	assert_int_equal(page_to_pfn(pages[0]), pfn_of(addr));
+	put_pages(pages, 1);
+	assert_int_equal(page_count(zero_page()), zero_refs);
+	task_exit(t);
+}
+
+/*
+ * check_vma_flags: what reads and writes, forced or not, may do to private
+ * rw, read-only, PROT_NONE and exec-only mappings, and to shared read-only ones.
+ */
+static void test_permission_matrix(void **state)
+{
+	static const struct {
+		unsigned long prot;
+		unsigned long flags;
+		unsigned int foll;
+		long expect;
+	} cases[] = {
+		{PROT_READ | PROT_WRITE, MAP_PRIVATE, 0, 1},
+		{PROT_READ | PROT_WRITE, MAP_PRIVATE, FOLL_WRITE, 1},
+		{PROT_READ | PROT_WRITE, MAP_PRIVATE, FOLL_FORCE, 1},
+		{PROT_READ | PROT_WRITE, MAP_PRIVATE, FOLL_WRITE | FOLL_FORCE, 1},
+		{PROT_READ, MAP_PRIVATE, 0, 1},
+		{PROT_READ, MAP_PRIVATE, FOLL_WRITE, -EFAULT},
+		{PROT_READ, MAP_PRIVATE, FOLL_FORCE, 1},
+		{PROT_READ, MAP_PRIVATE, FOLL_WRITE | FOLL_FORCE, 1}, /* COW */
+		{PROT_NONE, MAP_PRIVATE, 0, -EFAULT},
+		{PROT_NONE, MAP_PRIVATE, FOLL_WRITE, -EFAULT},
+		{PROT_NONE, MAP_PRIVATE, FOLL_FORCE, 1}, /* VM_MAYREAD suffices */
+		{PROT_NONE, MAP_PRIVATE, FOLL_WRITE | FOLL_FORCE, 1},
+		{PROT_EXEC, MAP_PRIVATE, 0, -EFAULT},
+		{PROT_EXEC, MAP_PRIVATE, FOLL_WRITE, -EFAULT},
+		{PROT_EXEC, MAP_PRIVATE, FOLL_FORCE, 1},
+		{PROT_EXEC, MAP_PRIVATE, FOLL_WRITE | FOLL_FORCE, 1},
+		{PROT_READ, MAP_SHARED, 0, 1},
+		{PROT_READ, MAP_SHARED, FOLL_FORCE, 1},
+		{PROT_READ, MAP_SHARED, FOLL_WRITE, -EFAULT},
+		{PROT_READ, MAP_SHARED, FOLL_WRITE | FOLL_FORCE, -EFAULT}, /* no COW there */
+		{PROT_READ | PROT_WRITE, MAP_SHARED, FOLL_WRITE, 1},
+		{PROT_NONE, MAP_SHARED, FOLL_FORCE, 1},
+		{PROT_NONE, MAP_SHARED, FOLL_WRITE | FOLL_FORCE, -EFAULT},
+	};
+	struct task_struct *t = start_task("perm");
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		unsigned long addr = map_pages(1, cases[i].prot, cases[i].flags);
+		struct page *page = NULL;
+		long ret = gup(addr, 1, cases[i].foll, &page, NULL);
+
+		if (ret != cases[i].expect)
+			fail_msg("case %zu (prot %#lx flags %#lx foll %#x): got %ld, expected %ld",
+				 i, cases[i].prot, cases[i].flags, cases[i].foll, ret,
+				 cases[i].expect);
+		if (ret == 1) {
+			/* Forced writes into private memory always land in an anon copy. */
+			if ((cases[i].foll & FOLL_WRITE) && cases[i].flags == MAP_PRIVATE)
+				assert_true(PageAnon(page));
+			put_page(page);
+		}
+		/* The same rules hold for pins. */
+		ret = pup(addr, 1, cases[i].foll, &page);
+		assert_int_equal(ret, cases[i].expect);
+		if (ret == 1)
+			unpin_user_page(page);
+		assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
+	}
+	task_exit(t);
+}
+
+/* ptrace's poke into read-only text: a private copy, never the child's page. */
+static void test_forced_write_breaks_cow_and_spares_the_child(void **state)
+{
+	struct task_struct *parent = start_task("parent"), *child;
+	unsigned long addr = map_private(1, PROT_READ | PROT_WRITE);
+	unsigned long shared_pfn;
+	struct page *page;
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(copy_to_user(addr, "original", 9), 0);
+	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, PROT_READ), 0);
+	child = sys_fork();
+	assert_non_null(child);
+	set_current(parent);
+	shared_pfn = pfn_of(addr);
+
+	/* Without FOLL_FORCE a write to read-only memory is refused. */
+	assert_int_equal(gup(addr, 1, FOLL_WRITE, &page, NULL), -EFAULT);
+
+	assert_int_equal(gup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), 1);
+	assert_int_not_equal(page_to_pfn(page), shared_pfn);
+	assert_int_equal(page_to_pfn(page), pfn_of(addr));
+	assert_memory_equal(page_address(page), "original", 9);
+	memcpy(page_address(page), "poked", 6);
+	set_page_dirty_lock(page);
+	put_page(page);
+
+	assert_int_equal(copy_from_user(buf, addr, 9), 0);
+	assert_string_equal(buf, "poked");
+	/* The mapping itself stays read-only for the task. */
+	assert_int_equal(copy_to_user(addr, "x", 1), 1);
+
+	set_current(child);
+	assert_int_equal(pfn_of(addr), shared_pfn);
+	assert_int_equal(copy_from_user(buf, addr, 9), 0);
+	assert_string_equal(buf, "original");
+
+	/* A second forced write in the parent reuses its now private copy. */
+	set_current(parent);
+	shared_pfn = pfn_of(addr);
+	assert_int_equal(gup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), 1);
+	assert_int_equal(page_to_pfn(page), shared_pfn);
+	put_page(page);
+
+	task_exit(child);
+	task_exit(parent);
+}
+
+static void test_forced_write_to_shared_readonly_fails(void **state)
+{
+	struct task_struct *t = start_task("shared");
+	unsigned long addr = map_pages(1, PROT_READ | PROT_WRITE, MAP_SHARED);
+	struct page *page;
+
+	(void)state;
+	touch_pages(addr, 1);
+	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, PROT_READ), 0);
+	assert_int_equal(gup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), -EFAULT);
+	assert_int_equal(pup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page), -EFAULT);
+	/* Reading it is fine and gives the shared (non-anonymous) page. */
+	assert_int_equal(gup(addr, 1, FOLL_FORCE, &page, NULL), 1);
+	assert_false(PageAnon(page));
+	assert_int_equal(*(char *)page_address(page), 'a');
+	put_page(page);
+	task_exit(t);
+}
+
+/* --- accounting --- */
+
+static void test_pin_adds_bias_and_counts_vmstat(void **state)
+{
+	struct task_struct *t = start_task("pin");
+	unsigned long addr = map_private(1, PROT_READ | PROT_WRITE);
+	unsigned long acquired = pins_acquired(), released = pins_released();
+	struct page *page, *got;
+	int base;
+
+	(void)state;
+	touch_pages(addr, 1);
+	page = pfn_to_page(pfn_of(addr));
+	base = page_count(page);
+	assert_false(page_maybe_dma_pinned(page));
+	assert_int_equal(READ_ONCE(current->mm->has_pinned), 0);
+
+	assert_int_equal(pup(addr, 1, FOLL_WRITE, &got), 1);
+	assert_ptr_equal(got, page);
+	assert_int_equal(page_count(page), base + (int)GUP_PIN_COUNTING_BIAS);
+	assert_true(page_maybe_dma_pinned(page));
+	assert_int_equal(atomic_read(&page->dbg_gup_pins), 1);
+	assert_int_equal(pins_acquired(), acquired + 1);
+	assert_int_equal(pins_released(), released);
+	assert_int_equal(READ_ONCE(current->mm->has_pinned), 1);
+
+	unpin_user_page(got);
+	assert_int_equal(page_count(page), base);
+	assert_false(page_maybe_dma_pinned(page));
+	assert_int_equal(atomic_read(&page->dbg_gup_pins), 0);
+	assert_int_equal(pins_released(), released + 1);
+
+	/* A get adds exactly one reference and no pin. */
+	assert_int_equal(gup(addr, 1, 0, &got, NULL), 1);
+	assert_int_equal(page_count(page), base + 1);
+	assert_int_equal(atomic_read(&page->dbg_gup_refs), 1);
+	assert_int_equal(pins_acquired(), acquired + 1);
+	put_page(got);
+	assert_int_equal(page_count(page), base);
+	task_exit(t);
+}
+
+static void test_unpin_dirty_lock_dirties_clean_pages_only_when_asked(void **state)
+{
+	struct task_struct *t = start_task("dirty");
+	unsigned long addr = map_private(2, PROT_READ | PROT_WRITE);
+	struct page *pages[2];
+
+	(void)state;
+	touch_pages(addr, 2);
+	assert_int_equal(pup(addr, 2, 0, pages), 2);
+	ClearPageDirty(pages[0]);
+	ClearPageDirty(pages[1]);
+	unpin_user_pages_dirty_lock(pages, 2, false);
+	assert_false(PageDirty(pfn_to_page(pfn_of(addr))));
+
+	assert_int_equal(pup(addr, 2, 0, pages), 2);
+	unpin_user_pages_dirty_lock(pages, 2, true);
+	assert_true(PageDirty(pfn_to_page(pfn_of(addr))));
+	assert_true(PageDirty(pfn_to_page(pfn_of(addr + PAGE_SIZE))));
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(t);
+}
+
+static void test_grab_and_put_compound_head_on_order2_page(void **state)
+{
+	struct page *head = alloc_pages(GFP_KERNEL | __GFP_COMP, 2);
+	unsigned long acquired = pins_acquired();
+
+	(void)state;
+	assert_non_null(head);
+	assert_true(hpage_pincount_available(head));
+	/* A pin of a big compound page counts exactly, in the pincount. */
+	assert_ptr_equal(try_grab_compound_head(head + 1, 3, FOLL_PIN), head);
+	assert_int_equal(page_count(head), 1 + 3);
+	assert_int_equal(compound_pincount(head), 3);
+	assert_true(page_maybe_dma_pinned(head + 3));
+	assert_int_equal(pins_acquired(), acquired + 3);
+	assert_true(try_grab_page(head + 2, FOLL_PIN));
+	assert_int_equal(compound_pincount(head), 4);
+	put_compound_head(head, 4, FOLL_PIN);
+	assert_int_equal(compound_pincount(head), 0);
+	assert_int_equal(page_count(head), 1);
+
+	assert_ptr_equal(try_grab_compound_head(head + 3, 2, FOLL_GET), head);
+	assert_int_equal(page_count(head), 3);
+	put_compound_head(head, 2, FOLL_GET);
+	assert_int_equal(page_count(head), 1);
+	__free_pages(head, 2);
+}
+
+/* --- partial results --- */
+
+static void test_partial_count_at_hole_and_efault_on_first_page(void **state)
+{
+	struct task_struct *t = start_task("hole");
+	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	struct page *pages[NR];
+
+	(void)state;
+	assert_int_equal(sys_munmap(addr + 2 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+	assert_int_equal(gup(addr, NR, FOLL_WRITE, pages, NULL), 2);
+	put_pages(pages, 2);
+	assert_int_equal(pup(addr, NR, FOLL_WRITE, pages), 2);
+	unpin_user_pages(pages, 2);
+	assert_int_equal(gup(addr + 2 * PAGE_SIZE, 2, 0, pages, NULL), -EFAULT);
+	assert_int_equal(pup(addr + 2 * PAGE_SIZE, 2, 0, pages), -EFAULT);
+
+	/* A refused VMA part way also ends the walk with the count so far. */
+	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);
+	assert_int_equal(gup(addr, 2, FOLL_WRITE, pages, NULL), 1);
+	put_pages(pages, 1);
+	assert_int_equal(gup(addr, 2, 0, pages, NULL), 2);
+	put_pages(pages, 2);
+
+	/* Populating without a page array works the same way. */
+	assert_int_equal(gup(addr, NR, 0, NULL, NULL), 2);
+	task_exit(t);
+}
+
+static void test_gate_page(void **state)
+{
+	struct task_struct *t = start_task("gate");
+	struct vm_area_struct *vma = NULL;
+	struct page *page;
+
+	(void)state;
+	assert_int_equal(gup(VSYSCALL_ADDR, 1, 0, &page, &vma), 1);
+	assert_ptr_equal(vma, get_gate_vma(current->mm));
+	assert_ptr_equal(page, get_gate_vma(current->mm)->vm_private_data);
+	assert_int_equal(*(unsigned char *)page_address(page), 0xcc);
+	put_page(page);
+	assert_int_equal(gup(VSYSCALL_ADDR, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), -EFAULT);
+	task_exit(t);
+}
+
+/* --- misuse --- */
+
+#define assert_warned(expr, expect, warnings)                                                      \
+	do {                                                                                       \
+		unsigned long __before = sim_warn_count();                                         \
+		assert_int_equal((expr), (expect));                                                \
+		assert_int_equal(sim_warn_count() - __before, (warnings));                         \
+	} while (0)
+
+static void test_misuse_is_refused_with_one_warning(void **state)
+{
+	struct task_struct *t = start_task("misuse");
+	unsigned long addr = map_private(2, PROT_READ | PROT_WRITE);
+	struct mm_struct *mm = current->mm;
+	struct page *pages[2];
+	int locked = 1;
+
+	(void)state;
+	touch_pages(addr, 2);
+	mmap_read_lock(mm);
+	/* FOLL_PIN belongs to pin_user_pages*(); each site warns once. */
+	assert_warned(get_user_pages(addr, 1, FOLL_GET | FOLL_PIN, pages, NULL), -EINVAL, 1);
+	assert_warned(get_user_pages(addr, 1, FOLL_PIN, pages, NULL), -EINVAL, 0);
+	assert_warned(get_user_pages_remote(mm, addr, 1, FOLL_LONGTERM, pages, NULL, NULL), -EINVAL,
+		      1);
+	assert_warned(pin_user_pages(addr, 1, FOLL_GET, pages, NULL), -EINVAL, 1);
+	assert_warned(pin_user_pages_remote(mm, addr, 1, FOLL_GET, pages, NULL, NULL), -EINVAL, 1);
+	/* FOLL_LONGTERM cannot be combined with a droppable lock. */
+	assert_warned(pin_user_pages_remote(mm, addr, 1, FOLL_LONGTERM, pages, NULL, &locked),
+		      -EINVAL, 1);
+	assert_int_equal(locked, 1);
+	assert_warned(get_user_pages_locked(addr, 1, FOLL_LONGTERM, pages, &locked), -EINVAL, 1);
+	assert_warned(get_user_pages_locked(addr, 1, FOLL_PIN, pages, &locked), -EINVAL, 1);
+	assert_warned(pin_user_pages_locked(addr, 1, FOLL_LONGTERM, pages, &locked), -EINVAL, 1);
+	assert_warned(pin_user_pages_locked(addr, 1, FOLL_GET, pages, &locked), -EINVAL, 1);
+	/* Pins need a page array. */
+	assert_warned(pin_user_pages(addr, 1, 0, NULL, NULL), -EINVAL, 1);
+	assert_warned(pin_user_pages(addr, 1, 0, NULL, NULL), -EINVAL, 0);
+	/* Nothing asked, nothing done, nothing said. */
+	assert_warned(get_user_pages(addr, 0, 0, pages, NULL), 0, 0);
+	assert_warned(pin_user_pages(addr, 0, 0, pages, NULL), 0, 0);
+	/* A range at the top of the address space. */
+	assert_warned(get_user_pages(-PAGE_SIZE, 2, 0, pages, NULL), -EFAULT, 0);
+	assert_warned(pin_user_pages(TASK_SIZE, 1, 0, pages, NULL), -EFAULT, 0);
+	mmap_read_unlock(mm);
+
+	assert_warned(get_user_pages_unlocked(addr, 1, pages, FOLL_LONGTERM), -EINVAL, 1);
+	assert_warned(pin_user_pages_unlocked(addr, 1, pages, FOLL_GET), -EINVAL, 1);
+
+	/* Passing a failed call's -errno as a count warns (every time) and does nothing. */
+	assert_warned((unpin_user_pages(pages, (unsigned long)-EFAULT), 0), 0, 1);
+	assert_warned((unpin_user_pages(pages, (unsigned long)-EINVAL), 0), 0, 1);
+
+	/* GET and PIN together: a warning, and the reference is a plain one. */
+	{
+		struct page *page = pfn_to_page(pfn_of(addr));
+		int count = page_count(page);
+
+		assert_warned(try_grab_page(page, FOLL_GET | FOLL_PIN), true, 1);
+		assert_int_equal(page_count(page), count + 1);
+		put_compound_head(page, 1, FOLL_GET);
+		assert_warned(try_grab_compound_head(page, 1, 0) == NULL, true, 1);
+	}
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(t);
+}
+
+/* --- pfn mappings --- */
+
+static void test_io_pfnmap_is_refused(void **state)
+{
+	struct task_struct *t = start_task("pfnmap");
+	struct page *frame = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	unsigned long addr;
+	struct vm_area_struct *vma;
+	struct page *page;
+
+	(void)state;
+	assert_non_null(frame);
+	addr = sys_mmap_pfn(page_to_pfn(frame), 1, PROT_READ | PROT_WRITE);
+	assert_false(IS_ERR_VALUE(addr));
+	assert_int_equal(gup(addr, 1, 0, &page, NULL), -EFAULT);
+	assert_int_equal(gup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), -EFAULT);
+	assert_int_equal(gup(addr, 1, 0, NULL, NULL), -EFAULT);
+	assert_int_equal(pup(addr, 1, 0, &page), -EFAULT);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_POPULATE_READ), -EINVAL);
+	assert_null(get_dump_page(addr));
+
+	/* follow_page() sees the special PTE: skip it, or refuse a reference. */
+	mmap_read_lock(current->mm);
+	vma = find_vma(current->mm, addr);
+	page = follow_page(vma, addr, FOLL_TOUCH);
+	assert_true(IS_ERR_VALUE((unsigned long)page));
+	assert_int_equal((long)page, -EEXIST);
+	assert_int_equal((long)follow_page(vma, addr, FOLL_GET), -EFAULT);
+	mmap_read_unlock(current->mm);
+
+	assert_int_equal(page_count(frame), 1);
+	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
+	task_exit(t);
+	__free_pages(frame, 0);
+}
+
+/* --- core dumps --- */
+
+static void test_get_dump_page_leaves_holes(void **state)
+{
+	struct task_struct *t = start_task("dump");
+	unsigned long addr = map_private(3, PROT_READ | PROT_WRITE);
+	unsigned long free_before;
+	struct page *page;
+
+	(void)state;
+	/* Untouched anonymous memory is a hole, and nothing gets allocated for it. */
+	free_before = sim_free_pages();
+	assert_null(get_dump_page(addr));
+	assert_int_equal(sim_free_pages(), free_before);
+	assert_false(present(addr));
+
+	touch_pages(addr + PAGE_SIZE, 1);
+	page = get_dump_page(addr + PAGE_SIZE);
+	assert_non_null(page);
+	assert_int_equal(page_to_pfn(page), pfn_of(addr + PAGE_SIZE));
+	put_page(page);
+
+	/* The zero page is left out of dumps too. */
+	read_page(addr + 2 * PAGE_SIZE);
+	assert_int_equal(pfn_of(addr + 2 * PAGE_SIZE), zero_pfn());
+	assert_null(get_dump_page(addr + 2 * PAGE_SIZE));
+
+	assert_null(get_dump_page(unmapped_address()));
+
+	/* Dumps see through PROT_NONE, as FOLL_FORCE does. */
+	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, PROT_NONE), 0);
+	page = get_dump_page(addr + PAGE_SIZE);
+	assert_non_null(page);
+	put_page(page);
+	task_exit(t);
+}
+
+/* --- fixup_user_fault --- */
+
+static void test_fixup_user_fault(void **state)
+{
+	struct task_struct *t = start_task("fixup");
+	unsigned long rw = map_private(3, PROT_READ | PROT_WRITE);
+	unsigned long ro = map_private(1, PROT_READ);
+	unsigned long hole = unmapped_address();
+	struct mm_struct *mm = current->mm;
+	bool unlocked = false;
+
+	(void)state;
+	mmap_read_lock(mm);
+	assert_int_equal(fixup_user_fault(mm, rw, FAULT_FLAG_WRITE, NULL), 0);
+	assert_int_equal(fixup_user_fault(mm, ro, FAULT_FLAG_WRITE, NULL), -EFAULT);
+	assert_int_equal(fixup_user_fault(mm, ro, 0, NULL), 0);
+	assert_int_equal(fixup_user_fault(mm, hole, 0, NULL), -EFAULT);
+	mmap_read_unlock(mm);
+	assert_int_not_equal(pfn_of(rw), zero_pfn());
+	assert_int_equal(pfn_of(ro), zero_pfn());
+
+	/* A fault that drops mmap_lock is retried; the lock is held again after. */
+	assert_int_equal(inject_arm("fault_retry", 1, 1), 0);
+	mmap_read_lock(mm);
+	assert_int_equal(fixup_user_fault(mm, rw + PAGE_SIZE, FAULT_FLAG_WRITE, &unlocked), 0);
+	assert_true(unlocked);
+	assert_true(rwsem_is_locked(&mm->mmap_lock));
+	mmap_read_unlock(mm);
+	assert_int_equal(inject_fired(INJECT_FAULT_RETRY), 1);
+	assert_true(present(rw + PAGE_SIZE));
+
+	/* Fault errors map to errnos. */
+	assert_int_equal(inject_arm("fault_sigbus", 1, 1), 0);
+	mmap_read_lock(mm);
+	assert_int_equal(fixup_user_fault(mm, rw + 2 * PAGE_SIZE, 0, NULL), -EFAULT);
+	assert_int_equal(inject_arm("fault_oom", 1, 1), 0);
+	assert_int_equal(fixup_user_fault(mm, rw + 2 * PAGE_SIZE, 0, NULL), -ENOMEM);
+	mmap_read_unlock(mm);
+
+	/* A killable fixup gives up for a dying task. */
+	task_kill(t);
+	mmap_read_lock(mm);
+	assert_int_equal(fixup_user_fault(mm, rw + 2 * PAGE_SIZE, 0, &unlocked), -EINTR);
+	mmap_read_unlock(mm);
+	task_exit(t);
+}
+
+/* --- population --- */
+
+static void test_mlock_populates_and_mlocks(void **state)
+{
+	struct task_struct *t = start_task("mlock");
+	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long mlocked = global_node_page_state(NR_MLOCK);
+	struct page *pages[NR];
+
+	(void)state;
+	assert_int_equal(sys_mlock(addr, NR * PAGE_SIZE), 0);
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + NR);
+	for (int i = 0; i < NR; i++)
+		assert_int_not_equal(pfn_of(addr + i * PAGE_SIZE), zero_pfn()); /* COW broken */
+	assert_int_equal(gup(addr, NR, 0, pages, NULL), NR);
+	for (int i = 0; i < NR; i++)
+		assert_true(PageMlocked(pages[i]));
+	put_pages(pages, NR);
+	assert_int_equal(sys_munlock(addr, NR * PAGE_SIZE), 0);
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
+
+	/* Read-only memory is populated (with the zero page) and nothing to mlock there. */
+	addr = map_private(2, PROT_READ);
+	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
+	assert_int_equal(pfn_of(addr), zero_pfn());
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
+	task_exit(t);
+}
+
+static void test_mlock_onfault_only_locks_present_pages(void **state)
+{
+	struct task_struct *t = start_task("onfault");
+	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long mlocked = global_node_page_state(NR_MLOCK);
+
+	(void)state;
+	touch_pages(addr, 1);
+	touch_pages(addr + 2 * PAGE_SIZE, 1);
+	assert_int_equal(sys_mlock2(addr, NR * PAGE_SIZE, MLOCK_ONFAULT), 0);
+	assert_true(present(addr));
+	assert_false(present(addr + PAGE_SIZE));
+	assert_true(present(addr + 2 * PAGE_SIZE));
+	assert_false(present(addr + 3 * PAGE_SIZE));
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 2);
+	assert_true(PageMlocked(pfn_to_page(pfn_of(addr))));
+	task_exit(t);
+}
+
+static void test_mlock_survives_dropped_lock_and_reports_holes(void **state)
+{
+	struct task_struct *t = start_task("mlock2");
+	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+
+	(void)state;
+	/* The second fault drops mmap_lock; population picks up where it stopped. */
+	assert_int_equal(inject_arm("fault_retry", 2, 1), 0);
+	assert_int_equal(sys_mlock(addr, NR * PAGE_SIZE), 0);
+	assert_int_equal(inject_fired(INJECT_FAULT_RETRY), 1);
+	for (int i = 0; i < NR; i++)
+		assert_true(present(addr + i * PAGE_SIZE));
+
+	/* A hole in the range. */
+	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(sys_mlock(addr, NR * PAGE_SIZE), -ENOMEM);
+	task_exit(t);
+}
+
+static void test_map_populate(void **state)
+{
+	struct task_struct *t = start_task("populate");
+	unsigned long rw = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE);
+	unsigned long ro = map_pages(2, PROT_READ, MAP_PRIVATE | MAP_POPULATE);
+	unsigned long none = map_pages(2, PROT_NONE, MAP_PRIVATE | MAP_POPULATE);
+	unsigned long shared = map_pages(2, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE);
+
+	(void)state;
+	for (int i = 0; i < NR; i++)
+		assert_int_not_equal(pfn_of(rw + i * PAGE_SIZE), zero_pfn());
+	assert_int_equal(pfn_of(ro), zero_pfn());
+	assert_int_equal(pfn_of(ro + PAGE_SIZE), zero_pfn());
+	/* PROT_NONE is not populated, and the error is swallowed. */
+	assert_false(present(none));
+	assert_true(present(shared));
+	assert_true(pagemap_of(shared) & PM_FILE);
+	task_exit(t);
+}
+
+static void test_madvise_populate(void **state)
+{
+	struct task_struct *t = start_task("madv");
+	unsigned long rw = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long ro = map_private(1, PROT_READ);
+	unsigned long none = map_private(1, PROT_NONE);
+	unsigned long hole = unmapped_address();
+
+	(void)state;
+	assert_int_equal(sys_madvise(rw, 2 * PAGE_SIZE, MADV_POPULATE_READ), 0);
+	assert_int_equal(pfn_of(rw), zero_pfn());
+	assert_int_equal(sys_madvise(rw, 2 * PAGE_SIZE, MADV_POPULATE_WRITE), 0);
+	assert_int_not_equal(pfn_of(rw), zero_pfn());
+	assert_int_not_equal(pfn_of(rw + PAGE_SIZE), zero_pfn());
+	assert_false(present(rw + 2 * PAGE_SIZE));
+
+	assert_int_equal(sys_madvise(hole, PAGE_SIZE, MADV_POPULATE_READ), -ENOMEM);
+	assert_int_equal(sys_madvise(ro, PAGE_SIZE, MADV_POPULATE_READ), 0);
+	assert_int_equal(sys_madvise(ro, PAGE_SIZE, MADV_POPULATE_WRITE), -EINVAL);
+	assert_int_equal(sys_madvise(none, PAGE_SIZE, MADV_POPULATE_READ), -EINVAL);
+
+	assert_int_equal(inject_arm("fault_sigbus", 1, 1), 0);
+	assert_int_equal(sys_madvise(rw + 2 * PAGE_SIZE, PAGE_SIZE, MADV_POPULATE_WRITE), -EFAULT);
+	assert_int_equal(inject_arm("fault_oom", 1, 1), 0);
+	assert_int_equal(sys_madvise(rw + 2 * PAGE_SIZE, PAGE_SIZE, MADV_POPULATE_WRITE), -ENOMEM);
+	/* A dropped lock is not an error. */
+	assert_int_equal(inject_arm("fault_retry", 1, 1), 0);
+	assert_int_equal(sys_madvise(rw + 2 * PAGE_SIZE, 2 * PAGE_SIZE, MADV_POPULATE_WRITE), 0);
+	assert_true(present(rw + 3 * PAGE_SIZE));
+	task_exit(t);
+}
+
+/* --- signals and the retry protocol --- */
+
+static void test_fatal_signal_stops_the_walk(void **state)
+{
+	struct task_struct *t = start_task("killed");
+	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	struct task_struct *u;
+	struct page *pages[NR];
+
+	(void)state;
+	/* The signal arrives at the third page's iteration: two pages are reported. */
+	touch_pages(addr, NR);
+	assert_int_equal(inject_arm("gup_signal", 3, 1), 0);
+	assert_int_equal(gup(addr, NR, 0, pages, NULL), 2);
+	assert_true(fatal_signal_pending(t));
+	put_pages(pages, 2);
+
+	/* Already dying: nothing at all. */
+	assert_int_equal(gup(addr, NR, 0, pages, NULL), -EINTR);
+	assert_int_equal(pup(addr, NR, 0, pages), -EINTR);
+	assert_int_equal(get_user_pages_unlocked(addr, NR, pages, 0), -EINTR);
+	assert_int_equal(pin_user_pages_unlocked(addr, NR, pages, 0), -EINTR);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_POPULATE_READ), -EINTR);
+	task_exit(t);
+
+	/* The signal arrives while retrying a fault that dropped the lock. */
+	u = start_task("killed2");
+	addr = map_private(NR, PROT_READ | PROT_WRITE);
+	touch_pages(addr, 1);
+	assert_int_equal(inject_arm("fault_retry", 1, 1), 0);
+	assert_int_equal(inject_arm("gup_signal", 3, 1), 0);
+	assert_int_equal(get_user_pages_unlocked(addr, NR, pages, 0), 1);
+	put_pages(pages, 1);
+	task_exit(u);
+	assert_int_equal(pins_acquired(), pins_released());
+}
+
+static void test_retry_protocol(void **state)
+{
+	struct task_struct *t = start_task("retry");
+	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	struct mm_struct *mm = current->mm;
+	struct page *pages[NR];
+	int locked;
+
+	(void)state;
+	/* _unlocked: a fault dropping the lock costs nothing visible. */
+	assert_int_equal(inject_arm("fault_retry", 2, 1), 0);
+	assert_int_equal(pin_user_pages_unlocked(addr, NR, pages, FOLL_WRITE), NR);
+	assert_int_equal(inject_fired(INJECT_FAULT_RETRY), 1);
+	for (int i = 0; i < NR; i++)
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(addr + i * PAGE_SIZE));
+	unpin_user_pages(pages, NR);
+	assert_false(rwsem_is_locked(&mm->mmap_lock));
+
+	/* _locked: all pages, but the caller learns the lock is gone. */
+	assert_int_equal(sys_madvise(addr, NR * PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(inject_arm("fault_retry", 3, 1), 0);
+	locked = 1;
+	mmap_read_lock(mm);
+	assert_int_equal(get_user_pages_locked(addr, NR, FOLL_WRITE, pages, &locked), NR);
+	assert_int_equal(locked, 0);
+	assert_false(rwsem_is_locked(&mm->mmap_lock));
+	put_pages(pages, NR);
+
+	/* No fault dropped it: the lock stays held. */
+	locked = 1;
+	mmap_read_lock(mm);
+	assert_int_equal(pin_user_pages_locked(addr, NR, FOLL_WRITE, pages, &locked), NR);
+	assert_int_equal(locked, 1);
+	mmap_read_unlock(mm);
+	unpin_user_pages(pages, NR);
+
+	/* FOLL_NOWAIT: the fault keeps the lock and the call returns 0 pages. */
+	assert_int_equal(sys_madvise(addr, NR * PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(inject_arm("fault_retry", 1, 1), 0);
+	locked = 1;
+	mmap_read_lock(mm);
+	assert_int_equal(get_user_pages_locked(addr, NR, FOLL_NOWAIT, pages, &locked), 0);
+	assert_int_equal(locked, 1);
+	mmap_read_unlock(mm);
+
+	/* Without @locked no fault is allowed to drop the lock. */
+	assert_int_equal(inject_arm("fault_retry", 1, 0), 0);
+	assert_int_equal(gup(addr, NR, FOLL_WRITE, pages, NULL), NR);
+	put_pages(pages, NR);
+	inject_disarm_all();
+	task_exit(t);
+}
+
+static void test_longterm_pins(void **state)
+{
+	struct task_struct *t = start_task("longterm");
+	unsigned long addr = map_private(2, PROT_READ | PROT_WRITE);
+	struct page *pages[2];
+
+	(void)state;
+	assert_int_equal(pup(addr, 2, FOLL_LONGTERM | FOLL_WRITE, pages), 2);
+	assert_true(page_maybe_dma_pinned(pages[0]));
+	unpin_user_pages(pages, 2);
+	mmap_read_lock(current->mm);
+	assert_int_equal(
+		pin_user_pages_remote(current->mm, addr, 2, FOLL_LONGTERM, pages, NULL, NULL), 2);
+	mmap_read_unlock(current->mm);
+	unpin_user_pages(pages, 2);
+	/* Long-term pins of a shared mapping are fine too (no DAX here). */
+	addr = map_pages(1, PROT_READ | PROT_WRITE, MAP_SHARED);
+	assert_int_equal(pup(addr, 1, FOLL_LONGTERM | FOLL_WRITE, pages), 1);
+	unpin_user_page(pages[0]);
+	task_exit(t);
+}
+
+/* --- consumers --- */
+
+static void test_access_process_vm(void **state)
+{
+	struct task_struct *target = start_task("target"), *tracer;
+	unsigned long addr = map_private(3, PROT_READ | PROT_WRITE);
+	unsigned long ro = map_private(1, PROT_READ);
+	static char fill[2 * PAGE_SIZE], buf[3 * PAGE_SIZE];
+
+	(void)state;
+	memset(fill, 'x', sizeof(fill));
+	assert_int_equal(copy_to_user(addr, fill, sizeof(fill)), 0);
+	assert_int_equal(sys_munmap(addr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
+
+	tracer = start_task("tracer");
+	/* Stops at the hole after two pages. */
+	assert_int_equal(access_process_vm(target, addr + 100, buf, sizeof(buf), 0),
+			 2 * PAGE_SIZE - 100);
+	assert_memory_equal(buf, fill, 2 * PAGE_SIZE - 100);
+	assert_int_equal(access_process_vm(target, addr + 2 * PAGE_SIZE, buf, 10, 0), 0);
+	assert_int_equal(access_remote_vm(target->mm, addr, buf, 10, 0), 10);
+
+	/* A poke into read-only memory needs FOLL_FORCE, and COWs. */
+	assert_int_equal(access_process_vm(target, ro, "poke", 4, FOLL_WRITE), 0);
+	assert_int_equal(access_process_vm(target, ro, "poke", 4, FOLL_WRITE | FOLL_FORCE), 4);
+	assert_int_equal(access_process_vm(target, addr + PAGE_SIZE - 2, "abcd", 4, FOLL_WRITE), 4);
+	assert_int_equal(access_process_vm(NULL, addr, buf, 4, 0), 0);
+
+	set_current(target);
+	memset(buf, 0, 8);
+	assert_int_equal(copy_from_user(buf, ro, 4), 0);
+	assert_memory_equal(buf, "poke", 4);
+	assert_int_equal(copy_from_user(buf, addr + PAGE_SIZE - 2, 4), 0);
+	assert_memory_equal(buf, "abcd", 4);
+	task_exit(tracer);
+	task_exit(target);
+}
+
+static void test_process_vm_readv_writev(void **state)
+{
+	struct task_struct *remote = start_task("remote"), *local;
+	unsigned long raddr = map_private(3, PROT_READ | PROT_WRITE);
+	unsigned long rro = map_private(1, PROT_READ);
+	unsigned long laddr, lsmall, lhole;
+	static char fill[2 * PAGE_SIZE], buf[3 * PAGE_SIZE];
+	static struct iovec many[1025];
+	struct iovec l, r, l2[2], r2[2];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fill); i++)
+		fill[i] = (char)i;
+	assert_int_equal(copy_to_user(raddr, fill, sizeof(fill)), 0);
+	assert_int_equal(sys_munmap(raddr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
+
+	local = start_task("local");
+	laddr = map_private(3, PROT_READ | PROT_WRITE);
+	lsmall = map_private(2, PROT_READ | PROT_WRITE);
+	assert_int_equal(sys_munmap(lsmall + PAGE_SIZE, PAGE_SIZE), 0);
+	lhole = lsmall + PAGE_SIZE;
+
+	/* Remote side runs into a hole: the bytes before it. */
+	l = (struct iovec){(void *)laddr, 3 * PAGE_SIZE};
+	r = (struct iovec){(void *)raddr, 3 * PAGE_SIZE};
+	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), 2 * PAGE_SIZE);
+	assert_int_equal(copy_from_user(buf, laddr, 2 * PAGE_SIZE), 0);
+	assert_memory_equal(buf, fill, 2 * PAGE_SIZE);
+
+	/* Scatter/gather across segment and page boundaries. */
+	l2[0] = (struct iovec){(void *)(laddr + 10), 100};
+	l2[1] = (struct iovec){(void *)(laddr + 2 * PAGE_SIZE), PAGE_SIZE};
+	r2[0] = (struct iovec){(void *)(raddr + PAGE_SIZE - 50), 60};
+	r2[1] = (struct iovec){(void *)(raddr + 7), 3000};
+	assert_int_equal(sys_process_vm_readv(remote, l2, 2, r2, 2, 0), 3060);
+	assert_int_equal(copy_from_user(buf, laddr + 10, 100), 0);
+	assert_memory_equal(buf, fill + PAGE_SIZE - 50, 60);
+	assert_memory_equal(buf + 60, fill + 7, 40);
+	assert_int_equal(copy_from_user(buf, laddr + 2 * PAGE_SIZE, 1000), 0);
+	assert_memory_equal(buf, fill + 47, 1000);
+
+	/* First remote byte missing: -EFAULT. */
+	r = (struct iovec){(void *)(raddr + 2 * PAGE_SIZE), 10};
+	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), -EFAULT);
+	/* Local side faults part way: the bytes before; at once: -EFAULT. */
+	l = (struct iovec){(void *)lsmall, 2 * PAGE_SIZE};
+	r = (struct iovec){(void *)raddr, 2 * PAGE_SIZE};
+	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), PAGE_SIZE);
+	l = (struct iovec){(void *)lhole, 10};
+	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), -EFAULT);
+
+	/* Argument checks. */
+	l = (struct iovec){(void *)laddr, 10};
+	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 1), -EINVAL);
+	assert_int_equal(sys_process_vm_readv(remote, many, 1025, &r, 1, 0), -EINVAL);
+	assert_int_equal(sys_process_vm_readv(remote, &l, 1, many, 1025, 0), -EINVAL);
+	l = (struct iovec){(void *)laddr, SIZE_MAX};
+	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), -EINVAL);
+	l = (struct iovec){(void *)(TASK_SIZE - 5), 10};
+	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), -EFAULT);
+	l = (struct iovec){(void *)laddr, 0};
+	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), 0);
+	l = (struct iovec){(void *)laddr, 10};
+	assert_int_equal(sys_process_vm_readv(NULL, &l, 1, &r, 1, 0), -ESRCH);
+
+	/* writev: into writable memory; read-only memory is refused (no force). */
+	assert_int_equal(copy_to_user(laddr, "written!", 8), 0);
+	l = (struct iovec){(void *)laddr, 8};
+	r = (struct iovec){(void *)(raddr + PAGE_SIZE - 4), 8};
+	assert_int_equal(sys_process_vm_writev(remote, &l, 1, &r, 1, 0), 8);
+	r = (struct iovec){(void *)rro, 8};
+	assert_int_equal(sys_process_vm_writev(remote, &l, 1, &r, 1, 0), -EFAULT);
+
+	set_current(remote);
+	assert_int_equal(copy_from_user(buf, raddr + PAGE_SIZE - 4, 8), 0);
+	assert_memory_equal(buf, "written!", 8);
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(local);
+	task_exit(remote);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		GUP_TEST(test_rw_anon_read_and_write),
+		GUP_TEST(test_write_gup_faults_in_private_pages),
+		GUP_TEST(test_read_of_untouched_memory_is_the_zero_page),
+		GUP_TEST(test_permission_matrix),
+		GUP_TEST(test_forced_write_breaks_cow_and_spares_the_child),
+		GUP_TEST(test_forced_write_to_shared_readonly_fails),
+		GUP_TEST(test_pin_adds_bias_and_counts_vmstat),
+		GUP_TEST(test_unpin_dirty_lock_dirties_clean_pages_only_when_asked),
+		GUP_TEST(test_grab_and_put_compound_head_on_order2_page),
+		GUP_TEST(test_partial_count_at_hole_and_efault_on_first_page),
+		GUP_TEST(test_gate_page),
+		GUP_TEST(test_misuse_is_refused_with_one_warning),
+		GUP_TEST(test_io_pfnmap_is_refused),
+		GUP_TEST(test_get_dump_page_leaves_holes),
+		GUP_TEST(test_fixup_user_fault),
+		GUP_TEST(test_mlock_populates_and_mlocks),
+		GUP_TEST(test_mlock_onfault_only_locks_present_pages),
+		GUP_TEST(test_mlock_survives_dropped_lock_and_reports_holes),
+		GUP_TEST(test_map_populate),
+		GUP_TEST(test_madvise_populate),
+		GUP_TEST(test_fatal_signal_stops_the_walk),
+		GUP_TEST(test_retry_protocol),
+		GUP_TEST(test_longterm_pins),
+		GUP_TEST(test_access_process_vm),
+		GUP_TEST(test_process_vm_readv_writev),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

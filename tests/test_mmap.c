@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tests/test_mmap.c - the mapping system calls on the current task: mmap errors,
+ * VMA lookup, split and merge, munmap, stack growth, mprotect, madvise (DONTNEED,
+ * DONTFORK, WIPEONFORK), mlock/mlock2/munlock and raw pfn mappings.
+ */
+#include "harness.h"
+
+#include <string.h>
+
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+
+static struct task_struct *start_task(void)
+{
+	struct task_struct *t = task_create("mmap");
+
+	assert_non_null(t);
+	set_current(t);
+	return t;
+}
+
+static unsigned long map(unsigned long len, unsigned long prot, unsigned long flags)
+{
+	unsigned long addr = sys_mmap(0, len, prot, flags, -1, 0);
+
+	assert_false(IS_ERR_VALUE(addr));
+	return addr;
+}
+
+static struct vm_area_struct *vma_at(unsigned long addr)
+{
+	struct vm_area_struct *vma;
+
+	mmap_read_lock(current->mm);
+	vma = find_vma(current->mm, addr);
+	mmap_read_unlock(current->mm);
+	return vma && vma->vm_start <= addr ? vma : NULL;
+}
+
+static uint64_t pagemap(struct task_struct *t, unsigned long addr)
+{
+	uint64_t entry;
+
+	assert_int_equal(pagemap_read(t->mm, addr, &entry), 0);
+	return entry;
+}
+
+static void test_mmap_errors(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long addr = map(PAGE_SIZE, RW, ANON);
+
+	(void)state;
+	assert_int_equal((long)sys_mmap(0, 0, RW, ANON, -1, 0), -EINVAL);
+	assert_int_equal((long)sys_mmap(0, PAGE_SIZE, RW, MAP_ANONYMOUS, -1, 0), -EINVAL);
+	assert_int_equal((long)sys_mmap(0, PAGE_SIZE, 0x1000, ANON, -1, 0), -EINVAL);
+	assert_int_equal((long)sys_mmap(0, PAGE_SIZE, RW, ANON, -1, 100), -EINVAL);
+	assert_int_equal((long)sys_mmap(addr + 1, PAGE_SIZE, RW, ANON | MAP_FIXED, -1, 0), -EINVAL);
+	assert_int_equal((long)sys_mmap(addr, PAGE_SIZE, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0),
+			 -EEXIST);
+	assert_int_equal((long)sys_mmap(0, PAGE_SIZE, RW, MAP_PRIVATE, 3, 0), -EBADF);
+	assert_int_equal((long)sys_mmap(0, TASK_SIZE + PAGE_SIZE, RW, ANON, -1, 0), -ENOMEM);
+	assert_int_equal((long)sys_mmap(0, -1UL, RW, ANON, -1, 0), -ENOMEM);
+	assert_int_equal((long)sys_mmap(TASK_SIZE, PAGE_SIZE, RW, ANON | MAP_FIXED, -1, 0),
+			 -ENOMEM);
+	assert_int_equal(current->mm->map_count, 1);
+	task_exit(t);
+}
+
+static void test_map_fixed_replaces(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long addr = map(2 * PAGE_SIZE, RW, ANON);
+	char c = 1;
+
+	(void)state;
+	assert_int_equal(copy_to_user(addr, "x", 1), 0);
+	assert_int_equal(sys_mmap(addr, PAGE_SIZE, RW, ANON | MAP_FIXED, -1, 0), addr);
+	assert_int_equal(copy_from_user(&c, addr, 1), 0);
+	assert_int_equal(c, 0); /* a fresh mapping: the old page is gone */
+	task_exit(t);
+}
+
+static void test_find_vma(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long lo = map(PAGE_SIZE, RW, ANON);
+	unsigned long hi = map(PAGE_SIZE, PROT_READ, ANON); /* different flags: no merge */
+	struct vm_area_struct *vma, *prev;
+
+	(void)state;
+	if (lo > hi) {
+		unsigned long tmp = lo;
+
+		lo = hi;
+		hi = tmp;
+	}
+	mmap_read_lock(t->mm);
+	assert_int_equal(find_vma(t->mm, lo)->vm_start, lo);
+	assert_int_equal(find_vma(t->mm, lo + PAGE_SIZE - 1)->vm_start, lo);
+	assert_int_equal(find_vma(t->mm, 0)->vm_start, lo); /* the first one above */
+	assert_int_equal(find_vma(t->mm, hi)->vm_start, hi);
+	assert_null(find_vma(t->mm, hi + PAGE_SIZE));
+	vma = find_vma_prev(t->mm, hi, &prev);
+	assert_int_equal(vma->vm_start, hi);
+	assert_int_equal(prev->vm_start, lo);
+	mmap_read_unlock(t->mm);
+	task_exit(t);
+}
+
+static void test_mprotect_middle_splits_then_merges(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long addr = map(3 * PAGE_SIZE, RW, ANON);
+	struct vm_area_struct *mid;
+
+	(void)state;
+	assert_int_equal(copy_to_user(addr + PAGE_SIZE, "m", 1), 0);
+	assert_int_equal(t->mm->map_count, 1);
+	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);
+	assert_int_equal(t->mm->map_count, 3);
+	mid = vma_at(addr + PAGE_SIZE);
+	assert_int_equal(mid->vm_start, addr + PAGE_SIZE);
+	assert_int_equal(mid->vm_end, addr + 2 * PAGE_SIZE);
+	assert_false(mid->vm_flags & VM_WRITE);
+	assert_true(vma_at(addr)->vm_flags & VM_WRITE);
+	assert_int_equal(copy_to_user(addr + PAGE_SIZE, "n", 1), 1);
+	assert_int_equal(sim_check(NULL), 0);
+
+	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, RW), 0);
+	assert_int_equal(t->mm->map_count, 1);
+	assert_int_equal(vma_at(addr)->vm_end, addr + 3 * PAGE_SIZE);
+	assert_int_equal(copy_to_user(addr + PAGE_SIZE, "n", 1), 0);
+	task_exit(t);
+}
+
+static void test_munmap_middle(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long addr = map(3 * PAGE_SIZE, RW, ANON);
+	char buf[3] = {0};
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(copy_to_user(addr + i * PAGE_SIZE, &"abc"[i], 1), 0);
+	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(t->mm->map_count, 2);
+	assert_null(vma_at(addr + PAGE_SIZE));
+	assert_int_equal(copy_from_user(buf, addr + PAGE_SIZE, 1), 1);
+	assert_int_equal(copy_from_user(&buf[0], addr, 1), 0);
+	assert_int_equal(copy_from_user(&buf[2], addr + 2 * PAGE_SIZE, 1), 0);
+	assert_int_equal(buf[0], 'a');
+	assert_int_equal(buf[2], 'c');
+	assert_int_equal(sys_munmap(addr + 1, PAGE_SIZE), -EINVAL);
+	assert_int_equal(sys_munmap(addr, 0), -EINVAL);
+	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0); /* already a hole */
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+static void test_growsdown_stack_extends(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long stack = map(4 * PAGE_SIZE, RW, ANON | MAP_GROWSDOWN);
+	unsigned long lower = stack - 260 * PAGE_SIZE;
+	struct vm_area_struct *vma;
+
+	(void)state;
+	assert_int_equal(sys_mmap(lower, PAGE_SIZE, RW, ANON | MAP_FIXED, -1, 0), lower);
+	mmap_write_lock(t->mm);
+	vma = find_extend_vma(t->mm, stack - PAGE_SIZE + 8);
+	assert_non_null(vma);
+	assert_true(vma->vm_flags & VM_GROWSDOWN);
+	assert_int_equal(vma->vm_start, stack - PAGE_SIZE);
+	assert_ptr_equal(find_extend_vma(t->mm, stack - 2 * PAGE_SIZE), vma);
+	assert_int_equal(vma->vm_start, stack - 2 * PAGE_SIZE);
+	/* Within the 256-page guard gap above the lower mapping: refused. */
+	assert_null(find_extend_vma(t->mm, stack - 10 * PAGE_SIZE));
+	assert_int_equal(vma->vm_start, stack - 2 * PAGE_SIZE);
+	/* An ordinary VMA never grows down. */
+	assert_null(find_extend_vma(t->mm, lower - PAGE_SIZE));
+	mmap_write_unlock(t->mm);
+	assert_int_equal(copy_to_user(stack - 2 * PAGE_SIZE, "s", 1), 0);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+static void test_mprotect_errors(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long addr = map(3 * PAGE_SIZE, RW, ANON);
+	struct vm_area_struct *vma;
+
+	(void)state;
+	assert_int_equal(sys_mprotect(addr + 1, PAGE_SIZE, PROT_READ), -EINVAL);
+	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, 0x80), -EINVAL);
+	assert_int_equal(sys_mprotect(addr, 0, PROT_READ), 0);
+	assert_int_equal(sys_mprotect(TASK_SIZE - PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ), -ENOMEM);
+	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
+	/* A hole: the part before it is changed, then -ENOMEM, as in the kernel. */
+	assert_int_equal(sys_mprotect(addr, 3 * PAGE_SIZE, PROT_READ), -ENOMEM);
+	assert_false(vma_at(addr)->vm_flags & VM_WRITE);
+	assert_true(vma_at(addr + 2 * PAGE_SIZE)->vm_flags & VM_WRITE);
+	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, PROT_READ), -ENOMEM);
+
+	/* A VMA that may never be writable (as a read-only file mapping) refuses PROT_WRITE. */
+	mmap_write_lock(t->mm);
+	vma = find_vma(t->mm, addr + 2 * PAGE_SIZE);
+	vma->vm_flags &= ~VM_MAYWRITE;
+	mmap_write_unlock(t->mm);
+	assert_int_equal(sys_mprotect(addr + 2 * PAGE_SIZE, PAGE_SIZE, RW), -EACCES);
+	assert_int_equal(sys_mprotect(addr + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);
+	task_exit(t);
+}
+
+static void test_mprotect_rewrites_present_ptes(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long addr = map(PAGE_SIZE, RW, ANON);
+	char c = 0;
+
+	(void)state;
+	assert_int_equal(copy_to_user(addr, "p", 1), 0);
+	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, PROT_NONE), 0);
+	assert_true(pte_protnone(ptep_get(mm_find_pte(t->mm, addr, NULL))));
+	assert_int_equal(copy_from_user(&c, addr, 1), 1);
+	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, PROT_READ), 0);
+	assert_int_equal(copy_from_user(&c, addr, 1), 0);
+	assert_int_equal(c, 'p');
+	assert_int_equal(copy_to_user(addr, "q", 1), 1);
+	task_exit(t);
+}
+
+static void test_madvise_dontneed_zeroes_private_anon(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long addr = map(2 * PAGE_SIZE, RW, ANON);
+	unsigned long anon = global_node_page_state(NR_ANON_MAPPED);
+	char buf[8];
+
+	(void)state;
+	assert_int_equal(copy_to_user(addr, "secret", 7), 0);
+	assert_int_equal(copy_to_user(addr + PAGE_SIZE, "secret", 7), 0);
+	assert_int_equal(global_node_page_state(NR_ANON_MAPPED), anon + 2);
+	assert_int_equal(sys_madvise(addr, 2 * PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(global_node_page_state(NR_ANON_MAPPED), anon);
+	assert_int_equal(pagemap(t, addr), 0);
+	assert_int_equal(copy_from_user(buf, addr, sizeof(buf)), 0);
+	assert_memory_equal(buf, "\0\0\0\0\0\0\0\0", sizeof(buf));
+	assert_int_equal(pagemap(t, addr) & PM_PFRAME_MASK, zero_pfn());
+	task_exit(t);
+}
+
+static void test_madvise_dontfork(void **state)
+{
+	struct task_struct *parent = start_task(), *child;
+	unsigned long addr = map(PAGE_SIZE, RW, ANON);
+	char c = 0;
+
+	(void)state;
+	assert_int_equal(copy_to_user(addr, "d", 1), 0);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DONTFORK), 0);
+	assert_true(vma_at(addr)->vm_flags & VM_DONTCOPY);
+	child = sys_fork();
+	set_current(child);
+	assert_null(vma_at(addr));
+	assert_int_equal(copy_from_user(&c, addr, 1), 1);
+	task_exit(child);
+
+	set_current(parent);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DOFORK), 0);
+	assert_false(vma_at(addr)->vm_flags & VM_DONTCOPY);
+	child = sys_fork();
+	set_current(child);
+	assert_int_equal(copy_from_user(&c, addr, 1), 0);
+	assert_int_equal(c, 'd');
+	task_exit(child);
+	task_exit(parent);
+}
+
+static void test_madvise_wipeonfork(void **state)
+{
+	struct task_struct *parent = start_task(), *child;
+	unsigned long addr = map(PAGE_SIZE, RW, ANON);
+	char c = 1;
+
+	(void)state;
+	assert_int_equal(copy_to_user(addr, "w", 1), 0);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_WIPEONFORK), 0);
+	assert_true(vma_at(addr)->vm_flags & VM_WIPEONFORK);
+	child = sys_fork();
+	set_current(child);
+	assert_non_null(vma_at(addr));
+	assert_int_equal(copy_from_user(&c, addr, 1), 0);
+	assert_int_equal(c, 0);
+	task_exit(child);
+	set_current(parent);
+	assert_int_equal(copy_from_user(&c, addr, 1), 0);
+	assert_int_equal(c, 'w');
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_KEEPONFORK), 0);
+	assert_false(vma_at(addr)->vm_flags & VM_WIPEONFORK);
+	task_exit(parent);
+}
+
+static void test_madvise_errors(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long addr = map(3 * PAGE_SIZE, RW, ANON);
+	unsigned long shared = map(PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS);
+
+	(void)state;
+	assert_int_equal(sys_madvise(addr + 1, PAGE_SIZE, MADV_DONTNEED), -EINVAL);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, 12345), -EINVAL);
+	assert_int_equal(sys_madvise(addr, -PAGE_SIZE, MADV_DONTNEED), -EINVAL);
+	assert_int_equal(sys_madvise(addr, 0, MADV_DONTNEED), 0);
+	assert_int_equal(sys_madvise(shared, PAGE_SIZE, MADV_WIPEONFORK), -EINVAL);
+	assert_int_equal(sys_mlock(addr, PAGE_SIZE), 0);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DONTNEED), -EINVAL);
+	assert_int_equal(sys_munlock(addr, PAGE_SIZE), 0);
+	/* A hole: -ENOMEM, but the mapped parts are still advised. */
+	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(sys_madvise(addr, 3 * PAGE_SIZE, MADV_DONTFORK), -ENOMEM);
+	assert_true(vma_at(addr)->vm_flags & VM_DONTCOPY);
+	assert_true(vma_at(addr + 2 * PAGE_SIZE)->vm_flags & VM_DONTCOPY);
+	task_exit(t);
+}
+
+static void test_mlock_populates_and_munlock_clears(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long addr = map(4 * PAGE_SIZE, RW, ANON);
+	unsigned long mlocked = global_node_page_state(NR_MLOCK);
+
+	(void)state;
+	assert_int_equal(sys_mlock(addr, 4 * PAGE_SIZE), 0);
+	assert_true(vma_at(addr)->vm_flags & VM_LOCKED);
+	assert_false(vma_at(addr)->vm_flags & VM_LOCKONFAULT);
+	assert_int_equal(t->mm->locked_vm, 4);
+	for (int i = 0; i < 4; i++) {
+		uint64_t pm = pagemap(t, addr + i * PAGE_SIZE);
+
+		assert_true(pm & PM_PRESENT);
+		assert_true((pm & PM_PFRAME_MASK) != zero_pfn()); /* populated for write */
+		assert_true(PageMlocked(pfn_to_page(pm & PM_PFRAME_MASK)));
+	}
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 4);
+	assert_int_equal(sys_munlock(addr, 4 * PAGE_SIZE), 0);
+	assert_false(vma_at(addr)->vm_flags & (VM_LOCKED | VM_LOCKONFAULT));
+	assert_int_equal(t->mm->locked_vm, 0);
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
+	task_exit(t);
+}
+
+static void test_mlock_onfault_populates_nothing(void **state)
+{
+	struct task_struct *t = start_task();
+	unsigned long addr = map(4 * PAGE_SIZE, RW, ANON);
+	unsigned long mlocked = global_node_page_state(NR_MLOCK);
+
+	(void)state;
+	assert_int_equal(sys_mlock2(addr, 4 * PAGE_SIZE, 0x100), -EINVAL);
+	assert_int_equal(sys_mlock2(addr, 4 * PAGE_SIZE, MLOCK_ONFAULT), 0);
+	assert_int_equal(vma_at(addr)->vm_flags & (VM_LOCKED | VM_LOCKONFAULT),
+			 VM_LOCKED | VM_LOCKONFAULT);
+	for (int i = 0; i < 4; i++)
+		assert_false(pagemap(t, addr + i * PAGE_SIZE) & PM_PRESENT);
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
+	/* A fault in a locked VMA mlocks the new page. */
+	assert_int_equal(copy_to_user(addr, "l", 1), 0);
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 1);
+	/* Plain mlock over it drops LOCKONFAULT and populates the rest. */
+	assert_int_equal(sys_mlock(addr, 4 * PAGE_SIZE), 0);
+	assert_false(vma_at(addr)->vm_flags & VM_LOCKONFAULT);
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 4);
+	assert_int_equal(sys_mlock(addr + 8 * PAGE_SIZE, PAGE_SIZE), -ENOMEM);
+	task_exit(t);
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
+}
+
+static void test_mmap_pfn_maps_special_ptes(void **state)
+{
+	struct task_struct *t = start_task();
+	struct page *frames = alloc_pages(GFP_KERNEL, 1);
+	unsigned long pfn = page_to_pfn(frames), addr;
+	struct vm_area_struct *vma;
+	char buf[4] = {0};
+
+	(void)state;
+	assert_int_equal((long)sys_mmap_pfn(sim_total_pages(), 1, PROT_READ), -EINVAL);
+	assert_int_equal((long)sys_mmap_pfn(pfn, 0, PROT_READ), -EINVAL);
+	strcpy((char *)page_address(frames + 1), "io!");
+	addr = sys_mmap_pfn(pfn, 2, RW);
+	assert_false(IS_ERR_VALUE(addr));
+	vma = vma_at(addr);
+	assert_int_equal(vma->vm_flags & (VM_IO | VM_PFNMAP), VM_IO | VM_PFNMAP);
+	for (int i = 0; i < 2; i++) {
+		pte_t pte = ptep_get(mm_find_pte(t->mm, addr + i * PAGE_SIZE, NULL));
+
+		assert_true(pte_present(pte));
+		assert_true(pte_special(pte));
+		assert_int_equal(pte_pfn(pte), pfn + i);
+		assert_null(vm_normal_page(vma, addr + i * PAGE_SIZE, pte));
+	}
+	assert_int_equal(copy_from_user(buf, addr + PAGE_SIZE, sizeof(buf)), 0);
+	assert_string_equal(buf, "io!");
+	/* mlock leaves special mappings alone. */
+	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
+	assert_false(vma_at(addr)->vm_flags & VM_LOCKED);
+	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
+	assert_int_equal(page_ref_count(frames), 1); /* special PTEs hold no reference */
+	__free_pages(frames, 1);
+	task_exit(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		GUP_TEST(test_mmap_errors),
+		GUP_TEST(test_map_fixed_replaces),
+		GUP_TEST(test_find_vma),
+		GUP_TEST(test_mprotect_middle_splits_then_merges),
+		GUP_TEST(test_munmap_middle),
+		GUP_TEST(test_growsdown_stack_extends),
+		GUP_TEST(test_mprotect_errors),
+		GUP_TEST(test_mprotect_rewrites_present_ptes),
+		GUP_TEST(test_madvise_dontneed_zeroes_private_anon),
+		GUP_TEST(test_madvise_dontfork),
+		GUP_TEST(test_madvise_wipeonfork),
+		GUP_TEST(test_madvise_errors),
+		GUP_TEST(test_mlock_populates_and_munlock_clears),
+		GUP_TEST(test_mlock_onfault_populates_nothing),
+		GUP_TEST(test_mmap_pfn_maps_special_ptes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

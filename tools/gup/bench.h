@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * `gup bench`: the kernel's gup_test benchmarks run against the simulated
+ * machine, and the host kernel's nearest equivalents timed in the same run
+ * (io_uring buffer registration, MADV_POPULATE_WRITE). Shared with bench/.
+ */
+#ifndef GUP_TOOL_BENCH_H
+#define GUP_TOOL_BENCH_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#if __has_include("gup_tool.h")
+#include "gup_tool.h"
+#else
+int gup_bench_main(int argc, char **argv);
+#endif
+
+/* The commands of the kernel's gup_test, with its names. */
+enum bench_cmd {
+	GUP_FAST_BENCHMARK,
+	PIN_FAST_BENCHMARK,
+	PIN_LONGTERM_BENCHMARK,
+	GUP_BASIC_TEST,
+	PIN_BASIC_TEST,
+	DUMP_USER_PAGES_TEST,
+};
+
+struct bench_config {
+	unsigned long size;	/* bytes of the region, a multiple of the page size */
+	long nr_pages_per_call; /* -1: the whole (per-thread) range in one call */
+	int threads;		/* each thread takes its own disjoint slice */
+	enum bench_cmd cmd;
+	unsigned int gup_flags; /* FOLL_* passed to every call */
+	bool shared;		/* MAP_SHARED rather than MAP_PRIVATE */
+};
+
+/* One repeat: wall-clock time of the get phase and of the put phase. */
+struct bench_sample {
+	double get_us, put_us;
+	unsigned long pages; /* pages got; fewer than the region means truncated */
+};
+
+struct bench_sim;
+
+const char *bench_cmd_name(enum bench_cmd cmd);
+/* Does @cmd pin (FOLL_PIN) rather than get (FOLL_GET)? */
+bool bench_cmd_pins(enum bench_cmd cmd, unsigned int gup_flags);
+
+/*
+ * Boot a machine big enough for @cfg, map and populate the region in one
+ * process, and park @cfg->threads threads of it. Return 0 or -errno.
+ */
+int bench_sim_open(const struct bench_config *cfg, struct bench_sim **simp);
+/* One repeat of the get/put loop over the whole region. */
+void bench_sim_run(struct bench_sim *bs, struct bench_sample *sample);
+/* Stop the threads, unmap, shut the machine down. Return 0 if nothing leaked. */
+int bench_sim_close(struct bench_sim *bs);
+
+/* Host-kernel measurements (bench_host.c). */
+struct host_sample {
+	double get_us, put_us; /* put_us < 0: no put phase */
+	unsigned long calls;   /* system calls the get phase took */
+	char note[160];	       /* how it was measured, or why it was skipped */
+	bool ok;
+};
+
+/*
+ * Pin @size bytes of populated host memory and unpin them, as io_uring buffer
+ * registration does (pin_user_pages FOLL_WRITE | FOLL_LONGTERM in the kernel).
+ * Each iovec covers @pages_per_call pages (at most 1 GiB); each register call
+ * takes at most 16384 iovecs, then they are unregistered before the next batch.
+ */
+void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample *out);
+/* MADV_POPULATE_WRITE over @size bytes of already populated host memory: GUP's slow walk. */
+void host_bench_populate(unsigned long size, struct host_sample *out);
+
+#endif /* GUP_TOOL_BENCH_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The host kernel's side of `gup bench --vs-kernel`: io_uring buffer
+ * registration (the kernel pins with FOLL_WRITE | FOLL_LONGTERM) and
+ * MADV_POPULATE_WRITE (the kernel's GUP slow walk) over real host memory.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include "bench.h"
+
+#ifdef HAVE_LIBURING
+#include <liburing.h>
+#endif
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+#define HOST_PAGE_SIZE 4096UL
+#define IOURING_MAX_IOVECS 16384UL  /* UIO_MAXIOV: the kernel's per-call limit */
+#define IOURING_MAX_BUF (1UL << 30) /* io_uring refuses larger single buffers */
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* Anonymous host memory with every page already faulted in for writing. */
+static void *host_populated_region(unsigned long size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (madvise(p, size, MADV_NOHUGEPAGE) || madvise(p, size, MADV_POPULATE_WRITE))
+		memset(p, 1, size); /* older kernels: fault it in by hand */
+	return p;
+}
+
+void host_bench_populate(unsigned long size, struct host_sample *out)
+{
+	void *p = host_populated_region(size);
+	double t0;
+
+	memset(out, 0, sizeof(*out));
+	out->put_us = -1;
+	if (!p) {
+		snprintf(out->note, sizeof(out->note), "host mmap failed: %s", strerror(errno));
+		return;
+	}
+	t0 = now_us();
+	if (madvise(p, size, MADV_POPULATE_WRITE)) {
+		snprintf(out->note, sizeof(out->note), "MADV_POPULATE_WRITE unavailable: %s",
+			 strerror(errno));
+	} else {
+		out->get_us = now_us() - t0;
+		out->calls = 1;
+		out->ok = true;
+		snprintf(out->note, sizeof(out->note),
+			 "madvise(MADV_POPULATE_WRITE) over populated memory, THP off");
+	}
+	munmap(p, size);
+}
+
+#ifdef HAVE_LIBURING
+/* Registered buffers count against RLIMIT_MEMLOCK unless CAP_IPC_LOCK: lift it if we may. */
+static void raise_memlock_limit(void)
+{
+	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
+
+	(void)setrlimit(RLIMIT_MEMLOCK, &unlimited);
+}
+
+/* Describe [p, p + size) as iovecs of @chunk bytes. */
+static struct iovec *chunk_iovecs(char *p, unsigned long size, unsigned long chunk,
+				  unsigned long *nr)
+{
+	struct iovec *iov;
+
+	*nr = (size + chunk - 1) / chunk;
+	iov = calloc(*nr, sizeof(*iov));
+	if (!iov)
+		return NULL;
+	for (unsigned long i = 0; i < *nr; i++) {
+		iov[i].iov_base = p + i * chunk;
+		iov[i].iov_len = size - i * chunk < chunk ? size - i * chunk : chunk;
+	}
+	return iov;
+}
+
+/* Register then unregister @nr iovecs in batches, timing each phase. Returns 0 or -errno. */
+static int register_in_batches(struct io_uring *ring, struct iovec *iov, unsigned long nr,
+			       struct host_sample *out)
+{
+	for (unsigned long done = 0; done < nr; done += IOURING_MAX_IOVECS) {
+		unsigned long batch =
+			nr - done < IOURING_MAX_IOVECS ? nr - done : IOURING_MAX_IOVECS;
+		double t0 = now_us(), t1;
+		int ret = io_uring_register_buffers(ring, iov + done, (unsigned int)batch);
+
+		t1 = now_us();
+		if (ret)
+			return ret;
+		out->get_us += t1 - t0;
+		io_uring_unregister_buffers(ring);
+		out->put_us += now_us() - t1;
+		out->calls++;
+	}
+	return 0;
+}
+
+void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample *out)
+{
+	unsigned long chunk, nr;
+	struct io_uring ring;
+	struct iovec *iov;
+	char *p;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	chunk = pages_per_call < 0 ? size : (unsigned long)pages_per_call * HOST_PAGE_SIZE;
+	if (chunk > IOURING_MAX_BUF)
+		chunk = IOURING_MAX_BUF;
+	raise_memlock_limit();
+	ret = io_uring_queue_init(1, &ring, 0);
+	if (ret) {
+		snprintf(out->note, sizeof(out->note), "io_uring unavailable: %s", strerror(-ret));
+		return;
+	}
+	p = host_populated_region(size);
+	iov = p ? chunk_iovecs(p, size, chunk, &nr) : NULL;
+	if (!iov) {
+		snprintf(out->note, sizeof(out->note), "host memory: %s", strerror(ENOMEM));
+	} else if ((ret = register_in_batches(&ring, iov, nr, out))) {
+		snprintf(out->note, sizeof(out->note), "io_uring_register_buffers: %s",
+			 strerror(-ret));
+	} else {
+		out->ok = true;
+		snprintf(
+			out->note, sizeof(out->note),
+			"io_uring_register_buffers: %lu iovecs of %lu KiB in %lu call(s) of <= %lu",
+			nr, chunk >> 10, out->calls, IOURING_MAX_IOVECS);
+	}
+	free(iov);
+	if (p)
+		munmap(p, size);
+	io_uring_queue_exit(&ring);
+}
+#else
+void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample *out)
+{
+	(void)size;
+	(void)pages_per_call;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->note, sizeof(out->note), "io_uring unavailable: built without liburing");
+}
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The scenario language of `gup run` (docs/scenarios.md): run a script against a
+ * freshly booted simulated machine and report whether every expectation held.
+ */
+#ifndef GUP_SCRIPT_H
+#define GUP_SCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct script_options {
+	bool quiet; /* print only explicit output, failures and the summary */
+};
+
+/*
+ * Run the script in @buf (@len bytes, need not be NUL-terminated) named @name in
+ * messages. Boots the machine (unless one is running: then -EBUSY is reported)
+ * and shuts it down before returning. Everything is printed to @out.
+ * Return: GUP_EXIT_OK, GUP_EXIT_FAILED or GUP_EXIT_USAGE (see gup_tool.h).
+ */
+int script_run_buffer(const char *buf, size_t len, const char *name, FILE *out);
+int script_run_buffer_opts(const char *buf, size_t len, const char *name, FILE *out,
+			   const struct script_options *opts);
+/* Read all of @in (at most 16 MiB), then run it as script_run_buffer_opts(). */
+int script_run_stream(FILE *in, const char *name, FILE *out, const struct script_options *opts);
+
+#endif /* GUP_SCRIPT_H */
