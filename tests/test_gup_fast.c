@@ -119,6 +119,7 @@ static void test_fast_takes_present_pages_without_faulting(void **state)
 		assert_int_equal(page_count(pages[i]), 1 + (int)GUP_PIN_COUNTING_BIAS);
 		assert_int_equal(atomic_read(&pages[i]->dbg_gup_pins), 1);
 	}
+	assert_int_equal(sim_check(NULL), 0);
 	unpin_user_pages(pages, NR);
 
 	assert_int_equal(get_user_pages_fast_only(addr, NR, FOLL_WRITE, pages), NR);

@@ -351,6 +351,7 @@ static void test_pin_adds_bias_and_counts_vmstat(void **state)
 	assert_int_equal(pins_acquired(), acquired + 1);
 	assert_int_equal(pins_released(), released);
 	assert_int_equal(READ_ONCE(current->mm->has_pinned), 1);
+	assert_int_equal(sim_check(NULL), 0);
 
 	unpin_user_page(got);
 	assert_int_equal(page_count(page), base);
@@ -363,6 +364,7 @@ static void test_pin_adds_bias_and_counts_vmstat(void **state)
 	assert_int_equal(page_count(page), base + 1);
 	assert_int_equal(atomic_read(&page->dbg_gup_refs), 1);
 	assert_int_equal(pins_acquired(), acquired + 1);
+	assert_int_equal(sim_check(NULL), 0);
 	put_page(got);
 	assert_int_equal(page_count(page), base);
 	task_exit(t);
@@ -406,6 +408,7 @@ static void test_grab_and_put_compound_head_on_order2_page(void **state)
 	assert_int_equal(pins_acquired(), acquired + 3);
 	assert_true(try_grab_page(head + 2, FOLL_PIN));
 	assert_int_equal(compound_pincount(head), 4);
+	assert_int_equal(atomic_read(&head->dbg_gup_pins), 4);
 	put_compound_head(head, 4, FOLL_PIN);
 	assert_int_equal(compound_pincount(head), 0);
 	assert_int_equal(page_count(head), 1);
@@ -675,6 +678,11 @@ static void test_mlock_populates_and_mlocks(void **state)
 	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
 	assert_int_equal(pfn_of(addr), zero_pfn());
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
+
+	/* Exec-only memory too: population forces the read VM_READ alone would refuse. */
+	addr = map_private(2, PROT_EXEC);
+	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
+	assert_int_equal(pfn_of(addr + PAGE_SIZE), zero_pfn());
 	task_exit(t);
 }
 

@@ -978,12 +978,11 @@ static long __get_user_pages_locked(struct mm_struct *mm, unsigned long start,
 		/* The caller must hold the lock and say so. */
 		BUG_ON(*locked != 1);
 	}
-	/* References need somewhere to go; the kernel would BUG here. */
-	if (WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) && !pages))
-		return -EINVAL;
-
 	if (flags & FOLL_PIN)
 		WRITE_ONCE(mm->has_pinned, 1);
+	/* References need somewhere to go (the kernel would BUG further down). */
+	if (WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) && !pages))
+		return -EINVAL;
 	/* Legacy callers pass a page array without FOLL_GET; pin callers never do. */
 	if (pages && !(flags & FOLL_PIN))
 		flags |= FOLL_GET;
@@ -1682,14 +1681,14 @@ static int internal_get_user_pages_fast(unsigned long start, unsigned long nr_pa
 
 	if (WARN_ON_ONCE(gup_flags & ~GUP_FAST_FLAGS))
 		return -EINVAL;
-	if (WARN_ON_ONCE(!pages))
-		return -EINVAL;
+	if (gup_flags & FOLL_PIN)
+		WRITE_ONCE(current->mm->has_pinned, 1);
+
 	/* The callers take an int: zero or negative asks for nothing. */
 	if ((long)nr_pages <= 0)
 		return 0;
-
-	if (gup_flags & FOLL_PIN)
-		WRITE_ONCE(current->mm->has_pinned, 1);
+	if (WARN_ON_ONCE(!pages))
+		return -EINVAL;
 
 	start &= PAGE_MASK;
 	len = nr_pages << PAGE_SHIFT;

@@ -46,7 +46,8 @@ static atomic_long_t tables_awaiting_rcu;
 static void pgtable_page_free_deferred(struct rcu_head *head)
 {
 	pgtable_page_free_rcu(head);
-	atomic_long_add(-1, &tables_awaiting_rcu);
+	/* Release: the free happens before whoever sees the count drop (acquire below). */
+	__atomic_sub_fetch(&tables_awaiting_rcu.counter, 1, __ATOMIC_RELEASE);
 }
 
 /* Free a table once no lockless walker can still be reading it. */
@@ -60,7 +61,7 @@ static void pgtable_page_free(struct mm_struct *mm, struct page *page)
 /* A barrier costs a grace period or more: skip it when no table is in flight. */
 void pgtable_rcu_barrier(void)
 {
-	if (atomic_long_read(&tables_awaiting_rcu))
+	if (__atomic_load_n(&tables_awaiting_rcu.counter, __ATOMIC_ACQUIRE))
 		gup_rcu_barrier();
 }
 

@@ -450,44 +450,38 @@ static bool variant_is_fast_only(enum gup_variant v)
 static long gup_locked_call(enum gup_variant v, unsigned long start, int n, unsigned int flags,
 			    struct page **pages)
 {
-	struct mm_struct *mm = current->mm;
-	int locked = 1;
-	long ret;
+	int still_locked = 1;
+	long got;
 
-	mmap_read_lock(mm);
-	switch (v) {
-	case GUP_GET:
-		ret = get_user_pages(start, n, flags, pages, NULL);
-		break;
-	case GUP_PIN:
-		ret = pin_user_pages(start, n, flags, pages, NULL);
-		break;
-	case GUP_GET_LOCKED:
-		ret = get_user_pages_locked(start, n, flags, pages, &locked);
-		break;
-	default:
-		ret = pin_user_pages_locked(start, n, flags, pages, &locked);
-		break;
-	}
-	if (locked)
-		mmap_read_unlock(mm);
-	return ret;
+	mmap_read_lock(current->mm);
+	if (v == GUP_GET)
+		got = get_user_pages(start, n, flags, pages, NULL);
+	else if (v == GUP_PIN)
+		got = pin_user_pages(start, n, flags, pages, NULL);
+	else if (v == GUP_GET_LOCKED)
+		got = get_user_pages_locked(start, n, flags, pages, &still_locked);
+	else
+		got = pin_user_pages_locked(start, n, flags, pages, &still_locked);
+	if (still_locked)
+		mmap_read_unlock(current->mm);
+	return got;
 }
 
-static long gup_remote_call(enum gup_variant v, struct mm_struct *mm, unsigned long start, int n,
-			    unsigned int flags, struct page **pages)
+/* The remote calls on @target, one letting a fault drop the lock, one not. */
+static long gup_remote_call(enum gup_variant v, struct mm_struct *target, unsigned long start,
+			    int n, unsigned int flags, struct page **pages)
 {
-	int locked = 1;
-	long ret;
+	int still_locked = 1;
+	long got;
 
-	mmap_read_lock(mm);
+	mmap_read_lock(target);
 	if (v == GUP_GET_REMOTE)
-		ret = get_user_pages_remote(mm, start, n, flags, pages, NULL, &locked);
+		got = get_user_pages_remote(target, start, n, flags, pages, NULL, &still_locked);
 	else
-		ret = pin_user_pages_remote(mm, start, n, flags, pages, NULL, NULL);
-	if (locked)
-		mmap_read_unlock(mm);
-	return ret;
+		got = pin_user_pages_remote(target, start, n, flags, pages, NULL, NULL);
+	if (still_locked)
+		mmap_read_unlock(target);
+	return got;
 }
 
 static long gup_call(enum gup_variant v, struct mm_struct *mm, unsigned long start, int n,

@@ -23,6 +23,7 @@ struct bench_worker {
 	unsigned long start, end; /* this thread's slice */
 	struct page **pages;
 	unsigned long got;
+	double get_start, get_end, put_start, put_end; /* stamped by the worker itself */
 	pthread_t thread;
 };
 
@@ -150,11 +151,15 @@ static void *bench_worker_main(void *arg)
 		pthread_barrier_wait(&bs->go);
 		if (bs->quit)
 			break;
+		w->get_start = now_us();
 		w->got = get_slice(w);
+		w->get_end = now_us();
 		pthread_barrier_wait(&bs->got);
 		if (bs->cfg.cmd == DUMP_USER_PAGES_TEST && w == bs->workers)
 			dump_slice(w);
+		w->put_start = now_us();
 		put_slice(w);
+		w->put_end = now_us();
 		pthread_barrier_wait(&bs->put);
 	}
 	task_exit(w->task);
@@ -230,19 +235,29 @@ int bench_sim_open(const struct bench_config *cfg, struct bench_sim **simp)
 	return 0;
 }
 
+/*
+ * A phase lasts from the first thread's start to the last thread's end, as the
+ * threads stamped them (the controller may be descheduled around barriers).
+ */
 void bench_sim_run(struct bench_sim *bs, struct bench_sample *sample)
 {
-	double t0 = now_us(), t1;
+	double get_start = 1e300, get_end = 0, put_start = 1e300, put_end = 0;
 
 	pthread_barrier_wait(&bs->go);
 	pthread_barrier_wait(&bs->got);
-	t1 = now_us();
 	pthread_barrier_wait(&bs->put);
-	sample->get_us = t1 - t0;
-	sample->put_us = now_us() - t1;
 	sample->pages = 0;
-	for (int i = 0; i < bs->cfg.threads; i++)
-		sample->pages += bs->workers[i].got;
+	for (int i = 0; i < bs->cfg.threads; i++) {
+		const struct bench_worker *w = &bs->workers[i];
+
+		get_start = w->get_start < get_start ? w->get_start : get_start;
+		get_end = w->get_end > get_end ? w->get_end : get_end;
+		put_start = w->put_start < put_start ? w->put_start : put_start;
+		put_end = w->put_end > put_end ? w->put_end : put_end;
+		sample->pages += w->got;
+	}
+	sample->get_us = get_end - get_start;
+	sample->put_us = put_end - put_start;
 }
 
 int bench_sim_close(struct bench_sim *bs)

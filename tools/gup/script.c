@@ -28,6 +28,7 @@
 #define MAX_SCRIPT (16UL << 20)	  /* bytes of script */
 #define DEFAULT_MEM (256UL << 20) /* RAM when the script does not boot itself */
 #define SHORT_DUMP 64		  /* reads up to this long print as one string */
+#define MAX_RETRY_INJECT 1000	  /* fault_retry failures armed at once */
 #define LISTED_PFNS 16		  /* pfns listed after a GUP call */
 
 /* ------------------------------------------------------------------ state -- */
@@ -2363,6 +2364,10 @@ static bool cmd_inject(struct script *s, struct args *a)
 	if (!eval_range(s, nth, 1, LONG_MAX, "nth", &n) ||
 	    (count && !eval_range(s, count, 0, LONG_MAX, "count", &c)))
 		return false;
+	/* Faults retried without end would make GUP loop for ever, as the kernel would. */
+	if (!strcmp(a->pos[0]->text, "fault_retry") && (c < 1 || c > MAX_RETRY_INJECT))
+		return fail(s, "fault_retry needs a count from 1 to %d (more retries never end)",
+			    MAX_RETRY_INJECT);
 	ret = inject_arm(a->pos[0]->text, (unsigned long)n, (unsigned long)c);
 	if (ret)
 		return fail(s,
@@ -2726,6 +2731,7 @@ static void run_line(struct script *s, const char *raw)
 	say(s, "> %.*s\n", (int)len, raw);
 	if (collect_args(s, cmd, &ln, &a))
 		cmd->fn(s, &a);
+	fflush(s->out); /* a command that hangs or crashes shows up last */
 }
 
 /* ------------------------------------------------------------ run, finish -- */
