@@ -37,9 +37,26 @@ struct machine {
 
 extern struct machine sim;
 
+/*
+ * Per-thread vmstat deltas, the kernel's per-cpu vm_node_stat_diff: the owner
+ * updates its own line without a locked instruction, so counting a pin per page
+ * does not bounce one cache line between threads. Readers sum every thread.
+ */
+struct vmstat_thread {
+	long diff[NR_VM_NODE_STAT_ITEMS];
+	struct list_head node;
+};
+
+extern __thread struct vmstat_thread *vmstat_this_thread;
+struct vmstat_thread *vmstat_register_thread(void);
+
 static inline void count_vm_stat(enum node_stat_item item, long delta)
 {
-	atomic_long_add(delta, &sim.vmstat[item]);
+	struct vmstat_thread *v = vmstat_this_thread;
+
+	if (unlikely(!v))
+		v = vmstat_register_thread();
+	__atomic_store_n(&v->diff[item], v->diff[item] + delta, __ATOMIC_RELAXED);
 }
 
 /* Page freeing and preparation (page_alloc.c). */

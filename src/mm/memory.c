@@ -260,6 +260,8 @@ static vm_fault_t do_numa_page(struct vm_fault *vmf)
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
 	if (pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
 		entry = pte_mkyoung(pte_modify(vmf->orig_pte, vma->vm_page_prot));
+		if (pte_write(vmf->orig_pte))
+			entry = pte_mkwrite(entry);
 		set_pte(vmf->pte, entry);
 	}
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
@@ -526,7 +528,7 @@ static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, un
 	unsigned long changed = 0;
 
 	for (; addr != end; pte++, addr += PAGE_SIZE) {
-		pte_t old = ptep_get(pte);
+		pte_t old = ptep_get(pte), ptent;
 
 		if (pte_none(old))
 			continue;
@@ -543,7 +545,11 @@ static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, un
 		}
 		if (prot_numa && (pte_protnone(old) || !vm_normal_page(vma, addr, old)))
 			continue; /* already hinting, or the zero page / raw pfn */
-		set_pte(pte, pte_modify(old, newprot));
+		ptent = pte_modify(old, newprot);
+		/* A hinting entry remembers it was writable, so the hint fault restores that. */
+		if (prot_numa && pte_write(old))
+			ptent = pte_mkwrite(ptent);
+		set_pte(pte, ptent);
 		changed++;
 	}
 	pte_unmap_unlock(pte, ptl);

@@ -480,6 +480,7 @@ int sim_boot(const struct sim_config *cfg)
 		return ret;
 	pthread_once(&page_waitqueues_once, init_page_waitqueues);
 	memset(&sim, 0, sizeof(sim));
+	vmstat_reset();
 	sim.nr_pages = (normal + movable) >> PAGE_SHIFT;
 	sim.frames_bytes = normal + movable;
 	sim.frames = host_map(sim.frames_bytes, cfg && cfg->prefault);

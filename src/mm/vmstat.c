@@ -19,14 +19,71 @@ static const char *const vmstat_names[NR_VM_NODE_STAT_ITEMS] = {
 	[NR_PAGE_FAULTS] = "nr_page_faults",
 };
 
+__thread struct vmstat_thread *vmstat_this_thread;
+static struct list_head vmstat_threads = LIST_HEAD_INIT(vmstat_threads);
+static pthread_mutex_t vmstat_threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t vmstat_exit_key;
+static pthread_once_t vmstat_key_once = PTHREAD_ONCE_INIT;
+
+/* A thread's deltas outlive it in the global counters. */
+static void vmstat_fold_thread(void *arg)
+{
+	struct vmstat_thread *v = arg;
+
+	pthread_mutex_lock(&vmstat_threads_lock);
+	for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
+		atomic_long_add(v->diff[i], &sim.vmstat[i]);
+	list_del(&v->node);
+	pthread_mutex_unlock(&vmstat_threads_lock);
+	free(v);
+}
+
+static void vmstat_make_key(void)
+{
+	pthread_key_create(&vmstat_exit_key, vmstat_fold_thread);
+}
+
+struct vmstat_thread *vmstat_register_thread(void)
+{
+	struct vmstat_thread *v = calloc(1, sizeof(*v));
+
+	BUG_ON(!v);
+	pthread_once(&vmstat_key_once, vmstat_make_key);
+	pthread_mutex_lock(&vmstat_threads_lock);
+	list_add(&v->node, &vmstat_threads);
+	pthread_mutex_unlock(&vmstat_threads_lock);
+	pthread_setspecific(vmstat_exit_key, v);
+	vmstat_this_thread = v;
+	return v;
+}
+
+/* Zero every counter; only at boot, with nothing running. */
+void vmstat_reset(void)
+{
+	struct vmstat_thread *v;
+
+	pthread_mutex_lock(&vmstat_threads_lock);
+	list_for_each_entry(v, &vmstat_threads, node) for (int i = 0; i < NR_VM_NODE_STAT_ITEMS;
+							   i++)
+		__atomic_store_n(&v->diff[i], 0L, __ATOMIC_RELAXED);
+	for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
+		atomic_long_set(&sim.vmstat[i], 0);
+	pthread_mutex_unlock(&vmstat_threads_lock);
+}
+
 unsigned long global_node_page_state(enum node_stat_item item)
 {
-	long v;
+	struct vmstat_thread *v;
+	long sum;
 
 	if (item >= NR_VM_NODE_STAT_ITEMS)
 		return 0;
-	v = atomic_long_read(&sim.vmstat[item]);
-	return v < 0 ? 0 : (unsigned long)v;
+	pthread_mutex_lock(&vmstat_threads_lock);
+	sum = atomic_long_read(&sim.vmstat[item]);
+	list_for_each_entry(v, &vmstat_threads, node) sum +=
+		__atomic_load_n(&v->diff[item], __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&vmstat_threads_lock);
+	return sum < 0 ? 0 : (unsigned long)sum;
 }
 
 void mod_node_page_state(enum node_stat_item item, long delta)
