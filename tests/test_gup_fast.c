@@ -7,6 +7,7 @@
  * variants never fall back and never return an error; range checks and misuse.
  */
 #include "harness.h"
+#include "mm/internal.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -531,6 +532,45 @@ static void test_race_pte_changes_under_the_walker(void **state)
 	run_race(zap_and_refault, walk_changing_pte);
 }
 
+#ifdef CONFIG_DEBUG_VM
+static struct vm_area_struct *zap_target;
+
+/* Play the racing munmap: the PTE goes away after the walker grabbed its page. */
+static void zap_after_grab(pte_t *ptep)
+{
+	struct mm_struct *mm = zap_target->vm_mm;
+
+	(void)ptep;
+	gup_fast_grab_hook = NULL;
+	mmap_read_lock(mm);
+	zap_page_range(zap_target, zap_target->vm_start, PAGE_SIZE);
+	mmap_read_unlock(mm);
+}
+
+/* Without the re-check the walker would return a page nobody maps any more. */
+static void test_entry_changed_after_grab_drops_the_page(void **state)
+{
+	struct task_struct *t = start_task("recheck");
+	unsigned long addr = map_rw(1);
+	struct page *page;
+	unsigned long acquired = pins_acquired();
+
+	(void)state;
+	touch_page(addr);
+	zap_target = find_vma(t->mm, addr);
+	gup_fast_grab_hook = zap_after_grab;
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, &page), 1);
+	assert_null(gup_fast_grab_hook);
+	/* The slow path faulted a fresh page in: the pin is on what the PTE maps now. */
+	assert_int_equal(page_to_pfn(page), pfn_of(addr));
+	assert_int_equal(page_count(page), 1 + GUP_PIN_COUNTING_BIAS);
+	/* The speculative pin was taken and given back, then the real one. */
+	assert_int_equal(pins_acquired() - acquired, 2);
+	unpin_user_page(page);
+	task_exit(t);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +586,9 @@ int main(void)
 		GUP_TEST(test_range_checks),
 		GUP_TEST(test_misuse),
 		GUP_TEST(test_race_pte_changes_under_the_walker),
+#ifdef CONFIG_DEBUG_VM
+		GUP_TEST(test_entry_changed_after_grab_drops_the_page),
+#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

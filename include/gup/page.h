@@ -303,12 +303,40 @@ static inline enum zone_type page_zonenum(const struct page *page)
 
 struct zone *page_zone(const struct page *page);
 
-/* Translation between frames, descriptors and the host bytes behind them. */
-struct page *pfn_to_page(unsigned long pfn);
-unsigned long page_to_pfn(const struct page *page);
-bool pfn_valid(unsigned long pfn);
-void *page_address(const struct page *page);
-struct page *virt_to_page(const void *addr);
+/*
+ * Translation between frames, descriptors and the host bytes behind them: the
+ * flat memmap and the one host mapping of all frames, as the kernel's mem_map and
+ * direct map. max_pfn is 0 while no machine runs.
+ */
+extern struct page *mem_map;
+extern unsigned char *frames_base;
+extern unsigned long max_pfn;
+
+static inline struct page *pfn_to_page(unsigned long pfn)
+{
+	return mem_map + pfn;
+}
+
+static inline unsigned long page_to_pfn(const struct page *page)
+{
+	return (unsigned long)(page - mem_map);
+}
+
+static inline bool pfn_valid(unsigned long pfn)
+{
+	return pfn < max_pfn;
+}
+
+static inline void *page_address(const struct page *page)
+{
+	return frames_base + (page_to_pfn(page) << PAGE_SHIFT);
+}
+
+static inline struct page *virt_to_page(const void *addr)
+{
+	return pfn_to_page((unsigned long)((const unsigned char *)addr - frames_base) >>
+			   PAGE_SHIFT);
+}
 
 /* GFP flags: how to allocate, and from which zone. */
 typedef unsigned int gfp_t;
@@ -346,7 +374,11 @@ void __free_pages(struct page *page, unsigned int order);
 
 /* The shared zero page, mapped read-only for reads of untouched anonymous memory. */
 struct page *zero_page(void);
-unsigned long zero_pfn(void);
+/* pfn 0 stays reserved, as low memory does; the zero page is the next frame. */
+static inline unsigned long zero_pfn(void)
+{
+	return 1;
+}
 static inline bool is_zero_pfn(unsigned long pfn)
 {
 	return pfn == zero_pfn();

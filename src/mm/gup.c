@@ -21,6 +21,10 @@
  * off, and device mappings are never found.
  */
 #include "mm/internal.h"
+
+#ifdef CONFIG_DEBUG_VM
+void (*gup_fast_grab_hook)(pte_t *ptep);
+#endif
 #include "lib/rcu.h"
 
 /* Per-lookup state of follow_page_mask(): how many small pages the hit spans. */
@@ -1422,6 +1426,10 @@ static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct 
 	head = try_grab_compound_head(page, 1, flags);
 	if (unlikely(!head))
 		return false;
+#ifdef CONFIG_DEBUG_VM
+	if (unlikely(gup_fast_grab_hook))
+		gup_fast_grab_hook(ptep);
+#endif
 	/* Recheck: if the PTE moved on meanwhile our page may not be the mapped one. */
 	if (unlikely(pte_val(ptep_get(ptep)) != pte_val(pte))) {
 		put_compound_head(head, 1, flags);

@@ -119,6 +119,15 @@ int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long e
 long faultin_vma_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 			    bool write, int *locked);
 
+#ifdef CONFIG_DEBUG_VM
+/*
+ * Test seam in the GUP-fast walk: runs between the speculative reference and the
+ * re-check of the PTE, so a test can change the entry exactly where a racing zap
+ * would. Debug builds only.
+ */
+extern void (*gup_fast_grab_hook)(pte_t *ptep);
+#endif
+
 /* Zap PTEs of [start, end) in @vma, dropping rmap and references. */
 void unmap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /* Copy the page tables of @src_vma into @dst_vma (fork). Return 0 or -ENOMEM. */

@@ -16,33 +16,11 @@ struct machine sim;
 
 /* pfn 0 stays reserved (as low memory does), then the zero page and the gate page. */
 #define RESERVED_LOW_PFNS 3
-#define ZERO_PAGE_PFN 1
 #define GATE_PAGE_PFN 2
 
-struct page *pfn_to_page(unsigned long pfn)
-{
-	return sim.memmap + pfn;
-}
-
-unsigned long page_to_pfn(const struct page *page)
-{
-	return (unsigned long)(page - sim.memmap);
-}
-
-bool pfn_valid(unsigned long pfn)
-{
-	return sim.running && pfn < sim.nr_pages;
-}
-
-void *page_address(const struct page *page)
-{
-	return sim.frames + (page_to_pfn(page) << PAGE_SHIFT);
-}
-
-struct page *virt_to_page(const void *addr)
-{
-	return pfn_to_page((unsigned long)((const unsigned char *)addr - sim.frames) >> PAGE_SHIFT);
-}
+struct page *mem_map;
+unsigned char *frames_base;
+unsigned long max_pfn;
 
 struct zone *page_zone(const struct page *page)
 {
@@ -52,11 +30,6 @@ struct zone *page_zone(const struct page *page)
 struct page *zero_page(void)
 {
 	return sim.zero_page;
-}
-
-unsigned long zero_pfn(void)
-{
-	return ZERO_PAGE_PFN;
 }
 
 struct page *gate_page(void)
@@ -440,7 +413,7 @@ static void reserve_low_pages(void)
 		set_page_count(page, 1);
 	}
 	sim.reserved_pages = RESERVED_LOW_PFNS;
-	sim.zero_page = pfn_to_page(ZERO_PAGE_PFN);
+	sim.zero_page = pfn_to_page(zero_pfn());
 	memset(page_address(sim.zero_page), 0, PAGE_SIZE);
 	/* The vsyscall page holds x86-64's legacy entry code; any bytes will do. */
 	memset(page_address(gate_page()), 0xcc, PAGE_SIZE);
@@ -485,6 +458,8 @@ int sim_boot(const struct sim_config *cfg)
 	sim.frames_bytes = normal + movable;
 	sim.frames = host_map(sim.frames_bytes, cfg && cfg->prefault);
 	sim.memmap = host_map(sim.nr_pages * sizeof(struct page), true);
+	mem_map = sim.memmap;
+	frames_base = sim.frames;
 	if (!sim.frames || !sim.memmap) {
 		if (sim.frames)
 			munmap(sim.frames, sim.frames_bytes);
@@ -501,6 +476,7 @@ int sim_boot(const struct sim_config *cfg)
 	INIT_LIST_HEAD(&sim.tasks);
 	sim.next_pid = 1;
 	sim.running = true;
+	max_pfn = sim.nr_pages;
 	reserve_low_pages();
 	free_pfn_range(RESERVED_LOW_PFNS, normal_pages);
 	free_pfn_range(normal_pages, sim.nr_pages);
@@ -578,6 +554,7 @@ int sim_shutdown(void)
 	if (problems && out)
 		fprintf(out, "libgup: leak check failed at shutdown\n");
 	inject_reset();
+	max_pfn = 0;
 	munmap(sim.frames, sim.frames_bytes);
 	munmap(sim.memmap, sim.nr_pages * sizeof(struct page));
 	sim.running = false;

@@ -514,7 +514,8 @@ static bool add_task(struct script *s, const char *name, struct task_struct *t)
 {
 	for (int i = 0; i < MAX_TASKS; i++) {
 		if (!s->tasks[i].task) {
-			snprintf(s->tasks[i].name, sizeof(s->tasks[i].name), "%s", name);
+			snprintf(s->tasks[i].name, sizeof(s->tasks[i].name), "%.*s", MAX_NAME,
+				 name);
 			s->tasks[i].task = t;
 			return true;
 		}
@@ -720,7 +721,7 @@ static bool eval_range(struct script *s, const struct word *w, long min, long ma
 
 static bool eval_addr(struct script *s, const struct word *w, unsigned long *addr)
 {
-	long v;
+	long v = 0;
 
 	if (!eval_word(s, w, &v))
 		return false;
@@ -778,7 +779,7 @@ static bool parse_table_list(struct script *s, const char *list, const struct na
 
 	*out = 0;
 	if (isdigit((unsigned char)*p)) {
-		long v;
+		long v = 0;
 
 		if (!eval_text(s, p, &v))
 			return false;
@@ -2112,7 +2113,7 @@ static bool page_range(struct script *s, struct args *a, unsigned long *start, u
 
 static bool cmd_populate(struct script *s, struct args *a)
 {
-	unsigned long start, end;
+	unsigned long start = 0, end = 0;
 
 	if (a->npos != 2)
 		return fail(s, "usage: populate ADDR LEN");
@@ -2125,7 +2126,7 @@ static bool cmd_populate(struct script *s, struct args *a)
 static bool cmd_populate_vma(struct script *s, struct args *a)
 {
 	struct vm_area_struct *vma;
-	unsigned long start, end;
+	unsigned long start = 0, end = 0;
 	struct mm_struct *mm;
 	int locked = 1;
 	long ret;
@@ -2177,7 +2178,7 @@ static bool cmd_fixup(struct script *s, struct args *a)
 static bool cmd_page(struct script *s, struct args *a)
 {
 	struct page_facts pf;
-	long v;
+	long v = 0;
 
 	if (a->npos < 1 || a->npos > 2)
 		return fail(s, "usage: page ADDR|NAME[i] [FIELD]");
@@ -2236,7 +2237,7 @@ static bool cmd_pinned(struct script *s, struct args *a)
 static bool cmd_vma(struct script *s, struct args *a)
 {
 	unsigned long addr;
-	long v;
+	long v = 0;
 
 	if (a->npos != 2)
 		return fail(s, "usage: vma ADDR FIELD");
@@ -2261,7 +2262,7 @@ static bool vmstat_item(struct script *s, const char *name, long *v)
 
 static bool cmd_vmstat(struct script *s, struct args *a)
 {
-	long v;
+	long v = 0;
 
 	if (a->npos > 1)
 		return fail(s, "usage: vmstat [ITEM]");
@@ -2306,11 +2307,11 @@ static bool cmd_smaps(struct script *s, struct args *a)
 
 static bool cmd_pagetable(struct script *s, struct args *a)
 {
-	unsigned long start, end = 0;
+	unsigned long start = 0, end = 0;
 
 	if (a->npos == 1) {
 		struct word *len_one[2] = {a->pos[0], NULL};
-		long v;
+		long v = 0;
 
 		if (!need_task(s) || !eval_word(s, len_one[0], &v))
 			return false;
@@ -2380,7 +2381,7 @@ static bool cmd_inject(struct script *s, struct args *a)
 static bool cmd_set(struct script *s, struct args *a)
 {
 	struct word *w = a->nkv == 1 ? a->kv[0] : NULL;
-	long v;
+	long v = 0;
 
 	if (w && !a->npos) {
 		if (!eval_text(s, w->val, &v))
