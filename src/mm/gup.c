@@ -25,6 +25,16 @@
 #ifdef CONFIG_DEBUG_VM
 void (*gup_fast_grab_hook)(pte_t *ptep);
 #endif
+
+/*
+ * Tell fork that this mm may hold pins. Stored only when not yet set: threads
+ * pinning disjoint ranges must not bounce the mm's cache line on every call.
+ */
+static inline void mm_set_has_pinned(struct mm_struct *mm)
+{
+	if (!READ_ONCE(mm->has_pinned))
+		WRITE_ONCE(mm->has_pinned, 1);
+}
 #include "lib/rcu.h"
 
 /* Per-lookup state of follow_page_mask(): how many small pages the hit spans. */
@@ -983,7 +993,7 @@ static long __get_user_pages_locked(struct mm_struct *mm, unsigned long start,
 		BUG_ON(*locked != 1);
 	}
 	if (flags & FOLL_PIN)
-		WRITE_ONCE(mm->has_pinned, 1);
+		mm_set_has_pinned(mm);
 	/* References need somewhere to go (the kernel would BUG further down). */
 	if (WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) && !pages))
 		return -EINVAL;
@@ -1690,7 +1700,7 @@ static int internal_get_user_pages_fast(unsigned long start, unsigned long nr_pa
 	if (WARN_ON_ONCE(gup_flags & ~GUP_FAST_FLAGS))
 		return -EINVAL;
 	if (gup_flags & FOLL_PIN)
-		WRITE_ONCE(current->mm->has_pinned, 1);
+		mm_set_has_pinned(current->mm);
 
 	/* The callers take an int: zero or negative asks for nothing. */
 	if ((long)nr_pages <= 0)

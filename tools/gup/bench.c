@@ -32,6 +32,7 @@ struct bench_sim {
 	struct task_struct *proc;
 	unsigned long region;
 	pthread_barrier_t go, got, put;
+	int ready_get, ready_put; /* workers that reached the phase's start line */
 	bool quit;
 	struct bench_worker *workers;
 };
@@ -141,6 +142,17 @@ static void dump_slice(const struct bench_worker *w)
 	}
 }
 
+/*
+ * Waking threads from a barrier takes longer than a phase over a small slice, so
+ * workers spin until all are awake and running: the phases then truly overlap.
+ */
+static void start_line(int *ready, int threads)
+{
+	__atomic_add_fetch(ready, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(ready, __ATOMIC_ACQUIRE) < threads)
+		;
+}
+
 static void *bench_worker_main(void *arg)
 {
 	struct bench_worker *w = arg;
@@ -151,12 +163,14 @@ static void *bench_worker_main(void *arg)
 		pthread_barrier_wait(&bs->go);
 		if (bs->quit)
 			break;
+		start_line(&bs->ready_get, bs->cfg.threads);
 		w->get_start = now_us();
 		w->got = get_slice(w);
 		w->get_end = now_us();
 		pthread_barrier_wait(&bs->got);
 		if (bs->cfg.cmd == DUMP_USER_PAGES_TEST && w == bs->workers)
 			dump_slice(w);
+		start_line(&bs->ready_put, bs->cfg.threads);
 		w->put_start = now_us();
 		put_slice(w);
 		w->put_end = now_us();
@@ -243,6 +257,8 @@ void bench_sim_run(struct bench_sim *bs, struct bench_sample *sample)
 {
 	double get_start = 1e300, get_end = 0, put_start = 1e300, put_end = 0;
 
+	__atomic_store_n(&bs->ready_get, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&bs->ready_put, 0, __ATOMIC_RELAXED);
 	pthread_barrier_wait(&bs->go);
 	pthread_barrier_wait(&bs->got);
 	pthread_barrier_wait(&bs->put);
