@@ -28,6 +28,121 @@ __attribute__((unused)) static int sim_teardown(void **state)
 	return sim_shutdown();
 }
 
+/*
+ * Helpers shared by the tests. Each one asserts that its own step worked, so a
+ * test reads as the sequence of things it checks. They act on the current task
+ * unless they take one.
+ */
+
+/* Create a task called @comm and make it current. */
+static inline struct task_struct *start_task(const char *comm)
+{
+	struct task_struct *t = task_create(comm);
+
+	assert_non_null(t);
+	set_current(t);
+	return t;
+}
+
+/* sys_mmap(0, @len, @prot, @flags, -1, 0), which must succeed. */
+static inline unsigned long map_bytes(unsigned long len, unsigned long prot, unsigned long flags)
+{
+	unsigned long addr = sys_mmap(0, len, prot, flags, -1, 0);
+
+	assert_false(IS_ERR_VALUE(addr));
+	return addr;
+}
+
+/* @nr anonymous pages (MAP_ANONYMOUS is added to @flags). */
+static inline unsigned long map_pages(unsigned long nr, unsigned long prot, unsigned long flags)
+{
+	return map_bytes(nr * PAGE_SIZE, prot, flags | MAP_ANONYMOUS);
+}
+
+/* @nr private anonymous read-write pages. */
+static inline unsigned long map_rw(unsigned long nr)
+{
+	return map_pages(nr, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+}
+
+/* Write the byte 'w' at @addr, as the current task would. */
+static inline void touch_page(unsigned long addr)
+{
+	char c = 'w';
+
+	assert_int_equal(copy_to_user(addr, &c, 1), 0);
+}
+
+/* Write 'a' + i to the first byte of page i of @nr pages at @addr. */
+static inline void touch_pages(unsigned long addr, unsigned long nr)
+{
+	for (unsigned long i = 0; i < nr; i++) {
+		char c = (char)('a' + i);
+
+		assert_int_equal(copy_to_user(addr + i * PAGE_SIZE, &c, 1), 0);
+	}
+}
+
+/* The VMA of @t that contains @addr, or NULL. */
+static inline struct vm_area_struct *vma_at(struct task_struct *t, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+
+	mmap_read_lock(t->mm);
+	vma = find_vma(t->mm, addr);
+	mmap_read_unlock(t->mm);
+	return vma && vma->vm_start <= addr ? vma : NULL;
+}
+
+/* The pagemap entry of @addr in @t (the read itself must succeed). */
+static inline uint64_t pagemap_entry(struct task_struct *t, unsigned long addr)
+{
+	uint64_t entry;
+
+	assert_int_equal(pagemap_read(t->mm, addr, &entry), 0);
+	return entry;
+}
+
+/* The pfn mapped at @addr in @t, which must be present. */
+static inline unsigned long pfn_of(struct task_struct *t, unsigned long addr)
+{
+	uint64_t entry = pagemap_entry(t, addr);
+
+	assert_true(entry & PM_PRESENT);
+	return (unsigned long)(entry & PM_PFRAME_MASK);
+}
+
+/* Drop the references of @nr pages taken with FOLL_GET. */
+static inline void put_pages(struct page **pages, long nr)
+{
+	for (long i = 0; i < nr; i++)
+		put_page(pages[i]);
+}
+
+/* vmstat counters the tests compare before and after a call. */
+static inline unsigned long page_faults(void)
+{
+	return global_node_page_state(NR_PAGE_FAULTS);
+}
+
+static inline unsigned long pins_acquired(void)
+{
+	return global_node_page_state(NR_FOLL_PIN_ACQUIRED);
+}
+
+static inline unsigned long pins_released(void)
+{
+	return global_node_page_state(NR_FOLL_PIN_RELEASED);
+}
+
+/* @expr must equal @expect and print exactly @warnings WARNING lines. */
+#define assert_warned(expr, expect, warnings)                                                      \
+	do {                                                                                       \
+		unsigned long __before = sim_warn_count();                                         \
+		assert_int_equal((expr), (expect));                                                \
+		assert_int_equal(sim_warn_count() - __before, (warnings));                         \
+	} while (0)
+
 #define GUP_TEST(fn) cmocka_unit_test_setup_teardown(fn, sim_setup, sim_teardown)
 
 #endif /* GUP_TESTS_HARNESS_H */

@@ -62,10 +62,8 @@ static unsigned long populated_area(void)
 	unsigned long addr;
 	char byte = 'x';
 
-	set_current(task_create("check"));
-	addr = sys_mmap(0, AREA_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_false(IS_ERR_VALUE(addr));
+	start_task("check");
+	addr = map_rw(AREA_PAGES);
 	for (int i = 0; i < AREA_PAGES; i++)
 		assert_int_equal(copy_to_user(addr + i * PAGE_SIZE, &byte, 1), 0);
 	return addr;

@@ -98,12 +98,10 @@ static void run_round(struct worker *workers, uint32_t round, unsigned long map_
 		      enum node_stat_item counter)
 {
 	unsigned long base = global_node_page_state(counter);
-	unsigned long region = sys_mmap(0, REGION_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-					map_flags | MAP_ANONYMOUS, -1, 0);
+	unsigned long region = map_pages(REGION_PAGES, PROT_READ | PROT_WRITE, map_flags);
 	pthread_barrier_t start;
 	pthread_t threads[NR_WORKERS];
 
-	assert_false(IS_ERR_VALUE(region));
 	pthread_barrier_init(&start, NULL, NR_WORKERS);
 	for (uint32_t id = 0; id < NR_WORKERS; id++) {
 		workers[id].start = &start;
@@ -126,10 +124,9 @@ static void run_round(struct worker *workers, uint32_t round, unsigned long map_
 
 static void run_workers(unsigned long map_flags, enum node_stat_item counter)
 {
-	struct task_struct *leader = task_create("faulters");
+	struct task_struct *leader = start_task("faulters");
 	struct worker workers[NR_WORKERS] = {0};
 
-	set_current(leader);
 	for (uint32_t id = 0; id < NR_WORKERS; id++) {
 		workers[id].id = id;
 		workers[id].task = task_clone_thread(leader);

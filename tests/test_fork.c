@@ -12,40 +12,20 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
-static struct task_struct *start_task(void)
-{
-	struct task_struct *t = task_create("fork");
-
-	assert_non_null(t);
-	set_current(t);
-	return t;
-}
-
 static unsigned long map_written(unsigned long len, const char *s)
 {
-	unsigned long addr = sys_mmap(0, len, RW, ANON, -1, 0);
+	unsigned long addr = map_bytes(len, RW, ANON);
 
-	assert_false(IS_ERR_VALUE(addr));
 	for (unsigned long off = 0; off < len; off += PAGE_SIZE)
 		assert_int_equal(copy_to_user(addr + off, s, strlen(s) + 1), 0);
 	return addr;
 }
 
-static struct vm_area_struct *vma_of(struct task_struct *t, unsigned long addr)
+/* The pfn mapped at @addr in @t, or 0 if nothing is. */
+static unsigned long pfn_or_zero(struct task_struct *t, unsigned long addr)
 {
-	struct vm_area_struct *vma;
+	uint64_t entry = pagemap_entry(t, addr);
 
-	mmap_read_lock(t->mm);
-	vma = find_vma(t->mm, addr);
-	mmap_read_unlock(t->mm);
-	return vma && vma->vm_start <= addr ? vma : NULL;
-}
-
-static unsigned long pfn_of(struct task_struct *t, unsigned long addr)
-{
-	uint64_t entry;
-
-	assert_int_equal(pagemap_read(t->mm, addr, &entry), 0);
 	return entry & PM_PRESENT ? entry & PM_PFRAME_MASK : 0;
 }
 
@@ -59,7 +39,7 @@ static void read_as(struct task_struct *t, unsigned long addr, char *buf, size_t
 
 static void test_fork_makes_a_new_process(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
+	struct task_struct *parent = start_task("fork"), *child;
 	unsigned long addr = map_written(2 * PAGE_SIZE, "data");
 	char buf[8];
 
@@ -73,7 +53,7 @@ static void test_fork_makes_a_new_process(void **state)
 	assert_int_equal(child->mm->map_count, parent->mm->map_count);
 	assert_int_equal(child->mm->total_vm, parent->mm->total_vm);
 	/* Private pages are shared, write-protected on both sides. */
-	assert_int_equal(pfn_of(child, addr), pfn_of(parent, addr));
+	assert_int_equal(pfn_or_zero(child, addr), pfn_or_zero(parent, addr));
 	assert_false(pte_write(ptep_get(mm_find_pte(parent->mm, addr, NULL))));
 	assert_false(pte_write(ptep_get(mm_find_pte(child->mm, addr, NULL))));
 	read_as(child, addr + PAGE_SIZE, buf, 5);
@@ -85,25 +65,25 @@ static void test_fork_makes_a_new_process(void **state)
 
 static void test_fork_skips_dontcopy_vma(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
+	struct task_struct *parent = start_task("fork"), *child;
 	unsigned long addr = map_written(PAGE_SIZE, "private");
 
 	(void)state;
 	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DONTFORK), 0);
 	child = sys_fork();
-	assert_null(vma_of(child, addr));
+	assert_null(vma_at(child, addr));
 	assert_int_equal(child->mm->map_count, parent->mm->map_count - 1);
-	assert_int_equal(pfn_of(child, addr), 0);
+	assert_int_equal(pfn_or_zero(child, addr), 0);
 	/* The parent's page was not shared, so it stays writable and exclusive. */
 	assert_true(pte_write(ptep_get(mm_find_pte(parent->mm, addr, NULL))));
-	assert_int_equal(page_mapcount(pfn_to_page(pfn_of(parent, addr))), 1);
+	assert_int_equal(page_mapcount(pfn_to_page(pfn_or_zero(parent, addr))), 1);
 	task_exit(child);
 	task_exit(parent);
 }
 
 static void test_fork_wipes_wipeonfork_vma(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
+	struct task_struct *parent = start_task("fork"), *child;
 	unsigned long addr = map_written(PAGE_SIZE, "secret");
 	struct vm_area_struct *vma;
 	char buf[7];
@@ -111,7 +91,7 @@ static void test_fork_wipes_wipeonfork_vma(void **state)
 	(void)state;
 	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_WIPEONFORK), 0);
 	child = sys_fork();
-	vma = vma_of(child, addr);
+	vma = vma_at(child, addr);
 	assert_non_null(vma);
 	assert_true(vma->vm_flags & VM_WIPEONFORK);
 	assert_null(vma->anon_vma);
@@ -126,14 +106,14 @@ static void test_fork_wipes_wipeonfork_vma(void **state)
 
 static void test_fork_drops_mlock_in_child(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
+	struct task_struct *parent = start_task("fork"), *child;
 	unsigned long addr = map_written(PAGE_SIZE, "locked");
 
 	(void)state;
 	assert_int_equal(sys_mlock(addr, PAGE_SIZE), 0);
 	child = sys_fork();
-	assert_true(vma_of(parent, addr)->vm_flags & VM_LOCKED);
-	assert_false(vma_of(child, addr)->vm_flags & (VM_LOCKED | VM_LOCKONFAULT));
+	assert_true(vma_at(parent, addr)->vm_flags & VM_LOCKED);
+	assert_false(vma_at(child, addr)->vm_flags & (VM_LOCKED | VM_LOCKONFAULT));
 	task_exit(child);
 	task_exit(parent);
 }
@@ -144,7 +124,7 @@ static void test_fork_drops_mlock_in_child(void **state)
  */
 static void test_fork_copies_pinned_page_early(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
+	struct task_struct *parent = start_task("fork"), *child;
 	unsigned long addr = map_written(2 * PAGE_SIZE, "before");
 	unsigned long early = global_node_page_state(NR_FORK_EARLY_COW);
 	unsigned int seq = raw_read_seqcount(&parent->mm->write_protect_seq);
@@ -159,15 +139,16 @@ static void test_fork_copies_pinned_page_early(void **state)
 	assert_int_equal(global_node_page_state(NR_FORK_EARLY_COW), early + 1);
 	assert_int_equal(raw_read_seqcount(&parent->mm->write_protect_seq), seq + 2);
 
-	assert_int_equal(pfn_of(parent, addr), page_to_pfn(pinned));
-	assert_true(pfn_of(child, addr) != page_to_pfn(pinned));
+	assert_int_equal(pfn_or_zero(parent, addr), page_to_pfn(pinned));
+	assert_true(pfn_or_zero(child, addr) != page_to_pfn(pinned));
 	read_as(child, addr, buf, 7);
 	assert_string_equal(buf, "before");
 	/* The unpinned neighbour is shared as usual. */
-	assert_int_equal(pfn_of(child, addr + PAGE_SIZE), pfn_of(parent, addr + PAGE_SIZE));
+	assert_int_equal(pfn_or_zero(child, addr + PAGE_SIZE),
+			 pfn_or_zero(parent, addr + PAGE_SIZE));
 
 	assert_int_equal(copy_to_user(addr, "after", 6), 0);
-	assert_int_equal(pfn_of(parent, addr), page_to_pfn(pinned));
+	assert_int_equal(pfn_or_zero(parent, addr), page_to_pfn(pinned));
 	assert_string_equal((char *)page_address(pinned), "after");
 	read_as(child, addr, buf, 7);
 	assert_string_equal(buf, "before");
@@ -179,7 +160,7 @@ static void test_fork_copies_pinned_page_early(void **state)
 
 static void test_fork_without_pins_copies_nothing_early(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
+	struct task_struct *parent = start_task("fork"), *child;
 	unsigned long addr = map_written(4 * PAGE_SIZE, "plain");
 	unsigned long early = global_node_page_state(NR_FORK_EARLY_COW);
 	unsigned long free_before = sim_free_pages();
@@ -196,9 +177,9 @@ static void test_fork_without_pins_copies_nothing_early(void **state)
 
 static void test_fork_out_of_memory_leaves_nothing_behind(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
+	struct task_struct *parent = start_task("fork"), *child;
 	unsigned long addr = map_written(PAGE_SIZE, "survive");
-	unsigned long pfn = pfn_of(parent, addr);
+	unsigned long pfn = pfn_or_zero(parent, addr);
 	char buf[8];
 
 	(void)state;
@@ -211,7 +192,7 @@ static void test_fork_out_of_memory_leaves_nothing_behind(void **state)
 	assert_int_equal(errno, ENOMEM);
 	assert_int_equal(page_mapcount(pfn_to_page(pfn)), 1);
 	assert_int_equal(copy_to_user(addr, "survive", 8), 0);
-	assert_int_equal(pfn_of(parent, addr), pfn);
+	assert_int_equal(pfn_or_zero(parent, addr), pfn);
 	assert_int_equal(copy_from_user(buf, addr, sizeof(buf)), 0);
 	assert_string_equal(buf, "survive");
 	assert_int_equal(sim_check(NULL), 0);

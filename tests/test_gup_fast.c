@@ -15,80 +15,6 @@
 
 #define NR 4
 
-/* --- helpers --- */
-
-static struct task_struct *start_task(const char *comm)
-{
-	struct task_struct *t = task_create(comm);
-
-	assert_non_null(t);
-	set_current(t);
-	return t;
-}
-
-static unsigned long map_pages(unsigned long nr, unsigned long prot, unsigned long flags)
-{
-	unsigned long addr = sys_mmap(0, nr * PAGE_SIZE, prot, flags | MAP_ANONYMOUS, -1, 0);
-
-	assert_false(IS_ERR_VALUE(addr));
-	return addr;
-}
-
-static unsigned long map_rw(unsigned long nr)
-{
-	return map_pages(nr, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-}
-
-static void touch_page(unsigned long addr)
-{
-	char c = 'w';
-
-	assert_int_equal(copy_to_user(addr, &c, 1), 0);
-}
-
-static void touch_pages(unsigned long addr, unsigned long nr)
-{
-	for (unsigned long i = 0; i < nr; i++)
-		touch_page(addr + i * PAGE_SIZE);
-}
-
-static unsigned long pfn_of(unsigned long addr)
-{
-	uint64_t entry;
-
-	assert_int_equal(pagemap_read(current->mm, addr, &entry), 0);
-	assert_true(entry & PM_PRESENT);
-	return (unsigned long)(entry & PM_PFRAME_MASK);
-}
-
-static void put_pages(struct page **pages, long nr)
-{
-	for (long i = 0; i < nr; i++)
-		put_page(pages[i]);
-}
-
-static unsigned long faults(void)
-{
-	return global_node_page_state(NR_PAGE_FAULTS);
-}
-
-static unsigned long pins_acquired(void)
-{
-	return global_node_page_state(NR_FOLL_PIN_ACQUIRED);
-}
-
-static unsigned long pins_released(void)
-{
-	return global_node_page_state(NR_FOLL_PIN_RELEASED);
-}
-
-#define assert_warned(expr, expect, warnings)                                                      \
-	do {                                                                                       \
-		unsigned long __before = sim_warn_count();                                         \
-		assert_int_equal((expr), (expect));                                                \
-		assert_int_equal(sim_warn_count() - __before, (warnings));                         \
-	} while (0)
-
 /* --- the lockless walk --- */
 
 static void test_fast_takes_present_pages_without_faulting(void **state)
@@ -99,11 +25,11 @@ static void test_fast_takes_present_pages_without_faulting(void **state)
 
 	(void)state;
 	touch_pages(addr, NR);
-	before = faults();
+	before = page_faults();
 	assert_int_equal(get_user_pages_fast(addr, NR, FOLL_WRITE, pages), NR);
-	assert_int_equal(faults(), before);
+	assert_int_equal(page_faults(), before);
 	for (int i = 0; i < NR; i++) {
-		assert_int_equal(page_to_pfn(pages[i]), pfn_of(addr + i * PAGE_SIZE));
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(current, addr + i * PAGE_SIZE));
 		assert_int_equal(page_count(pages[i]), 2);
 		assert_int_equal(atomic_read(&pages[i]->dbg_gup_refs), 1);
 		assert_true(PageReferenced(pages[i]));
@@ -113,7 +39,7 @@ static void test_fast_takes_present_pages_without_faulting(void **state)
 
 	acquired = pins_acquired();
 	assert_int_equal(pin_user_pages_fast(addr, NR, FOLL_WRITE, pages), NR);
-	assert_int_equal(faults(), before);
+	assert_int_equal(page_faults(), before);
 	assert_int_equal(pins_acquired(), acquired + NR);
 	assert_int_equal(READ_ONCE(current->mm->has_pinned), 1);
 	for (int i = 0; i < NR; i++) {
@@ -126,9 +52,9 @@ static void test_fast_takes_present_pages_without_faulting(void **state)
 	assert_int_equal(get_user_pages_fast_only(addr, NR, FOLL_WRITE, pages), NR);
 	put_pages(pages, NR);
 	assert_int_equal(pin_user_pages_fast_only(addr + 100, NR, 0, pages), NR);
-	assert_int_equal(page_to_pfn(pages[0]), pfn_of(addr));
+	assert_int_equal(page_to_pfn(pages[0]), pfn_of(current, addr));
 	unpin_user_pages(pages, NR);
-	assert_int_equal(faults(), before);
+	assert_int_equal(page_faults(), before);
 	assert_int_equal(pins_acquired(), pins_released());
 	task_exit(t);
 }
@@ -141,13 +67,13 @@ static void test_fallback_finishes_the_range(void **state)
 
 	(void)state;
 	/* Nothing mapped yet: fast-only gets nothing, the full call faults it all in. */
-	before = faults();
+	before = page_faults();
 	assert_int_equal(get_user_pages_fast_only(addr, NR, FOLL_WRITE, pages), 0);
-	assert_int_equal(faults(), before);
+	assert_int_equal(page_faults(), before);
 	assert_int_equal(get_user_pages_fast(addr, NR, FOLL_WRITE, pages), NR);
-	assert_true(faults() >= before + NR);
+	assert_true(page_faults() >= before + NR);
 	for (int i = 0; i < NR; i++)
-		assert_int_equal(page_to_pfn(pages[i]), pfn_of(addr + i * PAGE_SIZE));
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(current, addr + i * PAGE_SIZE));
 	put_pages(pages, NR);
 
 	/* A missing page in the middle: the walk stops there, the slow path goes on. */
@@ -159,7 +85,7 @@ static void test_fallback_finishes_the_range(void **state)
 	unpin_user_pages(pages, 2);
 	assert_int_equal(pin_user_pages_fast(mixed, NR, FOLL_WRITE, pages), NR);
 	for (int i = 0; i < NR; i++)
-		assert_int_equal(page_to_pfn(pages[i]), pfn_of(mixed + i * PAGE_SIZE));
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(current, mixed + i * PAGE_SIZE));
 	unpin_user_pages(pages, NR);
 	task_exit(t);
 }
@@ -173,8 +99,8 @@ static void test_numa_hinting_ptes_go_to_the_slow_path(void **state)
 
 	(void)state;
 	touch_pages(addr, 2);
-	pfn0 = pfn_of(addr);
-	pfn1 = pfn_of(addr + PAGE_SIZE);
+	pfn0 = pfn_of(current, addr);
+	pfn1 = pfn_of(current, addr + PAGE_SIZE);
 	mmap_read_lock(current->mm);
 	vma = find_vma(current->mm, addr);
 	assert_int_equal(change_prot_numa(vma, addr, addr + 2 * PAGE_SIZE), 2);
@@ -203,7 +129,7 @@ static void test_write_to_readonly_pte_goes_to_the_slow_path(void **state)
 	child = sys_fork(); /* write-protects the parent's PTE */
 	assert_non_null(child);
 	set_current(parent);
-	shared_pfn = pfn_of(addr);
+	shared_pfn = pfn_of(current, addr);
 
 	assert_int_equal(get_user_pages_fast_only(addr, 1, FOLL_WRITE, &page), 0);
 	assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_WRITE, &page), 0);
@@ -214,12 +140,12 @@ static void test_write_to_readonly_pte_goes_to_the_slow_path(void **state)
 	/* ...writes get the slow path's COW copy, and the child keeps its page. */
 	assert_int_equal(get_user_pages_fast(addr, 1, FOLL_WRITE, &page), 1);
 	assert_int_not_equal(page_to_pfn(page), shared_pfn);
-	assert_int_equal(page_to_pfn(page), pfn_of(addr));
+	assert_int_equal(page_to_pfn(page), pfn_of(current, addr));
 	put_page(page);
 	assert_int_equal(get_user_pages_fast_only(addr, 1, FOLL_WRITE, &page), 1);
 	put_page(page);
 	set_current(child);
-	assert_int_equal(pfn_of(addr), shared_pfn);
+	assert_int_equal(pfn_of(current, addr), shared_pfn);
 	task_exit(child);
 	task_exit(parent);
 }
@@ -235,7 +161,7 @@ static void test_special_ptes_go_to_the_slow_path(void **state)
 	(void)state;
 	/* The zero page is mapped with a special PTE. */
 	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	assert_int_equal(pfn_of(addr), zero_pfn());
+	assert_int_equal(pfn_of(current, addr), zero_pfn());
 	assert_int_equal(get_user_pages_fast_only(addr, 1, 0, &page), 0);
 	assert_int_equal(get_user_pages_fast(addr, 1, 0, &page), 1);
 	assert_ptr_equal(page, zero_page());
@@ -273,7 +199,7 @@ static void test_pins_bail_while_fork_write_protects(void **state)
 	put_pages(pages, 2);
 	/* The slow path, serialised by mmap_lock, still pins. */
 	assert_int_equal(pin_user_pages_fast(addr, 2, FOLL_WRITE, pages), 2);
-	assert_int_equal(page_to_pfn(pages[1]), pfn_of(addr + PAGE_SIZE));
+	assert_int_equal(page_to_pfn(pages[1]), pfn_of(current, addr + PAGE_SIZE));
 	unpin_user_pages(pages, 2);
 	raw_write_seqcount_end(&mm->write_protect_seq);
 
@@ -292,7 +218,7 @@ static void test_longterm_pin_of_cma_page_takes_the_slow_path(void **state)
 
 	(void)state;
 	touch_page(addr);
-	zone = page_zone(pfn_to_page(pfn_of(addr)));
+	zone = page_zone(pfn_to_page(pfn_of(current, addr)));
 	zone->is_cma = true;
 	assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_LONGTERM, &page), 0);
 	/* Without FOLL_LONGTERM, or for plain references, CMA does not matter. */
@@ -302,7 +228,7 @@ static void test_longterm_pin_of_cma_page_takes_the_slow_path(void **state)
 	put_page(page);
 	/* The slow path would migrate it away; with no migration yet it keeps the page. */
 	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_LONGTERM | FOLL_WRITE, &page), 1);
-	assert_int_equal(page_to_pfn(page), pfn_of(addr));
+	assert_int_equal(page_to_pfn(page), pfn_of(current, addr));
 	unpin_user_page(page);
 	zone->is_cma = false;
 	assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_LONGTERM, &page), 1);
@@ -348,7 +274,7 @@ static void test_pins_are_dropped_when_fork_ran_during_the_walk(void **state)
 
 	(void)state;
 	touch_pages(addr, 2);
-	count = page_count(pfn_to_page(pfn_of(addr)));
+	count = page_count(pfn_to_page(pfn_of(current, addr)));
 	acquired = pins_acquired();
 	released = pins_released();
 
@@ -362,14 +288,14 @@ static void test_pins_are_dropped_when_fork_ran_during_the_walk(void **state)
 	/* Both pages were pinned by the walk and unpinned again. */
 	assert_int_equal(pins_acquired(), acquired + 2);
 	assert_int_equal(pins_released(), released + 2);
-	assert_int_equal(page_count(pfn_to_page(pfn_of(addr))), count);
+	assert_int_equal(page_count(pfn_to_page(pfn_of(current, addr))), count);
 
 	/* The full call then pins through the slow path. */
 	__atomic_store_n(&walk_end_hook_ran, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&fork_during_walk, current->mm, __ATOMIC_RELEASE);
 	assert_int_equal(pin_user_pages_fast(addr, 2, FOLL_WRITE, pages), 2);
 	assert_true(__atomic_load_n(&walk_end_hook_ran, __ATOMIC_ACQUIRE));
-	assert_int_equal(page_to_pfn(pages[0]), pfn_of(addr));
+	assert_int_equal(page_to_pfn(pages[0]), pfn_of(current, addr));
 	unpin_user_pages(pages, 2);
 
 	/* Plain references do not care about fork's write protection. */
@@ -428,7 +354,7 @@ static void test_range_checks(void **state)
 	assert_int_equal(pin_user_pages_fast(-PAGE_SIZE, 2, 0, pages), 0);
 	/* The start is rounded down to its page. */
 	assert_int_equal(get_user_pages_fast(addr + PAGE_SIZE - 1, 1, 0, pages), 1);
-	assert_int_equal(page_to_pfn(pages[0]), pfn_of(addr));
+	assert_int_equal(page_to_pfn(pages[0]), pfn_of(current, addr));
 	put_page(pages[0]);
 	task_exit(t);
 }
@@ -562,7 +488,7 @@ static void test_entry_changed_after_grab_drops_the_page(void **state)
 	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, &page), 1);
 	assert_null(gup_fast_grab_hook);
 	/* The slow path faulted a fresh page in: the pin is on what the PTE maps now. */
-	assert_int_equal(page_to_pfn(page), pfn_of(addr));
+	assert_int_equal(page_to_pfn(page), pfn_of(current, addr));
 	assert_int_equal(page_count(page), 1 + GUP_PIN_COUNTING_BIAS);
 	/* The speculative pin was taken and given back, then the real one. */
 	assert_int_equal(pins_acquired() - acquired, 2);

@@ -15,38 +15,6 @@
 
 /* --- helpers --- */
 
-static struct task_struct *start_task(const char *comm)
-{
-	struct task_struct *t = task_create(comm);
-
-	assert_non_null(t);
-	set_current(t);
-	return t;
-}
-
-static unsigned long map_pages(unsigned long nr, unsigned long prot, unsigned long flags)
-{
-	unsigned long addr = sys_mmap(0, nr * PAGE_SIZE, prot, flags | MAP_ANONYMOUS, -1, 0);
-
-	assert_false(IS_ERR_VALUE(addr));
-	return addr;
-}
-
-static unsigned long map_private(unsigned long nr, unsigned long prot)
-{
-	return map_pages(nr, prot, MAP_PRIVATE);
-}
-
-/* Write one byte to each page, as the task itself would. */
-static void touch_pages(unsigned long addr, unsigned long nr)
-{
-	for (unsigned long i = 0; i < nr; i++) {
-		char c = (char)('a' + i);
-
-		assert_int_equal(copy_to_user(addr + i * PAGE_SIZE, &c, 1), 0);
-	}
-}
-
 /* Read one byte of the page, so a read fault maps the zero page. */
 static void read_page(unsigned long addr)
 {
@@ -58,7 +26,7 @@ static void read_page(unsigned long addr)
 /* An address nothing is mapped at: map a page and unmap it again. */
 static unsigned long unmapped_address(void)
 {
-	unsigned long addr = map_private(1, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(1, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 
 	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
 	return addr;
@@ -85,41 +53,9 @@ static long pup(unsigned long start, unsigned long nr, unsigned int flags, struc
 	return ret;
 }
 
-static void put_pages(struct page **pages, long nr)
-{
-	for (long i = 0; i < nr; i++)
-		put_page(pages[i]);
-}
-
-static uint64_t pagemap_of(unsigned long addr)
-{
-	uint64_t entry;
-
-	assert_int_equal(pagemap_read(current->mm, addr, &entry), 0);
-	return entry;
-}
-
 static bool present(unsigned long addr)
 {
-	return pagemap_of(addr) & PM_PRESENT;
-}
-
-static unsigned long pfn_of(unsigned long addr)
-{
-	uint64_t entry = pagemap_of(addr);
-
-	assert_true(entry & PM_PRESENT);
-	return (unsigned long)(entry & PM_PFRAME_MASK);
-}
-
-static unsigned long pins_acquired(void)
-{
-	return global_node_page_state(NR_FOLL_PIN_ACQUIRED);
-}
-
-static unsigned long pins_released(void)
-{
-	return global_node_page_state(NR_FOLL_PIN_RELEASED);
+	return pagemap_entry(current, addr) & PM_PRESENT;
 }
 
 /* --- basic lookups --- */
@@ -127,7 +63,7 @@ static unsigned long pins_released(void)
 static void test_rw_anon_read_and_write(void **state)
 {
 	struct task_struct *t = start_task("rw");
-	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	struct vm_area_struct *vmas[NR];
 	struct page *pages[NR];
 
@@ -136,7 +72,7 @@ static void test_rw_anon_read_and_write(void **state)
 	assert_int_equal(gup(addr, NR, FOLL_WRITE, pages, vmas), NR);
 	for (int i = 0; i < NR; i++) {
 		assert_true(PageAnon(pages[i]));
-		assert_int_equal(page_to_pfn(pages[i]), pfn_of(addr + i * PAGE_SIZE));
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(current, addr + i * PAGE_SIZE));
 		assert_int_equal(*(char *)page_address(pages[i]), 'a' + i);
 		assert_ptr_equal(vmas[i], vmas[0]);
 		assert_true(vmas[i]->vm_start <= addr && addr + NR * PAGE_SIZE <= vmas[i]->vm_end);
@@ -147,7 +83,7 @@ static void test_rw_anon_read_and_write(void **state)
 
 	/* A read lookup of the same memory finds the same pages. */
 	assert_int_equal(gup(addr + 1, NR - 1, 0, pages, NULL), NR - 1);
-	assert_int_equal(page_to_pfn(pages[0]), pfn_of(addr));
+	assert_int_equal(page_to_pfn(pages[0]), pfn_of(current, addr));
 	put_pages(pages, NR - 1);
 	task_exit(t);
 }
@@ -155,7 +91,7 @@ static void test_rw_anon_read_and_write(void **state)
 static void test_write_gup_faults_in_private_pages(void **state)
 {
 	struct task_struct *t = start_task("fault");
-	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	struct page *pages[NR];
 
 	(void)state;
@@ -164,7 +100,7 @@ static void test_write_gup_faults_in_private_pages(void **state)
 	for (int i = 0; i < NR; i++) {
 		assert_ptr_not_equal(pages[i], zero_page());
 		assert_true(PageAnon(pages[i]));
-		assert_int_equal(page_to_pfn(pages[i]), pfn_of(addr + i * PAGE_SIZE));
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(current, addr + i * PAGE_SIZE));
 	}
 	put_pages(pages, NR);
 	task_exit(t);
@@ -173,7 +109,7 @@ static void test_write_gup_faults_in_private_pages(void **state)
 static void test_read_of_untouched_memory_is_the_zero_page(void **state)
 {
 	struct task_struct *t = start_task("zero");
-	unsigned long addr = map_private(2, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	struct page *pages[2];
 	int zero_refs = page_count(zero_page());
 
@@ -183,12 +119,12 @@ static void test_read_of_untouched_memory_is_the_zero_page(void **state)
 	assert_ptr_equal(pages[1], zero_page());
 	assert_int_equal(page_count(zero_page()), zero_refs + 2);
 	put_pages(pages, 2);
-	assert_int_equal(pfn_of(addr), zero_pfn());
+	assert_int_equal(pfn_of(current, addr), zero_pfn());
 
 	/* A write lookup then replaces the zero page by a private page. */
 	assert_int_equal(gup(addr, 1, FOLL_WRITE, pages, NULL), 1);
 	assert_ptr_not_equal(pages[0], zero_page());
-	assert_int_equal(page_to_pfn(pages[0]), pfn_of(addr));
+	assert_int_equal(page_to_pfn(pages[0]), pfn_of(current, addr));
 	put_pages(pages, 1);
 	assert_int_equal(page_count(zero_page()), zero_refs);
 	task_exit(t);
@@ -262,7 +198,7 @@ static void test_permission_matrix(void **state)
 static void test_forced_write_breaks_cow_and_spares_the_child(void **state)
 {
 	struct task_struct *parent = start_task("parent"), *child;
-	unsigned long addr = map_private(1, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(1, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	unsigned long shared_pfn;
 	struct page *page;
 	char buf[16];
@@ -273,14 +209,14 @@ static void test_forced_write_breaks_cow_and_spares_the_child(void **state)
 	child = sys_fork();
 	assert_non_null(child);
 	set_current(parent);
-	shared_pfn = pfn_of(addr);
+	shared_pfn = pfn_of(current, addr);
 
 	/* Without FOLL_FORCE a write to read-only memory is refused. */
 	assert_int_equal(gup(addr, 1, FOLL_WRITE, &page, NULL), -EFAULT);
 
 	assert_int_equal(gup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), 1);
 	assert_int_not_equal(page_to_pfn(page), shared_pfn);
-	assert_int_equal(page_to_pfn(page), pfn_of(addr));
+	assert_int_equal(page_to_pfn(page), pfn_of(current, addr));
 	assert_memory_equal(page_address(page), "original", 9);
 	memcpy(page_address(page), "poked", 6);
 	set_page_dirty_lock(page);
@@ -292,13 +228,13 @@ static void test_forced_write_breaks_cow_and_spares_the_child(void **state)
 	assert_int_equal(copy_to_user(addr, "x", 1), 1);
 
 	set_current(child);
-	assert_int_equal(pfn_of(addr), shared_pfn);
+	assert_int_equal(pfn_of(current, addr), shared_pfn);
 	assert_int_equal(copy_from_user(buf, addr, 9), 0);
 	assert_string_equal(buf, "original");
 
 	/* A second forced write in the parent reuses its now private copy. */
 	set_current(parent);
-	shared_pfn = pfn_of(addr);
+	shared_pfn = pfn_of(current, addr);
 	assert_int_equal(gup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), 1);
 	assert_int_equal(page_to_pfn(page), shared_pfn);
 	put_page(page);
@@ -331,14 +267,14 @@ static void test_forced_write_to_shared_readonly_fails(void **state)
 static void test_pin_adds_bias_and_counts_vmstat(void **state)
 {
 	struct task_struct *t = start_task("pin");
-	unsigned long addr = map_private(1, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(1, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	unsigned long acquired = pins_acquired(), released = pins_released();
 	struct page *page, *got;
 	int base;
 
 	(void)state;
 	touch_pages(addr, 1);
-	page = pfn_to_page(pfn_of(addr));
+	page = pfn_to_page(pfn_of(current, addr));
 	base = page_count(page);
 	assert_false(page_maybe_dma_pinned(page));
 	assert_int_equal(READ_ONCE(current->mm->has_pinned), 0);
@@ -373,7 +309,7 @@ static void test_pin_adds_bias_and_counts_vmstat(void **state)
 static void test_unpin_dirty_lock_dirties_clean_pages_only_when_asked(void **state)
 {
 	struct task_struct *t = start_task("dirty");
-	unsigned long addr = map_private(2, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	struct page *pages[2];
 
 	(void)state;
@@ -382,12 +318,12 @@ static void test_unpin_dirty_lock_dirties_clean_pages_only_when_asked(void **sta
 	ClearPageDirty(pages[0]);
 	ClearPageDirty(pages[1]);
 	unpin_user_pages_dirty_lock(pages, 2, false);
-	assert_false(PageDirty(pfn_to_page(pfn_of(addr))));
+	assert_false(PageDirty(pfn_to_page(pfn_of(current, addr))));
 
 	assert_int_equal(pup(addr, 2, 0, pages), 2);
 	unpin_user_pages_dirty_lock(pages, 2, true);
-	assert_true(PageDirty(pfn_to_page(pfn_of(addr))));
-	assert_true(PageDirty(pfn_to_page(pfn_of(addr + PAGE_SIZE))));
+	assert_true(PageDirty(pfn_to_page(pfn_of(current, addr))));
+	assert_true(PageDirty(pfn_to_page(pfn_of(current, addr + PAGE_SIZE))));
 	assert_int_equal(pins_acquired(), pins_released());
 	task_exit(t);
 }
@@ -425,7 +361,7 @@ static void test_grab_and_put_compound_head_on_order2_page(void **state)
 static void test_partial_count_at_hole_and_efault_on_first_page(void **state)
 {
 	struct task_struct *t = start_task("hole");
-	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	struct page *pages[NR];
 
 	(void)state;
@@ -467,17 +403,10 @@ static void test_gate_page(void **state)
 
 /* --- misuse --- */
 
-#define assert_warned(expr, expect, warnings)                                                      \
-	do {                                                                                       \
-		unsigned long __before = sim_warn_count();                                         \
-		assert_int_equal((expr), (expect));                                                \
-		assert_int_equal(sim_warn_count() - __before, (warnings));                         \
-	} while (0)
-
 static void test_misuse_is_refused_with_one_warning(void **state)
 {
 	struct task_struct *t = start_task("misuse");
-	unsigned long addr = map_private(2, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	struct mm_struct *mm = current->mm;
 	struct page *pages[2];
 	int locked = 1;
@@ -520,7 +449,7 @@ static void test_misuse_is_refused_with_one_warning(void **state)
 
 	/* GET and PIN together: a warning, and the reference is a plain one. */
 	{
-		struct page *page = pfn_to_page(pfn_of(addr));
+		struct page *page = pfn_to_page(pfn_of(current, addr));
 		int count = page_count(page);
 
 		assert_warned(try_grab_page(page, FOLL_GET | FOLL_PIN), true, 1);
@@ -573,7 +502,7 @@ static void test_io_pfnmap_is_refused(void **state)
 static void test_get_dump_page_leaves_holes(void **state)
 {
 	struct task_struct *t = start_task("dump");
-	unsigned long addr = map_private(3, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	unsigned long free_before;
 	struct page *page;
 
@@ -587,12 +516,12 @@ static void test_get_dump_page_leaves_holes(void **state)
 	touch_pages(addr + PAGE_SIZE, 1);
 	page = get_dump_page(addr + PAGE_SIZE);
 	assert_non_null(page);
-	assert_int_equal(page_to_pfn(page), pfn_of(addr + PAGE_SIZE));
+	assert_int_equal(page_to_pfn(page), pfn_of(current, addr + PAGE_SIZE));
 	put_page(page);
 
 	/* The zero page is left out of dumps too. */
 	read_page(addr + 2 * PAGE_SIZE);
-	assert_int_equal(pfn_of(addr + 2 * PAGE_SIZE), zero_pfn());
+	assert_int_equal(pfn_of(current, addr + 2 * PAGE_SIZE), zero_pfn());
 	assert_null(get_dump_page(addr + 2 * PAGE_SIZE));
 
 	assert_null(get_dump_page(unmapped_address()));
@@ -610,8 +539,8 @@ static void test_get_dump_page_leaves_holes(void **state)
 static void test_fixup_user_fault(void **state)
 {
 	struct task_struct *t = start_task("fixup");
-	unsigned long rw = map_private(3, PROT_READ | PROT_WRITE);
-	unsigned long ro = map_private(1, PROT_READ);
+	unsigned long rw = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned long ro = map_pages(1, PROT_READ, MAP_PRIVATE);
 	unsigned long hole = unmapped_address();
 	struct mm_struct *mm = current->mm;
 	bool unlocked = false;
@@ -623,8 +552,8 @@ static void test_fixup_user_fault(void **state)
 	assert_int_equal(fixup_user_fault(mm, ro, 0, NULL), 0);
 	assert_int_equal(fixup_user_fault(mm, hole, 0, NULL), -EFAULT);
 	mmap_read_unlock(mm);
-	assert_int_not_equal(pfn_of(rw), zero_pfn());
-	assert_int_equal(pfn_of(ro), zero_pfn());
+	assert_int_not_equal(pfn_of(current, rw), zero_pfn());
+	assert_int_equal(pfn_of(current, ro), zero_pfn());
 
 	/* A fault that drops mmap_lock is retried; the lock is held again after. */
 	assert_int_equal(inject_arm("fault_retry", 1, 1), 0);
@@ -657,7 +586,7 @@ static void test_fixup_user_fault(void **state)
 static void test_mlock_populates_and_mlocks(void **state)
 {
 	struct task_struct *t = start_task("mlock");
-	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	unsigned long mlocked = global_node_page_state(NR_MLOCK);
 	struct page *pages[NR];
 
@@ -665,7 +594,8 @@ static void test_mlock_populates_and_mlocks(void **state)
 	assert_int_equal(sys_mlock(addr, NR * PAGE_SIZE), 0);
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + NR);
 	for (int i = 0; i < NR; i++)
-		assert_int_not_equal(pfn_of(addr + i * PAGE_SIZE), zero_pfn()); /* COW broken */
+		assert_int_not_equal(pfn_of(current, addr + i * PAGE_SIZE),
+				     zero_pfn()); /* COW broken */
 	assert_int_equal(gup(addr, NR, 0, pages, NULL), NR);
 	for (int i = 0; i < NR; i++)
 		assert_true(PageMlocked(pages[i]));
@@ -674,22 +604,22 @@ static void test_mlock_populates_and_mlocks(void **state)
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
 
 	/* Read-only memory is populated (with the zero page) and nothing to mlock there. */
-	addr = map_private(2, PROT_READ);
+	addr = map_pages(2, PROT_READ, MAP_PRIVATE);
 	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
-	assert_int_equal(pfn_of(addr), zero_pfn());
+	assert_int_equal(pfn_of(current, addr), zero_pfn());
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
 
 	/* Exec-only memory too: population forces the read VM_READ alone would refuse. */
-	addr = map_private(2, PROT_EXEC);
+	addr = map_pages(2, PROT_EXEC, MAP_PRIVATE);
 	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
-	assert_int_equal(pfn_of(addr + PAGE_SIZE), zero_pfn());
+	assert_int_equal(pfn_of(current, addr + PAGE_SIZE), zero_pfn());
 	task_exit(t);
 }
 
 static void test_mlock_onfault_only_locks_present_pages(void **state)
 {
 	struct task_struct *t = start_task("onfault");
-	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	unsigned long mlocked = global_node_page_state(NR_MLOCK);
 
 	(void)state;
@@ -701,14 +631,14 @@ static void test_mlock_onfault_only_locks_present_pages(void **state)
 	assert_true(present(addr + 2 * PAGE_SIZE));
 	assert_false(present(addr + 3 * PAGE_SIZE));
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 2);
-	assert_true(PageMlocked(pfn_to_page(pfn_of(addr))));
+	assert_true(PageMlocked(pfn_to_page(pfn_of(current, addr))));
 	task_exit(t);
 }
 
 static void test_mlock_survives_dropped_lock_and_reports_holes(void **state)
 {
 	struct task_struct *t = start_task("mlock2");
-	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 
 	(void)state;
 	/* The second fault drops mmap_lock; population picks up where it stopped. */
@@ -734,30 +664,30 @@ static void test_map_populate(void **state)
 
 	(void)state;
 	for (int i = 0; i < NR; i++)
-		assert_int_not_equal(pfn_of(rw + i * PAGE_SIZE), zero_pfn());
-	assert_int_equal(pfn_of(ro), zero_pfn());
-	assert_int_equal(pfn_of(ro + PAGE_SIZE), zero_pfn());
+		assert_int_not_equal(pfn_of(current, rw + i * PAGE_SIZE), zero_pfn());
+	assert_int_equal(pfn_of(current, ro), zero_pfn());
+	assert_int_equal(pfn_of(current, ro + PAGE_SIZE), zero_pfn());
 	/* PROT_NONE is not populated, and the error is swallowed. */
 	assert_false(present(none));
 	assert_true(present(shared));
-	assert_true(pagemap_of(shared) & PM_FILE);
+	assert_true(pagemap_entry(current, shared) & PM_FILE);
 	task_exit(t);
 }
 
 static void test_madvise_populate(void **state)
 {
 	struct task_struct *t = start_task("madv");
-	unsigned long rw = map_private(NR, PROT_READ | PROT_WRITE);
-	unsigned long ro = map_private(1, PROT_READ);
-	unsigned long none = map_private(1, PROT_NONE);
+	unsigned long rw = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned long ro = map_pages(1, PROT_READ, MAP_PRIVATE);
+	unsigned long none = map_pages(1, PROT_NONE, MAP_PRIVATE);
 	unsigned long hole = unmapped_address();
 
 	(void)state;
 	assert_int_equal(sys_madvise(rw, 2 * PAGE_SIZE, MADV_POPULATE_READ), 0);
-	assert_int_equal(pfn_of(rw), zero_pfn());
+	assert_int_equal(pfn_of(current, rw), zero_pfn());
 	assert_int_equal(sys_madvise(rw, 2 * PAGE_SIZE, MADV_POPULATE_WRITE), 0);
-	assert_int_not_equal(pfn_of(rw), zero_pfn());
-	assert_int_not_equal(pfn_of(rw + PAGE_SIZE), zero_pfn());
+	assert_int_not_equal(pfn_of(current, rw), zero_pfn());
+	assert_int_not_equal(pfn_of(current, rw + PAGE_SIZE), zero_pfn());
 	assert_false(present(rw + 2 * PAGE_SIZE));
 
 	assert_int_equal(sys_madvise(hole, PAGE_SIZE, MADV_POPULATE_READ), -ENOMEM);
@@ -781,7 +711,7 @@ static void test_madvise_populate(void **state)
 static void test_fatal_signal_stops_the_walk(void **state)
 {
 	struct task_struct *t = start_task("killed");
-	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	struct task_struct *u;
 	struct page *pages[NR];
 
@@ -803,7 +733,7 @@ static void test_fatal_signal_stops_the_walk(void **state)
 
 	/* The signal arrives while retrying a fault that dropped the lock. */
 	u = start_task("killed2");
-	addr = map_private(NR, PROT_READ | PROT_WRITE);
+	addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	touch_pages(addr, 1);
 	assert_int_equal(inject_arm("fault_retry", 1, 1), 0);
 	assert_int_equal(inject_arm("gup_signal", 3, 1), 0);
@@ -816,7 +746,7 @@ static void test_fatal_signal_stops_the_walk(void **state)
 static void test_retry_protocol(void **state)
 {
 	struct task_struct *t = start_task("retry");
-	unsigned long addr = map_private(NR, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	struct mm_struct *mm = current->mm;
 	struct page *pages[NR];
 	int locked;
@@ -827,7 +757,7 @@ static void test_retry_protocol(void **state)
 	assert_int_equal(pin_user_pages_unlocked(addr, NR, pages, FOLL_WRITE), NR);
 	assert_int_equal(inject_fired(INJECT_FAULT_RETRY), 1);
 	for (int i = 0; i < NR; i++)
-		assert_int_equal(page_to_pfn(pages[i]), pfn_of(addr + i * PAGE_SIZE));
+		assert_int_equal(page_to_pfn(pages[i]), pfn_of(current, addr + i * PAGE_SIZE));
 	unpin_user_pages(pages, NR);
 	assert_false(rwsem_is_locked(&mm->mmap_lock));
 
@@ -869,7 +799,7 @@ static void test_retry_protocol(void **state)
 static void test_longterm_pins(void **state)
 {
 	struct task_struct *t = start_task("longterm");
-	unsigned long addr = map_private(2, PROT_READ | PROT_WRITE);
+	unsigned long addr = map_pages(2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	struct page *pages[2];
 
 	(void)state;
@@ -893,8 +823,8 @@ static void test_longterm_pins(void **state)
 static void test_access_process_vm(void **state)
 {
 	struct task_struct *target = start_task("target"), *tracer;
-	unsigned long addr = map_private(3, PROT_READ | PROT_WRITE);
-	unsigned long ro = map_private(1, PROT_READ);
+	unsigned long addr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned long ro = map_pages(1, PROT_READ, MAP_PRIVATE);
 	static char fill[2 * PAGE_SIZE], buf[3 * PAGE_SIZE];
 
 	(void)state;
@@ -929,8 +859,8 @@ static void test_access_process_vm(void **state)
 static void test_process_vm_readv_writev(void **state)
 {
 	struct task_struct *remote = start_task("remote"), *local;
-	unsigned long raddr = map_private(3, PROT_READ | PROT_WRITE);
-	unsigned long rro = map_private(1, PROT_READ);
+	unsigned long raddr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned long rro = map_pages(1, PROT_READ, MAP_PRIVATE);
 	unsigned long laddr, lsmall, lhole;
 	static char fill[2 * PAGE_SIZE], buf[3 * PAGE_SIZE];
 	static struct iovec many[1025];
@@ -943,8 +873,8 @@ static void test_process_vm_readv_writev(void **state)
 	assert_int_equal(sys_munmap(raddr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
 
 	local = start_task("local");
-	laddr = map_private(3, PROT_READ | PROT_WRITE);
-	lsmall = map_private(2, PROT_READ | PROT_WRITE);
+	laddr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	lsmall = map_pages(2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	assert_int_equal(sys_munmap(lsmall + PAGE_SIZE, PAGE_SIZE), 0);
 	lhole = lsmall + PAGE_SIZE;
 

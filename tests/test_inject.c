@@ -114,7 +114,7 @@ static void test_gup_inject_environment_arms_at_boot(void **state)
 	assert_int_equal(setenv("GUP_INJECT", "vma_alloc:nth=1", 1), 0);
 	assert_int_equal(sim_boot(&(struct sim_config){.mem_bytes = 64UL << 20}), 0);
 	unsetenv("GUP_INJECT");
-	set_current(task_create("env"));
+	start_task("env");
 	assert_int_equal(sys_mmap(0, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
 			 (unsigned long)-ENOMEM);
 	assert_int_equal(inject_fired(INJECT_VMA_ALLOC), 1);
@@ -173,11 +173,7 @@ static void assert_gup_result(enum inject_point point, bool fired, long ret)
 
 static unsigned long map_area(void)
 {
-	unsigned long addr = sys_mmap(0, SWEEP_BYTES, PROT_READ | PROT_WRITE,
-				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	assert_false(IS_ERR_VALUE(addr));
-	return addr;
+	return map_pages(SWEEP_PAGES, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 }
 
 static void fill_area(unsigned long addr, int byte)
@@ -205,16 +201,7 @@ static void release_pages(struct page **pages, long n, bool pinned)
 	if (pinned)
 		unpin_user_pages(pages, n);
 	else
-		for (long i = 0; i < n; i++)
-			put_page(pages[i]);
-}
-
-static void start_task(const char *name)
-{
-	struct task_struct *t = task_create(name);
-
-	assert_non_null(t);
-	set_current(t);
+		put_pages(pages, n);
 }
 
 static void end_task(void)

@@ -10,32 +10,6 @@
 
 #define RW (PROT_READ | PROT_WRITE)
 
-static struct task_struct *start_task(void)
-{
-	struct task_struct *t = task_create("memory");
-
-	assert_non_null(t);
-	set_current(t);
-	return t;
-}
-
-static unsigned long map(unsigned long len, unsigned long flags)
-{
-	unsigned long addr = sys_mmap(0, len, RW, flags | MAP_ANONYMOUS, -1, 0);
-
-	assert_false(IS_ERR_VALUE(addr));
-	return addr;
-}
-
-static unsigned long pfn_of(struct task_struct *t, unsigned long addr)
-{
-	uint64_t entry;
-
-	assert_int_equal(pagemap_read(t->mm, addr, &entry), 0);
-	assert_true(entry & PM_PRESENT);
-	return entry & PM_PFRAME_MASK;
-}
-
 /* Write @s at @addr as task @t. */
 static void write_as(struct task_struct *t, unsigned long addr, const char *s)
 {
@@ -57,8 +31,8 @@ static void assert_reads(struct task_struct *t, unsigned long addr, const char *
 
 static void test_read_fault_maps_zero_page(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(PAGE_SIZE, MAP_PRIVATE);
+	struct task_struct *t = start_task("memory");
+	unsigned long addr = map_pages(1, RW, MAP_PRIVATE);
 	unsigned long anon = global_node_page_state(NR_ANON_MAPPED);
 	uint64_t entry;
 
@@ -74,8 +48,8 @@ static void test_read_fault_maps_zero_page(void **state)
 
 static void test_write_fault_allocates_zeroed_page(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(2 * PAGE_SIZE, MAP_PRIVATE);
+	struct task_struct *t = start_task("memory");
+	unsigned long addr = map_pages(2, RW, MAP_PRIVATE);
 	unsigned long anon = global_node_page_state(NR_ANON_MAPPED);
 	static char buf[PAGE_SIZE];
 	static const char zeros[PAGE_SIZE - 1];
@@ -106,8 +80,8 @@ static void test_write_fault_allocates_zeroed_page(void **state)
 
 static void test_cow_parent_writes_child_keeps_old(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
-	unsigned long addr = map(PAGE_SIZE, MAP_PRIVATE);
+	struct task_struct *parent = start_task("memory"), *child;
+	unsigned long addr = map_pages(1, RW, MAP_PRIVATE);
 	unsigned long cows = global_node_page_state(NR_COW_FAULTS), shared_pfn;
 
 	(void)state;
@@ -131,8 +105,8 @@ static void test_cow_parent_writes_child_keeps_old(void **state)
 
 static void test_cow_child_writes_parent_keeps_old(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
-	unsigned long addr = map(PAGE_SIZE, MAP_PRIVATE);
+	struct task_struct *parent = start_task("memory"), *child;
+	unsigned long addr = map_pages(1, RW, MAP_PRIVATE);
 	unsigned long shared_pfn;
 
 	(void)state;
@@ -151,8 +125,8 @@ static void test_cow_child_writes_parent_keeps_old(void **state)
 /* Once the other side has copied or gone, the last mapper writes in place. */
 static void test_cow_reuses_sole_reference(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
-	unsigned long addr = map(PAGE_SIZE, MAP_PRIVATE);
+	struct task_struct *parent = start_task("memory"), *child;
+	unsigned long addr = map_pages(1, RW, MAP_PRIVATE);
 	unsigned long reuses = global_node_page_state(NR_COW_REUSES);
 	unsigned long cows, shared_pfn;
 
@@ -181,8 +155,8 @@ static void test_cow_reuses_sole_reference(void **state)
 
 static void test_cow_of_zero_page(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(PAGE_SIZE, MAP_PRIVATE);
+	struct task_struct *t = start_task("memory");
+	unsigned long addr = map_pages(1, RW, MAP_PRIVATE);
 	unsigned long cows = global_node_page_state(NR_COW_FAULTS);
 	char buf[8];
 
@@ -201,8 +175,8 @@ static void test_cow_of_zero_page(void **state)
 
 static void test_shared_anon_is_shared_across_fork(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
-	unsigned long addr = map(2 * PAGE_SIZE, MAP_SHARED);
+	struct task_struct *parent = start_task("memory"), *child;
+	unsigned long addr = map_pages(2, RW, MAP_SHARED);
 	unsigned long cows = global_node_page_state(NR_COW_FAULTS);
 	uint64_t entry;
 
@@ -228,8 +202,8 @@ static void test_shared_anon_is_shared_across_fork(void **state)
 
 static void test_numa_hinting_fault_restores_pte(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(2 * PAGE_SIZE, MAP_PRIVATE);
+	struct task_struct *t = start_task("memory");
+	unsigned long addr = map_pages(2, RW, MAP_PRIVATE);
 	unsigned long pfn, faults;
 	struct vm_area_struct *vma;
 	pte_t pte;
@@ -247,9 +221,9 @@ static void test_numa_hinting_fault_restores_pte(void **state)
 	assert_int_equal(pte_pfn(pte), pfn);
 	assert_false(pte_protnone(ptep_get(mm_find_pte(t->mm, addr + PAGE_SIZE, NULL))));
 
-	faults = global_node_page_state(NR_PAGE_FAULTS);
+	faults = page_faults();
 	assert_reads(t, addr, "numa");
-	assert_int_equal(global_node_page_state(NR_PAGE_FAULTS), faults + 1);
+	assert_int_equal(page_faults(), faults + 1);
 	pte = ptep_get(mm_find_pte(t->mm, addr, NULL));
 	assert_false(pte_protnone(pte));
 	assert_true(pte_flags(pte) & _PAGE_PRESENT);
@@ -276,8 +250,8 @@ static void test_vm_fault_to_errno(void **state)
 /* An injected fault error stops the copy at the faulting page. */
 static void check_injected_fault_stops_copy(const char *point, enum inject_point id)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(2 * PAGE_SIZE, MAP_PRIVATE);
+	struct task_struct *t = start_task("memory");
+	unsigned long addr = map_pages(2, RW, MAP_PRIVATE);
 	static char buf[2 * PAGE_SIZE];
 
 	assert_int_equal(copy_to_user(addr, "ok", 2), 0); /* page 0 is mapped now */
@@ -303,7 +277,7 @@ static void test_fault_sigbus_fails_copy(void **state)
 
 static void test_handle_mm_fault_on_pfnmap_is_sigbus(void **state)
 {
-	struct task_struct *t = start_task();
+	struct task_struct *t = start_task("memory");
 	struct page *frame = alloc_page(GFP_KERNEL);
 	unsigned long addr = sys_mmap_pfn(page_to_pfn(frame), 1, PROT_READ);
 	struct vm_area_struct *vma;
@@ -315,6 +289,53 @@ static void test_handle_mm_fault_on_pfnmap_is_sigbus(void **state)
 	mmap_read_unlock(t->mm);
 	task_exit(t);
 	__free_pages(frame, 0);
+}
+
+/* A COW fault in a locked VMA mlocks the copy and munlocks the page left behind. */
+static void test_cow_in_locked_vma_moves_mlock(void **state)
+{
+	struct task_struct *parent = start_task("memory"), *child;
+	unsigned long addr = map_pages(1, RW, MAP_PRIVATE);
+	unsigned long mlocked = global_node_page_state(NR_MLOCK), old_pfn, new_pfn;
+
+	(void)state;
+	assert_int_equal(sys_mlock(addr, PAGE_SIZE), 0);
+	old_pfn = pfn_of(parent, addr);
+	assert_true(PageMlocked(pfn_to_page(old_pfn)));
+	child = sys_fork(); /* the child's VMA is not locked */
+	assert_non_null(child);
+	write_as(parent, addr, "new");
+	new_pfn = pfn_of(parent, addr);
+	assert_int_not_equal(new_pfn, old_pfn);
+	assert_true(PageMlocked(pfn_to_page(new_pfn)));
+	assert_false(PageMlocked(pfn_to_page(old_pfn)));
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 1);
+	task_exit(child);
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 1);
+	task_exit(parent);
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
+}
+
+/* NUMA hinting leaves pages shared copy-on-write with a child alone. */
+static void test_numa_hinting_skips_shared_cow_pages(void **state)
+{
+	struct task_struct *parent = start_task("memory"), *child;
+	unsigned long addr = map_pages(2, RW, MAP_PRIVATE);
+	struct vm_area_struct *vma;
+
+	(void)state;
+	write_as(parent, addr, "shared");
+	child = sys_fork();
+	assert_non_null(child);
+	write_as(parent, addr + PAGE_SIZE, "own"); /* only the parent maps this one */
+	mmap_read_lock(parent->mm);
+	vma = find_vma(parent->mm, addr);
+	assert_int_equal(change_prot_numa(vma, addr, addr + 2 * PAGE_SIZE), 1);
+	assert_false(pte_protnone(ptep_get(mm_find_pte(parent->mm, addr, NULL))));
+	assert_true(pte_protnone(ptep_get(mm_find_pte(parent->mm, addr + PAGE_SIZE, NULL))));
+	mmap_read_unlock(parent->mm);
+	task_exit(child);
+	task_exit(parent);
 }
 
 int main(void)
@@ -332,6 +353,8 @@ int main(void)
 		GUP_TEST(test_fault_oom_fails_copy),
 		GUP_TEST(test_fault_sigbus_fails_copy),
 		GUP_TEST(test_handle_mm_fault_on_pfnmap_is_sigbus),
+		GUP_TEST(test_cow_in_locked_vma_moves_mlock),
+		GUP_TEST(test_numa_hinting_skips_shared_cow_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,45 +11,10 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
-static struct task_struct *start_task(void)
-{
-	struct task_struct *t = task_create("mmap");
-
-	assert_non_null(t);
-	set_current(t);
-	return t;
-}
-
-static unsigned long map(unsigned long len, unsigned long prot, unsigned long flags)
-{
-	unsigned long addr = sys_mmap(0, len, prot, flags, -1, 0);
-
-	assert_false(IS_ERR_VALUE(addr));
-	return addr;
-}
-
-static struct vm_area_struct *vma_at(unsigned long addr)
-{
-	struct vm_area_struct *vma;
-
-	mmap_read_lock(current->mm);
-	vma = find_vma(current->mm, addr);
-	mmap_read_unlock(current->mm);
-	return vma && vma->vm_start <= addr ? vma : NULL;
-}
-
-static uint64_t pagemap(struct task_struct *t, unsigned long addr)
-{
-	uint64_t entry;
-
-	assert_int_equal(pagemap_read(t->mm, addr, &entry), 0);
-	return entry;
-}
-
 static void test_mmap_errors(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
 
 	(void)state;
 	assert_int_equal((long)sys_mmap(0, 0, RW, ANON, -1, 0), -EINVAL);
@@ -70,8 +35,8 @@ static void test_mmap_errors(void **state)
 
 static void test_map_fixed_replaces(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(2 * PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(2 * PAGE_SIZE, RW, ANON);
 	char c = 1;
 
 	(void)state;
@@ -84,9 +49,9 @@ static void test_map_fixed_replaces(void **state)
 
 static void test_find_vma(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long lo = map(PAGE_SIZE, RW, ANON);
-	unsigned long hi = map(PAGE_SIZE, PROT_READ, ANON); /* different flags: no merge */
+	struct task_struct *t = start_task("mmap");
+	unsigned long lo = map_bytes(PAGE_SIZE, RW, ANON);
+	unsigned long hi = map_bytes(PAGE_SIZE, PROT_READ, ANON); /* different flags: no merge */
 	struct vm_area_struct *vma, *prev;
 
 	(void)state;
@@ -111,8 +76,8 @@ static void test_find_vma(void **state)
 
 static void test_mprotect_middle_splits_then_merges(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(3 * PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
 	struct vm_area_struct *mid;
 
 	(void)state;
@@ -120,25 +85,25 @@ static void test_mprotect_middle_splits_then_merges(void **state)
 	assert_int_equal(t->mm->map_count, 1);
 	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);
 	assert_int_equal(t->mm->map_count, 3);
-	mid = vma_at(addr + PAGE_SIZE);
+	mid = vma_at(current, addr + PAGE_SIZE);
 	assert_int_equal(mid->vm_start, addr + PAGE_SIZE);
 	assert_int_equal(mid->vm_end, addr + 2 * PAGE_SIZE);
 	assert_false(mid->vm_flags & VM_WRITE);
-	assert_true(vma_at(addr)->vm_flags & VM_WRITE);
+	assert_true(vma_at(current, addr)->vm_flags & VM_WRITE);
 	assert_int_equal(copy_to_user(addr + PAGE_SIZE, "n", 1), 1);
 	assert_int_equal(sim_check(NULL), 0);
 
 	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, RW), 0);
 	assert_int_equal(t->mm->map_count, 1);
-	assert_int_equal(vma_at(addr)->vm_end, addr + 3 * PAGE_SIZE);
+	assert_int_equal(vma_at(current, addr)->vm_end, addr + 3 * PAGE_SIZE);
 	assert_int_equal(copy_to_user(addr + PAGE_SIZE, "n", 1), 0);
 	task_exit(t);
 }
 
 static void test_munmap_middle(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(3 * PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
 	char buf[3] = {0};
 
 	(void)state;
@@ -146,7 +111,7 @@ static void test_munmap_middle(void **state)
 		assert_int_equal(copy_to_user(addr + i * PAGE_SIZE, &"abc"[i], 1), 0);
 	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
 	assert_int_equal(t->mm->map_count, 2);
-	assert_null(vma_at(addr + PAGE_SIZE));
+	assert_null(vma_at(current, addr + PAGE_SIZE));
 	assert_int_equal(copy_from_user(buf, addr + PAGE_SIZE, 1), 1);
 	assert_int_equal(copy_from_user(&buf[0], addr, 1), 0);
 	assert_int_equal(copy_from_user(&buf[2], addr + 2 * PAGE_SIZE, 1), 0);
@@ -161,8 +126,8 @@ static void test_munmap_middle(void **state)
 
 static void test_growsdown_stack_extends(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long stack = map(4 * PAGE_SIZE, RW, ANON | MAP_GROWSDOWN);
+	struct task_struct *t = start_task("mmap");
+	unsigned long stack = map_bytes(4 * PAGE_SIZE, RW, ANON | MAP_GROWSDOWN);
 	unsigned long lower = stack - 260 * PAGE_SIZE;
 	struct vm_area_struct *vma;
 
@@ -188,8 +153,8 @@ static void test_growsdown_stack_extends(void **state)
 
 static void test_mprotect_errors(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(3 * PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
 	struct vm_area_struct *vma;
 
 	(void)state;
@@ -200,8 +165,8 @@ static void test_mprotect_errors(void **state)
 	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
 	/* A hole: the part before it is changed, then -ENOMEM, as in the kernel. */
 	assert_int_equal(sys_mprotect(addr, 3 * PAGE_SIZE, PROT_READ), -ENOMEM);
-	assert_false(vma_at(addr)->vm_flags & VM_WRITE);
-	assert_true(vma_at(addr + 2 * PAGE_SIZE)->vm_flags & VM_WRITE);
+	assert_false(vma_at(current, addr)->vm_flags & VM_WRITE);
+	assert_true(vma_at(current, addr + 2 * PAGE_SIZE)->vm_flags & VM_WRITE);
 	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, PROT_READ), -ENOMEM);
 
 	/* A VMA that may never be writable (as a read-only file mapping) refuses PROT_WRITE. */
@@ -216,8 +181,8 @@ static void test_mprotect_errors(void **state)
 
 static void test_mprotect_rewrites_present_ptes(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
 	char c = 0;
 
 	(void)state;
@@ -234,8 +199,8 @@ static void test_mprotect_rewrites_present_ptes(void **state)
 
 static void test_madvise_dontneed_zeroes_private_anon(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(2 * PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(2 * PAGE_SIZE, RW, ANON);
 	unsigned long anon = global_node_page_state(NR_ANON_MAPPED);
 	char buf[8];
 
@@ -245,32 +210,32 @@ static void test_madvise_dontneed_zeroes_private_anon(void **state)
 	assert_int_equal(global_node_page_state(NR_ANON_MAPPED), anon + 2);
 	assert_int_equal(sys_madvise(addr, 2 * PAGE_SIZE, MADV_DONTNEED), 0);
 	assert_int_equal(global_node_page_state(NR_ANON_MAPPED), anon);
-	assert_int_equal(pagemap(t, addr), 0);
+	assert_int_equal(pagemap_entry(t, addr), 0);
 	assert_int_equal(copy_from_user(buf, addr, sizeof(buf)), 0);
 	assert_memory_equal(buf, "\0\0\0\0\0\0\0\0", sizeof(buf));
-	assert_int_equal(pagemap(t, addr) & PM_PFRAME_MASK, zero_pfn());
+	assert_int_equal(pagemap_entry(t, addr) & PM_PFRAME_MASK, zero_pfn());
 	task_exit(t);
 }
 
 static void test_madvise_dontfork(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
-	unsigned long addr = map(PAGE_SIZE, RW, ANON);
+	struct task_struct *parent = start_task("mmap"), *child;
+	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
 	char c = 0;
 
 	(void)state;
 	assert_int_equal(copy_to_user(addr, "d", 1), 0);
 	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DONTFORK), 0);
-	assert_true(vma_at(addr)->vm_flags & VM_DONTCOPY);
+	assert_true(vma_at(current, addr)->vm_flags & VM_DONTCOPY);
 	child = sys_fork();
 	set_current(child);
-	assert_null(vma_at(addr));
+	assert_null(vma_at(current, addr));
 	assert_int_equal(copy_from_user(&c, addr, 1), 1);
 	task_exit(child);
 
 	set_current(parent);
 	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DOFORK), 0);
-	assert_false(vma_at(addr)->vm_flags & VM_DONTCOPY);
+	assert_false(vma_at(current, addr)->vm_flags & VM_DONTCOPY);
 	child = sys_fork();
 	set_current(child);
 	assert_int_equal(copy_from_user(&c, addr, 1), 0);
@@ -281,17 +246,17 @@ static void test_madvise_dontfork(void **state)
 
 static void test_madvise_wipeonfork(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
-	unsigned long addr = map(PAGE_SIZE, RW, ANON);
+	struct task_struct *parent = start_task("mmap"), *child;
+	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
 	char c = 1;
 
 	(void)state;
 	assert_int_equal(copy_to_user(addr, "w", 1), 0);
 	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_WIPEONFORK), 0);
-	assert_true(vma_at(addr)->vm_flags & VM_WIPEONFORK);
+	assert_true(vma_at(current, addr)->vm_flags & VM_WIPEONFORK);
 	child = sys_fork();
 	set_current(child);
-	assert_non_null(vma_at(addr));
+	assert_non_null(vma_at(current, addr));
 	assert_int_equal(copy_from_user(&c, addr, 1), 0);
 	assert_int_equal(c, 0);
 	task_exit(child);
@@ -299,15 +264,15 @@ static void test_madvise_wipeonfork(void **state)
 	assert_int_equal(copy_from_user(&c, addr, 1), 0);
 	assert_int_equal(c, 'w');
 	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_KEEPONFORK), 0);
-	assert_false(vma_at(addr)->vm_flags & VM_WIPEONFORK);
+	assert_false(vma_at(current, addr)->vm_flags & VM_WIPEONFORK);
 	task_exit(parent);
 }
 
 static void test_madvise_errors(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(3 * PAGE_SIZE, RW, ANON);
-	unsigned long shared = map(PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS);
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
+	unsigned long shared = map_bytes(PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS);
 
 	(void)state;
 	assert_int_equal(sys_madvise(addr + 1, PAGE_SIZE, MADV_DONTNEED), -EINVAL);
@@ -321,24 +286,24 @@ static void test_madvise_errors(void **state)
 	/* A hole: -ENOMEM, but the mapped parts are still advised. */
 	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
 	assert_int_equal(sys_madvise(addr, 3 * PAGE_SIZE, MADV_DONTFORK), -ENOMEM);
-	assert_true(vma_at(addr)->vm_flags & VM_DONTCOPY);
-	assert_true(vma_at(addr + 2 * PAGE_SIZE)->vm_flags & VM_DONTCOPY);
+	assert_true(vma_at(current, addr)->vm_flags & VM_DONTCOPY);
+	assert_true(vma_at(current, addr + 2 * PAGE_SIZE)->vm_flags & VM_DONTCOPY);
 	task_exit(t);
 }
 
 static void test_mlock_populates_and_munlock_clears(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(4 * PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(4 * PAGE_SIZE, RW, ANON);
 	unsigned long mlocked = global_node_page_state(NR_MLOCK);
 
 	(void)state;
 	assert_int_equal(sys_mlock(addr, 4 * PAGE_SIZE), 0);
-	assert_true(vma_at(addr)->vm_flags & VM_LOCKED);
-	assert_false(vma_at(addr)->vm_flags & VM_LOCKONFAULT);
+	assert_true(vma_at(current, addr)->vm_flags & VM_LOCKED);
+	assert_false(vma_at(current, addr)->vm_flags & VM_LOCKONFAULT);
 	assert_int_equal(t->mm->locked_vm, 4);
 	for (int i = 0; i < 4; i++) {
-		uint64_t pm = pagemap(t, addr + i * PAGE_SIZE);
+		uint64_t pm = pagemap_entry(t, addr + i * PAGE_SIZE);
 
 		assert_true(pm & PM_PRESENT);
 		assert_true((pm & PM_PFRAME_MASK) != zero_pfn()); /* populated for write */
@@ -346,7 +311,7 @@ static void test_mlock_populates_and_munlock_clears(void **state)
 	}
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 4);
 	assert_int_equal(sys_munlock(addr, 4 * PAGE_SIZE), 0);
-	assert_false(vma_at(addr)->vm_flags & (VM_LOCKED | VM_LOCKONFAULT));
+	assert_false(vma_at(current, addr)->vm_flags & (VM_LOCKED | VM_LOCKONFAULT));
 	assert_int_equal(t->mm->locked_vm, 0);
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
 	task_exit(t);
@@ -354,24 +319,24 @@ static void test_mlock_populates_and_munlock_clears(void **state)
 
 static void test_mlock_onfault_populates_nothing(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(4 * PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(4 * PAGE_SIZE, RW, ANON);
 	unsigned long mlocked = global_node_page_state(NR_MLOCK);
 
 	(void)state;
 	assert_int_equal(sys_mlock2(addr, 4 * PAGE_SIZE, 0x100), -EINVAL);
 	assert_int_equal(sys_mlock2(addr, 4 * PAGE_SIZE, MLOCK_ONFAULT), 0);
-	assert_int_equal(vma_at(addr)->vm_flags & (VM_LOCKED | VM_LOCKONFAULT),
+	assert_int_equal(vma_at(current, addr)->vm_flags & (VM_LOCKED | VM_LOCKONFAULT),
 			 VM_LOCKED | VM_LOCKONFAULT);
 	for (int i = 0; i < 4; i++)
-		assert_false(pagemap(t, addr + i * PAGE_SIZE) & PM_PRESENT);
+		assert_false(pagemap_entry(t, addr + i * PAGE_SIZE) & PM_PRESENT);
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
 	/* A fault in a locked VMA mlocks the new page. */
 	assert_int_equal(copy_to_user(addr, "l", 1), 0);
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 1);
 	/* Plain mlock over it drops LOCKONFAULT and populates the rest. */
 	assert_int_equal(sys_mlock(addr, 4 * PAGE_SIZE), 0);
-	assert_false(vma_at(addr)->vm_flags & VM_LOCKONFAULT);
+	assert_false(vma_at(current, addr)->vm_flags & VM_LOCKONFAULT);
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 4);
 	assert_int_equal(sys_mlock(addr + 8 * PAGE_SIZE, PAGE_SIZE), -ENOMEM);
 	task_exit(t);
@@ -380,7 +345,7 @@ static void test_mlock_onfault_populates_nothing(void **state)
 
 static void test_mmap_pfn_maps_special_ptes(void **state)
 {
-	struct task_struct *t = start_task();
+	struct task_struct *t = start_task("mmap");
 	struct page *frames = alloc_pages(GFP_KERNEL, 1);
 	unsigned long pfn = page_to_pfn(frames), addr;
 	struct vm_area_struct *vma;
@@ -392,7 +357,7 @@ static void test_mmap_pfn_maps_special_ptes(void **state)
 	strcpy((char *)page_address(frames + 1), "io!");
 	addr = sys_mmap_pfn(pfn, 2, RW);
 	assert_false(IS_ERR_VALUE(addr));
-	vma = vma_at(addr);
+	vma = vma_at(current, addr);
 	assert_int_equal(vma->vm_flags & (VM_IO | VM_PFNMAP), VM_IO | VM_PFNMAP);
 	for (int i = 0; i < 2; i++) {
 		pte_t pte = ptep_get(mm_find_pte(t->mm, addr + i * PAGE_SIZE, NULL));
@@ -406,10 +371,82 @@ static void test_mmap_pfn_maps_special_ptes(void **state)
 	assert_string_equal(buf, "io!");
 	/* mlock leaves special mappings alone. */
 	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
-	assert_false(vma_at(addr)->vm_flags & VM_LOCKED);
+	assert_false(vma_at(current, addr)->vm_flags & VM_LOCKED);
 	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
 	assert_int_equal(page_ref_count(frames), 1); /* special PTEs hold no reference */
 	__free_pages(frames, 1);
+	task_exit(t);
+}
+
+/* A locked stack grown by several pages at once gets all of them populated and counted. */
+static void test_locked_stack_growth_populates_whole_gap(void **state)
+{
+	struct task_struct *t = start_task("mmap");
+	unsigned long stack = map_bytes(PAGE_SIZE, RW, ANON | MAP_GROWSDOWN | MAP_LOCKED);
+	unsigned long mlocked = global_node_page_state(NR_MLOCK);
+	struct vm_area_struct *vma;
+
+	(void)state;
+	assert_int_equal(t->mm->locked_vm, 1);
+	mmap_read_lock(t->mm); /* GUP grows stacks under the read lock */
+	vma = find_extend_vma(t->mm, stack - 3 * PAGE_SIZE);
+	assert_non_null(vma);
+	assert_int_equal(vma->vm_start, stack - 3 * PAGE_SIZE);
+	mmap_read_unlock(t->mm);
+	for (int i = 1; i <= 3; i++)
+		assert_true(PageMlocked(pfn_to_page(pfn_of(t, stack - i * PAGE_SIZE))));
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 3);
+	assert_int_equal(t->mm->locked_vm, 4);
+	assert_int_equal(t->mm->total_vm, 4);
+	task_exit(t);
+}
+
+/* mprotect making a private locked VMA writable breaks COW at once, as the kernel does. */
+static void test_mprotect_locked_private_to_writable_populates(void **state)
+{
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(2 * PAGE_SIZE, PROT_READ, ANON);
+	unsigned long mlocked = global_node_page_state(NR_MLOCK);
+
+	(void)state;
+	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
+	assert_int_equal(pfn_of(t, addr), zero_pfn()); /* read-only: the zero page */
+	assert_int_equal(sys_mprotect(addr, 2 * PAGE_SIZE, RW), 0);
+	for (int i = 0; i < 2; i++) {
+		unsigned long pfn = pfn_of(t, addr + i * PAGE_SIZE);
+
+		assert_int_not_equal(pfn, zero_pfn());
+		assert_true(PageMlocked(pfn_to_page(pfn)));
+	}
+	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 2);
+	task_exit(t);
+}
+
+/* madvise: a length that rounds up to zero is invalid; a failed split is -EAGAIN. */
+static void test_madvise_len_wrap_and_split_failure(void **state)
+{
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
+
+	(void)state;
+	assert_int_equal(sys_madvise(addr, (size_t)-1, MADV_DONTNEED), -EINVAL);
+	assert_int_equal(sys_madvise(addr, (size_t)-1, MADV_DONTFORK), -EINVAL);
+	assert_int_equal(inject_arm("vma_alloc", 1, 1), 0);
+	assert_int_equal(sys_madvise(addr + PAGE_SIZE, PAGE_SIZE, MADV_DONTFORK), -EAGAIN);
+	inject_disarm_all();
+	assert_false(vma_at(t, addr + PAGE_SIZE)->vm_flags & VM_DONTCOPY);
+	task_exit(t);
+}
+
+/* An mmap hint is rounded down to its page, as round_hint_to_min() does. */
+static void test_mmap_hint_rounds_down(void **state)
+{
+	struct task_struct *t = start_task("mmap");
+	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
+
+	(void)state;
+	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
+	assert_int_equal(sys_mmap(addr + 123, PAGE_SIZE, RW, ANON, -1, 0), addr);
 	task_exit(t);
 }
 
@@ -431,6 +468,10 @@ int main(void)
 		GUP_TEST(test_mlock_populates_and_munlock_clears),
 		GUP_TEST(test_mlock_onfault_populates_nothing),
 		GUP_TEST(test_mmap_pfn_maps_special_ptes),
+		GUP_TEST(test_locked_stack_growth_populates_whole_gap),
+		GUP_TEST(test_mprotect_locked_private_to_writable_populates),
+		GUP_TEST(test_madvise_len_wrap_and_split_failure),
+		GUP_TEST(test_mmap_hint_rounds_down),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,25 +133,15 @@ static void test_addr_end(void **state)
 	assert_int_equal(pmd_addr_end(-2 * PMD_SIZE, 0), -PMD_SIZE);
 }
 
-static unsigned long map_anon(unsigned long len)
-{
-	unsigned long addr =
-		sys_mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	assert_false(IS_ERR_VALUE(addr));
-	return addr;
-}
-
 static void test_fault_allocates_tables_munmap_frees_them(void **state)
 {
-	struct task_struct *t = task_create("pgtable");
+	struct task_struct *t = start_task("pgtable");
 	unsigned long base, addr;
 
 	(void)state;
-	set_current(t);
 	base = global_node_page_state(NR_PAGETABLE);
 	assert_int_equal(atomic_long_read(&t->mm->pgtables_bytes), PAGE_SIZE); /* the pgd */
-	addr = map_anon(PAGE_SIZE);
+	addr = map_bytes(PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	assert_null(mm_find_pte(t->mm, addr, NULL));
 	assert_int_equal(global_node_page_state(NR_PAGETABLE), base);
 
@@ -172,14 +162,13 @@ static void test_fault_allocates_tables_munmap_frees_them(void **state)
 
 static void test_tables_shared_by_neighbours_survive_partial_munmap(void **state)
 {
-	struct task_struct *t = task_create("pgtable");
+	struct task_struct *t = start_task("pgtable");
 	unsigned long base, addr;
 	char c = 0;
 
 	(void)state;
-	set_current(t);
 	base = global_node_page_state(NR_PAGETABLE);
-	addr = map_anon(4 * PAGE_SIZE);
+	addr = map_bytes(4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	assert_int_equal(copy_to_user(addr, "a", 1), 0);
 	assert_int_equal(copy_to_user(addr + 3 * PAGE_SIZE, "b", 1), 0);
 	assert_int_equal(sys_munmap(addr + 3 * PAGE_SIZE, PAGE_SIZE), 0);
@@ -197,12 +186,11 @@ static void test_tables_shared_by_neighbours_survive_partial_munmap(void **state
 static void test_exit_frees_every_table(void **state)
 {
 	unsigned long base = global_node_page_state(NR_PAGETABLE);
-	struct task_struct *t = task_create("pgtable");
+	struct task_struct *t = start_task("pgtable");
 	unsigned long addr;
 
 	(void)state;
-	set_current(t);
-	addr = map_anon(8UL << 20);
+	addr = map_bytes(8UL << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	/* Touch 2 MiB apart so that several pte tables exist. */
 	for (unsigned long off = 0; off < (8UL << 20); off += PMD_SIZE)
 		assert_int_equal(copy_to_user(addr + off, "z", 1), 0);
@@ -214,12 +202,11 @@ static void test_exit_frees_every_table(void **state)
 
 static void test_pgtable_alloc_failure_is_oom(void **state)
 {
-	struct task_struct *t = task_create("pgtable");
+	struct task_struct *t = start_task("pgtable");
 	unsigned long addr;
 
 	(void)state;
-	set_current(t);
-	addr = map_anon(PAGE_SIZE);
+	addr = map_bytes(PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	assert_int_equal(inject_arm("pgtable_alloc", 1, 1), 0);
 	assert_int_equal(copy_to_user(addr, "q", 1), 1);
 	inject_disarm_all();

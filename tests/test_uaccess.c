@@ -11,43 +11,18 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
-static struct task_struct *start_task(void)
-{
-	struct task_struct *t = task_create("uaccess");
-
-	assert_non_null(t);
-	set_current(t);
-	return t;
-}
-
-static unsigned long map(unsigned long len, unsigned long prot, unsigned long flags)
-{
-	unsigned long addr = sys_mmap(0, len, prot, flags, -1, 0);
-
-	assert_false(IS_ERR_VALUE(addr));
-	return addr;
-}
-
 /* A mapping of @pages pages with nothing mapped right after it. */
 static unsigned long map_before_hole(unsigned long pages)
 {
-	unsigned long addr = map((pages + 1) * PAGE_SIZE, RW, ANON);
+	unsigned long addr = map_bytes((pages + 1) * PAGE_SIZE, RW, ANON);
 
 	assert_int_equal(sys_munmap(addr + pages * PAGE_SIZE, PAGE_SIZE), 0);
 	return addr;
 }
 
-static uint64_t pagemap(struct task_struct *t, unsigned long addr)
-{
-	uint64_t entry;
-
-	assert_int_equal(pagemap_read(t->mm, addr, &entry), 0);
-	return entry;
-}
-
 static void test_copy_stops_at_vma_end(void **state)
 {
-	struct task_struct *t = start_task();
+	struct task_struct *t = start_task("uaccess");
 	unsigned long addr = map_before_hole(1);
 	char in[30], out[30];
 
@@ -63,8 +38,8 @@ static void test_copy_stops_at_vma_end(void **state)
 
 static void test_copy_across_pages(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(4 * PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("uaccess");
+	unsigned long addr = map_bytes(4 * PAGE_SIZE, RW, ANON);
 	static unsigned char in[3 * PAGE_SIZE], out[3 * PAGE_SIZE];
 
 	(void)state;
@@ -74,27 +49,27 @@ static void test_copy_across_pages(void **state)
 	assert_int_equal(copy_from_user(out, addr + 100, sizeof(out)), 0);
 	assert_memory_equal(in, out, sizeof(in));
 	for (int i = 0; i < 4; i++)
-		assert_true(pagemap(t, addr + i * PAGE_SIZE) & PM_PRESENT);
+		assert_true(pagemap_entry(t, addr + i * PAGE_SIZE) & PM_PRESENT);
 	task_exit(t);
 }
 
 static void test_prot_none_refuses_everything(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(PAGE_SIZE, PROT_NONE, ANON);
+	struct task_struct *t = start_task("uaccess");
+	unsigned long addr = map_bytes(PAGE_SIZE, PROT_NONE, ANON);
 	char buf[8] = "none";
 
 	(void)state;
 	assert_int_equal(copy_to_user(addr, buf, sizeof(buf)), sizeof(buf));
 	assert_int_equal(copy_from_user(buf, addr, sizeof(buf)), sizeof(buf));
-	assert_int_equal(pagemap(t, addr), 0);
+	assert_int_equal(pagemap_entry(t, addr), 0);
 	task_exit(t);
 }
 
 static void test_read_only_refuses_writes(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(2 * PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("uaccess");
+	unsigned long addr = map_bytes(2 * PAGE_SIZE, RW, ANON);
 	char buf[16];
 
 	(void)state;
@@ -114,8 +89,8 @@ static void test_read_only_refuses_writes(void **state)
 
 static void test_bad_addresses_copy_nothing(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("uaccess");
+	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
 	char buf[16] = {0};
 
 	(void)state;
@@ -132,20 +107,20 @@ static void test_bad_addresses_copy_nothing(void **state)
 
 static void test_pagemap_bits(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(3 * PAGE_SIZE, RW, ANON);
+	struct task_struct *t = start_task("uaccess");
+	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
 	uint64_t entry;
 
 	(void)state;
 	assert_int_equal(copy_to_user(addr, "p", 1), 0);
-	entry = pagemap(t, addr);
+	entry = pagemap_entry(t, addr);
 	assert_true(entry & PM_PRESENT);
 	assert_true(entry & PM_MMAP_EXCLUSIVE);
 	assert_false(entry & (PM_FILE | PM_SWAP));
 	assert_true(pfn_valid(entry & PM_PFRAME_MASK));
 	assert_true(PageAnon(pfn_to_page(entry & PM_PFRAME_MASK)));
-	assert_int_equal(pagemap(t, addr + PAGE_SIZE), 0); /* never touched */
-	assert_int_equal(pagemap(t, addr + 16 * PAGE_SIZE) & PM_PRESENT, 0);
+	assert_int_equal(pagemap_entry(t, addr + PAGE_SIZE), 0); /* never touched */
+	assert_int_equal(pagemap_entry(t, addr + 16 * PAGE_SIZE) & PM_PRESENT, 0);
 	assert_int_equal(pagemap_read(t->mm, TASK_SIZE, &entry), -EINVAL);
 	assert_int_equal(pagemap_read(t->mm, -1UL, &entry), -EINVAL);
 	assert_int_equal(pagemap_read(t->mm, addr, NULL), -EINVAL);
@@ -154,33 +129,33 @@ static void test_pagemap_bits(void **state)
 
 static void test_pagemap_exclusive_cleared_by_fork(void **state)
 {
-	struct task_struct *parent = start_task(), *child;
-	unsigned long addr = map(PAGE_SIZE, RW, ANON);
+	struct task_struct *parent = start_task("uaccess"), *child;
+	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
 	uint64_t before;
 
 	(void)state;
 	assert_int_equal(copy_to_user(addr, "e", 1), 0);
-	before = pagemap(parent, addr);
+	before = pagemap_entry(parent, addr);
 	child = sys_fork();
-	assert_false(pagemap(parent, addr) & PM_MMAP_EXCLUSIVE);
-	assert_false(pagemap(child, addr) & PM_MMAP_EXCLUSIVE);
-	assert_int_equal(pagemap(child, addr) & PM_PFRAME_MASK, before & PM_PFRAME_MASK);
+	assert_false(pagemap_entry(parent, addr) & PM_MMAP_EXCLUSIVE);
+	assert_false(pagemap_entry(child, addr) & PM_MMAP_EXCLUSIVE);
+	assert_int_equal(pagemap_entry(child, addr) & PM_PFRAME_MASK, before & PM_PFRAME_MASK);
 	task_exit(child);
-	assert_true(pagemap(parent, addr) & PM_MMAP_EXCLUSIVE);
+	assert_true(pagemap_entry(parent, addr) & PM_MMAP_EXCLUSIVE);
 	task_exit(parent);
 }
 
 static void test_pagemap_shared_anon_is_file(void **state)
 {
-	struct task_struct *t = start_task();
-	unsigned long addr = map(PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS);
+	struct task_struct *t = start_task("uaccess");
+	unsigned long addr = map_bytes(PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS);
 	char c = 0;
 
 	(void)state;
 	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	assert_true(pagemap(t, addr) & PM_FILE);
-	assert_true(pagemap(t, addr) & PM_PRESENT);
-	assert_true((pagemap(t, addr) & PM_PFRAME_MASK) != zero_pfn());
+	assert_true(pagemap_entry(t, addr) & PM_FILE);
+	assert_true(pagemap_entry(t, addr) & PM_PRESENT);
+	assert_true((pagemap_entry(t, addr) & PM_PFRAME_MASK) != zero_pfn());
 	task_exit(t);
 }
 

@@ -51,11 +51,8 @@ static void child_takes_reference(struct cow_leak *cl)
 
 static void setup_parent(struct cow_leak *cl)
 {
-	cl->parent = task_create("parent");
-	set_current(cl->parent);
-	cl->addr =
-		sys_mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_false(IS_ERR_VALUE(cl->addr));
+	cl->parent = start_task("parent");
+	cl->addr = map_rw(1);
 }
 
 static void fork_child(struct cow_leak *cl, int old)

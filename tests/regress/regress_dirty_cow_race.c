@@ -24,11 +24,8 @@ static void setup_victim(struct dirty_cow *dc)
 {
 	static unsigned char bytes[PAGE_SIZE];
 
-	dc->victim = task_create("victim");
-	set_current(dc->victim);
-	dc->addr =
-		sys_mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_false(IS_ERR_VALUE(dc->addr));
+	dc->victim = start_task("victim");
+	dc->addr = map_rw(1);
 	memset(bytes, ORIGINAL, sizeof(bytes));
 	assert_int_equal(copy_to_user(dc->addr, bytes, sizeof(bytes)), 0);
 	assert_int_equal(sys_mprotect(dc->addr, PAGE_SIZE, PROT_READ), 0);
@@ -64,8 +61,7 @@ static void test_forced_write_copies(void **state)
 
 	(void)state;
 	setup_victim(&dc);
-	debugger = task_create("debugger");
-	set_current(debugger);
+	debugger = start_task("debugger");
 	assert_int_equal(
 		access_process_vm(dc.victim, dc.addr, evil, sizeof(evil), FOLL_FORCE | FOLL_WRITE),
 		sizeof(evil));

@@ -21,11 +21,8 @@ static struct fork_pin *setup_parent(struct fork_pin *fp)
 {
 	char zero = 0;
 
-	fp->parent = task_create("parent");
-	set_current(fp->parent);
-	fp->addr =
-		sys_mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_false(IS_ERR_VALUE(fp->addr));
+	fp->parent = start_task("parent");
+	fp->addr = map_rw(1);
 	assert_int_equal(copy_to_user(fp->addr, &zero, 1), 0);
 	return fp;
 }

@@ -8,103 +8,86 @@
 
 struct misuse {
 	const char *what;
-	long (*call)(unsigned long addr, struct page **pages);
+	long (*call)(unsigned long addr, unsigned int flags, struct page **pages);
+	unsigned int flags;
 };
 
-static long gup_with_pin(unsigned long addr, struct page **pages)
+/* One page at @addr through each entry point; the _locked ones start locked. */
+static long gup(unsigned long addr, unsigned int flags, struct page **pages)
 {
-	return get_user_pages(addr, 1, FOLL_PIN, pages, NULL);
+	return get_user_pages(addr, 1, flags, pages, NULL);
 }
 
-static long gup_with_longterm(unsigned long addr, struct page **pages)
-{
-	return get_user_pages(addr, 1, FOLL_LONGTERM, pages, NULL);
-}
-
-static long gup_locked_with_longterm(unsigned long addr, struct page **pages)
+static long gup_locked(unsigned long addr, unsigned int flags, struct page **pages)
 {
 	int locked = 1;
 
-	return get_user_pages_locked(addr, 1, FOLL_LONGTERM, pages, &locked);
+	return get_user_pages_locked(addr, 1, flags, pages, &locked);
 }
 
-static long gup_locked_with_pin(unsigned long addr, struct page **pages)
+static long pup(unsigned long addr, unsigned int flags, struct page **pages)
+{
+	return pin_user_pages(addr, 1, flags, pages, NULL);
+}
+
+static long pup_fast(unsigned long addr, unsigned int flags, struct page **pages)
+{
+	return pin_user_pages_fast(addr, 1, flags, pages);
+}
+
+static long pup_remote(unsigned long addr, unsigned int flags, struct page **pages)
+{
+	return pin_user_pages_remote(current->mm, addr, 1, flags, pages, NULL, NULL);
+}
+
+static long pup_remote_locked(unsigned long addr, unsigned int flags, struct page **pages)
 {
 	int locked = 1;
 
-	return get_user_pages_locked(addr, 1, FOLL_PIN, pages, &locked);
+	return pin_user_pages_remote(current->mm, addr, 1, flags, pages, NULL, &locked);
 }
 
-static long pup_with_get(unsigned long addr, struct page **pages)
-{
-	return pin_user_pages(addr, 1, FOLL_GET, pages, NULL);
-}
-
-static long pup_fast_with_get(unsigned long addr, struct page **pages)
-{
-	return pin_user_pages_fast(addr, 1, FOLL_GET, pages);
-}
-
-static long pup_remote_with_get(unsigned long addr, struct page **pages)
-{
-	return pin_user_pages_remote(current->mm, addr, 1, FOLL_GET, pages, NULL, NULL);
-}
-
-static long pup_remote_longterm_locked(unsigned long addr, struct page **pages)
+static long pup_locked(unsigned long addr, unsigned int flags, struct page **pages)
 {
 	int locked = 1;
 
-	return pin_user_pages_remote(current->mm, addr, 1, FOLL_LONGTERM, pages, NULL, &locked);
-}
-
-static long pup_locked_with_longterm(unsigned long addr, struct page **pages)
-{
-	int locked = 1;
-
-	return pin_user_pages_locked(addr, 1, FOLL_LONGTERM, pages, &locked);
-}
-
-static long pup_locked_with_get(unsigned long addr, struct page **pages)
-{
-	int locked = 1;
-
-	return pin_user_pages_locked(addr, 1, FOLL_GET, pages, &locked);
+	return pin_user_pages_locked(addr, 1, flags, pages, &locked);
 }
 
 /* The _unlocked calls take mmap_lock themselves; drop ours around them. */
-static long gup_unlocked_with_longterm(unsigned long addr, struct page **pages)
+static long gup_unlocked(unsigned long addr, unsigned int flags, struct page **pages)
 {
 	long ret;
 
 	mmap_read_unlock(current->mm);
-	ret = get_user_pages_unlocked(addr, 1, pages, FOLL_LONGTERM);
+	ret = get_user_pages_unlocked(addr, 1, pages, flags);
 	mmap_read_lock(current->mm);
 	return ret;
 }
 
-static long pup_unlocked_with_get(unsigned long addr, struct page **pages)
+static long pup_unlocked(unsigned long addr, unsigned int flags, struct page **pages)
 {
 	long ret;
 
 	mmap_read_unlock(current->mm);
-	ret = pin_user_pages_unlocked(addr, 1, pages, FOLL_GET);
+	ret = pin_user_pages_unlocked(addr, 1, pages, flags);
 	mmap_read_lock(current->mm);
 	return ret;
 }
 
 static const struct misuse misuses[] = {
-	{"get_user_pages(FOLL_PIN)", gup_with_pin},
-	{"get_user_pages(FOLL_LONGTERM)", gup_with_longterm},
-	{"get_user_pages_locked(FOLL_LONGTERM)", gup_locked_with_longterm},
-	{"get_user_pages_locked(FOLL_PIN)", gup_locked_with_pin},
-	{"pin_user_pages(FOLL_GET)", pup_with_get},
-	{"pin_user_pages_fast(FOLL_GET)", pup_fast_with_get},
-	{"pin_user_pages_remote(FOLL_GET)", pup_remote_with_get},
-	{"pin_user_pages_remote(FOLL_LONGTERM, locked)", pup_remote_longterm_locked},
-	{"pin_user_pages_locked(FOLL_LONGTERM)", pup_locked_with_longterm},
-	{"pin_user_pages_locked(FOLL_GET)", pup_locked_with_get},
-	{"get_user_pages_unlocked(FOLL_LONGTERM)", gup_unlocked_with_longterm},
-	{"pin_user_pages_unlocked(FOLL_GET)", pup_unlocked_with_get},
+	{"get_user_pages(FOLL_PIN)", gup, FOLL_PIN},
+	{"get_user_pages(FOLL_LONGTERM)", gup, FOLL_LONGTERM},
+	{"get_user_pages_locked(FOLL_LONGTERM)", gup_locked, FOLL_LONGTERM},
+	{"get_user_pages_locked(FOLL_PIN)", gup_locked, FOLL_PIN},
+	{"pin_user_pages(FOLL_GET)", pup, FOLL_GET},
+	{"pin_user_pages_fast(FOLL_GET)", pup_fast, FOLL_GET},
+	{"pin_user_pages_remote(FOLL_GET)", pup_remote, FOLL_GET},
+	{"pin_user_pages_remote(FOLL_LONGTERM, locked)", pup_remote_locked, FOLL_LONGTERM},
+	{"pin_user_pages_locked(FOLL_LONGTERM)", pup_locked, FOLL_LONGTERM},
+	{"pin_user_pages_locked(FOLL_GET)", pup_locked, FOLL_GET},
+	{"get_user_pages_unlocked(FOLL_LONGTERM)", gup_unlocked, FOLL_LONGTERM},
+	{"pin_user_pages_unlocked(FOLL_GET)", pup_unlocked, FOLL_GET},
 };
 
 /* Call @m and return how many warnings it printed; it must fail with -EINVAL. */
@@ -112,7 +95,7 @@ static unsigned long warnings_of(const struct misuse *m, unsigned long addr)
 {
 	unsigned long before = sim_warn_count();
 	struct page *page = NULL;
-	long ret = m->call(addr, &page);
+	long ret = m->call(addr, m->flags, &page);
 
 	if (ret != -EINVAL)
 		fail_msg("%s returned %ld, expected -EINVAL", m->what, ret);
@@ -125,9 +108,8 @@ static void test_each_misuse_warns_once_and_fails(void **state)
 	unsigned long addr;
 
 	(void)state;
-	set_current(task_create("misuse"));
-	addr = sys_mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_false(IS_ERR_VALUE(addr));
+	start_task("misuse");
+	addr = map_rw(1);
 	mmap_read_lock(current->mm);
 	for (size_t i = 0; i < ARRAY_SIZE(misuses); i++) {
 		if (warnings_of(&misuses[i], addr) != 1)
@@ -139,7 +121,7 @@ static void test_each_misuse_warns_once_and_fails(void **state)
 	assert_int_equal(get_user_pages_remote(current->mm, addr, 1, FOLL_PIN, NULL, NULL, NULL),
 			 -EINVAL);
 	mmap_read_unlock(current->mm);
-	assert_int_equal(global_node_page_state(NR_FOLL_PIN_ACQUIRED), 0);
+	assert_int_equal(pins_acquired(), 0);
 	task_exit(current);
 	set_current(NULL);
 }
