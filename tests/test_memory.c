@@ -321,7 +321,7 @@ static void test_numa_hinting_skips_shared_cow_pages(void **state)
 {
 	struct task_struct *parent = start_task("memory"), *child;
 	unsigned long addr = map_pages(2, RW, MAP_PRIVATE);
-	struct vm_area_struct *vma;
+	unsigned long changed;
 
 	(void)state;
 	write_as(parent, addr, "shared");
@@ -329,11 +329,11 @@ static void test_numa_hinting_skips_shared_cow_pages(void **state)
 	assert_non_null(child);
 	write_as(parent, addr + PAGE_SIZE, "own"); /* only the parent maps this one */
 	mmap_read_lock(parent->mm);
-	vma = find_vma(parent->mm, addr);
-	assert_int_equal(change_prot_numa(vma, addr, addr + 2 * PAGE_SIZE), 1);
+	changed = change_prot_numa(find_vma(parent->mm, addr), addr, addr + 2 * PAGE_SIZE);
+	mmap_read_unlock(parent->mm);
+	assert_int_equal(changed, 1);
 	assert_false(pte_protnone(ptep_get(mm_find_pte(parent->mm, addr, NULL))));
 	assert_true(pte_protnone(ptep_get(mm_find_pte(parent->mm, addr + PAGE_SIZE, NULL))));
-	mmap_read_unlock(parent->mm);
 	task_exit(child);
 	task_exit(parent);
 }

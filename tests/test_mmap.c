@@ -390,9 +390,9 @@ static void test_locked_stack_growth_populates_whole_gap(void **state)
 	assert_int_equal(t->mm->locked_vm, 1);
 	mmap_read_lock(t->mm); /* GUP grows stacks under the read lock */
 	vma = find_extend_vma(t->mm, stack - 3 * PAGE_SIZE);
+	mmap_read_unlock(t->mm);
 	assert_non_null(vma);
 	assert_int_equal(vma->vm_start, stack - 3 * PAGE_SIZE);
-	mmap_read_unlock(t->mm);
 	for (int i = 1; i <= 3; i++)
 		assert_true(PageMlocked(pfn_to_page(pfn_of(t, stack - i * PAGE_SIZE))));
 	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 3);

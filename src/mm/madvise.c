@@ -66,8 +66,9 @@ static int madvise_vma_flags(struct mm_struct *mm, struct vm_area_struct *vma, u
 	}
 	if (newflags == vma->vm_flags)
 		return 0;
+	/* madvise reports a shortage of kernel resources as temporary. */
 	if (split_vma(mm, vma, start, 1) || split_vma(mm, vma, end, 0))
-		return -ENOMEM;
+		return -EAGAIN;
 	vma->vm_flags = newflags;
 	vma_merge_neighbours(mm, vma);
 	return 0;
@@ -128,20 +129,24 @@ static int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned 
  *
  * Return: 0; -EINVAL for an unaligned start, an unknown behaviour, or a VMA the
  * advice cannot apply to; -ENOMEM when part of the range is unmapped (the mapped
- * parts are still advised); for MADV_POPULATE_*: -EFAULT when a fault failed
+ * parts are still advised); -EAGAIN when a VMA could not be split; for
+ * MADV_POPULATE_*: -EFAULT when a fault failed
  * (SIGBUS/SIGSEGV), -EINVAL for VM_IO/VM_PFNMAP or missing permissions, -ENOMEM
  * for holes or memory shortage, -EINTR on a fatal signal.
  */
-int sys_madvise(unsigned long start, size_t len, int behavior)
+int sys_madvise(unsigned long start, size_t len_in, int behavior)
 {
 	struct mm_struct *mm = current->mm;
 	bool write = madvise_need_mmap_write(behavior);
+	size_t len = ALIGN_UP(len_in, PAGE_SIZE);
 	unsigned long end, pos;
 	int unmapped_error = 0, error = 0;
 
 	if (!IS_ALIGNED(start, PAGE_SIZE) || !madvise_behavior_valid(behavior))
 		return -EINVAL;
-	len = ALIGN_UP(len, PAGE_SIZE);
+	/* A length that rounds up to zero was a small negative one. */
+	if (len_in && !len)
+		return -EINVAL;
 	end = start + len;
 	if (end < start)
 		return -EINVAL;

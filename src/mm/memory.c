@@ -31,6 +31,16 @@ static void inc_mm_counter(struct mm_struct *mm, struct page *page, long delta)
 	atomic_long_add(delta, PageAnon(page) ? &mm->rss_anon : &mm->rss_shmem);
 }
 
+/*
+ * A new page mapped into @vma: mlock it at once if the VMA is locked, as the
+ * kernel's lru_cache_add_inactive_or_unevictable() does.
+ */
+static void mlock_new_page(struct page *page, struct vm_area_struct *vma)
+{
+	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
+		mlock_vma_page(page);
+}
+
 /* --- anonymous faults --- */
 
 static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
@@ -60,8 +70,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 		return 0;
 	}
 	page_add_new_anon_rmap(page, vma, vmf->address);
-	if (vma->vm_flags & VM_LOCKED)
-		mlock_vma_page(page);
+	mlock_new_page(page, vma);
 	inc_mm_counter(vma->vm_mm, page, 1);
 	set_pte(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
@@ -87,6 +96,7 @@ static vm_fault_t finish_fault(struct vm_fault *vmf, struct page *page, bool ano
 	}
 	if (anon) {
 		page_add_new_anon_rmap(page, vma, vmf->address);
+		mlock_new_page(page, vma);
 	} else {
 		page_add_file_rmap(page);
 		if (write)
@@ -177,6 +187,7 @@ static vm_fault_t wp_page_reuse(struct vm_fault *vmf)
 static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 {
 	struct vm_area_struct *vma = vmf->vma;
+	bool copied = false;
 	struct page *new;
 	pte_t entry;
 
@@ -195,6 +206,7 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 			inc_mm_counter(vma->vm_mm, old, -1);
 		}
 		page_add_new_anon_rmap(new, vma, vmf->address);
+		mlock_new_page(new, vma);
 		inc_mm_counter(vma->vm_mm, new, 1);
 		ptep_get_and_clear(vmf->pte);
 		set_pte(vmf->pte, entry);
@@ -202,12 +214,20 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 		if (old)
 			put_page(old); /* the reference the old PTE held */
 		new = NULL;
+		copied = true;
 	}
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	if (new)
 		put_page(new);
-	if (old)
+	if (old) {
+		/* The locked VMA no longer maps it: the sharers left are not locked. */
+		if (copied && (vma->vm_flags & VM_LOCKED)) {
+			lock_page(old);
+			munlock_vma_page(old);
+			unlock_page(old);
+		}
 		put_page(old); /* ours, from do_wp_page */
+	}
 	return VM_FAULT_WRITE;
 oom:
 	if (old)
@@ -543,8 +563,18 @@ static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, un
 			}
 			continue;
 		}
-		if (prot_numa && (pte_protnone(old) || !vm_normal_page(vma, addr, old)))
-			continue; /* already hinting, or the zero page / raw pfn */
+		if (prot_numa) {
+			struct page *page;
+
+			if (pte_protnone(old))
+				continue; /* already hinting */
+			page = vm_normal_page(vma, addr, old);
+			if (!page)
+				continue; /* the zero page or a raw pfn */
+			/* Shared copy-on-write pages are not worth a hinting fault. */
+			if (is_cow_mapping(vma->vm_flags) && page_mapcount(page) != 1)
+				continue;
+		}
 		ptent = pte_modify(old, newprot);
 		/* A hinting entry remembers it was writable, so the hint fault restores that. */
 		if (prot_numa && pte_write(old))

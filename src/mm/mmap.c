@@ -159,7 +159,9 @@ struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
 
 int expand_stack(struct vm_area_struct *vma, unsigned long address)
 {
+	struct mm_struct *mm = vma->vm_mm;
 	struct vm_area_struct *prev = vma->vm_prev;
+	unsigned long grow;
 
 	if (!(vma->vm_flags & VM_GROWSDOWN))
 		return -EFAULT;
@@ -170,18 +172,28 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 		return -EPERM;
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) && address - prev->vm_end < STACK_GUARD_GAP)
 		return -ENOMEM;
-	/* The tree is keyed on vm_start: re-insert under the new key. */
-	RB_REMOVE(vma_tree, &vma->vm_mm->mm_rb, vma);
-	vma->vm_mm->total_vm += (vma->vm_start - address) >> PAGE_SHIFT;
-	vma->vm_pgoff -= (vma->vm_start - address) >> PAGE_SHIFT;
-	vma->vm_start = address;
-	RB_INSERT(vma_tree, &vma->vm_mm->mm_rb, vma);
+	/*
+	 * GUP grows stacks under mmap_lock held for read, so two threads may get
+	 * here at once: serialise on page_table_lock, as the kernel does. The gap
+	 * below the VMA is free, so its place in the tree does not change.
+	 */
+	spin_lock(&mm->page_table_lock);
+	if (address < vma->vm_start) {
+		grow = (vma->vm_start - address) >> PAGE_SHIFT;
+		mm->total_vm += grow;
+		if (vma->vm_flags & VM_LOCKED)
+			mm->locked_vm += grow;
+		vma->vm_pgoff -= grow;
+		WRITE_ONCE(vma->vm_start, address);
+	}
+	spin_unlock(&mm->page_table_lock);
 	return 0;
 }
 
 struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr)
 {
 	struct vm_area_struct *vma;
+	unsigned long start;
 
 	addr &= PAGE_MASK;
 	vma = find_vma(mm, addr);
@@ -189,10 +201,12 @@ struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr)
 		return vma;
 	if (!vma || !(vma->vm_flags & VM_GROWSDOWN))
 		return NULL;
+	start = vma->vm_start;
 	if (expand_stack(vma, addr))
 		return NULL;
+	/* Populate (and mlock) everything the stack just grew by. */
 	if (vma->vm_flags & VM_LOCKED)
-		populate_vma_page_range(vma, addr, vma->vm_start + PAGE_SIZE, NULL);
+		populate_vma_page_range(vma, addr, start, NULL);
 	return vma;
 }
 
@@ -346,8 +360,9 @@ static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint,
 
 	if (len > TASK_SIZE)
 		return -ENOMEM;
+	/* The kernel's round_hint_to_min(): a hint is rounded down to its page. */
+	hint &= PAGE_MASK;
 	if (hint) {
-		hint = ALIGN_UP(hint, PAGE_SIZE);
 		if (hint <= TASK_SIZE - len && range_is_free(mm, hint, len))
 			return hint;
 	}

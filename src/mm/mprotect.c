@@ -8,13 +8,18 @@
 static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
 			  unsigned long end, vm_flags_t newflags)
 {
-	if (newflags == vma->vm_flags)
+	vm_flags_t oldflags = vma->vm_flags;
+
+	if (newflags == oldflags)
 		return 0;
 	if (split_vma(mm, vma, start, 1) || split_vma(mm, vma, end, 0))
 		return -ENOMEM;
 	vma->vm_flags = newflags;
 	vma->vm_page_prot = vm_get_page_prot(newflags);
 	change_protection(vma, start, end, vma->vm_page_prot, false);
+	/* A private locked VMA turning writable: break COW now, as mlock would have. */
+	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED && (newflags & VM_WRITE))
+		populate_vma_page_range(vma, start, end, NULL);
 	vma_merge_neighbours(mm, vma);
 	return 0;
 }
