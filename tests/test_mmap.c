@@ -25,6 +25,12 @@ static void test_mmap_errors(void **state)
 	assert_int_equal((long)sys_mmap(addr, PAGE_SIZE, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0),
 			 -EEXIST);
 	assert_int_equal((long)sys_mmap(0, PAGE_SIZE, RW, MAP_PRIVATE, 3, 0), -EBADF);
+	assert_int_equal(
+		(long)sys_mmap(0, PAGE_SIZE, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, -1, 0),
+		-EINVAL);
+	assert_int_equal(
+		(long)sys_mmap(0, PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0),
+		-EINVAL);
 	assert_int_equal((long)sys_mmap(0, TASK_SIZE + PAGE_SIZE, RW, ANON, -1, 0), -ENOMEM);
 	assert_int_equal((long)sys_mmap(0, -1UL, RW, ANON, -1, 0), -ENOMEM);
 	assert_int_equal((long)sys_mmap(TASK_SIZE, PAGE_SIZE, RW, ANON | MAP_FIXED, -1, 0),

@@ -195,7 +195,8 @@ static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
  *
  * Return: the start address, or a negative errno cast to unsigned long (test with
  * IS_ERR_VALUE): -EINVAL for bad lengths, flags or alignment, -ENOMEM when no
- * room or memory, -ENODEV for file mappings (no files yet), -EPERM never.
+ * room or memory, -EEXIST for MAP_FIXED_NOREPLACE over a mapping, -EBADF for
+ * file mappings (no files exist yet).
  */
 unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 		       unsigned long flags, int fd, unsigned long off);

@@ -88,7 +88,6 @@ void pgtable_rcu_barrier(void);
 
 /* rmap accounting (rmap.c). */
 void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
-void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
 void page_dup_rmap(struct page *page);
 void page_add_file_rmap(struct page *page);
 void page_remove_rmap(struct page *page);

@@ -228,7 +228,8 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 		}
 		put_page(old); /* ours, from do_wp_page */
 	}
-	return VM_FAULT_WRITE;
+	/* Someone else changed the PTE first: no write happened through this fault. */
+	return copied ? VM_FAULT_WRITE : 0;
 oom:
 	if (old)
 		put_page(old);
@@ -746,8 +747,6 @@ int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry)
 	ptep = (vma && vma->vm_start <= addr) ? mm_find_pte(mm, addr, NULL) : NULL;
 	if (ptep)
 		*entry = pagemap_entry(vma, addr, ptep_get(ptep));
-	if (vma && vma->vm_start <= addr && vma_is_shmem(vma) && *entry)
-		*entry |= PM_FILE;
 	mmap_read_unlock(mm);
 	return 0;
 }

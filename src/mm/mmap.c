@@ -450,6 +450,9 @@ static int check_mmap_flags(unsigned long prot, unsigned long flags)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
 		return -EBADF; /* no file descriptors exist in the simulation yet */
+	/* Anonymous memory knows no flags to validate, and shared memory cannot grow. */
+	if (type == MAP_SHARED_VALIDATE || (type == MAP_SHARED && (flags & MAP_GROWSDOWN)))
+		return -EINVAL;
 	return 0;
 }
 

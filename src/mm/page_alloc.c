@@ -463,6 +463,8 @@ int sim_boot(const struct sim_config *cfg)
 	if (!sim.frames || !sim.memmap) {
 		if (sim.frames)
 			munmap(sim.frames, sim.frames_bytes);
+		if (sim.memmap)
+			munmap(sim.memmap, sim.nr_pages * sizeof(struct page));
 		return -ENOMEM;
 	}
 	sim.quiet = cfg && cfg->quiet;

@@ -52,14 +52,6 @@ void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsig
 	count_vm_stat(NR_ANON_MAPPED, 1);
 }
 
-void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address)
-{
-	(void)vma;
-	(void)address;
-	if (atomic_inc_and_test(&page->_mapcount))
-		count_vm_stat(NR_ANON_MAPPED, 1);
-}
-
 void page_dup_rmap(struct page *page)
 {
 	atomic_inc(&page->_mapcount);
