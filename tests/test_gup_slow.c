@@ -401,6 +401,26 @@ static void test_gate_page(void **state)
 	task_exit(t);
 }
 
+/* GUP below a MAP_GROWSDOWN mapping grows it, as a fault on the stack would. */
+static void test_gup_grows_the_stack(void **state)
+{
+	struct task_struct *t = start_task("stack");
+	unsigned long stack = map_pages(4, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_GROWSDOWN);
+	unsigned long below = stack - 2 * PAGE_SIZE;
+	struct vm_area_struct *vma = NULL;
+	struct page *page;
+
+	(void)state;
+	assert_int_equal(gup(below, 1, FOLL_WRITE, &page, &vma), 1);
+	assert_ptr_equal(vma, vma_at(t, stack));
+	assert_int_equal(vma->vm_start, below);
+	assert_true(present(below));
+	put_page(page);
+	/* Growth stops at a page: far below the guard gap nothing is found. */
+	assert_int_equal(gup(below - (1UL << 30), 1, 0, &page, NULL), -EFAULT);
+	task_exit(t);
+}
+
 /* --- misuse --- */
 
 static void test_misuse_is_refused_with_one_warning(void **state)
@@ -951,6 +971,7 @@ int main(void)
 		GUP_TEST(test_grab_and_put_compound_head_on_order2_page),
 		GUP_TEST(test_partial_count_at_hole_and_efault_on_first_page),
 		GUP_TEST(test_gate_page),
+		GUP_TEST(test_gup_grows_the_stack),
 		GUP_TEST(test_misuse_is_refused_with_one_warning),
 		GUP_TEST(test_io_pfnmap_is_refused),
 		GUP_TEST(test_get_dump_page_leaves_holes),

@@ -156,6 +156,7 @@ struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
 }
 
 #define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
+#define STACK_RLIMIT (8UL << 20)
 
 int expand_stack(struct vm_area_struct *vma, unsigned long address)
 {
@@ -172,6 +173,8 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 		return -EPERM;
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) && address - prev->vm_end < STACK_GUARD_GAP)
 		return -ENOMEM;
+	if (vma->vm_end - address > STACK_RLIMIT)
+		return -ENOMEM; /* RLIMIT_STACK, at its usual 8 MiB */
 	/*
 	 * GUP grows stacks under mmap_lock held for read, so two threads may get
 	 * here at once: serialise on page_table_lock, as the kernel does. The gap
