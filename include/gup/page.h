@@ -301,7 +301,13 @@ static inline enum zone_type page_zonenum(const struct page *page)
 	return (enum zone_type)(READ_ONCE(page->flags) >> ZONES_PGSHIFT);
 }
 
-struct zone *page_zone(const struct page *page);
+/* The machine's zones, indexed by enum zone_type. */
+extern struct zone *const node_zones;
+
+static inline struct zone *page_zone(const struct page *page)
+{
+	return &node_zones[page_zonenum(page)];
+}
 
 /*
  * Translation between frames, descriptors and the host bytes behind them: the

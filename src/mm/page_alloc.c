@@ -22,10 +22,7 @@ struct page *mem_map;
 unsigned char *frames_base;
 unsigned long max_pfn;
 
-struct zone *page_zone(const struct page *page)
-{
-	return &sim.zones[page_zonenum(page)];
-}
+struct zone *const node_zones = sim.zones;
 
 struct page *zero_page(void)
 {
