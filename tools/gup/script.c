@@ -972,6 +972,19 @@ struct page_facts {
 	bool has_pte;
 };
 
+/*
+ * Pins on a page without a compound pincount: exact where the library keeps its
+ * debug accounting, otherwise the kernel's own estimate from the bias.
+ */
+static long small_page_pins(struct page *head)
+{
+#ifdef CONFIG_DEBUG_VM
+	return atomic_read(&head->dbg_gup_pins);
+#else
+	return page_ref_count(head) / GUP_PIN_COUNTING_BIAS;
+#endif
+}
+
 static void page_struct_facts(struct page *page, struct page_facts *pf)
 {
 	struct page *head = compound_head(page);
@@ -982,8 +995,8 @@ static void page_struct_facts(struct page *page, struct page_facts *pf)
 	pf->f[PF_ANON] = PageAnon(page);
 	pf->f[PF_REFCOUNT] = page_count(page);
 	pf->f[PF_MAPCOUNT] = page_mapcount(page);
-	pf->f[PF_PINS] = hpage_pincount_available(head) ? compound_pincount(head)
-							: atomic_read(&head->dbg_gup_pins);
+	pf->f[PF_PINS] =
+		hpage_pincount_available(head) ? compound_pincount(head) : small_page_pins(head);
 	pf->f[PF_MAYBE_PINNED] = page_maybe_dma_pinned(page);
 	pf->f[PF_DIRTY] = PageDirty(head);
 	pf->f[PF_MLOCKED] = PageMlocked(head);
