@@ -458,6 +458,31 @@ static void test_race_pte_changes_under_the_walker(void **state)
 	run_race(zap_and_refault, walk_changing_pte);
 }
 
+/*
+ * A PTE still naming a page whose last reference is being dropped: the walker's
+ * speculative reference must fail on the zero count, and the slow path (which
+ * holds the PTE lock) takes over. The count is faked for the duration of one call.
+ */
+static void test_zero_refcount_page_is_not_grabbed(void **state)
+{
+	struct task_struct *t = start_task("refzero");
+	unsigned long addr = map_rw(1);
+	struct page *mapped, *page;
+
+	(void)state;
+	touch_page(addr);
+	mapped = pfn_to_page(pfn_of(t, addr));
+	set_page_count(mapped, 0);
+	assert_int_equal(get_user_pages_fast_only(addr, 1, 0, &page), 0);
+	assert_int_equal(pin_user_pages_fast_only(addr, 1, 0, &page), 0);
+	assert_int_equal(page_ref_count(mapped), 0); /* nothing was added and left behind */
+	set_page_count(mapped, 1);
+	assert_int_equal(get_user_pages_fast_only(addr, 1, 0, &page), 1);
+	assert_ptr_equal(page, mapped);
+	put_page(page);
+	task_exit(t);
+}
+
 #ifdef CONFIG_DEBUG_VM
 static struct vm_area_struct *zap_target;
 
@@ -512,6 +537,7 @@ int main(void)
 		GUP_TEST(test_range_checks),
 		GUP_TEST(test_misuse),
 		GUP_TEST(test_race_pte_changes_under_the_walker),
+		GUP_TEST(test_zero_refcount_page_is_not_grabbed),
 #ifdef CONFIG_DEBUG_VM
 		GUP_TEST(test_entry_changed_after_grab_drops_the_page),
 #endif
