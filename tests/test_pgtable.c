@@ -5,6 +5,7 @@
  * pages: allocated by faults, freed through RCU when their range is unmapped.
  */
 #include "harness.h"
+#include "mm/internal.h"
 
 static void test_entry_bit_layout(void **state)
 {
@@ -154,8 +155,9 @@ static void test_fault_allocates_tables_munmap_frees_them(void **state)
 	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
 	assert_null(mm_find_pte(t->mm, addr, NULL));
 	assert_int_equal(atomic_long_read(&t->mm->pgtables_bytes), PAGE_SIZE);
-	/* The frames go back only after an RCU grace period; sim_check waits for it. */
+	/* The frames go back only after an RCU grace period. */
 	assert_int_equal(sim_check(NULL), 0);
+	pgtable_rcu_barrier();
 	assert_int_equal(global_node_page_state(NR_PAGETABLE), base);
 	task_exit(t);
 }
@@ -179,6 +181,7 @@ static void test_tables_shared_by_neighbours_survive_partial_munmap(void **state
 	assert_true(global_node_page_state(NR_PAGETABLE) > base);
 	assert_int_equal(sys_munmap(addr, 3 * PAGE_SIZE), 0);
 	assert_int_equal(sim_check(NULL), 0);
+	pgtable_rcu_barrier();
 	assert_int_equal(global_node_page_state(NR_PAGETABLE), base);
 	task_exit(t);
 }
@@ -197,6 +200,7 @@ static void test_exit_frees_every_table(void **state)
 	assert_true(global_node_page_state(NR_PAGETABLE) >= base + 1 + 4);
 	task_exit(t);
 	assert_int_equal(sim_check(NULL), 0);
+	pgtable_rcu_barrier();
 	assert_int_equal(global_node_page_state(NR_PAGETABLE), base);
 }
 

@@ -85,6 +85,9 @@ void free_pgtables_range(struct mm_struct *mm, unsigned long start, unsigned lon
 void free_all_pgtables(struct mm_struct *mm);
 /* Wait for RCU-deferred table frees to finish (shutdown, leak checks). */
 void pgtable_rcu_barrier(void);
+/* Hold off (and let go) the RCU callbacks that free unlinked tables. */
+void pgtable_free_pause(void);
+void pgtable_free_resume(void);
 
 /* rmap accounting (rmap.c). */
 void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);

@@ -43,9 +43,24 @@ static void pgtable_page_free_rcu(struct rcu_head *head)
 /* Tables handed to RCU whose freeing has not finished yet. */
 static atomic_long_t tables_awaiting_rcu;
 
+/* Held by RCU callbacks while they free a table, and by sim_check() to hold them off. */
+static pthread_mutex_t pgtable_free_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void pgtable_free_pause(void)
+{
+	pthread_mutex_lock(&pgtable_free_lock);
+}
+
+void pgtable_free_resume(void)
+{
+	pthread_mutex_unlock(&pgtable_free_lock);
+}
+
 static void pgtable_page_free_deferred(struct rcu_head *head)
 {
+	pthread_mutex_lock(&pgtable_free_lock);
 	pgtable_page_free_rcu(head);
+	pthread_mutex_unlock(&pgtable_free_lock);
 	/* Release: the free happens before whoever sees the count drop (acquire below). */
 	__atomic_sub_fetch(&tables_awaiting_rcu.counter, 1, __ATOMIC_RELEASE);
 }
@@ -54,6 +69,7 @@ static void pgtable_page_free_deferred(struct rcu_head *head)
 static void pgtable_page_free(struct mm_struct *mm, struct page *page)
 {
 	atomic_long_add(-(long)PAGE_SIZE, &mm->pgtables_bytes);
+	page->pt_mm = NULL; /* unlinked: no mm owns it while it waits for its grace period */
 	atomic_long_add(1, &tables_awaiting_rcu);
 	gup_call_rcu((struct rcu_head *)&page->rcu_head, pgtable_page_free_deferred);
 }

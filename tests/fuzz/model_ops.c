@@ -686,7 +686,7 @@ static void tear_down(struct model *m)
 
 int model_run(const uint8_t *data, size_t size, FILE *log)
 {
-	struct sim_config cfg = {.mem_bytes = 64UL << 20, .quiet = !log};
+	struct sim_config cfg = {.mem_bytes = 16UL << 20, .quiet = !log};
 	struct model *m = calloc(1, sizeof(*m));
 	int ret;
 
