@@ -98,29 +98,86 @@ static inline int vm_fault_to_errno(vm_fault_t vm_fault, int foll_flags)
 
 /* mmap_lock. */
 void mmap_read_lock(struct mm_struct *mm);
+/**
+ * mmap_read_lock_killable() - take mmap_lock for read unless the task is killed.
+ * @mm: the address space.
+ *
+ * Return: 0 with the lock held; -EINTR, without it, if current has a fatal signal
+ * pending on entry or receives one (task_kill) while waiting.
+ */
 int mmap_read_lock_killable(struct mm_struct *mm);
+/* Return: true with the read lock held, false if a writer holds or waits for it. */
 bool mmap_read_trylock(struct mm_struct *mm);
 void mmap_read_unlock(struct mm_struct *mm);
 void mmap_write_lock(struct mm_struct *mm);
+/**
+ * mmap_write_lock_killable() - take mmap_lock for write unless the task is killed.
+ * @mm: the address space.
+ *
+ * Return: 0 with the lock held; -EINTR, without it, on a fatal signal.
+ */
 int mmap_write_lock_killable(struct mm_struct *mm);
 void mmap_write_unlock(struct mm_struct *mm);
 void mmap_write_downgrade(struct mm_struct *mm);
 
-/* Address-space lifetime. */
+/*
+ * Address-space lifetime, as in the kernel: mm_users counts the tasks (and
+ * mmget() callers) using the address space, mm_count the references to the
+ * struct. The last mmput() tears the mappings and page tables down; the last
+ * mmdrop() frees the struct and its pgd.
+ */
+/**
+ * mm_alloc() - a new, empty address space with a pgd.
+ *
+ * Return: the mm with mm_users = mm_count = 1, or NULL when no memory (or no
+ * frame for the pgd) was available.
+ */
 struct mm_struct *mm_alloc(void);
 void mmget(struct mm_struct *mm);
+/**
+ * mmget_not_zero() - take a user reference unless the address space is exiting.
+ *
+ * Return: true with mm_users raised; false if it had already dropped to zero.
+ */
 bool mmget_not_zero(struct mm_struct *mm);
 void mmput(struct mm_struct *mm);
 void mmgrab(struct mm_struct *mm);
 void mmdrop(struct mm_struct *mm);
 
 /* VMA lookup. */
+/**
+ * find_vma() - the first VMA that ends above @addr (O(log n)); mmap_lock held.
+ *
+ * Return: the VMA containing @addr, or else the next one above it, or NULL when
+ * no VMA ends above @addr. Callers check vm_start <= addr themselves.
+ */
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+/**
+ * find_vma_prev() - find_vma() that also reports the VMA before the result.
+ *
+ * Return: as find_vma(); *@pprev is the VMA below the result (or the last VMA
+ * when the result is NULL), NULL if there is none.
+ */
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
 				     struct vm_area_struct **pprev);
+/**
+ * find_extend_vma() - the VMA for @addr, growing a VM_GROWSDOWN stack down to it.
+ *
+ * Return: the VMA now containing @addr (a locked stack's new pages are
+ * populated), or NULL when @addr is unmapped and no stack may grow to it.
+ */
 struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr);
+/**
+ * expand_stack() - move a VM_GROWSDOWN VMA's start down to @address.
+ *
+ * Return: 0 (also when @address is already inside); -EFAULT if @vma does not
+ * grow down; -EPERM below the first page; -ENOMEM when the guard gap to the VMA
+ * below or the 8 MiB stack limit would be crossed.
+ */
 int expand_stack(struct vm_area_struct *vma, unsigned long address);
+/* Return: true for addresses in the x86-64 vsyscall page (above TASK_SIZE). */
 bool in_gate_area(struct mm_struct *mm, unsigned long addr);
+/* Return: the read-exec gate VMA shared by every mm; vm_private_data is its page. */
 struct vm_area_struct *get_gate_vma(struct mm_struct *mm);
 
 static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
@@ -144,6 +201,7 @@ static inline unsigned long vma_pages(const struct vm_area_struct *vma)
 {
 	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 }
+/* Return: the x86-64 PTE protection for @vm_flags (private writable is read-only). */
 pgprot_t vm_get_page_prot(vm_flags_t vm_flags);
 
 /* Faults. */
@@ -159,21 +217,46 @@ pgprot_t vm_get_page_prot(vm_flags_t vm_flags);
  */
 vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags,
 			   void *regs);
+/**
+ * vm_normal_page() - the struct page a present PTE maps, if it is a normal one.
+ *
+ * Return: the page; NULL for special PTEs (the zero page, VM_PFNMAP frames,
+ * device entries) and, with a warning, for a pfn outside memory.
+ */
 struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte);
-/* The COW-reuse decision: may a write fault reuse this anonymous page in place? */
+/**
+ * wp_can_reuse_anon_page() - the COW-reuse decision, in one place.
+ * @vma: the faulting VMA.
+ * @page: the anonymous page its write-protected PTE maps; PTE lock held.
+ *
+ * The 5.8-5.18 rule of the reference's era: reuse only when nobody else holds
+ * any reference (page_count == 1 and mapcount == 1, rechecked under the page
+ * lock). The 6.x profile (PageAnonExclusive) will plug in here.
+ *
+ * Return: true to make the PTE writable in place, false to copy.
+ */
 bool wp_can_reuse_anon_page(struct vm_area_struct *vma, struct page *page);
 void mark_page_accessed(struct page *page);
 void mlock_vma_page(struct page *page);
 void munlock_vma_page(struct page *page);
-/* Make the range's PTEs NUMA-hinting (protnone), as task_numa_work would. */
+/*
+ * Make the range's PTEs NUMA-hinting (protnone), as task_numa_work would; mmap_lock
+ * held. Skips the zero page, raw pfns and pages still shared copy-on-write.
+ * Return: the number of PTEs changed.
+ */
 unsigned long change_prot_numa(struct vm_area_struct *vma, unsigned long start, unsigned long end);
-/* Map raw frames with special PTEs into a VM_IO|VM_PFNMAP VMA, as drivers do. */
+/*
+ * Map raw frames with special PTEs into a VM_IO|VM_PFNMAP VMA, as drivers do.
+ * Return: 0, or -ENOMEM when a page table could not be allocated.
+ */
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,
 		    unsigned long size, pgprot_t prot);
 void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long size);
 
 /* Page-table locking. */
+/* Return: the split lock of the PTE table @pmd points to (it must point to one). */
 spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd);
+/* Return: the PTE for @addr in @pmd's table, with that table's lock taken in *@ptlp. */
 pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, spinlock_t **ptlp);
 void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl);
 static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
@@ -203,14 +286,45 @@ unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot
 int sys_munmap(unsigned long addr, size_t len);
 int sys_mprotect(unsigned long start, size_t len, unsigned long prot);
 int sys_madvise(unsigned long start, size_t len, int behavior);
+/* sys_mlock2() with no flags: the same return rules. */
 int sys_mlock(unsigned long start, size_t len);
+/**
+ * sys_mlock2() - lock [start, start+len) into memory, now or (MLOCK_ONFAULT) on fault.
+ *
+ * Return: 0; -EINVAL for unknown flags; -ENOMEM when part of the range is not
+ * mapped (or population hit a bad address); -EAGAIN when population ran out of
+ * memory; -EINTR on a fatal signal.
+ */
 int sys_mlock2(unsigned long start, size_t len, int flags);
+/* Return: 0, or -ENOMEM when part of the range is not mapped. */
 int sys_munlock(unsigned long start, size_t len);
 /* Map @nr_pages frames starting at @pfn as a VM_IO|VM_PFNMAP region (a driver mmap). */
+/*
+ * Return: the address of the new shared VM_IO|VM_PFNMAP mapping, or -EINVAL (as an
+ * unsigned long) for an empty or out-of-memory pfn range, -ENOMEM when there is no
+ * room, -EINTR on a fatal signal.
+ */
 unsigned long sys_mmap_pfn(unsigned long pfn, unsigned long nr_pages, unsigned long prot);
 
-/* User access, as the current task's own loads and stores; return bytes NOT copied. */
+/**
+ * copy_to_user() - store @n bytes at user address @to, as the current task's CPU would.
+ *
+ * Each page is written under its PTE lock if the PTE allows it; otherwise the
+ * access faults (allocating, breaking COW) and is retried. The copy stops at the
+ * first address that is unmapped, not writable by the VMA, or whose fault fails.
+ *
+ * Return: the number of bytes NOT copied (0 on success; @n when nothing was, no
+ * current task, or the range leaves user space).
+ */
 unsigned long copy_to_user(unsigned long to, const void *from, unsigned long n);
+/**
+ * copy_from_user() - load @n bytes from user address @from, as a CPU would.
+ *
+ * Reads need VM_READ, VM_EXEC or VM_WRITE (x86); untouched anonymous memory reads
+ * as zeros through the zero page.
+ *
+ * Return: the number of bytes NOT copied, as copy_to_user().
+ */
 unsigned long copy_from_user(void *to, unsigned long from, unsigned long n);
 
 /*
@@ -225,7 +339,11 @@ unsigned long copy_from_user(void *to, unsigned long from, unsigned long n);
 #define PM_PRESENT (1ULL << 63)
 int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry);
 
-/* Follow @addr's page tables; returns the PTE pointer (or NULL), never allocating. */
+/*
+ * Follow @addr's page tables without allocating; mmap_lock held.
+ * Return: the PTE pointer (and the pmd in *@pmdp if given), or NULL when a level
+ * above is empty or huge.
+ */
 pte_t *mm_find_pte(struct mm_struct *mm, unsigned long addr, pmd_t **pmdp);
 
 /* Populate hooks GUP provides (mm/gup.c). */

@@ -367,6 +367,7 @@ typedef unsigned int gfp_t;
  * "page_alloc" fault-injection point fired). An order out of range warns and fails.
  */
 struct page *alloc_pages(gfp_t gfp, unsigned int order);
+/* alloc_pages() of order 0: the same return rules. */
 struct page *alloc_page(gfp_t gfp);
 
 /**
@@ -391,14 +392,25 @@ static inline bool is_zero_pfn(unsigned long pfn)
 }
 #define ZERO_PAGE(vaddr) zero_page()
 
-/* Page lock (PG_locked), sleeping on a per-page waitqueue. */
+/*
+ * Page lock (PG_locked on the head page), sleeping on a hashed waitqueue.
+ * trylock_page() returns true if it took the lock. wait_on_page_locked() waits
+ * for the lock to be free without taking it (migration entries use it).
+ */
 void lock_page(struct page *page);
 bool trylock_page(struct page *page);
 void unlock_page(struct page *page);
 void wait_on_page_locked(struct page *page);
 
+/**
+ * set_page_dirty() - mark a page dirty, through its mapping's a_ops if it has one.
+ *
+ * Return: 1 if the page was clean until now, 0 if it was already dirty.
+ */
 int set_page_dirty(struct page *page);
+/* set_page_dirty() under the page lock, as unpin_user_pages_dirty_lock() needs. */
 int set_page_dirty_lock(struct page *page);
+/* Referenced, then active on a second call: the LRU's notion of a recent access. */
 void mark_page_accessed(struct page *page);
 
 #endif /* GUP_PAGE_H */

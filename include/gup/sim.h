@@ -61,6 +61,14 @@ enum node_stat_item {
 	NR_VM_NODE_STAT_ITEMS
 };
 
+/**
+ * global_node_page_state() - the machine-wide value of a vmstat counter.
+ *
+ * Sums the global counter and every thread's pending delta, so the value is
+ * exact when nothing is in flight.
+ *
+ * Return: the counter (0 for an unknown item, and never below 0).
+ */
 unsigned long global_node_page_state(enum node_stat_item item);
 void mod_node_page_state(enum node_stat_item item, long delta);
 const char *vmstat_name(enum node_stat_item item);

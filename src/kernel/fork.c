@@ -108,6 +108,7 @@ void mmput(struct mm_struct *mm)
 	if (!atomic_dec_and_test(&mm->mm_users))
 		return;
 	mmap_write_lock(mm);
+	VM_CHECK(mm_is_valid(mm, stderr) && pgtable_is_valid(mm, stderr));
 	exit_mmap(mm);
 	mmap_write_unlock(mm);
 	mmdrop(mm);

@@ -1085,21 +1085,6 @@ long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start, un
 	return __get_user_pages(vma->vm_mm, start, nr_pages, gup_flags, NULL, NULL, locked);
 }
 
-/**
- * __mm_populate() - fault in and/or mlock a range of the current address space
- * @start: page-aligned start address.
- * @len: page-aligned length.
- * @ignore_errors: carry on with the next VMA after a failure.
- *
- * Backs mlock(), MAP_POPULATE and MAP_LOCKED: the VMAs already carry their
- * final vm_flags. Takes mmap_lock for read itself (it must not be held).
- * Gaps between VMAs and VM_IO/VM_PFNMAP VMAs are skipped silently.
- *
- * Return:
- * * 0 when every page was populated, or always with @ignore_errors;
- * * otherwise the first -errno from populate_vma_page_range(): -ENOMEM,
- *   -EFAULT, -EINTR...
- */
 /*
  * The VMA __mm_populate() continues in for @addr: the current one or its
  * successor while the lock stayed held; otherwise take the lock again and
@@ -1115,6 +1100,21 @@ static struct vm_area_struct *populate_next_vma(struct mm_struct *mm, struct vm_
 	return find_vma(mm, addr);
 }
 
+/**
+ * __mm_populate() - fault in and/or mlock a range of the current address space
+ * @start: page-aligned start address.
+ * @len: page-aligned length.
+ * @ignore_errors: carry on with the next VMA after a failure.
+ *
+ * Backs mlock(), MAP_POPULATE and MAP_LOCKED: the VMAs already carry their
+ * final vm_flags. Takes mmap_lock for read itself (it must not be held).
+ * Gaps between VMAs and VM_IO/VM_PFNMAP VMAs are skipped silently.
+ *
+ * Return:
+ * * 0 when every page was populated, or always with @ignore_errors;
+ * * otherwise the first -errno from populate_vma_page_range(): -ENOMEM,
+ *   -EFAULT, -EINTR...
+ */
 int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
 {
 	struct mm_struct *mm = current->mm;

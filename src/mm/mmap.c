@@ -88,6 +88,7 @@ void vm_area_free(struct vm_area_struct *vma)
 
 void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	VM_CHECK(vma_is_valid(vma, stderr));
 	struct vm_area_struct *prev = NULL, *next;
 
 	RB_INSERT(vma_tree, &mm->mm_rb, vma);
@@ -336,6 +337,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 		vma = next;
 	}
 	free_pgtables_range(mm, start, end);
+	VM_CHECK(mm_is_valid(mm, stderr));
 	return 0;
 }
 

@@ -217,6 +217,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		memset(page_address(page), 0, PAGE_SIZE << order);
 	if ((gfp & __GFP_COMP) && order)
 		prep_compound_page(page, order);
+	VM_CHECK(page_is_valid(page, stderr));
 	return page;
 }
 

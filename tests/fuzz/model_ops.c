@@ -9,6 +9,7 @@
 #include <libgup.h>
 #include "mm/internal.h"
 #include "model_ops.h"
+#include "gup_calls.h"
 
 #define ARENA_BASE 0x40000000UL
 #define ARENA_PAGES 16
@@ -415,99 +416,6 @@ static void op_read(struct model *m, const struct model_op *op)
 
 /* --- GUP --- */
 
-enum gup_variant {
-	GUP_GET,
-	GUP_PIN,
-	GUP_GET_FAST,
-	GUP_PIN_FAST,
-	GUP_GET_FAST_ONLY,
-	GUP_PIN_FAST_ONLY,
-	GUP_GET_REMOTE,
-	GUP_PIN_REMOTE,
-	GUP_GET_UNLOCKED,
-	GUP_PIN_UNLOCKED,
-	GUP_GET_LOCKED,
-	GUP_PIN_LOCKED,
-	NR_GUP_VARIANTS
-};
-
-static bool variant_pins(enum gup_variant v)
-{
-	return v & 1;
-}
-
-static bool variant_is_remote(enum gup_variant v)
-{
-	return v == GUP_GET_REMOTE || v == GUP_PIN_REMOTE;
-}
-
-static bool variant_is_fast_only(enum gup_variant v)
-{
-	return v == GUP_GET_FAST_ONLY || v == GUP_PIN_FAST_ONLY;
-}
-
-/* get_user_pages() and friends with the caller holding current's mmap_lock. */
-static long gup_locked_call(enum gup_variant v, unsigned long start, int n, unsigned int flags,
-			    struct page **pages)
-{
-	int still_locked = 1;
-	long got;
-
-	mmap_read_lock(current->mm);
-	if (v == GUP_GET)
-		got = get_user_pages(start, n, flags, pages, NULL);
-	else if (v == GUP_PIN)
-		got = pin_user_pages(start, n, flags, pages, NULL);
-	else if (v == GUP_GET_LOCKED)
-		got = get_user_pages_locked(start, n, flags, pages, &still_locked);
-	else
-		got = pin_user_pages_locked(start, n, flags, pages, &still_locked);
-	if (still_locked)
-		mmap_read_unlock(current->mm);
-	return got;
-}
-
-/* The remote calls on @target, one letting a fault drop the lock, one not. */
-static long gup_remote_call(enum gup_variant v, struct mm_struct *target, unsigned long start,
-			    int n, unsigned int flags, struct page **pages)
-{
-	int still_locked = 1;
-	long got;
-
-	mmap_read_lock(target);
-	if (v == GUP_GET_REMOTE)
-		got = get_user_pages_remote(target, start, n, flags, pages, NULL, &still_locked);
-	else
-		got = pin_user_pages_remote(target, start, n, flags, pages, NULL, NULL);
-	if (still_locked)
-		mmap_read_unlock(target);
-	return got;
-}
-
-static long gup_call(enum gup_variant v, struct mm_struct *mm, unsigned long start, int n,
-		     unsigned int flags, struct page **pages)
-{
-	switch (v) {
-	case GUP_GET_FAST:
-		return get_user_pages_fast(start, n, flags, pages);
-	case GUP_PIN_FAST:
-		return pin_user_pages_fast(start, n, flags, pages);
-	case GUP_GET_FAST_ONLY:
-		return get_user_pages_fast_only(start, n, flags, pages);
-	case GUP_PIN_FAST_ONLY:
-		return pin_user_pages_fast_only(start, n, flags, pages);
-	case GUP_GET_UNLOCKED:
-		return get_user_pages_unlocked(start, n, pages, flags);
-	case GUP_PIN_UNLOCKED:
-		return pin_user_pages_unlocked(start, n, pages, flags);
-	case GUP_GET_REMOTE:
-	case GUP_PIN_REMOTE:
-		return gup_remote_call(v, mm, start, n, flags, pages);
-	default:
-		return gup_locked_call(v, start, n, flags, pages);
-	}
-}
-
 /*
  * The got pages must hold what the model says; a page got for writing then
  * takes a mark written through it, as a device would DMA into it.
@@ -542,13 +450,15 @@ static long expected_gup(long accessible, int n)
 
 static void op_gup(struct model *m, const struct model_op *op)
 {
-	enum gup_variant v = (op->c & 0xf) % NR_GUP_VARIANTS;
+	enum gup_entry v = (op->c & 0xf) % NR_GUP_ENTRIES;
 	bool write = op->c & 0x10, force = op->c & 0x20;
-	struct model_task *mt = variant_is_remote(v) ? task_of(m, op->c >> 6) : m->cur;
+	struct model_task *mt =
+		gup_entry_flavour(v) == GUP_REMOTE ? task_of(m, op->c >> 6) : m->cur;
 	int slot = slot_of(op->a), n = min_t(int, 1 + (op->b & 15), ARENA_PAGES - slot);
 	unsigned int flags = (write ? FOLL_WRITE : 0) | (force ? FOLL_FORCE : 0);
 	struct page *pages[ARENA_PAGES];
 	long accessible, got, expect;
+	int locked;
 
 	if (m->nr_held + n > MAX_HELD)
 		return;
@@ -556,15 +466,17 @@ static void op_gup(struct model *m, const struct model_op *op)
 		     PAGE_SHIFT;
 	trace(m, "gup variant %d of task %d slot %d n %d%s%s", v, (int)(mt - m->tasks), slot, n,
 	      write ? " write" : "", force ? " force" : "");
-	got = gup_call(v, mt->task->mm, slot_addr(slot), n, flags, pages);
+	/* get_user_pages_remote() may let a fault drop the lock, the pin one not. */
+	got = gup_call_entry(v, mt->task->mm, slot_addr(slot), n, flags, pages, NULL,
+			     v == GUP_PIN_REMOTE ? NULL : &locked);
 	expect = expected_gup(accessible, n);
-	if (variant_is_fast_only(v) ? got < 0 || got > accessible : got != expect) {
+	if (gup_entry_flavour(v) == GUP_FAST_ONLY ? got < 0 || got > accessible : got != expect) {
 		diverged(m, "gup variant %d returned %ld, expected %ld", v, got, expect);
 		return;
 	}
 	check_got_pages(m, mt, slot, got, pages, write);
 	for (long i = 0; i < got; i++)
-		m->held[m->nr_held++] = (struct held_page){pages[i], variant_pins(v)};
+		m->held[m->nr_held++] = (struct held_page){pages[i], gup_entry_pins(v)};
 }
 
 static void release_held(struct model *m, int i)

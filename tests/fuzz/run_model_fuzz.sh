@@ -17,8 +17,9 @@ mapfile -t sources < <(find "$root/src" -name '*.c' | sort)
 clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DCONFIG_DEBUG_VM=1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fsanitize-coverage-ignorelist="$root/tests/fuzz/coverage_ignore.txt" \
-	-I"$root/include" -I"$root/src" -I"$root/tests/fuzz" \
+	-I"$root/include" -I"$root/src" -I"$root/tests/fuzz" -I"$root/tools/gup" \
 	"${sources[@]}" "$root/tests/fuzz/model_ops.c" "$root/tests/fuzz/fuzz_model.c" \
+	"$root/tools/gup/gup_calls.c" \
 	$(pkg-config --libs liburcu-bp liburcu-cds) -lpthread \
 	-o "$out/fuzz_model"
 

@@ -21,7 +21,8 @@ mapfile -t sources < <(find "$root/src" -name '*.c' | sort)
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-D_GNU_SOURCE -DCONFIG_DEBUG_VM=1 \
 	-I"$root/include" -I"$root/src" -I"$root/tools/gup" \
-	"${sources[@]}" "$root/tools/gup/script.c" "$root/tests/fuzz/fuzz_script.c" \
+	"${sources[@]}" "$root/tools/gup/script.c" "$root/tools/gup/gup_calls.c" \
+	"$root/tests/fuzz/fuzz_script.c" \
 	$(pkg-config --cflags --libs liburcu-bp liburcu-cds) -lpthread \
 	-o "$out/fuzz_script"
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <libgup.h>
 #include "bench.h"
+#include "gup_calls.h"
 
 #define MB (1UL << 20)
 #define SIM_OVERHEAD_BYTES (64UL << 20) /* page tables, zero page, slack */
@@ -70,32 +71,27 @@ static double now_us(void)
 /* The get and put loops, as gup_test's kernel half runs them                */
 /* ------------------------------------------------------------------------- */
 
-/* The slow-path calls run under mmap_lock, taken per call as gup_test does. */
-static long slow_gup_call(enum bench_cmd cmd, unsigned long addr, long nr, unsigned int flags,
-			  struct page **pages)
-{
-	struct mm_struct *mm = current->mm;
-	long ret;
-
-	mmap_read_lock(mm);
-	if (cmd == PIN_LONGTERM_BENCHMARK)
-		ret = pin_user_pages(addr, nr, flags | FOLL_LONGTERM, pages, NULL);
-	else if (bench_cmd_pins(cmd, flags))
-		ret = pin_user_pages(addr, nr, flags & ~FOLL_PIN, pages, NULL);
-	else
-		ret = get_user_pages(addr, nr, flags, pages, NULL);
-	mmap_read_unlock(mm);
-	return ret;
-}
-
+/*
+ * gup_test's choice of entry point and flags per command. The slow-path calls
+ * run under mmap_lock, which gup_call_entry() takes per call as gup_test does.
+ */
 static long gup_call(enum bench_cmd cmd, unsigned long addr, long nr, unsigned int flags,
 		     struct page **pages)
 {
-	if (cmd == GUP_FAST_BENCHMARK)
-		return get_user_pages_fast(addr, (int)nr, flags, pages);
-	if (cmd == PIN_FAST_BENCHMARK)
-		return pin_user_pages_fast(addr, (int)nr, flags, pages);
-	return slow_gup_call(cmd, addr, nr, flags, pages);
+	enum gup_entry entry = GUP_GET;
+
+	if (cmd == GUP_FAST_BENCHMARK) {
+		entry = GUP_GET_FAST;
+	} else if (cmd == PIN_FAST_BENCHMARK) {
+		entry = GUP_PIN_FAST;
+	} else if (cmd == PIN_LONGTERM_BENCHMARK) {
+		entry = GUP_PIN;
+		flags |= FOLL_LONGTERM;
+	} else if (bench_cmd_pins(cmd, flags)) {
+		entry = GUP_PIN;
+		flags &= ~FOLL_PIN;
+	}
+	return gup_call_entry(entry, current->mm, addr, nr, flags, pages, NULL, NULL);
 }
 
 /* Stops at the first short call, as gup_test does; returns the pages got. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gup_calls.h"
 #include "gup_tool.h"
 #include "script.h"
 
@@ -1726,92 +1727,42 @@ static bool cmd_touch(struct script *s, struct args *a)
 
 /* ------------------------------------------------------------- GUP and pin -- */
 
-enum gup_variant { V_PLAIN, V_FAST, V_FAST_ONLY, V_REMOTE, V_LOCKED, V_UNLOCKED, NR_VARIANTS };
-
-static const char *const variant_words[NR_VARIANTS] = {
-	"", "fast", "fast_only", "remote", "locked", "unlocked",
+/* The words that pick a flavour; the plain entry points have none. */
+static const char *const flavour_words[NR_GUP_FLAVOURS] = {
+	[GUP_PLAIN] = "",	 [GUP_FAST] = "fast",	  [GUP_FAST_ONLY] = "fast_only",
+	[GUP_REMOTE] = "remote", [GUP_LOCKED] = "locked", [GUP_UNLOCKED] = "unlocked",
 };
 
 struct gup_call {
 	bool pin;
-	enum gup_variant variant;
+	enum gup_flavour flavour;
 	struct task_struct *remote;
 	bool remote_locked;
 	unsigned long start;
 	long nr;
 	unsigned int flags;
 	struct page **pages;
-	int locked; /* after the call: is mmap_lock still held (locked variants) */
+	int locked; /* after the call: is mmap_lock still held (locked flavours) */
 };
-
-static const char *gup_function(const struct gup_call *c)
-{
-	static const char *const names[2][NR_VARIANTS] = {
-		{"get_user_pages", "get_user_pages_fast", "get_user_pages_fast_only",
-		 "get_user_pages_remote", "get_user_pages_locked", "get_user_pages_unlocked"},
-		{"pin_user_pages", "pin_user_pages_fast", "pin_user_pages_fast_only",
-		 "pin_user_pages_remote", "pin_user_pages_locked", "pin_user_pages_unlocked"},
-	};
-
-	return names[c->pin][c->variant];
-}
-
-/* The locked-mmap_lock entry points: take the lock as their callers must. */
-static long call_gup_locked(struct gup_call *c)
-{
-	struct mm_struct *mm = c->variant == V_REMOTE ? c->remote->mm : current->mm;
-	unsigned long nr = (unsigned long)c->nr;
-	long ret;
-
-	mmap_read_lock(mm);
-	c->locked = 1;
-	if (c->variant == V_PLAIN)
-		ret = c->pin ? pin_user_pages(c->start, nr, c->flags, c->pages, NULL)
-			     : get_user_pages(c->start, nr, c->flags, c->pages, NULL);
-	else if (c->variant == V_LOCKED)
-		ret = c->pin ? pin_user_pages_locked(c->start, nr, c->flags, c->pages, &c->locked)
-			     : get_user_pages_locked(c->start, nr, c->flags, c->pages, &c->locked);
-	else if (c->pin)
-		ret = pin_user_pages_remote(mm, c->start, nr, c->flags, c->pages, NULL,
-					    c->remote_locked ? &c->locked : NULL);
-	else
-		ret = get_user_pages_remote(mm, c->start, nr, c->flags, c->pages, NULL,
-					    c->remote_locked ? &c->locked : NULL);
-	if (c->locked)
-		mmap_read_unlock(mm);
-	return ret;
-}
 
 static long call_gup(struct gup_call *c)
 {
-	int nr = (int)c->nr;
+	bool lock_may_drop = c->flavour == GUP_LOCKED || c->remote_locked;
 
-	switch (c->variant) {
-	case V_FAST:
-		return c->pin ? pin_user_pages_fast(c->start, nr, c->flags, c->pages)
-			      : get_user_pages_fast(c->start, nr, c->flags, c->pages);
-	case V_FAST_ONLY:
-		return c->pin ? pin_user_pages_fast_only(c->start, nr, c->flags, c->pages)
-			      : get_user_pages_fast_only(c->start, nr, c->flags, c->pages);
-	case V_UNLOCKED:
-		return c->pin ? pin_user_pages_unlocked(c->start, (unsigned long)c->nr, c->pages,
-							c->flags)
-			      : get_user_pages_unlocked(c->start, (unsigned long)c->nr, c->pages,
-							c->flags);
-	default:
-		return call_gup_locked(c);
-	}
+	return gup_call_entry(gup_entry_of(c->pin, c->flavour), c->remote ? c->remote->mm : NULL,
+			      c->start, c->nr, c->flags, c->pages, NULL,
+			      lock_may_drop ? &c->locked : NULL);
 }
 
 /* [fast|fast_only|remote TASK [locked]|locked|unlocked] at the front of the words. */
-static bool parse_variant(struct script *s, struct args *a, int *at, struct gup_call *c)
+static bool parse_flavour(struct script *s, struct args *a, int *at, struct gup_call *c)
 {
-	for (int v = V_FAST; v < NR_VARIANTS; v++) {
-		if (a->npos <= *at || !is_word(a->pos[*at], variant_words[v]))
+	for (int f = GUP_FAST; f < NR_GUP_FLAVOURS; f++) {
+		if (a->npos <= *at || !is_word(a->pos[*at], flavour_words[f]))
 			continue;
-		c->variant = (enum gup_variant)v;
+		c->flavour = (enum gup_flavour)f;
 		(*at)++;
-		if (v != V_REMOTE)
+		if (f != GUP_REMOTE)
 			return true;
 		if (a->npos <= *at || !(c->remote = find_task(s, a->pos[*at]->text)))
 			return a->npos > *at ? false : fail(s, "expected a task after 'remote'");
@@ -1877,7 +1828,7 @@ static bool gup_args(struct script *s, struct args *a, struct gup_call *c, const
 	int at = 0;
 
 	*name = take_as(a);
-	if (!need_task(s) || !parse_variant(s, a, &at, c))
+	if (!need_task(s) || !parse_flavour(s, a, &at, c))
 		return false;
 	if (a->npos != at + 2)
 		return fail(s,
@@ -1885,7 +1836,7 @@ static bool gup_args(struct script *s, struct args *a, struct gup_call *c, const
 			    "ADDR NPAGES [flags=write,...] [as NAME]",
 			    c->pin ? "pin" : "gup");
 	/* The fast calls take an int and accept a negative count (they return 0). */
-	min_nr = c->variant == V_FAST || c->variant == V_FAST_ONLY ? -MAX_GUP_PAGES : 0;
+	min_nr = c->flavour == GUP_FAST || c->flavour == GUP_FAST_ONLY ? -MAX_GUP_PAGES : 0;
 	if (!eval_addr(s, a->pos[at], &c->start) ||
 	    !eval_range(s, a->pos[at + 1], min_nr, MAX_GUP_PAGES, "a page count", &c->nr) ||
 	    (flags &&
@@ -1913,9 +1864,10 @@ static bool cmd_gup_common(struct script *s, struct args *a, bool pin)
 	}
 	ret = call_gup(&c);
 	print_foll_flags(flags, sizeof(flags), c.flags);
-	snprintf(call, sizeof(call), "%s(%#lx, %ld, %s)", gup_function(&c), c.start, c.nr, flags);
+	snprintf(call, sizeof(call), "%s(%#lx, %ld, %s)",
+		 gup_entry_names[gup_entry_of(c.pin, c.flavour)], c.start, c.nr, flags);
 	report(s, call, ret);
-	if ((c.variant == V_LOCKED || c.remote_locked) && !c.locked)
+	if ((c.flavour == GUP_LOCKED || c.remote_locked) && !c.locked)
 		say(s, "    (mmap_lock was dropped: *locked = 0)\n");
 	if (!name)
 		return true;

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <libgup.h>
+#include "gup_calls.h"
 #include "stress.h"
 
 #define STRESS_MEM_BYTES (64UL << 20)
@@ -50,13 +51,9 @@
 
 enum round_kind { ROUND_CHAOS, ROUND_COHERENCE };
 
-enum gup_call {
-	CALL_PIN_FAST,
-	CALL_GET_FAST,
-	CALL_PIN_SLOW,
-	CALL_PIN_FAST_ONLY,
-	CALL_GET_FAST_ONLY,
-	NR_GUP_CALLS,
+/* The entry points chaos rounds draw from; the seed picks by index. */
+static const enum gup_entry chaos_calls[] = {
+	GUP_PIN_FAST, GUP_GET_FAST, GUP_PIN, GUP_PIN_FAST_ONLY, GUP_GET_FAST_ONLY,
 };
 
 enum stress_stat {
@@ -234,44 +231,14 @@ static int hold_ref(struct worker *w, const struct held_ref *ref)
 	return w->nr_held++;
 }
 
-static bool call_pins(enum gup_call call)
+static enum stress_stat call_stat(enum gup_entry call)
 {
-	return call == CALL_PIN_FAST || call == CALL_PIN_SLOW || call == CALL_PIN_FAST_ONLY;
-}
-
-/* Make one GUP call of kind @call; returns its result. */
-static long gup_call(enum gup_call call, unsigned long addr, int nr_pages, unsigned int flags,
-		     struct page **pages)
-{
-	struct mm_struct *mm = current->mm;
-	long ret;
-
-	switch (call) {
-	case CALL_PIN_FAST:
-		return pin_user_pages_fast(addr, nr_pages, flags, pages);
-	case CALL_GET_FAST:
-		return get_user_pages_fast(addr, nr_pages, flags, pages);
-	case CALL_PIN_FAST_ONLY:
-		return pin_user_pages_fast_only(addr, nr_pages, flags, pages);
-	case CALL_GET_FAST_ONLY:
-		return get_user_pages_fast_only(addr, nr_pages, flags, pages);
-	case CALL_PIN_SLOW:
-	default:
-		mmap_read_lock(mm);
-		ret = pin_user_pages(addr, nr_pages, flags, pages, NULL);
-		mmap_read_unlock(mm);
-		return ret;
-	}
-}
-
-static enum stress_stat call_stat(enum gup_call call)
-{
-	static const enum stress_stat stats[NR_GUP_CALLS] = {
-		[CALL_PIN_FAST] = STAT_PIN_FAST,
-		[CALL_GET_FAST] = STAT_GET_FAST,
-		[CALL_PIN_SLOW] = STAT_PIN_SLOW,
-		[CALL_PIN_FAST_ONLY] = STAT_PIN_FAST_ONLY,
-		[CALL_GET_FAST_ONLY] = STAT_GET_FAST_ONLY,
+	static const enum stress_stat stats[NR_GUP_ENTRIES] = {
+		[GUP_PIN_FAST] = STAT_PIN_FAST,
+		[GUP_GET_FAST] = STAT_GET_FAST,
+		[GUP_PIN] = STAT_PIN_SLOW,
+		[GUP_PIN_FAST_ONLY] = STAT_PIN_FAST_ONLY,
+		[GUP_GET_FAST_ONLY] = STAT_GET_FAST_ONLY,
 	};
 	return stats[call];
 }
@@ -281,11 +248,11 @@ static enum stress_stat call_stat(enum gup_call call)
  * were taken (negative errno if none); @first_slot gets the held[] index of the
  * first one kept, or -1.
  */
-static long take_refs(struct worker *w, enum gup_call call, unsigned long addr, int nr_pages,
+static long take_refs(struct worker *w, enum gup_entry call, unsigned long addr, int nr_pages,
 		      unsigned int flags, bool checkable)
 {
 	struct page *pages[MAX_BATCH];
-	long ret = gup_call(call, addr, nr_pages, flags, pages);
+	long ret = gup_call_entry(call, current->mm, addr, nr_pages, flags, pages, NULL, NULL);
 
 	w->stats[call_stat(call)]++;
 	if (ret > nr_pages) {
@@ -298,7 +265,7 @@ static long take_refs(struct worker *w, enum gup_call call, unsigned long addr, 
 			.page = pages[i],
 			.addr = addr + (unsigned long)i * PAGE_SIZE,
 			.round = w->run->round,
-			.pinned = call_pins(call),
+			.pinned = gup_entry_pins(call),
 			.checkable = checkable,
 		};
 
@@ -314,23 +281,23 @@ static long take_refs(struct worker *w, enum gup_call call, unsigned long addr, 
 /* Pinners                                                                   */
 /* ------------------------------------------------------------------------- */
 
-static unsigned int pick_gup_flags(struct worker *w, enum gup_call call)
+static unsigned int pick_gup_flags(struct worker *w, enum gup_entry call)
 {
 	static const unsigned int pin_flags[] = {FOLL_WRITE, 0, FOLL_WRITE | FOLL_LONGTERM,
 						 FOLL_LONGTERM, FOLL_WRITE | FOLL_FORCE};
 	static const unsigned int get_flags[] = {FOLL_WRITE, 0};
 
-	if (!call_pins(call))
+	if (!gup_entry_pins(call))
 		return get_flags[rnd(w, ARRAY_SIZE(get_flags))];
 	/* FOLL_FORCE (last) only on the slow path, as ptrace-like callers use it. */
-	if (call != CALL_PIN_SLOW)
+	if (call != GUP_PIN)
 		return pin_flags[rnd(w, ARRAY_SIZE(pin_flags) - 1)];
 	return pin_flags[rnd(w, ARRAY_SIZE(pin_flags))];
 }
 
 static void pinner_chaos_op(struct worker *w)
 {
-	enum gup_call call = (enum gup_call)rnd(w, NR_GUP_CALLS);
+	enum gup_entry call = chaos_calls[rnd(w, ARRAY_SIZE(chaos_calls))];
 	unsigned long nr_pages, addr;
 
 	if (w->nr_held && rnd(w, 10) < 3) {
@@ -373,7 +340,7 @@ static bool is_checkable_now(const struct worker *w, const struct held_ref *ref)
 /* Pin a few pages for writing and check each at once; all must come. */
 static void pin_and_check(struct worker *w)
 {
-	enum gup_call call = rnd(w, 2) ? CALL_PIN_FAST : CALL_PIN_SLOW;
+	enum gup_entry call = rnd(w, 2) ? GUP_PIN_FAST : GUP_PIN;
 	unsigned int flags = FOLL_WRITE | (rnd(w, 4) ? 0 : FOLL_LONGTERM);
 	unsigned long nr_pages, addr = pick_range(w, MAX_BATCH, &nr_pages);
 	int before = w->nr_held;
