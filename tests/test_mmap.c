@@ -152,6 +152,12 @@ static void test_growsdown_stack_extends(void **state)
 	/* An ordinary VMA never grows down. */
 	assert_null(find_extend_vma(t->mm, lower - PAGE_SIZE));
 	mmap_write_unlock(t->mm);
+	/* A PROT_NONE neighbour is itself a guard: the gap no longer applies. */
+	assert_int_equal(sys_mprotect(lower, PAGE_SIZE, PROT_NONE), 0);
+	mmap_write_lock(t->mm);
+	assert_ptr_equal(find_extend_vma(t->mm, stack - 10 * PAGE_SIZE), vma);
+	assert_int_equal(vma->vm_start, stack - 10 * PAGE_SIZE);
+	mmap_write_unlock(t->mm);
 	assert_int_equal(copy_to_user(stack - 2 * PAGE_SIZE, "s", 1), 0);
 	assert_int_equal(sim_check(NULL), 0);
 	task_exit(t);

@@ -172,7 +172,9 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 		return 0;
 	if (address < PAGE_SIZE)
 		return -EPERM;
-	if (prev && !(prev->vm_flags & VM_GROWSDOWN) && address - prev->vm_end < STACK_GUARD_GAP)
+	/* The guard gap only keeps stacks off accessible mappings (PROT_NONE guards are fine). */
+	if (prev && !(prev->vm_flags & VM_GROWSDOWN) && vma_is_accessible(prev) &&
+	    address - prev->vm_end < STACK_GUARD_GAP)
 		return -ENOMEM;
 	if (vma->vm_end - address > STACK_RLIMIT)
 		return -ENOMEM; /* RLIMIT_STACK, at its usual 8 MiB */
