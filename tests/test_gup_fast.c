@@ -522,6 +522,83 @@ static void test_entry_changed_after_grab_drops_the_page(void **state)
 }
 #endif
 
+/* --- fallback results --- */
+
+/*
+ * Read GUP of never-touched memory: the lockless walk finds no PTE, the slow
+ * path's read fault maps the zero page, and that is what the caller gets (a
+ * reference on the zero page, no new anonymous page). Once mapped, the zero
+ * page's special PTE still sends the walk to the slow path, which needs no fault.
+ */
+static void test_read_of_untouched_memory_falls_back_to_the_zero_page(void **state)
+{
+	struct task_struct *t = start_task("zero");
+	unsigned long addr = map_rw(2), before = page_faults();
+	unsigned long anon = global_node_page_state(NR_ANON_MAPPED);
+	int zero_refs = page_count(zero_page());
+	struct page *pages[2];
+
+	(void)state;
+	assert_int_equal(get_user_pages_fast_only(addr, 2, 0, pages), 0);
+	assert_int_equal(get_user_pages_fast(addr, 2, 0, pages), 2);
+	assert_true(page_faults() > before);
+	assert_ptr_equal(pages[0], zero_page());
+	assert_ptr_equal(pages[1], zero_page());
+	assert_int_equal(page_count(zero_page()), zero_refs + 2);
+	assert_int_equal(global_node_page_state(NR_ANON_MAPPED), anon);
+	put_pages(pages, 2);
+	assert_int_equal(pfn_of(current, addr), zero_pfn());
+	assert_int_equal(pfn_of(current, addr + PAGE_SIZE), zero_pfn());
+
+	before = page_faults();
+	assert_int_equal(get_user_pages_fast_only(addr, 2, 0, pages), 0);
+	assert_int_equal(get_user_pages_fast(addr, 2, 0, pages), 2);
+	assert_int_equal(page_faults(), before);
+	assert_ptr_equal(pages[1], zero_page());
+	put_pages(pages, 2);
+	assert_int_equal(page_count(zero_page()), zero_refs);
+	task_exit(t);
+}
+
+/*
+ * Pages the lockless walk took must reach the caller even when the slow path
+ * then fails (-EFAULT at a hole, -EINTR for a fatal signal), for gets and pins;
+ * with nothing taken, the slow path's error is the result.
+ */
+static void test_fast_pages_survive_slow_efault_and_eintr(void **state)
+{
+	struct task_struct *t = start_task("partial2");
+	unsigned long addr = map_rw(NR), more = map_rw(NR), acquired;
+	struct page *pages[NR];
+
+	(void)state;
+	touch_pages(addr, 2);
+	assert_int_equal(sys_munmap(addr + 2 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+	/* Both pages from the walk; the slow path starts right at the hole. */
+	assert_int_equal(get_user_pages_fast(addr, NR, 0, pages), 2);
+	assert_int_equal(page_to_pfn(pages[1]), pfn_of(current, addr + PAGE_SIZE));
+	put_pages(pages, 2);
+
+	/* The signal arrives as the slow path starts on page 2. */
+	touch_pages(more, 2);
+	acquired = pins_acquired();
+	assert_int_equal(inject_arm("gup_signal", 1, 1), 0);
+	assert_int_equal(pin_user_pages_fast(more, NR, FOLL_WRITE, pages), 2);
+	assert_int_equal(inject_fired(INJECT_GUP_SIGNAL), 1);
+	assert_true(fatal_signal_pending(t));
+	assert_int_equal(pins_acquired(), acquired + 2);
+	assert_int_equal(page_to_pfn(pages[1]), pfn_of(current, more + PAGE_SIZE));
+	unpin_user_pages(pages, 2);
+	assert_int_equal(get_user_pages_fast(more, NR, FOLL_WRITE, pages), 2);
+	put_pages(pages, 2);
+	/* Dying, with nothing for the walk to take: -EINTR. */
+	assert_int_equal(get_user_pages_fast(more + 2 * PAGE_SIZE, 2, 0, pages), -EINTR);
+	assert_int_equal(pin_user_pages_fast(more + 2 * PAGE_SIZE, 2, 0, pages), -EINTR);
+	inject_disarm_all();
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +615,8 @@ int main(void)
 		GUP_TEST(test_misuse),
 		GUP_TEST(test_race_pte_changes_under_the_walker),
 		GUP_TEST(test_zero_refcount_page_is_not_grabbed),
+		GUP_TEST(test_read_of_untouched_memory_falls_back_to_the_zero_page),
+		GUP_TEST(test_fast_pages_survive_slow_efault_and_eintr),
 #ifdef CONFIG_DEBUG_VM
 		GUP_TEST(test_entry_changed_after_grab_drops_the_page),
 #endif

@@ -957,6 +957,238 @@ static void test_process_vm_readv_writev(void **state)
 	task_exit(remote);
 }
 
+/* --- partial counts, vmas and partial transfers across every entry point --- */
+
+/*
+ * Every slow-path entry point reports the pages before a hole (never the
+ * -EFAULT the walk ended with), and -EFAULT when the hole comes first. With a
+ * droppable lock the count must also survive a fault that dropped mmap_lock
+ * before the walk reached the hole. Pins count in the vmstat, gets do not.
+ */
+static void test_partial_count_at_hole_for_every_entry_point(void **state)
+{
+	struct task_struct *t = start_task("holes");
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned long hole = addr + 2 * PAGE_SIZE;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma, *vmas[NR];
+	struct page *pages[NR];
+	unsigned long acquired;
+	int locked;
+
+	(void)state;
+	touch_pages(addr, 2);
+	assert_int_equal(sys_munmap(hole, 2 * PAGE_SIZE), 0);
+	vma = vma_at(t, addr);
+	assert_non_null(vma);
+	acquired = pins_acquired();
+
+	mmap_read_lock(mm);
+	memset(vmas, 0, sizeof(vmas));
+	assert_int_equal(get_user_pages_remote(mm, addr, NR, FOLL_WRITE, pages, vmas, NULL), 2);
+	assert_ptr_equal(vmas[0], vma);
+	assert_ptr_equal(vmas[1], vma);
+	assert_int_equal(pins_acquired(), acquired);
+	put_pages(pages, 2);
+	assert_int_equal(pin_user_pages_remote(mm, addr, NR, FOLL_WRITE, pages, NULL, NULL), 2);
+	assert_int_equal(pins_acquired(), acquired + 2);
+	unpin_user_pages(pages, 2);
+
+	locked = 1;
+	assert_int_equal(get_user_pages_remote(mm, addr, NR, 0, pages, NULL, &locked), 2);
+	assert_int_equal(locked, 1);
+	put_pages(pages, 2);
+	assert_int_equal(pin_user_pages_remote(mm, addr, NR, 0, pages, NULL, &locked), 2);
+	assert_int_equal(locked, 1);
+	unpin_user_pages(pages, 2);
+	assert_int_equal(get_user_pages_locked(addr, NR, 0, pages, &locked), 2);
+	assert_int_equal(locked, 1);
+	put_pages(pages, 2);
+	assert_int_equal(pin_user_pages_locked(addr, NR, FOLL_WRITE, pages, &locked), 2);
+	assert_int_equal(locked, 1);
+	unpin_user_pages(pages, 2);
+
+	/* The hole first: the error, and nothing taken. */
+	assert_int_equal(get_user_pages_remote(mm, hole, 2, 0, pages, NULL, NULL), -EFAULT);
+	assert_int_equal(pin_user_pages_remote(mm, hole, 2, 0, pages, NULL, NULL), -EFAULT);
+	assert_int_equal(get_user_pages_remote(mm, hole, 2, 0, pages, NULL, &locked), -EFAULT);
+	assert_int_equal(get_user_pages_locked(hole, 2, 0, pages, &locked), -EFAULT);
+	assert_int_equal(pin_user_pages_locked(hole, 2, 0, pages, &locked), -EFAULT);
+	assert_int_equal(locked, 1);
+	mmap_read_unlock(mm);
+
+	assert_int_equal(get_user_pages_unlocked(addr, NR, pages, 0), 2);
+	put_pages(pages, 2);
+	assert_int_equal(pin_user_pages_unlocked(addr, NR, pages, FOLL_WRITE), 2);
+	unpin_user_pages(pages, 2);
+	assert_int_equal(get_user_pages_unlocked(hole, 2, pages, 0), -EFAULT);
+	assert_int_equal(pin_user_pages_unlocked(hole, 2, pages, 0), -EFAULT);
+	assert_int_equal(pins_acquired(), acquired + 8);
+
+	/* Page 1 faults and drops the lock; the walk resumes and stops at the hole. */
+	assert_int_equal(sys_madvise(addr + PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(inject_arm("fault_retry", 1, 1), 0);
+	locked = 1;
+	mmap_read_lock(mm);
+	assert_int_equal(get_user_pages_locked(addr, NR, FOLL_WRITE, pages, &locked), 2);
+	assert_int_equal(inject_fired(INJECT_FAULT_RETRY), 1);
+	assert_int_equal(locked, 0);
+	assert_false(rwsem_is_locked(&mm->mmap_lock));
+	assert_int_equal(page_to_pfn(pages[1]), pfn_of(current, addr + PAGE_SIZE));
+	put_pages(pages, 2);
+
+	assert_int_equal(sys_madvise(addr + PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(inject_arm("fault_retry", 1, 1), 0);
+	assert_int_equal(pin_user_pages_unlocked(addr, NR, pages, FOLL_WRITE), 2);
+	assert_int_equal(inject_fired(INJECT_FAULT_RETRY), 1);
+	unpin_user_pages(pages, 2);
+
+	assert_int_equal(sys_madvise(addr + PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(inject_arm("fault_retry", 1, 1), 0);
+	locked = 1;
+	mmap_read_lock(mm);
+	assert_int_equal(pin_user_pages_remote(mm, addr, NR, FOLL_WRITE, pages, NULL, &locked), 2);
+	assert_int_equal(inject_fired(INJECT_FAULT_RETRY), 1);
+	assert_int_equal(locked, 0);
+	unpin_user_pages(pages, 2);
+	inject_disarm_all();
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(t);
+}
+
+/* FOLL_LONGTERM pins fill the caller's vmas[], also when the walk ends at a hole. */
+static void test_longterm_pins_fill_vmas(void **state)
+{
+	struct task_struct *t = start_task("ltvmas");
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma, *vmas[NR];
+	struct page *pages[NR];
+	unsigned long acquired = pins_acquired();
+
+	(void)state;
+	vma = vma_at(t, addr);
+	assert_non_null(vma);
+	mmap_read_lock(mm);
+	memset(vmas, 0, sizeof(vmas));
+	assert_int_equal(pin_user_pages(addr, NR, FOLL_LONGTERM | FOLL_WRITE, pages, vmas), NR);
+	for (int i = 0; i < NR; i++) {
+		assert_ptr_equal(vmas[i], vma);
+		assert_true(page_maybe_dma_pinned(pages[i]));
+	}
+	unpin_user_pages(pages, NR);
+	memset(vmas, 0, sizeof(vmas));
+	assert_int_equal(pin_user_pages_remote(mm, addr, NR, FOLL_LONGTERM, pages, vmas, NULL), NR);
+	for (int i = 0; i < NR; i++)
+		assert_ptr_equal(vmas[i], vma);
+	unpin_user_pages(pages, NR);
+	mmap_read_unlock(mm);
+	assert_int_equal(pins_acquired(), acquired + 2 * NR);
+
+	assert_int_equal(sys_munmap(addr + 2 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+	vma = vma_at(t, addr);
+	mmap_read_lock(mm);
+	memset(vmas, 0, sizeof(vmas));
+	assert_int_equal(pin_user_pages(addr, NR, FOLL_LONGTERM, pages, vmas), 2);
+	assert_ptr_equal(vmas[0], vma);
+	assert_ptr_equal(vmas[1], vma);
+	assert_null(vmas[2]);
+	unpin_user_pages(pages, 2);
+	assert_int_equal(pin_user_pages(addr + 2 * PAGE_SIZE, 1, FOLL_LONGTERM, pages, vmas),
+			 -EFAULT);
+	mmap_read_unlock(mm);
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(t);
+}
+
+/*
+ * access_remote_vm() reads and writes stop at a hole with the bytes moved so
+ * far; process_vm_writev() and a later remote segment that faults report the
+ * bytes before the failure too.
+ */
+static void test_remote_partial_transfers(void **state)
+{
+	struct task_struct *remote = start_task("remote"), *local;
+	unsigned long raddr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE), laddr;
+	static char fill[2 * PAGE_SIZE], buf[3 * PAGE_SIZE];
+	struct iovec l, r, r2[2];
+
+	(void)state;
+	memset(fill, 'r', sizeof(fill));
+	assert_int_equal(copy_to_user(raddr, fill, sizeof(fill)), 0);
+	assert_int_equal(sys_munmap(raddr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
+
+	local = start_task("local");
+	laddr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	assert_int_equal(access_remote_vm(remote->mm, raddr + PAGE_SIZE + 10, buf, 2 * PAGE_SIZE, 0),
+			 PAGE_SIZE - 10);
+	assert_memory_equal(buf, fill, PAGE_SIZE - 10);
+	memset(buf, 'w', sizeof(buf));
+	assert_int_equal(access_remote_vm(remote->mm, raddr + 2 * PAGE_SIZE - 6, buf, 100,
+					  FOLL_WRITE),
+			 6);
+	assert_int_equal(access_remote_vm(remote->mm, raddr + 2 * PAGE_SIZE, buf, 100, 0), 0);
+
+	/* process_vm_writev into a range that runs into the hole. */
+	memset(buf, 'v', sizeof(buf));
+	assert_int_equal(copy_to_user(laddr, buf, sizeof(buf)), 0);
+	l = (struct iovec){(void *)laddr, 3 * PAGE_SIZE};
+	r = (struct iovec){(void *)(raddr + PAGE_SIZE + 100), 2 * PAGE_SIZE};
+	assert_int_equal(sys_process_vm_writev(remote, &l, 1, &r, 1, 0), PAGE_SIZE - 100);
+
+	/* The second remote segment faults: the first segment's bytes. */
+	l = (struct iovec){(void *)laddr, 200};
+	r2[0] = (struct iovec){(void *)raddr, 100};
+	r2[1] = (struct iovec){(void *)(raddr + 2 * PAGE_SIZE), 100};
+	assert_int_equal(sys_process_vm_readv(remote, &l, 1, r2, 2, 0), 100);
+	assert_int_equal(sys_process_vm_writev(remote, &l, 1, r2, 2, 0), 100);
+
+	set_current(remote);
+	assert_int_equal(copy_from_user(buf, raddr, 2 * PAGE_SIZE), 0);
+	assert_memory_equal(buf, "rrrr", 4);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(buf[PAGE_SIZE + 100 + i], 'v');
+	assert_int_equal(buf[PAGE_SIZE + 99], 'r');
+	assert_int_equal(buf[2 * PAGE_SIZE - 7], 'v');
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(local);
+	task_exit(remote);
+}
+
+/* make_dirty=false leaves every clean page clean; true dirties every page. */
+static void test_unpin_dirty_lock_false_leaves_all_pages_clean(void **state)
+{
+	struct task_struct *t = start_task("clean");
+	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned long released = pins_released();
+	struct page *pages[NR];
+	int base;
+
+	(void)state;
+	touch_pages(addr, NR);
+	for (int i = 0; i < NR; i++)
+		ClearPageDirty(pfn_to_page(pfn_of(current, addr + i * PAGE_SIZE)));
+	base = page_count(pfn_to_page(pfn_of(current, addr)));
+	assert_int_equal(pup(addr, NR, FOLL_WRITE, pages), NR);
+	for (int i = 0; i < NR; i++)
+		assert_false(PageDirty(pages[i]));
+	unpin_user_pages_dirty_lock(pages, NR, false);
+	assert_int_equal(pins_released(), released + NR);
+	for (int i = 0; i < NR; i++) {
+		struct page *page = pfn_to_page(pfn_of(current, addr + i * PAGE_SIZE));
+
+		assert_false(PageDirty(page));
+		assert_false(page_maybe_dma_pinned(page));
+		assert_int_equal(page_count(page), base);
+	}
+	assert_int_equal(pup(addr, NR, 0, pages), NR);
+	unpin_user_pages_dirty_lock(pages, NR, true);
+	for (int i = 0; i < NR; i++)
+		assert_true(PageDirty(pfn_to_page(pfn_of(current, addr + i * PAGE_SIZE))));
+	assert_int_equal(pins_acquired(), pins_released());
+	task_exit(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -986,6 +1218,10 @@ int main(void)
 		GUP_TEST(test_longterm_pins),
 		GUP_TEST(test_access_process_vm),
 		GUP_TEST(test_process_vm_readv_writev),
+		GUP_TEST(test_partial_count_at_hole_for_every_entry_point),
+		GUP_TEST(test_longterm_pins_fill_vmas),
+		GUP_TEST(test_remote_partial_transfers),
+		GUP_TEST(test_unpin_dirty_lock_false_leaves_all_pages_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
