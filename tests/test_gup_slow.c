@@ -1056,47 +1056,53 @@ static void test_partial_count_at_hole_for_every_entry_point(void **state)
 	task_exit(t);
 }
 
-/* FOLL_LONGTERM pins fill the caller's vmas[], also when the walk ends at a hole. */
+/*
+ * FOLL_LONGTERM pins fill the caller's vmas[], also when the walk ends at a
+ * hole. (Checked after mmap_lock is released, so a failure cannot leave it held.)
+ */
 static void test_longterm_pins_fill_vmas(void **state)
 {
 	struct task_struct *t = start_task("ltvmas");
 	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	struct mm_struct *mm = current->mm;
-	struct vm_area_struct *vma, *vmas[NR];
-	struct page *pages[NR];
+	struct vm_area_struct *vma, *vmas[NR], *rvmas[NR];
+	struct page *pages[NR], *rpages[NR];
 	unsigned long acquired = pins_acquired();
+	long ret, rret;
 
 	(void)state;
 	vma = vma_at(t, addr);
 	assert_non_null(vma);
-	mmap_read_lock(mm);
 	memset(vmas, 0, sizeof(vmas));
-	assert_int_equal(pin_user_pages(addr, NR, FOLL_LONGTERM | FOLL_WRITE, pages, vmas), NR);
+	memset(rvmas, 0, sizeof(rvmas));
+	mmap_read_lock(mm);
+	ret = pin_user_pages(addr, NR, FOLL_LONGTERM | FOLL_WRITE, pages, vmas);
+	rret = pin_user_pages_remote(mm, addr, NR, FOLL_LONGTERM, rpages, rvmas, NULL);
+	mmap_read_unlock(mm);
+	assert_int_equal(ret, NR);
+	assert_int_equal(rret, NR);
 	for (int i = 0; i < NR; i++) {
 		assert_ptr_equal(vmas[i], vma);
+		assert_ptr_equal(rvmas[i], vma);
 		assert_true(page_maybe_dma_pinned(pages[i]));
 	}
 	unpin_user_pages(pages, NR);
-	memset(vmas, 0, sizeof(vmas));
-	assert_int_equal(pin_user_pages_remote(mm, addr, NR, FOLL_LONGTERM, pages, vmas, NULL), NR);
-	for (int i = 0; i < NR; i++)
-		assert_ptr_equal(vmas[i], vma);
-	unpin_user_pages(pages, NR);
-	mmap_read_unlock(mm);
+	unpin_user_pages(rpages, NR);
 	assert_int_equal(pins_acquired(), acquired + 2 * NR);
 
 	assert_int_equal(sys_munmap(addr + 2 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
 	vma = vma_at(t, addr);
-	mmap_read_lock(mm);
 	memset(vmas, 0, sizeof(vmas));
-	assert_int_equal(pin_user_pages(addr, NR, FOLL_LONGTERM, pages, vmas), 2);
+	mmap_read_lock(mm);
+	ret = pin_user_pages(addr, NR, FOLL_LONGTERM, pages, vmas);
+	rret = pin_user_pages(addr + 2 * PAGE_SIZE, 1, FOLL_LONGTERM, rpages, rvmas);
+	mmap_read_unlock(mm);
+	assert_int_equal(ret, 2);
+	assert_int_equal(rret, -EFAULT);
 	assert_ptr_equal(vmas[0], vma);
 	assert_ptr_equal(vmas[1], vma);
 	assert_null(vmas[2]);
 	unpin_user_pages(pages, 2);
-	assert_int_equal(pin_user_pages(addr + 2 * PAGE_SIZE, 1, FOLL_LONGTERM, pages, vmas),
-			 -EFAULT);
-	mmap_read_unlock(mm);
 	assert_int_equal(pins_acquired(), pins_released());
 	task_exit(t);
 }
@@ -1120,13 +1126,13 @@ static void test_remote_partial_transfers(void **state)
 
 	local = start_task("local");
 	laddr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	assert_int_equal(access_remote_vm(remote->mm, raddr + PAGE_SIZE + 10, buf, 2 * PAGE_SIZE, 0),
-			 PAGE_SIZE - 10);
+	assert_int_equal(
+		access_remote_vm(remote->mm, raddr + PAGE_SIZE + 10, buf, 2 * PAGE_SIZE, 0),
+		PAGE_SIZE - 10);
 	assert_memory_equal(buf, fill, PAGE_SIZE - 10);
 	memset(buf, 'w', sizeof(buf));
-	assert_int_equal(access_remote_vm(remote->mm, raddr + 2 * PAGE_SIZE - 6, buf, 100,
-					  FOLL_WRITE),
-			 6);
+	assert_int_equal(
+		access_remote_vm(remote->mm, raddr + 2 * PAGE_SIZE - 6, buf, 100, FOLL_WRITE), 6);
 	assert_int_equal(access_remote_vm(remote->mm, raddr + 2 * PAGE_SIZE, buf, 100, 0), 0);
 
 	/* process_vm_writev into a range that runs into the hole. */

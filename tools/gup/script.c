@@ -2354,7 +2354,8 @@ static bool cmd_set(struct script *s, struct args *a)
 		return set_value(s, w->key, v);
 	}
 	if (a->npos > 3 && a->nkv == 0 && !strcmp(a->pos[1]->text, "="))
-		return fail(s, "set takes one expression, got '%s ...'; compare queries with expect",
+		return fail(s,
+			    "set takes one expression, got '%s ...'; compare queries with expect",
 			    a->pos[2]->text);
 	if (a->npos != 3 || a->nkv || strcmp(a->pos[1]->text, "="))
 		return fail(s, "usage: set NAME = EXPR");
