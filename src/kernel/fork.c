@@ -301,8 +301,21 @@ unsigned long sim_live_tasks(void)
 	return n;
 }
 
+/*
+ * Shutdown with tasks left: a test that failed while holding an mmap_lock must
+ * not hang the teardown, so a lock still held here (nothing else runs) is broken.
+ */
 void sim_reap_tasks(void)
 {
-	while (!list_empty(&sim.tasks))
-		task_exit(list_first_entry(&sim.tasks, struct task_struct, tasks));
+	while (!list_empty(&sim.tasks)) {
+		struct task_struct *t = list_first_entry(&sim.tasks, struct task_struct, tasks);
+
+		if (rwsem_is_locked(&t->mm->mmap_lock)) {
+			fprintf(stderr, "libgup: mm %u: mmap_lock still held at shutdown\n",
+				t->mm->id);
+			destroy_rwsem(&t->mm->mmap_lock);
+			init_rwsem(&t->mm->mmap_lock);
+		}
+		task_exit(t);
+	}
 }
