@@ -9,11 +9,21 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include "stress.h"
 
 #define FIXED_SEED 0x6775707374726573ULL /* "gupstres" */
-#define SECONDS_PER_RUN 10.0
+#define DEFAULT_SECONDS_PER_RUN 10.0
 #define THREADS 4
+
+/* CI asks for longer runs through GUP_STRESS_SECONDS; a plain `make test` stays quick. */
+static double seconds_per_run(void)
+{
+	const char *env = getenv("GUP_STRESS_SECONDS");
+	double seconds = env ? strtod(env, NULL) : 0;
+
+	return seconds > 0 ? seconds : DEFAULT_SECONDS_PER_RUN;
+}
 
 static void run_stress(unsigned long long seed)
 {
@@ -21,7 +31,7 @@ static void run_stress(unsigned long long seed)
 
 	stress_opts_default(&opts);
 	opts.seed = seed;
-	opts.seconds = SECONDS_PER_RUN;
+	opts.seconds = seconds_per_run();
 	opts.threads = THREADS;
 	assert_int_equal(gup_stress_run(&opts, stdout), 0);
 }
