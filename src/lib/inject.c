@@ -90,11 +90,6 @@ void inject_disarm_all(void)
 	pthread_mutex_unlock(&inject_lock);
 }
 
-void inject_reset(void)
-{
-	inject_disarm_all();
-}
-
 unsigned long inject_hits(enum inject_point point)
 {
 	return point < NR_INJECT_POINTS ? points[point].hits : 0;

@@ -21,7 +21,6 @@ struct machine {
 	unsigned long nr_pages;
 	size_t frames_bytes;
 	struct zone zones[MAX_NR_ZONES];
-	int nr_zones;
 	struct page *zero_page;
 	unsigned long reserved_pages;
 	atomic_long_t vmstat[NR_VM_NODE_STAT_ITEMS];
@@ -32,7 +31,6 @@ struct machine {
 	atomic_long_t nr_mms;
 	atomic_long_t nr_vmas;
 	atomic_long_t nr_mappings;
-	unsigned long warn_count;
 };
 
 extern struct machine sim;
@@ -62,7 +60,6 @@ static inline void count_vm_stat(enum node_stat_item item, long delta)
 /* Page freeing and preparation (page_alloc.c). */
 void free_unref_page(struct page *page, unsigned int order);
 void prep_compound_page(struct page *page, unsigned int order);
-void clear_highpage(struct page *page);
 void copy_highpage(struct page *to, struct page *from);
 /* The frame behind the vsyscall gate page. */
 struct page *gate_page(void);
@@ -173,6 +170,5 @@ bool pgtable_is_valid(struct mm_struct *mm, FILE *out);
 void vmstat_reset(void);
 /* sim_check() that stays silent when @out is NULL. */
 int __sim_check(FILE *out);
-void inject_reset(void);
 
 #endif /* GUP_MM_INTERNAL_H */

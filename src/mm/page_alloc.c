@@ -44,11 +44,6 @@ unsigned long sim_free_pages(void)
 	return global_node_page_state(NR_FREE_PAGES);
 }
 
-void clear_highpage(struct page *page)
-{
-	memset(page_address(page), 0, PAGE_SIZE);
-}
-
 void copy_highpage(struct page *to, struct page *from)
 {
 	memcpy(page_address(to), page_address(from), PAGE_SIZE);
@@ -471,7 +466,6 @@ int sim_boot(const struct sim_config *cfg)
 	init_zone(&sim.zones[ZONE_MOVABLE], "Movable", ZONE_MOVABLE, normal_pages,
 		  movable >> PAGE_SHIFT);
 	init_zone(&sim.zones[ZONE_DEVICE], "Device", ZONE_DEVICE, sim.nr_pages, 0);
-	sim.nr_zones = MAX_NR_ZONES;
 	pthread_mutex_init(&sim.tasks_lock, NULL);
 	INIT_LIST_HEAD(&sim.tasks);
 	sim.next_pid = 1;
@@ -480,7 +474,7 @@ int sim_boot(const struct sim_config *cfg)
 	reserve_low_pages();
 	free_pfn_range(RESERVED_LOW_PFNS, normal_pages);
 	free_pfn_range(normal_pages, sim.nr_pages);
-	inject_reset();
+	inject_disarm_all();
 	spec = getenv("GUP_INJECT");
 	if (spec && *spec && inject_parse(spec))
 		fprintf(stderr, "libgup: ignoring malformed GUP_INJECT=%s\n", spec);
@@ -553,7 +547,7 @@ int sim_shutdown(void)
 	}
 	if (problems && out)
 		fprintf(out, "libgup: leak check failed at shutdown\n");
-	inject_reset();
+	inject_disarm_all();
 	max_pfn = 0;
 	munmap(sim.frames, sim.frames_bytes);
 	munmap(sim.memmap, sim.nr_pages * sizeof(struct page));
