@@ -28,7 +28,7 @@ struct machine {
 	struct list_head tasks;
 	int next_pid;
 	unsigned int next_mm_id;
-	atomic_long_t nr_mms;
+	atomic_long_t nr_mms; /* live objects, checked at shutdown */
 	atomic_long_t nr_vmas;
 	atomic_long_t nr_mappings;
 };

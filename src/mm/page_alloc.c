@@ -512,6 +512,20 @@ static void report_leaked_pages(FILE *out, unsigned long *leaked)
 	}
 }
 
+/* With every task gone no address space, VMA or shmem object may remain. */
+static bool host_objects_left(FILE *out)
+{
+	long mms = atomic_long_read(&sim.nr_mms), vmas = atomic_long_read(&sim.nr_vmas);
+	long mappings = atomic_long_read(&sim.nr_mappings);
+
+	if (!mms && !vmas && !mappings)
+		return false;
+	if (out)
+		fprintf(out, "libgup: %ld mm(s), %ld vma(s), %ld shmem object(s) never freed\n",
+			mms, vmas, mappings);
+	return true;
+}
+
 int sim_shutdown(void)
 {
 	FILE *out;
@@ -529,6 +543,8 @@ int sim_shutdown(void)
 		sim_reap_tasks();
 	}
 	pgtable_rcu_barrier();
+	if (host_objects_left(out))
+		problems++;
 	pins = global_node_page_state(NR_FOLL_PIN_ACQUIRED) -
 	       global_node_page_state(NR_FOLL_PIN_RELEASED);
 	if (pins) {
