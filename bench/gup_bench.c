@@ -55,6 +55,7 @@ static void bench_one(const struct bench_case *c, long nr, double *one_thread_ns
 			.size = REGION_BYTES,
 			.nr_pages_per_call = nr,
 			.threads = threads,
+			.split = true, /* disjoint ranges: the scaling figure */
 			.cmd = c->cmd,
 			.gup_flags = FOLL_WRITE,
 		};

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `gup bench`: the kernel's tools/testing/selftests/vm/gup_test.c in userspace.
+ * `gup bench`: the kernel's gup_test (tools/testing/selftests/mm) in userspace.
  * Same options, defaults and output lines, run against the simulated machine,
  * with --json and --vs-kernel (the host kernel's equivalent, timed alongside).
  */
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include <libgup.h>
 #include "bench.h"
 #include "gup_calls.h"
+#include "tool_args.h"
 
 #define MB (1UL << 20)
 #define SIM_OVERHEAD_BYTES (64UL << 20) /* page tables, zero page, slack */
@@ -24,6 +27,7 @@ struct bench_worker {
 	unsigned long start, end; /* this thread's slice */
 	struct page **pages;
 	unsigned long got;
+	int error; /* why the last get phase stopped short, or 0 */
 	double get_start, get_end, put_start, put_end; /* stamped by the worker itself */
 	pthread_t thread;
 };
@@ -35,6 +39,7 @@ struct bench_sim {
 	pthread_barrier_t go, got, put;
 	int ready_get, ready_put; /* workers that reached the phase's start line */
 	bool quit;
+	struct bench_sample dump; /* the first thread's DUMP_USER_PAGES_TEST result */
 	struct bench_worker *workers;
 };
 
@@ -75,9 +80,13 @@ static double now_us(void)
  * gup_test's choice of entry point and flags per command. The slow-path calls
  * run under mmap_lock, which gup_call_entry() takes per call as gup_test does.
  */
-static long gup_call(enum bench_cmd cmd, unsigned long addr, long nr, unsigned int flags,
+static bool bench_pins(const struct bench_config *cfg);
+
+static long gup_call(const struct bench_config *cfg, unsigned long addr, long nr,
 		     struct page **pages)
 {
+	enum bench_cmd cmd = cfg->cmd;
+	unsigned int flags = cfg->gup_flags;
 	enum gup_entry entry = GUP_GET;
 
 	if (cmd == GUP_FAST_BENCHMARK) {
@@ -87,37 +96,48 @@ static long gup_call(enum bench_cmd cmd, unsigned long addr, long nr, unsigned i
 	} else if (cmd == PIN_LONGTERM_BENCHMARK) {
 		entry = GUP_PIN;
 		flags |= FOLL_LONGTERM;
-	} else if (bench_cmd_pins(cmd, flags)) {
+	} else if (bench_pins(cfg)) {
 		entry = GUP_PIN;
 		flags &= ~FOLL_PIN;
 	}
 	return gup_call_entry(entry, current->mm, addr, nr, flags, pages, NULL, NULL);
 }
 
-/* Stops at the first short call, as gup_test does; returns the pages got. */
-static unsigned long get_slice(struct bench_worker *w)
+/*
+ * Stops at the first short call, as gup_test does; returns the pages got and
+ * leaves in @error the -errno of a failed call (0 if none failed).
+ */
+static unsigned long get_range(struct bench_worker *w, int *error)
 {
 	const struct bench_config *cfg = &w->bs->cfg;
 	unsigned long total = (w->end - w->start) / PAGE_SIZE;
 	long per_call = cfg->nr_pages_per_call < 0 ? (long)total : cfg->nr_pages_per_call;
 	unsigned long i = 0;
 
+	*error = 0;
 	while (i < total) {
 		long nr = (long)(total - i) < per_call ? (long)(total - i) : per_call;
-		long ret = gup_call(cfg->cmd, w->start + i * PAGE_SIZE, nr, cfg->gup_flags,
-				    w->pages + i);
+		long ret = gup_call(cfg, w->start + i * PAGE_SIZE, nr, w->pages + i);
 
 		if (ret > 0)
 			i += (unsigned long)ret;
+		if (ret < 0)
+			*error = (int)ret;
 		if (ret != nr)
 			break;
 	}
 	return i;
 }
 
-static void put_slice(struct bench_worker *w)
+static bool bench_pins(const struct bench_config *cfg)
 {
-	if (bench_cmd_pins(w->bs->cfg.cmd, w->bs->cfg.gup_flags)) {
+	return bench_cmd_pins(cfg->cmd, cfg->gup_flags) ||
+	       (cfg->cmd == DUMP_USER_PAGES_TEST && cfg->dump_use_pin);
+}
+
+static void put_range(struct bench_worker *w)
+{
+	if (bench_pins(&w->bs->cfg)) {
 		unpin_user_pages(w->pages, w->got);
 		return;
 	}
@@ -125,16 +145,27 @@ static void put_slice(struct bench_worker *w)
 		put_page(w->pages[i]);
 }
 
-/* gup_test's dump: what the kernel's dump_page() would say about a few pages. */
-static void dump_slice(const struct bench_worker *w)
+/* gup_test's dump: what dump_page() says about the chosen pages, while they are held. */
+static void dump_range(const struct bench_worker *w, struct bench_sample *sample)
 {
-	for (unsigned long i = 0; i < w->got && i < 3; i++) {
-		struct page *page = w->pages[i];
+	const struct bench_config *cfg = &w->bs->cfg;
 
-		printf("page:%p pfn:%#lx refcount:%d mapcount:%d flags:%#lx%s\n", (void *)page,
-		       page_to_pfn(page), page_ref_count(page), page_mapcount(page),
-		       page->flags & ((1UL << __NR_PAGEFLAGS) - 1),
-		       page_maybe_dma_pinned(page) ? " (dma pinned)" : "");
+	sample->nr_dump = 0;
+	for (int i = 0; i < cfg->nr_dump; i++) {
+		unsigned long index = cfg->dump_index[i];
+		struct page *page;
+
+		if (index >= w->got)
+			continue; /* gup_test skips an index past what the call got */
+		page = w->pages[index];
+		sample->dump[sample->nr_dump++] = (struct bench_page_dump){
+			.index = index,
+			.pfn = page_to_pfn(page),
+			.flags = page->flags & ((1UL << __NR_PAGEFLAGS) - 1),
+			.refcount = page_ref_count(page),
+			.mapcount = page_mapcount(page),
+			.dma_pinned = page_maybe_dma_pinned(page),
+		};
 	}
 }
 
@@ -161,14 +192,14 @@ static void *bench_worker_main(void *arg)
 			break;
 		start_line(&bs->ready_get, bs->cfg.threads);
 		w->get_start = now_us();
-		w->got = get_slice(w);
+		w->got = get_range(w, &w->error);
 		w->get_end = now_us();
 		pthread_barrier_wait(&bs->got);
 		if (bs->cfg.cmd == DUMP_USER_PAGES_TEST && w == bs->workers)
-			dump_slice(w);
+			dump_range(w, &bs->dump);
 		start_line(&bs->ready_put, bs->cfg.threads);
 		w->put_start = now_us();
-		put_slice(w);
+		put_range(w);
 		w->put_end = now_us();
 		pthread_barrier_wait(&bs->put);
 	}
@@ -193,10 +224,34 @@ static int map_populated_region(struct bench_sim *bs)
 	return sys_madvise(addr, bs->cfg.size, MADV_POPULATE_WRITE);
 }
 
+/* Bytes of the region each thread gets: all of it, or a slice of it with --split. */
+static unsigned long thread_range_bytes(const struct bench_config *cfg)
+{
+	if (!cfg->split)
+		return cfg->size;
+	return cfg->size / PAGE_SIZE / (unsigned long)cfg->threads * PAGE_SIZE;
+}
+
+unsigned long bench_expected_pages(const struct bench_config *cfg)
+{
+	return cfg->split ? cfg->size / PAGE_SIZE
+			  : cfg->size / PAGE_SIZE * (unsigned long)cfg->threads;
+}
+
+static unsigned long sim_mem_bytes(const struct bench_config *cfg)
+{
+	return (cfg->size + SIM_OVERHEAD_BYTES + SIM_GRANULE - 1) & ~(SIM_GRANULE - 1);
+}
+
+unsigned long bench_sim_footprint(const struct bench_config *cfg)
+{
+	return sim_mem_bytes(cfg) + bench_expected_pages(cfg) * sizeof(struct page *);
+}
+
 static int start_bench_workers(struct bench_sim *bs)
 {
 	int n = bs->cfg.threads;
-	unsigned long slice = bs->cfg.size / PAGE_SIZE / (unsigned long)n * PAGE_SIZE;
+	unsigned long slice = thread_range_bytes(&bs->cfg);
 
 	pthread_barrier_init(&bs->go, NULL, (unsigned int)n + 1);
 	pthread_barrier_init(&bs->got, NULL, (unsigned int)n + 1);
@@ -205,8 +260,9 @@ static int start_bench_workers(struct bench_sim *bs)
 		struct bench_worker *w = &bs->workers[i];
 
 		w->bs = bs;
-		w->start = bs->region + (unsigned long)i * slice;
-		w->end = i == n - 1 ? bs->region + bs->cfg.size : w->start + slice;
+		w->start = bs->cfg.split ? bs->region + (unsigned long)i * slice : bs->region;
+		w->end =
+			!bs->cfg.split || i == n - 1 ? bs->region + bs->cfg.size : w->start + slice;
 		w->pages = calloc((w->end - w->start) / PAGE_SIZE, sizeof(*w->pages));
 		w->task = task_clone_thread(bs->proc);
 		if (!w->pages || !w->task || pthread_create(&w->thread, NULL, bench_worker_main, w))
@@ -217,8 +273,7 @@ static int start_bench_workers(struct bench_sim *bs)
 
 int bench_sim_open(const struct bench_config *cfg, struct bench_sim **simp)
 {
-	unsigned long mem = (cfg->size + SIM_OVERHEAD_BYTES + SIM_GRANULE - 1) & ~(SIM_GRANULE - 1);
-	struct sim_config sc = {.mem_bytes = mem, .prefault = true};
+	struct sim_config sc = {.mem_bytes = sim_mem_bytes(cfg), .prefault = true};
 	struct bench_sim *bs = calloc(1, sizeof(*bs));
 	int ret;
 
@@ -259,6 +314,10 @@ void bench_sim_run(struct bench_sim *bs, struct bench_sample *sample)
 	pthread_barrier_wait(&bs->got);
 	pthread_barrier_wait(&bs->put);
 	sample->pages = 0;
+	sample->error = 0;
+	sample->expected = bench_expected_pages(&bs->cfg);
+	sample->nr_dump = bs->dump.nr_dump;
+	memcpy(sample->dump, bs->dump.dump, sizeof(sample->dump));
 	for (int i = 0; i < bs->cfg.threads; i++) {
 		const struct bench_worker *w = &bs->workers[i];
 
@@ -267,6 +326,8 @@ void bench_sim_run(struct bench_sim *bs, struct bench_sample *sample)
 		put_start = w->put_start < put_start ? w->put_start : put_start;
 		put_end = w->put_end > put_end ? w->put_end : put_end;
 		sample->pages += w->got;
+		if (!sample->error)
+			sample->error = w->error;
 	}
 	sample->get_us = get_end - get_start;
 	sample->put_us = put_end - put_start;
@@ -297,96 +358,200 @@ int bench_sim_close(struct bench_sim *bs)
 /* The command line                                                          */
 /* ------------------------------------------------------------------------- */
 
+#define MAX_REGION_MIB (1UL << 20) /* 1 TiB: far past any host, so the memory check speaks */
+#define MAX_REPEATS 1000000
+#define MAX_THREADS 64
+#define MAX_PAGES_PER_CALL 2147483647L /* gup_test's field is a __u32 passed as an int */
+
 struct bench_cli {
 	struct bench_config cfg;
 	int repeats;
-	bool write, json, vs_kernel;
+	bool write, json, vs_kernel, progress;
 };
 
 static void bench_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: gup bench [-a|-L|-u|-U|-b|-c] [-m MiB] [-r N] [-n N] [-j N] [-F hex] "
-		"[-w|-W]\n"
-		"                 [-S] [-t|-T|-H] [--json] [--vs-kernel]\n"
-		"  -a PIN_FAST_BENCHMARK   -L PIN_LONGTERM_BENCHMARK   -u GUP_FAST_BENCHMARK "
-		"(default)\n"
-		"  -U GUP_BASIC_TEST       -b PIN_BASIC_TEST           -c DUMP_USER_PAGES_TEST\n"
-		"  -m MiB region (128)  -r repeats (1)  -n pages per call, -1 whole range (1)\n"
-		"  -j threads, each on its own slice (1)  -F extra gup flags (hex)\n"
-		"  -w FOLL_WRITE (default)  -W read only  -S MAP_SHARED  -t/-T/-H THP, hugetlb\n"
-		"  --json  machine-readable results   --vs-kernel  time the host kernel too\n");
+		"usage: gup bench [-a|-L|-u|-U|-b|-c [-p]] [-m MiB] [-r N] [-n N] [-j N "
+		"[--split]]\n"
+		"                 [-F FLAGS] [-w|-W] [-S] [-T] [--json] [--vs-kernel] "
+		"[--progress]\n"
+		"                 [PAGE_INDEX...]\n"
+		"The kernel's gup_test (tools/testing/selftests/mm) against the simulated "
+		"machine.\n"
+		"  -u  GUP_FAST_BENCHMARK: get_user_pages_fast / put_page (default)\n"
+		"  -a  PIN_FAST_BENCHMARK: pin_user_pages_fast / unpin_user_pages\n"
+		"  -L  PIN_LONGTERM_BENCHMARK: pin_user_pages(FOLL_LONGTERM)\n"
+		"  -U  GUP_BASIC_TEST: get_user_pages     -b  PIN_BASIC_TEST: pin_user_pages\n"
+		"  -c  DUMP_USER_PAGES_TEST: get the pages, describe PAGE_INDEX... (0-based, at "
+		"most\n"
+		"      %d; default: page 0), release them. -p: pin instead of get\n"
+		"  -m MiB    region size, 1..%lu (default 128); refused up front if the host\n"
+		"            cannot hold it (MemAvailable, cgroup memory.max, RLIMIT_AS)\n"
+		"  -r N      repeats, 1..%d (default 1)\n"
+		"  -n N      pages per call, 1..%ld, or -1 for the whole range (default 1)\n"
+		"  -j N      threads, 1..%d (default 1); as in gup_test every thread gets and\n"
+		"            puts the whole region\n"
+		"  --split   each thread takes its own disjoint slice of the region instead\n"
+		"  -F FLAGS  extra FOLL_* flags, 0..0xffffffff, parsed as gup_test does: decimal,\n"
+		"            0x hex or 0 octal (default 0)\n"
+		"  -w / -W   FOLL_WRITE (default) / no FOLL_WRITE\n"
+		"  -S        MAP_SHARED instead of MAP_PRIVATE (default private)\n"
+		"  -T        no THP: the only mode there is (4 KiB pages); -t (THP) and -H\n"
+		"            (hugetlb) are refused until the machine has huge pages\n"
+		"  --json    one JSON object on stdout instead of the text lines\n"
+		"  --vs-kernel  time the host kernel's nearest path too, and print the\n"
+		"            ratio libgup/host (below 1: libgup is faster):\n"
+		"            -u: vmsplice(2) into a pipe (the kernel's get_user_pages_fast)\n"
+		"            -a, -L: io_uring buffer registration (pin_user_pages FOLL_LONGTERM)\n"
+		"            -U, -b: MADV_POPULATE_WRITE (the kernel's GUP slow walk)\n"
+		"  --progress   a progress line on stderr even when it is not a terminal\n"
+		"               (default: only on a terminal)\n"
+		"  -h, --help   this text\n"
+		"exit status: 0 every call got every page; 1 a call failed or fell short, or the\n"
+		"machine leaked; 2 bad option, or the region does not fit\n",
+		BENCH_MAX_DUMP, MAX_REGION_MIB, MAX_REPEATS, MAX_PAGES_PER_CALL, MAX_THREADS);
 }
 
 /* THP and hugetlb runs need compound pages in the machine, which come later. */
-static int refuse_huge(void)
+static int refuse_huge(char opt)
 {
 	fprintf(stderr,
-		"gup bench: not yet supported: huge pages arrive with the huge-page issue\n");
+		"gup bench: -%c: %s is not simulated yet; -T (no THP, 4 KiB pages) is the mode "
+		"that runs\n",
+		opt, opt == 'H' ? "hugetlb" : "THP");
 	return GUP_EXIT_USAGE;
 }
 
-/* Returns 0, GUP_EXIT_USAGE, or -1 for "refuse huge pages". */
+static bool parse_bench_number(char opt, long long min, long long max, const char *accepted,
+			       long long *val)
+{
+	char name[3] = {'-', opt, 0};
+
+	return tool_parse_ll("bench", name, optarg, min, max, accepted, val);
+}
+
+/* One option with a value; false after the message naming it. */
+static bool parse_bench_value(int c, struct bench_cli *cli)
+{
+	long long v;
+
+	switch (c) {
+	case 'm':
+		if (!parse_bench_number('m', 1, MAX_REGION_MIB, "1..1048576 MiB", &v))
+			return false;
+		cli->cfg.size = (unsigned long)v * MB;
+		return true;
+	case 'r':
+		if (!parse_bench_number('r', 1, MAX_REPEATS, "1..1000000", &v))
+			return false;
+		cli->repeats = (int)v;
+		return true;
+	case 'n':
+		if (!parse_bench_number('n', -1, MAX_PAGES_PER_CALL,
+					"-1 (whole range) or 1..2147483647", &v) ||
+		    (v == 0 && !tool_arg_rejected("bench", "-n", optarg,
+						  "-1 (whole range) or 1..2147483647")))
+			return false;
+		cli->cfg.nr_pages_per_call = (long)v;
+		return true;
+	case 'j':
+		if (!parse_bench_number('j', 1, MAX_THREADS, "1..64", &v))
+			return false;
+		cli->cfg.threads = (int)v;
+		return true;
+	case 'F':
+		if (!parse_bench_number('F', 0, 0xffffffffLL,
+					"0..0xffffffff: decimal, 0x hex or 0 octal", &v))
+			return false;
+		cli->cfg.gup_flags = (unsigned int)v;
+		return true;
+	}
+	return false;
+}
+
+/* The page indices after the options: gup_test's 0-based which_pages. */
+static int parse_dump_indices(int argc, char **argv, struct bench_cli *cli)
+{
+	struct bench_config *cfg = &cli->cfg;
+	unsigned long range_pages = thread_range_bytes(cfg) / PAGE_SIZE;
+	char accepted[64];
+
+	if (optind < argc && cfg->cmd != DUMP_USER_PAGES_TEST) {
+		fprintf(stderr, "gup bench: page indices ('%s') are for -c only\n", argv[optind]);
+		return GUP_EXIT_USAGE;
+	}
+	if (argc - optind > BENCH_MAX_DUMP) {
+		fprintf(stderr,
+			"gup bench: -c: at most %d page indices (gup_test's limit), got %d\n",
+			BENCH_MAX_DUMP, argc - optind);
+		return GUP_EXIT_USAGE;
+	}
+	snprintf(accepted, sizeof(accepted), "page index 0..%lu of the %s", range_pages - 1,
+		 cfg->split ? "first thread's slice" : "region");
+	cfg->nr_dump = 0;
+	for (; optind < argc; optind++) {
+		long long v;
+
+		if (!tool_parse_ll("bench", "-c", argv[optind], 0, (long long)range_pages - 1,
+				   accepted, &v))
+			return GUP_EXIT_USAGE;
+		cfg->dump_index[cfg->nr_dump++] = (unsigned long)v;
+	}
+	if (cfg->cmd == DUMP_USER_PAGES_TEST && !cfg->nr_dump)
+		cfg->dump_index[cfg->nr_dump++] = 0; /* gup_test -c alone: page 0 */
+	return 0;
+}
+
+/* Returns 0, GUP_EXIT_USAGE, or -1 for --help. */
 static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'J'},
-		{"vs-kernel", no_argument, NULL, 'K'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"json", no_argument, NULL, 'J'},  {"vs-kernel", no_argument, NULL, 'K'},
+		{"split", no_argument, NULL, 's'}, {"progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0},
 	};
-	bool huge = false;
+	static const char cmd_opts[] = "aLuUbc";
+	static const enum bench_cmd cmds[] = {
+		PIN_FAST_BENCHMARK, PIN_LONGTERM_BENCHMARK, GUP_FAST_BENCHMARK,
+		GUP_BASIC_TEST,	    PIN_BASIC_TEST,	    DUMP_USER_PAGES_TEST,
+	};
 	int c;
 
 	optind = 0; /* glibc: start afresh */
-	while ((c = getopt_long(argc, argv, "m:r:n:j:F:abcLuUwWStTH", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:r:n:j:F:abcpLuUwWStTHh", longopts, NULL)) != -1) {
+		const char *cmd = c ? strchr(cmd_opts, c) : NULL;
+
+		if (cmd) {
+			cli->cfg.cmd = cmds[cmd - cmd_opts];
+			continue;
+		}
 		switch (c) {
 		case 'm':
-			cli->cfg.size = strtoul(optarg, NULL, 0) * MB;
-			break;
 		case 'r':
-			cli->repeats = atoi(optarg);
-			break;
 		case 'n':
-			cli->cfg.nr_pages_per_call = strtol(optarg, NULL, 0);
-			break;
 		case 'j':
-			cli->cfg.threads = atoi(optarg);
-			break;
 		case 'F':
-			cli->cfg.gup_flags = (unsigned int)strtoul(optarg, NULL, 16);
+			if (!parse_bench_value(c, cli))
+				return GUP_EXIT_USAGE;
 			break;
-		case 'a':
-			cli->cfg.cmd = PIN_FAST_BENCHMARK;
-			break;
-		case 'L':
-			cli->cfg.cmd = PIN_LONGTERM_BENCHMARK;
-			break;
-		case 'u':
-			cli->cfg.cmd = GUP_FAST_BENCHMARK;
-			break;
-		case 'U':
-			cli->cfg.cmd = GUP_BASIC_TEST;
-			break;
-		case 'b':
-			cli->cfg.cmd = PIN_BASIC_TEST;
-			break;
-		case 'c':
-			cli->cfg.cmd = DUMP_USER_PAGES_TEST;
+		case 'p':
+			cli->cfg.dump_use_pin = true;
 			break;
 		case 'w':
-			cli->write = true;
-			break;
 		case 'W':
-			cli->write = false;
+			cli->write = c == 'w';
 			break;
 		case 'S':
 			cli->cfg.shared = true;
 			break;
-		case 't':
 		case 'T':
+			break; /* no THP: the only mode */
+		case 't':
 		case 'H':
-			huge = true;
+			return refuse_huge((char)c);
+		case 's':
+			cli->cfg.split = true;
 			break;
 		case 'J':
 			cli->json = true;
@@ -394,24 +559,113 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 		case 'K':
 			cli->vs_kernel = true;
 			break;
+		case 'P':
+			cli->progress = true;
+			break;
+		case 'h':
+			return -1;
 		default:
+			fputs("try: gup bench --help\n", stderr);
 			return GUP_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || !cli->cfg.size || cli->repeats < 1 || cli->cfg.threads < 1 ||
-	    cli->cfg.nr_pages_per_call == 0 || cli->cfg.nr_pages_per_call < -1)
-		return GUP_EXIT_USAGE;
-	return huge ? -1 : 0;
+	return parse_dump_indices(argc, argv, cli);
 }
 
-static void progress(int done, int total)
+/* ------------------------------------------------------------------------- */
+/* Will it fit?                                                              */
+/* ------------------------------------------------------------------------- */
+
+/* The number after @key in a /proc-style "key value" file, or 0. */
+static unsigned long read_keyed_value(const char *path, const char *key)
 {
-	if (!isatty(2))
+	FILE *f = fopen(path, "r");
+	unsigned long val = 0;
+	char line[256];
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) &&
+		    sscanf(line + strlen(key), " %lu", &val) == 1)
+			break;
+	fclose(f);
+	return val;
+}
+
+/* A file holding one number ("max" or missing: ULONG_MAX). */
+static unsigned long read_number_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long val = ULONG_MAX;
+
+	if (f) {
+		if (fscanf(f, "%lu", &val) != 1)
+			val = ULONG_MAX;
+		fclose(f);
+	}
+	return val;
+}
+
+/*
+ * The most host memory this run may take, and which limit that is: the least
+ * of MemAvailable, the cgroup's memory.max headroom, RLIMIT_AS and RLIMIT_DATA.
+ */
+static unsigned long host_memory_limit(const char **what)
+{
+	unsigned long avail = read_keyed_value("/proc/meminfo", "MemAvailable:") * 1024;
+	unsigned long cg_max = read_number_file("/sys/fs/cgroup/memory.max");
+	unsigned long cg_cur = read_number_file("/sys/fs/cgroup/memory.current");
+	struct rlimit rl;
+
+	*what = "MemAvailable in /proc/meminfo";
+	if (!avail)
+		avail = ULONG_MAX, *what = "no limit known";
+	if (cg_max != ULONG_MAX && cg_cur != ULONG_MAX && cg_max - cg_cur < avail)
+		avail = cg_max > cg_cur ? cg_max - cg_cur : 0, *what = "cgroup memory.max";
+	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < avail)
+		avail = rl.rlim_cur, *what = "RLIMIT_AS (ulimit -v)";
+	if (!getrlimit(RLIMIT_DATA, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < avail)
+		avail = rl.rlim_cur, *what = "RLIMIT_DATA (ulimit -d)";
+	return avail;
+}
+
+/* Refuse up front what the host cannot hold: the machine prefaults all of its memory. */
+static int check_fits_host(const struct bench_cli *cli)
+{
+	const struct bench_config *cfg = &cli->cfg;
+	unsigned long sim = bench_sim_footprint(cfg), need = sim;
+	const char *what;
+	unsigned long limit = host_memory_limit(&what);
+
+	if (cli->vs_kernel && cfg->size > need)
+		need = cfg->size; /* the host run comes after the machine is gone */
+	if (need <= limit)
+		return 0;
+	fprintf(stderr,
+		"gup bench: -m %lu: the run needs %lu MiB of host memory (a %lu MiB simulated "
+		"machine and page arrays for %lu pages) but %lu MiB is available (%s); use a "
+		"smaller -m\n",
+		cfg->size / MB, need / MB, sim_mem_bytes(cfg) / MB, bench_expected_pages(cfg),
+		limit / MB, what);
+	return GUP_EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Running and reporting                                                     */
+/* ------------------------------------------------------------------------- */
+
+static void progress(const struct bench_cli *cli, int done)
+{
+	bool tty = isatty(2);
+
+	if (!tty && !cli->progress)
 		return;
-	fprintf(stderr, "\r[%-20.*s] %d/%d", done * 20 / total, "####################", done,
-		total);
-	if (done == total)
+	fprintf(stderr, "%sgup bench: %s repeat %d/%d%s", tty ? "\r" : "",
+		bench_cmd_name(cli->cfg.cmd), done, cli->repeats, tty ? "" : "\n");
+	if (tty && done == cli->repeats)
 		fputs("\r\033[K", stderr);
+	fflush(stderr);
 }
 
 static double ns_per_page(double us, unsigned long pages)
@@ -419,73 +673,142 @@ static double ns_per_page(double us, unsigned long pages)
 	return pages ? us * 1000.0 / (double)pages : 0;
 }
 
-/* The host measurement that matches the command: io_uring pins or a populate walk. */
+static double ratio(double libgup, double host)
+{
+	return host > 0 ? libgup / host : 0;
+}
+
+/* The host measurement that matches the command. */
 static void measure_host(const struct bench_cli *cli, struct host_sample *host)
 {
-	bool fast_pin =
-		cli->cfg.cmd == PIN_FAST_BENCHMARK || cli->cfg.cmd == PIN_LONGTERM_BENCHMARK;
+	enum bench_cmd cmd = cli->cfg.cmd;
 
-	if (fast_pin)
+	if (cmd == GUP_FAST_BENCHMARK)
+		host_bench_gup_fast(cli->cfg.size, cli->cfg.nr_pages_per_call, host);
+	else if (cmd == PIN_FAST_BENCHMARK || cmd == PIN_LONGTERM_BENCHMARK)
 		host_bench_pin(cli->cfg.size, cli->cfg.nr_pages_per_call, host);
-	else if (cli->cfg.cmd == GUP_BASIC_TEST || cli->cfg.cmd == PIN_BASIC_TEST)
+	else if (cmd == GUP_BASIC_TEST || cmd == PIN_BASIC_TEST)
 		host_bench_populate(cli->cfg.size, host);
 	else
 		snprintf(host->note, sizeof(host->note), "no host equivalent for %s",
-			 bench_cmd_name(cli->cfg.cmd));
+			 bench_cmd_name(cmd));
+}
+
+static const char *which_is_faster(double r)
+{
+	return r < 1 ? "libgup faster" : r > 1 ? "host faster" : "even";
 }
 
 static void print_vs_kernel(const struct bench_cli *cli, const struct bench_sample *best,
 			    const struct host_sample *host)
 {
 	unsigned long pages = cli->cfg.size / PAGE_SIZE;
+	double r;
 
 	if (!host->ok) {
 		printf("host kernel: skipped: %s\n", host->note);
 		return;
 	}
-	printf("host kernel: Time: get:%.0f", host->get_us);
+	printf("host kernel (%s): Time: get:%.0f", host->mechanism, host->get_us);
 	if (host->put_us >= 0)
 		printf(" put:%.0f", host->put_us);
 	printf(" us (%s)\n", host->note);
-	printf("libgup vs host: get %.1f vs %.1f ns/page (ratio %.2f)",
-	       ns_per_page(best->get_us, best->pages), ns_per_page(host->get_us, pages),
-	       host->get_us > 0 ? best->get_us / host->get_us : 0);
-	if (host->put_us >= 0)
-		printf(", put %.1f vs %.1f ns/page (ratio %.2f)",
-		       ns_per_page(best->put_us, best->pages), ns_per_page(host->put_us, pages),
-		       host->put_us > 0 ? best->put_us / host->put_us : 0);
+	r = ratio(ns_per_page(best->get_us, best->pages), ns_per_page(host->get_us, pages));
+	printf("libgup/host: get %.1f/%.1f ns/page = %.2f (%s)",
+	       ns_per_page(best->get_us, best->pages), ns_per_page(host->get_us, pages), r,
+	       which_is_faster(r));
+	if (host->put_us >= 0) {
+		r = ratio(ns_per_page(best->put_us, best->pages), ns_per_page(host->put_us, pages));
+		printf(", put %.1f/%.1f ns/page = %.2f (%s)",
+		       ns_per_page(best->put_us, best->pages), ns_per_page(host->put_us, pages), r,
+		       which_is_faster(r));
+	}
 	printf("\n");
 }
 
-static void print_json(const struct bench_cli *cli, const struct bench_sample *samples,
-		       const struct host_sample *host)
+static void print_dump_json(const struct bench_sample *s)
 {
-	printf("{\"cmd\":\"%s\",\"size_mib\":%lu,\"nr_pages_per_call\":%ld,\"threads\":%d,"
-	       "\"gup_flags\":\"%#x\",\"shared\":%s,\"samples\":[",
-	       bench_cmd_name(cli->cfg.cmd), cli->cfg.size / MB, cli->cfg.nr_pages_per_call,
-	       cli->cfg.threads, cli->cfg.gup_flags, cli->cfg.shared ? "true" : "false");
-	for (int i = 0; i < cli->repeats; i++)
-		printf("%s{\"get_us\":%.1f,\"put_us\":%.1f,\"pages\":%lu,\"get_ns_per_page\":%.2f,"
-		       "\"put_ns_per_page\":%.2f}",
-		       i ? "," : "", samples[i].get_us, samples[i].put_us, samples[i].pages,
-		       ns_per_page(samples[i].get_us, samples[i].pages),
-		       ns_per_page(samples[i].put_us, samples[i].pages));
+	printf(",\"dump\":[");
+	for (int i = 0; i < s->nr_dump; i++) {
+		const struct bench_page_dump *d = &s->dump[i];
+
+		printf("%s{\"index\":%lu,\"pfn\":%lu,\"refcount\":%d,\"mapcount\":%d,"
+		       "\"flags\":\"%#lx\",\"dma_pinned\":%s}",
+		       i ? "," : "", d->index, d->pfn, d->refcount, d->mapcount, d->flags,
+		       d->dma_pinned ? "true" : "false");
+	}
 	printf("]");
+}
+
+static void print_sample_json(const struct bench_cli *cli, const struct bench_sample *s)
+{
+	printf("{\"get_us\":%.1f,\"put_us\":%.1f,\"pages\":%lu,\"expected\":%lu,"
+	       "\"truncated\":%s,\"error\":\"%s\",\"get_ns_per_page\":%.2f,"
+	       "\"put_ns_per_page\":%.2f",
+	       s->get_us, s->put_us, s->pages, s->expected,
+	       s->pages != s->expected ? "true" : "false", s->error ? strerror(-s->error) : "",
+	       ns_per_page(s->get_us, s->pages), ns_per_page(s->put_us, s->pages));
+	if (cli->cfg.cmd == DUMP_USER_PAGES_TEST)
+		print_dump_json(s);
+	printf("}");
+}
+
+static void print_host_json(const struct bench_cli *cli, const struct bench_sample *best,
+			    const struct host_sample *host)
+{
+	unsigned long pages = cli->cfg.size / PAGE_SIZE;
+	double host_get = ns_per_page(host->get_us, pages);
+	double host_put = host->put_us >= 0 ? ns_per_page(host->put_us, pages) : 0;
+
+	printf(",\"host\":{\"ok\":%s,\"mechanism\":\"%s\",\"get_us\":%.1f,\"put_us\":%.1f,"
+	       "\"calls\":%lu,\"get_ns_per_page\":%.2f,\"put_ns_per_page\":%.2f,\"note\":\"%s\"}",
+	       host->ok ? "true" : "false", host->mechanism ? host->mechanism : "", host->get_us,
+	       host->put_us, host->calls, host_get, host_put, host->note);
+	if (host->ok)
+		printf(",\"libgup_over_host\":{\"get\":%.3f,\"put\":%.3f}",
+		       ratio(ns_per_page(best->get_us, best->pages), host_get),
+		       ratio(ns_per_page(best->put_us, best->pages), host_put));
+}
+
+static void print_json(const struct bench_cli *cli, const struct bench_sample *samples,
+		       const struct bench_sample *best, const struct host_sample *host, bool ok)
+{
+	const struct bench_config *cfg = &cli->cfg;
+
+	printf("{\"cmd\":\"%s\",\"size_mib\":%lu,\"nr_pages_per_call\":%ld,\"threads\":%d,"
+	       "\"split\":%s,\"thp\":false,\"gup_flags\":\"%#x\",\"shared\":%s,\"repeats\":%d,"
+	       "\"samples\":[",
+	       bench_cmd_name(cfg->cmd), cfg->size / MB, cfg->nr_pages_per_call, cfg->threads,
+	       cfg->split ? "true" : "false", cfg->gup_flags, cfg->shared ? "true" : "false",
+	       cli->repeats);
+	for (int i = 0; i < cli->repeats; i++) {
+		printf("%s", i ? "," : "");
+		print_sample_json(cli, &samples[i]);
+	}
+	printf("],\"best\":{\"get_ns_per_page\":%.2f,\"put_ns_per_page\":%.2f}",
+	       ns_per_page(best->get_us, best->pages), ns_per_page(best->put_us, best->pages));
 	if (cli->vs_kernel)
-		printf(",\"host\":{\"ok\":%s,\"get_us\":%.1f,\"put_us\":%.1f,\"calls\":%lu,"
-		       "\"note\":\"%s\"}",
-		       host->ok ? "true" : "false", host->get_us, host->put_us, host->calls,
-		       host->note);
-	printf("}\n");
+		print_host_json(cli, best, host);
+	printf(",\"ok\":%s}\n", ok ? "true" : "false");
 }
 
 static void print_sample(const struct bench_cli *cli, const struct bench_sample *s)
 {
 	printf("%s: Time: get:%.0f put:%.0f us", bench_cmd_name(cli->cfg.cmd), s->get_us,
 	       s->put_us);
-	if (s->pages != cli->cfg.size / PAGE_SIZE)
-		printf(", truncated (size: %lu)", s->pages * PAGE_SIZE);
+	if (s->pages != s->expected)
+		printf(", truncated (size: %lu of %lu)", s->pages * PAGE_SIZE,
+		       s->expected * PAGE_SIZE);
+	if (s->error)
+		printf(", a call failed: %s", strerror(-s->error));
 	printf("\n");
+	for (int i = 0; i < s->nr_dump; i++) {
+		const struct bench_page_dump *d = &s->dump[i];
+
+		printf("page #%lu: pfn:%#lx refcount:%d mapcount:%d flags:%#lx%s\n", d->index,
+		       d->pfn, d->refcount, d->mapcount, d->flags,
+		       d->dma_pinned ? " (dma pinned)" : "");
+	}
 }
 
 static int run_bench(const struct bench_cli *cli)
@@ -494,10 +817,12 @@ static int run_bench(const struct bench_cli *cli)
 	struct host_sample host = {.put_us = -1};
 	const struct bench_sample *best;
 	struct bench_sim *bs;
-	int leaks;
+	int leaks, short_runs = 0;
 
-	if (!samples || bench_sim_open(&cli->cfg, &bs))
+	if (!samples || bench_sim_open(&cli->cfg, &bs)) {
+		free(samples);
 		return GUP_EXIT_USAGE;
+	}
 	best = samples;
 	for (int i = 0; i < cli->repeats; i++) {
 		bench_sim_run(bs, &samples[i]);
@@ -505,17 +830,21 @@ static int run_bench(const struct bench_cli *cli)
 			print_sample(cli, &samples[i]);
 		if (samples[i].get_us < best->get_us)
 			best = &samples[i];
-		progress(i + 1, cli->repeats);
+		short_runs += samples[i].pages != samples[i].expected || samples[i].error;
+		progress(cli, i + 1);
 	}
 	leaks = bench_sim_close(bs);
 	if (cli->vs_kernel)
 		measure_host(cli, &host);
 	if (cli->json)
-		print_json(cli, samples, &host);
+		print_json(cli, samples, best, &host, !short_runs && !leaks);
 	else if (cli->vs_kernel)
 		print_vs_kernel(cli, best, &host);
+	if (short_runs)
+		fprintf(stderr, "gup bench: %d of %d repeats did not get every page\n", short_runs,
+			cli->repeats);
 	free(samples);
-	return leaks ? GUP_EXIT_FAILED : GUP_EXIT_OK;
+	return leaks || short_runs ? GUP_EXIT_FAILED : GUP_EXIT_OK;
 }
 
 int gup_bench_main(int argc, char **argv)
@@ -530,13 +859,14 @@ int gup_bench_main(int argc, char **argv)
 	};
 	int ret = parse_bench_args(argc, argv, &cli);
 
-	if (ret < 0)
-		return refuse_huge();
-	if (ret) {
-		bench_usage(stderr);
-		return ret;
+	if (ret < 0) {
+		bench_usage(stdout);
+		return GUP_EXIT_OK;
 	}
+	if (ret)
+		return ret;
 	if (cli.write)
 		cli.cfg.gup_flags |= FOLL_WRITE;
-	return run_bench(&cli);
+	ret = check_fits_host(&cli);
+	return ret ? ret : run_bench(&cli);
 }

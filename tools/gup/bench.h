@@ -2,7 +2,7 @@
 /*
  * `gup bench`: the kernel's gup_test benchmarks run against the simulated
  * machine, and the host kernel's nearest equivalents timed in the same run
- * (io_uring buffer registration, MADV_POPULATE_WRITE). Shared with bench/.
+ * (vmsplice, io_uring buffer registration, MADV_POPULATE_WRITE). Shared with bench/.
  */
 #ifndef GUP_TOOL_BENCH_H
 #define GUP_TOOL_BENCH_H
@@ -26,20 +26,43 @@ enum bench_cmd {
 	DUMP_USER_PAGES_TEST,
 };
 
+/* gup_test's limit on the pages one DUMP_USER_PAGES_TEST names. */
+#define BENCH_MAX_DUMP 8
+
 struct bench_config {
 	unsigned long size;	/* bytes of the region, a multiple of the page size */
 	long nr_pages_per_call; /* -1: the whole (per-thread) range in one call */
-	int threads;		/* each thread takes its own disjoint slice */
+	int threads;		/* all get the whole region, as gup_test's threads do */
+	bool split;		/* instead each thread takes its own disjoint slice */
 	enum bench_cmd cmd;
 	unsigned int gup_flags; /* FOLL_* passed to every call */
 	bool shared;		/* MAP_SHARED rather than MAP_PRIVATE */
+	bool dump_use_pin;	/* DUMP_USER_PAGES_TEST pins (gup_test -p) */
+	int nr_dump;		/* DUMP_USER_PAGES_TEST: page indices to describe */
+	unsigned long dump_index[BENCH_MAX_DUMP];
+};
+
+/* What DUMP_USER_PAGES_TEST reports about one page (first thread's range). */
+struct bench_page_dump {
+	unsigned long index, pfn, flags;
+	int refcount, mapcount;
+	bool dma_pinned;
 };
 
 /* One repeat: wall-clock time of the get phase and of the put phase. */
 struct bench_sample {
 	double get_us, put_us;
-	unsigned long pages; /* pages got; fewer than the region means truncated */
+	unsigned long pages;	/* pages got over all threads */
+	unsigned long expected; /* pages asked for: fewer got means truncated */
+	int error;		/* the first call's -errno that ended a range, or 0 */
+	int nr_dump;
+	struct bench_page_dump dump[BENCH_MAX_DUMP];
 };
+
+/* Pages the run asks for per repeat: the region once per thread, or once if split. */
+unsigned long bench_expected_pages(const struct bench_config *cfg);
+/* Host bytes bench_sim_open() takes for @cfg: the simulated memory and the page arrays. */
+unsigned long bench_sim_footprint(const struct bench_config *cfg);
 
 struct bench_sim;
 
@@ -61,9 +84,18 @@ int bench_sim_close(struct bench_sim *bs);
 struct host_sample {
 	double get_us, put_us; /* put_us < 0: no put phase */
 	unsigned long calls;   /* system calls the get phase took */
+	const char *mechanism; /* the host kernel path timed, in a few words */
 	char note[160];	       /* how it was measured, or why it was skipped */
 	bool ok;
 };
+
+/*
+ * vmsplice(2) @size bytes of populated host memory into a pipe, @pages_per_call
+ * pages per call (capped by the pipe's capacity), draining the pipe into
+ * /dev/null after each call: the kernel takes the pages with
+ * get_user_pages_fast() (no FOLL_WRITE) and drops them with put_page().
+ */
+void host_bench_gup_fast(unsigned long size, long pages_per_call, struct host_sample *out);
 
 /*
  * Pin @size bytes of populated host memory and unpin them, as io_uring buffer

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The host kernel's side of `gup bench --vs-kernel`: io_uring buffer
- * registration (the kernel pins with FOLL_WRITE | FOLL_LONGTERM) and
- * MADV_POPULATE_WRITE (the kernel's GUP slow walk) over real host memory.
+ * The host kernel's side of `gup bench --vs-kernel`: vmsplice into a pipe (the
+ * kernel's get_user_pages_fast user), io_uring buffer registration (it pins with
+ * FOLL_WRITE | FOLL_LONGTERM) and MADV_POPULATE_WRITE (the kernel's GUP slow
+ * walk), each over real host memory.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,20 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/* /proc/sys/fs/pipe-max-size: how large an unprivileged pipe may grow (1 MiB by default). */
+static unsigned long read_pipe_max_size(void)
+{
+	FILE *f = fopen("/proc/sys/fs/pipe-max-size", "r");
+	unsigned long max = 1UL << 20;
+
+	if (f) {
+		if (fscanf(f, "%lu", &max) != 1)
+			max = 1UL << 20;
+		fclose(f);
+	}
+	return max > (1UL << 30) ? 1UL << 30 : max;
+}
+
 /* Anonymous host memory with every page already faulted in for writing. */
 static void *host_populated_region(unsigned long size)
 {
@@ -54,6 +70,7 @@ void host_bench_populate(unsigned long size, struct host_sample *out)
 
 	memset(out, 0, sizeof(*out));
 	out->put_us = -1;
+	out->mechanism = "madvise(MADV_POPULATE_WRITE): the kernel's GUP slow walk";
 	if (!p) {
 		snprintf(out->note, sizeof(out->note), "host mmap failed: %s", strerror(errno));
 		return;
@@ -128,6 +145,7 @@ void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample 
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	out->mechanism = "io_uring_register_buffers: pin_user_pages FOLL_WRITE|FOLL_LONGTERM";
 	chunk = pages_per_call < 0 ? size : (unsigned long)pages_per_call * HOST_PAGE_SIZE;
 	if (chunk > IOURING_MAX_BUF)
 		chunk = IOURING_MAX_BUF;
@@ -162,6 +180,114 @@ void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample 
 	(void)size;
 	(void)pages_per_call;
 	memset(out, 0, sizeof(*out));
+	out->mechanism = "io_uring_register_buffers: pin_user_pages FOLL_WRITE|FOLL_LONGTERM";
 	snprintf(out->note, sizeof(out->note), "io_uring unavailable: built without liburing");
 }
 #endif
+
+/* ------------------------------------------------------------------------- */
+/* vmsplice: get_user_pages_fast and put_page in the host kernel              */
+/* ------------------------------------------------------------------------- */
+
+/* A pipe as large as we may make it; returns its capacity in pages, or 0. */
+static unsigned long open_large_pipe(int fds[2])
+{
+	unsigned long max = read_pipe_max_size();
+	int size;
+
+	if (pipe(fds))
+		return 0;
+	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)max);
+	size = fcntl(fds[1], F_GETPIPE_SZ);
+	return size > 0 ? (unsigned long)size / HOST_PAGE_SIZE : 0;
+}
+
+/* Move everything in the pipe to /dev/null: the kernel drops each page with put_page(). */
+static int drain_pipe(int pipe_rd, int null_fd, size_t bytes)
+{
+	while (bytes) {
+		ssize_t n = splice(pipe_rd, NULL, null_fd, NULL, bytes, 0);
+
+		if (n <= 0)
+			return n ? -errno : -EIO;
+		bytes -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Splice @len bytes at @p in; returns 0 or -errno. */
+static int vmsplice_all(int pipe_wr, char *p, size_t len)
+{
+	while (len) {
+		struct iovec iov = {.iov_base = p, .iov_len = len};
+		ssize_t n = vmsplice(pipe_wr, &iov, 1, 0);
+
+		if (n <= 0)
+			return n ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int time_vmsplice(char *p, unsigned long size, unsigned long chunk, int fds[2], int null_fd,
+			 struct host_sample *out)
+{
+	for (unsigned long off = 0; off < size; off += chunk) {
+		size_t len = size - off < chunk ? size - off : chunk;
+		double t0 = now_us(), t1;
+		int ret = vmsplice_all(fds[1], p + off, len);
+
+		t1 = now_us();
+		if (ret)
+			return ret;
+		out->get_us += t1 - t0;
+		ret = drain_pipe(fds[0], null_fd, len);
+		out->put_us += now_us() - t1;
+		if (ret)
+			return ret;
+		out->calls++;
+	}
+	return 0;
+}
+
+void host_bench_gup_fast(unsigned long size, long pages_per_call, struct host_sample *out)
+{
+	int fds[2] = {-1, -1}, null_fd = open("/dev/null", O_WRONLY);
+	unsigned long pipe_pages = 0, chunk;
+	char *p = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->mechanism = "vmsplice(2) into a pipe: the kernel's get_user_pages_fast, no "
+			 "FOLL_WRITE; drained by splice(2) to /dev/null: put_page";
+	if (null_fd >= 0)
+		pipe_pages = open_large_pipe(fds);
+	if (pipe_pages)
+		p = host_populated_region(size);
+	if (!p) {
+		snprintf(out->note, sizeof(out->note), "host setup (pipe, /dev/null, mmap): %s",
+			 strerror(errno));
+		goto out;
+	}
+	chunk = pages_per_call < 0 || (unsigned long)pages_per_call > pipe_pages
+			? pipe_pages
+			: (unsigned long)pages_per_call;
+	ret = time_vmsplice(p, size, chunk * HOST_PAGE_SIZE, fds, null_fd, out);
+	if (ret) {
+		snprintf(out->note, sizeof(out->note), "vmsplice/splice: %s", strerror(-ret));
+	} else {
+		out->ok = true;
+		snprintf(out->note, sizeof(out->note),
+			 "%lu calls of %lu pages; the pipe holds %lu pages", out->calls, chunk,
+			 pipe_pages);
+	}
+	munmap(p, size);
+out:
+	if (fds[0] >= 0) {
+		close(fds[0]);
+		close(fds[1]);
+	}
+	if (null_fd >= 0)
+		close(null_fd);
+}
