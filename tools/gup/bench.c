@@ -519,7 +519,7 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 	int c;
 
 	optind = 0; /* glibc: start afresh */
-	while ((c = getopt_long(argc, argv, "m:r:n:j:F:abcpLuUwWStTHh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:r:n:j:F:abcpLuUwWStTHh", longopts, NULL)) != -1) {
 		const char *cmd = c ? strchr(cmd_opts, c) : NULL;
 
 		if (cmd) {
@@ -565,7 +565,7 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 		case 'h':
 			return -1;
 		default:
-			fputs("try: gup bench --help\n", stderr);
+			tool_bad_option("bench", c, argv);
 			return GUP_EXIT_USAGE;
 		}
 	}

@@ -21,28 +21,25 @@ static const char usage_text[] =
 	"                       simulated machine each; exit 0 only if every expect held\n"
 	"                       and nothing leaked. -q: print only explicit output,\n"
 	"                       failures and the summary\n"
-	"  bench [options]      gup_test-style benchmarks:\n"
+	"  bench [options]      gup_test-style benchmarks (gup bench --help for all):\n"
 	"      -m MiB           region size (default 128)\n"
-	"      -r N             repeats\n"
-	"      -n N             pages per call (-1: the whole region)\n"
-	"      -j N             threads\n"
-	"      -a               PIN_FAST_BENCHMARK\n"
-	"      -L               PIN_LONGTERM_BENCHMARK\n"
-	"      -u               GUP_FAST_BENCHMARK (default)\n"
-	"      -U               GUP_BASIC_TEST\n"
-	"      -b               PIN_BASIC_TEST\n"
-	"      -c               dump pages\n"
-	"      -F FLAGS         extra FOLL_* flags\n"
-	"      -w / -W          write / do not write\n"
-	"      -t / -T          THP / no THP\n"
+	"      -r N             repeats (default 1)\n"
+	"      -n N             pages per call, -1: the whole region (default 1)\n"
+	"      -j N             threads sharing the region (default 1); --split: slices\n"
+	"      -a | -L | -u | -U | -b | -c [PAGE...]\n"
+	"                       PIN_FAST, PIN_LONGTERM, GUP_FAST (default), GUP_BASIC,\n"
+	"                       PIN_BASIC, DUMP_USER_PAGES\n"
+	"      -F FLAGS         extra FOLL_* flags (decimal, 0x hex, 0 octal)\n"
+	"      -w / -W          write (default) / do not write\n"
 	"      -S               shared mapping\n"
-	"      -H               hugetlb\n"
+	"      -T               no THP (the only mode; -t and -H are refused)\n"
 	"      --json           machine-readable results\n"
-	"      --vs-kernel      compare with the host kernel's gup_test\n"
-	"  stress [options]     randomized concurrent GUP stress:\n"
-	"      --seconds N      how long to run\n"
-	"      --threads N      worker threads\n"
-	"      --seed N         random seed (runs are reproducible)\n"
+	"      --vs-kernel      time the host kernel's nearest path too\n"
+	"  stress [options]     randomized concurrent GUP stress (gup stress --help):\n"
+	"      --seconds N      how long to run (default 10)\n"
+	"      --threads N      worker threads (default 4)\n"
+	"      --seed N         random seed (default: from the clock, printed)\n"
+	"      --ops N          exactly N operations, deterministic: the seed repeats it\n"
 	"  help, --help, -h     this summary\n"
 	"  --version            print the version\n"
 	"\n"
@@ -98,6 +95,9 @@ int gup_run_main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			opts.quiet = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			gup_print_usage(stdout);
+			return GUP_EXIT_OK;
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;

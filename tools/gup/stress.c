@@ -22,7 +22,9 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 #include <libgup.h>
 #include "gup_calls.h"
 #include "stress.h"
+#include "tool_args.h"
 
 #define STRESS_MEM_BYTES (64UL << 20)
 #define ARENA_PAGES 512UL
@@ -122,6 +125,10 @@ struct stress_run {
 	enum round_kind kind;
 	unsigned long ops_per_worker;
 	bool quit;
+	/* Deterministic mode: whose turn it is to make one operation. */
+	pthread_mutex_t turn_lock;
+	pthread_cond_t turn_cond;
+	int turn;
 	pthread_mutex_t report_lock;
 	unsigned long violations;
 	unsigned long rounds_of[2];
@@ -500,6 +507,22 @@ static void worker_op(struct worker *w)
 		coherence ? mutator_coherence_op(w) : mutator_chaos_op(w);
 }
 
+/* Deterministic mode: one operation at a time, workers in id order, round-robin. */
+static void worker_op_in_turn(struct worker *w)
+{
+	struct stress_run *run = w->run;
+
+	pthread_mutex_lock(&run->turn_lock);
+	while (run->turn != w->id)
+		pthread_cond_wait(&run->turn_cond, &run->turn_lock);
+	pthread_mutex_unlock(&run->turn_lock);
+	worker_op(w);
+	pthread_mutex_lock(&run->turn_lock);
+	run->turn = (w->id + 1) % run->nr_workers;
+	pthread_cond_broadcast(&run->turn_cond);
+	pthread_mutex_unlock(&run->turn_lock);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -510,8 +533,12 @@ static void *worker_main(void *arg)
 		pthread_barrier_wait(&run->go);
 		if (run->quit)
 			break;
-		for (unsigned long i = 0; i < run->ops_per_worker; i++)
-			worker_op(w);
+		for (unsigned long i = 0; i < run->ops_per_worker; i++) {
+			if (run->opts->deterministic)
+				worker_op_in_turn(w);
+			else
+				worker_op(w);
+		}
 		pthread_barrier_wait(&run->done);
 	}
 	release_all_held(w);
@@ -573,12 +600,27 @@ static double seconds_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* How many operations each worker makes next round; 0 when the budget is spent. */
+/* The signal that asked the run to stop (SIGINT, SIGTERM), or 0. */
+static volatile sig_atomic_t stop_requested;
+
+void stress_request_stop(int sig)
+{
+	stop_requested = sig ? sig : -1;
+}
+
+/*
+ * How many operations each worker makes next round; 0 when the budget is spent
+ * or a stop was asked for. A deterministic run has no time budget: the clock
+ * would make its length differ from one run to the next.
+ */
 static unsigned long next_round_ops(const struct stress_run *run, const struct timespec *start)
 {
 	unsigned long left;
 
-	if (run->round >= MIN_ROUNDS && seconds_since(start) >= run->opts->seconds)
+	if (stop_requested)
+		return 0;
+	if (!run->opts->deterministic && run->round >= MIN_ROUNDS &&
+	    seconds_since(start) >= run->opts->seconds)
 		return 0;
 	if (!run->opts->max_ops)
 		return OPS_PER_ROUND;
@@ -594,6 +636,7 @@ static void run_one_round(struct stress_run *run)
 	run->kind = run->round % 2 ? ROUND_COHERENCE : ROUND_CHAOS;
 	if (run->kind == ROUND_COHERENCE && map_arena(run))
 		report(run, "could not map the arena afresh");
+	run->turn = 0; /* workers are parked: no lock needed before `go` */
 	pthread_barrier_wait(&run->go);
 	pthread_barrier_wait(&run->done);
 	run->ops_done += run->ops_per_worker * (unsigned long)run->nr_workers;
@@ -647,13 +690,20 @@ static void print_plan(const struct stress_run *run)
 {
 	const struct stress_opts *o = run->opts;
 
-	fprintf(run->out, "gup stress: seed %#llx, %d threads (%d pinning, %d mutating), %.1f s, ",
-		o->seed, o->threads, (o->threads + 1) / 2, o->threads / 2, o->seconds);
-	if (o->max_ops)
-		fprintf(run->out, "at most %lu ops", o->max_ops);
+	fprintf(run->out, "gup stress: seed %#llx, %d threads (%d pinning, %d mutating), ", o->seed,
+		o->threads, (o->threads + 1) / 2, o->threads / 2);
+	if (o->deterministic)
+		fprintf(run->out,
+			"deterministic (one operation at a time, in turn), no time budget");
 	else
-		fprintf(run->out, "no ops bound");
-	fprintf(run->out, ", arena %lu pages at %#lx\n", ARENA_PAGES, ARENA_BASE);
+		fprintf(run->out, "concurrent, %.1f s", o->seconds);
+	if (o->max_ops)
+		fprintf(run->out, ", at most %lu ops", o->max_ops);
+	else
+		fprintf(run->out, ", no ops bound");
+	fprintf(run->out, ", arena %lu pages at %#lx%s\n", ARENA_PAGES, ARENA_BASE,
+		o->verbose ? ", verbose" : "");
+	fflush(run->out); /* the seed is on record before anything can go wrong */
 }
 
 static void print_summary(const struct stress_run *run)
@@ -678,6 +728,9 @@ static void print_summary(const struct stress_run *run)
 		"leak check at shutdown\n",
 		run->round, run->rounds_of[ROUND_CHAOS], run->rounds_of[ROUND_COHERENCE],
 		totals[STAT_COHERENCE_CHECK]);
+	if (stop_requested > 0)
+		fprintf(run->out, "gup stress: stopped by %s after %u rounds\n",
+			strsignal(stop_requested), run->round);
 	if (run->violations)
 		fprintf(run->out,
 			"gup stress: FAIL: %lu violation(s); reproduce with --seed %#llx\n",
@@ -747,6 +800,8 @@ int gup_stress_run(const struct stress_opts *opts, FILE *out)
 	if (!run.workers)
 		return -ENOMEM;
 	pthread_mutex_init(&run.report_lock, NULL);
+	pthread_mutex_init(&run.turn_lock, NULL);
+	pthread_cond_init(&run.turn_cond, NULL);
 	print_plan(&run);
 	ret = stress_setup(&run);
 	if (ret) {
@@ -760,23 +815,71 @@ int gup_stress_run(const struct stress_opts *opts, FILE *out)
 	join_workers(&run);
 	stress_teardown(&run);
 	print_summary(&run);
+	fflush(out);
 	pthread_mutex_destroy(&run.report_lock);
+	pthread_mutex_destroy(&run.turn_lock);
+	pthread_cond_destroy(&run.turn_cond);
 	free(run.workers);
 	return (int)(run.violations < INT32_MAX ? run.violations : INT32_MAX);
 }
+
+#define MAX_SECONDS 31536000.0 /* a year */
 
 static void stress_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: gup stress [--seconds S] [--threads N] [--seed X] [--ops N] [--verbose]\n"
-		"  --seconds S  time budget (default 10)\n"
-		"  --threads N  worker threads, 2..64 (default 4)\n"
-		"  --seed X     PRNG seed (default: time-based, printed)\n"
-		"  --ops N      stop after about N operations over all threads\n"
+		"Worker threads of one simulated process race GUP against mmap, munmap,\n"
+		"mprotect, MADV_DONTNEED, fork and writes; the machine is checked after every\n"
+		"round. The seed and these options are printed before the first round.\n"
+		"  --seconds S  time budget, 0..31536000 (default 10); ignored with --ops\n"
+		"  --threads N  worker threads, 2..%d (default 4): half pin, half mutate\n"
+		"  --seed X     PRNG seed, any 64-bit number (default: from the clock)\n"
+		"  --ops N      run exactly N operations over all threads (rounded down to a\n"
+		"               multiple of the thread count), 1..%lu, deterministically:\n"
+		"               workers take turns, one operation at a time, so a seed\n"
+		"               reproduces the same run, operation counts included\n"
 		"  --verbose    one line per round\n"
-		"exit status: 0 clean, 1 violations found, 2 usage or setup error\n");
+		"  -h, --help   this text\n"
+		"Without --ops the threads really race: a seed fixes the random stream each\n"
+		"thread draws from, but what the operations find (and so which ones follow,\n"
+		"their counts and the number of rounds) depends on the interleaving and the\n"
+		"clock; a violation's seed narrows it down, the exact run is not repeatable.\n"
+		"SIGINT or SIGTERM stops the run after the round in flight, with the summary.\n"
+		"exit status: 0 clean, 1 violations found, 2 usage or setup error\n",
+		MAX_THREADS, (unsigned long)LONG_MAX);
 }
 
+/* One option with a value; false after the message naming it. */
+static bool parse_stress_value(int c, struct stress_opts *opts)
+{
+	long long v;
+
+	switch (c) {
+	case 's':
+		return tool_parse_double("stress", "--seconds", optarg, 0, MAX_SECONDS,
+					 "0..31536000 seconds", &opts->seconds);
+	case 't':
+		if (!tool_parse_ll("stress", "--threads", optarg, 2, MAX_THREADS, "2..64", &v))
+			return false;
+		opts->threads = (int)v;
+		return true;
+	case 'S':
+		return tool_parse_u64("stress", "--seed", optarg,
+				      "0..0xffffffffffffffff: decimal, 0x hex or 0 octal",
+				      &opts->seed);
+	case 'o':
+		if (!tool_parse_ll("stress", "--ops", optarg, 1, LONG_MAX, "1..9223372036854775807",
+				   &v))
+			return false;
+		opts->max_ops = (unsigned long)v;
+		opts->deterministic = true;
+		return true;
+	}
+	return false;
+}
+
+/* Returns 0, -EINVAL after a message, or 1 for --help. */
 static int parse_stress_args(int argc, char **argv, struct stress_opts *opts)
 {
 	static const struct option longopts[] = {
@@ -791,28 +894,46 @@ static int parse_stress_args(int argc, char **argv, struct stress_opts *opts)
 	int c;
 
 	optind = 0; /* glibc: start afresh, whatever parsed argv before us */
-	while ((c = getopt_long(argc, argv, "s:t:S:o:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:t:S:o:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			opts->seconds = strtod(optarg, NULL);
-			break;
 		case 't':
-			opts->threads = atoi(optarg);
-			break;
 		case 'S':
-			opts->seed = strtoull(optarg, NULL, 0);
-			break;
 		case 'o':
-			opts->max_ops = strtoul(optarg, NULL, 0);
+			if (!parse_stress_value(c, opts))
+				return -EINVAL;
 			break;
 		case 'v':
 			opts->verbose = true;
 			break;
+		case 'h':
+			return 1;
 		default:
+			tool_bad_option("stress", c, argv);
 			return -EINVAL;
 		}
 	}
-	return optind == argc ? 0 : -EINVAL;
+	if (optind != argc) {
+		fprintf(stderr, "gup stress: unexpected argument '%s' (try: gup stress --help)\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void stop_on_signal(int sig)
+{
+	stress_request_stop(sig);
+}
+
+/* SIGINT/SIGTERM end the run cleanly; a second one kills as usual. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = {.sa_handler = stop_on_signal, .sa_flags = SA_RESETHAND};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 int gup_stress_main(int argc, char **argv)
@@ -820,16 +941,17 @@ int gup_stress_main(int argc, char **argv)
 	struct stress_opts opts;
 	int ret;
 
+	setvbuf(stdout, NULL, _IOLBF, 0); /* rounds and violations show as they happen */
 	stress_opts_default(&opts);
-	if (parse_stress_args(argc, argv, &opts)) {
-		stress_usage(stderr);
-		return GUP_EXIT_USAGE;
+	ret = parse_stress_args(argc, argv, &opts);
+	if (ret) {
+		if (ret > 0)
+			stress_usage(stdout);
+		return ret > 0 ? GUP_EXIT_OK : GUP_EXIT_USAGE;
 	}
+	catch_stop_signals();
 	ret = gup_stress_run(&opts, stdout);
-	if (ret < 0) {
-		if (ret == -EINVAL)
-			stress_usage(stderr);
+	if (ret < 0)
 		return GUP_EXIT_USAGE;
-	}
 	return ret ? GUP_EXIT_FAILED : GUP_EXIT_OK;
 }

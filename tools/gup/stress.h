@@ -24,6 +24,8 @@ struct stress_opts {
 	int threads;		 /* worker threads, at least 2 (half pin, half mutate) */
 	unsigned long long seed; /* PRNG seed; each run with the same seed makes the same ops */
 	unsigned long max_ops;	 /* operations budget over all threads; 0: unbounded */
+	bool deterministic;	 /* workers take turns, one operation each: a seed and
+				  * max_ops then reproduce the run exactly; no time budget */
 	bool verbose;		 /* one line per round */
 };
 
@@ -41,5 +43,13 @@ void stress_opts_default(struct stress_opts *opts);
  * the run could not be set up.
  */
 int gup_stress_run(const struct stress_opts *opts, FILE *out);
+
+/*
+ * stress_request_stop() - end the run after the round in flight, as SIGINT does.
+ * @sig: the signal that asked (0: none), named in the summary.
+ *
+ * Async-signal-safe; the run then checks the machine and prints its summary.
+ */
+void stress_request_stop(int sig);
 
 #endif /* GUP_TOOL_STRESS_H */

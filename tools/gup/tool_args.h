@@ -21,6 +21,24 @@ static inline bool tool_arg_rejected(const char *cmd, const char *opt, const cha
 	return false;
 }
 
+/*
+ * After getopt_long() with a leading ':' in its optstring returned @c ('?' for an
+ * unknown option, ':' for a missing value): say which, and where to look.
+ */
+static inline void tool_bad_option(const char *cmd, int c, char **argv)
+{
+	extern int optind, optopt;
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		fprintf(stderr, "gup %s: %s: needs a value", cmd, arg);
+	else if (optopt)
+		fprintf(stderr, "gup %s: -%c: unknown option", cmd, optopt);
+	else
+		fprintf(stderr, "gup %s: %s: unknown option", cmd, arg);
+	fprintf(stderr, " (try: gup %s --help)\n", cmd);
+}
+
 /* A signed integer in [@min, @max]; @accepted describes the range for the message. */
 static inline bool tool_parse_ll(const char *cmd, const char *opt, const char *arg, long long min,
 				 long long max, const char *accepted, long long *val)

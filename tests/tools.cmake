@@ -1,0 +1,90 @@
+# The gup tool's bench and stress subcommands as CTest tests: every bad-input
+# case names its option, --help exits 0, JSON output parses, a seeded --ops run
+# repeats exactly, SIGINT stops stress with its summary. Included from the
+# top-level CMakeLists.txt; every test here takes well under 5 s.
+if(TARGET gup)
+  set(_tool_dir ${CMAKE_SOURCE_DIR}/tests/tools)
+
+  # gup_tool_expect(<name> <exit status> <regex> <gup args...>)
+  function(gup_tool_expect name status regex)
+    add_test(NAME tool_${name}
+      COMMAND bash ${_tool_dir}/expect.sh ${status} "${regex}" $<TARGET_FILE:gup> ${ARGN})
+    set_tests_properties(tool_${name} PROPERTIES
+      TIMEOUT 30 ENVIRONMENT "${GUP_TEST_ENV}" LABELS "tools")
+  endfunction()
+
+  # --help on every subcommand: exit 0, defaults shown.
+  gup_tool_expect(help_bench 0 "region size.*default 128" bench --help)
+  gup_tool_expect(help_stress 0 "default 10" stress --help)
+  gup_tool_expect(help_run 0 "run \\[-q\\] FILE" run --help)
+
+  # gup bench: bad values name the option and the accepted range.
+  gup_tool_expect(bench_m_junk 2 "-m: invalid value 'abc' \\(accepted: 1\\.\\.1048576 MiB\\)" bench -m abc)
+  gup_tool_expect(bench_m_zero 2 "-m: invalid value '0' \\(accepted: 1\\.\\.1048576" bench -m 0)
+  gup_tool_expect(bench_r_zero 2 "-r: invalid value '0' \\(accepted: 1\\.\\.1000000\\)" bench -r 0)
+  gup_tool_expect(bench_r_junk 2 "-r: invalid value '5x'" bench -r 5x)
+  gup_tool_expect(bench_n_zero 2 "-n: invalid value '0' \\(accepted: -1 \\(whole range\\) or 1\\.\\." bench -n 0)
+  gup_tool_expect(bench_n_minus2 2 "-n: invalid value '-2'" bench -n -2)
+  gup_tool_expect(bench_j_zero 2 "-j: invalid value '0' \\(accepted: 1\\.\\.64\\)" bench -j 0)
+  gup_tool_expect(bench_j_many 2 "-j: invalid value '65' \\(accepted: 1\\.\\.64\\)" bench -j 65)
+  gup_tool_expect(bench_unknown_option 2 "gup bench: -Q: unknown option \\(try: gup bench --help\\)" bench -Q)
+  gup_tool_expect(bench_unknown_long_option 2 "gup bench: --fast: unknown option" bench --fast)
+  gup_tool_expect(bench_missing_value 2 "gup bench: -m: needs a value" bench -m)
+  # -F as gup_test parses it: decimal, 0x hex, 0 octal; junk refused.
+  gup_tool_expect(bench_F_junk 2 "-F: invalid value '0x1g' \\(accepted: 0\\.\\.0xffffffff" bench -F 0x1g)
+  gup_tool_expect(bench_F_negative 2 "-F: invalid value '-1'" bench -F -1)
+  gup_tool_expect(bench_F_too_big 2 "-F: invalid value '0x100000000'" bench -F 0x100000000)
+  gup_tool_expect(bench_F_octal 0 "\"gup_flags\":\"0x9\"" bench -U -m 1 -F 010 --json)
+  gup_tool_expect(bench_F_hex 0 "\"gup_flags\":\"0x11\"" bench -U -m 1 -F 0x10 --json)
+  gup_tool_expect(bench_F_decimal 0 "\"gup_flags\":\"0xb\"" bench -U -m 1 -F 10 --json)
+  # A region the host cannot hold is refused up front with the figures.
+  gup_tool_expect(bench_too_big 2 "-m 1048576: the run needs [0-9]+ MiB of host memory .* but [0-9]+ MiB is available" bench -m 1048576)
+  # A run whose calls failed exits non-zero (FOLL_DUMP is not a fast-path flag: -EINVAL).
+  gup_tool_expect(bench_failed_call 1 "a call failed: Invalid argument" bench -u -m 1 -F 0x8)
+  # -T is the mode that runs; THP and hugetlb are refused, saying so.
+  gup_tool_expect(bench_T_runs 0 "GUP_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us" bench -T -m 1 -n 64)
+  gup_tool_expect(bench_t_refused 2 "-t: THP is not simulated yet; -T \\(no THP" bench -t)
+  gup_tool_expect(bench_H_refused 2 "-H: hugetlb is not simulated yet" bench -H)
+  # -j shares the region among threads (2 x 256 pages); --split gives slices (256 in all).
+  gup_tool_expect(bench_j_shared 0 "\"pages\":512,\"expected\":512" bench -j 2 -m 1 -n 64 --json)
+  gup_tool_expect(bench_j_split 0 "\"pages\":256,\"expected\":256" bench -j 2 --split -m 1 -n 64 --json)
+  # -c takes gup_test's 0-based page indices (0x hex too), in range, at most 8.
+  gup_tool_expect(bench_c_indices 0 "page #16: pfn" bench -c -m 1 5 0x10)
+  gup_tool_expect(bench_c_default 0 "page #0: pfn" bench -c -m 1)
+  gup_tool_expect(bench_c_pin 0 "page #0: pfn.*\\(dma pinned\\)" bench -c -p -m 1)
+  gup_tool_expect(bench_c_out_of_range 2 "-c: invalid value '256' \\(accepted: page index 0\\.\\.255" bench -c -m 1 256)
+  gup_tool_expect(bench_c_too_many 2 "at most 8 page indices" bench -c -m 1 0 1 2 3 4 5 6 7 8)
+  gup_tool_expect(bench_index_without_c 2 "page indices \\('3'\\) are for -c only" bench -m 1 3)
+  # Progress on stderr when asked, even off a terminal.
+  gup_tool_expect(bench_progress 0 "gup bench: GUP_FAST_BENCHMARK repeat 2/2" bench -m 1 -n 64 -r 2 --progress)
+  # --vs-kernel names the host mechanism; ratios say which way they go.
+  gup_tool_expect(bench_vs_kernel_gup_fast 0 "host kernel \\(vmsplice.*get_user_pages_fast" bench -u -m 1 -n 64 --vs-kernel)
+  gup_tool_expect(bench_vs_kernel_ratio 0 "libgup/host: get [0-9.]+/[0-9.]+ ns/page = [0-9.]+ \\((libgup faster|host faster|even)\\)" bench -u -m 1 -n 64 --vs-kernel)
+
+  # -c with --json keeps stdout one valid JSON document.
+  add_test(NAME tool_bench_c_json
+    COMMAND bash ${_tool_dir}/json_stdout.sh $<TARGET_FILE:gup> bench -c -m 1 0 7 --json)
+  add_test(NAME tool_bench_vs_kernel_json
+    COMMAND bash ${_tool_dir}/json_stdout.sh $<TARGET_FILE:gup> bench -a -m 1 -n 64 -r 2 --vs-kernel --json)
+
+  # gup stress: numeric options validated.
+  gup_tool_expect(stress_seconds_junk 2 "--seconds: invalid value 'abc' \\(accepted: 0\\.\\.31536000" stress --seconds abc)
+  gup_tool_expect(stress_seconds_negative 2 "--seconds: invalid value '-1'" stress --seconds -1)
+  gup_tool_expect(stress_threads_one 2 "--threads: invalid value '1' \\(accepted: 2\\.\\.64\\)" stress --threads 1)
+  gup_tool_expect(stress_threads_junk 2 "--threads: invalid value '4x'" stress --threads 4x)
+  gup_tool_expect(stress_seed_junk 2 "--seed: invalid value '12z'" stress --seed 12z)
+  gup_tool_expect(stress_seed_negative 2 "--seed: invalid value '-5'" stress --seed -5)
+  gup_tool_expect(stress_ops_zero 2 "--ops: invalid value '0' \\(accepted: 1\\.\\." stress --ops 0)
+  gup_tool_expect(stress_missing_value 2 "gup stress: --seconds: needs a value" stress --seconds)
+  gup_tool_expect(stress_unknown_option 2 "gup stress: --fast: unknown option" stress --fast)
+  gup_tool_expect(stress_extra_arg 2 "unexpected argument 'x'" stress x)
+  # The seed and options come first, before any round.
+  gup_tool_expect(stress_plan_first 0 "^gup stress: seed 0x2a, 2 threads .*deterministic.*at most 800 ops" stress --ops 800 --seed 42 --threads 2)
+  # With --ops a seed reproduces the run exactly.
+  add_test(NAME tool_stress_ops_repeat
+    COMMAND bash ${_tool_dir}/stress_repeat.sh $<TARGET_FILE:gup> --ops 3000 --seed 0x1234 --threads 4)
+  # SIGINT stops the run with the summary and the seed.
+  add_test(NAME tool_stress_sigint COMMAND bash ${_tool_dir}/stress_sigint.sh $<TARGET_FILE:gup>)
+  set_tests_properties(tool_bench_c_json tool_bench_vs_kernel_json tool_stress_ops_repeat
+    tool_stress_sigint PROPERTIES TIMEOUT 30 ENVIRONMENT "${GUP_TEST_ENV}" LABELS "tools")
+endif()
