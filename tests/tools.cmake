@@ -87,4 +87,13 @@ if(TARGET gup)
   add_test(NAME tool_stress_sigint COMMAND bash ${_tool_dir}/stress_sigint.sh $<TARGET_FILE:gup>)
   set_tests_properties(tool_bench_c_json tool_bench_vs_kernel_json tool_stress_ops_repeat
     tool_stress_sigint PROPERTIES TIMEOUT 30 ENVIRONMENT "${GUP_TEST_ENV}" LABELS "tools")
+
+  # bench/plot draws SVGs from saved runs (when gnuplot is installed).
+  find_program(GUP_GNUPLOT gnuplot)
+  if(GUP_GNUPLOT)
+    add_test(NAME tool_bench_plot
+      COMMAND bash ${_tool_dir}/bench_plot.sh $<TARGET_FILE:gup> ${CMAKE_SOURCE_DIR}/bench/plot)
+    set_tests_properties(tool_bench_plot PROPERTIES
+      TIMEOUT 30 ENVIRONMENT "${GUP_TEST_ENV}" LABELS "tools")
+  endif()
 endif()
