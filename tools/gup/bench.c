@@ -709,7 +709,9 @@ static void print_vs_kernel(const struct bench_cli *cli, const struct bench_samp
 		printf("host kernel: skipped: %s\n", host->note);
 		return;
 	}
-	printf("host kernel (%s): Time: get:%.0f", host->mechanism, host->get_us);
+	/* The host side runs on one thread over a private mapping, whatever -j and -S say. */
+	printf("host kernel (%s; 1 thread, MAP_PRIVATE): Time: get:%.0f", host->mechanism,
+	       host->get_us);
 	if (host->put_us >= 0)
 		printf(" put:%.0f", host->put_us);
 	printf(" us (%s)\n", host->note);
@@ -760,7 +762,8 @@ static void print_host_json(const struct bench_cli *cli, const struct bench_samp
 	double host_get = ns_per_page(host->get_us, pages);
 	double host_put = host->put_us >= 0 ? ns_per_page(host->put_us, pages) : 0;
 
-	printf(",\"host\":{\"ok\":%s,\"mechanism\":\"%s\",\"get_us\":%.1f,\"put_us\":%.1f,"
+	printf(",\"host\":{\"ok\":%s,\"mechanism\":\"%s\",\"threads\":1,\"get_us\":%.1f,\"put_us\":"
+	       "%.1f,"
 	       "\"calls\":%lu,\"get_ns_per_page\":%.2f,\"put_ns_per_page\":%.2f,\"note\":\"%s\"}",
 	       host->ok ? "true" : "false", host->mechanism ? host->mechanism : "", host->get_us,
 	       host->put_us, host->calls, host_get, host_put, host->note);
