@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <libgup.h>
+#include <gup/testing.h>
 
 __attribute__((unused)) static int sim_setup(void **state)
 {

@@ -283,7 +283,7 @@ static void test_pin_adds_bias_and_counts_vmstat(void **state)
 	assert_ptr_equal(got, page);
 	assert_int_equal(page_count(page), base + (int)GUP_PIN_COUNTING_BIAS);
 	assert_true(page_maybe_dma_pinned(page));
-	assert_int_equal(atomic_read(&page->dbg_gup_pins), 1);
+	assert_int_equal(sim_page_gup_pins(page), 1);
 	assert_int_equal(pins_acquired(), acquired + 1);
 	assert_int_equal(pins_released(), released);
 	assert_int_equal(READ_ONCE(current->mm->has_pinned), 1);
@@ -292,13 +292,13 @@ static void test_pin_adds_bias_and_counts_vmstat(void **state)
 	unpin_user_page(got);
 	assert_int_equal(page_count(page), base);
 	assert_false(page_maybe_dma_pinned(page));
-	assert_int_equal(atomic_read(&page->dbg_gup_pins), 0);
+	assert_int_equal(sim_page_gup_pins(page), 0);
 	assert_int_equal(pins_released(), released + 1);
 
 	/* A get adds exactly one reference and no pin. */
 	assert_int_equal(gup(addr, 1, 0, &got, NULL), 1);
 	assert_int_equal(page_count(page), base + 1);
-	assert_int_equal(atomic_read(&page->dbg_gup_refs), 1);
+	assert_int_equal(sim_page_gup_refs(page), 1);
 	assert_int_equal(pins_acquired(), acquired + 1);
 	assert_int_equal(sim_check(NULL), 0);
 	put_page(got);
@@ -344,7 +344,7 @@ static void test_grab_and_put_compound_head_on_order2_page(void **state)
 	assert_int_equal(pins_acquired(), acquired + 3);
 	assert_true(try_grab_page(head + 2, FOLL_PIN));
 	assert_int_equal(compound_pincount(head), 4);
-	assert_int_equal(atomic_read(&head->dbg_gup_pins), 4);
+	assert_int_equal(sim_page_gup_pins(head), 4);
 	put_compound_head(head, 4, FOLL_PIN);
 	assert_int_equal(compound_pincount(head), 0);
 	assert_int_equal(page_count(head), 1);
