@@ -91,9 +91,8 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
 int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
 void exit_mmap(struct mm_struct *mm);
-unsigned long do_mmap(struct address_space *file, unsigned long addr, unsigned long len,
-		      unsigned long prot, unsigned long flags, unsigned long pgoff,
-		      unsigned long *populate);
+unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, unsigned long prot,
+		      unsigned long flags, unsigned long pgoff, unsigned long *populate);
 int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 		      vm_flags_t newflags_set, vm_flags_t newflags_clear);
 
@@ -128,9 +127,8 @@ unsigned long change_protection(struct vm_area_struct *vma, unsigned long start,
 void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address);
 
 /* Shared anonymous memory (shmem.c). */
-struct address_space *shmem_create(unsigned long size);
-void mapping_get(struct address_space *mapping);
-void mapping_put(struct address_space *mapping);
+/* A new shared-anonymous object of @size bytes: a file with one reference, or NULL. */
+struct file *shmem_file_setup(unsigned long size);
 extern const struct vm_operations_struct shmem_vm_ops;
 static inline bool vma_is_shmem(const struct vm_area_struct *vma)
 {
