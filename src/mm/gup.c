@@ -1652,9 +1652,9 @@ static unsigned long lockless_pages_from_mm(unsigned long start, unsigned long e
 			return 0;
 	}
 
-	gup_rcu_read_lock();
+	sim_rcu_read_lock();
 	gup_pgd_range(mm, start, end, gup_flags, pages, &nr_pinned);
-	gup_rcu_read_unlock();
+	sim_rcu_read_unlock();
 
 	if ((gup_flags & FOLL_PIN) && read_seqcount_retry(&mm->write_protect_seq, seq)) {
 		unpin_user_pages(pages, nr_pinned);

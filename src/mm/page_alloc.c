@@ -5,7 +5,6 @@
  */
 #include <sys/mman.h>
 #include "mm/internal.h"
-#include "lib/rcu.h"
 
 struct page *mem_map;
 unsigned char *frames_base;
