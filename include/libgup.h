@@ -10,8 +10,10 @@
 #include <gup/types.h>
 #include <gup/bug.h>
 #include <gup/page.h>
+#include <gup/pin.h>
 #include <gup/pgtable.h>
 #include <gup/mm_types.h>
+#include <gup/mmap_lock.h>
 #include <gup/sched.h>
 #include <gup/mm.h>
 #include <gup/gup.h>

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <libgup.h>
+#include <gup/testing.h>
 
 __attribute__((unused)) static int sim_setup(void **state)
 {
@@ -133,6 +134,33 @@ static inline unsigned long pins_acquired(void)
 static inline unsigned long pins_released(void)
 {
 	return global_node_page_state(NR_FOLL_PIN_RELEASED);
+}
+
+/* An address nothing is mapped at: map a page and unmap it again. */
+static inline unsigned long unmapped_address(void)
+{
+	unsigned long addr = map_pages(1, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+
+	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
+	return addr;
+}
+
+/* get_user_pages() on current's mm, taking and dropping mmap_lock around it. */
+static inline long gup_under_lock(unsigned long start, unsigned long nr, unsigned int flags,
+				  struct page **pages, struct vm_area_struct **vmas)
+{
+	long ret;
+
+	mmap_read_lock(current->mm);
+	ret = get_user_pages(start, nr, flags, pages, vmas);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+
+/* Does a present PTE map @addr in current's mm (pagemap's present bit)? */
+static inline bool addr_present(unsigned long addr)
+{
+	return pagemap_entry(current, addr) & PM_PRESENT;
 }
 
 /* @expr must equal @expect and print exactly @warnings WARNING lines. */

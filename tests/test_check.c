@@ -231,10 +231,10 @@ static void test_fake_pin_is_reported(void **state)
 
 	(void)state;
 	page = mapped_page(populated_area());
-	atomic_inc(&page->dbg_gup_pins);
+	sim_page_fake_gup_pins(page, 1);
 	assert_check_fires("pins held on pages (1) != acquired - released (0)");
 	assert_check_fires(pfn_name(page));
-	atomic_dec(&page->dbg_gup_pins);
+	sim_page_fake_gup_pins(page, -1);
 	assert_check_clean();
 	end_task();
 }

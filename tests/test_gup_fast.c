@@ -31,7 +31,7 @@ static void test_fast_takes_present_pages_without_faulting(void **state)
 	for (int i = 0; i < NR; i++) {
 		assert_int_equal(page_to_pfn(pages[i]), pfn_of(current, addr + i * PAGE_SIZE));
 		assert_int_equal(page_count(pages[i]), 2);
-		assert_int_equal(atomic_read(&pages[i]->dbg_gup_refs), 1);
+		assert_int_equal(sim_page_gup_refs(pages[i]), 1);
 		assert_true(PageReferenced(pages[i]));
 	}
 	put_pages(pages, NR);
@@ -44,7 +44,7 @@ static void test_fast_takes_present_pages_without_faulting(void **state)
 	assert_int_equal(READ_ONCE(current->mm->has_pinned), 1);
 	for (int i = 0; i < NR; i++) {
 		assert_int_equal(page_count(pages[i]), 1 + (int)GUP_PIN_COUNTING_BIAS);
-		assert_int_equal(atomic_read(&pages[i]->dbg_gup_pins), 1);
+		assert_int_equal(sim_page_gup_pins(pages[i]), 1);
 	}
 	assert_int_equal(sim_check(NULL), 0);
 	unpin_user_pages(pages, NR);
@@ -480,7 +480,6 @@ static void test_zero_refcount_page_is_not_grabbed(void **state)
 	task_exit(t);
 }
 
-#ifdef CONFIG_DEBUG_VM
 static struct vm_area_struct *zap_target;
 
 /* Play the racing munmap: the PTE goes away after the walker grabbed its page. */
@@ -517,7 +516,6 @@ static void test_entry_changed_after_grab_drops_the_page(void **state)
 	unpin_user_page(page);
 	task_exit(t);
 }
-#endif
 
 /* --- fallback results --- */
 
@@ -614,9 +612,7 @@ int main(void)
 		GUP_TEST(test_zero_refcount_page_is_not_grabbed),
 		GUP_TEST(test_read_of_untouched_memory_falls_back_to_the_zero_page),
 		GUP_TEST(test_fast_pages_survive_slow_efault_and_eintr),
-#ifdef CONFIG_DEBUG_VM
 		GUP_TEST(test_entry_changed_after_grab_drops_the_page),
-#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * tests/test_mmap.c - the mapping system calls on the current task: mmap errors,
- * VMA lookup, split and merge, munmap, stack growth, mprotect, madvise (DONTNEED,
- * DONTFORK, WIPEONFORK), mlock/mlock2/munlock and raw pfn mappings.
+ * VMA lookup, munmap, stack growth (also locked) and raw pfn mappings. mprotect,
+ * madvise and mlock have their own test files.
  */
 #include "harness.h"
 
@@ -80,32 +80,6 @@ static void test_find_vma(void **state)
 	task_exit(t);
 }
 
-static void test_mprotect_middle_splits_then_merges(void **state)
-{
-	struct task_struct *t = start_task("mmap");
-	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
-	struct vm_area_struct *mid;
-
-	(void)state;
-	assert_int_equal(copy_to_user(addr + PAGE_SIZE, "m", 1), 0);
-	assert_int_equal(t->mm->map_count, 1);
-	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);
-	assert_int_equal(t->mm->map_count, 3);
-	mid = vma_at(current, addr + PAGE_SIZE);
-	assert_int_equal(mid->vm_start, addr + PAGE_SIZE);
-	assert_int_equal(mid->vm_end, addr + 2 * PAGE_SIZE);
-	assert_false(mid->vm_flags & VM_WRITE);
-	assert_true(vma_at(current, addr)->vm_flags & VM_WRITE);
-	assert_int_equal(copy_to_user(addr + PAGE_SIZE, "n", 1), 1);
-	assert_int_equal(sim_check(NULL), 0);
-
-	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, RW), 0);
-	assert_int_equal(t->mm->map_count, 1);
-	assert_int_equal(vma_at(current, addr)->vm_end, addr + 3 * PAGE_SIZE);
-	assert_int_equal(copy_to_user(addr + PAGE_SIZE, "n", 1), 0);
-	task_exit(t);
-}
-
 static void test_munmap_middle(void **state)
 {
 	struct task_struct *t = start_task("mmap");
@@ -161,198 +135,6 @@ static void test_growsdown_stack_extends(void **state)
 	assert_int_equal(copy_to_user(stack - 2 * PAGE_SIZE, "s", 1), 0);
 	assert_int_equal(sim_check(NULL), 0);
 	task_exit(t);
-}
-
-static void test_mprotect_errors(void **state)
-{
-	struct task_struct *t = start_task("mmap");
-	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
-	struct vm_area_struct *vma;
-
-	(void)state;
-	assert_int_equal(sys_mprotect(addr + 1, PAGE_SIZE, PROT_READ), -EINVAL);
-	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, 0x80), -EINVAL);
-	assert_int_equal(sys_mprotect(addr, 0, PROT_READ), 0);
-	assert_int_equal(sys_mprotect(TASK_SIZE - PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ), -ENOMEM);
-	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
-	/* A hole: the part before it is changed, then -ENOMEM, as in the kernel. */
-	assert_int_equal(sys_mprotect(addr, 3 * PAGE_SIZE, PROT_READ), -ENOMEM);
-	assert_false(vma_at(current, addr)->vm_flags & VM_WRITE);
-	assert_true(vma_at(current, addr + 2 * PAGE_SIZE)->vm_flags & VM_WRITE);
-	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, PROT_READ), -ENOMEM);
-
-	/* A VMA that may never be writable (as a read-only file mapping) refuses PROT_WRITE. */
-	mmap_write_lock(t->mm);
-	vma = find_vma(t->mm, addr + 2 * PAGE_SIZE);
-	vma->vm_flags &= ~VM_MAYWRITE;
-	mmap_write_unlock(t->mm);
-	assert_int_equal(sys_mprotect(addr + 2 * PAGE_SIZE, PAGE_SIZE, RW), -EACCES);
-	assert_int_equal(sys_mprotect(addr + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);
-	task_exit(t);
-}
-
-static void test_mprotect_rewrites_present_ptes(void **state)
-{
-	struct task_struct *t = start_task("mmap");
-	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
-	char c = 0;
-
-	(void)state;
-	assert_int_equal(copy_to_user(addr, "p", 1), 0);
-	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, PROT_NONE), 0);
-	assert_true(pte_protnone(ptep_get(mm_find_pte(t->mm, addr, NULL))));
-	assert_int_equal(copy_from_user(&c, addr, 1), 1);
-	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, PROT_READ), 0);
-	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	assert_int_equal(c, 'p');
-	assert_int_equal(copy_to_user(addr, "q", 1), 1);
-	task_exit(t);
-}
-
-static void test_madvise_dontneed_zeroes_private_anon(void **state)
-{
-	struct task_struct *t = start_task("mmap");
-	unsigned long addr = map_bytes(2 * PAGE_SIZE, RW, ANON);
-	unsigned long anon = global_node_page_state(NR_ANON_MAPPED);
-	char buf[8];
-
-	(void)state;
-	assert_int_equal(copy_to_user(addr, "secret", 7), 0);
-	assert_int_equal(copy_to_user(addr + PAGE_SIZE, "secret", 7), 0);
-	assert_int_equal(global_node_page_state(NR_ANON_MAPPED), anon + 2);
-	assert_int_equal(sys_madvise(addr, 2 * PAGE_SIZE, MADV_DONTNEED), 0);
-	assert_int_equal(global_node_page_state(NR_ANON_MAPPED), anon);
-	assert_int_equal(pagemap_entry(t, addr), 0);
-	assert_int_equal(copy_from_user(buf, addr, sizeof(buf)), 0);
-	assert_memory_equal(buf, "\0\0\0\0\0\0\0\0", sizeof(buf));
-	assert_int_equal(pagemap_entry(t, addr) & PM_PFRAME_MASK, zero_pfn());
-	task_exit(t);
-}
-
-static void test_madvise_dontfork(void **state)
-{
-	struct task_struct *parent = start_task("mmap"), *child;
-	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
-	char c = 0;
-
-	(void)state;
-	assert_int_equal(copy_to_user(addr, "d", 1), 0);
-	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DONTFORK), 0);
-	assert_true(vma_at(current, addr)->vm_flags & VM_DONTCOPY);
-	child = sys_fork();
-	set_current(child);
-	assert_null(vma_at(current, addr));
-	assert_int_equal(copy_from_user(&c, addr, 1), 1);
-	task_exit(child);
-
-	set_current(parent);
-	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DOFORK), 0);
-	assert_false(vma_at(current, addr)->vm_flags & VM_DONTCOPY);
-	child = sys_fork();
-	set_current(child);
-	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	assert_int_equal(c, 'd');
-	task_exit(child);
-	task_exit(parent);
-}
-
-static void test_madvise_wipeonfork(void **state)
-{
-	struct task_struct *parent = start_task("mmap"), *child;
-	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
-	char c = 1;
-
-	(void)state;
-	assert_int_equal(copy_to_user(addr, "w", 1), 0);
-	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_WIPEONFORK), 0);
-	assert_true(vma_at(current, addr)->vm_flags & VM_WIPEONFORK);
-	child = sys_fork();
-	set_current(child);
-	assert_non_null(vma_at(current, addr));
-	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	assert_int_equal(c, 0);
-	task_exit(child);
-	set_current(parent);
-	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	assert_int_equal(c, 'w');
-	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_KEEPONFORK), 0);
-	assert_false(vma_at(current, addr)->vm_flags & VM_WIPEONFORK);
-	task_exit(parent);
-}
-
-static void test_madvise_errors(void **state)
-{
-	struct task_struct *t = start_task("mmap");
-	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
-	unsigned long shared = map_bytes(PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS);
-
-	(void)state;
-	assert_int_equal(sys_madvise(addr + 1, PAGE_SIZE, MADV_DONTNEED), -EINVAL);
-	assert_int_equal(sys_madvise(addr, PAGE_SIZE, 12345), -EINVAL);
-	assert_int_equal(sys_madvise(addr, -PAGE_SIZE, MADV_DONTNEED), -EINVAL);
-	assert_int_equal(sys_madvise(addr, 0, MADV_DONTNEED), 0);
-	assert_int_equal(sys_madvise(shared, PAGE_SIZE, MADV_WIPEONFORK), -EINVAL);
-	assert_int_equal(sys_mlock(addr, PAGE_SIZE), 0);
-	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DONTNEED), -EINVAL);
-	assert_int_equal(sys_munlock(addr, PAGE_SIZE), 0);
-	/* A hole: -ENOMEM, but the mapped parts are still advised. */
-	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
-	assert_int_equal(sys_madvise(addr, 3 * PAGE_SIZE, MADV_DONTFORK), -ENOMEM);
-	assert_true(vma_at(current, addr)->vm_flags & VM_DONTCOPY);
-	assert_true(vma_at(current, addr + 2 * PAGE_SIZE)->vm_flags & VM_DONTCOPY);
-	task_exit(t);
-}
-
-static void test_mlock_populates_and_munlock_clears(void **state)
-{
-	struct task_struct *t = start_task("mmap");
-	unsigned long addr = map_bytes(4 * PAGE_SIZE, RW, ANON);
-	unsigned long mlocked = global_node_page_state(NR_MLOCK);
-
-	(void)state;
-	assert_int_equal(sys_mlock(addr, 4 * PAGE_SIZE), 0);
-	assert_true(vma_at(current, addr)->vm_flags & VM_LOCKED);
-	assert_false(vma_at(current, addr)->vm_flags & VM_LOCKONFAULT);
-	assert_int_equal(t->mm->locked_vm, 4);
-	for (int i = 0; i < 4; i++) {
-		uint64_t pm = pagemap_entry(t, addr + i * PAGE_SIZE);
-
-		assert_true(pm & PM_PRESENT);
-		assert_true((pm & PM_PFRAME_MASK) != zero_pfn()); /* populated for write */
-		assert_true(PageMlocked(pfn_to_page(pm & PM_PFRAME_MASK)));
-	}
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 4);
-	assert_int_equal(sys_munlock(addr, 4 * PAGE_SIZE), 0);
-	assert_false(vma_at(current, addr)->vm_flags & (VM_LOCKED | VM_LOCKONFAULT));
-	assert_int_equal(t->mm->locked_vm, 0);
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
-	task_exit(t);
-}
-
-static void test_mlock_onfault_populates_nothing(void **state)
-{
-	struct task_struct *t = start_task("mmap");
-	unsigned long addr = map_bytes(4 * PAGE_SIZE, RW, ANON);
-	unsigned long mlocked = global_node_page_state(NR_MLOCK);
-
-	(void)state;
-	assert_int_equal(sys_mlock2(addr, 4 * PAGE_SIZE, 0x100), -EINVAL);
-	assert_int_equal(sys_mlock2(addr, 4 * PAGE_SIZE, MLOCK_ONFAULT), 0);
-	assert_int_equal(vma_at(current, addr)->vm_flags & (VM_LOCKED | VM_LOCKONFAULT),
-			 VM_LOCKED | VM_LOCKONFAULT);
-	for (int i = 0; i < 4; i++)
-		assert_false(pagemap_entry(t, addr + i * PAGE_SIZE) & PM_PRESENT);
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
-	/* A fault in a locked VMA mlocks the new page. */
-	assert_int_equal(copy_to_user(addr, "l", 1), 0);
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 1);
-	/* Plain mlock over it drops LOCKONFAULT and populates the rest. */
-	assert_int_equal(sys_mlock(addr, 4 * PAGE_SIZE), 0);
-	assert_false(vma_at(current, addr)->vm_flags & VM_LOCKONFAULT);
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 4);
-	assert_int_equal(sys_mlock(addr + 8 * PAGE_SIZE, PAGE_SIZE), -ENOMEM);
-	task_exit(t);
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
 }
 
 static void test_mmap_pfn_maps_special_ptes(void **state)
@@ -413,43 +195,6 @@ static void test_locked_stack_growth_populates_whole_gap(void **state)
 	task_exit(t);
 }
 
-/* mprotect making a private locked VMA writable breaks COW at once, as the kernel does. */
-static void test_mprotect_locked_private_to_writable_populates(void **state)
-{
-	struct task_struct *t = start_task("mmap");
-	unsigned long addr = map_bytes(2 * PAGE_SIZE, PROT_READ, ANON);
-	unsigned long mlocked = global_node_page_state(NR_MLOCK);
-
-	(void)state;
-	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
-	assert_int_equal(pfn_of(t, addr), zero_pfn()); /* read-only: the zero page */
-	assert_int_equal(sys_mprotect(addr, 2 * PAGE_SIZE, RW), 0);
-	for (int i = 0; i < 2; i++) {
-		unsigned long pfn = pfn_of(t, addr + i * PAGE_SIZE);
-
-		assert_int_not_equal(pfn, zero_pfn());
-		assert_true(PageMlocked(pfn_to_page(pfn)));
-	}
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 2);
-	task_exit(t);
-}
-
-/* madvise: a length that rounds up to zero is invalid; a failed split is -EAGAIN. */
-static void test_madvise_len_wrap_and_split_failure(void **state)
-{
-	struct task_struct *t = start_task("mmap");
-	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
-
-	(void)state;
-	assert_int_equal(sys_madvise(addr, (size_t)-1, MADV_DONTNEED), -EINVAL);
-	assert_int_equal(sys_madvise(addr, (size_t)-1, MADV_DONTFORK), -EINVAL);
-	assert_int_equal(inject_arm("vma_alloc", 1, 1), 0);
-	assert_int_equal(sys_madvise(addr + PAGE_SIZE, PAGE_SIZE, MADV_DONTFORK), -EAGAIN);
-	inject_disarm_all();
-	assert_false(vma_at(t, addr + PAGE_SIZE)->vm_flags & VM_DONTCOPY);
-	task_exit(t);
-}
-
 /* An mmap hint is rounded down to its page, as round_hint_to_min() does. */
 static void test_mmap_hint_rounds_down(void **state)
 {
@@ -468,21 +213,10 @@ int main(void)
 		GUP_TEST(test_mmap_errors),
 		GUP_TEST(test_map_fixed_replaces),
 		GUP_TEST(test_find_vma),
-		GUP_TEST(test_mprotect_middle_splits_then_merges),
 		GUP_TEST(test_munmap_middle),
 		GUP_TEST(test_growsdown_stack_extends),
-		GUP_TEST(test_mprotect_errors),
-		GUP_TEST(test_mprotect_rewrites_present_ptes),
-		GUP_TEST(test_madvise_dontneed_zeroes_private_anon),
-		GUP_TEST(test_madvise_dontfork),
-		GUP_TEST(test_madvise_wipeonfork),
-		GUP_TEST(test_madvise_errors),
-		GUP_TEST(test_mlock_populates_and_munlock_clears),
-		GUP_TEST(test_mlock_onfault_populates_nothing),
 		GUP_TEST(test_mmap_pfn_maps_special_ptes),
 		GUP_TEST(test_locked_stack_growth_populates_whole_gap),
-		GUP_TEST(test_mprotect_locked_private_to_writable_populates),
-		GUP_TEST(test_madvise_len_wrap_and_split_failure),
 		GUP_TEST(test_mmap_hint_rounds_down),
 	};
 

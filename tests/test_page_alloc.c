@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tests/test_page_alloc.c - the simulated physical memory: boot configuration,
- * the buddy allocator (every order, split and merge), __GFP_ZERO, compound pages,
- * page references, the zero page and the shutdown leak report.
+ * tests/test_page_alloc.c - the buddy allocator (every order, split and merge, the movable
+ * zone), __GFP_ZERO, compound pages, page references and the zero page. Boot and
+ * the shutdown leak report are in test_machine.c.
  */
 #include "harness.h"
 
 #include <string.h>
-
-#define RESERVED_FRAMES 3 /* pfn 0, the zero page and the vsyscall gate page */
 
 static struct zone *normal_zone(void)
 {
@@ -17,37 +15,6 @@ static struct zone *normal_zone(void)
 
 	__free_pages(page, 0);
 	return zone;
-}
-
-static void test_boot_rejects_bad_sizes(void **state)
-{
-	struct sim_config not_multiple = {.mem_bytes = (8UL << 20) + PAGE_SIZE, .quiet = true};
-	struct sim_config too_small = {.mem_bytes = 4UL << 20, .quiet = true};
-	struct sim_config bad_movable = {
-		.mem_bytes = 16UL << 20, .movable_bytes = 6UL << 20, .quiet = true};
-
-	(void)state;
-	assert_int_equal(sim_boot(&not_multiple), -EINVAL);
-	assert_int_equal(sim_boot(&too_small), -EINVAL);
-	assert_int_equal(sim_boot(&bad_movable), -EINVAL);
-	assert_false(sim_running());
-	assert_int_equal(sim_shutdown(), -ENODEV);
-}
-
-static void test_boot_twice_is_busy(void **state)
-{
-	(void)state;
-	assert_true(sim_running());
-	assert_int_equal(sim_boot(NULL), -EBUSY);
-	assert_true(sim_running());
-}
-
-static void test_boot_hands_all_but_reserved_frames_to_buddy(void **state)
-{
-	(void)state;
-	assert_int_equal(sim_total_pages(), (1UL << 30) >> PAGE_SHIFT);
-	assert_int_equal(sim_free_pages(), sim_total_pages() - RESERVED_FRAMES);
-	assert_int_equal(global_node_page_state(NR_FREE_PAGES), sim_free_pages());
 }
 
 static void test_movable_zone_serves_movable_requests(void **state)
@@ -257,24 +224,9 @@ static void test_injected_alloc_failure(void **state)
 	inject_disarm_all();
 }
 
-/* No harness teardown here: the leak is the point, and shutdown must report it. */
-static void test_shutdown_reports_leaked_page(void **state)
-{
-	struct sim_config cfg = {.quiet = true};
-
-	(void)state;
-	assert_int_equal(sim_boot(&cfg), 0);
-	assert_non_null(alloc_page(GFP_KERNEL));
-	assert_int_equal(sim_shutdown(), -EBUSY);
-	assert_false(sim_running());
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_boot_rejects_bad_sizes),
-		GUP_TEST(test_boot_twice_is_busy),
-		GUP_TEST(test_boot_hands_all_but_reserved_frames_to_buddy),
 		cmocka_unit_test(test_movable_zone_serves_movable_requests),
 		GUP_TEST(test_alloc_and_free_every_order),
 		GUP_TEST(test_order_out_of_range_warns_and_fails),
@@ -287,7 +239,6 @@ int main(void)
 		GUP_TEST(test_page_address_is_distinct_per_pfn),
 		GUP_TEST(test_zero_page_is_reserved_and_zero),
 		GUP_TEST(test_injected_alloc_failure),
-		cmocka_unit_test(test_shutdown_reports_leaked_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,7 @@
 /*
  * tests/test_uaccess.c - user access as the CPU performs it: copy_to_user and
  * copy_from_user byte counts at VMA ends, on PROT_NONE and read-only memory and
- * across pages; and the pagemap bits (present, pfn, exclusive, file).
+ * across pages.
  */
 #include "harness.h"
 
@@ -105,60 +105,6 @@ static void test_bad_addresses_copy_nothing(void **state)
 	task_exit(t);
 }
 
-static void test_pagemap_bits(void **state)
-{
-	struct task_struct *t = start_task("uaccess");
-	unsigned long addr = map_bytes(3 * PAGE_SIZE, RW, ANON);
-	uint64_t entry;
-
-	(void)state;
-	assert_int_equal(copy_to_user(addr, "p", 1), 0);
-	entry = pagemap_entry(t, addr);
-	assert_true(entry & PM_PRESENT);
-	assert_true(entry & PM_MMAP_EXCLUSIVE);
-	assert_false(entry & (PM_FILE | PM_SWAP));
-	assert_true(pfn_valid(entry & PM_PFRAME_MASK));
-	assert_true(PageAnon(pfn_to_page(entry & PM_PFRAME_MASK)));
-	assert_int_equal(pagemap_entry(t, addr + PAGE_SIZE), 0); /* never touched */
-	assert_int_equal(pagemap_entry(t, addr + 16 * PAGE_SIZE) & PM_PRESENT, 0);
-	assert_int_equal(pagemap_read(t->mm, TASK_SIZE, &entry), -EINVAL);
-	assert_int_equal(pagemap_read(t->mm, -1UL, &entry), -EINVAL);
-	assert_int_equal(pagemap_read(t->mm, addr, NULL), -EINVAL);
-	task_exit(t);
-}
-
-static void test_pagemap_exclusive_cleared_by_fork(void **state)
-{
-	struct task_struct *parent = start_task("uaccess"), *child;
-	unsigned long addr = map_bytes(PAGE_SIZE, RW, ANON);
-	uint64_t before;
-
-	(void)state;
-	assert_int_equal(copy_to_user(addr, "e", 1), 0);
-	before = pagemap_entry(parent, addr);
-	child = sys_fork();
-	assert_false(pagemap_entry(parent, addr) & PM_MMAP_EXCLUSIVE);
-	assert_false(pagemap_entry(child, addr) & PM_MMAP_EXCLUSIVE);
-	assert_int_equal(pagemap_entry(child, addr) & PM_PFRAME_MASK, before & PM_PFRAME_MASK);
-	task_exit(child);
-	assert_true(pagemap_entry(parent, addr) & PM_MMAP_EXCLUSIVE);
-	task_exit(parent);
-}
-
-static void test_pagemap_shared_anon_is_file(void **state)
-{
-	struct task_struct *t = start_task("uaccess");
-	unsigned long addr = map_bytes(PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS);
-	char c = 0;
-
-	(void)state;
-	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	assert_true(pagemap_entry(t, addr) & PM_FILE);
-	assert_true(pagemap_entry(t, addr) & PM_PRESENT);
-	assert_true((pagemap_entry(t, addr) & PM_PFRAME_MASK) != zero_pfn());
-	task_exit(t);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,9 +113,6 @@ int main(void)
 		GUP_TEST(test_prot_none_refuses_everything),
 		GUP_TEST(test_read_only_refuses_writes),
 		GUP_TEST(test_bad_addresses_copy_nothing),
-		GUP_TEST(test_pagemap_bits),
-		GUP_TEST(test_pagemap_exclusive_cleared_by_fork),
-		GUP_TEST(test_pagemap_shared_anon_is_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

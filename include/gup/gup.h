@@ -8,6 +8,7 @@
 
 #include <sys/uio.h>
 #include <gup/mm.h>
+#include <gup/pin.h>
 
 #define FOLL_WRITE 0x01	      /* check pte is writable */
 #define FOLL_TOUCH 0x02	      /* mark page accessed */
@@ -29,21 +30,6 @@
 #define FOLL_SPLIT_PMD 0x20000
 #define FOLL_PIN 0x40000       /* pages must be released via unpin_user_page */
 #define FOLL_FAST_ONLY 0x80000 /* gup_fast: prevent fall-back to slow gup */
-
-/* A pin adds this much to a small page's refcount; see page_maybe_dma_pinned(). */
-#define GUP_PIN_COUNTING_BIAS (1U << 10)
-
-/**
- * page_maybe_dma_pinned() - might this page be pinned by FOLL_PIN?
- * Compound pages of order > 1 answer exactly from their pincount; others answer
- * from the refcount, so 1024 ordinary references give a false positive.
- */
-static inline bool page_maybe_dma_pinned(struct page *page)
-{
-	if (hpage_pincount_available(page))
-		return compound_pincount(page) > 0;
-	return (unsigned int)page_ref_count(compound_head(page)) >= GUP_PIN_COUNTING_BIAS;
-}
 
 bool try_grab_page(struct page *page, unsigned int flags);
 struct page *try_grab_compound_head(struct page *page, int refs, unsigned int flags);

@@ -9,6 +9,7 @@
 
 #include <sys/mman.h>
 #include <gup/mm_types.h>
+#include <gup/mmap_lock.h>
 #include <gup/sched.h>
 
 #define TASK_SIZE_MAX ((1UL << 47) - PAGE_SIZE)
@@ -95,30 +96,6 @@ static inline int vm_fault_to_errno(vm_fault_t vm_fault, int foll_flags)
 		return -EFAULT;
 	return 0;
 }
-
-/* mmap_lock. */
-void mmap_read_lock(struct mm_struct *mm);
-/**
- * mmap_read_lock_killable() - take mmap_lock for read unless the task is killed.
- * @mm: the address space.
- *
- * Return: 0 with the lock held; -EINTR, without it, if current has a fatal signal
- * pending on entry or receives one (task_kill) while waiting.
- */
-int mmap_read_lock_killable(struct mm_struct *mm);
-/* Return: true with the read lock held, false if a writer holds or waits for it. */
-bool mmap_read_trylock(struct mm_struct *mm);
-void mmap_read_unlock(struct mm_struct *mm);
-void mmap_write_lock(struct mm_struct *mm);
-/**
- * mmap_write_lock_killable() - take mmap_lock for write unless the task is killed.
- * @mm: the address space.
- *
- * Return: 0 with the lock held; -EINTR, without it, on a fatal signal.
- */
-int mmap_write_lock_killable(struct mm_struct *mm);
-void mmap_write_unlock(struct mm_struct *mm);
-void mmap_write_downgrade(struct mm_struct *mm);
 
 /*
  * Address-space lifetime, as in the kernel: mm_users counts the tasks (and
@@ -240,12 +217,6 @@ void mark_page_accessed(struct page *page);
 void mlock_vma_page(struct page *page);
 void munlock_vma_page(struct page *page);
 /*
- * Make the range's PTEs NUMA-hinting (protnone), as task_numa_work would; mmap_lock
- * held. Skips the zero page, raw pfns and pages still shared copy-on-write.
- * Return: the number of PTEs changed.
- */
-unsigned long change_prot_numa(struct vm_area_struct *vma, unsigned long start, unsigned long end);
-/*
  * Map raw frames with special PTEs into a VM_IO|VM_PFNMAP VMA, as drivers do.
  * Return: 0, or -ENOMEM when a page table could not be allocated.
  */
@@ -338,13 +309,6 @@ unsigned long copy_from_user(void *to, unsigned long from, unsigned long n);
 #define PM_SWAP (1ULL << 62)
 #define PM_PRESENT (1ULL << 63)
 int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry);
-
-/*
- * Follow @addr's page tables without allocating; mmap_lock held.
- * Return: the PTE pointer (and the pmd in *@pmdp if given), or NULL when a level
- * above is empty or huge.
- */
-pte_t *mm_find_pte(struct mm_struct *mm, unsigned long addr, pmd_t **pmdp);
 
 /* Populate hooks GUP provides (mm/gup.c). */
 int __mm_populate(unsigned long start, unsigned long len, int ignore_errors);

@@ -1,37 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The address-space structures: mm_struct, vm_area_struct with its vm_ops fault
- * hook, the vm_fault descriptor passed down the fault path, and the address_space
- * that backs shared mappings.
+ * hook and the vm_fault descriptor passed down the fault path.
  */
 #ifndef GUP_MM_TYPES_H
 #define GUP_MM_TYPES_H
 
 #include <bsd/sys/tree.h>
+#include <gup/fs.h>
 #include <gup/pgtable.h>
 #include <gup/rwsem.h>
 
 struct vm_area_struct;
 struct task_struct;
-
-/*
- * An object that shared mappings map pages of: shared anonymous memory (the
- * kernel's shmem) now, host files later. Pages are indexed by page offset.
- */
-struct address_space {
-	atomic_t refcount;
-	spinlock_t i_pages_lock;
-	struct page **i_pages; /* nr_slots entries */
-	unsigned long nr_slots;
-	unsigned long nrpages;
-	const struct address_space_operations *a_ops;
-	void *host; /* owner-defined */
-};
-
-struct address_space_operations {
-	int (*set_page_dirty)(struct page *page);
-	void (*release)(struct address_space *mapping);
-};
 
 /* The anonymous memory a VMA and its fork descendants share; rmap hangs off it. */
 struct anon_vma {
@@ -75,7 +56,7 @@ struct vm_area_struct {
 	struct anon_vma *anon_vma;
 	const struct vm_operations_struct *vm_ops;
 	unsigned long vm_pgoff;
-	struct address_space *vm_file; /* shared backing, or NULL for anonymous */
+	struct file *vm_file; /* shared backing (one reference), or NULL for anonymous */
 	void *vm_private_data;
 };
 

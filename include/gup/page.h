@@ -172,23 +172,6 @@ static inline unsigned long compound_nr(struct page *page)
 	return page[1].compound_nr;
 }
 
-/* The compound pincount needs a second tail page, so only order > 1 has one. */
-static inline bool hpage_pincount_available(struct page *page)
-{
-	page = compound_head(page);
-	return PageCompound(page) && compound_order(page) > 1;
-}
-
-static inline atomic_t *compound_pincount_ptr(struct page *page)
-{
-	return &page[2].hpage_pinned_refcount;
-}
-
-static inline int compound_pincount(struct page *page)
-{
-	return atomic_read(compound_pincount_ptr(compound_head(page)));
-}
-
 static inline bool PageAnon(struct page *page)
 {
 	page = compound_head(page);

@@ -509,4 +509,29 @@ static inline struct page *migration_entry_to_page(swp_entry_t e)
 	return pfn_to_page(swp_offset(e));
 }
 
+/* The x86 rule for a lockless walk: present, user-accessible, and writable if writing. */
+static inline bool __pte_access_permitted(unsigned long pteval, bool write)
+{
+	unsigned long needed = _PAGE_PRESENT | _PAGE_USER;
+
+	if (write)
+		needed |= _PAGE_RW;
+	return (pteval & needed) == needed;
+}
+
+static inline bool pte_access_permitted(pte_t pte, bool write)
+{
+	return __pte_access_permitted(pte_val(pte), write);
+}
+
+static inline bool pmd_access_permitted(pmd_t pmd, bool write)
+{
+	return __pte_access_permitted(pmd_val(pmd), write);
+}
+
+static inline bool pud_access_permitted(pud_t pud, bool write)
+{
+	return __pte_access_permitted(pud_val(pud), write);
+}
+
 #endif /* GUP_PGTABLE_H */

@@ -1,55 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Tasks and address spaces: creating processes and threads, fork's copy of the
- * mm (dup_mmap), exit, SIGKILL, mm reference counting and the mmap_lock wrappers.
+ * mm (dup_mmap), exit, SIGKILL and mm reference counting.
  */
 #include "mm/internal.h"
 
 __thread struct task_struct *current_task;
 
 #define MMAP_BASE (TASK_SIZE - (128UL << 30)) /* below a 128 GiB stack gap */
-
-/* --- mmap_lock --- */
-
-void mmap_read_lock(struct mm_struct *mm)
-{
-	down_read(&mm->mmap_lock);
-}
-
-int mmap_read_lock_killable(struct mm_struct *mm)
-{
-	return down_read_killable(&mm->mmap_lock);
-}
-
-bool mmap_read_trylock(struct mm_struct *mm)
-{
-	return down_read_trylock(&mm->mmap_lock);
-}
-
-void mmap_read_unlock(struct mm_struct *mm)
-{
-	up_read(&mm->mmap_lock);
-}
-
-void mmap_write_lock(struct mm_struct *mm)
-{
-	down_write(&mm->mmap_lock);
-}
-
-int mmap_write_lock_killable(struct mm_struct *mm)
-{
-	return down_write_killable(&mm->mmap_lock);
-}
-
-void mmap_write_unlock(struct mm_struct *mm)
-{
-	up_write(&mm->mmap_lock);
-}
-
-void mmap_write_downgrade(struct mm_struct *mm)
-{
-	downgrade_write(&mm->mmap_lock);
-}
 
 /* --- mm lifetime --- */
 

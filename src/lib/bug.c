@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Reporting: WARN_ON output with the call site, BUG aborts, and dump_page for
- * diagnosing a descriptor. Warnings are counted so tests can assert on them.
+ * Reporting: WARN_ON output with the call site and BUG aborts. Warnings are
+ * counted so tests can assert on them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,20 +24,4 @@ void __gup_bug(const char *file, int line, const char *func, const char *cond)
 unsigned long sim_warn_count(void)
 {
 	return __atomic_load_n(&warn_count, __ATOMIC_RELAXED);
-}
-
-void dump_page(struct page *page, const char *reason)
-{
-	if (!page) {
-		fprintf(stderr, "page:NULL %s\n", reason);
-		return;
-	}
-	fprintf(stderr,
-		"page:pfn=%#lx refcount:%d mapcount:%d mapping:%p index:%#lx flags:%#lx%s%s%s\n",
-		page_to_pfn(page), page_ref_count(page), atomic_read(&page->_mapcount) + 1,
-		(void *)page->mapping, page->index, page->flags & ((1UL << __NR_PAGEFLAGS) - 1),
-		PageHead(page) ? " head" : "", PageTail(page) ? " tail" : "",
-		PageTable(page) ? " pgtable" : "");
-	if (reason)
-		fprintf(stderr, "page dumped because: %s\n", reason);
 }

@@ -12,58 +12,58 @@
  * liburcu is not built with ThreadSanitizer, so the ordering RCU guarantees is
  * invisible to it: tell it. Every read-side section releases a grace-period
  * token on exit, call_rcu() releases the head it queues, and a callback
- * acquires both first (gup_rcu_callback_begin), so what readers and the queuer
+ * acquires both first (sim_rcu_callback_begin), so what readers and the queuer
  * did happens before the callback frees anything; callbacks release a token
- * that gup_rcu_barrier() acquires.
+ * that sim_rcu_barrier() acquires.
  */
 /* Addresses that are the same in every translation unit. */
 #define GUP_RCU_GRACE_TOKEN ((void *)&urcu_bp_synchronize_rcu)
 #define GUP_RCU_BARRIER_TOKEN ((void *)&urcu_bp_barrier)
 #ifdef __SANITIZE_THREAD__
 #include <sanitizer/tsan_interface.h>
-#define gup_tsan_release(addr) __tsan_release(addr)
-#define gup_tsan_acquire(addr) __tsan_acquire(addr)
+#define sim_tsan_release(addr) __tsan_release(addr)
+#define sim_tsan_acquire(addr) __tsan_acquire(addr)
 #else
-#define gup_tsan_release(addr) ((void)(addr))
-#define gup_tsan_acquire(addr) ((void)(addr))
+#define sim_tsan_release(addr) ((void)(addr))
+#define sim_tsan_acquire(addr) ((void)(addr))
 #endif
 
-static inline void gup_rcu_read_lock(void)
+static inline void sim_rcu_read_lock(void)
 {
 	urcu_bp_read_lock();
 }
 
-static inline void gup_rcu_read_unlock(void)
+static inline void sim_rcu_read_unlock(void)
 {
-	gup_tsan_release(GUP_RCU_GRACE_TOKEN);
+	sim_tsan_release(GUP_RCU_GRACE_TOKEN);
 	urcu_bp_read_unlock();
 }
 
 /* Run @func(@head) after every current read-side section has ended. */
-static inline void gup_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
+static inline void sim_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
 {
-	gup_tsan_release(head);
+	sim_tsan_release(head);
 	urcu_bp_call_rcu(head, func);
 }
 
 /* First thing an RCU callback does with its @head (orders it for TSan only). */
-static inline void gup_rcu_callback_begin(struct rcu_head *head)
+static inline void sim_rcu_callback_begin(struct rcu_head *head)
 {
-	gup_tsan_acquire(head);
-	gup_tsan_acquire(GUP_RCU_GRACE_TOKEN);
+	sim_tsan_acquire(head);
+	sim_tsan_acquire(GUP_RCU_GRACE_TOKEN);
 }
 
-/* Last thing an RCU callback does: what it did happens before gup_rcu_barrier() returns. */
-static inline void gup_rcu_callback_end(void)
+/* Last thing an RCU callback does: what it did happens before sim_rcu_barrier() returns. */
+static inline void sim_rcu_callback_end(void)
 {
-	gup_tsan_release(GUP_RCU_BARRIER_TOKEN);
+	sim_tsan_release(GUP_RCU_BARRIER_TOKEN);
 }
 
 /* Wait until callbacks queued so far have run. */
-static inline void gup_rcu_barrier(void)
+static inline void sim_rcu_barrier(void)
 {
 	urcu_bp_barrier();
-	gup_tsan_acquire(GUP_RCU_BARRIER_TOKEN);
+	sim_tsan_acquire(GUP_RCU_BARRIER_TOKEN);
 }
 
 #endif /* GUP_LIB_RCU_H */

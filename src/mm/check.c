@@ -338,8 +338,8 @@ static void check_all_mms(struct check_ctx *c)
 		check_mm_tables(c, t->mm);
 		for (vma = t->mm->mmap; vma; vma = vma->vm_next)
 			if (vma->vm_file && nmap < cap * 8 &&
-			    !seen_before(maps, &nmap, vma->vm_file))
-				tally_mapping(c, vma->vm_file);
+			    !seen_before(maps, &nmap, vma->vm_file->f_mapping))
+				tally_mapping(c, vma->vm_file->f_mapping);
 	}
 	pthread_mutex_unlock(&sim.tasks_lock);
 	free(mms);

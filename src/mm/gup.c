@@ -1380,16 +1380,6 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
  * range goes to the slow path unless FOLL_FAST_ONLY forbids that.
  */
 
-/* The x86 rule: present, user-accessible, and writable if we want to write. */
-static bool entry_allows_access(unsigned long entry, bool write)
-{
-	unsigned long needed = _PAGE_PRESENT | _PAGE_USER;
-
-	if (write)
-		needed |= _PAGE_RW;
-	return (entry & needed) == needed;
-}
-
 /*
  * Drop the references taken since the walk reached *nr == @nr_start. Used when
  * a device pagemap vanished; with no ZONE_DEVICE memory that cannot happen
@@ -1415,10 +1405,8 @@ static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct 
 	struct page *page;
 	struct page *head;
 
-	/* NUMA hinting faults must be taken, so leave those to the slow path. */
-	if (pte_protnone(pte))
-		return false;
-	if (!entry_allows_access(pte_val(pte), flags & FOLL_WRITE))
+	/* NUMA hinting and any access the entry refuses need a real fault: slow path. */
+	if (pte_protnone(pte) || !pte_access_permitted(pte, flags & FOLL_WRITE))
 		return false;
 	if (pte_devmap(pte)) {
 		/* No long-term pins of device memory; and no pagemap to hold. */
@@ -1515,7 +1503,7 @@ static bool gup_huge_leaf(unsigned long *entryp, unsigned long orig, struct page
 static int gup_huge_pmd(pmd_t orig, pmd_t *pmdp, unsigned long addr, unsigned long end,
 			unsigned int flags, struct page **pages, int *nr)
 {
-	if (!entry_allows_access(pmd_val(orig), flags & FOLL_WRITE) || pmd_devmap(orig))
+	if (!pmd_access_permitted(orig, flags & FOLL_WRITE) || pmd_devmap(orig))
 		return 0;
 	return gup_huge_leaf(&pmdp->pmd, pmd_val(orig), pmd_page(orig), PMD_SIZE, addr, end, flags,
 			     pages, nr);
@@ -1525,7 +1513,7 @@ static int gup_huge_pmd(pmd_t orig, pmd_t *pmdp, unsigned long addr, unsigned lo
 static int gup_huge_pud(pud_t orig, pud_t *pudp, unsigned long addr, unsigned long end,
 			unsigned int flags, struct page **pages, int *nr)
 {
-	if (!entry_allows_access(pud_val(orig), flags & FOLL_WRITE) || pud_devmap(orig))
+	if (!pud_access_permitted(orig, flags & FOLL_WRITE) || pud_devmap(orig))
 		return 0;
 	return gup_huge_leaf(&pudp->pud, pud_val(orig), pud_page(orig), PUD_SIZE, addr, end, flags,
 			     pages, nr);
@@ -1664,9 +1652,9 @@ static unsigned long lockless_pages_from_mm(unsigned long start, unsigned long e
 			return 0;
 	}
 
-	gup_rcu_read_lock();
+	sim_rcu_read_lock();
 	gup_pgd_range(mm, start, end, gup_flags, pages, &nr_pinned);
-	gup_rcu_read_unlock();
+	sim_rcu_read_unlock();
 
 	if ((gup_flags & FOLL_PIN) && read_seqcount_retry(&mm->write_protect_seq, seq)) {
 		unpin_user_pages(pages, nr_pinned);

@@ -1,39 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Memory-manager internals shared between src/mm files: the machine's global
- * state, page-table allocation and RCU freeing, rmap accounting, VMA plumbing and
+ * Memory-manager internals shared between src/mm files: page-table allocation and RCU freeing, rmap accounting, VMA plumbing and
  * the debug validity checkers.
  */
 #ifndef GUP_MM_INTERNAL_H
 #define GUP_MM_INTERNAL_H
 
 #include <libgup.h>
+#include <gup/testing.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The one simulated machine of the process. */
-struct machine {
-	bool running;
-	bool quiet;
-	unsigned char *frames; /* host bytes of every frame */
-	struct page *memmap;
-	unsigned long nr_pages;
-	size_t frames_bytes;
-	struct zone zones[MAX_NR_ZONES];
-	struct page *zero_page;
-	unsigned long reserved_pages;
-	atomic_long_t vmstat[NR_VM_NODE_STAT_ITEMS];
-	pthread_mutex_t tasks_lock;
-	struct list_head tasks;
-	int next_pid;
-	unsigned int next_mm_id;
-	atomic_long_t nr_mms; /* live objects, checked at shutdown */
-	atomic_long_t nr_vmas;
-	atomic_long_t nr_mappings;
-};
-
-extern struct machine sim;
+#include "sim/machine.h"
 
 /*
  * Per-thread vmstat deltas, the kernel's per-cpu vm_node_stat_diff: the owner
@@ -63,6 +42,13 @@ void prep_compound_page(struct page *page, unsigned int order);
 void copy_highpage(struct page *to, struct page *from);
 /* The frame behind the vsyscall gate page. */
 struct page *gate_page(void);
+/* Boot: describe a zone's pfns, then hand [start, end) to the buddy allocator. */
+void init_zone(struct zone *zone, const char *name, enum zone_type id, unsigned long start_pfn,
+	       unsigned long nr_pages);
+void free_pfn_range(unsigned long start, unsigned long end);
+
+/* The page lock's waitqueues, set up once per process (filemap.c). */
+void pagecache_init(void);
 
 /* Page tables (pgtable.c). */
 pgd_t *pgd_alloc(struct mm_struct *mm);
@@ -105,9 +91,8 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
 int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
 void exit_mmap(struct mm_struct *mm);
-unsigned long do_mmap(struct address_space *file, unsigned long addr, unsigned long len,
-		      unsigned long prot, unsigned long flags, unsigned long pgoff,
-		      unsigned long *populate);
+unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, unsigned long prot,
+		      unsigned long flags, unsigned long pgoff, unsigned long *populate);
 int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 		      vm_flags_t newflags_set, vm_flags_t newflags_clear);
 
@@ -131,19 +116,19 @@ extern void (*gup_fast_grab_hook)(pte_t *ptep);
 void unmap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /* Copy the page tables of @src_vma into @dst_vma (fork). Return 0 or -ENOMEM. */
 int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma);
+/* Rewrite the present PTEs of [start, end) with @newprot (mprotect.c). */
 unsigned long change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 				pgprot_t newprot, bool prot_numa);
 
 /*
  * Sleep until the migration entry in the PTE at @address (under @pmd) is gone,
- * then return so the caller can look again (memory.c / migrate.c).
+ * then return so the caller can look again (migrate.c).
  */
 void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address);
 
 /* Shared anonymous memory (shmem.c). */
-struct address_space *shmem_create(unsigned long size);
-void mapping_get(struct address_space *mapping);
-void mapping_put(struct address_space *mapping);
+/* A new shared-anonymous object of @size bytes: a file with one reference, or NULL. */
+struct file *shmem_file_setup(unsigned long size);
 extern const struct vm_operations_struct shmem_vm_ops;
 static inline bool vma_is_shmem(const struct vm_area_struct *vma)
 {

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The fault path (anonymous, shared, COW, NUMA hinting), zapping, fork's page-table
- * copy with early COW of pinned pages, protection changes, raw pfn mappings,
- * user access as the CPU performs it, and pagemap.
+ * copy with early COW of pinned pages, and raw pfn mappings.
  */
 #include "mm/internal.h"
 
@@ -289,27 +288,6 @@ static vm_fault_t do_numa_page(struct vm_fault *vmf)
 	return 0;
 }
 
-void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address)
-{
-	spinlock_t *ptl;
-	pte_t *ptep = pte_offset_map_lock(mm, pmd, address, &ptl);
-	pte_t pte = ptep_get(ptep);
-	struct page *page;
-
-	if (!is_swap_pte(pte) || !is_migration_entry(pte_to_swp_entry(pte))) {
-		pte_unmap_unlock(ptep, ptl);
-		return;
-	}
-	page = migration_entry_to_page(pte_to_swp_entry(pte));
-	if (!page_ref_add_unless_zero(compound_head(page), 1)) {
-		pte_unmap_unlock(ptep, ptl);
-		return;
-	}
-	pte_unmap_unlock(ptep, ptl);
-	wait_on_page_locked(page);
-	put_page(page);
-}
-
 /* --- the dispatcher --- */
 
 static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
@@ -539,75 +517,6 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 	return ret;
 }
 
-/* --- protection changes --- */
-
-static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
-				      unsigned long end, pgprot_t newprot, bool prot_numa)
-{
-	spinlock_t *ptl;
-	pte_t *pte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);
-	unsigned long changed = 0;
-
-	for (; addr != end; pte++, addr += PAGE_SIZE) {
-		pte_t old = ptep_get(pte), ptent;
-
-		if (pte_none(old))
-			continue;
-		if (!pte_present(old)) {
-			swp_entry_t entry = pte_to_swp_entry(old);
-
-			/* Checking whether the new protection allows writes is hard; just don't. */
-			if (is_write_migration_entry(entry)) {
-				set_pte(pte, swp_entry_to_pte(make_migration_entry(
-						     migration_entry_to_page(entry), false)));
-				changed++;
-			}
-			continue;
-		}
-		if (prot_numa) {
-			struct page *page;
-
-			if (pte_protnone(old))
-				continue; /* already hinting */
-			page = vm_normal_page(vma, addr, old);
-			if (!page)
-				continue; /* the zero page or a raw pfn */
-			/* Shared copy-on-write pages are not worth a hinting fault. */
-			if (is_cow_mapping(vma->vm_flags) && page_mapcount(page) != 1)
-				continue;
-		}
-		ptent = pte_modify(old, newprot);
-		/* A hinting entry remembers it was writable, so the hint fault restores that. */
-		if (prot_numa && pte_write(old))
-			ptent = pte_mkwrite(ptent);
-		set_pte(pte, ptent);
-		changed++;
-	}
-	pte_unmap_unlock(pte, ptl);
-	return changed;
-}
-
-unsigned long change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end,
-				pgprot_t newprot, bool prot_numa)
-{
-	unsigned long changed = 0;
-
-	while (start < end) {
-		unsigned long next = pmd_addr_end(start, end);
-		pmd_t *pmd;
-
-		if (mm_find_pte(vma->vm_mm, start, &pmd))
-			changed += change_pte_range(vma, pmd, start, next, newprot, prot_numa);
-		start = next;
-	}
-	return changed;
-}
-
-unsigned long change_prot_numa(struct vm_area_struct *vma, unsigned long start, unsigned long end)
-{
-	return change_protection(vma, start, end, PAGE_NONE, true);
-}
-
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,
 		    unsigned long size, pgprot_t prot)
 {
@@ -625,128 +534,5 @@ int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned lon
 		set_pte(pte, pte_mkspecial(pfn_pte(pfn, prot)));
 		pte_unmap_unlock(pte, ptl);
 	}
-	return 0;
-}
-
-/* --- user access --- */
-
-/* What x86's access_error() allows a user access to do in @vma. */
-static bool user_access_permitted(struct vm_area_struct *vma, bool write)
-{
-	if (write)
-		return vma->vm_flags & VM_WRITE;
-	return vma->vm_flags & (VM_READ | VM_EXEC | VM_WRITE);
-}
-
-/*
- * Copy within one page under its PTE lock, as a CPU store or load through the
- * TLB would: true if the PTE allowed the access, false if a fault is needed.
- */
-static bool access_mapped_page(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
-			       bool write)
-{
-	pmd_t *pmd;
-	pte_t *ptep = mm_find_pte(mm, addr, &pmd);
-	spinlock_t *ptl;
-	pte_t pte;
-	bool ok;
-
-	if (!ptep)
-		return false;
-	ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
-	pte = ptep_get(ptep);
-	ok = pte_present(pte) && !pte_protnone(pte) && (!write || pte_write(pte));
-	if (ok) {
-		unsigned char *bytes = (unsigned char *)page_address(pfn_to_page(pte_pfn(pte))) +
-				       (addr & ~PAGE_MASK);
-
-		if (write)
-			memcpy(bytes, buf, len);
-		else
-			memcpy(buf, bytes, len);
-		set_pte(ptep, write ? pte_mkdirty(pte_mkyoung(pte)) : pte_mkyoung(pte));
-	}
-	pte_unmap_unlock(ptep, ptl);
-	return ok;
-}
-
-static unsigned long user_access(unsigned long uaddr, void *buf, unsigned long n, bool write)
-{
-	struct mm_struct *mm = current ? current->mm : NULL;
-	unsigned char *p = buf;
-
-	if (!mm || uaddr >= TASK_SIZE || n > TASK_SIZE - uaddr)
-		return n;
-	mmap_read_lock(mm);
-	while (n) {
-		size_t chunk = min_t(size_t, n, PAGE_SIZE - (uaddr & ~PAGE_MASK));
-		struct vm_area_struct *vma;
-		vm_fault_t ret;
-
-		if (access_mapped_page(mm, uaddr, p, chunk, write)) {
-			uaddr += chunk;
-			p += chunk;
-			n -= chunk;
-			continue;
-		}
-		vma = find_vma(mm, uaddr);
-		if (!vma || vma->vm_start > uaddr || !user_access_permitted(vma, write))
-			break;
-		ret = handle_mm_fault(vma, uaddr, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0),
-				      NULL);
-		if (ret & VM_FAULT_ERROR)
-			break;
-	}
-	mmap_read_unlock(mm);
-	return n;
-}
-
-unsigned long copy_to_user(unsigned long to, const void *from, unsigned long n)
-{
-	return user_access(to, (void *)from, n, true);
-}
-
-unsigned long copy_from_user(void *to, unsigned long from, unsigned long n)
-{
-	return user_access(from, to, n, false);
-}
-
-/* --- pagemap --- */
-
-static uint64_t pagemap_entry(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
-{
-	struct page *page;
-	uint64_t entry;
-
-	if (is_swap_pte(pte)) {
-		swp_entry_t e = pte_to_swp_entry(pte);
-
-		return PM_SWAP | ((uint64_t)swp_type(e) & 0x1f) | ((uint64_t)swp_offset(e) << 5);
-	}
-	if (!pte_present(pte))
-		return 0;
-	entry = PM_PRESENT | (pte_pfn(pte) & PM_PFRAME_MASK);
-	page = vm_normal_page(vma, addr, pte);
-	if (page && !PageAnon(page))
-		entry |= PM_FILE;
-	if (page && page_mapcount(page) == 1)
-		entry |= PM_MMAP_EXCLUSIVE;
-	return entry;
-}
-
-int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry)
-{
-	struct vm_area_struct *vma;
-	pte_t *ptep;
-
-	if (addr >= TASK_SIZE || !entry)
-		return -EINVAL;
-	*entry = 0;
-	mmap_read_lock(mm);
-	vma = find_vma(mm, addr);
-	ptep = (vma && vma->vm_start <= addr) ? mm_find_pte(mm, addr, NULL) : NULL;
-	if (ptep)
-		*entry = pagemap_entry(vma, addr, ptep_get(ptep));
-	mmap_read_unlock(mm);
 	return 0;
 }

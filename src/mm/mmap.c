@@ -72,7 +72,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	memset(&vma->vm_rb, 0, sizeof(vma->vm_rb));
 	anon_vma_get(vma->anon_vma);
 	if (vma->vm_file)
-		mapping_get(vma->vm_file);
+		get_file(vma->vm_file);
 	return vma;
 }
 
@@ -81,7 +81,8 @@ void vm_area_free(struct vm_area_struct *vma)
 	if (vma->vm_ops && vma->vm_ops->close)
 		vma->vm_ops->close(vma);
 	anon_vma_put(vma->anon_vma);
-	mapping_put(vma->vm_file);
+	if (vma->vm_file)
+		fput(vma->vm_file);
 	free(vma);
 	atomic_long_add(-1, &sim.nr_vmas);
 }
@@ -416,8 +417,7 @@ static vm_flags_t calc_vm_flags(unsigned long prot, unsigned long flags, struct 
 }
 
 static unsigned long map_region(struct mm_struct *mm, unsigned long addr, unsigned long len,
-				vm_flags_t vm_flags, struct address_space *file,
-				unsigned long pgoff)
+				vm_flags_t vm_flags, struct file *file, unsigned long pgoff)
 {
 	struct vm_area_struct *vma = vm_area_alloc(mm);
 
@@ -429,13 +429,11 @@ static unsigned long map_region(struct mm_struct *mm, unsigned long addr, unsign
 	vma->vm_page_prot = vm_get_page_prot(vm_flags);
 	vma->vm_pgoff = pgoff;
 	if ((vm_flags & VM_SHARED) && !(vm_flags & VM_PFNMAP)) {
-		vma->vm_file = file ? file : shmem_create(len);
+		vma->vm_file = file ? get_file(file) : shmem_file_setup(len);
 		if (!vma->vm_file) {
 			vm_area_free(vma);
 			return -ENOMEM;
 		}
-		if (file)
-			mapping_get(file);
 		vma->vm_ops = &shmem_vm_ops;
 	}
 	vma_link(mm, vma);
@@ -463,9 +461,8 @@ static int check_mmap_flags(unsigned long prot, unsigned long flags)
 	return 0;
 }
 
-unsigned long do_mmap(struct address_space *file, unsigned long addr, unsigned long len,
-		      unsigned long prot, unsigned long flags, unsigned long pgoff,
-		      unsigned long *populate)
+unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, unsigned long prot,
+		      unsigned long flags, unsigned long pgoff, unsigned long *populate)
 {
 	struct mm_struct *mm = current->mm;
 	vm_flags_t vm_flags;

@@ -5,6 +5,73 @@
  */
 #include "mm/internal.h"
 
+static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
+				      unsigned long end, pgprot_t newprot, bool prot_numa)
+{
+	spinlock_t *ptl;
+	pte_t *pte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);
+	unsigned long changed = 0;
+
+	for (; addr != end; pte++, addr += PAGE_SIZE) {
+		pte_t old = ptep_get(pte), ptent;
+
+		if (pte_none(old))
+			continue;
+		if (!pte_present(old)) {
+			swp_entry_t entry = pte_to_swp_entry(old);
+
+			/* Checking whether the new protection allows writes is hard; just don't. */
+			if (is_write_migration_entry(entry)) {
+				set_pte(pte, swp_entry_to_pte(make_migration_entry(
+						     migration_entry_to_page(entry), false)));
+				changed++;
+			}
+			continue;
+		}
+		if (prot_numa) {
+			struct page *page;
+
+			if (pte_protnone(old))
+				continue; /* already hinting */
+			page = vm_normal_page(vma, addr, old);
+			if (!page)
+				continue; /* the zero page or a raw pfn */
+			/* Shared copy-on-write pages are not worth a hinting fault. */
+			if (is_cow_mapping(vma->vm_flags) && page_mapcount(page) != 1)
+				continue;
+		}
+		ptent = pte_modify(old, newprot);
+		/* A hinting entry remembers it was writable, so the hint fault restores that. */
+		if (prot_numa && pte_write(old))
+			ptent = pte_mkwrite(ptent);
+		set_pte(pte, ptent);
+		changed++;
+	}
+	pte_unmap_unlock(pte, ptl);
+	return changed;
+}
+
+unsigned long change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+				pgprot_t newprot, bool prot_numa)
+{
+	unsigned long changed = 0;
+
+	while (start < end) {
+		unsigned long next = pmd_addr_end(start, end);
+		pmd_t *pmd;
+
+		if (mm_find_pte(vma->vm_mm, start, &pmd))
+			changed += change_pte_range(vma, pmd, start, next, newprot, prot_numa);
+		start = next;
+	}
+	return changed;
+}
+
+unsigned long change_prot_numa(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+	return change_protection(vma, start, end, PAGE_NONE, true);
+}
+
 static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
 			  unsigned long end, vm_flags_t newflags)
 {

@@ -31,13 +31,13 @@ static void pgtable_page_free_rcu(struct rcu_head *head)
 {
 	struct page *page = container_of((struct page_rcu_head *)head, struct page, rcu_head);
 
-	gup_rcu_callback_begin(head);
+	sim_rcu_callback_begin(head);
 	pthread_spin_destroy(&page->ptl);
 	page->pt_mm = NULL;
 	ClearPageTable(page);
 	count_vm_stat(NR_PAGETABLE, -1);
 	__free_pages(page, 0);
-	gup_rcu_callback_end();
+	sim_rcu_callback_end();
 }
 
 /* Tables handed to RCU whose freeing has not finished yet. */
@@ -71,14 +71,14 @@ static void pgtable_page_free(struct mm_struct *mm, struct page *page)
 	atomic_long_add(-(long)PAGE_SIZE, &mm->pgtables_bytes);
 	page->pt_mm = NULL; /* unlinked: no mm owns it while it waits for its grace period */
 	atomic_long_add(1, &tables_awaiting_rcu);
-	gup_call_rcu((struct rcu_head *)&page->rcu_head, pgtable_page_free_deferred);
+	sim_call_rcu((struct rcu_head *)&page->rcu_head, pgtable_page_free_deferred);
 }
 
 /* A barrier costs a grace period or more: skip it when no table is in flight. */
 void pgtable_rcu_barrier(void)
 {
 	if (__atomic_load_n(&tables_awaiting_rcu.counter, __ATOMIC_ACQUIRE))
-		gup_rcu_barrier();
+		sim_rcu_barrier();
 }
 
 static unsigned long table_entry(struct page *table)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Shared anonymous memory: the object behind MAP_SHARED|MAP_ANONYMOUS, as the
- * kernel's shmem. Pages live in the object, indexed by offset, and every mapping
- * of the object faults the same page in through vm_ops->fault.
+ * kernel's shmem: a file whose mapping holds the pages, indexed by offset; every
+ * VMA mapping the file faults the same page in through vm_ops->fault.
  */
 #include "mm/internal.h"
 
@@ -15,35 +15,8 @@ static const struct address_space_operations shmem_aops = {
 	.set_page_dirty = shmem_set_page_dirty,
 };
 
-struct address_space *shmem_create(unsigned long size)
+static void shmem_evict_mapping(struct address_space *mapping)
 {
-	struct address_space *mapping = calloc(1, sizeof(*mapping));
-
-	if (!mapping)
-		return NULL;
-	mapping->nr_slots = size >> PAGE_SHIFT;
-	mapping->i_pages = calloc(mapping->nr_slots, sizeof(struct page *));
-	if (!mapping->i_pages) {
-		free(mapping);
-		return NULL;
-	}
-	atomic_set(&mapping->refcount, 1);
-	spin_lock_init(&mapping->i_pages_lock);
-	mapping->a_ops = &shmem_aops;
-	atomic_long_add(1, &sim.nr_mappings);
-	return mapping;
-}
-
-void mapping_get(struct address_space *mapping)
-{
-	atomic_inc(&mapping->refcount);
-}
-
-/* The object dies with its last mapping; pages still pinned outlive it, unowned. */
-void mapping_put(struct address_space *mapping)
-{
-	if (!mapping || !atomic_dec_and_test(&mapping->refcount))
-		return;
 	for (unsigned long i = 0; i < mapping->nr_slots; i++) {
 		struct page *page = mapping->i_pages[i];
 
@@ -57,6 +30,47 @@ void mapping_put(struct address_space *mapping)
 	pthread_spin_destroy(&mapping->i_pages_lock);
 	free(mapping);
 	atomic_long_add(-1, &sim.nr_mappings);
+}
+
+/* The object dies with its file, i.e. its last mapping; pinned pages outlive it, unowned. */
+static void shmem_release(struct file *file)
+{
+	shmem_evict_mapping(file->f_mapping);
+}
+
+static const struct file_operations shmem_file_operations = {
+	.release = shmem_release,
+};
+
+static struct address_space *shmem_alloc_mapping(unsigned long size)
+{
+	struct address_space *mapping = calloc(1, sizeof(*mapping));
+
+	if (!mapping)
+		return NULL;
+	mapping->nr_slots = size >> PAGE_SHIFT;
+	mapping->i_pages = calloc(mapping->nr_slots, sizeof(struct page *));
+	if (!mapping->i_pages) {
+		free(mapping);
+		return NULL;
+	}
+	spin_lock_init(&mapping->i_pages_lock);
+	mapping->a_ops = &shmem_aops;
+	atomic_long_add(1, &sim.nr_mappings);
+	return mapping;
+}
+
+struct file *shmem_file_setup(unsigned long size)
+{
+	struct address_space *mapping = shmem_alloc_mapping(size);
+	struct file *file;
+
+	if (!mapping)
+		return NULL;
+	file = alloc_file(mapping, &shmem_file_operations);
+	if (!file)
+		shmem_evict_mapping(mapping);
+	return file;
 }
 
 /* Find or create the page at @index; returned locked with a reference. */
@@ -95,7 +109,7 @@ static struct page *shmem_getpage(struct address_space *mapping, unsigned long i
 
 static vm_fault_t shmem_fault(struct vm_fault *vmf)
 {
-	struct address_space *mapping = vmf->vma->vm_file;
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 
 	if (vmf->pgoff >= mapping->nr_slots)
 		return VM_FAULT_SIGBUS;

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <gup/testing.h>
 #include <libgup.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -979,11 +980,9 @@ struct page_facts {
  */
 static long small_page_pins(struct page *head)
 {
-#ifdef CONFIG_DEBUG_VM
-	return atomic_read(&head->dbg_gup_pins);
-#else
-	return page_ref_count(head) / GUP_PIN_COUNTING_BIAS;
-#endif
+	int pins = sim_page_gup_pins(head);
+
+	return pins >= 0 ? pins : (long)(page_ref_count(head) / GUP_PIN_COUNTING_BIAS);
 }
 
 static void page_struct_facts(struct page *page, struct page_facts *pf)

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tests/test_gup_slow.c - get_user_pages / pin_user_pages through the slow path
- * (mmap_lock held, faults allowed): the permission rules of check_vma_flags,
- * forced COW, the zero page, pin accounting, partial counts, misuse, pfn
- * mappings, core-dump lookups, fixup_user_fault, population (mlock, MAP_POPULATE,
- * MADV_POPULATE_*), fatal signals, the VM_FAULT_RETRY protocol, and the consumers
- * access_process_vm() and process_vm_readv/writev().
+ * tests/test_gup.c - get_user_pages / pin_user_pages through the slow path (mmap_lock
+ * held, faults allowed): the permission rules of check_vma_flags, forced COW, the
+ * zero page, pin accounting, partial counts, misuse, pfn mappings, core-dump
+ * lookups, fixup_user_fault, fatal signals, the VM_FAULT_RETRY protocol and
+ * FOLL_LONGTERM.
  */
 #include "harness.h"
 
@@ -23,26 +22,6 @@ static void read_page(unsigned long addr)
 	assert_int_equal(copy_from_user(&c, addr, 1), 0);
 }
 
-/* An address nothing is mapped at: map a page and unmap it again. */
-static unsigned long unmapped_address(void)
-{
-	unsigned long addr = map_pages(1, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-
-	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
-	return addr;
-}
-
-static long gup(unsigned long start, unsigned long nr, unsigned int flags, struct page **pages,
-		struct vm_area_struct **vmas)
-{
-	long ret;
-
-	mmap_read_lock(current->mm);
-	ret = get_user_pages(start, nr, flags, pages, vmas);
-	mmap_read_unlock(current->mm);
-	return ret;
-}
-
 static long pup(unsigned long start, unsigned long nr, unsigned int flags, struct page **pages)
 {
 	long ret;
@@ -51,11 +30,6 @@ static long pup(unsigned long start, unsigned long nr, unsigned int flags, struc
 	ret = pin_user_pages(start, nr, flags, pages, NULL);
 	mmap_read_unlock(current->mm);
 	return ret;
-}
-
-static bool present(unsigned long addr)
-{
-	return pagemap_entry(current, addr) & PM_PRESENT;
 }
 
 /* --- basic lookups --- */
@@ -69,7 +43,7 @@ static void test_rw_anon_read_and_write(void **state)
 
 	(void)state;
 	touch_pages(addr, NR);
-	assert_int_equal(gup(addr, NR, FOLL_WRITE, pages, vmas), NR);
+	assert_int_equal(gup_under_lock(addr, NR, FOLL_WRITE, pages, vmas), NR);
 	for (int i = 0; i < NR; i++) {
 		assert_true(PageAnon(pages[i]));
 		assert_int_equal(page_to_pfn(pages[i]), pfn_of(current, addr + i * PAGE_SIZE));
@@ -82,7 +56,7 @@ static void test_rw_anon_read_and_write(void **state)
 	put_pages(pages, NR);
 
 	/* A read lookup of the same memory finds the same pages. */
-	assert_int_equal(gup(addr + 1, NR - 1, 0, pages, NULL), NR - 1);
+	assert_int_equal(gup_under_lock(addr + 1, NR - 1, 0, pages, NULL), NR - 1);
 	assert_int_equal(page_to_pfn(pages[0]), pfn_of(current, addr));
 	put_pages(pages, NR - 1);
 	task_exit(t);
@@ -95,8 +69,8 @@ static void test_write_gup_faults_in_private_pages(void **state)
 	struct page *pages[NR];
 
 	(void)state;
-	assert_false(present(addr));
-	assert_int_equal(gup(addr, NR, FOLL_WRITE, pages, NULL), NR);
+	assert_false(addr_present(addr));
+	assert_int_equal(gup_under_lock(addr, NR, FOLL_WRITE, pages, NULL), NR);
 	for (int i = 0; i < NR; i++) {
 		assert_ptr_not_equal(pages[i], zero_page());
 		assert_true(PageAnon(pages[i]));
@@ -114,7 +88,7 @@ static void test_read_of_untouched_memory_is_the_zero_page(void **state)
 	int zero_refs = page_count(zero_page());
 
 	(void)state;
-	assert_int_equal(gup(addr, 2, 0, pages, NULL), 2);
+	assert_int_equal(gup_under_lock(addr, 2, 0, pages, NULL), 2);
 	assert_ptr_equal(pages[0], zero_page());
 	assert_ptr_equal(pages[1], zero_page());
 	assert_int_equal(page_count(zero_page()), zero_refs + 2);
@@ -122,7 +96,7 @@ static void test_read_of_untouched_memory_is_the_zero_page(void **state)
 	assert_int_equal(pfn_of(current, addr), zero_pfn());
 
 	/* A write lookup then replaces the zero page by a private page. */
-	assert_int_equal(gup(addr, 1, FOLL_WRITE, pages, NULL), 1);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE, pages, NULL), 1);
 	assert_ptr_not_equal(pages[0], zero_page());
 	assert_int_equal(page_to_pfn(pages[0]), pfn_of(current, addr));
 	put_pages(pages, 1);
@@ -172,7 +146,7 @@ static void test_permission_matrix(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		unsigned long addr = map_pages(1, cases[i].prot, cases[i].flags);
 		struct page *page = NULL;
-		long ret = gup(addr, 1, cases[i].foll, &page, NULL);
+		long ret = gup_under_lock(addr, 1, cases[i].foll, &page, NULL);
 
 		if (ret != cases[i].expect)
 			fail_msg("case %zu (prot %#lx flags %#lx foll %#x): got %ld, expected %ld",
@@ -212,9 +186,9 @@ static void test_forced_write_breaks_cow_and_spares_the_child(void **state)
 	shared_pfn = pfn_of(current, addr);
 
 	/* Without FOLL_FORCE a write to read-only memory is refused. */
-	assert_int_equal(gup(addr, 1, FOLL_WRITE, &page, NULL), -EFAULT);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE, &page, NULL), -EFAULT);
 
-	assert_int_equal(gup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), 1);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), 1);
 	assert_int_not_equal(page_to_pfn(page), shared_pfn);
 	assert_int_equal(page_to_pfn(page), pfn_of(current, addr));
 	assert_memory_equal(page_address(page), "original", 9);
@@ -235,7 +209,7 @@ static void test_forced_write_breaks_cow_and_spares_the_child(void **state)
 	/* A second forced write in the parent reuses its now private copy. */
 	set_current(parent);
 	shared_pfn = pfn_of(current, addr);
-	assert_int_equal(gup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), 1);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), 1);
 	assert_int_equal(page_to_pfn(page), shared_pfn);
 	put_page(page);
 
@@ -252,10 +226,10 @@ static void test_forced_write_to_shared_readonly_fails(void **state)
 	(void)state;
 	touch_pages(addr, 1);
 	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, PROT_READ), 0);
-	assert_int_equal(gup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), -EFAULT);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), -EFAULT);
 	assert_int_equal(pup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page), -EFAULT);
 	/* Reading it is fine and gives the shared (non-anonymous) page. */
-	assert_int_equal(gup(addr, 1, FOLL_FORCE, &page, NULL), 1);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_FORCE, &page, NULL), 1);
 	assert_false(PageAnon(page));
 	assert_int_equal(*(char *)page_address(page), 'a');
 	put_page(page);
@@ -283,7 +257,7 @@ static void test_pin_adds_bias_and_counts_vmstat(void **state)
 	assert_ptr_equal(got, page);
 	assert_int_equal(page_count(page), base + (int)GUP_PIN_COUNTING_BIAS);
 	assert_true(page_maybe_dma_pinned(page));
-	assert_int_equal(atomic_read(&page->dbg_gup_pins), 1);
+	assert_int_equal(sim_page_gup_pins(page), 1);
 	assert_int_equal(pins_acquired(), acquired + 1);
 	assert_int_equal(pins_released(), released);
 	assert_int_equal(READ_ONCE(current->mm->has_pinned), 1);
@@ -292,13 +266,13 @@ static void test_pin_adds_bias_and_counts_vmstat(void **state)
 	unpin_user_page(got);
 	assert_int_equal(page_count(page), base);
 	assert_false(page_maybe_dma_pinned(page));
-	assert_int_equal(atomic_read(&page->dbg_gup_pins), 0);
+	assert_int_equal(sim_page_gup_pins(page), 0);
 	assert_int_equal(pins_released(), released + 1);
 
 	/* A get adds exactly one reference and no pin. */
-	assert_int_equal(gup(addr, 1, 0, &got, NULL), 1);
+	assert_int_equal(gup_under_lock(addr, 1, 0, &got, NULL), 1);
 	assert_int_equal(page_count(page), base + 1);
-	assert_int_equal(atomic_read(&page->dbg_gup_refs), 1);
+	assert_int_equal(sim_page_gup_refs(page), 1);
 	assert_int_equal(pins_acquired(), acquired + 1);
 	assert_int_equal(sim_check(NULL), 0);
 	put_page(got);
@@ -344,7 +318,7 @@ static void test_grab_and_put_compound_head_on_order2_page(void **state)
 	assert_int_equal(pins_acquired(), acquired + 3);
 	assert_true(try_grab_page(head + 2, FOLL_PIN));
 	assert_int_equal(compound_pincount(head), 4);
-	assert_int_equal(atomic_read(&head->dbg_gup_pins), 4);
+	assert_int_equal(sim_page_gup_pins(head), 4);
 	put_compound_head(head, 4, FOLL_PIN);
 	assert_int_equal(compound_pincount(head), 0);
 	assert_int_equal(page_count(head), 1);
@@ -366,22 +340,22 @@ static void test_partial_count_at_hole_and_efault_on_first_page(void **state)
 
 	(void)state;
 	assert_int_equal(sys_munmap(addr + 2 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
-	assert_int_equal(gup(addr, NR, FOLL_WRITE, pages, NULL), 2);
+	assert_int_equal(gup_under_lock(addr, NR, FOLL_WRITE, pages, NULL), 2);
 	put_pages(pages, 2);
 	assert_int_equal(pup(addr, NR, FOLL_WRITE, pages), 2);
 	unpin_user_pages(pages, 2);
-	assert_int_equal(gup(addr + 2 * PAGE_SIZE, 2, 0, pages, NULL), -EFAULT);
+	assert_int_equal(gup_under_lock(addr + 2 * PAGE_SIZE, 2, 0, pages, NULL), -EFAULT);
 	assert_int_equal(pup(addr + 2 * PAGE_SIZE, 2, 0, pages), -EFAULT);
 
 	/* A refused VMA part way also ends the walk with the count so far. */
 	assert_int_equal(sys_mprotect(addr + PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);
-	assert_int_equal(gup(addr, 2, FOLL_WRITE, pages, NULL), 1);
+	assert_int_equal(gup_under_lock(addr, 2, FOLL_WRITE, pages, NULL), 1);
 	put_pages(pages, 1);
-	assert_int_equal(gup(addr, 2, 0, pages, NULL), 2);
+	assert_int_equal(gup_under_lock(addr, 2, 0, pages, NULL), 2);
 	put_pages(pages, 2);
 
 	/* Populating without a page array works the same way. */
-	assert_int_equal(gup(addr, NR, 0, NULL, NULL), 2);
+	assert_int_equal(gup_under_lock(addr, NR, 0, NULL, NULL), 2);
 	task_exit(t);
 }
 
@@ -392,12 +366,13 @@ static void test_gate_page(void **state)
 	struct page *page;
 
 	(void)state;
-	assert_int_equal(gup(VSYSCALL_ADDR, 1, 0, &page, &vma), 1);
+	assert_int_equal(gup_under_lock(VSYSCALL_ADDR, 1, 0, &page, &vma), 1);
 	assert_ptr_equal(vma, get_gate_vma(current->mm));
 	assert_ptr_equal(page, get_gate_vma(current->mm)->vm_private_data);
 	assert_int_equal(*(unsigned char *)page_address(page), 0xcc);
 	put_page(page);
-	assert_int_equal(gup(VSYSCALL_ADDR, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), -EFAULT);
+	assert_int_equal(gup_under_lock(VSYSCALL_ADDR, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL),
+			 -EFAULT);
 	task_exit(t);
 }
 
@@ -411,13 +386,13 @@ static void test_gup_grows_the_stack(void **state)
 	struct page *page;
 
 	(void)state;
-	assert_int_equal(gup(below, 1, FOLL_WRITE, &page, &vma), 1);
+	assert_int_equal(gup_under_lock(below, 1, FOLL_WRITE, &page, &vma), 1);
 	assert_ptr_equal(vma, vma_at(t, stack));
 	assert_int_equal(vma->vm_start, below);
-	assert_true(present(below));
+	assert_true(addr_present(below));
 	put_page(page);
 	/* Growth stops at a page: far below the guard gap nothing is found. */
-	assert_int_equal(gup(below - (1UL << 30), 1, 0, &page, NULL), -EFAULT);
+	assert_int_equal(gup_under_lock(below - (1UL << 30), 1, 0, &page, NULL), -EFAULT);
 	task_exit(t);
 }
 
@@ -495,9 +470,9 @@ static void test_io_pfnmap_is_refused(void **state)
 	assert_non_null(frame);
 	addr = sys_mmap_pfn(page_to_pfn(frame), 1, PROT_READ | PROT_WRITE);
 	assert_false(IS_ERR_VALUE(addr));
-	assert_int_equal(gup(addr, 1, 0, &page, NULL), -EFAULT);
-	assert_int_equal(gup(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), -EFAULT);
-	assert_int_equal(gup(addr, 1, 0, NULL, NULL), -EFAULT);
+	assert_int_equal(gup_under_lock(addr, 1, 0, &page, NULL), -EFAULT);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), -EFAULT);
+	assert_int_equal(gup_under_lock(addr, 1, 0, NULL, NULL), -EFAULT);
 	assert_int_equal(pup(addr, 1, 0, &page), -EFAULT);
 	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_POPULATE_READ), -EINVAL);
 	assert_null(get_dump_page(addr));
@@ -531,7 +506,7 @@ static void test_get_dump_page_leaves_holes(void **state)
 	free_before = sim_free_pages();
 	assert_null(get_dump_page(addr));
 	assert_int_equal(sim_free_pages(), free_before);
-	assert_false(present(addr));
+	assert_false(addr_present(addr));
 
 	touch_pages(addr + PAGE_SIZE, 1);
 	page = get_dump_page(addr + PAGE_SIZE);
@@ -583,7 +558,7 @@ static void test_fixup_user_fault(void **state)
 	assert_true(rwsem_is_locked(&mm->mmap_lock));
 	mmap_read_unlock(mm);
 	assert_int_equal(inject_fired(INJECT_FAULT_RETRY), 1);
-	assert_true(present(rw + PAGE_SIZE));
+	assert_true(addr_present(rw + PAGE_SIZE));
 
 	/* Fault errors map to errnos. */
 	assert_int_equal(inject_arm("fault_sigbus", 1, 1), 0);
@@ -601,131 +576,6 @@ static void test_fixup_user_fault(void **state)
 	task_exit(t);
 }
 
-/* --- population --- */
-
-static void test_mlock_populates_and_mlocks(void **state)
-{
-	struct task_struct *t = start_task("mlock");
-	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	unsigned long mlocked = global_node_page_state(NR_MLOCK);
-	struct page *pages[NR];
-
-	(void)state;
-	assert_int_equal(sys_mlock(addr, NR * PAGE_SIZE), 0);
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + NR);
-	for (int i = 0; i < NR; i++)
-		assert_int_not_equal(pfn_of(current, addr + i * PAGE_SIZE),
-				     zero_pfn()); /* COW broken */
-	assert_int_equal(gup(addr, NR, 0, pages, NULL), NR);
-	for (int i = 0; i < NR; i++)
-		assert_true(PageMlocked(pages[i]));
-	put_pages(pages, NR);
-	assert_int_equal(sys_munlock(addr, NR * PAGE_SIZE), 0);
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
-
-	/* Read-only memory is populated (with the zero page) and nothing to mlock there. */
-	addr = map_pages(2, PROT_READ, MAP_PRIVATE);
-	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
-	assert_int_equal(pfn_of(current, addr), zero_pfn());
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked);
-
-	/* Exec-only memory too: population forces the read VM_READ alone would refuse. */
-	addr = map_pages(2, PROT_EXEC, MAP_PRIVATE);
-	assert_int_equal(sys_mlock(addr, 2 * PAGE_SIZE), 0);
-	assert_int_equal(pfn_of(current, addr + PAGE_SIZE), zero_pfn());
-	task_exit(t);
-}
-
-static void test_mlock_onfault_only_locks_present_pages(void **state)
-{
-	struct task_struct *t = start_task("onfault");
-	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	unsigned long mlocked = global_node_page_state(NR_MLOCK);
-
-	(void)state;
-	touch_pages(addr, 1);
-	touch_pages(addr + 2 * PAGE_SIZE, 1);
-	assert_int_equal(sys_mlock2(addr, NR * PAGE_SIZE, MLOCK_ONFAULT), 0);
-	assert_true(present(addr));
-	assert_false(present(addr + PAGE_SIZE));
-	assert_true(present(addr + 2 * PAGE_SIZE));
-	assert_false(present(addr + 3 * PAGE_SIZE));
-	assert_int_equal(global_node_page_state(NR_MLOCK), mlocked + 2);
-	assert_true(PageMlocked(pfn_to_page(pfn_of(current, addr))));
-	task_exit(t);
-}
-
-static void test_mlock_survives_dropped_lock_and_reports_holes(void **state)
-{
-	struct task_struct *t = start_task("mlock2");
-	unsigned long addr = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-
-	(void)state;
-	/* The second fault drops mmap_lock; population picks up where it stopped. */
-	assert_int_equal(inject_arm("fault_retry", 2, 1), 0);
-	assert_int_equal(sys_mlock(addr, NR * PAGE_SIZE), 0);
-	assert_int_equal(inject_fired(INJECT_FAULT_RETRY), 1);
-	for (int i = 0; i < NR; i++)
-		assert_true(present(addr + i * PAGE_SIZE));
-
-	/* A hole in the range. */
-	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
-	assert_int_equal(sys_mlock(addr, NR * PAGE_SIZE), -ENOMEM);
-	task_exit(t);
-}
-
-static void test_map_populate(void **state)
-{
-	struct task_struct *t = start_task("populate");
-	unsigned long rw = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE);
-	unsigned long ro = map_pages(2, PROT_READ, MAP_PRIVATE | MAP_POPULATE);
-	unsigned long none = map_pages(2, PROT_NONE, MAP_PRIVATE | MAP_POPULATE);
-	unsigned long shared = map_pages(2, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE);
-
-	(void)state;
-	for (int i = 0; i < NR; i++)
-		assert_int_not_equal(pfn_of(current, rw + i * PAGE_SIZE), zero_pfn());
-	assert_int_equal(pfn_of(current, ro), zero_pfn());
-	assert_int_equal(pfn_of(current, ro + PAGE_SIZE), zero_pfn());
-	/* PROT_NONE is not populated, and the error is swallowed. */
-	assert_false(present(none));
-	assert_true(present(shared));
-	assert_true(pagemap_entry(current, shared) & PM_FILE);
-	task_exit(t);
-}
-
-static void test_madvise_populate(void **state)
-{
-	struct task_struct *t = start_task("madv");
-	unsigned long rw = map_pages(NR, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	unsigned long ro = map_pages(1, PROT_READ, MAP_PRIVATE);
-	unsigned long none = map_pages(1, PROT_NONE, MAP_PRIVATE);
-	unsigned long hole = unmapped_address();
-
-	(void)state;
-	assert_int_equal(sys_madvise(rw, 2 * PAGE_SIZE, MADV_POPULATE_READ), 0);
-	assert_int_equal(pfn_of(current, rw), zero_pfn());
-	assert_int_equal(sys_madvise(rw, 2 * PAGE_SIZE, MADV_POPULATE_WRITE), 0);
-	assert_int_not_equal(pfn_of(current, rw), zero_pfn());
-	assert_int_not_equal(pfn_of(current, rw + PAGE_SIZE), zero_pfn());
-	assert_false(present(rw + 2 * PAGE_SIZE));
-
-	assert_int_equal(sys_madvise(hole, PAGE_SIZE, MADV_POPULATE_READ), -ENOMEM);
-	assert_int_equal(sys_madvise(ro, PAGE_SIZE, MADV_POPULATE_READ), 0);
-	assert_int_equal(sys_madvise(ro, PAGE_SIZE, MADV_POPULATE_WRITE), -EINVAL);
-	assert_int_equal(sys_madvise(none, PAGE_SIZE, MADV_POPULATE_READ), -EINVAL);
-
-	assert_int_equal(inject_arm("fault_sigbus", 1, 1), 0);
-	assert_int_equal(sys_madvise(rw + 2 * PAGE_SIZE, PAGE_SIZE, MADV_POPULATE_WRITE), -EFAULT);
-	assert_int_equal(inject_arm("fault_oom", 1, 1), 0);
-	assert_int_equal(sys_madvise(rw + 2 * PAGE_SIZE, PAGE_SIZE, MADV_POPULATE_WRITE), -ENOMEM);
-	/* A dropped lock is not an error. */
-	assert_int_equal(inject_arm("fault_retry", 1, 1), 0);
-	assert_int_equal(sys_madvise(rw + 2 * PAGE_SIZE, 2 * PAGE_SIZE, MADV_POPULATE_WRITE), 0);
-	assert_true(present(rw + 3 * PAGE_SIZE));
-	task_exit(t);
-}
-
 /* --- signals and the retry protocol --- */
 
 static void test_fatal_signal_stops_the_walk(void **state)
@@ -739,12 +589,12 @@ static void test_fatal_signal_stops_the_walk(void **state)
 	/* The signal arrives at the third page's iteration: two pages are reported. */
 	touch_pages(addr, NR);
 	assert_int_equal(inject_arm("gup_signal", 3, 1), 0);
-	assert_int_equal(gup(addr, NR, 0, pages, NULL), 2);
+	assert_int_equal(gup_under_lock(addr, NR, 0, pages, NULL), 2);
 	assert_true(fatal_signal_pending(t));
 	put_pages(pages, 2);
 
 	/* Already dying: nothing at all. */
-	assert_int_equal(gup(addr, NR, 0, pages, NULL), -EINTR);
+	assert_int_equal(gup_under_lock(addr, NR, 0, pages, NULL), -EINTR);
 	assert_int_equal(pup(addr, NR, 0, pages), -EINTR);
 	assert_int_equal(get_user_pages_unlocked(addr, NR, pages, 0), -EINTR);
 	assert_int_equal(pin_user_pages_unlocked(addr, NR, pages, 0), -EINTR);
@@ -810,7 +660,7 @@ static void test_retry_protocol(void **state)
 
 	/* Without @locked no fault is allowed to drop the lock. */
 	assert_int_equal(inject_arm("fault_retry", 1, 0), 0);
-	assert_int_equal(gup(addr, NR, FOLL_WRITE, pages, NULL), NR);
+	assert_int_equal(gup_under_lock(addr, NR, FOLL_WRITE, pages, NULL), NR);
 	put_pages(pages, NR);
 	inject_disarm_all();
 	task_exit(t);
@@ -836,125 +686,6 @@ static void test_longterm_pins(void **state)
 	assert_int_equal(pup(addr, 1, FOLL_LONGTERM | FOLL_WRITE, pages), 1);
 	unpin_user_page(pages[0]);
 	task_exit(t);
-}
-
-/* --- consumers --- */
-
-static void test_access_process_vm(void **state)
-{
-	struct task_struct *target = start_task("target"), *tracer;
-	unsigned long addr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	unsigned long ro = map_pages(1, PROT_READ, MAP_PRIVATE);
-	static char fill[2 * PAGE_SIZE], buf[3 * PAGE_SIZE];
-
-	(void)state;
-	memset(fill, 'x', sizeof(fill));
-	assert_int_equal(copy_to_user(addr, fill, sizeof(fill)), 0);
-	assert_int_equal(sys_munmap(addr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
-
-	tracer = start_task("tracer");
-	/* Stops at the hole after two pages. */
-	assert_int_equal(access_process_vm(target, addr + 100, buf, sizeof(buf), 0),
-			 2 * PAGE_SIZE - 100);
-	assert_memory_equal(buf, fill, 2 * PAGE_SIZE - 100);
-	assert_int_equal(access_process_vm(target, addr + 2 * PAGE_SIZE, buf, 10, 0), 0);
-	assert_int_equal(access_remote_vm(target->mm, addr, buf, 10, 0), 10);
-
-	/* A poke into read-only memory needs FOLL_FORCE, and COWs. */
-	assert_int_equal(access_process_vm(target, ro, "poke", 4, FOLL_WRITE), 0);
-	assert_int_equal(access_process_vm(target, ro, "poke", 4, FOLL_WRITE | FOLL_FORCE), 4);
-	assert_int_equal(access_process_vm(target, addr + PAGE_SIZE - 2, "abcd", 4, FOLL_WRITE), 4);
-	assert_int_equal(access_process_vm(NULL, addr, buf, 4, 0), 0);
-
-	set_current(target);
-	memset(buf, 0, 8);
-	assert_int_equal(copy_from_user(buf, ro, 4), 0);
-	assert_memory_equal(buf, "poke", 4);
-	assert_int_equal(copy_from_user(buf, addr + PAGE_SIZE - 2, 4), 0);
-	assert_memory_equal(buf, "abcd", 4);
-	task_exit(tracer);
-	task_exit(target);
-}
-
-static void test_process_vm_readv_writev(void **state)
-{
-	struct task_struct *remote = start_task("remote"), *local;
-	unsigned long raddr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	unsigned long rro = map_pages(1, PROT_READ, MAP_PRIVATE);
-	unsigned long laddr, lsmall, lhole;
-	static char fill[2 * PAGE_SIZE], buf[3 * PAGE_SIZE];
-	static struct iovec many[1025];
-	struct iovec l, r, l2[2], r2[2];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(fill); i++)
-		fill[i] = (char)i;
-	assert_int_equal(copy_to_user(raddr, fill, sizeof(fill)), 0);
-	assert_int_equal(sys_munmap(raddr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
-
-	local = start_task("local");
-	laddr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	lsmall = map_pages(2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	assert_int_equal(sys_munmap(lsmall + PAGE_SIZE, PAGE_SIZE), 0);
-	lhole = lsmall + PAGE_SIZE;
-
-	/* Remote side runs into a hole: the bytes before it. */
-	l = (struct iovec){(void *)laddr, 3 * PAGE_SIZE};
-	r = (struct iovec){(void *)raddr, 3 * PAGE_SIZE};
-	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), 2 * PAGE_SIZE);
-	assert_int_equal(copy_from_user(buf, laddr, 2 * PAGE_SIZE), 0);
-	assert_memory_equal(buf, fill, 2 * PAGE_SIZE);
-
-	/* Scatter/gather across segment and page boundaries. */
-	l2[0] = (struct iovec){(void *)(laddr + 10), 100};
-	l2[1] = (struct iovec){(void *)(laddr + 2 * PAGE_SIZE), PAGE_SIZE};
-	r2[0] = (struct iovec){(void *)(raddr + PAGE_SIZE - 50), 60};
-	r2[1] = (struct iovec){(void *)(raddr + 7), 3000};
-	assert_int_equal(sys_process_vm_readv(remote, l2, 2, r2, 2, 0), 3060);
-	assert_int_equal(copy_from_user(buf, laddr + 10, 100), 0);
-	assert_memory_equal(buf, fill + PAGE_SIZE - 50, 60);
-	assert_memory_equal(buf + 60, fill + 7, 40);
-	assert_int_equal(copy_from_user(buf, laddr + 2 * PAGE_SIZE, 1000), 0);
-	assert_memory_equal(buf, fill + 47, 1000);
-
-	/* First remote byte missing: -EFAULT. */
-	r = (struct iovec){(void *)(raddr + 2 * PAGE_SIZE), 10};
-	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), -EFAULT);
-	/* Local side faults part way: the bytes before; at once: -EFAULT. */
-	l = (struct iovec){(void *)lsmall, 2 * PAGE_SIZE};
-	r = (struct iovec){(void *)raddr, 2 * PAGE_SIZE};
-	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), PAGE_SIZE);
-	l = (struct iovec){(void *)lhole, 10};
-	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), -EFAULT);
-
-	/* Argument checks. */
-	l = (struct iovec){(void *)laddr, 10};
-	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 1), -EINVAL);
-	assert_int_equal(sys_process_vm_readv(remote, many, 1025, &r, 1, 0), -EINVAL);
-	assert_int_equal(sys_process_vm_readv(remote, &l, 1, many, 1025, 0), -EINVAL);
-	l = (struct iovec){(void *)laddr, SIZE_MAX};
-	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), -EINVAL);
-	l = (struct iovec){(void *)(TASK_SIZE - 5), 10};
-	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), -EFAULT);
-	l = (struct iovec){(void *)laddr, 0};
-	assert_int_equal(sys_process_vm_readv(remote, &l, 1, &r, 1, 0), 0);
-	l = (struct iovec){(void *)laddr, 10};
-	assert_int_equal(sys_process_vm_readv(NULL, &l, 1, &r, 1, 0), -ESRCH);
-
-	/* writev: into writable memory; read-only memory is refused (no force). */
-	assert_int_equal(copy_to_user(laddr, "written!", 8), 0);
-	l = (struct iovec){(void *)laddr, 8};
-	r = (struct iovec){(void *)(raddr + PAGE_SIZE - 4), 8};
-	assert_int_equal(sys_process_vm_writev(remote, &l, 1, &r, 1, 0), 8);
-	r = (struct iovec){(void *)rro, 8};
-	assert_int_equal(sys_process_vm_writev(remote, &l, 1, &r, 1, 0), -EFAULT);
-
-	set_current(remote);
-	assert_int_equal(copy_from_user(buf, raddr + PAGE_SIZE - 4, 8), 0);
-	assert_memory_equal(buf, "written!", 8);
-	assert_int_equal(pins_acquired(), pins_released());
-	task_exit(local);
-	task_exit(remote);
 }
 
 /* --- partial counts, vmas and partial transfers across every entry point --- */
@@ -1107,60 +838,6 @@ static void test_longterm_pins_fill_vmas(void **state)
 	task_exit(t);
 }
 
-/*
- * access_remote_vm() reads and writes stop at a hole with the bytes moved so
- * far; process_vm_writev() and a later remote segment that faults report the
- * bytes before the failure too.
- */
-static void test_remote_partial_transfers(void **state)
-{
-	struct task_struct *remote = start_task("remote"), *local;
-	unsigned long raddr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE), laddr;
-	static char fill[2 * PAGE_SIZE], buf[3 * PAGE_SIZE];
-	struct iovec l, r, r2[2];
-
-	(void)state;
-	memset(fill, 'r', sizeof(fill));
-	assert_int_equal(copy_to_user(raddr, fill, sizeof(fill)), 0);
-	assert_int_equal(sys_munmap(raddr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
-
-	local = start_task("local");
-	laddr = map_pages(3, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	assert_int_equal(
-		access_remote_vm(remote->mm, raddr + PAGE_SIZE + 10, buf, 2 * PAGE_SIZE, 0),
-		PAGE_SIZE - 10);
-	assert_memory_equal(buf, fill, PAGE_SIZE - 10);
-	memset(buf, 'w', sizeof(buf));
-	assert_int_equal(
-		access_remote_vm(remote->mm, raddr + 2 * PAGE_SIZE - 6, buf, 100, FOLL_WRITE), 6);
-	assert_int_equal(access_remote_vm(remote->mm, raddr + 2 * PAGE_SIZE, buf, 100, 0), 0);
-
-	/* process_vm_writev into a range that runs into the hole. */
-	memset(buf, 'v', sizeof(buf));
-	assert_int_equal(copy_to_user(laddr, buf, sizeof(buf)), 0);
-	l = (struct iovec){(void *)laddr, 3 * PAGE_SIZE};
-	r = (struct iovec){(void *)(raddr + PAGE_SIZE + 100), 2 * PAGE_SIZE};
-	assert_int_equal(sys_process_vm_writev(remote, &l, 1, &r, 1, 0), PAGE_SIZE - 100);
-
-	/* The second remote segment faults: the first segment's bytes. */
-	l = (struct iovec){(void *)laddr, 200};
-	r2[0] = (struct iovec){(void *)raddr, 100};
-	r2[1] = (struct iovec){(void *)(raddr + 2 * PAGE_SIZE), 100};
-	assert_int_equal(sys_process_vm_readv(remote, &l, 1, r2, 2, 0), 100);
-	assert_int_equal(sys_process_vm_writev(remote, &l, 1, r2, 2, 0), 100);
-
-	set_current(remote);
-	assert_int_equal(copy_from_user(buf, raddr, 2 * PAGE_SIZE), 0);
-	assert_memory_equal(buf, "rrrr", 4);
-	for (int i = 0; i < 100; i++)
-		assert_int_equal(buf[PAGE_SIZE + 100 + i], 'v');
-	assert_int_equal(buf[PAGE_SIZE + 99], 'r');
-	assert_int_equal(buf[2 * PAGE_SIZE - 7], 'v');
-	assert_int_equal(pins_acquired(), pins_released());
-	task_exit(local);
-	task_exit(remote);
-}
-
 /* make_dirty=false leaves every clean page clean; true dirties every page. */
 static void test_unpin_dirty_lock_false_leaves_all_pages_clean(void **state)
 {
@@ -1214,19 +891,11 @@ int main(void)
 		GUP_TEST(test_io_pfnmap_is_refused),
 		GUP_TEST(test_get_dump_page_leaves_holes),
 		GUP_TEST(test_fixup_user_fault),
-		GUP_TEST(test_mlock_populates_and_mlocks),
-		GUP_TEST(test_mlock_onfault_only_locks_present_pages),
-		GUP_TEST(test_mlock_survives_dropped_lock_and_reports_holes),
-		GUP_TEST(test_map_populate),
-		GUP_TEST(test_madvise_populate),
 		GUP_TEST(test_fatal_signal_stops_the_walk),
 		GUP_TEST(test_retry_protocol),
 		GUP_TEST(test_longterm_pins),
-		GUP_TEST(test_access_process_vm),
-		GUP_TEST(test_process_vm_readv_writev),
 		GUP_TEST(test_partial_count_at_hole_for_every_entry_point),
 		GUP_TEST(test_longterm_pins_fill_vmas),
-		GUP_TEST(test_remote_partial_transfers),
 		GUP_TEST(test_unpin_dirty_lock_false_leaves_all_pages_clean),
 	};
 

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * copy_to_user / copy_from_user: a user access of current's memory as the CPU
+ * makes it, through the PTE where it allows the access, else through a fault.
+ */
+#include "mm/internal.h"
+
+/* What x86's access_error() allows a user access to do in @vma. */
+static bool user_access_permitted(struct vm_area_struct *vma, bool write)
+{
+	if (write)
+		return vma->vm_flags & VM_WRITE;
+	return vma->vm_flags & (VM_READ | VM_EXEC | VM_WRITE);
+}
+
+/*
+ * Copy within one page under its PTE lock, as a CPU store or load through the
+ * TLB would: true if the PTE allowed the access, false if a fault is needed.
+ */
+static bool access_mapped_page(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
+			       bool write)
+{
+	pmd_t *pmd;
+	pte_t *ptep = mm_find_pte(mm, addr, &pmd);
+	spinlock_t *ptl;
+	pte_t pte;
+	bool ok;
+
+	if (!ptep)
+		return false;
+	ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	pte = ptep_get(ptep);
+	ok = pte_present(pte) && !pte_protnone(pte) && (!write || pte_write(pte));
+	if (ok) {
+		unsigned char *bytes = (unsigned char *)page_address(pfn_to_page(pte_pfn(pte))) +
+				       (addr & ~PAGE_MASK);
+
+		if (write)
+			memcpy(bytes, buf, len);
+		else
+			memcpy(buf, bytes, len);
+		set_pte(ptep, write ? pte_mkdirty(pte_mkyoung(pte)) : pte_mkyoung(pte));
+	}
+	pte_unmap_unlock(ptep, ptl);
+	return ok;
+}
+
+static unsigned long user_access(unsigned long uaddr, void *buf, unsigned long n, bool write)
+{
+	struct mm_struct *mm = current ? current->mm : NULL;
+	unsigned char *p = buf;
+
+	if (!mm || uaddr >= TASK_SIZE || n > TASK_SIZE - uaddr)
+		return n;
+	mmap_read_lock(mm);
+	while (n) {
+		size_t chunk = min_t(size_t, n, PAGE_SIZE - (uaddr & ~PAGE_MASK));
+		struct vm_area_struct *vma;
+		vm_fault_t ret;
+
+		if (access_mapped_page(mm, uaddr, p, chunk, write)) {
+			uaddr += chunk;
+			p += chunk;
+			n -= chunk;
+			continue;
+		}
+		vma = find_vma(mm, uaddr);
+		if (!vma || vma->vm_start > uaddr || !user_access_permitted(vma, write))
+			break;
+		ret = handle_mm_fault(vma, uaddr, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0),
+				      NULL);
+		if (ret & VM_FAULT_ERROR)
+			break;
+	}
+	mmap_read_unlock(mm);
+	return n;
+}
+
+unsigned long copy_to_user(unsigned long to, const void *from, unsigned long n)
+{
+	return user_access(to, (void *)from, n, true);
+}
+
+unsigned long copy_from_user(void *to, unsigned long from, unsigned long n)
+{
+	return user_access(from, to, n, false);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated machine's state, shared by src/sim and src/mm: frames, memmap,
+ * zones, the task list and the live-object counters shutdown checks.
+ */
+#ifndef GUP_SIM_MACHINE_H
+#define GUP_SIM_MACHINE_H
+
+#include <libgup.h>
+
+/* pfn 0 stays reserved (as low memory does), then the zero page and the gate page. */
+#define RESERVED_LOW_PFNS 3
+#define GATE_PAGE_PFN 2
+
+/* The one simulated machine of the process. */
+struct machine {
+	bool running;
+	bool quiet;
+	unsigned char *frames; /* host bytes of every frame */
+	struct page *memmap;
+	unsigned long nr_pages;
+	size_t frames_bytes;
+	struct zone zones[MAX_NR_ZONES];
+	struct page *zero_page;
+	unsigned long reserved_pages;
+	atomic_long_t vmstat[NR_VM_NODE_STAT_ITEMS];
+	pthread_mutex_t tasks_lock;
+	struct list_head tasks;
+	int next_pid;
+	unsigned int next_mm_id;
+	atomic_long_t nr_mms; /* live objects, checked at shutdown */
+	atomic_long_t nr_vmas;
+	atomic_long_t nr_mappings;
+};
+
+extern struct machine sim;
+
+#endif /* GUP_SIM_MACHINE_H */
