@@ -54,26 +54,6 @@ void gup_print_usage(FILE *out)
 	fputs(usage_text, out);
 }
 
-/*
- * Until bench.c and stress.c are built into the tool these weak stand-ins keep
- * it linking; the real definitions override them.
- */
-__attribute__((weak)) int gup_bench_main(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "gup: bench: not built yet\n");
-	return GUP_EXIT_USAGE;
-}
-
-__attribute__((weak)) int gup_stress_main(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "gup: stress: not built yet\n");
-	return GUP_EXIT_USAGE;
-}
-
 /* Run one script file ("-" is stdin); a file that cannot be opened is a usage error. */
 static int run_one_file(const char *path, const struct script_options *opts)
 {
