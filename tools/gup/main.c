@@ -44,6 +44,8 @@ static const char usage_text[] =
 	"      --threads N      worker threads\n"
 	"      --seed N         random seed (runs are reproducible)\n"
 	"  help, --help, -h     this summary\n"
+	"  help run [COMMAND]   the scenario commands (--markdown, --man: as the docs\n"
+	"                       tables)\n"
 	"  --version            print the version\n"
 	"\n"
 	"exit status: 0 success, 1 a check failed, 2 usage or script error.\n"
@@ -99,6 +101,32 @@ int gup_run_main(int argc, char **argv)
 	return worst;
 }
 
+/* `gup help run [--markdown|--man] [COMMAND|TOPIC]`: the command table. */
+static int help_run_main(int argc, char **argv)
+{
+	enum script_help_format fmt = SCRIPT_HELP_TEXT;
+	const char *name = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--markdown"))
+			fmt = SCRIPT_HELP_MARKDOWN;
+		else if (!strcmp(argv[i], "--man"))
+			fmt = SCRIPT_HELP_MAN;
+		else if (argv[i][0] == '-' || name)
+			return fprintf(stderr, "usage: gup help run [--markdown|--man] [COMMAND]\n"),
+			       GUP_EXIT_USAGE;
+		else
+			name = argv[i];
+	}
+	if (fmt == SCRIPT_HELP_TEXT && !name)
+		printf("Scenario commands (gup run; the language: docs/scenarios.md):\n\n");
+	if (script_help(stdout, fmt, name)) {
+		fprintf(stderr, "gup: help run: no command or topic '%s'\n", name);
+		return GUP_EXIT_USAGE;
+	}
+	return GUP_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -107,6 +135,8 @@ int main(int argc, char **argv)
 		gup_print_usage(stderr);
 		return GUP_EXIT_USAGE;
 	}
+	if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "run"))
+		return help_run_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		gup_print_usage(stdout);
 		return GUP_EXIT_OK;
