@@ -13,3 +13,27 @@ if(TARGET gup)
       LABELS "examples")
   endforeach()
 endif()
+
+# The scenario language's command table is the one source of its usage: the
+# docs tables are generated from it and must agree (tests/docs/sync_docs.sh
+# --update regenerates them), and `gup help run` prints it.
+if(TARGET gup)
+  add_test(NAME docs_command_tables
+    COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docs/sync_docs.sh $<TARGET_FILE:gup>
+            ${CMAKE_SOURCE_DIR}/docs/scenarios.md ${CMAKE_SOURCE_DIR}/docs/gup.1)
+  add_test(NAME help_run_lists_commands COMMAND gup help run)
+  set_tests_properties(help_run_lists_commands PROPERTIES
+    PASS_REGULAR_EXPRESSION "pin \\[fast\\|fast_only.*pagetable ADDR \\[LEN\\]")
+  add_test(NAME help_run_one_command COMMAND gup help run mmap)
+  set_tests_properties(help_run_one_command PROPERTIES
+    PASS_REGULAR_EXPRESSION "mmap NAME len=LEN.*defaults: prot=rw flags=private addr=0")
+  add_test(NAME help_run_unknown_command COMMAND gup help run no_such_command)
+  set_tests_properties(help_run_unknown_command PROPERTIES WILL_FAIL TRUE)
+  # Commands reach the machine only through the back end (backend_sim.c).
+  add_test(NAME script_commands_use_backend
+    COMMAND sh -c "! grep -nE '<libgup.h>|struct (page|mm_struct|task_struct|vm_area_struct)[ *]|mm_find_pte|dbg_|mmap_read_lock|page_to_pfn' ${CMAKE_SOURCE_DIR}/tools/gup/script/core.c ${CMAKE_SOURCE_DIR}/tools/gup/script/expect.c ${CMAKE_SOURCE_DIR}/tools/gup/script/cmd_*.c")
+  foreach(t docs_command_tables help_run_lists_commands help_run_one_command
+            help_run_unknown_command script_commands_use_backend)
+    set_tests_properties(${t} PROPERTIES LABELS "examples;docs" ENVIRONMENT "${GUP_TEST_ENV}")
+  endforeach()
+endif()
