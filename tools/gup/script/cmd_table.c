@@ -235,5 +235,5 @@ const struct command commands[] = {
 	 .summary = "The pgd/pud/pmd/pte entries covering the range (one page without LEN; "
 		    "levels with no entry are left out): index, address, raw value, pfn and "
 		    "decoded bits, and for PTEs the page's refcount and mapcount or \"zero page\"."},
-	{NULL},
+	{.name = NULL},
 };
