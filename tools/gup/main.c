@@ -3,8 +3,10 @@
  * gup: the command-line front end of libgup. Dispatches `run`, `bench`, `stress`,
  * `help` and `--version`, and parses the options of `run` (the scenario runner).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gup_tool.h"
 #include "script.h"
@@ -56,14 +58,23 @@ void gup_print_usage(FILE *out)
 	fputs(usage_text, out);
 }
 
-/* Run one script file ("-" is stdin); a file that cannot be opened is a usage error. */
+/*
+ * Run one script file ("-" is stdin); a file that cannot be opened or read,
+ * or is a directory, is a usage error that says why.
+ */
 static int run_one_file(const char *path, const struct script_options *opts)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	struct stat st;
 	int ret;
 
 	if (!in) {
-		fprintf(stderr, "gup: run: cannot open '%s'\n", path);
+		fprintf(stderr, "gup: run: cannot open '%s': %s\n", path, strerror(errno));
+		return GUP_EXIT_USAGE;
+	}
+	if (!fstat(fileno(in), &st) && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "gup: run: '%s' is a directory, not a script\n", path);
+		fclose(in);
 		return GUP_EXIT_USAGE;
 	}
 	ret = script_run_stream(in, strcmp(path, "-") ? path : "<stdin>", stdout, opts);

@@ -29,7 +29,7 @@ enum page_field {
 	PF_PFN,
 	PF_ZERO,
 	PF_EXCLUSIVE,
-	PF_SHARED,
+	PF_FILE, /* pagemap PM_FILE: a file or shmem page */
 	PF_ANON,
 	PF_REFCOUNT,
 	PF_MAPCOUNT,
@@ -61,6 +61,8 @@ struct backend_ops {
 	int (*boot)(unsigned long mem_bytes, unsigned long movable_bytes);
 	int (*shutdown)(void);
 	bool (*running)(void);
+	/* NULL, or why the environment (GUP_INJECT) would not configure the machine. */
+	const char *(*env_error)(void);
 	unsigned long (*total_pages)(void);
 	unsigned long (*free_pages)(void);
 	int (*check)(FILE *out); /* invariant violations, printed to @out */
@@ -114,7 +116,7 @@ struct backend_ops {
 	unsigned char *(*page_data)(struct bk_page *page); /* what a device sees */
 	void (*page_query)(struct bk_page *page, struct page_facts *pf);
 	int (*addr_query)(unsigned long addr, struct page_facts *pf); /* 0 or -errno */
-	void (*page_dump)(struct bk_page *page, FILE *out);	      /* dump_page() */
+	void (*page_dump)(unsigned long pfn, FILE *out);	      /* dump_page() */
 	bool (*vma_query)(unsigned long addr, struct bk_vma_info *info);
 	/* Call @fn for each VMA of the current task, with page counts if @count. */
 	void (*for_each_vma)(bool count, void (*fn)(void *ctx, const struct bk_vma_info *vma),

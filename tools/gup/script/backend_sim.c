@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <libgup.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
@@ -33,6 +34,27 @@ static int sim_be_shutdown(void)
 	set_current(NULL);
 	sim_cur = NULL;
 	return sim_shutdown();
+}
+
+/* GUP_INJECT is parsed at boot, where a malformed one is only warned about. */
+static const char *sim_env_error(void)
+{
+	static char why[512];
+	const char *spec = getenv("GUP_INJECT");
+	int bad;
+
+	if (!spec || !*spec)
+		return NULL;
+	bad = inject_parse(spec);
+	inject_disarm_all();
+	if (!bad)
+		return NULL;
+	snprintf(why, sizeof(why),
+		 "malformed GUP_INJECT='%.200s': expected POINT:nth=N[:count=M][,...] with POINT "
+		 "one of page_alloc pgtable_alloc vma_alloc fault_retry fault_oom fault_sigbus "
+		 "gup_signal",
+		 spec);
+	return why;
 }
 
 static int sim_be_inject_arm(const char *point, unsigned long nth, unsigned long count)
@@ -306,7 +328,7 @@ static int sim_addr_query(unsigned long addr, struct page_facts *pf)
 	pf->f[PF_PRESENT] = 1;
 	pf->f[PF_PFN] = (long)(pm & PM_PFRAME_MASK);
 	pf->f[PF_EXCLUSIVE] = !!(pm & PM_MMAP_EXCLUSIVE);
-	pf->f[PF_SHARED] = !!(pm & PM_FILE);
+	pf->f[PF_FILE] = !!(pm & PM_FILE);
 	mmap_read_lock(mm);
 	ptep = mm_find_pte(mm, addr, NULL);
 	if (ptep) {
@@ -320,10 +342,39 @@ static int sim_addr_query(unsigned long addr, struct page_facts *pf)
 	return 0;
 }
 
-static void sim_page_dump(struct bk_page *page, FILE *out)
+/*
+ * The library's own dump_page() view, caught from stderr (where the kernel's
+ * goes to the log) and printed indented, with the host pointer of ->mapping
+ * reduced to whether there is one, so that output stays deterministic.
+ */
+static void sim_page_dump(unsigned long pfn, FILE *out)
 {
-	(void)out;
-	dump_page(PAGE(page), "scenario");
+	FILE *saved = stderr, *catch;
+	char *text = NULL, *line, *mapping;
+	size_t len = 0;
+
+	if (!pfn_valid(pfn)) {
+		fprintf(out, "  pfn %#lx has no struct page\n", pfn);
+		return;
+	}
+	catch = open_memstream(&text, &len);
+	if (!catch)
+		return;
+	stderr = catch;
+	dump_page(pfn_to_page(pfn), NULL);
+	stderr = saved;
+	fclose(catch);
+	mapping = strstr(text, "mapping:");
+	if (mapping && strcspn(mapping + 8, " ") >= 3) {
+		size_t ptr = strcspn(mapping + 8, " ");
+		bool none = !strncmp(mapping + 8, "(nil)", ptr) || !strncmp(mapping + 8, "0x0", ptr);
+
+		memmove(mapping + 8 + 3, mapping + 8 + ptr, strlen(mapping + 8 + ptr) + 1);
+		memcpy(mapping + 8, none ? "nil" : "set", 3);
+	}
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		fprintf(out, "  %s\n", line);
+	free(text);
 }
 
 static const char *vma_name(struct vm_area_struct *vma)
@@ -566,6 +617,7 @@ const struct backend_ops sim_backend = {
 	.boot = sim_be_boot,
 	.shutdown = sim_be_shutdown,
 	.running = sim_running,
+	.env_error = sim_env_error,
 	.total_pages = sim_total_pages,
 	.free_pages = sim_free_pages,
 	.check = sim_check,

@@ -66,7 +66,7 @@ static bool release_set(struct script *s, const char *name, enum ref_kind kind, 
 	if (!set)
 		return false;
 	if (set->released)
-		return fail(s, "'%s' was already released (or holds no pages)", name);
+		return fail(s, "'%s' was already released", name);
 	if (set->kind != kind)
 		return fail(s, "'%s' holds %s: release it with `%s`", name,
 			    set->kind == REF_PIN ? "pins (FOLL_PIN)" : "references (FOLL_GET)",

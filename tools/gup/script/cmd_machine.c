@@ -66,13 +66,10 @@ bool cmd_set(struct script *s, struct cmd_args *a)
 			return false;
 		return set_value(s, a->opt[0].w->key, v);
 	}
-	if (a->arg[2].nrest > 1)
-		return fail(s,
-			    "set takes one expression, got '%s ...'; compare queries with expect",
-			    rest->text);
-	if (a->arg[2].nrest != 1)
-		return fail(s, "usage: set NAME = EXPR");
-	return eval_word(s, rest, &v) && set_value(s, a->arg[0].str, v);
+	if (!rest)
+		return fail(s, "usage: set NAME = EXPR|QUERY");
+	return eval_number(s, a->arg[2].rest, a->arg[2].nrest, &v) &&
+	       set_value(s, a->arg[0].str, v);
 }
 
 /* echo TEXT: print the rest of the line, with $name replaced by its value. */

@@ -10,7 +10,7 @@
 #include "script_int.h"
 
 static const char *const page_field_names[NR_PAGE_FIELDS] = {
-	"present", "pfn",      "zero",	   "exclusive", "shared",
+	"present", "pfn",      "zero",	   "exclusive", "file",
 	"anon",	   "refcount", "mapcount", "pins",	"maybe_pinned",
 	"dirty",   "mlocked",  "writable", "pte_dirty", "young",
 };
@@ -47,7 +47,7 @@ bool page_field(struct script *s, const struct page_facts *pf, const char *name,
 		return true;
 	}
 	return fail(s,
-		    "expected a page field (present pfn zero exclusive shared anon refcount "
+		    "expected a page field (present pfn zero exclusive file anon refcount "
 		    "mapcount pins maybe_pinned dirty mlocked writable pte_dirty young), got '%s'",
 		    name);
 }
@@ -76,6 +76,14 @@ bool cmd_page(struct script *s, struct cmd_args *a)
 		return false;
 	if (!field) {
 		print_page_facts(s, ref, &pf);
+		return true;
+	}
+	if (!strcmp(field, "dump")) {
+		show(s, "  page %s dump:\n", ref);
+		if (pf.f[PF_PRESENT])
+			s->be->page_dump((unsigned long)pf.f[PF_PFN], s->out);
+		else
+			show(s, "  not present\n");
 		return true;
 	}
 	if (!page_field(s, &pf, field, &v))

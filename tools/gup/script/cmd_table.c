@@ -72,8 +72,11 @@ const struct command commands[] = {
 	{"echo", "machine", {REST("TEXT")}, .fn = cmd_echo, .raw = true,
 	 .summary = "Print TEXT (the rest of the line, verbatim; `$name` is replaced by its "
 		    "value)."},
-	{"set", "machine", {WORD("NAME"), KEYWORD("="), REST("EXPR")}, .fn = cmd_set,
-	 .summary = "Define a named value (`set NAME=EXPR` works too)."},
+	{"set", "machine", {WORD("NAME"), KEYWORD("="), REST("EXPR|QUERY")}, .fn = cmd_set,
+	 .summary = "Define a named value: an expression, or a query as expect reads one "
+		    "(`set before = page $a pfn`), kept for later comparison. Query and "
+		    "constant names (`ret page read pinned vmstat vma warnings free_pages "
+		    "violations PAGE_SIZE true false`, errno names) are reserved."},
 	{"set", "machine", {{0}}, {OPTION("NAME", "EXPR", OPT_ANY, NULL)}, .fn = cmd_set,
 	 .summary = "The same as `set NAME = EXPR`."},
 	{"expect", "machine", {REST("LEFT OP RIGHT")}, .fn = cmd_expect,
@@ -211,7 +214,8 @@ const struct command commands[] = {
 	{"page", "query", {PAGE_REF("ADDR|NAME[i]"), OPT_WORD("FIELD")}, .needs = NEEDS_MACHINE,
 	 .fn = cmd_page,
 	 .summary = "Every page field (below) of what the current task maps at ADDR, or of the "
-		    "i-th page of a page set (without the PTE bits); with FIELD, one field."},
+		    "i-th page of a page set (without the PTE bits); with FIELD, one field; "
+		    "with `dump`, the kernel's `dump_page()` view of the frame."},
 	{"pinned", "query", {PAGE_REF("NAME[i]"), KEYWORD("read"), RANGE("LEN", 1, 4096, "a length")},
 	 .needs = NEEDS_MACHINE, .fn = cmd_pinned_read,
 	 .summary = "The device's view of a set's page: LEN bytes from `page_address()` (up to "

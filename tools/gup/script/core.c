@@ -23,7 +23,10 @@ bool fail(struct script *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(s->out, "%s:%d: ", s->file, s->line);
+	if (s->line)
+		fprintf(s->out, "%s:%d: ", s->file, s->line);
+	else
+		fprintf(s->out, "%s: ", s->file); /* about the whole script */
 	va_start(ap, fmt);
 	vfprintf(s->out, fmt, ap);
 	va_end(ap);
@@ -362,12 +365,38 @@ static bool set_holds_refs(const struct page_set *set)
 	return !set->released && set->nr > 0;
 }
 
+/* Words an expression or an expect operand reads as something else. */
+static bool is_reserved(const char *name)
+{
+	static const char *const reserved[] = {
+		"ret",	"warnings", "free_pages", "violations", "page", "read",
+		"pinned", "vmstat", "vma",	 "PAGE_SIZE", "true", "false",
+	};
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (!strcmp(name, reserved[i]))
+			return true;
+	return lookup_name(errno_names, name, strlen(name)) != NULL;
+}
+
+bool check_value_name(struct script *s, const char *name)
+{
+	if (!check_name(s, name, "value"))
+		return false;
+	if (is_reserved(name))
+		return fail(s,
+			    "'%s' is reserved (a query, a constant or an errno name): choose another "
+			    "name",
+			    name);
+	return true;
+}
+
 /* The slot a name is (re)defined in; refuses to drop page references silently. */
 static struct symbol *define_symbol(struct script *s, const char *name)
 {
 	struct symbol *sym;
 
-	if (!check_name(s, name, "value"))
+	if (!check_value_name(s, name))
 		return NULL;
 	sym = find_symbol(s, name, strlen(name));
 	if (sym && sym->kind == SYM_PAGES && set_holds_refs(&sym->set)) {
@@ -895,7 +924,7 @@ bool store_pages(struct script *s, const char *name, enum ref_kind kind, struct 
 	sym->set.kind = kind;
 	sym->set.pages = pages;
 	sym->set.nr = nr > 0 ? nr : 0;
-	sym->set.released = nr <= 0;
+	sym->set.released = false; /* an empty set may still be released, as a no-op */
 	return true;
 }
 
@@ -931,6 +960,8 @@ bool set_page_ref(struct script *s, const char *text, struct bk_page **page)
 		return false;
 	if (set->released)
 		return fail(s, "'%s' was released (unpin/put): its pages may be gone", name);
+	if (!set->nr)
+		return fail(s, "'%s' holds no pages (the call returned none)", name);
 	if (i < 0 || i >= set->nr)
 		return fail(s, "expected an index from 0 to %ld for '%s', got %ld", set->nr - 1,
 			    name, i);
@@ -1130,7 +1161,7 @@ static bool convert_arg(struct script *s, const struct arg_spec *spec, struct ar
 		return true;
 	case ARG_NAME:
 		v->str = v->w->text;
-		return check_name(s, v->str, "value");
+		return check_value_name(s, v->str);
 	case ARG_TASK:
 		v->str = v->w->text;
 		return (v->task = find_task(s, v->w->text)) != NULL;
@@ -1309,6 +1340,7 @@ static void run_line(struct script *s, const char *raw)
 			struct cmd_args a = {.cmd = cmd};
 
 			a.arg[0].str = raw + n;
+			s->commands++;
 			cmd->fn(s, &a);
 			return;
 		}
@@ -1324,6 +1356,7 @@ static void run_line(struct script *s, const char *raw)
 	while (len && isspace((unsigned char)raw[len - 1]))
 		len--;
 	say(s, "> %.*s\n", (int)len, raw);
+	s->commands++;
 	run_command(s, cmd, ln.w + 1, ln.n - 1);
 	fflush(s->out); /* a command that hangs or crashes shows up last */
 }
@@ -1407,8 +1440,14 @@ int script_run_buffer_opts(const char *buf, size_t len, const char *name, FILE *
 	s->quiet = opts && opts->quiet;
 	if (s->be->running())
 		fail(s, "a simulated machine is already running");
+	else if (s->be->env_error())
+		fail(s, "%s", s->be->env_error());
 	else
 		run_lines(s, buf, len);
+	if (!s->stop && !s->commands) {
+		s->line = 0;
+		fail(s, "empty script: no commands to run");
+	}
 	ret = finish(s);
 	fflush(out);
 	free(s);
@@ -1442,6 +1481,11 @@ int script_run_stream(FILE *in, const char *name, FILE *out, const struct script
 	}
 	if (!buf) {
 		fprintf(out, "%s: out of host memory\n", name);
+		return GUP_EXIT_USAGE;
+	}
+	if (ferror(in)) {
+		fprintf(out, "%s: cannot read the script: %s\n", name, strerror(errno));
+		free(buf);
 		return GUP_EXIT_USAGE;
 	}
 	ret = script_run_buffer_opts(buf, len, name, out, opts);

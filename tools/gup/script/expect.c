@@ -116,6 +116,21 @@ static bool eval_operand(struct script *s, struct word **w, int n, struct operan
 	return eval_word(s, w[0], &o->num);
 }
 
+bool eval_number(struct script *s, struct word **w, int n, long *v)
+{
+	struct operand o;
+
+	if (!eval_operand(s, w, n, &o))
+		return false;
+	if (o.owned)
+		free(o.bytes);
+	if (o.is_str)
+		return fail(s, "expected a number (a query or an expression), got a string: "
+			       "compare strings with expect");
+	*v = o.num;
+	return true;
+}
+
 static bool compare(const char *op, const struct operand *l, const struct operand *r)
 {
 	int c;

@@ -68,6 +68,7 @@ struct script {
 	int errors; /* script errors (at most one: the run stops) */
 	int held;   /* expectations that held */
 	int failed; /* expectations (and checks) that failed */
+	int commands; /* command lines run */
 	long ret;   /* result of the last command that called the library */
 	struct bk_task *cur;
 	struct task_slot tasks[MAX_TASKS];
@@ -208,6 +209,8 @@ void print_bytes(struct script *s, unsigned long base, const unsigned char *b, s
 
 bool is_word(const struct word *w, const char *text);
 bool check_name(struct script *s, const char *t, const char *what);
+/* A name a value or page set may take: valid and not reserved (ret, PAGE_SIZE, EFAULT...). */
+bool check_value_name(struct script *s, const char *name);
 bool eval_text(struct script *s, const char *text, long *v);
 bool eval_word(struct script *s, const struct word *w, long *v);
 bool eval_range(struct script *s, const struct word *w, long min, long max, const char *what,
@@ -300,7 +303,7 @@ CMD(maps);
 CMD(pagetable);
 #undef CMD
 
-/* echo's line runner (cmd_machine.c). */
-bool run_echo(struct script *s, const char *text);
+/* One expect operand that must be a number: a query (page $a pfn) or an expression. */
+bool eval_number(struct script *s, struct word **w, int n, long *v);
 
 #endif /* GUP_SCRIPT_INT_H */
