@@ -47,7 +47,7 @@ for file in "$@"; do
 		cmp -s "$fresh" "$file" || cp "$fresh" "$file"
 	elif ! diff -u "$file" "$fresh"; then
 		echo "$file is out of step with the command table: run" \
-			"tests/docs/sync_docs.sh build/gup --update $file" >&2
+			"make docs (tests/docs/sync_docs.sh GUP --update $file)" >&2
 		status=1
 	fi
 	rm -f "$fresh"

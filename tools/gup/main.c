@@ -124,7 +124,8 @@ static int help_run_main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--man"))
 			fmt = SCRIPT_HELP_MAN;
 		else if (argv[i][0] == '-' || name)
-			return fprintf(stderr, "usage: gup help run [--markdown|--man] [COMMAND]\n"),
+			return fprintf(stderr,
+				       "usage: gup help run [--markdown|--man] [COMMAND]\n"),
 			       GUP_EXIT_USAGE;
 		else
 			name = argv[i];

@@ -50,7 +50,7 @@ struct page_facts {
 
 struct bk_vma_info {
 	unsigned long start, end, flags, pgoff;
-	const char *name;		   /* as /proc/pid/maps names it ("" for none) */
+	const char *name;		 /* as /proc/pid/maps names it ("" for none) */
 	unsigned long rss, anon, pinned; /* pages; filled only when counting */
 };
 

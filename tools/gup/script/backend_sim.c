@@ -236,7 +236,7 @@ static bool sim_populate_vma(unsigned long start, unsigned long end, long *ret)
 {
 	struct mm_struct *mm = sim_cur->mm;
 	struct vm_area_struct *vma;
-	int locked = 1;
+	int still_locked = 1;
 
 	mmap_read_lock(mm);
 	vma = find_vma(mm, start);
@@ -244,8 +244,9 @@ static bool sim_populate_vma(unsigned long start, unsigned long end, long *ret)
 		mmap_read_unlock(mm);
 		return false;
 	}
-	*ret = populate_vma_page_range(vma, start, end, &locked);
-	if (locked)
+	*ret = populate_vma_page_range(vma, start, end, &still_locked);
+	/* A fault that had to wait dropped mmap_lock for us. */
+	if (still_locked)
 		mmap_read_unlock(mm);
 	return true;
 }
@@ -367,7 +368,8 @@ static void sim_page_dump(unsigned long pfn, FILE *out)
 	mapping = strstr(text, "mapping:");
 	if (mapping && strcspn(mapping + 8, " ") >= 3) {
 		size_t ptr = strcspn(mapping + 8, " ");
-		bool none = !strncmp(mapping + 8, "(nil)", ptr) || !strncmp(mapping + 8, "0x0", ptr);
+		bool none =
+			!strncmp(mapping + 8, "(nil)", ptr) || !strncmp(mapping + 8, "0x0", ptr);
 
 		memmove(mapping + 8 + 3, mapping + 8 + ptr, strlen(mapping + 8 + ptr) + 1);
 		memcpy(mapping + 8, none ? "nil" : "set", 3);
@@ -528,20 +530,20 @@ static bool print_pt_entry(void *ctx, enum pt_level level, unsigned long addr, u
 
 	decode_entry_bits(bits, sizeof(bits), level, val);
 	fprintf(out, "  %*s%s[%3lu] %012lx: %#018lx pfn %#lx %s", 2 * (int)level, "", names[level],
-	     index, addr, val, pfn, bits);
+		index, addr, val, pfn, bits);
 	if (level == PT_PTE && (val & (_PAGE_PRESENT | _PAGE_PROTNONE)) && pfn_valid(pfn)) {
 		struct page *page = pfn_to_page(pfn);
 
 		if (is_zero_pfn(pfn))
 			fprintf(out, "  -> zero page");
 		else
-			fprintf(out, "  -> %s refcount=%d mapcount=%d", PageAnon(page) ? "anon" : "page",
-			     page_count(page), page_mapcount(page));
+			fprintf(out, "  -> %s refcount=%d mapcount=%d",
+				PageAnon(page) ? "anon" : "page", page_count(page),
+				page_mapcount(page));
 	}
 	fprintf(out, "\n");
 	return true;
 }
-
 
 struct smaps_count {
 	struct vm_area_struct *vma;

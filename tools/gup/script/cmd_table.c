@@ -9,6 +9,9 @@
 
 #include "script_int.h"
 
+/* The table is laid out by hand, one form per row: clang-format would scatter it. */
+/* clang-format off */
+
 /* Positional arguments. */
 #define ARG(m, k) {.meta = m, .kind = k}
 #define ADDR ARG("ADDR", ARG_EXPR)
@@ -148,17 +151,18 @@ const struct command commands[] = {
 	/* ---------------------------------------------------------------- gup -- */
 	{"gup", "gup",
 	 {ARG("VARIANT", ARG_VARIANT), ADDR,
-	  EXPR("NPAGES")},
+	  EXPR("NPAGES") /* its range depends on VARIANT: cmd_gup checks it */},
 	 {OPTION("flags", "FLAGS", OPT_FOLL_FLAGS, "0")}, .as = AS_OPTIONAL, .as_meta = "NAME",
 	 .needs = NEEDS_TASK, .fn = cmd_gup,
-	 .summary = "The `get_user_pages*` entry point of VARIANT (see below); with `as NAME` "
-		    "the pages become a reference set."},
+	 .summary = "`get_user_pages`, or its VARIANT: `_fast`, `_fast_only`, `_remote` (on "
+		    "TASK's mm), `_locked`, `_unlocked`; with `as NAME` the pages become a "
+		    "reference set."},
 	{"pin", "gup",
 	 {ARG("VARIANT", ARG_VARIANT), ADDR,
-	  EXPR("NPAGES")},
+	  EXPR("NPAGES") /* its range depends on VARIANT: cmd_gup checks it */},
 	 {OPTION("flags", "FLAGS", OPT_FOLL_FLAGS, "0")}, .as = AS_OPTIONAL, .as_meta = "NAME",
 	 .needs = NEEDS_TASK, .fn = cmd_gup,
-	 .summary = "The `pin_user_pages*` entry point of VARIANT; with `as NAME` the pages "
+	 .summary = "`pin_user_pages`, or its VARIANT as for gup; with `as NAME` the pages "
 		    "become a pin set."},
 	{"unpin", "gup", {WORD("NAME"), FLAG("dirty")}, .needs = NEEDS_MACHINE, .fn = cmd_unpin,
 	 .summary = "`unpin_user_pages`, or `unpin_user_pages_dirty_lock(..., true)` with "
@@ -241,3 +245,4 @@ const struct command commands[] = {
 		    "decoded bits, and for PTEs the page's refcount and mapcount or \"zero page\"."},
 	{.name = NULL},
 };
+/* clang-format on */

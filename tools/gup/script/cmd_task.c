@@ -65,8 +65,7 @@ bool cmd_thread(struct script *s, struct cmd_args *a)
 	if (!thread)
 		return fail(s, "task_clone_thread failed: out of memory");
 	s->be->task_info(thread, &info);
-	say(s, "  thread %s: pid %d sharing %s's address space\n", a->as, info.pid,
-	    a->arg[0].str);
+	say(s, "  thread %s: pid %d sharing %s's address space\n", a->as, info.pid, a->arg[0].str);
 	return add_task(s, a->as, thread);
 }
 

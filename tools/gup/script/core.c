@@ -161,8 +161,7 @@ const struct named_value vm_flag_names[] = {
 	{"nh", VM_NOHUGEPAGE},	{"mg", VM_MERGEABLE},  {NULL, 0},
 };
 
-const struct named_value *lookup_name(const struct named_value *table, const char *name,
-				      size_t len)
+const struct named_value *lookup_name(const struct named_value *table, const char *name, size_t len)
 {
 	for (const struct named_value *e = table; e->name; e++)
 		if (strlen(e->name) == len && !strncmp(e->name, name, len))
@@ -369,8 +368,8 @@ static bool set_holds_refs(const struct page_set *set)
 static bool is_reserved(const char *name)
 {
 	static const char *const reserved[] = {
-		"ret",	"warnings", "free_pages", "violations", "page", "read",
-		"pinned", "vmstat", "vma",	 "PAGE_SIZE", "true", "false",
+		"ret",	  "warnings", "free_pages", "violations", "page", "read",
+		"pinned", "vmstat",   "vma",	    "PAGE_SIZE",  "true", "false",
 	};
 
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
@@ -384,10 +383,11 @@ bool check_value_name(struct script *s, const char *name)
 	if (!check_name(s, name, "value"))
 		return false;
 	if (is_reserved(name))
-		return fail(s,
-			    "'%s' is reserved (a query, a constant or an errno name): choose another "
-			    "name",
-			    name);
+		return fail(
+			s,
+			"'%s' is reserved (a query, a constant or an errno name): choose another "
+			"name",
+			name);
 	return true;
 }
 
@@ -928,8 +928,7 @@ bool store_pages(struct script *s, const char *name, enum ref_kind kind, struct 
 	return true;
 }
 
-bool store_single_page(struct script *s, const char *name, enum ref_kind kind,
-		       struct bk_page *page)
+bool store_single_page(struct script *s, const char *name, enum ref_kind kind, struct bk_page *page)
 {
 	struct bk_page **pages = malloc(sizeof(*pages));
 
@@ -1055,7 +1054,8 @@ static bool usage_error(struct script *s, const struct command *first)
 
 	for (const struct command *c = first; c->name && !strcmp(c->name, first->name); c++) {
 		if (n)
-			n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, " | ");
+			n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0,
+					      " | ");
 		if (n < sizeof(buf))
 			n += (size_t)print_usage(buf + n, sizeof(buf) - n, c);
 	}
@@ -1196,8 +1196,8 @@ static bool convert_option(struct script *s, const struct opt_spec *spec, struct
 		if (!eval_text(s, text, &v->n))
 			return false;
 		if (v->n < spec->min || v->n > spec->max)
-			return fail(s, "expected %s from %ld to %ld, got %ld", spec->what, spec->min,
-				    spec->max, v->n);
+			return fail(s, "expected %s from %ld to %ld, got %ld", spec->what,
+				    spec->min, spec->max, v->n);
 		v->u = (unsigned long)v->n;
 		return true;
 	case OPT_PROT:
@@ -1206,8 +1206,7 @@ static bool convert_option(struct script *s, const struct opt_spec *spec, struct
 		return parse_table_list(s, text, mmap_flag_names,
 					"mmap flags like private,populate", &v->u);
 	case OPT_FOLL_FLAGS:
-		return parse_table_list(s, text, foll_names, "FOLL_ flags like write,force",
-					&v->u);
+		return parse_table_list(s, text, foll_names, "FOLL_ flags like write,force", &v->u);
 	case OPT_ANY:
 		v->str = w ? w->key : NULL;
 		return true;
@@ -1230,7 +1229,8 @@ static bool convert_args(struct script *s, struct cmd_args *a)
 		struct word *w = NULL;
 
 		for (int j = 0; j < a->nkv && !w; j++)
-			if (form->opts[k].kind == OPT_ANY || !strcmp(a->kv[j]->key, form->opts[k].key))
+			if (form->opts[k].kind == OPT_ANY ||
+			    !strcmp(a->kv[j]->key, form->opts[k].key))
 				w = a->kv[j];
 		if (!convert_option(s, &form->opts[k], w, &a->opt[k]))
 			return false;
@@ -1596,7 +1596,8 @@ int script_help(FILE *out, enum script_help_format fmt, const char *name)
 		bool heading = false;
 
 		for (const struct command *c = commands; c->name; c++) {
-			if (strcmp(c->topic, command_topics[t][0]) || (name && strcmp(name, c->name)))
+			if (strcmp(c->topic, command_topics[t][0]) ||
+			    (name && strcmp(name, c->name)))
 				continue;
 			print_usage(usage, sizeof(usage), c);
 			found = true;

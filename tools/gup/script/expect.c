@@ -8,7 +8,6 @@
 
 #include "script_int.h"
 
-
 struct operand {
 	bool is_str;
 	long num;

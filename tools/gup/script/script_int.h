@@ -64,12 +64,12 @@ struct script {
 	FILE *out;
 	bool quiet;
 	bool booted;
-	bool stop;  /* a script error ends the run */
-	int errors; /* script errors (at most one: the run stops) */
-	int held;   /* expectations that held */
-	int failed; /* expectations (and checks) that failed */
+	bool stop;    /* a script error ends the run */
+	int errors;   /* script errors (at most one: the run stops) */
+	int held;     /* expectations that held */
+	int failed;   /* expectations (and checks) that failed */
 	int commands; /* command lines run */
-	long ret;   /* result of the last command that called the library */
+	long ret;     /* result of the last command that called the library */
 	struct bk_task *cur;
 	struct task_slot tasks[MAX_TASKS];
 	struct symbol syms[MAX_SYMBOLS];
