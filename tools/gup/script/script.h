@@ -10,8 +10,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct backend_ops;
+
 struct script_options {
 	bool quiet; /* print only explicit output, failures and the summary */
+	/* The machine to run on (backend.h); NULL: the simulated one. */
+	const struct backend_ops *backend;
 };
 
 /*

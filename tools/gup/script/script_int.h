@@ -186,6 +186,23 @@ struct cmd_args {
 	int nkv;
 };
 
+/* A line split into words (lexer.c). */
+struct line {
+	const char *raw;
+	struct word w[MAX_WORDS];
+	int n;
+	char buf[2 * MAX_LINE + MAX_WORDS + 2];
+};
+
+bool split_words(struct script *s, const char *raw, struct line *ln);
+int hex_digit(int c);
+
+/* args.c: the form of @first's command that fits the words, converted into @a. */
+bool parse_command(struct script *s, const struct command *first, struct word *w, int nw,
+		   struct cmd_args *a);
+const struct command *first_form(const char *name);
+int print_usage(char *buf, size_t size, const struct command *form);
+
 /* ----------------------------------------------------------------- helpers -- */
 
 bool fail(struct script *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -197,6 +214,7 @@ struct named_value {
 	unsigned long value;
 };
 
+extern const struct named_value errno_names[];
 extern const struct named_value foll_names[];
 extern const struct named_value vm_flag_names[];
 const struct named_value *lookup_name(const struct named_value *table, const char *name,
@@ -218,6 +236,7 @@ bool eval_range(struct script *s, const struct word *w, long min, long max, cons
 bool eval_addr(struct script *s, const struct word *w, unsigned long *addr);
 
 struct symbol *find_symbol(struct script *s, const char *name, size_t len);
+bool set_holds_refs(const struct page_set *set);
 bool set_value(struct script *s, const char *name, long value);
 struct page_set *find_set(struct script *s, const char *name);
 bool store_pages(struct script *s, const char *name, enum ref_kind kind, struct bk_page **pages,
