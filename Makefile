@@ -18,7 +18,7 @@ DEB_PKGS := build-essential cmake pkg-config liburcu-dev libcmocka-dev libbsd-de
 FORMAT_DIRS := include src tools tests bench
 FORMAT_FILES = $(shell find $(wildcard $(FORMAT_DIRS)) -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort)
 
-.PHONY: all deps build run test test-tsan install format format-check clean
+.PHONY: all deps build run test test-tsan install format format-check docs clean
 
 all: build
 
@@ -72,6 +72,11 @@ install:
 		-DCMAKE_INSTALL_PREFIX=$(PREFIX)
 	$(CMAKE) --build $(BUILD_DIR) -j$(JOBS)
 	$(CMAKE) --install $(BUILD_DIR)
+
+# The command tables of docs/scenarios.md and docs/gup.1 come from the scenario
+# language's command table; CTest's docs_command_tables checks them.
+docs: build
+	tests/docs/sync_docs.sh $(BUILD_DIR)/gup --update docs/scenarios.md docs/gup.1
 
 format:
 	@files="$(FORMAT_FILES)"; [ -z "$$files" ] || $(CLANG_FORMAT) -i $$files

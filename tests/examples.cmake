@@ -13,3 +13,69 @@ if(TARGET gup)
       LABELS "examples")
   endforeach()
 endif()
+
+# The scenario language's command table is the one source of its usage: the
+# docs tables are generated from it and must agree (tests/docs/sync_docs.sh
+# --update regenerates them), and `gup help run` prints it.
+if(TARGET gup)
+  add_test(NAME docs_command_tables
+    COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docs/sync_docs.sh $<TARGET_FILE:gup>
+            ${CMAKE_SOURCE_DIR}/docs/scenarios.md ${CMAKE_SOURCE_DIR}/docs/gup.1)
+  add_test(NAME help_run_lists_commands COMMAND gup help run)
+  set_tests_properties(help_run_lists_commands PROPERTIES
+    PASS_REGULAR_EXPRESSION "pin \\[fast\\|fast_only.*pagetable ADDR \\[LEN\\]")
+  add_test(NAME help_run_one_command COMMAND gup help run mmap)
+  set_tests_properties(help_run_one_command PROPERTIES
+    PASS_REGULAR_EXPRESSION "mmap NAME len=LEN.*defaults: prot=rw flags=private addr=0")
+  add_test(NAME help_run_unknown_command COMMAND gup help run no_such_command)
+  set_tests_properties(help_run_unknown_command PROPERTIES WILL_FAIL TRUE)
+  # The language and its commands reach the machine only through the back end
+  # (backend_sim.c is the one file that sees struct page and the test seams).
+  file(GLOB _script_srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tools/gup/script/*.c)
+  list(REMOVE_ITEM _script_srcs ${CMAKE_SOURCE_DIR}/tools/gup/script/backend_sim.c)
+  list(JOIN _script_srcs " " _script_srcs)
+  add_test(NAME script_commands_use_backend
+    COMMAND sh -c "! grep -nE '<libgup.h>|struct (page|mm_struct|task_struct|vm_area_struct)[ *]|mm_find_pte|dbg_|mmap_read_lock|page_to_pfn' ${_script_srcs}")
+  foreach(t docs_command_tables help_run_lists_commands help_run_one_command
+            help_run_unknown_command script_commands_use_backend)
+    set_tests_properties(${t} PROPERTIES LABELS "examples;docs" ENVIRONMENT "${GUP_TEST_ENV}")
+  endforeach()
+endif()
+
+# `gup run` on scripts and inputs that pin down the runner's own behaviour:
+# tests/scripts/*.gup must pass; tests/scripts/bad/ and the other cases below
+# must fail with status 2 and say why.
+if(TARGET gup)
+  file(GLOB _gup_test_scripts CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/scripts/*.gup)
+  foreach(script ${_gup_test_scripts})
+    get_filename_component(base ${script} NAME_WE)
+    add_test(NAME script_${base} COMMAND gup run -q ${script})
+    set_tests_properties(script_${base} PROPERTIES ENVIRONMENT "${GUP_TEST_ENV}" LABELS "examples")
+  endforeach()
+  set_tests_properties(script_page_dump PROPERTIES PASS_REGULAR_EXPRESSION
+    "page \\$a dump:\n  page:pfn=0x[0-9a-f]+ refcount:1 mapcount:1 mapping:set.*page g\\[0\\] dump:\n  page:pfn=0x[0-9a-f]+ refcount:2 .*not present")
+
+  set(_expect_run bash ${CMAKE_SOURCE_DIR}/tests/scripts/expect_run.sh 2)
+  set(_bad ${CMAKE_SOURCE_DIR}/tests/scripts/bad)
+  add_test(NAME run_rejects_directory
+    COMMAND ${_expect_run} "'.*examples' is a directory" $<TARGET_FILE:gup> run ${CMAKE_SOURCE_DIR}/examples)
+  add_test(NAME run_rejects_missing_file
+    COMMAND ${_expect_run} "cannot open '/nonexistent/x.gup': No such file or directory"
+            $<TARGET_FILE:gup> run /nonexistent/x.gup)
+  add_test(NAME run_rejects_empty_script
+    COMMAND ${_expect_run} "empty.gup: empty script: no commands to run" $<TARGET_FILE:gup> run ${_bad}/empty.gup)
+  add_test(NAME run_rejects_bad_gup_inject
+    COMMAND env GUP_INJECT=page_alloc:often ${_expect_run} "malformed GUP_INJECT='page_alloc:often'"
+            $<TARGET_FILE:gup> run ${CMAKE_SOURCE_DIR}/examples/tour.gup)
+  add_test(NAME run_set_refuses_reserved
+    COMMAND ${_expect_run} "'ret' is reserved" $<TARGET_FILE:gup> run ${_bad}/set_reserved.gup)
+  add_test(NAME run_mmap_refuses_reserved
+    COMMAND ${_expect_run} "'EFAULT' is reserved" $<TARGET_FILE:gup> run ${_bad}/mmap_reserved.gup)
+  add_test(NAME run_set_refuses_string
+    COMMAND ${_expect_run} "expected a number .*got a string" $<TARGET_FILE:gup> run ${_bad}/set_string.gup)
+  foreach(t run_rejects_directory run_rejects_missing_file run_rejects_empty_script
+            run_rejects_bad_gup_inject run_set_refuses_reserved run_mmap_refuses_reserved
+            run_set_refuses_string)
+    set_tests_properties(${t} PROPERTIES ENVIRONMENT "${GUP_TEST_ENV}" LABELS "examples")
+  endforeach()
+endif()

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Build the scenario-language fuzzer (libFuzzer with ASan+UBSan) with clang
-# directly, no CMake, and run it for SECONDS (default 60) from the seed corpus.
+# Build the scenario-language fuzzer through CMake with clang's libFuzzer, ASan
+# and UBSan (GUP_FUZZ=ON), and run it for SECONDS (default 60). The corpus is
+# seeded at run time from examples/*.gup plus the seeds in tests/fuzz/corpus_script/
+# (regressions, named regress-*), copied into a scratch corpus.
 # usage: tests/fuzz/run_script_fuzz.sh [SECONDS] [libFuzzer options...]
 # Crashes land in $FUZZ_BUILD_DIR (default build-fuzz/); reproduce one with
 # `build-fuzz/fuzz_script CRASHFILE` (stderr open: BUG messages show) and keep it,
@@ -12,22 +14,17 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
 out=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-cc=${CC:-clang}
-mkdir -p "$out/corpus"
 
-mapfile -t sources < <(find "$root/src" -name '*.c' | sort)
-# shellcheck disable=SC2046
-"$cc" -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -fno-omit-frame-pointer \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-D_GNU_SOURCE -DCONFIG_DEBUG_VM=1 \
-	-I"$root/include" -I"$root/src" -I"$root/tools/gup" \
-	"${sources[@]}" "$root/tools/gup/script.c" "$root/tools/gup/gup_calls.c" \
-	"$root/tests/fuzz/fuzz_script.c" \
-	$(pkg-config --cflags --libs liburcu-bp liburcu-cds) -lpthread \
-	-o "$out/fuzz_script"
+CC=${CC:-clang} cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=Debug \
+	-DGUP_SANITIZE=address -DGUP_FUZZ=ON >/dev/null
+cmake --build "$out" -j"${JOBS:-2}" --target fuzz_script
 
-# New inputs go to the first (scratch) corpus; the checked-in seeds stay untouched.
+# New inputs go to the scratch corpus; the checked-in files stay untouched.
+corpus="$out/corpus-script"
+mkdir -p "$corpus"
+cp "$root"/examples/*.gup "$root"/tests/fuzz/corpus_script/* "$corpus/"
+
 # -close_fd_mask=2 silences the library's WARNING lines; crash reports still print.
-exec "$out/fuzz_script" "$out/corpus" "$root/tests/fuzz/corpus_script" \
+exec "$out/fuzz_script" "$corpus" \
 	-dict="$root/tests/fuzz/script.dict" -max_len=4096 -timeout=30 -rss_limit_mb=4096 \
 	-max_total_time="$seconds" -artifact_prefix="$out/" -close_fd_mask=2 "$@"

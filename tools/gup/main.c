@@ -3,8 +3,10 @@
  * gup: the command-line front end of libgup. Dispatches `run`, `bench`, `stress`,
  * `help` and `--version`, and parses the options of `run` (the scenario runner).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gup_tool.h"
 #include "script.h"
@@ -41,6 +43,8 @@ static const char usage_text[] =
 	"      --seed N         random seed (default: from the clock, printed)\n"
 	"      --ops N          exactly N operations, deterministic: the seed repeats it\n"
 	"  help, --help, -h     this summary\n"
+	"  help run [COMMAND]   the scenario commands (--markdown, --man: as the docs\n"
+	"                       tables)\n"
 	"  --version            print the version\n"
 	"\n"
 	"exit status: 0 success, 1 a check failed, 2 usage or script error.\n"
@@ -52,33 +56,22 @@ void gup_print_usage(FILE *out)
 }
 
 /*
- * Until bench.c and stress.c are built into the tool these weak stand-ins keep
- * it linking; the real definitions override them.
+ * Run one script file ("-" is stdin); a file that cannot be opened or read,
+ * or is a directory, is a usage error that says why.
  */
-__attribute__((weak)) int gup_bench_main(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "gup: bench: not built yet\n");
-	return GUP_EXIT_USAGE;
-}
-
-__attribute__((weak)) int gup_stress_main(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "gup: stress: not built yet\n");
-	return GUP_EXIT_USAGE;
-}
-
-/* Run one script file ("-" is stdin); a file that cannot be opened is a usage error. */
 static int run_one_file(const char *path, const struct script_options *opts)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	struct stat st;
 	int ret;
 
 	if (!in) {
-		fprintf(stderr, "gup: run: cannot open '%s'\n", path);
+		fprintf(stderr, "gup: run: cannot open '%s': %s\n", path, strerror(errno));
+		return GUP_EXIT_USAGE;
+	}
+	if (!fstat(fileno(in), &st) && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "gup: run: '%s' is a directory, not a script\n", path);
+		fclose(in);
 		return GUP_EXIT_USAGE;
 	}
 	ret = script_run_stream(in, strcmp(path, "-") ? path : "<stdin>", stdout, opts);
@@ -119,6 +112,33 @@ int gup_run_main(int argc, char **argv)
 	return worst;
 }
 
+/* `gup help run [--markdown|--man] [COMMAND|TOPIC]`: the command table. */
+static int help_run_main(int argc, char **argv)
+{
+	enum script_help_format fmt = SCRIPT_HELP_TEXT;
+	const char *name = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--markdown"))
+			fmt = SCRIPT_HELP_MARKDOWN;
+		else if (!strcmp(argv[i], "--man"))
+			fmt = SCRIPT_HELP_MAN;
+		else if (argv[i][0] == '-' || name)
+			return fprintf(stderr,
+				       "usage: gup help run [--markdown|--man] [COMMAND]\n"),
+			       GUP_EXIT_USAGE;
+		else
+			name = argv[i];
+	}
+	if (fmt == SCRIPT_HELP_TEXT && !name)
+		printf("Scenario commands (gup run; the language: docs/scenarios.md):\n\n");
+	if (script_help(stdout, fmt, name)) {
+		fprintf(stderr, "gup: help run: no command or topic '%s'\n", name);
+		return GUP_EXIT_USAGE;
+	}
+	return GUP_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -127,6 +147,8 @@ int main(int argc, char **argv)
 		gup_print_usage(stderr);
 		return GUP_EXIT_USAGE;
 	}
+	if (!strcmp(cmd, "help") && argc > 2 && !strcmp(argv[2], "run"))
+		return help_run_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		gup_print_usage(stdout);
 		return GUP_EXIT_OK;

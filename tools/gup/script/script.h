@@ -10,8 +10,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct backend_ops;
+
 struct script_options {
 	bool quiet; /* print only explicit output, failures and the summary */
+	/* The machine to run on (backend.h); NULL: the simulated one. */
+	const struct backend_ops *backend;
 };
 
 /*
@@ -25,5 +29,16 @@ int script_run_buffer_opts(const char *buf, size_t len, const char *name, FILE *
 			   const struct script_options *opts);
 /* Read all of @in (at most 16 MiB), then run it as script_run_buffer_opts(). */
 int script_run_stream(FILE *in, const char *name, FILE *out, const struct script_options *opts);
+
+enum script_help_format { SCRIPT_HELP_TEXT, SCRIPT_HELP_MARKDOWN, SCRIPT_HELP_MAN };
+
+/*
+ * Print the command table of the language: every command's usage and summary
+ * (as text for `gup help run`, as the markdown tables of docs/scenarios.md or the
+ * man page entries of docs/gup.1). @name limits it to one command (text, man) or
+ * one docs topic (markdown); NULL prints all.
+ * Return: 0, or -ENOENT when @name matches nothing.
+ */
+int script_help(FILE *out, enum script_help_format fmt, const char *name);
 
 #endif /* GUP_SCRIPT_H */

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The machine a scenario runs on, as the commands see it: boot, tasks, the
+ * mapping calls, the task's loads and stores, every GUP entry point, and queries
+ * of pages, VMAs and counters. Commands hold only opaque task and page handles;
+ * backend_sim.c implements this on libgup's simulated machine.
+ */
+#ifndef GUP_SCRIPT_BACKEND_H
+#define GUP_SCRIPT_BACKEND_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "gup_calls.h"
+
+/* Opaque handles: a task (process or thread) and a page frame. */
+struct bk_task;
+struct bk_page;
+
+struct bk_task_info {
+	int pid, tgid;
+	unsigned int mm_id;
+	bool killed;
+};
+
+/* Page facts, in the order `page ADDR` prints them. */
+enum page_field {
+	PF_PRESENT,
+	PF_PFN,
+	PF_ZERO,
+	PF_EXCLUSIVE,
+	PF_FILE, /* pagemap PM_FILE: a file or shmem page */
+	PF_ANON,
+	PF_REFCOUNT,
+	PF_MAPCOUNT,
+	PF_PINS,
+	PF_MAYBE_PINNED,
+	PF_DIRTY,
+	PF_MLOCKED,
+	PF_WRITABLE, /* from here on: PTE bits, known only for addresses */
+	PF_PTE_DIRTY,
+	PF_YOUNG,
+	NR_PAGE_FIELDS
+};
+
+struct page_facts {
+	long f[NR_PAGE_FIELDS];
+	bool has_pte; /* asked by address: the PTE bits are filled in */
+};
+
+struct bk_vma_info {
+	unsigned long start, end, flags, pgoff;
+	const char *name;		 /* as /proc/pid/maps names it ("" for none) */
+	unsigned long rss, anon, pinned; /* pages; filled only when counting */
+};
+
+struct backend_ops {
+	const char *name;
+
+	/* The machine: 0 or -errno; shutdown returns non-zero when it found leaks. */
+	int (*boot)(unsigned long mem_bytes, unsigned long movable_bytes);
+	int (*shutdown)(void);
+	bool (*running)(void);
+	/* NULL, or why the environment (GUP_INJECT) would not configure the machine. */
+	const char *(*env_error)(void);
+	unsigned long (*total_pages)(void);
+	unsigned long (*free_pages)(void);
+	int (*check)(FILE *out); /* invariant violations, printed to @out */
+	unsigned long (*warn_count)(void);
+	int (*inject_arm)(const char *point, unsigned long nth, unsigned long count);
+	void (*inject_off)(void);
+
+	/* Tasks. The current task is the one memory commands act as (NULL: none). */
+	struct bk_task *(*task_create)(const char *name);
+	struct bk_task *(*task_fork)(struct bk_task *parent, long *err);
+	struct bk_task *(*task_clone_thread)(struct bk_task *task);
+	void (*task_kill)(struct bk_task *task);
+	void (*task_exit)(struct bk_task *task);
+	void (*set_current)(struct bk_task *task);
+	void (*task_info)(struct bk_task *task, struct bk_task_info *info);
+
+	/* The mapping calls, as the current task. */
+	unsigned long (*mmap)(unsigned long addr, unsigned long len, unsigned long prot,
+			      unsigned long flags);
+	long (*munmap)(unsigned long addr, unsigned long len);
+	long (*mprotect)(unsigned long addr, unsigned long len, unsigned long prot);
+	long (*madvise)(unsigned long addr, unsigned long len, int advice);
+	long (*mlock)(unsigned long addr, unsigned long len, bool onfault);
+	long (*munlock)(unsigned long addr, unsigned long len);
+
+	/* The current task's loads and stores: bytes NOT copied. */
+	unsigned long (*copy_to_user)(unsigned long addr, const void *buf, unsigned long len);
+	unsigned long (*copy_from_user)(void *buf, unsigned long addr, unsigned long len);
+	/* access_remote_vm (or access_process_vm when @process) on @task. */
+	long (*access_vm)(struct bk_task *task, bool process, unsigned long addr, void *buf,
+			  int len, unsigned int gup_flags);
+	long (*process_vm)(struct bk_task *task, bool write, unsigned long local,
+			   unsigned long remote, unsigned long len);
+
+	/* GUP: @remote is the task of the remote flavours, @locked as the entry takes it. */
+	long (*gup)(enum gup_entry entry, struct bk_task *remote, unsigned long start, long nr,
+		    unsigned int gup_flags, struct bk_page **pages, int *locked);
+	void (*put_page)(struct bk_page *page);
+	void (*unpin_page)(struct bk_page *page);
+	void (*unpin_pages)(struct bk_page **pages, unsigned long nr, bool dirty);
+	/* follow_page() under mmap_lock: 0 with *page (NULL if none), or -errno. */
+	long (*follow_page)(unsigned long addr, unsigned int gup_flags, struct bk_page **page);
+	struct bk_page *(*get_dump_page)(unsigned long addr);
+	long (*populate)(unsigned long start, unsigned long len);
+	/* false when [start, end) is not inside one VMA; else *ret is the call's result. */
+	bool (*populate_vma)(unsigned long start, unsigned long end, long *ret);
+	long (*fixup)(unsigned long addr, bool write, bool *unlocked);
+
+	/* Queries. */
+	unsigned long (*page_pfn)(struct bk_page *page);
+	unsigned char *(*page_data)(struct bk_page *page); /* what a device sees */
+	void (*page_query)(struct bk_page *page, struct page_facts *pf);
+	int (*addr_query)(unsigned long addr, struct page_facts *pf); /* 0 or -errno */
+	void (*page_dump)(unsigned long pfn, FILE *out);	      /* dump_page() */
+	bool (*vma_query)(unsigned long addr, struct bk_vma_info *info);
+	/* Call @fn for each VMA of the current task, with page counts if @count. */
+	void (*for_each_vma)(bool count, void (*fn)(void *ctx, const struct bk_vma_info *vma),
+			     void *ctx);
+	void (*dump_pagetable)(unsigned long start, unsigned long end, FILE *out);
+	int (*nr_vmstat)(void);
+	const char *(*vmstat_name)(int item);
+	long (*vmstat_value)(int item);
+};
+
+/* The simulated machine (backend_sim.c). */
+extern const struct backend_ops sim_backend;
+
+#endif /* GUP_SCRIPT_BACKEND_H */

@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The scenario back end on libgup's simulated machine: the only part of the
+ * scenario language that sees struct page, page tables, VMAs and the library's
+ * test seams (mm_find_pte, the debug pin count). Commands reach it through
+ * struct backend_ops (backend.h).
+ */
+#include <errno.h>
+#include <gup/testing.h>
+#include <libgup.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+#define TASK(t) ((struct task_struct *)(t))
+#define PAGE(p) ((struct page *)(p))
+
+/* The task memory commands act as; fork and the remote calls restore it. */
+static struct task_struct *sim_cur;
+
+/* -------------------------------------------------------------- machine -- */
+
+static int sim_be_boot(unsigned long mem, unsigned long movable)
+{
+	struct sim_config cfg = {.mem_bytes = mem, .movable_bytes = movable};
+
+	sim_cur = NULL;
+	return sim_boot(&cfg);
+}
+
+static int sim_be_shutdown(void)
+{
+	set_current(NULL);
+	sim_cur = NULL;
+	return sim_shutdown();
+}
+
+/* GUP_INJECT is parsed at boot, where a malformed one is only warned about. */
+static const char *sim_env_error(void)
+{
+	static char why[512];
+	const char *spec = getenv("GUP_INJECT");
+	int bad;
+
+	if (!spec || !*spec)
+		return NULL;
+	bad = inject_parse(spec);
+	inject_disarm_all();
+	if (!bad)
+		return NULL;
+	snprintf(why, sizeof(why),
+		 "malformed GUP_INJECT='%.200s': expected POINT:nth=N[:count=M][,...] with POINT "
+		 "one of page_alloc pgtable_alloc vma_alloc fault_retry fault_oom fault_sigbus "
+		 "gup_signal",
+		 spec);
+	return why;
+}
+
+static int sim_be_inject_arm(const char *point, unsigned long nth, unsigned long count)
+{
+	return inject_arm(point, nth, count);
+}
+
+/* ---------------------------------------------------------------- tasks -- */
+
+static struct bk_task *sim_task_create(const char *name)
+{
+	return (struct bk_task *)task_create(name);
+}
+
+static struct bk_task *sim_task_fork(struct bk_task *parent, long *err)
+{
+	struct task_struct *child;
+
+	set_current(TASK(parent));
+	errno = 0;
+	child = sys_fork();
+	*err = child ? 0 : -(long)(errno ? errno : ENOMEM);
+	set_current(sim_cur);
+	return (struct bk_task *)child;
+}
+
+static struct bk_task *sim_task_clone_thread(struct bk_task *task)
+{
+	return (struct bk_task *)task_clone_thread(TASK(task));
+}
+
+static void sim_task_kill(struct bk_task *task)
+{
+	task_kill(TASK(task));
+}
+
+static void sim_task_exit(struct bk_task *task)
+{
+	if (TASK(task) == sim_cur)
+		sim_cur = NULL;
+	task_exit(TASK(task));
+	set_current(sim_cur);
+}
+
+static void sim_set_current(struct bk_task *task)
+{
+	sim_cur = TASK(task);
+	set_current(sim_cur);
+}
+
+static void sim_task_info(struct bk_task *task, struct bk_task_info *info)
+{
+	struct task_struct *t = TASK(task);
+
+	info->pid = t->pid;
+	info->tgid = t->tgid;
+	info->mm_id = t->mm->id;
+	info->killed = fatal_signal_pending(t);
+}
+
+/* ------------------------------------------------------- mapping calls -- */
+
+static unsigned long sim_mmap(unsigned long addr, unsigned long len, unsigned long prot,
+			      unsigned long flags)
+{
+	return sys_mmap(addr, len, prot, flags | MAP_ANONYMOUS, -1, 0);
+}
+
+static long sim_munmap(unsigned long addr, unsigned long len)
+{
+	return sys_munmap(addr, len);
+}
+
+static long sim_mprotect(unsigned long addr, unsigned long len, unsigned long prot)
+{
+	return sys_mprotect(addr, len, prot);
+}
+
+static long sim_madvise(unsigned long addr, unsigned long len, int advice)
+{
+	return sys_madvise(addr, len, advice);
+}
+
+static long sim_mlock(unsigned long addr, unsigned long len, bool onfault)
+{
+	return onfault ? sys_mlock2(addr, len, MLOCK_ONFAULT) : sys_mlock(addr, len);
+}
+
+static long sim_munlock(unsigned long addr, unsigned long len)
+{
+	return sys_munlock(addr, len);
+}
+
+/* ------------------------------------------------------- user accesses -- */
+
+static unsigned long sim_copy_to_user(unsigned long addr, const void *buf, unsigned long len)
+{
+	return copy_to_user(addr, buf, len);
+}
+
+static unsigned long sim_copy_from_user(void *buf, unsigned long addr, unsigned long len)
+{
+	return copy_from_user(buf, addr, len);
+}
+
+static long sim_access_vm(struct bk_task *task, bool process, unsigned long addr, void *buf,
+			  int len, unsigned int gup_flags)
+{
+	return process ? access_process_vm(TASK(task), addr, buf, len, gup_flags)
+		       : access_remote_vm(TASK(task)->mm, addr, buf, len, gup_flags);
+}
+
+static long sim_process_vm(struct bk_task *task, bool write, unsigned long local,
+			   unsigned long remote, unsigned long len)
+{
+	struct iovec lvec = {.iov_base = (void *)local, .iov_len = len};
+	struct iovec rvec = {.iov_base = (void *)remote, .iov_len = len};
+
+	return write ? sys_process_vm_writev(TASK(task), &lvec, 1, &rvec, 1, 0)
+		     : sys_process_vm_readv(TASK(task), &lvec, 1, &rvec, 1, 0);
+}
+
+/* ------------------------------------------------------------------ GUP -- */
+
+static long sim_gup(enum gup_entry entry, struct bk_task *remote, unsigned long start, long nr,
+		    unsigned int gup_flags, struct bk_page **pages, int *locked)
+{
+	return gup_call_entry(entry, remote ? TASK(remote)->mm : NULL, start, nr, gup_flags,
+			      (struct page **)pages, NULL, locked);
+}
+
+static void sim_put_page(struct bk_page *page)
+{
+	put_page(PAGE(page));
+}
+
+static void sim_unpin_page(struct bk_page *page)
+{
+	unpin_user_page(PAGE(page));
+}
+
+static void sim_unpin_pages(struct bk_page **pages, unsigned long nr, bool dirty)
+{
+	if (dirty)
+		unpin_user_pages_dirty_lock((struct page **)pages, nr, true);
+	else
+		unpin_user_pages((struct page **)pages, nr);
+}
+
+static long sim_follow_page(unsigned long addr, unsigned int gup_flags, struct bk_page **out)
+{
+	struct mm_struct *mm = sim_cur->mm;
+	struct vm_area_struct *vma;
+	struct page *page = NULL;
+
+	mmap_read_lock(mm);
+	vma = find_vma(mm, addr);
+	if (vma && vma->vm_start <= addr)
+		page = follow_page(vma, addr, gup_flags);
+	mmap_read_unlock(mm);
+	*out = NULL;
+	if (IS_ERR_VALUE((unsigned long)page))
+		return (long)page;
+	*out = (struct bk_page *)page;
+	return 0;
+}
+
+static struct bk_page *sim_get_dump_page(unsigned long addr)
+{
+	return (struct bk_page *)get_dump_page(addr);
+}
+
+static long sim_populate(unsigned long start, unsigned long len)
+{
+	return __mm_populate(start, len, 0);
+}
+
+static bool sim_populate_vma(unsigned long start, unsigned long end, long *ret)
+{
+	struct mm_struct *mm = sim_cur->mm;
+	struct vm_area_struct *vma;
+	int still_locked = 1;
+
+	mmap_read_lock(mm);
+	vma = find_vma(mm, start);
+	if (!vma || vma->vm_start > start || end > vma->vm_end || start == end) {
+		mmap_read_unlock(mm);
+		return false;
+	}
+	*ret = populate_vma_page_range(vma, start, end, &still_locked);
+	/* A fault that had to wait dropped mmap_lock for us. */
+	if (still_locked)
+		mmap_read_unlock(mm);
+	return true;
+}
+
+static long sim_fixup(unsigned long addr, bool write, bool *unlocked)
+{
+	struct mm_struct *mm = sim_cur->mm;
+	int ret;
+
+	mmap_read_lock(mm);
+	ret = fixup_user_fault(mm, addr, write ? FAULT_FLAG_WRITE : 0, unlocked);
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/* -------------------------------------------------------------- queries -- */
+
+static unsigned long sim_page_pfn(struct bk_page *page)
+{
+	return page_to_pfn(PAGE(page));
+}
+
+static unsigned char *sim_page_data(struct bk_page *page)
+{
+	return page_address(PAGE(page));
+}
+
+/*
+ * Pins on a page without a compound pincount: exact where the library keeps its
+ * debug accounting, otherwise the kernel's own estimate from the bias.
+ */
+static long small_page_pins(struct page *head)
+{
+	int pins = sim_page_gup_pins(head);
+
+	return pins >= 0 ? pins : (long)(page_ref_count(head) / GUP_PIN_COUNTING_BIAS);
+}
+
+static void page_struct_facts(struct page *page, struct page_facts *pf)
+{
+	struct page *head = compound_head(page);
+
+	pf->f[PF_PRESENT] = 1;
+	pf->f[PF_PFN] = (long)page_to_pfn(page);
+	pf->f[PF_ZERO] = is_zero_pfn(page_to_pfn(page));
+	pf->f[PF_ANON] = PageAnon(page);
+	pf->f[PF_REFCOUNT] = page_count(page);
+	pf->f[PF_MAPCOUNT] = page_mapcount(page);
+	pf->f[PF_PINS] =
+		hpage_pincount_available(head) ? compound_pincount(head) : small_page_pins(head);
+	pf->f[PF_MAYBE_PINNED] = page_maybe_dma_pinned(page);
+	pf->f[PF_DIRTY] = PageDirty(head);
+	pf->f[PF_MLOCKED] = PageMlocked(head);
+}
+
+static void sim_page_query(struct bk_page *page, struct page_facts *pf)
+{
+	memset(pf, 0, sizeof(*pf));
+	page_struct_facts(PAGE(page), pf);
+}
+
+/* What the current task maps at @addr, as pagemap and the PTE tell. */
+static int sim_addr_query(unsigned long addr, struct page_facts *pf)
+{
+	struct mm_struct *mm = sim_cur->mm;
+	uint64_t pm;
+	pte_t *ptep;
+	int err = pagemap_read(mm, addr, &pm);
+
+	memset(pf, 0, sizeof(*pf));
+	pf->has_pte = true;
+	if (err)
+		return err;
+	if (!(pm & PM_PRESENT))
+		return 0;
+	if (pfn_valid(pm & PM_PFRAME_MASK))
+		page_struct_facts(pfn_to_page(pm & PM_PFRAME_MASK), pf);
+	pf->f[PF_PRESENT] = 1;
+	pf->f[PF_PFN] = (long)(pm & PM_PFRAME_MASK);
+	pf->f[PF_EXCLUSIVE] = !!(pm & PM_MMAP_EXCLUSIVE);
+	pf->f[PF_FILE] = !!(pm & PM_FILE);
+	mmap_read_lock(mm);
+	ptep = mm_find_pte(mm, addr, NULL);
+	if (ptep) {
+		pte_t pte = ptep_get(ptep);
+
+		pf->f[PF_WRITABLE] = pte_write(pte);
+		pf->f[PF_PTE_DIRTY] = pte_dirty(pte);
+		pf->f[PF_YOUNG] = pte_young(pte);
+	}
+	mmap_read_unlock(mm);
+	return 0;
+}
+
+/*
+ * The library's own dump_page() view, caught from stderr (where the kernel's
+ * goes to the log) and printed indented, with the host pointer of ->mapping
+ * reduced to whether there is one, so that output stays deterministic.
+ */
+static void sim_page_dump(unsigned long pfn, FILE *out)
+{
+	FILE *saved = stderr, *catch;
+	char *text = NULL, *line, *mapping;
+	size_t len = 0;
+
+	if (!pfn_valid(pfn)) {
+		fprintf(out, "  pfn %#lx has no struct page\n", pfn);
+		return;
+	}
+	catch = open_memstream(&text, &len);
+	if (!catch)
+		return;
+	stderr = catch;
+	dump_page(pfn_to_page(pfn), NULL);
+	stderr = saved;
+	fclose(catch);
+	mapping = strstr(text, "mapping:");
+	if (mapping && strcspn(mapping + 8, " ") >= 3) {
+		size_t ptr = strcspn(mapping + 8, " ");
+		bool none =
+			!strncmp(mapping + 8, "(nil)", ptr) || !strncmp(mapping + 8, "0x0", ptr);
+
+		memmove(mapping + 8 + 3, mapping + 8 + ptr, strlen(mapping + 8 + ptr) + 1);
+		memcpy(mapping + 8, none ? "nil" : "set", 3);
+	}
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		fprintf(out, "  %s\n", line);
+	free(text);
+}
+
+static const char *vma_name(struct vm_area_struct *vma)
+{
+	if (vma->vm_ops && vma->vm_ops->name)
+		return vma->vm_ops->name(vma);
+	if (vma->vm_flags & VM_GROWSDOWN)
+		return "[stack]";
+	return vma->vm_file ? "/dev/zero (deleted)" : "";
+}
+
+static void fill_vma_info(struct vm_area_struct *vma, struct bk_vma_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->start = vma->vm_start;
+	info->end = vma->vm_end;
+	info->flags = vma->vm_flags;
+	info->pgoff = vma->vm_file ? vma->vm_pgoff : 0;
+	info->name = vma_name(vma);
+}
+
+static bool sim_vma_query(unsigned long addr, struct bk_vma_info *info)
+{
+	struct mm_struct *mm = sim_cur->mm;
+	struct vm_area_struct *vma;
+
+	mmap_read_lock(mm);
+	vma = find_vma(mm, addr);
+	if (vma && vma->vm_start > addr)
+		vma = NULL;
+	if (vma)
+		fill_vma_info(vma, info);
+	mmap_read_unlock(mm);
+	return vma != NULL;
+}
+
+/* --------------------------------------------------------- page tables -- */
+
+enum pt_level { PT_PGD, PT_PUD, PT_PMD, PT_PTE };
+
+/* Called for every non-empty entry of [start, end); return false to skip its table. */
+typedef bool (*pt_visit_fn)(void *ctx, enum pt_level level, unsigned long addr, unsigned long index,
+			    unsigned long val);
+
+static bool table_entry_descends(unsigned long val)
+{
+	return (val & _PAGE_PRESENT) && !(val & _PAGE_PSE);
+}
+
+static void walk_ptes(pmd_t *pmd, unsigned long addr, unsigned long end, pt_visit_fn fn, void *ctx)
+{
+	for (; addr < end; addr += PAGE_SIZE) {
+		pte_t pte = ptep_get(pte_offset_map(pmd, addr));
+
+		if (!pte_none(pte))
+			fn(ctx, PT_PTE, addr, pte_index(addr), pte_val(pte));
+	}
+}
+
+static void walk_pmds(pud_t *pud, unsigned long addr, unsigned long end, pt_visit_fn fn, void *ctx)
+{
+	for (unsigned long next; addr < end; addr = next) {
+		pmd_t *pmd = pmd_offset(pud, addr);
+		pmd_t val = pmdp_get(pmd);
+
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(val) || !fn(ctx, PT_PMD, addr, pmd_index(addr), pmd_val(val)))
+			continue;
+		if (table_entry_descends(pmd_val(val)))
+			walk_ptes(pmd, addr, next, fn, ctx);
+	}
+}
+
+static void walk_puds(p4d_t *p4d, unsigned long addr, unsigned long end, pt_visit_fn fn, void *ctx)
+{
+	for (unsigned long next; addr < end; addr = next) {
+		pud_t *pud = pud_offset(p4d, addr);
+		pud_t val = __pud(READ_ONCE(pud->pud));
+
+		next = pud_addr_end(addr, end);
+		if (pud_none(val) || !fn(ctx, PT_PUD, addr, pud_index(addr), pud_val(val)))
+			continue;
+		if (table_entry_descends(pud_val(val)))
+			walk_pmds(pud, addr, next, fn, ctx);
+	}
+}
+
+/* Visit the page-table entries of @mm covering [start, end); caller holds mmap_lock. */
+static void walk_tables(struct mm_struct *mm, unsigned long start, unsigned long end,
+			pt_visit_fn fn, void *ctx)
+{
+	for (unsigned long addr = start, next; addr < end; addr = next) {
+		pgd_t *pgd = pgd_offset(mm, addr);
+		pgd_t val = __pgd(READ_ONCE(pgd->pgd));
+
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(val) || !fn(ctx, PT_PGD, addr, pgd_index(addr), pgd_val(val)))
+			continue;
+		if (table_entry_descends(pgd_val(val)))
+			walk_puds(p4d_offset(pgd, addr), addr, next, fn, ctx);
+	}
+}
+
+struct pte_bit {
+	const char *name;
+	unsigned long value;
+};
+
+static void decode_entry_bits(char *buf, size_t size, enum pt_level level, unsigned long val)
+{
+	static const struct pte_bit bits[] = {
+		{"P", _PAGE_PRESENT},
+		{"RW", _PAGE_RW},
+		{"US", _PAGE_USER},
+		{"PWT", _PAGE_PWT},
+		{"PCD", _PAGE_PCD},
+		{"A", _PAGE_ACCESSED},
+		{"D", _PAGE_DIRTY},
+		{"PSE", _PAGE_PSE},
+		{"G", _PAGE_GLOBAL},
+		{"SPECIAL", _PAGE_SPECIAL},
+		{"DEVMAP", _PAGE_DEVMAP},
+		{"NX", _PAGE_NX},
+		{NULL, 0},
+	};
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (const struct pte_bit *b = bits; b->name && used < size; b++) {
+		const char *name = b->name;
+
+		if (!(val & b->value))
+			continue;
+		if (b->value == _PAGE_GLOBAL && !(val & _PAGE_PRESENT))
+			name = "PROTNONE";
+		else if (b->value == _PAGE_PSE && level == PT_PTE)
+			name = "PAT";
+		used += snprintf(buf + used, size - used, "%s%s", used ? " " : "", name);
+	}
+	if (!(val & (_PAGE_PRESENT | _PAGE_PROTNONE)) && used < size)
+		snprintf(buf + used, size - used, "%sswap/migration entry", used ? " " : "");
+}
+
+static bool print_pt_entry(void *ctx, enum pt_level level, unsigned long addr, unsigned long index,
+			   unsigned long val)
+{
+	static const char *const names[] = {"pgd", "pud", "pmd", "pte"};
+	FILE *out = ctx;
+	unsigned long pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
+	char bits[160];
+
+	decode_entry_bits(bits, sizeof(bits), level, val);
+	fprintf(out, "  %*s%s[%3lu] %012lx: %#018lx pfn %#lx %s", 2 * (int)level, "", names[level],
+		index, addr, val, pfn, bits);
+	if (level == PT_PTE && (val & (_PAGE_PRESENT | _PAGE_PROTNONE)) && pfn_valid(pfn)) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (is_zero_pfn(pfn))
+			fprintf(out, "  -> zero page");
+		else
+			fprintf(out, "  -> %s refcount=%d mapcount=%d",
+				PageAnon(page) ? "anon" : "page", page_count(page),
+				page_mapcount(page));
+	}
+	fprintf(out, "\n");
+	return true;
+}
+
+struct smaps_count {
+	struct vm_area_struct *vma;
+	struct bk_vma_info *info;
+};
+
+static bool count_smaps_entry(void *ctx, enum pt_level level, unsigned long addr,
+			      unsigned long index, unsigned long val)
+{
+	struct smaps_count *c = ctx;
+	unsigned long nr = level == PT_PMD ? HPAGE_PMD_NR : 1;
+	struct page *page;
+
+	(void)index;
+	if (level != PT_PTE && !(level == PT_PMD && (val & _PAGE_PSE)))
+		return true;
+	if (!(val & (_PAGE_PRESENT | _PAGE_PROTNONE)))
+		return false;
+	page = level == PT_PTE ? vm_normal_page(c->vma, addr, __pte(val))
+			       : pfn_to_page((val & PTE_PFN_MASK) >> PAGE_SHIFT);
+	if (!page)
+		return false;
+	c->info->rss += nr;
+	if (PageAnon(page))
+		c->info->anon += nr;
+	if (page_maybe_dma_pinned(page))
+		c->info->pinned += nr;
+	return false;
+}
+
+static void sim_for_each_vma(bool count, void (*fn)(void *ctx, const struct bk_vma_info *vma),
+			     void *ctx)
+{
+	struct mm_struct *mm = sim_cur->mm;
+
+	mmap_read_lock(mm);
+	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
+		struct bk_vma_info info;
+		struct smaps_count c = {.vma = vma, .info = &info};
+
+		fill_vma_info(vma, &info);
+		if (count)
+			walk_tables(mm, vma->vm_start, vma->vm_end, count_smaps_entry, &c);
+		fn(ctx, &info);
+	}
+	mmap_read_unlock(mm);
+}
+
+static void sim_dump_pagetable(unsigned long start, unsigned long end, FILE *out)
+{
+	mmap_read_lock(sim_cur->mm);
+	walk_tables(sim_cur->mm, start, end, print_pt_entry, out);
+	mmap_read_unlock(sim_cur->mm);
+}
+
+static int sim_nr_vmstat(void)
+{
+	return NR_VM_NODE_STAT_ITEMS;
+}
+
+static const char *sim_vmstat_name(int item)
+{
+	return vmstat_name((enum node_stat_item)item);
+}
+
+static long sim_vmstat_value(int item)
+{
+	return (long)global_node_page_state((enum node_stat_item)item);
+}
+
+const struct backend_ops sim_backend = {
+	.name = "sim",
+	.boot = sim_be_boot,
+	.shutdown = sim_be_shutdown,
+	.running = sim_running,
+	.env_error = sim_env_error,
+	.total_pages = sim_total_pages,
+	.free_pages = sim_free_pages,
+	.check = sim_check,
+	.warn_count = sim_warn_count,
+	.inject_arm = sim_be_inject_arm,
+	.inject_off = inject_disarm_all,
+	.task_create = sim_task_create,
+	.task_fork = sim_task_fork,
+	.task_clone_thread = sim_task_clone_thread,
+	.task_kill = sim_task_kill,
+	.task_exit = sim_task_exit,
+	.set_current = sim_set_current,
+	.task_info = sim_task_info,
+	.mmap = sim_mmap,
+	.munmap = sim_munmap,
+	.mprotect = sim_mprotect,
+	.madvise = sim_madvise,
+	.mlock = sim_mlock,
+	.munlock = sim_munlock,
+	.copy_to_user = sim_copy_to_user,
+	.copy_from_user = sim_copy_from_user,
+	.access_vm = sim_access_vm,
+	.process_vm = sim_process_vm,
+	.gup = sim_gup,
+	.put_page = sim_put_page,
+	.unpin_page = sim_unpin_page,
+	.unpin_pages = sim_unpin_pages,
+	.follow_page = sim_follow_page,
+	.get_dump_page = sim_get_dump_page,
+	.populate = sim_populate,
+	.populate_vma = sim_populate_vma,
+	.fixup = sim_fixup,
+	.page_pfn = sim_page_pfn,
+	.page_data = sim_page_data,
+	.page_query = sim_page_query,
+	.addr_query = sim_addr_query,
+	.page_dump = sim_page_dump,
+	.vma_query = sim_vma_query,
+	.for_each_vma = sim_for_each_vma,
+	.dump_pagetable = sim_dump_pagetable,
+	.nr_vmstat = sim_nr_vmstat,
+	.vmstat_name = sim_vmstat_name,
+	.vmstat_value = sim_vmstat_value,
+};

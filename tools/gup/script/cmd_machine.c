@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Scenario commands about the machine and the script itself: boot, check,
+ * fault injection, named values (set) and echo.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "script_int.h"
+
+bool cmd_boot(struct script *s, struct cmd_args *a)
+{
+	unsigned long mem = a->opt[0].u, movable = a->opt[1].u;
+
+	if (!boot_machine(s, mem, movable))
+		return false;
+	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",
+	    s->be->total_pages(), mem >> 20, movable >> 20, s->be->free_pages());
+	return true;
+}
+
+bool cmd_check(struct script *s, struct cmd_args *a)
+{
+	int bad = s->be->check(s->out);
+
+	s->ret = bad;
+	if (bad) {
+		show(s, "%s:%d: check found %d violation(s)\n", s->file, s->line, bad);
+		s->failed++;
+	} else {
+		say(s, "  check: all invariants hold\n");
+	}
+	return true;
+}
+
+bool cmd_inject(struct script *s, struct cmd_args *a)
+{
+	const char *point = a->arg[0].str;
+	long nth = a->opt[0].n, count = a->opt[1].n;
+
+	/* Faults retried without end would make GUP loop for ever, as the kernel would. */
+	if (!strcmp(point, "fault_retry") && (count < 1 || count > MAX_RETRY_INJECT))
+		return fail(s, "fault_retry needs a count from 1 to %d (more retries never end)",
+			    MAX_RETRY_INJECT);
+	if (s->be->inject_arm(point, (unsigned long)nth, (unsigned long)count))
+		return fail(s,
+			    "expected an injection point (page_alloc pgtable_alloc vma_alloc "
+			    "fault_retry fault_oom fault_sigbus gup_signal), got '%s'",
+			    point);
+	return true;
+}
+
+bool cmd_inject_off(struct script *s, struct cmd_args *a)
+{
+	s->be->inject_off();
+	return true;
+}
+
+bool cmd_set(struct script *s, struct cmd_args *a)
+{
+	struct word *rest = a->arg[2].w;
+	long v = 0;
+
+	if (a->opt[0].given) {
+		if (!eval_text(s, a->opt[0].w->val, &v))
+			return false;
+		return set_value(s, a->opt[0].w->key, v);
+	}
+	if (!rest)
+		return fail(s, "usage: set NAME = EXPR|QUERY");
+	return eval_number(s, a->arg[2].rest, a->arg[2].nrest, &v) &&
+	       set_value(s, a->arg[0].str, v);
+}
+
+/* echo TEXT: print the rest of the line, with $name replaced by its value. */
+bool cmd_echo(struct script *s, struct cmd_args *a)
+{
+	const char *text = a->arg[0].str;
+
+	while (*text == ' ' || *text == '\t')
+		text++;
+	while (*text) {
+		const char *end = text + 1;
+		struct symbol *sym;
+
+		while (*text == '$' && (isalnum((unsigned char)*end) || *end == '_'))
+			end++;
+		sym = end > text + 1 ? find_symbol(s, text + 1, (size_t)(end - text - 1)) : NULL;
+		if (!sym) {
+			fputc(*text++, s->out);
+			continue;
+		}
+		show(s, "%s", NUM(sym->kind == SYM_VALUE ? sym->value : sym->set.nr));
+		text = end;
+	}
+	fputc('\n', s->out);
+	return true;
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Scenario commands for the mapping calls of the current task: mmap, munmap,
+ * mprotect, madvise, mlock and munlock.
+ */
+#include "script_int.h"
+
+bool cmd_mmap(struct script *s, struct cmd_args *a)
+{
+	const char *name = a->arg[0].str;
+	unsigned long ret = s->be->mmap(a->opt[3].u, a->opt[0].u, a->opt[1].u, a->opt[2].u);
+
+	s->ret = (long)ret;
+	if (!set_value(s, name, (long)ret))
+		return false;
+	say(s, "  $%s = %s\n", name, NUM((long)ret));
+	return true;
+}
+
+bool cmd_munmap(struct script *s, struct cmd_args *a)
+{
+	report(s, "munmap", s->be->munmap(a->arg[0].u, a->arg[1].u));
+	return true;
+}
+
+bool cmd_mprotect(struct script *s, struct cmd_args *a)
+{
+	report(s, "mprotect", s->be->mprotect(a->arg[0].u, a->arg[1].u, a->arg[2].u));
+	return true;
+}
+
+bool cmd_madvise(struct script *s, struct cmd_args *a)
+{
+	report(s, "madvise", s->be->madvise(a->arg[0].u, a->arg[1].u, (int)a->arg[2].n));
+	return true;
+}
+
+bool cmd_mlock(struct script *s, struct cmd_args *a)
+{
+	bool onfault = a->arg[2].given;
+
+	report(s, onfault ? "mlock2" : "mlock", s->be->mlock(a->arg[0].u, a->arg[1].u, onfault));
+	return true;
+}
+
+bool cmd_munlock(struct script *s, struct cmd_args *a)
+{
+	report(s, "munlock", s->be->munlock(a->arg[0].u, a->arg[1].u));
+	return true;
+}

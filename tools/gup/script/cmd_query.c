@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Scenario commands that look at the machine: page facts, a device's view of a
+ * page, VMAs, vmstat, maps and smaps, the page tables; and the queries expect
+ * shares with them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "script_int.h"
+
+static const char *const page_field_names[NR_PAGE_FIELDS] = {
+	"present", "pfn",      "zero",	   "exclusive", "file",
+	"anon",	   "refcount", "mapcount", "pins",	"maybe_pinned",
+	"dirty",   "mlocked",  "writable", "pte_dirty", "young",
+};
+
+/* A page reference: NAME[i] (a page set's page) or an address in the current task. */
+bool page_facts(struct script *s, const struct word *w, struct page_facts *pf)
+{
+	unsigned long addr;
+	struct bk_page *page;
+	int err;
+
+	if (w->kind == W_WORD && strchr(w->text, '[')) {
+		if (!set_page_ref(s, w->text, &page))
+			return false;
+		s->be->page_query(page, pf);
+		return true;
+	}
+	if (!need_task(s) || !eval_addr(s, w, &addr))
+		return false;
+	err = s->be->addr_query(addr, pf);
+	if (err)
+		return fail(s, "expected a user address, got %#lx (%s)", addr, NUM(err));
+	return true;
+}
+
+bool page_field(struct script *s, const struct page_facts *pf, const char *name, long *v)
+{
+	for (int i = 0; i < NR_PAGE_FIELDS; i++) {
+		if (strcmp(name, page_field_names[i]))
+			continue;
+		if (i >= PF_WRITABLE && !pf->has_pte)
+			return fail(s, "'%s' is a PTE bit: ask with an address, not NAME[i]", name);
+		*v = pf->f[i];
+		return true;
+	}
+	return fail(s,
+		    "expected a page field (present pfn zero exclusive file anon refcount "
+		    "mapcount pins maybe_pinned dirty mlocked writable pte_dirty young), got '%s'",
+		    name);
+}
+
+static void print_page_facts(struct script *s, const char *label, const struct page_facts *pf)
+{
+	show(s, "  page %s:", label);
+	for (int i = 0; i < NR_PAGE_FIELDS; i++) {
+		if (i >= PF_WRITABLE && !pf->has_pte)
+			break;
+		if (i == PF_PFN)
+			show(s, " pfn=%#lx", (unsigned long)pf->f[i]);
+		else
+			show(s, " %s=%ld", page_field_names[i], pf->f[i]);
+	}
+	show(s, "\n");
+}
+
+bool cmd_page(struct script *s, struct cmd_args *a)
+{
+	const char *ref = a->arg[0].str, *field = a->arg[1].str;
+	struct page_facts pf;
+	long v = 0;
+
+	if (!page_facts(s, a->arg[0].w, &pf))
+		return false;
+	if (!field) {
+		print_page_facts(s, ref, &pf);
+		return true;
+	}
+	if (!strcmp(field, "dump")) {
+		show(s, "  page %s dump:\n", ref);
+		if (pf.f[PF_PRESENT])
+			s->be->page_dump((unsigned long)pf.f[PF_PFN], s->out);
+		else
+			show(s, "  not present\n");
+		return true;
+	}
+	if (!page_field(s, &pf, field, &v))
+		return false;
+	show(s, "  page %s %s = %s\n", ref, field, NUM(v));
+	return true;
+}
+
+/* The bytes of a page set's page, as the device sees them through page_address(). */
+unsigned char *dma_view(struct script *s, const struct word *ref)
+{
+	struct bk_page *page;
+
+	if (!set_page_ref(s, ref->text, &page))
+		return NULL;
+	return s->be->page_data(page);
+}
+
+bool cmd_pinned_read(struct script *s, struct cmd_args *a)
+{
+	unsigned char *view = dma_view(s, a->arg[0].w);
+
+	if (!view)
+		return false;
+	print_bytes(s, 0, view, (size_t)a->arg[2].n);
+	return true;
+}
+
+bool cmd_pinned_write(struct script *s, struct cmd_args *a)
+{
+	struct bk_page *page;
+	unsigned char *buf;
+	size_t len;
+
+	if (!set_page_ref(s, a->arg[0].w->text, &page) ||
+	    !data_operand(s, a, a->arg[2].w, &buf, &len))
+		return false;
+	if (len > PAGE_SIZE) {
+		free(buf);
+		return fail(s, "a device write through one page is at most %lu bytes", PAGE_SIZE);
+	}
+	memcpy(s->be->page_data(page), buf, len);
+	free(buf);
+	say(s, "  device wrote %zu bytes to pfn %#lx\n", len, s->be->page_pfn(page));
+	return true;
+}
+
+bool vma_field(struct script *s, unsigned long addr, const char *name, long *v)
+{
+	const struct named_value *flag = lookup_name(vm_flag_names, name, strlen(name));
+	bool known = flag || !strcmp(name, "exists") || !strcmp(name, "start") ||
+		     !strcmp(name, "end") || !strcmp(name, "flags");
+	struct bk_vma_info vma;
+	bool exists;
+
+	if (!known)
+		return fail(s,
+			    "expected a VMA field (exists start end flags, or a VmFlags "
+			    "mnemonic like rd wr lo dc wf), got '%s'",
+			    name);
+	exists = s->be->vma_query(addr, &vma);
+	if (!strcmp(name, "exists"))
+		*v = exists;
+	else if (!exists)
+		*v = 0;
+	else if (!strcmp(name, "start"))
+		*v = (long)vma.start;
+	else if (!strcmp(name, "end"))
+		*v = (long)vma.end;
+	else if (!strcmp(name, "flags"))
+		*v = (long)vma.flags;
+	else
+		*v = !!(vma.flags & flag->value);
+	return true;
+}
+
+bool cmd_vma(struct script *s, struct cmd_args *a)
+{
+	long v = 0;
+
+	if (!vma_field(s, a->arg[0].u, a->arg[1].str, &v))
+		return false;
+	show(s, "  vma %s %s = %s\n", a->arg[0].w->text, a->arg[1].str, NUM(v));
+	return true;
+}
+
+bool vmstat_item(struct script *s, const char *name, long *v)
+{
+	for (int i = 0; i < s->be->nr_vmstat(); i++) {
+		if (!strcmp(name, s->be->vmstat_name(i))) {
+			*v = s->be->vmstat_value(i);
+			return true;
+		}
+	}
+	return fail(s, "expected a vmstat item like nr_foll_pin_acquired (see `vmstat`), got '%s'",
+		    name);
+}
+
+bool cmd_vmstat(struct script *s, struct cmd_args *a)
+{
+	const char *item = a->arg[0].str;
+	long v = 0;
+
+	if (!item) {
+		for (int i = 0; i < s->be->nr_vmstat(); i++)
+			show(s, "  %s %lu\n", s->be->vmstat_name(i),
+			     (unsigned long)s->be->vmstat_value(i));
+		return true;
+	}
+	if (!vmstat_item(s, item, &v))
+		return false;
+	show(s, "  %s %ld\n", item, v);
+	return true;
+}
+
+static void print_maps_line(struct script *s, const struct bk_vma_info *vma)
+{
+	unsigned long f = vma->flags;
+
+	show(s, "  %08lx-%08lx %c%c%c%c %08lx 00:00 0 %s\n", vma->start, vma->end,
+	     f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
+	     f & VM_MAYSHARE ? 's' : 'p', vma->pgoff << PAGE_SHIFT, vma->name);
+}
+
+static void print_maps_vma(void *ctx, const struct bk_vma_info *vma)
+{
+	print_maps_line(ctx, vma);
+}
+
+static void print_smaps_vma(void *ctx, const struct bk_vma_info *vma)
+{
+	struct script *s = ctx;
+	unsigned long kb = PAGE_SIZE >> 10;
+
+	print_maps_line(s, vma);
+	show(s, "  Size:           %8lu kB\n", (vma->end - vma->start) >> 10);
+	show(s, "  Rss:            %8lu kB\n", vma->rss * kb);
+	show(s, "  Anonymous:      %8lu kB\n", vma->anon * kb);
+	show(s, "  Locked:         %8lu kB\n", vma->flags & VM_LOCKED ? vma->rss * kb : 0);
+	show(s, "  Pinned:         %8lu kB\n", vma->pinned * kb);
+	show(s, "  VmFlags:");
+	for (const struct named_value *e = vm_flag_names; e->name; e++)
+		if (vma->flags & e->value)
+			show(s, " %s", e->name);
+	show(s, "\n");
+}
+
+/* maps | smaps */
+bool cmd_maps(struct script *s, struct cmd_args *a)
+{
+	bool smaps = !strcmp(a->cmd->name, "smaps");
+
+	s->be->for_each_vma(smaps, smaps ? print_smaps_vma : print_maps_vma, s);
+	return true;
+}
+
+bool cmd_pagetable(struct script *s, struct cmd_args *a)
+{
+	unsigned long start = a->arg[0].u & PAGE_MASK, end;
+	struct bk_task_info info;
+
+	if (!a->arg[1].given) {
+		end = start < TASK_SIZE ? start + PAGE_SIZE : start;
+	} else if (!page_range(s, a->arg[0].u, a->arg[1].u, &start, &end)) {
+		return false;
+	}
+	if (start >= TASK_SIZE)
+		return fail(s, "expected a user address, got %#lx", start);
+	s->be->task_info(s->cur, &info);
+	show(s, "  page tables of %#lx-%#lx (pid %d):\n", start, end, info.pid);
+	s->be->dump_pagetable(start, end, s->out);
+	return true;
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The scenario language's commands as data: one row per form with its name,
+ * arguments, options, handler and summary. Argument checking, usage errors,
+ * `gup help run` and the command tables of docs/scenarios.md and docs/gup.1 all
+ * come from this table.
+ */
+#include <limits.h>
+
+#include "script_int.h"
+
+/* The table is laid out by hand, one form per row: clang-format would scatter it. */
+/* clang-format off */
+
+/* Positional arguments. */
+#define ARG(m, k) {.meta = m, .kind = k}
+#define ADDR ARG("ADDR", ARG_EXPR)
+#define LEN ARG("LEN", ARG_EXPR)
+#define EXPR(meta) ARG(meta, ARG_EXPR)
+#define NAME(meta) ARG(meta, ARG_NAME)
+#define WORD(meta) ARG(meta, ARG_WORD)
+#define OPT_WORD(m) {.meta = m, .kind = ARG_WORD, .optional = true}
+#define OPT_EXPR(m) {.meta = m, .kind = ARG_EXPR, .optional = true}
+#define TASKNAME(meta) ARG(meta, ARG_TASK)
+#define KEYWORD(word) ARG(word, ARG_KEYWORD)
+#define FLAG(word) ARG(word, ARG_FLAG)
+#define RANGE(m, lo, hi, w) {.meta = m, .kind = ARG_RANGE, .min = lo, .max = hi, .what = w}
+#define PAGE_REF(meta) ARG(meta, ARG_PAGE_REF)
+#define STRING ARG("\"text\"", ARG_STRING)
+#define REST(meta) ARG(meta, ARG_REST)
+
+/* key=value options. */
+#define OPTION(k, m, kd, d) {.key = k, .meta = m, .kind = kd, .def = d}
+#define OPT_REQUIRED(k, m, kd) {.key = k, .meta = m, .kind = kd, .required = true}
+#define OPT_IN(k, m, d, lo, hi, w)                                                                 \
+	{.key = k, .meta = m, .kind = OPT_RANGE, .def = d, .min = lo, .max = hi, .what = w}
+#define OPT_IN_REQUIRED(k, m, lo, hi, w)                                                           \
+	{.key = k, .meta = m, .kind = OPT_RANGE, .required = true, .min = lo, .max = hi, .what = w}
+#define BYTE_OPTIONS                                                                               \
+	OPT_IN("byte", "B", NULL, 0, 255, "a byte"), OPT_IN("len", "N", "1", 1, MAX_IO, "a length")
+
+const char *const command_topics[][2] = {
+	{"machine", "The machine"},
+	{"tasks", "Tasks"},
+	{"mapping", "Mapping calls (on the current task)"},
+	{"access", "The task's own loads and stores"},
+	{"gup", "GUP and pin"},
+	{"remote", "Remote accessors, populate, fixup"},
+	{"query", "Looking at the machine"},
+	{NULL, NULL},
+};
+
+const struct command commands[] = {
+	/* ------------------------------------------------------------ machine -- */
+	{"boot", "machine", {{0}},
+	 {OPT_IN("mem", "SIZE", "256M", 0, (long)MAX_MEM, "a size"),
+	  OPT_IN("movable", "SIZE", "0", 0, (long)MAX_MEM, "a size")},
+	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
+	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
+		    "Multiples of 4M, mem at least 8M, at most 4G. Must come before any command "
+		    "that uses the machine; without it the first such command boots with the "
+		    "defaults."},
+	{"inject", "machine", {WORD("POINT")},
+	 {OPT_IN_REQUIRED("nth", "N", 1, LONG_MAX, "nth"),
+	  OPT_IN("count", "M", "1", 0, LONG_MAX, "count")},
+	 .needs = NEEDS_MACHINE, .fn = cmd_inject,
+	 .summary = "Arm fault injection: POINT fails on its Nth hit from now, M times in a row "
+		    "(default 1; 0 = forever). Points: `page_alloc pgtable_alloc vma_alloc "
+		    "fault_retry fault_oom fault_sigbus gup_signal`."},
+	{"inject", "machine", {KEYWORD("off")}, .needs = NEEDS_MACHINE, .fn = cmd_inject_off,
+	 .summary = "Disarm every point."},
+	{"check", "machine", .needs = NEEDS_MACHINE, .fn = cmd_check,
+	 .summary = "Run `sim_check()`: every frame, table and VMA invariant. Violations are "
+		    "printed and count as a failure."},
+	{"echo", "machine", {REST("TEXT")}, .fn = cmd_echo, .raw = true,
+	 .summary = "Print TEXT (the rest of the line, verbatim; `$name` is replaced by its "
+		    "value)."},
+	{"set", "machine", {WORD("NAME"), KEYWORD("="), REST("EXPR|QUERY")}, .fn = cmd_set,
+	 .summary = "Define a named value: an expression, or a query as expect reads one "
+		    "(`set before = page $a pfn`), kept for later comparison. Query and "
+		    "constant names (`ret page read pinned vmstat vma warnings free_pages "
+		    "violations PAGE_SIZE true false`, errno names) are reserved."},
+	{"set", "machine", {{0}}, {OPTION("NAME", "EXPR", OPT_ANY, NULL)}, .fn = cmd_set,
+	 .summary = "The same as `set NAME = EXPR`."},
+	{"expect", "machine", {REST("LEFT OP RIGHT")}, .fn = cmd_expect,
+	 .summary = "Compare two values (see expect below); a failure is reported and the run "
+		    "goes on."},
+
+	/* -------------------------------------------------------------- tasks -- */
+	{"task", "tasks", {WORD("NAME")}, .needs = NEEDS_MACHINE, .fn = cmd_task,
+	 .summary = "Create a process with an empty address space; it becomes current."},
+	{"fork", "tasks", {TASKNAME("NAME")}, .as = AS_OPTIONAL, .as_meta = "CHILD",
+	 .needs = NEEDS_MACHINE, .fn = cmd_fork,
+	 .summary = "Fork task NAME (default child name `NAME_child`). `ret` is the child's "
+		    "pid. Current does not change."},
+	{"thread", "tasks", {TASKNAME("NAME")}, .as = AS_REQUIRED, .as_meta = "THREAD",
+	 .needs = NEEDS_MACHINE, .fn = cmd_thread,
+	 .summary = "A new thread THREAD sharing NAME's address space."},
+	{"switch", "tasks", {TASKNAME("NAME")}, .needs = NEEDS_MACHINE, .fn = cmd_switch,
+	 .summary = "Make NAME current."},
+	{"kill", "tasks", {TASKNAME("NAME")}, .needs = NEEDS_MACHINE, .fn = cmd_kill,
+	 .summary = "Send SIGKILL: NAME's killable waits and GUP loops (when NAME is the caller) "
+		    "fail with -EINTR."},
+	{"exit", "tasks", {WORD("NAME")}, .needs = NEEDS_MACHINE, .fn = cmd_exit,
+	 .summary = "The task exits; its address space goes with its last user."},
+	{"tasks", "tasks", .needs = NEEDS_MACHINE, .fn = cmd_tasks,
+	 .summary = "List live tasks with pid, tgid, mm id."},
+
+	/* ------------------------------------------------------------ mapping -- */
+	{"mmap", "mapping", {NAME("NAME")},
+	 {OPT_REQUIRED("len", "LEN", OPT_EXPR), OPTION("prot", "rw", OPT_PROT, "rw"),
+	  OPTION("flags", "private", OPT_MMAP_FLAGS, "private"),
+	  OPTION("addr", "ADDR", OPT_EXPR, "0")},
+	 .needs = NEEDS_TASK, .fn = cmd_mmap,
+	 .summary = "`sys_mmap(ADDR, LEN, PROT, FLAGS|MAP_ANONYMOUS)`. FLAGS: `private` or "
+		    "`shared`, plus any of `populate locked fixed fixed_noreplace growsdown "
+		    "noreserve`, comma-separated. Stores the address (or -errno) in `$NAME` and "
+		    "`ret`."},
+	{"munmap", "mapping", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_munmap,
+	 .summary = "`sys_munmap`"},
+	{"mprotect", "mapping", {ADDR, LEN, ARG("PROT", ARG_PROT)}, .needs = NEEDS_TASK,
+	 .fn = cmd_mprotect, .summary = "`sys_mprotect`"},
+	{"madvise", "mapping", {ADDR, LEN, ARG("ADVICE", ARG_ADVICE)}, .needs = NEEDS_TASK,
+	 .fn = cmd_madvise,
+	 .summary = "`sys_madvise`; ADVICE: `dontneed dontfork dofork wipeonfork keeponfork "
+		    "populate_read populate_write normal random sequential willneed`"},
+	{"mlock", "mapping", {ADDR, LEN, FLAG("onfault")}, .needs = NEEDS_TASK, .fn = cmd_mlock,
+	 .summary = "`sys_mlock`, or `sys_mlock2(MLOCK_ONFAULT)`"},
+	{"munlock", "mapping", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_munlock,
+	 .summary = "`sys_munlock`"},
+
+	/* ------------------------------------------------------------- access -- */
+	{"write", "access", {ADDR, STRING}, .needs = NEEDS_TASK, .fn = cmd_write,
+	 .summary = "`copy_to_user` the string's bytes (no terminating NUL). `ret`: 0, or "
+		    "-EFAULT if a byte could not be stored."},
+	{"write", "access", {ADDR},
+	 {OPT_IN_REQUIRED("byte", "B", 0, 255, "a byte"),
+	  OPT_IN("len", "N", "1", 1, MAX_IO, "a length")},
+	 .needs = NEEDS_TASK, .fn = cmd_write,
+	 .summary = "Store N (default 1) copies of byte B."},
+	{"fill", "access", {ADDR, LEN, RANGE("BYTE", 0, 255, "a byte")}, .needs = NEEDS_TASK,
+	 .fn = cmd_fill, .summary = "Store LEN copies of BYTE (up to 64 MiB)."},
+	{"read", "access", {ADDR, RANGE("LEN", 1, MAX_IO, "a length")}, .needs = NEEDS_TASK,
+	 .fn = cmd_read,
+	 .summary = "`copy_from_user` and print (a string up to 64 bytes, a hexdump beyond). "
+		    "`ret`: 0 or -EFAULT."},
+	{"touch", "access", {ADDR, LEN, FLAG("write")}, .needs = NEEDS_TASK, .fn = cmd_touch,
+	 .summary = "Read (or read and write back) one byte in each page: fault pages in "
+		    "without changing data."},
+
+	/* ---------------------------------------------------------------- gup -- */
+	{"gup", "gup",
+	 {ARG("VARIANT", ARG_VARIANT), ADDR,
+	  EXPR("NPAGES") /* its range depends on VARIANT: cmd_gup checks it */},
+	 {OPTION("flags", "FLAGS", OPT_FOLL_FLAGS, "0")}, .as = AS_OPTIONAL, .as_meta = "NAME",
+	 .needs = NEEDS_TASK, .fn = cmd_gup,
+	 .summary = "`get_user_pages`, or its VARIANT: `_fast`, `_fast_only`, `_remote` (on "
+		    "TASK's mm), `_locked`, `_unlocked`; with `as NAME` the pages become a "
+		    "reference set."},
+	{"pin", "gup",
+	 {ARG("VARIANT", ARG_VARIANT), ADDR,
+	  EXPR("NPAGES") /* its range depends on VARIANT: cmd_gup checks it */},
+	 {OPTION("flags", "FLAGS", OPT_FOLL_FLAGS, "0")}, .as = AS_OPTIONAL, .as_meta = "NAME",
+	 .needs = NEEDS_TASK, .fn = cmd_gup,
+	 .summary = "`pin_user_pages`, or its VARIANT as for gup; with `as NAME` the pages "
+		    "become a pin set."},
+	{"unpin", "gup", {WORD("NAME"), FLAG("dirty")}, .needs = NEEDS_MACHINE, .fn = cmd_unpin,
+	 .summary = "`unpin_user_pages`, or `unpin_user_pages_dirty_lock(..., true)` with "
+		    "`dirty`. Only for pin sets."},
+	{"put", "gup", {WORD("NAME")}, .needs = NEEDS_MACHINE, .fn = cmd_put,
+	 .summary = "`put_page` on each page of a reference set."},
+	{"follow", "gup", {ADDR}, {OPTION("flags", "FLAGS", OPT_FOLL_FLAGS, "0")},
+	 .as = AS_OPTIONAL, .as_meta = "NAME", .needs = NEEDS_TASK, .fn = cmd_follow,
+	 .summary = "`follow_page` under mmap_lock. `ret` is the pfn (0 for NULL) or -errno. "
+		    "With `get` or `pin` in FLAGS a reference is taken and `as NAME` is "
+		    "required."},
+	{"dump_page", "gup", {ADDR}, .as = AS_REQUIRED, .as_meta = "NAME", .needs = NEEDS_TASK,
+	 .fn = cmd_dump_page,
+	 .summary = "`get_dump_page`: a referenced page (set of 1, release with `put`) or NULL "
+		    "(a hole: `ret` 0, empty set)."},
+
+	/* ------------------------------------------------------------- remote -- */
+	{"access_remote", "remote",
+	 {TASKNAME("TASK"), ADDR, KEYWORD("read"), RANGE("LEN", 1, MAX_IO, "a length"),
+	  FLAG("force")},
+	 .needs = NEEDS_MACHINE, .fn = cmd_access,
+	 .summary = "`access_remote_vm(TASK->mm, ...)`; prints the bytes; `ret` = bytes copied."},
+	{"access_remote", "remote", {TASKNAME("TASK"), ADDR, KEYWORD("write"), STRING, FLAG("force")},
+	 {BYTE_OPTIONS}, .needs = NEEDS_MACHINE, .fn = cmd_access,
+	 .summary = "The same with FOLL_WRITE (`byte=B len=N` instead of the string works too). "
+		    "`force` adds FOLL_FORCE, as ptrace and /proc/pid/mem do."},
+	{"access_process", "remote",
+	 {TASKNAME("TASK"), ADDR, KEYWORD("read"), RANGE("LEN", 1, MAX_IO, "a length"),
+	  FLAG("force")},
+	 .needs = NEEDS_MACHINE, .fn = cmd_access,
+	 .summary = "The same through `access_process_vm(TASK, ...)`."},
+	{"access_process", "remote", {TASKNAME("TASK"), ADDR, KEYWORD("write"), STRING, FLAG("force")},
+	 {BYTE_OPTIONS}, .needs = NEEDS_MACHINE, .fn = cmd_access,
+	 .summary = "The same through `access_process_vm(TASK, ...)` with FOLL_WRITE."},
+	{"process_vm_readv", "remote",
+	 {TASKNAME("TASK"), EXPR("LOCAL"), EXPR("REMOTE"), RANGE("LEN", 0, MAX_FILL, "a length")},
+	 .needs = NEEDS_TASK, .fn = cmd_process_vm,
+	 .summary = "Copy LEN bytes from TASK's REMOTE address to the current task's LOCAL "
+		    "address."},
+	{"process_vm_writev", "remote",
+	 {TASKNAME("TASK"), EXPR("LOCAL"), EXPR("REMOTE"), RANGE("LEN", 0, MAX_FILL, "a length")},
+	 .needs = NEEDS_TASK, .fn = cmd_process_vm, .summary = "The other way round."},
+	{"populate", "remote", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_populate,
+	 .summary = "`__mm_populate(start, len, 0)` on the page-aligned range."},
+	{"populate_vma", "remote", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_populate_vma,
+	 .summary = "`populate_vma_page_range` under mmap_lock; the range must lie in one VMA."},
+	{"fixup", "remote", {ADDR, FLAG("write"), FLAG("unlocked")}, .needs = NEEDS_TASK,
+	 .fn = cmd_fixup,
+	 .summary = "`fixup_user_fault` under mmap_lock, with FAULT_FLAG_WRITE and/or an "
+		    "`unlocked` pointer."},
+
+	/* -------------------------------------------------------------- query -- */
+	{"page", "query", {PAGE_REF("ADDR|NAME[i]"), OPT_WORD("FIELD")}, .needs = NEEDS_MACHINE,
+	 .fn = cmd_page,
+	 .summary = "Every page field (below) of what the current task maps at ADDR, or of the "
+		    "i-th page of a page set (without the PTE bits); with FIELD, one field; "
+		    "with `dump`, the kernel's `dump_page()` view of the frame."},
+	{"pinned", "query", {PAGE_REF("NAME[i]"), KEYWORD("read"), RANGE("LEN", 1, 4096, "a length")},
+	 .needs = NEEDS_MACHINE, .fn = cmd_pinned_read,
+	 .summary = "The device's view of a set's page: LEN bytes from `page_address()` (up to "
+		    "4096). Works on any page set, pinned or merely referenced."},
+	{"pinned", "query", {PAGE_REF("NAME[i]"), KEYWORD("write"), STRING}, {BYTE_OPTIONS},
+	 .needs = NEEDS_MACHINE, .fn = cmd_pinned_write,
+	 .summary = "A device writes the bytes at the start of the page (`byte=B len=N` too)."},
+	{"vma", "query", {ADDR, WORD("FIELD")}, .needs = NEEDS_TASK, .fn = cmd_vma,
+	 .summary = "A field of the VMA containing ADDR (see below)."},
+	{"vmstat", "query", {OPT_WORD("ITEM")}, .needs = NEEDS_MACHINE, .fn = cmd_vmstat,
+	 .summary = "All counters, or one: `nr_free_pages nr_anon_pages nr_shmem "
+		    "nr_page_table_pages nr_mlock nr_foll_pin_acquired nr_foll_pin_released "
+		    "nr_cow_faults nr_cow_reuses nr_fork_early_cow nr_page_faults`."},
+	{"maps", "query", .needs = NEEDS_TASK, .fn = cmd_maps,
+	 .summary = "`/proc/pid/maps`: `start-end perms offset dev inode name`."},
+	{"smaps", "query", .needs = NEEDS_TASK, .fn = cmd_maps,
+	 .summary = "Each VMA with Size, Rss, Anonymous, Locked, Pinned (libgup's addition) and "
+		    "VmFlags."},
+	{"pagetable", "query", {ADDR, OPT_EXPR("LEN")}, .needs = NEEDS_TASK,
+	 .fn = cmd_pagetable,
+	 .summary = "The pgd/pud/pmd/pte entries covering the range (one page without LEN; "
+		    "levels with no entry are left out): index, address, raw value, pfn and "
+		    "decoded bits, and for PTEs the page's refcount and mapcount or \"zero page\"."},
+	{.name = NULL},
+};
+/* clang-format on */

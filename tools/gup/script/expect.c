@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * expect: the scenario language's assertions. Evaluates each side (a query, a
+ * string or an expression), compares, and counts what held and what failed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "script_int.h"
+
+struct operand {
+	bool is_str;
+	long num;
+	unsigned char *bytes; /* strings; owned when @owned */
+	size_t len;
+	bool owned;
+};
+
+static bool query_read(struct script *s, struct word **w, int n, struct operand *o)
+{
+	unsigned long addr;
+	size_t got = 0;
+	long len;
+
+	if (n != 3)
+		return fail(s, "expected: read ADDR LEN");
+	if (!need_task(s) || !eval_addr(s, w[1], &addr) ||
+	    !eval_range(s, w[2], 1, MAX_IO, "a length", &len))
+		return false;
+	o->bytes = user_read(s, addr, len, &got);
+	o->len = got;
+	o->is_str = o->owned = true;
+	return o->bytes != NULL;
+}
+
+static bool query_pinned(struct script *s, struct word **w, int n, struct operand *o)
+{
+	unsigned char *view;
+	long len;
+
+	if (n != 4 || !is_word(w[2], "read"))
+		return fail(s, "expected: pinned NAME[i] read LEN");
+	if (!need_machine(s) || !(view = dma_view(s, w[1])) ||
+	    !eval_range(s, w[3], 1, PAGE_SIZE, "a length", &len))
+		return false;
+	o->bytes = view;
+	o->len = (size_t)len;
+	o->is_str = true;
+	return true;
+}
+
+static bool query_one_word(struct script *s, struct word **w, int n, struct operand *o)
+{
+	const char *what = w[0]->text;
+
+	if (n != 1)
+		return fail(s, "'%s' takes no arguments here", what);
+	if (!need_machine(s))
+		return false;
+	if (!strcmp(what, "ret"))
+		o->num = s->ret;
+	else if (!strcmp(what, "warnings"))
+		o->num = (long)s->be->warn_count();
+	else if (!strcmp(what, "free_pages"))
+		o->num = (long)s->be->free_pages();
+	else
+		o->num = s->be->check(s->out);
+	return true;
+}
+
+/* One side of an expect: a query, a "string" or an expression. */
+static bool eval_operand(struct script *s, struct word **w, int n, struct operand *o)
+{
+	struct page_facts pf;
+	unsigned long addr;
+
+	memset(o, 0, sizeof(*o));
+	if (!n)
+		return fail(s, "expected a value on both sides of the comparison");
+	if (w[0]->kind == W_STRING && n == 1) {
+		o->is_str = true;
+		o->bytes = (unsigned char *)w[0]->text;
+		o->len = w[0]->len;
+		return true;
+	}
+	if (is_word(w[0], "ret") || is_word(w[0], "warnings") || is_word(w[0], "free_pages") ||
+	    is_word(w[0], "violations"))
+		return query_one_word(s, w, n, o);
+	if (is_word(w[0], "page")) {
+		if (n != 3)
+			return fail(s, "expected: page ADDR|NAME[i] FIELD");
+		return need_machine(s) && page_facts(s, w[1], &pf) &&
+		       page_field(s, &pf, w[2]->text, &o->num);
+	}
+	if (is_word(w[0], "read"))
+		return query_read(s, w, n, o);
+	if (is_word(w[0], "pinned"))
+		return query_pinned(s, w, n, o);
+	if (is_word(w[0], "vmstat")) {
+		if (n != 2)
+			return fail(s, "expected: vmstat ITEM");
+		return need_machine(s) && vmstat_item(s, w[1]->text, &o->num);
+	}
+	if (is_word(w[0], "vma")) {
+		if (n != 3)
+			return fail(s, "expected: vma ADDR FIELD");
+		return need_task(s) && eval_addr(s, w[1], &addr) &&
+		       vma_field(s, addr, w[2]->text, &o->num);
+	}
+	if (n != 1)
+		return fail(s,
+			    "expected a value: a query (ret page read pinned vmstat vma warnings "
+			    "free_pages violations), a \"string\" or an expression, got '%s ...'",
+			    w[0]->text);
+	return eval_word(s, w[0], &o->num);
+}
+
+bool eval_number(struct script *s, struct word **w, int n, long *v)
+{
+	struct operand o;
+
+	if (!eval_operand(s, w, n, &o))
+		return false;
+	if (o.owned)
+		free(o.bytes);
+	if (o.is_str)
+		return fail(s, "expected a number (a query or an expression), got a string: "
+			       "compare strings with expect");
+	*v = o.num;
+	return true;
+}
+
+static bool compare(const char *op, const struct operand *l, const struct operand *r)
+{
+	int c;
+
+	if (l->is_str) {
+		c = l->len == r->len ? memcmp(l->bytes, r->bytes, l->len)
+				     : (l->len < r->len ? -1 : 1);
+		c = c < 0 ? -1 : c > 0;
+	} else {
+		c = l->num < r->num ? -1 : l->num > r->num;
+	}
+	if (!strcmp(op, "=="))
+		return c == 0;
+	if (!strcmp(op, "!="))
+		return c != 0;
+	if (!strcmp(op, "<"))
+		return c < 0;
+	if (!strcmp(op, "<="))
+		return c <= 0;
+	if (!strcmp(op, ">"))
+		return c > 0;
+	return c >= 0;
+}
+
+static void print_operand(struct script *s, const struct operand *o)
+{
+	if (o->is_str)
+		print_escaped(s->out, o->bytes, o->len);
+	else
+		show(s, "%s", NUM(o->num));
+}
+
+/* The expect text as written, for messages. */
+static void print_expectation(struct script *s, struct word **w, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (w[i]->kind == W_STRING)
+			print_escaped(s->out, (unsigned char *)w[i]->text, w[i]->len);
+		else
+			show(s, "%s", w[i]->text);
+		show(s, i + 1 < n ? " " : "");
+	}
+}
+
+bool cmd_expect(struct script *s, struct cmd_args *a)
+{
+	struct word **w = a->arg[0].rest;
+	int n = a->arg[0].nrest;
+	struct operand l, r;
+	int op = -1;
+	bool ok;
+
+	for (int i = 0; i < n; i++)
+		if (w[i]->kind == W_OP)
+			op = op < 0 ? i : -2;
+	if (op < 0)
+		return fail(s, "usage: expect LEFT OP RIGHT with one OP of == != < <= > >= "
+			       "(surrounded by spaces)");
+	if (!eval_operand(s, w, op, &l))
+		return false;
+	ok = eval_operand(s, w + op + 1, n - op - 1, &r);
+	if (ok && l.is_str != r.is_str)
+		ok = fail(s, "cannot compare a string with a number");
+	if (ok) {
+		if (compare(w[op]->text, &l, &r)) {
+			s->held++;
+			say(s, "  ok\n");
+		} else {
+			s->failed++;
+			show(s, "%s:%d: FAILED: expect ", s->file, s->line);
+			print_expectation(s, w, n);
+			show(s, "\n  left:  ");
+			print_operand(s, &l);
+			show(s, "\n  right: ");
+			print_operand(s, &r);
+			show(s, "\n");
+		}
+	}
+	if (l.owned)
+		free(l.bytes);
+	if (r.owned)
+		free(r.bytes);
+	return ok;
+}
+
+/* ------------------------------------------------------------------- echo -- */
