@@ -47,9 +47,9 @@ run: deps build
 	@if [ -x $(BUILD_DIR)/gup ] && [ -f examples/tour.gup ]; then \
 		echo "+ $(BUILD_DIR)/gup run examples/tour.gup"; \
 		$(BUILD_DIR)/gup run examples/tour.gup; \
-	elif [ -d tools/demo ] && [ -x $(BUILD_DIR)/demo ]; then \
-		echo "+ $(BUILD_DIR)/demo"; \
-		$(BUILD_DIR)/demo; \
+	elif [ -d tools/demo ] && [ -x $(BUILD_DIR)/gup-demo ]; then \
+		echo "+ $(BUILD_DIR)/gup-demo"; \
+		$(BUILD_DIR)/gup-demo; \
 	else \
 		echo "run: nothing to run (need build/gup + examples/tour.gup, or tools/demo/)" >&2; \
 		exit 1; \

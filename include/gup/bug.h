@@ -8,6 +8,10 @@
 
 #include <stdbool.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct page;
 
 void __gup_warn(const char *file, int line, const char *func, const char *cond);
@@ -19,7 +23,7 @@ void dump_page(struct page *page, const char *reason);
 unsigned long sim_warn_count(void);
 
 #define WARN_ON(cond)                                                                              \
-	({                                                                                         \
+	__extension__({                                                                            \
 		bool __w = !!(cond);                                                               \
 		if (__builtin_expect(__w, 0))                                                      \
 			__gup_warn(__FILE__, __LINE__, __func__, #cond);                           \
@@ -27,7 +31,7 @@ unsigned long sim_warn_count(void);
 	})
 
 #define WARN_ON_ONCE(cond)                                                                         \
-	({                                                                                         \
+	__extension__({                                                                            \
 		static bool __warned;                                                              \
 		bool __w = !!(cond);                                                               \
 		if (__builtin_expect(__w, 0) &&                                                    \
@@ -56,6 +60,10 @@ unsigned long sim_warn_count(void);
 #define VM_BUG_ON(cond) ((void)sizeof(!!(cond)))
 #define VM_BUG_ON_PAGE(cond, page) ((void)sizeof(!!(cond)), (void)(page))
 #define VM_WARN_ON_ONCE(cond) ((void)sizeof(!!(cond)))
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif /* GUP_BUG_H */

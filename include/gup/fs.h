@@ -8,6 +8,10 @@
 
 #include <gup/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct page;
 struct file;
 
@@ -55,5 +59,9 @@ static inline struct file *get_file(struct file *file)
 struct file *alloc_file(struct address_space *mapping, const struct file_operations *fop);
 /* Drop a reference; the last one releases the file and what it owns. */
 void fput(struct file *file);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_FS_H */

@@ -10,6 +10,10 @@
 #include <gup/mm.h>
 #include <gup/pin.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define FOLL_WRITE 0x01	      /* check pte is writable */
 #define FOLL_TOUCH 0x02	      /* mark page accessed */
 #define FOLL_GET 0x04	      /* do get_page on page */
@@ -88,5 +92,9 @@ long sys_process_vm_readv(struct task_struct *task, const struct iovec *lvec, un
 long sys_process_vm_writev(struct task_struct *task, const struct iovec *lvec,
 			   unsigned long liovcnt, const struct iovec *rvec, unsigned long riovcnt,
 			   unsigned long flags);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_GUP_H */

@@ -8,6 +8,10 @@
 
 #include <gup/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum inject_point {
 	INJECT_PAGE_ALLOC,    /* "page_alloc": alloc_pages returns NULL */
 	INJECT_PGTABLE_ALLOC, /* "pgtable_alloc": a page-table page cannot be allocated */
@@ -44,5 +48,9 @@ static inline bool inject_should_fail(enum inject_point point)
 		return false;
 	return __inject_should_fail(point);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_INJECT_H */

@@ -12,6 +12,10 @@
 #include <gup/mmap_lock.h>
 #include <gup/sched.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TASK_SIZE_MAX ((1UL << 47) - PAGE_SIZE)
 #define TASK_SIZE TASK_SIZE_MAX	    /* 0x7ffffffff000 */
 #define VSYSCALL_ADDR (-10UL << 20) /* 0xffffffffff600000, the x86-64 gate page */
@@ -316,5 +320,9 @@ static inline void mm_populate(unsigned long addr, unsigned long len)
 {
 	(void)__mm_populate(addr, len, 1);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_MM_H */

@@ -11,6 +11,10 @@
 #include <gup/pgtable.h>
 #include <gup/rwsem.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct vm_area_struct;
 struct task_struct;
 
@@ -86,5 +90,9 @@ struct mm_struct {
 	struct task_struct *owner;
 	unsigned int id; /* stable number for output */
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_MM_TYPES_H */

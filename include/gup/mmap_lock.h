@@ -9,6 +9,10 @@
 #include <gup/mm_types.h>
 #include <gup/rwsem.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 static inline void mmap_read_lock(struct mm_struct *mm)
 {
 	down_read(&mm->mmap_lock);
@@ -62,5 +66,9 @@ static inline void mmap_write_downgrade(struct mm_struct *mm)
 {
 	downgrade_write(&mm->mmap_lock);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_MMAP_LOCK_H */

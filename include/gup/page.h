@@ -10,6 +10,10 @@
 #include <gup/bug.h>
 #include <gup/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
@@ -69,7 +73,7 @@ struct page {
 			struct list_head lru;
 			struct address_space *mapping; /* bit 0 set: anonymous */
 			unsigned long index;
-			unsigned long private; /* buddy: order of a free block */
+			unsigned long private_data; /* buddy: order of a free block */
 		};
 		struct {			     /* first tail page */
 			unsigned long compound_head; /* bit 0 set */
@@ -95,7 +99,7 @@ struct page {
 	atomic_t dbg_gup_pins;
 };
 
-_Static_assert(sizeof(struct page) == 64, "struct page must stay 64 bytes");
+static_assert(sizeof(struct page) == 64, "struct page must stay 64 bytes");
 
 #define PAGE_MAPPING_ANON 0x1UL
 
@@ -395,5 +399,9 @@ int set_page_dirty(struct page *page);
 int set_page_dirty_lock(struct page *page);
 /* Referenced, then active on a second call: the LRU's notion of a recent access. */
 void mark_page_accessed(struct page *page);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_PAGE_H */

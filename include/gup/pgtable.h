@@ -9,6 +9,10 @@
 
 #include <gup/page.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
 	unsigned long pte;
 } pte_t;
@@ -533,5 +537,9 @@ static inline bool pud_access_permitted(pud_t pud, bool write)
 {
 	return __pte_access_permitted(pud_val(pud), write);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_PGTABLE_H */

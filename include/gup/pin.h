@@ -8,6 +8,10 @@
 
 #include <gup/page.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The compound pincount needs a second tail page, so only order > 1 has one. */
 static inline bool hpage_pincount_available(struct page *page)
 {
@@ -39,5 +43,9 @@ static inline bool page_maybe_dma_pinned(struct page *page)
 		return compound_pincount(page) > 0;
 	return (unsigned int)page_ref_count(compound_head(page)) >= GUP_PIN_COUNTING_BIAS;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_PIN_H */

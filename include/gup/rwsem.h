@@ -8,6 +8,10 @@
 
 #include <gup/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct rw_semaphore {
 	pthread_mutex_t lock;
 	pthread_cond_t wait;
@@ -30,5 +34,9 @@ void downgrade_write(struct rw_semaphore *sem);
 bool rwsem_is_locked(struct rw_semaphore *sem);
 /* Wake every waiter so killed ones can notice; used by task_kill(). */
 void rwsem_wake_all(struct rw_semaphore *sem);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_RWSEM_H */

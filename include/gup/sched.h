@@ -8,6 +8,10 @@
 
 #include <gup/mm_types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TASK_COMM_LEN 16
 
 struct task_struct {
@@ -22,7 +26,12 @@ struct task_struct {
 };
 
 extern __thread struct task_struct *current_task;
+#ifdef __cplusplus
+/* Standard C++ headers have members named current: a per-thread reference, not a macro. */
+__attribute__((unused)) static thread_local struct task_struct *&current = current_task;
+#else
 #define current (current_task)
+#endif
 
 /**
  * task_create() - a new process with an empty address space.
@@ -67,5 +76,9 @@ static inline bool signal_pending(struct task_struct *t)
 
 /* Find a live task by pid, or NULL. */
 struct task_struct *find_task_by_pid(int pid);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_SCHED_H */

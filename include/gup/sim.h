@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <gup/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sim_config {
 	unsigned long mem_bytes;     /* ZONE_NORMAL size; 0 means 1 GiB */
 	unsigned long movable_bytes; /* ZONE_MOVABLE size; 0 means none */
@@ -77,5 +81,9 @@ void vmstat_print(FILE *out);
 /* Total and free frames of the machine. */
 unsigned long sim_total_pages(void);
 unsigned long sim_free_pages(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_SIM_H */

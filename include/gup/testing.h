@@ -8,6 +8,10 @@
 
 #include <libgup.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Follow @addr's page tables without allocating; mmap_lock held.
  * Return: the PTE pointer (and the pmd in *@pmdp if given), or NULL when a level
@@ -36,5 +40,9 @@ int sim_page_gup_pins(struct page *page);
  * where no exact count is kept.
  */
 void sim_page_fake_gup_pins(struct page *page, int delta);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_TESTING_H */

@@ -6,6 +6,17 @@
 #ifndef GUP_TYPES_H
 #define GUP_TYPES_H
 
+/*
+ * POSIX spinlocks here and MAP_ANONYMOUS in every caller need _DEFAULT_SOURCE (or
+ * _GNU_SOURCE) under a strict -std=c11; `pkg-config --cflags libgup` passes it.
+ * Defining it here would come too late once a system header is in.
+ */
+#if defined(__STRICT_ANSI__) && !defined(__cplusplus) && !defined(_DEFAULT_SOURCE) &&              \
+	!defined(_GNU_SOURCE)
+#error "libgup.h needs _DEFAULT_SOURCE or _GNU_SOURCE with -std=c11: use $(pkg-config --cflags libgup)"
+#endif
+
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -13,6 +24,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #ifndef ERESTARTSYS
 #define ERESTARTSYS 512
@@ -278,5 +293,9 @@ static inline bool read_seqcount_retry(const seqcount_t *s, unsigned int start)
 	smp_rmb();
 	return __atomic_load_n(&s->sequence, __ATOMIC_RELAXED) != start;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUP_TYPES_H */

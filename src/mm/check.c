@@ -367,7 +367,7 @@ static void check_buddy_lists(struct check_ctx *c)
 
 			list_for_each_entry(page, &zone->free_area[o].free_list, lru)
 			{
-				if (!PageBuddy(page) || page->private != (unsigned long)o ||
+				if (!PageBuddy(page) || page->private_data != (unsigned long)o ||
 				    page_zone(page) != zone)
 					violation(c,
 						  "zone %s: pfn %#lx on order-%d list is not such "

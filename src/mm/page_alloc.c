@@ -46,12 +46,12 @@ static bool page_is_free_buddy(struct zone *zone, unsigned long pfn, unsigned in
 	if (pfn < zone->zone_start_pfn || pfn >= zone->zone_start_pfn + zone->spanned_pages)
 		return false;
 	page = pfn_to_page(pfn);
-	return PageBuddy(page) && page->private == order;
+	return PageBuddy(page) && page->private_data == order;
 }
 
 static void add_to_free_list(struct zone *zone, struct page *page, unsigned int order)
 {
-	page->private = order;
+	page->private_data = order;
 	SetPageBuddy(page);
 	list_add(&page->lru, &zone->free_area[order].free_list);
 	zone->free_area[order].nr_free++;
@@ -61,7 +61,7 @@ static void del_from_free_list(struct zone *zone, struct page *page, unsigned in
 {
 	list_del(&page->lru);
 	ClearPageBuddy(page);
-	page->private = 0;
+	page->private_data = 0;
 	zone->free_area[order].nr_free--;
 }
 
@@ -127,7 +127,7 @@ static void reset_page_state(struct page *page)
 	WRITE_ONCE(page->flags, zone_bits);
 	WRITE_ONCE(page->mapping, NULL);
 	page->index = 0;
-	page->private = 0;
+	page->private_data = 0;
 	atomic_set(&page->dbg_gup_refs, 0); /* a new owner starts with no GUP history */
 	atomic_set(&page->dbg_gup_pins, 0);
 	WRITE_ONCE(page->lru.next, NULL);
