@@ -19,5 +19,7 @@
 #include <gup/gup.h>
 #include <gup/sim.h>
 #include <gup/inject.h>
+#include <gup/sim_point.h>
+#include <gup/sim_thread.h>
 
 #endif /* LIBGUP_H */

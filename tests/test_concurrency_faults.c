@@ -65,14 +65,12 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	uint32_t own = w->id * OWN_PAGES, shared = NR_WORKERS * OWN_PAGES;
 
-	set_current(w->task);
 	pthread_barrier_wait(w->start);
 	for (uint32_t i = 0; i < OWN_PAGES; i++)
 		fault_slot(w, own + i);
 	/* Start at different pages so that workers collide on every one of them. */
 	for (uint32_t i = 0; i < SHARED_PAGES; i++)
 		fault_slot(w, shared + (i + w->id * 7) % SHARED_PAGES);
-	set_current(NULL);
 	return NULL;
 }
 
@@ -100,17 +98,19 @@ static void run_round(struct worker *workers, uint32_t round, unsigned long map_
 	unsigned long base = global_node_page_state(counter);
 	unsigned long region = map_pages(REGION_PAGES, PROT_READ | PROT_WRITE, map_flags);
 	pthread_barrier_t start;
-	pthread_t threads[NR_WORKERS];
+	struct sim_thread *threads[NR_WORKERS];
 
 	pthread_barrier_init(&start, NULL, NR_WORKERS);
 	for (uint32_t id = 0; id < NR_WORKERS; id++) {
 		workers[id].start = &start;
 		workers[id].region = region;
 		workers[id].round = round;
-		assert_int_equal(pthread_create(&threads[id], NULL, worker_main, &workers[id]), 0);
+		assert_int_equal(
+			sim_thread_spawn(workers[id].task, worker_main, &workers[id], &threads[id]),
+			0);
 	}
 	for (uint32_t id = 0; id < NR_WORKERS; id++) {
-		pthread_join(threads[id], NULL);
+		sim_thread_join(threads[id]);
 		assert_int_equal(workers[id].errors, 0);
 	}
 	pthread_barrier_destroy(&start);

@@ -9,7 +9,6 @@
 #include "harness.h"
 #include "mm/internal.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -237,31 +236,19 @@ static void test_longterm_pin_of_cma_page_takes_the_slow_path(void **state)
 }
 
 /*
- * A hook at the end of the lockless walk. The walk's RCU read-side section
- * ends with liburcu-bp's urcu_bp_read_unlock(), an out-of-line library call:
- * defining it here makes the walker call this instead, which can then play
+ * A hook at the end of the lockless walk (the gup_fast_walk_end point): play
  * fork() (bump write_protect_seq by a full write section) after the pages were
- * pinned and before the walker rechecks the count, and then ends the section
- * for real.
+ * pinned and before the walker rechecks the count. It runs once.
  */
-void urcu_bp_read_unlock(void);
-
-static struct mm_struct *fork_during_walk;
-static int walk_end_hook_ran;
-
-void urcu_bp_read_unlock(void)
+static void fork_during_walk(enum sim_point_id id, void *ctx, void *arg)
 {
-	static void (*real_unlock)(void);
-	struct mm_struct *mm = __atomic_exchange_n(&fork_during_walk, NULL, __ATOMIC_ACQ_REL);
+	struct mm_struct *mm = ctx;
+	int *ran = arg;
 
-	if (mm) {
-		raw_write_seqcount_begin(&mm->write_protect_seq);
-		raw_write_seqcount_end(&mm->write_protect_seq);
-		__atomic_store_n(&walk_end_hook_ran, 1, __ATOMIC_RELEASE);
-	}
-	if (!real_unlock)
-		*(void **)&real_unlock = dlsym(RTLD_NEXT, "urcu_bp_read_unlock");
-	real_unlock();
+	sim_point_set_hook(id, NULL, NULL);
+	raw_write_seqcount_begin(&mm->write_protect_seq);
+	raw_write_seqcount_end(&mm->write_protect_seq);
+	(*ran)++;
 }
 
 static void test_pins_are_dropped_when_fork_ran_during_the_walk(void **state)
@@ -270,7 +257,7 @@ static void test_pins_are_dropped_when_fork_ran_during_the_walk(void **state)
 	unsigned long addr = map_rw(2);
 	unsigned long acquired, released;
 	struct page *pages[2];
-	int count;
+	int count, walk_end_hook_ran = 0;
 
 	(void)state;
 	touch_pages(addr, 2);
@@ -278,26 +265,26 @@ static void test_pins_are_dropped_when_fork_ran_during_the_walk(void **state)
 	acquired = pins_acquired();
 	released = pins_released();
 
-	__atomic_store_n(&fork_during_walk, current->mm, __ATOMIC_RELEASE);
+	assert_int_equal(
+		sim_point_set_hook(SP_GUP_FAST_WALK_END, fork_during_walk, &walk_end_hook_ran), 0);
 	assert_int_equal(pin_user_pages_fast_only(addr, 2, FOLL_WRITE, pages), 0);
-	/* If lib/rcu.h stops calling the library there is no hook point: say so loudly. */
-	assert_true(__atomic_load_n(&walk_end_hook_ran, __ATOMIC_ACQUIRE));
+	assert_int_equal(walk_end_hook_ran, 1);
 	/* Both pages were pinned by the walk and unpinned again. */
 	assert_int_equal(pins_acquired(), acquired + 2);
 	assert_int_equal(pins_released(), released + 2);
 	assert_int_equal(page_count(pfn_to_page(pfn_of(current, addr))), count);
 
 	/* The full call then pins through the slow path. */
-	__atomic_store_n(&walk_end_hook_ran, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&fork_during_walk, current->mm, __ATOMIC_RELEASE);
+	sim_point_set_hook(SP_GUP_FAST_WALK_END, fork_during_walk, &walk_end_hook_ran);
 	assert_int_equal(pin_user_pages_fast(addr, 2, FOLL_WRITE, pages), 2);
-	assert_true(__atomic_load_n(&walk_end_hook_ran, __ATOMIC_ACQUIRE));
+	assert_int_equal(walk_end_hook_ran, 2);
 	assert_int_equal(page_to_pfn(pages[0]), pfn_of(current, addr));
 	unpin_user_pages(pages, 2);
 
 	/* Plain references do not care about fork's write protection. */
-	__atomic_store_n(&fork_during_walk, current->mm, __ATOMIC_RELEASE);
+	sim_point_set_hook(SP_GUP_FAST_WALK_END, fork_during_walk, &walk_end_hook_ran);
 	assert_int_equal(get_user_pages_fast_only(addr, 2, FOLL_WRITE, pages), 2);
+	assert_int_equal(walk_end_hook_ran, 3);
 	put_pages(pages, 2);
 	assert_int_equal(pins_acquired(), pins_released());
 	task_exit(t);
@@ -383,12 +370,12 @@ static void test_misuse(void **state)
 /* --- concurrency --- */
 
 /*
- * The walker's recheck of a PTE that changed after the speculative reference
- * depends on timing: nothing the walker calls sits between its two reads of
- * the PTE, so no single-threaded test can change the entry there. This test
- * races a thread that zaps and refaults the page against the walker and checks
- * that every outcome is consistent (the call completes, no reference or pin
- * leaks); whether the put-back branch ran in a given run is not asserted.
+ * The walker's recheck of a PTE that changed after the speculative reference is
+ * hit deterministically by test_entry_changed_after_grab_drops_the_page (a hook
+ * at gup_fast_after_grab). This test races a thread that zaps and refaults the
+ * page against the walker for interleavings nobody planned, and checks that every
+ * outcome is consistent (the call completes, no reference or pin leaks); which
+ * branches ran in a given run is not asserted.
  */
 #define RACE_ROUNDS 2000
 
@@ -402,14 +389,12 @@ static void *zap_and_refault(void *arg)
 {
 	struct race *race = arg;
 
-	set_current(race->task);
 	while (!__atomic_load_n(&race->stop, __ATOMIC_ACQUIRE)) {
 		char c = 'z';
 
 		sys_madvise(race->addr, PAGE_SIZE, MADV_DONTNEED);
 		copy_to_user(race->addr, &c, 1);
 	}
-	set_current(NULL);
 	return NULL;
 }
 
@@ -417,16 +402,16 @@ static void run_race(void *(*other)(void *), void (*walker)(unsigned long addr))
 {
 	struct task_struct *t = start_task("walker");
 	struct race race = {.addr = map_rw(2)};
-	pthread_t thread;
+	struct sim_thread *thread;
 
 	touch_pages(race.addr, 2);
 	race.task = task_clone_thread(t);
 	assert_non_null(race.task);
-	assert_int_equal(pthread_create(&thread, NULL, other, &race), 0);
+	assert_int_equal(sim_thread_spawn(race.task, other, &race, &thread), 0);
 	for (int i = 0; i < RACE_ROUNDS; i++)
 		walker(race.addr);
 	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
-	assert_int_equal(pthread_join(thread, NULL), 0);
+	sim_thread_join(thread);
 	task_exit(race.task);
 	task_exit(t);
 	assert_int_equal(pins_acquired(), pins_released());
@@ -480,15 +465,14 @@ static void test_zero_refcount_page_is_not_grabbed(void **state)
 	task_exit(t);
 }
 
-static struct vm_area_struct *zap_target;
-
-/* Play the racing munmap: the PTE goes away after the walker grabbed its page. */
-static void zap_after_grab(pte_t *ptep)
+/* Play the racing munmap once: the PTE goes away after the walker grabbed its page. */
+static void zap_after_grab(enum sim_point_id id, void *ctx, void *arg)
 {
+	struct vm_area_struct *zap_target = arg;
 	struct mm_struct *mm = zap_target->vm_mm;
 
-	(void)ptep;
-	gup_fast_grab_hook = NULL;
+	(void)ctx;
+	sim_point_set_hook(id, NULL, NULL);
 	mmap_read_lock(mm);
 	zap_page_range(zap_target, zap_target->vm_start, PAGE_SIZE);
 	mmap_read_unlock(mm);
@@ -504,10 +488,10 @@ static void test_entry_changed_after_grab_drops_the_page(void **state)
 
 	(void)state;
 	touch_page(addr);
-	zap_target = find_vma(t->mm, addr);
-	gup_fast_grab_hook = zap_after_grab;
+	assert_int_equal(
+		sim_point_set_hook(SP_GUP_FAST_AFTER_GRAB, zap_after_grab, find_vma(t->mm, addr)),
+		0);
 	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, &page), 1);
-	assert_null(gup_fast_grab_hook);
 	/* The slow path faulted a fresh page in: the pin is on what the PTE maps now. */
 	assert_int_equal(page_to_pfn(page), pfn_of(current, addr));
 	assert_int_equal(page_count(page), 1 + GUP_PIN_COUNTING_BIAS);

@@ -104,7 +104,6 @@ static void *wait_for_read_lock(void *arg)
 {
 	struct waiter *w = arg;
 
-	set_current(w->task);
 	pthread_barrier_wait(&w->started);
 	if (w->killable) {
 		w->ret = mmap_read_lock_killable(w->task->mm);
@@ -114,7 +113,6 @@ static void *wait_for_read_lock(void *arg)
 	}
 	if (!w->ret)
 		mmap_read_unlock(w->task->mm);
-	set_current(NULL);
 	return NULL;
 }
 
@@ -134,15 +132,15 @@ static void wait_until_blocked_on(struct task_struct *t, struct rw_semaphore *se
 }
 
 /* Start a thread that waits for @leader's mmap_lock while this one holds it for write. */
-static pthread_t start_waiter(struct waiter *w, struct task_struct *leader, bool killable)
+static struct sim_thread *start_waiter(struct waiter *w, struct task_struct *leader, bool killable)
 {
-	pthread_t thread;
+	struct sim_thread *thread;
 
 	w->task = task_clone_thread(leader);
 	w->killable = killable;
 	w->ret = 1;
 	pthread_barrier_init(&w->started, NULL, 2);
-	assert_int_equal(pthread_create(&thread, NULL, wait_for_read_lock, w), 0);
+	assert_int_equal(sim_thread_spawn(w->task, wait_for_read_lock, w, &thread), 0);
 	pthread_barrier_wait(&w->started);
 	wait_until_blocked_on(w->task, &leader->mm->mmap_lock);
 	return thread;
@@ -152,13 +150,13 @@ static void test_kill_interrupts_killable_read_lock(void **state)
 {
 	struct task_struct *leader = task_create("holder");
 	struct waiter w;
-	pthread_t thread;
+	struct sim_thread *thread;
 
 	(void)state;
 	mmap_write_lock(leader->mm);
 	thread = start_waiter(&w, leader, true);
 	task_kill(w.task);
-	pthread_join(thread, NULL);
+	sim_thread_join(thread);
 	assert_int_equal(w.ret, -EINTR);
 	mmap_write_unlock(leader->mm);
 	/* The leader was not killed and can take the lock. */
@@ -174,7 +172,7 @@ static void test_kill_does_not_break_plain_read_lock(void **state)
 {
 	struct task_struct *leader = task_create("holder");
 	struct waiter w;
-	pthread_t thread;
+	struct sim_thread *thread;
 
 	(void)state;
 	mmap_write_lock(leader->mm);
@@ -182,7 +180,7 @@ static void test_kill_does_not_break_plain_read_lock(void **state)
 	task_kill(w.task);
 	/* Still asleep on the lock; it gets it once the writer leaves. */
 	mmap_write_unlock(leader->mm);
-	pthread_join(thread, NULL);
+	sim_thread_join(thread);
 	assert_int_equal(w.ret, 0);
 	assert_false(rwsem_is_locked(&leader->mm->mmap_lock));
 	pthread_barrier_destroy(&w.started);

@@ -1,25 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Fault injection: named points in the memory manager that can be made to fail
- * on their Nth hit, armed by API, by GUP_INJECT in the environment, or by scripts.
+ * Fault injection: the sim points that can be made to fail on their Nth hit,
+ * armed by API, by GUP_INJECT in the environment, or by scripts.
  */
 #ifndef GUP_INJECT_H
 #define GUP_INJECT_H
 
 #include <gup/types.h>
+#include <gup/sim_point.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* The first rows of enum sim_point_id; the code reaches them through sim_point(). */
 enum inject_point {
-	INJECT_PAGE_ALLOC,    /* "page_alloc": alloc_pages returns NULL */
-	INJECT_PGTABLE_ALLOC, /* "pgtable_alloc": a page-table page cannot be allocated */
-	INJECT_VMA_ALLOC,     /* "vma_alloc": a VMA cannot be allocated */
-	INJECT_FAULT_RETRY,   /* "fault_retry": a fault drops mmap_lock and returns RETRY */
-	INJECT_FAULT_OOM,     /* "fault_oom": a fault returns VM_FAULT_OOM */
-	INJECT_FAULT_SIGBUS,  /* "fault_sigbus": a fault returns VM_FAULT_SIGBUS */
-	INJECT_GUP_SIGNAL,    /* "gup_signal": a fatal signal arrives at a GUP iteration */
+	INJECT_PAGE_ALLOC = SP_PAGE_ALLOC,	 /* "page_alloc": alloc_pages returns NULL */
+	INJECT_PGTABLE_ALLOC = SP_PGTABLE_ALLOC, /* "pgtable_alloc": no page-table page */
+	INJECT_VMA_ALLOC = SP_VMA_ALLOC,	 /* "vma_alloc": a VMA cannot be allocated */
+	INJECT_FAULT_RETRY = SP_FAULT_RETRY,	 /* "fault_retry": drops mmap_lock, returns RETRY */
+	INJECT_FAULT_OOM = SP_FAULT_OOM,	 /* "fault_oom": a fault returns VM_FAULT_OOM */
+	INJECT_FAULT_SIGBUS = SP_FAULT_SIGBUS, /* "fault_sigbus": a fault returns VM_FAULT_SIGBUS */
+	INJECT_GUP_SIGNAL = SP_GUP_SIGNAL,     /* "gup_signal": a fatal signal at a GUP iteration */
 	NR_INJECT_POINTS
 };
 

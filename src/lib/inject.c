@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Fault injection points. Each point counts its hits once armed and fails the
- * hits from the nth on, for count hits (0: forever). GUP_INJECT arms at boot.
+ * Fault injection points: the sim points that can fail (the first rows of the
+ * table in src/sim/point.c). Each counts its hits once armed and fails the hits
+ * from the nth on, for count hits (0: forever). GUP_INJECT arms at boot.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <gup/inject.h>
+#include <gup/sim_point.h>
 
 struct inject_state {
 	unsigned long nth;   /* fail from this hit on; 0 = disarmed */
@@ -14,27 +16,23 @@ struct inject_state {
 	unsigned long fired;
 };
 
-static const char *const point_names[NR_INJECT_POINTS] = {
-	[INJECT_PAGE_ALLOC] = "page_alloc", [INJECT_PGTABLE_ALLOC] = "pgtable_alloc",
-	[INJECT_VMA_ALLOC] = "vma_alloc",   [INJECT_FAULT_RETRY] = "fault_retry",
-	[INJECT_FAULT_OOM] = "fault_oom",   [INJECT_FAULT_SIGBUS] = "fault_sigbus",
-	[INJECT_GUP_SIGNAL] = "gup_signal",
-};
-
 static struct inject_state points[NR_INJECT_POINTS];
 static pthread_mutex_t inject_lock = PTHREAD_MUTEX_INITIALIZER;
 int inject_armed_any;
 
 const char *inject_point_name(enum inject_point point)
 {
-	return point < NR_INJECT_POINTS ? point_names[point] : "?";
+	return point < NR_INJECT_POINTS ? sim_point_info((enum sim_point_id)point)->name : "?";
 }
 
 static int point_by_name(const char *name, size_t len)
 {
-	for (int i = 0; i < NR_INJECT_POINTS; i++)
-		if (strlen(point_names[i]) == len && !strncmp(point_names[i], name, len))
+	for (int i = 0; i < NR_INJECT_POINTS; i++) {
+		const char *point_name = inject_point_name(i);
+
+		if (strlen(point_name) == len && !strncmp(point_name, name, len))
 			return i;
+	}
 	return -1;
 }
 
@@ -45,6 +43,7 @@ static void refresh_armed_any(void)
 	for (int i = 0; i < NR_INJECT_POINTS; i++)
 		any |= points[i].nth != 0;
 	__atomic_store_n(&inject_armed_any, any, __ATOMIC_RELAXED);
+	sim_points_set_active(SIM_POINTS_INJECT, any);
 }
 
 static int arm_point(int point, unsigned long nth, unsigned long count)

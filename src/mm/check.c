@@ -504,11 +504,12 @@ int sim_check(FILE *out)
 
 	/*
 	 * Tables waiting for their grace period are still tables (and still in
-	 * NR_PAGETABLE) but belong to no mm; hold their frees off meanwhile instead of
-	 * waiting a grace period, so a check after every step stays cheap.
+	 * NR_PAGETABLE) but belong to no mm; hold their frees (the section of the
+	 * pgtable_free point) off meanwhile instead of waiting a grace period, so a
+	 * check after every step stays cheap.
 	 */
-	pgtable_free_pause();
+	sim_point_hold(SP_PGTABLE_FREE);
 	errors = __sim_check(out ? out : stderr);
-	pgtable_free_resume();
+	sim_point_release(SP_PGTABLE_FREE);
 	return errors;
 }

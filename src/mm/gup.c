@@ -22,10 +22,6 @@
  */
 #include "mm/internal.h"
 
-#ifdef CONFIG_DEBUG_VM
-void (*gup_fast_grab_hook)(pte_t *ptep);
-#endif
-
 /*
  * Tell fork that this mm may hold pins. Stored only when not yet set: threads
  * pinning disjoint ranges must not bounce the mm's cache line on every call.
@@ -723,7 +719,7 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned long gup_flags)
  */
 static bool gup_fatal_signal_pending(void)
 {
-	if (inject_should_fail(INJECT_GUP_SIGNAL))
+	if (sim_point(SP_GUP_SIGNAL, NULL))
 		task_kill(current);
 	return fatal_signal_pending(current);
 }
@@ -752,6 +748,7 @@ static struct page *follow_or_fault_page(struct vm_area_struct *vma, unsigned lo
 		err = faultin_page(vma, start, &foll_flags, locked);
 		if (err)
 			return err_page(err);
+		sim_point(SP_GUP_AFTER_FAULTIN, vma);
 	}
 }
 
@@ -1424,10 +1421,7 @@ static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct 
 	head = try_grab_compound_head(page, 1, flags);
 	if (unlikely(!head))
 		return false;
-#ifdef CONFIG_DEBUG_VM
-	if (unlikely(gup_fast_grab_hook))
-		gup_fast_grab_hook(ptep);
-#endif
+	sim_point(SP_GUP_FAST_AFTER_GRAB, ptep);
 	/* Recheck: if the PTE moved on meanwhile our page may not be the mapped one. */
 	if (unlikely(pte_val(ptep_get(ptep)) != pte_val(pte))) {
 		put_compound_head(head, 1, flags);
@@ -1654,6 +1648,7 @@ static unsigned long lockless_pages_from_mm(unsigned long start, unsigned long e
 
 	sim_rcu_read_lock();
 	gup_pgd_range(mm, start, end, gup_flags, pages, &nr_pinned);
+	sim_point(SP_GUP_FAST_WALK_END, mm);
 	sim_rcu_read_unlock();
 
 	if ((gup_flags & FOLL_PIN) && read_seqcount_retry(&mm->write_protect_seq, seq)) {

@@ -68,9 +68,6 @@ void free_pgtables_range(struct mm_struct *mm, unsigned long start, unsigned lon
 void free_all_pgtables(struct mm_struct *mm);
 /* Wait for RCU-deferred table frees to finish (shutdown, leak checks). */
 void pgtable_rcu_barrier(void);
-/* Hold off (and let go) the RCU callbacks that free unlinked tables. */
-void pgtable_free_pause(void);
-void pgtable_free_resume(void);
 
 /* rmap accounting (rmap.c). */
 void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
@@ -102,15 +99,6 @@ int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long e
  */
 long faultin_vma_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 			    bool write, int *locked);
-
-#ifdef CONFIG_DEBUG_VM
-/*
- * Test seam in the GUP-fast walk: runs between the speculative reference and the
- * re-check of the PTE, so a test can change the entry exactly where a racing zap
- * would. Debug builds only.
- */
-extern void (*gup_fast_grab_hook)(pte_t *ptep);
-#endif
 
 /* Zap PTEs of [start, end) in @vma, dropping rmap and references. */
 void unmap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);

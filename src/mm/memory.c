@@ -159,8 +159,10 @@ bool wp_can_reuse_anon_page(struct vm_area_struct *vma, struct page *page)
 	(void)vma;
 	if (page_count(page) != 1)
 		return false;
+	sim_point(SP_COW_BEFORE_PAGE_LOCK, page);
 	if (!trylock_page(page))
 		return false;
+	sim_point(SP_COW_AFTER_PAGE_LOCK, page);
 	/*
 	 * Acquire: the last other holder may have just finished copying the page
 	 * (wp_page_copy) and dropped its reference; our stores must come after.
@@ -308,6 +310,7 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 	}
 	if (pte_protnone(vmf->orig_pte) && vma_is_accessible(vma))
 		return do_numa_page(vmf);
+	sim_point(SP_FAULT_BEFORE_PTE_LOCK, vmf);
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
 	entry = ptep_get(vmf->pte);
 	if (!pte_same(entry, vmf->orig_pte)) {
@@ -326,11 +329,11 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 
 static vm_fault_t injected_fault(struct vm_area_struct *vma, unsigned int flags)
 {
-	if (inject_should_fail(INJECT_FAULT_OOM))
+	if (sim_point(SP_FAULT_OOM, vma))
 		return VM_FAULT_OOM;
-	if (inject_should_fail(INJECT_FAULT_SIGBUS))
+	if (sim_point(SP_FAULT_SIGBUS, vma))
 		return VM_FAULT_SIGBUS;
-	if ((flags & FAULT_FLAG_ALLOW_RETRY) && inject_should_fail(INJECT_FAULT_RETRY)) {
+	if ((flags & FAULT_FLAG_ALLOW_RETRY) && sim_point(SP_FAULT_RETRY, vma)) {
 		/* As if the fault had to wait for I/O: drop the lock unless told not to. */
 		if (!(flags & FAULT_FLAG_RETRY_NOWAIT))
 			mmap_read_unlock(vma->vm_mm);
@@ -456,6 +459,7 @@ static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *s
 	if (cow && pte_write(pte)) {
 		ptep_set_wrprotect(src_pte);
 		pte = pte_wrprotect(pte);
+		sim_point(SP_FORK_WRPROTECT, src_pte);
 	}
 	if (src_vma->vm_flags & VM_SHARED)
 		pte = pte_mkclean(pte);

@@ -51,7 +51,7 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma;
 
-	if (inject_should_fail(INJECT_VMA_ALLOC))
+	if (sim_point(SP_VMA_ALLOC, mm))
 		return NULL;
 	vma = calloc(1, sizeof(*vma));
 	if (!vma)

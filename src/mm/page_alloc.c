@@ -177,7 +177,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 	if (WARN_ON_ONCE(order >= MAX_ORDER))
 		return NULL;
-	if (inject_should_fail(INJECT_PAGE_ALLOC))
+	if (sim_point(SP_PAGE_ALLOC, NULL))
 		return NULL;
 	for (int attempt = 0; (zone = preferred_zone(gfp, attempt)); attempt++) {
 		if (!zone->spanned_pages)

@@ -14,7 +14,7 @@ static struct page *pgtable_page_alloc(struct mm_struct *mm)
 {
 	struct page *page;
 
-	if (inject_should_fail(INJECT_PGTABLE_ALLOC))
+	if (sim_point(SP_PGTABLE_ALLOC, mm))
 		return NULL;
 	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!page)
@@ -43,24 +43,14 @@ static void pgtable_page_free_rcu(struct rcu_head *head)
 /* Tables handed to RCU whose freeing has not finished yet. */
 static atomic_long_t tables_awaiting_rcu;
 
-/* Held by RCU callbacks while they free a table, and by sim_check() to hold them off. */
-static pthread_mutex_t pgtable_free_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void pgtable_free_pause(void)
-{
-	pthread_mutex_lock(&pgtable_free_lock);
-}
-
-void pgtable_free_resume(void)
-{
-	pthread_mutex_unlock(&pgtable_free_lock);
-}
-
+/* The free is the section of its sim point: sim_check() holds it to keep frees off. */
 static void pgtable_page_free_deferred(struct rcu_head *head)
 {
-	pthread_mutex_lock(&pgtable_free_lock);
+	struct page *page = container_of((struct page_rcu_head *)head, struct page, rcu_head);
+
+	sim_point_section_begin(SP_PGTABLE_FREE, page);
 	pgtable_page_free_rcu(head);
-	pthread_mutex_unlock(&pgtable_free_lock);
+	sim_point_section_end(SP_PGTABLE_FREE);
 	/* Release: the free happens before whoever sees the count drop (acquire below). */
 	__atomic_sub_fetch(&tables_awaiting_rcu.counter, 1, __ATOMIC_RELEASE);
 }

@@ -85,7 +85,6 @@ static void *child_thread(void *arg)
 {
 	struct cow_leak *cl = arg;
 
-	race_jitter(&cl->seed);
 	child_takes_reference(cl);
 	return NULL;
 }
@@ -97,14 +96,14 @@ static void test_race_child_reference_against_parent_write(void **state)
 	(void)state;
 	cl.seed = race_seed();
 	setup_parent(&cl);
+	/* The parent's write decides copy or reuse between its fault and the PTE lock. */
+	race_widen(SP_FAULT_BEFORE_PTE_LOCK, &cl.seed);
 	for (int i = 0; i < RACE_ITERATIONS; i++) {
 		int old = 'a' + i % 13, new = 'A' + i % 13;
-		unsigned int jitter = cl.seed + (unsigned int)i;
-		pthread_t child;
+		struct sim_thread *child;
 
 		fork_child(&cl, old);
-		child = race_start(child_thread, &cl);
-		race_jitter(&jitter);
+		child = race_start(cl.child, child_thread, &cl);
 		fill(cl.addr, new);
 		race_join(child);
 		assert_non_null(cl.ref);
@@ -115,6 +114,7 @@ static void test_race_child_reference_against_parent_write(void **state)
 		put_page(cl.ref);
 		task_exit(cl.child);
 	}
+	sim_point_set_hook(SP_FAULT_BEFORE_PTE_LOCK, NULL, NULL);
 	task_exit(cl.parent);
 	set_current(NULL);
 }

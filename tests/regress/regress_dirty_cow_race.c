@@ -12,12 +12,14 @@
 #define ORIGINAL 'o'
 
 struct dirty_cow {
-	struct task_struct *victim;  /* maps the page read-only */
-	struct task_struct *sibling; /* forked from it: shares the page */
+	struct task_struct *victim;	       /* maps the page read-only */
+	struct task_struct *sibling;	       /* forked from it: shares the page */
+	struct task_struct *debugger, *zapper; /* the racing threads' tasks */
 	unsigned long addr;
 	unsigned int seed;
-	int sibling_changed; /* iteration at which the sibling's page changed, or -1 */
-	int forced_writes;   /* forced writes that went through: the race really ran */
+	unsigned int window_seed; /* the writer's draws: zap inside its window or not */
+	int sibling_changed;	  /* iteration at which the sibling's page changed, or -1 */
+	int forced_writes;	  /* forced writes that went through: the race really ran */
 };
 
 /* The victim: a private page of ORIGINAL bytes, made read-only, then forked. */
@@ -88,11 +90,9 @@ static void test_forced_write_copies(void **state)
 static void *forced_writer(void *arg)
 {
 	struct dirty_cow *dc = arg;
-	struct task_struct *self = task_create("debugger");
 	unsigned int seed = dc->seed;
 	char bytes[64];
 
-	set_current(self);
 	for (int i = 0; i < RACE_ITERATIONS && dc->sibling_changed < 0; i++) {
 		size_t len = 1 + rand_r(&seed) % sizeof(bytes);
 		unsigned long off = rand_r(&seed) % (PAGE_SIZE - len);
@@ -104,8 +104,7 @@ static void *forced_writer(void *arg)
 		if (!sibling_page_is_original(dc))
 			dc->sibling_changed = i;
 	}
-	task_exit(self);
-	set_current(NULL);
+	task_exit(current);
 	return NULL;
 }
 
@@ -113,31 +112,48 @@ static void *forced_writer(void *arg)
 static void *dontneed_loop(void *arg)
 {
 	struct dirty_cow *dc = arg;
-	struct task_struct *self = task_clone_thread(dc->victim);
-	unsigned int seed = dc->seed ^ 0x9e3779b9u;
 
-	set_current(self);
-	for (int i = 0; i < RACE_ITERATIONS; i++) {
+	for (int i = 0; i < RACE_ITERATIONS; i++)
 		sys_madvise(dc->addr, PAGE_SIZE, MADV_DONTNEED);
-		race_jitter(&seed);
-	}
-	task_exit(self);
-	set_current(NULL);
+	task_exit(current);
 	return NULL;
+}
+
+/*
+ * Dirty COW's window is between the COW fault and the retried lookup: on a
+ * seeded half of the forced writes, drop the fresh copy right there, as the
+ * zapper would if it ran at that moment (the writer holds mmap_lock for read,
+ * which is all MADV_DONTNEED takes).
+ */
+static void zap_in_window(enum sim_point_id id, void *ctx, void *arg)
+{
+	struct vm_area_struct *vma = ctx;
+	struct dirty_cow *dc = arg;
+
+	(void)id;
+	if (vma->vm_mm == dc->victim->mm && rand_r(&dc->window_seed) % 2)
+		zap_page_range(vma, dc->addr, PAGE_SIZE);
 }
 
 static void test_race_forced_write_against_dontneed(void **state)
 {
 	struct dirty_cow dc;
-	pthread_t writer, zapper;
+	struct sim_thread *writer, *zapper;
 
 	(void)state;
 	setup_victim(&dc);
 	dc.seed = race_seed();
-	writer = race_start(forced_writer, &dc);
-	zapper = race_start(dontneed_loop, &dc);
+	dc.window_seed = dc.seed;
+	dc.debugger = task_create("debugger");
+	dc.zapper = task_clone_thread(dc.victim);
+	assert_non_null(dc.debugger);
+	assert_non_null(dc.zapper);
+	assert_int_equal(sim_point_set_hook(SP_GUP_AFTER_FAULTIN, zap_in_window, &dc), 0);
+	writer = race_start(dc.debugger, forced_writer, &dc);
+	zapper = race_start(dc.zapper, dontneed_loop, &dc);
 	race_join(writer);
 	race_join(zapper);
+	sim_point_set_hook(SP_GUP_AFTER_FAULTIN, NULL, NULL);
 	if (dc.sibling_changed >= 0)
 		fail_msg("sibling's page changed at iteration %d (seed %u)", dc.sibling_changed,
 			 dc.seed);

@@ -12,6 +12,7 @@
 
 struct fork_pin {
 	struct task_struct *parent;
+	struct task_struct *forker; /* another thread of the parent */
 	unsigned long addr;
 	unsigned int seed;
 	bool stop;
@@ -67,41 +68,38 @@ static void test_pin_survives_fork(void **state)
 static void *forker(void *arg)
 {
 	struct fork_pin *fp = arg;
-	struct task_struct *self = task_clone_thread(fp->parent);
-	unsigned int seed = fp->seed;
 
-	set_current(self);
 	for (int i = 0; i < RACE_ITERATIONS && !__atomic_load_n(&fp->stop, __ATOMIC_ACQUIRE); i++) {
 		struct task_struct *child = sys_fork();
 
 		if (child)
 			task_exit(child);
-		race_jitter(&seed);
 	}
-	task_exit(self);
-	set_current(NULL);
+	task_exit(current);
 	return NULL;
 }
 
 static void test_race_fast_pin_against_fork(void **state)
 {
 	struct fork_pin fp = {0};
-	pthread_t thread;
+	struct sim_thread *thread;
 	int incoherent = -1;
 
 	(void)state;
 	fp.seed = race_seed();
 	setup_parent(&fp);
-	thread = race_start(forker, &fp);
+	fp.forker = task_clone_thread(fp.parent);
+	assert_non_null(fp.forker);
+	/* The pin is exposed between the speculative grab and the seqcount recheck. */
+	race_widen(SP_GUP_FAST_AFTER_GRAB, &fp.seed);
+	thread = race_start(fp.forker, forker, &fp);
 	for (int i = 0; i < RACE_ITERATIONS && incoherent < 0; i++) {
-		unsigned int jitter = fp.seed + (unsigned int)i;
-
-		race_jitter(&jitter);
 		if (!pin_then_write_is_coherent(&fp, (unsigned char)(i | 1)))
 			incoherent = i;
 	}
 	__atomic_store_n(&fp.stop, true, __ATOMIC_RELEASE);
 	race_join(thread);
+	sim_point_set_hook(SP_GUP_FAST_AFTER_GRAB, NULL, NULL);
 	if (incoherent >= 0)
 		fail_msg("iteration %d: the parent's write missed its pinned page (seed %u)",
 			 incoherent, fp.seed);

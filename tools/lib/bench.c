@@ -29,7 +29,7 @@ struct bench_worker {
 	unsigned long got;
 	int error; /* why the last get phase stopped short, or 0 */
 	double get_start, get_end, put_start, put_end; /* stamped by the worker itself */
-	pthread_t thread;
+	struct sim_thread *thread;
 };
 
 struct bench_sim {
@@ -265,7 +265,8 @@ static int start_bench_workers(struct bench_sim *bs)
 			!bs->cfg.split || i == n - 1 ? bs->region + bs->cfg.size : w->start + slice;
 		w->pages = calloc((w->end - w->start) / PAGE_SIZE, sizeof(*w->pages));
 		w->task = task_clone_thread(bs->proc);
-		if (!w->pages || !w->task || pthread_create(&w->thread, NULL, bench_worker_main, w))
+		if (!w->pages || !w->task ||
+		    sim_thread_spawn(w->task, bench_worker_main, w, &w->thread))
 			return -ENOMEM;
 	}
 	return 0;
@@ -340,7 +341,7 @@ int bench_sim_close(struct bench_sim *bs)
 	bs->quit = true;
 	pthread_barrier_wait(&bs->go);
 	for (int i = 0; i < bs->cfg.threads; i++) {
-		pthread_join(bs->workers[i].thread, NULL);
+		sim_thread_join(bs->workers[i].thread);
 		free(bs->workers[i].pages);
 	}
 	sys_munmap(bs->region, bs->cfg.size);

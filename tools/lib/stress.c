@@ -111,7 +111,7 @@ struct worker {
 	struct held_ref held[MAX_HELD];
 	int nr_held;
 	unsigned long stats[NR_STRESS_STATS];
-	pthread_t thread;
+	struct sim_thread *thread;
 };
 
 struct stress_run {
@@ -670,7 +670,7 @@ static int start_workers(struct stress_run *run)
 		w->pinner = i % 2 == 0;
 		w->rng = run->opts->seed ^ (0x5851f42d4c957f2dULL * (uint64_t)(i + 1));
 		w->task = task_clone_thread(run->proc);
-		if (!w->task || pthread_create(&w->thread, NULL, worker_main, w))
+		if (!w->task || sim_thread_spawn(w->task, worker_main, w, &w->thread))
 			return -ENOMEM; /* cannot unwind half a barrier group: caller aborts */
 	}
 	return 0;
@@ -679,7 +679,7 @@ static int start_workers(struct stress_run *run)
 static void join_workers(struct stress_run *run)
 {
 	for (int i = 0; i < run->nr_workers; i++)
-		pthread_join(run->workers[i].thread, NULL);
+		sim_thread_join(run->workers[i].thread);
 }
 
 /* ------------------------------------------------------------------------- */
