@@ -42,6 +42,7 @@ void prep_compound_page(struct page *page, unsigned int order);
 void copy_highpage(struct page *to, struct page *from);
 /* The frame behind the vsyscall gate page. */
 struct page *gate_page(void);
+void gate_vma_init(enum sim_vsyscall mode);
 /* Boot: describe a zone's pfns, then hand [start, end) to the buddy allocator. */
 void init_zone(struct zone *zone, const char *name, enum zone_type id, unsigned long start_pfn,
 	       unsigned long nr_pages);
