@@ -43,6 +43,8 @@ void copy_highpage(struct page *to, struct page *from);
 /* The frame behind the vsyscall gate page. */
 struct page *gate_page(void);
 void gate_vma_init(enum sim_vsyscall mode);
+/* Lift ASan's poison from freed frames before the frames' host mapping goes. */
+void frames_unpoison_all(void);
 /* Boot: describe a zone's pfns, then hand [start, end) to the buddy allocator. */
 void init_zone(struct zone *zone, const char *name, enum zone_type id, unsigned long start_pfn,
 	       unsigned long nr_pages);

@@ -188,6 +188,7 @@ int sim_shutdown(void)
 	if (problems && out)
 		fprintf(out, "libgup: leak check failed at shutdown\n");
 	inject_disarm_all();
+	frames_unpoison_all();
 	max_pfn = 0;
 	munmap(sim.frames, sim.frames_bytes);
 	munmap(sim.memmap, sim.nr_pages * sizeof(struct page));
