@@ -123,6 +123,33 @@ static void test_follow_page_pin_of_pfn_pte_is_eexist(void **state)
 	__free_pages(frame, 0);
 }
 
+/* remap_pfn_range() marks the VMA it fills, so GUP refuses it whoever mapped it. */
+static void test_remap_pfn_range_makes_the_vma_pfnmap(void **state)
+{
+	struct task_struct *t = start_task("remap");
+	struct page *frame = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	unsigned long addr = map_rw(1), pins = pins_acquired();
+	struct vm_area_struct *vma;
+	struct page *pages[1];
+
+	(void)state;
+	assert_non_null(frame);
+	mmap_write_lock(current->mm);
+	vma = find_vma(current->mm, addr);
+	assert_int_equal(
+		remap_pfn_range(vma, addr, page_to_pfn(frame), PAGE_SIZE, vma->vm_page_prot), 0);
+	mmap_write_unlock(current->mm);
+	assert_int_equal(vma->vm_flags & (VM_IO | VM_PFNMAP), VM_IO | VM_PFNMAP);
+	mmap_read_lock(current->mm);
+	assert_int_equal(pin_user_pages(addr, 1, 0, pages, NULL), -EFAULT);
+	mmap_read_unlock(current->mm);
+	assert_int_equal(pins_acquired(), pins);
+	assert_int_equal(page_count(frame), 1);
+	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
+	task_exit(t);
+	__free_pages(frame, 0);
+}
+
 /* --- vsyscall=xonly|emulate|none (host 6.18, xonly: /proc/self/mem EIO, GUP EFAULT) --- */
 
 static int boot_vsyscall(enum sim_vsyscall mode)
@@ -539,6 +566,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		GUP_TEST(test_pagemap_reports_pfnmap_as_a_hole),
 		GUP_TEST(test_follow_page_pin_of_pfn_pte_is_eexist),
+		GUP_TEST(test_remap_pfn_range_makes_the_vma_pfnmap),
 		GUP_TEST(test_vsyscall_default_is_xonly),
 		VSYSCALL_TEST(test_vsyscall_xonly_cannot_be_read, setup_xonly),
 		VSYSCALL_TEST(test_vsyscall_emulate_is_readable_not_writable, setup_emulate),

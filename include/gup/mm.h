@@ -224,7 +224,8 @@ void mark_page_accessed(struct page *page);
 void mlock_vma_page(struct page *page);
 void munlock_vma_page(struct page *page);
 /*
- * Map raw frames with special PTEs into a VM_IO|VM_PFNMAP VMA, as drivers do.
+ * Map raw frames with special PTEs into @vma, as drivers do; mmap_lock held for
+ * write. The VMA becomes VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP, as in Linux.
  * Return: 0, or -ENOMEM when a page table could not be allocated.
  */
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,
