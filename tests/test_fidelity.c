@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include "lib/rcu.h"
+#include "mm/internal.h"
 
 #define STACK_GUARD_PAGES 256UL /* stack_guard_gap's default: 1 MiB */
 /* A 2 MiB-aligned address nothing else maps, so its PTE table is the test's alone. */
@@ -255,6 +256,37 @@ static void test_vsyscall_unknown_mode_is_refused(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 	assert_int_equal(sim_boot(&cfg), -EINVAL);
 	assert_int_equal(sim_boot(NULL), 0);
+}
+
+/* --- FOLL_COW --- */
+
+/*
+ * Only a write fault into a VMA without VM_WRITE (which GUP allows only when
+ * forced) lets the retry accept a read-only PTE. In a writable VMA the rule is
+ * observable only when the PTE is write-protected between the fault and the
+ * retry, so the decision is checked where it is made.
+ */
+static void test_foll_cow_only_for_writes_into_unwritable_vmas(void **state)
+{
+	struct task_struct *t = start_task("follcow");
+	unsigned long rw = map_rw(1), ro = map_pages(1, PROT_READ, MAP_PRIVATE);
+	unsigned long shared = map_pages(1, PROT_READ | PROT_WRITE, MAP_SHARED);
+	struct page *page;
+
+	(void)state;
+	assert_true(gup_cow_left_pte_readonly(vma_at(t, ro), VM_FAULT_WRITE));
+	assert_false(gup_cow_left_pte_readonly(vma_at(t, ro), 0));
+	assert_false(gup_cow_left_pte_readonly(vma_at(t, rw), VM_FAULT_WRITE));
+	assert_false(gup_cow_left_pte_readonly(vma_at(t, shared), VM_FAULT_WRITE));
+
+	/* What it is for: a forced write ends on our dirty, still read-only, copy. */
+	assert_int_equal(gup_under_lock(ro, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL), 1);
+	assert_int_equal(page_to_pfn(page), pfn_of(t, ro));
+	assert_true(PageAnon(page));
+	assert_false(pte_write(ptep_get(pte_of(ro))));
+	assert_true(pte_dirty(ptep_get(pte_of(ro))));
+	put_page(page);
+	task_exit(t);
 }
 
 /* --- dirty and young bits --- */
@@ -572,6 +604,7 @@ int main(void)
 		VSYSCALL_TEST(test_vsyscall_emulate_is_readable_not_writable, setup_emulate),
 		VSYSCALL_TEST(test_vsyscall_none_has_no_gate, setup_none),
 		GUP_TEST(test_vsyscall_unknown_mode_is_refused),
+		GUP_TEST(test_foll_cow_only_for_writes_into_unwritable_vmas),
 		GUP_TEST(test_touch_write_lookup_dirties_a_clean_page),
 		GUP_TEST(test_reused_page_pte_is_young_and_dirty),
 		GUP_TEST(test_write_fault_on_clean_writable_pte_dirties_it),

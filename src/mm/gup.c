@@ -636,6 +636,19 @@ static int gup_fault_error(vm_fault_t ret, unsigned int foll_flags)
 }
 
 /*
+ * A write fault in a VMA without VM_WRITE (a forced write) broke COW but left
+ * the PTE read-only. Looping until the PTE is writable would never end, so the
+ * retry accepts the dirty read-only PTE (FOLL_COW): it maps our copy. This is
+ * kept to forced writes on purpose: an ordinary writable mapping must see a
+ * writable PTE, or a later user write could COW again and leave us holding a
+ * page the process no longer maps.
+ */
+bool gup_cow_left_pte_readonly(const struct vm_area_struct *vma, vm_fault_t ret)
+{
+	return (ret & VM_FAULT_WRITE) && !(vma->vm_flags & VM_WRITE);
+}
+
+/*
  * Fault in @address for a lookup that found nothing usable. mmap_lock is held
  * for read. Returns 0 when the caller should look again, -ENOENT when the page
  * is to be skipped (mlock of present pages only), -EBUSY when the fault asked
@@ -646,7 +659,6 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsig
 			int *locked)
 {
 	unsigned int fault_flags;
-	bool cow_left_readonly;
 	vm_fault_t ret;
 
 	/* VM_LOCKONFAULT: mlock what is already there, fault nothing in. */
@@ -666,16 +678,7 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsig
 		return -EBUSY;
 	}
 
-	/*
-	 * A write fault in a VMA without VM_WRITE (a forced write) broke COW but
-	 * left the PTE read-only. Looping until the PTE is writable would never
-	 * end, so from now on accept the dirty read-only PTE: it maps our copy.
-	 * This is kept to forced writes on purpose: an ordinary writable mapping
-	 * must see a writable PTE, or a later user write could COW again and
-	 * leave us holding a page the process no longer maps.
-	 */
-	cow_left_readonly = (ret & VM_FAULT_WRITE) && !(vma->vm_flags & VM_WRITE);
-	if (cow_left_readonly)
+	if (gup_cow_left_pte_readonly(vma, ret))
 		*flags |= FOLL_COW;
 	return 0;
 }
