@@ -178,10 +178,19 @@ static int setup_none(void **state)
 	return boot_vsyscall(SIM_VSYSCALL_NONE);
 }
 
-/* Read the vsyscall page as /proc/pid/mem and process_vm_readv would. */
+/* Read the vsyscall page as /proc/pid/mem does. */
 static int read_vsyscall(struct task_struct *t, unsigned char *buf, int len)
 {
 	return access_process_vm(t, VSYSCALL_ADDR, buf, len, FOLL_FORCE);
+}
+
+/* process_vm_readv() of 16 bytes of @t's vsyscall page into a page of the current task. */
+static long process_vm_read_vsyscall(struct task_struct *t)
+{
+	struct iovec local = {.iov_base = (void *)map_rw(1), .iov_len = 16};
+	struct iovec remote = {.iov_base = (void *)VSYSCALL_ADDR, .iov_len = 16};
+
+	return sys_process_vm_readv(t, &local, 1, &remote, 1, 0);
 }
 
 static void test_vsyscall_default_is_xonly(void **state)
@@ -205,7 +214,8 @@ static void test_vsyscall_xonly_cannot_be_read(void **state)
 	assert_true(in_gate_area(t->mm, VSYSCALL_ADDR));
 	assert_int_equal(gup_under_lock(VSYSCALL_ADDR, 1, 0, &page, NULL), -EFAULT);
 	assert_int_equal(gup_under_lock(VSYSCALL_ADDR, 1, FOLL_FORCE, &page, NULL), -EFAULT);
-	assert_int_equal(read_vsyscall(t, buf, sizeof(buf)), 0);
+	assert_int_equal(read_vsyscall(t, buf, sizeof(buf)), 0); /* the host's read(2): EIO */
+	assert_int_equal(process_vm_read_vsyscall(t), -EFAULT);	 /* as on the host */
 	task_exit(t);
 }
 
@@ -226,6 +236,9 @@ static void test_vsyscall_emulate_is_readable_not_writable(void **state)
 	memset(expect, 0xcc, sizeof(expect));
 	assert_int_equal(read_vsyscall(t, buf, sizeof(buf)), (int)sizeof(buf));
 	assert_memory_equal(buf, expect, sizeof(buf));
+	assert_int_equal(process_vm_read_vsyscall(t), 16);
+	/* GUP-fast stays out: the address fails access_ok() whatever the mode. */
+	assert_int_equal(get_user_pages_fast(VSYSCALL_ADDR, 1, 0, &page), -EFAULT);
 	/* Read-only to everyone, forced access included. */
 	assert_int_equal(gup_under_lock(VSYSCALL_ADDR, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL),
 			 -EFAULT);
@@ -244,6 +257,7 @@ static void test_vsyscall_none_has_no_gate(void **state)
 	assert_false(in_gate_area(t->mm, VSYSCALL_ADDR));
 	assert_int_equal(gup_under_lock(VSYSCALL_ADDR, 1, 0, &page, NULL), -EFAULT);
 	assert_int_equal(read_vsyscall(t, buf, sizeof(buf)), 0);
+	assert_int_equal(process_vm_read_vsyscall(t), -EFAULT);
 	task_exit(t);
 }
 
