@@ -485,6 +485,30 @@ static void test_pte_table_outlives_munmap_for_rcu_readers(void **state)
 	task_exit(t);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define HAVE_FRAME_POISON 1
+#endif
+
+#ifdef HAVE_FRAME_POISON
+/* A freed frame is poisoned; shutdown lifts it, or the host range stays poisoned. */
+static void test_free_frames_are_poisoned_until_shutdown(void **state)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	void *bytes;
+
+	(void)state;
+	assert_non_null(page);
+	bytes = page_address(page);
+	assert_false(__asan_address_is_poisoned(bytes));
+	__free_pages(page, 0);
+	assert_true(__asan_address_is_poisoned(bytes));
+	assert_int_equal(sim_shutdown(), 0);
+	assert_false(__asan_address_is_poisoned(bytes));
+	assert_int_equal(sim_boot(NULL), 0);
+}
+#endif
+
 /* --- address-space boundaries --- */
 
 /* [TASK_SIZE - 2 pages, TASK_SIZE) is a valid user range for every call; one page more is not. */
@@ -624,6 +648,9 @@ int main(void)
 		GUP_TEST(test_write_fault_on_clean_writable_pte_dirties_it),
 		GUP_TEST(test_zap_moves_shmem_pte_dirty_to_page),
 		GUP_TEST(test_pte_table_outlives_munmap_for_rcu_readers),
+#ifdef HAVE_FRAME_POISON
+		GUP_TEST(test_free_frames_are_poisoned_until_shutdown),
+#endif
 		GUP_TEST(test_range_ending_at_task_size_is_accepted),
 		GUP_TEST(test_stack_guard_gap_is_exact),
 		GUP_TEST(test_vmas_with_different_anon_vmas_never_merge),
