@@ -359,23 +359,6 @@ static void test_partial_count_at_hole_and_efault_on_first_page(void **state)
 	task_exit(t);
 }
 
-static void test_gate_page(void **state)
-{
-	struct task_struct *t = start_task("gate");
-	struct vm_area_struct *vma = NULL;
-	struct page *page;
-
-	(void)state;
-	assert_int_equal(gup_under_lock(VSYSCALL_ADDR, 1, 0, &page, &vma), 1);
-	assert_ptr_equal(vma, get_gate_vma(current->mm));
-	assert_ptr_equal(page, get_gate_vma(current->mm)->vm_private_data);
-	assert_int_equal(*(unsigned char *)page_address(page), 0xcc);
-	put_page(page);
-	assert_int_equal(gup_under_lock(VSYSCALL_ADDR, 1, FOLL_WRITE | FOLL_FORCE, &page, NULL),
-			 -EFAULT);
-	task_exit(t);
-}
-
 /* GUP below a MAP_GROWSDOWN mapping grows it, as a fault on the stack would. */
 static void test_gup_grows_the_stack(void **state)
 {
@@ -885,7 +868,6 @@ int main(void)
 		GUP_TEST(test_unpin_dirty_lock_dirties_clean_pages_only_when_asked),
 		GUP_TEST(test_grab_and_put_compound_head_on_order2_page),
 		GUP_TEST(test_partial_count_at_hole_and_efault_on_first_page),
-		GUP_TEST(test_gate_page),
 		GUP_TEST(test_gup_grows_the_stack),
 		GUP_TEST(test_misuse_is_refused_with_one_warning),
 		GUP_TEST(test_io_pfnmap_is_refused),

@@ -156,9 +156,16 @@ struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr)
  * below or the 8 MiB stack limit would be crossed.
  */
 int expand_stack(struct vm_area_struct *vma, unsigned long address);
-/* Return: true for addresses in the x86-64 vsyscall page (above TASK_SIZE). */
+/*
+ * Return: true for addresses in the x86-64 vsyscall page (above TASK_SIZE);
+ * always false when the machine booted with vsyscall none.
+ */
 bool in_gate_area(struct mm_struct *mm, unsigned long addr);
-/* Return: the read-exec gate VMA shared by every mm; vm_private_data is its page. */
+/*
+ * Return: the gate VMA shared by every mm, or NULL with vsyscall none. With
+ * emulate it is read-exec and vm_private_data is its page; with xonly (the
+ * default) it is exec-only and vm_private_data is NULL: nothing can read it.
+ */
 struct vm_area_struct *get_gate_vma(struct mm_struct *mm);
 
 static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
@@ -221,7 +228,8 @@ void mark_page_accessed(struct page *page);
 void mlock_vma_page(struct page *page);
 void munlock_vma_page(struct page *page);
 /*
- * Map raw frames with special PTEs into a VM_IO|VM_PFNMAP VMA, as drivers do.
+ * Map raw frames with special PTEs into @vma, as drivers do; mmap_lock held for
+ * write. The VMA becomes VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP, as in Linux.
  * Return: 0, or -ENOMEM when a page table could not be allocated.
  */
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,

@@ -12,12 +12,24 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/*
+ * How the x86-64 vsyscall page is mapped, as the boot option vsyscall= chooses.
+ * XONLY (Linux's default since 5.3) maps it execute-only: calls into it are
+ * emulated, but nothing can read it, GUP and /proc/pid/mem included. EMULATE
+ * also maps it readable. NONE has no vsyscall page and no gate VMA at all.
+ */
+enum sim_vsyscall {
+	SIM_VSYSCALL_XONLY,
+	SIM_VSYSCALL_EMULATE,
+	SIM_VSYSCALL_NONE,
+};
 
 struct sim_config {
 	unsigned long mem_bytes;     /* ZONE_NORMAL size; 0 means 1 GiB */
 	unsigned long movable_bytes; /* ZONE_MOVABLE size; 0 means none */
 	bool prefault;		     /* touch every frame at boot so faults are not host faults */
 	bool quiet;		     /* no leak report on stderr */
+	enum sim_vsyscall vsyscall;  /* vsyscall=; 0 is xonly, Linux's default */
 };
 
 /**
@@ -25,7 +37,8 @@ struct sim_config {
  * @cfg: sizes and options; NULL means 1 GiB of ZONE_NORMAL.
  *
  * Return: 0, -EBUSY if a machine is already running, -EINVAL for a size that is
- * not a multiple of 4 MiB or is under 8 MiB, -ENOMEM if the host refused the memory.
+ * not a multiple of 4 MiB or is under 8 MiB or an unknown vsyscall mode, -ENOMEM
+ * if the host refused the memory.
  */
 int sim_boot(const struct sim_config *cfg);
 

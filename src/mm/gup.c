@@ -316,10 +316,14 @@ static struct page *no_page_table(struct vm_area_struct *vma, unsigned int flags
 
 /*
  * A present PTE maps a frame without a struct page we could reference (a raw
- * pfn mapping). Callers that want a reference get -EFAULT. Others get -EEXIST,
- * meaning "mapped, skip it", after FOLL_TOUCH has set the young (and, for a
- * write, dirty) bits. The caller holds the PTE lock; the bits are set with one
- * atomic OR so nothing set concurrently by the simulated CPU is lost.
+ * pfn mapping). FOLL_GET callers get -EFAULT. Everyone else, FOLL_PIN included
+ * as in the reference (v5.11 follow_pfn_pte() tests FOLL_GET alone), gets
+ * -EEXIST, meaning "mapped, skip it", after FOLL_TOUCH has set the young (and,
+ * for a write, dirty) bits; no pin is taken. __get_user_pages() skips such a
+ * page, but never meets one with a page array: check_vma_flags() refuses the
+ * VM_IO|VM_PFNMAP VMAs that hold these PTEs first. The caller holds the PTE
+ * lock; the bits are set with one atomic OR so nothing set concurrently by the
+ * simulated CPU is lost.
  */
 static int follow_pfn_pte(struct vm_area_struct *vma, unsigned long address, pte_t *ptep,
 			  unsigned int flags)
@@ -328,7 +332,7 @@ static int follow_pfn_pte(struct vm_area_struct *vma, unsigned long address, pte
 
 	(void)vma;
 	(void)address;
-	if (flags & (FOLL_GET | FOLL_PIN))
+	if (flags & FOLL_GET)
 		return -EFAULT;
 
 	if (flags & FOLL_TOUCH) {
@@ -534,8 +538,8 @@ static struct page *follow_p4d_mask(struct vm_area_struct *vma, unsigned long ad
  * * the page, referenced as @flags ask, when one is mapped and usable;
  * * NULL when nothing usable is mapped, so the caller should fault;
  * * ERR_PTR-style -EFAULT for holes under FOLL_DUMP, for special pages under
- *   FOLL_DUMP, and for pfn mappings when a reference was asked for;
- * * -EEXIST for pfn mappings when no reference was asked for;
+ *   FOLL_DUMP, and for pfn mappings under FOLL_GET;
+ * * -EEXIST for pfn mappings otherwise (FOLL_PIN too: nothing is pinned);
  * * -ENOMEM when the reference could not be taken, -EINVAL for FOLL_GET|FOLL_PIN.
  */
 static struct page *follow_page_mask(struct vm_area_struct *vma, unsigned long address,
@@ -628,6 +632,19 @@ static int gup_fault_error(vm_fault_t ret, unsigned int foll_flags)
 }
 
 /*
+ * A write fault in a VMA without VM_WRITE (a forced write) broke COW but left
+ * the PTE read-only. Looping until the PTE is writable would never end, so the
+ * retry accepts the dirty read-only PTE (FOLL_COW): it maps our copy. This is
+ * kept to forced writes on purpose: an ordinary writable mapping must see a
+ * writable PTE, or a later user write could COW again and leave us holding a
+ * page the process no longer maps.
+ */
+bool gup_cow_left_pte_readonly(const struct vm_area_struct *vma, vm_fault_t ret)
+{
+	return (ret & VM_FAULT_WRITE) && !(vma->vm_flags & VM_WRITE);
+}
+
+/*
  * Fault in @address for a lookup that found nothing usable. mmap_lock is held
  * for read. Returns 0 when the caller should look again, -ENOENT when the page
  * is to be skipped (mlock of present pages only), -EBUSY when the fault asked
@@ -638,7 +655,6 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsig
 			int *locked)
 {
 	unsigned int fault_flags;
-	bool cow_left_readonly;
 	vm_fault_t ret;
 
 	/* VM_LOCKONFAULT: mlock what is already there, fault nothing in. */
@@ -658,16 +674,7 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsig
 		return -EBUSY;
 	}
 
-	/*
-	 * A write fault in a VMA without VM_WRITE (a forced write) broke COW but
-	 * left the PTE read-only. Looping until the PTE is writable would never
-	 * end, so from now on accept the dirty read-only PTE: it maps our copy.
-	 * This is kept to forced writes on purpose: an ordinary writable mapping
-	 * must see a writable PTE, or a later user write could COW again and
-	 * leave us holding a page the process no longer maps.
-	 */
-	cow_left_readonly = (ret & VM_FAULT_WRITE) && !(vma->vm_flags & VM_WRITE);
-	if (cow_left_readonly)
+	if (gup_cow_left_pte_readonly(vma, ret))
 		*flags |= FOLL_COW;
 	return 0;
 }

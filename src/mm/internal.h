@@ -42,6 +42,11 @@ void prep_compound_page(struct page *page, unsigned int order);
 void copy_highpage(struct page *to, struct page *from);
 /* The frame behind the vsyscall gate page. */
 struct page *gate_page(void);
+void gate_vma_init(enum sim_vsyscall mode);
+/* Return: true when a fault's result @ret in @vma must set FOLL_COW (see gup.c). */
+bool gup_cow_left_pte_readonly(const struct vm_area_struct *vma, vm_fault_t ret);
+/* Lift ASan's poison from freed frames before the frames' host mapping goes. */
+void frames_unpoison_all(void);
 /* Boot: describe a zone's pfns, then hand [start, end) to the buddy allocator. */
 void init_zone(struct zone *zone, const char *name, enum zone_type id, unsigned long start_pfn,
 	       unsigned long nr_pages);

@@ -527,6 +527,11 @@ int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned lon
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long end = addr + size;
 
+	/*
+	 * As the kernel's remap_pfn_range() does: the VMA now holds frames without
+	 * struct pages, which GUP (check_vma_flags) and the page walkers refuse.
+	 */
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	for (; addr < end; addr += PAGE_SIZE, pfn++) {
 		pmd_t *pmd = mm_alloc_pmd(mm, addr);
 		spinlock_t *ptl;

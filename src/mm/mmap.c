@@ -217,25 +217,39 @@ struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr)
 	return vma;
 }
 
-/* The vsyscall page: one read-exec VMA above TASK_SIZE, shared by every mm. */
+/*
+ * The vsyscall page: one VMA above TASK_SIZE, shared by every mm, shaped by the
+ * vsyscall= mode as arch/x86/entry/vsyscall/vsyscall_64.c shapes it. Only in
+ * emulate mode is the frame mapped readable; xonly leaves it out of the page
+ * tables (vm_private_data NULL here, so get_gate_page() finds nothing to read),
+ * and none has no gate VMA.
+ */
 static struct vm_area_struct gate_vma = {
 	.vm_start = VSYSCALL_ADDR,
 	.vm_end = VSYSCALL_ADDR + PAGE_SIZE,
 	.vm_page_prot = {_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED},
-	.vm_flags = VM_READ | VM_EXEC,
 };
+
+/* Shape the gate VMA for the boot's vsyscall= mode; sim_boot() calls it once. */
+void gate_vma_init(enum sim_vsyscall mode)
+{
+	bool readable = mode == SIM_VSYSCALL_EMULATE;
+
+	gate_vma.vm_flags = readable ? VM_READ | VM_EXEC : VM_EXEC;
+	gate_vma.vm_private_data = readable ? gate_page() : NULL;
+}
 
 struct vm_area_struct *get_gate_vma(struct mm_struct *mm)
 {
 	(void)mm;
-	gate_vma.vm_private_data = gate_page();
-	return &gate_vma;
+	return sim.vsyscall == SIM_VSYSCALL_NONE ? NULL : &gate_vma;
 }
 
 bool in_gate_area(struct mm_struct *mm, unsigned long addr)
 {
-	(void)mm;
-	return addr >= VSYSCALL_ADDR && addr < VSYSCALL_ADDR + PAGE_SIZE;
+	struct vm_area_struct *vma = get_gate_vma(mm);
+
+	return vma && addr >= vma->vm_start && addr < vma->vm_end;
 }
 
 /* --- split and merge --- */

@@ -6,6 +6,17 @@
 #include <sys/mman.h>
 #include "mm/internal.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define FRAMES_POISON_FREED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FRAMES_POISON_FREED 1
+#endif
+#endif
+#ifdef FRAMES_POISON_FREED
+#include <sanitizer/asan_interface.h>
+#endif
+
 struct page *mem_map;
 unsigned char *frames_base;
 unsigned long max_pfn;
@@ -25,6 +36,49 @@ struct page *gate_page(void)
 unsigned long sim_free_pages(void)
 {
 	return global_node_page_state(NR_FREE_PAGES);
+}
+
+/*
+ * Under ASan a freed frame's bytes are poisoned until it is allocated again, so
+ * whoever still reads it (a lockless walker in a page table freed before its
+ * grace period, say) is stopped at the read. Without ASan these do nothing.
+ */
+static void frames_poison(struct page *page, unsigned int order)
+{
+#ifdef FRAMES_POISON_FREED
+	ASAN_POISON_MEMORY_REGION(page_address(page), PAGE_SIZE << order);
+#else
+	(void)page;
+	(void)order;
+#endif
+}
+
+static void frames_unpoison(struct page *page, unsigned int order)
+{
+#ifdef FRAMES_POISON_FREED
+	ASAN_UNPOISON_MEMORY_REGION(page_address(page), PAGE_SIZE << order);
+#else
+	(void)page;
+	(void)order;
+#endif
+}
+
+/*
+ * Shadow memory outlives the host mapping it describes: before the frames are
+ * unmapped, lift the poison, or the next machine mapped at the same host address
+ * would start with poisoned frames. Only poisoned frames are touched, so the
+ * shadow of frames never used stays unallocated.
+ */
+void frames_unpoison_all(void)
+{
+#ifdef FRAMES_POISON_FREED
+	for (unsigned long pfn = 0; pfn < sim.nr_pages; pfn++) {
+		void *bytes = page_address(pfn_to_page(pfn));
+
+		if (__asan_address_is_poisoned(bytes))
+			ASAN_UNPOISON_MEMORY_REGION(bytes, PAGE_SIZE);
+	}
+#endif
 }
 
 void copy_highpage(struct page *to, struct page *from)
@@ -188,6 +242,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	}
 	if (!page)
 		return NULL;
+	frames_unpoison(page, order);
 	for (unsigned long i = 0; i < (1UL << order); i++)
 		reset_page_state(page + i);
 	set_page_count(page, 1);
@@ -223,6 +278,7 @@ void free_unref_page(struct page *page, unsigned int order)
 	if (!free_page_is_sane(page))
 		return; /* leak it rather than corrupt the free lists */
 	reset_page_state(page);
+	frames_poison(page, order);
 	buddy_free(page, order);
 }
 

@@ -30,6 +30,7 @@ static void reserve_low_pages(void)
 	memset(page_address(sim.zero_page), 0, PAGE_SIZE);
 	/* The vsyscall page holds x86-64's legacy entry code; any bytes will do. */
 	memset(page_address(gate_page()), 0xcc, PAGE_SIZE);
+	gate_vma_init(sim.vsyscall);
 }
 
 static int validate_config(const struct sim_config *cfg, unsigned long *normal,
@@ -40,6 +41,8 @@ static int validate_config(const struct sim_config *cfg, unsigned long *normal,
 	if (*normal < MIN_ZONE_BYTES || !IS_ALIGNED(*normal, ZONE_ALIGN_BYTES))
 		return -EINVAL;
 	if (*movable && (*movable < MIN_ZONE_BYTES || !IS_ALIGNED(*movable, ZONE_ALIGN_BYTES)))
+		return -EINVAL;
+	if (cfg && (unsigned int)cfg->vsyscall > SIM_VSYSCALL_NONE)
 		return -EINVAL;
 	return 0;
 }
@@ -81,6 +84,7 @@ int sim_boot(const struct sim_config *cfg)
 		return -ENOMEM;
 	}
 	sim.quiet = cfg && cfg->quiet;
+	sim.vsyscall = cfg ? cfg->vsyscall : SIM_VSYSCALL_XONLY;
 	normal_pages = normal >> PAGE_SHIFT;
 	init_zone(&sim.zones[ZONE_NORMAL], "Normal", ZONE_NORMAL, 0, normal_pages);
 	init_zone(&sim.zones[ZONE_MOVABLE], "Movable", ZONE_MOVABLE, normal_pages,
@@ -185,6 +189,7 @@ int sim_shutdown(void)
 		fprintf(out, "libgup: leak check failed at shutdown\n");
 	inject_disarm_all();
 	sim_point_reset();
+	frames_unpoison_all();
 	max_pfn = 0;
 	munmap(sim.frames, sim.frames_bytes);
 	munmap(sim.memmap, sim.nr_pages * sizeof(struct page));

@@ -16,7 +16,8 @@
 struct machine {
 	bool running;
 	bool quiet;
-	unsigned char *frames; /* host bytes of every frame */
+	enum sim_vsyscall vsyscall; /* the gate page's mode, fixed at boot */
+	unsigned char *frames;	    /* host bytes of every frame */
 	struct page *memmap;
 	unsigned long nr_pages;
 	size_t frames_bytes;

@@ -36,6 +36,13 @@ int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry)
 	*entry = 0;
 	mmap_read_lock(mm);
 	vma = find_vma(mm, addr);
+	/*
+	 * The kernel's page walker never descends into a VM_PFNMAP VMA (no struct
+	 * page stands behind it): pagemap reports its pages as holes, not present,
+	 * even where a PTE maps a frame. Linux 5.11 and 6.18 both do.
+	 */
+	if (vma && (vma->vm_flags & VM_PFNMAP))
+		vma = NULL;
 	ptep = (vma && vma->vm_start <= addr) ? mm_find_pte(mm, addr, NULL) : NULL;
 	if (ptep)
 		*entry = pagemap_entry(vma, addr, ptep_get(ptep));
