@@ -1277,9 +1277,7 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 			   unsigned int gup_flags, struct page **pages,
 			   struct vm_area_struct **vmas, int *locked)
 {
-	if (!is_valid_gup_args(pages, locked, gup_flags))
-		return -EINVAL;
-	if (!is_valid_gup_flags(gup_flags))
+	if (!is_valid_gup_args(pages, locked, gup_flags) || !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
 	return __get_user_pages_remote(mm, start, nr_pages, gup_flags, pages, vmas, locked);
 }
@@ -1302,9 +1300,7 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 long get_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 		    struct page **pages, struct vm_area_struct **vmas)
 {
-	if (!is_valid_gup_args(pages, NULL, gup_flags))
-		return -EINVAL;
-	if (!is_valid_gup_flags(gup_flags))
+	if (!is_valid_gup_args(pages, NULL, gup_flags) || !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
 	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas,
 				     gup_flags | FOLL_TOUCH);
@@ -1359,9 +1355,7 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 	int locked = 1;
 	long got;
 
-	if (!is_valid_gup_args(pages, NULL, gup_flags))
-		return -EINVAL;
-	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
+	if (!is_valid_gup_args(pages, NULL, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
 		return -EINVAL;
 
 	gup_flags |= FOLL_TOUCH;
@@ -1781,9 +1775,7 @@ int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup
 int get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
 			struct page **pages)
 {
-	if (!is_valid_gup_args(pages, NULL, gup_flags))
-		return -EINVAL;
-	if (!is_valid_gup_flags(gup_flags))
+	if (!is_valid_gup_args(pages, NULL, gup_flags) || !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
 	return internal_get_user_pages_fast(start, (unsigned long)nr_pages, gup_flags | FOLL_GET,
 					    pages);
@@ -1802,9 +1794,7 @@ int get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flag
 int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
 			struct page **pages)
 {
-	if (!is_valid_gup_args(pages, NULL, gup_flags))
-		return -EINVAL;
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return internal_get_user_pages_fast(start, (unsigned long)nr_pages, gup_flags | FOLL_PIN,
 					    pages);
@@ -1825,9 +1815,7 @@ int pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup
 {
 	int got;
 
-	if (!is_valid_gup_args(pages, NULL, gup_flags))
-		return 0;
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return 0;
 	got = internal_get_user_pages_fast(start, (unsigned long)nr_pages,
 					   gup_flags | FOLL_PIN | FOLL_FAST_ONLY, pages);
@@ -1858,9 +1846,7 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 			   unsigned int gup_flags, struct page **pages,
 			   struct vm_area_struct **vmas, int *locked)
 {
-	if (!is_valid_gup_args(pages, locked, gup_flags))
-		return -EINVAL;
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, locked, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return __get_user_pages_remote(mm, start, nr_pages, gup_flags | FOLL_PIN, pages, vmas,
 				       locked);
@@ -1884,9 +1870,7 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 		    struct page **pages, struct vm_area_struct **vmas)
 {
-	if (!is_valid_gup_args(pages, NULL, gup_flags))
-		return -EINVAL;
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas,
 				     gup_flags | FOLL_PIN);
@@ -1905,9 +1889,7 @@ long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gu
 long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages,
 			     unsigned int gup_flags)
 {
-	if (!is_valid_gup_args(pages, NULL, gup_flags))
-		return -EINVAL;
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return get_user_pages_unlocked(start, nr_pages, pages, gup_flags | FOLL_PIN);
 }
@@ -1927,9 +1909,8 @@ long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 long pin_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 			   struct page **pages, int *locked)
 {
-	if (!is_valid_gup_args(pages, locked, gup_flags))
-		return -EINVAL;
-	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM) || WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, locked, gup_flags) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_LONGTERM) || WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return __get_user_pages_locked(current->mm, start, nr_pages, pages, NULL, locked,
 				       gup_flags | FOLL_PIN | FOLL_TOUCH);
