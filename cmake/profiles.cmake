@@ -26,13 +26,17 @@ function(gup_profile_test_name out base profile)
 endfunction()
 
 # gup_add_test(NAME <name> COMMAND <command> [<arg>...]): add_test() once per profile.
-# The command's arguments must not contain ';'.
+# Arguments may contain ';' (regexes do); empty arguments are dropped.
 function(gup_add_test)
-  if(NOT ARGV0 STREQUAL "NAME" OR NOT ARGV2 STREQUAL "COMMAND")
+  if(ARGC LESS 4 OR NOT ARGV0 STREQUAL "NAME" OR NOT ARGV2 STREQUAL "COMMAND")
     message(FATAL_ERROR "gup_add_test(NAME <name> COMMAND <command>...) expected, got: ${ARGV}")
   endif()
-  set(_command ${ARGN})
-  list(REMOVE_AT _command 0 1 2)
+  set(_command "")
+  math(EXPR _last "${ARGC} - 1")
+  foreach(_i RANGE 3 ${_last})
+    string(REPLACE ";" "\\;" _arg "${ARGV${_i}}")
+    list(APPEND _command "${_arg}")
+  endforeach()
   foreach(_profile IN LISTS GUP_PROFILES)
     gup_profile_test_name(_name ${ARGV1} ${_profile})
     add_test(NAME ${_name} COMMAND ${_command})
