@@ -3,7 +3,7 @@
  * tests/test_profile.c - semantics profiles: choosing one by sim_config and by
  * GUP_PROFILE, refusing unknown ones, and the 5.11 answer of the decisions no
  * other test pins down (R/O pins do not unshare, zero-page pins count, internal
- * flags from callers pass, long-term pins may stay in ZONE_MOVABLE).
+ * flags from callers pass, long-term pins may stay in and fault from ZONE_MOVABLE).
  */
 #include "harness.h"
 
@@ -204,13 +204,18 @@ static void test_longterm_pin_may_stay_in_movable_zone(void **state)
 	(void)state;
 	assert_int_equal(sim_boot(&cfg), 0);
 	t = start_task("movable");
-	addr = map_rw(1);
+	addr = map_rw(2);
 	touch_page(addr);
 	assert_int_equal(page_zonenum(pfn_to_page(pfn_of(t, addr))), ZONE_MOVABLE);
 	assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_LONGTERM | FOLL_WRITE, &page), 1);
 	unpin_user_page(page);
 	assert_int_equal(pin_user_pages(addr, 1, FOLL_LONGTERM | FOLL_WRITE, &page, NULL), 1);
 	assert_int_equal(page_to_pfn(page), pfn_of(t, addr)); /* not migrated */
+	unpin_user_page(page);
+	/* memalloc_pin_gfp: a page a long-term pin faults in may come from ZONE_MOVABLE. */
+	assert_int_equal(
+		pin_user_pages(addr + PAGE_SIZE, 1, FOLL_LONGTERM | FOLL_WRITE, &page, NULL), 1);
+	assert_int_equal(page_zonenum(page), ZONE_MOVABLE);
 	unpin_user_page(page);
 	task_exit(t);
 	assert_int_equal(sim_shutdown(), 0);

@@ -1205,18 +1205,24 @@ static long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long 
 /*
  * __get_user_pages_locked() without lock dropping, plus FOLL_LONGTERM
  * handling: the DAX refusal happens in check_vma_flags(), and pages that a
- * long-term pin must not hold are migrated afterwards. (The kernel also stops
- * the allocator from using CMA while faulting for FOLL_LONGTERM; there is no
- * such allocator context here.)
+ * long-term pin must not hold are migrated afterwards. Faults meanwhile
+ * allocate in the memalloc_pin context, which keeps them out of memory the
+ * profile would have to migrate pins from.
  */
 static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
 				  struct page **pages, struct vm_area_struct **vmas,
 				  unsigned int gup_flags)
 {
-	long rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
+	unsigned int pin_ctx = 0;
+	long rc;
 
+	if (gup_flags & FOLL_LONGTERM)
+		pin_ctx = memalloc_pin_save();
+	rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
 	if ((gup_flags & FOLL_LONGTERM) && rc > 0)
 		rc = check_and_migrate_movable_pages(mm, start, rc, pages, vmas, gup_flags);
+	if (gup_flags & FOLL_LONGTERM)
+		memalloc_pin_restore(pin_ctx);
 	return rc;
 }
 

@@ -177,6 +177,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 	if (WARN_ON_ONCE(order >= MAX_ORDER))
 		return NULL;
+	gfp = current_gfp_context(gfp);
 	if (inject_should_fail(INJECT_PAGE_ALLOC))
 		return NULL;
 	for (int attempt = 0; (zone = preferred_zone(gfp, attempt)); attempt++) {

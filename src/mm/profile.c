@@ -7,6 +7,7 @@
 #include "mm/internal.h"
 
 const struct mm_profile *mm_profile = &profile_5_11;
+__thread unsigned int memalloc_pin_depth;
 
 /*
  * Reuse an anonymous page in place only when nobody else holds a reference at
@@ -117,6 +118,12 @@ static bool is_pinnable_page_5_11(struct page *page)
 	return !page_zone(page)->is_cma;
 }
 
+/* Nothing to avoid: the allocator hands out no CMA pageblocks. */
+static gfp_t memalloc_pin_gfp_5_11(gfp_t gfp)
+{
+	return gfp;
+}
+
 const struct mm_profile profile_5_11 = {
 	.id = SIM_PROFILE_5_11,
 	.name = "5.11",
@@ -132,6 +139,7 @@ const struct mm_profile profile_5_11 = {
 	.is_valid_gup_args = is_valid_gup_args_5_11,
 	.pins_zero_page = true,
 	.is_pinnable_page = is_pinnable_page_5_11,
+	.memalloc_pin_gfp = memalloc_pin_gfp_5_11,
 };
 
 /* Every known profile, indexed by enum sim_profile. */
@@ -215,7 +223,8 @@ bool profile_is_valid(const struct mm_profile *p, FILE *out)
 		  p->gup_must_unshare && p->faultin_page_fault_flags &&
 		  p->faultin_page_foll_flags && p->page_needs_cow_for_dma &&
 		  p->mark_new_anon_page && p->gup_vma_lookup && p->check_vma_flags &&
-		  p->is_valid_gup_args && p->is_pinnable_page && profile_by_id(p->id) == p;
+		  p->is_valid_gup_args && p->is_pinnable_page && p->memalloc_pin_gfp &&
+		  profile_by_id(p->id) == p;
 
 	if (!ok && out)
 		fprintf(out, "profile %s: a decision is unset or the id does not name it\n",

@@ -114,6 +114,15 @@ struct mm_profile {
 	 * in CMA (the zero page always may).
 	 */
 	bool (*is_pinnable_page)(struct page *page);
+
+	/*
+	 * The gfp of an allocation made while a FOLL_LONGTERM GUP runs (between
+	 * memalloc_pin_save() and memalloc_pin_restore()), so faults do not put
+	 * the pages to be pinned where they would have to migrate. 5.11
+	 * (memalloc_nocma_save): keep out of CMA only, which the allocator has no
+	 * pageblocks of: @gfp unchanged. 5.13: clear __GFP_MOVABLE.
+	 */
+	gfp_t (*memalloc_pin_gfp)(gfp_t gfp);
 };
 
 extern const struct mm_profile profile_5_11;
@@ -175,6 +184,25 @@ static inline bool is_uncounted_pin(struct page *page, unsigned int flags)
 static inline bool is_pinnable_page(struct page *page)
 {
 	return mm_profile->is_pinnable_page(page);
+}
+
+/* Inside a FOLL_LONGTERM GUP on this thread (the kernel's PF_MEMALLOC_PIN). */
+extern __thread unsigned int memalloc_pin_depth;
+
+static inline unsigned int memalloc_pin_save(void)
+{
+	return memalloc_pin_depth++;
+}
+
+static inline void memalloc_pin_restore(unsigned int depth)
+{
+	memalloc_pin_depth = depth;
+}
+
+/* The gfp an allocation really uses in the current allocation context. */
+static inline gfp_t current_gfp_context(gfp_t gfp)
+{
+	return memalloc_pin_depth ? mm_profile->memalloc_pin_gfp(gfp) : gfp;
 }
 
 #endif /* GUP_MM_PROFILE_H */
