@@ -3,7 +3,8 @@
  * tests/test_profile.c - semantics profiles: choosing one by sim_config and by
  * GUP_PROFILE, refusing unknown ones, and the 5.11 answer of the decisions no
  * other test pins down (R/O pins do not unshare, zero-page pins count, internal
- * flags from callers pass, long-term pins may stay in and fault from ZONE_MOVABLE).
+ * flags from callers pass, long-term pins may stay in and fault from ZONE_MOVABLE,
+ * NUMA hints are faulted unless the access is forced).
  */
 #include "harness.h"
 
@@ -221,6 +222,31 @@ static void test_longterm_pin_may_stay_in_movable_zone(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/* gup_can_follow_protnone: 5.11 faults a NUMA hint for GUP, except for a forced access. */
+static void test_numa_hint_faults_unless_forced(void **state)
+{
+	struct task_struct *t = start_task("numa");
+	unsigned long addr = map_rw(1);
+	unsigned long faults;
+	struct page *page;
+
+	(void)state;
+	touch_page(addr);
+	mmap_read_lock(t->mm);
+	assert_int_equal(change_prot_numa(find_vma(t->mm, addr), addr, addr + PAGE_SIZE), 1);
+	mmap_read_unlock(t->mm);
+	faults = page_faults();
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_FORCE, &page, NULL), 1);
+	assert_int_equal(page_faults(), faults);
+	assert_true(pte_protnone(ptep_get(mm_find_pte(t->mm, addr, NULL))));
+	put_page(page);
+	assert_int_equal(gup_under_lock(addr, 1, 0, &page, NULL), 1);
+	assert_int_equal(page_faults(), faults + 1);
+	assert_false(pte_protnone(ptep_get(mm_find_pte(t->mm, addr, NULL))));
+	put_page(page);
+	task_exit(t);
+}
+
 #define PROFILE_TEST(fn) cmocka_unit_test_setup_teardown(fn, clear_env, restore_env)
 #define PROFILE_SIM_TEST(fn) cmocka_unit_test_setup_teardown(fn, sim_setup, sim_teardown)
 
@@ -239,6 +265,7 @@ int main(void)
 		PROFILE_SIM_TEST(test_ro_pin_of_cow_shared_page_does_not_unshare),
 		PROFILE_SIM_TEST(test_pin_of_zero_page_is_counted),
 		PROFILE_SIM_TEST(test_internal_flags_from_callers_pass),
+		PROFILE_SIM_TEST(test_numa_hint_faults_unless_forced),
 	};
 
 	int failed;

@@ -435,7 +435,7 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 	if (!pte_present(pte))
 		goto not_mapped;
 	/* A NUMA hinting entry must take its fault unless the access is forced. */
-	if ((flags & FOLL_NUMA) && pte_protnone(pte))
+	if (pte_protnone(pte) && !gup_can_follow_protnone(vma, flags))
 		goto not_mapped;
 	page = vm_normal_page(vma, address, pte);
 	if ((flags & FOLL_WRITE) && !can_follow_write_pte(pte, page, vma, flags)) {
@@ -1283,7 +1283,8 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 			   unsigned int gup_flags, struct page **pages,
 			   struct vm_area_struct **vmas, int *locked)
 {
-	if (!is_valid_gup_args(pages, locked, gup_flags) || !is_valid_gup_flags(gup_flags))
+	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_TOUCH | FOLL_REMOTE) ||
+	    !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
 	return __get_user_pages_remote(mm, start, nr_pages, gup_flags, pages, vmas, locked);
 }
@@ -1306,7 +1307,8 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 long get_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 		    struct page **pages, struct vm_area_struct **vmas)
 {
-	if (!is_valid_gup_args(pages, NULL, gup_flags) || !is_valid_gup_flags(gup_flags))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_TOUCH) ||
+	    !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
 	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas,
 				     gup_flags | FOLL_TOUCH);
@@ -1329,7 +1331,7 @@ long get_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gu
 long get_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 			   struct page **pages, int *locked)
 {
-	if (!is_valid_gup_args(pages, locked, gup_flags))
+	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_TOUCH))
 		return -EINVAL;
 	/* FOLL_LONGTERM needs the VMAs, which a dropped lock would invalidate. */
 	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM) || WARN_ON_ONCE(gup_flags & FOLL_PIN))
@@ -1361,7 +1363,8 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 	int locked = 1;
 	long got;
 
-	if (!is_valid_gup_args(pages, NULL, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_TOUCH) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
 		return -EINVAL;
 
 	gup_flags |= FOLL_TOUCH;
@@ -1448,6 +1451,11 @@ static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct 
 		return false;
 	}
 	VM_BUG_ON_PAGE(compound_head(page) != head, page);
+	/* Pages the profile lets only the slow path pin (6.5: dirty-tracked files). */
+	if (!gup_fast_folio_allowed(page, flags)) {
+		put_compound_head(head, 1, flags);
+		return false;
+	}
 	/* A R/O pin that must unshare takes the slow path, which can fault. */
 	if (!pte_write(pte) && gup_must_unshare(NULL, flags, page)) {
 		put_compound_head(head, 1, flags);
@@ -1753,7 +1761,7 @@ int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup
 {
 	int got;
 
-	if (!is_valid_gup_args(pages, NULL, gup_flags))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_GET | FOLL_FAST_ONLY))
 		return 0;
 	got = internal_get_user_pages_fast(start, (unsigned long)nr_pages,
 					   gup_flags | FOLL_GET | FOLL_FAST_ONLY, pages);
@@ -1781,7 +1789,7 @@ int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup
 int get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
 			struct page **pages)
 {
-	if (!is_valid_gup_args(pages, NULL, gup_flags) || !is_valid_gup_flags(gup_flags))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_GET) || !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
 	return internal_get_user_pages_fast(start, (unsigned long)nr_pages, gup_flags | FOLL_GET,
 					    pages);
@@ -1800,7 +1808,8 @@ int get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flag
 int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
 			struct page **pages)
 {
-	if (!is_valid_gup_args(pages, NULL, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return internal_get_user_pages_fast(start, (unsigned long)nr_pages, gup_flags | FOLL_PIN,
 					    pages);
@@ -1821,7 +1830,8 @@ int pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup
 {
 	int got;
 
-	if (!is_valid_gup_args(pages, NULL, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN | FOLL_FAST_ONLY) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return 0;
 	got = internal_get_user_pages_fast(start, (unsigned long)nr_pages,
 					   gup_flags | FOLL_PIN | FOLL_FAST_ONLY, pages);
@@ -1852,7 +1862,8 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 			   unsigned int gup_flags, struct page **pages,
 			   struct vm_area_struct **vmas, int *locked)
 {
-	if (!is_valid_gup_args(pages, locked, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return __get_user_pages_remote(mm, start, nr_pages, gup_flags | FOLL_PIN, pages, vmas,
 				       locked);
@@ -1876,7 +1887,8 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 		    struct page **pages, struct vm_area_struct **vmas)
 {
-	if (!is_valid_gup_args(pages, NULL, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas,
 				     gup_flags | FOLL_PIN);
@@ -1895,7 +1907,8 @@ long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gu
 long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages,
 			     unsigned int gup_flags)
 {
-	if (!is_valid_gup_args(pages, NULL, gup_flags) || WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN | FOLL_TOUCH) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return get_user_pages_unlocked(start, nr_pages, pages, gup_flags | FOLL_PIN);
 }
@@ -1915,7 +1928,7 @@ long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 long pin_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 			   struct page **pages, int *locked)
 {
-	if (!is_valid_gup_args(pages, locked, gup_flags) ||
+	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_PIN | FOLL_TOUCH) ||
 	    WARN_ON_ONCE(gup_flags & FOLL_LONGTERM) || WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return __get_user_pages_locked(current->mm, start, nr_pages, pages, NULL, locked,

@@ -104,11 +104,28 @@ static int check_vma_flags_5_11(struct vm_area_struct *vma, unsigned long gup_fl
 }
 
 /* Nothing beyond the checks every entry point makes itself. */
-static bool is_valid_gup_args_5_11(struct page **pages, int *locked, unsigned int gup_flags)
+static bool is_valid_gup_args_5_11(struct page **pages, int *locked, unsigned int gup_flags,
+				   unsigned int to_set)
 {
 	(void)pages;
 	(void)locked;
 	(void)gup_flags;
+	(void)to_set;
+	return true;
+}
+
+/* A NUMA hint is honoured by every lookup __get_user_pages() marked FOLL_NUMA. */
+static bool gup_can_follow_protnone_5_11(struct vm_area_struct *vma, unsigned int flags)
+{
+	(void)vma;
+	return !(flags & FOLL_NUMA);
+}
+
+/* The lockless walk may keep whatever it could grab. */
+static bool gup_fast_folio_allowed_5_11(struct page *page, unsigned int flags)
+{
+	(void)page;
+	(void)flags;
 	return true;
 }
 
@@ -137,6 +154,8 @@ const struct mm_profile profile_5_11 = {
 	.gup_vma_lookup = find_extend_vma,
 	.check_vma_flags = check_vma_flags_5_11,
 	.is_valid_gup_args = is_valid_gup_args_5_11,
+	.gup_can_follow_protnone = gup_can_follow_protnone_5_11,
+	.gup_fast_folio_allowed = gup_fast_folio_allowed_5_11,
 	.pins_zero_page = true,
 	.is_pinnable_page = is_pinnable_page_5_11,
 	.memalloc_pin_gfp = memalloc_pin_gfp_5_11,
@@ -224,6 +243,7 @@ bool profile_is_valid(const struct mm_profile *p, FILE *out)
 		  p->faultin_page_foll_flags && p->page_needs_cow_for_dma &&
 		  p->mark_new_anon_page && p->gup_vma_lookup && p->check_vma_flags &&
 		  p->is_valid_gup_args && p->is_pinnable_page && p->memalloc_pin_gfp &&
+		  p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
 		  profile_by_id(p->id) == p;
 
 	if (!ok && out)

@@ -95,11 +95,28 @@ struct mm_profile {
 	 * The entry points' argument check, made first, before the ones every
 	 * profile makes (FOLL_GET to pin_*, FOLL_PIN to get_*, GUP-fast's flag
 	 * mask): may a call with the caller's @gup_flags, @pages and @locked go
-	 * on? 5.11: yes. 6.3
+	 * on? @to_set is what the entry point adds (FOLL_PIN, FOLL_FAST_ONLY,
+	 * FOLL_TOUCH, ...), which names the entry. 5.11: yes. 6.3
 	 * (is_valid_gup_args): internal flags, FOLL_PIN with FOLL_GET, FOLL_LONGTERM
 	 * without FOLL_PIN and GET/PIN without pages warn and give -EINVAL.
 	 */
-	bool (*is_valid_gup_args)(struct page **pages, int *locked, unsigned int gup_flags);
+	bool (*is_valid_gup_args)(struct page **pages, int *locked, unsigned int gup_flags,
+				  unsigned int to_set);
+
+	/*
+	 * follow_page_pte() on a PROT_NONE NUMA-hinting PTE: use it as it is
+	 * (true) or fault first (false)? 5.11: fault when __get_user_pages() set
+	 * FOLL_NUMA (every access but a forced one). 6.6: follow it unless the
+	 * caller passed FOLL_HONOR_NUMA_FAULT. GUP-fast falls back in both.
+	 */
+	bool (*gup_can_follow_protnone)(struct vm_area_struct *vma, unsigned int flags);
+
+	/*
+	 * GUP-fast, after the speculative grab: may the lockless walk keep @page
+	 * for @flags, or must the slow path take it? 5.11: always may. 6.5: a
+	 * writable long-term pin only of anonymous, shmem or hugetlb pages.
+	 */
+	bool (*gup_fast_folio_allowed)(struct page *page, unsigned int flags);
 
 	/*
 	 * Does a FOLL_PIN of the zero page count (refcount, pincount, the
@@ -170,9 +187,20 @@ static inline struct vm_area_struct *gup_vma_lookup(struct mm_struct *mm, unsign
 	return mm_profile->gup_vma_lookup(mm, addr);
 }
 
-static inline bool is_valid_gup_args(struct page **pages, int *locked, unsigned int gup_flags)
+static inline bool is_valid_gup_args(struct page **pages, int *locked, unsigned int gup_flags,
+				     unsigned int to_set)
 {
-	return mm_profile->is_valid_gup_args(pages, locked, gup_flags);
+	return mm_profile->is_valid_gup_args(pages, locked, gup_flags, to_set);
+}
+
+static inline bool gup_can_follow_protnone(struct vm_area_struct *vma, unsigned int flags)
+{
+	return mm_profile->gup_can_follow_protnone(vma, flags);
+}
+
+static inline bool gup_fast_folio_allowed(struct page *page, unsigned int flags)
+{
+	return mm_profile->gup_fast_folio_allowed(page, flags);
 }
 
 /* A FOLL_PIN grab or unpin of @page that the profile does not count (6.5's zero page). */
