@@ -18,6 +18,9 @@ DEB_PKGS := build-essential cmake pkg-config liburcu-dev libcmocka-dev libbsd-de
 FORMAT_DIRS := include src tools tests bench
 FORMAT_FILES = $(shell find $(wildcard $(FORMAT_DIRS)) -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort)
 
+# GUP_PROFILE=5.11 make test runs only that profile's copy of every test (label profile-NAME).
+PROFILE_LABEL = $(if $(GUP_PROFILE),-L '^profile-$(GUP_PROFILE)$$')
+
 .PHONY: all deps build run test test-tsan install format format-check docs clean
 
 all: build
@@ -58,7 +61,7 @@ run: deps build
 test: deps
 	$(CMAKE) -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DGUP_SANITIZE=address
 	$(CMAKE) --build $(ASAN_DIR) -j$(JOBS)
-	cd $(ASAN_DIR) && $(CTEST) --output-on-failure --no-tests=error -j$(JOBS)
+	cd $(ASAN_DIR) && $(CTEST) --output-on-failure --no-tests=error -j$(JOBS) $(PROFILE_LABEL)
 
 # Concurrency tests are labelled "concurrency" by CMake (tests/stress/* and any
 # test whose name matches stress|concurrency|concurrent|thread|race).

@@ -6,8 +6,8 @@ if(TARGET gup)
   file(GLOB _gup_examples CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/examples/*.gup)
   foreach(example ${_gup_examples})
     get_filename_component(base ${example} NAME_WE)
-    add_test(NAME example_${base} COMMAND gup run -q ${example})
-    set_tests_properties(example_${base} PROPERTIES
+    gup_add_test(NAME example_${base} COMMAND gup run -q ${example})
+    gup_set_tests_properties(example_${base} PROPERTIES
       TIMEOUT 120
       ENVIRONMENT "${GUP_TEST_ENV}"
       LABELS "examples")

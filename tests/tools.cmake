@@ -7,9 +7,9 @@ if(TARGET gup)
 
   # gup_tool_expect(<name> <exit status> <regex> <gup args...>)
   function(gup_tool_expect name status regex)
-    add_test(NAME tool_${name}
+    gup_add_test(NAME tool_${name}
       COMMAND bash ${_tool_dir}/expect.sh ${status} "${regex}" $<TARGET_FILE:gup> ${ARGN})
-    set_tests_properties(tool_${name} PROPERTIES
+    gup_set_tests_properties(tool_${name} PROPERTIES
       TIMEOUT 30 ENVIRONMENT "${GUP_TEST_ENV}" LABELS "tools")
   endfunction()
 
@@ -62,9 +62,9 @@ if(TARGET gup)
   gup_tool_expect(bench_vs_kernel_ratio 0 "libgup/host: get [0-9.]+/[0-9.]+ ns/page = [0-9.]+ \\((libgup faster|host faster|even)\\)" bench -u -m 1 -n 64 --vs-kernel)
 
   # -c with --json keeps stdout one valid JSON document.
-  add_test(NAME tool_bench_c_json
+  gup_add_test(NAME tool_bench_c_json
     COMMAND bash ${_tool_dir}/json_stdout.sh $<TARGET_FILE:gup> bench -c -m 1 0 7 --json)
-  add_test(NAME tool_bench_vs_kernel_json
+  gup_add_test(NAME tool_bench_vs_kernel_json
     COMMAND bash ${_tool_dir}/json_stdout.sh $<TARGET_FILE:gup> bench -a -m 1 -n 64 -r 2 --vs-kernel --json)
 
   # gup stress: numeric options validated.
@@ -81,19 +81,19 @@ if(TARGET gup)
   # The seed and options come first, before any round.
   gup_tool_expect(stress_plan_first 0 "^gup stress: seed 0x2a, 2 threads .*deterministic.*at most 800 ops" stress --ops 800 --seed 42 --threads 2)
   # With --ops a seed reproduces the run exactly.
-  add_test(NAME tool_stress_ops_repeat
+  gup_add_test(NAME tool_stress_ops_repeat
     COMMAND bash ${_tool_dir}/stress_repeat.sh $<TARGET_FILE:gup> --ops 3000 --seed 0x1234 --threads 4)
   # SIGINT stops the run with the summary and the seed.
-  add_test(NAME tool_stress_sigint COMMAND bash ${_tool_dir}/stress_sigint.sh $<TARGET_FILE:gup>)
-  set_tests_properties(tool_bench_c_json tool_bench_vs_kernel_json tool_stress_ops_repeat
+  gup_add_test(NAME tool_stress_sigint COMMAND bash ${_tool_dir}/stress_sigint.sh $<TARGET_FILE:gup>)
+  gup_set_tests_properties(tool_bench_c_json tool_bench_vs_kernel_json tool_stress_ops_repeat
     tool_stress_sigint PROPERTIES TIMEOUT 30 ENVIRONMENT "${GUP_TEST_ENV}" LABELS "tools")
 
   # bench/plot draws SVGs from saved runs (when gnuplot is installed).
   find_program(GUP_GNUPLOT gnuplot)
   if(GUP_GNUPLOT)
-    add_test(NAME tool_bench_plot
+    gup_add_test(NAME tool_bench_plot
       COMMAND bash ${_tool_dir}/bench_plot.sh $<TARGET_FILE:gup> ${CMAKE_SOURCE_DIR}/bench/plot)
-    set_tests_properties(tool_bench_plot PROPERTIES
+    gup_set_tests_properties(tool_bench_plot PROPERTIES
       TIMEOUT 30 ENVIRONMENT "${GUP_TEST_ENV}" LABELS "tools")
   endif()
 endif()

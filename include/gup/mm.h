@@ -212,18 +212,6 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
  * device entries) and, with a warning, for a pfn outside memory.
  */
 struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte);
-/**
- * wp_can_reuse_anon_page() - the COW-reuse decision, in one place.
- * @vma: the faulting VMA.
- * @page: the anonymous page its write-protected PTE maps; PTE lock held.
- *
- * The 5.8-5.18 rule of the reference's era: reuse only when nobody else holds
- * any reference (page_count == 1 and mapcount == 1, rechecked under the page
- * lock). The 6.x profile (PageAnonExclusive) will plug in here.
- *
- * Return: true to make the PTE writable in place, false to copy.
- */
-bool wp_can_reuse_anon_page(struct vm_area_struct *vma, struct page *page);
 void mark_page_accessed(struct page *page);
 void mlock_vma_page(struct page *page);
 void munlock_vma_page(struct page *page);

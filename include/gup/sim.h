@@ -24,21 +24,38 @@ enum sim_vsyscall {
 	SIM_VSYSCALL_NONE,
 };
 
+/*
+ * Which kernel's GUP semantics the machine follows. SIM_PROFILE_DEFAULT takes the
+ * GUP_PROFILE environment variable ("5.11"), or 5.11 when it is unset or empty.
+ * The 6.18 rules will be SIM_PROFILE_6_18.
+ */
+enum sim_profile {
+	SIM_PROFILE_DEFAULT = 0,
+	SIM_PROFILE_5_11, /* Linux ~v5.11, the reference */
+	NR_SIM_PROFILES
+};
+
 struct sim_config {
 	unsigned long mem_bytes;     /* ZONE_NORMAL size; 0 means 1 GiB */
 	unsigned long movable_bytes; /* ZONE_MOVABLE size; 0 means none */
 	bool prefault;		     /* touch every frame at boot so faults are not host faults */
 	bool quiet;		     /* no leak report on stderr */
 	enum sim_vsyscall vsyscall;  /* vsyscall=; 0 is xonly, Linux's default */
+	enum sim_profile profile;    /* semantics profile; 0 = GUP_PROFILE or 5.11 */
 };
 
 /**
  * sim_boot() - create the simulated machine.
  * @cfg: sizes and options; NULL means 1 GiB of ZONE_NORMAL.
  *
+ * The semantics profile is @cfg->profile; left at SIM_PROFILE_DEFAULT, it is the one
+ * GUP_PROFILE names, or 5.11 when GUP_PROFILE is unset or empty.
+ *
  * Return: 0, -EBUSY if a machine is already running, -EINVAL for a size that is
- * not a multiple of 4 MiB or is under 8 MiB or an unknown vsyscall mode, -ENOMEM
- * if the host refused the memory.
+ * not a multiple of 4 MiB or is under 8 MiB or an unknown vsyscall mode, -EINVAL
+ * (with a line on stderr naming the known profiles) for a profile value or
+ * GUP_PROFILE name that is not known, -ENOMEM if the host refused the memory.
+ * On failure no machine runs.
  */
 int sim_boot(const struct sim_config *cfg);
 
@@ -53,6 +70,38 @@ int sim_shutdown(void);
 
 /* True between sim_boot() and sim_shutdown(). */
 bool sim_running(void);
+
+/**
+ * sim_profile_name() - the name of a semantics profile, as GUP_PROFILE spells it.
+ * @profile: a profile.
+ *
+ * Return: "5.11" for SIM_PROFILE_5_11; NULL for SIM_PROFILE_DEFAULT (which is no
+ * profile of its own) and for values that name no profile.
+ */
+const char *sim_profile_name(enum sim_profile profile);
+
+/**
+ * sim_profile_from_name() - the profile a name (GUP_PROFILE, `boot profile=`) means.
+ * @name: "5.11", ...
+ * @profile: receives the profile on success; untouched otherwise.
+ *
+ * Return: 0, or -EINVAL for NULL or a name that is not a known profile.
+ */
+int sim_profile_from_name(const char *name, enum sim_profile *profile);
+
+/*
+ * The known profile names separated by ", " (for usage and error messages).
+ * Return: a static string.
+ */
+const char *sim_profile_names(void);
+
+/**
+ * sim_current_profile() - the semantics profile of the running machine.
+ *
+ * Return: the profile sim_boot() chose (never SIM_PROFILE_DEFAULT while a machine
+ * runs), or SIM_PROFILE_DEFAULT when no machine is running.
+ */
+enum sim_profile sim_current_profile(void);
 
 /**
  * sim_check() - verify the invariants of every frame, page table and VMA.

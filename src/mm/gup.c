@@ -95,12 +95,6 @@ static int pin_refcount_units(struct page *page, int pins)
 	return pins * (int)GUP_PIN_COUNTING_BIAS;
 }
 
-/* Does @page sit in memory that must be migrated away before a long-term pin? */
-static bool page_is_cma(const struct page *page)
-{
-	return page_zone(page)->is_cma;
-}
-
 /*
  * Add @refs to the head's refcount unless the page is already on its way to
  * being freed (count zero): the caller found the page without holding anything
@@ -130,8 +124,11 @@ static struct page *try_get_compound_head(struct page *page, int refs)
  * Return:
  * * the head page, referenced, on success;
  * * NULL if the page's refcount was zero (it is being freed) or negative;
- * * NULL for FOLL_PIN | FOLL_LONGTERM on a CMA page, which must go through the
- *   slow path so it can be migrated first;
+ * * NULL for FOLL_PIN | FOLL_LONGTERM on a page a long-term pin must not stay
+ *   on (is_pinnable_page(): 5.11 refuses CMA), which must go through the slow
+ *   path so it can be migrated first;
+ * * the zero page, untouched, for a FOLL_PIN the profile does not count
+ *   (never under 5.11);
  * * NULL, with a warning, if neither FOLL_GET nor FOLL_PIN is set.
  */
 struct page *try_grab_compound_head(struct page *page, int refs, unsigned int flags)
@@ -147,8 +144,11 @@ struct page *try_grab_compound_head(struct page *page, int refs, unsigned int fl
 	if (WARN_ON_ONCE(!(flags & FOLL_PIN)))
 		return NULL;
 
-	if (unlikely(flags & FOLL_LONGTERM) && page_is_cma(page))
+	if (unlikely(flags & FOLL_LONGTERM) && !is_pinnable_page(page))
 		return NULL;
+	/* 6.5 leaves the zero page's counts alone; 5.11 pins it like any page. */
+	if (is_uncounted_pin(page, flags))
+		return compound_head(page);
 
 	head = try_get_compound_head(page, pin_refcount_units(page, refs));
 	if (!head)
@@ -178,6 +178,8 @@ void put_compound_head(struct page *page, int refs, unsigned int flags)
 	int units = refs;
 
 	page = compound_head(page);
+	if (is_uncounted_pin(page, flags))
+		return;
 	if (flags & FOLL_PIN) {
 		count_vm_stat(NR_FOLL_PIN_RELEASED, refs);
 		if (hpage_pincount_available(page))
@@ -223,6 +225,8 @@ bool try_grab_page(struct page *page, unsigned int flags)
 		gup_debug_account(head, FOLL_GET, 1);
 		return true;
 	}
+	if (is_uncounted_pin(head, flags))
+		return true;
 
 	if (hpage_pincount_available(head))
 		compound_pincount_mod(head, 1);
@@ -344,19 +348,6 @@ static int follow_pfn_pte(struct vm_area_struct *vma, unsigned long address, pte
 	return -EEXIST;
 }
 
-/*
- * May a FOLL_WRITE lookup use this PTE? Yes if it is writable. A forced write
- * (ptrace into a read-only private mapping) also accepts a read-only PTE, but
- * only once a write fault has broken COW for it (FOLL_COW) and left it dirty:
- * then the page is our private copy.
- */
-static inline bool can_follow_write_pte(pte_t pte, unsigned int flags)
-{
-	bool forced_after_cow = (flags & FOLL_FORCE) && (flags & FOLL_COW) && pte_dirty(pte);
-
-	return pte_write(pte) || forced_after_cow;
-}
-
 /* Is @pte a migration entry that FOLL_MIGRATION wants us to wait out? */
 static bool should_wait_for_migration(pte_t pte, unsigned int flags)
 {
@@ -444,20 +435,24 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 	if (!pte_present(pte))
 		goto not_mapped;
 	/* A NUMA hinting entry must take its fault unless the access is forced. */
-	if ((flags & FOLL_NUMA) && pte_protnone(pte))
+	if (pte_protnone(pte) && !gup_can_follow_protnone(vma, flags))
 		goto not_mapped;
-	if ((flags & FOLL_WRITE) && !can_follow_write_pte(pte, flags)) {
+	page = vm_normal_page(vma, address, pte);
+	if ((flags & FOLL_WRITE) && !can_follow_write_pte(pte, page, vma, flags)) {
 		page = NULL; /* fault it writable (or break COW) first */
 		goto unlock;
 	}
-
-	page = vm_normal_page(vma, address, pte);
 	if (!page) {
 		page = follow_pageless_pte(vma, address, ptep, pte, flags);
 		if (!page)
 			goto not_mapped;
 		if (is_err_page(page))
 			goto unlock;
+	}
+	/* A R/O pin that must not share the page: fault with unshare first. */
+	if (!pte_write(pte) && gup_must_unshare(vma, flags, page)) {
+		page = err_page(-EMLINK);
+		goto unlock;
 	}
 
 	/*
@@ -541,6 +536,8 @@ static struct page *follow_p4d_mask(struct vm_area_struct *vma, unsigned long ad
  *   FOLL_DUMP, and for pfn mappings under FOLL_GET;
  * * -EEXIST for pfn mappings otherwise (FOLL_PIN too: nothing is pinned);
  * * -ENOMEM when the reference could not be taken, -EINVAL for FOLL_GET|FOLL_PIN.
+ * * -EMLINK when gup_must_unshare() says a R/O pin must fault the page
+ *   unshared first (never under the 5.11 profile, never without FOLL_PIN).
  */
 static struct page *follow_page_mask(struct vm_area_struct *vma, unsigned long address,
 				     unsigned int flags, struct follow_page_context *ctx)
@@ -645,14 +642,15 @@ bool gup_cow_left_pte_readonly(const struct vm_area_struct *vma, vm_fault_t ret)
 }
 
 /*
- * Fault in @address for a lookup that found nothing usable. mmap_lock is held
- * for read. Returns 0 when the caller should look again, -ENOENT when the page
- * is to be skipped (mlock of present pages only), -EBUSY when the fault asked
- * for a retry (and then, unless FOLL_NOWAIT kept it, mmap_lock is gone and
- * *locked is 0), or the errno of a failed fault.
+ * Fault in @address for a lookup that found nothing usable, or (@unshare) a
+ * page a R/O pin must not share. mmap_lock is held for read. Returns 0 when
+ * the caller should look again, -ENOENT when the page is to be skipped (mlock
+ * of present pages only), -EBUSY when the fault asked for a retry (and then,
+ * unless FOLL_NOWAIT kept it, mmap_lock is gone and *locked is 0), or the errno
+ * of a failed fault.
  */
 static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsigned int *flags,
-			int *locked)
+			bool unshare, int *locked)
 {
 	unsigned int fault_flags;
 	vm_fault_t ret;
@@ -661,7 +659,8 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsig
 	if ((*flags & (FOLL_POPULATE | FOLL_MLOCK)) == FOLL_MLOCK)
 		return -ENOENT;
 
-	fault_flags = gup_fault_flags(*flags, locked);
+	fault_flags =
+		mm_profile->faultin_page_fault_flags(gup_fault_flags(*flags, locked), unshare);
 	ret = handle_mm_fault(vma, address, fault_flags, NULL);
 	if (ret & VM_FAULT_ERROR)
 		return gup_fault_error(ret, *flags);
@@ -674,8 +673,8 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsig
 		return -EBUSY;
 	}
 
-	if (gup_cow_left_pte_readonly(vma, ret))
-		*flags |= FOLL_COW;
+	/* What the next lookup accepts: 5.11 adds FOLL_COW after a forced-write COW. */
+	*flags = mm_profile->faultin_page_foll_flags(vma, ret, *flags);
 	return 0;
 }
 
@@ -689,6 +688,7 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned long gup_flags)
 {
 	vm_flags_t vm_flags = vma->vm_flags;
 	bool forced = gup_flags & FOLL_FORCE;
+	int err;
 
 	if (vm_flags & (VM_IO | VM_PFNMAP))
 		return -EFAULT;
@@ -697,6 +697,10 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned long gup_flags)
 	/* DAX pages are the file: a long-term pin would block truncation forever. */
 	if ((gup_flags & FOLL_LONGTERM) && vma_is_fsdax(vma))
 		return -EOPNOTSUPP;
+	/* Refusals later kernels added (secretmem, hugetlb, file pins); none in 5.11. */
+	err = mm_profile->check_vma_flags(vma, gup_flags);
+	if (err)
+		return err;
 
 	if (gup_flags & FOLL_WRITE) {
 		if (vm_flags & VM_WRITE)
@@ -749,10 +753,10 @@ static struct page *follow_or_fault_page(struct vm_area_struct *vma, unsigned lo
 		if (gup_fatal_signal_pending())
 			return err_page(-EINTR);
 		page = follow_page_mask(vma, start, foll_flags, ctx);
-		if (page)
+		if (page && page != err_page(-EMLINK))
 			return page;
 		/* faultin_page() may add FOLL_COW for the next lookup. */
-		err = faultin_page(vma, start, &foll_flags, locked);
+		err = faultin_page(vma, start, &foll_flags, page == err_page(-EMLINK), locked);
 		if (err)
 			return err_page(err);
 		sim_point(SP_GUP_AFTER_FAULTIN, vma);
@@ -807,7 +811,7 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start, unsigned
 		struct page *page;
 
 		if (!vma || vma->vm_end <= start) {
-			vma = find_extend_vma(mm, start);
+			vma = gup_vma_lookup(mm, start);
 			gate = !vma && in_gate_area(mm, start);
 			if (gate)
 				err = get_gate_page(mm, start & PAGE_MASK, gup_flags, &vma,
@@ -891,7 +895,7 @@ int fixup_user_fault(struct mm_struct *mm, unsigned long address, unsigned int f
 		fault_flags |= FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE;
 
 	for (;;) {
-		vma = find_extend_vma(mm, address);
+		vma = gup_vma_lookup(mm, address);
 		if (!vma || address < vma->vm_start || !vma_permits_fault(vma, fault_flags))
 			return -EFAULT;
 		if ((fault_flags & FAULT_FLAG_KILLABLE) && fatal_signal_pending(current))
@@ -1182,11 +1186,21 @@ struct page *get_dump_page(unsigned long addr)
 }
 
 /*
- * Long-term pins must not hold pages in CMA areas, which have to stay
- * migratable. The step that migrates such pages out of CMA and retakes the
- * pins is a later issue; until then this hook keeps every page it is given.
- * Returns the number of pages in @pages (or, once migration exists, the result
- * of getting them again).
+ * Where the migration issue plugs in. Nothing migrates yet, so every page keeps
+ * its pin, as 5.11 leaves them when migration fails. Return: @nr_pages.
+ */
+static long migrate_longterm_unpinnable_pages(unsigned long nr_pages, struct page **pages)
+{
+	(void)pages;
+	return (long)nr_pages;
+}
+
+/*
+ * Long-term pins must not stay on pages is_pinnable_page() refuses (5.11: CMA,
+ * which has to stay migratable). Migrating such pages away and retaking the
+ * pins is a later issue; until then the pins are kept, as 5.11 keeps them when
+ * migration fails. Returns the number of pages in @pages (or, once migration
+ * exists, the result of getting them again).
  */
 static long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
 					    unsigned long nr_pages, struct page **pages,
@@ -1194,27 +1208,35 @@ static long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long 
 {
 	(void)mm;
 	(void)start;
-	(void)pages;
 	(void)vmas;
 	(void)gup_flags;
+	for (unsigned long i = 0; pages && i < nr_pages; i++)
+		if (!is_pinnable_page(pages[i]))
+			return migrate_longterm_unpinnable_pages(nr_pages, pages);
 	return (long)nr_pages;
 }
 
 /*
  * __get_user_pages_locked() without lock dropping, plus FOLL_LONGTERM
  * handling: the DAX refusal happens in check_vma_flags(), and pages that a
- * long-term pin must not hold are migrated afterwards. (The kernel also stops
- * the allocator from using CMA while faulting for FOLL_LONGTERM; there is no
- * such allocator context here.)
+ * long-term pin must not hold are migrated afterwards. Faults meanwhile
+ * allocate in the memalloc_pin context, which keeps them out of memory the
+ * profile would have to migrate pins from.
  */
 static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
 				  struct page **pages, struct vm_area_struct **vmas,
 				  unsigned int gup_flags)
 {
-	long rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
+	unsigned int pin_ctx = 0;
+	long rc;
 
+	if (gup_flags & FOLL_LONGTERM)
+		pin_ctx = memalloc_pin_save();
+	rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
 	if ((gup_flags & FOLL_LONGTERM) && rc > 0)
 		rc = check_and_migrate_movable_pages(mm, start, rc, pages, vmas, gup_flags);
+	if (gup_flags & FOLL_LONGTERM)
+		memalloc_pin_restore(pin_ctx);
 	return rc;
 }
 
@@ -1275,7 +1297,8 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 			   unsigned int gup_flags, struct page **pages,
 			   struct vm_area_struct **vmas, int *locked)
 {
-	if (!is_valid_gup_flags(gup_flags))
+	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_TOUCH | FOLL_REMOTE) ||
+	    !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
 	return __get_user_pages_remote(mm, start, nr_pages, gup_flags, pages, vmas, locked);
 }
@@ -1298,7 +1321,8 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 long get_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 		    struct page **pages, struct vm_area_struct **vmas)
 {
-	if (!is_valid_gup_flags(gup_flags))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_TOUCH) ||
+	    !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
 	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas,
 				     gup_flags | FOLL_TOUCH);
@@ -1321,6 +1345,8 @@ long get_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gu
 long get_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 			   struct page **pages, int *locked)
 {
+	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_TOUCH))
+		return -EINVAL;
 	/* FOLL_LONGTERM needs the VMAs, which a dropped lock would invalidate. */
 	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM) || WARN_ON_ONCE(gup_flags & FOLL_PIN))
 		return -EINVAL;
@@ -1351,7 +1377,8 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 	int locked = 1;
 	long got;
 
-	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_TOUCH) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
 		return -EINVAL;
 
 	gup_flags |= FOLL_TOUCH;
@@ -1435,6 +1462,16 @@ static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct 
 		return false;
 	}
 	VM_BUG_ON_PAGE(compound_head(page) != head, page);
+	/* Pages the profile lets only the slow path pin (6.5: dirty-tracked files). */
+	if (!gup_fast_folio_allowed(page, flags)) {
+		put_compound_head(head, 1, flags);
+		return false;
+	}
+	/* A R/O pin that must unshare takes the slow path, which can fault. */
+	if (!pte_write(pte) && gup_must_unshare(NULL, flags, page)) {
+		put_compound_head(head, 1, flags);
+		return false;
+	}
 
 	/* Test first: a locked op per page only when the bit really changes. */
 	if (!PageReferenced(page))
@@ -1734,9 +1771,12 @@ static int internal_get_user_pages_fast(unsigned long start, unsigned long nr_pa
 int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
 			     struct page **pages)
 {
-	int got = internal_get_user_pages_fast(start, (unsigned long)nr_pages,
-					       gup_flags | FOLL_GET | FOLL_FAST_ONLY, pages);
+	int got;
 
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_GET | FOLL_FAST_ONLY))
+		return 0;
+	got = internal_get_user_pages_fast(start, (unsigned long)nr_pages,
+					   gup_flags | FOLL_GET | FOLL_FAST_ONLY, pages);
 	return got < 0 ? 0 : got;
 }
 
@@ -1761,7 +1801,7 @@ int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup
 int get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
 			struct page **pages)
 {
-	if (!is_valid_gup_flags(gup_flags))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_GET) || !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
 	return internal_get_user_pages_fast(start, (unsigned long)nr_pages, gup_flags | FOLL_GET,
 					    pages);
@@ -1780,7 +1820,8 @@ int get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flag
 int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
 			struct page **pages)
 {
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return internal_get_user_pages_fast(start, (unsigned long)nr_pages, gup_flags | FOLL_PIN,
 					    pages);
@@ -1801,7 +1842,8 @@ int pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup
 {
 	int got;
 
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN | FOLL_FAST_ONLY) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return 0;
 	got = internal_get_user_pages_fast(start, (unsigned long)nr_pages,
 					   gup_flags | FOLL_PIN | FOLL_FAST_ONLY, pages);
@@ -1832,7 +1874,8 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 			   unsigned int gup_flags, struct page **pages,
 			   struct vm_area_struct **vmas, int *locked)
 {
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return __get_user_pages_remote(mm, start, nr_pages, gup_flags | FOLL_PIN, pages, vmas,
 				       locked);
@@ -1856,7 +1899,8 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 		    struct page **pages, struct vm_area_struct **vmas)
 {
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas,
 				     gup_flags | FOLL_PIN);
@@ -1875,7 +1919,8 @@ long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gu
 long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages,
 			     unsigned int gup_flags)
 {
-	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN | FOLL_TOUCH) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return get_user_pages_unlocked(start, nr_pages, pages, gup_flags | FOLL_PIN);
 }
@@ -1895,7 +1940,8 @@ long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 long pin_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 			   struct page **pages, int *locked)
 {
-	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM) || WARN_ON_ONCE(gup_flags & FOLL_GET))
+	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_PIN | FOLL_TOUCH) ||
+	    WARN_ON_ONCE(gup_flags & FOLL_LONGTERM) || WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
 	return __get_user_pages_locked(current->mm, start, nr_pages, pages, NULL, locked,
 				       gup_flags | FOLL_PIN | FOLL_TOUCH);

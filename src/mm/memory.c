@@ -147,32 +147,6 @@ static vm_fault_t do_fault(struct vm_fault *vmf)
 
 /* --- write-protect faults --- */
 
-/*
- * The COW-reuse decision of the reference's era (5.8 - 5.18): reuse an anonymous
- * page in place only when nobody else holds a reference at all. Called with the
- * PTE lock held. The 6.x profile (PageAnonExclusive) will decide here instead.
- */
-bool wp_can_reuse_anon_page(struct vm_area_struct *vma, struct page *page)
-{
-	bool reuse;
-
-	(void)vma;
-	if (page_count(page) != 1)
-		return false;
-	sim_point(SP_COW_BEFORE_PAGE_LOCK, page);
-	if (!trylock_page(page))
-		return false;
-	sim_point(SP_COW_AFTER_PAGE_LOCK, page);
-	/*
-	 * Acquire: the last other holder may have just finished copying the page
-	 * (wp_page_copy) and dropped its reference; our stores must come after.
-	 */
-	reuse = page_mapcount(page) == 1 &&
-		__atomic_load_n(&compound_head(page)->_refcount.counter, __ATOMIC_ACQUIRE) == 1;
-	unlock_page(page);
-	return reuse;
-}
-
 static vm_fault_t wp_page_reuse(struct vm_fault *vmf)
 {
 	pte_t entry = pte_mkyoung(vmf->orig_pte);
@@ -436,7 +410,6 @@ static int copy_pinned_page(struct vm_area_struct *dst_vma, pte_t *dst_pte, unsi
 static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
 			pte_t *dst_pte, pte_t *src_pte, unsigned long addr)
 {
-	struct mm_struct *src_mm = src_vma->vm_mm;
 	bool cow = is_cow_mapping(src_vma->vm_flags);
 	pte_t pte = ptep_get(src_pte);
 	struct page *page;
@@ -453,8 +426,7 @@ static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *s
 		return 0;
 	}
 	page = vm_normal_page(src_vma, addr, pte);
-	if (page && PageAnon(page) && cow && READ_ONCE(src_mm->has_pinned) &&
-	    page_maybe_dma_pinned(page))
+	if (page && PageAnon(page) && cow && page_needs_cow_for_dma(src_vma, page))
 		return copy_pinned_page(dst_vma, dst_pte, addr, page);
 	if (cow && pte_write(pte)) {
 		ptep_set_wrprotect(src_pte);

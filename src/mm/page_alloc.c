@@ -231,6 +231,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 	if (WARN_ON_ONCE(order >= MAX_ORDER))
 		return NULL;
+	gfp = current_gfp_context(gfp);
 	if (sim_point(SP_PAGE_ALLOC, NULL))
 		return NULL;
 	for (int attempt = 0; (zone = preferred_zone(gfp, attempt)); attempt++) {

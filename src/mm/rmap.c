@@ -49,6 +49,8 @@ void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsig
 	SetPageSwapBacked(page);
 	atomic_set(&page->_mapcount, 0);
 	set_anon_mapping(page, vma, address);
+	/* Mapped by this VMA alone; 6.x records that as PageAnonExclusive. */
+	mark_new_anon_page(page);
 	count_vm_stat(NR_ANON_MAPPED, 1);
 }
 

@@ -59,6 +59,7 @@ static void *host_map(size_t bytes, bool populate)
 int sim_boot(const struct sim_config *cfg)
 {
 	unsigned long normal, movable, normal_pages;
+	const struct mm_profile *profile;
 	const char *spec;
 	int ret;
 
@@ -67,6 +68,10 @@ int sim_boot(const struct sim_config *cfg)
 	ret = validate_config(cfg, &normal, &movable);
 	if (ret)
 		return ret;
+	profile = mm_profile_select(cfg ? cfg->profile : SIM_PROFILE_DEFAULT);
+	if (!profile)
+		return -EINVAL;
+	VM_CHECK(profile_is_valid(profile, stderr));
 	pagecache_init();
 	memset(&sim, 0, sizeof(sim));
 	vmstat_reset();
@@ -85,6 +90,7 @@ int sim_boot(const struct sim_config *cfg)
 	}
 	sim.quiet = cfg && cfg->quiet;
 	sim.vsyscall = cfg ? cfg->vsyscall : SIM_VSYSCALL_XONLY;
+	mm_profile = profile;
 	normal_pages = normal >> PAGE_SHIFT;
 	init_zone(&sim.zones[ZONE_NORMAL], "Normal", ZONE_NORMAL, 0, normal_pages);
 	init_zone(&sim.zones[ZONE_MOVABLE], "Movable", ZONE_MOVABLE, normal_pages,
@@ -194,5 +200,6 @@ int sim_shutdown(void)
 	munmap(sim.frames, sim.frames_bytes);
 	munmap(sim.memmap, sim.nr_pages * sizeof(struct page));
 	sim.running = false;
+	mm_profile = &profile_5_11;
 	return problems ? -EBUSY : 0;
 }

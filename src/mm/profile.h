@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Semantics profiles: every decision where Linux 5.11 and later kernels differ,
+ * as one ops table chosen at boot, and the kernel-named inlines call sites use.
+ */
+#ifndef GUP_MM_PROFILE_H
+#define GUP_MM_PROFILE_H
+
+#include <libgup.h>
+#include <stdio.h>
+
+/*
+ * One kernel's answers. Every pointer is set (profile_is_valid() checks); a
+ * profile that keeps 5.11's answer for a slot points at the 5.11 function.
+ * docs/design.md ("Semantics profiles") has the table with the later commits.
+ */
+struct mm_profile {
+	enum sim_profile id;
+	const char *name; /* as GUP_PROFILE spells it */
+
+	/*
+	 * do_wp_page(): may a write fault make the read-only PTE of this anonymous
+	 * page writable in place? PTE lock held. 5.11: only if nobody else holds a
+	 * reference (page_count 1, mapcount 1, under the page lock; since 5.9).
+	 * 5.19: if the page is PageAnonExclusive, else by the folio's refcount.
+	 */
+	bool (*wp_can_reuse_anon_page)(struct vm_area_struct *vma, struct page *page);
+
+	/*
+	 * follow_page_pte(): may a FOLL_WRITE lookup use @pte (mapping @page, NULL
+	 * without a struct page)? 5.11: writable, or FOLL_FORCE|FOLL_COW on a dirty
+	 * PTE (the Dirty COW fix). 6.0: FOLL_COW is gone; a forced write takes a
+	 * read-only PTE only of an exclusive anonymous page in a private mapping.
+	 */
+	bool (*can_follow_write_pte)(pte_t pte, struct page *page, struct vm_area_struct *vma,
+				     unsigned int flags);
+
+	/*
+	 * follow_page_pte() and GUP-fast on a read-only PTE: must this R/O lookup
+	 * unshare @page first (fault with FAULT_FLAG_UNSHARE)? @vma is NULL in
+	 * GUP-fast. 5.11: never. 5.19: a R/O FOLL_PIN of a non-exclusive anonymous
+	 * page; 6.2: also a R/O long-term pin of anything in a COW mapping.
+	 */
+	bool (*gup_must_unshare)(struct vm_area_struct *vma, unsigned int flags, struct page *page);
+
+	/*
+	 * faultin_page(): the FAULT_FLAG_* to ask handle_mm_fault() for, given the
+	 * ones the FOLL_* flags gave and whether the lookup asked to unshare.
+	 * 5.11: the flags unchanged (nothing ever asks to unshare). 5.19:
+	 * FAULT_FLAG_UNSHARE when @unshare.
+	 */
+	unsigned int (*faultin_page_fault_flags)(unsigned int fault_flags, bool unshare);
+
+	/*
+	 * faultin_page(), after a successful fault: the FOLL_* flags the next lookup
+	 * of this page uses. 5.11: add FOLL_COW when a write fault broke COW in a
+	 * VMA without VM_WRITE (a forced write), so the read-only PTE is accepted.
+	 * 6.0: unchanged, there is no FOLL_COW.
+	 */
+	unsigned int (*faultin_page_foll_flags)(struct vm_area_struct *vma, vm_fault_t ret,
+						unsigned int foll_flags);
+
+	/*
+	 * copy_one_pte() (fork) on an anonymous page of a COW mapping: copy it for
+	 * the child now (true) instead of sharing it write-protected (false)?
+	 * 5.11: copy if the mm has had pins and page_maybe_dma_pinned(). 5.19
+	 * (page_try_dup_anon_rmap): copy an exclusive maybe-pinned page; sharing
+	 * clears PageAnonExclusive.
+	 */
+	bool (*page_needs_cow_for_dma)(struct vm_area_struct *src_vma, struct page *page);
+
+	/*
+	 * page_add_new_anon_rmap(): mark a page newly mapped into one VMA only (an
+	 * anonymous fault, a COW copy, fork's early copy). 5.11: nothing to mark.
+	 * 5.19: SetPageAnonExclusive.
+	 */
+	void (*mark_new_anon_page)(struct page *page);
+
+	/*
+	 * The VMA GUP and fixup_user_fault() use for @addr, or NULL. 5.11:
+	 * find_extend_vma(), growing a VM_GROWSDOWN stack down to @addr. 6.5: no
+	 * growing (vma_lookup, with a warning just below a stack).
+	 */
+	struct vm_area_struct *(*gup_vma_lookup)(struct mm_struct *mm, unsigned long addr);
+
+	/*
+	 * check_vma_flags(), after the checks every profile makes: 0 or the errno
+	 * a later kernel refuses @vma with. 5.11: 0. 5.14 secretmem, 6.2
+	 * FOLL_FORCE|FOLL_WRITE on hugetlb, 6.5 writable long-term pins of files
+	 * that need dirty tracking.
+	 */
+	int (*check_vma_flags)(struct vm_area_struct *vma, unsigned long gup_flags);
+
+	/*
+	 * The entry points' argument check, made first, before the ones every
+	 * profile makes (FOLL_GET to pin_*, FOLL_PIN to get_*, GUP-fast's flag
+	 * mask): may a call with the caller's @gup_flags, @pages and @locked go
+	 * on? @to_set is what the entry point adds (FOLL_PIN, FOLL_FAST_ONLY,
+	 * FOLL_TOUCH, ...), which names the entry. 5.11: yes. 6.3
+	 * (is_valid_gup_args): internal flags, FOLL_PIN with FOLL_GET, FOLL_LONGTERM
+	 * without FOLL_PIN and GET/PIN without pages warn and give -EINVAL.
+	 */
+	bool (*is_valid_gup_args)(struct page **pages, int *locked, unsigned int gup_flags,
+				  unsigned int to_set);
+
+	/*
+	 * follow_page_pte() on a PROT_NONE NUMA-hinting PTE: use it as it is
+	 * (true) or fault first (false)? 5.11: fault when __get_user_pages() set
+	 * FOLL_NUMA (every access but a forced one). 6.6: follow it unless the
+	 * caller passed FOLL_HONOR_NUMA_FAULT. GUP-fast falls back in both.
+	 */
+	bool (*gup_can_follow_protnone)(struct vm_area_struct *vma, unsigned int flags);
+
+	/*
+	 * GUP-fast, after the speculative grab: may the lockless walk keep @page
+	 * for @flags, or must the slow path take it? 5.11: always may. 6.5: a
+	 * writable long-term pin only of anonymous, shmem or hugetlb pages.
+	 */
+	bool (*gup_fast_folio_allowed)(struct page *page, unsigned int flags);
+
+	/*
+	 * Does a FOLL_PIN of the zero page count (refcount, pincount, the
+	 * nr_foll_pin_* counters, and the matching unpin)? 5.11: yes, like any page.
+	 * 6.5: no, pinning and unpinning it changes nothing.
+	 */
+	bool pins_zero_page;
+
+	/*
+	 * May a FOLL_LONGTERM pin stay on @page, or must it be migrated first (and
+	 * GUP-fast fall back)? 5.11: not in CMA. 5.13: neither in ZONE_MOVABLE nor
+	 * in CMA (the zero page always may).
+	 */
+	bool (*is_pinnable_page)(struct page *page);
+
+	/*
+	 * The gfp of an allocation made while a FOLL_LONGTERM GUP runs (between
+	 * memalloc_pin_save() and memalloc_pin_restore()), so faults do not put
+	 * the pages to be pinned where they would have to migrate. 5.11
+	 * (memalloc_nocma_save): keep out of CMA only, which the allocator has no
+	 * pageblocks of: @gfp unchanged. 5.13: clear __GFP_MOVABLE.
+	 */
+	gfp_t (*memalloc_pin_gfp)(gfp_t gfp);
+};
+
+extern const struct mm_profile profile_5_11;
+
+/* The running machine's profile; &profile_5_11 outside sim_boot()..sim_shutdown(). */
+extern const struct mm_profile *mm_profile;
+
+/* Resolve @cfg_profile (and GUP_PROFILE) for sim_boot(). Return: the table or NULL. */
+const struct mm_profile *mm_profile_select(enum sim_profile cfg_profile);
+
+/* Validity checker: every slot of @profile set. Returns true or prints why not. */
+bool profile_is_valid(const struct mm_profile *profile, FILE *out);
+
+/* --- call sites read as the kernel does --------------------------------- */
+
+static inline bool wp_can_reuse_anon_page(struct vm_area_struct *vma, struct page *page)
+{
+	return mm_profile->wp_can_reuse_anon_page(vma, page);
+}
+
+static inline bool can_follow_write_pte(pte_t pte, struct page *page, struct vm_area_struct *vma,
+					unsigned int flags)
+{
+	return mm_profile->can_follow_write_pte(pte, page, vma, flags);
+}
+
+static inline bool gup_must_unshare(struct vm_area_struct *vma, unsigned int flags,
+				    struct page *page)
+{
+	return mm_profile->gup_must_unshare(vma, flags, page);
+}
+
+static inline bool page_needs_cow_for_dma(struct vm_area_struct *src_vma, struct page *page)
+{
+	return mm_profile->page_needs_cow_for_dma(src_vma, page);
+}
+
+static inline void mark_new_anon_page(struct page *page)
+{
+	mm_profile->mark_new_anon_page(page);
+}
+
+static inline struct vm_area_struct *gup_vma_lookup(struct mm_struct *mm, unsigned long addr)
+{
+	return mm_profile->gup_vma_lookup(mm, addr);
+}
+
+static inline bool is_valid_gup_args(struct page **pages, int *locked, unsigned int gup_flags,
+				     unsigned int to_set)
+{
+	return mm_profile->is_valid_gup_args(pages, locked, gup_flags, to_set);
+}
+
+static inline bool gup_can_follow_protnone(struct vm_area_struct *vma, unsigned int flags)
+{
+	return mm_profile->gup_can_follow_protnone(vma, flags);
+}
+
+static inline bool gup_fast_folio_allowed(struct page *page, unsigned int flags)
+{
+	return mm_profile->gup_fast_folio_allowed(page, flags);
+}
+
+/* A FOLL_PIN grab or unpin of @page that the profile does not count (6.5's zero page). */
+static inline bool is_uncounted_pin(struct page *page, unsigned int flags)
+{
+	return (flags & FOLL_PIN) && !mm_profile->pins_zero_page && is_zero_pfn(page_to_pfn(page));
+}
+
+static inline bool is_pinnable_page(struct page *page)
+{
+	return mm_profile->is_pinnable_page(page);
+}
+
+/* Inside a FOLL_LONGTERM GUP on this thread (the kernel's PF_MEMALLOC_PIN). */
+extern __thread unsigned int memalloc_pin_depth;
+
+static inline unsigned int memalloc_pin_save(void)
+{
+	return memalloc_pin_depth++;
+}
+
+static inline void memalloc_pin_restore(unsigned int depth)
+{
+	memalloc_pin_depth = depth;
+}
+
+/* The gfp an allocation really uses in the current allocation context. */
+static inline gfp_t current_gfp_context(gfp_t gfp)
+{
+	return memalloc_pin_depth ? mm_profile->memalloc_pin_gfp(gfp) : gfp;
+}
+
+#endif /* GUP_MM_PROFILE_H */
