@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * tests/test_pagewalk.c - walk_page_range's callbacks at every level, holes and
- * VMA bounds; zap, fork and mprotect over ranges that cross a PTE table (2 MiB),
- * a PMD table (1 GiB) and a PUD table (512 GiB); a huge pmd left to its slot.
+ * VMA bounds; zap, fork, mprotect, munlock and remap_pfn_range over ranges that
+ * cross a PTE table (2 MiB), a PMD table (1 GiB) and a PUD table (512 GiB); a huge
+ * pmd left to its slot.
  */
 #include "harness.h"
 
@@ -481,6 +482,24 @@ static void test_munlock_across_boundaries(void **state)
 	task_exit(t);
 }
 
+/* More than a PTE table's worth of raw pfns crosses a 2 MiB boundary wherever it lands. */
+static void test_remap_pfn_range_across_a_pmd_boundary(void **state)
+{
+	struct task_struct *t = start_task("pfnmap");
+	unsigned long nr = PTRS_PER_PTE + 8, pfn = 0x1000, addr;
+
+	(void)state;
+	addr = sys_mmap_pfn(pfn, nr, PROT_READ);
+	assert_false(IS_ERR_VALUE(addr));
+	assert_true(ALIGN_UP(addr + PAGE_SIZE, PMD_SIZE) < addr + nr * PAGE_SIZE);
+	for (unsigned long i = 0; i < nr; i++)
+		assert_int_equal(pfn_of(t, addr + i * PAGE_SIZE), pfn + i);
+	assert_false(pagemap_entry(t, addr + nr * PAGE_SIZE) & PM_PRESENT);
+	assert_int_equal(sys_munmap(addr, nr * PAGE_SIZE), 0);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 /* The pmd entry covering @addr in @t; its PMD table must exist. */
 static pmd_t *pmd_of(struct task_struct *t, unsigned long addr)
 {
@@ -552,6 +571,7 @@ int main(void)
 		GUP_TEST(test_fork_across_boundaries),
 		GUP_TEST(test_mprotect_across_boundaries),
 		GUP_TEST(test_munlock_across_boundaries),
+		GUP_TEST(test_remap_pfn_range_across_a_pmd_boundary),
 		GUP_TEST(test_huge_pmd_is_left_to_its_slot),
 	};
 

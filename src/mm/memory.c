@@ -752,22 +752,90 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 	return ret;
 }
 
+/* Raw pfn maps: every level is allocated as needed and every PTE is written. */
+static int remap_pte_range(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, unsigned long end,
+			   unsigned long pfn, pgprot_t prot)
+{
+	spinlock_t *ptl;
+	pte_t *pte;
+
+	if (pte_alloc(mm, pmd))
+		return -ENOMEM;
+	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	for (; addr != end; pte++, addr += PAGE_SIZE, pfn++)
+		set_pte(pte, pte_mkspecial(pfn_pte(pfn, prot)));
+	pte_unmap_unlock(pte, ptl);
+	return 0;
+}
+
+static int remap_pmd_range(struct mm_struct *mm, pud_t *pud, unsigned long addr, unsigned long end,
+			   unsigned long pfn, pgprot_t prot)
+{
+	pmd_t *pmd = pmd_alloc(mm, pud, addr);
+	unsigned long next;
+
+	if (!pmd)
+		return -ENOMEM;
+	do {
+		next = pmd_addr_end(addr, end);
+		if (remap_pte_range(mm, pmd, addr, next, pfn, prot))
+			return -ENOMEM;
+		pfn += (next - addr) >> PAGE_SHIFT;
+	} while (pmd++, addr = next, addr != end);
+	return 0;
+}
+
+static int remap_pud_range(struct mm_struct *mm, p4d_t *p4d, unsigned long addr, unsigned long end,
+			   unsigned long pfn, pgprot_t prot)
+{
+	pud_t *pud = pud_alloc(mm, p4d, addr);
+	unsigned long next;
+
+	if (!pud)
+		return -ENOMEM;
+	do {
+		next = pud_addr_end(addr, end);
+		if (remap_pmd_range(mm, pud, addr, next, pfn, prot))
+			return -ENOMEM;
+		pfn += (next - addr) >> PAGE_SHIFT;
+	} while (pud++, addr = next, addr != end);
+	return 0;
+}
+
+static int remap_p4d_range(struct mm_struct *mm, pgd_t *pgd, unsigned long addr, unsigned long end,
+			   unsigned long pfn, pgprot_t prot)
+{
+	p4d_t *p4d = p4d_alloc(mm, pgd, addr);
+	unsigned long next;
+
+	if (!p4d)
+		return -ENOMEM;
+	do {
+		next = p4d_addr_end(addr, end);
+		if (remap_pud_range(mm, p4d, addr, next, pfn, prot))
+			return -ENOMEM;
+		pfn += (next - addr) >> PAGE_SHIFT;
+	} while (p4d++, addr = next, addr != end);
+	return 0;
+}
+
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,
 		    unsigned long size, pgprot_t prot)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	unsigned long end = addr + size;
+	unsigned long end = addr + ALIGN_UP(size, PAGE_SIZE), next;
+	pgd_t *pgd;
 
-	for (; addr < end; addr += PAGE_SIZE, pfn++) {
-		pmd_t *pmd = mm_alloc_pmd(mm, addr);
-		spinlock_t *ptl;
-		pte_t *pte;
-
-		if (!pmd || pte_alloc(mm, pmd))
+	if (WARN_ON_ONCE(!IS_ALIGNED(addr, PAGE_SIZE)))
+		return -EINVAL;
+	if (addr >= end)
+		return 0;
+	pgd = pgd_offset(mm, addr);
+	do {
+		next = pgd_addr_end(addr, end);
+		if (remap_p4d_range(mm, pgd, addr, next, pfn, prot))
 			return -ENOMEM;
-		pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-		set_pte(pte, pte_mkspecial(pfn_pte(pfn, prot)));
-		pte_unmap_unlock(pte, ptl);
-	}
+		pfn += (next - addr) >> PAGE_SHIFT;
+	} while (pgd++, addr = next, addr != end);
 	return 0;
 }
