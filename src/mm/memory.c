@@ -652,7 +652,7 @@ static int copy_pmd_range(struct vm_area_struct *dst_vma, struct vm_area_struct 
 		if (!dst_pmd)
 			return -ENOMEM;
 		if (pmd_is_huge_leaf(pmdp_get(src_pmd))) {
-			/* VMA bounds are page aligned, so a huge pmd is never cut by them here. */
+			/* A VMA split must split the huge pmd it cuts, so this one is whole. */
 			err = copy_huge_pmd(dst_vma, src_vma, dst_pmd, src_pmd, addr);
 			if (err == -ENOMEM)
 				return -ENOMEM;
