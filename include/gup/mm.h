@@ -218,7 +218,8 @@ void munlock_vma_page(struct page *page);
 /*
  * Map raw frames with special PTEs into @vma, as drivers do; mmap_lock held for
  * write. The VMA becomes VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP, as in Linux.
- * Return: 0, or -ENOMEM when a page table could not be allocated.
+ * Return: 0; -ENOMEM when a page table could not be allocated; -EINVAL (warned
+ * once) for an unaligned @addr.
  */
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,
 		    unsigned long size, pgprot_t prot);

@@ -31,7 +31,9 @@ struct vm_fault {
 	unsigned int flags; /* FAULT_FLAG_* */
 	unsigned long pgoff;
 	unsigned long address; /* page aligned */
+	pud_t *pud;
 	pmd_t *pmd;
+	pmd_t orig_pmd; /* the pmd as the huge-page slots saw it */
 	pte_t orig_pte;
 	struct page *cow_page;
 	struct page *page; /* ->fault sets this, locked, with a reference */

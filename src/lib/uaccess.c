@@ -20,17 +20,14 @@ static bool user_access_permitted(struct vm_area_struct *vma, bool write)
 static bool access_mapped_page(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
 			       bool write)
 {
-	pmd_t *pmd;
-	pte_t *ptep = mm_find_pte(mm, addr, &pmd);
+	pte_t *ptep, pte;
 	spinlock_t *ptl;
-	pte_t pte;
 	bool ok;
 
-	if (!ptep)
+	if (follow_pte(mm, addr, &ptep, &ptl))
 		return false;
-	ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
 	pte = ptep_get(ptep);
-	ok = pte_present(pte) && !pte_protnone(pte) && (!write || pte_write(pte));
+	ok = !pte_protnone(pte) && (!write || pte_write(pte));
 	if (ok) {
 		unsigned char *bytes = (unsigned char *)page_address(pfn_to_page(pte_pfn(pte))) +
 				       (addr & ~PAGE_MASK);

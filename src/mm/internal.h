@@ -14,6 +14,8 @@
 
 #include "sim/machine.h"
 #include "mm/profile.h"
+#include "mm/huge_mm.h"
+#include <gup/pagewalk.h>
 
 /*
  * Per-thread vmstat deltas, the kernel's per-cpu vm_node_stat_diff: the owner
@@ -58,6 +60,12 @@ void pagecache_init(void);
 
 /* Page tables (pgtable.c). */
 pgd_t *pgd_alloc(struct mm_struct *mm);
+/* The p4d level is folded into the pgd: there is nothing to allocate. */
+static inline p4d_t *p4d_alloc(struct mm_struct *mm, pgd_t *pgd, unsigned long addr)
+{
+	(void)mm;
+	return p4d_offset(pgd, addr);
+}
 void pgd_free(struct mm_struct *mm, pgd_t *pgd);
 pud_t *pud_alloc(struct mm_struct *mm, p4d_t *p4d, unsigned long addr);
 pmd_t *pmd_alloc(struct mm_struct *mm, pud_t *pud, unsigned long addr);
@@ -106,6 +114,12 @@ int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long e
 long faultin_vma_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 			    bool write, int *locked);
 
+/*
+ * Find the present PTE mapping @address and take its lock; mmap_lock held.
+ * Return: 0 with *@ptepp and *@ptlp set (release with pte_unmap_unlock()), or
+ * -EINVAL when a level above is empty, huge or bad, or the PTE maps nothing.
+ */
+int follow_pte(struct mm_struct *mm, unsigned long address, pte_t **ptepp, spinlock_t **ptlp);
 /* Zap PTEs of [start, end) in @vma, dropping rmap and references. */
 void unmap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /* Copy the page tables of @src_vma into @dst_vma (fork). Return 0 or -ENOMEM. */

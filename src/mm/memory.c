@@ -316,8 +316,47 @@ static vm_fault_t injected_fault(struct vm_area_struct *vma, unsigned int flags)
 	return 0;
 }
 
-vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags,
-			   void *regs)
+/*
+ * The pud level of a fault: a huge pud is faulted in or handled here. Return:
+ * VM_FAULT_FALLBACK to go on at the pmd level, else the fault's result.
+ */
+static vm_fault_t huge_pud_fault(struct vm_fault *vmf)
+{
+	pud_t orig_pud = pudp_get(vmf->pud);
+
+	if (pud_none(orig_pud))
+		return transparent_hugepage_enabled(vmf->vma) ? create_huge_pud(vmf)
+							      : VM_FAULT_FALLBACK;
+	if (!pud_is_huge_leaf(orig_pud))
+		return VM_FAULT_FALLBACK;
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !pud_write(orig_pud))
+		return wp_huge_pud(vmf, orig_pud);
+	return huge_pud_set_accessed(vmf, orig_pud);
+}
+
+/* The pmd level, likewise: VM_FAULT_FALLBACK goes on at the PTE level. */
+static vm_fault_t huge_pmd_fault(struct vm_fault *vmf)
+{
+	vmf->orig_pmd = pmdp_get(vmf->pmd);
+	if (pmd_none(vmf->orig_pmd))
+		return transparent_hugepage_enabled(vmf->vma) ? create_huge_pmd(vmf)
+							      : VM_FAULT_FALLBACK;
+	if (!pmd_is_huge_leaf(vmf->orig_pmd))
+		return VM_FAULT_FALLBACK;
+	if (pmd_protnone(vmf->orig_pmd) && vma_is_accessible(vmf->vma))
+		return do_huge_pmd_numa_page(vmf);
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !pmd_write(vmf->orig_pmd))
+		return wp_huge_pmd(vmf);
+	return huge_pmd_set_accessed(vmf);
+}
+
+/*
+ * Walk down to the PTE, giving each level's huge-page slot its turn. A huge entry
+ * its slot neither handled nor split cannot be read as a table: SIGBUS, where
+ * returning 0 would have GUP retry it forever.
+ */
+static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
+				    unsigned int flags)
 {
 	struct vm_fault vmf = {
 		.vma = vma,
@@ -325,6 +364,34 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 		.address = address & PAGE_MASK,
 		.pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff,
 	};
+	struct mm_struct *mm = vma->vm_mm;
+	p4d_t *p4d = p4d_alloc(mm, pgd_offset(mm, address), address);
+	vm_fault_t ret;
+
+	vmf.pud = p4d ? pud_alloc(mm, p4d, address) : NULL;
+	if (!vmf.pud)
+		return VM_FAULT_OOM;
+	ret = huge_pud_fault(&vmf);
+	if (!(ret & VM_FAULT_FALLBACK))
+		return ret;
+	if (pud_is_huge_leaf(pudp_get(vmf.pud)))
+		return VM_FAULT_SIGBUS;
+	vmf.pmd = pmd_alloc(mm, vmf.pud, address);
+	if (!vmf.pmd)
+		return VM_FAULT_OOM;
+	ret = huge_pmd_fault(&vmf);
+	if (!(ret & VM_FAULT_FALLBACK))
+		return ret;
+	if (pmd_is_huge_leaf(pmdp_get(vmf.pmd)))
+		return VM_FAULT_SIGBUS;
+	if (pte_alloc(mm, vmf.pmd))
+		return VM_FAULT_OOM;
+	return handle_pte_fault(&vmf);
+}
+
+vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags,
+			   void *regs)
+{
 	vm_fault_t ret;
 
 	(void)regs;
@@ -334,10 +401,25 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 		return ret;
 	if (vma->vm_flags & (VM_PFNMAP | VM_IO))
 		return VM_FAULT_SIGBUS; /* raw pfn maps are populated at mmap time */
-	vmf.pmd = mm_alloc_pmd(vma->vm_mm, address);
-	if (!vmf.pmd || pte_alloc(vma->vm_mm, vmf.pmd))
-		return VM_FAULT_OOM;
-	return handle_pte_fault(&vmf);
+	return __handle_mm_fault(vma, address, flags);
+}
+
+/* --- looking one address up --- */
+
+int follow_pte(struct mm_struct *mm, unsigned long address, pte_t **ptepp, spinlock_t **ptlp)
+{
+	pgd_t *pgd = pgd_offset(mm, address);
+	p4d_t *p4d = pgd_none_or_bad(pgd) ? NULL : p4d_offset(pgd, address);
+	pud_t *pud = !p4d || p4d_none_or_bad(p4d) ? NULL : pud_offset(p4d, address);
+	pmd_t *pmd = !pud || pud_none_or_trans_huge_or_bad(pud) ? NULL : pmd_offset(pud, address);
+
+	if (!pmd || pmd_none_or_trans_huge_or_bad(pmd))
+		return -EINVAL;
+	*ptepp = pte_offset_map_lock(mm, pmd, address, ptlp);
+	if (pte_present(ptep_get(*ptepp)))
+		return 0;
+	pte_unmap_unlock(*ptepp, *ptlp);
+	return -EINVAL;
 }
 
 /* --- zapping --- */
@@ -370,18 +452,78 @@ static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long 
 	pte_unmap_unlock(pte, ptl);
 }
 
+/*
+ * A huge pmd wholly inside the range is zapped by its slot; one the range only
+ * covers part of is split first, and its PTEs are zapped below.
+ */
+static void zap_pmd_range(struct vm_area_struct *vma, pud_t *pud, unsigned long addr,
+			  unsigned long end)
+{
+	pmd_t *pmd = pmd_offset(pud, addr);
+	unsigned long next;
+
+	do {
+		next = pmd_addr_end(addr, end);
+		if (pmd_is_huge_leaf(pmdp_get(pmd))) {
+			if (next - addr != HPAGE_PMD_SIZE)
+				__split_huge_pmd(vma, pmd, addr);
+			else if (zap_huge_pmd(vma, pmd, addr))
+				continue;
+		}
+		if (pmd_none_or_trans_huge_or_bad(pmd))
+			continue;
+		zap_pte_range(vma, pmd, addr, next);
+	} while (pmd++, addr = next, addr != end);
+}
+
+static void zap_pud_range(struct vm_area_struct *vma, p4d_t *p4d, unsigned long addr,
+			  unsigned long end)
+{
+	pud_t *pud = pud_offset(p4d, addr);
+	unsigned long next;
+
+	do {
+		next = pud_addr_end(addr, end);
+		if (pud_is_huge_leaf(pudp_get(pud))) {
+			if (next - addr != HPAGE_PUD_SIZE)
+				__split_huge_pud(vma, pud, addr);
+			else if (zap_huge_pud(vma, pud, addr))
+				continue;
+		}
+		if (pud_none_or_trans_huge_or_bad(pud))
+			continue;
+		zap_pmd_range(vma, pud, addr, next);
+	} while (pud++, addr = next, addr != end);
+}
+
+static void zap_p4d_range(struct vm_area_struct *vma, pgd_t *pgd, unsigned long addr,
+			  unsigned long end)
+{
+	p4d_t *p4d = p4d_offset(pgd, addr);
+	unsigned long next;
+
+	do {
+		next = p4d_addr_end(addr, end);
+		if (p4d_none_or_bad(p4d))
+			continue;
+		zap_pud_range(vma, p4d, addr, next);
+	} while (p4d++, addr = next, addr != end);
+}
+
 void unmap_page_range(struct vm_area_struct *vma, unsigned long addr, unsigned long end)
 {
-	struct mm_struct *mm = vma->vm_mm;
+	pgd_t *pgd;
+	unsigned long next;
 
-	while (addr < end) {
-		unsigned long next = pmd_addr_end(addr, end);
-		pmd_t *pmd;
-
-		if (mm_find_pte(mm, addr, &pmd))
-			zap_pte_range(vma, pmd, addr, next);
-		addr = next;
-	}
+	if (addr >= end)
+		return;
+	pgd = pgd_offset(vma->vm_mm, addr);
+	do {
+		next = pgd_addr_end(addr, end);
+		if (pgd_none_or_bad(pgd))
+			continue;
+		zap_p4d_range(vma, pgd, addr, next);
+	} while (pgd++, addr = next, addr != end);
 }
 
 void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long size)
@@ -464,11 +606,106 @@ static int copy_pte_range(struct vm_area_struct *dst_vma, struct vm_area_struct 
 	return ret;
 }
 
+/*
+ * The child's tables are allocated as the parent's are found, one level down at a
+ * time: a range the parent has no table for costs the child nothing.
+ */
+static int copy_pmd_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
+			  pud_t *dst_pud, pud_t *src_pud, unsigned long addr, unsigned long end)
+{
+	struct mm_struct *dst_mm = dst_vma->vm_mm;
+	pmd_t *src_pmd = pmd_offset(src_pud, addr);
+	unsigned long next;
+	int err;
+
+	do {
+		pmd_t *dst_pmd;
+
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(pmdp_get(src_pmd)))
+			continue;
+		dst_pmd = pmd_alloc(dst_mm, dst_pud, addr);
+		if (!dst_pmd)
+			return -ENOMEM;
+		if (pmd_is_huge_leaf(pmdp_get(src_pmd))) {
+			/* A VMA split must split the huge pmd it cuts, so this one is whole. */
+			err = copy_huge_pmd(dst_vma, src_vma, dst_pmd, src_pmd, addr);
+			if (err == -ENOMEM)
+				return -ENOMEM;
+			if (!err)
+				continue;
+		}
+		if (pmd_none_or_trans_huge_or_bad(src_pmd))
+			continue;
+		err = copy_pte_range(dst_vma, src_vma, dst_pmd, src_pmd, addr, next);
+		if (err)
+			return err;
+	} while (src_pmd++, addr = next, addr != end);
+	return 0;
+}
+
+static int copy_pud_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
+			  p4d_t *dst_p4d, p4d_t *src_p4d, unsigned long addr, unsigned long end)
+{
+	struct mm_struct *dst_mm = dst_vma->vm_mm;
+	pud_t *src_pud = pud_offset(src_p4d, addr);
+	unsigned long next;
+	int err;
+
+	do {
+		pud_t *dst_pud;
+
+		next = pud_addr_end(addr, end);
+		if (pud_none(pudp_get(src_pud)))
+			continue;
+		dst_pud = pud_alloc(dst_mm, dst_p4d, addr);
+		if (!dst_pud)
+			return -ENOMEM;
+		if (pud_is_huge_leaf(pudp_get(src_pud))) {
+			err = copy_huge_pud(dst_vma, src_vma, dst_pud, src_pud, addr);
+			if (err == -ENOMEM)
+				return -ENOMEM;
+			if (!err)
+				continue;
+		}
+		if (pud_none_or_trans_huge_or_bad(src_pud))
+			continue;
+		err = copy_pmd_range(dst_vma, src_vma, dst_pud, src_pud, addr, next);
+		if (err)
+			return err;
+	} while (src_pud++, addr = next, addr != end);
+	return 0;
+}
+
+static int copy_p4d_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
+			  pgd_t *dst_pgd, pgd_t *src_pgd, unsigned long addr, unsigned long end)
+{
+	p4d_t *src_p4d = p4d_offset(src_pgd, addr);
+	unsigned long next;
+	int err;
+
+	do {
+		p4d_t *dst_p4d;
+
+		next = p4d_addr_end(addr, end);
+		if (p4d_none_or_bad(src_p4d))
+			continue;
+		dst_p4d = p4d_alloc(dst_vma->vm_mm, dst_pgd, addr);
+		if (!dst_p4d)
+			return -ENOMEM;
+		err = copy_pud_range(dst_vma, src_vma, dst_p4d, src_p4d, addr, next);
+		if (err)
+			return err;
+	} while (src_p4d++, addr = next, addr != end);
+	return 0;
+}
+
 int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
 {
 	struct mm_struct *src_mm = src_vma->vm_mm;
 	bool cow = is_cow_mapping(src_vma->vm_flags);
-	unsigned long addr = src_vma->vm_start, end = src_vma->vm_end;
+	unsigned long addr = src_vma->vm_start, end = src_vma->vm_end, next;
+	pgd_t *src_pgd, *dst_pgd;
 	int ret = 0;
 
 	/* Faults fill shared and never-written ranges correctly: nothing to copy. */
@@ -476,44 +713,110 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 		return 0;
 	if (cow)
 		raw_write_seqcount_begin(&src_mm->write_protect_seq);
-	while (addr < end && !ret) {
-		unsigned long next = pmd_addr_end(addr, end);
-		pmd_t *src_pmd, *dst_pmd;
-
-		if (mm_find_pte(src_mm, addr, &src_pmd)) {
-			dst_pmd = mm_alloc_pmd(dst_vma->vm_mm, addr);
-			ret = dst_pmd ? copy_pte_range(dst_vma, src_vma, dst_pmd, src_pmd, addr,
-						       next)
-				      : -ENOMEM;
-		}
-		addr = next;
-	}
+	src_pgd = pgd_offset(src_mm, addr);
+	dst_pgd = pgd_offset(dst_vma->vm_mm, addr);
+	do {
+		next = pgd_addr_end(addr, end);
+		if (pgd_none_or_bad(src_pgd))
+			continue;
+		ret = copy_p4d_range(dst_vma, src_vma, dst_pgd, src_pgd, addr, next);
+		if (ret)
+			break;
+	} while (dst_pgd++, src_pgd++, addr = next, addr != end);
 	if (cow)
 		raw_write_seqcount_end(&src_mm->write_protect_seq);
 	return ret;
+}
+
+/* Raw pfn maps: every level is allocated as needed and every PTE is written. */
+static int remap_pte_range(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, unsigned long end,
+			   unsigned long pfn, pgprot_t prot)
+{
+	spinlock_t *ptl;
+	pte_t *pte;
+
+	if (pte_alloc(mm, pmd))
+		return -ENOMEM;
+	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	for (; addr != end; pte++, addr += PAGE_SIZE, pfn++)
+		set_pte(pte, pte_mkspecial(pfn_pte(pfn, prot)));
+	pte_unmap_unlock(pte, ptl);
+	return 0;
+}
+
+static int remap_pmd_range(struct mm_struct *mm, pud_t *pud, unsigned long addr, unsigned long end,
+			   unsigned long pfn, pgprot_t prot)
+{
+	pmd_t *pmd = pmd_alloc(mm, pud, addr);
+	unsigned long next;
+
+	if (!pmd)
+		return -ENOMEM;
+	do {
+		next = pmd_addr_end(addr, end);
+		if (remap_pte_range(mm, pmd, addr, next, pfn, prot))
+			return -ENOMEM;
+		pfn += (next - addr) >> PAGE_SHIFT;
+	} while (pmd++, addr = next, addr != end);
+	return 0;
+}
+
+static int remap_pud_range(struct mm_struct *mm, p4d_t *p4d, unsigned long addr, unsigned long end,
+			   unsigned long pfn, pgprot_t prot)
+{
+	pud_t *pud = pud_alloc(mm, p4d, addr);
+	unsigned long next;
+
+	if (!pud)
+		return -ENOMEM;
+	do {
+		next = pud_addr_end(addr, end);
+		if (remap_pmd_range(mm, pud, addr, next, pfn, prot))
+			return -ENOMEM;
+		pfn += (next - addr) >> PAGE_SHIFT;
+	} while (pud++, addr = next, addr != end);
+	return 0;
+}
+
+static int remap_p4d_range(struct mm_struct *mm, pgd_t *pgd, unsigned long addr, unsigned long end,
+			   unsigned long pfn, pgprot_t prot)
+{
+	p4d_t *p4d = p4d_alloc(mm, pgd, addr);
+	unsigned long next;
+
+	if (!p4d)
+		return -ENOMEM;
+	do {
+		next = p4d_addr_end(addr, end);
+		if (remap_pud_range(mm, p4d, addr, next, pfn, prot))
+			return -ENOMEM;
+		pfn += (next - addr) >> PAGE_SHIFT;
+	} while (p4d++, addr = next, addr != end);
+	return 0;
 }
 
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,
 		    unsigned long size, pgprot_t prot)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	unsigned long end = addr + size;
+	unsigned long end = addr + ALIGN_UP(size, PAGE_SIZE), next;
+	pgd_t *pgd;
 
 	/*
 	 * As the kernel's remap_pfn_range() does: the VMA now holds frames without
 	 * struct pages, which GUP (check_vma_flags) and the page walkers refuse.
 	 */
+	if (WARN_ON_ONCE(!IS_ALIGNED(addr, PAGE_SIZE)))
+		return -EINVAL;
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
-	for (; addr < end; addr += PAGE_SIZE, pfn++) {
-		pmd_t *pmd = mm_alloc_pmd(mm, addr);
-		spinlock_t *ptl;
-		pte_t *pte;
-
-		if (!pmd || pte_alloc(mm, pmd))
+	if (addr >= end)
+		return 0;
+	pgd = pgd_offset(mm, addr);
+	do {
+		next = pgd_addr_end(addr, end);
+		if (remap_p4d_range(mm, pgd, addr, next, pfn, prot))
 			return -ENOMEM;
-		pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-		set_pte(pte, pte_mkspecial(pfn_pte(pfn, prot)));
-		pte_unmap_unlock(pte, ptl);
-	}
+		pfn += (next - addr) >> PAGE_SHIFT;
+	} while (pgd++, addr = next, addr != end);
 	return 0;
 }

@@ -5,23 +5,27 @@
  */
 #include "mm/internal.h"
 
+static int munlock_pte(pte_t *pte, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	pte_t entry = ptep_get(pte);
+	struct page *page;
+
+	(void)next;
+	if (!pte_present(entry))
+		return 0;
+	page = vm_normal_page(walk->vma, addr, entry);
+	if (page)
+		munlock_vma_page(page);
+	return 0;
+}
+
+static const struct mm_walk_ops munlock_walk_ops = {
+	.pte_entry = munlock_pte,
+};
+
 static void munlock_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
-	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
-		pmd_t *pmd;
-		pte_t *pte = mm_find_pte(vma->vm_mm, addr, &pmd);
-		struct page *page;
-		pte_t entry;
-
-		if (!pte)
-			continue;
-		entry = ptep_get(pte);
-		if (!pte_present(entry))
-			continue;
-		page = vm_normal_page(vma, addr, entry);
-		if (page)
-			munlock_vma_page(page);
-	}
+	walk_page_range(vma->vm_mm, start, end, &munlock_walk_ops, NULL);
 }
 
 int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end, vm_flags_t set,

@@ -51,19 +51,94 @@ static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, un
 	return changed;
 }
 
+/*
+ * A huge pmd wholly inside the range is rewritten by its slot; one the range only
+ * covers part of is split first, and its PTEs are changed below.
+ */
+static unsigned long change_pmd_range(struct vm_area_struct *vma, pud_t *pud, unsigned long addr,
+				      unsigned long end, pgprot_t newprot, bool prot_numa)
+{
+	pmd_t *pmd = pmd_offset(pud, addr);
+	unsigned long next, changed = 0;
+
+	do {
+		next = pmd_addr_end(addr, end);
+		if (pmd_is_huge_leaf(pmdp_get(pmd))) {
+			if (next - addr != HPAGE_PMD_SIZE) {
+				__split_huge_pmd(vma, pmd, addr);
+			} else {
+				int nr = change_huge_pmd(vma, pmd, addr, newprot, prot_numa);
+
+				if (nr) {
+					changed += nr == HPAGE_PMD_NR ? HPAGE_PMD_NR : 0;
+					continue;
+				}
+			}
+		}
+		if (pmd_none_or_trans_huge_or_bad(pmd))
+			continue;
+		changed += change_pte_range(vma, pmd, addr, next, newprot, prot_numa);
+	} while (pmd++, addr = next, addr != end);
+	return changed;
+}
+
+static unsigned long change_pud_range(struct vm_area_struct *vma, p4d_t *p4d, unsigned long addr,
+				      unsigned long end, pgprot_t newprot, bool prot_numa)
+{
+	pud_t *pud = pud_offset(p4d, addr);
+	unsigned long next, changed = 0;
+
+	do {
+		next = pud_addr_end(addr, end);
+		if (pud_is_huge_leaf(pudp_get(pud))) {
+			if (next - addr != HPAGE_PUD_SIZE) {
+				__split_huge_pud(vma, pud, addr);
+			} else {
+				int nr = change_huge_pud(vma, pud, addr, newprot, prot_numa);
+
+				if (nr) {
+					changed += nr > 1 ? nr : 0;
+					continue;
+				}
+			}
+		}
+		if (pud_none_or_trans_huge_or_bad(pud))
+			continue;
+		changed += change_pmd_range(vma, pud, addr, next, newprot, prot_numa);
+	} while (pud++, addr = next, addr != end);
+	return changed;
+}
+
+static unsigned long change_p4d_range(struct vm_area_struct *vma, pgd_t *pgd, unsigned long addr,
+				      unsigned long end, pgprot_t newprot, bool prot_numa)
+{
+	p4d_t *p4d = p4d_offset(pgd, addr);
+	unsigned long next, changed = 0;
+
+	do {
+		next = p4d_addr_end(addr, end);
+		if (p4d_none_or_bad(p4d))
+			continue;
+		changed += change_pud_range(vma, p4d, addr, next, newprot, prot_numa);
+	} while (p4d++, addr = next, addr != end);
+	return changed;
+}
+
 unsigned long change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 				pgprot_t newprot, bool prot_numa)
 {
-	unsigned long changed = 0;
+	unsigned long addr = start, next, changed = 0;
+	pgd_t *pgd;
 
-	while (start < end) {
-		unsigned long next = pmd_addr_end(start, end);
-		pmd_t *pmd;
-
-		if (mm_find_pte(vma->vm_mm, start, &pmd))
-			changed += change_pte_range(vma, pmd, start, next, newprot, prot_numa);
-		start = next;
-	}
+	if (start >= end)
+		return 0;
+	pgd = pgd_offset(vma->vm_mm, addr);
+	do {
+		next = pgd_addr_end(addr, end);
+		if (pgd_none_or_bad(pgd))
+			continue;
+		changed += change_p4d_range(vma, pgd, addr, next, newprot, prot_numa);
+	} while (pgd++, addr = next, addr != end);
 	return changed;
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * /proc/PID/pagemap: the 64-bit entry for one virtual page (present bit, pfn or
- * swap entry, file and exclusive-mapping bits).
+ * swap entry, file and exclusive-mapping bits), read through walk_page_range().
  */
 #include "mm/internal.h"
 
@@ -26,26 +26,34 @@ static uint64_t pagemap_entry(struct vm_area_struct *vma, unsigned long addr, pt
 	return entry;
 }
 
+/* Holes (no VMA, no table) leave the entry at 0: not present. */
+static int pagemap_pte(pte_t *pte, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	uint64_t *entry = walk->private_data;
+
+	(void)next;
+	*entry = pagemap_entry(walk->vma, addr, ptep_get(pte));
+	return 0;
+}
+
+static const struct mm_walk_ops pagemap_walk_ops = {
+	.pte_entry = pagemap_pte,
+};
+
 int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry)
 {
-	struct vm_area_struct *vma;
-	pte_t *ptep;
+	unsigned long start = addr & PAGE_MASK;
 
 	if (addr >= TASK_SIZE || !entry)
 		return -EINVAL;
 	*entry = 0;
 	mmap_read_lock(mm);
-	vma = find_vma(mm, addr);
 	/*
-	 * The kernel's page walker never descends into a VM_PFNMAP VMA (no struct
-	 * page stands behind it): pagemap reports its pages as holes, not present,
+	 * walk_page_range() never descends into a VM_PFNMAP VMA (no struct page
+	 * stands behind it), so pagemap reports its pages as holes, not present,
 	 * even where a PTE maps a frame. Linux 5.11 and 6.18 both do.
 	 */
-	if (vma && (vma->vm_flags & VM_PFNMAP))
-		vma = NULL;
-	ptep = (vma && vma->vm_start <= addr) ? mm_find_pte(mm, addr, NULL) : NULL;
-	if (ptep)
-		*entry = pagemap_entry(vma, addr, ptep_get(ptep));
+	walk_page_range(mm, start, start + PAGE_SIZE, &pagemap_walk_ops, entry);
 	mmap_read_unlock(mm);
 	return 0;
 }
