@@ -33,7 +33,7 @@ static int access_one_page(struct mm_struct *mm, unsigned long addr, void *buf, 
 	} else {
 		memcpy(buf, frame, (size_t)chunk);
 	}
-	put_page(page);
+	pin_owner_put_page(page); /* a GUP reference: its owner record goes with it */
 	return chunk;
 }
 
@@ -81,6 +81,7 @@ static int __access_remote_vm(struct mm_struct *mm, unsigned long addr, void *bu
 int access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf, int len,
 		     unsigned int gup_flags)
 {
+	SIM_ENTER(sim_entry_err);
 	return __access_remote_vm(mm, addr, buf, len, gup_flags);
 }
 
@@ -98,6 +99,7 @@ int access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf, int le
 int access_process_vm(struct task_struct *tsk, unsigned long addr, void *buf, int len,
 		      unsigned int gup_flags)
 {
+	SIM_ENTER(sim_entry_err);
 	struct mm_struct *mm = tsk ? READ_ONCE(tsk->mm) : NULL;
 	int copied;
 

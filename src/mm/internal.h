@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sim/machine.h"
+#include "sim/entry.h"
 
 /*
  * Per-thread vmstat deltas, the kernel's per-cpu vm_node_stat_diff: the owner

@@ -127,7 +127,7 @@ static void report_leaked_pages(FILE *out, unsigned long *leaked)
 				"  leaked frame pfn %#lx: refcount %d (expected %d), mapcount %d, "
 				"gup refs %d, pins %d%s\n",
 				pfn, page_ref_count(page), expect, page_mapcount(page),
-				atomic_read(&page->dbg_gup_refs), atomic_read(&page->dbg_gup_pins),
+				sim_page_gup_refs(page), sim_page_gup_pins(page),
 				PageTable(page) ? ", page table" : "");
 	}
 }
@@ -182,7 +182,10 @@ int sim_shutdown(void)
 		problems++;
 	}
 	if (problems && out)
+		sim_report_pins(out);
+	if (problems && out)
 		fprintf(out, "libgup: leak check failed at shutdown\n");
+	pin_owner_reset();
 	inject_disarm_all();
 	max_pfn = 0;
 	munmap(sim.frames, sim.frames_bytes);

@@ -28,6 +28,7 @@ static uint64_t pagemap_entry(struct vm_area_struct *vma, unsigned long addr, pt
 
 int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry)
 {
+	SIM_ENTER(sim_entry_err);
 	struct vm_area_struct *vma;
 	pte_t *ptep;
 
