@@ -75,8 +75,8 @@ static int __access_remote_vm(struct mm_struct *mm, unsigned long addr, void *bu
  *
  * Return: the number of bytes copied: @len when everything was, fewer when a
  * page in the range could not be got (unmapped, refused, out of memory), 0 when
- * the first one could not or the caller was killed while waiting for the lock.
- * Never negative.
+ * the first one could not or the caller was killed while waiting for the lock;
+ * -ENODEV with no machine, -ESRCH (with a warning) from a thread running no task.
  */
 int access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf, int len,
 		     unsigned int gup_flags)

@@ -19,8 +19,8 @@ __thread struct pin_owner_scope pin_owner_here;
  * until its page is allocated again, and is reused when the same site takes the
  * page again: a steady pin/unpin loop allocates nothing.
  */
-#define OWNER_HASH_BITS 12
-#define OWNER_LOCK_BITS 6
+#define OWNER_HASH_BITS 16
+#define OWNER_LOCK_BITS 8
 #define OWNER_BUCKETS (1U << OWNER_HASH_BITS)
 #define OWNER_LOCKS (1U << OWNER_LOCK_BITS)
 
@@ -38,8 +38,8 @@ struct pin_owner {
 };
 
 static struct pin_owner *owner_hash[OWNER_BUCKETS];
-static pthread_mutex_t owner_locks[OWNER_LOCKS] = {[0 ... OWNER_LOCKS - 1] =
-							   PTHREAD_MUTEX_INITIALIZER};
+static spinlock_t owner_locks[OWNER_LOCKS];
+static pthread_once_t owner_locks_once = PTHREAD_ONCE_INIT;
 static long owner_records;	/* live records of any count: 0 lets forget skip */
 static unsigned long owner_seq; /* sequence of takes and releases */
 
@@ -48,7 +48,18 @@ static unsigned int owner_bucket(const struct page *head)
 	return (unsigned int)(((uintptr_t)head * 0x9E3779B97F4A7C15ULL) >> (64 - OWNER_HASH_BITS));
 }
 
-static pthread_mutex_t *owner_lock(unsigned int bucket)
+static void init_owner_locks(void)
+{
+	for (unsigned int i = 0; i < OWNER_LOCKS; i++)
+		spin_lock_init(&owner_locks[i]);
+}
+
+void pin_owner_init(void)
+{
+	pthread_once(&owner_locks_once, init_owner_locks);
+}
+
+static spinlock_t *owner_lock(unsigned int bucket)
 {
 	return &owner_locks[bucket & (OWNER_LOCKS - 1)];
 }
@@ -106,13 +117,12 @@ static void current_site(const void **addr, const char **label)
 void pin_owner_take(struct page *head, unsigned int kind, int n)
 {
 	unsigned int bucket = owner_bucket(head);
-	unsigned long seq = next_seq();
 	struct pin_owner *o;
 	const void *addr;
 	const char *label;
 
 	current_site(&addr, &label);
-	pthread_mutex_lock(owner_lock(bucket));
+	spin_lock(owner_lock(bucket));
 	for (o = owner_hash[bucket]; o; o = o->next)
 		if (o->head == head && o->kind == kind && o->addr == addr && o->label == label)
 			break;
@@ -130,10 +140,10 @@ void pin_owner_take(struct page *head, unsigned int kind, int n)
 	}
 	if (o) {
 		if (o->count <= 0)
-			o->seq = seq;
+			o->seq = next_seq();
 		o->count += n;
 	}
-	pthread_mutex_unlock(owner_lock(bucket));
+	spin_unlock(owner_lock(bucket));
 }
 
 /*
@@ -154,21 +164,20 @@ static struct pin_owner *oldest_record(unsigned int bucket, struct page *head, u
 void pin_owner_drop(struct page *head, unsigned int kind, int n)
 {
 	unsigned int bucket = owner_bucket(head);
-	unsigned long seq = next_seq();
 	struct pin_owner *o;
 
-	pthread_mutex_lock(owner_lock(bucket));
+	spin_lock(owner_lock(bucket));
 	while (n > 0 && (o = oldest_record(bucket, head, kind))) {
 		int now = min_t(int, n, o->count);
 
 		o->count -= now;
 		n -= now;
 		if (!o->count) {
-			o->released_seq = seq;
+			o->released_seq = next_seq();
 			current_site(&o->released_addr, &o->released_label);
 		}
 	}
-	pthread_mutex_unlock(owner_lock(bucket));
+	spin_unlock(owner_lock(bucket));
 }
 
 static void unlink_records(unsigned int bucket, struct page *head)
@@ -193,17 +202,19 @@ void pin_owner_forget(struct page *head)
 	if (!__atomic_load_n(&owner_records, __ATOMIC_RELAXED))
 		return;
 	bucket = owner_bucket(head);
-	pthread_mutex_lock(owner_lock(bucket));
+	spin_lock(owner_lock(bucket));
 	unlink_records(bucket, head);
-	pthread_mutex_unlock(owner_lock(bucket));
+	spin_unlock(owner_lock(bucket));
 }
 
 void pin_owner_reset(void)
 {
 	for (unsigned int b = 0; b < OWNER_BUCKETS; b++) {
-		pthread_mutex_lock(owner_lock(b));
+		if (!READ_ONCE(owner_hash[b]))
+			continue;
+		spin_lock(owner_lock(b));
 		unlink_records(b, NULL);
-		pthread_mutex_unlock(owner_lock(b));
+		spin_unlock(owner_lock(b));
 	}
 	__atomic_store_n(&owner_seq, 0, __ATOMIC_RELAXED);
 }
@@ -254,7 +265,7 @@ int sim_page_pins(struct page *page, struct sim_pin_record *recs, int max)
 	struct pin_owner *o;
 	int n = 0;
 
-	pthread_mutex_lock(owner_lock(bucket));
+	spin_lock(owner_lock(bucket));
 	for (o = owner_hash[bucket]; o; o = o->next) {
 		if (o->head != head || o->count <= 0)
 			continue;
@@ -262,7 +273,7 @@ int sim_page_pins(struct page *page, struct sim_pin_record *recs, int max)
 			fill_record(&recs[n], o);
 		n++;
 	}
-	pthread_mutex_unlock(owner_lock(bucket));
+	spin_unlock(owner_lock(bucket));
 	return n;
 }
 
@@ -277,7 +288,7 @@ static struct sim_pin_record *snapshot_records(size_t *nr)
 
 		if (!READ_ONCE(owner_hash[b]))
 			continue;
-		pthread_mutex_lock(owner_lock(b));
+		spin_lock(owner_lock(b));
 		for (o = owner_hash[b]; o; o = o->next) {
 			if (o->count <= 0)
 				continue;
@@ -290,7 +301,7 @@ static struct sim_pin_record *snapshot_records(size_t *nr)
 			}
 			fill_record(&recs[n++], o);
 		}
-		pthread_mutex_unlock(owner_lock(b));
+		spin_unlock(owner_lock(b));
 	}
 	*nr = n;
 	return recs;
@@ -368,7 +379,7 @@ static void print_page_history(struct page *head)
 	char site[96], released[96];
 	bool any = false;
 
-	pthread_mutex_lock(owner_lock(bucket));
+	spin_lock(owner_lock(bucket));
 	for (o = owner_hash[bucket]; o; o = o->next) {
 		const char *kind = o->kind == FOLL_PIN ? "pin" : "FOLL_GET reference";
 
@@ -385,7 +396,7 @@ static void print_page_history(struct page *head)
 		fprintf(stderr, "  %s taken at %s (seq %lu), all released by %s (seq %lu)\n", kind,
 			site, o->seq, released, o->released_seq);
 	}
-	pthread_mutex_unlock(owner_lock(bucket));
+	spin_unlock(owner_lock(bucket));
 	if (!any)
 		fprintf(stderr,
 			"  no GUP reference was taken on this page since it was allocated\n");
@@ -412,9 +423,9 @@ static bool holds(struct page *head, unsigned int kind)
 	unsigned int bucket = owner_bucket(head);
 	bool found;
 
-	pthread_mutex_lock(owner_lock(bucket));
+	spin_lock(owner_lock(bucket));
 	found = oldest_record(bucket, head, kind) != NULL;
-	pthread_mutex_unlock(owner_lock(bucket));
+	spin_unlock(owner_lock(bucket));
 	return found;
 }
 

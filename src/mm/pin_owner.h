@@ -54,7 +54,8 @@ void pin_owner_take(struct page *head, unsigned int kind, int n);
 void pin_owner_drop(struct page *head, unsigned int kind, int n);
 /* @head starts a new life (allocation): its records, live or released, go. */
 void pin_owner_forget(struct page *head);
-/* Drop every record (shutdown). */
+/* Set up the record locks (boot); drop every record (shutdown). */
+void pin_owner_init(void);
 void pin_owner_reset(void);
 /*
  * A release that does not match what @head holds: print the operation, the page
@@ -74,6 +75,9 @@ static inline void pin_owner_drop(struct page *head, unsigned int kind, int n)
 {
 }
 static inline void pin_owner_forget(struct page *head)
+{
+}
+static inline void pin_owner_init(void)
 {
 }
 static inline void pin_owner_reset(void)

@@ -65,6 +65,7 @@ int sim_boot(const struct sim_config *cfg)
 	if (ret)
 		return ret;
 	pagecache_init();
+	pin_owner_init();
 	memset(&sim, 0, sizeof(sim));
 	vmstat_reset();
 	sim.nr_pages = (normal + movable) >> PAGE_SHIFT;
