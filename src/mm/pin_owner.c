@@ -38,7 +38,10 @@ struct pin_owner {
 };
 
 static struct pin_owner *owner_hash[OWNER_BUCKETS];
-static spinlock_t owner_locks[OWNER_LOCKS];
+/* One cache line each: threads pinning disjoint pages must not share a lock's line. */
+static struct {
+	spinlock_t lock;
+} __attribute__((aligned(64))) owner_locks[OWNER_LOCKS];
 static pthread_once_t owner_locks_once = PTHREAD_ONCE_INIT;
 static long owner_records;	/* live records of any count: 0 lets forget skip */
 static unsigned long owner_seq; /* sequence of takes and releases */
@@ -51,7 +54,7 @@ static unsigned int owner_bucket(const struct page *head)
 static void init_owner_locks(void)
 {
 	for (unsigned int i = 0; i < OWNER_LOCKS; i++)
-		spin_lock_init(&owner_locks[i]);
+		spin_lock_init(&owner_locks[i].lock);
 }
 
 void pin_owner_init(void)
@@ -61,12 +64,31 @@ void pin_owner_init(void)
 
 static spinlock_t *owner_lock(unsigned int bucket)
 {
-	return &owner_locks[bucket & (OWNER_LOCKS - 1)];
+	return &owner_locks[bucket & (OWNER_LOCKS - 1)].lock;
 }
+
+/*
+ * Threads take sequence numbers in batches, so pinning threads do not bounce one
+ * counter's line: numbers are unique and ordered per thread, and across threads
+ * to within a batch. A new boot starts every thread on a fresh batch.
+ */
+#define SEQ_BATCH 64
+
+static unsigned long owner_boot; /* which boot the batches belong to */
+static __thread struct {
+	unsigned long next, end, boot;
+} seq_batch;
 
 static unsigned long next_seq(void)
 {
-	return __atomic_add_fetch(&owner_seq, 1, __ATOMIC_RELAXED);
+	unsigned long boot = __atomic_load_n(&owner_boot, __ATOMIC_RELAXED);
+
+	if (seq_batch.next == seq_batch.end || seq_batch.boot != boot) {
+		seq_batch.next = __atomic_fetch_add(&owner_seq, SEQ_BATCH, __ATOMIC_RELAXED) + 1;
+		seq_batch.end = seq_batch.next + SEQ_BATCH;
+		seq_batch.boot = boot;
+	}
+	return seq_batch.next++;
 }
 
 /* --- labels: interned once, alive for the process, so records may point at them --- */
@@ -217,6 +239,7 @@ void pin_owner_reset(void)
 		spin_unlock(owner_lock(b));
 	}
 	__atomic_store_n(&owner_seq, 0, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&owner_boot, 1, __ATOMIC_RELAXED);
 }
 
 /* --- naming sites --- */
