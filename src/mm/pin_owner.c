@@ -156,7 +156,7 @@ void pin_owner_take(struct page *head, unsigned int kind, int n)
 			o->addr = addr;
 			o->label = label;
 			o->next = owner_hash[bucket];
-			owner_hash[bucket] = o;
+			WRITE_ONCE(owner_hash[bucket], o); /* snapshots peek without the lock */
 			__atomic_add_fetch(&owner_records, 1, __ATOMIC_RELAXED);
 		}
 	}
@@ -183,7 +183,7 @@ static struct pin_owner *oldest_record(unsigned int bucket, struct page *head, u
 	return oldest;
 }
 
-void pin_owner_drop(struct page *head, unsigned int kind, int n)
+int pin_owner_drop(struct page *head, unsigned int kind, int n)
 {
 	unsigned int bucket = owner_bucket(head);
 	struct pin_owner *o;
@@ -200,6 +200,7 @@ void pin_owner_drop(struct page *head, unsigned int kind, int n)
 		}
 	}
 	spin_unlock(owner_lock(bucket));
+	return n;
 }
 
 static void unlink_records(unsigned int bucket, struct page *head)
@@ -211,7 +212,7 @@ static void unlink_records(unsigned int bucket, struct page *head)
 			link = &o->next;
 			continue;
 		}
-		*link = o->next;
+		WRITE_ONCE(*link, o->next);
 		free(o);
 		__atomic_sub_fetch(&owner_records, 1, __ATOMIC_RELAXED);
 	}
@@ -498,9 +499,7 @@ void pin_owner_put_page(struct page *page)
 #ifdef CONFIG_DEBUG_VM
 	PIN_OWNER_SCOPE_AS("put_page");
 
-	if (holds(head, FOLL_GET))
-		pin_owner_drop(head, FOLL_GET, 1);
-	else if (sim_page_gup_pins(head) > 0)
+	if (pin_owner_drop(head, FOLL_GET, 1) && sim_page_gup_pins(head) > 0)
 		pin_owner_bad_release(head,
 				      "put_page() of a pinned page: pins are released with "
 				      "unpin_user_page()",

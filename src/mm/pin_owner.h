@@ -49,9 +49,12 @@ static inline void pin_owner_leave(const bool *opened)
 	const bool pin_owner_opened_ __attribute__((cleanup(pin_owner_leave), unused)) =           \
 		pin_owner_enter(__builtin_return_address(0), name)
 
-/* @n references of @kind (FOLL_GET or FOLL_PIN) taken on, or dropped from, @head. */
+/*
+ * @n references of @kind (FOLL_GET or FOLL_PIN) taken on, or dropped from, @head.
+ * pin_owner_drop() returns how many of the @n it found no record for.
+ */
 void pin_owner_take(struct page *head, unsigned int kind, int n);
-void pin_owner_drop(struct page *head, unsigned int kind, int n);
+int pin_owner_drop(struct page *head, unsigned int kind, int n);
 /* @head starts a new life (allocation): its records, live or released, go. */
 void pin_owner_forget(struct page *head);
 /* Set up the record locks (boot); drop every record (shutdown). */
@@ -71,8 +74,9 @@ __attribute__((noreturn)) void pin_owner_bad_unpin(struct page *head, const char
 static inline void pin_owner_take(struct page *head, unsigned int kind, int n)
 {
 }
-static inline void pin_owner_drop(struct page *head, unsigned int kind, int n)
+static inline int pin_owner_drop(struct page *head, unsigned int kind, int n)
 {
+	return 0;
 }
 static inline void pin_owner_forget(struct page *head)
 {
