@@ -245,6 +245,11 @@ static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
 #define MADV_POPULATE_WRITE 23
 #endif
 
+/*
+ * The sys_*() calls, the user copies and pagemap_read() act for the current task:
+ * with no machine they return -ENODEV, from a thread running no task -ESRCH with a
+ * WARNING once per call (the copies: every byte uncopied). Rules below assume a task.
+ */
 /**
  * sys_mmap() - map anonymous memory in the current task.
  *

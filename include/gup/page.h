@@ -252,9 +252,22 @@ static inline void get_page(struct page *page)
 	page_ref_add(page, 1);
 }
 
-static inline void put_page(struct page *page)
+/*
+ * put_page() as called from outside libgup: the end of a FOLL_GET reference GUP
+ * handed out. Debug builds check it and keep the pin-owner records in step.
+ */
+void pin_owner_put_page(struct page *page);
+
+/* Always inlined, so the caller's return address is the one pin_owner_put_page() sees. */
+static inline __attribute__((always_inline)) void put_page(struct page *page)
 {
 	page = compound_head(page);
+#if defined(CONFIG_DEBUG_VM) && !defined(GUP_BUILDING_LIBGUP)
+	if (atomic_read(&page->dbg_gup_refs) || atomic_read(&page->dbg_gup_pins)) {
+		pin_owner_put_page(page);
+		return;
+	}
+#endif
 	if (page_ref_dec_and_test(page))
 		__put_page(page);
 }

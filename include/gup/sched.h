@@ -54,7 +54,8 @@ struct task_struct *set_current(struct task_struct *t);
 /**
  * sys_fork() - fork the current task.
  *
- * Return: the child task, or NULL with errno set (ENOMEM) when the copy failed.
+ * Return: the child task, or NULL with errno set: ENOMEM when the copy failed,
+ * ENODEV with no machine, ESRCH (and a warning) when the caller runs no task.
  */
 struct task_struct *sys_fork(void);
 

@@ -6,6 +6,7 @@
 #ifndef GUP_TESTING_H
 #define GUP_TESTING_H
 
+#include <stdio.h>
 #include <libgup.h>
 
 #ifdef __cplusplus
@@ -40,6 +41,53 @@ int sim_page_gup_pins(struct page *page);
  * where no exact count is kept.
  */
 void sim_page_fake_gup_pins(struct page *page, int delta);
+
+/*
+ * Pin ownership (CONFIG_DEBUG_VM builds): every outstanding FOLL_GET reference and
+ * FOLL_PIN pin taken through GUP is recorded with its call site and a sequence
+ * number. The site is the return address into the caller of the outermost libgup
+ * entry point, shown as function+offset (dladdr: link executables with -rdynamic
+ * to name their own non-static functions), or the label the calling thread set
+ * with sim_set_call_site(). FOLL_GET references are released by a put_page()
+ * from outside libgup, pins by unpin_user_page*().
+ */
+struct sim_pin_record {
+	struct page *page; /* the head page holding the references */
+	bool pin;	   /* FOLL_PIN pins (true) or FOLL_GET references */
+	int count;	   /* outstanding from this site on this page */
+	unsigned long seq; /* when the first of them was taken (counts from 1 per boot) */
+	const void *addr;  /* the caller's return address, or NULL for a label */
+	char site[96];	   /* "function+0x1c", a sim_set_call_site() label, or "0x..." */
+};
+
+/*
+ * Charge the GUP references this thread takes from now on to @site ("script.gup:12");
+ * NULL goes back to return addresses. The string is copied. A no-op where no
+ * records are kept.
+ */
+void sim_set_call_site(const char *site);
+
+/*
+ * The records on @page's head, one per call site and kind: up to @max of them
+ * are stored in @recs. Return: how many there are (may exceed @max), or -1 when
+ * the library keeps no records.
+ */
+int sim_page_pins(struct page *page, struct sim_pin_record *recs, int max);
+
+/*
+ * Call @fn on each outstanding record (a snapshot: @fn may call into libgup).
+ * A non-zero return from @fn stops the walk. Return: the number of records @fn
+ * was called on, or -1 when the library keeps no records.
+ */
+int sim_for_each_pin(int (*fn)(const struct sim_pin_record *rec, void *arg), void *arg);
+
+/*
+ * Print the outstanding pins and FOLL_GET references on @out grouped by call
+ * site, with counts; nothing when there are none. This is what sim_shutdown()
+ * prints for a leak and what a tool prints at the end of a run.
+ * Return: the number of outstanding pins plus references (0 without records).
+ */
+unsigned long sim_report_pins(FILE *out);
 
 #ifdef __cplusplus
 }

@@ -186,13 +186,10 @@ struct task_struct *set_current(struct task_struct *t)
 
 struct task_struct *sys_fork(void)
 {
+	SIM_ENTER((errno = -sim_entry_err, NULL));
 	struct task_struct *parent = current, *child;
 	struct mm_struct *mm;
 
-	if (!parent) {
-		errno = EINVAL;
-		return NULL;
-	}
 	mm = dup_mm(NULL, parent->mm);
 	if (!mm) {
 		errno = ENOMEM;

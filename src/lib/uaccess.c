@@ -75,10 +75,12 @@ static unsigned long user_access(unsigned long uaddr, void *buf, unsigned long n
 
 unsigned long copy_to_user(unsigned long to, const void *from, unsigned long n)
 {
+	SIM_ENTER(n);
 	return user_access(to, (void *)from, n, true);
 }
 
 unsigned long copy_from_user(void *to, unsigned long from, unsigned long n)
 {
+	SIM_ENTER(n);
 	return user_access(from, to, n, false);
 }

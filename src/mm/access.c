@@ -33,7 +33,7 @@ static int access_one_page(struct mm_struct *mm, unsigned long addr, void *buf, 
 	} else {
 		memcpy(buf, frame, (size_t)chunk);
 	}
-	put_page(page);
+	pin_owner_put_page(page); /* a GUP reference: its owner record goes with it */
 	return chunk;
 }
 
@@ -75,12 +75,13 @@ static int __access_remote_vm(struct mm_struct *mm, unsigned long addr, void *bu
  *
  * Return: the number of bytes copied: @len when everything was, fewer when a
  * page in the range could not be got (unmapped, refused, out of memory), 0 when
- * the first one could not or the caller was killed while waiting for the lock.
- * Never negative.
+ * the first one could not or the caller was killed while waiting for the lock;
+ * -ENODEV with no machine, -ESRCH (with a warning) from a thread running no task.
  */
 int access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf, int len,
 		     unsigned int gup_flags)
 {
+	SIM_ENTER(sim_entry_err);
 	return __access_remote_vm(mm, addr, buf, len, gup_flags);
 }
 
@@ -98,6 +99,7 @@ int access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf, int le
 int access_process_vm(struct task_struct *tsk, unsigned long addr, void *buf, int len,
 		      unsigned int gup_flags)
 {
+	SIM_ENTER(sim_entry_err);
 	struct mm_struct *mm = tsk ? READ_ONCE(tsk->mm) : NULL;
 	int copied;
 

@@ -402,8 +402,8 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 		violation(c, "pfn %#lx: page table reachable from no mm (leaked)", pfn);
 	if (PageBuddy(page) || PageTable(page) || PageTail(page))
 		return;
-	gets = atomic_read(&page->dbg_gup_refs);
-	pin = atomic_read(&page->dbg_gup_pins);
+	gets = max_t(int, sim_page_gup_refs(page), 0); /* -1: not counted in this build */
+	pin = max_t(int, sim_page_gup_pins(page), 0);
 	*pins += pin;
 	if (pin < 0)
 		violation(c, "pfn %#lx: %d pins recorded (more unpins than pins)", pfn, pin);
@@ -511,5 +511,7 @@ int sim_check(FILE *out)
 	sim_point_hold(SP_PGTABLE_FREE);
 	errors = __sim_check(out ? out : stderr);
 	sim_point_release(SP_PGTABLE_FREE);
+	if (errors) /* whose references the violations may be about */
+		sim_report_pins(out ? out : stderr);
 	return errors;
 }

@@ -64,11 +64,16 @@ static inline int page_err(const struct page *page)
  */
 static void gup_debug_account(struct page *head, unsigned int flags, int delta)
 {
-#ifdef CONFIG_DEBUG_VM /* two atomics per page: debug builds only */
-	if (flags & FOLL_PIN)
-		atomic_add(delta, &head->dbg_gup_pins);
-	else if (flags & FOLL_GET)
-		atomic_add(delta, &head->dbg_gup_refs);
+#ifdef CONFIG_DEBUG_VM /* two atomics per page and the owner records: debug builds only */
+	unsigned int kind = flags & FOLL_PIN ? FOLL_PIN : FOLL_GET;
+
+	if (!(flags & (FOLL_PIN | FOLL_GET)))
+		return;
+	atomic_add(delta, kind == FOLL_PIN ? &head->dbg_gup_pins : &head->dbg_gup_refs);
+	if (delta > 0)
+		pin_owner_take(head, kind, delta);
+	else
+		pin_owner_drop(head, kind, -delta);
 #else
 	(void)head;
 	(void)flags;
@@ -133,6 +138,7 @@ static struct page *try_get_compound_head(struct page *page, int refs)
  */
 struct page *try_grab_compound_head(struct page *page, int refs, unsigned int flags)
 {
+	PIN_OWNER_SCOPE();
 	struct page *head;
 
 	if (flags & FOLL_GET) {
@@ -175,11 +181,17 @@ struct page *try_grab_compound_head(struct page *page, int refs, unsigned int fl
  */
 void put_compound_head(struct page *page, int refs, unsigned int flags)
 {
+	PIN_OWNER_SCOPE();
 	int units = refs;
 
 	page = compound_head(page);
 	if (is_uncounted_pin(page, flags))
 		return;
+#ifdef CONFIG_DEBUG_VM
+	/* Unpinning what holds no pin: a FOLL_GET page, or a second unpin. */
+	if ((flags & FOLL_PIN) && sim_page_gup_pins(page) < refs)
+		pin_owner_bad_unpin(page, __FILE__, __LINE__);
+#endif
 	if (flags & FOLL_PIN) {
 		count_vm_stat(NR_FOLL_PIN_RELEASED, refs);
 		if (hpage_pincount_available(page))
@@ -212,6 +224,7 @@ void put_compound_head(struct page *page, int refs, unsigned int flags)
  */
 bool try_grab_page(struct page *page, unsigned int flags)
 {
+	PIN_OWNER_SCOPE();
 	struct page *head = compound_head(page);
 
 	WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) == (FOLL_GET | FOLL_PIN));
@@ -247,6 +260,7 @@ bool try_grab_page(struct page *page, unsigned int flags)
  */
 void unpin_user_page(struct page *page)
 {
+	PIN_OWNER_SCOPE();
 	put_compound_head(compound_head(page), 1, FOLL_PIN);
 }
 
@@ -264,6 +278,7 @@ void unpin_user_page(struct page *page)
  */
 void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages, bool make_dirty)
 {
+	PIN_OWNER_SCOPE();
 	unsigned long idx;
 
 	if (!make_dirty) {
@@ -291,6 +306,7 @@ void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages, bool
  */
 void unpin_user_pages(struct page **pages, unsigned long npages)
 {
+	PIN_OWNER_SCOPE();
 	unsigned long idx;
 
 	if (WARN_ON(IS_ERR_VALUE(npages)))
@@ -564,6 +580,7 @@ static struct page *follow_page_mask(struct vm_area_struct *vma, unsigned long a
  */
 struct page *follow_page(struct vm_area_struct *vma, unsigned long address, unsigned int foll_flags)
 {
+	SIM_ENTER(err_page(sim_entry_err));
 	struct follow_page_context ctx = {.page_mask = 0};
 
 	return follow_page_mask(vma, address, foll_flags, &ctx);
@@ -888,6 +905,7 @@ static bool vma_permits_fault(struct vm_area_struct *vma, unsigned int fault_fla
 int fixup_user_fault(struct mm_struct *mm, unsigned long address, unsigned int fault_flags,
 		     bool *unlocked)
 {
+	SIM_ENTER(sim_entry_err);
 	struct vm_area_struct *vma;
 	vm_fault_t ret;
 
@@ -1070,6 +1088,7 @@ out:
 long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 			     int *locked)
 {
+	SIM_ENTER(sim_entry_err);
 	unsigned long nr_pages = (end - start) >> PAGE_SHIFT;
 	unsigned int gup_flags = FOLL_TOUCH | FOLL_MLOCK;
 
@@ -1125,6 +1144,7 @@ static struct vm_area_struct *populate_next_vma(struct mm_struct *mm, struct vm_
  */
 int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
 {
+	SIM_ENTER(sim_entry_err);
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma = NULL;
 	unsigned long end = start + len;
@@ -1171,6 +1191,7 @@ int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
  */
 struct page *get_dump_page(unsigned long addr)
 {
+	SIM_ENTER(NULL);
 	const unsigned int dump_flags = FOLL_GET | FOLL_FORCE | FOLL_DUMP;
 	struct mm_struct *mm = current->mm;
 	struct page *page = NULL;
@@ -1297,6 +1318,7 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 			   unsigned int gup_flags, struct page **pages,
 			   struct vm_area_struct **vmas, int *locked)
 {
+	SIM_ENTER(sim_entry_err);
 	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_TOUCH | FOLL_REMOTE) ||
 	    !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
@@ -1321,6 +1343,7 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 long get_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 		    struct page **pages, struct vm_area_struct **vmas)
 {
+	SIM_ENTER(sim_entry_err);
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_TOUCH) ||
 	    !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
@@ -1345,6 +1368,7 @@ long get_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gu
 long get_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 			   struct page **pages, int *locked)
 {
+	SIM_ENTER(sim_entry_err);
 	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_TOUCH))
 		return -EINVAL;
 	/* FOLL_LONGTERM needs the VMAs, which a dropped lock would invalidate. */
@@ -1373,6 +1397,7 @@ long get_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned
 long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages,
 			     unsigned int gup_flags)
 {
+	SIM_ENTER(sim_entry_err);
 	struct mm_struct *mm = current->mm;
 	int locked = 1;
 	long got;
@@ -1771,6 +1796,7 @@ static int internal_get_user_pages_fast(unsigned long start, unsigned long nr_pa
 int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
 			     struct page **pages)
 {
+	SIM_ENTER(sim_entry_err);
 	int got;
 
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_GET | FOLL_FAST_ONLY))
@@ -1801,6 +1827,7 @@ int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup
 int get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
 			struct page **pages)
 {
+	SIM_ENTER(sim_entry_err);
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_GET) || !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
 	return internal_get_user_pages_fast(start, (unsigned long)nr_pages, gup_flags | FOLL_GET,
@@ -1820,6 +1847,7 @@ int get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flag
 int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
 			struct page **pages)
 {
+	SIM_ENTER(sim_entry_err);
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN) ||
 	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
@@ -1840,6 +1868,7 @@ int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flag
 int pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
 			     struct page **pages)
 {
+	SIM_ENTER(sim_entry_err);
 	int got;
 
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN | FOLL_FAST_ONLY) ||
@@ -1874,6 +1903,7 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 			   unsigned int gup_flags, struct page **pages,
 			   struct vm_area_struct **vmas, int *locked)
 {
+	SIM_ENTER(sim_entry_err);
 	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE) ||
 	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
@@ -1899,6 +1929,7 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned l
 long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 		    struct page **pages, struct vm_area_struct **vmas)
 {
+	SIM_ENTER(sim_entry_err);
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN) ||
 	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
@@ -1919,6 +1950,7 @@ long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gu
 long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages,
 			     unsigned int gup_flags)
 {
+	SIM_ENTER(sim_entry_err);
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN | FOLL_TOUCH) ||
 	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
@@ -1940,6 +1972,7 @@ long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 long pin_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned int gup_flags,
 			   struct page **pages, int *locked)
 {
+	SIM_ENTER(sim_entry_err);
 	if (!is_valid_gup_args(pages, locked, gup_flags, FOLL_PIN | FOLL_TOUCH) ||
 	    WARN_ON_ONCE(gup_flags & FOLL_LONGTERM) || WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;

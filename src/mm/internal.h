@@ -16,6 +16,7 @@
 #include "mm/profile.h"
 #include "mm/huge_mm.h"
 #include <gup/pagewalk.h>
+#include "sim/entry.h"
 
 /*
  * Per-thread vmstat deltas, the kernel's per-cpu vm_node_stat_diff: the owner

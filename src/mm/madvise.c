@@ -136,6 +136,7 @@ static int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned 
  */
 int sys_madvise(unsigned long start, size_t len_in, int behavior)
 {
+	SIM_ENTER(sim_entry_err);
 	struct mm_struct *mm = current->mm;
 	bool write = madvise_need_mmap_write(behavior);
 	size_t len = ALIGN_UP(len_in, PAGE_SIZE);

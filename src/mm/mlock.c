@@ -105,6 +105,7 @@ static int mlock_posix_error(int error)
  */
 int sys_mlock2(unsigned long start, size_t len, int flags)
 {
+	SIM_ENTER(sim_entry_err);
 	vm_flags_t set = VM_LOCKED;
 	int ret;
 
@@ -121,6 +122,7 @@ int sys_mlock2(unsigned long start, size_t len, int flags)
 
 int sys_mlock(unsigned long start, size_t len)
 {
+	SIM_ENTER(sim_entry_err);
 	return sys_mlock2(start, len, 0);
 }
 
@@ -131,5 +133,6 @@ int sys_mlock(unsigned long start, size_t len)
  */
 int sys_munlock(unsigned long start, size_t len)
 {
+	SIM_ENTER(sim_entry_err);
 	return apply_lock(start, len, 0, VM_LOCKED | VM_LOCKONFAULT);
 }

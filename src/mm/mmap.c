@@ -528,6 +528,7 @@ unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, 
 unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 		       unsigned long flags, int fd, unsigned long off)
 {
+	SIM_ENTER(sim_entry_err);
 	struct mm_struct *mm = current->mm;
 	unsigned long populate, ret;
 	int err;
@@ -555,6 +556,7 @@ unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot
  */
 int sys_munmap(unsigned long addr, size_t len)
 {
+	SIM_ENTER(sim_entry_err);
 	struct mm_struct *mm = current->mm;
 	int ret;
 
@@ -567,6 +569,7 @@ int sys_munmap(unsigned long addr, size_t len)
 
 unsigned long sys_mmap_pfn(unsigned long pfn, unsigned long nr_pages, unsigned long prot)
 {
+	SIM_ENTER(sim_entry_err);
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	unsigned long addr;

@@ -181,6 +181,7 @@ static bool prot_allowed(vm_flags_t newflags)
  */
 int sys_mprotect(unsigned long start, size_t len, unsigned long prot)
 {
+	SIM_ENTER(sim_entry_err);
 	struct mm_struct *mm = current->mm;
 	vm_flags_t want = 0;
 	unsigned long end, nstart;

@@ -184,6 +184,7 @@ static void reset_page_state(struct page *page)
 	page->private_data = 0;
 	atomic_set(&page->dbg_gup_refs, 0); /* a new owner starts with no GUP history */
 	atomic_set(&page->dbg_gup_pins, 0);
+	pin_owner_forget(page);
 	WRITE_ONCE(page->lru.next, NULL);
 	WRITE_ONCE(page->lru.prev, NULL);
 	atomic_set(&page->_mapcount, -1);

@@ -269,6 +269,7 @@ static long process_vm_rw(struct task_struct *task, const struct iovec *lvec, un
 long sys_process_vm_readv(struct task_struct *task, const struct iovec *lvec, unsigned long liovcnt,
 			  const struct iovec *rvec, unsigned long riovcnt, unsigned long flags)
 {
+	SIM_ENTER(sim_entry_err);
 	return process_vm_rw(task, lvec, liovcnt, rvec, riovcnt, flags, false);
 }
 
@@ -290,5 +291,6 @@ long sys_process_vm_writev(struct task_struct *task, const struct iovec *lvec,
 			   unsigned long liovcnt, const struct iovec *rvec, unsigned long riovcnt,
 			   unsigned long flags)
 {
+	SIM_ENTER(sim_entry_err);
 	return process_vm_rw(task, lvec, liovcnt, rvec, riovcnt, flags, true);
 }

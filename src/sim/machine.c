@@ -73,6 +73,7 @@ int sim_boot(const struct sim_config *cfg)
 		return -EINVAL;
 	VM_CHECK(profile_is_valid(profile, stderr));
 	pagecache_init();
+	pin_owner_init();
 	memset(&sim, 0, sizeof(sim));
 	vmstat_reset();
 	sim.nr_pages = (normal + movable) >> PAGE_SHIFT;
@@ -137,7 +138,7 @@ static void report_leaked_pages(FILE *out, unsigned long *leaked)
 				"  leaked frame pfn %#lx: refcount %d (expected %d), mapcount %d, "
 				"gup refs %d, pins %d%s\n",
 				pfn, page_ref_count(page), expect, page_mapcount(page),
-				atomic_read(&page->dbg_gup_refs), atomic_read(&page->dbg_gup_pins),
+				sim_page_gup_refs(page), sim_page_gup_pins(page),
 				PageTable(page) ? ", page table" : "");
 	}
 }
@@ -192,7 +193,10 @@ int sim_shutdown(void)
 		problems++;
 	}
 	if (problems && out)
+		sim_report_pins(out);
+	if (problems && out)
 		fprintf(out, "libgup: leak check failed at shutdown\n");
+	pin_owner_reset();
 	inject_disarm_all();
 	sim_point_reset();
 	frames_unpoison_all();

@@ -42,6 +42,7 @@ static const struct mm_walk_ops pagemap_walk_ops = {
 
 int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry)
 {
+	SIM_ENTER(sim_entry_err);
 	unsigned long start = addr & PAGE_MASK;
 
 	if (addr >= TASK_SIZE || !entry)

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Pin ownership, as XNU's IOTracking does for wired memory: in debug builds every
+ * outstanding GUP reference and pin is recorded with its call site and sequence
+ * number; the reports by site, the query API of <gup/testing.h>, and the messages
+ * of the release-misuse BUGs.
+ */
+#include <dlfcn.h>
+#include "mm/internal.h"
+
+__thread struct pin_owner_scope pin_owner_here;
+
+#ifdef CONFIG_DEBUG_VM
+
+/*
+ * Records hang off a hash of the head page, so everything on one page is in one
+ * chain under one lock; one record per page, kind and site carries a count. A
+ * record whose count reached zero stays as history (who released the last one)
+ * until its page is allocated again, and is reused when the same site takes the
+ * page again: a steady pin/unpin loop allocates nothing.
+ */
+#define OWNER_HASH_BITS 16
+#define OWNER_LOCK_BITS 8
+#define OWNER_BUCKETS (1U << OWNER_HASH_BITS)
+#define OWNER_LOCKS (1U << OWNER_LOCK_BITS)
+
+struct pin_owner {
+	struct pin_owner *next;
+	struct page *head;
+	unsigned int kind; /* FOLL_GET or FOLL_PIN */
+	const void *addr;  /* taken from: return address... */
+	const char *label; /* ...or sim_set_call_site() label */
+	int count;
+	unsigned long seq;	    /* first take of those outstanding */
+	unsigned long released_seq; /* the last release that brought count to 0 */
+	const void *released_addr;
+	const char *released_label;
+};
+
+static struct pin_owner *owner_hash[OWNER_BUCKETS];
+/* One cache line each: threads pinning disjoint pages must not share a lock's line. */
+static struct {
+	spinlock_t lock;
+} __attribute__((aligned(64))) owner_locks[OWNER_LOCKS];
+static pthread_once_t owner_locks_once = PTHREAD_ONCE_INIT;
+static long owner_records;	/* live records of any count: 0 lets forget skip */
+static unsigned long owner_seq; /* sequence of takes and releases */
+
+static unsigned int owner_bucket(const struct page *head)
+{
+	return (unsigned int)(((uintptr_t)head * 0x9E3779B97F4A7C15ULL) >> (64 - OWNER_HASH_BITS));
+}
+
+static void init_owner_locks(void)
+{
+	for (unsigned int i = 0; i < OWNER_LOCKS; i++)
+		spin_lock_init(&owner_locks[i].lock);
+}
+
+void pin_owner_init(void)
+{
+	pthread_once(&owner_locks_once, init_owner_locks);
+}
+
+static spinlock_t *owner_lock(unsigned int bucket)
+{
+	return &owner_locks[bucket & (OWNER_LOCKS - 1)].lock;
+}
+
+/*
+ * Threads take sequence numbers in batches, so pinning threads do not bounce one
+ * counter's line: numbers are unique and ordered per thread, and across threads
+ * to within a batch. A new boot starts every thread on a fresh batch.
+ */
+#define SEQ_BATCH 64
+
+static unsigned long owner_boot; /* which boot the batches belong to */
+static __thread struct {
+	unsigned long next, end, boot;
+} seq_batch;
+
+static unsigned long next_seq(void)
+{
+	unsigned long boot = __atomic_load_n(&owner_boot, __ATOMIC_RELAXED);
+
+	if (seq_batch.next == seq_batch.end || seq_batch.boot != boot) {
+		seq_batch.next = __atomic_fetch_add(&owner_seq, SEQ_BATCH, __ATOMIC_RELAXED) + 1;
+		seq_batch.end = seq_batch.next + SEQ_BATCH;
+		seq_batch.boot = boot;
+	}
+	return seq_batch.next++;
+}
+
+/* --- labels: interned once, alive for the process, so records may point at them --- */
+
+struct owner_label {
+	struct owner_label *next;
+	char text[];
+};
+
+static struct owner_label *owner_labels;
+static pthread_mutex_t owner_labels_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *intern_label(const char *text)
+{
+	struct owner_label *l;
+	size_t len = strlen(text);
+
+	pthread_mutex_lock(&owner_labels_lock);
+	for (l = owner_labels; l; l = l->next)
+		if (!strcmp(l->text, text))
+			break;
+	if (!l) {
+		l = malloc(sizeof(*l) + len + 1);
+		if (l) {
+			memcpy(l->text, text, len + 1);
+			l->next = owner_labels;
+			owner_labels = l;
+		}
+	}
+	pthread_mutex_unlock(&owner_labels_lock);
+	return l ? l->text : NULL;
+}
+
+void sim_set_call_site(const char *site)
+{
+	pin_owner_here.label = site ? intern_label(site) : NULL;
+}
+
+/* --- records --- */
+
+/* The calling thread's site: its label if it set one, else the scope's address. */
+static void current_site(const void **addr, const char **label)
+{
+	*label = pin_owner_here.label;
+	*addr = *label ? NULL : pin_owner_here.addr;
+}
+
+void pin_owner_take(struct page *head, unsigned int kind, int n)
+{
+	unsigned int bucket = owner_bucket(head);
+	struct pin_owner *o;
+	const void *addr;
+	const char *label;
+
+	current_site(&addr, &label);
+	spin_lock(owner_lock(bucket));
+	for (o = owner_hash[bucket]; o; o = o->next)
+		if (o->head == head && o->kind == kind && o->addr == addr && o->label == label)
+			break;
+	if (!o) {
+		o = calloc(1, sizeof(*o));
+		if (o) { /* without memory the site goes unrecorded; the counts stay exact */
+			o->head = head;
+			o->kind = kind;
+			o->addr = addr;
+			o->label = label;
+			o->next = owner_hash[bucket];
+			WRITE_ONCE(owner_hash[bucket], o); /* snapshots peek without the lock */
+			__atomic_add_fetch(&owner_records, 1, __ATOMIC_RELAXED);
+		}
+	}
+	if (o) {
+		if (o->count <= 0)
+			o->seq = next_seq();
+		o->count += n;
+	}
+	spin_unlock(owner_lock(bucket));
+}
+
+/*
+ * A release does not say which take it ends: charge it to the oldest outstanding
+ * record of its kind on the page.
+ */
+static struct pin_owner *oldest_record(unsigned int bucket, struct page *head, unsigned int kind)
+{
+	struct pin_owner *o, *oldest = NULL;
+
+	for (o = owner_hash[bucket]; o; o = o->next)
+		if (o->head == head && o->kind == kind && o->count > 0 &&
+		    (!oldest || o->seq < oldest->seq))
+			oldest = o;
+	return oldest;
+}
+
+int pin_owner_drop(struct page *head, unsigned int kind, int n)
+{
+	unsigned int bucket = owner_bucket(head);
+	struct pin_owner *o;
+
+	spin_lock(owner_lock(bucket));
+	while (n > 0 && (o = oldest_record(bucket, head, kind))) {
+		int now = min_t(int, n, o->count);
+
+		o->count -= now;
+		n -= now;
+		if (!o->count) {
+			o->released_seq = next_seq();
+			current_site(&o->released_addr, &o->released_label);
+		}
+	}
+	spin_unlock(owner_lock(bucket));
+	return n;
+}
+
+static void unlink_records(unsigned int bucket, struct page *head)
+{
+	struct pin_owner **link = &owner_hash[bucket], *o;
+
+	while ((o = *link)) {
+		if (head && o->head != head) {
+			link = &o->next;
+			continue;
+		}
+		WRITE_ONCE(*link, o->next);
+		free(o);
+		__atomic_sub_fetch(&owner_records, 1, __ATOMIC_RELAXED);
+	}
+}
+
+void pin_owner_forget(struct page *head)
+{
+	unsigned int bucket;
+
+	if (!__atomic_load_n(&owner_records, __ATOMIC_RELAXED))
+		return;
+	bucket = owner_bucket(head);
+	spin_lock(owner_lock(bucket));
+	unlink_records(bucket, head);
+	spin_unlock(owner_lock(bucket));
+}
+
+void pin_owner_reset(void)
+{
+	for (unsigned int b = 0; b < OWNER_BUCKETS; b++) {
+		if (!READ_ONCE(owner_hash[b]))
+			continue;
+		spin_lock(owner_lock(b));
+		unlink_records(b, NULL);
+		spin_unlock(owner_lock(b));
+	}
+	__atomic_store_n(&owner_seq, 0, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&owner_boot, 1, __ATOMIC_RELAXED);
+}
+
+/* --- naming sites --- */
+
+static void site_name(const void *addr, const char *label, char *buf, size_t len)
+{
+	Dl_info info;
+
+	if (label) {
+		snprintf(buf, len, "%s", label);
+		return;
+	}
+	if (addr && dladdr(addr, &info)) {
+		if (info.dli_sname) {
+			snprintf(buf, len, "%s+%#lx", info.dli_sname,
+				 (unsigned long)((uintptr_t)addr - (uintptr_t)info.dli_saddr));
+			return;
+		}
+		if (info.dli_fname) {
+			const char *base = strrchr(info.dli_fname, '/');
+
+			snprintf(buf, len, "%s+%#lx", base ? base + 1 : info.dli_fname,
+				 (unsigned long)((uintptr_t)addr - (uintptr_t)info.dli_fbase));
+			return;
+		}
+	}
+	snprintf(buf, len, "%p", addr);
+}
+
+static void fill_record(struct sim_pin_record *rec, const struct pin_owner *o)
+{
+	rec->page = o->head;
+	rec->pin = o->kind == FOLL_PIN;
+	rec->count = o->count;
+	rec->seq = o->seq;
+	rec->addr = o->addr;
+	site_name(o->addr, o->label, rec->site, sizeof(rec->site));
+}
+
+/* --- queries --- */
+
+int sim_page_pins(struct page *page, struct sim_pin_record *recs, int max)
+{
+	struct page *head = compound_head(page);
+	unsigned int bucket = owner_bucket(head);
+	struct pin_owner *o;
+	int n = 0;
+
+	spin_lock(owner_lock(bucket));
+	for (o = owner_hash[bucket]; o; o = o->next) {
+		if (o->head != head || o->count <= 0)
+			continue;
+		if (n < max)
+			fill_record(&recs[n], o);
+		n++;
+	}
+	spin_unlock(owner_lock(bucket));
+	return n;
+}
+
+/* Every outstanding record, copied out bucket by bucket; NULL (and *nr 0) if none. */
+static struct sim_pin_record *snapshot_records(size_t *nr)
+{
+	struct sim_pin_record *recs = NULL, *grown;
+	size_t n = 0, cap = 0;
+
+	for (unsigned int b = 0; b < OWNER_BUCKETS; b++) {
+		struct pin_owner *o;
+
+		if (!READ_ONCE(owner_hash[b]))
+			continue;
+		spin_lock(owner_lock(b));
+		for (o = owner_hash[b]; o; o = o->next) {
+			if (o->count <= 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				grown = realloc(recs, cap * sizeof(*recs));
+				if (!grown)
+					break;
+				recs = grown;
+			}
+			fill_record(&recs[n++], o);
+		}
+		spin_unlock(owner_lock(b));
+	}
+	*nr = n;
+	return recs;
+}
+
+int sim_for_each_pin(int (*fn)(const struct sim_pin_record *rec, void *arg), void *arg)
+{
+	size_t n;
+	struct sim_pin_record *recs = snapshot_records(&n);
+	int visited = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		visited++;
+		if (fn(&recs[i], arg))
+			break;
+	}
+	free(recs);
+	return visited;
+}
+
+/* Pins before references; then by site (the name, so a report reads the same every run). */
+static int by_kind_and_site(const void *a, const void *b)
+{
+	const struct sim_pin_record *x = a, *y = b;
+	int c;
+
+	if (x->pin != y->pin)
+		return x->pin ? -1 : 1;
+	c = strcmp(x->site, y->site);
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+unsigned long sim_report_pins(FILE *out)
+{
+	size_t n, i, j;
+	struct sim_pin_record *recs = snapshot_records(&n);
+	unsigned long total = 0;
+
+	if (!n) {
+		free(recs);
+		return 0;
+	}
+	qsort(recs, n, sizeof(*recs), by_kind_and_site);
+	if (out)
+		fprintf(out, "libgup: unreleased GUP references by call site:\n");
+	for (i = 0; i < n; i = j) {
+		unsigned long count = 0, pages = 0;
+
+		for (j = i;
+		     j < n && recs[j].pin == recs[i].pin && !strcmp(recs[j].site, recs[i].site);
+		     j++) {
+			count += (unsigned long)recs[j].count;
+			pages++;
+		}
+		total += count;
+		if (out)
+			fprintf(out,
+				"  %lu %s on %lu page(s), taken at %s (first at seq %lu, pfn "
+				"%#lx)\n",
+				count, recs[i].pin ? "pin(s)" : "FOLL_GET reference(s)", pages,
+				recs[i].site, recs[i].seq, page_to_pfn(recs[i].page));
+	}
+	free(recs);
+	return total;
+}
+
+/* --- misuse --- */
+
+static void print_page_history(struct page *head)
+{
+	unsigned int bucket = owner_bucket(head);
+	struct pin_owner *o;
+	char site[96], released[96];
+	bool any = false;
+
+	spin_lock(owner_lock(bucket));
+	for (o = owner_hash[bucket]; o; o = o->next) {
+		const char *kind = o->kind == FOLL_PIN ? "pin" : "FOLL_GET reference";
+
+		if (o->head != head)
+			continue;
+		any = true;
+		site_name(o->addr, o->label, site, sizeof(site));
+		if (o->count > 0) {
+			fprintf(stderr, "  %d %s(s) held, taken at %s (first at seq %lu)\n",
+				o->count, kind, site, o->seq);
+			continue;
+		}
+		site_name(o->released_addr, o->released_label, released, sizeof(released));
+		fprintf(stderr, "  %s taken at %s (seq %lu), all released by %s (seq %lu)\n", kind,
+			site, o->seq, released, o->released_seq);
+	}
+	spin_unlock(owner_lock(bucket));
+	if (!any)
+		fprintf(stderr,
+			"  no GUP reference was taken on this page since it was allocated\n");
+}
+
+void pin_owner_bad_release(struct page *head, const char *why, const char *file, int line)
+{
+	const char *op = pin_owner_here.fn ? pin_owner_here.fn : "put_page";
+	char caller[96];
+
+	site_name(pin_owner_here.label ? NULL : pin_owner_here.addr, pin_owner_here.label, caller,
+		  sizeof(caller));
+	fprintf(stderr, "libgup: %s() called from %s: %s (pfn %#lx)\n", op, caller, why,
+		page_to_pfn(head));
+	dump_page(head, why);
+	fprintf(stderr, "GUP references on pfn %#lx:\n", page_to_pfn(head));
+	print_page_history(head);
+	__gup_bug(file, line, op, why);
+}
+
+/* Does @head hold outstanding records of @kind? */
+static bool holds(struct page *head, unsigned int kind)
+{
+	unsigned int bucket = owner_bucket(head);
+	bool found;
+
+	spin_lock(owner_lock(bucket));
+	found = oldest_record(bucket, head, kind) != NULL;
+	spin_unlock(owner_lock(bucket));
+	return found;
+}
+
+void pin_owner_bad_unpin(struct page *head, const char *file, int line)
+{
+	if (holds(head, FOLL_GET))
+		pin_owner_bad_release(head,
+				      "unpin of a FOLL_GET reference: those are released with "
+				      "put_page()",
+				      file, line);
+	pin_owner_bad_release(head, "unpin of a page that holds no pin (unpinned twice?)", file,
+			      line);
+}
+
+#else /* !CONFIG_DEBUG_VM: no records */
+
+void sim_set_call_site(const char *site)
+{
+	(void)site;
+}
+
+int sim_page_pins(struct page *page, struct sim_pin_record *recs, int max)
+{
+	return -1;
+}
+
+int sim_for_each_pin(int (*fn)(const struct sim_pin_record *rec, void *arg), void *arg)
+{
+	return -1;
+}
+
+unsigned long sim_report_pins(FILE *out)
+{
+	return 0;
+}
+
+#endif
+
+/*
+ * put_page() from outside libgup ends a FOLL_GET reference GUP handed out (the
+ * header calls this in debug builds for pages GUP has touched). A page that
+ * holds pins and no such reference is being released the wrong way: BUG.
+ */
+void pin_owner_put_page(struct page *page)
+{
+	struct page *head = compound_head(page);
+#ifdef CONFIG_DEBUG_VM
+	PIN_OWNER_SCOPE_AS("put_page");
+
+	if (pin_owner_drop(head, FOLL_GET, 1) && sim_page_gup_pins(head) > 0)
+		pin_owner_bad_release(head,
+				      "put_page() of a pinned page: pins are released with "
+				      "unpin_user_page()",
+				      __FILE__, __LINE__);
+#endif
+	if (page_ref_dec_and_test(head))
+		__put_page(head);
+}

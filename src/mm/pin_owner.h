@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Pin ownership inside the library: the per-thread call-site scope that entry
+ * points open, and the hooks the GUP accounting calls (mm/pin_owner.c).
+ */
+#ifndef GUP_MM_PIN_OWNER_H
+#define GUP_MM_PIN_OWNER_H
+
+#include <libgup.h>
+
+/*
+ * Who is calling into libgup on this thread: the return address into the caller
+ * of the outermost entry point (or the label set by sim_set_call_site(), which
+ * wins), and that entry point's name, the operation a misuse message names.
+ */
+struct pin_owner_scope {
+	const void *addr;
+	const char *fn;
+	const char *label;
+};
+
+extern __thread struct pin_owner_scope pin_owner_here;
+
+#ifdef CONFIG_DEBUG_VM
+/* Open the scope unless an outer entry point already did; true if this one did. */
+static inline bool pin_owner_enter(const void *addr, const char *fn)
+{
+	if (pin_owner_here.addr)
+		return false;
+	pin_owner_here.addr = addr;
+	pin_owner_here.fn = fn;
+	return true;
+}
+
+static inline void pin_owner_leave(const bool *opened)
+{
+	if (*opened) {
+		pin_owner_here.addr = NULL;
+		pin_owner_here.fn = NULL;
+	}
+}
+
+/*
+ * Put at the top of an exported function: GUP references taken or dropped until
+ * it returns are charged to the function's caller.
+ */
+#define PIN_OWNER_SCOPE() PIN_OWNER_SCOPE_AS(__func__)
+#define PIN_OWNER_SCOPE_AS(name)                                                                   \
+	const bool pin_owner_opened_ __attribute__((cleanup(pin_owner_leave), unused)) =           \
+		pin_owner_enter(__builtin_return_address(0), name)
+
+/*
+ * @n references of @kind (FOLL_GET or FOLL_PIN) taken on, or dropped from, @head.
+ * pin_owner_drop() returns how many of the @n it found no record for.
+ */
+void pin_owner_take(struct page *head, unsigned int kind, int n);
+int pin_owner_drop(struct page *head, unsigned int kind, int n);
+/* @head starts a new life (allocation): its records, live or released, go. */
+void pin_owner_forget(struct page *head);
+/* Set up the record locks (boot); drop every record (shutdown). */
+void pin_owner_init(void);
+void pin_owner_reset(void);
+/*
+ * A release that does not match what @head holds: print the operation, the page
+ * and every record on it (who took, who released), then BUG.
+ */
+__attribute__((noreturn)) void pin_owner_bad_release(struct page *head, const char *why,
+						     const char *file, int line);
+/* An unpin of @head, which holds fewer pins than that: BUG, saying why. */
+__attribute__((noreturn)) void pin_owner_bad_unpin(struct page *head, const char *file, int line);
+#else
+#define PIN_OWNER_SCOPE() ((void)0)
+#define PIN_OWNER_SCOPE_AS(name) ((void)0)
+static inline void pin_owner_take(struct page *head, unsigned int kind, int n)
+{
+}
+static inline int pin_owner_drop(struct page *head, unsigned int kind, int n)
+{
+	return 0;
+}
+static inline void pin_owner_forget(struct page *head)
+{
+}
+static inline void pin_owner_init(void)
+{
+}
+static inline void pin_owner_reset(void)
+{
+}
+#endif
+
+#endif /* GUP_MM_PIN_OWNER_H */
