@@ -27,14 +27,17 @@ cp "$pic" first.dot
 cmp -s first.dot "$pic" || die "two runs drew different pictures"
 
 # A frame with two incoming edges: the anonymous page fork left COW-shared.
+# Every frame is one node (declared once), whatever maps it.
+dups=$(grep -oE '^	page_[0-9a-zx_]+ \[' "$pic" | sort | uniq -d || true)
+[ -z "$dups" ] || die "page nodes declared more than once: $dups"
 shared=$(grep -oE -- '-> page_0x[0-9a-f]+;' "$pic" | sort | uniq -c | awk '$1 == 2 {print $3}' |
-	tr -d ';')
+	tr -d ';' || true)
 [ -n "$shared" ] || die "no page node with two incoming edges"
 grep -E "^	($(tr '\n' '|' <<<"$shared" | sed 's/|$//')) \[.*anon\\\\nrefcount 2 mapcount 2\"" "$pic" \
 	>/dev/null || die "no COW-shared anonymous page (mapcount 2) among: $shared"
 # The pinned page: outlined in the pinned colour, labelled pinned, one edge (the parent's).
 pinned=$(grep -E '^	page_0x[0-9a-f]+ \[.*color="#d62728", penwidth=3.*pinned x1' "$pic" |
-	awk '{print $1}')
+	awk '{print $1}' || true)
 [ -n "$pinned" ] || die "no page drawn as pinned"
 [ "$(grep -c -- "-> $pinned;" "$pic")" -eq 1 ] || die "the pinned page is not mapped by one PTE only"
 echo "dot_picture: ok (shared: $shared, pinned: $pinned)"
