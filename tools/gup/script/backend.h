@@ -62,7 +62,9 @@ struct bk_pt_entry {
 	unsigned long pfn; /* what the entry points at: the next table, or the page */
 	bool leaf;	   /* maps a page: a PTE, or a huge pmd/pud */
 	bool present;	   /* present or PROTNONE: pfn is meaningful */
-	bool has_page;	   /* a leaf whose pfn has a struct page: @page is filled in */
+	bool protnone;	   /* present to the mm, not to the CPU */
+	bool writable, dirty;
+	bool has_page; /* a leaf whose pfn has a struct page: @page is filled in */
 	struct page_facts page;
 };
 

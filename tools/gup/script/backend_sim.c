@@ -553,6 +553,9 @@ static bool walk_entry_visit(void *ctx, enum pt_level level, unsigned long addr,
 		.val = val,
 		.pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT,
 		.present = val & (_PAGE_PRESENT | _PAGE_PROTNONE),
+		.protnone = (val & (_PAGE_PRESENT | _PAGE_PROTNONE)) == _PAGE_PROTNONE,
+		.writable = val & _PAGE_RW,
+		.dirty = val & _PAGE_DIRTY,
 	};
 
 	e.leaf = level == PT_PTE || (val & _PAGE_PSE);

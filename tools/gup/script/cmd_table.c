@@ -245,7 +245,8 @@ const struct command commands[] = {
 	 .summary = "The pgd/pud/pmd/pte entries covering the range (one page without LEN; "
 		    "levels with no entry are left out): index, address, raw value, pfn and "
 		    "decoded bits, and for PTEs the page's refcount and mapcount or \"zero page\". "
-		    "With `dot=FILE`, instead writes the tree as a Graphviz picture (see below), "
+		    "With `dot=FILE`, instead writes the tree as a Graphviz picture (docs/scenarios.md: "
+		    "\"Page tables as a picture\"), "
 		    "of the current task or of each task in `tasks=` (up to 8, in one file)."},
 	{.name = NULL},
 };

@@ -97,11 +97,11 @@ static void slot_text(FILE *out, const struct bk_pt_entry *e)
 		return;
 	if (!e->present)
 		fprintf(out, " swap");
-	else if (!(e->val & _PAGE_PRESENT))
+	else if (e->protnone)
 		fprintf(out, " protnone");
 	else
-		fprintf(out, " %s%s%s", e->val & _PAGE_RW ? "rw" : "ro",
-			e->val & _PAGE_DIRTY ? " D" : "", e->level < BK_PTE ? " huge" : "");
+		fprintf(out, " %s%s%s", e->writable ? "rw" : "ro", e->dirty ? " D" : "",
+			e->level < BK_PTE ? " huge" : "");
 }
 
 static void write_table(FILE *out, const struct dot_picture *p, unsigned long pfn, int level)
