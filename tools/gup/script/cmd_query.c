@@ -234,6 +234,10 @@ static int picture_tasks(struct script *s, const char *list, struct bk_task **ta
 		tasks[0] = s->cur;
 		return 1;
 	}
+	if (!*list) {
+		fail(s, "expected task names like parent,child in tasks=, got nothing");
+		return 0;
+	}
 	for (const char *p = list; *p; p += *p == ',') {
 		size_t len = strcspn(p, ",");
 
@@ -273,11 +277,11 @@ static void dot_dir_path(struct script *s, char *path, size_t size)
 static bool pagetable_pictures(struct script *s, struct cmd_args *a, unsigned long start,
 			       unsigned long end)
 {
-	struct bk_task *tasks[8];
-	const char *names[8] = {"current"};
-	char buf[8][MAX_NAME + 1];
+	struct bk_task *tasks[MAX_PICTURE_TASKS];
+	const char *names[MAX_PICTURE_TASKS] = {"current"};
+	char buf[MAX_PICTURE_TASKS][MAX_NAME + 1];
 	char path[4096];
-	int n = picture_tasks(s, a->opt[1].str, tasks, names, buf, 8);
+	int n = picture_tasks(s, a->opt[1].str, tasks, names, buf, MAX_PICTURE_TASKS);
 
 	if (!n)
 		return false;

@@ -12,20 +12,15 @@
 #include "script_int.h"
 
 #define DOT_MAX_ENTRIES 4096 /* entries drawn in one picture; the rest are counted */
-#define DOT_MAX_TASKS 8
-
-struct dot_entry {
-	struct bk_pt_entry e;
-};
 
 struct dot_picture {
-	struct dot_entry *entries;
+	struct bk_pt_entry *entries; /* in walk order */
 	int nr, cap;
 	unsigned long dropped;
 	int nr_tasks;
-	const char *task_name[DOT_MAX_TASKS];
-	struct bk_task_info task_info[DOT_MAX_TASKS];
-	unsigned long root[DOT_MAX_TASKS];
+	const char *task_name[MAX_PICTURE_TASKS];
+	struct bk_task_info task_info[MAX_PICTURE_TASKS];
+	unsigned long root[MAX_PICTURE_TASKS];
 };
 
 static const char *const level_names[BK_NR_LEVELS] = {"pgd", "pud", "pmd", "pte"};
@@ -47,7 +42,7 @@ static void collect_entry(void *ctx, const struct bk_pt_entry *e)
 	}
 	if (p->nr == p->cap) {
 		int cap = p->cap ? 2 * p->cap : 64;
-		struct dot_entry *grown = realloc(p->entries, (size_t)cap * sizeof(*grown));
+		struct bk_pt_entry *grown = realloc(p->entries, (size_t)cap * sizeof(*grown));
 
 		if (!grown) {
 			p->dropped++;
@@ -56,16 +51,16 @@ static void collect_entry(void *ctx, const struct bk_pt_entry *e)
 		p->entries = grown;
 		p->cap = cap;
 	}
-	p->entries[p->nr++].e = *e;
+	p->entries[p->nr++] = *e;
 }
 
 /* Whether entry @i is the first met at its (table, index): threads walk the same tables. */
 static bool first_slot(const struct dot_picture *p, int i)
 {
-	const struct bk_pt_entry *e = &p->entries[i].e;
+	const struct bk_pt_entry *e = &p->entries[i];
 
 	for (int j = 0; j < i; j++)
-		if (p->entries[j].e.table == e->table && p->entries[j].e.index == e->index)
+		if (p->entries[j].table == e->table && p->entries[j].index == e->index)
 			return false;
 	return true;
 }
@@ -73,11 +68,11 @@ static bool first_slot(const struct dot_picture *p, int i)
 /* Whether an entry before @i points at the same table or page (it is drawn there). */
 static bool target_seen(const struct dot_picture *p, int i)
 {
-	const struct bk_pt_entry *e = &p->entries[i].e;
+	const struct bk_pt_entry *e = &p->entries[i];
 
 	for (int j = 0; j < i; j++)
-		if (p->entries[j].e.leaf == e->leaf && p->entries[j].e.pfn == e->pfn &&
-		    (!e->leaf || p->entries[j].e.present))
+		if (p->entries[j].leaf == e->leaf && p->entries[j].pfn == e->pfn &&
+		    (!e->leaf || p->entries[j].present))
 			return true;
 	return false;
 }
@@ -109,8 +104,8 @@ static void write_table(FILE *out, const struct dot_picture *p, unsigned long pf
 	fprintf(out, "\ttable_%#lx [shape=record, label=\"%s (pfn %#lx)", pfn, level_names[level],
 		pfn);
 	for (int i = 0; i < p->nr; i++)
-		if (p->entries[i].e.table == pfn && first_slot(p, i))
-			slot_text(out, &p->entries[i].e);
+		if (p->entries[i].table == pfn && first_slot(p, i))
+			slot_text(out, &p->entries[i]);
 	fprintf(out, "\"];\n");
 }
 
@@ -174,7 +169,7 @@ static void write_picture(FILE *out, const struct dot_picture *p, unsigned long 
 		fprintf(out, "\ttask_%d -> table_%#lx;\n", t, p->root[t]);
 	}
 	for (int i = 0; i < p->nr; i++) {
-		const struct bk_pt_entry *e = &p->entries[i].e;
+		const struct bk_pt_entry *e = &p->entries[i];
 
 		if (!first_slot(p, i))
 			continue;
@@ -208,8 +203,9 @@ bool write_pagetable_dot(struct script *s, const char *path, struct bk_task *con
 
 	if (!s->be->walk_pagetable)
 		return fail(s, "the %s back end cannot draw page tables", s->be->name);
-	if (nr_tasks > DOT_MAX_TASKS)
-		return fail(s, "at most %d tasks in one picture, got %d", DOT_MAX_TASKS, nr_tasks);
+	if (nr_tasks > MAX_PICTURE_TASKS)
+		return fail(s, "at most %d tasks in one picture, got %d", MAX_PICTURE_TASKS,
+			    nr_tasks);
 	for (int t = 0; t < nr_tasks && ok; t++) {
 		int err =
 			s->be->walk_pagetable(tasks[t], start, end, &p.root[t], collect_entry, &p);

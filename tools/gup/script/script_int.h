@@ -30,6 +30,7 @@
 #define SHORT_DUMP 64		  /* reads up to this long print as one string */
 #define MAX_RETRY_INJECT 1000	  /* fault_retry failures armed at once */
 #define LISTED_PFNS 16		  /* pfns listed after a GUP call */
+#define MAX_PICTURE_TASKS 8	  /* tasks in one page-table picture */
 
 /* ------------------------------------------------------------------ state -- */
 
