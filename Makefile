@@ -13,7 +13,7 @@ ASAN_DIR   := build-asan
 TSAN_DIR   := build-tsan
 
 DEB_PKGS := build-essential cmake pkg-config liburcu-dev libcmocka-dev libbsd-dev \
-	    clang libclang-rt-14-dev liburing-dev gnuplot-nox
+	    clang libclang-rt-14-dev liburing-dev gnuplot-nox graphviz
 
 FORMAT_DIRS := include src tools tests bench
 FORMAT_FILES = $(shell find $(wildcard $(FORMAT_DIRS)) -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort)

@@ -73,9 +73,23 @@ if(TARGET gup)
     COMMAND ${_expect_run} "'EFAULT' is reserved" $<TARGET_FILE:gup> run ${_bad}/mmap_reserved.gup)
   add_test(NAME run_set_refuses_string
     COMMAND ${_expect_run} "expected a number .*got a string" $<TARGET_FILE:gup> run ${_bad}/set_string.gup)
+  # Page-table pictures (pagetable dot=FILE, gup run --dot DIR): they parse with
+  # Graphviz's dot and draw the fork + pin story; bad uses are script errors.
+  add_test(NAME dot_picture_fork_pin
+    COMMAND bash ${CMAKE_SOURCE_DIR}/tests/scripts/dot_picture.sh $<TARGET_FILE:gup>
+            ${CMAKE_SOURCE_DIR}/examples/fork_pin_picture.gup)
+  add_test(NAME dot_tasks_need_file
+    COMMAND ${_expect_run} "tasks= names the tasks of a picture: it needs dot=FILE"
+            $<TARGET_FILE:gup> run ${_bad}/dot_tasks_without_file.gup)
+  add_test(NAME dot_unwritable_file
+    COMMAND ${_expect_run} "cannot write '/nonexistent/dir/picture.dot': No such file"
+            $<TARGET_FILE:gup> run ${_bad}/dot_unwritable.gup)
+  add_test(NAME dot_unknown_task
+    COMMAND ${_expect_run} "live task .*got 'nobody'" $<TARGET_FILE:gup> run ${_bad}/dot_unknown_task.gup)
   foreach(t run_rejects_directory run_rejects_missing_file run_rejects_empty_script
             run_rejects_bad_gup_inject run_set_refuses_reserved run_mmap_refuses_reserved
-            run_set_refuses_string)
+            run_set_refuses_string dot_picture_fork_pin dot_tasks_need_file dot_unwritable_file
+            dot_unknown_task)
     set_tests_properties(${t} PROPERTIES ENVIRONMENT "${GUP_TEST_ENV}" LABELS "examples")
   endforeach()
 endif()

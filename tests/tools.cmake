@@ -17,6 +17,7 @@ if(TARGET gup)
   gup_tool_expect(help_bench 0 "region size.*default 128" bench --help)
   gup_tool_expect(help_stress 0 "default 10" stress --help)
   gup_tool_expect(help_run 0 "run \\[-q\\] FILE" run --help)
+  gup_tool_expect(run_dot_needs_dir 2 "--dot needs a directory" run --dot)
 
   # gup bench: bad values name the option and the accepted range.
   gup_tool_expect(bench_m_junk 2 "-m: invalid value 'abc' \\(accepted: 1\\.\\.1048576 MiB\\)" bench -m abc)

@@ -7,6 +7,7 @@
 #ifndef GUP_MM_H
 #define GUP_MM_H
 
+#include <stdio.h>
 #include <sys/mman.h>
 #include <gup/mm_types.h>
 #include <gup/mmap_lock.h>
@@ -315,6 +316,30 @@ unsigned long copy_from_user(void *to, unsigned long from, unsigned long n);
 #define PM_SWAP (1ULL << 62)
 #define PM_PRESENT (1ULL << 63)
 int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry);
+
+/**
+ * show_maps() - /proc/PID/maps of @mm: one line per VMA, `start-end perms
+ * offset dev inode name`.
+ * @out: where the lines go.
+ * @mm: the address space; its mmap_lock is taken for reading.
+ *
+ * Return: 0; -EINVAL when @out or @mm is NULL (nothing printed).
+ */
+int show_maps(FILE *out, struct mm_struct *mm);
+
+/**
+ * show_smaps() - /proc/PID/smaps of @mm: each VMA's maps line followed by
+ * Size, Rss, Anonymous, Locked, Pinned (libgup's addition: pages that may be
+ * DMA-pinned) in kB, and VmFlags as two-letter mnemonics ("lf" is libgup's
+ * VM_LOCKONFAULT). Rss counts the pages the VMA's page tables map that have a
+ * struct page (a PMD-mapped huge page counts whole); the zero page and PFN
+ * mappings are not counted, as in the kernel.
+ * @out: where the lines go.
+ * @mm: the address space; its mmap_lock is taken for reading.
+ *
+ * Return: 0; -EINVAL when @out or @mm is NULL (nothing printed).
+ */
+int show_smaps(FILE *out, struct mm_struct *mm);
 
 /* Populate hooks GUP provides (mm/gup.c). */
 int __mm_populate(unsigned long start, unsigned long len, int ignore_errors);

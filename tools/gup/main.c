@@ -22,7 +22,8 @@ static const char usage_text[] =
 	"  run [-q] FILE|-...   run scenario scripts (docs/scenarios.md) on a fresh\n"
 	"                       simulated machine each; exit 0 only if every expect held\n"
 	"                       and nothing leaked. -q: print only explicit output,\n"
-	"                       failures and the summary\n"
+	"                       failures and the summary. --dot DIR: each pagetable\n"
+	"                       command also writes DIR/<script>-<n>.dot (Graphviz)\n"
 	"  bench [options]      gup_test-style benchmarks (gup bench --help for all):\n"
 	"      -m MiB           region size (default 128)\n"
 	"      -r N             repeats (default 1)\n"
@@ -88,6 +89,12 @@ int gup_run_main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			opts.quiet = true;
+		} else if (!strcmp(argv[i], "--dot")) {
+			if (++i == argc) {
+				fprintf(stderr, "gup: run: --dot needs a directory\n");
+				return GUP_EXIT_USAGE;
+			}
+			opts.dot_dir = argv[i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			gup_print_usage(stdout);
 			return GUP_EXIT_OK;
@@ -100,7 +107,7 @@ int gup_run_main(int argc, char **argv)
 		}
 	}
 	if (i == argc) {
-		fprintf(stderr, "usage: gup run [-q] FILE|-...\n");
+		fprintf(stderr, "usage: gup run [-q] [--dot DIR] FILE|-...\n");
 		return GUP_EXIT_USAGE;
 	}
 	for (; i < argc; i++) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * /proc/PID/pagemap: the 64-bit entry for one virtual page (present bit, pfn or
- * swap entry, file and exclusive-mapping bits), read through walk_page_range().
+ * swap entry, file and exclusive-mapping bits), read through walk_page_range();
+ * /proc/PID/maps and smaps: each VMA's line, and smaps' page counts and VmFlags.
  */
 #include "mm/internal.h"
 
@@ -55,6 +56,169 @@ int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry)
 	 * even where a PTE maps a frame. Linux 5.11 and 6.18 both do.
 	 */
 	walk_page_range(mm, start, start + PAGE_SIZE, &pagemap_walk_ops, entry);
+	mmap_read_unlock(mm);
+	return 0;
+}
+
+/* -------------------------------------------------------- maps, smaps -- */
+
+static const char *show_map_name(struct vm_area_struct *vma)
+{
+	if (vma->vm_ops && vma->vm_ops->name)
+		return vma->vm_ops->name(vma);
+	if (vma->vm_flags & VM_GROWSDOWN)
+		return "[stack]";
+	return vma->vm_file ? "/dev/zero (deleted)" : "";
+}
+
+static void show_map_vma(FILE *out, struct vm_area_struct *vma)
+{
+	unsigned long f = vma->vm_flags;
+	unsigned long pgoff = vma->vm_file ? vma->vm_pgoff : 0;
+
+	fprintf(out, "%08lx-%08lx %c%c%c%c %08lx 00:00 0 %s\n", vma->vm_start, vma->vm_end,
+		f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
+		f & VM_MAYSHARE ? 's' : 'p', pgoff << PAGE_SHIFT, show_map_name(vma));
+}
+
+int show_maps(FILE *out, struct mm_struct *mm)
+{
+	if (!out || !mm)
+		return -EINVAL;
+	mmap_read_lock(mm);
+	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
+		show_map_vma(out, vma);
+	mmap_read_unlock(mm);
+	return 0;
+}
+
+/* What smaps counts in one VMA, in pages. */
+struct mem_size_stats {
+	unsigned long resident;
+	unsigned long anonymous;
+	unsigned long pinned;
+};
+
+static void smaps_account(struct mem_size_stats *mss, struct page *page, unsigned long nr)
+{
+	mss->resident += nr;
+	if (PageAnon(page))
+		mss->anonymous += nr;
+	if (page_maybe_dma_pinned(page))
+		mss->pinned += nr;
+}
+
+/* A PROTNONE entry still maps its page: smaps counts it, as pagemap does. */
+static bool smaps_entry_maps(unsigned long val)
+{
+	return val & (_PAGE_PRESENT | _PAGE_PROTNONE);
+}
+
+static void smaps_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
+			    unsigned long end, struct mem_size_stats *mss)
+{
+	for (; addr < end; addr += PAGE_SIZE) {
+		pte_t pte = ptep_get(pte_offset_map(pmd, addr));
+		struct page *page;
+
+		if (pte_none(pte) || !smaps_entry_maps(pte_val(pte)))
+			continue;
+		page = vm_normal_page(vma, addr, pte);
+		if (page)
+			smaps_account(mss, page, 1);
+	}
+}
+
+static void smaps_pmd_range(struct vm_area_struct *vma, pud_t *pud, unsigned long addr,
+			    unsigned long end, struct mem_size_stats *mss)
+{
+	for (unsigned long next; addr < end; addr = next) {
+		pmd_t pmd = pmdp_get(pmd_offset(pud, addr));
+
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(pmd) || !smaps_entry_maps(pmd_val(pmd)))
+			continue;
+		if (pmd_val(pmd) & _PAGE_PSE)
+			smaps_account(mss, pfn_to_page((pmd_val(pmd) & PTE_PFN_MASK) >> PAGE_SHIFT),
+				      HPAGE_PMD_NR);
+		else if (pmd_val(pmd) & _PAGE_PRESENT)
+			smaps_pte_range(vma, pmd_offset(pud, addr), addr, next, mss);
+	}
+}
+
+/* Huge PUDs are not counted: libgup maps none yet. */
+static void smaps_pud_range(struct vm_area_struct *vma, p4d_t *p4d, unsigned long addr,
+			    unsigned long end, struct mem_size_stats *mss)
+{
+	for (unsigned long next; addr < end; addr = next) {
+		pud_t *pud = pud_offset(p4d, addr);
+		unsigned long val = READ_ONCE(pud->pud);
+
+		next = pud_addr_end(addr, end);
+		if ((val & _PAGE_PRESENT) && !(val & _PAGE_PSE))
+			smaps_pmd_range(vma, pud, addr, next, mss);
+	}
+}
+
+static void smaps_walk_vma(struct vm_area_struct *vma, struct mem_size_stats *mss)
+{
+	for (unsigned long addr = vma->vm_start, next; addr < vma->vm_end; addr = next) {
+		pgd_t *pgd = pgd_offset(vma->vm_mm, addr);
+		unsigned long val = READ_ONCE(pgd->pgd);
+
+		next = pgd_addr_end(addr, vma->vm_end);
+		if ((val & _PAGE_PRESENT) && !(val & _PAGE_PSE))
+			smaps_pud_range(vma, p4d_offset(pgd, addr), addr, next, mss);
+	}
+}
+
+/* The order /proc/PID/smaps prints them in, with libgup's "lf" after "lo". */
+static const struct {
+	unsigned long flag;
+	char name[3];
+} smaps_vm_flags[] = {
+	{VM_READ, "rd"},	{VM_WRITE, "wr"},      {VM_EXEC, "ex"},	      {VM_SHARED, "sh"},
+	{VM_MAYREAD, "mr"},	{VM_MAYWRITE, "mw"},   {VM_MAYEXEC, "me"},    {VM_MAYSHARE, "ms"},
+	{VM_GROWSDOWN, "gd"},	{VM_PFNMAP, "pf"},     {VM_DENYWRITE, "dw"},  {VM_LOCKED, "lo"},
+	{VM_LOCKONFAULT, "lf"}, {VM_IO, "io"},	       {VM_SEQ_READ, "sr"},   {VM_RAND_READ, "rr"},
+	{VM_DONTCOPY, "dc"},	{VM_DONTEXPAND, "de"}, {VM_ACCOUNT, "ac"},    {VM_NORESERVE, "nr"},
+	{VM_HUGETLB, "ht"},	{VM_SYNC, "sf"},       {VM_WIPEONFORK, "wf"}, {VM_DONTDUMP, "dd"},
+	{VM_SOFTDIRTY, "sd"},	{VM_MIXEDMAP, "mm"},   {VM_HUGEPAGE, "hg"},   {VM_NOHUGEPAGE, "nh"},
+	{VM_MERGEABLE, "mg"},
+};
+
+static void show_smap_vma_flags(FILE *out, struct vm_area_struct *vma)
+{
+	fprintf(out, "VmFlags:");
+	for (size_t i = 0; i < sizeof(smaps_vm_flags) / sizeof(smaps_vm_flags[0]); i++)
+		if (vma->vm_flags & smaps_vm_flags[i].flag)
+			fprintf(out, " %s", smaps_vm_flags[i].name);
+	fprintf(out, "\n");
+}
+
+static void show_smap(FILE *out, struct vm_area_struct *vma)
+{
+	struct mem_size_stats mss = {0};
+	unsigned long kb = PAGE_SIZE >> 10;
+
+	smaps_walk_vma(vma, &mss);
+	show_map_vma(out, vma);
+	fprintf(out, "Size:           %8lu kB\n", (vma->vm_end - vma->vm_start) >> 10);
+	fprintf(out, "Rss:            %8lu kB\n", mss.resident * kb);
+	fprintf(out, "Anonymous:      %8lu kB\n", mss.anonymous * kb);
+	fprintf(out, "Locked:         %8lu kB\n",
+		vma->vm_flags & VM_LOCKED ? mss.resident * kb : 0);
+	fprintf(out, "Pinned:         %8lu kB\n", mss.pinned * kb);
+	show_smap_vma_flags(out, vma);
+}
+
+int show_smaps(FILE *out, struct mm_struct *mm)
+{
+	if (!out || !mm)
+		return -EINVAL;
+	mmap_read_lock(mm);
+	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
+		show_smap(out, vma);
 	mmap_read_unlock(mm);
 	return 0;
 }

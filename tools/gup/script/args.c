@@ -435,6 +435,9 @@ static bool convert_option(struct script *s, const struct opt_spec *spec, struct
 					"mmap flags like private,populate", &v->u);
 	case OPT_FOLL_FLAGS:
 		return parse_table_list(s, text, foll_names, "FOLL_ flags like write,force", &v->u);
+	case OPT_TEXT:
+		v->str = text;
+		return true;
 	case OPT_ANY:
 		v->str = w ? w->key : NULL;
 		return true;

@@ -50,9 +50,25 @@ struct page_facts {
 
 struct bk_vma_info {
 	unsigned long start, end, flags, pgoff;
-	const char *name;		 /* as /proc/pid/maps names it ("" for none) */
-	unsigned long rss, anon, pinned; /* pages; filled only when counting */
 };
+
+/* One page-table entry, as a walk of the tables meets it (depth first, parents first). */
+enum bk_pt_level { BK_PGD, BK_PUD, BK_PMD, BK_PTE, BK_NR_LEVELS };
+
+struct bk_pt_entry {
+	enum bk_pt_level level;
+	unsigned long table; /* pfn of the table that holds the entry */
+	unsigned long index, addr, val;
+	unsigned long pfn; /* what the entry points at: the next table, or the page */
+	bool leaf;	   /* maps a page: a PTE, or a huge pmd/pud */
+	bool present;	   /* present or PROTNONE: pfn is meaningful */
+	bool protnone;	   /* present to the mm, not to the CPU */
+	bool writable, dirty;
+	bool has_page; /* a leaf whose pfn has a struct page: @page is filled in */
+	struct page_facts page;
+};
+
+typedef void (*bk_pt_visit_fn)(void *ctx, const struct bk_pt_entry *e);
 
 struct backend_ops {
 	const char *name;
@@ -118,10 +134,16 @@ struct backend_ops {
 	int (*addr_query)(unsigned long addr, struct page_facts *pf); /* 0 or -errno */
 	void (*page_dump)(unsigned long pfn, FILE *out);	      /* dump_page() */
 	bool (*vma_query)(unsigned long addr, struct bk_vma_info *info);
-	/* Call @fn for each VMA of the current task, with page counts if @count. */
-	void (*for_each_vma)(bool count, void (*fn)(void *ctx, const struct bk_vma_info *vma),
-			     void *ctx);
 	void (*dump_pagetable)(unsigned long start, unsigned long end, FILE *out);
+	/*
+	 * Call @fn for every non-empty entry of @task's page tables covering
+	 * [start, end); *root is the pfn of the top table. NULL, or -EOPNOTSUPP,
+	 * where the back end cannot see page tables.
+	 */
+	int (*walk_pagetable)(struct bk_task *task, unsigned long start, unsigned long end,
+			      unsigned long *root, bk_pt_visit_fn fn, void *ctx);
+	/* /proc/PID/maps (or smaps) of the current task, as the library formats it. */
+	int (*show_maps)(bool smaps, FILE *out);
 	int (*nr_vmstat)(void);
 	const char *(*vmstat_name)(int item);
 	long (*vmstat_value)(int item);

@@ -378,15 +378,6 @@ static void sim_page_dump(unsigned long pfn, FILE *out)
 	free(text);
 }
 
-static const char *vma_name(struct vm_area_struct *vma)
-{
-	if (vma->vm_ops && vma->vm_ops->name)
-		return vma->vm_ops->name(vma);
-	if (vma->vm_flags & VM_GROWSDOWN)
-		return "[stack]";
-	return vma->vm_file ? "/dev/zero (deleted)" : "";
-}
-
 static void fill_vma_info(struct vm_area_struct *vma, struct bk_vma_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -394,7 +385,6 @@ static void fill_vma_info(struct vm_area_struct *vma, struct bk_vma_info *info)
 	info->end = vma->vm_end;
 	info->flags = vma->vm_flags;
 	info->pgoff = vma->vm_file ? vma->vm_pgoff : 0;
-	info->name = vma_name(vma);
 }
 
 static bool sim_vma_query(unsigned long addr, struct bk_vma_info *info)
@@ -544,51 +534,60 @@ static bool print_pt_entry(void *ctx, enum pt_level level, unsigned long addr, u
 	return true;
 }
 
-struct smaps_count {
-	struct vm_area_struct *vma;
-	struct bk_vma_info *info;
+/* walk_tables() entries handed on as struct bk_pt_entry, each with its table's pfn. */
+struct pt_walk {
+	unsigned long table[BK_NR_LEVELS];
+	bk_pt_visit_fn fn;
+	void *ctx;
 };
 
-static bool count_smaps_entry(void *ctx, enum pt_level level, unsigned long addr,
-			      unsigned long index, unsigned long val)
+static bool walk_entry_visit(void *ctx, enum pt_level level, unsigned long addr,
+			     unsigned long index, unsigned long val)
 {
-	struct smaps_count *c = ctx;
-	unsigned long nr = level == PT_PMD ? HPAGE_PMD_NR : 1;
-	struct page *page;
+	struct pt_walk *w = ctx;
+	struct bk_pt_entry e = {
+		.level = (enum bk_pt_level)level,
+		.table = w->table[level],
+		.index = index,
+		.addr = addr,
+		.val = val,
+		.pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT,
+		.present = val & (_PAGE_PRESENT | _PAGE_PROTNONE),
+		.protnone = (val & (_PAGE_PRESENT | _PAGE_PROTNONE)) == _PAGE_PROTNONE,
+		.writable = val & _PAGE_RW,
+		.dirty = val & _PAGE_DIRTY,
+	};
 
-	(void)index;
-	if (level != PT_PTE && !(level == PT_PMD && (val & _PAGE_PSE)))
-		return true;
-	if (!(val & (_PAGE_PRESENT | _PAGE_PROTNONE)))
-		return false;
-	page = level == PT_PTE ? vm_normal_page(c->vma, addr, __pte(val))
-			       : pfn_to_page((val & PTE_PFN_MASK) >> PAGE_SHIFT);
-	if (!page)
-		return false;
-	c->info->rss += nr;
-	if (PageAnon(page))
-		c->info->anon += nr;
-	if (page_maybe_dma_pinned(page))
-		c->info->pinned += nr;
-	return false;
+	e.leaf = level == PT_PTE || (val & _PAGE_PSE);
+	if (!e.leaf && level < PT_PTE)
+		w->table[level + 1] = e.pfn;
+	if (e.leaf && e.present && pfn_valid(e.pfn)) {
+		e.has_page = true;
+		page_struct_facts(pfn_to_page(e.pfn), &e.page);
+	}
+	w->fn(w->ctx, &e);
+	return true;
 }
 
-static void sim_for_each_vma(bool count, void (*fn)(void *ctx, const struct bk_vma_info *vma),
-			     void *ctx)
+static int sim_walk_pagetable(struct bk_task *task, unsigned long start, unsigned long end,
+			      unsigned long *root, bk_pt_visit_fn fn, void *ctx)
 {
-	struct mm_struct *mm = sim_cur->mm;
+	struct mm_struct *mm = TASK(task)->mm;
+	struct pt_walk w = {.fn = fn, .ctx = ctx};
 
+	if (!mm)
+		return -EINVAL;
+	w.table[BK_PGD] = page_to_pfn(virt_to_page(mm->pgd));
+	*root = w.table[BK_PGD];
 	mmap_read_lock(mm);
-	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
-		struct bk_vma_info info;
-		struct smaps_count c = {.vma = vma, .info = &info};
-
-		fill_vma_info(vma, &info);
-		if (count)
-			walk_tables(mm, vma->vm_start, vma->vm_end, count_smaps_entry, &c);
-		fn(ctx, &info);
-	}
+	walk_tables(mm, start, end, walk_entry_visit, &w);
 	mmap_read_unlock(mm);
+	return 0;
+}
+
+static int sim_show_maps(bool smaps, FILE *out)
+{
+	return smaps ? show_smaps(out, sim_cur->mm) : show_maps(out, sim_cur->mm);
 }
 
 static void sim_dump_pagetable(unsigned long start, unsigned long end, FILE *out)
@@ -657,7 +656,8 @@ const struct backend_ops sim_backend = {
 	.addr_query = sim_addr_query,
 	.page_dump = sim_page_dump,
 	.vma_query = sim_vma_query,
-	.for_each_vma = sim_for_each_vma,
+	.show_maps = sim_show_maps,
+	.walk_pagetable = sim_walk_pagetable,
 	.dump_pagetable = sim_dump_pagetable,
 	.nr_vmstat = sim_nr_vmstat,
 	.vmstat_name = sim_vmstat_name,

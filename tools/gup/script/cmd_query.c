@@ -199,45 +199,98 @@ bool cmd_vmstat(struct script *s, struct cmd_args *a)
 	return true;
 }
 
-static void print_maps_line(struct script *s, const struct bk_vma_info *vma)
-{
-	unsigned long f = vma->flags;
-
-	show(s, "  %08lx-%08lx %c%c%c%c %08lx 00:00 0 %s\n", vma->start, vma->end,
-	     f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
-	     f & VM_MAYSHARE ? 's' : 'p', vma->pgoff << PAGE_SHIFT, vma->name);
-}
-
-static void print_maps_vma(void *ctx, const struct bk_vma_info *vma)
-{
-	print_maps_line(ctx, vma);
-}
-
-static void print_smaps_vma(void *ctx, const struct bk_vma_info *vma)
-{
-	struct script *s = ctx;
-	unsigned long kb = PAGE_SIZE >> 10;
-
-	print_maps_line(s, vma);
-	show(s, "  Size:           %8lu kB\n", (vma->end - vma->start) >> 10);
-	show(s, "  Rss:            %8lu kB\n", vma->rss * kb);
-	show(s, "  Anonymous:      %8lu kB\n", vma->anon * kb);
-	show(s, "  Locked:         %8lu kB\n", vma->flags & VM_LOCKED ? vma->rss * kb : 0);
-	show(s, "  Pinned:         %8lu kB\n", vma->pinned * kb);
-	show(s, "  VmFlags:");
-	for (const struct named_value *e = vm_flag_names; e->name; e++)
-		if (vma->flags & e->value)
-			show(s, " %s", e->name);
-	show(s, "\n");
-}
-
-/* maps | smaps */
+/* maps | smaps: the library's /proc/PID/maps or smaps text, indented as all output is. */
 bool cmd_maps(struct script *s, struct cmd_args *a)
 {
 	bool smaps = !strcmp(a->cmd->name, "smaps");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int err;
 
-	s->be->for_each_vma(smaps, smaps ? print_smaps_vma : print_maps_vma, s);
+	if (!mem)
+		return fail(s, "out of host memory");
+	err = s->be->show_maps(smaps, mem);
+	fclose(mem);
+	for (char *save, *line = err || !text ? NULL : strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		show(s, "  %s\n", line);
+	free(text);
+	if (err)
+		return fail(s, "%s: %s", a->cmd->name, NUM(err));
 	return true;
+}
+
+/* The tasks of tasks=T1,T2 (the current one without it), named as the script names them. */
+static int picture_tasks(struct script *s, const char *list, struct bk_task **tasks,
+			 const char **names, char (*buf)[MAX_NAME + 1], int max)
+{
+	int n = 0;
+
+	if (!list) {
+		for (int i = 0; i < MAX_TASKS; i++)
+			if (s->tasks[i].task == s->cur && s->cur)
+				names[0] = s->tasks[i].name;
+		tasks[0] = s->cur;
+		return 1;
+	}
+	if (!*list) {
+		fail(s, "expected task names like parent,child in tasks=, got nothing");
+		return 0;
+	}
+	for (const char *p = list; *p; p += *p == ',') {
+		size_t len = strcspn(p, ",");
+
+		if (n == max) {
+			fail(s, "at most %d tasks in one picture, got '%s'", max, list);
+			return 0;
+		}
+		if (!len || len > MAX_NAME) {
+			fail(s, "expected task names like parent,child in tasks=, got '%s'", list);
+			return 0;
+		}
+		memcpy(buf[n], p, len);
+		buf[n][len] = '\0';
+		tasks[n] = find_task(s, buf[n]);
+		if (!tasks[n])
+			return 0;
+		names[n] = buf[n];
+		n++;
+		p += len;
+	}
+	return n;
+}
+
+/* gup run --dot DIR: DIR/<script>-<n>.dot, the script's base name without ".gup". */
+static void dot_dir_path(struct script *s, char *path, size_t size)
+{
+	const char *base = strrchr(s->file, '/') ? strrchr(s->file, '/') + 1 : s->file;
+	size_t len = strlen(base);
+
+	if (!strcmp(base, "<stdin>"))
+		base = "stdin", len = 5;
+	else if (len > 4 && !strcmp(base + len - 4, ".gup"))
+		len -= 4;
+	snprintf(path, size, "%s/%.*s-%d.dot", s->dot_dir, (int)len, base, ++s->dot_count);
+}
+
+static bool pagetable_pictures(struct script *s, struct cmd_args *a, unsigned long start,
+			       unsigned long end)
+{
+	struct bk_task *tasks[MAX_PICTURE_TASKS];
+	const char *names[MAX_PICTURE_TASKS] = {"current"};
+	char buf[MAX_PICTURE_TASKS][MAX_NAME + 1];
+	char path[4096];
+	int n = picture_tasks(s, a->opt[1].str, tasks, names, buf, MAX_PICTURE_TASKS);
+
+	if (!n)
+		return false;
+	if (a->opt[0].str && !write_pagetable_dot(s, a->opt[0].str, tasks, names, n, start, end))
+		return false;
+	if (!s->dot_dir)
+		return true;
+	dot_dir_path(s, path, sizeof(path));
+	return write_pagetable_dot(s, path, tasks, names, n, start, end);
 }
 
 bool cmd_pagetable(struct script *s, struct cmd_args *a)
@@ -252,8 +305,16 @@ bool cmd_pagetable(struct script *s, struct cmd_args *a)
 	}
 	if (start >= TASK_SIZE)
 		return fail(s, "expected a user address, got %#lx", start);
-	s->be->task_info(s->cur, &info);
-	show(s, "  page tables of %#lx-%#lx (pid %d):\n", start, end, info.pid);
-	s->be->dump_pagetable(start, end, s->out);
+	if (a->opt[1].str && !a->opt[0].str)
+		return fail(s, "tasks= names the tasks of a picture: it needs dot=FILE");
+	if (a->opt[0].str && !*a->opt[0].str)
+		return fail(s, "expected a file name in dot=FILE, got nothing");
+	if (!a->opt[0].str) {
+		s->be->task_info(s->cur, &info);
+		show(s, "  page tables of %#lx-%#lx (pid %d):\n", start, end, info.pid);
+		s->be->dump_pagetable(start, end, s->out);
+	}
+	if (a->opt[0].str || s->dot_dir)
+		return pagetable_pictures(s, a, start, end);
 	return true;
 }

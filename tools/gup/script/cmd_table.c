@@ -234,15 +234,20 @@ const struct command commands[] = {
 		    "nr_page_table_pages nr_mlock nr_foll_pin_acquired nr_foll_pin_released "
 		    "nr_cow_faults nr_cow_reuses nr_fork_early_cow nr_page_faults`."},
 	{"maps", "query", .needs = NEEDS_TASK, .fn = cmd_maps,
-	 .summary = "`/proc/pid/maps`: `start-end perms offset dev inode name`."},
+	 .summary = "`/proc/pid/maps` as the library's `show_maps()` prints it: `start-end "
+		    "perms offset dev inode name`."},
 	{"smaps", "query", .needs = NEEDS_TASK, .fn = cmd_maps,
-	 .summary = "Each VMA with Size, Rss, Anonymous, Locked, Pinned (libgup's addition) and "
-		    "VmFlags."},
-	{"pagetable", "query", {ADDR, OPT_EXPR("LEN")}, .needs = NEEDS_TASK,
-	 .fn = cmd_pagetable,
+	 .summary = "`/proc/pid/smaps` as the library's `show_smaps()` prints it: each VMA with "
+		    "Size, Rss, Anonymous, Locked, Pinned (libgup's addition) and VmFlags."},
+	{"pagetable", "query", {ADDR, OPT_EXPR("LEN")},
+	 {OPTION("dot", "FILE", OPT_TEXT, NULL), OPTION("tasks", "T1,T2", OPT_TEXT, NULL)},
+	 .needs = NEEDS_TASK, .fn = cmd_pagetable,
 	 .summary = "The pgd/pud/pmd/pte entries covering the range (one page without LEN; "
 		    "levels with no entry are left out): index, address, raw value, pfn and "
-		    "decoded bits, and for PTEs the page's refcount and mapcount or \"zero page\"."},
+		    "decoded bits, and for PTEs the page's refcount and mapcount or \"zero page\". "
+		    "With `dot=FILE`, instead writes the tree as a Graphviz picture (docs/scenarios.md: "
+		    "\"Page tables as a picture\"), "
+		    "of the current task or of each task in `tasks=` (up to 8, in one file)."},
 	{.name = NULL},
 };
 /* clang-format on */

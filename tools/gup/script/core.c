@@ -285,6 +285,8 @@ int script_run_buffer_opts(const char *buf, size_t len, const char *name, FILE *
 	s->file = name ? name : "<script>";
 	s->out = out;
 	s->quiet = opts && opts->quiet;
+	s->dot_dir = opts ? opts->dot_dir : NULL;
+	s->no_files = opts && opts->no_files;
 	if (s->be->running())
 		fail(s, "a simulated machine is already running");
 	else if (s->be->env_error())

@@ -16,6 +16,10 @@ struct script_options {
 	bool quiet; /* print only explicit output, failures and the summary */
 	/* The machine to run on (backend.h); NULL: the simulated one. */
 	const struct backend_ops *backend;
+	/* NULL, or a directory: each `pagetable` command also writes DIR/<script>-<n>.dot. */
+	const char *dot_dir;
+	/* Write no files (the fuzzer): pictures are drawn into memory and dropped. */
+	bool no_files;
 };
 
 /*

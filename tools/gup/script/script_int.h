@@ -30,6 +30,7 @@
 #define SHORT_DUMP 64		  /* reads up to this long print as one string */
 #define MAX_RETRY_INJECT 1000	  /* fault_retry failures armed at once */
 #define LISTED_PFNS 16		  /* pfns listed after a GUP call */
+#define MAX_PICTURE_TASKS 8	  /* tasks in one page-table picture */
 
 /* ------------------------------------------------------------------ state -- */
 
@@ -71,6 +72,9 @@ struct script {
 	int commands; /* command lines run */
 	long ret;     /* result of the last command that called the library */
 	struct bk_task *cur;
+	const char *dot_dir; /* gup run --dot DIR: a picture at each pagetable command */
+	int dot_count;	     /* pictures written there so far */
+	bool no_files;	     /* draw pictures into memory only (the fuzzer) */
 	struct task_slot tasks[MAX_TASKS];
 	struct symbol syms[MAX_SYMBOLS];
 };
@@ -108,7 +112,7 @@ enum arg_kind {
 };
 
 /* How an option's value is read. */
-enum opt_kind { OPT_EXPR, OPT_RANGE, OPT_PROT, OPT_MMAP_FLAGS, OPT_FOLL_FLAGS, OPT_ANY };
+enum opt_kind { OPT_EXPR, OPT_RANGE, OPT_PROT, OPT_MMAP_FLAGS, OPT_FOLL_FLAGS, OPT_TEXT, OPT_ANY };
 
 struct arg_spec {
 	const char *meta; /* as usage shows it: ADDR, LEN, "text", the keyword */
@@ -270,6 +274,11 @@ bool page_field(struct script *s, const struct page_facts *pf, const char *name,
 bool vma_field(struct script *s, unsigned long addr, const char *name, long *v);
 bool vmstat_item(struct script *s, const char *name, long *v);
 unsigned char *dma_view(struct script *s, const struct word *ref);
+
+/* dot.c: the page tables of @tasks over [start, end) as a Graphviz file at @path. */
+bool write_pagetable_dot(struct script *s, const char *path, struct bk_task *const *tasks,
+			 const char *const *names, int nr_tasks, unsigned long start,
+			 unsigned long end);
 
 /* The command handlers, by module. */
 #define CMD(name) bool cmd_##name(struct script *s, struct cmd_args *a)
