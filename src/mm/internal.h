@@ -42,9 +42,13 @@ void prep_compound_page(struct page *page, unsigned int order);
 void copy_highpage(struct page *to, struct page *from);
 /* The frame behind the vsyscall gate page. */
 struct page *gate_page(void);
-/* Boot: describe a zone's pfns, then hand [start, end) to the buddy allocator. */
-void init_zone(struct zone *zone, const char *name, enum zone_type id, unsigned long start_pfn,
-	       unsigned long nr_pages);
+/*
+ * Boot: describe a zone's pfns (its free lists start empty), give the struct pages
+ * of [start, end) their just-booted state (zone bits, unmapped, nothing else),
+ * then hand [start, end) to the buddy allocator.
+ */
+void init_zone(struct zone *zone, const char *name, unsigned long start_pfn, unsigned long nr_pages);
+void init_memmap(unsigned long start, unsigned long end);
 void free_pfn_range(unsigned long start, unsigned long end);
 
 /* The page lock's waitqueues, set up once per process (filemap.c). */
