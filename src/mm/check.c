@@ -397,6 +397,10 @@ static void check_buddy_lists(struct check_ctx *c)
 						  zone->name, page_to_pfn(page), o);
 				else
 					mark_free_block(c, zone, page_to_pfn(page), o);
+				/* A head outside the frame walk: check it here. */
+				if ((page_to_pfn(page) < c->lo || page_to_pfn(page) >= c->hi) &&
+				    !page_is_valid(page, c->out))
+					c->errors++;
 				n++;
 			}
 			if (n != zone->free_area[o].nr_free)
@@ -561,10 +565,12 @@ static void scratch_zero_window(struct check_ctx *c)
 }
 
 /*
- * Check the reserved frames and [lo, hi); everything else must be as boot left
- * it. Without @used_only, every frame.
+ * With @used_only, walk only the reserved frames and those handed out since boot
+ * (sim.frames_used): every frame in use, every table, every frame a PTE may
+ * map lies there; the others never left a free block (whose heads the buddy
+ * walk checks) and are as boot left them. Without it, every frame.
  */
-static int check_machine(FILE *out, bool used_only)
+int __sim_check(FILE *out, bool used_only)
 {
 	struct check_ctx c = {.out = out, .lo = RESERVED_LOW_PFNS, .hi = sim.nr_pages};
 	long pins = 0, outstanding;
@@ -572,8 +578,8 @@ static int check_machine(FILE *out, bool used_only)
 	if (!sim.running)
 		return 0;
 	if (used_only) {
-		c.lo = max_t(unsigned long, sim.memmap_used.lo, RESERVED_LOW_PFNS);
-		c.hi = max_t(unsigned long, min_t(unsigned long, sim.memmap_used.hi, sim.nr_pages),
+		c.lo = max_t(unsigned long, sim.frames_used.lo, RESERVED_LOW_PFNS);
+		c.hi = max_t(unsigned long, min_t(unsigned long, sim.frames_used.hi, sim.nr_pages),
 			     RESERVED_LOW_PFNS);
 		c.lo = min_t(unsigned long, c.lo, c.hi);
 	}
@@ -593,18 +599,13 @@ static int check_machine(FILE *out, bool used_only)
 	return c.errors;
 }
 
-int __sim_check(FILE *out)
-{
-	return check_machine(out, false);
-}
-
 /* Hold RCU table frees off meanwhile (see sim_check()). */
 static int check_paused(FILE *out, bool used_only)
 {
 	int errors;
 
 	pgtable_free_pause();
-	errors = check_machine(out ? out : stderr, used_only);
+	errors = __sim_check(out ? out : stderr, used_only);
 	pgtable_free_resume();
 	return errors;
 }

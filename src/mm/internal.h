@@ -157,7 +157,10 @@ bool pgtable_is_valid(struct mm_struct *mm, FILE *out);
 #endif
 
 void vmstat_reset(void);
-/* sim_check() that stays silent when @out is NULL. */
-int __sim_check(FILE *out);
+/*
+ * sim_check() (or, @used_only, sim_check_used()) that stays silent when @out is
+ * NULL and does not hold RCU table frees off.
+ */
+int __sim_check(FILE *out, bool used_only);
 
 #endif /* GUP_MM_INTERNAL_H */
