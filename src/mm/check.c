@@ -343,10 +343,22 @@ static bool seen_before(void **seen, int *n, void *p)
 static void check_all_mms(struct check_ctx *c)
 {
 	struct task_struct *t;
-	int nmm = 0, nmap = 0, cap = 1024;
-	void **mms = calloc(cap, sizeof(void *)), **maps = calloc(cap * 8, sizeof(void *));
+	int nmm = 0, nmap = 0, cap = 0, map_cap = 0;
+	void **mms, **maps;
 
 	pthread_mutex_lock(&sim.tasks_lock);
+	/* Sized to what is there: a check after every step must not zero big arrays. */
+	list_for_each_entry(t, &sim.tasks, tasks)
+	{
+		cap++;
+		map_cap += t->mm->map_count;
+	}
+	mms = malloc((cap + 1) * sizeof(void *));
+	maps = malloc((map_cap + 1) * sizeof(void *));
+	if (!mms || !maps) {
+		violation(c, "no host memory to walk the address spaces");
+		cap = 0;
+	}
 	list_for_each_entry(t, &sim.tasks, tasks)
 	{
 		struct vm_area_struct *vma;
@@ -357,7 +369,7 @@ static void check_all_mms(struct check_ctx *c)
 			c->errors++;
 		check_mm_tables(c, t->mm);
 		for (vma = t->mm->mmap; vma; vma = vma->vm_next)
-			if (vma->vm_file && nmap < cap * 8 &&
+			if (vma->vm_file && nmap < map_cap &&
 			    !seen_before(maps, &nmap, vma->vm_file->f_mapping))
 				tally_mapping(c, vma->vm_file->f_mapping);
 	}
