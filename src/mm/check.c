@@ -438,6 +438,9 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 	}
 	if (PageTable(page) && page->pt_mm && !c->tables[pfn])
 		violation(c, "pfn %#lx: page table reachable from no mm (leaked)", pfn);
+	if (c->free[pfn] && (PageTail(page) || (PageTable(page) && page->pt_mm)))
+		violation(c, "pfn %#lx: %s inside a free block", pfn,
+			  PageTail(page) ? "compound tail" : "page table");
 	if (PageBuddy(page) || PageTable(page) || PageTail(page))
 		return;
 	gets = atomic_read(&page->dbg_gup_refs);
