@@ -24,6 +24,10 @@ clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DCONFIG_DEBUG_VM=1 \
 	-o "$out/fuzz_model"
 
 cp -n "$root"/tests/fuzz/corpus_model/* "$out/corpus/" 2>/dev/null || true
+status=0
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 	"$out/fuzz_model" -max_total_time="$seconds" -max_len=2048 -timeout=30 -print_final_stats=1 \
-	-artifact_prefix="$out/artifacts/" "$@" "$out/corpus" "$root/tests/fuzz/corpus_model"
+	-artifact_prefix="$out/artifacts/" "$@" "$out/corpus" "$root/tests/fuzz/corpus_model" \
+	2>&1 | tee "$out/fuzz.log" || status=$?
+"$root/tests/fuzz/fuzz_stats.sh" model "$out/fuzz.log"
+exit "$status"

@@ -28,6 +28,10 @@ mapfile -t sources < <(find "$root/src" -name '*.c' | sort)
 
 # New inputs go to the first (scratch) corpus; the checked-in seeds stay untouched.
 # -close_fd_mask=2 silences the library's WARNING lines; crash reports still print.
-exec "$out/fuzz_script" "$out/corpus" "$root/tests/fuzz/corpus_script" \
+status=0
+"$out/fuzz_script" "$out/corpus" "$root/tests/fuzz/corpus_script" \
 	-dict="$root/tests/fuzz/script.dict" -max_len=4096 -timeout=30 -rss_limit_mb=4096 \
-	-max_total_time="$seconds" -artifact_prefix="$out/" -close_fd_mask=2 "$@"
+	-max_total_time="$seconds" -artifact_prefix="$out/" -close_fd_mask=2 -print_final_stats=1 \
+	"$@" 2>&1 | tee "$out/fuzz.log" || status=$?
+"$root/tests/fuzz/fuzz_stats.sh" script "$out/fuzz.log"
+exit "$status"
