@@ -152,10 +152,11 @@ static void test_reboot_after_leaks_is_identical(void **state)
 /* Smaller then larger (past what is mapped) then smaller again, with a movable zone. */
 static void test_reboot_smaller_then_larger(void **state)
 {
-	struct sim_config big = {.mem_bytes = 32UL << 20, .movable_bytes = 16UL << 20, .quiet = true};
+	struct sim_config big = {
+		.mem_bytes = 32UL << 20, .movable_bytes = 16UL << 20, .quiet = true};
 	struct sim_config small = {.mem_bytes = 8UL << 20, .quiet = true};
-	struct sim_config bigger = {.mem_bytes = 64UL << 20, .movable_bytes = 16UL << 20,
-				    .quiet = true};
+	struct sim_config bigger = {
+		.mem_bytes = 64UL << 20, .movable_bytes = 16UL << 20, .quiet = true};
 	struct boot_view v[6];
 
 	(void)state;

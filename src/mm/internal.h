@@ -47,7 +47,8 @@ struct page *gate_page(void);
  * of [start, end) their just-booted state (zone bits, unmapped, nothing else),
  * then hand [start, end) to the buddy allocator.
  */
-void init_zone(struct zone *zone, const char *name, unsigned long start_pfn, unsigned long nr_pages);
+void init_zone(struct zone *zone, const char *name, unsigned long start_pfn,
+	       unsigned long nr_pages);
 void init_memmap(unsigned long start, unsigned long end);
 void free_pfn_range(unsigned long start, unsigned long end);
 

@@ -229,9 +229,9 @@ static bool frame_leaked(unsigned long pfn)
 /* Only the reserved frames and those handed out since boot can leak. */
 static void report_leaked_pages(FILE *out, unsigned long *leaked)
 {
-	unsigned long spans[2][2] = {{0, RESERVED_LOW_PFNS},
-				     {sim.frames_used.lo, min_t(unsigned long, sim.frames_used.hi,
-								sim.nr_pages)}};
+	unsigned long spans[2][2] = {
+		{0, RESERVED_LOW_PFNS},
+		{sim.frames_used.lo, min_t(unsigned long, sim.frames_used.hi, sim.nr_pages)}};
 	unsigned long shown = 0;
 
 	*leaked = 0;
