@@ -503,16 +503,16 @@ static void check_counters(struct check_ctx *c, unsigned long nr_tables)
 
 static void check_all_frames(struct check_ctx *c, long *pins)
 {
+	unsigned long spans[2][2] = {{0, RESERVED_LOW_PFNS}, {c->lo, c->hi}};
 	unsigned long nr_tables = 0;
 
 	check_all_mms(c);
 	check_buddy_lists(c);
-	for (unsigned long pfn = 0; pfn < c->hi; pfn++) {
-		if (pfn == RESERVED_LOW_PFNS)
-			pfn = max_t(unsigned long, pfn, c->lo);
-		nr_tables += PageTable(pfn_to_page(pfn));
-		check_frame(c, pfn, pins);
-	}
+	for (int i = 0; i < 2; i++)
+		for (unsigned long pfn = spans[i][0]; pfn < spans[i][1]; pfn++) {
+			nr_tables += PageTable(pfn_to_page(pfn));
+			check_frame(c, pfn, pins);
+		}
 	check_counters(c, nr_tables);
 }
 
