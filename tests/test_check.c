@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The invariant checker: each check of sim_check() fires on state corrupted on
- * purpose, names the page or entry at fault, and is quiet again once repaired.
+ * purpose, names the page or entry at fault, and is quiet again once repaired;
+ * sim_check_used() sees the same in the frames handed out since boot.
  */
 #include "harness.h"
 #include <stdio.h>
@@ -11,30 +12,41 @@
 
 #define AREA_PAGES 4
 
-/* Run sim_check() into a buffer; returns the violations, *report gets the text. */
-static int check_report(char **report)
+/* Run @check into a buffer; returns the violations, *report gets the text. */
+static int report_of(int (*check)(FILE *out), char **report)
 {
 	size_t len;
 	FILE *out = open_memstream(report, &len);
 	int errors;
 
 	assert_non_null(out);
-	errors = sim_check(out);
+	errors = check(out);
 	fclose(out);
 	return errors;
 }
 
-/* Assert sim_check() reports violations and that one message contains @needle. */
-static void assert_check_fires(const char *needle)
+static int check_report(char **report)
+{
+	return report_of(sim_check, report);
+}
+
+/* Assert @check reports violations and that one message contains @needle. */
+static void assert_fires(int (*check)(FILE *out), const char *needle)
 {
 	char *report = NULL;
-	int errors = check_report(&report);
+	int errors = report_of(check, &report);
 
 	if (!strstr(report, needle))
 		fprintf(stderr, "expected \"%s\" in:\n%s", needle, report);
 	assert_true(errors > 0);
 	assert_non_null(strstr(report, needle));
 	free(report);
+}
+
+/* Assert sim_check() reports violations and that one message contains @needle. */
+static void assert_check_fires(const char *needle)
+{
+	assert_fires(sim_check, needle);
 }
 
 static void assert_check_clean(void)
@@ -340,6 +352,44 @@ static void test_shutdown_reports_a_leak(void **state)
 	assert_int_equal(sim_shutdown(), -EBUSY);
 }
 
+/*
+ * The per-step check walks only the frames handed out since boot, yet sees what
+ * goes wrong there, and the heads of free blocks that were never handed out.
+ */
+static void test_check_used_sees_used_frames(void **state)
+{
+	struct zone *zone = &sim.zones[ZONE_NORMAL];
+	struct page *page, *lost, *untouched = NULL;
+
+	(void)state;
+	page = mapped_page(populated_area());
+	assert_int_equal(sim_check_used(NULL), 0);
+	page_ref_add(page, 1);
+	assert_fires(sim_check_used, pfn_name(page));
+	page_ref_sub(page, 1);
+
+	lost = alloc_page(GFP_KERNEL);
+	assert_non_null(lost);
+	set_page_count(lost, 0);
+	assert_fires(sim_check_used, "unreferenced but in no free block (lost)");
+	set_page_count(lost, 1);
+	__free_pages(lost, 0);
+
+	/* The largest free block's head: never handed out on a fresh machine. */
+	for (int order = MAX_ORDER - 1; order >= 0 && !untouched; order--)
+		if (zone->free_area[order].nr_free)
+			untouched = list_first_entry(&zone->free_area[order].free_list, struct page,
+						     lru);
+	assert_non_null(untouched);
+	assert_true(page_to_pfn(untouched) >= sim.frames_used.hi ||
+		    page_to_pfn(untouched) < sim.frames_used.lo);
+	page_ref_add(untouched, 1);
+	assert_fires(sim_check_used, "free but referenced");
+	page_ref_sub(untouched, 1);
+	assert_int_equal(sim_check_used(NULL), 0);
+	end_task();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +408,7 @@ int main(void)
 		GUP_TEST(test_lost_frame_is_reported),
 		GUP_TEST(test_rss_mismatch_is_reported),
 		GUP_TEST(test_pagetable_stat_is_reported),
+		GUP_TEST(test_check_used_sees_used_frames),
 		cmocka_unit_test(test_shutdown_reports_a_leak),
 	};
 

@@ -477,7 +477,7 @@ static void test_pte_table_outlives_munmap_for_rcu_readers(void **state)
 	assert_int_equal(pthread_join(reader, NULL), 0);
 
 	/* Once every reader has left, the grace period ends and the tables go. */
-	sim_rcu_barrier();
+	pgtable_rcu_barrier();
 	assert_true(global_node_page_state(NR_PAGETABLE) < tables);
 	sem_destroy(&r.inside);
 	sem_destroy(&r.unmapped);

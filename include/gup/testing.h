@@ -14,6 +14,15 @@ extern "C" {
 #endif
 
 /*
+ * sim_check() for a caller that checks after every step: the same invariants, but
+ * only over the frames the allocator touched since boot and the reserved ones
+ * (the rest are as boot left them), so its cost follows what the machine used,
+ * not its size. sim_shutdown() still checks every frame.
+ * Return: the number of violations.
+ */
+int sim_check_used(FILE *out);
+
+/*
  * Follow @addr's page tables without allocating; mmap_lock held.
  * Return: the PTE pointer (and the pmd in *@pmdp if given), or NULL when a level
  * above is empty or huge.

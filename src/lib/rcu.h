@@ -13,12 +13,11 @@
  * invisible to it: tell it. Every read-side section releases a grace-period
  * token on exit, call_rcu() releases the head it queues, and a callback
  * acquires both first (sim_rcu_callback_begin), so what readers and the queuer
- * did happens before the callback frees anything; callbacks release a token
- * that sim_rcu_barrier() acquires.
+ * did happens before the callback frees anything; sim_synchronize_rcu()
+ * acquires the token too.
  */
 /* Addresses that are the same in every translation unit. */
 #define GUP_RCU_GRACE_TOKEN ((void *)&urcu_bp_synchronize_rcu)
-#define GUP_RCU_BARRIER_TOKEN ((void *)&urcu_bp_barrier)
 #ifdef __SANITIZE_THREAD__
 #include <sanitizer/tsan_interface.h>
 #define sim_tsan_release(addr) __tsan_release(addr)
@@ -53,17 +52,11 @@ static inline void sim_rcu_callback_begin(struct rcu_head *head)
 	sim_tsan_acquire(GUP_RCU_GRACE_TOKEN);
 }
 
-/* Last thing an RCU callback does: what it did happens before sim_rcu_barrier() returns. */
-static inline void sim_rcu_callback_end(void)
+/* Wait until every read-side section that began before the call has ended. */
+static inline void sim_synchronize_rcu(void)
 {
-	sim_tsan_release(GUP_RCU_BARRIER_TOKEN);
-}
-
-/* Wait until callbacks queued so far have run. */
-static inline void sim_rcu_barrier(void)
-{
-	urcu_bp_barrier();
-	sim_tsan_acquire(GUP_RCU_BARRIER_TOKEN);
+	urcu_bp_synchronize_rcu();
+	sim_tsan_acquire(GUP_RCU_GRACE_TOKEN);
 }
 
 #endif /* GUP_LIB_RCU_H */

@@ -5,6 +5,7 @@
  * what holds and maps it; VMAs, page tables and buddy lists are consistent.
  */
 #include <stdarg.h>
+#include <sys/mman.h>
 #include "mm/internal.h"
 
 struct check_ctx {
@@ -14,6 +15,7 @@ struct check_ctx {
 	unsigned int *refs;    /* references each pfn should have */
 	unsigned char *tables; /* entries (or mm->pgd) reaching each page-table pfn */
 	unsigned char *free;   /* pfns inside a block on a buddy free list */
+	unsigned long lo, hi;  /* frames checked: the reserved ones and [lo, hi) */
 	long mm_tables;	       /* tables reached in the mm being walked */
 	long mm_rss_anon, mm_rss_shmem;
 };
@@ -126,6 +128,18 @@ static void check_empty_table(struct check_ctx *c, struct mm_struct *mm, const c
 			  base);
 }
 
+static void scratch_mark_stray(void);
+
+/*
+ * A tally for @pfn outside the checked frames (only something corrupt points
+ * there): the next check zeroes all tallies first.
+ */
+static void tally_at(struct check_ctx *c, unsigned long pfn)
+{
+	if (pfn >= RESERVED_LOW_PFNS && (pfn < c->lo || pfn >= c->hi))
+		scratch_mark_stray();
+}
+
 static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsigned long addr)
 {
 	struct vm_area_struct *vma = find_vma(mm, addr);
@@ -143,6 +157,8 @@ static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsi
 		return;
 	}
 	page = compound_head(pte_page(pte));
+	tally_at(c, pte_pfn(pte));
+	tally_at(c, page_to_pfn(page));
 	c->maps[pte_pfn(pte)]++;
 	c->refs[page_to_pfn(page)]++;
 	if (PageAnon(page))
@@ -187,6 +203,7 @@ static unsigned long *reach_table(struct check_ctx *c, struct mm_struct *mm, uns
 			  entry, pfn);
 		return NULL;
 	}
+	tally_at(c, pfn);
 	if (c->tables[pfn]++)
 		violation(c, "mm %u: page table pfn %#lx reached by more than one entry", mm->id,
 			  pfn);
@@ -283,6 +300,7 @@ static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 
 	c->mm_tables = 1;
 	c->mm_rss_anon = c->mm_rss_shmem = 0;
+	tally_at(c, page_to_pfn(pgd_page));
 	c->tables[page_to_pfn(pgd_page)]++;
 	for (int g = 0; g < PTRS_PER_PGD; g++) {
 		unsigned long gv = READ_ONCE(pgd[g]);
@@ -307,8 +325,10 @@ static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 static void tally_mapping(struct check_ctx *c, struct address_space *mapping)
 {
 	for (unsigned long i = 0; i < mapping->nr_slots; i++)
-		if (mapping->i_pages[i])
+		if (mapping->i_pages[i]) {
+			tally_at(c, page_to_pfn(mapping->i_pages[i]));
 			c->refs[page_to_pfn(mapping->i_pages[i])]++;
+		}
 }
 
 static bool seen_before(void **seen, int *n, void *p)
@@ -323,10 +343,22 @@ static bool seen_before(void **seen, int *n, void *p)
 static void check_all_mms(struct check_ctx *c)
 {
 	struct task_struct *t;
-	int nmm = 0, nmap = 0, cap = 1024;
-	void **mms = calloc(cap, sizeof(void *)), **maps = calloc(cap * 8, sizeof(void *));
+	int nmm = 0, nmap = 0, cap = 0, map_cap = 0;
+	void **mms, **maps;
 
 	pthread_mutex_lock(&sim.tasks_lock);
+	/* Sized to what is there: a check after every step must not zero big arrays. */
+	list_for_each_entry(t, &sim.tasks, tasks)
+	{
+		cap++;
+		map_cap += t->mm->map_count;
+	}
+	mms = malloc((cap + 1) * sizeof(void *));
+	maps = malloc((map_cap + 1) * sizeof(void *));
+	if (!mms || !maps) {
+		violation(c, "no host memory to walk the address spaces");
+		cap = 0;
+	}
 	list_for_each_entry(t, &sim.tasks, tasks)
 	{
 		struct vm_area_struct *vma;
@@ -337,7 +369,7 @@ static void check_all_mms(struct check_ctx *c)
 			c->errors++;
 		check_mm_tables(c, t->mm);
 		for (vma = t->mm->mmap; vma; vma = vma->vm_next)
-			if (vma->vm_file && nmap < cap * 8 &&
+			if (vma->vm_file && nmap < map_cap &&
 			    !seen_before(maps, &nmap, vma->vm_file->f_mapping))
 				tally_mapping(c, vma->vm_file->f_mapping);
 	}
@@ -349,10 +381,12 @@ static void check_all_mms(struct check_ctx *c)
 /* Record the pfns of a listed free block; no pfn may be in two blocks. */
 static void mark_free_block(struct check_ctx *c, struct zone *zone, unsigned long pfn, int order)
 {
-	for (unsigned long i = 0; i < (1UL << order) && pfn + i < sim.nr_pages; i++)
-		if (c->free[pfn + i]++)
-			violation(c, "zone %s: pfn %#lx is in two free blocks", zone->name,
-				  pfn + i);
+	unsigned long start = max_t(unsigned long, pfn, c->lo);
+	unsigned long end = min_t(unsigned long, pfn + (1UL << order), c->hi);
+
+	for (unsigned long p = start; p < end; p++)
+		if (c->free[p]++)
+			violation(c, "zone %s: pfn %#lx is in two free blocks", zone->name, p);
 }
 
 static void check_buddy_lists(struct check_ctx *c)
@@ -375,6 +409,10 @@ static void check_buddy_lists(struct check_ctx *c)
 						  zone->name, page_to_pfn(page), o);
 				else
 					mark_free_block(c, zone, page_to_pfn(page), o);
+				/* A head outside the frame walk: check it here. */
+				if ((page_to_pfn(page) < c->lo || page_to_pfn(page) >= c->hi) &&
+				    !page_is_valid(page, c->out))
+					c->errors++;
 				n++;
 			}
 			if (n != zone->free_area[o].nr_free)
@@ -400,6 +438,9 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 	}
 	if (PageTable(page) && page->pt_mm && !c->tables[pfn])
 		violation(c, "pfn %#lx: page table reachable from no mm (leaked)", pfn);
+	if (c->free[pfn] && (PageTail(page) || (PageTable(page) && page->pt_mm)))
+		violation(c, "pfn %#lx: %s inside a free block", pfn,
+			  PageTail(page) ? "compound tail" : "page table");
 	if (PageBuddy(page) || PageTable(page) || PageTail(page))
 		return;
 	gets = max_t(int, sim_page_gup_refs(page), 0); /* -1: not counted in this build */
@@ -462,56 +503,142 @@ static void check_counters(struct check_ctx *c, unsigned long nr_tables)
 
 static void check_all_frames(struct check_ctx *c, long *pins)
 {
+	unsigned long spans[2][2] = {{0, RESERVED_LOW_PFNS}, {c->lo, c->hi}};
 	unsigned long nr_tables = 0;
 
 	check_all_mms(c);
 	check_buddy_lists(c);
-	for (unsigned long pfn = 0; pfn < sim.nr_pages; pfn++) {
-		nr_tables += PageTable(pfn_to_page(pfn));
-		check_frame(c, pfn, pins);
-	}
+	for (int i = 0; i < 2; i++)
+		for (unsigned long pfn = spans[i][0]; pfn < spans[i][1]; pfn++) {
+			nr_tables += PageTable(pfn_to_page(pfn));
+			check_frame(c, pfn, pins);
+		}
 	check_counters(c, nr_tables);
 }
 
-int __sim_check(FILE *out)
+/*
+ * The per-pfn tallies, kept from one check to the next in a host mapping (no
+ * allocation per check, none the fuzzer's malloc accounting sees). Each check
+ * zeroes the window it uses; the tallies of a PTE or entry pointing outside it
+ * (a corrupt one) land in the rest, zeroed before the next check (stray).
+ */
+static struct {
+	pthread_mutex_t lock;
+	unsigned char *mem;
+	unsigned long capacity;
+	bool stray;
+} scratch = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void scratch_mark_stray(void)
 {
-	struct check_ctx c = {.out = out};
+	scratch.stray = true;
+}
+
+#define SCRATCH_BYTES_PER_PFN (2 * sizeof(unsigned int) + 2)
+
+static bool scratch_get(struct check_ctx *c)
+{
+	unsigned long n = sim.nr_pages;
+
+	if (scratch.capacity < n) {
+		if (scratch.mem)
+			munmap(scratch.mem, scratch.capacity * SCRATCH_BYTES_PER_PFN);
+		scratch.capacity = 0;
+		scratch.mem = mmap(NULL, n * SCRATCH_BYTES_PER_PFN, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (scratch.mem == MAP_FAILED) {
+			scratch.mem = NULL;
+			return false;
+		}
+		scratch.capacity = n;
+		scratch.stray = false;
+	}
+	c->maps = (unsigned int *)scratch.mem;
+	c->refs = c->maps + scratch.capacity;
+	c->tables = (unsigned char *)(c->refs + scratch.capacity);
+	c->free = c->tables + scratch.capacity;
+	if (scratch.stray) {
+		memset(scratch.mem, 0, scratch.capacity * SCRATCH_BYTES_PER_PFN);
+		scratch.stray = false;
+	}
+	return true;
+}
+
+/* Zero the tallies of the frames this check looks at, @c->lo..@c->hi and the reserved ones. */
+static void scratch_zero_window(struct check_ctx *c)
+{
+	unsigned long spans[2][2] = {{0, RESERVED_LOW_PFNS}, {c->lo, c->hi}};
+
+	for (int i = 0; i < 2; i++) {
+		unsigned long lo = spans[i][0], n = spans[i][1] > lo ? spans[i][1] - lo : 0;
+
+		memset(c->maps + lo, 0, n * sizeof(*c->maps));
+		memset(c->refs + lo, 0, n * sizeof(*c->refs));
+		memset(c->tables + lo, 0, n);
+		memset(c->free + lo, 0, n);
+	}
+}
+
+/*
+ * With @used_only, walk only the reserved frames and those handed out since boot
+ * (sim.frames_used): every frame in use, every table, every frame a PTE may
+ * map lies there; the others never left a free block (whose heads the buddy
+ * walk checks) and are as boot left them. Without it, every frame.
+ */
+int __sim_check(FILE *out, bool used_only)
+{
+	struct check_ctx c = {.out = out, .lo = RESERVED_LOW_PFNS, .hi = sim.nr_pages};
 	long pins = 0, outstanding;
 
 	if (!sim.running)
 		return 0;
-	c.maps = calloc(sim.nr_pages, sizeof(*c.maps));
-	c.refs = calloc(sim.nr_pages, sizeof(*c.refs));
-	c.tables = calloc(sim.nr_pages, sizeof(*c.tables));
-	c.free = calloc(sim.nr_pages, sizeof(*c.free));
-	if (c.maps && c.refs && c.tables && c.free)
+	if (used_only) {
+		c.lo = max_t(unsigned long, sim.frames_used.lo, RESERVED_LOW_PFNS);
+		c.hi = max_t(unsigned long, min_t(unsigned long, sim.frames_used.hi, sim.nr_pages),
+			     RESERVED_LOW_PFNS);
+		c.lo = min_t(unsigned long, c.lo, c.hi);
+	}
+	pthread_mutex_lock(&scratch.lock);
+	if (scratch_get(&c)) {
+		scratch_zero_window(&c);
 		check_all_frames(&c, &pins);
+	} else {
+		violation(&c, "no host memory for the checker's tallies");
+	}
+	pthread_mutex_unlock(&scratch.lock);
 	outstanding = (long)global_node_page_state(NR_FOLL_PIN_ACQUIRED) -
 		      (long)global_node_page_state(NR_FOLL_PIN_RELEASED);
 	if (GUP_REFS_TRACKED && pins != outstanding)
 		violation(&c, "pins held on pages (%ld) != acquired - released (%ld)", pins,
 			  outstanding);
-	free(c.maps);
-	free(c.refs);
-	free(c.tables);
-	free(c.free);
 	return c.errors;
+}
+
+/* Hold RCU table frees off meanwhile (see sim_check()). */
+static int check_paused(FILE *out, bool used_only)
+{
+	int errors;
+
+	sim_point_hold(SP_PGTABLE_FREE);
+	errors = __sim_check(out ? out : stderr, used_only);
+	sim_point_release(SP_PGTABLE_FREE);
+	if (errors) /* whose references the violations may be about */
+		sim_report_pins(out ? out : stderr);
+	return errors;
 }
 
 int sim_check(FILE *out)
 {
-	int errors;
-
 	/*
 	 * Tables waiting for their grace period are still tables (and still in
 	 * NR_PAGETABLE) but belong to no mm; hold their frees (the section of the
 	 * pgtable_free point) off meanwhile instead of waiting a grace period, so a
 	 * check after every step stays cheap.
 	 */
-	sim_point_hold(SP_PGTABLE_FREE);
-	errors = __sim_check(out ? out : stderr);
-	sim_point_release(SP_PGTABLE_FREE);
-	if (errors) /* whose references the violations may be about */
-		sim_report_pins(out ? out : stderr);
-	return errors;
+	return check_paused(out, false);
+}
+
+int sim_check_used(FILE *out)
+{
+	return check_paused(out, true);
 }

@@ -51,9 +51,14 @@ void gate_vma_init(enum sim_vsyscall mode);
 bool gup_cow_left_pte_readonly(const struct vm_area_struct *vma, vm_fault_t ret);
 /* Lift ASan's poison from freed frames before the frames' host mapping goes. */
 void frames_unpoison_all(void);
-/* Boot: describe a zone's pfns, then hand [start, end) to the buddy allocator. */
-void init_zone(struct zone *zone, const char *name, enum zone_type id, unsigned long start_pfn,
+/*
+ * Boot: describe a zone's pfns (its free lists start empty), give the struct pages
+ * of [start, end) their just-booted state (zone bits, unmapped, nothing else),
+ * then hand [start, end) to the buddy allocator.
+ */
+void init_zone(struct zone *zone, const char *name, unsigned long start_pfn,
 	       unsigned long nr_pages);
+void init_memmap(unsigned long start, unsigned long end);
 void free_pfn_range(unsigned long start, unsigned long end);
 
 /* The page lock's waitqueues, set up once per process (filemap.c). */
@@ -162,7 +167,10 @@ bool pgtable_is_valid(struct mm_struct *mm, FILE *out);
 #endif
 
 void vmstat_reset(void);
-/* sim_check() that stays silent when @out is NULL. */
-int __sim_check(FILE *out);
+/*
+ * sim_check() (or, @used_only, sim_check_used()) that stays silent when @out is
+ * NULL and does not hold RCU table frees off.
+ */
+int __sim_check(FILE *out, bool used_only);
 
 #endif /* GUP_MM_INTERNAL_H */

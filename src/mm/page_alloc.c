@@ -103,8 +103,23 @@ static bool page_is_free_buddy(struct zone *zone, unsigned long pfn, unsigned in
 	return PageBuddy(page) && page->private_data == order;
 }
 
+/* Widen @span to take in [start, end); allocations in different zones may race. */
+static void span_note(struct pfn_span *span, unsigned long start, unsigned long end)
+{
+	unsigned long lo = __atomic_load_n(&span->lo, __ATOMIC_RELAXED);
+	unsigned long hi = __atomic_load_n(&span->hi, __ATOMIC_RELAXED);
+
+	while (start < lo && !__atomic_compare_exchange_n(&span->lo, &lo, start, false,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	while (end > hi && !__atomic_compare_exchange_n(&span->hi, &hi, end, false,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 static void add_to_free_list(struct zone *zone, struct page *page, unsigned int order)
 {
+	span_note(&sim.memmap_used, page_to_pfn(page), page_to_pfn(page) + 1);
 	page->private_data = order;
 	SetPageBuddy(page);
 	list_add(&page->lru, &zone->free_area[order].free_list);
@@ -113,6 +128,7 @@ static void add_to_free_list(struct zone *zone, struct page *page, unsigned int 
 
 static void del_from_free_list(struct zone *zone, struct page *page, unsigned int order)
 {
+	span_note(&sim.memmap_used, page_to_pfn(page), page_to_pfn(page) + 1);
 	list_del(&page->lru);
 	ClearPageBuddy(page);
 	page->private_data = 0;
@@ -245,6 +261,8 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	if (!page)
 		return NULL;
 	frames_unpoison(page, order);
+	span_note(&sim.memmap_used, page_to_pfn(page), page_to_pfn(page) + (1UL << order));
+	span_note(&sim.frames_used, page_to_pfn(page), page_to_pfn(page) + (1UL << order));
 	for (unsigned long i = 0; i < (1UL << order); i++)
 		reset_page_state(page + i);
 	set_page_count(page, 1);
@@ -302,8 +320,7 @@ void __free_pages(struct page *page, unsigned int order)
 		free_unref_page(page, order);
 }
 
-void init_zone(struct zone *zone, const char *name, enum zone_type id, unsigned long start_pfn,
-	       unsigned long nr_pages)
+void init_zone(struct zone *zone, const char *name, unsigned long start_pfn, unsigned long nr_pages)
 {
 	zone->name = name;
 	zone->zone_start_pfn = start_pfn;
@@ -315,11 +332,23 @@ void init_zone(struct zone *zone, const char *name, enum zone_type id, unsigned 
 		INIT_LIST_HEAD(&zone->free_area[o].free_list);
 		zone->free_area[o].nr_free = 0;
 	}
-	for (unsigned long pfn = start_pfn; pfn < start_pfn + nr_pages; pfn++) {
-		struct page *page = pfn_to_page(pfn);
+}
 
-		page->flags = (unsigned long)id << ZONES_PGSHIFT;
-		atomic_set(&page->_mapcount, -1);
+void init_memmap(unsigned long start, unsigned long end)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &sim.zones[z];
+		unsigned long lo = max_t(unsigned long, start, zone->zone_start_pfn);
+		unsigned long hi =
+			min_t(unsigned long, end, zone->zone_start_pfn + zone->spanned_pages);
+
+		for (unsigned long pfn = lo; pfn < hi; pfn++) {
+			struct page *page = pfn_to_page(pfn);
+
+			memset(page, 0, sizeof(*page));
+			page->flags = (unsigned long)z << ZONES_PGSHIFT;
+			atomic_set(&page->_mapcount, -1);
+		}
 	}
 }
 
@@ -333,6 +362,7 @@ void free_pfn_range(unsigned long start, unsigned long end)
 
 		while (order && (!IS_ALIGNED(pfn, 1UL << order) || pfn + (1UL << order) > end))
 			order--;
+		init_memmap(pfn, pfn + 1); /* a head left from a machine booted before */
 		buddy_free(pfn_to_page(pfn), order);
 		pfn += 1UL << order;
 	}

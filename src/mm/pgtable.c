@@ -27,32 +27,77 @@ static struct page *pgtable_page_alloc(struct mm_struct *mm)
 	return page;
 }
 
-static void pgtable_page_free_rcu(struct rcu_head *head)
+static void pgtable_page_release(struct page *page)
 {
-	struct page *page = container_of((struct page_rcu_head *)head, struct page, rcu_head);
-
-	sim_rcu_callback_begin(head);
 	pthread_spin_destroy(&page->ptl);
 	page->pt_mm = NULL;
 	ClearPageTable(page);
 	count_vm_stat(NR_PAGETABLE, -1);
 	__free_pages(page, 0);
-	sim_rcu_callback_end();
 }
 
-/* Tables handed to RCU whose freeing has not finished yet. */
-static atomic_long_t tables_awaiting_rcu;
+/*
+ * Unlinked tables wait for a grace period in two FIFO lists (through page->lru,
+ * free in a table page): in_grace went with the one call_rcu() in flight, waiting
+ * came after it and goes with the next. One head for all keeps liburcu's
+ * worker, which sleeps some 10 ms before each batch, off the barrier's path:
+ * pgtable_rcu_barrier() waits one grace period itself and frees both lists.
+ */
+static struct list_head tables_in_grace = LIST_HEAD_INIT(tables_in_grace);
+static struct list_head tables_waiting = LIST_HEAD_INIT(tables_waiting);
+static bool grace_in_flight;
+static struct rcu_head grace_head;
 
-/* The free is the section of its sim point: sim_check() holds it to keep frees off. */
-static void pgtable_page_free_deferred(struct rcu_head *head)
+/* Held while tables are queued or freed. */
+static pthread_mutex_t pgtable_free_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Move every table of @from to the tail of @to, keeping their order. */
+static void move_tables(struct list_head *from, struct list_head *to)
 {
-	struct page *page = container_of((struct page_rcu_head *)head, struct page, rcu_head);
+	while (!list_empty(from)) {
+		struct list_head *entry = from->next;
 
-	sim_point_section_begin(SP_PGTABLE_FREE, page);
-	pgtable_page_free_rcu(head);
-	sim_point_section_end(SP_PGTABLE_FREE);
-	/* Release: the free happens before whoever sees the count drop (acquire below). */
-	__atomic_sub_fetch(&tables_awaiting_rcu.counter, 1, __ATOMIC_RELEASE);
+		list_del(entry);
+		list_add_tail(entry, to);
+	}
+}
+
+/*
+ * Free every table on @list, oldest first (the order frees reach the buddy lists).
+ * Each free is the section of the pgtable_free sim point: sim_check() holds the
+ * point to keep frees off while it counts tables.
+ */
+static void release_tables(struct list_head *list)
+{
+	while (!list_empty(list)) {
+		struct page *page = list_first_entry(list, struct page, lru);
+
+		list_del(&page->lru);
+		sim_point_section_begin(SP_PGTABLE_FREE, page);
+		pgtable_page_release(page);
+		sim_point_section_end(SP_PGTABLE_FREE);
+	}
+}
+
+static void tables_grace_ended(struct rcu_head *head);
+
+/* Send what waits into a grace period of its own; pgtable_free_lock held. */
+static void start_grace_period(void)
+{
+	move_tables(&tables_waiting, &tables_in_grace);
+	grace_in_flight = true;
+	sim_call_rcu(&grace_head, tables_grace_ended);
+}
+
+static void tables_grace_ended(struct rcu_head *head)
+{
+	sim_rcu_callback_begin(head);
+	pthread_mutex_lock(&pgtable_free_lock);
+	release_tables(&tables_in_grace);
+	grace_in_flight = false;
+	if (!list_empty(&tables_waiting))
+		start_grace_period();
+	pthread_mutex_unlock(&pgtable_free_lock);
 }
 
 /* Free a table once no lockless walker can still be reading it. */
@@ -60,15 +105,33 @@ static void pgtable_page_free(struct mm_struct *mm, struct page *page)
 {
 	atomic_long_add(-(long)PAGE_SIZE, &mm->pgtables_bytes);
 	page->pt_mm = NULL; /* unlinked: no mm owns it while it waits for its grace period */
-	atomic_long_add(1, &tables_awaiting_rcu);
-	sim_call_rcu((struct rcu_head *)&page->rcu_head, pgtable_page_free_deferred);
+	pthread_mutex_lock(&pgtable_free_lock);
+	list_add_tail(&page->lru, &tables_waiting);
+	if (!grace_in_flight)
+		start_grace_period();
+	pthread_mutex_unlock(&pgtable_free_lock);
 }
 
-/* A barrier costs a grace period or more: skip it when no table is in flight. */
+/*
+ * Free every table unlinked so far: one grace period (liburcu's synchronize,
+ * no worker round trip), then the frees in the order the tables were queued.
+ * A callback still in flight finds its list empty afterwards.
+ */
 void pgtable_rcu_barrier(void)
 {
-	if (__atomic_load_n(&tables_awaiting_rcu.counter, __ATOMIC_ACQUIRE))
-		sim_rcu_barrier();
+	struct list_head due;
+
+	INIT_LIST_HEAD(&due);
+	pthread_mutex_lock(&pgtable_free_lock);
+	move_tables(&tables_in_grace, &due);
+	move_tables(&tables_waiting, &due);
+	pthread_mutex_unlock(&pgtable_free_lock);
+	if (list_empty(&due))
+		return;
+	sim_synchronize_rcu();
+	pthread_mutex_lock(&pgtable_free_lock);
+	release_tables(&due);
+	pthread_mutex_unlock(&pgtable_free_lock);
 }
 
 static unsigned long table_entry(struct page *table)
@@ -107,7 +170,7 @@ static bool populate_entry(struct mm_struct *mm, unsigned long *entry)
 	if (table) {
 		/* Never visible to anyone: free at once. */
 		atomic_long_add(-(long)PAGE_SIZE, &mm->pgtables_bytes);
-		pgtable_page_free_rcu((struct rcu_head *)&table->rcu_head);
+		pgtable_page_release(table);
 	}
 	return true;
 }

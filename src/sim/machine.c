@@ -56,11 +56,121 @@ static void *host_map(size_t bytes, bool populate)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/*
+ * The host memory behind the machine outlives a shutdown, so that the next boot
+ * of the same or a smaller size resets what the last machines touched instead of
+ * mapping (and faulting in) everything afresh. dirty_frames spans every frame
+ * handed out since the frames were last all zero; memmap_used is the last
+ * machine's, and layout its zone sizes (its pristine struct pages fit that layout).
+ */
+static struct host_memory {
+	unsigned char *frames;
+	struct page *memmap;
+	unsigned long capacity; /* pages both mappings hold */
+	bool populated;		/* frames mapped with MAP_POPULATE */
+	unsigned long normal_pages, movable_pages;
+	struct pfn_span memmap_used;
+	struct pfn_span dirty_frames;
+} host;
+
+/* Zeroing more than this costs more than dropping and faulting the frames back. */
+#define MEMSET_FRAMES_MAX 256UL
+
+static void span_clear(struct pfn_span *span)
+{
+	span->lo = ULONG_MAX;
+	span->hi = 0;
+}
+
+static void span_union(struct pfn_span *into, const struct pfn_span *span)
+{
+	into->lo = min_t(unsigned long, into->lo, span->lo);
+	into->hi = max_t(unsigned long, into->hi, span->hi);
+}
+
+static void host_unmap(void)
+{
+	if (host.frames)
+		munmap(host.frames, host.capacity << PAGE_SHIFT);
+	if (host.memmap)
+		munmap(host.memmap, host.capacity * sizeof(struct page));
+	host = (struct host_memory){0};
+}
+
+/* Map @nr_pages frames and struct pages afresh: all zero, nothing dirty. */
+static bool host_map_fresh(unsigned long nr_pages, bool populate)
+{
+	host_unmap();
+	host.frames = host_map(nr_pages << PAGE_SHIFT, populate);
+	host.memmap = host_map(nr_pages * sizeof(struct page), true);
+	if (!host.frames || !host.memmap) {
+		host_unmap();
+		return false;
+	}
+	host.capacity = nr_pages;
+	host.populated = populate;
+	span_clear(&host.memmap_used);
+	span_clear(&host.dirty_frames);
+	return true;
+}
+
+/* Zero every frame handed out since the frames were last all zero. */
+static void host_zero_dirty_frames(void)
+{
+	struct pfn_span *d = &host.dirty_frames;
+
+	if (d->lo >= d->hi)
+		return;
+	if (d->hi - d->lo <= MEMSET_FRAMES_MAX || host.populated)
+		memset(host.frames + (d->lo << PAGE_SHIFT), 0, (d->hi - d->lo) << PAGE_SHIFT);
+	else
+		madvise(host.frames + (d->lo << PAGE_SHIFT), (d->hi - d->lo) << PAGE_SHIFT,
+			MADV_DONTNEED);
+	span_clear(d);
+}
+
+/*
+ * Host memory for a machine of @normal + @movable pages, its frames all zero.
+ * Returns whether its struct pages already hold the just-booted state of that
+ * layout, except for host.memmap_used (*lazy), or must all be set up; false
+ * return: out of host memory.
+ */
+static bool host_prepare(unsigned long normal, unsigned long movable, bool populate, bool *lazy)
+{
+	unsigned long nr_pages = normal + movable;
+
+	*lazy = false;
+	if (!host.frames || host.capacity < nr_pages || (populate && !host.populated)) {
+		if (!host_map_fresh(nr_pages, populate))
+			return false;
+	} else {
+		host_zero_dirty_frames();
+		*lazy = host.normal_pages == normal && host.movable_pages == movable;
+	}
+	host.normal_pages = normal;
+	host.movable_pages = movable;
+	return true;
+}
+
+/* Give the struct pages the just-booted state: those the last machine touched, or all. */
+static void reset_memmap(bool lazy)
+{
+	if (!lazy) {
+		init_memmap(0, sim.nr_pages);
+	} else {
+		init_memmap(0, RESERVED_LOW_PFNS);
+		if (host.memmap_used.lo < host.memmap_used.hi)
+			init_memmap(host.memmap_used.lo, host.memmap_used.hi);
+	}
+	span_clear(&host.memmap_used);
+}
+
 int sim_boot(const struct sim_config *cfg)
 {
 	unsigned long normal, movable, normal_pages;
 	const struct mm_profile *profile;
 	const char *spec;
+	bool lazy;
 	int ret;
 
 	if (sim.running)
@@ -76,27 +186,22 @@ int sim_boot(const struct sim_config *cfg)
 	pin_owner_init();
 	memset(&sim, 0, sizeof(sim));
 	vmstat_reset();
+	if (!host_prepare(normal >> PAGE_SHIFT, movable >> PAGE_SHIFT, cfg && cfg->prefault, &lazy))
+		return -ENOMEM;
 	sim.nr_pages = (normal + movable) >> PAGE_SHIFT;
 	sim.frames_bytes = normal + movable;
-	sim.frames = host_map(sim.frames_bytes, cfg && cfg->prefault);
-	sim.memmap = host_map(sim.nr_pages * sizeof(struct page), true);
+	sim.frames = host.frames;
+	sim.memmap = host.memmap;
 	mem_map = sim.memmap;
 	frames_base = sim.frames;
-	if (!sim.frames || !sim.memmap) {
-		if (sim.frames)
-			munmap(sim.frames, sim.frames_bytes);
-		if (sim.memmap)
-			munmap(sim.memmap, sim.nr_pages * sizeof(struct page));
-		return -ENOMEM;
-	}
 	sim.quiet = cfg && cfg->quiet;
 	sim.vsyscall = cfg ? cfg->vsyscall : SIM_VSYSCALL_XONLY;
 	mm_profile = profile;
 	normal_pages = normal >> PAGE_SHIFT;
-	init_zone(&sim.zones[ZONE_NORMAL], "Normal", ZONE_NORMAL, 0, normal_pages);
-	init_zone(&sim.zones[ZONE_MOVABLE], "Movable", ZONE_MOVABLE, normal_pages,
-		  movable >> PAGE_SHIFT);
-	init_zone(&sim.zones[ZONE_DEVICE], "Device", ZONE_DEVICE, sim.nr_pages, 0);
+	init_zone(&sim.zones[ZONE_NORMAL], "Normal", 0, normal_pages);
+	init_zone(&sim.zones[ZONE_MOVABLE], "Movable", normal_pages, movable >> PAGE_SHIFT);
+	init_zone(&sim.zones[ZONE_DEVICE], "Device", sim.nr_pages, 0);
+	reset_memmap(lazy);
 	pthread_mutex_init(&sim.tasks_lock, NULL);
 	INIT_LIST_HEAD(&sim.tasks);
 	sim.next_pid = 1;
@@ -105,6 +210,9 @@ int sim_boot(const struct sim_config *cfg)
 	reserve_low_pages();
 	free_pfn_range(RESERVED_LOW_PFNS, normal_pages);
 	free_pfn_range(normal_pages, sim.nr_pages);
+	/* Boot's own writes are the pristine state; count from here. */
+	span_clear(&sim.memmap_used);
+	span_clear(&sim.frames_used);
 	inject_disarm_all();
 	spec = getenv("GUP_INJECT");
 	if (spec && *spec && inject_parse(spec))
@@ -117,30 +225,43 @@ bool sim_running(void)
 	return sim.running;
 }
 
+/* Is the frame at @pfn held by something that should have let it go? */
+static bool frame_leaked(unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+	int expect = PageReserved(page) ? 1 : 0;
+
+	if (PageBuddy(page) || PageTail(page) || page_ref_count(page) == expect)
+		return false;
+	/* Refcount 0 past the reserved frames: inside a free block, not its head. */
+	return pfn < RESERVED_LOW_PFNS || page_ref_count(page) != 0;
+}
+
+/* Only the reserved frames and those handed out since boot can leak. */
 static void report_leaked_pages(FILE *out, unsigned long *leaked)
 {
+	unsigned long spans[2][2] = {
+		{0, RESERVED_LOW_PFNS},
+		{sim.frames_used.lo, min_t(unsigned long, sim.frames_used.hi, sim.nr_pages)}};
 	unsigned long shown = 0;
 
 	*leaked = 0;
-	for (unsigned long pfn = 0; pfn < sim.nr_pages; pfn++) {
-		struct page *page = pfn_to_page(pfn);
-		int expect = PageReserved(page) ? 1 : 0;
+	for (int i = 0; i < 2; i++)
+		for (unsigned long pfn = spans[i][0]; pfn < spans[i][1]; pfn++) {
+			struct page *page = pfn_to_page(pfn);
 
-		if (PageBuddy(page) || PageTail(page))
-			continue;
-		if (page_ref_count(page) == expect)
-			continue;
-		if (pfn >= RESERVED_LOW_PFNS && page_ref_count(page) == 0)
-			continue; /* inside a free block, not its head */
-		(*leaked)++;
-		if (out && shown++ < 16)
-			fprintf(out,
-				"  leaked frame pfn %#lx: refcount %d (expected %d), mapcount %d, "
-				"gup refs %d, pins %d%s\n",
-				pfn, page_ref_count(page), expect, page_mapcount(page),
-				sim_page_gup_refs(page), sim_page_gup_pins(page),
-				PageTable(page) ? ", page table" : "");
-	}
+			if (!frame_leaked(pfn))
+				continue;
+			(*leaked)++;
+			if (out && shown++ < 16)
+				fprintf(out,
+					"  leaked frame pfn %#lx: refcount %d (expected %d), "
+					"mapcount %d, gup refs %d, pins %d%s\n",
+					pfn, page_ref_count(page), PageReserved(page) ? 1 : 0,
+					page_mapcount(page), sim_page_gup_refs(page),
+					sim_page_gup_pins(page),
+					PageTable(page) ? ", page table" : "");
+		}
 }
 
 /* With every task gone no address space, VMA or shmem object may remain. */
@@ -183,7 +304,7 @@ int sim_shutdown(void)
 			fprintf(out, "libgup: %lu pin(s) never released\n", pins);
 		problems++;
 	}
-	if (!live && __sim_check(out))
+	if (!live && __sim_check(out, true))
 		problems++;
 	report_leaked_pages(out, &leaked);
 	if (leaked || sim_free_pages() != sim.nr_pages - sim.reserved_pages) {
@@ -201,8 +322,9 @@ int sim_shutdown(void)
 	sim_point_reset();
 	frames_unpoison_all();
 	max_pfn = 0;
-	munmap(sim.frames, sim.frames_bytes);
-	munmap(sim.memmap, sim.nr_pages * sizeof(struct page));
+	/* The host memory stays for the next boot, which resets what was touched. */
+	host.memmap_used = sim.memmap_used;
+	span_union(&host.dirty_frames, &sim.frames_used);
 	sim.running = false;
 	mm_profile = &profile_5_11;
 	return problems ? -EBUSY : 0;

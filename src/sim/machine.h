@@ -12,6 +12,11 @@
 #define RESERVED_LOW_PFNS 3
 #define GATE_PAGE_PFN 2
 
+/* The pfns [lo, hi) something touched since boot; lo >= hi: none. */
+struct pfn_span {
+	unsigned long lo, hi;
+};
+
 /* The one simulated machine of the process. */
 struct machine {
 	bool running;
@@ -21,6 +26,13 @@ struct machine {
 	struct page *memmap;
 	unsigned long nr_pages;
 	size_t frames_bytes;
+	/*
+	 * What the allocator touched since boot: struct pages it wrote, frames it
+	 * handed out. Everything outside is as boot left it, so the checker and the
+	 * next boot's reset need only look inside (and at the reserved low pfns).
+	 */
+	struct pfn_span memmap_used;
+	struct pfn_span frames_used;
 	struct zone zones[MAX_NR_ZONES];
 	struct page *zero_page;
 	unsigned long reserved_pages;

@@ -32,11 +32,11 @@ enum model_opcode {
 };
 
 /**
- * model_run() - boot a 64 MiB machine, run the operations @data encodes, and
+ * model_run() - boot a 16 MiB machine, run the operations @data encodes, and
  * compare every result with the reference model; shut down at the end.
  * @log: where the operations and the first divergence are described; NULL: quiet.
  *
- * Return: 0 when the machine agreed with the model throughout, sim_check() stayed
+ * Return: 0 when the machine agreed with the model throughout, sim_check_used() stayed
  * clean and shutdown found no leak; 1 otherwise.
  */
 int model_run(const uint8_t *data, size_t size, FILE *log);

@@ -19,6 +19,10 @@ CC=${CC:-clang} cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug \
 cmake --build "$build" -j"${JOBS:-2}" --target fuzz_model
 
 cp -n "$root"/tests/fuzz/corpus_model/* "$out/corpus/" 2>/dev/null || true
+status=0
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 	"$build/fuzz_model" -max_total_time="$seconds" -max_len=2048 -timeout=30 -print_final_stats=1 \
-	-artifact_prefix="$out/artifacts/" "$@" "$out/corpus" "$root/tests/fuzz/corpus_model"
+	-artifact_prefix="$out/artifacts/" "$@" "$out/corpus" "$root/tests/fuzz/corpus_model" \
+	2>&1 | tee "$out/fuzz.log" || status=$?
+"$root/tests/fuzz/fuzz_stats.sh" model "$out/fuzz.log"
+exit "$status"

@@ -25,6 +25,10 @@ mkdir -p "$corpus"
 cp "$root"/examples/*.gup "$root"/tests/fuzz/corpus_script/* "$corpus/"
 
 # -close_fd_mask=2 silences the library's WARNING lines; crash reports still print.
-exec "$out/fuzz_script" "$corpus" \
+status=0
+"$out/fuzz_script" "$corpus" \
 	-dict="$root/tests/fuzz/script.dict" -max_len=4096 -timeout=30 -rss_limit_mb=4096 \
-	-max_total_time="$seconds" -artifact_prefix="$out/" -close_fd_mask=2 "$@"
+	-max_total_time="$seconds" -artifact_prefix="$out/" -close_fd_mask=2 -print_final_stats=1 \
+	"$@" 2>&1 | tee "$out/fuzz.log" || status=$?
+"$root/tests/fuzz/fuzz_stats.sh" script "$out/fuzz.log"
+exit "$status"
