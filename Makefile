@@ -63,8 +63,9 @@ test: deps
 	$(CMAKE) --build $(ASAN_DIR) -j$(JOBS)
 	cd $(ASAN_DIR) && $(CTEST) --output-on-failure --no-tests=error -j$(JOBS) $(PROFILE_LABEL)
 
-# Concurrency tests are labelled "concurrency" by CMake (tests/stress/* and any
-# test whose name matches stress|concurrency|concurrent|thread|race).
+# Concurrency tests are labelled "concurrency" by CMake: tests/stress/*, any test
+# whose name matches stress|concurrency|concurrent|thread|race, and the unit
+# tests that spawn threads (sim_point, pin_owner, no_task, fidelity).
 test-tsan: deps
 	$(CMAKE) -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DGUP_SANITIZE=thread
 	$(CMAKE) --build $(TSAN_DIR) -j$(JOBS)

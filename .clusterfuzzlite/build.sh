@@ -11,40 +11,34 @@
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=${WORK:-$(mktemp -d)}
 
-# The shared harness files live in tools/lib/ or, in older trees, tools/gup/.
-harness_src() {
-	for dir in tools/lib tools/gup; do
-		if [ -f "$root/$dir/$1" ]; then
-			echo "$root/$dir/$1"
-			return
-		fi
-	done
-	echo "build.sh: $1 not found under tools/" >&2
-	exit 1
-}
-
-includes=(-I"$root/include" -I"$root/src" -I"$root/tests/fuzz")
-for dir in tools/lib tools/gup; do
-	[ -d "$root/$dir" ] && includes+=(-I"$root/$dir")
-done
+includes=(-I"$root/include" -I"$root/src" -I"$root/tests/fuzz" -I"$root/tools/lib"
+	-I"$root/tools/gup/script")
 # The checker scans frames after every step: no use steering by its comparisons.
 ignore=(-fsanitize-coverage-ignorelist="$root/tests/fuzz/coverage_ignore.txt")
 defines=(-std=gnu11 -D_GNU_SOURCE -DCONFIG_DEBUG_VM=1)
 # shellcheck disable=SC2054 # the commas belong to -Wl
-urcu_static=(-Wl,-Bstatic -lurcu-bp -lurcu-cds -lurcu-common -Wl,-Bdynamic -lpthread)
+urcu_static=(-Wl,-Bstatic -lurcu-bp -lurcu-cds -lurcu-common -Wl,-Bdynamic -lpthread -ldl)
 
-# compile SOURCE: one object in $work, its path left in $obj.
+# compile SOURCE [FLAG...]: one object in $work, its path left in $obj.
 compile() {
-	obj="$work/$(echo "${1#"$root"/}" | tr / _).o"
+	local src=$1
+	shift
+	obj="$work/$(echo "${src#"$root"/}" | tr / _).o"
 	# shellcheck disable=SC2086
-	$CC $CFLAGS "${defines[@]}" "${ignore[@]}" "${includes[@]}" -c "$1" -o "$obj"
+	$CC $CFLAGS "${defines[@]}" "${ignore[@]}" "${includes[@]}" "$@" -c "$src" -o "$obj"
 }
 
 # The library and the shared harness code, linked into both targets.
 objects=()
+# The library's own files say so (GUP_BUILDING_LIBGUP), as CMake's gup_obj does;
+# the harness (tools/lib, the scenario language) is built as a user of it.
 mapfile -t lib_sources < <(find "$root/src" -name '*.c' | sort)
-lib_sources+=("$(harness_src gup_calls.c)")
 for src in "${lib_sources[@]}"; do
+	compile "$src" -DGUP_BUILDING_LIBGUP
+	objects+=("$obj")
+done
+mapfile -t harness_sources < <(find "$root/tools/lib" "$root/tools/gup/script" -name '*.c' | sort)
+for src in "${harness_sources[@]}"; do
 	compile "$src"
 	objects+=("$obj")
 done
@@ -64,9 +58,8 @@ link() {
 
 CXX=${CXX:-clang++}
 CXXFLAGS=${CXXFLAGS:-$CFLAGS}
-script_c=$(harness_src script.c)
 link fuzz_model "$root/tests/fuzz/model_ops.c" "$root/tests/fuzz/fuzz_model.c"
-link fuzz_script "$script_c" "$root/tests/fuzz/fuzz_script.c"
+link fuzz_script "$root/tests/fuzz/fuzz_script.c"
 
 # Seeds, dictionary and options, named as ClusterFuzzLite looks for them.
 seed_corpus() {
@@ -78,7 +71,11 @@ seed_corpus() {
 	fi
 }
 seed_corpus "$root/tests/fuzz/corpus_model" "$OUT/fuzz_model_seed_corpus.zip"
-seed_corpus "$root/tests/fuzz/corpus_script" "$OUT/fuzz_script_seed_corpus.zip"
+# The scenario seeds are the examples plus the regression seeds, gathered here.
+script_seeds="$work/script-seeds"
+mkdir -p "$script_seeds"
+cp "$root"/examples/*.gup "$root"/tests/fuzz/corpus_script/* "$script_seeds/"
+seed_corpus "$script_seeds" "$OUT/fuzz_script_seed_corpus.zip"
 cp "$root/tests/fuzz/script.dict" "$OUT/fuzz_script.dict"
 printf '[libfuzzer]\nmax_len = 2048\ntimeout = 30\n' >"$OUT/fuzz_model.options"
 printf '[libfuzzer]\nmax_len = 4096\ntimeout = 30\nrss_limit_mb = 4096\nclose_fd_mask = 2\n' \
