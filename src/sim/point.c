@@ -11,42 +11,43 @@
 static const struct sim_point_info points[NR_SIM_POINTS] = {
 	[SP_PAGE_ALLOC] = {"page_alloc", "alloc_pages(), before taking a free block",
 			   "the caller's: none, mmap_lock, or (fork's early COW) both PTE locks",
-			   "NULL", true},
+			   "NULL", true, false},
 	[SP_PGTABLE_ALLOC] = {"pgtable_alloc", "pgtable_page_alloc(), before allocating",
 			      "mmap_lock (read in faults, write in fork)", "struct mm_struct *",
-			      true},
+			      true, false},
 	[SP_VMA_ALLOC] = {"vma_alloc", "vm_area_alloc(), before allocating", "mmap_lock for write",
-			  "struct mm_struct *", true},
+			  "struct mm_struct *", true, false},
 	[SP_FAULT_RETRY] = {"fault_retry",
 			    "handle_mm_fault() entry, when the fault may retry; failing drops "
 			    "mmap_lock unless FAULT_FLAG_RETRY_NOWAIT",
-			    "mmap_lock for read", "struct vm_area_struct *", true},
+			    "mmap_lock for read", "struct vm_area_struct *", true, false},
 	[SP_FAULT_OOM] = {"fault_oom", "handle_mm_fault() entry", "mmap_lock for read",
-			  "struct vm_area_struct *", true},
+			  "struct vm_area_struct *", true, false},
 	[SP_FAULT_SIGBUS] = {"fault_sigbus", "handle_mm_fault() entry", "mmap_lock for read",
-			     "struct vm_area_struct *", true},
+			     "struct vm_area_struct *", true, false},
 	[SP_GUP_SIGNAL] = {"gup_signal",
 			   "each page of the slow GUP walk, before follow_page_mask(); failing "
 			   "sends SIGKILL to current",
-			   "mmap_lock for read", "NULL", true},
+			   "mmap_lock for read", "NULL", true, false},
 	[SP_GUP_FAST_AFTER_GRAB] = {"gup_fast_after_grab",
 				    "gup_fast_one_pte(), after the speculative reference and "
 				    "before the PTE is read again",
-				    "RCU read side only (no mmap_lock, no PTE lock)", "pte_t *"},
+				    "RCU read side only (no mmap_lock, no PTE lock)", "pte_t *",
+				    false, false},
 	[SP_GUP_FAST_WALK_END] = {"gup_fast_walk_end",
 				  "lockless_pages_from_mm(), after the walk, before the RCU "
 				  "section ends and write_protect_seq is checked",
-				  "RCU read side only", "struct mm_struct *"},
+				  "RCU read side only", "struct mm_struct *", false, false},
 	[SP_FORK_WRPROTECT] = {"fork_wrprotect",
 			       "copy_one_pte(), after the parent's PTE was write-protected and "
 			       "before the child's is set",
 			       "both mmap_locks for write, both PTE locks, write_protect_seq "
 			       "write section",
-			       "pte_t * (the parent's)"},
+			       "pte_t * (the parent's)", false, false},
 	[SP_FAULT_BEFORE_PTE_LOCK] = {"fault_before_pte_lock",
 				      "handle_pte_fault(), after reading the PTE unlocked, "
 				      "before taking its lock",
-				      "mmap_lock for read", "struct vm_fault *"},
+				      "mmap_lock for read", "struct vm_fault *", false, false},
 	[SP_PGTABLE_FREE] = {"pgtable_free",
 			     "the RCU callback freeing an unlinked page-table page, before it "
 			     "frees (a section: sim_point_hold keeps frees off)",
@@ -55,16 +56,17 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 	[SP_COW_BEFORE_PAGE_LOCK] = {"cow_before_page_lock",
 				     "wp_can_reuse_anon_page(), after the unlocked refcount "
 				     "check, before trylock_page()",
-				     "mmap_lock for read, the PTE lock", "struct page *"},
+				     "mmap_lock for read, the PTE lock", "struct page *", false,
+				     false},
 	[SP_COW_AFTER_PAGE_LOCK] = {"cow_after_page_lock",
 				    "wp_can_reuse_anon_page(), with the page locked, before the "
 				    "counts are checked again",
 				    "mmap_lock for read, the PTE lock, the page lock",
-				    "struct page *"},
+				    "struct page *", false, false},
 	[SP_GUP_AFTER_FAULTIN] = {"gup_after_faultin",
 				  "follow_or_fault_page(), after faultin_page() succeeded and "
 				  "before follow_page_mask() is retried",
-				  "mmap_lock for read", "struct vm_area_struct *"},
+				  "mmap_lock for read", "struct vm_area_struct *", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&
