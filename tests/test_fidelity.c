@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tests/test_fidelity.c - behaviours checked against the host kernel (pagemap of pfn
- * mappings, the vsyscall= modes, follow_page on special PTEs) and the rules a
- * mutation run of the suite showed no test pinned down: PTE dirty and young bits,
- * RCU-deferred page-table freeing, the TASK_SIZE and stack-guard boundaries,
- * anon_vma merging and locked_vm accounting.
+ * Behaviours checked against the host kernel (pagemap of pfn maps, vsyscall=,
+ * follow_page on special PTEs) and rules mutation testing found unguarded: PTE
+ * dirty/young bits, RCU table frees, TASK_SIZE and guard-gap edges, locked_vm.
  */
 #include "harness.h"
 
@@ -453,7 +451,7 @@ static void test_pte_table_outlives_munmap_for_rcu_readers(void **state)
 				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	unsigned long tables;
 	struct table_reader r = {0};
-	pthread_t reader;
+	struct sim_thread *reader;
 
 	(void)state;
 	assert_int_equal(addr, LONE_TABLE_ADDR);
@@ -462,7 +460,8 @@ static void test_pte_table_outlives_munmap_for_rcu_readers(void **state)
 	sem_init(&r.inside, 0, 0);
 	sem_init(&r.unmapped, 0, 0);
 	sem_init(&r.read_done, 0, 0);
-	assert_int_equal(pthread_create(&reader, NULL, hold_table, &r), 0);
+	/* A lockless walker: an RCU reader that runs no task. */
+	assert_int_equal(sim_thread_spawn(NULL, hold_table, &r, &reader), 0);
 	sem_wait(&r.inside);
 
 	tables = global_node_page_state(NR_PAGETABLE);
@@ -474,7 +473,7 @@ static void test_pte_table_outlives_munmap_for_rcu_readers(void **state)
 	assert_true(r.table_still_a_table);
 	assert_true(pte_none(r.seen));
 	assert_int_equal(global_node_page_state(NR_PAGETABLE), tables);
-	assert_int_equal(pthread_join(reader, NULL), 0);
+	sim_thread_join(reader);
 
 	/* Once every reader has left, the grace period ends and the tables go. */
 	pgtable_rcu_barrier();

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tests/test_gup.c - get_user_pages / pin_user_pages through the slow path (mmap_lock
- * held, faults allowed): the permission rules of check_vma_flags, forced COW, the
- * zero page, pin accounting, partial counts, misuse, pfn mappings, core-dump
- * lookups, fixup_user_fault, fatal signals, the VM_FAULT_RETRY protocol and
- * FOLL_LONGTERM.
+ * get_user_pages / pin_user_pages through the slow path: check_vma_flags, forced
+ * COW, the zero page, pin accounting, partial counts, misuse, pfn mappings,
+ * core-dump lookups, fixup_user_fault, signals, VM_FAULT_RETRY and FOLL_LONGTERM.
  */
 #include "harness.h"
 

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tests/test_gup_fast.c - get_user_pages_fast / pin_user_pages_fast: the lockless
- * walk takes what is mapped without faulting, bails out on NUMA-hinting, read-only
- * (for writes) and special PTEs, on long-term pins of CMA pages, and (for pins) on
- * a fork in progress, and the slow path then finishes the range; the *_fast_only
- * variants never fall back and never return an error; range checks and misuse.
+ * get_user_pages_fast / pin_user_pages_fast: the lockless walk takes what is
+ * mapped, bails out where the kernel's does (NUMA hints, read-only, special, CMA,
+ * a fork in progress) for the slow path to finish; *_fast_only never falls back.
  */
 #include "harness.h"
 #include "mm/internal.h"

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tests/test_profile.c - semantics profiles: choosing one by sim_config and by
- * GUP_PROFILE, refusing unknown ones, and the 5.11 answer of the decisions no
- * other test pins down (R/O pins do not unshare, zero-page pins count, internal
- * flags from callers pass, long-term pins may stay in and fault from ZONE_MOVABLE,
- * NUMA hints are faulted unless the access is forced).
+ * Semantics profiles: choosing one by sim_config and by GUP_PROFILE, refusing
+ * unknown ones, and the 5.11 answers no other test pins down (R/O pins keep the
+ * shared page, zero-page pins count, ZONE_MOVABLE pins stay, NUMA hints fault).
  */
 #include "harness.h"
 

@@ -46,6 +46,7 @@ struct file {
 	const struct file_operations *f_op;
 };
 
+/* Take a reference on @file; drop it with fput(). Return: @file. */
 static inline struct file *get_file(struct file *file)
 {
 	atomic_inc(&file->f_count);

@@ -2,7 +2,9 @@
 /*
  * get_user_pages / pin_user_pages: FOLL_* flags with the kernel's values, pin
  * accounting, and every entry point of the kernel's mm/gup.c (about v5.11).
- *
+ */
+
+/*
  * Every entry point that walks an address space (all but the grab/put/unpin
  * helpers) returns -ENODEV with no machine booted and -ESRCH, with a WARNING once,
  * when the calling thread runs no task (get_dump_page(): NULL); the return rules

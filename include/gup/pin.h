@@ -12,18 +12,23 @@
 extern "C" {
 #endif
 
-/* The compound pincount needs a second tail page, so only order > 1 has one. */
+/*
+ * The compound pincount needs a second tail page, so only order > 1 has one.
+ * Return: true when @page's compound head keeps an exact pincount.
+ */
 static inline bool hpage_pincount_available(struct page *page)
 {
 	page = compound_head(page);
 	return PageCompound(page) && compound_order(page) > 1;
 }
 
+/* Return: the pincount of the compound page whose head is @page (2nd tail page). */
 static inline atomic_t *compound_pincount_ptr(struct page *page)
 {
 	return &page[2].hpage_pinned_refcount;
 }
 
+/* Return: the FOLL_PIN pins on @page's compound page; only if hpage_pincount_available(). */
 static inline int compound_pincount(struct page *page)
 {
 	return atomic_read(compound_pincount_ptr(compound_head(page)));
@@ -36,6 +41,9 @@ static inline int compound_pincount(struct page *page)
  * page_maybe_dma_pinned() - might this page be pinned by FOLL_PIN?
  * Compound pages of order > 1 answer exactly from their pincount; others answer
  * from the refcount, so 1024 ordinary references give a false positive.
+ *
+ * Return: true when @page is pinned, or (small pages) may be; false when it is
+ * certainly not pinned.
  */
 static inline bool page_maybe_dma_pinned(struct page *page)
 {

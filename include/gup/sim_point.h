@@ -103,9 +103,12 @@ void sim_point_release(enum sim_point_id id);
 #define SIM_POINTS_INJECT 1U /* some injection point is armed */
 #define SIM_POINTS_HOOKED 2U /* some point has a hook */
 #define SIM_POINTS_SCHED 4U  /* a scheduler is installed */
+/* Internal to sim_point(): which of the SIM_POINTS_* reasons hold now. */
 extern unsigned int sim_points_active;
+/* Internal: set or clear one SIM_POINTS_* reason (inject, hooks, scheduler). */
 void sim_points_set_active(unsigned int bit, bool on);
 
+/* Internal: sim_point()'s slow path. Return: as sim_point(). */
 bool __sim_point(enum sim_point_id id, void *ctx);
 
 /**

@@ -2,7 +2,9 @@
 /*
  * Reading and writing another address space through GUP: the machinery behind
  * /proc/pid/mem and ptrace's PEEK/POKE. (The kernel keeps these in mm/memory.c.)
- *
+ */
+
+/*
  * Each page is looked up with get_user_pages_remote(), copied through its
  * frame's bytes, dirtied if it was written, and released. The copy stops at
  * the first page that cannot be got, and the bytes moved so far are reported.

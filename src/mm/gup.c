@@ -3,7 +3,9 @@
  * get_user_pages() and pin_user_pages(): turning user virtual addresses of a
  * simulated address space into referenced struct pages, as the kernel's
  * mm/gup.c (about v5.11) does.
- *
+ */
+
+/*
  * Three layers live here:
  *
  *  - reference accounting ("grab" = FOLL_GET or FOLL_PIN, decided by the flags),

@@ -4,7 +4,9 @@
  * memory and another task's without going through a pipe or ptrace, as the
  * kernel's mm/process_vm_access.c does (v5.10 on: remote pages are pinned with
  * pin_user_pages_remote()).
- *
+ */
+
+/*
  * The remote side is pinned in batches and copied through the frames' bytes;
  * the local side is reached with copy_to_user()/copy_from_user() as current,
  * so it faults like any access of the task's own. A copy that fails part way

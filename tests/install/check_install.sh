@@ -65,10 +65,13 @@ cxx17=(c++ -std=c++17 "${warn[@]}" "$work/app.cc")
 
 # ... and the dynamic loader finds libgup.so.0 through LD_LIBRARY_PATH or an rpath.
 system_copy=$(/sbin/ldconfig -p 2>/dev/null | grep -c 'libgup\.so\.0' || true)
+# Output is captured before it is searched: under pipefail, `cmd | grep -q` fails
+# whenever grep exits early and cmd dies of SIGPIPE.
 check_dynamic() { # <binary>: no rpath of its own; found via LD_LIBRARY_PATH only
-	local bin=$1
-	readelf -d "$bin" | grep -q 'NEEDED.*libgup\.so\.0' || fail "$bin does not use libgup.so.0"
-	! readelf -d "$bin" | grep -qE 'RPATH|RUNPATH' || fail "$bin carries an rpath"
+	local bin=$1 dyn resolved
+	dyn=$(readelf -d "$bin")
+	grep -q 'NEEDED.*libgup\.so\.0' <<<"$dyn" || fail "$bin does not use libgup.so.0"
+	! grep -qE 'RPATH|RUNPATH' <<<"$dyn" || fail "$bin carries an rpath"
 	if [ "$system_copy" = 0 ]; then
 		! "$bin" 2>"$work/err" || fail "$bin ran without LD_LIBRARY_PATH: which libgup did it load?"
 		grep -q 'libgup.so.0: cannot open shared object file' "$work/err" ||
@@ -77,12 +80,15 @@ check_dynamic() { # <binary>: no rpath of its own; found via LD_LIBRARY_PATH onl
 	else
 		echo "note: a libgup.so.0 is in the system's search path; not checking that $bin needs LD_LIBRARY_PATH"
 	fi
-	LD_LIBRARY_PATH="$libdir" ldd "$bin" | grep -q "libgup\.so\.0 => $libdir/libgup\.so\.0" ||
+	resolved=$(LD_LIBRARY_PATH="$libdir" ldd "$bin")
+	grep -q "libgup\.so\.0 => $libdir/libgup\.so\.0" <<<"$resolved" ||
 		fail "$bin: LD_LIBRARY_PATH=$libdir does not resolve libgup.so.0 there"
 	run env LD_LIBRARY_PATH="$libdir" "$bin"
 }
 check_static() { # <binary>: runs without libgup.so
-	! readelf -d "$1" 2>/dev/null | grep -q 'NEEDED.*libgup' || fail "$1 uses libgup.so"
+	local dyn
+	dyn=$(readelf -d "$1" 2>/dev/null || true) # a static binary may have no dynamic section
+	! grep -q 'NEEDED.*libgup' <<<"$dyn" || fail "$1 uses libgup.so"
 	run "$1"
 }
 

@@ -185,7 +185,7 @@ static void *bench_worker_main(void *arg)
 	struct bench_worker *w = arg;
 	struct bench_sim *bs = w->bs;
 
-	set_current(w->task);
+	/* sim_thread_spawn() made w->task current. */
 	for (;;) {
 		pthread_barrier_wait(&bs->go);
 		if (bs->quit)

@@ -3,7 +3,9 @@
  * The `gup stress` engine: worker threads of one simulated process race GUP
  * against mapping changes, round after round; between rounds the controller
  * checks the machine, the pin accounting and (in coherence rounds) DMA coherence.
- *
+ */
+
+/*
  * Rounds alternate between two kinds:
  *
  *  - chaos: pinners take and drop pins and references with every GUP flavour,
@@ -528,7 +530,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct stress_run *run = w->run;
 
-	set_current(w->task);
+	/* sim_thread_spawn() made w->task current. */
 	for (;;) {
 		pthread_barrier_wait(&run->go);
 		if (run->quit)
