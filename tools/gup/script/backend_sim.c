@@ -6,6 +6,7 @@
  * struct backend_ops (backend.h).
  */
 #include <errno.h>
+#include <gup/sim_point.h>
 #include <gup/testing.h>
 #include <libgup.h>
 #include <stdint.h>
@@ -22,12 +23,30 @@ static struct task_struct *sim_cur;
 
 /* -------------------------------------------------------------- machine -- */
 
-static int sim_be_boot(unsigned long mem, unsigned long movable)
+static int sim_be_boot(const struct bk_boot *bk)
 {
-	struct sim_config cfg = {.mem_bytes = mem, .movable_bytes = movable};
+	static const enum sim_vsyscall vsyscall[] = {
+		[BK_VSYSCALL_XONLY] = SIM_VSYSCALL_XONLY,
+		[BK_VSYSCALL_EMULATE] = SIM_VSYSCALL_EMULATE,
+		[BK_VSYSCALL_NONE] = SIM_VSYSCALL_NONE,
+	};
+	struct sim_config cfg = {
+		.mem_bytes = bk->mem_bytes,
+		.movable_bytes = bk->movable_bytes,
+		.vsyscall = vsyscall[bk->vsyscall],
+	};
 
+	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))
+		return -EINVAL;
 	sim_cur = NULL;
 	return sim_boot(&cfg);
+}
+
+static bool sim_be_profile_known(const char *name)
+{
+	enum sim_profile profile;
+
+	return !sim_profile_from_name(name, &profile);
 }
 
 static int sim_be_shutdown(void)
@@ -56,6 +75,51 @@ static const char *sim_env_error(void)
 		 "gup_signal",
 		 spec);
 	return why;
+}
+
+/* ------------------------------------------------------- sim points -- */
+
+static bool sim_be_point_info(int point, struct bk_point_info *info)
+{
+	const struct sim_point_info *row;
+
+	if (point < 0 || !(row = sim_point_info((enum sim_point_id)point)))
+		return false;
+	info->name = row->name;
+	info->where = row->where;
+	info->locks = row->locks;
+	info->can_fail = row->can_fail;
+	/* Page-table frees run in liburcu's callback thread; every other point in the caller. */
+	info->script_thread = point != SP_PGTABLE_FREE;
+	return true;
+}
+
+/* The script's hook per point, called from the library's sim_point hook. */
+static struct {
+	bk_point_hook_fn fn;
+	void *arg;
+} point_hooks[NR_SIM_POINTS];
+
+static void sim_point_trampoline(enum sim_point_id id, void *ctx, void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	if (point_hooks[id].fn)
+		point_hooks[id].fn((int)id, point_hooks[id].arg);
+}
+
+static int sim_be_point_hook(int point, bk_point_hook_fn fn, void *arg)
+{
+	if (point < 0 || point >= NR_SIM_POINTS)
+		return -EINVAL;
+	point_hooks[point].fn = fn;
+	point_hooks[point].arg = arg;
+	return sim_point_set_hook((enum sim_point_id)point, fn ? sim_point_trampoline : NULL, NULL);
+}
+
+static unsigned long sim_be_report_refs(FILE *out)
+{
+	return sim_report_pins(out);
 }
 
 static int sim_be_inject_arm(const char *point, unsigned long nth, unsigned long count)
@@ -615,6 +679,8 @@ static long sim_vmstat_value(int item)
 const struct backend_ops sim_backend = {
 	.name = "sim",
 	.boot = sim_be_boot,
+	.profile_known = sim_be_profile_known,
+	.profile_names = sim_profile_names,
 	.shutdown = sim_be_shutdown,
 	.running = sim_running,
 	.env_error = sim_env_error,
@@ -624,6 +690,11 @@ const struct backend_ops sim_backend = {
 	.warn_count = sim_warn_count,
 	.inject_arm = sim_be_inject_arm,
 	.inject_off = inject_disarm_all,
+	.point_lookup = sim_point_lookup,
+	.point_info = sim_be_point_info,
+	.point_hook = sim_be_point_hook,
+	.set_call_site = sim_set_call_site,
+	.report_refs = sim_be_report_refs,
 	.task_create = sim_task_create,
 	.task_fork = sim_task_fork,
 	.task_clone_thread = sim_task_clone_thread,
