@@ -86,10 +86,28 @@ if(TARGET gup)
             $<TARGET_FILE:gup> run ${_bad}/dot_unwritable.gup)
   add_test(NAME dot_unknown_task
     COMMAND ${_expect_run} "live task .*got 'nobody'" $<TARGET_FILE:gup> run ${_bad}/dot_unknown_task.gup)
+  # Boot options, hooks at sim points, and pins left at the end named by line.
+  add_test(NAME boot_rejects_unknown_profile
+    COMMAND ${_expect_run} "expected a profile \\(5\\.11[^)]*\\), got '4\\.19'"
+            $<TARGET_FILE:gup> run ${_bad}/boot_unknown_profile.gup)
+  add_test(NAME run_rejects_unknown_profile
+    COMMAND ${_expect_run} "unknown profile '4\\.19' \\(known: 5\\.11"
+            $<TARGET_FILE:gup> run --profile 4.19 ${CMAKE_SOURCE_DIR}/examples/tour.gup)
+  add_test(NAME run_profile_boots_it
+    COMMAND bash ${CMAKE_SOURCE_DIR}/tests/scripts/expect_run.sh 0 "shutdown clean"
+            $<TARGET_FILE:gup> run -q --profile 5.11 ${CMAKE_SOURCE_DIR}/examples/tour.gup)
+  add_test(NAME at_refuses_unsafe_command
+    COMMAND ${_expect_run} "`mmap` cannot run at a point"
+            $<TARGET_FILE:gup> run ${_bad}/at_unsafe_command.gup)
+  add_test(NAME run_names_pins_left_by_line
+    COMMAND bash ${CMAKE_SOURCE_DIR}/tests/scripts/expect_run.sh 1
+            "2 pin\\(s\\) on 2 page\\(s\\), taken at leaves_pin\\.gup:5 "
+            $<TARGET_FILE:gup> run -q ${CMAKE_SOURCE_DIR}/tests/scripts/bad/leaves_pin.gup)
   foreach(t run_rejects_directory run_rejects_missing_file run_rejects_empty_script
             run_rejects_bad_gup_inject run_set_refuses_reserved run_mmap_refuses_reserved
             run_set_refuses_string dot_picture_fork_pin dot_tasks_need_file dot_unwritable_file
-            dot_unknown_task)
+            dot_unknown_task boot_rejects_unknown_profile run_rejects_unknown_profile
+            run_profile_boots_it at_refuses_unsafe_command run_names_pins_left_by_line)
     set_tests_properties(${t} PROPERTIES ENVIRONMENT "${GUP_TEST_ENV}" LABELS "examples")
   endforeach()
 endif()

@@ -23,7 +23,8 @@ static const char usage_text[] =
 	"                       simulated machine each; exit 0 only if every expect held\n"
 	"                       and nothing leaked. -q: print only explicit output,\n"
 	"                       failures and the summary. --dot DIR: each pagetable\n"
-	"                       command also writes DIR/<script>-<n>.dot (Graphviz)\n"
+	"                       command also writes DIR/<script>-<n>.dot (Graphviz).\n"
+	"                       --profile NAME: boot with that semantics profile\n"
 	"  bench [options]      gup_test-style benchmarks (gup bench --help for all):\n"
 	"      -m MiB           region size (default 128)\n"
 	"      -r N             repeats (default 1)\n"
@@ -95,6 +96,12 @@ int gup_run_main(int argc, char **argv)
 				return GUP_EXIT_USAGE;
 			}
 			opts.dot_dir = argv[i];
+		} else if (!strcmp(argv[i], "--profile")) {
+			if (++i == argc) {
+				fprintf(stderr, "gup: run: --profile needs a name\n");
+				return GUP_EXIT_USAGE;
+			}
+			opts.profile = argv[i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			gup_print_usage(stdout);
 			return GUP_EXIT_OK;
@@ -107,7 +114,7 @@ int gup_run_main(int argc, char **argv)
 		}
 	}
 	if (i == argc) {
-		fprintf(stderr, "usage: gup run [-q] [--dot DIR] FILE|-...\n");
+		fprintf(stderr, "usage: gup run [-q] [--dot DIR] [--profile NAME] FILE|-...\n");
 		return GUP_EXIT_USAGE;
 	}
 	for (; i < argc; i++) {

@@ -114,63 +114,51 @@ static bool smaps_entry_maps(unsigned long val)
 	return val & (_PAGE_PRESENT | _PAGE_PROTNONE);
 }
 
-static void smaps_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
-			    unsigned long end, struct mem_size_stats *mss)
+static int smaps_pte(pte_t *ptep, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
-	for (; addr < end; addr += PAGE_SIZE) {
-		pte_t pte = ptep_get(pte_offset_map(pmd, addr));
-		struct page *page;
+	pte_t pte = ptep_get(ptep);
+	struct page *page;
 
-		if (pte_none(pte) || !smaps_entry_maps(pte_val(pte)))
-			continue;
-		page = vm_normal_page(vma, addr, pte);
-		if (page)
-			smaps_account(mss, page, 1);
-	}
+	(void)next;
+	if (pte_none(pte) || !smaps_entry_maps(pte_val(pte)))
+		return 0;
+	page = vm_normal_page(walk->vma, addr, pte);
+	if (page)
+		smaps_account(walk->private_data, page, 1);
+	return 0;
 }
 
-static void smaps_pmd_range(struct vm_area_struct *vma, pud_t *pud, unsigned long addr,
-			    unsigned long end, struct mem_size_stats *mss)
+/* A huge pmd is counted whole; only a present table is descended into. */
+static int smaps_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
-	for (unsigned long next; addr < end; addr = next) {
-		pmd_t pmd = pmdp_get(pmd_offset(pud, addr));
+	unsigned long val = pmd_val(pmdp_get(pmdp));
 
-		next = pmd_addr_end(addr, end);
-		if (pmd_none(pmd) || !smaps_entry_maps(pmd_val(pmd)))
-			continue;
-		if (pmd_val(pmd) & _PAGE_PSE)
-			smaps_account(mss, pfn_to_page((pmd_val(pmd) & PTE_PFN_MASK) >> PAGE_SHIFT),
-				      HPAGE_PMD_NR);
-		else if (pmd_val(pmd) & _PAGE_PRESENT)
-			smaps_pte_range(vma, pmd_offset(pud, addr), addr, next, mss);
-	}
+	(void)addr;
+	(void)next;
+	if (smaps_entry_maps(val) && (val & _PAGE_PSE))
+		smaps_account(walk->private_data, pmd_page(__pmd(val)), HPAGE_PMD_NR);
+	if (!(val & _PAGE_PRESENT) || (val & _PAGE_PSE))
+		walk->action = ACTION_CONTINUE;
+	return 0;
 }
 
 /* Huge PUDs are not counted: libgup maps none yet. */
-static void smaps_pud_range(struct vm_area_struct *vma, p4d_t *p4d, unsigned long addr,
-			    unsigned long end, struct mem_size_stats *mss)
+static int smaps_pud(pud_t *pudp, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
-	for (unsigned long next; addr < end; addr = next) {
-		pud_t *pud = pud_offset(p4d, addr);
-		unsigned long val = READ_ONCE(pud->pud);
+	unsigned long val = pud_val(pudp_get(pudp));
 
-		next = pud_addr_end(addr, end);
-		if ((val & _PAGE_PRESENT) && !(val & _PAGE_PSE))
-			smaps_pmd_range(vma, pud, addr, next, mss);
-	}
+	(void)addr;
+	(void)next;
+	if (!(val & _PAGE_PRESENT) || (val & _PAGE_PSE))
+		walk->action = ACTION_CONTINUE;
+	return 0;
 }
 
-static void smaps_walk_vma(struct vm_area_struct *vma, struct mem_size_stats *mss)
-{
-	for (unsigned long addr = vma->vm_start, next; addr < vma->vm_end; addr = next) {
-		pgd_t *pgd = pgd_offset(vma->vm_mm, addr);
-		unsigned long val = READ_ONCE(pgd->pgd);
-
-		next = pgd_addr_end(addr, vma->vm_end);
-		if ((val & _PAGE_PRESENT) && !(val & _PAGE_PSE))
-			smaps_pud_range(vma, p4d_offset(pgd, addr), addr, next, mss);
-	}
-}
+static const struct mm_walk_ops smaps_walk_ops = {
+	.pud_entry = smaps_pud,
+	.pmd_entry = smaps_pmd,
+	.pte_entry = smaps_pte,
+};
 
 /* The order /proc/PID/smaps prints them in, with libgup's "lf" after "lo". */
 static const struct {
@@ -201,7 +189,7 @@ static void show_smap(FILE *out, struct vm_area_struct *vma)
 	struct mem_size_stats mss = {0};
 	unsigned long kb = PAGE_SIZE >> 10;
 
-	smaps_walk_vma(vma, &mss);
+	walk_page_vma(vma, &smaps_walk_ops, &mss);
 	show_map_vma(out, vma);
 	fprintf(out, "Size:           %8lu kB\n", (vma->vm_end - vma->vm_start) >> 10);
 	fprintf(out, "Rss:            %8lu kB\n", mss.resident * kb);

@@ -514,7 +514,7 @@ static bool collect_args(struct script *s, const struct command *first, struct w
 	for (int i = 0; i < nw; i++) {
 		bool dup = false;
 
-		if (!w[i].key) {
+		if (!w[i].key || first->rest_takes_options) {
 			a->pos[a->npos++] = &w[i];
 			continue;
 		}

@@ -70,11 +70,33 @@ struct bk_pt_entry {
 
 typedef void (*bk_pt_visit_fn)(void *ctx, const struct bk_pt_entry *e);
 
+/* How the machine boots: sizes and the boot options a script may choose. */
+enum bk_vsyscall { BK_VSYSCALL_XONLY, BK_VSYSCALL_EMULATE, BK_VSYSCALL_NONE };
+
+struct bk_boot {
+	unsigned long mem_bytes, movable_bytes;
+	const char *profile; /* a semantics profile name; NULL: the back end's default */
+	enum bk_vsyscall vsyscall;
+};
+
+/* One row of the back end's table of interleaving points (sim points). */
+struct bk_point_info {
+	const char *name, *where, *locks;
+	bool can_fail;	    /* fault injection can fail the operation there */
+	bool script_thread; /* reached by the thread that made the call (not a library one) */
+};
+
+/* A hook a script put on a point: runs on the thread that reached it. */
+typedef void (*bk_point_hook_fn)(int point, void *arg);
+
 struct backend_ops {
 	const char *name;
 
 	/* The machine: 0 or -errno; shutdown returns non-zero when it found leaks. */
-	int (*boot)(unsigned long mem_bytes, unsigned long movable_bytes);
+	int (*boot)(const struct bk_boot *cfg);
+	/* Is @name a semantics profile (boot profile=)? The known names, ", "-separated. */
+	bool (*profile_known)(const char *name);
+	const char *(*profile_names)(void);
 	int (*shutdown)(void);
 	bool (*running)(void);
 	/* NULL, or why the environment (GUP_INJECT) would not configure the machine. */
@@ -85,6 +107,17 @@ struct backend_ops {
 	unsigned long (*warn_count)(void);
 	int (*inject_arm)(const char *point, unsigned long nth, unsigned long count);
 	void (*inject_off)(void);
+	/* Interleaving points: an id or -ENOENT; the row of @id (false: none). */
+	int (*point_lookup)(const char *name);
+	bool (*point_info)(int point, struct bk_point_info *info);
+	/* Run @fn(@point, @arg) at each hit of @point (NULL @fn removes it): 0 or -errno. */
+	int (*point_hook)(int point, bk_point_hook_fn fn, void *arg);
+	/*
+	 * Charge the GUP references taken from now on to @site ("script.gup:12"). At the
+	 * end, print those still held on @out by site; return how many (0: prints nothing).
+	 */
+	void (*set_call_site)(const char *site);
+	unsigned long (*report_refs)(FILE *out);
 
 	/* Tasks. The current task is the one memory commands act as (NULL: none). */
 	struct bk_task *(*task_create)(const char *name);

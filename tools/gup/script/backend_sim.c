@@ -6,6 +6,8 @@
  * struct backend_ops (backend.h).
  */
 #include <errno.h>
+#include <gup/pagewalk.h>
+#include <gup/sim_point.h>
 #include <gup/testing.h>
 #include <libgup.h>
 #include <stdint.h>
@@ -22,12 +24,30 @@ static struct task_struct *sim_cur;
 
 /* -------------------------------------------------------------- machine -- */
 
-static int sim_be_boot(unsigned long mem, unsigned long movable)
+static int sim_be_boot(const struct bk_boot *bk)
 {
-	struct sim_config cfg = {.mem_bytes = mem, .movable_bytes = movable};
+	static const enum sim_vsyscall vsyscall[] = {
+		[BK_VSYSCALL_XONLY] = SIM_VSYSCALL_XONLY,
+		[BK_VSYSCALL_EMULATE] = SIM_VSYSCALL_EMULATE,
+		[BK_VSYSCALL_NONE] = SIM_VSYSCALL_NONE,
+	};
+	struct sim_config cfg = {
+		.mem_bytes = bk->mem_bytes,
+		.movable_bytes = bk->movable_bytes,
+		.vsyscall = vsyscall[bk->vsyscall],
+	};
 
+	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))
+		return -EINVAL;
 	sim_cur = NULL;
 	return sim_boot(&cfg);
+}
+
+static bool sim_be_profile_known(const char *name)
+{
+	enum sim_profile profile;
+
+	return !sim_profile_from_name(name, &profile);
 }
 
 static int sim_be_shutdown(void)
@@ -56,6 +76,51 @@ static const char *sim_env_error(void)
 		 "gup_signal",
 		 spec);
 	return why;
+}
+
+/* ------------------------------------------------------- sim points -- */
+
+static bool sim_be_point_info(int point, struct bk_point_info *info)
+{
+	const struct sim_point_info *row;
+
+	if (point < 0 || !(row = sim_point_info((enum sim_point_id)point)))
+		return false;
+	info->name = row->name;
+	info->where = row->where;
+	info->locks = row->locks;
+	info->can_fail = row->can_fail;
+	/* Page-table frees run in liburcu's callback thread; every other point in the caller. */
+	info->script_thread = point != SP_PGTABLE_FREE;
+	return true;
+}
+
+/* The script's hook per point, called from the library's sim_point hook. */
+static struct {
+	bk_point_hook_fn fn;
+	void *arg;
+} point_hooks[NR_SIM_POINTS];
+
+static void sim_point_trampoline(enum sim_point_id id, void *ctx, void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	if (point_hooks[id].fn)
+		point_hooks[id].fn((int)id, point_hooks[id].arg);
+}
+
+static int sim_be_point_hook(int point, bk_point_hook_fn fn, void *arg)
+{
+	if (point < 0 || point >= NR_SIM_POINTS)
+		return -EINVAL;
+	point_hooks[point].fn = fn;
+	point_hooks[point].arg = arg;
+	return sim_point_set_hook((enum sim_point_id)point, fn ? sim_point_trampoline : NULL, NULL);
+}
+
+static unsigned long sim_be_report_refs(FILE *out)
+{
+	return sim_report_pins(out);
 }
 
 static int sim_be_inject_arm(const char *point, unsigned long nth, unsigned long count)
@@ -415,58 +480,71 @@ static bool table_entry_descends(unsigned long val)
 	return (val & _PAGE_PRESENT) && !(val & _PAGE_PSE);
 }
 
-static void walk_ptes(pmd_t *pmd, unsigned long addr, unsigned long end, pt_visit_fn fn, void *ctx)
-{
-	for (; addr < end; addr += PAGE_SIZE) {
-		pte_t pte = ptep_get(pte_offset_map(pmd, addr));
+/* What walk_tables() hands walk_page_range_novma()'s callbacks. */
+struct pt_visit {
+	pt_visit_fn fn;
+	void *ctx;
+};
 
-		if (!pte_none(pte))
-			fn(ctx, PT_PTE, addr, pte_index(addr), pte_val(pte));
-	}
+/* One table entry met by the walker: visit it, and descend only into a present table. */
+static int visit_table_entry(struct mm_walk *walk, enum pt_level level, unsigned long addr,
+			     unsigned long index, unsigned long val)
+{
+	struct pt_visit *v = walk->private_data;
+
+	if (!v->fn(v->ctx, level, addr, index, val) || !table_entry_descends(val))
+		walk->action = ACTION_CONTINUE;
+	return 0;
 }
 
-static void walk_pmds(pud_t *pud, unsigned long addr, unsigned long end, pt_visit_fn fn, void *ctx)
+static int visit_pgd(pgd_t *pgd, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
-	for (unsigned long next; addr < end; addr = next) {
-		pmd_t *pmd = pmd_offset(pud, addr);
-		pmd_t val = pmdp_get(pmd);
-
-		next = pmd_addr_end(addr, end);
-		if (pmd_none(val) || !fn(ctx, PT_PMD, addr, pmd_index(addr), pmd_val(val)))
-			continue;
-		if (table_entry_descends(pmd_val(val)))
-			walk_ptes(pmd, addr, next, fn, ctx);
-	}
+	(void)next;
+	return visit_table_entry(walk, PT_PGD, addr, pgd_index(addr), pgd_val(pgdp_get(pgd)));
 }
 
-static void walk_puds(p4d_t *p4d, unsigned long addr, unsigned long end, pt_visit_fn fn, void *ctx)
+static int visit_pud(pud_t *pud, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
-	for (unsigned long next; addr < end; addr = next) {
-		pud_t *pud = pud_offset(p4d, addr);
-		pud_t val = __pud(READ_ONCE(pud->pud));
-
-		next = pud_addr_end(addr, end);
-		if (pud_none(val) || !fn(ctx, PT_PUD, addr, pud_index(addr), pud_val(val)))
-			continue;
-		if (table_entry_descends(pud_val(val)))
-			walk_pmds(pud, addr, next, fn, ctx);
-	}
+	(void)next;
+	return visit_table_entry(walk, PT_PUD, addr, pud_index(addr), pud_val(pudp_get(pud)));
 }
 
-/* Visit the page-table entries of @mm covering [start, end); caller holds mmap_lock. */
+static int visit_pmd(pmd_t *pmd, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	(void)next;
+	return visit_table_entry(walk, PT_PMD, addr, pmd_index(addr), pmd_val(pmdp_get(pmd)));
+}
+
+/* The walker calls this for every PTE of a table; empty ones are not entries. */
+static int visit_pte(pte_t *ptep, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	struct pt_visit *v = walk->private_data;
+	pte_t pte = ptep_get(ptep);
+
+	(void)next;
+	if (!pte_none(pte))
+		v->fn(v->ctx, PT_PTE, addr, pte_index(addr), pte_val(pte));
+	return 0;
+}
+
+static const struct mm_walk_ops pt_visit_ops = {
+	.pgd_entry = visit_pgd,
+	.pud_entry = visit_pud,
+	.pmd_entry = visit_pmd,
+	.pte_entry = visit_pte,
+};
+
+/*
+ * Visit the page-table entries of @mm covering [start, end), parents first,
+ * whatever VMAs cover them (walk_page_range_novma); caller holds mmap_lock.
+ */
 static void walk_tables(struct mm_struct *mm, unsigned long start, unsigned long end,
 			pt_visit_fn fn, void *ctx)
 {
-	for (unsigned long addr = start, next; addr < end; addr = next) {
-		pgd_t *pgd = pgd_offset(mm, addr);
-		pgd_t val = __pgd(READ_ONCE(pgd->pgd));
+	struct pt_visit v = {.fn = fn, .ctx = ctx};
 
-		next = pgd_addr_end(addr, end);
-		if (pgd_none(val) || !fn(ctx, PT_PGD, addr, pgd_index(addr), pgd_val(val)))
-			continue;
-		if (table_entry_descends(pgd_val(val)))
-			walk_puds(p4d_offset(pgd, addr), addr, next, fn, ctx);
-	}
+	if (start < end)
+		walk_page_range_novma(mm, start, end, &pt_visit_ops, &v);
 }
 
 struct pte_bit {
@@ -615,6 +693,8 @@ static long sim_vmstat_value(int item)
 const struct backend_ops sim_backend = {
 	.name = "sim",
 	.boot = sim_be_boot,
+	.profile_known = sim_be_profile_known,
+	.profile_names = sim_profile_names,
 	.shutdown = sim_be_shutdown,
 	.running = sim_running,
 	.env_error = sim_env_error,
@@ -624,6 +704,11 @@ const struct backend_ops sim_backend = {
 	.warn_count = sim_warn_count,
 	.inject_arm = sim_be_inject_arm,
 	.inject_off = inject_disarm_all,
+	.point_lookup = sim_point_lookup,
+	.point_info = sim_be_point_info,
+	.point_hook = sim_be_point_hook,
+	.set_call_site = sim_set_call_site,
+	.report_refs = sim_be_report_refs,
 	.task_create = sim_task_create,
 	.task_fork = sim_task_fork,
 	.task_clone_thread = sim_task_clone_thread,

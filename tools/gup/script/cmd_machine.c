@@ -8,11 +8,36 @@
 
 #include "script_int.h"
 
+static const char *const vsyscall_modes[] = {
+	[BK_VSYSCALL_XONLY] = "xonly",
+	[BK_VSYSCALL_EMULATE] = "emulate",
+	[BK_VSYSCALL_NONE] = "none",
+};
+
 bool cmd_boot(struct script *s, struct cmd_args *a)
 {
 	unsigned long mem = a->opt[0].u, movable = a->opt[1].u;
+	struct bk_boot cfg = {.mem_bytes = mem, .movable_bytes = movable, .profile = s->profile};
+	const char *profile = a->opt[2].str, *vsyscall = a->opt[3].str;
 
-	if (!boot_machine(s, mem, movable))
+	if (profile) {
+		if (!s->be->profile_known(profile))
+			return fail(s, "expected a profile (%s), got '%s'", s->be->profile_names(),
+				    profile);
+		cfg.profile = profile;
+	}
+	if (vsyscall) {
+		size_t m = 0;
+
+		while (m < sizeof(vsyscall_modes) / sizeof(vsyscall_modes[0]) &&
+		       strcmp(vsyscall_modes[m], vsyscall))
+			m++;
+		if (m == sizeof(vsyscall_modes) / sizeof(vsyscall_modes[0]))
+			return fail(s, "expected a vsyscall mode (xonly emulate none), got '%s'",
+				    vsyscall);
+		cfg.vsyscall = (enum bk_vsyscall)m;
+	}
+	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",
 	    s->be->total_pages(), mem >> 20, movable >> 20, s->be->free_pages());

@@ -54,12 +54,15 @@ const struct command commands[] = {
 	/* ------------------------------------------------------------ machine -- */
 	{"boot", "machine", {{0}},
 	 {OPT_IN("mem", "SIZE", "256M", 0, (long)MAX_MEM, "a size"),
-	  OPT_IN("movable", "SIZE", "0", 0, (long)MAX_MEM, "a size")},
+	  OPT_IN("movable", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
+	  OPTION("profile", "NAME", OPT_TEXT, NULL), OPTION("vsyscall", "MODE", OPT_TEXT, NULL)},
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
-		    "Multiples of 4M, mem at least 8M, at most 4G. Must come before any command "
-		    "that uses the machine; without it the first such command boots with the "
-		    "defaults."},
+		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
+		    "semantics profile (`5.11`; default: `gup run --profile`, else GUP_PROFILE, "
+		    "else 5.11); `vsyscall=xonly|emulate|none` the vsyscall page as the kernel's "
+		    "boot option (default xonly). Must come before any command that uses the "
+		    "machine; without it the first such command boots with the defaults."},
 	{"inject", "machine", {WORD("POINT")},
 	 {OPT_IN_REQUIRED("nth", "N", 1, LONG_MAX, "nth"),
 	  OPT_IN("count", "M", "1", 0, LONG_MAX, "count")},
@@ -72,7 +75,7 @@ const struct command commands[] = {
 	{"check", "machine", .needs = NEEDS_MACHINE, .fn = cmd_check,
 	 .summary = "Run `sim_check()`: every frame, table and VMA invariant. Violations are "
 		    "printed and count as a failure."},
-	{"echo", "machine", {REST("TEXT")}, .fn = cmd_echo, .raw = true,
+	{"echo", "machine", {REST("TEXT")}, .fn = cmd_echo, .raw = true, .at_point = true,
 	 .summary = "Print TEXT (the rest of the line, verbatim; `$name` is replaced by its "
 		    "value)."},
 	{"set", "machine", {WORD("NAME"), KEYWORD("="), REST("EXPR|QUERY")}, .fn = cmd_set,
@@ -85,6 +88,20 @@ const struct command commands[] = {
 	{"expect", "machine", {REST("LEFT OP RIGHT")}, .fn = cmd_expect,
 	 .summary = "Compare two values (see expect below); a failure is reported and the run "
 		    "goes on."},
+	{"count", "machine", {NAME("NAME")}, .fn = cmd_count, .at_point = true,
+	 .summary = "Add 1 to the named value NAME (1 when it is new): a hit counter for `at`."},
+	{"points", "machine", .fn = cmd_points,
+	 .summary = "List the interleaving points (sim points): name, where, and the locks the "
+		    "thread holds there."},
+	{"at", "machine", {WORD("POINT"), KEYWORD("off")}, .needs = NEEDS_MACHINE,
+	 .fn = cmd_at_off, .rest_takes_options = true, .summary = "Remove the command hooked on POINT."},
+	{"at", "machine", {WORD("POINT"), FLAG("once"), REST("COMMAND ARGS...")},
+	 .needs = NEEDS_MACHINE, .fn = cmd_at,
+	 .summary = "Each time a thread reaches POINT (see `points`), run COMMAND there (with "
+		    "`once`: the next time only); replaces POINT's earlier command. COMMAND runs "
+		    "under the point's locks, so only commands that leave the machine alone may "
+		    "(`echo`, `count`); others are refused. Not at `pgtable_free`, which runs on "
+		    "liburcu's thread."},
 
 	/* -------------------------------------------------------------- tasks -- */
 	{"task", "tasks", {WORD("NAME")}, .needs = NEEDS_MACHINE, .fn = cmd_task,

@@ -58,9 +58,9 @@ void show(struct script *s, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- machine -- */
 
-bool boot_machine(struct script *s, unsigned long mem, unsigned long movable)
+bool boot_machine(struct script *s, const struct bk_boot *cfg)
 {
-	int err = s->be->boot(mem, movable);
+	int err = s->be->boot(cfg);
 
 	if (err)
 		return fail(s,
@@ -73,7 +73,9 @@ bool boot_machine(struct script *s, unsigned long mem, unsigned long movable)
 
 bool need_machine(struct script *s)
 {
-	return s->booted || boot_machine(s, DEFAULT_MEM, 0);
+	struct bk_boot cfg = {.mem_bytes = DEFAULT_MEM, .profile = s->profile};
+
+	return s->booted || boot_machine(s, &cfg);
 }
 
 bool need_task(struct script *s)
@@ -167,6 +169,22 @@ bool page_range(struct script *s, unsigned long addr, unsigned long len, unsigne
 	return true;
 }
 
+/*
+ * GUP references a command takes are charged to its line, so that what a run
+ * leaves behind is reported by `script.gup:LINE`. Only the commands that call
+ * GUP set it: each new label is kept for the life of the process.
+ */
+static void charge_refs_to_line(struct script *s, const struct command *cmd)
+{
+	const char *base = strrchr(s->file, '/');
+	char site[96];
+
+	if (strcmp(cmd->topic, "gup") && strcmp(cmd->topic, "remote"))
+		return;
+	snprintf(site, sizeof(site), "%s:%d", base ? base + 1 : s->file, s->line);
+	s->be->set_call_site(site);
+}
+
 static void run_line(struct script *s, const char *raw)
 {
 	const struct command *cmd;
@@ -191,6 +209,7 @@ static void run_line(struct script *s, const char *raw)
 			return;
 		}
 	}
+	s->raw_line = raw;
 	if (!split_words(s, raw, &ln) || !ln.n)
 		return;
 	if (ln.w[0].kind != W_WORD || ln.w[0].key || !(cmd = first_form(ln.w[0].text)) ||
@@ -203,6 +222,7 @@ static void run_line(struct script *s, const char *raw)
 		len--;
 	say(s, "> %.*s\n", (int)len, raw);
 	s->commands++;
+	charge_refs_to_line(s, cmd);
 	if (parse_command(s, cmd, ln.w + 1, ln.n - 1, &a))
 		a.cmd->fn(s, &a);
 	fflush(s->out); /* a command that hangs or crashes shows up last */
@@ -252,8 +272,11 @@ static int finish(struct script *s)
 {
 	bool leaked = false;
 
+	s->be->set_call_site(NULL);
 	if (s->booted) {
+		remove_at_hooks(s);
 		report_unreleased(s);
+		s->be->report_refs(s->out);
 		for (int i = 0; i < MAX_TASKS; i++)
 			if (s->tasks[i].task)
 				s->be->task_exit(s->tasks[i].task);
@@ -287,8 +310,12 @@ int script_run_buffer_opts(const char *buf, size_t len, const char *name, FILE *
 	s->quiet = opts && opts->quiet;
 	s->dot_dir = opts ? opts->dot_dir : NULL;
 	s->no_files = opts && opts->no_files;
+	s->profile = opts ? opts->profile : NULL;
+	s->runner = pthread_self();
 	if (s->be->running())
 		fail(s, "a simulated machine is already running");
+	else if (s->profile && !s->be->profile_known(s->profile))
+		fail(s, "unknown profile '%s' (known: %s)", s->profile, s->be->profile_names());
 	else if (s->be->env_error())
 		fail(s, "%s", s->be->env_error());
 	else

@@ -20,6 +20,8 @@ struct script_options {
 	const char *dot_dir;
 	/* Write no files (the fuzzer): pictures are drawn into memory and dropped. */
 	bool no_files;
+	/* NULL, or the semantics profile every boot of the run uses (gup run --profile). */
+	const char *profile;
 };
 
 /*

@@ -9,6 +9,7 @@
 
 #include <gup/gup.h> /* constants only: FOLL_*, PROT_*, MAP_*, MADV_*, VM_*, errnos */
 #include <gup/mm.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #define MAX_RETRY_INJECT 1000	  /* fault_retry failures armed at once */
 #define LISTED_PFNS 16		  /* pfns listed after a GUP call */
 #define MAX_PICTURE_TASKS 8	  /* tasks in one page-table picture */
+#define MAX_HOOKED_POINTS 32	  /* interleaving points a script can hook */
 
 /* ------------------------------------------------------------------ state -- */
 
@@ -53,6 +55,13 @@ struct symbol {
 	struct page_set set;
 };
 
+/* `at POINT [once] COMMAND ...`: the command a point runs. */
+struct at_hook {
+	struct script *s; /* NULL: the point was never hooked */
+	bool once;
+	char text[MAX_LINE + 1];
+};
+
 struct task_slot {
 	char name[MAX_NAME + 1];
 	struct bk_task *task;
@@ -72,11 +81,15 @@ struct script {
 	int commands; /* command lines run */
 	long ret;     /* result of the last command that called the library */
 	struct bk_task *cur;
-	const char *dot_dir; /* gup run --dot DIR: a picture at each pagetable command */
-	int dot_count;	     /* pictures written there so far */
-	bool no_files;	     /* draw pictures into memory only (the fuzzer) */
+	const char *dot_dir;  /* gup run --dot DIR: a picture at each pagetable command */
+	int dot_count;	      /* pictures written there so far */
+	bool no_files;	      /* draw pictures into memory only (the fuzzer) */
+	const char *profile;  /* gup run --profile: the default of boot profile= */
+	const char *raw_line; /* the line being run, as written */
+	pthread_t runner;     /* the thread running the script: hooks run only there */
 	struct task_slot tasks[MAX_TASKS];
 	struct symbol syms[MAX_SYMBOLS];
+	struct at_hook at_hooks[MAX_HOOKED_POINTS];
 };
 
 /* ------------------------------------------------------------------ words -- */
@@ -157,7 +170,9 @@ struct command {
 	enum cmd_needs needs; /* booted machine, or a current task too, before arguments */
 	cmd_fn fn;
 	const char *summary;
-	bool raw; /* takes the rest of the line verbatim (echo) */
+	bool raw;      /* takes the rest of the line verbatim (echo) */
+	bool at_point; /* may run at an interleaving point (`at`): leaves the machine alone */
+	bool rest_takes_options; /* key=value words are positional: they belong to its REST */
 };
 
 /* The table (cmd_table.c), ended by a NULL name. */
@@ -254,7 +269,7 @@ struct bk_task *find_task(struct script *s, const char *name);
 bool add_task(struct script *s, const char *name, struct bk_task *t);
 bool check_new_task_name(struct script *s, const char *name);
 
-bool boot_machine(struct script *s, unsigned long mem, unsigned long movable);
+bool boot_machine(struct script *s, const struct bk_boot *cfg);
 bool need_machine(struct script *s);
 bool need_task(struct script *s);
 void report(struct script *s, const char *call, long ret);
@@ -290,6 +305,11 @@ CMD(inject_off);
 CMD(set);
 CMD(echo);
 CMD(expect);
+/* cmd_point.c */
+CMD(points);
+CMD(at);
+CMD(at_off);
+CMD(count);
 /* cmd_task.c */
 CMD(task);
 CMD(fork);
@@ -330,6 +350,9 @@ CMD(vmstat);
 CMD(maps);
 CMD(pagetable);
 #undef CMD
+
+/* Remove every `at` hook of the run (cmd_point.c). */
+void remove_at_hooks(struct script *s);
 
 /* One expect operand that must be a number: a query (page $a pfn) or an expression. */
 bool eval_number(struct script *s, struct word **w, int n, long *v);
