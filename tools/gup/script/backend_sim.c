@@ -57,13 +57,30 @@ static int sim_be_shutdown(void)
 	return sim_shutdown();
 }
 
-/* GUP_INJECT is parsed at boot, where a malformed one is only warned about. */
+/* GUP_PROFILE is read at boot, which refuses an unknown one with a bare -EINVAL. */
+static const char *profile_env_error(char *why, size_t size)
+{
+	const char *name = getenv("GUP_PROFILE");
+	enum sim_profile profile;
+
+	if (!name || !*name || !sim_profile_from_name(name, &profile))
+		return NULL;
+	snprintf(why, size, "unknown GUP_PROFILE='%.200s' (known: %s)", name, sim_profile_names());
+	return why;
+}
+
+/*
+ * GUP_INJECT is parsed at boot, where a malformed one is only warned about, and
+ * GUP_PROFILE is read there too: both are checked before the script runs.
+ */
 static const char *sim_env_error(void)
 {
 	static char why[512];
 	const char *spec = getenv("GUP_INJECT");
 	int bad;
 
+	if (profile_env_error(why, sizeof(why)))
+		return why;
 	if (!spec || !*spec)
 		return NULL;
 	bad = inject_parse(spec);

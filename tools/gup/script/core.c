@@ -65,7 +65,7 @@ bool boot_machine(struct script *s, const struct bk_boot *cfg)
 	if (err)
 		return fail(s,
 			    "cannot boot the machine: %s (sizes must be multiples of 4M, mem at "
-			    "least 8M)",
+			    "least 8M, and the profile one that exists)",
 			    NUM(err));
 	s->booted = true;
 	return true;
