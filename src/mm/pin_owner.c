@@ -6,6 +6,7 @@
  * of the release-misuse BUGs.
  */
 #include <dlfcn.h>
+#include <sys/mman.h>
 #include "mm/internal.h"
 
 __thread struct pin_owner_scope pin_owner_here;
@@ -13,16 +14,20 @@ __thread struct pin_owner_scope pin_owner_here;
 #ifdef CONFIG_DEBUG_VM
 
 /*
- * Records hang off a hash of the head page, so everything on one page is in one
- * chain under one lock; one record per page, kind and site carries a count. A
- * record whose count reached zero stays as history (who released the last one)
- * until its page is allocated again, and is reused when the same site takes the
- * page again: a steady pin/unpin loop allocates nothing.
+ * Records hang off a per-frame slot, as the kernel's page_owner keeps its data in
+ * page_ext: slot[pfn] heads the chain of everything on that head page. A GUP call
+ * walks pages in pfn order, so the slots it touches are adjacent (eight to a cache
+ * line) and the records, allocated in the same order, mostly are too; a hash of
+ * the page scattered them, a cache miss per page taken and per page released.
+ * One record per page, kind and site carries a count. A record whose count reached
+ * zero stays as history (who released the last one) until its page is allocated
+ * again, and is reused when the same site takes the page again: a steady pin/unpin
+ * loop allocates nothing. Locks are striped by runs of pfns, so one call's pages
+ * mostly share a lock's (hot) line.
  */
-#define OWNER_HASH_BITS 16
 #define OWNER_LOCK_BITS 8
-#define OWNER_BUCKETS (1U << OWNER_HASH_BITS)
 #define OWNER_LOCKS (1U << OWNER_LOCK_BITS)
+#define OWNER_PFNS_PER_LOCK 16
 
 struct pin_owner {
 	struct pin_owner *next;
@@ -37,7 +42,14 @@ struct pin_owner {
 	const char *released_label;
 };
 
-static struct pin_owner *owner_hash[OWNER_BUCKETS];
+/*
+ * One chain head per frame of the running machine, mapped on the first take of a
+ * boot (boot sets max_pfn after pin_owner_init()) and unmapped at shutdown; pages
+ * of it that were never touched cost nothing.
+ */
+static struct pin_owner **owner_slots;
+static unsigned long owner_nr_slots;
+static pthread_mutex_t owner_slots_lock = PTHREAD_MUTEX_INITIALIZER;
 /* One cache line each: threads pinning disjoint pages must not share a lock's line. */
 static struct {
 	spinlock_t lock;
@@ -45,11 +57,6 @@ static struct {
 static pthread_once_t owner_locks_once = PTHREAD_ONCE_INIT;
 static long owner_records;	/* live records of any count: 0 lets forget skip */
 static unsigned long owner_seq; /* sequence of takes and releases */
-
-static unsigned int owner_bucket(const struct page *head)
-{
-	return (unsigned int)(((uintptr_t)head * 0x9E3779B97F4A7C15ULL) >> (64 - OWNER_HASH_BITS));
-}
 
 static void init_owner_locks(void)
 {
@@ -62,9 +69,38 @@ void pin_owner_init(void)
 	pthread_once(&owner_locks_once, init_owner_locks);
 }
 
-static spinlock_t *owner_lock(unsigned int bucket)
+/* The slot table, or NULL while no record was taken this boot. */
+static struct pin_owner **slots(void)
 {
-	return &owner_locks[bucket & (OWNER_LOCKS - 1)].lock;
+	return __atomic_load_n(&owner_slots, __ATOMIC_ACQUIRE);
+}
+
+/* The slot table, mapped now if this is the boot's first take; NULL without memory. */
+static struct pin_owner **slots_for_take(void)
+{
+	struct pin_owner **table = slots();
+	void *map;
+
+	if (likely(table))
+		return table;
+	pthread_mutex_lock(&owner_slots_lock);
+	table = owner_slots;
+	if (!table && max_pfn) {
+		map = mmap(NULL, max_pfn * sizeof(*table), PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (map != MAP_FAILED) {
+			table = map;
+			owner_nr_slots = max_pfn;
+			__atomic_store_n(&owner_slots, table, __ATOMIC_RELEASE);
+		}
+	}
+	pthread_mutex_unlock(&owner_slots_lock);
+	return table;
+}
+
+static spinlock_t *owner_lock(unsigned long pfn)
+{
+	return &owner_locks[(pfn / OWNER_PFNS_PER_LOCK) & (OWNER_LOCKS - 1)].lock;
 }
 
 /*
@@ -124,6 +160,7 @@ static const char *intern_label(const char *text)
 
 void sim_set_call_site(const char *site)
 {
+	pin_owner_settle(); /* what was queued belongs to the old site */
 	pin_owner_here.label = site ? intern_label(site) : NULL;
 }
 
@@ -136,60 +173,55 @@ static void current_site(const void **addr, const char **label)
 	*addr = *label ? NULL : pin_owner_here.addr;
 }
 
-void pin_owner_take(struct page *head, unsigned int kind, int n)
+/* Charge @n more of @kind on slot @pfn to the thread's site; the slot's lock held. */
+static void take_locked(struct pin_owner **table, unsigned long pfn, struct page *head,
+			unsigned int kind, int n)
 {
-	unsigned int bucket = owner_bucket(head);
 	struct pin_owner *o;
 	const void *addr;
 	const char *label;
 
 	current_site(&addr, &label);
-	spin_lock(owner_lock(bucket));
-	for (o = owner_hash[bucket]; o; o = o->next)
-		if (o->head == head && o->kind == kind && o->addr == addr && o->label == label)
+	for (o = table[pfn]; o; o = o->next)
+		if (o->kind == kind && o->addr == addr && o->label == label)
 			break;
 	if (!o) {
 		o = calloc(1, sizeof(*o));
-		if (o) { /* without memory the site goes unrecorded; the counts stay exact */
-			o->head = head;
-			o->kind = kind;
-			o->addr = addr;
-			o->label = label;
-			o->next = owner_hash[bucket];
-			WRITE_ONCE(owner_hash[bucket], o); /* snapshots peek without the lock */
-			__atomic_add_fetch(&owner_records, 1, __ATOMIC_RELAXED);
-		}
+		if (!o)
+			return; /* without memory the site goes unrecorded; the counts stay exact */
+		o->head = head;
+		o->kind = kind;
+		o->addr = addr;
+		o->label = label;
+		o->next = table[pfn];
+		WRITE_ONCE(table[pfn], o); /* snapshots peek without the lock */
+		__atomic_add_fetch(&owner_records, 1, __ATOMIC_RELAXED);
 	}
-	if (o) {
-		if (o->count <= 0)
-			o->seq = next_seq();
-		o->count += n;
-	}
-	spin_unlock(owner_lock(bucket));
+	if (o->count <= 0)
+		o->seq = next_seq();
+	o->count += n;
 }
 
 /*
  * A release does not say which take it ends: charge it to the oldest outstanding
- * record of its kind on the page.
+ * record of its kind on the page (@chain, the page's slot).
  */
-static struct pin_owner *oldest_record(unsigned int bucket, struct page *head, unsigned int kind)
+static struct pin_owner *oldest_record(struct pin_owner *chain, unsigned int kind)
 {
 	struct pin_owner *o, *oldest = NULL;
 
-	for (o = owner_hash[bucket]; o; o = o->next)
-		if (o->head == head && o->kind == kind && o->count > 0 &&
-		    (!oldest || o->seq < oldest->seq))
+	for (o = chain; o; o = o->next)
+		if (o->kind == kind && o->count > 0 && (!oldest || o->seq < oldest->seq))
 			oldest = o;
 	return oldest;
 }
 
-int pin_owner_drop(struct page *head, unsigned int kind, int n)
+/* Drop @n of @kind from slot @pfn; its lock held. Return: how many had no record. */
+static int drop_locked(struct pin_owner **table, unsigned long pfn, unsigned int kind, int n)
 {
-	unsigned int bucket = owner_bucket(head);
 	struct pin_owner *o;
 
-	spin_lock(owner_lock(bucket));
-	while (n > 0 && (o = oldest_record(bucket, head, kind))) {
+	while (n > 0 && (o = oldest_record(table[pfn], kind))) {
 		int now = min_t(int, n, o->count);
 
 		o->count -= now;
@@ -199,20 +231,94 @@ int pin_owner_drop(struct page *head, unsigned int kind, int n)
 			current_site(&o->released_addr, &o->released_label);
 		}
 	}
-	spin_unlock(owner_lock(bucket));
 	return n;
 }
 
-static void unlink_records(unsigned int bucket, struct page *head)
+/* @head's chain of records, lock held; NULL when the boot took none. */
+static struct pin_owner *chain_of(struct page *head)
 {
-	struct pin_owner **link = &owner_hash[bucket], *o;
+	struct pin_owner **table = slots();
+	unsigned long pfn = page_to_pfn(head);
 
-	while ((o = *link)) {
-		if (head && o->head != head) {
-			link = &o->next;
+	return table && pfn < owner_nr_slots ? table[pfn] : NULL;
+}
+
+/*
+ * The thread's queued updates, in the order they happened. Pages of one GUP call
+ * come in pfn order, so a flush takes each stripe's lock once per run of pages.
+ */
+#define OWNER_QUEUE 64
+
+static __thread struct pin_owner_update {
+	struct page *head;
+	unsigned int kind;
+	int delta;
+} owner_queue[OWNER_QUEUE];
+
+void pin_owner_flush(void)
+{
+	struct pin_owner **table = slots_for_take();
+	unsigned int nr = pin_owner_here.nr_queued;
+	spinlock_t *held = NULL;
+
+	pin_owner_here.nr_queued = 0;
+	for (unsigned int i = 0; table && i < nr; i++) {
+		const struct pin_owner_update *u = &owner_queue[i];
+		unsigned long pfn = page_to_pfn(u->head);
+
+		if (unlikely(pfn >= owner_nr_slots))
 			continue;
+		if (owner_lock(pfn) != held) {
+			if (held)
+				spin_unlock(held);
+			held = owner_lock(pfn);
+			spin_lock(held);
 		}
-		WRITE_ONCE(*link, o->next);
+		if (u->delta > 0)
+			take_locked(table, pfn, u->head, u->kind, u->delta);
+		else
+			drop_locked(table, pfn, u->kind, -u->delta);
+	}
+	if (held)
+		spin_unlock(held);
+}
+
+void pin_owner_account(struct page *head, unsigned int kind, int delta)
+{
+	struct pin_owner_update *u;
+
+	if (pin_owner_here.nr_queued == OWNER_QUEUE)
+		pin_owner_flush();
+	u = &owner_queue[pin_owner_here.nr_queued++];
+	u->head = head;
+	u->kind = kind;
+	u->delta = delta;
+	if (!pin_owner_here.addr) /* no scope will close: now */
+		pin_owner_flush();
+}
+
+int pin_owner_drop(struct page *head, unsigned int kind, int n)
+{
+	struct pin_owner **table;
+	unsigned long pfn = page_to_pfn(head);
+
+	pin_owner_settle();
+	table = slots();
+	if (!table || pfn >= owner_nr_slots)
+		return n;
+	spin_lock(owner_lock(pfn));
+	n = drop_locked(table, pfn, kind, n);
+	spin_unlock(owner_lock(pfn));
+	return n;
+}
+
+/* Free the chain of slot @pfn; its lock held. */
+static void unlink_records(struct pin_owner **table, unsigned long pfn)
+{
+	struct pin_owner *o;
+
+	while ((o = table[pfn])) {
+		WRITE_ONCE(table[pfn], o->next);
 		free(o);
 		__atomic_sub_fetch(&owner_records, 1, __ATOMIC_RELAXED);
 	}
@@ -220,24 +326,36 @@ static void unlink_records(unsigned int bucket, struct page *head)
 
 void pin_owner_forget(struct page *head)
 {
-	unsigned int bucket;
+	struct pin_owner **table = slots();
+	unsigned long pfn = page_to_pfn(head);
 
-	if (!__atomic_load_n(&owner_records, __ATOMIC_RELAXED))
+	pin_owner_settle();
+	if (!__atomic_load_n(&owner_records, __ATOMIC_RELAXED) || !table || pfn >= owner_nr_slots)
 		return;
-	bucket = owner_bucket(head);
-	spin_lock(owner_lock(bucket));
-	unlink_records(bucket, head);
-	spin_unlock(owner_lock(bucket));
+	spin_lock(owner_lock(pfn));
+	unlink_records(table, pfn);
+	spin_unlock(owner_lock(pfn));
 }
 
 void pin_owner_reset(void)
 {
-	for (unsigned int b = 0; b < OWNER_BUCKETS; b++) {
-		if (!READ_ONCE(owner_hash[b]))
-			continue;
-		spin_lock(owner_lock(b));
-		unlink_records(b, NULL);
-		spin_unlock(owner_lock(b));
+	struct pin_owner **table;
+
+	pin_owner_settle();
+	table = slots();
+	if (table) {
+		for (unsigned long pfn = 0; pfn < owner_nr_slots; pfn++) {
+			if (!READ_ONCE(table[pfn]))
+				continue;
+			spin_lock(owner_lock(pfn));
+			unlink_records(table, pfn);
+			spin_unlock(owner_lock(pfn));
+		}
+		pthread_mutex_lock(&owner_slots_lock);
+		__atomic_store_n(&owner_slots, NULL, __ATOMIC_RELEASE);
+		munmap(table, owner_nr_slots * sizeof(*table));
+		owner_nr_slots = 0;
+		pthread_mutex_unlock(&owner_slots_lock);
 	}
 	__atomic_store_n(&owner_seq, 0, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&owner_boot, 1, __ATOMIC_RELAXED);
@@ -285,35 +403,39 @@ static void fill_record(struct sim_pin_record *rec, const struct pin_owner *o)
 int sim_page_pins(struct page *page, struct sim_pin_record *recs, int max)
 {
 	struct page *head = compound_head(page);
-	unsigned int bucket = owner_bucket(head);
+	unsigned long pfn = page_to_pfn(head);
 	struct pin_owner *o;
 	int n = 0;
 
-	spin_lock(owner_lock(bucket));
-	for (o = owner_hash[bucket]; o; o = o->next) {
-		if (o->head != head || o->count <= 0)
+	pin_owner_settle();
+	spin_lock(owner_lock(pfn));
+	for (o = chain_of(head); o; o = o->next) {
+		if (o->count <= 0)
 			continue;
 		if (n < max)
 			fill_record(&recs[n], o);
 		n++;
 	}
-	spin_unlock(owner_lock(bucket));
+	spin_unlock(owner_lock(pfn));
 	return n;
 }
 
-/* Every outstanding record, copied out bucket by bucket; NULL (and *nr 0) if none. */
+/* Every outstanding record, copied out page by page; NULL (and *nr 0) if none. */
 static struct sim_pin_record *snapshot_records(size_t *nr)
 {
+	struct pin_owner **table;
 	struct sim_pin_record *recs = NULL, *grown;
 	size_t n = 0, cap = 0;
 
-	for (unsigned int b = 0; b < OWNER_BUCKETS; b++) {
+	pin_owner_settle();
+	table = slots();
+	for (unsigned long pfn = 0; table && pfn < owner_nr_slots; pfn++) {
 		struct pin_owner *o;
 
-		if (!READ_ONCE(owner_hash[b]))
+		if (!READ_ONCE(table[pfn]))
 			continue;
-		spin_lock(owner_lock(b));
-		for (o = owner_hash[b]; o; o = o->next) {
+		spin_lock(owner_lock(pfn));
+		for (o = table[pfn]; o; o = o->next) {
 			if (o->count <= 0)
 				continue;
 			if (n == cap) {
@@ -325,7 +447,7 @@ static struct sim_pin_record *snapshot_records(size_t *nr)
 			}
 			fill_record(&recs[n++], o);
 		}
-		spin_unlock(owner_lock(b));
+		spin_unlock(owner_lock(pfn));
 	}
 	*nr = n;
 	return recs;
@@ -398,17 +520,16 @@ unsigned long sim_report_pins(FILE *out)
 
 static void print_page_history(struct page *head)
 {
-	unsigned int bucket = owner_bucket(head);
+	unsigned long pfn = page_to_pfn(head);
 	struct pin_owner *o;
 	char site[96], released[96];
 	bool any = false;
 
-	spin_lock(owner_lock(bucket));
-	for (o = owner_hash[bucket]; o; o = o->next) {
+	pin_owner_settle();
+	spin_lock(owner_lock(pfn));
+	for (o = chain_of(head); o; o = o->next) {
 		const char *kind = o->kind == FOLL_PIN ? "pin" : "FOLL_GET reference";
 
-		if (o->head != head)
-			continue;
 		any = true;
 		site_name(o->addr, o->label, site, sizeof(site));
 		if (o->count > 0) {
@@ -420,7 +541,7 @@ static void print_page_history(struct page *head)
 		fprintf(stderr, "  %s taken at %s (seq %lu), all released by %s (seq %lu)\n", kind,
 			site, o->seq, released, o->released_seq);
 	}
-	spin_unlock(owner_lock(bucket));
+	spin_unlock(owner_lock(pfn));
 	if (!any)
 		fprintf(stderr,
 			"  no GUP reference was taken on this page since it was allocated\n");
@@ -444,12 +565,13 @@ void pin_owner_bad_release(struct page *head, const char *why, const char *file,
 /* Does @head hold outstanding records of @kind? */
 static bool holds(struct page *head, unsigned int kind)
 {
-	unsigned int bucket = owner_bucket(head);
+	unsigned long pfn = page_to_pfn(head);
 	bool found;
 
-	spin_lock(owner_lock(bucket));
-	found = oldest_record(bucket, head, kind) != NULL;
-	spin_unlock(owner_lock(bucket));
+	pin_owner_settle();
+	spin_lock(owner_lock(pfn));
+	found = oldest_record(chain_of(head), kind) != NULL;
+	spin_unlock(owner_lock(pfn));
 	return found;
 }
 
