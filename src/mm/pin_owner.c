@@ -14,12 +14,12 @@ __thread struct pin_owner_scope pin_owner_here;
 #ifdef CONFIG_DEBUG_VM
 
 /*
- * Records hang off a per-frame slot, as the kernel's page_owner keeps its data in
- * page_ext: slot[pfn] heads the chain of everything on that head page. A GUP call
- * walks pages in pfn order, so the slots it touches are adjacent (eight to a cache
- * line) and the records, allocated in the same order, mostly are too; a hash of
- * the page scattered them, a cache miss per page taken and per page released.
- * One record per page, kind and site carries a count. A record whose count reached
+ * Records live in a per-frame slot, as the kernel's page_owner keeps its data in
+ * page_ext: slot[pfn] is the first record on that head page (one cache line), and
+ * further ones (other sites, other kinds) chain off it. A GUP call walks pages in
+ * pfn order, so the slots it touches are adjacent and the hardware prefetches
+ * them; a hash of the page scattered them, a cache miss per page taken and per
+ * page released. One record per page, kind and site carries a count. A record whose count reached
  * zero stays as history (who released the last one) until its page is allocated
  * again, and is reused when the same site takes the page again: a steady pin/unpin
  * loop allocates nothing. Locks are striped by runs of pfns, so one call's pages
@@ -31,24 +31,24 @@ __thread struct pin_owner_scope pin_owner_here;
 
 struct pin_owner {
 	struct pin_owner *next;
-	struct page *head;
-	unsigned int kind; /* FOLL_GET or FOLL_PIN */
-	const void *addr;  /* taken from: return address... */
-	const char *label; /* ...or sim_set_call_site() label */
+	unsigned int kind; /* FOLL_GET or FOLL_PIN; 0: a slot that holds no record */
 	int count;
+	const void *addr;	    /* taken from: return address... */
+	const char *label;	    /* ...or sim_set_call_site() label */
 	unsigned long seq;	    /* first take of those outstanding */
 	unsigned long released_seq; /* the last release that brought count to 0 */
 	const void *released_addr;
 	const char *released_label;
-};
+} __attribute__((aligned(64)));
 
 /*
- * One chain head per frame of the running machine, mapped on the first take of a
- * boot (boot sets max_pfn after pin_owner_init()) and unmapped at shutdown; pages
- * of it that were never touched cost nothing.
+ * One slot per frame of the running machine, mapped on the first take of a boot
+ * (boot sets max_pfn after pin_owner_init()) and unmapped at shutdown; pages of
+ * it that were never touched cost nothing. Slots at owner_high_pfn and above
+ * never held a record.
  */
-static struct pin_owner **owner_slots;
-static unsigned long owner_nr_slots;
+static struct pin_owner *owner_slots;
+static unsigned long owner_nr_slots, owner_high_pfn;
 static pthread_mutex_t owner_slots_lock = PTHREAD_MUTEX_INITIALIZER;
 /* One cache line each: threads pinning disjoint pages must not share a lock's line. */
 static struct {
@@ -70,15 +70,15 @@ void pin_owner_init(void)
 }
 
 /* The slot table, or NULL while no record was taken this boot. */
-static struct pin_owner **slots(void)
+static struct pin_owner *slots(void)
 {
 	return __atomic_load_n(&owner_slots, __ATOMIC_ACQUIRE);
 }
 
 /* The slot table, mapped now if this is the boot's first take; NULL without memory. */
-static struct pin_owner **slots_for_take(void)
+static struct pin_owner *slots_for_take(void)
 {
-	struct pin_owner **table = slots();
+	struct pin_owner *table = slots();
 	void *map;
 
 	if (likely(table))
@@ -173,29 +173,42 @@ static void current_site(const void **addr, const char **label)
 	*addr = *label ? NULL : pin_owner_here.addr;
 }
 
-/* Charge @n more of @kind on slot @pfn to the thread's site; the slot's lock held. */
-static void take_locked(struct pin_owner **table, unsigned long pfn, struct page *head,
-			unsigned int kind, int n)
+/* Slots below @high may hold records now (slot locks are striped: an atomic max). */
+static void raise_high_pfn(unsigned long high)
 {
-	struct pin_owner *o;
+	unsigned long old = __atomic_load_n(&owner_high_pfn, __ATOMIC_RELAXED);
+
+	while (old < high && !__atomic_compare_exchange_n(&owner_high_pfn, &old, high, true,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* Charge @n more of @kind on slot @pfn to the thread's site; the slot's lock held. */
+static void take_locked(struct pin_owner *table, unsigned long pfn, unsigned int kind, int n)
+{
+	struct pin_owner *slot = &table[pfn], *o;
 	const void *addr;
 	const char *label;
 
 	current_site(&addr, &label);
-	for (o = table[pfn]; o; o = o->next)
+	for (o = slot; o; o = o->next)
 		if (o->kind == kind && o->addr == addr && o->label == label)
 			break;
 	if (!o) {
-		o = calloc(1, sizeof(*o));
+		/* A slot holds no record only with nothing chained: records go all at once. */
+		o = slot->kind ? aligned_alloc(sizeof(*o), sizeof(*o)) : slot;
 		if (!o)
 			return; /* without memory the site goes unrecorded; the counts stay exact */
-		o->head = head;
-		o->kind = kind;
+		if (o != slot) {
+			memset(o, 0, sizeof(*o));
+			o->next = slot->next;
+			slot->next = o;
+		}
 		o->addr = addr;
 		o->label = label;
-		o->next = table[pfn];
-		WRITE_ONCE(table[pfn], o); /* snapshots peek without the lock */
+		WRITE_ONCE(o->kind, kind); /* snapshots peek at the slot's kind without the lock */
 		__atomic_add_fetch(&owner_records, 1, __ATOMIC_RELAXED);
+		raise_high_pfn(pfn + 1);
 	}
 	if (o->count <= 0)
 		o->seq = next_seq();
@@ -217,11 +230,11 @@ static struct pin_owner *oldest_record(struct pin_owner *chain, unsigned int kin
 }
 
 /* Drop @n of @kind from slot @pfn; its lock held. Return: how many had no record. */
-static int drop_locked(struct pin_owner **table, unsigned long pfn, unsigned int kind, int n)
+static int drop_locked(struct pin_owner *table, unsigned long pfn, unsigned int kind, int n)
 {
 	struct pin_owner *o;
 
-	while (n > 0 && (o = oldest_record(table[pfn], kind))) {
+	while (n > 0 && (o = oldest_record(&table[pfn], kind))) {
 		int now = min_t(int, n, o->count);
 
 		o->count -= now;
@@ -234,13 +247,13 @@ static int drop_locked(struct pin_owner **table, unsigned long pfn, unsigned int
 	return n;
 }
 
-/* @head's chain of records, lock held; NULL when the boot took none. */
+/* @head's chain of records (its slot), lock held; NULL when the boot took none. */
 static struct pin_owner *chain_of(struct page *head)
 {
-	struct pin_owner **table = slots();
+	struct pin_owner *table = slots();
 	unsigned long pfn = page_to_pfn(head);
 
-	return table && pfn < owner_nr_slots ? table[pfn] : NULL;
+	return table && pfn < owner_nr_slots ? &table[pfn] : NULL;
 }
 
 /*
@@ -257,7 +270,7 @@ static __thread struct pin_owner_update {
 
 void pin_owner_flush(void)
 {
-	struct pin_owner **table = slots_for_take();
+	struct pin_owner *table = slots_for_take();
 	unsigned int nr = pin_owner_here.nr_queued;
 	spinlock_t *held = NULL;
 
@@ -275,7 +288,7 @@ void pin_owner_flush(void)
 			spin_lock(held);
 		}
 		if (u->delta > 0)
-			take_locked(table, pfn, u->head, u->kind, u->delta);
+			take_locked(table, pfn, u->kind, u->delta);
 		else
 			drop_locked(table, pfn, u->kind, -u->delta);
 	}
@@ -299,7 +312,7 @@ void pin_owner_account(struct page *head, unsigned int kind, int delta)
 
 int pin_owner_drop(struct page *head, unsigned int kind, int n)
 {
-	struct pin_owner **table;
+	struct pin_owner *table;
 	unsigned long pfn = page_to_pfn(head);
 
 	pin_owner_settle();
@@ -312,40 +325,52 @@ int pin_owner_drop(struct page *head, unsigned int kind, int n)
 	return n;
 }
 
-/* Free the chain of slot @pfn; its lock held. */
-static void unlink_records(struct pin_owner **table, unsigned long pfn)
+/* Empty slot @pfn and free what chains off it; its lock held. */
+static void unlink_records(struct pin_owner *table, unsigned long pfn)
 {
-	struct pin_owner *o;
+	struct pin_owner *slot = &table[pfn], *o;
+	long gone = 1;
 
-	while ((o = table[pfn])) {
-		WRITE_ONCE(table[pfn], o->next);
+	while ((o = slot->next)) {
+		slot->next = o->next;
 		free(o);
-		__atomic_sub_fetch(&owner_records, 1, __ATOMIC_RELAXED);
+		gone++;
 	}
+	WRITE_ONCE(slot->kind, 0); /* the field snapshots peek at: never a plain store */
+	slot->count = 0;
+	slot->addr = NULL;
+	slot->label = NULL;
+	slot->seq = slot->released_seq = 0;
+	slot->released_addr = NULL;
+	slot->released_label = NULL;
+	__atomic_sub_fetch(&owner_records, gone, __ATOMIC_RELAXED);
 }
 
 void pin_owner_forget(struct page *head)
 {
-	struct pin_owner **table = slots();
+	struct pin_owner *table = slots();
 	unsigned long pfn = page_to_pfn(head);
 
 	pin_owner_settle();
 	if (!__atomic_load_n(&owner_records, __ATOMIC_RELAXED) || !table || pfn >= owner_nr_slots)
 		return;
 	spin_lock(owner_lock(pfn));
-	unlink_records(table, pfn);
+	if (table[pfn].kind)
+		unlink_records(table, pfn);
 	spin_unlock(owner_lock(pfn));
 }
 
 void pin_owner_reset(void)
 {
-	struct pin_owner **table;
+	struct pin_owner *table;
+	unsigned long high;
 
 	pin_owner_settle();
 	table = slots();
 	if (table) {
-		for (unsigned long pfn = 0; pfn < owner_nr_slots; pfn++) {
-			if (!READ_ONCE(table[pfn]))
+		high = __atomic_load_n(&owner_high_pfn, __ATOMIC_RELAXED);
+		for (unsigned long pfn = 0; pfn < high; pfn++) {
+			if (!READ_ONCE(table[pfn].kind))
 				continue;
 			spin_lock(owner_lock(pfn));
 			unlink_records(table, pfn);
@@ -355,6 +380,7 @@ void pin_owner_reset(void)
 		__atomic_store_n(&owner_slots, NULL, __ATOMIC_RELEASE);
 		munmap(table, owner_nr_slots * sizeof(*table));
 		owner_nr_slots = 0;
+		__atomic_store_n(&owner_high_pfn, 0, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&owner_slots_lock);
 	}
 	__atomic_store_n(&owner_seq, 0, __ATOMIC_RELAXED);
@@ -388,9 +414,9 @@ static void site_name(const void *addr, const char *label, char *buf, size_t len
 	snprintf(buf, len, "%p", addr);
 }
 
-static void fill_record(struct sim_pin_record *rec, const struct pin_owner *o)
+static void fill_record(struct sim_pin_record *rec, const struct pin_owner *o, struct page *head)
 {
-	rec->page = o->head;
+	rec->page = head;
 	rec->pin = o->kind == FOLL_PIN;
 	rec->count = o->count;
 	rec->seq = o->seq;
@@ -413,7 +439,7 @@ int sim_page_pins(struct page *page, struct sim_pin_record *recs, int max)
 		if (o->count <= 0)
 			continue;
 		if (n < max)
-			fill_record(&recs[n], o);
+			fill_record(&recs[n], o, head);
 		n++;
 	}
 	spin_unlock(owner_lock(pfn));
@@ -423,19 +449,22 @@ int sim_page_pins(struct page *page, struct sim_pin_record *recs, int max)
 /* Every outstanding record, copied out page by page; NULL (and *nr 0) if none. */
 static struct sim_pin_record *snapshot_records(size_t *nr)
 {
-	struct pin_owner **table;
+	struct pin_owner *table;
 	struct sim_pin_record *recs = NULL, *grown;
 	size_t n = 0, cap = 0;
+	unsigned long high;
 
 	pin_owner_settle();
 	table = slots();
-	for (unsigned long pfn = 0; table && pfn < owner_nr_slots; pfn++) {
+	high = __atomic_load_n(&owner_high_pfn, __ATOMIC_RELAXED);
+
+	for (unsigned long pfn = 0; table && pfn < high; pfn++) {
 		struct pin_owner *o;
 
-		if (!READ_ONCE(table[pfn]))
+		if (!READ_ONCE(table[pfn].kind))
 			continue;
 		spin_lock(owner_lock(pfn));
-		for (o = table[pfn]; o; o = o->next) {
+		for (o = &table[pfn]; o; o = o->next) {
 			if (o->count <= 0)
 				continue;
 			if (n == cap) {
@@ -445,7 +474,7 @@ static struct sim_pin_record *snapshot_records(size_t *nr)
 					break;
 				recs = grown;
 			}
-			fill_record(&recs[n++], o);
+			fill_record(&recs[n++], o, pfn_to_page(pfn));
 		}
 		spin_unlock(owner_lock(pfn));
 	}
@@ -530,6 +559,8 @@ static void print_page_history(struct page *head)
 	for (o = chain_of(head); o; o = o->next) {
 		const char *kind = o->kind == FOLL_PIN ? "pin" : "FOLL_GET reference";
 
+		if (!o->kind)
+			continue; /* an empty slot */
 		any = true;
 		site_name(o->addr, o->label, site, sizeof(site));
 		if (o->count > 0) {
