@@ -115,16 +115,35 @@ static __thread struct {
 	unsigned long next, end, boot;
 } seq_batch;
 
-static unsigned long next_seq(void)
+/* Numbers to hand out, next to end: a copy of the thread's batch while a flush runs. */
+struct seq_block {
+	unsigned long next, end;
+};
+
+static struct seq_block thread_seqs(void)
 {
 	unsigned long boot = __atomic_load_n(&owner_boot, __ATOMIC_RELAXED);
 
-	if (seq_batch.next == seq_batch.end || seq_batch.boot != boot) {
-		seq_batch.next = __atomic_fetch_add(&owner_seq, SEQ_BATCH, __ATOMIC_RELAXED) + 1;
-		seq_batch.end = seq_batch.next + SEQ_BATCH;
+	if (seq_batch.boot != boot) {
+		seq_batch.next = seq_batch.end = 0;
 		seq_batch.boot = boot;
 	}
-	return seq_batch.next++;
+	return (struct seq_block){seq_batch.next, seq_batch.end};
+}
+
+static void keep_seqs(const struct seq_block *seqs)
+{
+	seq_batch.next = seqs->next;
+	seq_batch.end = seqs->end;
+}
+
+static unsigned long seq_take(struct seq_block *seqs)
+{
+	if (unlikely(seqs->next == seqs->end)) {
+		seqs->next = __atomic_fetch_add(&owner_seq, SEQ_BATCH, __ATOMIC_RELAXED) + 1;
+		seqs->end = seqs->next + SEQ_BATCH;
+	}
+	return seqs->next++;
 }
 
 /* --- labels: interned once, alive for the process, so records may point at them --- */
@@ -166,11 +185,18 @@ void sim_set_call_site(const char *site)
 
 /* --- records --- */
 
+/* A call site: a return address, or a sim_set_call_site() label (addr NULL). */
+struct owner_site {
+	const void *addr;
+	const char *label;
+};
+
 /* The calling thread's site: its label if it set one, else the scope's address. */
-static void current_site(const void **addr, const char **label)
+static struct owner_site current_site(void)
 {
-	*label = pin_owner_here.label;
-	*addr = *label ? NULL : pin_owner_here.addr;
+	const char *label = pin_owner_here.label;
+
+	return (struct owner_site){label ? NULL : pin_owner_here.addr, label};
 }
 
 /* Slots below @high may hold records now (slot locks are striped: an atomic max). */
@@ -184,15 +210,13 @@ static void raise_high_pfn(unsigned long high)
 }
 
 /* Charge @n more of @kind on slot @pfn to the thread's site; the slot's lock held. */
-static void take_locked(struct pin_owner *table, unsigned long pfn, unsigned int kind, int n)
+static inline void take_locked(struct pin_owner *table, unsigned long pfn, unsigned int kind, int n,
+			       struct owner_site site, struct seq_block *seqs)
 {
 	struct pin_owner *slot = &table[pfn], *o;
-	const void *addr;
-	const char *label;
 
-	current_site(&addr, &label);
 	for (o = slot; o; o = o->next)
-		if (o->kind == kind && o->addr == addr && o->label == label)
+		if (o->kind == kind && o->addr == site.addr && o->label == site.label)
 			break;
 	if (!o) {
 		/* A slot holds no record only with nothing chained: records go all at once. */
@@ -204,14 +228,14 @@ static void take_locked(struct pin_owner *table, unsigned long pfn, unsigned int
 			o->next = slot->next;
 			slot->next = o;
 		}
-		o->addr = addr;
-		o->label = label;
+		o->addr = site.addr;
+		o->label = site.label;
 		WRITE_ONCE(o->kind, kind); /* snapshots peek at the slot's kind without the lock */
 		__atomic_add_fetch(&owner_records, 1, __ATOMIC_RELAXED);
 		raise_high_pfn(pfn + 1);
 	}
 	if (o->count <= 0)
-		o->seq = next_seq();
+		o->seq = seq_take(seqs);
 	o->count += n;
 }
 
@@ -229,19 +253,34 @@ static struct pin_owner *oldest_record(struct pin_owner *chain, unsigned int kin
 	return oldest;
 }
 
-/* Drop @n of @kind from slot @pfn; its lock held. Return: how many had no record. */
-static int drop_locked(struct pin_owner *table, unsigned long pfn, unsigned int kind, int n)
+/*
+ * Drop @n of @kind from slot @pfn, released by @site; its lock held.
+ * Return: how many of the @n had no record.
+ */
+static inline int drop_locked(struct pin_owner *table, unsigned long pfn, unsigned int kind, int n,
+			      struct owner_site site, struct seq_block *seqs)
 {
-	struct pin_owner *o;
+	struct pin_owner *o = &table[pfn];
 
+	/* The common case, one record on the page, needs no search for the oldest. */
+	if (likely(!o->next && o->kind == kind && o->count >= n)) {
+		o->count -= n;
+		if (!o->count) {
+			o->released_seq = seq_take(seqs);
+			o->released_addr = site.addr;
+			o->released_label = site.label;
+		}
+		return 0;
+	}
 	while (n > 0 && (o = oldest_record(&table[pfn], kind))) {
 		int now = min_t(int, n, o->count);
 
 		o->count -= now;
 		n -= now;
 		if (!o->count) {
-			o->released_seq = next_seq();
-			current_site(&o->released_addr, &o->released_label);
+			o->released_seq = seq_take(seqs);
+			o->released_addr = site.addr;
+			o->released_label = site.label;
 		}
 	}
 	return n;
@@ -257,26 +296,22 @@ static struct pin_owner *chain_of(struct page *head)
 }
 
 /*
- * The thread's queued updates, in the order they happened. Pages of one GUP call
- * come in pfn order, so a flush takes each stripe's lock once per run of pages.
+ * Apply the thread's queued updates, in the order they happened. Pages of one GUP
+ * call come in pfn order, so each stripe's lock is taken once per run of pages;
+ * the site is the same for all of them, and their sequence numbers come from one
+ * block.
  */
-#define OWNER_QUEUE 64
-
-static __thread struct pin_owner_update {
-	struct page *head;
-	unsigned int kind;
-	int delta;
-} owner_queue[OWNER_QUEUE];
-
 void pin_owner_flush(void)
 {
 	struct pin_owner *table = slots_for_take();
 	unsigned int nr = pin_owner_here.nr_queued;
+	struct owner_site site = current_site();
+	struct seq_block seqs = thread_seqs();
 	spinlock_t *held = NULL;
 
 	pin_owner_here.nr_queued = 0;
 	for (unsigned int i = 0; table && i < nr; i++) {
-		const struct pin_owner_update *u = &owner_queue[i];
+		const struct pin_owner_update *u = &pin_owner_here.queue[i];
 		unsigned long pfn = page_to_pfn(u->head);
 
 		if (unlikely(pfn >= owner_nr_slots))
@@ -288,30 +323,18 @@ void pin_owner_flush(void)
 			spin_lock(held);
 		}
 		if (u->delta > 0)
-			take_locked(table, pfn, u->kind, u->delta);
+			take_locked(table, pfn, u->kind, u->delta, site, &seqs);
 		else
-			drop_locked(table, pfn, u->kind, -u->delta);
+			drop_locked(table, pfn, u->kind, -u->delta, site, &seqs);
 	}
 	if (held)
 		spin_unlock(held);
-}
-
-void pin_owner_account(struct page *head, unsigned int kind, int delta)
-{
-	struct pin_owner_update *u;
-
-	if (pin_owner_here.nr_queued == OWNER_QUEUE)
-		pin_owner_flush();
-	u = &owner_queue[pin_owner_here.nr_queued++];
-	u->head = head;
-	u->kind = kind;
-	u->delta = delta;
-	if (!pin_owner_here.addr) /* no scope will close: now */
-		pin_owner_flush();
+	keep_seqs(&seqs);
 }
 
 int pin_owner_drop(struct page *head, unsigned int kind, int n)
 {
+	struct seq_block seqs;
 	struct pin_owner *table;
 	unsigned long pfn = page_to_pfn(head);
 
@@ -319,9 +342,11 @@ int pin_owner_drop(struct page *head, unsigned int kind, int n)
 	table = slots();
 	if (!table || pfn >= owner_nr_slots)
 		return n;
+	seqs = thread_seqs();
 	spin_lock(owner_lock(pfn));
-	n = drop_locked(table, pfn, kind, n);
+	n = drop_locked(table, pfn, kind, n, current_site(), &seqs);
 	spin_unlock(owner_lock(pfn));
+	keep_seqs(&seqs);
 	return n;
 }
 

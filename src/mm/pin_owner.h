@@ -16,11 +16,20 @@
  * per-thread queue (nr_queued of them) until the scope closes or something looks
  * at the records: one lock per run of pages instead of one per page.
  */
+#define PIN_OWNER_QUEUE 64
+
+struct pin_owner_update {
+	struct page *head;
+	unsigned int kind;
+	int delta;
+};
+
 struct pin_owner_scope {
 	const void *addr;
 	const char *fn;
 	const char *label;
 	unsigned int nr_queued;
+	struct pin_owner_update queue[PIN_OWNER_QUEUE];
 };
 
 extern __thread struct pin_owner_scope pin_owner_here;
@@ -66,10 +75,20 @@ static inline void pin_owner_leave(const bool *opened)
 /*
  * @delta references of @kind (FOLL_GET or FOLL_PIN) taken on (positive), or
  * dropped from (negative), @head: recorded when the thread's scope closes, or at
- * once outside a scope. pin_owner_drop() drops at once and returns how many of
- * the @n it found no record for.
+ * once outside a scope. Inline: it is two stores per page on GUP's hot path.
  */
-void pin_owner_account(struct page *head, unsigned int kind, int delta);
+static inline void pin_owner_account(struct page *head, unsigned int kind, int delta)
+{
+	struct pin_owner_scope *here = &pin_owner_here;
+
+	if (unlikely(here->nr_queued == PIN_OWNER_QUEUE))
+		pin_owner_flush();
+	here->queue[here->nr_queued++] = (struct pin_owner_update){head, kind, delta};
+	if (unlikely(!here->addr)) /* no scope will close: now */
+		pin_owner_flush();
+}
+
+/* Drop @n of @kind from @head at once. Return: how many of them had no record. */
 int pin_owner_drop(struct page *head, unsigned int kind, int n);
 /* @head starts a new life (allocation): its records, live or released, go. */
 void pin_owner_forget(struct page *head);
