@@ -27,7 +27,7 @@ __thread struct pin_owner_scope pin_owner_here;
  */
 #define OWNER_LOCK_BITS 8
 #define OWNER_LOCKS (1U << OWNER_LOCK_BITS)
-#define OWNER_PFNS_PER_LOCK 16
+#define OWNER_PFNS_PER_LOCK 64
 
 struct pin_owner {
 	struct pin_owner *next;

@@ -16,7 +16,7 @@
  * per-thread queue (nr_queued of them) until the scope closes or something looks
  * at the records: one lock per run of pages instead of one per page.
  */
-#define PIN_OWNER_QUEUE 64
+#define PIN_OWNER_QUEUE 128
 
 struct pin_owner_update {
 	struct page *head;
@@ -28,8 +28,10 @@ struct pin_owner_scope {
 	const void *addr;
 	const char *fn;
 	const char *label;
+#ifdef CONFIG_DEBUG_VM
 	unsigned int nr_queued;
 	struct pin_owner_update queue[PIN_OWNER_QUEUE];
+#endif
 };
 
 extern __thread struct pin_owner_scope pin_owner_here;
