@@ -18,12 +18,12 @@ __thread struct pin_owner_scope pin_owner_here;
  * page_ext: slot[pfn] is the first record on that head page (one cache line), and
  * further ones (other sites, other kinds) chain off it. A GUP call walks pages in
  * pfn order, so the slots it touches are adjacent and the hardware prefetches
- * them; a hash of the page scattered them, a cache miss per page taken and per
- * page released. One record per page, kind and site carries a count. A record whose count reached
- * zero stays as history (who released the last one) until its page is allocated
- * again, and is reused when the same site takes the page again: a steady pin/unpin
- * loop allocates nothing. Locks are striped by runs of pfns, so one call's pages
- * mostly share a lock's (hot) line.
+ * them (a hash of the page scattered them: a cache miss per page taken and per
+ * page released). One record per page, kind and site carries a count. A record
+ * whose count reached zero stays as history (who released the last one) until its
+ * page is allocated again, and is reused when the same site takes the page again:
+ * a steady pin/unpin loop allocates nothing. Locks are striped by runs of pfns, so
+ * a flush of one call's pages takes few of them.
  */
 #define OWNER_LOCK_BITS 8
 #define OWNER_LOCKS (1U << OWNER_LOCK_BITS)
