@@ -223,6 +223,66 @@ static void test_call_site_label(void **state)
 	task_exit(t);
 }
 
+/*
+ * One call over more pages than a thread queues before applying them: every page
+ * has its record when the call returns, numbered in the order the pages were taken.
+ */
+#define LONG_CALL_PAGES 200
+
+static void test_long_call_records_every_page_in_order(void **state)
+{
+	struct task_struct *t = start_task("owner");
+	unsigned long addr = map_rw(LONG_CALL_PAGES), total;
+	struct page *pages[LONG_CALL_PAGES];
+	struct sim_pin_record rec;
+	unsigned long last_seq = 0;
+
+	(void)state;
+	touch_pages(addr, LONG_CALL_PAGES);
+	assert_int_equal(pin_from_site_a(addr, LONG_CALL_PAGES, pages), LONG_CALL_PAGES);
+	for (int i = 0; i < LONG_CALL_PAGES; i++) {
+		assert_int_equal(sim_page_pins(pages[i], &rec, 1), 1);
+		assert_int_equal(rec.count, 1);
+		assert_true(rec.seq > last_seq);
+		last_seq = rec.seq;
+	}
+	assert_int_equal(sim_report_pins(NULL), LONG_CALL_PAGES);
+	unpin_user_pages(pages, LONG_CALL_PAGES);
+	for (int i = 0; i < LONG_CALL_PAGES; i++)
+		assert_int_equal(sim_page_pins(pages[i], &rec, 1), 0);
+	total = sim_report_pins(NULL);
+	assert_int_equal(total, 0);
+	task_exit(t);
+}
+
+/* A page held by two kinds and two sites keeps one record each, released one by one. */
+static void test_one_page_many_records(void **state)
+{
+	struct task_struct *t = start_task("owner");
+	unsigned long addr = touched_area();
+	struct sim_pin_record recs[4];
+	struct page *got, *pin_a, *pin_b;
+
+	(void)state;
+	assert_int_equal(get_from_site_c(addr, 1, &got), 1);
+	assert_int_equal(pin_from_site_a(addr, 1, &pin_a), 1);
+	assert_int_equal(pin_from_site_b(addr, 1, &pin_b), 1);
+	assert_ptr_equal(got, pin_a);
+	assert_ptr_equal(got, pin_b);
+	assert_int_equal(sim_page_pins(got, recs, 4), 3);
+	assert_int_equal(sim_report_pins(NULL), 3);
+
+	put_page(got);
+	assert_int_equal(sim_page_pins(got, recs, 4), 2);
+	assert_true(recs[0].pin && recs[1].pin);
+	unpin_user_page(pin_a); /* the oldest pin's record goes first: site a's */
+	assert_int_equal(sim_page_pins(got, recs, 4), 1);
+	assert_contains(recs[0].site, "pin_from_site_b+0x");
+	unpin_user_page(pin_b);
+	assert_int_equal(sim_page_pins(got, recs, 4), 0);
+	task_exit(t);
+}
+
 /* stderr into a temporary file around sim_shutdown(); returns the text (caller frees). */
 static char *shutdown_report(int *ret)
 {
@@ -279,6 +339,8 @@ int main(void)
 		GUP_TEST(test_report_groups_by_call_site),
 		GUP_TEST(test_for_each_pin_visits_exactly_the_outstanding),
 		GUP_TEST(test_call_site_label),
+		GUP_TEST(test_long_call_records_every_page_in_order),
+		GUP_TEST(test_one_page_many_records),
 		cmocka_unit_test_setup_teardown(test_leak_report_names_the_sites, sim_setup,
 						sim_teardown),
 	};

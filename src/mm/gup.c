@@ -72,10 +72,7 @@ static void gup_debug_account(struct page *head, unsigned int flags, int delta)
 	if (!(flags & (FOLL_PIN | FOLL_GET)))
 		return;
 	atomic_add(delta, kind == FOLL_PIN ? &head->dbg_gup_pins : &head->dbg_gup_refs);
-	if (delta > 0)
-		pin_owner_take(head, kind, delta);
-	else
-		pin_owner_drop(head, kind, -delta);
+	pin_owner_account(head, kind, delta);
 #else
 	(void)head;
 	(void)flags;
@@ -204,8 +201,10 @@ void put_compound_head(struct page *page, int refs, unsigned int flags)
 
 	VM_BUG_ON_PAGE(page_ref_count(page) < units, page);
 	/* One atomic for all the units; whoever drops the last one frees the page. */
-	if (page_ref_sub_return(page, units) == 0)
+	if (page_ref_sub_return(page, units) == 0) {
+		pin_owner_settle(); /* its records go before the frame can have a new owner */
 		__put_page(page);
+	}
 }
 
 /**

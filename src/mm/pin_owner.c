@@ -6,6 +6,7 @@
  * of the release-misuse BUGs.
  */
 #include <dlfcn.h>
+#include <sys/mman.h>
 #include "mm/internal.h"
 
 __thread struct pin_owner_scope pin_owner_here;
@@ -13,31 +14,42 @@ __thread struct pin_owner_scope pin_owner_here;
 #ifdef CONFIG_DEBUG_VM
 
 /*
- * Records hang off a hash of the head page, so everything on one page is in one
- * chain under one lock; one record per page, kind and site carries a count. A
- * record whose count reached zero stays as history (who released the last one)
- * until its page is allocated again, and is reused when the same site takes the
- * page again: a steady pin/unpin loop allocates nothing.
+ * Records live in a per-frame slot, as the kernel's page_owner keeps its data in
+ * page_ext: slot[pfn] is the first record on that head page (one cache line), and
+ * further ones (other sites, other kinds) chain off it. A GUP call walks pages in
+ * pfn order, so the slots it touches are adjacent and the hardware prefetches
+ * them (a hash of the page scattered them: a cache miss per page taken and per
+ * page released). One record per page, kind and site carries a count. A record
+ * whose count reached zero stays as history (who released the last one) until its
+ * page is allocated again, and is reused when the same site takes the page again:
+ * a steady pin/unpin loop allocates nothing. Locks are striped by runs of pfns, so
+ * a flush of one call's pages takes few of them.
  */
-#define OWNER_HASH_BITS 16
 #define OWNER_LOCK_BITS 8
-#define OWNER_BUCKETS (1U << OWNER_HASH_BITS)
 #define OWNER_LOCKS (1U << OWNER_LOCK_BITS)
+#define OWNER_PFNS_PER_LOCK 64
 
 struct pin_owner {
 	struct pin_owner *next;
-	struct page *head;
-	unsigned int kind; /* FOLL_GET or FOLL_PIN */
-	const void *addr;  /* taken from: return address... */
-	const char *label; /* ...or sim_set_call_site() label */
+	unsigned int kind; /* FOLL_GET or FOLL_PIN; 0: a slot that holds no record */
 	int count;
+	const void *addr;	    /* taken from: return address... */
+	const char *label;	    /* ...or sim_set_call_site() label */
 	unsigned long seq;	    /* first take of those outstanding */
 	unsigned long released_seq; /* the last release that brought count to 0 */
 	const void *released_addr;
 	const char *released_label;
-};
+} __attribute__((aligned(64)));
 
-static struct pin_owner *owner_hash[OWNER_BUCKETS];
+/*
+ * One slot per frame of the running machine, mapped on the first take of a boot
+ * (boot sets max_pfn after pin_owner_init()) and unmapped at shutdown; pages of
+ * it that were never touched cost nothing. Slots at owner_high_pfn and above
+ * never held a record.
+ */
+static struct pin_owner *owner_slots;
+static unsigned long owner_nr_slots, owner_high_pfn;
+static pthread_mutex_t owner_slots_lock = PTHREAD_MUTEX_INITIALIZER;
 /* One cache line each: threads pinning disjoint pages must not share a lock's line. */
 static struct {
 	spinlock_t lock;
@@ -45,11 +57,6 @@ static struct {
 static pthread_once_t owner_locks_once = PTHREAD_ONCE_INIT;
 static long owner_records;	/* live records of any count: 0 lets forget skip */
 static unsigned long owner_seq; /* sequence of takes and releases */
-
-static unsigned int owner_bucket(const struct page *head)
-{
-	return (unsigned int)(((uintptr_t)head * 0x9E3779B97F4A7C15ULL) >> (64 - OWNER_HASH_BITS));
-}
 
 static void init_owner_locks(void)
 {
@@ -62,9 +69,38 @@ void pin_owner_init(void)
 	pthread_once(&owner_locks_once, init_owner_locks);
 }
 
-static spinlock_t *owner_lock(unsigned int bucket)
+/* The slot table, or NULL while no record was taken this boot. */
+static struct pin_owner *slots(void)
 {
-	return &owner_locks[bucket & (OWNER_LOCKS - 1)].lock;
+	return __atomic_load_n(&owner_slots, __ATOMIC_ACQUIRE);
+}
+
+/* The slot table, mapped now if this is the boot's first take; NULL without memory. */
+static struct pin_owner *slots_for_take(void)
+{
+	struct pin_owner *table = slots();
+	void *map;
+
+	if (likely(table))
+		return table;
+	pthread_mutex_lock(&owner_slots_lock);
+	table = owner_slots;
+	if (!table && max_pfn) {
+		map = mmap(NULL, max_pfn * sizeof(*table), PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (map != MAP_FAILED) {
+			table = map;
+			owner_nr_slots = max_pfn;
+			__atomic_store_n(&owner_slots, table, __ATOMIC_RELEASE);
+		}
+	}
+	pthread_mutex_unlock(&owner_slots_lock);
+	return table;
+}
+
+static spinlock_t *owner_lock(unsigned long pfn)
+{
+	return &owner_locks[(pfn / OWNER_PFNS_PER_LOCK) & (OWNER_LOCKS - 1)].lock;
 }
 
 /*
@@ -79,16 +115,35 @@ static __thread struct {
 	unsigned long next, end, boot;
 } seq_batch;
 
-static unsigned long next_seq(void)
+/* Numbers to hand out, next to end: a copy of the thread's batch while a flush runs. */
+struct seq_block {
+	unsigned long next, end;
+};
+
+static struct seq_block thread_seqs(void)
 {
 	unsigned long boot = __atomic_load_n(&owner_boot, __ATOMIC_RELAXED);
 
-	if (seq_batch.next == seq_batch.end || seq_batch.boot != boot) {
-		seq_batch.next = __atomic_fetch_add(&owner_seq, SEQ_BATCH, __ATOMIC_RELAXED) + 1;
-		seq_batch.end = seq_batch.next + SEQ_BATCH;
+	if (seq_batch.boot != boot) {
+		seq_batch.next = seq_batch.end = 0;
 		seq_batch.boot = boot;
 	}
-	return seq_batch.next++;
+	return (struct seq_block){seq_batch.next, seq_batch.end};
+}
+
+static void keep_seqs(const struct seq_block *seqs)
+{
+	seq_batch.next = seqs->next;
+	seq_batch.end = seqs->end;
+}
+
+static unsigned long seq_take(struct seq_block *seqs)
+{
+	if (unlikely(seqs->next == seqs->end)) {
+		seqs->next = __atomic_fetch_add(&owner_seq, SEQ_BATCH, __ATOMIC_RELAXED) + 1;
+		seqs->end = seqs->next + SEQ_BATCH;
+	}
+	return seqs->next++;
 }
 
 /* --- labels: interned once, alive for the process, so records may point at them --- */
@@ -124,120 +179,234 @@ static const char *intern_label(const char *text)
 
 void sim_set_call_site(const char *site)
 {
+	pin_owner_settle(); /* what was queued belongs to the old site */
 	pin_owner_here.label = site ? intern_label(site) : NULL;
 }
 
 /* --- records --- */
 
-/* The calling thread's site: its label if it set one, else the scope's address. */
-static void current_site(const void **addr, const char **label)
-{
-	*label = pin_owner_here.label;
-	*addr = *label ? NULL : pin_owner_here.addr;
-}
-
-void pin_owner_take(struct page *head, unsigned int kind, int n)
-{
-	unsigned int bucket = owner_bucket(head);
-	struct pin_owner *o;
+/* A call site: a return address, or a sim_set_call_site() label (addr NULL). */
+struct owner_site {
 	const void *addr;
 	const char *label;
+};
 
-	current_site(&addr, &label);
-	spin_lock(owner_lock(bucket));
-	for (o = owner_hash[bucket]; o; o = o->next)
-		if (o->head == head && o->kind == kind && o->addr == addr && o->label == label)
+/* The calling thread's site: its label if it set one, else the scope's address. */
+static struct owner_site current_site(void)
+{
+	const char *label = pin_owner_here.label;
+
+	return (struct owner_site){label ? NULL : pin_owner_here.addr, label};
+}
+
+/* Slots below @high may hold records now (slot locks are striped: an atomic max). */
+static void raise_high_pfn(unsigned long high)
+{
+	unsigned long old = __atomic_load_n(&owner_high_pfn, __ATOMIC_RELAXED);
+
+	while (old < high && !__atomic_compare_exchange_n(&owner_high_pfn, &old, high, true,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* Charge @n more of @kind on slot @pfn to the thread's site; the slot's lock held. */
+static inline void take_locked(struct pin_owner *table, unsigned long pfn, unsigned int kind, int n,
+			       struct owner_site site, struct seq_block *seqs)
+{
+	struct pin_owner *slot = &table[pfn], *o;
+
+	for (o = slot; o; o = o->next)
+		if (o->kind == kind && o->addr == site.addr && o->label == site.label)
 			break;
 	if (!o) {
-		o = calloc(1, sizeof(*o));
-		if (o) { /* without memory the site goes unrecorded; the counts stay exact */
-			o->head = head;
-			o->kind = kind;
-			o->addr = addr;
-			o->label = label;
-			o->next = owner_hash[bucket];
-			WRITE_ONCE(owner_hash[bucket], o); /* snapshots peek without the lock */
-			__atomic_add_fetch(&owner_records, 1, __ATOMIC_RELAXED);
+		/* A slot holds no record only with nothing chained: records go all at once. */
+		o = slot->kind ? aligned_alloc(sizeof(*o), sizeof(*o)) : slot;
+		if (!o)
+			return; /* without memory the site goes unrecorded; the counts stay exact */
+		if (o != slot) {
+			memset(o, 0, sizeof(*o));
+			o->next = slot->next;
+			slot->next = o;
 		}
+		o->addr = site.addr;
+		o->label = site.label;
+		WRITE_ONCE(o->kind, kind); /* snapshots peek at the slot's kind without the lock */
+		__atomic_add_fetch(&owner_records, 1, __ATOMIC_RELAXED);
+		raise_high_pfn(pfn + 1);
 	}
-	if (o) {
-		if (o->count <= 0)
-			o->seq = next_seq();
-		o->count += n;
-	}
-	spin_unlock(owner_lock(bucket));
+	if (o->count <= 0)
+		o->seq = seq_take(seqs);
+	o->count += n;
 }
 
 /*
  * A release does not say which take it ends: charge it to the oldest outstanding
- * record of its kind on the page.
+ * record of its kind on the page (@chain, the page's slot).
  */
-static struct pin_owner *oldest_record(unsigned int bucket, struct page *head, unsigned int kind)
+static struct pin_owner *oldest_record(struct pin_owner *chain, unsigned int kind)
 {
 	struct pin_owner *o, *oldest = NULL;
 
-	for (o = owner_hash[bucket]; o; o = o->next)
-		if (o->head == head && o->kind == kind && o->count > 0 &&
-		    (!oldest || o->seq < oldest->seq))
+	for (o = chain; o; o = o->next)
+		if (o->kind == kind && o->count > 0 && (!oldest || o->seq < oldest->seq))
 			oldest = o;
 	return oldest;
 }
 
-int pin_owner_drop(struct page *head, unsigned int kind, int n)
+/*
+ * Drop @n of @kind from slot @pfn, released by @site; its lock held.
+ * Return: how many of the @n had no record.
+ */
+static inline int drop_locked(struct pin_owner *table, unsigned long pfn, unsigned int kind, int n,
+			      struct owner_site site, struct seq_block *seqs)
 {
-	unsigned int bucket = owner_bucket(head);
-	struct pin_owner *o;
+	struct pin_owner *o = &table[pfn];
 
-	spin_lock(owner_lock(bucket));
-	while (n > 0 && (o = oldest_record(bucket, head, kind))) {
+	/* The common case, one record on the page, needs no search for the oldest. */
+	if (likely(!o->next && o->kind == kind && o->count >= n)) {
+		o->count -= n;
+		if (!o->count) {
+			o->released_seq = seq_take(seqs);
+			o->released_addr = site.addr;
+			o->released_label = site.label;
+		}
+		return 0;
+	}
+	while (n > 0 && (o = oldest_record(&table[pfn], kind))) {
 		int now = min_t(int, n, o->count);
 
 		o->count -= now;
 		n -= now;
 		if (!o->count) {
-			o->released_seq = next_seq();
-			current_site(&o->released_addr, &o->released_label);
+			o->released_seq = seq_take(seqs);
+			o->released_addr = site.addr;
+			o->released_label = site.label;
 		}
 	}
-	spin_unlock(owner_lock(bucket));
 	return n;
 }
 
-static void unlink_records(unsigned int bucket, struct page *head)
+/* @head's chain of records (its slot), lock held; NULL when the boot took none. */
+static struct pin_owner *chain_of(struct page *head)
 {
-	struct pin_owner **link = &owner_hash[bucket], *o;
+	struct pin_owner *table = slots();
+	unsigned long pfn = page_to_pfn(head);
 
-	while ((o = *link)) {
-		if (head && o->head != head) {
-			link = &o->next;
+	return table && pfn < owner_nr_slots ? &table[pfn] : NULL;
+}
+
+/*
+ * Apply the thread's queued updates, in the order they happened. Pages of one GUP
+ * call come in pfn order, so each stripe's lock is taken once per run of pages;
+ * the site is the same for all of them, and their sequence numbers come from one
+ * block.
+ */
+void pin_owner_flush(void)
+{
+	struct pin_owner *table = slots_for_take();
+	unsigned int nr = pin_owner_here.nr_queued;
+	struct owner_site site = current_site();
+	struct seq_block seqs = thread_seqs();
+	spinlock_t *held = NULL;
+
+	pin_owner_here.nr_queued = 0;
+	for (unsigned int i = 0; table && i < nr; i++) {
+		const struct pin_owner_update *u = &pin_owner_here.queue[i];
+		unsigned long pfn = page_to_pfn(u->head);
+
+		if (unlikely(pfn >= owner_nr_slots))
 			continue;
+		if (owner_lock(pfn) != held) {
+			if (held)
+				spin_unlock(held);
+			held = owner_lock(pfn);
+			spin_lock(held);
 		}
-		WRITE_ONCE(*link, o->next);
-		free(o);
-		__atomic_sub_fetch(&owner_records, 1, __ATOMIC_RELAXED);
+		if (u->delta > 0)
+			take_locked(table, pfn, u->kind, u->delta, site, &seqs);
+		else
+			drop_locked(table, pfn, u->kind, -u->delta, site, &seqs);
 	}
+	if (held)
+		spin_unlock(held);
+	keep_seqs(&seqs);
+}
+
+int pin_owner_drop(struct page *head, unsigned int kind, int n)
+{
+	struct seq_block seqs;
+	struct pin_owner *table;
+	unsigned long pfn = page_to_pfn(head);
+
+	pin_owner_settle();
+	table = slots();
+	if (!table || pfn >= owner_nr_slots)
+		return n;
+	seqs = thread_seqs();
+	spin_lock(owner_lock(pfn));
+	n = drop_locked(table, pfn, kind, n, current_site(), &seqs);
+	spin_unlock(owner_lock(pfn));
+	keep_seqs(&seqs);
+	return n;
+}
+
+/* Empty slot @pfn and free what chains off it; its lock held. */
+static void unlink_records(struct pin_owner *table, unsigned long pfn)
+{
+	struct pin_owner *slot = &table[pfn], *o;
+	long gone = 1;
+
+	while ((o = slot->next)) {
+		slot->next = o->next;
+		free(o);
+		gone++;
+	}
+	WRITE_ONCE(slot->kind, 0); /* the field snapshots peek at: never a plain store */
+	slot->count = 0;
+	slot->addr = NULL;
+	slot->label = NULL;
+	slot->seq = slot->released_seq = 0;
+	slot->released_addr = NULL;
+	slot->released_label = NULL;
+	__atomic_sub_fetch(&owner_records, gone, __ATOMIC_RELAXED);
 }
 
 void pin_owner_forget(struct page *head)
 {
-	unsigned int bucket;
+	struct pin_owner *table = slots();
+	unsigned long pfn = page_to_pfn(head);
 
-	if (!__atomic_load_n(&owner_records, __ATOMIC_RELAXED))
+	pin_owner_settle();
+	if (!__atomic_load_n(&owner_records, __ATOMIC_RELAXED) || !table || pfn >= owner_nr_slots)
 		return;
-	bucket = owner_bucket(head);
-	spin_lock(owner_lock(bucket));
-	unlink_records(bucket, head);
-	spin_unlock(owner_lock(bucket));
+	spin_lock(owner_lock(pfn));
+	if (table[pfn].kind)
+		unlink_records(table, pfn);
+	spin_unlock(owner_lock(pfn));
 }
 
 void pin_owner_reset(void)
 {
-	for (unsigned int b = 0; b < OWNER_BUCKETS; b++) {
-		if (!READ_ONCE(owner_hash[b]))
-			continue;
-		spin_lock(owner_lock(b));
-		unlink_records(b, NULL);
-		spin_unlock(owner_lock(b));
+	struct pin_owner *table;
+	unsigned long high;
+
+	pin_owner_settle();
+	table = slots();
+	if (table) {
+		high = __atomic_load_n(&owner_high_pfn, __ATOMIC_RELAXED);
+		for (unsigned long pfn = 0; pfn < high; pfn++) {
+			if (!READ_ONCE(table[pfn].kind))
+				continue;
+			spin_lock(owner_lock(pfn));
+			unlink_records(table, pfn);
+			spin_unlock(owner_lock(pfn));
+		}
+		pthread_mutex_lock(&owner_slots_lock);
+		__atomic_store_n(&owner_slots, NULL, __ATOMIC_RELEASE);
+		munmap(table, owner_nr_slots * sizeof(*table));
+		owner_nr_slots = 0;
+		__atomic_store_n(&owner_high_pfn, 0, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&owner_slots_lock);
 	}
 	__atomic_store_n(&owner_seq, 0, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&owner_boot, 1, __ATOMIC_RELAXED);
@@ -270,9 +439,9 @@ static void site_name(const void *addr, const char *label, char *buf, size_t len
 	snprintf(buf, len, "%p", addr);
 }
 
-static void fill_record(struct sim_pin_record *rec, const struct pin_owner *o)
+static void fill_record(struct sim_pin_record *rec, const struct pin_owner *o, struct page *head)
 {
-	rec->page = o->head;
+	rec->page = head;
 	rec->pin = o->kind == FOLL_PIN;
 	rec->count = o->count;
 	rec->seq = o->seq;
@@ -285,35 +454,42 @@ static void fill_record(struct sim_pin_record *rec, const struct pin_owner *o)
 int sim_page_pins(struct page *page, struct sim_pin_record *recs, int max)
 {
 	struct page *head = compound_head(page);
-	unsigned int bucket = owner_bucket(head);
+	unsigned long pfn = page_to_pfn(head);
 	struct pin_owner *o;
 	int n = 0;
 
-	spin_lock(owner_lock(bucket));
-	for (o = owner_hash[bucket]; o; o = o->next) {
-		if (o->head != head || o->count <= 0)
+	pin_owner_settle();
+	spin_lock(owner_lock(pfn));
+	for (o = chain_of(head); o; o = o->next) {
+		if (o->count <= 0)
 			continue;
 		if (n < max)
-			fill_record(&recs[n], o);
+			fill_record(&recs[n], o, head);
 		n++;
 	}
-	spin_unlock(owner_lock(bucket));
+	spin_unlock(owner_lock(pfn));
 	return n;
 }
 
-/* Every outstanding record, copied out bucket by bucket; NULL (and *nr 0) if none. */
+/* Every outstanding record, copied out page by page; NULL (and *nr 0) if none. */
 static struct sim_pin_record *snapshot_records(size_t *nr)
 {
+	struct pin_owner *table;
 	struct sim_pin_record *recs = NULL, *grown;
 	size_t n = 0, cap = 0;
+	unsigned long high;
 
-	for (unsigned int b = 0; b < OWNER_BUCKETS; b++) {
+	pin_owner_settle();
+	table = slots();
+	high = __atomic_load_n(&owner_high_pfn, __ATOMIC_RELAXED);
+
+	for (unsigned long pfn = 0; table && pfn < high; pfn++) {
 		struct pin_owner *o;
 
-		if (!READ_ONCE(owner_hash[b]))
+		if (!READ_ONCE(table[pfn].kind))
 			continue;
-		spin_lock(owner_lock(b));
-		for (o = owner_hash[b]; o; o = o->next) {
+		spin_lock(owner_lock(pfn));
+		for (o = &table[pfn]; o; o = o->next) {
 			if (o->count <= 0)
 				continue;
 			if (n == cap) {
@@ -323,9 +499,9 @@ static struct sim_pin_record *snapshot_records(size_t *nr)
 					break;
 				recs = grown;
 			}
-			fill_record(&recs[n++], o);
+			fill_record(&recs[n++], o, pfn_to_page(pfn));
 		}
-		spin_unlock(owner_lock(b));
+		spin_unlock(owner_lock(pfn));
 	}
 	*nr = n;
 	return recs;
@@ -398,17 +574,18 @@ unsigned long sim_report_pins(FILE *out)
 
 static void print_page_history(struct page *head)
 {
-	unsigned int bucket = owner_bucket(head);
+	unsigned long pfn = page_to_pfn(head);
 	struct pin_owner *o;
 	char site[96], released[96];
 	bool any = false;
 
-	spin_lock(owner_lock(bucket));
-	for (o = owner_hash[bucket]; o; o = o->next) {
+	pin_owner_settle();
+	spin_lock(owner_lock(pfn));
+	for (o = chain_of(head); o; o = o->next) {
 		const char *kind = o->kind == FOLL_PIN ? "pin" : "FOLL_GET reference";
 
-		if (o->head != head)
-			continue;
+		if (!o->kind)
+			continue; /* an empty slot */
 		any = true;
 		site_name(o->addr, o->label, site, sizeof(site));
 		if (o->count > 0) {
@@ -420,7 +597,7 @@ static void print_page_history(struct page *head)
 		fprintf(stderr, "  %s taken at %s (seq %lu), all released by %s (seq %lu)\n", kind,
 			site, o->seq, released, o->released_seq);
 	}
-	spin_unlock(owner_lock(bucket));
+	spin_unlock(owner_lock(pfn));
 	if (!any)
 		fprintf(stderr,
 			"  no GUP reference was taken on this page since it was allocated\n");
@@ -444,12 +621,13 @@ void pin_owner_bad_release(struct page *head, const char *why, const char *file,
 /* Does @head hold outstanding records of @kind? */
 static bool holds(struct page *head, unsigned int kind)
 {
-	unsigned int bucket = owner_bucket(head);
+	unsigned long pfn = page_to_pfn(head);
 	bool found;
 
-	spin_lock(owner_lock(bucket));
-	found = oldest_record(bucket, head, kind) != NULL;
-	spin_unlock(owner_lock(bucket));
+	pin_owner_settle();
+	spin_lock(owner_lock(pfn));
+	found = oldest_record(chain_of(head), kind) != NULL;
+	spin_unlock(owner_lock(pfn));
 	return found;
 }
 
