@@ -14,7 +14,7 @@ out=${FUZZ_OUT:-/tmp/libgup-fuzz-model}
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 mkdir -p "$out/corpus" "$out/artifacts"
 
-CC=${CC:-clang} cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug \
+CC=${CC:-clang} cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" \
 	-DGUP_SANITIZE=address -DGUP_FUZZ=ON >/dev/null
 cmake --build "$build" -j"${JOBS:-2}" --target fuzz_model
 

@@ -15,7 +15,7 @@ seconds=${1:-60}
 [ $# -gt 0 ] && shift
 out=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 
-CC=${CC:-clang} cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=Debug \
+CC=${CC:-clang} cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" \
 	-DGUP_SANITIZE=address -DGUP_FUZZ=ON >/dev/null
 cmake --build "$out" -j"${JOBS:-2}" --target fuzz_script
 
