@@ -237,6 +237,48 @@ static void test_unreachable_page_table_is_reported(void **state)
 	end_task();
 }
 
+/* Plant @entry in @slot, check that sim_check() names it without a WARN, restore. */
+static void assert_entry_refused(pmd_t *slot, unsigned long entry, const char *needle)
+{
+	unsigned long saved = pmd_val(pmdp_get(slot));
+	unsigned long warnings = sim_warn_count();
+
+	WRITE_ONCE(slot->pmd, entry);
+	assert_check_fires(needle);
+	assert_int_equal(sim_warn_count() - warnings, 0);
+	WRITE_ONCE(slot->pmd, saved);
+}
+
+static void test_bad_table_entry_is_refused(void **state)
+{
+	unsigned long addr, table_entry;
+	pmd_t *stray, *area;
+
+	(void)state;
+	addr = populated_area();
+	mmap_write_lock(current->mm);
+	area = mm_alloc_pmd(current->mm, addr);
+	stray = mm_alloc_pmd(current->mm, NO_VMA_ADDR);
+	assert_non_null(area);
+	assert_non_null(stray);
+	table_entry = pmd_val(pmdp_get(area));
+	mmap_write_unlock(current->mm);
+
+	/* A data frame is not a table: the walk must not read it as PTEs. */
+	assert_entry_refused(stray, (page_to_pfn(mapped_page(addr)) << PAGE_SHIFT) | _PAGE_TABLE,
+			     "not one of its tables");
+	assert_entry_refused(stray, table_entry, "reached by more than one entry");
+	/* The mm's own table, but flags no table pointer has (a huge leaf's). */
+	assert_entry_refused(area, table_entry | _PAGE_PSE, "has the flags of no table pointer");
+	assert_fires(sim_check, "empty pmd table"); /* the stray slot is empty again */
+
+	mmap_write_lock(current->mm);
+	free_pgtables_range(current->mm, NO_VMA_ADDR, NO_VMA_ADDR + PAGE_SIZE);
+	mmap_write_unlock(current->mm);
+	assert_check_clean();
+	end_task();
+}
+
 static void test_fake_pin_is_reported(void **state)
 {
 	struct page *page;
@@ -400,6 +442,7 @@ int main(void)
 		GUP_TEST(test_pte_outside_vma_is_reported),
 		GUP_TEST(test_empty_table_outside_vma_is_reported),
 		GUP_TEST(test_unreachable_page_table_is_reported),
+		GUP_TEST(test_bad_table_entry_is_refused),
 		GUP_TEST(test_fake_pin_is_reported),
 		GUP_TEST(test_unbalanced_pin_stat_is_reported),
 		GUP_TEST(test_gets_are_an_upper_bound),

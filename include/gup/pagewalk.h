@@ -16,9 +16,11 @@ extern "C" {
 struct mm_walk;
 
 /*
- * Callbacks, each optional. An entry callback gets the entry covering [addr, next);
- * pte_entry is called for every PTE of a present table, empty ones included, with
- * the PTE lock held. pte_hole gets a range with no table or no VMA behind it, and
+ * Callbacks, each optional. An entry callback gets each non-empty entry covering
+ * [addr, next) before the walker judges it, so one that refuses garbage (setting
+ * ACTION_CONTINUE) is never descended into nor warned about. pte_entry is called
+ * for every PTE of a present table, empty ones included, with the PTE lock held
+ * (in walk_page_range_novma() under mmap_lock alone). pte_hole gets a range with no table or no VMA behind it, and
  * the depth where it was found: -1 no VMA, 0 pgd, 1 p4d, 2 pud, 3 pmd. test_walk
  * may skip a VMA (return 1) or stop the walk (< 0); without it every VMA is walked
  * but a VM_PFNMAP one, which is one pte_hole at depth -1, as in the kernel.

@@ -167,23 +167,6 @@ static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsi
 		c->mm_rss_shmem++;
 }
 
-static void check_pte_table(struct check_ctx *c, struct mm_struct *mm, pte_t *table,
-			    unsigned long base)
-{
-	bool any = false;
-
-	for (int i = 0; i < PTRS_PER_PTE; i++) {
-		pte_t pte = ptep_get(&table[i]);
-
-		if (pte_none(pte))
-			continue;
-		any = true;
-		tally_pte(c, mm, pte, base + ((unsigned long)i << PAGE_SHIFT));
-	}
-	if (!any)
-		check_empty_table(c, mm, "pte", base, PMD_SIZE);
-}
-
 /*
  * Count one more entry reaching the table frame @entry points at. Returns the
  * table's contents, or NULL if the entry does not point at one of @mm's tables.
@@ -224,94 +207,219 @@ static unsigned long *owned_table(struct mm_struct *mm, unsigned long entry, FIL
 	return NULL;
 }
 
-/* Structure only, no tallies: cheap enough for debug builds to call on the fly. */
-bool pgtable_is_valid(struct mm_struct *mm, FILE *out)
+/*
+ * A table entry the walker may descend through: it points at one of @mm's
+ * tables (@table, NULL if not) and carries a table's flags. Else @why says so.
+ */
+static bool entry_descends(unsigned long *table, bool bad, const char **why)
 {
-	unsigned long *pgd = (unsigned long *)mm->pgd, *pud, *pmd;
+	*why = !table ? NULL : bad ? "has the flags of no table pointer" : NULL;
+	return table && !bad;
+}
+
+/* What the checker's walk carries: the tallies, and which tables have an entry. */
+struct check_walk {
+	struct check_ctx *c;
+	bool any[3]; /* the pte, pmd and pud table being walked has a non-empty entry */
+};
+
+enum { PTE_TABLE, PMD_TABLE, PUD_TABLE };
+
+static const struct {
+	const char *name;
+	unsigned long span;
+} table_level[] = {
+	[PTE_TABLE] = {"pte", PMD_SIZE},
+	[PMD_TABLE] = {"pmd", PUD_SIZE},
+	[PUD_TABLE] = {"pud", PGDIR_SIZE},
+};
+
+/*
+ * The walker visits each slot of a table in order, as an entry or a hole: the
+ * first slot opens the table, the last (or the walk's end) closes it, and a table
+ * none of whose slots held an entry must lie where a VMA may still fault into it.
+ */
+static void table_slot(struct mm_walk *walk, int level, unsigned long addr, unsigned long next,
+		       bool used)
+{
+	struct check_walk *w = walk->private_data;
+	unsigned long span = table_level[level].span;
+
+	if (IS_ALIGNED(addr, span))
+		w->any[level] = false;
+	w->any[level] |= used;
+	if ((IS_ALIGNED(next, span) || next == TASK_SIZE) && !w->any[level])
+		check_empty_table(w->c, walk->mm, table_level[level].name, addr & ~(span - 1),
+				  span);
+}
+
+/* Reach the table @entry points at; refuse to descend unless it is @mm's and sane. */
+static void check_entry(struct mm_walk *walk, unsigned long entry, bool bad)
+{
+	struct check_walk *w = walk->private_data;
+	const char *why;
+
+	if (entry_descends(reach_table(w->c, walk->mm, entry), bad, &why))
+		return;
+	if (why)
+		violation(w->c, "mm %u: entry %#lx %s", walk->mm->id, entry, why);
+	walk->action = ACTION_CONTINUE;
+}
+
+static int check_pgd_entry(pgd_t *pgd, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
+{
+	pgd_t v = pgdp_get(pgd);
+
+	(void)addr, (void)next;
+	check_entry(walk, pgd_val(v), pgd_bad(v));
+	return 0;
+}
+
+static int check_pud_entry(pud_t *pud, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
+{
+	pud_t v = pudp_get(pud);
+
+	table_slot(walk, PUD_TABLE, addr, next, true);
+	check_entry(walk, pud_val(v), pud_bad(v));
+	return 0;
+}
+
+static int check_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
+{
+	pmd_t v = pmdp_get(pmd);
+
+	table_slot(walk, PMD_TABLE, addr, next, true);
+	check_entry(walk, pmd_val(v), pmd_bad(v));
+	return 0;
+}
+
+static int check_pte_entry(pte_t *ptep, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
+{
+	struct check_walk *w = walk->private_data;
+	pte_t pte = ptep_get(ptep);
+
+	table_slot(walk, PTE_TABLE, addr, next, !pte_none(pte));
+	if (!pte_none(pte))
+		tally_pte(w->c, walk->mm, pte, addr);
+	return 0;
+}
+
+/* An empty pud or pmd slot (depth 2, 3); an empty pgd slot has nothing to check. */
+static int check_hole(unsigned long addr, unsigned long next, int depth, struct mm_walk *walk)
+{
+	if (depth == 2)
+		table_slot(walk, PUD_TABLE, addr, next, false);
+	else if (depth == 3)
+		table_slot(walk, PMD_TABLE, addr, next, false);
+	return 0;
+}
+
+static const struct mm_walk_ops check_walk_ops = {
+	.pgd_entry = check_pgd_entry,
+	.pud_entry = check_pud_entry,
+	.pmd_entry = check_pmd_entry,
+	.pte_entry = check_pte_entry,
+	.pte_hole = check_hole,
+};
+
+/* The pgd slots above TASK_SIZE, which no walk of the user range visits, stay empty. */
+static bool pgd_top_is_empty(struct mm_struct *mm, FILE *out)
+{
 	bool ok = true;
 
-	for (int g = 0; g < PTRS_PER_PGD; g++) {
-		if (!READ_ONCE(pgd[g]))
-			continue;
-		if (!(pud = owned_table(mm, READ_ONCE(pgd[g]), out))) {
+	for (unsigned long g = pgd_index(TASK_SIZE - 1) + 1; g < PTRS_PER_PGD; g++)
+		if (pgd_val(pgdp_get(&mm->pgd[g]))) {
+			if (out)
+				fprintf(out, "sim_check: mm %u: pgd entry %lu above TASK_SIZE\n",
+					mm->id, g);
 			ok = false;
-			continue;
 		}
-		for (int u = 0; u < PTRS_PER_PUD; u++) {
-			if (!READ_ONCE(pud[u]))
-				continue;
-			if (!(pmd = owned_table(mm, READ_ONCE(pud[u]), out))) {
-				ok = false;
-				continue;
-			}
-			for (int m = 0; m < PTRS_PER_PMD; m++)
-				if (READ_ONCE(pmd[m]) && !owned_table(mm, READ_ONCE(pmd[m]), out))
-					ok = false;
-		}
-	}
 	return ok;
 }
 
-static void check_pmd_table(struct check_ctx *c, struct mm_struct *mm, unsigned long *pmd,
-			    unsigned long base)
+/* What pgtable_is_valid()'s walk carries. */
+struct owned_walk {
+	FILE *out;
+	bool ok;
+};
+
+/* Every entry must point at one of the mm's tables; nothing below a pmd is looked at. */
+static void owned_entry(struct mm_walk *walk, unsigned long entry, bool bad)
 {
-	bool any = false;
+	struct owned_walk *w = walk->private_data;
+	const char *why;
 
-	for (int m = 0; m < PTRS_PER_PMD; m++) {
-		unsigned long mv = READ_ONCE(pmd[m]);
-		pte_t *pte;
-
-		if (!mv)
-			continue;
-		any = true;
-		pte = (pte_t *)reach_table(c, mm, mv);
-		if (pte)
-			check_pte_table(c, mm, pte, base + ((unsigned long)m << PMD_SHIFT));
-	}
-	if (!any)
-		check_empty_table(c, mm, "pmd", base, PUD_SIZE);
+	if (entry_descends(owned_table(walk->mm, entry, w->out), bad, &why))
+		return;
+	if (why && w->out)
+		fprintf(w->out, "sim_check: mm %u: entry %#lx %s\n", walk->mm->id, entry, why);
+	w->ok = false;
+	walk->action = ACTION_CONTINUE;
 }
 
-static void check_pud_table(struct check_ctx *c, struct mm_struct *mm, unsigned long *pud,
-			    unsigned long base)
+static int owned_pgd_entry(pgd_t *pgd, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
 {
-	bool any = false;
+	pgd_t v = pgdp_get(pgd);
 
-	for (int u = 0; u < PTRS_PER_PUD; u++) {
-		unsigned long uv = READ_ONCE(pud[u]);
-		unsigned long *pmd;
+	(void)addr, (void)next;
+	owned_entry(walk, pgd_val(v), pgd_bad(v));
+	return 0;
+}
 
-		if (!uv)
-			continue;
-		any = true;
-		pmd = reach_table(c, mm, uv);
-		if (pmd)
-			check_pmd_table(c, mm, pmd, base + ((unsigned long)u << PUD_SHIFT));
-	}
-	if (!any)
-		check_empty_table(c, mm, "pud", base, PGDIR_SIZE);
+static int owned_pud_entry(pud_t *pud, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
+{
+	pud_t v = pudp_get(pud);
+
+	(void)addr, (void)next;
+	owned_entry(walk, pud_val(v), pud_bad(v));
+	return 0;
+}
+
+static int owned_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
+{
+	pmd_t v = pmdp_get(pmd);
+
+	(void)addr, (void)next;
+	owned_entry(walk, pmd_val(v), pmd_bad(v));
+	return 0;
+}
+
+/* No pte_entry: the walk stops at the pmd entries. */
+static const struct mm_walk_ops owned_walk_ops = {
+	.pgd_entry = owned_pgd_entry,
+	.pud_entry = owned_pud_entry,
+	.pmd_entry = owned_pmd_entry,
+};
+
+/* Structure only, no tallies: cheap enough for debug builds to call on the fly. */
+bool pgtable_is_valid(struct mm_struct *mm, FILE *out)
+{
+	struct owned_walk w = {.out = out, .ok = true};
+
+	walk_page_range_novma(mm, 0, TASK_SIZE, &owned_walk_ops, &w);
+	return pgd_top_is_empty(mm, out) && w.ok;
 }
 
 /* Walk @mm's tables, tallying mappings; its table and rss counters must agree. */
 static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 {
 	struct page *pgd_page = virt_to_page(mm->pgd);
-	unsigned long *pgd = (unsigned long *)mm->pgd;
+	struct check_walk w = {.c = c};
 
 	c->mm_tables = 1;
 	c->mm_rss_anon = c->mm_rss_shmem = 0;
 	tally_at(c, page_to_pfn(pgd_page));
 	c->tables[page_to_pfn(pgd_page)]++;
-	for (int g = 0; g < PTRS_PER_PGD; g++) {
-		unsigned long gv = READ_ONCE(pgd[g]);
-		unsigned long *pud;
-
-		if (!gv)
-			continue;
-		pud = reach_table(c, mm, gv);
-		if (pud)
-			check_pud_table(c, mm, pud, (unsigned long)g << PGDIR_SHIFT);
-	}
+	walk_page_range_novma(mm, 0, TASK_SIZE, &check_walk_ops, &w);
+	if (!pgd_top_is_empty(mm, c->out))
+		c->errors++;
 	if (c->mm_tables * (long)PAGE_SIZE != atomic_long_read(&mm->pgtables_bytes))
 		violation(c, "mm %u: %ld page tables reachable, pgtables_bytes says %ld", mm->id,
 			  c->mm_tables, atomic_long_read(&mm->pgtables_bytes) / (long)PAGE_SIZE);

@@ -10,10 +10,9 @@ static int walk_hole(unsigned long addr, unsigned long next, int depth, struct m
 	return walk->ops->pte_hole ? walk->ops->pte_hole(addr, next, depth, walk) : 0;
 }
 
-static int walk_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end, struct mm_walk *walk)
+static int walk_pte_entries(pte_t *pte, unsigned long addr, unsigned long end,
+			    struct mm_walk *walk)
 {
-	spinlock_t *ptl;
-	pte_t *pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
 	int err = 0;
 
 	for (; addr != end; pte++, addr += PAGE_SIZE) {
@@ -21,6 +20,28 @@ static int walk_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end, str
 		if (err)
 			break;
 	}
+	return err;
+}
+
+/*
+ * A VMA walk holds the PTE lock over the table. Only walk_page_range_novma()
+ * walks with no VMA here (a gap never descends); like the kernel's, it reads
+ * under mmap_lock alone, so a checker may run while a paused thread holds a PTL.
+ */
+static int walk_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end, struct mm_walk *walk)
+{
+	spinlock_t *ptl;
+	pte_t *pte;
+	int err;
+
+	if (!walk->vma) {
+		pte = pte_offset_map(pmd, addr);
+		err = walk_pte_entries(pte, addr, end, walk);
+		pte_unmap(pte);
+		return err;
+	}
+	pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
+	err = walk_pte_entries(pte, addr, end, walk);
 	pte_unmap_unlock(pte, ptl);
 	return err;
 }
@@ -112,7 +133,7 @@ static int walk_p4d_range(pgd_t *pgd, unsigned long addr, unsigned long end, str
 	do {
 	again:
 		next = p4d_addr_end(addr, end);
-		if (p4d_none_or_bad(p4d)) {
+		if (p4d_none(p4dp_get(p4d))) {
 			err = walk_hole(addr, next, 1, walk);
 			if (err)
 				break;
@@ -127,6 +148,8 @@ static int walk_p4d_range(pgd_t *pgd, unsigned long addr, unsigned long end, str
 			goto again;
 		if (walk->action == ACTION_CONTINUE || !walk_needs_puds(ops))
 			continue;
+		if (p4d_none_or_bad(p4d))
+			continue; /* garbage the callback let through: warned once */
 		err = walk_pud_range(p4d, addr, next, walk);
 		if (err)
 			break;
@@ -144,7 +167,7 @@ static int walk_pgd_range(unsigned long addr, unsigned long end, struct mm_walk 
 	do {
 	again:
 		next = pgd_addr_end(addr, end);
-		if (pgd_none_or_bad(pgd)) {
+		if (pgd_none(pgdp_get(pgd))) {
 			err = walk_hole(addr, next, 0, walk);
 			if (err)
 				break;
@@ -159,6 +182,8 @@ static int walk_pgd_range(unsigned long addr, unsigned long end, struct mm_walk 
 			goto again;
 		if (walk->action == ACTION_CONTINUE || !(ops->p4d_entry || walk_needs_puds(ops)))
 			continue;
+		if (pgd_none_or_bad(pgd))
+			continue; /* garbage the callback let through: warned once */
 		err = walk_p4d_range(pgd, addr, next, walk);
 		if (err)
 			break;
