@@ -217,10 +217,14 @@ static bool entry_descends(unsigned long *table, bool bad, const char **why)
 	return table && !bad;
 }
 
-/* What the checker's walk carries: the tallies, and which tables have an entry. */
+/*
+ * What the checker's walk carries: the tallies, and the pte, pmd and pud table
+ * it is inside of (pending), with whether any of that table's entries is set.
+ */
 struct check_walk {
 	struct check_ctx *c;
-	bool any[3]; /* the pte, pmd and pud table being walked has a non-empty entry */
+	bool pending[3], any[3];
+	unsigned long base[3];
 };
 
 enum { PTE_TABLE, PMD_TABLE, PUD_TABLE };
@@ -234,65 +238,76 @@ static const struct {
 	[PUD_TABLE] = {"pud", PGDIR_SIZE},
 };
 
-/*
- * The walker visits each slot of a table in order, as an entry or a hole: the
- * first slot opens the table, the last (or the walk's end) closes it, and a table
- * none of whose slots held an entry must lie where a VMA may still fault into it.
- */
-static void table_slot(struct mm_walk *walk, int level, unsigned long addr, unsigned long next,
-		       bool used)
+static void open_table(struct check_walk *w, int level, unsigned long base)
 {
-	struct check_walk *w = walk->private_data;
-	unsigned long span = table_level[level].span;
-
-	if (IS_ALIGNED(addr, span))
-		w->any[level] = false;
-	w->any[level] |= used;
-	if ((IS_ALIGNED(next, span) || next == TASK_SIZE) && !w->any[level])
-		check_empty_table(w->c, walk->mm, table_level[level].name, addr & ~(span - 1),
-				  span);
+	w->pending[level] = true;
+	w->any[level] = false;
+	w->base[level] = base;
 }
 
-/* Reach the table @entry points at; refuse to descend unless it is @mm's and sane. */
-static void check_entry(struct mm_walk *walk, unsigned long entry, bool bad)
+/*
+ * A callback one level above a table's entries, or the end of the walk, means
+ * the walker has left the table: an empty one must lie where a VMA may still
+ * fault into it. Closing the innermost first keeps the reports in walk order.
+ */
+static void close_tables(struct check_walk *w, struct mm_struct *mm, int levels)
+{
+	for (int level = 0; level < levels; level++) {
+		if (w->pending[level] && !w->any[level])
+			check_empty_table(w->c, mm, table_level[level].name, w->base[level],
+					  table_level[level].span);
+		w->pending[level] = false;
+	}
+}
+
+/* Reach the table @entry points at. Return: whether to descend (it is @mm's and sane). */
+static bool check_entry(struct mm_walk *walk, unsigned long entry, bool bad)
 {
 	struct check_walk *w = walk->private_data;
 	const char *why;
 
 	if (entry_descends(reach_table(w->c, walk->mm, entry), bad, &why))
-		return;
+		return true;
 	if (why)
 		violation(w->c, "mm %u: entry %#lx %s", walk->mm->id, entry, why);
 	walk->action = ACTION_CONTINUE;
+	return false;
 }
 
-static int check_pgd_entry(pgd_t *pgd, unsigned long addr, unsigned long next,
-			   struct mm_walk *walk)
+static int check_pgd_entry(pgd_t *pgd, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
 	pgd_t v = pgdp_get(pgd);
 
-	(void)addr, (void)next;
-	check_entry(walk, pgd_val(v), pgd_bad(v));
+	(void)next;
+	close_tables(walk->private_data, walk->mm, 3);
+	if (check_entry(walk, pgd_val(v), pgd_bad(v)))
+		open_table(walk->private_data, PUD_TABLE, addr);
 	return 0;
 }
 
-static int check_pud_entry(pud_t *pud, unsigned long addr, unsigned long next,
-			   struct mm_walk *walk)
+static int check_pud_entry(pud_t *pud, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
+	struct check_walk *w = walk->private_data;
 	pud_t v = pudp_get(pud);
 
-	table_slot(walk, PUD_TABLE, addr, next, true);
-	check_entry(walk, pud_val(v), pud_bad(v));
+	(void)next;
+	close_tables(walk->private_data, walk->mm, 2);
+	w->any[PUD_TABLE] = true;
+	if (check_entry(walk, pud_val(v), pud_bad(v)))
+		open_table(w, PMD_TABLE, addr);
 	return 0;
 }
 
-static int check_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
-			   struct mm_walk *walk)
+static int check_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
+	struct check_walk *w = walk->private_data;
 	pmd_t v = pmdp_get(pmd);
 
-	table_slot(walk, PMD_TABLE, addr, next, true);
-	check_entry(walk, pmd_val(v), pmd_bad(v));
+	(void)next;
+	close_tables(walk->private_data, walk->mm, 1);
+	w->any[PMD_TABLE] = true;
+	if (check_entry(walk, pmd_val(v), pmd_bad(v)))
+		open_table(w, PTE_TABLE, addr);
 	return 0;
 }
 
@@ -302,28 +317,20 @@ static int check_pte_entry(pte_t *ptep, unsigned long addr, unsigned long next,
 	struct check_walk *w = walk->private_data;
 	pte_t pte = ptep_get(ptep);
 
-	table_slot(walk, PTE_TABLE, addr, next, !pte_none(pte));
-	if (!pte_none(pte))
-		tally_pte(w->c, walk->mm, pte, addr);
+	(void)next;
+	if (pte_none(pte))
+		return 0;
+	w->any[PTE_TABLE] = true;
+	tally_pte(w->c, walk->mm, pte, addr);
 	return 0;
 }
 
-/* An empty pud or pmd slot (depth 2, 3); an empty pgd slot has nothing to check. */
-static int check_hole(unsigned long addr, unsigned long next, int depth, struct mm_walk *walk)
-{
-	if (depth == 2)
-		table_slot(walk, PUD_TABLE, addr, next, false);
-	else if (depth == 3)
-		table_slot(walk, PMD_TABLE, addr, next, false);
-	return 0;
-}
-
+/* Empty slots need no callback: the next entry above them closes their table. */
 static const struct mm_walk_ops check_walk_ops = {
 	.pgd_entry = check_pgd_entry,
 	.pud_entry = check_pud_entry,
 	.pmd_entry = check_pmd_entry,
 	.pte_entry = check_pte_entry,
-	.pte_hole = check_hole,
 };
 
 /* The pgd slots above TASK_SIZE, which no walk of the user range visits, stay empty. */
@@ -361,8 +368,7 @@ static void owned_entry(struct mm_walk *walk, unsigned long entry, bool bad)
 	walk->action = ACTION_CONTINUE;
 }
 
-static int owned_pgd_entry(pgd_t *pgd, unsigned long addr, unsigned long next,
-			   struct mm_walk *walk)
+static int owned_pgd_entry(pgd_t *pgd, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
 	pgd_t v = pgdp_get(pgd);
 
@@ -371,8 +377,7 @@ static int owned_pgd_entry(pgd_t *pgd, unsigned long addr, unsigned long next,
 	return 0;
 }
 
-static int owned_pud_entry(pud_t *pud, unsigned long addr, unsigned long next,
-			   struct mm_walk *walk)
+static int owned_pud_entry(pud_t *pud, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
 	pud_t v = pudp_get(pud);
 
@@ -381,8 +386,7 @@ static int owned_pud_entry(pud_t *pud, unsigned long addr, unsigned long next,
 	return 0;
 }
 
-static int owned_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
-			   struct mm_walk *walk)
+static int owned_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
 	pmd_t v = pmdp_get(pmd);
 
@@ -418,6 +422,7 @@ static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 	tally_at(c, page_to_pfn(pgd_page));
 	c->tables[page_to_pfn(pgd_page)]++;
 	walk_page_range_novma(mm, 0, TASK_SIZE, &check_walk_ops, &w);
+	close_tables(&w, mm, 3);
 	if (!pgd_top_is_empty(mm, c->out))
 		c->errors++;
 	if (c->mm_tables * (long)PAGE_SIZE != atomic_long_read(&mm->pgtables_bytes))

@@ -10,8 +10,7 @@ static int walk_hole(unsigned long addr, unsigned long next, int depth, struct m
 	return walk->ops->pte_hole ? walk->ops->pte_hole(addr, next, depth, walk) : 0;
 }
 
-static int walk_pte_entries(pte_t *pte, unsigned long addr, unsigned long end,
-			    struct mm_walk *walk)
+static int walk_pte_entries(pte_t *pte, unsigned long addr, unsigned long end, struct mm_walk *walk)
 {
 	int err = 0;
 
