@@ -246,8 +246,8 @@ static void open_table(struct check_walk *w, int level, unsigned long base)
 }
 
 /*
- * A callback one level above a table's entries, or the end of the walk, means
- * the walker has left the table: an empty one must lie where a VMA may still
+ * The next entry at the level that led into a table or above, or the walk's end:
+ * the walker has left the table, and an empty one must lie where a VMA may still
  * fault into it. Closing the innermost first keeps the reports in walk order.
  */
 static void close_tables(struct check_walk *w, struct mm_struct *mm, int levels)
