@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * /proc/PID/pagemap: the 64-bit entry for one virtual page (present bit, pfn or
- * swap entry, file and exclusive-mapping bits), read through walk_page_range();
+ * swap entry, file and exclusive-mapping bits; each subpage of a huge pmd), read
+ * through walk_page_range();
  * /proc/PID/maps and smaps: each VMA's line, and smaps' page counts and VmFlags.
  */
 #include "mm/internal.h"
@@ -37,7 +38,29 @@ static int pagemap_pte(pte_t *pte, unsigned long addr, unsigned long next, struc
 	return 0;
 }
 
+/*
+ * A huge pmd: the entry of the subpage at @addr, without splitting the pmd (which a
+ * pte_entry walk would). The huge zero page has no struct page flags to report.
+ */
+static int pagemap_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	pmd_t pmd = pmdp_get(pmdp);
+	uint64_t *entry = walk->private_data;
+	struct page *page;
+
+	(void)next;
+	if (!pmd_trans_huge(pmd))
+		return 0;
+	walk->action = ACTION_CONTINUE;
+	page = pmd_page(pmd) + ((addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
+	*entry = PM_PRESENT | (page_to_pfn(page) & PM_PFRAME_MASK);
+	if (!is_huge_zero_page(page) && page_mapcount(page) == 1)
+		*entry |= PM_MMAP_EXCLUSIVE;
+	return 0;
+}
+
 static const struct mm_walk_ops pagemap_walk_ops = {
+	.pmd_entry = pagemap_pmd,
 	.pte_entry = pagemap_pte,
 };
 
