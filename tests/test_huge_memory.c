@@ -485,26 +485,37 @@ static void test_dump_skips_huge_zero_page(void **state)
 	finish(t);
 }
 
+/* After a failed assertion: tear down what the test left, so the next one boots. */
+static int shutdown_left_machine(void **state)
+{
+	(void)state;
+	if (sim_running())
+		sim_shutdown();
+	return 0;
+}
+
+#define THP_TEST(fn) cmocka_unit_test_teardown(fn, shutdown_left_machine)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_write_fault_maps_one_thp),
-		cmocka_unit_test(test_madvise_knob_needs_advice),
-		cmocka_unit_test(test_always_and_never),
-		cmocka_unit_test(test_nohugepage_splits_vma_and_stays_small),
-		cmocka_unit_test(test_unaligned_vma_stays_small),
-		cmocka_unit_test(test_allocation_failure_falls_back),
-		cmocka_unit_test(test_read_fault_maps_huge_zero_page),
-		cmocka_unit_test(test_no_zero_page_knob),
-		cmocka_unit_test(test_forced_write_never_changes_huge_zero_page),
-		cmocka_unit_test(test_partial_munmap_splits_and_keeps_data),
-		cmocka_unit_test(test_mprotect_half_splits_whole_stays_huge),
-		cmocka_unit_test(test_fork_shares_thp_and_cow_splits),
-		cmocka_unit_test(test_pinned_thp_across_fork_stays_coherent),
-		cmocka_unit_test(test_slow_gup_pins_subpages_exactly),
-		cmocka_unit_test(test_fast_gup_pins_subpages_exactly),
-		cmocka_unit_test(test_foll_split_pmd),
-		cmocka_unit_test(test_dump_skips_huge_zero_page),
+		THP_TEST(test_write_fault_maps_one_thp),
+		THP_TEST(test_madvise_knob_needs_advice),
+		THP_TEST(test_always_and_never),
+		THP_TEST(test_nohugepage_splits_vma_and_stays_small),
+		THP_TEST(test_unaligned_vma_stays_small),
+		THP_TEST(test_allocation_failure_falls_back),
+		THP_TEST(test_read_fault_maps_huge_zero_page),
+		THP_TEST(test_no_zero_page_knob),
+		THP_TEST(test_forced_write_never_changes_huge_zero_page),
+		THP_TEST(test_partial_munmap_splits_and_keeps_data),
+		THP_TEST(test_mprotect_half_splits_whole_stays_huge),
+		THP_TEST(test_fork_shares_thp_and_cow_splits),
+		THP_TEST(test_pinned_thp_across_fork_stays_coherent),
+		THP_TEST(test_slow_gup_pins_subpages_exactly),
+		THP_TEST(test_fast_gup_pins_subpages_exactly),
+		THP_TEST(test_foll_split_pmd),
+		THP_TEST(test_dump_skips_huge_zero_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
