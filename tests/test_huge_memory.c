@@ -305,6 +305,28 @@ static void test_mprotect_half_splits_whole_stays_huge(void **state)
 	finish(t);
 }
 
+/* A VMA cut that touches no page table (madvise, mlock) still splits the pmd it cuts. */
+static void test_vma_cut_by_madvise_or_mlock_splits(void **state)
+{
+	struct task_struct *t;
+	unsigned long addr;
+
+	(void)state;
+	boot_thp(SIM_THP_MADVISE, false);
+	t = start_task("thp");
+	addr = map_huge_area(RW, true);
+	touch_pages(addr, 3);
+	touch_page(addr + HPAGE_PMD_SIZE);
+	assert_int_equal(sys_madvise(addr, HPAGE_PMD_SIZE / 2, MADV_NOHUGEPAGE), 0);
+	assert_false(huge_at(addr));
+	assert_int_equal(byte_at(addr + 2 * PAGE_SIZE), 'c');
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sys_mlock(addr + HPAGE_PMD_SIZE + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_false(huge_at(addr + HPAGE_PMD_SIZE));
+	assert_int_equal(byte_at(addr + HPAGE_PMD_SIZE), 'w');
+	finish(t);
+}
+
 /* --- fork --- */
 
 static void test_fork_shares_thp_and_cow_splits(void **state)
@@ -510,6 +532,7 @@ int main(void)
 		THP_TEST(test_forced_write_never_changes_huge_zero_page),
 		THP_TEST(test_partial_munmap_splits_and_keeps_data),
 		THP_TEST(test_mprotect_half_splits_whole_stays_huge),
+		THP_TEST(test_vma_cut_by_madvise_or_mlock_splits),
 		THP_TEST(test_fork_shares_thp_and_cow_splits),
 		THP_TEST(test_pinned_thp_across_fork_stays_coherent),
 		THP_TEST(test_slow_gup_pins_subpages_exactly),
