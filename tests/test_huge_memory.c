@@ -467,6 +467,37 @@ static void test_fast_gup_pins_subpages_exactly(void **state)
 	finish(t);
 }
 
+/*
+ * GUP-fast on the huge zero page: a read pin takes it (5.11 pins zero pages like any
+ * page); a write pin cannot go through the read-only pmd, so the slow path faults,
+ * which splits the pmd and gives a small page of its own.
+ */
+static void test_fast_gup_on_huge_zero_page(void **state)
+{
+	struct task_struct *t;
+	unsigned long addr;
+	struct page *page, *zero;
+
+	(void)state;
+	boot_thp(SIM_THP_MADVISE, false);
+	t = start_task("thp");
+	addr = map_huge_area(RW, true);
+	assert_int_equal(byte_at(addr), 0);
+	zero = pmd_page(pmd_at(addr));
+	assert_true(is_huge_zero_page(zero));
+	assert_int_equal(pin_user_pages_fast(addr + PAGE_SIZE, 1, 0, &page), 1);
+	assert_ptr_equal(page, zero + 1);
+	assert_int_equal(compound_pincount(zero), 1);
+	assert_int_equal(sim_check(NULL), 0);
+	unpin_user_page(page);
+	assert_int_equal(pin_user_pages_fast(addr + PAGE_SIZE, 1, FOLL_WRITE, &page), 1);
+	assert_false(huge_at(addr));
+	assert_false(PageCompound(page));
+	assert_int_equal(compound_pincount(zero), 0);
+	unpin_user_page(page);
+	finish(t);
+}
+
 static void test_foll_split_pmd(void **state)
 {
 	struct task_struct *t;
@@ -537,6 +568,7 @@ int main(void)
 		THP_TEST(test_pinned_thp_across_fork_stays_coherent),
 		THP_TEST(test_slow_gup_pins_subpages_exactly),
 		THP_TEST(test_fast_gup_pins_subpages_exactly),
+		THP_TEST(test_fast_gup_on_huge_zero_page),
 		THP_TEST(test_foll_split_pmd),
 		THP_TEST(test_dump_skips_huge_zero_page),
 	};
