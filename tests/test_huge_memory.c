@@ -7,6 +7,8 @@
 #include "harness.h"
 #include "mm/internal.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RW (PROT_READ | PROT_WRITE)
@@ -52,6 +54,20 @@ static char byte_at(unsigned long addr)
 	return c;
 }
 
+/* current's smaps text contains @line. */
+static void assert_smaps_has(const char *line)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	assert_non_null(out);
+	assert_int_equal(show_smaps(out, current->mm), 0);
+	fclose(out);
+	assert_non_null(strstr(text, line));
+	free(text);
+}
+
 static void finish(struct task_struct *t)
 {
 	assert_int_equal(sim_check(NULL), 0);
@@ -83,6 +99,7 @@ static void test_write_fault_maps_one_thp(void **state)
 	assert_int_equal(byte_at(addr + 5 * PAGE_SIZE), 'w');
 	assert_int_equal(byte_at(addr + 6 * PAGE_SIZE), 0);
 	assert_false(huge_at(addr + HPAGE_PMD_SIZE)); /* never touched */
+	assert_smaps_has("\nAnonHugePages:      2048 kB\n");
 	finish(t);
 	assert_int_equal(global_node_page_state(NR_ANON_THPS), 0);
 }
@@ -199,6 +216,7 @@ static void test_read_fault_maps_huge_zero_page(void **state)
 	assert_true(is_huge_zero_pmd(pmd_at(addr)));
 	assert_false(pmd_write(pmd_at(addr)));
 	assert_int_equal(atomic_long_read(&t->mm->rss_anon), 0);
+	assert_smaps_has("\nAnonHugePages:         0 kB\n");
 	/* A write splits it (5.8+): one small page, the rest the small zero page. */
 	touch_page(addr + 7 * PAGE_SIZE);
 	assert_false(huge_at(addr));

@@ -119,6 +119,7 @@ int show_maps(FILE *out, struct mm_struct *mm)
 struct mem_size_stats {
 	unsigned long resident;
 	unsigned long anonymous;
+	unsigned long anonymous_thp; /* of those, mapped by huge pmds */
 	unsigned long pinned;
 };
 
@@ -152,6 +153,18 @@ static void smaps_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned lon
 	}
 }
 
+/* As 5.11's smaps, which follows a huge pmd with FOLL_DUMP: the huge zero page counts nothing. */
+static void smaps_huge_pmd(struct mem_size_stats *mss, pmd_t pmd)
+{
+	struct page *page = pfn_to_page((pmd_val(pmd) & PTE_PFN_MASK) >> PAGE_SHIFT);
+
+	if (is_huge_zero_page(page))
+		return;
+	smaps_account(mss, page, HPAGE_PMD_NR);
+	if (PageAnon(page))
+		mss->anonymous_thp += HPAGE_PMD_NR;
+}
+
 static void smaps_pmd_range(struct vm_area_struct *vma, pud_t *pud, unsigned long addr,
 			    unsigned long end, struct mem_size_stats *mss)
 {
@@ -162,8 +175,7 @@ static void smaps_pmd_range(struct vm_area_struct *vma, pud_t *pud, unsigned lon
 		if (pmd_none(pmd) || !smaps_entry_maps(pmd_val(pmd)))
 			continue;
 		if (pmd_val(pmd) & _PAGE_PSE)
-			smaps_account(mss, pfn_to_page((pmd_val(pmd) & PTE_PFN_MASK) >> PAGE_SHIFT),
-				      HPAGE_PMD_NR);
+			smaps_huge_pmd(mss, pmd);
 		else if (pmd_val(pmd) & _PAGE_PRESENT)
 			smaps_pte_range(vma, pmd_offset(pud, addr), addr, next, mss);
 	}
@@ -229,6 +241,7 @@ static void show_smap(FILE *out, struct vm_area_struct *vma)
 	fprintf(out, "Size:           %8lu kB\n", (vma->vm_end - vma->vm_start) >> 10);
 	fprintf(out, "Rss:            %8lu kB\n", mss.resident * kb);
 	fprintf(out, "Anonymous:      %8lu kB\n", mss.anonymous * kb);
+	fprintf(out, "AnonHugePages:  %8lu kB\n", mss.anonymous_thp * kb);
 	fprintf(out, "Locked:         %8lu kB\n",
 		vma->vm_flags & VM_LOCKED ? mss.resident * kb : 0);
 	fprintf(out, "Pinned:         %8lu kB\n", mss.pinned * kb);
