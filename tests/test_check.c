@@ -268,8 +268,10 @@ static void test_bad_table_entry_is_refused(void **state)
 	assert_entry_refused(stray, (page_to_pfn(mapped_page(addr)) << PAGE_SHIFT) | _PAGE_TABLE,
 			     "not one of its tables");
 	assert_entry_refused(stray, table_entry, "reached by more than one entry");
-	/* The mm's own table, but flags no table pointer has (a huge leaf's). */
-	assert_entry_refused(area, table_entry | _PAGE_PSE, "has the flags of no table pointer");
+	/* The mm's own table, but without the write bit every table pointer carries. */
+	assert_entry_refused(area, table_entry & ~_PAGE_RW, "has the flags of no table pointer");
+	/* With the huge bit it is a huge leaf, and a table frame is no THP to map. */
+	assert_entry_refused(area, table_entry | _PAGE_PSE, "huge pmd at");
 	assert_fires(sim_check, "empty pmd table"); /* the stray slot is empty again */
 
 	mmap_write_lock(current->mm);

@@ -522,8 +522,8 @@ static int count_pte(pte_t *pte, unsigned long addr, unsigned long next, struct 
 }
 
 /*
- * A huge pmd nothing can create yet, written by hand: every walker hands it to its
- * slot in huge_memory.c, which warns and declines, and none reads it as a table.
+ * A huge pmd that maps no THP, written by hand: every walker hands it to its slot
+ * in huge_memory.c, which warns and declines, and none reads it as a table.
  */
 static void test_huge_pmd_is_left_to_its_slot(void **state)
 {

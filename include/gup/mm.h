@@ -329,11 +329,12 @@ int show_maps(FILE *out, struct mm_struct *mm);
 
 /**
  * show_smaps() - /proc/PID/smaps of @mm: each VMA's maps line followed by
- * Size, Rss, Anonymous, Locked, Pinned (libgup's addition: pages that may be
- * DMA-pinned) in kB, and VmFlags as two-letter mnemonics ("lf" is libgup's
- * VM_LOCKONFAULT). Rss counts the pages the VMA's page tables map that have a
- * struct page (a PMD-mapped huge page counts whole); the zero page and PFN
- * mappings are not counted, as in the kernel.
+ * Size, Rss, Anonymous, AnonHugePages (anonymous memory mapped by huge pmds),
+ * Locked, Pinned (libgup's addition: pages that may be DMA-pinned) in kB, and
+ * VmFlags as two-letter mnemonics ("lf" is libgup's VM_LOCKONFAULT). Rss counts the
+ * pages the VMA's page tables map that have a struct page (a PMD-mapped huge page
+ * counts whole); the zero pages (small and huge) and PFN mappings are not counted,
+ * as in the kernel.
  * @out: where the lines go.
  * @mm: the address space; its mmap_lock is taken for reading.
  *

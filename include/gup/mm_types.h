@@ -83,6 +83,7 @@ struct mm_struct {
 	seqcount_t write_protect_seq;
 	int has_pinned; /* a FOLL_PIN path has run on this mm */
 	atomic_long_t pgtables_bytes;
+	struct page *pmd_huge_pte; /* PTE tables deposited by huge pmds: a stack */
 	atomic_long_t rss_anon;
 	atomic_long_t rss_shmem;
 	unsigned long total_vm;

@@ -35,6 +35,17 @@ enum sim_profile {
 	NR_SIM_PROFILES
 };
 
+/*
+ * Transparent huge pages, as /sys/kernel/mm/transparent_hugepage/enabled: MADVISE
+ * (Linux's usual default) gives huge faults only in MADV_HUGEPAGE ranges, ALWAYS in
+ * every anonymous VMA not marked MADV_NOHUGEPAGE, NEVER nowhere.
+ */
+enum sim_thp {
+	SIM_THP_MADVISE,
+	SIM_THP_ALWAYS,
+	SIM_THP_NEVER,
+};
+
 struct sim_config {
 	unsigned long mem_bytes;     /* ZONE_NORMAL size; 0 means 1 GiB */
 	unsigned long movable_bytes; /* ZONE_MOVABLE size; 0 means none */
@@ -42,6 +53,8 @@ struct sim_config {
 	bool quiet;		     /* no leak report on stderr */
 	enum sim_vsyscall vsyscall;  /* vsyscall=; 0 is xonly, Linux's default */
 	enum sim_profile profile;    /* semantics profile; 0 = GUP_PROFILE or 5.11 */
+	enum sim_thp thp;	     /* THP enabled=; 0 is madvise */
+	bool thp_no_zero_page; /* use_zero_page=0: read faults do not map the huge zero page */
 };
 
 /**
@@ -52,7 +65,7 @@ struct sim_config {
  * GUP_PROFILE names, or 5.11 when GUP_PROFILE is unset or empty.
  *
  * Return: 0, -EBUSY if a machine is already running, -EINVAL for a size that is
- * not a multiple of 4 MiB or is under 8 MiB or an unknown vsyscall mode, -EINVAL
+ * not a multiple of 4 MiB or is under 8 MiB or an unknown vsyscall or thp mode, -EINVAL
  * (with a line on stderr naming the known profiles) for a profile value or
  * GUP_PROFILE name that is not known, -ENOMEM if the host refused the memory.
  * On failure no machine runs.
@@ -124,6 +137,7 @@ enum node_stat_item {
 	NR_COW_REUSES,	   /* libgup extra: write faults that reused the page */
 	NR_FORK_EARLY_COW, /* libgup extra: pinned pages copied at fork */
 	NR_PAGE_FAULTS,	   /* libgup extra: calls to handle_mm_fault */
+	NR_ANON_THPS,	   /* anonymous THPs mapped by a pmd, in huge pages */
 	NR_VM_NODE_STAT_ITEMS
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * copy_to_user / copy_from_user: a user access of current's memory as the CPU
- * makes it, through the PTE where it allows the access, else through a fault.
+ * makes it, through the PTE (or huge pmd) where it allows the access, else through
+ * a fault.
  */
 #include "mm/internal.h"
 
@@ -13,6 +14,40 @@ static bool user_access_permitted(struct vm_area_struct *vma, bool write)
 	return vma->vm_flags & (VM_READ | VM_EXEC | VM_WRITE);
 }
 
+/* The pmd entry covering @addr, if the tables down to it exist. */
+static pmd_t *find_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d = pgd_none_or_bad(pgd) ? NULL : p4d_offset(pgd, addr);
+	pud_t *pud = !p4d || p4d_none_or_bad(p4d) ? NULL : pud_offset(p4d, addr);
+
+	return !pud || pud_none_or_trans_huge_or_bad(pud) ? NULL : pmd_offset(pud, addr);
+}
+
+/* The same through a huge pmd mapping a THP, under the pmd lock. */
+static bool access_huge_page(struct mm_struct *mm, pmd_t *pmdp, unsigned long addr, void *buf,
+			     size_t len, bool write)
+{
+	pmd_t pmd;
+	bool ok;
+
+	spin_lock(&mm->page_table_lock);
+	pmd = pmdp_get(pmdp);
+	ok = huge_pmd_maps_thp(pmd) && !pmd_protnone(pmd) && (!write || pmd_write(pmd));
+	if (ok) {
+		unsigned char *bytes =
+			(unsigned char *)page_address(pmd_page(pmd)) + (addr & ~HPAGE_PMD_MASK);
+
+		if (write)
+			memcpy(bytes, buf, len);
+		else
+			memcpy(buf, bytes, len);
+		set_pmd(pmdp, write ? pmd_mkdirty(pmd_mkyoung(pmd)) : pmd_mkyoung(pmd));
+	}
+	spin_unlock(&mm->page_table_lock);
+	return ok;
+}
+
 /*
  * Copy within one page under its PTE lock, as a CPU store or load through the
  * TLB would: true if the PTE allowed the access, false if a fault is needed.
@@ -22,8 +57,11 @@ static bool access_mapped_page(struct mm_struct *mm, unsigned long addr, void *b
 {
 	pte_t *ptep, pte;
 	spinlock_t *ptl;
+	pmd_t *pmdp = find_pmd(mm, addr);
 	bool ok;
 
+	if (pmdp && pmd_trans_huge(pmdp_get(pmdp)))
+		return access_huge_page(mm, pmdp, addr, buf, len, write);
 	if (follow_pte(mm, addr, &ptep, &ptl))
 		return false;
 	pte = ptep_get(ptep);

@@ -11,12 +11,14 @@
 struct check_ctx {
 	FILE *out;
 	int errors;
-	unsigned int *maps;    /* PTEs mapping each pfn */
-	unsigned int *refs;    /* references each pfn should have */
-	unsigned char *tables; /* entries (or mm->pgd) reaching each page-table pfn */
-	unsigned char *free;   /* pfns inside a block on a buddy free list */
-	unsigned long lo, hi;  /* frames checked: the reserved ones and [lo, hi) */
-	long mm_tables;	       /* tables reached in the mm being walked */
+	unsigned int *maps;	/* PTEs mapping each pfn */
+	unsigned int *refs;	/* references each pfn should have */
+	unsigned int *pmd_maps; /* huge pmds mapping each compound head */
+	unsigned char *tables;	/* entries (or mm->pgd) reaching each page-table pfn */
+	unsigned char *free;	/* pfns inside a block on a buddy free list */
+	unsigned long lo, hi;	/* frames checked: the reserved ones and [lo, hi) */
+	long mm_tables;		/* tables reached in the mm being walked */
+	long mm_huge_pmds;	/* huge pmds in the mm being walked, each with a deposited table */
 	long mm_rss_anon, mm_rss_shmem;
 };
 
@@ -298,6 +300,37 @@ static int check_pud_entry(pud_t *pud, unsigned long addr, unsigned long next, s
 	return 0;
 }
 
+/*
+ * A huge pmd maps a whole order-9 THP (one reference, one compound mapcount, 512
+ * pages of rss) or the huge zero page (nothing), inside one VMA.
+ */
+static void tally_huge_pmd(struct check_ctx *c, struct mm_struct *mm, pmd_t pmd, unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	unsigned long pfn = pmd_pfn(pmd);
+	struct page *page;
+
+	c->mm_huge_pmds++;
+	if (!vma || vma->vm_start > addr || vma->vm_end < addr + HPAGE_PMD_SIZE)
+		violation(c, "mm %u: huge pmd at %#lx not inside one vma", mm->id, addr);
+	if (!pfn_valid(pfn) || !IS_ALIGNED(pfn, HPAGE_PMD_NR)) {
+		violation(c, "mm %u: huge pmd at %#lx maps bad pfn %#lx", mm->id, addr, pfn);
+		return;
+	}
+	page = pfn_to_page(pfn);
+	if (is_huge_zero_page(page))
+		return;
+	if (!PageHead(page) || compound_order(page) != HPAGE_PMD_ORDER) {
+		violation(c, "mm %u: huge pmd at %#lx maps pfn %#lx, not a THP head", mm->id, addr,
+			  pfn);
+		return;
+	}
+	tally_at(c, pfn);
+	c->pmd_maps[pfn]++;
+	c->refs[pfn]++;
+	c->mm_rss_anon += HPAGE_PMD_NR;
+}
+
 static int check_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
 	struct check_walk *w = walk->private_data;
@@ -306,6 +339,11 @@ static int check_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, s
 	(void)next;
 	close_tables(walk->private_data, walk->mm, 1);
 	w->any[PMD_TABLE] = true;
+	if (pmd_trans_huge(v)) { /* a leaf: nothing below it to walk */
+		tally_huge_pmd(w->c, walk->mm, v, addr);
+		walk->action = ACTION_CONTINUE;
+		return 0;
+	}
 	if (check_entry(walk, pmd_val(v), pmd_bad(v)))
 		open_table(w, PTE_TABLE, addr);
 	return 0;
@@ -391,7 +429,10 @@ static int owned_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, s
 	pmd_t v = pmdp_get(pmd);
 
 	(void)addr, (void)next;
-	owned_entry(walk, pmd_val(v), pmd_bad(v));
+	if (pmd_trans_huge(v))
+		walk->action = ACTION_CONTINUE; /* a leaf, not a table pointer */
+	else
+		owned_entry(walk, pmd_val(v), pmd_bad(v));
 	return 0;
 }
 
@@ -411,6 +452,30 @@ bool pgtable_is_valid(struct mm_struct *mm, FILE *out)
 	return pgd_top_is_empty(mm, out) && w.ok;
 }
 
+/* Each huge pmd keeps one PTE table in reserve: they are @mm's tables too. */
+static void check_deposited_tables(struct check_ctx *c, struct mm_struct *mm)
+{
+	long deposited = 0;
+
+	for (struct page *t = mm->pmd_huge_pte; t && deposited <= c->mm_huge_pmds;
+	     t = (struct page *)t->lru.next, deposited++) {
+		unsigned long pfn = page_to_pfn(t);
+
+		if (!PageTable(t) || t->pt_mm != mm) {
+			violation(c, "mm %u: deposited pfn %#lx is not one of its tables", mm->id,
+				  pfn);
+			return;
+		}
+		tally_at(c, pfn);
+		c->tables[pfn]++;
+		c->mm_tables++;
+	}
+	if (deposited != c->mm_huge_pmds)
+		violation(c, "mm %u: %ld huge pmds but %s%ld deposited tables", mm->id,
+			  c->mm_huge_pmds, deposited > c->mm_huge_pmds ? "at least " : "",
+			  deposited);
+}
+
 /* Walk @mm's tables, tallying mappings; its table and rss counters must agree. */
 static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 {
@@ -418,11 +483,13 @@ static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 	struct check_walk w = {.c = c};
 
 	c->mm_tables = 1;
+	c->mm_huge_pmds = 0;
 	c->mm_rss_anon = c->mm_rss_shmem = 0;
 	tally_at(c, page_to_pfn(pgd_page));
 	c->tables[page_to_pfn(pgd_page)]++;
 	walk_page_range_novma(mm, 0, TASK_SIZE, &check_walk_ops, &w);
 	close_tables(&w, mm, 3);
+	check_deposited_tables(c, mm);
 	if (!pgd_top_is_empty(mm, c->out))
 		c->errors++;
 	if (c->mm_tables * (long)PAGE_SIZE != atomic_long_read(&mm->pgtables_bytes))
@@ -539,6 +606,23 @@ static void check_buddy_lists(struct check_ctx *c)
 	}
 }
 
+/*
+ * A compound page's subpage mapcount counts the PTEs mapping it; the head's compound
+ * mapcount counts the huge pmds mapping the whole page.
+ */
+static void check_compound_mapcounts(struct check_ctx *c, unsigned long pfn, struct page *page)
+{
+	unsigned int ptes = (unsigned int)(atomic_read(&page->_mapcount) + 1);
+
+	if (ptes != c->maps[pfn])
+		violation(c, "pfn %#lx: subpage mapcount %u but %u ptes map it", pfn, ptes,
+			  c->maps[pfn]);
+	if (PageHead(page) && !is_huge_zero_page(page) &&
+	    (unsigned int)(atomic_read(&page[1].compound_mapcount) + 1) != c->pmd_maps[pfn])
+		violation(c, "pfn %#lx: compound mapcount %d but %u huge pmds map it", pfn,
+			  atomic_read(&page[1].compound_mapcount) + 1, c->pmd_maps[pfn]);
+}
+
 static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 {
 	struct page *page = pfn_to_page(pfn);
@@ -554,6 +638,8 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 	if (c->free[pfn] && (PageTail(page) || (PageTable(page) && page->pt_mm)))
 		violation(c, "pfn %#lx: %s inside a free block", pfn,
 			  PageTail(page) ? "compound tail" : "page table");
+	if (PageCompound(page) && !c->free[pfn])
+		check_compound_mapcounts(c, pfn, page);
 	if (PageBuddy(page) || PageTable(page) || PageTail(page))
 		return;
 	gets = max_t(int, sim_page_gup_refs(page), 0); /* -1: not counted in this build */
@@ -585,7 +671,7 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 	}
 	expect_ref = (long)c->refs[pfn] +
 		     (long)pin * (hpage_pincount_available(page) ? 1 : GUP_PIN_COUNTING_BIAS) +
-		     (PageReserved(page) ? 1 : 0);
+		     (PageReserved(page) || is_huge_zero_page(page) ? 1 : 0);
 	if (PageReserved(page) && page == zero_page())
 		return; /* the zero page is referenced by GUP only, not by its PTEs */
 	/*
@@ -647,7 +733,7 @@ static void scratch_mark_stray(void)
 	scratch.stray = true;
 }
 
-#define SCRATCH_BYTES_PER_PFN (2 * sizeof(unsigned int) + 2)
+#define SCRATCH_BYTES_PER_PFN (3 * sizeof(unsigned int) + 2)
 
 static bool scratch_get(struct check_ctx *c)
 {
@@ -668,7 +754,8 @@ static bool scratch_get(struct check_ctx *c)
 	}
 	c->maps = (unsigned int *)scratch.mem;
 	c->refs = c->maps + scratch.capacity;
-	c->tables = (unsigned char *)(c->refs + scratch.capacity);
+	c->pmd_maps = c->refs + scratch.capacity;
+	c->tables = (unsigned char *)(c->pmd_maps + scratch.capacity);
 	c->free = c->tables + scratch.capacity;
 	if (scratch.stray) {
 		memset(scratch.mem, 0, scratch.capacity * SCRATCH_BYTES_PER_PFN);
@@ -687,6 +774,7 @@ static void scratch_zero_window(struct check_ctx *c)
 
 		memset(c->maps + lo, 0, n * sizeof(*c->maps));
 		memset(c->refs + lo, 0, n * sizeof(*c->refs));
+		memset(c->pmd_maps + lo, 0, n * sizeof(*c->pmd_maps));
 		memset(c->tables + lo, 0, n);
 		memset(c->free + lo, 0, n);
 	}

@@ -473,8 +473,8 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 	}
 
 	/*
-	 * FOLL_SPLIT and FOLL_SPLIT_PMD only matter for transparent huge pages,
-	 * which do not exist here: a PTE maps a small page, nothing to split.
+	 * FOLL_SPLIT of a PTE-mapped THP would want split_huge_page(), which does not
+	 * exist yet; FOLL_SPLIT_PMD has nothing to split at this level.
 	 */
 	if (unlikely(!try_grab_page(page, flags))) {
 		page = err_page(-ENOMEM);
@@ -494,22 +494,118 @@ not_mapped:
 	return pte_none(pte) ? no_page_table(vma, flags) : NULL;
 }
 
+/* A write through a read-only huge pmd is allowed only once a forced COW made it dirty. */
+static bool can_follow_write_pmd(pmd_t pmd, unsigned int flags)
+{
+	return pmd_write(pmd) || ((flags & FOLL_FORCE) && (flags & FOLL_COW) && pmd_dirty(pmd));
+}
+
+/* FOLL_TOUCH on a huge pmd: young, and dirty for a write; pmd lock held. */
+static void touch_pmd(pmd_t *pmdp, pmd_t pmd, unsigned int flags)
+{
+	pmd_t entry = pmd_mkyoung(pmd);
+
+	if (flags & FOLL_WRITE)
+		entry = pmd_mkdirty(entry);
+	set_pmd(pmdp, entry);
+}
+
 /*
- * The pmd level. With hugetlb, THP, pmd migration entries and devmap all
- * configured out, a pmd that is not a plain page-table pointer cannot be
- * followed and reads as a hole; none of those exist in this machine.
+ * The subpage of a THP mapped by the huge pmd @pmdp at @address, referenced as @flags
+ * ask. pmd lock held. Return: the subpage; NULL when the access needs a fault first
+ * (a write the pmd does not allow, a NUMA hinting entry); -EFAULT for the huge zero
+ * page under FOLL_DUMP (a dump writes a hole); -ENOMEM if no reference could be had.
+ */
+static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned long address,
+					  pmd_t *pmdp, unsigned int flags)
+{
+	pmd_t pmd = pmdp_get(pmdp);
+	struct page *page;
+
+	if ((flags & FOLL_WRITE) && !can_follow_write_pmd(pmd, flags))
+		return NULL;
+	if ((flags & FOLL_DUMP) && is_huge_zero_pmd(pmd))
+		return err_page(-EFAULT);
+	if ((flags & FOLL_NUMA) && pmd_protnone(pmd))
+		return NULL;
+	page = pmd_page(pmd);
+	VM_BUG_ON_PAGE(!PageHead(page), page);
+	if (!try_grab_page(page, flags))
+		return err_page(-ENOMEM);
+	if (flags & FOLL_TOUCH)
+		touch_pmd(pmdp, pmd, flags);
+	/* A locked VMA's THP is mlocked whole, on its head; the huge zero page has no mapping. */
+	if ((flags & FOLL_MLOCK) && (vma->vm_flags & VM_LOCKED) && PageAnon(page) &&
+	    trylock_page(page)) {
+		mlock_vma_page(page);
+		unlock_page(page);
+	}
+	return page + ((address & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
+}
+
+/*
+ * FOLL_SPLIT_PMD (and FOLL_SPLIT on the huge zero page): split the pmd, then follow
+ * the PTE. FOLL_SPLIT of a real THP wants split_huge_page(), which does not exist
+ * yet: -EBUSY, the kernel's answer when that split fails.
+ */
+static struct page *follow_split_huge_pmd(struct vm_area_struct *vma, unsigned long address,
+					  pmd_t *pmdp, unsigned int flags)
+{
+	if ((flags & FOLL_SPLIT) && !is_huge_zero_pmd(pmdp_get(pmdp)))
+		return err_page(-EBUSY);
+	split_huge_pmd(vma, pmdp, address);
+	if (pmd_is_huge_leaf(pmdp_get(pmdp)))
+		return err_page(-EBUSY);
+	if (pte_alloc(vma->vm_mm, pmdp))
+		return err_page(-ENOMEM);
+	return follow_page_pte(vma, address, pmdp, flags);
+}
+
+/*
+ * The pmd level: a table is walked on; a transparent huge pmd is followed under the
+ * pmd lock, and ctx->page_mask tells __get_user_pages() how many more small pages
+ * this one entry covers. Hugetlb, pmd migration entries and devmap pmds do not exist
+ * here; what is not a table or a THP reads as a hole.
  */
 static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long address, pud_t *pudp,
 				    unsigned int flags, struct follow_page_context *ctx)
 {
 	pmd_t *pmdp = pmd_offset(pudp, address);
 	pmd_t pmd = pmdp_get(pmdp); /* one read: the entry may change under us */
-	bool is_table = pmd_present(pmd) && !pmd_huge(pmd) && !pmd_trans_huge(pmd);
+	spinlock_t *ptl;
+	struct page *page;
 
-	(void)ctx;
-	if (pmd_none(pmd) || !is_table || pmd_devmap(pmd))
+	if (pmd_none(pmd) || pmd_devmap(pmd) || !pmd_present(pmd))
 		return no_page_table(vma, flags);
-	return follow_page_pte(vma, address, pmdp, flags);
+	if (!pmd_trans_huge(pmd)) {
+		if (pmd_huge(pmd))
+			return no_page_table(vma, flags);
+		return follow_page_pte(vma, address, pmdp, flags);
+	}
+	if (!huge_pmd_maps_thp(pmd))
+		return no_page_table(vma, flags); /* nothing a fault installed: a hole */
+	if ((flags & FOLL_NUMA) && pmd_protnone(pmd))
+		return no_page_table(vma, flags);
+	ptl = pmd_lock(vma->vm_mm);
+	pmd = pmdp_get(pmdp);
+	if (pmd_none(pmd)) {
+		spin_unlock(ptl);
+		return no_page_table(vma, flags);
+	}
+	if (!pmd_trans_huge(pmd)) {
+		/* Split (or zapped and refilled) meanwhile: the PTE level has it. */
+		spin_unlock(ptl);
+		return follow_page_pte(vma, address, pmdp, flags);
+	}
+	if (flags & (FOLL_SPLIT | FOLL_SPLIT_PMD)) {
+		spin_unlock(ptl);
+		return follow_split_huge_pmd(vma, address, pmdp, flags);
+	}
+	/* The mask is set whatever the answer: the walk can step over the whole pmd. */
+	ctx->page_mask = HPAGE_PMD_NR - 1;
+	page = follow_trans_huge_pmd(vma, address, pmdp, flags);
+	spin_unlock(ptl);
+	return page;
 }
 
 /* The pud level: huge and device puds cannot exist; a bad entry is a hole. */
@@ -544,13 +640,14 @@ static struct page *follow_p4d_mask(struct vm_area_struct *vma, unsigned long ad
  * @address: the user address.
  * @flags: FOLL_* flags: which reference to take, write/touch/dump rules...
  * @ctx: receives in ->page_mask how many further small pages the mapping
- *       covers (always 0 here: only small pages are mapped).
+ *       covers (HPAGE_PMD_NR - 1 for a huge pmd, else 0).
  *
  * Return:
  * * the page, referenced as @flags ask, when one is mapped and usable;
  * * NULL when nothing usable is mapped, so the caller should fault;
- * * ERR_PTR-style -EFAULT for holes under FOLL_DUMP, for special pages under
- *   FOLL_DUMP, and for pfn mappings under FOLL_GET;
+ * * ERR_PTR-style -EFAULT for holes under FOLL_DUMP, for special pages and the
+ *   huge zero page under FOLL_DUMP, and for pfn mappings under FOLL_GET;
+ * * -EBUSY when FOLL_SPLIT or FOLL_SPLIT_PMD could not split a huge pmd;
  * * -EEXIST for pfn mappings otherwise (FOLL_PIN too: nothing is pinned);
  * * -ENOMEM when the reference could not be taken, -EINVAL for FOLL_GET|FOLL_PIN.
  * * -EMLINK when gup_must_unshare() says a R/O pin must fault the page
@@ -1561,13 +1658,15 @@ static bool gup_huge_leaf(unsigned long *entryp, unsigned long orig, struct page
 }
 
 /*
- * A huge pmd (transparent or hugetlb). None are created yet; the walk is here
- * so the fast path is complete once they are. Device pmds have no pagemap.
+ * A huge pmd (a THP, or the huge zero page): one grab of the head for all the
+ * subpages in range. Device pmds have no pagemap; a pmd that maps no compound
+ * head (only a hand-written one can) is left to the slow path.
  */
 static int gup_huge_pmd(pmd_t orig, pmd_t *pmdp, unsigned long addr, unsigned long end,
 			unsigned int flags, struct page **pages, int *nr)
 {
-	if (!pmd_access_permitted(orig, flags & FOLL_WRITE) || pmd_devmap(orig))
+	if (!pmd_access_permitted(orig, flags & FOLL_WRITE) || pmd_devmap(orig) ||
+	    !PageHead(pmd_page(orig)))
 		return 0;
 	return gup_huge_leaf(&pmdp->pmd, pmd_val(orig), pmd_page(orig), PMD_SIZE, addr, end, flags,
 			     pages, nr);

@@ -8,9 +8,11 @@
 #define GUP_MM_HUGE_MM_H
 
 #include <libgup.h>
+#include "sim/machine.h"
 
 #define HPAGE_PMD_SIZE PMD_SIZE
 #define HPAGE_PUD_SIZE PUD_SIZE
+#define HPAGE_PMD_MASK PMD_MASK
 
 /* --- entry predicates the architecture header does not have --- */
 
@@ -25,18 +27,120 @@ static inline bool pud_trans_huge(pud_t pud)
 	return (pud_val(pud) & (_PAGE_PSE | _PAGE_DEVMAP)) == _PAGE_PSE;
 }
 
-/* There is no huge zero page yet: no pmd can map it. */
-static inline bool is_huge_zero_pmd(pmd_t pmd)
+/* The huge zero page (huge_memory.c): a read fault's THP; none before the first. */
+bool is_huge_zero_page(struct page *page);
+bool is_huge_zero_pmd(pmd_t pmd);
+/* Free it at shutdown unless someone still holds it. */
+void huge_zero_page_release(void);
+
+/*
+ * The huge page at @haddr (aligned) lies wholly inside @vma, and the VMA's offset
+ * keeps huge pages aligned: 5.11's transhuge_vma_suitable().
+ */
+static inline bool transhuge_vma_suitable(struct vm_area_struct *vma, unsigned long haddr)
 {
-	(void)pmd;
-	return false;
+	if (!IS_ALIGNED((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff, HPAGE_PMD_NR))
+		return false;
+	return haddr >= vma->vm_start && haddr + HPAGE_PMD_SIZE <= vma->vm_end;
 }
 
-/* The boot knob of the huge-page issue; until then no VMA gets huge faults. */
+/*
+ * May faults in @vma map huge pages? As 5.11 decides for anonymous memory: the VMA
+ * holds at least one aligned huge range, is not under MADV_NOHUGEPAGE, and the boot
+ * knob says always, or madvise with MADV_HUGEPAGE on the VMA. Each fault checks its
+ * own range again (transhuge_vma_suitable()).
+ */
 static inline bool transparent_hugepage_enabled(struct vm_area_struct *vma)
 {
-	(void)vma;
-	return false;
+	unsigned long last = (vma->vm_end & HPAGE_PMD_MASK) - HPAGE_PMD_SIZE;
+
+	if (!vma_is_anonymous(vma) || !transhuge_vma_suitable(vma, last))
+		return false;
+	if (vma->vm_flags & VM_NOHUGEPAGE)
+		return false;
+	if (sim.thp == SIM_THP_ALWAYS)
+		return true;
+	return sim.thp == SIM_THP_MADVISE && (vma->vm_flags & VM_HUGEPAGE);
+}
+
+/* --- huge pmd entries (the x86 pmd_* helpers the architecture header lacks) --- */
+
+static inline pmd_t mk_huge_pmd(struct page *page, pgprot_t prot)
+{
+	return __pmd(pte_val(mk_pte(page, prot)) | _PAGE_PSE);
+}
+
+static inline pmd_t pmd_wrprotect(pmd_t pmd)
+{
+	return __pmd(pmd_val(pmd) & ~_PAGE_RW);
+}
+
+static inline pmd_t pmd_mkyoung(pmd_t pmd)
+{
+	return __pmd(pmd_val(pmd) | _PAGE_ACCESSED);
+}
+
+static inline pmd_t pmd_mkold(pmd_t pmd)
+{
+	return __pmd(pmd_val(pmd) & ~_PAGE_ACCESSED);
+}
+
+static inline pmd_t pmd_mkdirty(pmd_t pmd)
+{
+	return __pmd(pmd_val(pmd) | _PAGE_DIRTY);
+}
+
+static inline bool pmd_dirty(pmd_t pmd)
+{
+	return pmd_val(pmd) & _PAGE_DIRTY;
+}
+
+static inline pmd_t maybe_pmd_mkwrite(pmd_t pmd, struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_WRITE) ? __pmd(pmd_val(pmd) | _PAGE_RW) : pmd;
+}
+
+/* The new protection keeps the pfn, PSE and the accessed/dirty state, as pte_modify(). */
+static inline pmd_t pmd_modify(pmd_t pmd, pgprot_t newprot)
+{
+	return __pmd((pmd_val(pmd) & _PAGE_CHG_MASK) | (pgprot_val(newprot) & ~_PAGE_CHG_MASK));
+}
+
+static inline pmd_t pmdp_huge_get_and_clear(pmd_t *pmdp)
+{
+	return __pmd(__atomic_exchange_n(&pmdp->pmd, 0UL, __ATOMIC_SEQ_CST));
+}
+
+/*
+ * Huge pmds are changed under mm->page_table_lock, the kernel's pmd lock without
+ * split pmd locks: it is also what populating a table under an empty pmd takes, so
+ * a huge fault and a PTE-table allocation cannot both fill the same pmd.
+ */
+static inline spinlock_t *pmd_lock(struct mm_struct *mm)
+{
+	spin_lock(&mm->page_table_lock);
+	return &mm->page_table_lock;
+}
+
+/*
+ * Does the huge pmd @pmd map what only a huge fault can install: a THP head of order
+ * 9 or the huge zero page? Anything else was written by someone else (a test, a bug);
+ * the slots warn once and leave it alone rather than account it as a THP.
+ */
+static inline bool huge_pmd_maps_thp(pmd_t pmd)
+{
+	struct page *page;
+
+	if (!pmd_trans_huge(pmd) || !pfn_valid(pmd_pfn(pmd)))
+		return false;
+	page = pmd_page(pmd);
+	return is_huge_zero_page(page) ||
+	       (PageHead(page) && compound_order(page) == HPAGE_PMD_ORDER);
+}
+
+static inline bool huge_pmd_is_sane(pmd_t pmd)
+{
+	return !WARN_ON_ONCE(!huge_pmd_maps_thp(pmd));
 }
 
 /* A pmd a huge-page slot has to handle rather than a walker descend through. */
@@ -86,13 +190,20 @@ static inline bool pmd_none_or_trans_huge_or_bad(pmd_t *pmdp)
 /*
  * --- the slots (huge_memory.c) ---
  *
- * Nothing creates a huge mapping yet, so a walker reaching one of these has found an
- * entry nobody should have written: each warns once and answers so that its caller
- * leaves the entry alone instead of reading a huge page as a table.
+ * Anonymous THPs are mapped by pmds. Nothing creates a huge pud yet, so the pud
+ * slots have found an entry nobody should have written: each warns once and answers
+ * so that its caller leaves the entry alone instead of reading a huge page as a table.
  */
 
-/* Split a huge pmd (pud) into a table of small entries. Stub: leaves it huge. */
+/*
+ * Split a huge pmd into its deposited table of 512 PTEs (the huge zero page into
+ * zero-page PTEs); anything else is left alone. The pud one is a stub that warns.
+ */
 void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long address);
+/* Split the huge pmd mapping @address in @vma, if there is one. */
+void split_huge_pmd_address(struct vm_area_struct *vma, unsigned long address);
+/* A VMA is about to be cut at @address: split a huge pmd the cut would go through. */
+void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long address);
 void __split_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long address);
 
 static inline void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long address)
@@ -107,15 +218,15 @@ static inline void split_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsign
 		__split_huge_pud(vma, pud, address);
 }
 
-/* Zap a whole huge pmd (pud). Return: 1 if zapped, 0 if the caller must go on. Stub: 0. */
+/* Zap a whole huge pmd (pud). Return: 1 if zapped, 0 if the caller must go on. Pud: 0. */
 int zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr);
 int zap_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr);
 
 /*
  * fork: share (or, when it may be pinned, split) a huge pmd (pud) into the child.
  * Return: 0 when copied, -EAGAIN when the entry changed and the caller should copy at
- * the lower level, -ENOMEM. Stub: -ENOMEM, so fork fails rather than leave the
- * child a hole where the parent has memory.
+ * the lower level (the pmd changed, or a maybe-pinned THP was split), -ENOMEM. The
+ * pud stub: -ENOMEM, so fork fails rather than leave the child a hole.
  */
 int copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma, pmd_t *dst_pmd,
 		  pmd_t *src_pmd, unsigned long addr);
@@ -125,7 +236,7 @@ int copy_huge_pud(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma
 /*
  * mprotect: rewrite a whole huge pmd (pud) with @newprot. Return: the number of base
  * pages changed (HPAGE_PMD_NR), 1 when handled without a change, 0 when the entry was
- * not handled and the caller must look again. Stub: 0.
+ * not handled and the caller must look again. Pud stub: 0.
  */
 int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, pgprot_t newprot,
 		    bool prot_numa);
@@ -134,9 +245,9 @@ int change_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr, 
 
 /*
  * The fault path. Each returns VM_FAULT_FALLBACK when the fault is to go on at the
- * level below (which is what every stub does); the create slots are only called for
- * VMAs where transparent_hugepage_enabled(), the others only on a huge entry, which
- * warns once while nothing can create one.
+ * level below (no huge page could be had, or the huge pmd was split); the create
+ * slots are only called for VMAs where transparent_hugepage_enabled(), the others
+ * only on a huge entry. The pud ones, and the NUMA one, warn once and fall back.
  */
 vm_fault_t create_huge_pud(struct vm_fault *vmf);
 vm_fault_t wp_huge_pud(struct vm_fault *vmf, pud_t orig_pud);

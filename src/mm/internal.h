@@ -80,6 +80,13 @@ static inline bool pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 {
 	return pmd_none(pmdp_get(pmd)) && __pte_alloc(mm, pmd);
 }
+/*
+ * A PTE table not yet linked anywhere (a huge pmd deposits one), its release (through
+ * RCU, as unlinked tables go), and linking one under an empty or huge @pmd.
+ */
+struct page *pte_alloc_one(struct mm_struct *mm);
+void pte_free(struct mm_struct *mm, struct page *table);
+void pmd_populate(pmd_t *pmd, struct page *table);
 /* Walk to (and create) the pmd entry covering @addr; NULL when out of memory. */
 pmd_t *mm_alloc_pmd(struct mm_struct *mm, unsigned long addr);
 /* Free page tables under [start, end) that map nothing; caller holds mmap_lock for write. */
@@ -94,6 +101,11 @@ void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsig
 void page_dup_rmap(struct page *page);
 void page_add_file_rmap(struct page *page);
 void page_remove_rmap(struct page *page);
+/* The same for a whole compound page mapped by one pmd (compound mapcount). */
+void page_add_new_anon_rmap_huge(struct page *head, struct vm_area_struct *vma,
+				 unsigned long haddr);
+void page_dup_rmap_huge(struct page *head);
+void page_remove_rmap_huge(struct page *head);
 int anon_vma_prepare(struct vm_area_struct *vma);
 void anon_vma_get(struct anon_vma *anon_vma);
 void anon_vma_put(struct anon_vma *anon_vma);

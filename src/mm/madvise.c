@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * madvise: DONTNEED (zap), DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, and the
- * POPULATE_READ/WRITE prefaulting that goes through GUP.
+ * madvise: DONTNEED (zap), DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, HUGEPAGE/NOHUGEPAGE
+ * and the POPULATE_READ/WRITE prefaulting that goes through GUP.
  */
 #include "mm/internal.h"
 
@@ -19,6 +19,8 @@ static bool madvise_behavior_valid(int behavior)
 	case MADV_KEEPONFORK:
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
 		return true;
 	default:
 		return false;
@@ -62,6 +64,13 @@ static int madvise_vma_flags(struct mm_struct *mm, struct vm_area_struct *vma, u
 		break;
 	case MADV_NORMAL:
 		newflags &= ~(VM_RAND_READ | VM_SEQ_READ);
+		break;
+	case MADV_HUGEPAGE:
+		/* 5.11 hugepage_madvise(): only flags, no error for VMAs THP never serves. */
+		newflags = (newflags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		break;
+	case MADV_NOHUGEPAGE:
+		newflags = (newflags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
 		break;
 	}
 	if (newflags == vma->vm_flags)

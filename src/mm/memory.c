@@ -386,6 +386,9 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long ad
 		return VM_FAULT_SIGBUS;
 	if (pte_alloc(mm, vmf.pmd))
 		return VM_FAULT_OOM;
+	/* A huge fault elsewhere filled the pmd after our look: retry from the top. */
+	if (pmd_is_huge_leaf(pmdp_get(vmf.pmd)))
+		return 0;
 	return handle_pte_fault(&vmf);
 }
 

@@ -261,6 +261,9 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 	if (addr <= vma->vm_start || addr >= vma->vm_end)
 		return 0;
 	new = vm_area_dup(vma);
+	/* No huge pmd may straddle two VMAs (vma_adjust_trans_huge()). */
+	if (new)
+		vma_adjust_trans_huge(vma, addr);
 	if (!new)
 		return -ENOMEM;
 	vma_unlink(mm, vma);

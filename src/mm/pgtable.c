@@ -139,6 +139,21 @@ static unsigned long table_entry(struct page *table)
 	return (page_to_pfn(table) << PAGE_SHIFT) | _PAGE_TABLE;
 }
 
+struct page *pte_alloc_one(struct mm_struct *mm)
+{
+	return pgtable_page_alloc(mm);
+}
+
+void pte_free(struct mm_struct *mm, struct page *table)
+{
+	pgtable_page_free(mm, table);
+}
+
+void pmd_populate(pmd_t *pmd, struct page *table)
+{
+	set_pmd(pmd, __pmd(table_entry(table)));
+}
+
 pgd_t *pgd_alloc(struct mm_struct *mm)
 {
 	struct page *page = pgtable_page_alloc(mm);

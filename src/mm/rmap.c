@@ -64,24 +64,76 @@ void page_add_file_rmap(struct page *page)
 	atomic_inc(&page->_mapcount);
 }
 
+static atomic_t *compound_mapcount_ptr(struct page *head)
+{
+	return &head[1].compound_mapcount;
+}
+
+/* Is some pmd still mapping the compound page @page belongs to? */
+static bool pmd_mapped(struct page *page)
+{
+	return PageCompound(page) && atomic_read(compound_mapcount_ptr(compound_head(page))) >= 0;
+}
+
+/*
+ * A PTE stopped mapping @page (a small page, or one subpage of a compound page).
+ * nr_anon_pages counts pages mapped at all: a subpage a pmd still maps stays in it,
+ * and mlock belongs to the head, which the last reference or pmd unmap clears.
+ */
 void page_remove_rmap(struct page *page)
 {
 	if (atomic_add_return(-1, &page->_mapcount) >= 0)
 		return;
-	if (PageAnon(page))
+	if (PageAnon(page) && !pmd_mapped(page))
 		count_vm_stat(NR_ANON_MAPPED, -1);
-	if (TestClearPageMlocked(page))
+	if (!PageCompound(page) && TestClearPageMlocked(page))
 		count_vm_stat(NR_MLOCK, -1);
 }
 
+/* Subpages of @head no PTE maps: the ones a pmd mapping alone makes mapped. */
+static long subpages_not_pte_mapped(struct page *head)
+{
+	long nr = 0;
+
+	for (int i = 0; i < HPAGE_PMD_NR; i++)
+		nr += atomic_read(&head[i]._mapcount) < 0;
+	return nr;
+}
+
+void page_add_new_anon_rmap_huge(struct page *head, struct vm_area_struct *vma, unsigned long haddr)
+{
+	SetPageSwapBacked(head);
+	atomic_set(compound_mapcount_ptr(head), 0);
+	set_anon_mapping(head, vma, haddr);
+	mark_new_anon_page(head);
+	count_vm_stat(NR_ANON_MAPPED, HPAGE_PMD_NR);
+	count_vm_stat(NR_ANON_THPS, 1);
+}
+
+void page_dup_rmap_huge(struct page *head)
+{
+	atomic_inc(compound_mapcount_ptr(head));
+}
+
+void page_remove_rmap_huge(struct page *head)
+{
+	if (atomic_add_return(-1, compound_mapcount_ptr(head)) >= 0)
+		return;
+	count_vm_stat(NR_ANON_THPS, -1);
+	count_vm_stat(NR_ANON_MAPPED, -subpages_not_pte_mapped(head));
+	if (TestClearPageMlocked(head))
+		count_vm_stat(NR_MLOCK, -(long)compound_nr(head));
+}
+
+/* A compound page is mlocked as a whole, on its head (5.11: thp_nr_pages()). */
 void mlock_vma_page(struct page *page)
 {
 	if (!TestSetPageMlocked(page))
-		count_vm_stat(NR_MLOCK, 1);
+		count_vm_stat(NR_MLOCK, (long)compound_nr(page));
 }
 
 void munlock_vma_page(struct page *page)
 {
 	if (TestClearPageMlocked(page))
-		count_vm_stat(NR_MLOCK, -1);
+		count_vm_stat(NR_MLOCK, -(long)compound_nr(page));
 }

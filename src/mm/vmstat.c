@@ -17,6 +17,7 @@ static const char *const vmstat_names[NR_VM_NODE_STAT_ITEMS] = {
 	[NR_COW_REUSES] = "nr_cow_reuses",
 	[NR_FORK_EARLY_COW] = "nr_fork_early_cow",
 	[NR_PAGE_FAULTS] = "nr_page_faults",
+	[NR_ANON_THPS] = "nr_anon_transparent_hugepages",
 };
 
 __thread struct vmstat_thread *vmstat_this_thread;

@@ -44,6 +44,8 @@ static int validate_config(const struct sim_config *cfg, unsigned long *normal,
 		return -EINVAL;
 	if (cfg && (unsigned int)cfg->vsyscall > SIM_VSYSCALL_NONE)
 		return -EINVAL;
+	if (cfg && (unsigned int)cfg->thp > SIM_THP_NEVER)
+		return -EINVAL;
 	return 0;
 }
 
@@ -196,6 +198,8 @@ int sim_boot(const struct sim_config *cfg)
 	frames_base = sim.frames;
 	sim.quiet = cfg && cfg->quiet;
 	sim.vsyscall = cfg ? cfg->vsyscall : SIM_VSYSCALL_XONLY;
+	sim.thp = cfg ? cfg->thp : SIM_THP_MADVISE;
+	sim.thp_no_zero_page = cfg && cfg->thp_no_zero_page;
 	mm_profile = profile;
 	normal_pages = normal >> PAGE_SHIFT;
 	init_zone(&sim.zones[ZONE_NORMAL], "Normal", 0, normal_pages);
@@ -294,6 +298,7 @@ int sim_shutdown(void)
 		problems++;
 		sim_reap_tasks();
 	}
+	huge_zero_page_release();
 	pgtable_rcu_barrier();
 	if (host_objects_left(out))
 		problems++;

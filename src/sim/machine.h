@@ -22,6 +22,8 @@ struct machine {
 	bool running;
 	bool quiet;
 	enum sim_vsyscall vsyscall; /* the gate page's mode, fixed at boot */
+	enum sim_thp thp;	    /* transparent huge pages: enabled= */
+	bool thp_no_zero_page;	    /* read faults map no huge zero page */
 	unsigned char *frames;	    /* host bytes of every frame */
 	struct page *memmap;
 	unsigned long nr_pages;
@@ -35,6 +37,7 @@ struct machine {
 	struct pfn_span frames_used;
 	struct zone zones[MAX_NR_ZONES];
 	struct page *zero_page;
+	struct page *huge_zero_page; /* allocated at the first huge read fault */
 	unsigned long reserved_pages;
 	atomic_long_t vmstat[NR_VM_NODE_STAT_ITEMS];
 	pthread_mutex_t tasks_lock;

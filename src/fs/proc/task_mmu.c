@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * /proc/PID/pagemap: the 64-bit entry for one virtual page (present bit, pfn or
- * swap entry, file and exclusive-mapping bits), read through walk_page_range();
+ * swap entry, file and exclusive-mapping bits; each subpage of a huge pmd), read
+ * through walk_page_range();
  * /proc/PID/maps and smaps: each VMA's line, and smaps' page counts and VmFlags.
  */
 #include "mm/internal.h"
@@ -37,7 +38,29 @@ static int pagemap_pte(pte_t *pte, unsigned long addr, unsigned long next, struc
 	return 0;
 }
 
+/*
+ * A huge pmd: the entry of the subpage at @addr, without splitting the pmd (which a
+ * pte_entry walk would). The huge zero page has no struct page flags to report.
+ */
+static int pagemap_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	pmd_t pmd = pmdp_get(pmdp);
+	uint64_t *entry = walk->private_data;
+	struct page *page;
+
+	(void)next;
+	if (!pmd_trans_huge(pmd))
+		return 0;
+	walk->action = ACTION_CONTINUE;
+	page = pmd_page(pmd) + ((addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
+	*entry = PM_PRESENT | (page_to_pfn(page) & PM_PFRAME_MASK);
+	if (!is_huge_zero_page(page) && page_mapcount(page) == 1)
+		*entry |= PM_MMAP_EXCLUSIVE;
+	return 0;
+}
+
 static const struct mm_walk_ops pagemap_walk_ops = {
+	.pmd_entry = pagemap_pmd,
 	.pte_entry = pagemap_pte,
 };
 
@@ -96,6 +119,7 @@ int show_maps(FILE *out, struct mm_struct *mm)
 struct mem_size_stats {
 	unsigned long resident;
 	unsigned long anonymous;
+	unsigned long anonymous_thp; /* of those, mapped by huge pmds */
 	unsigned long pinned;
 };
 
@@ -128,6 +152,18 @@ static int smaps_pte(pte_t *ptep, unsigned long addr, unsigned long next, struct
 	return 0;
 }
 
+/* As 5.11's smaps, which follows a huge pmd with FOLL_DUMP: the huge zero page counts nothing. */
+static void smaps_huge_pmd(struct mem_size_stats *mss, pmd_t pmd)
+{
+	struct page *page = pfn_to_page((pmd_val(pmd) & PTE_PFN_MASK) >> PAGE_SHIFT);
+
+	if (is_huge_zero_page(page))
+		return;
+	smaps_account(mss, page, HPAGE_PMD_NR);
+	if (PageAnon(page))
+		mss->anonymous_thp += HPAGE_PMD_NR;
+}
+
 /* A huge pmd is counted whole; only a present table is descended into. */
 static int smaps_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
@@ -136,7 +172,7 @@ static int smaps_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, struct
 	(void)addr;
 	(void)next;
 	if (smaps_entry_maps(val) && (val & _PAGE_PSE))
-		smaps_account(walk->private_data, pmd_page(__pmd(val)), HPAGE_PMD_NR);
+		smaps_huge_pmd(walk->private_data, __pmd(val));
 	if (!(val & _PAGE_PRESENT) || (val & _PAGE_PSE))
 		walk->action = ACTION_CONTINUE;
 	return 0;
@@ -194,6 +230,7 @@ static void show_smap(FILE *out, struct vm_area_struct *vma)
 	fprintf(out, "Size:           %8lu kB\n", (vma->vm_end - vma->vm_start) >> 10);
 	fprintf(out, "Rss:            %8lu kB\n", mss.resident * kb);
 	fprintf(out, "Anonymous:      %8lu kB\n", mss.anonymous * kb);
+	fprintf(out, "AnonHugePages:  %8lu kB\n", mss.anonymous_thp * kb);
 	fprintf(out, "Locked:         %8lu kB\n",
 		vma->vm_flags & VM_LOCKED ? mss.resident * kb : 0);
 	fprintf(out, "Pinned:         %8lu kB\n", mss.pinned * kb);
