@@ -46,6 +46,8 @@ static const struct named_value madvise_names[] = {
 	{"dofork", MADV_DOFORK},
 	{"wipeonfork", MADV_WIPEONFORK},
 	{"keeponfork", MADV_KEEPONFORK},
+	{"hugepage", MADV_HUGEPAGE},
+	{"nohugepage", MADV_NOHUGEPAGE},
 	{"populate_read", MADV_POPULATE_READ},
 	{"populate_write", MADV_POPULATE_WRITE},
 	{NULL, 0},
@@ -161,7 +163,8 @@ static bool parse_advice(struct script *s, const char *text, long *advice)
 	if (!adv)
 		return fail(s,
 			    "expected an advice (dontneed dontfork dofork wipeonfork keeponfork "
-			    "populate_read populate_write normal random sequential willneed), "
+			    "populate_read populate_write normal random sequential willneed "
+			    "hugepage nohugepage), "
 			    "got '%s'",
 			    text);
 	*advice = (long)adv->value;

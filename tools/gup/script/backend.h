@@ -72,11 +72,13 @@ typedef void (*bk_pt_visit_fn)(void *ctx, const struct bk_pt_entry *e);
 
 /* How the machine boots: sizes and the boot options a script may choose. */
 enum bk_vsyscall { BK_VSYSCALL_XONLY, BK_VSYSCALL_EMULATE, BK_VSYSCALL_NONE };
+enum bk_thp { BK_THP_MADVISE, BK_THP_ALWAYS, BK_THP_NEVER };
 
 struct bk_boot {
 	unsigned long mem_bytes, movable_bytes;
 	const char *profile; /* a semantics profile name; NULL: the back end's default */
 	enum bk_vsyscall vsyscall;
+	enum bk_thp thp; /* transparent_hugepage/enabled */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */

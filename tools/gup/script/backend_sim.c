@@ -31,10 +31,16 @@ static int sim_be_boot(const struct bk_boot *bk)
 		[BK_VSYSCALL_EMULATE] = SIM_VSYSCALL_EMULATE,
 		[BK_VSYSCALL_NONE] = SIM_VSYSCALL_NONE,
 	};
+	static const enum sim_thp thp[] = {
+		[BK_THP_MADVISE] = SIM_THP_MADVISE,
+		[BK_THP_ALWAYS] = SIM_THP_ALWAYS,
+		[BK_THP_NEVER] = SIM_THP_NEVER,
+	};
 	struct sim_config cfg = {
 		.mem_bytes = bk->mem_bytes,
 		.movable_bytes = bk->movable_bytes,
 		.vsyscall = vsyscall[bk->vsyscall],
+		.thp = thp[bk->thp],
 	};
 
 	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))

@@ -12,13 +12,44 @@ static const char *const vsyscall_modes[] = {
 	[BK_VSYSCALL_XONLY] = "xonly",
 	[BK_VSYSCALL_EMULATE] = "emulate",
 	[BK_VSYSCALL_NONE] = "none",
+	NULL,
 };
+
+static const char *const thp_modes[] = {
+	[BK_THP_MADVISE] = "madvise",
+	[BK_THP_ALWAYS] = "always",
+	[BK_THP_NEVER] = "never",
+	NULL,
+};
+
+/*
+ * The index of @word in the NULL-terminated @modes, into *@mode; a script error
+ * naming @what and the modes otherwise. Unset (@word NULL) leaves *@mode alone.
+ */
+static bool boot_mode(struct script *s, const char *what, const char *const *modes,
+		      const char *word, int *mode)
+{
+	char known[64] = "";
+
+	if (!word)
+		return true;
+	for (int m = 0; modes[m]; m++) {
+		if (!strcmp(modes[m], word)) {
+			*mode = m;
+			return true;
+		}
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", m ? " " : "",
+			 modes[m]);
+	}
+	return fail(s, "expected a %s mode (%s), got '%s'", what, known, word);
+}
 
 bool cmd_boot(struct script *s, struct cmd_args *a)
 {
 	unsigned long mem = a->opt[0].u, movable = a->opt[1].u;
 	struct bk_boot cfg = {.mem_bytes = mem, .movable_bytes = movable, .profile = s->profile};
-	const char *profile = a->opt[2].str, *vsyscall = a->opt[3].str;
+	const char *profile = a->opt[2].str;
+	int vsyscall = BK_VSYSCALL_XONLY, thp = BK_THP_MADVISE;
 
 	if (profile) {
 		if (!s->be->profile_known(profile))
@@ -26,17 +57,11 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 				    profile);
 		cfg.profile = profile;
 	}
-	if (vsyscall) {
-		size_t m = 0;
-
-		while (m < sizeof(vsyscall_modes) / sizeof(vsyscall_modes[0]) &&
-		       strcmp(vsyscall_modes[m], vsyscall))
-			m++;
-		if (m == sizeof(vsyscall_modes) / sizeof(vsyscall_modes[0]))
-			return fail(s, "expected a vsyscall mode (xonly emulate none), got '%s'",
-				    vsyscall);
-		cfg.vsyscall = (enum bk_vsyscall)m;
-	}
+	if (!boot_mode(s, "vsyscall", vsyscall_modes, a->opt[3].str, &vsyscall) ||
+	    !boot_mode(s, "thp", thp_modes, a->opt[4].str, &thp))
+		return false;
+	cfg.vsyscall = (enum bk_vsyscall)vsyscall;
+	cfg.thp = (enum bk_thp)thp;
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",

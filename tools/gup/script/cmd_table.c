@@ -55,13 +55,15 @@ const struct command commands[] = {
 	{"boot", "machine", {{0}},
 	 {OPT_IN("mem", "SIZE", "256M", 0, (long)MAX_MEM, "a size"),
 	  OPT_IN("movable", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
-	  OPTION("profile", "NAME", OPT_TEXT, NULL), OPTION("vsyscall", "MODE", OPT_TEXT, NULL)},
+	  OPTION("profile", "NAME", OPT_TEXT, NULL), OPTION("vsyscall", "MODE", OPT_TEXT, NULL),
+	  OPTION("thp", "MODE", OPT_TEXT, NULL)},
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
 		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
 		    "semantics profile (`5.11`; default: `gup run --profile`, else GUP_PROFILE, "
 		    "else 5.11); `vsyscall=xonly|emulate|none` the vsyscall page as the kernel's "
-		    "boot option (default xonly). Must come before any command that uses the "
+		    "boot option (default xonly); `thp=madvise|always|never` transparent huge pages as "
+		    "/sys/kernel/mm/transparent_hugepage/enabled (default madvise). Must come before any command that uses the "
 		    "machine; without it the first such command boots with the defaults."},
 	{"inject", "machine", {WORD("POINT")},
 	 {OPT_IN_REQUIRED("nth", "N", 1, LONG_MAX, "nth"),
@@ -140,7 +142,7 @@ const struct command commands[] = {
 	{"madvise", "mapping", {ADDR, LEN, ARG("ADVICE", ARG_ADVICE)}, .needs = NEEDS_TASK,
 	 .fn = cmd_madvise,
 	 .summary = "`sys_madvise`; ADVICE: `dontneed dontfork dofork wipeonfork keeponfork "
-		    "populate_read populate_write normal random sequential willneed`"},
+		    "populate_read populate_write normal random sequential willneed hugepage nohugepage`"},
 	{"mlock", "mapping", {ADDR, LEN, FLAG("onfault")}, .needs = NEEDS_TASK, .fn = cmd_mlock,
 	 .summary = "`sys_mlock`, or `sys_mlock2(MLOCK_ONFAULT)`"},
 	{"munlock", "mapping", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_munlock,
