@@ -2,7 +2,7 @@
 /*
  * The scenario back end on libgup's simulated machine: the only part of the
  * scenario language that sees struct page, page tables, VMAs and the library's
- * test seams (mm_find_pte, the debug pin count). Commands reach it through
+ * test seams (the debug pin count). Commands reach it through
  * struct backend_ops (backend.h).
  */
 #include <errno.h>
@@ -397,12 +397,44 @@ static void sim_page_query(struct bk_page *page, struct page_facts *pf)
 	page_struct_facts(PAGE(page), pf);
 }
 
-/* What the current task maps at @addr, as pagemap and the PTE tell. */
+/* The leaf entry's bits (a PTE, or a huge PMD's) for the page an address query asks about. */
+static void leaf_bits(struct page_facts *pf, unsigned long val)
+{
+	pf->f[PF_WRITABLE] = !!(val & _PAGE_RW);
+	pf->f[PF_PTE_DIRTY] = !!(val & _PAGE_DIRTY);
+	pf->f[PF_YOUNG] = !!(val & _PAGE_ACCESSED);
+}
+
+static int leaf_pmd(pmd_t *pmd, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	unsigned long val = pmd_val(pmdp_get(pmd));
+
+	(void)addr, (void)next;
+	if ((val & _PAGE_PRESENT) && (val & _PAGE_PSE)) {
+		leaf_bits(walk->private_data, val);
+		walk->action = ACTION_CONTINUE;
+	}
+	return 0;
+}
+
+static int leaf_pte(pte_t *pte, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	(void)addr, (void)next;
+	leaf_bits(walk->private_data, pte_val(ptep_get(pte)));
+	return 0;
+}
+
+static const struct mm_walk_ops leaf_walk_ops = {
+	.pmd_entry = leaf_pmd,
+	.pte_entry = leaf_pte,
+};
+
+/* What the current task maps at @addr, as pagemap and the leaf entry tell. */
 static int sim_addr_query(unsigned long addr, struct page_facts *pf)
 {
 	struct mm_struct *mm = sim_cur->mm;
+	unsigned long start = addr & PAGE_MASK;
 	uint64_t pm;
-	pte_t *ptep;
 	int err = pagemap_read(mm, addr, &pm);
 
 	memset(pf, 0, sizeof(*pf));
@@ -418,14 +450,7 @@ static int sim_addr_query(unsigned long addr, struct page_facts *pf)
 	pf->f[PF_EXCLUSIVE] = !!(pm & PM_MMAP_EXCLUSIVE);
 	pf->f[PF_FILE] = !!(pm & PM_FILE);
 	mmap_read_lock(mm);
-	ptep = mm_find_pte(mm, addr, NULL);
-	if (ptep) {
-		pte_t pte = ptep_get(ptep);
-
-		pf->f[PF_WRITABLE] = pte_write(pte);
-		pf->f[PF_PTE_DIRTY] = pte_dirty(pte);
-		pf->f[PF_YOUNG] = pte_young(pte);
-	}
+	walk_page_range(mm, start, start + PAGE_SIZE, &leaf_walk_ops, pf);
 	mmap_read_unlock(mm);
 	return 0;
 }
