@@ -494,12 +494,6 @@ not_mapped:
 	return pte_none(pte) ? no_page_table(vma, flags) : NULL;
 }
 
-/* A write through a read-only huge pmd is allowed only once a forced COW made it dirty. */
-static bool can_follow_write_pmd(pmd_t pmd, unsigned int flags)
-{
-	return pmd_write(pmd) || ((flags & FOLL_FORCE) && (flags & FOLL_COW) && pmd_dirty(pmd));
-}
-
 /* FOLL_TOUCH on a huge pmd: young, and dirty for a write; pmd lock held. */
 static void touch_pmd(pmd_t *pmdp, pmd_t pmd, unsigned int flags)
 {
@@ -522,7 +516,7 @@ static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned l
 	pmd_t pmd = pmdp_get(pmdp);
 	struct page *page;
 
-	if ((flags & FOLL_WRITE) && !can_follow_write_pmd(pmd, flags))
+	if ((flags & FOLL_WRITE) && !can_follow_write_pmd(pmd, pmd_page(pmd), vma, flags))
 		return NULL;
 	if ((flags & FOLL_DUMP) && is_huge_zero_pmd(pmd))
 		return err_page(-EFAULT);

@@ -148,18 +148,6 @@ vm_fault_t create_huge_pmd(struct vm_fault *vmf)
 }
 
 /*
- * Is the THP @head mapped exactly once, by one pmd and no PTE? That is what lets 5.11
- * reuse it on a write fault (reuse_swap_page() of a THP: its largest mapcount is 1).
- */
-static bool thp_mapped_once(struct page *head)
-{
-	for (int i = 0; i < HPAGE_PMD_NR; i++)
-		if (page_mapcount(head + i) != 1)
-			return false;
-	return true;
-}
-
-/*
  * A write to a read-only huge pmd, as 5.8+ does it: reuse a THP mapped only here;
  * otherwise (the huge zero page, or a THP fork shares) split the pmd and let the
  * PTE-level fault copy the one small page written.
@@ -181,7 +169,7 @@ vm_fault_t wp_huge_pmd(struct vm_fault *vmf)
 	}
 	page = pmd_page(vmf->orig_pmd);
 	if (trylock_page(page)) {
-		if (thp_mapped_once(page)) {
+		if (wp_can_reuse_anon_thp(vma, page)) {
 			pmd_t entry = pmd_mkyoung(vmf->orig_pmd);
 
 			set_pmd(vmf->pmd, maybe_pmd_mkwrite(pmd_mkdirty(entry), vma));

@@ -49,6 +49,31 @@ static bool can_follow_write_pte_5_11(pte_t pte, struct page *page, struct vm_ar
 	return pte_write(pte) || forced_after_cow;
 }
 
+/* As can_follow_write_pte_5_11(), for a huge pmd. */
+static bool can_follow_write_pmd_5_11(pmd_t pmd, struct page *page, struct vm_area_struct *vma,
+				      unsigned int flags)
+{
+	bool forced_after_cow = (flags & FOLL_FORCE) && (flags & FOLL_COW) && pmd_dirty(pmd);
+
+	(void)page;
+	(void)vma;
+	return pmd_write(pmd) || forced_after_cow;
+}
+
+/*
+ * Is the THP @head mapped exactly once, by one pmd and no PTE? That is what lets
+ * 5.11 reuse it on a write fault (reuse_swap_page() of a THP: its largest
+ * mapcount is 1).
+ */
+static bool wp_can_reuse_anon_thp_5_11(struct vm_area_struct *vma, struct page *head)
+{
+	(void)vma;
+	for (int i = 0; i < HPAGE_PMD_NR; i++)
+		if (page_mapcount(head + i) != 1)
+			return false;
+	return true;
+}
+
 /* A R/O pin of a COW-shared page keeps sharing it (not coherent after a write). */
 static bool gup_must_unshare_5_11(struct vm_area_struct *vma, unsigned int flags, struct page *page)
 {
@@ -145,7 +170,9 @@ const struct mm_profile profile_5_11 = {
 	.id = SIM_PROFILE_5_11,
 	.name = "5.11",
 	.wp_can_reuse_anon_page = wp_can_reuse_anon_page_5_11,
+	.wp_can_reuse_anon_thp = wp_can_reuse_anon_thp_5_11,
 	.can_follow_write_pte = can_follow_write_pte_5_11,
+	.can_follow_write_pmd = can_follow_write_pmd_5_11,
 	.gup_must_unshare = gup_must_unshare_5_11,
 	.faultin_page_fault_flags = faultin_page_fault_flags_5_11,
 	.faultin_page_foll_flags = faultin_page_foll_flags_5_11,
@@ -238,12 +265,12 @@ const struct mm_profile *mm_profile_select(enum sim_profile cfg_profile)
 
 bool profile_is_valid(const struct mm_profile *p, FILE *out)
 {
-	bool ok = p && p->name && p->wp_can_reuse_anon_page && p->can_follow_write_pte &&
-		  p->gup_must_unshare && p->faultin_page_fault_flags &&
-		  p->faultin_page_foll_flags && p->page_needs_cow_for_dma &&
-		  p->mark_new_anon_page && p->gup_vma_lookup && p->check_vma_flags &&
-		  p->is_valid_gup_args && p->is_pinnable_page && p->memalloc_pin_gfp &&
-		  p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
+	bool ok = p && p->name && p->wp_can_reuse_anon_page && p->wp_can_reuse_anon_thp &&
+		  p->can_follow_write_pte && p->can_follow_write_pmd && p->gup_must_unshare &&
+		  p->faultin_page_fault_flags && p->faultin_page_foll_flags &&
+		  p->page_needs_cow_for_dma && p->mark_new_anon_page && p->gup_vma_lookup &&
+		  p->check_vma_flags && p->is_valid_gup_args && p->is_pinnable_page &&
+		  p->memalloc_pin_gfp && p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
 		  profile_by_id(p->id) == p;
 
 	if (!ok && out)

@@ -27,12 +27,23 @@ struct mm_profile {
 	bool (*wp_can_reuse_anon_page)(struct vm_area_struct *vma, struct page *page);
 
 	/*
+	 * wp_huge_pmd(): may a write fault make the read-only huge pmd of the THP
+	 * @head writable in place (else the pmd is split and the PTE fault copies)?
+	 * 5.11: only if every subpage is mapped exactly once (reuse_swap_page()).
+	 * 5.19: if the page is PageAnonExclusive.
+	 */
+	bool (*wp_can_reuse_anon_thp)(struct vm_area_struct *vma, struct page *head);
+
+	/*
 	 * follow_page_pte(): may a FOLL_WRITE lookup use @pte (mapping @page, NULL
 	 * without a struct page)? 5.11: writable, or FOLL_FORCE|FOLL_COW on a dirty
 	 * PTE (the Dirty COW fix). 6.0: FOLL_COW is gone; a forced write takes a
 	 * read-only PTE only of an exclusive anonymous page in a private mapping.
 	 */
 	bool (*can_follow_write_pte)(pte_t pte, struct page *page, struct vm_area_struct *vma,
+				     unsigned int flags);
+	/* follow_trans_huge_pmd(): the same question for a huge pmd (same versions). */
+	bool (*can_follow_write_pmd)(pmd_t pmd, struct page *page, struct vm_area_struct *vma,
 				     unsigned int flags);
 
 	/*
@@ -160,10 +171,21 @@ static inline bool wp_can_reuse_anon_page(struct vm_area_struct *vma, struct pag
 	return mm_profile->wp_can_reuse_anon_page(vma, page);
 }
 
+static inline bool wp_can_reuse_anon_thp(struct vm_area_struct *vma, struct page *head)
+{
+	return mm_profile->wp_can_reuse_anon_thp(vma, head);
+}
+
 static inline bool can_follow_write_pte(pte_t pte, struct page *page, struct vm_area_struct *vma,
 					unsigned int flags)
 {
 	return mm_profile->can_follow_write_pte(pte, page, vma, flags);
+}
+
+static inline bool can_follow_write_pmd(pmd_t pmd, struct page *page, struct vm_area_struct *vma,
+					unsigned int flags)
+{
+	return mm_profile->can_follow_write_pmd(pmd, page, vma, flags);
 }
 
 static inline bool gup_must_unshare(struct vm_area_struct *vma, unsigned int flags,

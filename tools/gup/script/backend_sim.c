@@ -407,11 +407,11 @@ static void leaf_bits(struct page_facts *pf, unsigned long val)
 
 static int leaf_pmd(pmd_t *pmd, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
-	unsigned long val = pmd_val(pmdp_get(pmd));
+	pmd_t v = pmdp_get(pmd);
 
 	(void)addr, (void)next;
-	if ((val & _PAGE_PRESENT) && (val & _PAGE_PSE)) {
-		leaf_bits(walk->private_data, val);
+	if (pmd_present(v) && pmd_trans_huge(v)) {
+		leaf_bits(walk->private_data, pmd_val(v));
 		walk->action = ACTION_CONTINUE;
 	}
 	return 0;
