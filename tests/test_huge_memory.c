@@ -269,6 +269,39 @@ static void test_forced_write_never_changes_huge_zero_page(void **state)
 	finish(t);
 }
 
+/*
+ * can_follow_write_pmd(): a read-only huge pmd takes a forced write only with FOLL_COW
+ * and only while dirty, that is only once our own COW wrote it (5.11's Dirty COW rule).
+ */
+static void test_forced_write_follows_read_only_pmd_only_when_dirty(void **state)
+{
+	const unsigned int forced = FOLL_WRITE | FOLL_FORCE | FOLL_GET;
+	struct vm_area_struct *vma;
+	struct task_struct *t;
+	unsigned long addr;
+	struct page *page;
+	pmd_t *pmdp;
+
+	(void)state;
+	boot_thp(SIM_THP_MADVISE, false);
+	t = start_task("thp");
+	addr = map_huge_area(RW, true);
+	touch_page(addr);
+	assert_int_equal(sys_mprotect(addr, HPAGE_PMD_SIZE, PROT_READ), 0);
+	assert_true(huge_at(addr));
+	mmap_read_lock(current->mm);
+	vma = vma_at(current, addr);
+	assert_null(follow_page(vma, addr, forced));
+	page = follow_page(vma, addr, forced | FOLL_COW);
+	assert_true(page && !IS_ERR_VALUE(page));
+	put_page(page);
+	pmdp = mm_alloc_pmd(current->mm, addr);
+	set_pmd(pmdp, __pmd(pmd_val(pmdp_get(pmdp)) & ~_PAGE_DIRTY));
+	assert_null(follow_page(vma, addr, forced | FOLL_COW));
+	mmap_read_unlock(current->mm);
+	finish(t);
+}
+
 /* --- splits --- */
 
 static void test_partial_munmap_splits_and_keeps_data(void **state)
@@ -579,6 +612,7 @@ int main(void)
 		THP_TEST(test_read_fault_maps_huge_zero_page),
 		THP_TEST(test_no_zero_page_knob),
 		THP_TEST(test_forced_write_never_changes_huge_zero_page),
+		THP_TEST(test_forced_write_follows_read_only_pmd_only_when_dirty),
 		THP_TEST(test_partial_munmap_splits_and_keeps_data),
 		THP_TEST(test_mprotect_half_splits_whole_stays_huge),
 		THP_TEST(test_vma_cut_by_madvise_or_mlock_splits),
