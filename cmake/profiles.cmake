@@ -5,7 +5,7 @@
 # Included from the top-level CMakeLists.txt before any test is added.
 
 # The profiles libgup knows (sim_profile_names()); -DGUP_PROFILES=... picks a subset.
-set(GUP_KNOWN_PROFILES "5.11")
+set(GUP_KNOWN_PROFILES "5.11" "6.18")
 if(NOT DEFINED GUP_PROFILES)
   set(GUP_PROFILES ${GUP_KNOWN_PROFILES})
 endif()

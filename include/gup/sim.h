@@ -26,12 +26,13 @@ enum sim_vsyscall {
 
 /*
  * Which kernel's GUP semantics the machine follows. SIM_PROFILE_DEFAULT takes the
- * GUP_PROFILE environment variable ("5.11"), or 5.11 when it is unset or empty.
- * The 6.18 rules will be SIM_PROFILE_6_18.
+ * GUP_PROFILE environment variable ("5.11" or "6.18"), or 5.11 when it is unset or
+ * empty. docs/profiles.md lists every decision the two profiles take differently.
  */
 enum sim_profile {
 	SIM_PROFILE_DEFAULT = 0,
 	SIM_PROFILE_5_11, /* Linux ~v5.11, the reference */
+	SIM_PROFILE_6_18, /* Linux 6.18 */
 	NR_SIM_PROFILES
 };
 

@@ -188,9 +188,36 @@ const struct mm_profile profile_5_11 = {
 	.memalloc_pin_gfp = memalloc_pin_gfp_5_11,
 };
 
+/*
+ * Linux 6.18. Slots not yet given their 6.18 answer keep 5.11's (issue 13 moves
+ * them one by one; docs/profiles.md says which).
+ */
+const struct mm_profile profile_6_18 = {
+	.id = SIM_PROFILE_6_18,
+	.name = "6.18",
+	.wp_can_reuse_anon_page = wp_can_reuse_anon_page_5_11,
+	.wp_can_reuse_anon_thp = wp_can_reuse_anon_thp_5_11,
+	.can_follow_write_pte = can_follow_write_pte_5_11,
+	.can_follow_write_pmd = can_follow_write_pmd_5_11,
+	.gup_must_unshare = gup_must_unshare_5_11,
+	.faultin_page_fault_flags = faultin_page_fault_flags_5_11,
+	.faultin_page_foll_flags = faultin_page_foll_flags_5_11,
+	.page_needs_cow_for_dma = page_needs_cow_for_dma_5_11,
+	.mark_new_anon_page = mark_new_anon_page_5_11,
+	.gup_vma_lookup = find_extend_vma,
+	.check_vma_flags = check_vma_flags_5_11,
+	.is_valid_gup_args = is_valid_gup_args_5_11,
+	.gup_can_follow_protnone = gup_can_follow_protnone_5_11,
+	.gup_fast_folio_allowed = gup_fast_folio_allowed_5_11,
+	.pins_zero_page = true,
+	.is_pinnable_page = is_pinnable_page_5_11,
+	.memalloc_pin_gfp = memalloc_pin_gfp_5_11,
+};
+
 /* Every known profile, indexed by enum sim_profile. */
 static const struct mm_profile *const known_profiles[NR_SIM_PROFILES] = {
 	[SIM_PROFILE_5_11] = &profile_5_11,
+	[SIM_PROFILE_6_18] = &profile_6_18,
 };
 
 static const struct mm_profile *profile_by_id(enum sim_profile id)

@@ -154,6 +154,7 @@ struct mm_profile {
 };
 
 extern const struct mm_profile profile_5_11;
+extern const struct mm_profile profile_6_18;
 
 /* The running machine's profile; &profile_5_11 outside sim_boot()..sim_shutdown(). */
 extern const struct mm_profile *mm_profile;

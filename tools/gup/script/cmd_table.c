@@ -60,7 +60,7 @@ const struct command commands[] = {
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
 		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
-		    "semantics profile (`5.11`; default: `gup run --profile`, else GUP_PROFILE, "
+		    "semantics profile (`5.11` or `6.18`; default: `gup run --profile`, else GUP_PROFILE, "
 		    "else 5.11); `vsyscall=xonly|emulate|none` the vsyscall page as the kernel's "
 		    "boot option (default xonly); `thp=madvise|always|never` transparent huge pages as "
 		    "/sys/kernel/mm/transparent_hugepage/enabled (default madvise). Must come before any command that uses the "
