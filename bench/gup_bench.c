@@ -81,7 +81,7 @@ static void bench_host(void)
 	unsigned long pages = REGION_BYTES / 4096;
 
 	for (size_t i = 0; i < sizeof(pages_per_call) / sizeof(pages_per_call[0]); i++) {
-		host_bench_pin(REGION_BYTES, pages_per_call[i], &h);
+		host_bench_pin(REGION_BYTES, pages_per_call[i], BENCH_THP_OFF, &h);
 		if (h.ok)
 			printf("| host io_uring register     | %3ld | 1 | %7.2f | %-16s %7.2f | "
 			       "(%s)\n",
@@ -90,7 +90,7 @@ static void bench_host(void)
 		else
 			printf("host io_uring: skipped: %s\n", h.note);
 	}
-	host_bench_populate(REGION_BYTES, &h);
+	host_bench_populate(REGION_BYTES, BENCH_THP_OFF, &h);
 	if (h.ok)
 		printf("| host MADV_POPULATE_WRITE   |   - | 1 | %7.2f | %-16s %7s | (%s)\n",
 		       per_page(h.get_us, pages), "-", "-", h.note);

@@ -20,6 +20,7 @@
 #define MB (1UL << 20)
 #define SIM_OVERHEAD_BYTES (64UL << 20) /* page tables, zero page, slack */
 #define SIM_GRANULE (4UL << 20)		/* sim_boot() sizes are multiples of this */
+#define SIM_HUGE_SIZE (2UL << 20)	/* a PMD-mapped THP */
 
 struct bench_worker {
 	struct bench_sim *bs;
@@ -36,6 +37,7 @@ struct bench_sim {
 	struct bench_config cfg;
 	struct task_struct *proc;
 	unsigned long region;
+	unsigned long thp_bytes; /* of the region, mapped by huge pmds after populating */
 	pthread_barrier_t go, got, put;
 	int ready_get, ready_put; /* workers that reached the phase's start line */
 	bool quit;
@@ -211,17 +213,70 @@ static void *bench_worker_main(void *arg)
 /* The simulated machine                                                     */
 /* ------------------------------------------------------------------------- */
 
+/* @size bytes of the current task's address space, starting on a 2 MiB boundary. */
+static unsigned long sim_map_aligned(unsigned long size, unsigned long prot, unsigned long type)
+{
+	unsigned long addr = sys_mmap(0, size + SIM_HUGE_SIZE, prot, type, -1, 0), start, lead;
+
+	if (IS_ERR_VALUE(addr))
+		return addr;
+	start = (addr + SIM_HUGE_SIZE - 1) & ~(SIM_HUGE_SIZE - 1);
+	lead = start - addr;
+	if (lead)
+		sys_munmap(addr, lead);
+	sys_munmap(start + size, SIM_HUGE_SIZE - lead);
+	return start;
+}
+
+/* smaps' AnonHugePages of the VMA at @addr, in bytes. */
+static unsigned long sim_thp_bytes_at(unsigned long addr)
+{
+	unsigned long start, end, kb = 0;
+	bool inside = false;
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return 0;
+	show_smaps(f, current->mm);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			inside = addr >= start && addr < end;
+		else if (inside && sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
+			break;
+	}
+	free(text);
+	return kb << 10;
+}
+
 static int map_populated_region(struct bench_sim *bs)
 {
-	unsigned long type = bs->cfg.shared ? MAP_SHARED : MAP_PRIVATE;
-	unsigned long addr =
-		sys_mmap(0, bs->cfg.size, PROT_READ | PROT_WRITE, type | MAP_ANONYMOUS, -1, 0);
+	unsigned long type = (bs->cfg.shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
+	unsigned long prot = PROT_READ | PROT_WRITE;
+	unsigned long addr = bs->cfg.thp == BENCH_THP_ON
+				     ? sim_map_aligned(bs->cfg.size, prot, type)
+				     : sys_mmap(0, bs->cfg.size, prot, type, -1, 0);
+	int ret = 0;
 
 	if (IS_ERR_VALUE(addr))
 		return (int)addr;
 	bs->region = addr;
+	/* gup_test's -t / -T, before the first touch */
+	if (bs->cfg.thp != BENCH_THP_UNSET)
+		ret = sys_madvise(addr, bs->cfg.size,
+				  bs->cfg.thp == BENCH_THP_ON ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	/* gup_test touches every page from userspace first: time GUP, not faults. */
-	return sys_madvise(addr, bs->cfg.size, MADV_POPULATE_WRITE);
+	if (!ret)
+		ret = sys_madvise(addr, bs->cfg.size, MADV_POPULATE_WRITE);
+	bs->thp_bytes = sim_thp_bytes_at(addr);
+	return ret;
+}
+
+unsigned long bench_sim_thp_bytes(const struct bench_sim *bs)
+{
+	return bs->thp_bytes;
 }
 
 /* Bytes of the region each thread gets: all of it, or a slice of it with --split. */
@@ -375,7 +430,7 @@ static void bench_usage(FILE *out)
 	fprintf(out,
 		"usage: gup bench [-a|-L|-u|-U|-b|-c [-p]] [-m MiB] [-r N] [-n N] [-j N "
 		"[--split]]\n"
-		"                 [-F FLAGS] [-w|-W] [-S] [-T] [--json] [--vs-kernel] "
+		"                 [-F FLAGS] [-w|-W] [-S] [-t|-T] [--json] [--vs-kernel] "
 		"[--progress]\n"
 		"                 [PAGE_INDEX...]\n"
 		"The kernel's gup_test (tools/testing/selftests/mm) against the simulated "
@@ -398,14 +453,18 @@ static void bench_usage(FILE *out)
 		"            0x hex or 0 octal (default 0)\n"
 		"  -w / -W   FOLL_WRITE (default) / no FOLL_WRITE\n"
 		"  -S        MAP_SHARED instead of MAP_PRIVATE (default private)\n"
-		"  -T        no THP: the only mode there is (4 KiB pages); -t (THP) and -H\n"
-		"            (hugetlb) are refused until the machine has huge pages\n"
+		"  -t        THP: the region 2 MiB-aligned and MADV_HUGEPAGE before it is\n"
+		"            touched, so it is populated with 2 MiB pages mapped by huge pmds\n"
+		"  -T        no THP: MADV_NOHUGEPAGE (4 KiB pages; also what neither gives, as\n"
+		"            the machine boots thp=madvise). -H (hugetlb) is refused for now\n"
 		"  --json    one JSON object on stdout instead of the text lines\n"
 		"  --vs-kernel  time the host kernel's nearest path too, and print the\n"
 		"            ratio libgup/host (below 1: libgup is faster):\n"
 		"            -u: vmsplice(2) into a pipe (the kernel's get_user_pages_fast)\n"
 		"            -a, -L: io_uring buffer registration (pin_user_pages FOLL_LONGTERM)\n"
 		"            -U, -b: MADV_POPULATE_WRITE (the kernel's GUP slow walk)\n"
+		"            over a host region of the same size; with -t THP-backed too, and\n"
+		"            a 'THP:' line says how much of each region huge pages back\n"
 		"  --progress   a progress line on stderr even when it is not a terminal\n"
 		"               (default: only on a terminal)\n"
 		"  -h, --help   this text\n"
@@ -546,9 +605,10 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 		case 'S':
 			cli->cfg.shared = true;
 			break;
-		case 'T':
-			break; /* no THP: the only mode */
 		case 't':
+		case 'T':
+			cli->cfg.thp = c == 't' ? BENCH_THP_ON : BENCH_THP_OFF;
+			break;
 		case 'H':
 			return refuse_huge((char)c);
 		case 's':
@@ -685,11 +745,11 @@ static void measure_host(const struct bench_cli *cli, struct host_sample *host)
 	enum bench_cmd cmd = cli->cfg.cmd;
 
 	if (cmd == GUP_FAST_BENCHMARK)
-		host_bench_gup_fast(cli->cfg.size, cli->cfg.nr_pages_per_call, host);
+		host_bench_gup_fast(cli->cfg.size, cli->cfg.nr_pages_per_call, cli->cfg.thp, host);
 	else if (cmd == PIN_FAST_BENCHMARK || cmd == PIN_LONGTERM_BENCHMARK)
-		host_bench_pin(cli->cfg.size, cli->cfg.nr_pages_per_call, host);
+		host_bench_pin(cli->cfg.size, cli->cfg.nr_pages_per_call, cli->cfg.thp, host);
 	else if (cmd == GUP_BASIC_TEST || cmd == PIN_BASIC_TEST)
-		host_bench_populate(cli->cfg.size, host);
+		host_bench_populate(cli->cfg.size, cli->cfg.thp, host);
 	else
 		snprintf(host->note, sizeof(host->note), "no host equivalent for %s",
 			 bench_cmd_name(cmd));
@@ -698,6 +758,28 @@ static void measure_host(const struct bench_cli *cli, struct host_sample *host)
 static const char *which_is_faster(double r)
 {
 	return r < 1 ? "libgup faster" : r > 1 ? "host faster" : "even";
+}
+
+static double mib(unsigned long bytes)
+{
+	return (double)bytes / (double)MB;
+}
+
+/* With -t or -T: how much of each region huge pages back, and the host's THP mode. */
+static void print_thp_backing(const struct bench_cli *cli, unsigned long sim_thp_bytes,
+			      const struct host_sample *host)
+{
+	char enabled[128];
+
+	if (cli->cfg.thp == BENCH_THP_UNSET)
+		return;
+	printf("THP: libgup %.0f of %.0f MiB in huge pages (AnonHugePages)", mib(sim_thp_bytes),
+	       mib(cli->cfg.size));
+	if (host->ok)
+		printf(", host %.0f of %.0f MiB (transparent_hugepage/enabled: %s)",
+		       mib(host->thp_bytes), mib(cli->cfg.size),
+		       host_thp_enabled(enabled, sizeof(enabled)));
+	printf("\n");
 }
 
 static void print_vs_kernel(const struct bench_cli *cli, const struct bench_sample *best,
@@ -763,27 +845,40 @@ static void print_host_json(const struct bench_cli *cli, const struct bench_samp
 	double host_get = ns_per_page(host->get_us, pages);
 	double host_put = host->put_us >= 0 ? ns_per_page(host->put_us, pages) : 0;
 
+	char enabled[128];
+
 	printf(",\"host\":{\"ok\":%s,\"mechanism\":\"%s\",\"threads\":1,\"get_us\":%.1f,\"put_us\":"
 	       "%.1f,"
-	       "\"calls\":%lu,\"get_ns_per_page\":%.2f,\"put_ns_per_page\":%.2f,\"note\":\"%s\"}",
+	       "\"calls\":%lu,\"get_ns_per_page\":%.2f,\"put_ns_per_page\":%.2f,\"note\":\"%s\","
+	       "\"thp_bytes\":%lu,\"thp_enabled\":\"%s\"}",
 	       host->ok ? "true" : "false", host->mechanism ? host->mechanism : "", host->get_us,
-	       host->put_us, host->calls, host_get, host_put, host->note);
+	       host->put_us, host->calls, host_get, host_put, host->note, host->thp_bytes,
+	       host_thp_enabled(enabled, sizeof(enabled)));
 	if (host->ok)
 		printf(",\"libgup_over_host\":{\"get\":%.3f,\"put\":%.3f}",
 		       ratio(ns_per_page(best->get_us, best->pages), host_get),
 		       ratio(ns_per_page(best->put_us, best->pages), host_put));
 }
 
+static const char *thp_mode_name(enum bench_thp thp)
+{
+	return thp == BENCH_THP_ON    ? "madv_hugepage"
+	       : thp == BENCH_THP_OFF ? "madv_nohugepage"
+				      : "unset";
+}
+
 static void print_json(const struct bench_cli *cli, const struct bench_sample *samples,
-		       const struct bench_sample *best, const struct host_sample *host, bool ok)
+		       const struct bench_sample *best, const struct host_sample *host,
+		       unsigned long thp_bytes, bool ok)
 {
 	const struct bench_config *cfg = &cli->cfg;
 
 	printf("{\"cmd\":\"%s\",\"size_mib\":%lu,\"nr_pages_per_call\":%ld,\"threads\":%d,"
-	       "\"split\":%s,\"thp\":false,\"gup_flags\":\"%#x\",\"shared\":%s,\"repeats\":%d,"
-	       "\"samples\":[",
+	       "\"split\":%s,\"thp\":%s,\"thp_mode\":\"%s\",\"thp_bytes\":%lu,"
+	       "\"gup_flags\":\"%#x\",\"shared\":%s,\"repeats\":%d,\"samples\":[",
 	       bench_cmd_name(cfg->cmd), cfg->size / MB, cfg->nr_pages_per_call, cfg->threads,
-	       cfg->split ? "true" : "false", cfg->gup_flags, cfg->shared ? "true" : "false",
+	       cfg->split ? "true" : "false", cfg->thp == BENCH_THP_ON ? "true" : "false",
+	       thp_mode_name(cfg->thp), thp_bytes, cfg->gup_flags, cfg->shared ? "true" : "false",
 	       cli->repeats);
 	for (int i = 0; i < cli->repeats; i++) {
 		printf("%s", i ? "," : "");
@@ -821,12 +916,17 @@ static int run_bench(const struct bench_cli *cli)
 	struct host_sample host = {.put_us = -1};
 	const struct bench_sample *best;
 	struct bench_sim *bs;
+	unsigned long thp_bytes;
 	int leaks, short_runs = 0;
 
 	if (!samples || bench_sim_open(&cli->cfg, &bs)) {
 		free(samples);
 		return GUP_EXIT_USAGE;
 	}
+	thp_bytes = bench_sim_thp_bytes(bs);
+	if (cli->cfg.thp == BENCH_THP_ON && thp_bytes < cli->cfg.size)
+		fprintf(stderr, "gup bench: -t: huge pages back only %.0f of the %.0f MiB region\n",
+			mib(thp_bytes), mib(cli->cfg.size));
 	best = samples;
 	for (int i = 0; i < cli->repeats; i++) {
 		bench_sim_run(bs, &samples[i]);
@@ -841,9 +941,11 @@ static int run_bench(const struct bench_cli *cli)
 	if (cli->vs_kernel)
 		measure_host(cli, &host);
 	if (cli->json)
-		print_json(cli, samples, best, &host, !short_runs && !leaks);
-	else if (cli->vs_kernel)
+		print_json(cli, samples, best, &host, thp_bytes, !short_runs && !leaks);
+	else if (cli->vs_kernel) {
 		print_vs_kernel(cli, best, &host);
+		print_thp_backing(cli, thp_bytes, &host);
+	}
 	if (short_runs)
 		fprintf(stderr, "gup bench: %d of %d repeats did not get every page\n", short_runs,
 			cli->repeats);

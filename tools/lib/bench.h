@@ -26,6 +26,13 @@ enum bench_cmd {
 	DUMP_USER_PAGES_TEST,
 };
 
+/* gup_test's -t / -T: madvise the region MADV_HUGEPAGE / MADV_NOHUGEPAGE, or neither. */
+enum bench_thp {
+	BENCH_THP_UNSET, /* neither: the machine's (and host's) thp= mode decides */
+	BENCH_THP_ON,	 /* -t: MADV_HUGEPAGE over a 2 MiB-aligned region */
+	BENCH_THP_OFF,	 /* -T: MADV_NOHUGEPAGE */
+};
+
 /* gup_test's limit on the pages one DUMP_USER_PAGES_TEST names. */
 #define BENCH_MAX_DUMP 8
 
@@ -37,8 +44,9 @@ struct bench_config {
 	enum bench_cmd cmd;
 	unsigned int gup_flags; /* FOLL_* passed to every call */
 	bool shared;		/* MAP_SHARED rather than MAP_PRIVATE */
-	bool dump_use_pin;	/* DUMP_USER_PAGES_TEST pins (gup_test -p) */
-	int nr_dump;		/* DUMP_USER_PAGES_TEST: page indices to describe */
+	enum bench_thp thp;
+	bool dump_use_pin; /* DUMP_USER_PAGES_TEST pins (gup_test -p) */
+	int nr_dump;	   /* DUMP_USER_PAGES_TEST: page indices to describe */
 	unsigned long dump_index[BENCH_MAX_DUMP];
 };
 
@@ -75,6 +83,8 @@ bool bench_cmd_pins(enum bench_cmd cmd, unsigned int gup_flags);
  * process, and park @cfg->threads threads of it. Return 0 or -errno.
  */
 int bench_sim_open(const struct bench_config *cfg, struct bench_sim **simp);
+/* Bytes of the populated region mapped by huge pmds (smaps' AnonHugePages). */
+unsigned long bench_sim_thp_bytes(const struct bench_sim *bs);
 /* One repeat of the get/put loop over the whole region. */
 void bench_sim_run(struct bench_sim *bs, struct bench_sample *sample);
 /* Stop the threads, unmap, shut the machine down. Return 0 if nothing leaked. */
@@ -82,20 +92,26 @@ int bench_sim_close(struct bench_sim *bs);
 
 /* Host-kernel measurements (bench_host.c). */
 struct host_sample {
-	double get_us, put_us; /* put_us < 0: no put phase */
-	unsigned long calls;   /* system calls the get phase took */
-	const char *mechanism; /* the host kernel path timed, in a few words */
-	char note[160];	       /* how it was measured, or why it was skipped */
+	double get_us, put_us;	 /* put_us < 0: no put phase */
+	unsigned long calls;	 /* system calls the get phase took */
+	const char *mechanism;	 /* the host kernel path timed, in a few words */
+	unsigned long thp_bytes; /* of the region, in huge pages (AnonHugePages) */
+	char note[160];		 /* how it was measured, or why it was skipped */
 	bool ok;
 };
 
 /*
+ * Every host measurement maps its own region of @size bytes, populated for
+ * writing: with BENCH_THP_ON 2 MiB-aligned and MADV_HUGEPAGE (what the host then
+ * gives is in host_sample.thp_bytes), otherwise MADV_NOHUGEPAGE.
+ *
  * vmsplice(2) @size bytes of populated host memory into a pipe, @pages_per_call
  * pages per call (capped by the pipe's capacity), draining the pipe into
  * /dev/null after each call: the kernel takes the pages with
  * get_user_pages_fast() (no FOLL_WRITE) and drops them with put_page().
  */
-void host_bench_gup_fast(unsigned long size, long pages_per_call, struct host_sample *out);
+void host_bench_gup_fast(unsigned long size, long pages_per_call, enum bench_thp thp,
+			 struct host_sample *out);
 
 /*
  * Pin @size bytes of populated host memory and unpin them, as io_uring buffer
@@ -103,8 +119,11 @@ void host_bench_gup_fast(unsigned long size, long pages_per_call, struct host_sa
  * Each iovec covers @pages_per_call pages (at most 1 GiB); each register call
  * takes at most 16384 iovecs, then they are unregistered before the next batch.
  */
-void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample *out);
+void host_bench_pin(unsigned long size, long pages_per_call, enum bench_thp thp,
+		    struct host_sample *out);
 /* MADV_POPULATE_WRITE over @size bytes of already populated host memory: GUP's slow walk. */
-void host_bench_populate(unsigned long size, struct host_sample *out);
+void host_bench_populate(unsigned long size, enum bench_thp thp, struct host_sample *out);
+/* The host's /sys/kernel/mm/transparent_hugepage/enabled line, or "unknown". */
+const char *host_thp_enabled(char *buf, size_t len);
 
 #endif /* GUP_TOOL_BENCH_H */

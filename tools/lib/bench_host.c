@@ -6,6 +6,7 @@
  * walk), each over real host memory.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,24 +52,83 @@ static unsigned long read_pipe_max_size(void)
 	return max > (1UL << 30) ? 1UL << 30 : max;
 }
 
-/* Anonymous host memory with every page already faulted in for writing. */
-static void *host_populated_region(unsigned long size)
+#define HOST_HUGE_SIZE (2UL << 20)
+
+/* Bytes of AnonHugePages in the smaps entry of the host VMA holding @p, or 0. */
+static unsigned long host_thp_bytes(const void *p)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long start, end, kb = 0;
+	bool inside = false;
+	char line[256];
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			inside = (unsigned long)p >= start && (unsigned long)p < end;
+		else if (inside && sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb << 10;
+}
+
+const char *host_thp_enabled(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	snprintf(buf, len, "unknown");
+	if (f) {
+		if (fgets(buf, (int)len, f))
+			buf[strcspn(buf, "\n")] = 0;
+		fclose(f);
+	}
+	return buf;
+}
+
+/* @size bytes of anonymous host memory starting on a 2 MiB boundary. */
+static void *host_map_aligned(unsigned long size)
+{
+	unsigned long len = size + HOST_HUGE_SIZE, start, lead;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
-	if (madvise(p, size, MADV_NOHUGEPAGE) || madvise(p, size, MADV_POPULATE_WRITE))
+	start = ((unsigned long)p + HOST_HUGE_SIZE - 1) & ~(HOST_HUGE_SIZE - 1);
+	lead = start - (unsigned long)p;
+	if (lead)
+		munmap(p, lead);
+	munmap((char *)start + size, HOST_HUGE_SIZE - lead);
+	return (void *)start;
+}
+
+/*
+ * Anonymous host memory with every page already faulted in for writing, in huge
+ * pages as far as the host gives them for BENCH_THP_ON, in 4 KiB pages otherwise.
+ */
+static void *host_populated_region(unsigned long size, enum bench_thp thp, struct host_sample *out)
+{
+	void *p = thp == BENCH_THP_ON ? host_map_aligned(size)
+				      : mmap(NULL, size, PROT_READ | PROT_WRITE,
+					     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (!p || p == MAP_FAILED)
+		return NULL;
+	if (madvise(p, size, thp == BENCH_THP_ON ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) ||
+	    madvise(p, size, MADV_POPULATE_WRITE))
 		memset(p, 1, size); /* older kernels: fault it in by hand */
+	out->thp_bytes = host_thp_bytes(p);
 	return p;
 }
 
-void host_bench_populate(unsigned long size, struct host_sample *out)
+void host_bench_populate(unsigned long size, enum bench_thp thp, struct host_sample *out)
 {
-	void *p = host_populated_region(size);
+	void *p;
 	double t0;
 
 	memset(out, 0, sizeof(*out));
+	p = host_populated_region(size, thp, out);
 	out->put_us = -1;
 	out->mechanism = "madvise(MADV_POPULATE_WRITE): the kernel's GUP slow walk";
 	if (!p) {
@@ -84,7 +144,8 @@ void host_bench_populate(unsigned long size, struct host_sample *out)
 		out->calls = 1;
 		out->ok = true;
 		snprintf(out->note, sizeof(out->note),
-			 "madvise(MADV_POPULATE_WRITE) over populated memory, THP off");
+			 "madvise(MADV_POPULATE_WRITE) over populated memory, THP %s",
+			 thp == BENCH_THP_ON ? "on" : "off");
 	}
 	munmap(p, size);
 }
@@ -136,7 +197,8 @@ static int register_in_batches(struct io_uring *ring, struct iovec *iov, unsigne
 	return 0;
 }
 
-void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample *out)
+void host_bench_pin(unsigned long size, long pages_per_call, enum bench_thp thp,
+		    struct host_sample *out)
 {
 	unsigned long chunk, nr;
 	struct io_uring ring;
@@ -155,7 +217,7 @@ void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample 
 		snprintf(out->note, sizeof(out->note), "io_uring unavailable: %s", strerror(-ret));
 		return;
 	}
-	p = host_populated_region(size);
+	p = host_populated_region(size, thp, out);
 	iov = p ? chunk_iovecs(p, size, chunk, &nr) : NULL;
 	if (!iov) {
 		snprintf(out->note, sizeof(out->note), "host memory: %s", strerror(ENOMEM));
@@ -175,10 +237,12 @@ void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample 
 	io_uring_queue_exit(&ring);
 }
 #else
-void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample *out)
+void host_bench_pin(unsigned long size, long pages_per_call, enum bench_thp thp,
+		    struct host_sample *out)
 {
 	(void)size;
 	(void)pages_per_call;
+	(void)thp;
 	memset(out, 0, sizeof(*out));
 	out->mechanism = "io_uring_register_buffers: pin_user_pages FOLL_WRITE|FOLL_LONGTERM";
 	snprintf(out->note, sizeof(out->note), "io_uring unavailable: built without liburing");
@@ -251,7 +315,8 @@ static int time_vmsplice(char *p, unsigned long size, unsigned long chunk, int f
 	return 0;
 }
 
-void host_bench_gup_fast(unsigned long size, long pages_per_call, struct host_sample *out)
+void host_bench_gup_fast(unsigned long size, long pages_per_call, enum bench_thp thp,
+			 struct host_sample *out)
 {
 	int fds[2] = {-1, -1}, null_fd = open("/dev/null", O_WRONLY);
 	unsigned long pipe_pages = 0, chunk;
@@ -264,7 +329,7 @@ void host_bench_gup_fast(unsigned long size, long pages_per_call, struct host_sa
 	if (null_fd >= 0)
 		pipe_pages = open_large_pipe(fds);
 	if (pipe_pages)
-		p = host_populated_region(size);
+		p = host_populated_region(size, thp, out);
 	if (!p) {
 		snprintf(out->note, sizeof(out->note), "host setup (pipe, /dev/null, mmap): %s",
 			 strerror(errno));
