@@ -2,7 +2,9 @@
 /*
  * bench_gup_bench: ns per page of the GUP entry points over a populated 256 MiB
  * region of 4 KiB pages -- fast pin/unpin, fast get/put, slow pin -- at 1 and 512
- * pages per call, on 1 and 2 threads, next to the host kernel's equivalents.
+ * pages per call, on 1 and 2 threads, next to the host kernel's equivalents; then
+ * fast pin/unpin of the region THP-backed (gup bench -t) beside the host's pin of
+ * its own THP region.
  */
 #include <stdio.h>
 #include <libgup.h>
@@ -81,7 +83,9 @@ static void bench_host(void)
 	unsigned long pages = REGION_BYTES / 4096;
 
 	for (size_t i = 0; i < sizeof(pages_per_call) / sizeof(pages_per_call[0]); i++) {
-		host_bench_pin(REGION_BYTES, pages_per_call[i], BENCH_THP_OFF, &h);
+		struct host_run run = {REGION_BYTES, pages_per_call[i], BENCH_THP_OFF, REPEATS};
+
+		host_bench_pin(&run, &h);
 		if (h.ok)
 			printf("| host io_uring register     | %3ld | 1 | %7.2f | %-16s %7.2f | "
 			       "(%s)\n",
@@ -90,12 +94,48 @@ static void bench_host(void)
 		else
 			printf("host io_uring: skipped: %s\n", h.note);
 	}
-	host_bench_populate(REGION_BYTES, BENCH_THP_OFF, &h);
+	host_bench_populate(&(struct host_run){REGION_BYTES, -1, BENCH_THP_OFF, REPEATS}, &h);
 	if (h.ok)
 		printf("| host MADV_POPULATE_WRITE   |   - | 1 | %7.2f | %-16s %7s | (%s)\n",
 		       per_page(h.get_us, pages), "-", "-", h.note);
 	else
 		printf("host MADV_POPULATE_WRITE: skipped: %s\n", h.note);
+}
+
+/* pin_user_pages_fast / unpin_user_pages at 512 pages a call over THPs, against the host's. */
+static void bench_thp(void)
+{
+	struct bench_config cfg = {
+		.size = REGION_BYTES,
+		.nr_pages_per_call = 512,
+		.threads = 1,
+		.cmd = PIN_FAST_BENCHMARK,
+		.gup_flags = FOLL_WRITE,
+		.thp = BENCH_THP_ON,
+	};
+	struct host_run run = {REGION_BYTES, 512, BENCH_THP_ON, REPEATS};
+	double get_ns, put_ns, host_get_ns, host_put_ns;
+	unsigned long pages = REGION_BYTES / 4096;
+	struct bench_sample s;
+	struct host_sample h;
+
+	best_of_repeats(&cfg, &s);
+	get_ns = per_page(s.get_us, s.pages);
+	put_ns = per_page(s.put_us, s.pages);
+	printf("THP-backed (MADV_HUGEPAGE), 512 pages/call, 1 thread: pin_user_pages_fast %.2f, "
+	       "unpin_user_pages %.2f ns/page\n",
+	       get_ns, put_ns);
+	host_bench_pin(&run, &h);
+	if (!h.ok) {
+		printf("host io_uring (THP): skipped: %s\n", h.note);
+		return;
+	}
+	host_get_ns = per_page(h.get_us, pages);
+	host_put_ns = per_page(h.put_us, pages);
+	printf("host io_uring register %.2f, unregister %.2f ns/page (%lu of %lu MiB THP; %s)\n",
+	       host_get_ns, host_put_ns, h.thp_bytes >> 20, REGION_BYTES >> 20, h.note);
+	printf("libgup/host: pin %.2f, unpin %.2f (target: at most 0.5 each)\n",
+	       get_ns / host_get_ns, put_ns / host_put_ns);
 }
 
 int main(void)
@@ -109,6 +149,7 @@ int main(void)
 		for (size_t n = 0; n < sizeof(pages_per_call) / sizeof(pages_per_call[0]); n++)
 			bench_one(&cases[c], pages_per_call[n], &one_thread_ns);
 	bench_host();
+	bench_thp();
 	printf("targets: pin_user_pages_fast@512 < 10 ns/page, unpin < 5, slow path < 20, "
 	       "2 threads >= 1.8x\n");
 	return 0;

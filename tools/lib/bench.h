@@ -100,29 +100,35 @@ struct host_sample {
 	bool ok;
 };
 
-/*
- * Every host measurement maps its own region of @size bytes, populated for
- * writing: with BENCH_THP_ON 2 MiB-aligned and MADV_HUGEPAGE (what the host then
- * gives is in host_sample.thp_bytes), otherwise MADV_NOHUGEPAGE.
- *
- * vmsplice(2) @size bytes of populated host memory into a pipe, @pages_per_call
- * pages per call (capped by the pipe's capacity), draining the pipe into
- * /dev/null after each call: the kernel takes the pages with
- * get_user_pages_fast() (no FOLL_WRITE) and drops them with put_page().
- */
-void host_bench_gup_fast(unsigned long size, long pages_per_call, enum bench_thp thp,
-			 struct host_sample *out);
+/* What a host measurement covers, as the simulated run it is compared with. */
+struct host_run {
+	unsigned long size;  /* bytes of anonymous private host memory, populated for writing */
+	long pages_per_call; /* -1: the whole region at once */
+	enum bench_thp thp;  /* BENCH_THP_ON: 2 MiB-aligned and MADV_HUGEPAGE (what the host
+			      * then gives is in host_sample.thp_bytes); else MADV_NOHUGEPAGE */
+	int repeats;	     /* timed passes over the region; the fastest of each phase is kept */
+};
+
+/* Passes a host measurement makes at most, however many repeats the run has. */
+#define HOST_MAX_REPEATS 10
 
 /*
- * Pin @size bytes of populated host memory and unpin them, as io_uring buffer
- * registration does (pin_user_pages FOLL_WRITE | FOLL_LONGTERM in the kernel).
- * Each iovec covers @pages_per_call pages (at most 1 GiB); each register call
- * takes at most 16384 iovecs, then they are unregistered before the next batch.
+ * vmsplice(2) the region into a pipe, @run->pages_per_call pages per call
+ * (capped by the pipe's capacity), draining the pipe into /dev/null after each
+ * call: the kernel takes the pages with get_user_pages_fast() (no FOLL_WRITE)
+ * and drops them with put_page().
  */
-void host_bench_pin(unsigned long size, long pages_per_call, enum bench_thp thp,
-		    struct host_sample *out);
-/* MADV_POPULATE_WRITE over @size bytes of already populated host memory: GUP's slow walk. */
-void host_bench_populate(unsigned long size, enum bench_thp thp, struct host_sample *out);
+void host_bench_gup_fast(const struct host_run *run, struct host_sample *out);
+
+/*
+ * Pin the region and unpin it, as io_uring buffer registration does
+ * (pin_user_pages FOLL_WRITE | FOLL_LONGTERM in the kernel). Each iovec covers
+ * @run->pages_per_call pages (at most 1 GiB); each register call takes at most
+ * 16384 iovecs, then they are unregistered before the next batch.
+ */
+void host_bench_pin(const struct host_run *run, struct host_sample *out);
+/* MADV_POPULATE_WRITE over the already populated region: GUP's slow walk. */
+void host_bench_populate(const struct host_run *run, struct host_sample *out);
 /* The host's /sys/kernel/mm/transparent_hugepage/enabled line, or "unknown". */
 const char *host_thp_enabled(char *buf, size_t len);
 
