@@ -295,19 +295,14 @@ void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages, bool
 	}
 }
 
-/* Two page pointers side by side, stored as one (SSE2 on x86-64). */
-typedef unsigned long page_pair __attribute__((vector_size(2 * sizeof(unsigned long))));
-
-static inline page_pair load_page_pair(struct page *const *pages)
-{
-	page_pair pair;
-
-	memcpy(&pair, pages, sizeof(pair));
-	return pair;
-}
-
 /* Four page pointers side by side, compared as one (one AVX2 or two SSE2 registers). */
 typedef unsigned long page_quad __attribute__((vector_size(4 * sizeof(unsigned long))));
+
+#ifdef __x86_64__
+#define AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#else
+#define AVX2_CLONE
+#endif
 
 /*
  * How many entries from @pages[0] on (at most @npages) are the consecutive
@@ -316,8 +311,8 @@ typedef unsigned long page_quad __attribute__((vector_size(4 * sizeof(unsigned l
  * the tails' struct pages, 32 entries at a time with no branch between; built
  * for AVX2 too (picked at load time where the CPU has it), as that halves it.
  */
-__attribute__((target_clones("avx2", "default"))) static unsigned long
-compound_run(struct page **pages, unsigned long npages, struct page *head)
+AVX2_CLONE static unsigned long compound_run(struct page **pages, unsigned long npages,
+					     struct page *head)
 {
 	const unsigned long quad_step = 4 * sizeof(struct page);
 	struct page *first = pages[0];
@@ -1663,6 +1658,9 @@ static int gup_pte_range(pmd_t pmd, unsigned long addr, unsigned long end, unsig
 	}
 	return 1;
 }
+
+/* Two page pointers side by side, stored as one (SSE2 on x86-64). */
+typedef unsigned long page_pair __attribute__((vector_size(2 * sizeof(unsigned long))));
 
 /*
  * Fill @pages with the subpages from @page on that map [addr, end).

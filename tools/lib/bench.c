@@ -803,12 +803,12 @@ static void print_vs_kernel(const struct bench_cli *cli, const struct bench_samp
 		printf(" put:%.0f", host->put_us);
 	printf(" us (%s)\n", host->note);
 	r = ratio(ns_per_page(best->get_us, best->pages), ns_per_page(host->get_us, pages));
-	printf("libgup/host: get %.1f/%.1f ns/page = %.2f (%s)",
+	printf("libgup/host: get %.2f/%.2f ns/page = %.2f (%s)",
 	       ns_per_page(best->get_us, best->pages), ns_per_page(host->get_us, pages), r,
 	       which_is_faster(r));
 	if (host->put_us >= 0) {
 		r = ratio(ns_per_page(best->put_us, best->pages), ns_per_page(host->put_us, pages));
-		printf(", put %.1f/%.1f ns/page = %.2f (%s)",
+		printf(", put %.2f/%.2f ns/page = %.2f (%s)",
 		       ns_per_page(best->put_us, best->pages), ns_per_page(host->put_us, pages), r,
 		       which_is_faster(r));
 	}
