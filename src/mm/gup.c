@@ -359,7 +359,8 @@ void unpin_user_pages(struct page **pages, unsigned long npages)
 	for (idx = 0; idx < npages; idx += nr) {
 		struct page *head = compound_head(pages[idx]);
 
-		nr = compound_run(pages + idx, npages - idx, head);
+		/* A small page is a run of one: no call to find it out. */
+		nr = PageHead(head) ? compound_run(pages + idx, npages - idx, head) : 1;
 		put_compound_head(head, (int)nr, FOLL_PIN);
 	}
 }
