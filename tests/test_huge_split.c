@@ -131,7 +131,7 @@ static void test_split_refused_while_referenced(void **state)
 	boot_thp();
 	t = start_task("split");
 	head = map_thp(1);
-	assert_int_equal(get_user_pages(THP_BASE, 1, 0, &page, NULL), 1);
+	assert_int_equal(gup_under_lock(THP_BASE, 1, 0, &page, NULL), 1);
 	assert_int_equal(sim_split_huge_page_at(t->mm, THP_BASE), -EBUSY);
 	assert_true(PageHead(head));
 	put_page(page);
@@ -150,7 +150,7 @@ static void test_split_pte_mapped_thp(void **state)
 	boot_thp();
 	t = start_task("split");
 	head = map_thp(3);
-	assert_int_equal(get_user_pages(THP_BASE, 1, FOLL_SPLIT_PMD, &page, NULL), 1);
+	assert_int_equal(gup_under_lock(THP_BASE, 1, FOLL_SPLIT_PMD, &page, NULL), 1);
 	put_page(page);
 	assert_false(huge_at(THP_BASE));
 	assert_true(PageHead(head));
@@ -204,7 +204,7 @@ static void test_foll_split_on_pmd_mapped_thp(void **state)
 	boot_thp();
 	t = start_task("split");
 	head = map_thp(4);
-	assert_int_equal(get_user_pages(THP_BASE + 3 * PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), 1);
+	assert_int_equal(gup_under_lock(THP_BASE + 3 * PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), 1);
 	assert_ptr_equal(page, head + 3);
 	assert_false(PageCompound(page));
 	assert_false(PageHead(head));
@@ -228,7 +228,7 @@ static void test_foll_split_on_pte_mapped_thp(void **state)
 	assert_int_equal(sys_mprotect(THP_BASE, HPAGE_PMD_SIZE / 2, PROT_READ), 0);
 	assert_false(huge_at(THP_BASE));
 	assert_true(PageHead(head));
-	assert_int_equal(get_user_pages(THP_BASE + 2 * PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), 1);
+	assert_int_equal(gup_under_lock(THP_BASE + 2 * PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), 1);
 	assert_ptr_equal(page, head + 2);
 	assert_false(PageCompound(page));
 	assert_false(PageCompound(head + HPAGE_PMD_NR - 1));
@@ -247,17 +247,17 @@ static void test_foll_split_of_pinned_thp_is_ebusy(void **state)
 	t = start_task("split");
 	head = map_thp(1);
 	assert_int_equal(pin_user_pages_fast(THP_BASE, 1, FOLL_WRITE, &pin), 1);
-	assert_int_equal(get_user_pages(THP_BASE + PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), -EBUSY);
+	assert_int_equal(gup_under_lock(THP_BASE + PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), -EBUSY);
 	assert_true(huge_at(THP_BASE));
 	/* PTE-mapped, the same answer from the PTE level. */
-	assert_int_equal(get_user_pages(THP_BASE, 1, FOLL_SPLIT_PMD, &page, NULL), 1);
+	assert_int_equal(gup_under_lock(THP_BASE, 1, FOLL_SPLIT_PMD, &page, NULL), 1);
 	put_page(page);
 	assert_false(huge_at(THP_BASE));
-	assert_int_equal(get_user_pages(THP_BASE + PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), -EBUSY);
+	assert_int_equal(gup_under_lock(THP_BASE + PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), -EBUSY);
 	assert_true(PageHead(head));
 	assert_int_equal(sim_check(NULL), 0);
 	unpin_user_page(pin);
-	assert_int_equal(get_user_pages(THP_BASE + PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), 1);
+	assert_int_equal(gup_under_lock(THP_BASE + PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), 1);
 	assert_false(PageCompound(page));
 	put_page(page);
 	finish(t);
