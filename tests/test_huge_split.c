@@ -84,8 +84,12 @@ static void test_split_gives_small_pages_in_place(void **state)
 	assert_int_equal(sim_split_huge_page_at(t->mm, THP_BASE + 7 * PAGE_SIZE), 0);
 	assert_false(huge_at(THP_BASE));
 	assert_split(head, index, mapping);
-	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		pte_t *pte = mm_find_pte(t->mm, THP_BASE + i * PAGE_SIZE, NULL);
+
 		assert_int_equal(pfn_of(t, THP_BASE + i * PAGE_SIZE), page_to_pfn(head) + i);
+		assert_true(pte && pte_write(ptep_get(pte))); /* remapped writable */
+	}
 	for (unsigned long i = 0; i < 26; i++)
 		assert_int_equal(byte_at(THP_BASE + i * PAGE_SIZE), 'a' + i);
 	assert_int_equal(global_node_page_state(NR_ANON_THPS), 0);

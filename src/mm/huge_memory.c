@@ -350,6 +350,13 @@ void deferred_split_huge_page(struct page *head)
 	pthread_mutex_unlock(&deferred_split.lock);
 }
 
+void deferred_split_queue_reset(void)
+{
+	pthread_mutex_lock(&deferred_split.lock);
+	deferred_split.nr = 0;
+	pthread_mutex_unlock(&deferred_split.lock);
+}
+
 static void deferred_split_forget(struct page *head)
 {
 	int i;

@@ -257,6 +257,8 @@ bool can_split_huge_page(struct page *head);
  * (sim_deferred_split_scan()). Not an anonymous THP: nothing happens.
  */
 void deferred_split_huge_page(struct page *head);
+/* Shutdown: forget the queue, whose pfns mean nothing to the next machine. */
+void deferred_split_queue_reset(void);
 
 /* Zap a whole huge pmd (pud). Return: 1 if zapped, 0 if the caller must go on. Pud: 0. */
 int zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr);
