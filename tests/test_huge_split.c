@@ -375,6 +375,57 @@ static void test_munlock_keeps_thp_huge(void **state)
 	finish(t);
 }
 
+/*
+ * mlock of part of a THP cuts the VMA: the pmd splits, the compound page stays, and
+ * 5.11 does not mlock a PTE-mapped THP. Nothing was unmapped, so nothing is queued.
+ * Once the page is split, mlock locks the small pages.
+ */
+static void test_partial_mlock_splits_pmd_not_page(void **state)
+{
+	struct task_struct *t;
+	struct page *head;
+
+	(void)state;
+	boot_thp();
+	t = start_task("split");
+	head = map_thp(6);
+	assert_int_equal(sys_mlock(THP_BASE + 4 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+	assert_false(huge_at(THP_BASE));
+	assert_true(PageHead(head));
+	assert_int_equal(page_mapcount(head + 5), 1);
+	assert_int_equal(global_node_page_state(NR_MLOCK), 0);
+	assert_int_equal(sim_deferred_split_queued(), 0);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sim_split_huge_page_at(t->mm, THP_BASE), 0);
+	assert_int_equal(sys_mlock(THP_BASE + 4 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+	assert_int_equal(global_node_page_state(NR_MLOCK), 2);
+	assert_true(PageMlocked(head + 4));
+	assert_false(PageMlocked(head + 3));
+	finish(t);
+}
+
+/* MADV_NOHUGEPAGE on half a THP: the pmd splits at the cut, the data stays. */
+static void test_partial_nohugepage_splits_pmd_not_page(void **state)
+{
+	struct task_struct *t;
+	struct page *head;
+
+	(void)state;
+	boot_thp();
+	t = start_task("split");
+	head = map_thp(4);
+	assert_int_equal(sys_madvise(THP_BASE, HPAGE_PMD_SIZE / 2, MADV_NOHUGEPAGE), 0);
+	assert_false(huge_at(THP_BASE));
+	assert_true(PageHead(head));
+	assert_int_equal(global_node_page_state(NR_ANON_THPS), 0);
+	assert_int_equal(global_node_page_state(NR_ANON_MAPPED), HPAGE_PMD_NR);
+	assert_int_equal(byte_at(THP_BASE + 3 * PAGE_SIZE), 'd');
+	/* Both VMAs map subpages of the one THP: the split reaches both. */
+	assert_int_equal(sim_split_huge_page_at(t->mm, THP_BASE + HPAGE_PMD_SIZE - PAGE_SIZE), 0);
+	assert_split(head, head->index, head->mapping);
+	finish(t);
+}
+
 /* --- fork with a pinned THP --- */
 
 /* The parent's pin stays coherent however the child writes (5.11 copies at fork). */
@@ -433,6 +484,8 @@ int main(void)
 		SPLIT_TEST(test_partial_dontneed_queues_deferred_split),
 		SPLIT_TEST(test_deferred_entry_of_freed_thp_is_dropped),
 		SPLIT_TEST(test_munlock_keeps_thp_huge),
+		SPLIT_TEST(test_partial_mlock_splits_pmd_not_page),
+		SPLIT_TEST(test_partial_nohugepage_splits_pmd_not_page),
 		SPLIT_TEST(test_pinned_thp_fork_child_writes),
 	};
 

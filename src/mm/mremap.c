@@ -163,6 +163,15 @@ static unsigned long move_vma(struct vm_area_struct *vma, unsigned long old_addr
 	return new_addr;
 }
 
+/* May MREMAP_DONTUNMAP move out of @vma? Which VMAs may is a profile's answer. */
+static bool dontunmap_allowed(struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP))
+		return false;
+	return !mm_profile->mremap_dontunmap_anon_only ||
+	       (vma_is_anonymous(vma) && !(vma->vm_flags & VM_SHARED));
+}
+
 /*
  * The VMA [addr, addr + old_len) lies in, if it may become @new_len long. Return: the
  * VMA, or an errno as a pointer (-EFAULT: not mapped, crossing a VMA's end, or a
@@ -178,8 +187,7 @@ static struct vm_area_struct *vma_to_resize(struct mm_struct *mm, unsigned long 
 
 	if (!vma || vma->vm_start > addr)
 		return (struct vm_area_struct *)-EFAULT;
-	if ((flags & MREMAP_DONTUNMAP) &&
-	    (!vma_is_anonymous(vma) || (vma->vm_flags & (VM_SHARED | VM_PFNMAP))))
+	if ((flags & MREMAP_DONTUNMAP) && !dontunmap_allowed(vma))
 		return (struct vm_area_struct *)-EINVAL;
 	if (old_len > vma->vm_end - addr)
 		return (struct vm_area_struct *)-EFAULT;
