@@ -312,6 +312,9 @@ static void test_errors(void **state)
 	assert_int_equal((long)sys_mremap(addr, PAGE_SIZE, PAGE_SIZE, MREMAP_FIXED, NEW_BASE),
 			 -EINVAL);
 	assert_int_equal((long)sys_mremap(addr, PAGE_SIZE, 0, MREMAP_MAYMOVE, 0), -EINVAL);
+	assert_int_equal((long)sys_mremap(addr, 0, PAGE_SIZE, MREMAP_MAYMOVE, 0), -EINVAL);
+	/* A shrink only unmaps the tail: nothing mapped there is no error. */
+	assert_int_equal(sys_mremap(NEW_BASE, 2 * PAGE_SIZE, PAGE_SIZE, 0, 0), NEW_BASE);
 	assert_int_equal((long)sys_mremap(addr, PAGE_SIZE, PAGE_SIZE, MREMAP_DONTUNMAP, 0),
 			 -EINVAL);
 	assert_int_equal((long)sys_mremap(addr, PAGE_SIZE, 2 * PAGE_SIZE,

@@ -274,22 +274,24 @@ int sys_munmap(unsigned long addr, size_t len);
  * @flags: MREMAP_MAYMOVE (may move when it cannot grow in place), MREMAP_FIXED (move
  *         to @new_addr, unmapping what is there; needs MAYMOVE), MREMAP_DONTUNMAP
  *         (move, leave the old range mapped but empty; needs MAYMOVE, @new_len ==
- *         @old_len, a private anonymous VMA).
+ *         @old_len, a private anonymous VMA under 5.11: the profile's
+ *         mremap_dontunmap_anon_only).
  *
  * A shrink unmaps the tail in place; a grow extends in place when the room after is
  * free, else moves. A move takes the page tables with it (PTE entries and huge pmds),
  * never the pages: a pin taken before stays on the same page, RSS is unchanged.
- * @old_len 0 (duplicating a shared mapping) is refused with -EINVAL: no shared
- * anonymous mremap here.
  *
  * Return: the (new) start address, or a negative errno cast to unsigned long:
  * -EINVAL for unknown flags, an unaligned @old or @new_addr, FIXED or DONTUNMAP
  * without MAYMOVE, DONTUNMAP with a length change or on a VMA that is not private
- * anonymous, overlapping old and new ranges, a zero @new_len, lengths past user space;
- * -EFAULT when @old is not mapped or [@old, @old+@old_len) spans more than one VMA (a
- * grow or move); -ENOMEM when it cannot grow in place without MAYMOVE, when no room is
- * found, or when memory ran out; -EAGAIN when a locked grow would pass the lock limit;
- * -EINTR on a fatal signal.
+ * anonymous (5.11), overlapping old and new ranges, a zero @new_len, lengths past user
+ * space, or a zero @old_len (Linux duplicates a shared mapping with it; private ones
+ * it refuses too);
+ * -EFAULT when @old is not mapped, [@old, @old+@old_len) spans more than one VMA, or
+ * a VM_DONTEXPAND / VM_PFNMAP VMA would grow; -ENOMEM when it cannot grow in place
+ * without MAYMOVE, when no room is found, or when memory ran out (nothing is moved
+ * then); -EINTR on a fatal signal. No RLIMIT_MEMLOCK here, so no -EAGAIN. Shrinking
+ * never fails on an unmapped range: it unmaps the tail and returns @old, as Linux.
  */
 unsigned long sys_mremap(unsigned long old, unsigned long old_len, unsigned long new_len,
 			 unsigned long flags, unsigned long new_addr);
