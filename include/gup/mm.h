@@ -262,6 +262,39 @@ static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
 unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 		       unsigned long flags, int fd, unsigned long off);
 int sys_munmap(unsigned long addr, size_t len);
+#ifndef MREMAP_MAYMOVE
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+/**
+ * sys_mremap() - resize and/or move the mapping at [@old, @old+@old_len), as Linux 5.11.
+ * @flags: MREMAP_MAYMOVE (may move when it cannot grow in place), MREMAP_FIXED (move
+ *         to @new_addr, unmapping what is there; needs MAYMOVE), MREMAP_DONTUNMAP
+ *         (move, leave the old range mapped but empty; needs MAYMOVE, @new_len ==
+ *         @old_len, a private anonymous VMA under 5.11: the profile's
+ *         mremap_dontunmap_anon_only).
+ *
+ * A shrink unmaps the tail in place; a grow extends in place when the room after is
+ * free, else moves. A move takes the page tables with it (PTE entries and huge pmds),
+ * never the pages: a pin taken before stays on the same page, RSS is unchanged.
+ *
+ * Return: the (new) start address, or a negative errno cast to unsigned long:
+ * -EINVAL for unknown flags, an unaligned @old or @new_addr, FIXED or DONTUNMAP
+ * without MAYMOVE, DONTUNMAP with a length change or on a VMA that is not private
+ * anonymous (5.11), overlapping old and new ranges, a zero @new_len, lengths past user
+ * space, or a zero @old_len (Linux duplicates a shared mapping with it; private ones
+ * it refuses too);
+ * -EFAULT when @old is not mapped, [@old, @old+@old_len) spans more than one VMA, or
+ * a VM_DONTEXPAND / VM_PFNMAP VMA would grow; -ENOMEM when it cannot grow in place
+ * without MAYMOVE, when no room is found, or when memory ran out (nothing is moved
+ * then); -EINTR on a fatal signal. No RLIMIT_MEMLOCK here, so no -EAGAIN. Shrinking
+ * never fails on an unmapped range: it unmaps the tail and returns @old, as Linux.
+ */
+unsigned long sys_mremap(unsigned long old, unsigned long old_len, unsigned long new_len,
+			 unsigned long flags, unsigned long new_addr);
 int sys_mprotect(unsigned long start, size_t len, unsigned long prot);
 int sys_madvise(unsigned long start, size_t len, int behavior);
 /* sys_mlock2() with no flags: the same return rules. */
@@ -276,6 +309,25 @@ int sys_mlock(unsigned long start, size_t len);
 int sys_mlock2(unsigned long start, size_t len, int flags);
 /* Return: 0, or -ENOMEM when part of the range is not mapped. */
 int sys_munlock(unsigned long start, size_t len);
+/**
+ * sim_split_huge_page_at() - split the THP mapped at @addr in @mm, the debug hook
+ * Linux has as debugfs split_huge_pages; takes @mm's mmap_lock for reading to look.
+ *
+ * Return: 0 when split; -EFAULT when nothing is mapped at @addr; -EINVAL when what is
+ * mapped there is not a THP (a small page, the huge zero page); otherwise
+ * split_huge_page()'s answer (-EBUSY while pinned).
+ */
+int sim_split_huge_page_at(struct mm_struct *mm, unsigned long addr);
+/**
+ * sim_deferred_split_scan() - split the queued partially-mapped THPs, as the deferred
+ * split shrinker does under memory pressure. An entry freed, split or mapped whole
+ * since is dropped; one split refuses (pinned) is queued again.
+ *
+ * Return: how many THPs were split.
+ */
+unsigned long sim_deferred_split_scan(void);
+/* Return: how many THPs the deferred split queue holds. */
+unsigned long sim_deferred_split_queued(void);
 /* Map @nr_pages frames starting at @pfn as a VM_IO|VM_PFNMAP region (a driver mmap). */
 /*
  * Return: the address of the new shared VM_IO|VM_PFNMAP mapping, or -EINVAL (as an

@@ -486,6 +486,7 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 	if (WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) == (FOLL_GET | FOLL_PIN)))
 		return err_page(-EINVAL);
 
+retry:
 	for (;;) {
 		if (unlikely(pmd_bad(pmdp_get(pmd))))
 			return no_page_table(vma, flags);
@@ -521,10 +522,17 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 		goto unlock;
 	}
 
-	/*
-	 * FOLL_SPLIT of a PTE-mapped THP would want split_huge_page(), which does not
-	 * exist yet; FOLL_SPLIT_PMD has nothing to split at this level.
-	 */
+	/* FOLL_SPLIT of a PTE-mapped THP: split the compound page, then look again. */
+	if ((flags & FOLL_SPLIT) && PageCompound(page)) {
+		int ret;
+
+		get_page(page);
+		pte_unmap_unlock(ptep, ptl);
+		ret = split_referenced_huge_page(page);
+		if (ret)
+			return err_page(ret);
+		goto retry;
+	}
 	if (unlikely(!try_grab_page(page, flags))) {
 		page = err_page(-ENOMEM);
 		goto unlock;
@@ -587,15 +595,36 @@ static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned l
 }
 
 /*
+ * FOLL_SPLIT of a THP: split the compound page (its pmd goes with it), then follow
+ * the PTE; a pinned THP is not split and gives split_huge_page()'s -EBUSY. Called
+ * with the pmd lock held on a THP pmd, which it drops.
+ */
+static struct page *follow_split_thp(struct vm_area_struct *vma, unsigned long address, pmd_t *pmdp,
+				     unsigned int flags, spinlock_t *ptl)
+{
+	struct page *page = pmd_page(pmdp_get(pmdp));
+	int ret;
+
+	if (unlikely(!page_ref_add_unless_zero(page, 1))) {
+		spin_unlock(ptl);
+		return err_page(-ENOMEM);
+	}
+	spin_unlock(ptl);
+	ret = split_referenced_huge_page(page);
+	if (pmd_none(pmdp_get(pmdp)))
+		return no_page_table(vma, flags);
+	if (ret)
+		return err_page(ret);
+	return follow_page_pte(vma, address, pmdp, flags);
+}
+
+/*
  * FOLL_SPLIT_PMD (and FOLL_SPLIT on the huge zero page): split the pmd, then follow
- * the PTE. FOLL_SPLIT of a real THP wants split_huge_page(), which does not exist
- * yet: -EBUSY, the kernel's answer when that split fails.
+ * the PTE.
  */
 static struct page *follow_split_huge_pmd(struct vm_area_struct *vma, unsigned long address,
 					  pmd_t *pmdp, unsigned int flags)
 {
-	if ((flags & FOLL_SPLIT) && !is_huge_zero_pmd(pmdp_get(pmdp)))
-		return err_page(-EBUSY);
 	split_huge_pmd(vma, pmdp, address);
 	if (pmd_is_huge_leaf(pmdp_get(pmdp)))
 		return err_page(-EBUSY);
@@ -640,6 +669,8 @@ static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long ad
 		spin_unlock(ptl);
 		return follow_page_pte(vma, address, pmdp, flags);
 	}
+	if ((flags & FOLL_SPLIT) && !is_huge_zero_pmd(pmd))
+		return follow_split_thp(vma, address, pmdp, flags, ptl);
 	if (flags & (FOLL_SPLIT | FOLL_SPLIT_PMD)) {
 		spin_unlock(ptl);
 		return follow_split_huge_pmd(vma, address, pmdp, flags);
@@ -690,7 +721,8 @@ static struct page *follow_p4d_mask(struct vm_area_struct *vma, unsigned long ad
  * * NULL when nothing usable is mapped, so the caller should fault;
  * * ERR_PTR-style -EFAULT for holes under FOLL_DUMP, for special pages and the
  *   huge zero page under FOLL_DUMP, and for pfn mappings under FOLL_GET;
- * * -EBUSY when FOLL_SPLIT or FOLL_SPLIT_PMD could not split a huge pmd;
+ * * -EBUSY when FOLL_SPLIT could not split a THP (it is pinned or otherwise
+ *   referenced: split_huge_page()), or FOLL_SPLIT_PMD could not split a huge pmd;
  * * -EEXIST for pfn mappings otherwise (FOLL_PIN too: nothing is pinned);
  * * -ENOMEM when the reference could not be taken, -EINVAL for FOLL_GET|FOLL_PIN.
  * * -EMLINK when gup_must_unshare() says a R/O pin must fault the page
@@ -897,8 +929,9 @@ static bool gup_fatal_signal_pending(void)
  * Get the page at @start in @vma, faulting it in until the lookup succeeds.
  * Returns the page, or an error pointer: a lookup error (-EEXIST for a mapping
  * without a struct page, -EFAULT, -ENOMEM), a fault error, -ENOENT when the
- * page is absent and only mlock was asked for, -EBUSY when a fault asked for a
- * retry (see faultin_page() for *locked), or -EINTR for a fatal signal.
+ * page is absent and only mlock was asked for, -EBUSY when FOLL_SPLIT could not
+ * split a THP, or -EINTR for a fatal signal. NULL when a fault asked for a retry
+ * (see faultin_page() for *locked).
  */
 static struct page *follow_or_fault_page(struct vm_area_struct *vma, unsigned long start,
 					 unsigned int foll_flags, int *locked,
@@ -915,6 +948,8 @@ static struct page *follow_or_fault_page(struct vm_area_struct *vma, unsigned lo
 			return page;
 		/* faultin_page() may add FOLL_COW for the next lookup. */
 		err = faultin_page(vma, start, &foll_flags, page == err_page(-EMLINK), locked);
+		if (err == -EBUSY)
+			return NULL;
 		if (err)
 			return err_page(err);
 		sim_point(SP_GUP_AFTER_FAULTIN, vma);
@@ -940,7 +975,8 @@ static struct page *follow_or_fault_page(struct vm_area_struct *vma, unsigned lo
  *   dropped mmap_lock);
  * * 0 when a fault on the first page asked for a retry;
  * * otherwise -errno: -EFAULT (no VMA, refused access, bad address),
- *   -ENOMEM, -EHWPOISON, -EOPNOTSUPP, -EINTR for a fatal signal.
+ *   -ENOMEM, -EHWPOISON, -EOPNOTSUPP, -EINTR for a fatal signal, -EBUSY when
+ *   FOLL_SPLIT found a THP it could not split (pinned or otherwise referenced).
  */
 static long __get_user_pages(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
 			     unsigned int gup_flags, struct page **pages,
@@ -984,15 +1020,17 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start, unsigned
 			ctx.page_mask = 0;
 		} else {
 			page = follow_or_fault_page(vma, start, gup_flags, locked, &ctx);
+			if (!page) {
+				err = 0; /* the fault wants a retry: the walk ends, no error */
+				break;
+			}
 			if (is_err_page(page)) {
 				err = page_err(page);
 				/*
 				 * -EEXIST (mapped without a struct page) and -ENOENT
-				 * (mlock of an absent page) skip the page; -EBUSY (the
-				 * fault wants a retry) ends the walk without an error.
+				 * (mlock of an absent page) skip the page; any other
+				 * error (FOLL_SPLIT's -EBUSY too) ends the walk.
 				 */
-				if (err == -EBUSY)
-					err = 0;
 				if (err != -EEXIST && err != -ENOENT)
 					break;
 			} else if (pages) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Transparent huge pages (anonymous, pmd-mapped): the huge fault and the huge zero
- * page, pmd split into a PTE table, zap, fork's copy and mprotect of a huge pmd. GUP's
- * huge branches are in gup.c. The pud-level slots still decline (no 1 GiB THP).
+ * page, pmd split into a PTE table, the compound split (split_huge_page) with its
+ * deferred queue, zap, fork's copy, mprotect and mremap of a huge pmd. GUP's huge
+ * branches are in gup.c. The pud-level slots still decline (no 1 GiB THP).
  */
 #include "mm/internal.h"
 
@@ -275,18 +276,22 @@ out:
 	spin_unlock(ptl);
 }
 
-void split_huge_pmd_address(struct vm_area_struct *vma, unsigned long address)
+pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long address)
 {
-	struct mm_struct *mm = vma->vm_mm;
 	pgd_t *pgd = pgd_offset(mm, address);
 	p4d_t *p4d = pgd_none_or_bad(pgd) ? NULL : p4d_offset(pgd, address);
 	pud_t *pud = !p4d || p4d_none_or_bad(p4d) ? NULL : pud_offset(p4d, address);
-	pmd_t *pmd;
 
 	if (!pud || pud_none(pudp_get(pud)) || pud_is_huge_leaf(pudp_get(pud)))
-		return;
-	pmd = pmd_offset(pud, address);
-	if (pmd_trans_huge(pmdp_get(pmd)))
+		return NULL;
+	return pmd_offset(pud, address);
+}
+
+void split_huge_pmd_address(struct vm_area_struct *vma, unsigned long address)
+{
+	pmd_t *pmd = mm_find_pmd(vma->vm_mm, address);
+
+	if (pmd && pmd_trans_huge(pmdp_get(pmd)))
 		__split_huge_pmd(vma, pmd, address);
 }
 
@@ -307,6 +312,420 @@ void __split_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr
 	(void)pud;
 	(void)address;
 	WARN_ON_ONCE(1);
+}
+
+/* --- split_huge_page: the compound page into HPAGE_PMD_NR small ones --- */
+
+/*
+ * The queue of THPs some subpage of which was unmapped (5.11's deferred_split_queue,
+ * which the shrinker splits under memory pressure). It holds head pfns and no
+ * reference: an entry may name a THP since freed or split, so the scan checks each
+ * before it splits. A full queue drops new entries, as a shrinker may skip work.
+ */
+#define DEFERRED_SPLIT_MAX 64
+
+static struct {
+	pthread_mutex_t lock;
+	unsigned long pfns[DEFERRED_SPLIT_MAX];
+	unsigned int nr;
+} deferred_split = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int deferred_split_find(unsigned long pfn)
+{
+	for (unsigned int i = 0; i < deferred_split.nr; i++)
+		if (deferred_split.pfns[i] == pfn)
+			return (int)i;
+	return -1;
+}
+
+void deferred_split_huge_page(struct page *head)
+{
+	unsigned long pfn = page_to_pfn(head);
+
+	if (!PageHead(head) || compound_order(head) != HPAGE_PMD_ORDER || !PageAnon(head))
+		return;
+	pthread_mutex_lock(&deferred_split.lock);
+	if (deferred_split_find(pfn) < 0 && deferred_split.nr < DEFERRED_SPLIT_MAX)
+		deferred_split.pfns[deferred_split.nr++] = pfn;
+	pthread_mutex_unlock(&deferred_split.lock);
+}
+
+void deferred_split_queue_reset(void)
+{
+	pthread_mutex_lock(&deferred_split.lock);
+	deferred_split.nr = 0;
+	pthread_mutex_unlock(&deferred_split.lock);
+}
+
+static void deferred_split_forget(struct page *head)
+{
+	int i;
+
+	pthread_mutex_lock(&deferred_split.lock);
+	i = deferred_split_find(page_to_pfn(head));
+	if (i >= 0)
+		deferred_split.pfns[i] = deferred_split.pfns[--deferred_split.nr];
+	pthread_mutex_unlock(&deferred_split.lock);
+}
+
+/* Pmd mappings plus every subpage's PTE mappings: 5.11's total_mapcount(). */
+static int total_mapcount(struct page *head)
+{
+	int nr = atomic_read(&head[1].compound_mapcount) + 1;
+
+	for (int i = 0; i < HPAGE_PMD_NR; i++)
+		nr += atomic_read(&head[i]._mapcount) + 1;
+	return nr;
+}
+
+/*
+ * Only the mappings and the caller's one reference hold @head: no pin, no GUP
+ * reference, nobody else about to touch the subpages (anonymous memory has no swap
+ * cache here, so 5.11's extra_pins is 0).
+ */
+bool can_split_huge_page(struct page *head)
+{
+	return total_mapcount(head) == page_count(head) - 1;
+}
+
+/* Mapped, but not every subpage: what the deferred queue is for. */
+static bool thp_partially_mapped(struct page *head)
+{
+	if (atomic_read(&head[1].compound_mapcount) >= 0)
+		return false;
+	for (int i = 0; i < HPAGE_PMD_NR; i++)
+		if (atomic_read(&head[i]._mapcount) < 0)
+			return total_mapcount(head) > 0;
+	return false;
+}
+
+/*
+ * The rmap walk of a split, as 5.11's unmap_page()/remap_page(): every PTE mapping a
+ * subpage becomes a migration entry (its mapcount, reference and RSS go), and after
+ * the split each entry becomes a PTE of the small page again, old, writable if it
+ * was. A huge pmd mapping the THP is split first by the walker (the pte_entry needs
+ * the PTEs); other huge pmds in the range are left alone.
+ */
+struct thp_rmap_walk {
+	struct page *head;
+	struct mm_struct *mms[64]; /* the mms whose mmap_lock the split holds */
+	unsigned int nr_mms;
+};
+
+static struct page *thp_subpage_of(struct thp_rmap_walk *w, unsigned long pfn)
+{
+	unsigned long first = page_to_pfn(w->head);
+
+	return pfn >= first && pfn < first + HPAGE_PMD_NR ? pfn_to_page(pfn) : NULL;
+}
+
+static int thp_rmap_pmd(pmd_t *pmd, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	struct thp_rmap_walk *w = walk->private_data;
+	pmd_t entry = pmdp_get(pmd);
+
+	(void)addr;
+	(void)next;
+	if (pmd_trans_huge(entry) && pmd_page(entry) != w->head)
+		walk->action = ACTION_CONTINUE;
+	return 0;
+}
+
+static int thp_unmap_pte(pte_t *pte, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	struct thp_rmap_walk *w = walk->private_data;
+	pte_t old = ptep_get(pte);
+	struct page *page;
+
+	(void)addr;
+	(void)next;
+	if (!pte_present(old) || pte_special(old) || !(page = thp_subpage_of(w, pte_pfn(old))))
+		return 0;
+	old = ptep_get_and_clear(pte);
+	if (pte_dirty(old))
+		SetPageDirty(w->head); /* every subpage inherits the head's flags */
+	set_pte(pte, swp_entry_to_pte(make_migration_entry(page, pte_write(old))));
+	page_remove_rmap(page);
+	atomic_long_add(-1, &walk->mm->rss_anon);
+	put_page(w->head);
+	return 0;
+}
+
+/* The anonymous mapcount of @page is back: counted again unless a pmd still maps it. */
+static void thp_readd_rmap(struct page *page)
+{
+	if (atomic_add_return(1, &page->_mapcount) != 0)
+		return;
+	if (!PageCompound(page) || atomic_read(&compound_head(page)[1].compound_mapcount) < 0)
+		count_vm_stat(NR_ANON_MAPPED, 1);
+}
+
+static int thp_remap_pte(pte_t *pte, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	struct thp_rmap_walk *w = walk->private_data;
+	pte_t old = ptep_get(pte), entry;
+	swp_entry_t swp;
+	struct page *page;
+
+	(void)addr;
+	(void)next;
+	if (!is_swap_pte(old))
+		return 0;
+	swp = pte_to_swp_entry(old);
+	if (!is_migration_entry(swp) ||
+	    !(page = thp_subpage_of(w, page_to_pfn(migration_entry_to_page(swp)))))
+		return 0;
+	entry = pte_mkold(mk_pte(page, walk->vma->vm_page_prot));
+	if (is_write_migration_entry(swp) && (walk->vma->vm_flags & VM_WRITE))
+		entry = pte_mkwrite(entry);
+	get_page(page);
+	thp_readd_rmap(page);
+	atomic_long_add(1, &walk->mm->rss_anon);
+	set_pte(pte, entry);
+	return 0;
+}
+
+static const struct mm_walk_ops thp_unmap_ops = {
+	.pmd_entry = thp_rmap_pmd,
+	.pte_entry = thp_unmap_pte,
+};
+
+static const struct mm_walk_ops thp_remap_ops = {
+	.pmd_entry = thp_rmap_pmd,
+	.pte_entry = thp_remap_pte,
+};
+
+/* Where the subpages of @head would be mapped in @vma (its linear index), if anywhere. */
+static bool thp_range_in_vma(struct vm_area_struct *vma, struct page *head, unsigned long *start,
+			     unsigned long *end)
+{
+	unsigned long first = max_t(unsigned long, head->index, vma->vm_pgoff);
+	unsigned long last =
+		min_t(unsigned long, head->index + HPAGE_PMD_NR, vma->vm_pgoff + vma_pages(vma));
+
+	if (!vma_is_anonymous(vma) || first >= last)
+		return false;
+	*start = vma->vm_start + ((first - vma->vm_pgoff) << PAGE_SHIFT);
+	*end = *start + ((last - first) << PAGE_SHIFT);
+	return true;
+}
+
+/*
+ * Every place the THP may be mapped: each mm on the task list, each anonymous VMA
+ * whose linear index covers the THP's. The kernel finds them through the anon_vma
+ * tree without mmap_lock; we have no such tree, so the split holds the task list and
+ * each mm's mmap_lock for read from the unmap to the remap. Those are trylocks (the
+ * page lock is held, and mmap_lock ranks above it): an mm that cannot be had is left
+ * alone, its mappings stay, and the split is refused as 5.11 refuses it when
+ * unmap_page() leaves a mapping behind.
+ */
+static void thp_rmap_lock(struct thp_rmap_walk *w)
+{
+	struct task_struct *t;
+
+	pthread_mutex_lock(&sim.tasks_lock);
+	list_for_each_entry(t, &sim.tasks, tasks)
+	{
+		bool dup = false;
+
+		for (unsigned int i = 0; i < w->nr_mms; i++)
+			dup |= w->mms[i] == t->mm;
+		if (!dup && w->nr_mms < ARRAY_SIZE(w->mms) && mmap_read_trylock(t->mm))
+			w->mms[w->nr_mms++] = t->mm;
+	}
+}
+
+static void thp_rmap_unlock(struct thp_rmap_walk *w)
+{
+	for (unsigned int i = 0; i < w->nr_mms; i++)
+		mmap_read_unlock(w->mms[i]);
+	pthread_mutex_unlock(&sim.tasks_lock);
+}
+
+static void thp_rmap_run(struct thp_rmap_walk *w, const struct mm_walk_ops *ops)
+{
+	for (unsigned int i = 0; i < w->nr_mms; i++) {
+		struct vm_area_struct *vma;
+
+		for (vma = w->mms[i]->mmap; vma; vma = vma->vm_next) {
+			unsigned long start, end;
+
+			if (thp_range_in_vma(vma, w->head, &start, &end))
+				walk_page_range(w->mms[i], start, end, ops, w);
+		}
+	}
+}
+
+/* Take the count to 0 if it is @count: no one can get a reference meanwhile. */
+static bool page_ref_freeze(struct page *page, int count)
+{
+	return __atomic_compare_exchange_n(&page->_refcount.counter, &count, 0, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+
+/* Head flags each subpage keeps after the split (5.11's __split_huge_page_tail()). */
+#define THP_TAIL_FLAGS                                                                             \
+	((1UL << PG_referenced) | (1UL << PG_swapbacked) | (1UL << PG_mlocked) |                   \
+	 (1UL << PG_uptodate) | (1UL << PG_active) | (1UL << PG_workingset) | (1UL << PG_locked) | \
+	 (1UL << PG_unevictable) | (1UL << PG_dirty))
+
+/*
+ * Make subpage @i of the frozen @head a page of its own: the head's mapping, its index
+ * plus @i, the head's flags above, one reference (the split's, dropped at the end).
+ * Its mapcount is its own already. The compound fields it held go.
+ */
+static void split_huge_page_tail(struct page *head, int i, struct list_head *list)
+{
+	struct page *tail = head + i;
+	unsigned long zone_bits = tail->flags & (~0UL << ZONES_PGSHIFT);
+
+	WRITE_ONCE(tail->flags, zone_bits | (READ_ONCE(head->flags) & THP_TAIL_FLAGS));
+	tail->lru.prev = NULL;
+	tail->private_data = 0;
+	tail->index = head->index + (unsigned long)i;
+	WRITE_ONCE(tail->mapping, head->mapping);
+	set_page_count(tail, 1);
+	/* The count first: a lockless reader that sees no compound_head finds it. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	WRITE_ONCE(tail->compound_head, 0);
+	if (list)
+		list_add_tail(&tail->lru, list);
+}
+
+static void __split_huge_page(struct page *page, struct thp_rmap_walk *w, struct list_head *list)
+{
+	struct page *head = w->head;
+
+	deferred_split_forget(head);
+	for (int i = HPAGE_PMD_NR - 1; i > 0; i--)
+		split_huge_page_tail(head, i, list);
+	/* mlock stays counted per base page: 512 pages locked before and after. */
+	ClearPageHead(head);
+	set_page_count(head, 1);
+	thp_rmap_run(w, &thp_remap_ops);
+	thp_rmap_unlock(w);
+	/*
+	 * Every subpage held one reference of the split; the caller's goes to @page,
+	 * which stays locked for the caller to unlock. A subpage nobody maps is freed.
+	 */
+	for (int i = 0; i < HPAGE_PMD_NR; i++) {
+		if (head + i == page)
+			continue;
+		unlock_page(head + i);
+		put_page(head + i);
+	}
+}
+
+int split_huge_page_to_list(struct page *page, struct list_head *list)
+{
+	struct page *head = compound_head(page);
+	struct thp_rmap_walk w = {.nr_mms = 0};
+
+	if (WARN_ON_ONCE(!PageLocked(head)))
+		return -EINVAL;
+	if (!PageHead(head) || compound_order(head) != HPAGE_PMD_ORDER || !PageAnon(head) ||
+	    is_huge_zero_page(head))
+		return -EBUSY;
+	if (!can_split_huge_page(head))
+		return -EBUSY;
+	w.head = head;
+	thp_rmap_lock(&w);
+	thp_rmap_run(&w, &thp_unmap_ops);
+	/* A reference taken meanwhile (a racing GUP-fast), or a mapping we could not reach. */
+	if (total_mapcount(head) || !page_ref_freeze(head, 1)) {
+		thp_rmap_run(&w, &thp_remap_ops);
+		thp_rmap_unlock(&w);
+		return -EBUSY;
+	}
+	__split_huge_page(page, &w, list);
+	return 0;
+}
+
+int split_huge_page(struct page *page)
+{
+	return split_huge_page_to_list(page, NULL);
+}
+
+int split_referenced_huge_page(struct page *page)
+{
+	int err = 0; /* split by someone else meanwhile: done */
+
+	lock_page(page);
+	if (PageCompound(page))
+		err = split_huge_page_to_list(page, NULL);
+	unlock_page(page);
+	put_page(page); /* the caller's reference, now on @page alone */
+	return err;
+}
+
+unsigned long sim_deferred_split_scan(void)
+{
+	unsigned long pfns[DEFERRED_SPLIT_MAX], split = 0;
+	unsigned int nr;
+
+	pthread_mutex_lock(&deferred_split.lock);
+	nr = deferred_split.nr;
+	memcpy(pfns, deferred_split.pfns, nr * sizeof(pfns[0]));
+	deferred_split.nr = 0;
+	pthread_mutex_unlock(&deferred_split.lock);
+	for (unsigned int i = 0; i < nr; i++) {
+		struct page *head;
+
+		if (!pfn_valid(pfns[i]))
+			continue;
+		head = pfn_to_page(pfns[i]);
+		/* Freed, split or reused since it was queued: nothing to do. */
+		if (!page_ref_add_unless_zero(head, 1))
+			continue;
+		if (PageHead(head) && compound_order(head) == HPAGE_PMD_ORDER && PageAnon(head) &&
+		    thp_partially_mapped(head) && trylock_page(head)) {
+			if (!split_huge_page(head))
+				split++;
+			else
+				deferred_split_huge_page(head); /* pinned: try again later */
+			unlock_page(head);
+		}
+		put_page(head);
+	}
+	return split;
+}
+
+unsigned long sim_deferred_split_queued(void)
+{
+	unsigned long nr;
+
+	pthread_mutex_lock(&deferred_split.lock);
+	nr = deferred_split.nr;
+	pthread_mutex_unlock(&deferred_split.lock);
+	return nr;
+}
+
+/* The page mapped at @addr in @mm, referenced; NULL when nothing is. */
+static struct page *get_mapped_page(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+	struct page *found = NULL;
+
+	mmap_read_lock(mm);
+	vma = find_vma(mm, addr);
+	if (vma && vma->vm_start <= addr)
+		found = follow_page(vma, addr, 0);
+	if (IS_ERR_VALUE(found) || (found && !page_ref_add_unless_zero(compound_head(found), 1)))
+		found = NULL;
+	mmap_read_unlock(mm);
+	return found;
+}
+
+int sim_split_huge_page_at(struct mm_struct *mm, unsigned long addr)
+{
+	struct page *page = get_mapped_page(mm, addr);
+	bool thp = page && PageCompound(page) && !is_huge_zero_page(compound_head(page));
+
+	if (page && !thp)
+		put_page(page);
+	if (!thp)
+		return page ? -EINVAL : -EFAULT;
+	return split_referenced_huge_page(page);
 }
 
 /* --- zap, fork, mprotect --- */
@@ -408,6 +827,29 @@ int copy_huge_pud(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma
 	(void)addr;
 	WARN_ON_ONCE(1);
 	return -ENOMEM;
+}
+
+/*
+ * mremap of a whole huge pmd: the entry moves as it is, the THP (or the huge zero
+ * page) and its deposited table stay the mm's. Same mm, so the one pmd lock covers
+ * both ends.
+ */
+bool move_huge_pmd(struct vm_area_struct *vma, pmd_t *old_pmd, pmd_t *new_pmd)
+{
+	spinlock_t *ptl;
+	pmd_t entry;
+
+	if (WARN_ON_ONCE(!pmd_none(pmdp_get(new_pmd))))
+		return false;
+	ptl = pmd_lock(vma->vm_mm);
+	entry = pmdp_get(old_pmd);
+	if (!pmd_trans_huge(entry) || !huge_pmd_is_sane(entry)) {
+		spin_unlock(ptl);
+		return false;
+	}
+	set_pmd(new_pmd, pmdp_huge_get_and_clear(old_pmd));
+	spin_unlock(ptl);
+	return true;
 }
 
 /*

@@ -200,6 +200,14 @@ static inline bool pmd_none_or_trans_huge_or_bad(pmd_t *pmdp)
  * zero-page PTEs); anything else is left alone. The pud one is a stub that warns.
  */
 void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long address);
+/* The pmd covering @address in @mm, without allocating; NULL if no table reaches it. */
+pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long address);
+/*
+ * mremap: move the huge pmd @old_pmd to the empty @new_pmd of the same mm. Return:
+ * true when moved; false when @old_pmd is no longer a THP pmd (the caller splits or
+ * moves PTEs), or @new_pmd is not empty (warns once).
+ */
+bool move_huge_pmd(struct vm_area_struct *vma, pmd_t *old_pmd, pmd_t *new_pmd);
 /* Split the huge pmd mapping @address in @vma, if there is one. */
 void split_huge_pmd_address(struct vm_area_struct *vma, unsigned long address);
 /* A VMA is about to be cut at @address: split a huge pmd the cut would go through. */
@@ -217,6 +225,40 @@ static inline void split_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsign
 	if (pud_is_huge_leaf(pudp_get(pud)))
 		__split_huge_pud(vma, pud, address);
 }
+
+/**
+ * split_huge_page_to_list() - split the anonymous THP @page belongs to into
+ * HPAGE_PMD_NR order-0 pages, as 5.11: unmap every mapping (a huge pmd is split into
+ * PTEs, each PTE becomes a migration entry), freeze the refcount, hand each subpage
+ * the head's mapping, index + i, flags and its own mapcount, release the compound
+ * state, map the PTEs again. A subpage nobody maps is freed.
+ * @page: any subpage; the caller holds a reference and the page lock. @page stays
+ *        locked and keeps the caller's reference; every other subpage is unlocked.
+ * @list: if non-NULL, the tail pages are added to it (page->lru).
+ *
+ * Return: 0 when split; -EBUSY when the THP holds references beyond its mappings and
+ * the caller's (a pin, a GUP reference), when a mapping could not be reached (an mm
+ * whose mmap_lock is contended), or when @page is not an anonymous THP (the huge zero
+ * page included); -EINVAL (and a warning) when the page lock is not held.
+ */
+int split_huge_page_to_list(struct page *page, struct list_head *list);
+/* split_huge_page_to_list() without a list: the same return rules. */
+int split_huge_page(struct page *page);
+/*
+ * Split the THP of @page, on which the caller took a reference it hands over: the
+ * page lock is taken around the split and the reference dropped after. Return: as
+ * split_huge_page().
+ */
+int split_referenced_huge_page(struct page *page);
+/* Only the mappings and one caller reference hold @head (5.11's can_split_huge_page()). */
+bool can_split_huge_page(struct page *head);
+/*
+ * A subpage of the THP @head was unmapped: queue it for a later split
+ * (sim_deferred_split_scan()). Not an anonymous THP: nothing happens.
+ */
+void deferred_split_huge_page(struct page *head);
+/* Shutdown: forget the queue, whose pfns mean nothing to the next machine. */
+void deferred_split_queue_reset(void);
 
 /* Zap a whole huge pmd (pud). Return: 1 if zapped, 0 if the caller must go on. Pud: 0. */
 int zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr);

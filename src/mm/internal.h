@@ -119,6 +119,8 @@ void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma);
 int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below);
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
 int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
+/* A free range of @len: @hint if it is free, else the top-down search. Return: -ENOMEM. */
+unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint, unsigned long len);
 void exit_mmap(struct mm_struct *mm);
 unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, unsigned long prot,
 		      unsigned long flags, unsigned long pgoff, unsigned long *populate);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * mlock, mlock2 and munlock: set or clear VM_LOCKED (and VM_LOCKONFAULT) on the
- * VMAs of a range; locking then populates through GUP's __mm_populate.
+ * VMAs of a range; locking then populates through GUP's __mm_populate, unlocking
+ * munlocks the pages mapped (a pmd-mapped THP whole, without splitting it).
  */
 #include "mm/internal.h"
 
@@ -19,7 +20,33 @@ static int munlock_pte(pte_t *pte, unsigned long addr, unsigned long next, struc
 	return 0;
 }
 
+/*
+ * A THP mapped by a huge pmd is munlocked whole, on its head, and stays huge: 5.11's
+ * munlock_vma_pages_range() follows it and munlocks thp_nr_pages() at once. (A cut
+ * inside the huge range has split the pmd already, at split_vma().)
+ */
+static int munlock_pmd(pmd_t *pmd, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	spinlock_t *ptl;
+	pmd_t entry;
+
+	(void)addr;
+	(void)next;
+	if (!pmd_trans_huge(pmdp_get(pmd)))
+		return 0;
+	ptl = pmd_lock(walk->mm);
+	entry = pmdp_get(pmd);
+	if (pmd_trans_huge(entry)) {
+		if (huge_pmd_maps_thp(entry) && !is_huge_zero_pmd(entry))
+			munlock_vma_page(pmd_page(entry));
+		walk->action = ACTION_CONTINUE;
+	}
+	spin_unlock(ptl);
+	return 0;
+}
+
 static const struct mm_walk_ops munlock_walk_ops = {
+	.pmd_entry = munlock_pmd,
 	.pte_entry = munlock_pte,
 };
 

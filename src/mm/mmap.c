@@ -378,7 +378,7 @@ static bool range_is_free(struct mm_struct *mm, unsigned long addr, unsigned lon
 }
 
 /* Top-down search below mmap_base, as the x86-64 default layout does. */
-static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint, unsigned long len)
+unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint, unsigned long len)
 {
 	unsigned long top = mm->mmap_base, gap_end;
 	struct vm_area_struct *vma;

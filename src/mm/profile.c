@@ -186,6 +186,7 @@ const struct mm_profile profile_5_11 = {
 	.pins_zero_page = true,
 	.is_pinnable_page = is_pinnable_page_5_11,
 	.memalloc_pin_gfp = memalloc_pin_gfp_5_11,
+	.mremap_dontunmap_anon_only = true,
 };
 
 /*
@@ -212,6 +213,7 @@ const struct mm_profile profile_6_18 = {
 	.pins_zero_page = true,
 	.is_pinnable_page = is_pinnable_page_5_11,
 	.memalloc_pin_gfp = memalloc_pin_gfp_5_11,
+	.mremap_dontunmap_anon_only = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

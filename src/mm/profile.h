@@ -151,6 +151,13 @@ struct mm_profile {
 	 * pageblocks of: @gfp unchanged. 5.13: clear __GFP_MOVABLE.
 	 */
 	gfp_t (*memalloc_pin_gfp)(gfp_t gfp);
+
+	/*
+	 * mremap(MREMAP_DONTUNMAP): only of a private anonymous VMA (true), or of
+	 * any VMA but a VM_DONTEXPAND / VM_PFNMAP one (false)? 5.11: the 5.7 rule,
+	 * private anonymous only. 5.13: any mapping.
+	 */
+	bool mremap_dontunmap_anon_only;
 };
 
 extern const struct mm_profile profile_5_11;

@@ -88,6 +88,9 @@ void page_remove_rmap(struct page *page)
 		count_vm_stat(NR_ANON_MAPPED, -1);
 	if (!PageCompound(page) && TestClearPageMlocked(page))
 		count_vm_stat(NR_MLOCK, -1);
+	/* Part of a THP unmapped: queue it for the deferred split, as 5.11. */
+	if (PageCompound(page))
+		deferred_split_huge_page(compound_head(page));
 }
 
 /* Subpages of @head no PTE maps: the ones a pmd mapping alone makes mapped. */
@@ -119,8 +122,12 @@ void page_remove_rmap_huge(struct page *head)
 {
 	if (atomic_add_return(-1, compound_mapcount_ptr(head)) >= 0)
 		return;
+	long unmapped = subpages_not_pte_mapped(head);
+
 	count_vm_stat(NR_ANON_THPS, -1);
-	count_vm_stat(NR_ANON_MAPPED, -subpages_not_pte_mapped(head));
+	count_vm_stat(NR_ANON_MAPPED, -unmapped);
+	if (unmapped && unmapped < HPAGE_PMD_NR)
+		deferred_split_huge_page(head); /* PTE-mapped in part elsewhere */
 	if (TestClearPageMlocked(head))
 		count_vm_stat(NR_MLOCK, -(long)compound_nr(head));
 }

@@ -299,6 +299,7 @@ int sim_shutdown(void)
 		sim_reap_tasks();
 	}
 	huge_zero_page_release();
+	deferred_split_queue_reset();
 	pgtable_rcu_barrier();
 	if (host_objects_left(out))
 		problems++;

@@ -138,6 +138,10 @@ struct backend_ops {
 	long (*madvise)(unsigned long addr, unsigned long len, int advice);
 	long (*mlock)(unsigned long addr, unsigned long len, bool onfault);
 	long (*munlock)(unsigned long addr, unsigned long len);
+	unsigned long (*mremap)(unsigned long addr, unsigned long old_len, unsigned long new_len,
+				unsigned long flags, unsigned long new_addr);
+	/* Split the THP mapped at @addr (debugfs split_huge_pages): 0 or -errno. */
+	long (*split_huge_page)(unsigned long addr);
 
 	/* The current task's loads and stores: bytes NOT copied. */
 	unsigned long (*copy_to_user)(unsigned long addr, const void *buf, unsigned long len);

@@ -237,6 +237,17 @@ static long sim_munlock(unsigned long addr, unsigned long len)
 	return sys_munlock(addr, len);
 }
 
+static unsigned long sim_mremap(unsigned long addr, unsigned long old_len, unsigned long new_len,
+				unsigned long flags, unsigned long new_addr)
+{
+	return sys_mremap(addr, old_len, new_len, flags, new_addr);
+}
+
+static long sim_split_huge_page(unsigned long addr)
+{
+	return sim_split_huge_page_at(sim_cur->mm, addr);
+}
+
 /* ------------------------------------------------------- user accesses -- */
 
 static unsigned long sim_copy_to_user(unsigned long addr, const void *buf, unsigned long len)
@@ -770,6 +781,8 @@ const struct backend_ops sim_backend = {
 	.madvise = sim_madvise,
 	.mlock = sim_mlock,
 	.munlock = sim_munlock,
+	.mremap = sim_mremap,
+	.split_huge_page = sim_split_huge_page,
 	.copy_to_user = sim_copy_to_user,
 	.copy_from_user = sim_copy_from_user,
 	.access_vm = sim_access_vm,

@@ -48,3 +48,25 @@ bool cmd_munlock(struct script *s, struct cmd_args *a)
 	report(s, "munlock", s->be->munlock(a->arg[0].u, a->arg[1].u));
 	return true;
 }
+
+bool cmd_mremap(struct script *s, struct cmd_args *a)
+{
+	const char *name = a->arg[0].str;
+	unsigned long flags = (a->arg[3].given ? MREMAP_MAYMOVE : 0) |
+			      (a->arg[4].given ? MREMAP_DONTUNMAP : 0) |
+			      (a->opt[0].given ? MREMAP_FIXED : 0);
+	unsigned long ret =
+		s->be->mremap(a->arg[1].u, a->arg[2].u, a->opt[1].u, flags, a->opt[0].u);
+
+	s->ret = (long)ret;
+	if (!set_value(s, name, (long)ret))
+		return false;
+	say(s, "  $%s = %s\n", name, NUM((long)ret));
+	return true;
+}
+
+bool cmd_split(struct script *s, struct cmd_args *a)
+{
+	report(s, "split_huge_page", s->be->split_huge_page(a->arg[0].u));
+	return true;
+}

@@ -147,6 +147,17 @@ const struct command commands[] = {
 	 .summary = "`sys_mlock`, or `sys_mlock2(MLOCK_ONFAULT)`"},
 	{"munlock", "mapping", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_munlock,
 	 .summary = "`sys_munlock`"},
+	{"mremap", "mapping", {NAME("NAME"), ADDR, LEN, FLAG("maymove"), FLAG("dontunmap")},
+	 {OPTION("fixed", "ADDR", OPT_EXPR, NULL), OPT_REQUIRED("new", "LEN", OPT_EXPR)},
+	 .needs = NEEDS_TASK, .fn = cmd_mremap,
+	 .summary = "`sys_mremap(ADDR, LEN, new, FLAGS, fixed)`: `maymove` MREMAP_MAYMOVE, "
+		    "`dontunmap` MREMAP_DONTUNMAP, `fixed=ADDR` MREMAP_FIXED to ADDR (the flags "
+		    "Linux wants with them are not added). Stores the new address (or -errno) in "
+		    "`$NAME` and `ret`."},
+	{"split", "mapping", {ADDR}, .needs = NEEDS_TASK, .fn = cmd_split,
+	 .summary = "`split_huge_page` of the THP mapped at ADDR, as debugfs split_huge_pages: "
+		    "`ret` 0, -EBUSY while it is pinned or referenced, -EINVAL for no THP, "
+		    "-EFAULT for nothing mapped."},
 
 	/* ------------------------------------------------------------- access -- */
 	{"write", "access", {ADDR, STRING}, .needs = NEEDS_TASK, .fn = cmd_write,

@@ -325,6 +325,8 @@ CMD(mprotect);
 CMD(madvise);
 CMD(mlock);
 CMD(munlock);
+CMD(mremap);
+CMD(split);
 /* cmd_access.c */
 CMD(write);
 CMD(fill);
