@@ -75,6 +75,18 @@ static struct page *head_at(struct task_struct *t, unsigned long addr)
 	return compound_head(pfn_to_page(pfn_of(t, addr)));
 }
 
+/* sim_check() with its report thrown away: the test only counts violations. */
+static int check_quietly(void)
+{
+	FILE *null = fopen("/dev/null", "w");
+	int violations;
+
+	assert_non_null(null);
+	violations = sim_check(null);
+	fclose(null);
+	return violations;
+}
+
 static void finish(struct task_struct *t)
 {
 	assert_int_equal(sim_check(NULL), 0);
@@ -164,6 +176,49 @@ static void test_1g_pool_must_fit(void **state)
 	assert_pool(SZ_1G, 1, 1, 0);
 	assert_int_equal(sim_check(NULL), 0);
 	assert_int_equal(sim_shutdown(), 0);
+}
+
+/* As nr_hugepages: a pool bigger than memory gets what the buddy allocator can give. */
+static void test_2m_pool_takes_what_fits(void **state)
+{
+	struct sim_config cfg = {.mem_bytes = 16UL << 20, .hugetlb_2m_pages = 100, .quiet = true};
+
+	(void)state;
+	assert_int_equal(sim_boot(&cfg), 0);
+	/* 16 MiB is eight 2 MiB blocks; the first holds the reserved low frames. */
+	assert_pool(SZ_2M, 7, 7, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/* The checker's hugetlb section: a pool page's count against the pool's lists and pins. */
+static void test_checker_sees_pool_and_pincount_errors(void **state)
+{
+	struct task_struct *t;
+	struct page *pages[1], *head;
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(1, 0);
+	addr = map_huge(SZ_2M, HUGE_PRIVATE);
+	put_byte(addr, 1);
+	head = head_at(t, addr);
+	assert_int_equal(sys_munmap(addr, SZ_2M), 0);
+	/* Free in the pool but referenced: neither free nor in use. */
+	set_page_count(head, 1);
+	assert_true(check_quietly() > 0);
+	set_page_count(head, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	addr = map_huge(SZ_2M, HUGE_PRIVATE);
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, pages), 1);
+	if (sim_page_gup_pins(pages[0]) >= 0) { /* debug builds record pins per page */
+		sim_page_fake_gup_pins(pages[0], 1);
+		assert_true(check_quietly() > 0);
+		sim_page_fake_gup_pins(pages[0], -1);
+	}
+	assert_int_equal(sim_check(NULL), 0);
+	unpin_user_page(pages[0]);
+	finish(t);
 }
 
 /* --- faults --- */
@@ -543,6 +598,8 @@ int main(void)
 		HUGETLB_TEST(test_pool_accounting),
 		HUGETLB_TEST(test_mmap_errors),
 		HUGETLB_TEST(test_1g_pool_must_fit),
+		HUGETLB_TEST(test_2m_pool_takes_what_fits),
+		HUGETLB_TEST(test_checker_sees_pool_and_pincount_errors),
 		HUGETLB_TEST(test_fault_2m),
 		HUGETLB_TEST(test_fault_1g),
 		HUGETLB_TEST(test_private_cow_after_fork),

@@ -42,10 +42,11 @@ if(TARGET gup)
   gup_tool_expect(bench_too_big 2 "-m 1048576: the run needs [0-9]+ MiB of host memory .* but [0-9]+ MiB is available" bench -m 1048576)
   # A run whose calls failed exits non-zero (FOLL_DUMP is not a fast-path flag: -EINVAL).
   gup_tool_expect(bench_failed_call 1 "a call failed: Invalid argument" bench -u -m 1 -F 0x8)
-  # -T is the mode that runs; THP and hugetlb are refused, saying so.
+  # -T is the mode that runs; THP is refused, saying so.
   gup_tool_expect(bench_T_runs 0 "GUP_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us" bench -T -m 1 -n 64)
   gup_tool_expect(bench_t_refused 2 "-t: THP is not simulated yet; -T \\(no THP" bench -t)
-  gup_tool_expect(bench_H_refused 2 "-H: hugetlb is not simulated yet" bench -H)
+  # -H maps the region with MAP_HUGETLB from a pool the machine boots with: 2 huge pages.
+  gup_tool_expect(bench_H_pins_hugetlb 0 "PIN_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us" bench -H -a -m 4 -n 512)
   # -j shares the region among threads (2 x 256 pages); --split gives slices (256 in all).
   gup_tool_expect(bench_j_shared 0 "\"pages\":512,\"expected\":512" bench -j 2 -m 1 -n 64 --json)
   gup_tool_expect(bench_j_split 0 "\"pages\":256,\"expected\":256" bench -j 2 --split -m 1 -n 64 --json)

@@ -300,20 +300,30 @@ void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages, bool
  * @pages: pages returned by a pin_user_pages*() call.
  * @npages: number of entries in @pages.
  *
- * An @npages that looks like a negative errno is almost certainly a caller
- * passing on a failed pin call's return value: that warns and does nothing.
+ * Consecutive entries in one compound page (the subpages of a huge page) are
+ * released together, with one atomic on its head. An @npages that looks like a
+ * negative errno is almost certainly a caller passing on a failed pin call's
+ * return value: that warns and does nothing.
  *
  * Return: nothing.
  */
 void unpin_user_pages(struct page **pages, unsigned long npages)
 {
 	PIN_OWNER_SCOPE();
-	unsigned long idx;
+	unsigned long idx, run;
 
 	if (WARN_ON(IS_ERR_VALUE(npages)))
 		return;
-	for (idx = 0; idx < npages; idx++)
-		unpin_user_page(pages[idx]);
+	/* A run of subpages of one compound page (a huge page pinned whole) is one put. */
+	for (idx = 0; idx < npages; idx += run) {
+		struct page *head = compound_head(pages[idx]);
+
+		for (run = 1;
+		     idx + run < npages && run < INT_MAX && compound_head(pages[idx + run]) == head;
+		     run++)
+			;
+		put_compound_head(head, (int)run, FOLL_PIN);
+	}
 }
 
 /* ------------------------------------------------------------------------- */

@@ -97,10 +97,13 @@ void hugetlb_init_pools(unsigned long nr_2m, unsigned long gigantic_start, unsig
 			bool quiet)
 {
 	struct hstate *h2 = &hstates[HSTATE_2M], *h1 = &hstates[HSTATE_1G];
+	unsigned long most_2m = sim.zones[ZONE_NORMAL].spanned_pages >> HPAGE_PMD_ORDER;
+	unsigned long want_2m = nr_2m;
 
 	spin_lock_init(&hugetlb_lock);
 	hstate_init(h2, HPAGE_PMD_ORDER, "hugepages-2048kB");
 	hstate_init(h1, HUGETLB_1G_ORDER, "hugepages-1048576kB");
+	nr_2m = min_t(unsigned long, nr_2m, most_2m); /* more could never be allocated */
 	h2->pages = nr_2m ? calloc(nr_2m, sizeof(struct page *)) : NULL;
 	h1->pages = nr_1g ? calloc(nr_1g, sizeof(struct page *)) : NULL;
 	if ((nr_2m && !h2->pages) || (nr_1g && !h1->pages))
@@ -115,16 +118,15 @@ void hugetlb_init_pools(unsigned long nr_2m, unsigned long gigantic_start, unsig
 		struct page *page =
 			alloc_pages(GFP_HIGHUSER | __GFP_COMP | __GFP_NOWARN, HPAGE_PMD_ORDER);
 
-		if (!page) {
-			if (!quiet)
-				fprintf(stderr,
-					"libgup: HugeTLB: allocating %lu of page size 2.00 MiB "
-					"failed. Only allocated %lu hugepages.\n",
-					nr_2m, h2->nr_huge_pages);
+		if (!page)
 			break;
-		}
 		enqueue_new_huge_page(h2, page);
 	}
+	if (h2->nr_huge_pages < want_2m && !quiet)
+		fprintf(stderr,
+			"libgup: HugeTLB: allocating %lu of page size 2.00 MiB failed. Only "
+			"allocated %lu hugepages.\n",
+			want_2m, h2->nr_huge_pages);
 }
 
 static struct page *dequeue_huge_page(struct hstate *h)
@@ -375,9 +377,11 @@ static void hugetlb_vm_op_close(struct vm_area_struct *vma)
 			 vma_hugecache_offset(h, vma, vma->vm_end));
 }
 
+/* MAP_HUGETLB's object is an unlinked hugetlbfs file, private or shared. */
 static const char *hugetlb_vma_name(struct vm_area_struct *vma)
 {
-	return hugetlb_inode(vma)->shared ? "/anon_hugepage (deleted)" : NULL;
+	(void)vma;
+	return "/anon_hugepage (deleted)";
 }
 
 /* Faults never reach ->fault: handle_mm_fault() sends hugetlb VMAs to hugetlb_fault(). */

@@ -211,9 +211,18 @@ static void *bench_worker_main(void *arg)
 /* The simulated machine                                                     */
 /* ------------------------------------------------------------------------- */
 
+/* -H: MAP_HUGETLB of the chosen size; 0 for small pages. */
+static unsigned long hugetlb_map_flags(const struct bench_config *cfg)
+{
+	if (!cfg->hugetlb)
+		return 0;
+	return MAP_HUGETLB | (cfg->hugetlb == PUD_SIZE ? MAP_HUGE_1GB : MAP_HUGE_2MB);
+}
+
 static int map_populated_region(struct bench_sim *bs)
 {
-	unsigned long type = bs->cfg.shared ? MAP_SHARED : MAP_PRIVATE;
+	unsigned long type =
+		(bs->cfg.shared ? MAP_SHARED : MAP_PRIVATE) | hugetlb_map_flags(&bs->cfg);
 	unsigned long addr =
 		sys_mmap(0, bs->cfg.size, PROT_READ | PROT_WRITE, type | MAP_ANONYMOUS, -1, 0);
 
@@ -240,6 +249,9 @@ unsigned long bench_expected_pages(const struct bench_config *cfg)
 
 static unsigned long sim_mem_bytes(const struct bench_config *cfg)
 {
+	/* 1 GiB hugetlb pages are carved above the first gigabyte, which holds the rest. */
+	if (cfg->hugetlb == PUD_SIZE)
+		return cfg->size + PUD_SIZE;
 	return (cfg->size + SIM_OVERHEAD_BYTES + SIM_GRANULE - 1) & ~(SIM_GRANULE - 1);
 }
 
@@ -275,6 +287,12 @@ static int start_bench_workers(struct bench_sim *bs)
 int bench_sim_open(const struct bench_config *cfg, struct bench_sim **simp)
 {
 	struct sim_config sc = {.mem_bytes = sim_mem_bytes(cfg), .prefault = true};
+
+	/* -H: a pool exactly the region's size, as gup_test's users set nr_hugepages. */
+	if (cfg->hugetlb == PUD_SIZE)
+		sc.hugetlb_1g_pages = cfg->size / PUD_SIZE;
+	else if (cfg->hugetlb)
+		sc.hugetlb_2m_pages = cfg->size / PMD_SIZE;
 	struct bench_sim *bs = calloc(1, sizeof(*bs));
 	int ret;
 
@@ -398,8 +416,11 @@ static void bench_usage(FILE *out)
 		"            0x hex or 0 octal (default 0)\n"
 		"  -w / -W   FOLL_WRITE (default) / no FOLL_WRITE\n"
 		"  -S        MAP_SHARED instead of MAP_PRIVATE (default private)\n"
-		"  -T        no THP: the only mode there is (4 KiB pages); -t (THP) and -H\n"
-		"            (hugetlb) are refused until the machine has huge pages\n"
+		"  -T        no THP: the only mode there is (4 KiB pages); -t (THP) is\n"
+		"            refused until the machine has it\n"
+		"  -H        MAP_HUGETLB with 2 MiB pages (the region is rounded up to them and\n"
+		"            the machine boots with a pool that size); --hugetlb-1g: 1 GiB pages\n"
+		"            (-m rounded up to GiB; the machine gets one more GiB)\n"
 		"  --json    one JSON object on stdout instead of the text lines\n"
 		"  --vs-kernel  time the host kernel's nearest path too, and print the\n"
 		"            ratio libgup/host (below 1: libgup is faster):\n"
@@ -414,13 +435,13 @@ static void bench_usage(FILE *out)
 		BENCH_MAX_DUMP, MAX_REGION_MIB, MAX_REPEATS, MAX_PAGES_PER_CALL, MAX_THREADS);
 }
 
-/* THP and hugetlb runs need compound pages in the machine, which come later. */
+/* THP runs need anonymous THP in the bench, which comes later. */
 static int refuse_huge(char opt)
 {
 	fprintf(stderr,
-		"gup bench: -%c: %s is not simulated yet; -T (no THP, 4 KiB pages) is the mode "
+		"gup bench: -%c: THP is not simulated yet; -T (no THP, 4 KiB pages) is the mode "
 		"that runs\n",
-		opt, opt == 'H' ? "hugetlb" : "THP");
+		opt);
 	return GUP_EXIT_USAGE;
 }
 
@@ -508,9 +529,13 @@ static int parse_dump_indices(int argc, char **argv, struct bench_cli *cli)
 static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'J'},  {"vs-kernel", no_argument, NULL, 'K'},
-		{"split", no_argument, NULL, 's'}, {"progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0},
+		{"json", no_argument, NULL, 'J'},
+		{"vs-kernel", no_argument, NULL, 'K'},
+		{"split", no_argument, NULL, 's'},
+		{"progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{"hugetlb-1g", no_argument, NULL, 'G'},
+		{NULL, 0, NULL, 0},
 	};
 	static const char cmd_opts[] = "aLuUbc";
 	static const enum bench_cmd cmds[] = {
@@ -549,8 +574,13 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 		case 'T':
 			break; /* no THP: the only mode */
 		case 't':
-		case 'H':
 			return refuse_huge((char)c);
+		case 'H':
+			cli->cfg.hugetlb = cli->cfg.hugetlb ? cli->cfg.hugetlb : PMD_SIZE;
+			break;
+		case 'G':
+			cli->cfg.hugetlb = PUD_SIZE;
+			break;
 		case 's':
 			cli->cfg.split = true;
 			break;
@@ -570,6 +600,9 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 			return GUP_EXIT_USAGE;
 		}
 	}
+	/* As mmap(MAP_HUGETLB) does: the region is whole huge pages. */
+	if (cli->cfg.hugetlb)
+		cli->cfg.size = (cli->cfg.size + cli->cfg.hugetlb - 1) & ~(cli->cfg.hugetlb - 1);
 	return parse_dump_indices(argc, argv, cli);
 }
 
@@ -838,6 +871,7 @@ static int run_bench(const struct bench_cli *cli)
 		progress(cli, i + 1);
 	}
 	leaks = bench_sim_close(bs);
+	host_bench_hugetlb_flags = hugetlb_map_flags(&cli->cfg);
 	if (cli->vs_kernel)
 		measure_host(cli, &host);
 	if (cli->json)

@@ -37,6 +37,7 @@ struct bench_config {
 	enum bench_cmd cmd;
 	unsigned int gup_flags; /* FOLL_* passed to every call */
 	bool shared;		/* MAP_SHARED rather than MAP_PRIVATE */
+	unsigned long hugetlb;	/* -H: MAP_HUGETLB pages of this size (2 or 1024 MiB); 0: none */
 	bool dump_use_pin;	/* DUMP_USER_PAGES_TEST pins (gup_test -p) */
 	int nr_dump;		/* DUMP_USER_PAGES_TEST: page indices to describe */
 	unsigned long dump_index[BENCH_MAX_DUMP];
@@ -106,5 +107,7 @@ void host_bench_gup_fast(unsigned long size, long pages_per_call, struct host_sa
 void host_bench_pin(unsigned long size, long pages_per_call, struct host_sample *out);
 /* MADV_POPULATE_WRITE over @size bytes of already populated host memory: GUP's slow walk. */
 void host_bench_populate(unsigned long size, struct host_sample *out);
+/* MAP_HUGETLB | MAP_HUGE_* for the host's region (the -H runs), or 0 for small pages. */
+extern unsigned long host_bench_hugetlb_flags;
 
 #endif /* GUP_TOOL_BENCH_H */

@@ -51,13 +51,23 @@ static unsigned long read_pipe_max_size(void)
 	return max > (1UL << 30) ? 1UL << 30 : max;
 }
 
-/* Anonymous host memory with every page already faulted in for writing. */
+unsigned long host_bench_hugetlb_flags;
+
+/*
+ * Anonymous host memory with every page already faulted in for writing: hugetlb
+ * pages from the host's pool (-H; mmap fails without one), else small pages.
+ */
 static void *host_populated_region(unsigned long size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | host_bench_hugetlb_flags, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
+	if (host_bench_hugetlb_flags) {
+		memset(p, 1, size);
+		return p;
+	}
 	if (madvise(p, size, MADV_NOHUGEPAGE) || madvise(p, size, MADV_POPULATE_WRITE))
 		memset(p, 1, size); /* older kernels: fault it in by hand */
 	return p;
