@@ -83,7 +83,7 @@ static void bench_host(void)
 	unsigned long pages = REGION_BYTES / 4096;
 
 	for (size_t i = 0; i < sizeof(pages_per_call) / sizeof(pages_per_call[0]); i++) {
-		struct host_run run = {REGION_BYTES, pages_per_call[i], BENCH_THP_OFF, REPEATS};
+		struct host_run run = {REGION_BYTES, pages_per_call[i], BENCH_THP_OFF, REPEATS, 0};
 
 		host_bench_pin(&run, &h);
 		if (h.ok)
@@ -94,7 +94,7 @@ static void bench_host(void)
 		else
 			printf("host io_uring: skipped: %s\n", h.note);
 	}
-	host_bench_populate(&(struct host_run){REGION_BYTES, -1, BENCH_THP_OFF, REPEATS}, &h);
+	host_bench_populate(&(struct host_run){REGION_BYTES, -1, BENCH_THP_OFF, REPEATS, 0}, &h);
 	if (h.ok)
 		printf("| host MADV_POPULATE_WRITE   |   - | 1 | %7.2f | %-16s %7s | (%s)\n",
 		       per_page(h.get_us, pages), "-", "-", h.note);
@@ -113,7 +113,7 @@ static void bench_thp(void)
 		.gup_flags = FOLL_WRITE,
 		.thp = BENCH_THP_ON,
 	};
-	struct host_run run = {REGION_BYTES, 512, BENCH_THP_ON, REPEATS};
+	struct host_run run = {REGION_BYTES, 512, BENCH_THP_ON, REPEATS, 0};
 	double get_ns, put_ns, host_get_ns, host_put_ns;
 	unsigned long pages = REGION_BYTES / 4096;
 	struct bench_sample s;

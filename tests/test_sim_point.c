@@ -68,7 +68,7 @@ static unsigned long hits_of(enum sim_point_id id)
 static void reach_every_point(void)
 {
 	struct task_struct *t = start_task("points");
-	unsigned long addr = map_rw(2), fresh = map_rw(1);
+	unsigned long addr = map_rw(2), fresh = map_rw(1), huge;
 	struct task_struct *child;
 	struct page *page;
 	char byte = 'x';
@@ -87,6 +87,12 @@ static void reach_every_point(void)
 	task_exit(child);
 	/* The second page's only user now: the reuse check (both cow points). */
 	assert_int_equal(copy_to_user(addr + PAGE_SIZE, &byte, 1), 0);
+	/* A hugetlb fault with no pool (MAP_NORESERVE maps anyway): hugetlb_alloc. */
+	huge = sys_mmap(0, PMD_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE, -1, 0);
+	assert_false(IS_ERR_VALUE(huge));
+	assert_int_equal(copy_to_user(huge, &byte, 1), 1);
+	assert_int_equal(sys_munmap(huge, PMD_SIZE), 0);
 	/* Unmapping everything frees the tables through RCU: pgtable_free. */
 	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
 	assert_int_equal(sys_munmap(fresh, PAGE_SIZE), 0);

@@ -42,7 +42,7 @@ if(TARGET gup)
   gup_tool_expect(bench_too_big 2 "-m 1048576: the run needs [0-9]+ MiB of host memory .* but [0-9]+ MiB is available" bench -m 1048576)
   # A run whose calls failed exits non-zero (FOLL_DUMP is not a fast-path flag: -EINVAL).
   gup_tool_expect(bench_failed_call 1 "a call failed: Invalid argument" bench -u -m 1 -F 0x8)
-  # -T: today's 4 KiB pages, explicit (MADV_NOHUGEPAGE); hugetlb is refused, saying so.
+  # -T: today's 4 KiB pages, explicit (MADV_NOHUGEPAGE).
   gup_tool_expect(bench_T_runs 0 "GUP_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us" bench -T -m 1 -n 64)
   # -t: a 2 MiB-aligned MADV_HUGEPAGE region, populated with huge pmds; -T: MADV_NOHUGEPAGE.
   # gup_test's timing line either way; the JSON says how much of the region THPs back.
@@ -53,7 +53,8 @@ if(TARGET gup)
   gup_tool_expect(bench_t_vs_kernel 0 "^THP: libgup 4 of 4 MiB in huge pages \\(AnonHugePages\\)" bench -t -a -m 4 -n 512 --vs-kernel)
   # A tail page of a THP as gup_test -c describes it: the head holds the count.
   gup_tool_expect(bench_t_dump_tail 0 "page #1: pfn:0x[0-9a-f]+ refcount:0 mapcount:1 .*\\(dma pinned\\)" bench -t -c -p -m 4 1)
-  gup_tool_expect(bench_H_refused 2 "-H: hugetlb is not simulated yet" bench -H)
+  # -H maps the region with MAP_HUGETLB from a pool the machine boots with: 2 huge pages.
+  gup_tool_expect(bench_H_pins_hugetlb 0 "PIN_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us" bench -H -a -m 4 -n 512)
   # -j shares the region among threads (2 x 256 pages); --split gives slices (256 in all).
   gup_tool_expect(bench_j_shared 0 "\"pages\":512,\"expected\":512" bench -j 2 -m 1 -n 64 --json)
   gup_tool_expect(bench_j_split 0 "\"pages\":256,\"expected\":256" bench -j 2 --split -m 1 -n 64 --json)

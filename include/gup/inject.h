@@ -22,6 +22,7 @@ enum inject_point {
 	INJECT_FAULT_OOM = SP_FAULT_OOM,	 /* "fault_oom": a fault returns VM_FAULT_OOM */
 	INJECT_FAULT_SIGBUS = SP_FAULT_SIGBUS, /* "fault_sigbus": a fault returns VM_FAULT_SIGBUS */
 	INJECT_GUP_SIGNAL = SP_GUP_SIGNAL,     /* "gup_signal": a fatal signal at a GUP iteration */
+	INJECT_HUGETLB_ALLOC = SP_HUGETLB_ALLOC, /* "hugetlb_alloc": the hugetlb pool is empty */
 	NR_INJECT_POINTS
 };
 

@@ -18,6 +18,14 @@ extern "C" {
 #endif
 
 #define TASK_SIZE_MAX ((1UL << 47) - PAGE_SIZE)
+
+/* MAP_HUGETLB's page sizes, the host's encoding (linux/mman.h; glibc lacks these two). */
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21UL << MAP_HUGE_SHIFT)
+#endif
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30UL << MAP_HUGE_SHIFT)
+#endif
 #define TASK_SIZE TASK_SIZE_MAX	    /* 0x7ffffffff000 */
 #define VSYSCALL_ADDR (-10UL << 20) /* 0xffffffffff600000, the x86-64 gate page */
 
@@ -257,7 +265,10 @@ static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
  * Return: the start address, or a negative errno cast to unsigned long (test with
  * IS_ERR_VALUE): -EINVAL for bad lengths, flags or alignment, -ENOMEM when no
  * room or memory, -EEXIST for MAP_FIXED_NOREPLACE over a mapping, -EBADF for
- * file mappings (no files exist yet).
+ * file mappings (no files exist yet). MAP_HUGETLB (with MAP_HUGE_2MB, MAP_HUGE_1GB
+ * or neither: 2 MiB) rounds the length up to the huge page size and reserves pool
+ * pages for it: -ENOMEM when the pool cannot cover it (unless MAP_NORESERVE),
+ * -EINVAL for another size or an unaligned MAP_FIXED address.
  */
 unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 		       unsigned long flags, int fd, unsigned long off);

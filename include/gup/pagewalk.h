@@ -33,6 +33,13 @@ struct mm_walk_ops {
 	int (*pmd_entry)(pmd_t *pmd, unsigned long addr, unsigned long next, struct mm_walk *walk);
 	int (*pte_entry)(pte_t *pte, unsigned long addr, unsigned long next, struct mm_walk *walk);
 	int (*pte_hole)(unsigned long addr, unsigned long next, int depth, struct mm_walk *walk);
+	/*
+	 * A hugetlb VMA is walked by this alone, one call per huge page whose entry
+	 * (a pmd or pud used as a leaf, passed as a pte_t) exists, even if empty;
+	 * @hmask is the huge page mask. Without it a hugetlb VMA is not walked.
+	 */
+	int (*hugetlb_entry)(pte_t *pte, unsigned long hmask, unsigned long addr,
+			     unsigned long next, struct mm_walk *walk);
 	int (*test_walk)(unsigned long addr, unsigned long next, struct mm_walk *walk);
 };
 

@@ -56,6 +56,14 @@ struct sim_config {
 	enum sim_profile profile;    /* semantics profile; 0 = GUP_PROFILE or 5.11 */
 	enum sim_thp thp;	     /* THP enabled=; 0 is madvise */
 	bool thp_no_zero_page; /* use_zero_page=0: read faults do not map the huge zero page */
+	/*
+	 * hugetlb pools, as hugepages= and hugepagesz=1G hugepages= on the kernel's
+	 * command line: 2 MiB pages are taken from the buddy allocator at boot (fewer
+	 * if it cannot supply them), 1 GiB pages are carved from the top aligned
+	 * gigabytes of ZONE_NORMAL (boot fails if they do not fit).
+	 */
+	unsigned long hugetlb_2m_pages;
+	unsigned long hugetlb_1g_pages;
 };
 
 /**
@@ -67,6 +75,7 @@ struct sim_config {
  *
  * Return: 0, -EBUSY if a machine is already running, -EINVAL for a size that is
  * not a multiple of 4 MiB or is under 8 MiB or an unknown vsyscall or thp mode, -EINVAL
+ * (with a line on stderr) for hugetlb_1g_pages that ZONE_NORMAL cannot hold, -EINVAL
  * (with a line on stderr naming the known profiles) for a profile value or
  * GUP_PROFILE name that is not known, -ENOMEM if the host refused the memory.
  * On failure no machine runs.
@@ -154,6 +163,28 @@ unsigned long global_node_page_state(enum node_stat_item item);
 void mod_node_page_state(enum node_stat_item item, long delta);
 const char *vmstat_name(enum node_stat_item item);
 void vmstat_print(FILE *out);
+
+/* The hugetlb pool of one page size, as /sys/kernel/mm/hugepages/hugepages-*kB/. */
+struct sim_hugepages {
+	unsigned long total, free, rsvd, surp; /* surp: no surplus pages, always 0 */
+};
+
+/**
+ * sim_hugepages() - the counters of the hugetlb pool of @size bytes per page.
+ * @size: 2 MiB or 1 GiB.
+ * @out: receives the counters.
+ *
+ * Return: 0, -EINVAL for another size, -ENODEV if no machine runs.
+ */
+int sim_hugepages(unsigned long size, struct sim_hugepages *out);
+
+/**
+ * sim_meminfo() - /proc/meminfo's hugetlb lines: HugePages_Total/Free/Rsvd/Surp of
+ * the default (2 MiB) pool, Hugepagesize, and Hugetlb (both pools, in kB).
+ *
+ * Return: 0, or -ENODEV if no machine runs (nothing written).
+ */
+int sim_meminfo(FILE *out);
 
 /* Total and free frames of the machine. */
 unsigned long sim_total_pages(void);

@@ -48,6 +48,35 @@ static bool access_huge_page(struct mm_struct *mm, pmd_t *pmdp, unsigned long ad
 	return ok;
 }
 
+/* The same through the huge pmd or pud of a hugetlb VMA, under the page-table lock. */
+static bool access_hugetlb_page(struct mm_struct *mm, struct vm_area_struct *vma,
+				unsigned long addr, void *buf, size_t len, bool write)
+{
+	unsigned long sz = huge_page_size(hstate_vma(vma));
+	unsigned long *ptep = huge_pte_offset(mm, addr & ~(sz - 1), sz), entry;
+	bool ok;
+
+	if (!ptep)
+		return false;
+	spin_lock(&mm->page_table_lock);
+	entry = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+	ok = (entry & _PAGE_PRESENT) && (!write || (entry & _PAGE_RW));
+	if (ok) {
+		unsigned char *bytes = (unsigned char *)page_address(
+					       pfn_to_page((entry & PTE_PFN_MASK) >> PAGE_SHIFT)) +
+				       (addr & (sz - 1));
+
+		if (write)
+			memcpy(bytes, buf, len);
+		else
+			memcpy(buf, bytes, len);
+		entry |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
+		__atomic_store_n(ptep, entry, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&mm->page_table_lock);
+	return ok;
+}
+
 /*
  * Copy within one page under its PTE lock, as a CPU store or load through the
  * TLB would: true if the PTE allowed the access, false if a fault is needed.
@@ -57,9 +86,13 @@ static bool access_mapped_page(struct mm_struct *mm, unsigned long addr, void *b
 {
 	pte_t *ptep, pte;
 	spinlock_t *ptl;
-	pmd_t *pmdp = find_pmd(mm, addr);
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	pmd_t *pmdp;
 	bool ok;
 
+	if (vma && vma->vm_start <= addr && is_vm_hugetlb_page(vma))
+		return access_hugetlb_page(mm, vma, addr, buf, len, write);
+	pmdp = find_pmd(mm, addr);
 	if (pmdp && pmd_trans_huge(pmdp_get(pmdp)))
 		return access_huge_page(mm, pmdp, addr, buf, len, write);
 	if (follow_pte(mm, addr, &ptep, &ptl))

@@ -287,6 +287,62 @@ static int check_pgd_entry(pgd_t *pgd, unsigned long addr, unsigned long next, s
 	return 0;
 }
 
+/* --- hugetlb: the leaves of hugetlb VMAs and the pools --- */
+
+/*
+ * A huge pmd or pud inside a hugetlb VMA maps one whole pool page of the VMA's size:
+ * one reference and one compound mapcount per entry, no rss, no deposited table.
+ * Return: false when @addr is not in a hugetlb VMA (the entry is someone else's).
+ */
+static bool tally_hugetlb_leaf(struct check_ctx *c, struct mm_struct *mm, unsigned long entry,
+			       unsigned long addr, unsigned long size)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	unsigned long pfn = (entry & PTE_PFN_MASK) >> PAGE_SHIFT;
+	struct page *page;
+
+	if (!vma || vma->vm_start > addr || !is_vm_hugetlb_page(vma))
+		return false;
+	if (vma->vm_end < addr + size || huge_page_size(hstate_vma(vma)) != size)
+		violation(c, "mm %u: hugetlb leaf at %#lx does not fit its vma's page size", mm->id,
+			  addr);
+	if (!pfn_valid(pfn) || !IS_ALIGNED(pfn, size >> PAGE_SHIFT)) {
+		violation(c, "mm %u: hugetlb leaf at %#lx maps bad pfn %#lx", mm->id, addr, pfn);
+		return true;
+	}
+	page = pfn_to_page(pfn);
+	if (!PageHuge(page) || page != compound_head(page) ||
+	    compound_nr(page) != size >> PAGE_SHIFT || page_ref_count(page) <= 0) {
+		violation(c, "mm %u: hugetlb leaf at %#lx maps pfn %#lx, not a pool page in use",
+			  mm->id, addr, pfn);
+		return true;
+	}
+	tally_at(c, pfn);
+	c->pmd_maps[pfn]++;
+	c->refs[pfn]++;
+	return true;
+}
+
+/*
+ * The pools: their own accounting (hugetlb_check_pools()), and their free pages
+ * (unreferenced heads outside the buddy allocator) counted as free frames, so the
+ * frame walk does not take them for lost ones.
+ */
+static void check_hugetlb(struct check_ctx *c)
+{
+	c->errors += hugetlb_check_pools(c->out);
+	for (unsigned long pfn = c->lo; pfn < c->hi; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (!PageHead(page) || !hugetlb_page_is_free(page))
+			continue;
+		if (c->free[pfn])
+			violation(c, "pfn %#lx: free hugetlb page inside a buddy block", pfn);
+		c->free[pfn] = 1;
+		pfn += compound_nr(page) - 1;
+	}
+}
+
 static int check_pud_entry(pud_t *pud, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
 	struct check_walk *w = walk->private_data;
@@ -295,6 +351,13 @@ static int check_pud_entry(pud_t *pud, unsigned long addr, unsigned long next, s
 	(void)next;
 	close_tables(walk->private_data, walk->mm, 2);
 	w->any[PUD_TABLE] = true;
+	if (pud_trans_huge(v)) { /* only hugetlb maps 1 GiB: a leaf */
+		if (!tally_hugetlb_leaf(w->c, walk->mm, pud_val(v), addr, PUD_SIZE))
+			violation(w->c, "mm %u: huge pud at %#lx outside a hugetlb vma",
+				  walk->mm->id, addr);
+		walk->action = ACTION_CONTINUE;
+		return 0;
+	}
 	if (check_entry(walk, pud_val(v), pud_bad(v)))
 		open_table(w, PMD_TABLE, addr);
 	return 0;
@@ -340,7 +403,8 @@ static int check_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, s
 	close_tables(walk->private_data, walk->mm, 1);
 	w->any[PMD_TABLE] = true;
 	if (pmd_trans_huge(v)) { /* a leaf: nothing below it to walk */
-		tally_huge_pmd(w->c, walk->mm, v, addr);
+		if (!tally_hugetlb_leaf(w->c, walk->mm, pmd_val(v), addr, PMD_SIZE))
+			tally_huge_pmd(w->c, walk->mm, v, addr);
 		walk->action = ACTION_CONTINUE;
 		return 0;
 	}
@@ -420,7 +484,10 @@ static int owned_pud_entry(pud_t *pud, unsigned long addr, unsigned long next, s
 	pud_t v = pudp_get(pud);
 
 	(void)addr, (void)next;
-	owned_entry(walk, pud_val(v), pud_bad(v));
+	if (pud_trans_huge(v))
+		walk->action = ACTION_CONTINUE; /* a hugetlb leaf, not a table pointer */
+	else
+		owned_entry(walk, pud_val(v), pud_bad(v));
 	return 0;
 }
 
@@ -707,6 +774,7 @@ static void check_all_frames(struct check_ctx *c, long *pins)
 
 	check_all_mms(c);
 	check_buddy_lists(c);
+	check_hugetlb(c);
 	for (int i = 0; i < 2; i++)
 		for (unsigned long pfn = spans[i][0]; pfn < spans[i][1]; pfn++) {
 			nr_tables += PageTable(pfn_to_page(pfn));

@@ -18,9 +18,9 @@
  *    pages are freed through RCU), which takes speculative references and falls
  *    back to the slow path for whatever it cannot handle.
  *
- * No hugetlb, THP or ZONE_DEVICE memory exists in the machine yet, so the huge
- * entry branches of the slow walk behave as the kernel's do with those configs
- * off, and device mappings are never found.
+ * Hugetlb VMAs take their own slow walk (follow_hugetlb_page(), in hugetlb.c);
+ * GUP-fast meets their huge pmds and puds as leaves like a THP's. No ZONE_DEVICE
+ * memory exists yet, so device mappings are never found.
  */
 #include "mm/internal.h"
 
@@ -647,6 +647,10 @@ static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long ad
 	spinlock_t *ptl;
 	struct page *page;
 
+	if (!pmd_none(pmd) && pmd_huge(pmd) && is_vm_hugetlb_page(vma)) {
+		page = follow_huge_pmd(vma->vm_mm, address, pmdp, flags);
+		return page ? page : no_page_table(vma, flags);
+	}
 	if (pmd_none(pmd) || pmd_devmap(pmd) || !pmd_present(pmd))
 		return no_page_table(vma, flags);
 	if (!pmd_trans_huge(pmd)) {
@@ -688,7 +692,12 @@ static struct page *follow_pud_mask(struct vm_area_struct *vma, unsigned long ad
 {
 	pud_t *pudp = pud_offset(p4dp, address);
 	pud_t pud = pudp_get(pudp);
+	struct page *page;
 
+	if (pud_huge(pud) && is_vm_hugetlb_page(vma)) {
+		page = follow_huge_pud(vma->vm_mm, address, pudp, flags);
+		return page ? page : no_page_table(vma, flags);
+	}
 	if (pud_none(pud) || pud_huge(pud) || pud_devmap(pud))
 		return no_page_table(vma, flags);
 	if (unlikely(pud_bad(pud)))
@@ -789,7 +798,7 @@ static int get_gate_page(struct mm_struct *mm, unsigned long address, unsigned i
 }
 
 /* The FAULT_FLAG_* with which GUP faults an address for @foll_flags. */
-static unsigned int gup_fault_flags(unsigned int foll_flags, const int *locked)
+unsigned int gup_fault_flags(unsigned int foll_flags, const int *locked)
 {
 	unsigned int fault_flags = 0;
 
@@ -1014,6 +1023,17 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start, unsigned
 				err = vma ? check_vma_flags(vma, gup_flags) : -EFAULT;
 			if (err)
 				break;
+			if (!gate && is_vm_hugetlb_page(vma)) {
+				int hugetlb_err;
+
+				done = follow_hugetlb_page(mm, vma, pages, vmas, &start, &nr_pages,
+							   done, gup_flags, locked, &hugetlb_err);
+				err = done ? 0 : hugetlb_err;
+				/* A fault that dropped mmap_lock ends the walk here. */
+				if ((locked && *locked == 0) || err)
+					break;
+				continue;
+			}
 		}
 
 		if (gate) {

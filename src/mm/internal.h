@@ -15,6 +15,7 @@
 #include "sim/machine.h"
 #include "mm/profile.h"
 #include "mm/huge_mm.h"
+#include "mm/hugetlb.h"
 #include <gup/pagewalk.h>
 #include "sim/entry.h"
 
@@ -44,9 +45,21 @@ static inline void count_vm_stat(enum node_stat_item item, long delta)
 void free_unref_page(struct page *page, unsigned int order);
 void prep_compound_page(struct page *page, unsigned int order);
 void copy_highpage(struct page *to, struct page *from);
+/*
+ * hugetlb's pool pages: note a pool page's frames and struct pages as touched since
+ * boot; make [pfn, pfn + 2^order) one compound page outside the buddy allocator (a
+ * 1 GiB page, beyond MAX_ORDER), and give such a page back to it.
+ */
+void page_alloc_note_used(struct page *page, unsigned int order);
+void prep_gigantic_page(unsigned long pfn, unsigned int order);
+void free_gigantic_page(struct page *page, unsigned int order);
+/* A hugetlb page's last reference went (hugetlb.c). */
+void free_huge_page(struct page *page);
 /* The frame behind the vsyscall gate page. */
 struct page *gate_page(void);
 void gate_vma_init(enum sim_vsyscall mode);
+/* The FAULT_FLAG_* GUP faults with for @foll_flags (@locked: mmap_lock may go). */
+unsigned int gup_fault_flags(unsigned int foll_flags, const int *locked);
 /* Return: true when a fault's result @ret in @vma must set FOLL_COW (see gup.c). */
 bool gup_cow_left_pte_readonly(const struct vm_area_struct *vma, vm_fault_t ret);
 /* Lift ASan's poison from freed frames before the frames' host mapping goes. */

@@ -404,6 +404,8 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 		return ret;
 	if (vma->vm_flags & (VM_PFNMAP | VM_IO))
 		return VM_FAULT_SIGBUS; /* raw pfn maps are populated at mmap time */
+	if (is_vm_hugetlb_page(vma))
+		return hugetlb_fault(vma->vm_mm, vma, address, flags);
 	return __handle_mm_fault(vma, address, flags);
 }
 
@@ -520,6 +522,10 @@ void unmap_page_range(struct vm_area_struct *vma, unsigned long addr, unsigned l
 
 	if (addr >= end)
 		return;
+	if (is_vm_hugetlb_page(vma)) {
+		__unmap_hugepage_range(vma, addr, end);
+		return;
+	}
 	pgd = pgd_offset(vma->vm_mm, addr);
 	do {
 		next = pgd_addr_end(addr, end);
@@ -712,8 +718,11 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 	int ret = 0;
 
 	/* Faults fill shared and never-written ranges correctly: nothing to copy. */
-	if (!(src_vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) && !src_vma->anon_vma)
+	if (!(src_vma->vm_flags & (VM_HUGETLB | VM_PFNMAP | VM_MIXEDMAP)) && !src_vma->anon_vma)
 		return 0;
+	/* As 5.11: before write_protect_seq, which hugetlb's fork does not take. */
+	if (is_vm_hugetlb_page(src_vma))
+		return copy_hugetlb_page_range(dst_vma, src_vma);
 	if (cow)
 		raw_write_seqcount_begin(&src_mm->write_protect_seq);
 	src_pgd = pgd_offset(src_mm, addr);

@@ -260,6 +260,9 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 
 	if (addr <= vma->vm_start || addr >= vma->vm_end)
 		return 0;
+	/* vm_ops->split: a hugetlb VMA is only cut at its huge page boundaries. */
+	if (is_vm_hugetlb_page(vma) && hugetlb_split_ok(vma, addr))
+		return -EINVAL;
 	new = vm_area_dup(vma);
 	/* No huge pmd may straddle two VMAs (vma_adjust_trans_huge()). */
 	if (new)
@@ -343,12 +346,20 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 	vma = find_vma(mm, start);
 	if (vma == NULL || end <= vma->vm_start)
 		return 0; /* nothing mapped there */
-	/* Splits first, so a failure leaves the address space untouched. */
-	if (vma->vm_start < start && split_vma(mm, vma, start, 0))
-		return -ENOMEM;
+	/* Splits first, so a failure (-ENOMEM, -EINVAL inside a huge page) changes nothing. */
+	if (vma->vm_start < start) {
+		int err = split_vma(mm, vma, start, 0);
+
+		if (err)
+			return err;
+	}
 	next = find_vma(mm, end - 1);
-	if (next && next->vm_start < end && next->vm_end > end && split_vma(mm, next, end, 1))
-		return -ENOMEM;
+	if (next && next->vm_start < end && next->vm_end > end) {
+		int err = split_vma(mm, next, end, 1);
+
+		if (err)
+			return err;
+	}
 	/* After the splits: the end split may have moved the struct we had to the upper part. */
 	vma = find_vma(mm, start);
 	while (vma && vma->vm_start < end) {
@@ -445,7 +456,10 @@ static unsigned long map_region(struct mm_struct *mm, unsigned long addr, unsign
 	vma->vm_flags = vm_flags;
 	vma->vm_page_prot = vm_get_page_prot(vm_flags);
 	vma->vm_pgoff = pgoff;
-	if ((vm_flags & VM_SHARED) && !(vm_flags & VM_PFNMAP)) {
+	if (vm_flags & VM_HUGETLB) {
+		vma->vm_file = get_file(file); /* private ones too: it holds the hstate */
+		vma->vm_ops = &hugetlb_vm_ops;
+	} else if ((vm_flags & VM_SHARED) && !(vm_flags & VM_PFNMAP)) {
 		vma->vm_file = file ? get_file(file) : shmem_file_setup(len);
 		if (!vma->vm_file) {
 			vm_area_free(vma);
@@ -478,6 +492,70 @@ static int check_mmap_flags(unsigned long prot, unsigned long flags)
 	return 0;
 }
 
+/*
+ * A free range of @len bytes aligned to @align (a huge page size): the hint rounded
+ * up if that is free, else the top of a gap big enough for any alignment.
+ */
+static unsigned long get_unmapped_area_aligned(struct mm_struct *mm, unsigned long hint,
+					       unsigned long len, unsigned long align)
+{
+	unsigned long addr;
+
+	if (len > TASK_SIZE - align)
+		return -ENOMEM;
+	hint = ALIGN_UP(hint, align);
+	if (hint && hint <= TASK_SIZE - len && range_is_free(mm, hint, len))
+		return hint;
+	addr = get_unmapped_area(mm, 0, len + align - PAGE_SIZE);
+	return IS_ERR_VALUE(addr) ? addr : ALIGN_UP(addr, align);
+}
+
+/*
+ * MAP_HUGETLB: the mapping's object (with its reservation) and its range, as
+ * ksys_mmap_pgoff() and hugetlb_get_unmapped_area() do. Return: the address,
+ * or -EINVAL for an unknown size or an unaligned fixed address, -ENOMEM.
+ */
+static unsigned long mmap_hugetlb(struct mm_struct *mm, unsigned long addr, unsigned long len,
+				  unsigned long prot, unsigned long flags)
+{
+	struct hstate *h = hstate_from_mmap_flags(flags);
+	vm_flags_t vm_flags;
+	struct file *file;
+	unsigned long ret;
+
+	if (!h)
+		return -EINVAL;
+	len = ALIGN_UP(len, huge_page_size(h));
+	if (!len || len > TASK_SIZE)
+		return -ENOMEM;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (!IS_ALIGNED(addr, huge_page_size(h)))
+			return -EINVAL;
+		if (addr > TASK_SIZE - len)
+			return -ENOMEM;
+		if (!range_is_free(mm, addr, len)) {
+			if (flags & MAP_FIXED_NOREPLACE)
+				return -EEXIST;
+			ret = do_munmap(mm, addr, len);
+			if (ret)
+				return ret;
+		}
+	} else {
+		addr = get_unmapped_area_aligned(mm, addr, len, huge_page_size(h));
+		if (IS_ERR_VALUE(addr))
+			return addr;
+	}
+	/* As mmap_region(): hugetlb is never VM_LOCKED (MAP_LOCKED only populates). */
+	vm_flags = (calc_vm_flags(prot, flags, mm) & ~(VM_LOCKED | VM_LOCKONFAULT)) | VM_HUGETLB |
+		   VM_DONTEXPAND;
+	file = hugetlb_file_setup(h, len, flags & MAP_SHARED, vm_flags & VM_NORESERVE, mm);
+	if (!file)
+		return -ENOMEM;
+	ret = map_region(mm, addr, len, vm_flags, file, 0);
+	fput(file);
+	return ret;
+}
+
 unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, unsigned long prot,
 		      unsigned long flags, unsigned long pgoff, unsigned long *populate)
 {
@@ -488,6 +566,13 @@ unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, 
 	*populate = 0;
 	if (!len)
 		return -EINVAL;
+	if (flags & MAP_HUGETLB) {
+		ret = mmap_hugetlb(mm, addr, len, prot, flags);
+		if (!IS_ERR_VALUE(ret) && ((flags & MAP_LOCKED) || (mm->def_flags & VM_LOCKED) ||
+					   (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
+			*populate = ALIGN_UP(len, huge_page_size(hstate_from_mmap_flags(flags)));
+		return ret;
+	}
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len || len > TASK_SIZE)
 		return -ENOMEM;

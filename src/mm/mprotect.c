@@ -132,6 +132,8 @@ unsigned long change_protection(struct vm_area_struct *vma, unsigned long start,
 
 	if (start >= end)
 		return 0;
+	if (is_vm_hugetlb_page(vma))
+		return prot_numa ? 0 : hugetlb_change_protection(vma, start, end, newprot);
 	pgd = pgd_offset(vma->vm_mm, addr);
 	do {
 		next = pgd_addr_end(addr, end);
@@ -151,11 +153,16 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsi
 			  unsigned long end, vm_flags_t newflags)
 {
 	vm_flags_t oldflags = vma->vm_flags;
+	int err;
 
 	if (newflags == oldflags)
 		return 0;
-	if (split_vma(mm, vma, start, 1) || split_vma(mm, vma, end, 0))
-		return -ENOMEM;
+	/* -ENOMEM, or -EINVAL for a cut inside a hugetlb page. */
+	err = split_vma(mm, vma, start, 1);
+	if (!err)
+		err = split_vma(mm, vma, end, 0);
+	if (err)
+		return err;
 	vma->vm_flags = newflags;
 	vma->vm_page_prot = vm_get_page_prot(newflags);
 	change_protection(vma, start, end, vma->vm_page_prot, false);

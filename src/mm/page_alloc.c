@@ -306,6 +306,11 @@ void __put_page(struct page *page)
 {
 	unsigned int order = compound_order(page);
 
+	if (PageHuge(page)) { /* the last reference of a hugetlb page: back to its pool */
+		free_huge_page(page);
+		return;
+	}
+
 	if (PageMlocked(page)) {
 		ClearPageMlocked(page);
 		count_vm_stat(NR_MLOCK, -(long)compound_nr(page));
@@ -366,4 +371,33 @@ void free_pfn_range(unsigned long start, unsigned long end)
 		buddy_free(pfn_to_page(pfn), order);
 		pfn += 1UL << order;
 	}
+}
+
+/* --- hugetlb's pool pages (hugetlb.c owns the pools) --- */
+
+void page_alloc_note_used(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	span_note(&sim.memmap_used, pfn, pfn + (1UL << order));
+	span_note(&sim.frames_used, pfn, pfn + (1UL << order));
+}
+
+void prep_gigantic_page(unsigned long pfn, unsigned int order)
+{
+	struct page *page = pfn_to_page(pfn);
+
+	span_note(&sim.memmap_used, pfn, pfn + (1UL << order));
+	for (unsigned long i = 0; i < (1UL << order); i++)
+		reset_page_state(page + i);
+	prep_compound_page(page, order);
+}
+
+void free_gigantic_page(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	destroy_compound_page(page, order);
+	reset_page_state(page);
+	free_pfn_range(pfn, pfn + (1UL << order));
 }

@@ -207,6 +207,24 @@ static int walk_vma_test(unsigned long start, unsigned long end, struct mm_walk 
 	return 0;
 }
 
+/* A hugetlb VMA: one hugetlb_entry per huge page with an entry, a hole elsewhere. */
+static int walk_hugetlb_range(unsigned long addr, unsigned long end, struct mm_walk *walk)
+{
+	unsigned long sz = huge_page_size(hstate_vma(walk->vma)), hmask = ~(sz - 1), next;
+	int err = 0;
+
+	for (; addr < end && !err; addr = next) {
+		unsigned long *entry = huge_pte_offset(walk->mm, addr & hmask, sz);
+
+		next = min_t(unsigned long, (addr & hmask) + sz, end);
+		if (entry)
+			err = walk->ops->hugetlb_entry((pte_t *)entry, hmask, addr, next, walk);
+		else
+			err = walk_hole(addr, next, -1, walk);
+	}
+	return err;
+}
+
 /* Walk [start, end) of walk->vma unless walk_vma_test() says to skip it. */
 static int walk_vma_range(unsigned long start, unsigned long end, struct mm_walk *walk)
 {
@@ -216,6 +234,8 @@ static int walk_vma_range(unsigned long start, unsigned long end, struct mm_walk
 		return 0;
 	if (err < 0)
 		return err;
+	if (is_vm_hugetlb_page(walk->vma))
+		return walk->ops->hugetlb_entry ? walk_hugetlb_range(start, end, walk) : 0;
 	return walk_pgd_range(start, end, walk);
 }
 

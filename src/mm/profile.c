@@ -114,6 +114,20 @@ static bool page_needs_cow_for_dma_5_11(struct vm_area_struct *src_vma, struct p
 	return READ_ONCE(src_vma->vm_mm->has_pinned) && page_maybe_dma_pinned(page);
 }
 
+/* 5.11 shares every hugetlb page with the child, pinned or not. */
+static bool hugetlb_fork_copies_pinned_5_11(struct vm_area_struct *src_vma, struct page *head)
+{
+	(void)src_vma;
+	(void)head;
+	return false;
+}
+
+/* 5.12 on: a hugetlb page that may be pinned is copied for the child at fork. */
+static bool hugetlb_fork_copies_pinned_5_12(struct vm_area_struct *src_vma, struct page *head)
+{
+	return page_needs_cow_for_dma(src_vma, head);
+}
+
 /* 5.11 keeps no exclusivity bit: the refcount decides reuse. */
 static void mark_new_anon_page_5_11(struct page *page)
 {
@@ -177,6 +191,7 @@ const struct mm_profile profile_5_11 = {
 	.faultin_page_fault_flags = faultin_page_fault_flags_5_11,
 	.faultin_page_foll_flags = faultin_page_foll_flags_5_11,
 	.page_needs_cow_for_dma = page_needs_cow_for_dma_5_11,
+	.hugetlb_fork_copies_pinned = hugetlb_fork_copies_pinned_5_11,
 	.mark_new_anon_page = mark_new_anon_page_5_11,
 	.gup_vma_lookup = find_extend_vma,
 	.check_vma_flags = check_vma_flags_5_11,
@@ -204,6 +219,7 @@ const struct mm_profile profile_6_18 = {
 	.faultin_page_fault_flags = faultin_page_fault_flags_5_11,
 	.faultin_page_foll_flags = faultin_page_foll_flags_5_11,
 	.page_needs_cow_for_dma = page_needs_cow_for_dma_5_11,
+	.hugetlb_fork_copies_pinned = hugetlb_fork_copies_pinned_5_12,
 	.mark_new_anon_page = mark_new_anon_page_5_11,
 	.gup_vma_lookup = find_extend_vma,
 	.check_vma_flags = check_vma_flags_5_11,
@@ -297,9 +313,10 @@ bool profile_is_valid(const struct mm_profile *p, FILE *out)
 	bool ok = p && p->name && p->wp_can_reuse_anon_page && p->wp_can_reuse_anon_thp &&
 		  p->can_follow_write_pte && p->can_follow_write_pmd && p->gup_must_unshare &&
 		  p->faultin_page_fault_flags && p->faultin_page_foll_flags &&
-		  p->page_needs_cow_for_dma && p->mark_new_anon_page && p->gup_vma_lookup &&
-		  p->check_vma_flags && p->is_valid_gup_args && p->is_pinnable_page &&
-		  p->memalloc_pin_gfp && p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
+		  p->page_needs_cow_for_dma && p->hugetlb_fork_copies_pinned &&
+		  p->mark_new_anon_page && p->gup_vma_lookup && p->check_vma_flags &&
+		  p->is_valid_gup_args && p->is_pinnable_page && p->memalloc_pin_gfp &&
+		  p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
 		  profile_by_id(p->id) == p;
 
 	if (!ok && out)

@@ -81,6 +81,14 @@ struct mm_profile {
 	bool (*page_needs_cow_for_dma)(struct vm_area_struct *src_vma, struct page *page);
 
 	/*
+	 * copy_hugetlb_page_range() (fork) on a private hugetlb page: give the child
+	 * its own copy now (true) instead of sharing it write-protected? 5.11: never,
+	 * pinned or not. 5.12 ("hugetlb: do early cow when page pinned on src mm"):
+	 * when it may be DMA-pinned, as page_needs_cow_for_dma() decides.
+	 */
+	bool (*hugetlb_fork_copies_pinned)(struct vm_area_struct *src_vma, struct page *head);
+
+	/*
 	 * page_add_new_anon_rmap(): mark a page newly mapped into one VMA only (an
 	 * anonymous fault, a COW copy, fork's early copy). 5.11: nothing to mark.
 	 * 5.19: SetPageAnonExclusive.
@@ -205,6 +213,11 @@ static inline bool gup_must_unshare(struct vm_area_struct *vma, unsigned int fla
 static inline bool page_needs_cow_for_dma(struct vm_area_struct *src_vma, struct page *page)
 {
 	return mm_profile->page_needs_cow_for_dma(src_vma, page);
+}
+
+static inline bool hugetlb_fork_copies_pinned(struct vm_area_struct *src_vma, struct page *head)
+{
+	return mm_profile->hugetlb_fork_copies_pinned(src_vma, head);
 }
 
 static inline void mark_new_anon_page(struct page *page)

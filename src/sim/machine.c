@@ -169,7 +169,7 @@ static void reset_memmap(bool lazy)
 
 int sim_boot(const struct sim_config *cfg)
 {
-	unsigned long normal, movable, normal_pages;
+	unsigned long normal, movable, normal_pages, gigantic_start;
 	const struct mm_profile *profile;
 	const char *spec;
 	bool lazy;
@@ -178,6 +178,10 @@ int sim_boot(const struct sim_config *cfg)
 	if (sim.running)
 		return -EBUSY;
 	ret = validate_config(cfg, &normal, &movable);
+	if (ret)
+		return ret;
+	ret = hugetlb_gigantic_range(cfg ? cfg->hugetlb_1g_pages : 0, normal >> PAGE_SHIFT,
+				     &gigantic_start);
 	if (ret)
 		return ret;
 	profile = mm_profile_select(cfg ? cfg->profile : SIM_PROFILE_DEFAULT);
@@ -212,11 +216,17 @@ int sim_boot(const struct sim_config *cfg)
 	sim.running = true;
 	max_pfn = sim.nr_pages;
 	reserve_low_pages();
-	free_pfn_range(RESERVED_LOW_PFNS, normal_pages);
+	/* The 1 GiB hugetlb pages, carved from the top of ZONE_NORMAL, never reach the buddy. */
+	free_pfn_range(RESERVED_LOW_PFNS, gigantic_start);
+	free_pfn_range(gigantic_start + ((cfg ? cfg->hugetlb_1g_pages : 0) << HUGETLB_1G_ORDER),
+		       normal_pages);
 	free_pfn_range(normal_pages, sim.nr_pages);
 	/* Boot's own writes are the pristine state; count from here. */
 	span_clear(&sim.memmap_used);
 	span_clear(&sim.frames_used);
+	/* Pool pages are written like allocations, so the next boot resets them. */
+	hugetlb_init_pools(cfg ? cfg->hugetlb_2m_pages : 0, gigantic_start,
+			   cfg ? cfg->hugetlb_1g_pages : 0, sim.quiet);
 	inject_disarm_all();
 	spec = getenv("GUP_INJECT");
 	if (spec && *spec && inject_parse(spec))
@@ -301,6 +311,7 @@ int sim_shutdown(void)
 	huge_zero_page_release();
 	deferred_split_queue_reset();
 	pgtable_rcu_barrier();
+	hugetlb_release_pools(); /* the free ones; a page still in use is a leak */
 	if (host_objects_left(out))
 		problems++;
 	pins = global_node_page_state(NR_FOLL_PIN_ACQUIRED) -

@@ -29,6 +29,10 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 			   "each page of the slow GUP walk, before follow_page_mask(); failing "
 			   "sends SIGKILL to current",
 			   "mmap_lock for read", "NULL", true, false},
+	[SP_HUGETLB_ALLOC] = {"hugetlb_alloc",
+			      "alloc_huge_page(), before taking a pool page; failing is an "
+			      "exhausted pool (a fault gets SIGBUS)",
+			      "mmap_lock for read", "struct vm_area_struct *", true, false},
 	[SP_GUP_FAST_AFTER_GRAB] = {"gup_fast_after_grab",
 				    "gup_fast_one_pte(), after the speculative reference and "
 				    "before the PTE is read again",
@@ -70,7 +74,7 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&
-		       NR_INJECT_POINTS == (int)SP_GUP_SIGNAL + 1,
+		       NR_INJECT_POINTS == (int)SP_HUGETLB_ALLOC + 1,
 	       "the injection points are the first rows of the sim point table");
 
 unsigned int sim_points_active;

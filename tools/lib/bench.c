@@ -251,9 +251,18 @@ static unsigned long sim_thp_bytes_at(unsigned long addr)
 	return kb << 10;
 }
 
+/* -H: MAP_HUGETLB of the chosen size; 0 for small pages. */
+static unsigned long hugetlb_map_flags(const struct bench_config *cfg)
+{
+	if (!cfg->hugetlb)
+		return 0;
+	return MAP_HUGETLB | (cfg->hugetlb == PUD_SIZE ? MAP_HUGE_1GB : MAP_HUGE_2MB);
+}
+
 static int map_populated_region(struct bench_sim *bs)
 {
-	unsigned long type = (bs->cfg.shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
+	unsigned long type = (bs->cfg.shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS |
+			     hugetlb_map_flags(&bs->cfg);
 	unsigned long prot = PROT_READ | PROT_WRITE;
 	unsigned long addr = bs->cfg.thp == BENCH_THP_ON
 				     ? sim_map_aligned(bs->cfg.size, prot, type)
@@ -295,6 +304,9 @@ unsigned long bench_expected_pages(const struct bench_config *cfg)
 
 static unsigned long sim_mem_bytes(const struct bench_config *cfg)
 {
+	/* 1 GiB hugetlb pages are carved above the first gigabyte, which holds the rest. */
+	if (cfg->hugetlb == PUD_SIZE)
+		return cfg->size + PUD_SIZE;
 	return (cfg->size + SIM_OVERHEAD_BYTES + SIM_GRANULE - 1) & ~(SIM_GRANULE - 1);
 }
 
@@ -330,8 +342,15 @@ static int start_bench_workers(struct bench_sim *bs)
 int bench_sim_open(const struct bench_config *cfg, struct bench_sim **simp)
 {
 	struct sim_config sc = {.mem_bytes = sim_mem_bytes(cfg), .prefault = true};
-	struct bench_sim *bs = calloc(1, sizeof(*bs));
+	struct bench_sim *bs;
 	int ret;
+
+	/* -H: a pool exactly the region's size, as gup_test's users set nr_hugepages. */
+	if (cfg->hugetlb == PUD_SIZE)
+		sc.hugetlb_1g_pages = cfg->size / PUD_SIZE;
+	else if (cfg->hugetlb)
+		sc.hugetlb_2m_pages = cfg->size / PMD_SIZE;
+	bs = calloc(1, sizeof(*bs));
 
 	if (!bs)
 		return -ENOMEM;
@@ -456,7 +475,10 @@ static void bench_usage(FILE *out)
 		"  -t        THP: the region 2 MiB-aligned and MADV_HUGEPAGE before it is\n"
 		"            touched, so it is populated with 2 MiB pages mapped by huge pmds\n"
 		"  -T        no THP: MADV_NOHUGEPAGE (4 KiB pages; also what neither gives, as\n"
-		"            the machine boots thp=madvise). -H (hugetlb) is refused for now\n"
+		"            the machine boots thp=madvise)\n"
+		"  -H        MAP_HUGETLB with 2 MiB pages (the region is rounded up to them and\n"
+		"            the machine boots with a pool that size); --hugetlb-1g: 1 GiB pages\n"
+		"            (-m rounded up to GiB; the machine gets one more GiB)\n"
 		"  --json    one JSON object on stdout instead of the text lines\n"
 		"  --vs-kernel  time the host kernel's nearest path too, and print the\n"
 		"            ratio libgup/host (below 1: libgup is faster):\n"
@@ -471,16 +493,6 @@ static void bench_usage(FILE *out)
 		"exit status: 0 every call got every page; 1 a call failed or fell short, or the\n"
 		"machine leaked; 2 bad option, or the region does not fit\n",
 		BENCH_MAX_DUMP, MAX_REGION_MIB, MAX_REPEATS, MAX_PAGES_PER_CALL, MAX_THREADS);
-}
-
-/* THP and hugetlb runs need compound pages in the machine, which come later. */
-static int refuse_huge(char opt)
-{
-	fprintf(stderr,
-		"gup bench: -%c: %s is not simulated yet; -T (no THP, 4 KiB pages) is the mode "
-		"that runs\n",
-		opt, opt == 'H' ? "hugetlb" : "THP");
-	return GUP_EXIT_USAGE;
 }
 
 static bool parse_bench_number(char opt, long long min, long long max, const char *accepted,
@@ -567,9 +579,13 @@ static int parse_dump_indices(int argc, char **argv, struct bench_cli *cli)
 static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'J'},  {"vs-kernel", no_argument, NULL, 'K'},
-		{"split", no_argument, NULL, 's'}, {"progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0},
+		{"json", no_argument, NULL, 'J'},
+		{"vs-kernel", no_argument, NULL, 'K'},
+		{"split", no_argument, NULL, 's'},
+		{"progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{"hugetlb-1g", no_argument, NULL, 'G'},
+		{NULL, 0, NULL, 0},
 	};
 	static const char cmd_opts[] = "aLuUbc";
 	static const enum bench_cmd cmds[] = {
@@ -610,7 +626,11 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 			cli->cfg.thp = c == 't' ? BENCH_THP_ON : BENCH_THP_OFF;
 			break;
 		case 'H':
-			return refuse_huge((char)c);
+			cli->cfg.hugetlb = cli->cfg.hugetlb ? cli->cfg.hugetlb : PMD_SIZE;
+			break;
+		case 'G':
+			cli->cfg.hugetlb = PUD_SIZE;
+			break;
 		case 's':
 			cli->cfg.split = true;
 			break;
@@ -630,6 +650,9 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 			return GUP_EXIT_USAGE;
 		}
 	}
+	/* As mmap(MAP_HUGETLB) does: the region is whole huge pages. */
+	if (cli->cfg.hugetlb)
+		cli->cfg.size = (cli->cfg.size + cli->cfg.hugetlb - 1) & ~(cli->cfg.hugetlb - 1);
 	return parse_dump_indices(argc, argv, cli);
 }
 
@@ -746,7 +769,8 @@ static void measure_host(const struct bench_cli *cli, struct host_sample *host)
 	struct host_run run = {.size = cli->cfg.size,
 			       .pages_per_call = cli->cfg.nr_pages_per_call,
 			       .thp = cli->cfg.thp,
-			       .repeats = cli->repeats};
+			       .repeats = cli->repeats,
+			       .hugetlb_flags = hugetlb_map_flags(&cli->cfg)};
 
 	if (cmd == GUP_FAST_BENCHMARK)
 		host_bench_gup_fast(&run, host);

@@ -45,8 +45,9 @@ struct bench_config {
 	unsigned int gup_flags; /* FOLL_* passed to every call */
 	bool shared;		/* MAP_SHARED rather than MAP_PRIVATE */
 	enum bench_thp thp;
-	bool dump_use_pin; /* DUMP_USER_PAGES_TEST pins (gup_test -p) */
-	int nr_dump;	   /* DUMP_USER_PAGES_TEST: page indices to describe */
+	unsigned long hugetlb; /* -H: MAP_HUGETLB pages of this size (2 or 1024 MiB); 0: none */
+	bool dump_use_pin;     /* DUMP_USER_PAGES_TEST pins (gup_test -p) */
+	int nr_dump;	       /* DUMP_USER_PAGES_TEST: page indices to describe */
 	unsigned long dump_index[BENCH_MAX_DUMP];
 };
 
@@ -107,6 +108,7 @@ struct host_run {
 	enum bench_thp thp;  /* BENCH_THP_ON: 2 MiB-aligned and MADV_HUGEPAGE (what the host
 			      * then gives is in host_sample.thp_bytes); else MADV_NOHUGEPAGE */
 	int repeats;	     /* timed passes over the region; the fastest of each phase is kept */
+	unsigned long hugetlb_flags; /* MAP_HUGETLB | MAP_HUGE_* (the -H runs), or 0 */
 };
 
 /* Passes a host measurement makes at most, however many repeats the run has. */

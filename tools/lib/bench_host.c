@@ -104,17 +104,26 @@ static void *host_map_aligned(unsigned long size)
 }
 
 /*
- * Anonymous host memory with every page already faulted in for writing, in huge
- * pages as far as the host gives them for BENCH_THP_ON, in 4 KiB pages otherwise.
+ * Anonymous host memory with every page already faulted in for writing: hugetlb
+ * pages for -H, huge pages as far as the host gives them for BENCH_THP_ON, 4 KiB
+ * pages otherwise.
  */
-static void *host_populated_region(unsigned long size, enum bench_thp thp, struct host_sample *out)
+static void *host_populated_region(unsigned long size, const struct host_run *run,
+				   struct host_sample *out)
 {
-	void *p = thp == BENCH_THP_ON ? host_map_aligned(size)
-				      : mmap(NULL, size, PROT_READ | PROT_WRITE,
-					     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	enum bench_thp thp = run->thp;
+	void *p = thp == BENCH_THP_ON
+			  ? host_map_aligned(size)
+			  : mmap(NULL, size, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | run->hugetlb_flags, -1, 0);
 
 	if (!p || p == MAP_FAILED)
 		return NULL;
+	/* -H: hugetlb pages from the host's pool (mmap fails without one). */
+	if (run->hugetlb_flags) {
+		memset(p, 1, size);
+		return p;
+	}
 	if (madvise(p, size, thp == BENCH_THP_ON ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) ||
 	    madvise(p, size, MADV_POPULATE_WRITE))
 		memset(p, 1, size); /* older kernels: fault it in by hand */
@@ -147,7 +156,7 @@ void host_bench_populate(const struct host_run *run, struct host_sample *out)
 	void *p;
 
 	memset(out, 0, sizeof(*out));
-	p = host_populated_region(size, run->thp, out);
+	p = host_populated_region(size, run, out);
 	out->put_us = -1;
 	out->mechanism = "madvise(MADV_POPULATE_WRITE): the kernel's GUP slow walk";
 	if (!p) {
@@ -242,7 +251,7 @@ void host_bench_pin(const struct host_run *run, struct host_sample *out)
 		snprintf(out->note, sizeof(out->note), "io_uring unavailable: %s", strerror(-ret));
 		return;
 	}
-	p = host_populated_region(size, run->thp, out);
+	p = host_populated_region(size, run, out);
 	iov = p ? chunk_iovecs(p, size, chunk, &nr) : NULL;
 	for (int i = 0; iov && i < host_passes(run) && !ret; i++) {
 		struct host_sample pass = {0};
@@ -358,7 +367,7 @@ void host_bench_gup_fast(const struct host_run *run, struct host_sample *out)
 	if (null_fd >= 0)
 		pipe_pages = open_large_pipe(fds);
 	if (pipe_pages)
-		p = host_populated_region(size, run->thp, out);
+		p = host_populated_region(size, run, out);
 	if (!p) {
 		snprintf(out->note, sizeof(out->note), "host setup (pipe, /dev/null, mmap): %s",
 			 strerror(errno));

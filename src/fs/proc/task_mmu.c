@@ -4,6 +4,7 @@
  * swap entry, file and exclusive-mapping bits; each subpage of a huge pmd), read
  * through walk_page_range();
  * /proc/PID/maps and smaps: each VMA's line, and smaps' page counts and VmFlags.
+ * Hugetlb VMAs are walked by their huge entries (pagemap: each subpage).
  */
 #include "mm/internal.h"
 
@@ -59,9 +60,30 @@ static int pagemap_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, stru
 	return 0;
 }
 
+/* A hugetlb leaf: the entry of the subpage at @addr (5.11 pagemap_hugetlb_range()). */
+static int pagemap_hugetlb(pte_t *ptep, unsigned long hmask, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
+{
+	unsigned long val = pte_val(ptep_get(ptep));
+	uint64_t *entry = walk->private_data;
+	struct page *page;
+
+	(void)next;
+	if (!(val & (_PAGE_PRESENT | _PAGE_PROTNONE)))
+		return 0;
+	page = pte_page(__pte(val)) + ((addr & ~hmask) >> PAGE_SHIFT);
+	*entry = PM_PRESENT | (page_to_pfn(page) & PM_PFRAME_MASK);
+	if (!PageAnon(page))
+		*entry |= PM_FILE;
+	if (page_mapcount(page) == 1)
+		*entry |= PM_MMAP_EXCLUSIVE;
+	return 0;
+}
+
 static const struct mm_walk_ops pagemap_walk_ops = {
 	.pmd_entry = pagemap_pmd,
 	.pte_entry = pagemap_pte,
+	.hugetlb_entry = pagemap_hugetlb,
 };
 
 int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry)
@@ -121,6 +143,7 @@ struct mem_size_stats {
 	unsigned long anonymous;
 	unsigned long anonymous_thp; /* of those, mapped by huge pmds */
 	unsigned long pinned;
+	unsigned long shared_hugetlb, private_hugetlb; /* in bytes; not in resident */
 };
 
 static void smaps_account(struct mem_size_stats *mss, struct page *page, unsigned long nr)
@@ -190,10 +213,31 @@ static int smaps_pud(pud_t *pudp, unsigned long addr, unsigned long next, struct
 	return 0;
 }
 
+/* A hugetlb page counts as shared when more than one entry maps it (5.11 smaps_hugetlb_range). */
+static int smaps_hugetlb(pte_t *ptep, unsigned long hmask, unsigned long addr, unsigned long next,
+			 struct mm_walk *walk)
+{
+	unsigned long val = pte_val(ptep_get(ptep));
+	struct mem_size_stats *mss = walk->private_data;
+	struct page *page;
+
+	(void)addr;
+	(void)next;
+	if (!smaps_entry_maps(val))
+		return 0;
+	page = pte_page(__pte(val));
+	if (page_mapcount(page) >= 2)
+		mss->shared_hugetlb += ~hmask + 1;
+	else
+		mss->private_hugetlb += ~hmask + 1;
+	return 0;
+}
+
 static const struct mm_walk_ops smaps_walk_ops = {
 	.pud_entry = smaps_pud,
 	.pmd_entry = smaps_pmd,
 	.pte_entry = smaps_pte,
+	.hugetlb_entry = smaps_hugetlb,
 };
 
 /* The order /proc/PID/smaps prints them in, with libgup's "lf" after "lo". */
@@ -231,6 +275,8 @@ static void show_smap(FILE *out, struct vm_area_struct *vma)
 	fprintf(out, "Rss:            %8lu kB\n", mss.resident * kb);
 	fprintf(out, "Anonymous:      %8lu kB\n", mss.anonymous * kb);
 	fprintf(out, "AnonHugePages:  %8lu kB\n", mss.anonymous_thp * kb);
+	fprintf(out, "Shared_Hugetlb: %8lu kB\n", mss.shared_hugetlb >> 10);
+	fprintf(out, "Private_Hugetlb: %7lu kB\n", mss.private_hugetlb >> 10);
 	fprintf(out, "Locked:         %8lu kB\n",
 		vma->vm_flags & VM_LOCKED ? mss.resident * kb : 0);
 	fprintf(out, "Pinned:         %8lu kB\n", mss.pinned * kb);

@@ -33,6 +33,9 @@ static const struct named_value mmap_flag_names[] = {
 	{"fixed_noreplace", MAP_FIXED_NOREPLACE},
 	{"growsdown", MAP_GROWSDOWN},
 	{"noreserve", MAP_NORESERVE},
+	{"hugetlb", MAP_HUGETLB},
+	{"hugetlb=2M", MAP_HUGETLB | MAP_HUGE_2MB},
+	{"hugetlb=1G", MAP_HUGETLB | MAP_HUGE_1GB},
 	{NULL, 0},
 };
 

@@ -78,7 +78,8 @@ struct bk_boot {
 	unsigned long mem_bytes, movable_bytes;
 	const char *profile; /* a semantics profile name; NULL: the back end's default */
 	enum bk_vsyscall vsyscall;
-	enum bk_thp thp; /* transparent_hugepage/enabled */
+	enum bk_thp thp;		      /* transparent_hugepage/enabled */
+	unsigned long hugetlb_2m, hugetlb_1g; /* hugetlb pools, in pages */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */
@@ -183,6 +184,10 @@ struct backend_ops {
 			      unsigned long *root, bk_pt_visit_fn fn, void *ctx);
 	/* /proc/PID/maps (or smaps) of the current task, as the library formats it. */
 	int (*show_maps)(bool smaps, FILE *out);
+	/* /proc/meminfo's hugetlb lines; 0 or -errno. */
+	int (*meminfo)(FILE *out);
+	/* The hugetlb pool of @size-byte pages: total, free, rsvd, surp. 0 or -EINVAL. */
+	int (*hugepages)(unsigned long size, unsigned long counts[4]);
 	int (*nr_vmstat)(void);
 	const char *(*vmstat_name)(int item);
 	long (*vmstat_value)(int item);

@@ -41,6 +41,8 @@ static int sim_be_boot(const struct bk_boot *bk)
 		.movable_bytes = bk->movable_bytes,
 		.vsyscall = vsyscall[bk->vsyscall],
 		.thp = thp[bk->thp],
+		.hugetlb_2m_pages = bk->hugetlb_2m,
+		.hugetlb_1g_pages = bk->hugetlb_1g,
 	};
 
 	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))
@@ -435,9 +437,18 @@ static int leaf_pte(pte_t *pte, unsigned long addr, unsigned long next, struct m
 	return 0;
 }
 
+static int leaf_hugetlb(pte_t *pte, unsigned long hmask, unsigned long addr, unsigned long next,
+			struct mm_walk *walk)
+{
+	(void)hmask, (void)addr, (void)next;
+	leaf_bits(walk->private_data, pte_val(ptep_get(pte)));
+	return 0;
+}
+
 static const struct mm_walk_ops leaf_walk_ops = {
 	.pmd_entry = leaf_pmd,
 	.pte_entry = leaf_pte,
+	.hugetlb_entry = leaf_hugetlb,
 };
 
 /* What the current task maps at @addr, as pagemap and the leaf entry tell. */
@@ -727,6 +738,20 @@ static int sim_show_maps(bool smaps, FILE *out)
 	return smaps ? show_smaps(out, sim_cur->mm) : show_maps(out, sim_cur->mm);
 }
 
+static int sim_hugepages_query(unsigned long size, unsigned long counts[4])
+{
+	struct sim_hugepages hp;
+	int err = sim_hugepages(size, &hp);
+
+	if (!err) {
+		counts[0] = hp.total;
+		counts[1] = hp.free;
+		counts[2] = hp.rsvd;
+		counts[3] = hp.surp;
+	}
+	return err;
+}
+
 static void sim_dump_pagetable(unsigned long start, unsigned long end, FILE *out)
 {
 	mmap_read_lock(sim_cur->mm);
@@ -803,6 +828,8 @@ const struct backend_ops sim_backend = {
 	.page_dump = sim_page_dump,
 	.vma_query = sim_vma_query,
 	.show_maps = sim_show_maps,
+	.meminfo = sim_meminfo,
+	.hugepages = sim_hugepages_query,
 	.walk_pagetable = sim_walk_pagetable,
 	.dump_pagetable = sim_dump_pagetable,
 	.nr_vmstat = sim_nr_vmstat,

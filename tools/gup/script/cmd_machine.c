@@ -62,10 +62,14 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 		return false;
 	cfg.vsyscall = (enum bk_vsyscall)vsyscall;
 	cfg.thp = (enum bk_thp)thp;
+	cfg.hugetlb_2m = a->opt[5].u;
+	cfg.hugetlb_1g = a->opt[6].u;
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",
 	    s->be->total_pages(), mem >> 20, movable >> 20, s->be->free_pages());
+	if (cfg.hugetlb_2m || cfg.hugetlb_1g)
+		say(s, "  hugetlb pools: %lu x 2M, %lu x 1G\n", cfg.hugetlb_2m, cfg.hugetlb_1g);
 	return true;
 }
 
@@ -93,10 +97,11 @@ bool cmd_inject(struct script *s, struct cmd_args *a)
 		return fail(s, "fault_retry needs a count from 1 to %d (more retries never end)",
 			    MAX_RETRY_INJECT);
 	if (s->be->inject_arm(point, (unsigned long)nth, (unsigned long)count))
-		return fail(s,
-			    "expected an injection point (page_alloc pgtable_alloc vma_alloc "
-			    "fault_retry fault_oom fault_sigbus gup_signal), got '%s'",
-			    point);
+		return fail(
+			s,
+			"expected an injection point (page_alloc pgtable_alloc vma_alloc "
+			"fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc), got '%s'",
+			point);
 	return true;
 }
 

@@ -221,6 +221,45 @@ bool cmd_maps(struct script *s, struct cmd_args *a)
 	return true;
 }
 
+/* meminfo: the library's /proc/meminfo hugetlb lines, indented. */
+bool cmd_meminfo(struct script *s, struct cmd_args *a)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int err;
+
+	(void)a;
+	if (!mem)
+		return fail(s, "out of host memory");
+	err = s->be->meminfo(mem);
+	fclose(mem);
+	for (char *save, *line = err || !text ? NULL : strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		show(s, "  %s\n", line);
+	free(text);
+	return err ? fail(s, "meminfo: %s", NUM(err)) : true;
+}
+
+/* `hugepages SIZE FIELD`: a counter of the hugetlb pool of SIZE (2M or 1G) pages. */
+bool hugepages_item(struct script *s, const struct word *size, const char *field, long *v)
+{
+	static const char *const fields[] = {"total", "free", "rsvd", "surp"};
+	unsigned long counts[4];
+	long bytes;
+
+	if (!eval_text(s, size->text, &bytes))
+		return false;
+	if (s->be->hugepages((unsigned long)bytes, counts))
+		return fail(s, "expected a hugetlb page size (2M or 1G), got '%s'", size->text);
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(field, fields[i])) {
+			*v = (long)counts[i];
+			return true;
+		}
+	return fail(s, "expected a hugepages field (total free rsvd surp), got '%s'", field);
+}
+
 /* The tasks of tasks=T1,T2 (the current one without it), named as the script names them. */
 static int picture_tasks(struct script *s, const char *list, struct bk_task **tasks,
 			 const char **names, char (*buf)[MAX_NAME + 1], int max)

@@ -56,14 +56,18 @@ const struct command commands[] = {
 	 {OPT_IN("mem", "SIZE", "256M", 0, (long)MAX_MEM, "a size"),
 	  OPT_IN("movable", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
 	  OPTION("profile", "NAME", OPT_TEXT, NULL), OPTION("vsyscall", "MODE", OPT_TEXT, NULL),
-	  OPTION("thp", "MODE", OPT_TEXT, NULL)},
+	  OPTION("thp", "MODE", OPT_TEXT, NULL),
+	  OPT_IN("hugetlb2m", "N", "0", 0, 1L << 20, "a count of 2M pages"),
+	  OPT_IN("hugetlb1g", "N", "0", 0, 4, "a count of 1G pages")},
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
 		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
 		    "semantics profile (`5.11` or `6.18`; default: `gup run --profile`, else GUP_PROFILE, "
 		    "else 5.11); `vsyscall=xonly|emulate|none` the vsyscall page as the kernel's "
 		    "boot option (default xonly); `thp=madvise|always|never` transparent huge pages as "
-		    "/sys/kernel/mm/transparent_hugepage/enabled (default madvise). Must come before any command that uses the "
+		    "/sys/kernel/mm/transparent_hugepage/enabled (default madvise); `hugetlb2m=N` and "
+		    "`hugetlb1g=N` the hugetlb pools, as `hugepages=` on the kernel's command line "
+		    "(1G pages come from the top gigabytes of mem, which must hold them). Must come before any command that uses the "
 		    "machine; without it the first such command boots with the defaults."},
 	{"inject", "machine", {WORD("POINT")},
 	 {OPT_IN_REQUIRED("nth", "N", 1, LONG_MAX, "nth"),
@@ -71,7 +75,7 @@ const struct command commands[] = {
 	 .needs = NEEDS_MACHINE, .fn = cmd_inject,
 	 .summary = "Arm fault injection: POINT fails on its Nth hit from now, M times in a row "
 		    "(default 1; 0 = forever). Points: `page_alloc pgtable_alloc vma_alloc "
-		    "fault_retry fault_oom fault_sigbus gup_signal`."},
+		    "fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc`."},
 	{"inject", "machine", {KEYWORD("off")}, .needs = NEEDS_MACHINE, .fn = cmd_inject_off,
 	 .summary = "Disarm every point."},
 	{"check", "machine", .needs = NEEDS_MACHINE, .fn = cmd_check,
@@ -133,8 +137,9 @@ const struct command commands[] = {
 	 .needs = NEEDS_TASK, .fn = cmd_mmap,
 	 .summary = "`sys_mmap(ADDR, LEN, PROT, FLAGS|MAP_ANONYMOUS)`. FLAGS: `private` or "
 		    "`shared`, plus any of `populate locked fixed fixed_noreplace growsdown "
-		    "noreserve`, comma-separated. Stores the address (or -errno) in `$NAME` and "
-		    "`ret`."},
+		    "noreserve hugetlb hugetlb=2M hugetlb=1G` (`hugetlb`: MAP_HUGETLB of the "
+		    "default 2M size), comma-separated. Stores the address (or -errno) in `$NAME` "
+		    "and `ret`."},
 	{"munmap", "mapping", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_munmap,
 	 .summary = "`sys_munmap`"},
 	{"mprotect", "mapping", {ADDR, LEN, ARG("PROT", ARG_PROT)}, .needs = NEEDS_TASK,
@@ -266,9 +271,14 @@ const struct command commands[] = {
 	{"maps", "query", .needs = NEEDS_TASK, .fn = cmd_maps,
 	 .summary = "`/proc/pid/maps` as the library's `show_maps()` prints it: `start-end "
 		    "perms offset dev inode name`."},
+	{"meminfo", "query", .needs = NEEDS_MACHINE, .fn = cmd_meminfo,
+	 .summary = "`/proc/meminfo`'s hugetlb lines as the library's `sim_meminfo()` prints "
+		    "them: HugePages_Total/Free/Rsvd/Surp of the 2M pool, Hugepagesize, Hugetlb. "
+		    "`expect hugepages 2M|1G total|free|rsvd|surp` reads one counter."},
 	{"smaps", "query", .needs = NEEDS_TASK, .fn = cmd_maps,
 	 .summary = "`/proc/pid/smaps` as the library's `show_smaps()` prints it: each VMA with "
-		    "Size, Rss, Anonymous, Locked, Pinned (libgup's addition) and VmFlags."},
+		    "Size, Rss, Anonymous, AnonHugePages, Shared_Hugetlb, Private_Hugetlb, Locked, "
+		    "Pinned (libgup's addition) and VmFlags."},
 	{"pagetable", "query", {ADDR, OPT_EXPR("LEN")},
 	 {OPTION("dot", "FILE", OPT_TEXT, NULL), OPTION("tasks", "T1,T2", OPT_TEXT, NULL)},
 	 .needs = NEEDS_TASK, .fn = cmd_pagetable,

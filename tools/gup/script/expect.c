@@ -101,6 +101,11 @@ static bool eval_operand(struct script *s, struct word **w, int n, struct operan
 			return fail(s, "expected: vmstat ITEM");
 		return need_machine(s) && vmstat_item(s, w[1]->text, &o->num);
 	}
+	if (is_word(w[0], "hugepages")) {
+		if (n != 3)
+			return fail(s, "expected: hugepages SIZE FIELD");
+		return need_machine(s) && hugepages_item(s, w[1], w[2]->text, &o->num);
+	}
 	if (is_word(w[0], "vma")) {
 		if (n != 3)
 			return fail(s, "expected: vma ADDR FIELD");
@@ -109,7 +114,8 @@ static bool eval_operand(struct script *s, struct word **w, int n, struct operan
 	}
 	if (n != 1)
 		return fail(s,
-			    "expected a value: a query (ret page read pinned vmstat vma warnings "
+			    "expected a value: a query (ret page read pinned vmstat hugepages vma "
+			    "warnings "
 			    "free_pages violations), a \"string\" or an expression, got '%s ...'",
 			    w[0]->text);
 	return eval_word(s, w[0], &o->num);

@@ -154,7 +154,7 @@ enum cmd_needs {
 enum as_kind { AS_NONE, AS_OPTIONAL, AS_REQUIRED };
 
 #define MAX_ARGS 6
-#define MAX_OPTS 5
+#define MAX_OPTS 7
 
 struct cmd_args;
 typedef bool (*cmd_fn)(struct script *s, struct cmd_args *a);
@@ -288,6 +288,7 @@ bool page_facts(struct script *s, const struct word *w, struct page_facts *pf);
 bool page_field(struct script *s, const struct page_facts *pf, const char *name, long *v);
 bool vma_field(struct script *s, unsigned long addr, const char *name, long *v);
 bool vmstat_item(struct script *s, const char *name, long *v);
+bool hugepages_item(struct script *s, const struct word *size, const char *field, long *v);
 unsigned char *dma_view(struct script *s, const struct word *ref);
 
 /* dot.c: the page tables of @tasks over [start, end) as a Graphviz file at @path. */
@@ -349,6 +350,7 @@ CMD(pinned_read);
 CMD(pinned_write);
 CMD(vma);
 CMD(vmstat);
+CMD(meminfo);
 CMD(maps);
 CMD(pagetable);
 #undef CMD

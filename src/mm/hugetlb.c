@@ -1,0 +1,1038 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hugetlb: the boot-time pools of 2 MiB (pmd-mapped) and 1 GiB (pud-mapped) pages,
+ * their reservations, the hugetlbfs-like object behind MAP_HUGETLB, and hugetlb
+ * faults, COW, fork, zap, mprotect and GUP's walk of hugetlb VMAs, as 5.11 does them.
+ */
+#include "mm/internal.h"
+
+/*
+ * Simplifications against the kernel, each visible in docs/design.md:
+ *  - the pools are fixed at boot: no nr_hugepages writes, no surplus pages
+ *    (HugePages_Surp is always 0), no overcommit;
+ *  - reservations are made at mmap for every huge page of the mapping (unless
+ *    MAP_NORESERVE), one flag per huge page in the mapping's object; a private
+ *    mapping's flags serve only the mm that mapped it, so a COW after fork (or any
+ *    fault of the child) takes a page outside the reservations or gets SIGBUS;
+ *    the kernel's owner would instead unmap the page from the children and retry;
+ *  - no hugetlb fault mutex: two faults on one huge page race to install it under
+ *    the page-table lock and the loser gives its page (and reservation) back;
+ *  - no hugetlb_usage counter in the mm (the kernel's HugetlbPages line).
+ */
+
+static struct hstate hstates[HUGE_MAX_HSTATE];
+static spinlock_t hugetlb_lock; /* the pools' free lists and counters */
+
+/* What one MAP_HUGETLB mapping's object (its file's mapping->host) holds. */
+struct hugetlbfs_inode {
+	struct hstate *h;
+	bool shared;
+	struct mm_struct *owner; /* private: the mm whose faults the reservations serve */
+	unsigned long nr;	 /* huge pages the object spans */
+	unsigned long nr_resv;	 /* reservations still held */
+	unsigned char *resv;	 /* per huge page: a pool page is reserved for it */
+};
+
+static struct hugetlbfs_inode *hugetlb_inode(struct vm_area_struct *vma)
+{
+	return vma->vm_file->f_mapping->host;
+}
+
+struct hstate *hstate_vma(struct vm_area_struct *vma)
+{
+	return hugetlb_inode(vma)->h;
+}
+
+static struct hstate *page_hstate(struct page *head)
+{
+	return &hstates[compound_order(head) == HUGETLB_1G_ORDER ? HSTATE_1G : HSTATE_2M];
+}
+
+/* The huge page index of @addr in @vma's object. */
+static unsigned long vma_hugecache_offset(struct hstate *h, struct vm_area_struct *vma,
+					  unsigned long addr)
+{
+	return ((addr - vma->vm_start) >> (h->order + PAGE_SHIFT)) + (vma->vm_pgoff >> h->order);
+}
+
+/* --- the pools --- */
+
+int hugetlb_gigantic_range(unsigned long nr_1g, unsigned long normal_pages, unsigned long *start)
+{
+	unsigned long per_page = 1UL << HUGETLB_1G_ORDER;
+	unsigned long top = ALIGN_DOWN(normal_pages, per_page);
+
+	*start = normal_pages;
+	if (!nr_1g)
+		return 0;
+	/* The low reserved frames (pfn 0, the zero and gate pages) are never carved. */
+	if (nr_1g > top / per_page || top - nr_1g * per_page < RESERVED_LOW_PFNS) {
+		fprintf(stderr,
+			"libgup: hugetlb_1g_pages=%lu does not fit: ZONE_NORMAL holds %lu MiB and "
+			"1 GiB pages need aligned gigabytes above the first frames\n",
+			nr_1g, (normal_pages << PAGE_SHIFT) >> 20);
+		return -EINVAL;
+	}
+	*start = top - nr_1g * per_page;
+	return 0;
+}
+
+static void hstate_init(struct hstate *h, unsigned int order, const char *name)
+{
+	*h = (struct hstate){.order = order, .name = name};
+	INIT_LIST_HEAD(&h->free_list);
+}
+
+/* A new pool page: free (refcount 0) and marked as hugetlb's. */
+static void enqueue_new_huge_page(struct hstate *h, struct page *page)
+{
+	page[1].compound_dtor = HUGETLB_PAGE_DTOR;
+	set_page_count(page, 0);
+	h->pages[h->nr_huge_pages++] = page;
+	list_add_tail(&page->lru, &h->free_list);
+	h->free_huge_pages++;
+}
+
+void hugetlb_init_pools(unsigned long nr_2m, unsigned long gigantic_start, unsigned long nr_1g,
+			bool quiet)
+{
+	struct hstate *h2 = &hstates[HSTATE_2M], *h1 = &hstates[HSTATE_1G];
+	unsigned long most_2m = sim.zones[ZONE_NORMAL].spanned_pages >> HPAGE_PMD_ORDER;
+	unsigned long want_2m = nr_2m;
+
+	spin_lock_init(&hugetlb_lock);
+	hstate_init(h2, HPAGE_PMD_ORDER, "hugepages-2048kB");
+	hstate_init(h1, HUGETLB_1G_ORDER, "hugepages-1048576kB");
+	nr_2m = min_t(unsigned long, nr_2m, most_2m); /* more could never be allocated */
+	h2->pages = nr_2m ? calloc(nr_2m, sizeof(struct page *)) : NULL;
+	h1->pages = nr_1g ? calloc(nr_1g, sizeof(struct page *)) : NULL;
+	if ((nr_2m && !h2->pages) || (nr_1g && !h1->pages))
+		nr_2m = nr_1g = 0; /* no host memory for the lists: no pools */
+	for (unsigned long i = 0; i < nr_1g; i++) {
+		unsigned long pfn = gigantic_start + (i << HUGETLB_1G_ORDER);
+
+		prep_gigantic_page(pfn, HUGETLB_1G_ORDER);
+		enqueue_new_huge_page(h1, pfn_to_page(pfn));
+	}
+	for (unsigned long i = 0; i < nr_2m; i++) {
+		struct page *page =
+			alloc_pages(GFP_HIGHUSER | __GFP_COMP | __GFP_NOWARN, HPAGE_PMD_ORDER);
+
+		if (!page)
+			break;
+		enqueue_new_huge_page(h2, page);
+	}
+	if (h2->nr_huge_pages < want_2m && !quiet)
+		fprintf(stderr,
+			"libgup: HugeTLB: allocating %lu of page size 2.00 MiB failed. Only "
+			"allocated %lu hugepages.\n",
+			want_2m, h2->nr_huge_pages);
+}
+
+static struct page *dequeue_huge_page(struct hstate *h)
+{
+	struct page *page = list_first_entry(&h->free_list, struct page, lru);
+
+	list_del(&page->lru);
+	h->free_huge_pages--;
+	return page;
+}
+
+void hugetlb_release_pools(void)
+{
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
+		struct hstate *h = &hstates[i];
+		while (!list_empty(&h->free_list)) {
+			struct page *page = dequeue_huge_page(h);
+
+			page[1].compound_dtor = 0;
+			if (h->order == HUGETLB_1G_ORDER) {
+				free_gigantic_page(page, h->order);
+			} else {
+				set_page_count(page, 1);
+				__free_pages(page, h->order);
+			}
+		}
+		free(h->pages);
+		hstate_init(h, h->order, h->name);
+	}
+}
+
+unsigned long hugetlb_pages_in_use(void)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
+		n += hstates[i].nr_huge_pages - hstates[i].free_huge_pages;
+	return n;
+}
+
+/*
+ * Take a free pool page for the huge page @idx of @inode faulted through @vma.
+ * With @may_use_reserve it consumes the reservation held for @idx, if this fault
+ * may use it (*@used_reserve says so); else it takes a free page nobody was
+ * promised. Return: the page with refcount 1 (not zeroed), or NULL: the pool is
+ * exhausted, or the "hugetlb_alloc" injection point fired.
+ */
+static struct page *alloc_huge_page(struct hugetlbfs_inode *inode, struct vm_area_struct *vma,
+				    unsigned long idx, bool may_use_reserve, bool *used_reserve)
+{
+	struct hstate *h = inode->h;
+	struct page *page = NULL;
+	bool reserved;
+
+	*used_reserve = false;
+	if (sim_point(SP_HUGETLB_ALLOC, vma))
+		return NULL;
+	spin_lock(&hugetlb_lock);
+	reserved = may_use_reserve && inode->resv && idx < inode->nr && inode->resv[idx] &&
+		   (inode->shared || vma->vm_mm == inode->owner);
+	if (reserved) {
+		inode->resv[idx] = 0;
+		inode->nr_resv--;
+		h->resv_huge_pages--;
+		page = dequeue_huge_page(h);
+		*used_reserve = true;
+	} else if (h->free_huge_pages > h->resv_huge_pages) {
+		page = dequeue_huge_page(h);
+	}
+	spin_unlock(&hugetlb_lock);
+	if (!page)
+		return NULL;
+	page_alloc_note_used(page, h->order);
+	set_page_count(page, 1);
+	return page;
+}
+
+/* A fault that consumed @idx's reservation lost its race: the reservation comes back. */
+static void restore_reserve(struct hugetlbfs_inode *inode, unsigned long idx)
+{
+	spin_lock(&hugetlb_lock);
+	inode->resv[idx] = 1;
+	inode->nr_resv++;
+	inode->h->resv_huge_pages++;
+	spin_unlock(&hugetlb_lock);
+}
+
+void free_huge_page(struct page *page)
+{
+	struct hstate *h = page_hstate(page);
+
+	VM_BUG_ON_PAGE(page_ref_count(page) != 0, page);
+	VM_BUG_ON_PAGE(compound_pincount(page) != 0, page);
+	WRITE_ONCE(page->mapping, NULL);
+	page->index = 0;
+	/* Only the zone and the head bit survive (dirty, swapbacked, referenced go). */
+	WRITE_ONCE(page->flags, (page->flags & (~0UL << ZONES_PGSHIFT)) | (1UL << PG_head));
+	atomic_set(&page->_mapcount, -1);
+	atomic_set(&page[1].compound_mapcount, -1);
+	pin_owner_forget(page);
+	spin_lock(&hugetlb_lock);
+	list_add(&page->lru, &h->free_list);
+	h->free_huge_pages++;
+	spin_unlock(&hugetlb_lock);
+}
+
+/* Set aside @nr free pages. Return: 0, or -ENOMEM when the free pages cannot cover it. */
+static int hugetlb_acct_reserve(struct hstate *h, unsigned long nr)
+{
+	int ret = 0;
+
+	spin_lock(&hugetlb_lock);
+	if (h->free_huge_pages - h->resv_huge_pages < nr)
+		ret = -ENOMEM;
+	else
+		h->resv_huge_pages += nr;
+	spin_unlock(&hugetlb_lock);
+	return ret;
+}
+
+/* Give back the reservations @inode still holds for [@first, @last). */
+static void release_reserves(struct hugetlbfs_inode *inode, unsigned long first, unsigned long last)
+{
+	if (!inode->resv)
+		return;
+	spin_lock(&hugetlb_lock);
+	for (unsigned long i = first; i < last && i < inode->nr; i++)
+		if (inode->resv[i]) {
+			inode->resv[i] = 0;
+			inode->nr_resv--;
+			inode->h->resv_huge_pages--;
+		}
+	spin_unlock(&hugetlb_lock);
+}
+
+/* --- the hugetlbfs-like object --- */
+
+static void hugetlbfs_release(struct file *file)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct hugetlbfs_inode *inode = mapping->host;
+
+	for (unsigned long i = 0; i < mapping->nr_slots; i++) {
+		struct page *page = mapping->i_pages[i];
+
+		if (!page)
+			continue;
+		WRITE_ONCE(page->mapping, NULL);
+		put_page(page);
+	}
+	release_reserves(inode, 0, inode->nr);
+	free(inode->resv);
+	free(inode);
+	free(mapping->i_pages);
+	pthread_spin_destroy(&mapping->i_pages_lock);
+	free(mapping);
+	atomic_long_add(-1, &sim.nr_mappings);
+}
+
+static const struct file_operations hugetlbfs_file_operations = {
+	.release = hugetlbfs_release,
+};
+
+struct hstate *hstate_from_mmap_flags(unsigned long flags)
+{
+	unsigned long log = (flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+
+	if (log == 0 || log == PMD_SHIFT)
+		return &hstates[HSTATE_2M];
+	if (log == PUD_SHIFT)
+		return &hstates[HSTATE_1G];
+	return NULL;
+}
+
+static struct hugetlbfs_inode *hugetlbfs_inode_alloc(struct hstate *h, unsigned long nr,
+						     bool shared, bool noreserve,
+						     struct mm_struct *owner)
+{
+	struct hugetlbfs_inode *inode = calloc(1, sizeof(*inode));
+
+	if (!inode)
+		return NULL;
+	*inode = (struct hugetlbfs_inode){
+		.h = h, .shared = shared, .owner = shared ? NULL : owner, .nr = nr};
+	if (noreserve)
+		return inode;
+	inode->resv = malloc(nr);
+	if (!inode->resv) {
+		free(inode);
+		return NULL;
+	}
+	memset(inode->resv, 1, nr);
+	inode->nr_resv = nr;
+	return inode;
+}
+
+struct file *hugetlb_file_setup(struct hstate *h, unsigned long len, bool shared, bool noreserve,
+				struct mm_struct *owner)
+{
+	unsigned long nr = len >> (h->order + PAGE_SHIFT);
+	struct hugetlbfs_inode *inode;
+	struct address_space *mapping;
+	struct file *file;
+
+	if (!noreserve && hugetlb_acct_reserve(h, nr))
+		return NULL;
+	inode = hugetlbfs_inode_alloc(h, nr, shared, noreserve, owner);
+	mapping = calloc(1, sizeof(*mapping));
+	if (mapping && shared) {
+		mapping->nr_slots = nr;
+		mapping->i_pages = calloc(nr, sizeof(struct page *));
+	}
+	if (!inode || !mapping || (shared && !mapping->i_pages)) {
+		if (mapping)
+			free(mapping->i_pages);
+		free(mapping);
+		if (inode)
+			free(inode->resv);
+		free(inode);
+		if (!noreserve) {
+			spin_lock(&hugetlb_lock);
+			h->resv_huge_pages -= nr;
+			spin_unlock(&hugetlb_lock);
+		}
+		return NULL;
+	}
+	spin_lock_init(&mapping->i_pages_lock);
+	mapping->host = inode;
+	atomic_long_add(1, &sim.nr_mappings);
+	file = alloc_file(mapping, &hugetlbfs_file_operations);
+	if (!file) {
+		struct file tmp = {.f_mapping = mapping};
+
+		hugetlbfs_release(&tmp);
+	}
+	return file;
+}
+
+/* An owner's private VMA going away gives back the reservations of its range. */
+static void hugetlb_vm_op_close(struct vm_area_struct *vma)
+{
+	struct hugetlbfs_inode *inode = hugetlb_inode(vma);
+	struct hstate *h = inode->h;
+
+	if (inode->shared || vma->vm_mm != inode->owner)
+		return;
+	release_reserves(inode, vma_hugecache_offset(h, vma, vma->vm_start),
+			 vma_hugecache_offset(h, vma, vma->vm_end));
+}
+
+/* MAP_HUGETLB's object is an unlinked hugetlbfs file, private or shared. */
+static const char *hugetlb_vma_name(struct vm_area_struct *vma)
+{
+	(void)vma;
+	return "/anon_hugepage (deleted)";
+}
+
+/* Faults never reach ->fault: handle_mm_fault() sends hugetlb VMAs to hugetlb_fault(). */
+static vm_fault_t hugetlb_vm_op_fault(struct vm_fault *vmf)
+{
+	(void)vmf;
+	WARN_ON_ONCE(1);
+	return VM_FAULT_SIGBUS;
+}
+
+const struct vm_operations_struct hugetlb_vm_ops = {
+	.close = hugetlb_vm_op_close,
+	.fault = hugetlb_vm_op_fault,
+	.name = hugetlb_vma_name,
+};
+
+int hugetlb_split_ok(struct vm_area_struct *vma, unsigned long addr)
+{
+	return IS_ALIGNED(addr, huge_page_size(hstate_vma(vma))) ? 0 : -EINVAL;
+}
+
+/* --- huge entries: a pmd (2 MiB) or a pud (1 GiB) used as one leaf --- */
+
+static unsigned long huge_ptep_get(unsigned long *ptep)
+{
+	return __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+}
+
+static void set_huge_pte_at(unsigned long *ptep, unsigned long entry)
+{
+	__atomic_store_n(ptep, entry, __ATOMIC_RELEASE);
+}
+
+static unsigned long huge_ptep_get_and_clear(unsigned long *ptep)
+{
+	return __atomic_exchange_n(ptep, 0UL, __ATOMIC_SEQ_CST);
+}
+
+static struct page *huge_pte_page(unsigned long entry)
+{
+	return pfn_to_page((entry & PTE_PFN_MASK) >> PAGE_SHIFT);
+}
+
+unsigned long *huge_pte_offset(struct mm_struct *mm, unsigned long addr, unsigned long sz)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	pud_t *pud;
+	pud_t v;
+
+	if (!pgd_present(pgdp_get(pgd)))
+		return NULL;
+	pud = pud_offset(p4d_offset(pgd, addr), addr);
+	if (sz == PUD_SIZE)
+		return &pud->pud;
+	v = pudp_get(pud);
+	if (!pud_present(v) || pud_huge(v))
+		return NULL;
+	return &pmd_offset(pud, addr)->pmd;
+}
+
+static unsigned long *huge_pte_alloc(struct mm_struct *mm, unsigned long addr, unsigned long sz)
+{
+	p4d_t *p4d = p4d_alloc(mm, pgd_offset(mm, addr), addr);
+	pud_t *pud = p4d ? pud_alloc(mm, p4d, addr) : NULL;
+	pmd_t *pmd;
+
+	if (!pud)
+		return NULL;
+	if (sz == PUD_SIZE)
+		return &pud->pud;
+	pmd = pmd_alloc(mm, pud, addr);
+	return pmd ? &pmd->pmd : NULL;
+}
+
+/* The leaf mapping @page in @vma: young, and writable and dirty when @writable. */
+static unsigned long make_huge_pte(struct vm_area_struct *vma, struct page *page, bool writable)
+{
+	unsigned long entry = pte_val(mk_pte(page, vma->vm_page_prot)) | _PAGE_PSE | _PAGE_ACCESSED;
+
+	if (writable)
+		return entry | _PAGE_RW | _PAGE_DIRTY;
+	return entry & ~_PAGE_RW;
+}
+
+/* Mapcounts: every huge entry mapping the page counts once in its compound mapcount. */
+static void hugetlb_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma,
+				      unsigned long haddr)
+{
+	atomic_set(&page[1].compound_mapcount, 0);
+	WRITE_ONCE(page->mapping, (struct address_space *)((unsigned long)READ_ONCE(vma->anon_vma) |
+							   PAGE_MAPPING_ANON));
+	page->index = ((haddr - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+	mark_new_anon_page(page);
+}
+
+static void hugetlb_dup_rmap(struct page *page)
+{
+	atomic_inc(&page[1].compound_mapcount);
+}
+
+static void hugetlb_remove_rmap(struct page *page)
+{
+	atomic_dec(&page[1].compound_mapcount);
+}
+
+static void clear_huge_page(struct page *page, struct hstate *h)
+{
+	memset(page_address(page), 0, huge_page_size(h));
+}
+
+/* --- faults --- */
+
+/*
+ * The page cache of a shared object: the page at @idx, created (zeroed) if absent.
+ * Return: the page with a reference for the caller's mapping, or NULL (SIGBUS).
+ */
+static struct page *hugetlbfs_find_or_create(struct vm_area_struct *vma, unsigned long idx)
+{
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	struct hugetlbfs_inode *inode = mapping->host;
+	struct page *page, *fresh;
+	bool used_reserve;
+
+	spin_lock(&mapping->i_pages_lock);
+	page = mapping->i_pages[idx];
+	if (page)
+		get_page(page);
+	spin_unlock(&mapping->i_pages_lock);
+	if (page)
+		return page;
+	fresh = alloc_huge_page(inode, vma, idx, true, &used_reserve);
+	if (!fresh)
+		return NULL;
+	clear_huge_page(fresh, inode->h);
+	spin_lock(&mapping->i_pages_lock);
+	page = mapping->i_pages[idx];
+	if (!page) {
+		/* The allocation's reference becomes the object's. */
+		mapping->i_pages[idx] = page = fresh;
+		WRITE_ONCE(fresh->mapping, mapping);
+		fresh->index = idx;
+		SetPageUptodate(fresh);
+		mapping->nrpages++;
+		fresh = NULL;
+	}
+	get_page(page);
+	spin_unlock(&mapping->i_pages_lock);
+	if (fresh) {
+		if (used_reserve)
+			restore_reserve(inode, idx);
+		put_page(fresh);
+	}
+	return page;
+}
+
+static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *vma,
+				  unsigned long haddr, unsigned long *ptep, unsigned int flags)
+{
+	struct hugetlbfs_inode *inode = hugetlb_inode(vma);
+	unsigned long idx = vma_hugecache_offset(inode->h, vma, haddr);
+	bool shared = vma->vm_flags & VM_SHARED;
+	bool used_reserve = false, writable;
+	struct page *page;
+	spinlock_t *ptl;
+
+	if (shared) {
+		if (idx >= inode->nr)
+			return VM_FAULT_SIGBUS;
+		page = hugetlbfs_find_or_create(vma, idx);
+		writable = vma->vm_flags & VM_WRITE;
+	} else {
+		if (anon_vma_prepare(vma))
+			return VM_FAULT_OOM;
+		page = alloc_huge_page(inode, vma, idx, true, &used_reserve);
+		if (page)
+			clear_huge_page(page, inode->h);
+		/* A private write fault maps the new page writable, forced or not (5.11). */
+		writable = flags & FAULT_FLAG_WRITE;
+	}
+	/* The pool is empty (the kernel's -ENOSPC): SIGBUS, which GUP reports as -EFAULT. */
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	ptl = pmd_lock(mm);
+	if (huge_ptep_get(ptep)) {
+		/* Another fault installed it first. */
+		spin_unlock(ptl);
+		if (used_reserve)
+			restore_reserve(inode, idx);
+		put_page(page);
+		return 0;
+	}
+	if (shared)
+		hugetlb_dup_rmap(page);
+	else
+		hugetlb_add_new_anon_rmap(page, vma, haddr);
+	set_huge_pte_at(ptep, make_huge_pte(vma, page, writable));
+	spin_unlock(ptl);
+	return 0;
+}
+
+/*
+ * A write to a read-only private huge entry @entry (5.11 hugetlb_cow()): reuse the
+ * page when this is its only mapping, else copy it into a page outside the
+ * reservations. Called and returns with nothing locked but mmap_lock.
+ */
+static vm_fault_t hugetlb_cow(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long haddr,
+			      unsigned long *ptep, unsigned long entry)
+{
+	struct hugetlbfs_inode *inode = hugetlb_inode(vma);
+	struct page *old = huge_pte_page(entry), *new;
+	bool used_reserve;
+	spinlock_t *ptl;
+
+	ptl = pmd_lock(mm);
+	if (huge_ptep_get(ptep) != entry) {
+		spin_unlock(ptl);
+		return 0;
+	}
+	if (page_mapcount(old) == 1 && PageAnon(old)) {
+		set_huge_pte_at(ptep, entry | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED);
+		spin_unlock(ptl);
+		count_vm_stat(NR_COW_REUSES, 1);
+		return 0;
+	}
+	get_page(old);
+	spin_unlock(ptl);
+	new = alloc_huge_page(inode, vma, vma_hugecache_offset(inode->h, vma, haddr), false,
+			      &used_reserve);
+	if (!new) {
+		put_page(old);
+		return VM_FAULT_SIGBUS;
+	}
+	memcpy(page_address(new), page_address(old), huge_page_size(inode->h));
+	ptl = pmd_lock(mm);
+	if (huge_ptep_get(ptep) == entry) {
+		hugetlb_add_new_anon_rmap(new, vma, haddr);
+		set_huge_pte_at(ptep, make_huge_pte(vma, new, true));
+		hugetlb_remove_rmap(old);
+		put_page(old); /* the entry's reference */
+		new = NULL;
+		count_vm_stat(NR_COW_FAULTS, 1);
+	}
+	spin_unlock(ptl);
+	if (new)
+		put_page(new);
+	put_page(old);
+	return 0;
+}
+
+/**
+ * hugetlb_fault() - handle_mm_fault() for a VM_HUGETLB VMA
+ * @mm: the address space; mmap_lock held for read.
+ * @vma: the hugetlb VMA containing @address.
+ * @address: the faulting address (any byte of the huge page).
+ * @flags: FAULT_FLAG_*.
+ *
+ * Return: 0 when the huge entry is now there (or changed meanwhile: the caller
+ * looks again); VM_FAULT_SIGBUS when no pool page could be had (or the
+ * "hugetlb_alloc" point fired, or a shared fault lies beyond the object);
+ * VM_FAULT_OOM when a page table or the anon_vma could not be allocated.
+ */
+vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+			 unsigned int flags)
+{
+	struct hstate *h = hstate_vma(vma);
+	unsigned long haddr = address & huge_page_mask(h);
+	unsigned long *ptep = huge_pte_alloc(mm, haddr, huge_page_size(h));
+	unsigned long entry;
+	spinlock_t *ptl;
+
+	if (!ptep)
+		return VM_FAULT_OOM;
+	entry = huge_ptep_get(ptep);
+	if (!entry)
+		return hugetlb_no_page(mm, vma, haddr, ptep, flags);
+	if ((flags & FAULT_FLAG_WRITE) && !(entry & _PAGE_RW) && !(vma->vm_flags & VM_SHARED))
+		return hugetlb_cow(mm, vma, haddr, ptep, entry);
+	ptl = pmd_lock(mm);
+	if (huge_ptep_get(ptep) == entry) {
+		entry |= _PAGE_ACCESSED;
+		if (flags & FAULT_FLAG_WRITE)
+			entry |= _PAGE_DIRTY | ((vma->vm_flags & VM_WRITE) ? _PAGE_RW : 0);
+		set_huge_pte_at(ptep, entry);
+	}
+	spin_unlock(ptl);
+	return 0;
+}
+
+/* --- fork, zap, mprotect --- */
+
+/*
+ * The child gets its own copy of the maybe-pinned @page at @addr (the early COW of
+ * later kernels), from outside the reservations. Return: 0, or -ENOMEM (fork fails)
+ * when the pool has no page to spare.
+ */
+static int hugetlb_fork_copy(struct vm_area_struct *dst_vma, unsigned long addr, unsigned long *dst,
+			     struct page *page)
+{
+	struct hugetlbfs_inode *inode = hugetlb_inode(dst_vma);
+	struct page *new;
+	bool used_reserve;
+
+	new = alloc_huge_page(inode, dst_vma, vma_hugecache_offset(inode->h, dst_vma, addr), false,
+			      &used_reserve);
+	if (!new)
+		return -ENOMEM;
+	memcpy(page_address(new), page_address(page), huge_page_size(inode->h));
+	hugetlb_add_new_anon_rmap(new, dst_vma, addr);
+	set_huge_pte_at(dst, make_huge_pte(dst_vma, new, dst_vma->vm_flags & VM_WRITE));
+	count_vm_stat(NR_FORK_EARLY_COW, 1);
+	return 0;
+}
+
+/**
+ * copy_hugetlb_page_range() - fork's copy of a hugetlb VMA's entries
+ * @dst_vma: the child's VMA.
+ * @src_vma: the parent's.
+ *
+ * Every huge page is shared with the child; in a private mapping both entries are
+ * write-protected so the first write COWs. 5.11 does this for pages that may be
+ * DMA-pinned too (the early copy came in 5.12): a parent writing after fork COWs
+ * away from its own pin. The hugetlb_fork_copies_pinned profile slot asks.
+ *
+ * Return: 0, or -ENOMEM when the child's tables (or an early copy) could not be
+ * allocated.
+ */
+int copy_hugetlb_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
+{
+	struct mm_struct *dst_mm = dst_vma->vm_mm, *src_mm = src_vma->vm_mm;
+	struct hstate *h = hstate_vma(src_vma);
+	unsigned long sz = huge_page_size(h);
+	bool cow = is_cow_mapping(src_vma->vm_flags);
+
+	for (unsigned long addr = src_vma->vm_start; addr < src_vma->vm_end; addr += sz) {
+		unsigned long *src = huge_pte_offset(src_mm, addr, sz), *dst, entry;
+		spinlock_t *dst_ptl, *src_ptl;
+		struct page *page;
+
+		if (!src || !huge_ptep_get(src))
+			continue;
+		dst = huge_pte_alloc(dst_mm, addr, sz);
+		if (!dst)
+			return -ENOMEM;
+		dst_ptl = pmd_lock(dst_mm);
+		src_ptl = pmd_lock(src_mm);
+		entry = huge_ptep_get(src);
+		if (entry) {
+			page = huge_pte_page(entry);
+			if (cow && hugetlb_fork_copies_pinned(src_vma, page)) {
+				int err = hugetlb_fork_copy(dst_vma, addr, dst, page);
+
+				spin_unlock(src_ptl);
+				spin_unlock(dst_ptl);
+				if (err)
+					return err;
+				continue;
+			}
+			if (cow && (entry & _PAGE_RW)) {
+				__atomic_fetch_and(src, ~_PAGE_RW, __ATOMIC_SEQ_CST);
+				entry &= ~_PAGE_RW;
+			}
+			get_page(page);
+			hugetlb_dup_rmap(page);
+			set_huge_pte_at(dst, entry);
+		}
+		spin_unlock(src_ptl);
+		spin_unlock(dst_ptl);
+	}
+	return 0;
+}
+
+/* Clear the huge entries of [@start, @end) of @vma, dropping mapcounts and references. */
+void __unmap_hugepage_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long sz = huge_page_size(hstate_vma(vma));
+
+	for (unsigned long addr = start & ~(sz - 1); addr < end; addr += sz) {
+		unsigned long *ptep = huge_pte_offset(mm, addr, sz), entry;
+		struct page *page;
+		spinlock_t *ptl;
+
+		if (!ptep)
+			continue;
+		ptl = pmd_lock(mm);
+		entry = huge_ptep_get_and_clear(ptep);
+		spin_unlock(ptl);
+		if (!entry)
+			continue;
+		page = huge_pte_page(entry);
+		if (entry & _PAGE_DIRTY)
+			SetPageDirty(page);
+		hugetlb_remove_rmap(page);
+		put_page(page);
+	}
+}
+
+/* mprotect: each huge entry of [@start, @end) gets @newprot. Return: base pages changed. */
+unsigned long hugetlb_change_protection(struct vm_area_struct *vma, unsigned long start,
+					unsigned long end, pgprot_t newprot)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct hstate *h = hstate_vma(vma);
+	unsigned long sz = huge_page_size(h), pages = 0;
+
+	for (unsigned long addr = start & ~(sz - 1); addr < end; addr += sz) {
+		unsigned long *ptep = huge_pte_offset(mm, addr, sz), entry;
+		spinlock_t *ptl;
+
+		if (!ptep)
+			continue;
+		ptl = pmd_lock(mm);
+		entry = huge_ptep_get(ptep);
+		if (entry) {
+			set_huge_pte_at(ptep, (entry & _PAGE_CHG_MASK) |
+						      (pgprot_val(newprot) & ~_PAGE_CHG_MASK));
+			pages += pages_per_huge_page(h);
+		}
+		spin_unlock(ptl);
+	}
+	return pages;
+}
+
+/* --- GUP --- */
+
+/* Is the huge page at @vaddr in the page cache of @vma's object (FOLL_DUMP)? */
+static bool hugetlbfs_pagecache_present(struct hstate *h, struct vm_area_struct *vma,
+					unsigned long vaddr)
+{
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	unsigned long idx = vma_hugecache_offset(h, vma, vaddr);
+	bool present;
+
+	if (!(vma->vm_flags & VM_SHARED) || idx >= mapping->nr_slots)
+		return false;
+	spin_lock(&mapping->i_pages_lock);
+	present = mapping->i_pages[idx] != NULL;
+	spin_unlock(&mapping->i_pages_lock);
+	return present;
+}
+
+long follow_hugetlb_page(struct mm_struct *mm, struct vm_area_struct *vma, struct page **pages,
+			 struct vm_area_struct **vmas, unsigned long *position,
+			 unsigned long *nr_pages, long i, unsigned int flags, int *locked, int *err)
+{
+	struct hstate *h = hstate_vma(vma);
+	unsigned long vaddr = *position, remainder = *nr_pages;
+
+	/* As 5.11: a walk stopped before its first page (signal, dump hole) is -EFAULT. */
+	*err = -EFAULT;
+	while (vaddr < vma->vm_end && remainder) {
+		unsigned long *ptep =
+			huge_pte_offset(mm, vaddr & huge_page_mask(h), huge_page_size(h));
+		spinlock_t *ptl = ptep ? pmd_lock(mm) : NULL;
+		unsigned long entry = ptep ? huge_ptep_get(ptep) : 0, pfn_offset;
+		struct page *page;
+
+		if (fatal_signal_pending(current)) {
+			if (ptl)
+				spin_unlock(ptl);
+			remainder = 0;
+			break;
+		}
+		/* A core dump gets a hole for what was never faulted, not fresh zeroes. */
+		if (!entry && (flags & FOLL_DUMP) && !hugetlbfs_pagecache_present(h, vma, vaddr)) {
+			if (ptl)
+				spin_unlock(ptl);
+			remainder = 0;
+			break;
+		}
+		if (!entry || ((flags & FOLL_WRITE) && !(entry & _PAGE_RW))) {
+			unsigned int fault_flags = gup_fault_flags(flags, locked);
+			vm_fault_t ret;
+
+			if (ptl)
+				spin_unlock(ptl);
+			ret = hugetlb_fault(mm, vma, vaddr, fault_flags);
+			if (!(ret & (VM_FAULT_ERROR | VM_FAULT_RETRY)))
+				continue; /* look at the entry again */
+			if (ret & VM_FAULT_ERROR) {
+				/* The kernel's errno for the fault (SIGBUS: -EFAULT); stop. */
+				*err = vm_fault_to_errno(ret, (int)flags);
+				remainder = 0;
+				break;
+			}
+			/* The fault let mmap_lock go (unless told to keep it): stop, no error. */
+			if (locked && !(fault_flags & FAULT_FLAG_RETRY_NOWAIT))
+				*locked = 0;
+			*err = 0;
+			*nr_pages = 0;
+			return i;
+		}
+		pfn_offset = (vaddr & ~huge_page_mask(h)) >> PAGE_SHIFT;
+		page = huge_pte_page(entry);
+		/* Faulting in only (no pages, no vmas): step over the whole huge page. */
+		if (!pages && !vmas && !pfn_offset && vaddr + huge_page_size(h) < vma->vm_end &&
+		    remainder >= pages_per_huge_page(h)) {
+			vaddr += huge_page_size(h);
+			remainder -= pages_per_huge_page(h);
+			i += pages_per_huge_page(h);
+			spin_unlock(ptl);
+			continue;
+		}
+		/* The rest of this huge page, one subpage (and one reference) at a time. */
+		do {
+			if (pages) {
+				pages[i] = page + pfn_offset;
+				if (WARN_ON_ONCE(!try_grab_page(pages[i], flags))) {
+					spin_unlock(ptl);
+					*err = -ENOMEM;
+					remainder = 0;
+					goto out;
+				}
+			}
+			if (vmas)
+				vmas[i] = vma;
+			vaddr += PAGE_SIZE;
+			pfn_offset++;
+			remainder--;
+			i++;
+		} while (vaddr < vma->vm_end && remainder && pfn_offset < pages_per_huge_page(h));
+		spin_unlock(ptl);
+	}
+out:
+	*nr_pages = remainder;
+	*position = vaddr;
+	return i;
+}
+
+struct page *follow_huge_pmd(struct mm_struct *mm, unsigned long address, pmd_t *pmd,
+			     unsigned int flags)
+{
+	struct page *page = NULL;
+	spinlock_t *ptl;
+	pmd_t v;
+
+	if (WARN_ON_ONCE((flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET)))
+		return NULL;
+	ptl = pmd_lock(mm);
+	v = pmdp_get(pmd);
+	/* Zapped by another thread meanwhile, or not present (no migration entries here). */
+	if (pmd_huge(v) && (pmd_val(v) & (_PAGE_PRESENT | _PAGE_PROTNONE))) {
+		page = pmd_page(v) + ((address & ~PMD_MASK) >> PAGE_SHIFT);
+		if (WARN_ON_ONCE(!try_grab_page(page, flags)))
+			page = NULL;
+	}
+	spin_unlock(ptl);
+	return page;
+}
+
+/* As 5.11: no reference can be taken through a huge pud here; callers get NULL then. */
+struct page *follow_huge_pud(struct mm_struct *mm, unsigned long address, pud_t *pud,
+			     unsigned int flags)
+{
+	(void)mm;
+	if (flags & (FOLL_GET | FOLL_PIN))
+		return NULL;
+	return pud_page(pudp_get(pud)) + ((address & ~PUD_MASK) >> PAGE_SHIFT);
+}
+
+/* --- checker --- */
+
+bool hugetlb_page_is_free(struct page *head)
+{
+	return PageHuge(head) && page_ref_count(head) == 0;
+}
+
+int hugetlb_check_pools(FILE *out)
+{
+	int errors = 0;
+
+	spin_lock(&hugetlb_lock);
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
+		struct hstate *h = &hstates[i];
+		unsigned long listed = 0, unreferenced = 0;
+		struct page *page;
+
+		list_for_each_entry(page, &h->free_list, lru) listed++;
+		for (unsigned long n = 0; n < h->nr_huge_pages; n++) {
+			page = h->pages[n];
+			if (!PageHuge(page) || compound_order(page) != h->order) {
+				if (out)
+					fprintf(out,
+						"sim_check: %s: pfn %#lx lost its hugetlb mark\n",
+						h->name, page_to_pfn(page));
+				errors++;
+				continue;
+			}
+			unreferenced += page_ref_count(page) == 0;
+			if (page_ref_count(page) > 0 &&
+			    compound_pincount(page) * 1L > page_ref_count(page)) {
+				if (out)
+					fprintf(out,
+						"sim_check: %s: pfn %#lx has %d pins but refcount "
+						"%d\n",
+						h->name, page_to_pfn(page), compound_pincount(page),
+						page_ref_count(page));
+				errors++;
+			}
+		}
+		if (listed != h->free_huge_pages || unreferenced != listed ||
+		    h->resv_huge_pages > h->free_huge_pages) {
+			if (out)
+				fprintf(out,
+					"sim_check: %s: %lu on the free list, %lu unreferenced, "
+					"free %lu, reserved %lu, total %lu\n",
+					h->name, listed, unreferenced, h->free_huge_pages,
+					h->resv_huge_pages, h->nr_huge_pages);
+			errors++;
+		}
+	}
+	spin_unlock(&hugetlb_lock);
+	return errors;
+}
+
+/* --- /proc/meminfo --- */
+
+int sim_meminfo(FILE *out)
+{
+	const struct hstate *h = &hstates[HSTATE_2M];
+
+	if (!sim_running())
+		return -ENODEV;
+	spin_lock(&hugetlb_lock);
+	fprintf(out, "HugePages_Total:   %5lu\n", h->nr_huge_pages);
+	fprintf(out, "HugePages_Free:    %5lu\n", h->free_huge_pages);
+	fprintf(out, "HugePages_Rsvd:    %5lu\n", h->resv_huge_pages);
+	fprintf(out, "HugePages_Surp:    %5lu\n", 0UL);
+	fprintf(out, "Hugepagesize:   %8lu kB\n", huge_page_size(h) >> 10);
+	fprintf(out, "Hugetlb:        %8lu kB\n",
+		(hstates[HSTATE_2M].nr_huge_pages * huge_page_size(&hstates[HSTATE_2M]) +
+		 hstates[HSTATE_1G].nr_huge_pages * huge_page_size(&hstates[HSTATE_1G])) >>
+			10);
+	spin_unlock(&hugetlb_lock);
+	return 0;
+}
+
+int sim_hugepages(unsigned long size, struct sim_hugepages *out)
+{
+	const struct hstate *h;
+
+	if (!sim_running())
+		return -ENODEV;
+	if (size != PMD_SIZE && size != PUD_SIZE)
+		return -EINVAL;
+	h = &hstates[size == PUD_SIZE ? HSTATE_1G : HSTATE_2M];
+	spin_lock(&hugetlb_lock);
+	*out = (struct sim_hugepages){.total = h->nr_huge_pages,
+				      .free = h->free_huge_pages,
+				      .rsvd = h->resv_huge_pages,
+				      .surp = 0};
+	spin_unlock(&hugetlb_lock);
+	return 0;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hugetlb: the boot-time pools of 2 MiB and 1 GiB pages (struct hstate), the
+ * hugetlbfs-like object behind MAP_HUGETLB, and the fault, fork, zap, mprotect and
+ * GUP entry points the rest of src/mm calls for VM_HUGETLB VMAs (hugetlb.c).
+ */
+#ifndef GUP_MM_HUGETLB_H
+#define GUP_MM_HUGETLB_H
+
+#include <libgup.h>
+#include <stdio.h>
+
+#define HUGETLB_PAGE_DTOR 2 /* compound_dtor of a pool page, as the kernel's */
+#define HUGETLB_1G_ORDER (PUD_SHIFT - PAGE_SHIFT)
+
+/* One pool per huge page size, as the kernel's struct hstate. */
+struct hstate {
+	unsigned int order;
+	const char *name; /* "hugepages-2048kB" */
+	struct list_head free_list;
+	struct page **pages;	     /* every page of the pool, for the checker */
+	unsigned long nr_huge_pages; /* the pool: fixed at boot */
+	unsigned long free_huge_pages;
+	unsigned long resv_huge_pages; /* free pages promised to mappings */
+};
+
+enum hstate_index { HSTATE_2M, HSTATE_1G, HUGE_MAX_HSTATE };
+
+static inline unsigned long huge_page_size(const struct hstate *h)
+{
+	return PAGE_SIZE << h->order;
+}
+
+static inline unsigned long huge_page_mask(const struct hstate *h)
+{
+	return ~(huge_page_size(h) - 1);
+}
+
+static inline unsigned long pages_per_huge_page(const struct hstate *h)
+{
+	return 1UL << h->order;
+}
+
+static inline bool is_vm_hugetlb_page(const struct vm_area_struct *vma)
+{
+	return vma->vm_flags & VM_HUGETLB;
+}
+
+/* A page of a hugetlb pool (any of its subpages). */
+static inline bool PageHuge(struct page *page)
+{
+	struct page *head = compound_head(page);
+
+	return PageHead(head) && head[1].compound_dtor == HUGETLB_PAGE_DTOR;
+}
+
+/* The pool of @vma's page size. */
+struct hstate *hstate_vma(struct vm_area_struct *vma);
+
+/* --- boot and shutdown (called from src/sim/machine.c) --- */
+
+/*
+ * Where the 1 GiB pool of @nr_1g pages is carved from ZONE_NORMAL's @normal_pages
+ * (the top aligned gigabytes). Return: 0 with *@start set (*@start == @normal_pages
+ * when @nr_1g is 0), or -EINVAL with a line on stderr when they do not fit.
+ */
+int hugetlb_gigantic_range(unsigned long nr_1g, unsigned long normal_pages, unsigned long *start);
+/*
+ * Set up both pools: the 1 GiB pages at [@gigantic_start, +@nr_1g GiB) (not given to
+ * the buddy allocator) and @nr_2m pages of order 9 taken from it. Fewer 2 MiB pages
+ * than asked for is not an error (the kernel's nr_hugepages answer): a line on
+ * stderr unless @quiet.
+ */
+void hugetlb_init_pools(unsigned long nr_2m, unsigned long gigantic_start, unsigned long nr_1g,
+			bool quiet);
+/* Give the free pool pages back to the allocator; pages still in use stay (leaks). */
+void hugetlb_release_pools(void);
+/* Pool pages handed out and not yet back: the leak report's count. */
+unsigned long hugetlb_pages_in_use(void);
+
+/* --- mmap --- */
+
+/*
+ * The hstate MAP_HUGETLB's size bits (MAP_HUGE_2MB, MAP_HUGE_1GB, 0 for the default
+ * 2 MiB) select. Return: the hstate, or NULL for any other size.
+ */
+struct hstate *hstate_from_mmap_flags(unsigned long flags);
+/*
+ * The hugetlbfs-like object behind one MAP_HUGETLB mapping of @len bytes (a multiple
+ * of the huge page size): it reserves one pool page per huge page unless
+ * @noreserve; a private one's reservations serve the faults of @owner only.
+ * Return: the file, ERR_PTR-style -ENOMEM when the pool cannot cover the
+ * reservation or memory ran out.
+ */
+struct file *hugetlb_file_setup(struct hstate *h, unsigned long len, bool shared, bool noreserve,
+				struct mm_struct *owner);
+extern const struct vm_operations_struct hugetlb_vm_ops;
+/* A VMA may only be cut at a huge page boundary: 0 or -EINVAL (vm_ops->split). */
+int hugetlb_split_ok(struct vm_area_struct *vma, unsigned long addr);
+
+/* --- the memory manager's hugetlb paths --- */
+
+vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+			 unsigned int flags);
+int copy_hugetlb_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma);
+void __unmap_hugepage_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+unsigned long hugetlb_change_protection(struct vm_area_struct *vma, unsigned long start,
+					unsigned long end, pgprot_t newprot);
+/*
+ * GUP's slow path over a hugetlb VMA (5.11 follow_hugetlb_page()): from *@position,
+ * up to *@nr_pages pages, storing into @pages/@vmas from index @i. Return: the new
+ * index; *@position and *@nr_pages are advanced (*@nr_pages is 0 when the walk
+ * stopped early); *@err is what to fail with if nothing was done: a fault's errno,
+ * -ENOMEM, -EFAULT (a fatal signal, a FOLL_DUMP hole), 0 after a fault retry.
+ */
+long follow_hugetlb_page(struct mm_struct *mm, struct vm_area_struct *vma, struct page **pages,
+			 struct vm_area_struct **vmas, unsigned long *position,
+			 unsigned long *nr_pages, long i, unsigned int flags, int *locked,
+			 int *err);
+/* follow_page_mask()'s huge leaves in a hugetlb VMA: the subpage, or NULL. */
+struct page *follow_huge_pmd(struct mm_struct *mm, unsigned long address, pmd_t *pmd,
+			     unsigned int flags);
+struct page *follow_huge_pud(struct mm_struct *mm, unsigned long address, pud_t *pud,
+			     unsigned int flags);
+
+/*
+ * The huge entry mapping @addr in a hugetlb VMA of @h's size, or NULL when the
+ * tables above it are missing (walkers: pagemap, smaps, the tools).
+ */
+unsigned long *huge_pte_offset(struct mm_struct *mm, unsigned long addr, unsigned long sz);
+
+/* --- checker --- */
+
+/* Pool accounting and the pool pages' counts; violations go to @out. Return: how many. */
+int hugetlb_check_pools(FILE *out);
+/* The head pfns of free pool pages are free (for the frame walk). */
+bool hugetlb_page_is_free(struct page *head);
+
+#endif /* GUP_MM_HUGETLB_H */
