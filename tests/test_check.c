@@ -2,7 +2,8 @@
 /*
  * The invariant checker: each check of sim_check() fires on state corrupted on
  * purpose, names the page or entry at fault, and is quiet again once repaired;
- * sim_check_used() sees the same in the frames handed out since boot.
+ * sim_check_used() sees the same in the frames handed out since boot. Compound
+ * pages too: head and tails, mapcounts, pincount, deposits, the huge zero page.
  */
 #include "harness.h"
 #include <stdio.h>
@@ -434,6 +435,181 @@ static void test_check_used_sees_used_frames(void **state)
 	end_task();
 }
 
+/* --- compound pages --- */
+
+#define THP_AREA 0x40000000UL /* 2 MiB aligned */
+
+/* A task with one written THP at THP_AREA; returns its head. */
+static struct page *thp_area(void)
+{
+	pmd_t *pmd;
+
+	start_task("check");
+	assert_int_equal(sys_mmap(THP_AREA, HPAGE_PMD_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+			 THP_AREA);
+	assert_int_equal(sys_madvise(THP_AREA, HPAGE_PMD_SIZE, MADV_HUGEPAGE), 0);
+	touch_page(THP_AREA);
+	pmd = mm_alloc_pmd(current->mm, THP_AREA);
+	assert_non_null(pmd);
+	assert_true(pmd_trans_huge(pmdp_get(pmd)));
+	assert_check_clean();
+	return pmd_page(pmdp_get(pmd));
+}
+
+static void test_thp_tail_refcount_is_reported(void **state)
+{
+	struct page *head;
+
+	(void)state;
+	head = thp_area();
+	page_ref_add(head + 3, 1);
+	assert_check_fires("compound tail with a refcount of its own (tails hold 0)");
+	assert_check_fires(pfn_name(head + 3));
+	page_ref_sub(head + 3, 1);
+	assert_check_clean();
+	end_task();
+}
+
+static void test_thp_head_and_tails_must_agree(void **state)
+{
+	unsigned long saved;
+	struct page *head;
+
+	(void)state;
+	head = thp_area();
+	/* A tail that points at another tail rather than at its head. */
+	saved = head[5].compound_head;
+	WRITE_ONCE(head[5].compound_head, (unsigned long)(head + 1) + 1);
+	assert_check_fires("compound tail of a page that is not a compound head");
+	assert_check_fires("compound head with a tail that does not point back at it");
+	WRITE_ONCE(head[5].compound_head, saved);
+	/* compound_nr and the order must say the same. */
+	head[1].compound_nr /= 2;
+	assert_check_fires("compound_nr disagrees with its order");
+	assert_check_fires("beyond its head's compound_nr");
+	head[1].compound_nr *= 2;
+	assert_check_clean();
+	end_task();
+}
+
+static void test_thp_compound_mapcount_is_reported(void **state)
+{
+	struct page *head;
+
+	(void)state;
+	head = thp_area();
+	atomic_inc(&head[1].compound_mapcount);
+	assert_check_fires("compound mapcount 2 but 1 huge pmds map it");
+	atomic_dec(&head[1].compound_mapcount);
+	assert_check_clean();
+	end_task();
+}
+
+/* Once the pmd is split each subpage counts its PTE; the compound mapcount none. */
+static void test_thp_subpage_mapcount_is_reported(void **state)
+{
+	struct page *head;
+
+	(void)state;
+	head = thp_area();
+	assert_int_equal(sys_mprotect(THP_AREA, HPAGE_PMD_SIZE / 2, PROT_READ), 0);
+	assert_false(pmd_trans_huge(pmdp_get(mm_alloc_pmd(current->mm, THP_AREA))));
+	assert_check_clean();
+	atomic_inc(&head[7]._mapcount);
+	assert_check_fires("subpage mapcount 2 but 1 ptes map it");
+	assert_check_fires(pfn_name(head + 7));
+	atomic_dec(&head[7]._mapcount);
+	atomic_inc(&head[1].compound_mapcount);
+	assert_check_fires("compound mapcount 1 but 0 huge pmds map it");
+	atomic_dec(&head[1].compound_mapcount);
+	assert_check_clean();
+	end_task();
+}
+
+static void test_thp_pincount_is_reported(void **state)
+{
+	struct page *head, *page;
+
+	(void)state;
+	head = thp_area();
+	assert_int_equal(pin_user_pages_fast(THP_AREA + 9 * PAGE_SIZE, 1, FOLL_WRITE, &page), 1);
+	assert_check_clean();
+	atomic_inc(compound_pincount_ptr(head));
+	assert_check_fires("compound pincount 2 but 1 pins recorded");
+	atomic_dec(compound_pincount_ptr(head));
+	/* A pin the debug count and the refcount know of, but no owner record. */
+	sim_page_fake_gup_pins(head, 1);
+	atomic_inc(compound_pincount_ptr(head));
+	page_ref_add(head, 1);
+	mod_node_page_state(NR_FOLL_PIN_ACQUIRED, 1);
+	assert_check_fires("2 pins counted but the pin-owner records hold 1");
+	mod_node_page_state(NR_FOLL_PIN_RELEASED, 1);
+	page_ref_sub(head, 1);
+	atomic_dec(compound_pincount_ptr(head));
+	sim_page_fake_gup_pins(head, -1);
+	assert_check_clean();
+	unpin_user_page(page);
+	assert_check_clean();
+	end_task();
+}
+
+/* A pmd left mapping a page that is no compound head any more (a botched split). */
+static void test_pmd_at_non_compound_page_is_reported(void **state)
+{
+	struct page *head;
+
+	(void)state;
+	head = thp_area();
+	ClearPageHead(head);
+	assert_check_fires("not a THP head");
+	SetPageHead(head);
+	assert_check_clean();
+	end_task();
+}
+
+static void test_missing_deposited_table_is_reported(void **state)
+{
+	struct page *table;
+
+	(void)state;
+	thp_area();
+	table = current->mm->pmd_huge_pte;
+	assert_non_null(table);
+	current->mm->pmd_huge_pte = (struct page *)table->lru.next;
+	assert_check_fires("1 huge pmds but 0 deposited tables");
+	assert_check_fires("page table reachable from no mm (leaked)");
+	current->mm->pmd_huge_pte = table;
+	assert_check_clean();
+	end_task();
+}
+
+static void test_huge_zero_page_counts_are_reported(void **state)
+{
+	struct page *zero;
+	char byte;
+
+	(void)state;
+	start_task("check");
+	assert_int_equal(sys_mmap(THP_AREA, HPAGE_PMD_SIZE, PROT_READ,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+			 THP_AREA);
+	assert_int_equal(sys_madvise(THP_AREA, HPAGE_PMD_SIZE, MADV_HUGEPAGE), 0);
+	assert_int_equal(copy_from_user(&byte, THP_AREA, 1), 0);
+	zero = sim.huge_zero_page;
+	assert_non_null(zero);
+	assert_check_clean();
+	page_ref_add(zero, 1);
+	assert_check_fires("refcount 2 but 0 mappings/objects, 0 pins");
+	assert_check_fires(pfn_name(zero));
+	page_ref_sub(zero, 1);
+	atomic_inc(&zero[1].compound_mapcount);
+	assert_check_fires("compound mapcount 1 (it is in no rmap)");
+	atomic_dec(&zero[1].compound_mapcount);
+	assert_check_clean();
+	end_task();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +630,14 @@ int main(void)
 		GUP_TEST(test_rss_mismatch_is_reported),
 		GUP_TEST(test_pagetable_stat_is_reported),
 		GUP_TEST(test_check_used_sees_used_frames),
+		GUP_TEST(test_thp_tail_refcount_is_reported),
+		GUP_TEST(test_thp_head_and_tails_must_agree),
+		GUP_TEST(test_thp_compound_mapcount_is_reported),
+		GUP_TEST(test_thp_subpage_mapcount_is_reported),
+		GUP_TEST(test_thp_pincount_is_reported),
+		GUP_TEST(test_pmd_at_non_compound_page_is_reported),
+		GUP_TEST(test_missing_deposited_table_is_reported),
+		GUP_TEST(test_huge_zero_page_counts_are_reported),
 		cmocka_unit_test(test_shutdown_reports_a_leak),
 	};
 

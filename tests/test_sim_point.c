@@ -65,6 +65,24 @@ static unsigned long hits_of(enum sim_point_id id)
  * Walk through the operations that reach every point: mmap, first-touch faults,
  * fast and slow GUP, fork with a writable page, COW copy and reuse, munmap.
  */
+/* A huge write fault (thp_alloc), a huge read fault (thp_zero_page_alloc), a fast huge pin. */
+static void reach_huge_points(void)
+{
+	unsigned long base = 0x40000000UL; /* 2 MiB aligned, away from the other areas */
+	struct page *page;
+
+	assert_int_equal(sys_mmap(base, 2 * HPAGE_PMD_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+			 base);
+	assert_int_equal(sys_madvise(base, 2 * HPAGE_PMD_SIZE, MADV_HUGEPAGE), 0);
+	touch_page(base);
+	assert_int_equal(get_user_pages_fast(base + HPAGE_PMD_SIZE, 1, 0, &page), 1);
+	put_page(page);
+	assert_int_equal(pin_user_pages_fast(base, 1, FOLL_WRITE, &page), 1);
+	unpin_user_page(page);
+	assert_int_equal(sys_munmap(base, 2 * HPAGE_PMD_SIZE), 0);
+}
+
 static void reach_every_point(void)
 {
 	struct task_struct *t = start_task("points");
@@ -79,6 +97,7 @@ static void reach_every_point(void)
 	/* A slow GUP that must fault first: gup_signal, gup_after_faultin, fault_retry. */
 	assert_int_equal(get_user_pages_unlocked(fresh, 1, &page, FOLL_WRITE), 1);
 	put_page(page);
+	reach_huge_points();
 	child = sys_fork(); /* fork_wrprotect */
 	assert_non_null(child);
 	set_current(t);

@@ -23,6 +23,9 @@ enum inject_point {
 	INJECT_FAULT_SIGBUS = SP_FAULT_SIGBUS, /* "fault_sigbus": a fault returns VM_FAULT_SIGBUS */
 	INJECT_GUP_SIGNAL = SP_GUP_SIGNAL,     /* "gup_signal": a fatal signal at a GUP iteration */
 	INJECT_HUGETLB_ALLOC = SP_HUGETLB_ALLOC, /* "hugetlb_alloc": the hugetlb pool is empty */
+	INJECT_THP_ALLOC = SP_THP_ALLOC,	 /* "thp_alloc": no THP for a huge fault */
+	INJECT_THP_ZERO_PAGE_ALLOC =
+		SP_THP_ZERO_PAGE_ALLOC, /* "thp_zero_page_alloc": no huge zero page */
 	NR_INJECT_POINTS
 };
 

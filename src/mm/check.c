@@ -94,6 +94,42 @@ bool mm_is_valid(struct mm_struct *mm, FILE *out)
 	return ok;
 }
 
+/*
+ * A compound head: an order the allocator gives out, compound_nr saying the same,
+ * aligned to its size, and every tail pointing back at it. NULL when all holds.
+ */
+static const char *compound_head_flaw(struct page *head)
+{
+	unsigned int order = head[1].compound_order;
+	unsigned long nr = 1UL << order;
+
+	if (order < 1 || order >= MAX_ORDER)
+		return "compound head with an order the allocator never gives";
+	if (head[1].compound_nr != nr)
+		return "compound head whose compound_nr disagrees with its order";
+	if (!IS_ALIGNED(page_to_pfn(head), nr) || !pfn_valid(page_to_pfn(head) + nr - 1))
+		return "compound head not aligned to its order";
+	for (unsigned long i = 1; i < nr; i++)
+		if (compound_head(head + i) != head)
+			return "compound head with a tail that does not point back at it";
+	return NULL;
+}
+
+/* A tail lies inside the compound page of a real head, and holds no reference of its own. */
+static const char *compound_tail_flaw(struct page *tail)
+{
+	struct page *head = compound_head(tail);
+	unsigned long pfn = page_to_pfn(head);
+
+	if (!pfn_valid(pfn) || pfn >= page_to_pfn(tail) || !PageHead(head))
+		return "compound tail of a page that is not a compound head";
+	if (page_to_pfn(tail) - pfn >= head[1].compound_nr)
+		return "compound tail beyond its head's compound_nr";
+	if (page_ref_count(tail))
+		return "compound tail with a refcount of its own (tails hold 0)";
+	return NULL;
+}
+
 bool page_is_valid(struct page *page, FILE *out)
 {
 	const char *why = NULL;
@@ -108,6 +144,10 @@ bool page_is_valid(struct page *page, FILE *out)
 		why = "mapcount below -1";
 	else if (PageTail(page) && PageHead(page))
 		why = "both head and tail";
+	else if (PageHead(page))
+		why = compound_head_flaw(page);
+	else if (PageTail(page))
+		why = compound_tail_flaw(page);
 	if (why && out)
 		fprintf(out, "sim_check: pfn %#lx: %s\n", page_to_pfn(page), why);
 	return !why;
@@ -690,6 +730,61 @@ static void check_compound_mapcounts(struct check_ctx *c, unsigned long pfn, str
 			  atomic_read(&page[1].compound_mapcount) + 1, c->pmd_maps[pfn]);
 }
 
+/*
+ * The pins the pin-owner records hold on the compound page @head, or -1 when the
+ * records are too many to count here (the other checks still see the page).
+ */
+static int recorded_pins(struct page *head)
+{
+	struct sim_pin_record recs[8];
+	int n = sim_page_pins(head, recs, ARRAY_SIZE(recs)), pins = 0;
+
+	if (n < 0 || n > (int)ARRAY_SIZE(recs))
+		return -1;
+	for (int i = 0; i < n; i++)
+		pins += recs[i].pin ? recs[i].count : 0;
+	return pins;
+}
+
+/*
+ * A compound page of order > 1 counts its pins exactly: the pincount, the debug
+ * count and the pin-owner records must all say the same.
+ */
+static void check_compound_pins(struct check_ctx *c, unsigned long pfn, struct page *head, int pin)
+{
+	int recorded;
+
+	if (!GUP_REFS_TRACKED || !hpage_pincount_available(head))
+		return;
+	if (compound_pincount(head) != pin)
+		violation(c, "pfn %#lx: compound pincount %d but %d pins recorded", pfn,
+			  compound_pincount(head), pin);
+	recorded = recorded_pins(head);
+	if (recorded >= 0 && recorded != pin)
+		violation(c, "pfn %#lx: %d pins counted but the pin-owner records hold %d", pfn,
+			  pin, recorded);
+}
+
+/*
+ * The huge zero page: one order-9 compound page the machine holds one reference
+ * on (check_frame() counts it), which no mapping puts in the rmap.
+ */
+static void check_huge_zero_page(struct check_ctx *c)
+{
+	struct page *zero = READ_ONCE(sim.huge_zero_page);
+
+	if (!zero)
+		return;
+	if (!PageHead(zero) || compound_order(zero) != HPAGE_PMD_ORDER) {
+		violation(c, "huge zero page pfn %#lx is not an order-%d compound head",
+			  page_to_pfn(zero), HPAGE_PMD_ORDER);
+		return;
+	}
+	if (atomic_read(&zero[1].compound_mapcount) != -1)
+		violation(c, "huge zero page pfn %#lx: compound mapcount %d (it is in no rmap)",
+			  page_to_pfn(zero), atomic_read(&zero[1].compound_mapcount) + 1);
+}
+
 static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 {
 	struct page *page = pfn_to_page(pfn);
@@ -714,9 +809,7 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 	*pins += pin;
 	if (pin < 0)
 		violation(c, "pfn %#lx: %d pins recorded (more unpins than pins)", pfn, pin);
-	if (GUP_REFS_TRACKED && hpage_pincount_available(page) && compound_pincount(page) != pin)
-		violation(c, "pfn %#lx: compound pincount %d but %d pins recorded", pfn,
-			  compound_pincount(page), pin);
+	check_compound_pins(c, pfn, page, pin);
 	if (!PageReserved(page) && page_ref_count(page) == 0) {
 		if (!c->free[pfn])
 			violation(c, "pfn %#lx: unreferenced but in no free block (lost)", pfn);
@@ -775,6 +868,7 @@ static void check_all_frames(struct check_ctx *c, long *pins)
 	check_all_mms(c);
 	check_buddy_lists(c);
 	check_hugetlb(c);
+	check_huge_zero_page(c);
 	for (int i = 0; i < 2; i++)
 		for (unsigned long pfn = spans[i][0]; pfn < spans[i][1]; pfn++) {
 			nr_tables += PageTable(pfn_to_page(pfn));

@@ -26,6 +26,17 @@ static struct page *pgtable_trans_huge_withdraw(struct mm_struct *mm)
 	return table;
 }
 
+/*
+ * A zeroed order-9 compound page. The huge allocation's own injection @point may
+ * fail it first; then page_alloc is not reached, so it counts each try once.
+ */
+static struct page *alloc_thp(enum sim_point_id point, void *ctx)
+{
+	if (sim_point(point, ctx))
+		return NULL;
+	return alloc_pages(GFP_TRANSHUGE | __GFP_ZERO | __GFP_NOWARN, HPAGE_PMD_ORDER);
+}
+
 /* --- the huge zero page --- */
 
 bool is_huge_zero_page(struct page *page)
@@ -48,7 +59,7 @@ static struct page *get_huge_zero_page(void)
 
 	if (zero)
 		return zero;
-	zero = alloc_pages(GFP_TRANSHUGE | __GFP_ZERO | __GFP_NOWARN, HPAGE_PMD_ORDER);
+	zero = alloc_thp(SP_THP_ZERO_PAGE_ALLOC, NULL);
 	if (!zero)
 		return NULL;
 	if (!__atomic_compare_exchange_n(&sim.huge_zero_page, &(struct page *){NULL}, zero, false,
@@ -115,7 +126,7 @@ static vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 	if (!(vmf->flags & FAULT_FLAG_WRITE) && !sim.thp_no_zero_page)
 		return map_huge_zero_page(vmf, haddr);
 	/* No free 2 MiB block (or an injected failure): small pages will do. */
-	page = alloc_pages(GFP_TRANSHUGE | __GFP_ZERO | __GFP_NOWARN, HPAGE_PMD_ORDER);
+	page = alloc_thp(SP_THP_ALLOC, vma);
 	if (!page)
 		return VM_FAULT_FALLBACK;
 	table = pte_alloc_one(mm);

@@ -33,6 +33,15 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 			      "alloc_huge_page(), before taking a pool page; failing is an "
 			      "exhausted pool (a fault gets SIGBUS)",
 			      "mmap_lock for read", "struct vm_area_struct *", true, false},
+	[SP_THP_ALLOC] = {"thp_alloc",
+			  "do_huge_pmd_anonymous_page(), before allocating the THP; failing "
+			  "falls back to small pages without reaching page_alloc",
+			  "mmap_lock for read", "struct vm_area_struct *", true, false},
+	[SP_THP_ZERO_PAGE_ALLOC] = {"thp_zero_page_alloc",
+				    "get_huge_zero_page(), before allocating the huge zero page "
+				    "(the first read fault of a boot); failing maps the small "
+				    "zero page instead",
+				    "mmap_lock for read", "NULL", true, false},
 	[SP_GUP_FAST_AFTER_GRAB] = {"gup_fast_after_grab",
 				    "gup_fast_one_pte(), after the speculative reference and "
 				    "before the PTE is read again",
@@ -71,10 +80,16 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 				  "follow_or_fault_page(), after faultin_page() succeeded and "
 				  "before follow_page_mask() is retried",
 				  "mmap_lock for read", "struct vm_area_struct *", false, false},
+	[SP_GUP_FAST_HUGE_AFTER_GRAB] = {"gup_fast_huge_after_grab",
+					 "gup_huge_leaf(), after the one speculative reference on "
+					 "the huge page and before the huge entry is read again",
+					 "RCU read side only (no mmap_lock, no pmd lock)",
+					 "unsigned long * (the huge entry)", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&
-		       NR_INJECT_POINTS == (int)SP_HUGETLB_ALLOC + 1,
+		       INJECT_THP_ZERO_PAGE_ALLOC == (int)SP_THP_ZERO_PAGE_ALLOC &&
+		       NR_INJECT_POINTS == (int)SP_THP_ZERO_PAGE_ALLOC + 1,
 	       "the injection points are the first rows of the sim point table");
 
 unsigned int sim_points_active;
