@@ -623,6 +623,25 @@ static void check_compound_mapcounts(struct check_ctx *c, unsigned long pfn, str
 			  atomic_read(&page[1].compound_mapcount) + 1, c->pmd_maps[pfn]);
 }
 
+/*
+ * PageAnonExclusive (6.x profiles) promises that one mapping alone holds the
+ * anonymous page: never more than one PTE (for a THP's head, PTE or pmd) maps it.
+ */
+static void check_anon_exclusive(struct check_ctx *c, unsigned long pfn, struct page *page)
+{
+	unsigned int maps;
+
+	if (!PageAnonExclusive(page))
+		return;
+	if (c->free[pfn] || !PageAnon(compound_head(page))) {
+		violation(c, "pfn %#lx: exclusive but not an anonymous page in use", pfn);
+		return;
+	}
+	maps = c->maps[pfn] + (PageHead(page) ? c->pmd_maps[pfn] : 0);
+	if (maps > 1)
+		violation(c, "pfn %#lx: exclusive but %u entries map it", pfn, maps);
+}
+
 static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 {
 	struct page *page = pfn_to_page(pfn);
@@ -640,6 +659,7 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 			  PageTail(page) ? "compound tail" : "page table");
 	if (PageCompound(page) && !c->free[pfn])
 		check_compound_mapcounts(c, pfn, page);
+	check_anon_exclusive(c, pfn, page);
 	if (PageBuddy(page) || PageTable(page) || PageTail(page))
 		return;
 	gets = max_t(int, sim_page_gup_refs(page), 0); /* -1: not counted in this build */
