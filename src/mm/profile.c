@@ -195,11 +195,10 @@ const struct mm_profile profile_5_11 = {
 /* --- Linux 6.18 ----------------------------------------------------------- */
 
 /*
- * 5.19 ("mm: track anonymous pages exclusively mapped by a single process",
- * then "mm: rework the COW reuse logic"): an exclusive page is ours to write;
- * otherwise a small page is reused only when its refcount says nobody else
- * holds it, checked again under the page lock (there is no swap cache here to
- * hold a reference). Reuse makes the page exclusive. Large folios (a
+ * 5.19 ("mm: remember exclusively mapped anonymous pages with
+ * PG_anon_exclusive"): an exclusive page is ours to write; otherwise a small
+ * page is reused only when its refcount says nobody else holds it (5.9's
+ * rule), checked again under the page lock (no swap cache holds one here). Reuse makes the page exclusive. Large folios (a
  * PTE-mapped THP) are copied unless exclusive: 6.15's mapcount-based reuse of
  * large folios needs per-mm mapping tracking the simulator does not keep.
  * PTE lock held.
