@@ -280,6 +280,42 @@ static void test_ro_pin_unshares_shared_thp(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/*
+ * A pmd-mapped THP's exclusivity is its head's bit: reusing the THP after the
+ * child left sets the head's alone, and the split that mprotect() makes of part
+ * of it hands the bit to every subpage, so a R/O pin of one is no unshare.
+ */
+static void test_split_hands_head_exclusivity_to_subpages(void **state)
+{
+	struct sim_config cfg = {.thp = SIM_THP_ALWAYS, .quiet = true};
+	struct task_struct *parent, *child;
+	struct page *head, *pinned;
+	unsigned long addr;
+
+	(void)state;
+	assert_int_equal(sim_boot(&cfg), 0);
+	parent = start_task("parent");
+	addr = sys_mmap(THP_BASE, HPAGE_PMD_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+			0);
+	assert_int_equal(addr, THP_BASE);
+	touch_page(addr);
+	head = page_at(parent, addr);
+	child = fork_child(parent);
+	task_exit(child);
+	assert_false(PageAnonExclusive(head + 7));
+	touch_page(addr); /* reuses the whole THP: the pmd is ours alone again */
+	assert_ptr_equal(page_at(parent, addr), head);
+	assert_true(PageAnonExclusive(head) == profile_is_6_18());
+	assert_int_equal(sys_mprotect(addr, 16 * PAGE_SIZE, PROT_READ), 0);
+	assert_true(PageAnonExclusive(head + 7) == profile_is_6_18());
+	assert_int_equal(pin_user_pages_fast(addr + 7 * PAGE_SIZE, 1, 0, &pinned), 1);
+	assert_ptr_equal(pinned, head + 7);
+	unpin_user_page(pinned);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(parent);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 /* --- no FOLL_COW (6.0) --- */
 
 /*
@@ -506,6 +542,7 @@ int main(void)
 		GUP_TEST(test_unshare_reuses_previously_shared_page),
 		GUP_TEST(test_longterm_ro_pin_unshares_zero_page),
 		cmocka_unit_test(test_ro_pin_unshares_shared_thp),
+		cmocka_unit_test(test_split_hands_head_exclusivity_to_subpages),
 		GUP_TEST(test_forced_write_follows_only_exclusive_page),
 		GUP_TEST(test_forced_write_to_shared_mapping_is_refused),
 		cmocka_unit_test(test_longterm_pin_refuses_movable_zone),
