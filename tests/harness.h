@@ -173,4 +173,18 @@ static inline bool addr_present(unsigned long addr)
 
 #define GUP_TEST(fn) cmocka_unit_test_setup_teardown(fn, sim_setup, sim_teardown)
 
+/*
+ * The answer the running profile expects, for a check whose expectation
+ * differs between kernels: @v5_11 under 5.11, @v6_18 under 6.18.
+ */
+static inline long by_profile(long v5_11, long v6_18)
+{
+	return sim_current_profile() == SIM_PROFILE_6_18 ? v6_18 : v5_11;
+}
+
+static inline bool profile_is_6_18(void)
+{
+	return sim_current_profile() == SIM_PROFILE_6_18;
+}
+
 #endif /* GUP_TESTS_HARNESS_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Semantics profiles: choosing one by sim_config and by GUP_PROFILE, refusing
- * unknown ones, and the 5.11 answers no other test pins down (R/O pins keep the
- * shared page, zero-page pins count, ZONE_MOVABLE pins stay, NUMA hints fault).
+ * unknown ones, and a first look at where the answers differ (R/O pins of a
+ * shared page, zero-page pins, ZONE_MOVABLE pins, internal flags, NUMA hints);
+ * test_profile_6_18.c asserts every 6.18 rule under both profiles.
  */
 #include "harness.h"
 
@@ -121,13 +122,15 @@ static void test_config_beats_env(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
-/* --- the 5.11 answers (run under GUP_PROFILE=5.11 by CTest) --- */
+/* --- the answers that differ (CTest runs this file under both profiles) --- */
 
 /*
  * gup_must_unshare: 5.11 pins a COW-shared page as it is. The pin then loses
  * the page at the parent's next write: the pinned page is the child's only.
+ * 6.18 unshares first (one fault): the pin holds the parent's own copy, and the
+ * parent's write lands in it.
  */
-static void test_ro_pin_of_cow_shared_page_does_not_unshare(void **state)
+static void test_ro_pin_of_cow_shared_page(void **state)
 {
 	struct task_struct *parent = start_task("parent"), *child;
 	unsigned long addr = map_rw(1);
@@ -141,56 +144,65 @@ static void test_ro_pin_of_cow_shared_page_does_not_unshare(void **state)
 	set_current(parent);
 	faults = page_faults();
 	assert_int_equal(pin_user_pages(addr, 1, 0, &pinned, NULL), 1);
-	assert_int_equal(page_faults(), faults); /* no unshare fault */
+	assert_int_equal(page_faults(), faults + by_profile(0, 1)); /* the unshare fault */
 	assert_int_equal(page_to_pfn(pinned), pfn_of(parent, addr));
-	assert_int_equal(page_to_pfn(pinned), pfn_of(child, addr));
-	touch_page(addr); /* the parent's write copies the page away from the pin */
-	assert_true(page_to_pfn(pinned) != pfn_of(parent, addr));
-	assert_int_equal(page_to_pfn(pinned), pfn_of(child, addr));
+	assert_true((page_to_pfn(pinned) == pfn_of(child, addr)) == !profile_is_6_18());
+	touch_page(addr);
+	/* 5.11: the parent's write copies the page away from the pin. */
+	assert_true((page_to_pfn(pinned) == pfn_of(parent, addr)) == profile_is_6_18());
+	assert_true((page_to_pfn(pinned) == pfn_of(child, addr)) == !profile_is_6_18());
 	unpin_user_page(pinned);
 	task_exit(child);
 	task_exit(parent);
 }
 
-/* pins_zero_page: 5.11 pins the zero page like any page, bias and counters. */
-static void test_pin_of_zero_page_is_counted(void **state)
+/* pins_zero_page: 5.11 pins the zero page like any page, bias and counters; 6.18 not. */
+static void test_pin_of_zero_page(void **state)
 {
 	struct task_struct *t = start_task("zero");
 	unsigned long addr = map_rw(1);
 	unsigned long acquired = pins_acquired(), released = pins_released();
 	int refs = page_count(zero_page());
 	struct page *page;
+	long counted = by_profile(1, 0);
 
 	(void)state;
 	assert_int_equal(pin_user_pages_fast(addr, 1, 0, &page), 1);
 	assert_ptr_equal(page, zero_page());
-	assert_int_equal(page_count(zero_page()), refs + (int)GUP_PIN_COUNTING_BIAS);
-	assert_int_equal(pins_acquired(), acquired + 1);
-	assert_true(page_maybe_dma_pinned(zero_page()));
+	assert_int_equal(page_count(zero_page()), refs + counted * (int)GUP_PIN_COUNTING_BIAS);
+	assert_int_equal(pins_acquired(), acquired + counted);
+	assert_true(page_maybe_dma_pinned(zero_page()) == (counted == 1));
 	unpin_user_page(page);
 	assert_int_equal(page_count(zero_page()), refs);
-	assert_int_equal(pins_released(), released + 1);
+	assert_int_equal(pins_released(), released + counted);
 	task_exit(t);
 }
 
-/* is_valid_gup_args: 5.11 lets callers pass internal flags such as FOLL_TOUCH. */
-static void test_internal_flags_from_callers_pass(void **state)
+/* is_valid_gup_args: 5.11 lets callers pass internal flags such as FOLL_TOUCH; 6.18 not. */
+static void test_internal_flags_from_callers(void **state)
 {
 	struct task_struct *t = start_task("flags");
 	unsigned long addr = map_rw(1);
 	unsigned long warnings = sim_warn_count();
-	struct page *page;
+	struct page *page = NULL;
 
 	(void)state;
 	touch_page(addr);
-	assert_int_equal(gup_under_lock(addr, 1, FOLL_TOUCH | FOLL_WRITE, &page, NULL), 1);
-	put_page(page);
-	assert_int_equal(sim_warn_count(), warnings);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_TOUCH | FOLL_WRITE, &page, NULL),
+			 by_profile(1, -EINVAL));
+	if (page)
+		put_page(page);
+	assert_int_equal(sim_warn_count(), warnings + by_profile(0, 1));
 	task_exit(t);
 }
 
-/* is_pinnable_page: 5.11 keeps long-term pins out of CMA only, ZONE_MOVABLE is fine. */
-static void test_longterm_pin_may_stay_in_movable_zone(void **state)
+/*
+ * is_pinnable_page: 5.11 keeps long-term pins out of CMA only, ZONE_MOVABLE is
+ * fine. 6.18 refuses ZONE_MOVABLE too: GUP-fast falls back, the slow path
+ * cannot migrate and fails with -ENOMEM, and what a long-term pin faults in
+ * comes from ZONE_NORMAL (memalloc_pin_save).
+ */
+static void test_longterm_pin_in_movable_zone(void **state)
 {
 	struct sim_config cfg = {.mem_bytes = 16UL << 20,
 				 .movable_bytes = 16UL << 20,
@@ -201,20 +213,33 @@ static void test_longterm_pin_may_stay_in_movable_zone(void **state)
 	unsigned long addr;
 
 	(void)state;
+	/* The environment is cleared for this test: boot the profile CTest chose. */
+	if (ctest_profile)
+		assert_int_equal(sim_profile_from_name(ctest_profile, &cfg.profile), 0);
 	assert_int_equal(sim_boot(&cfg), 0);
 	t = start_task("movable");
 	addr = map_rw(2);
 	touch_page(addr);
 	assert_int_equal(page_zonenum(pfn_to_page(pfn_of(t, addr))), ZONE_MOVABLE);
-	assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_LONGTERM | FOLL_WRITE, &page), 1);
-	unpin_user_page(page);
-	assert_int_equal(pin_user_pages(addr, 1, FOLL_LONGTERM | FOLL_WRITE, &page, NULL), 1);
-	assert_int_equal(page_to_pfn(page), pfn_of(t, addr)); /* not migrated */
-	unpin_user_page(page);
-	/* memalloc_pin_gfp: a page a long-term pin faults in may come from ZONE_MOVABLE. */
+	assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_LONGTERM | FOLL_WRITE, &page),
+			 by_profile(1, 0));
+	if (!profile_is_6_18())
+		unpin_user_page(page);
+	mmap_read_lock(t->mm);
+	assert_int_equal(pin_user_pages(addr, 1, FOLL_LONGTERM | FOLL_WRITE, &page, NULL),
+			 by_profile(1, -ENOMEM));
+	mmap_read_unlock(t->mm);
+	if (!profile_is_6_18()) {
+		assert_int_equal(page_to_pfn(page), pfn_of(t, addr)); /* not migrated */
+		unpin_user_page(page);
+	}
+	assert_int_equal(pins_acquired(), pins_released());
+	/* memalloc_pin_gfp: may a page a long-term pin faults in come from ZONE_MOVABLE? */
+	mmap_read_lock(t->mm);
 	assert_int_equal(
 		pin_user_pages(addr + PAGE_SIZE, 1, FOLL_LONGTERM | FOLL_WRITE, &page, NULL), 1);
-	assert_int_equal(page_zonenum(page), ZONE_MOVABLE);
+	mmap_read_unlock(t->mm);
+	assert_int_equal(page_zonenum(page), by_profile(ZONE_MOVABLE, ZONE_NORMAL));
 	unpin_user_page(page);
 	task_exit(t);
 	assert_int_equal(sim_shutdown(), 0);
@@ -259,10 +284,10 @@ int main(void)
 		PROFILE_TEST(test_unknown_env_name_fails_boot),
 		PROFILE_TEST(test_unknown_config_value_fails_boot),
 		PROFILE_TEST(test_config_beats_env),
-		PROFILE_TEST(test_longterm_pin_may_stay_in_movable_zone),
-		PROFILE_SIM_TEST(test_ro_pin_of_cow_shared_page_does_not_unshare),
-		PROFILE_SIM_TEST(test_pin_of_zero_page_is_counted),
-		PROFILE_SIM_TEST(test_internal_flags_from_callers_pass),
+		PROFILE_TEST(test_longterm_pin_in_movable_zone),
+		PROFILE_SIM_TEST(test_ro_pin_of_cow_shared_page),
+		PROFILE_SIM_TEST(test_pin_of_zero_page),
+		PROFILE_SIM_TEST(test_internal_flags_from_callers),
 		PROFILE_SIM_TEST(test_numa_hint_faults_unless_forced),
 	};
 

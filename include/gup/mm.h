@@ -78,6 +78,8 @@ extern "C" {
 #define FAULT_FLAG_REMOTE 0x80u
 #define FAULT_FLAG_INSTRUCTION 0x100u
 #define FAULT_FLAG_INTERRUPTIBLE 0x200u
+#define FAULT_FLAG_UNSHARE                                                                         \
+	0x400u /* 5.19: make the mapped anonymous page exclusive, PTE stays R/O */
 #define FAULT_FLAG_DEFAULT (FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE | FAULT_FLAG_INTERRUPTIBLE)
 
 /* Fault results (VM_FAULT_*), kernel values. */

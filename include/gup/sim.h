@@ -126,6 +126,18 @@ const char *sim_profile_names(void);
  */
 enum sim_profile sim_current_profile(void);
 
+struct page;
+
+/**
+ * sim_pin_is_counted() - does a FOLL_PIN of @page show in its counts?
+ * @page: a page a pin call returned.
+ *
+ * Return: false for the zero page under a profile that does not pin it (6.18:
+ * its refcount, pincount and the nr_foll_pin_* counters stay as they are, and
+ * page_maybe_dma_pinned() stays false); true otherwise.
+ */
+bool sim_pin_is_counted(struct page *page);
+
 /**
  * sim_check() - verify the invariants of every frame, page table and VMA.
  * @out: where violations are described (NULL: stderr).

@@ -95,7 +95,8 @@ bool mm_is_valid(struct mm_struct *mm, FILE *out)
 }
 
 /*
- * A compound head: an order the allocator gives out, compound_nr saying the same,
+ * A compound head: an order the allocator gives out (or a gigantic hugetlb page's,
+ * which the pools carve at boot), compound_nr saying the same,
  * aligned to its size, and every tail pointing back at it. NULL when all holds.
  */
 static const char *compound_head_flaw(struct page *head)
@@ -103,7 +104,9 @@ static const char *compound_head_flaw(struct page *head)
 	unsigned int order = head[1].compound_order;
 	unsigned long nr = 1UL << order;
 
-	if (order < 1 || order >= MAX_ORDER)
+	bool gigantic = head[1].compound_dtor == HUGETLB_PAGE_DTOR && order == HUGETLB_1G_ORDER;
+
+	if (order < 1 || (order >= MAX_ORDER && !gigantic))
 		return "compound head with an order the allocator never gives";
 	if (head[1].compound_nr != nr)
 		return "compound head whose compound_nr disagrees with its order";
@@ -785,6 +788,25 @@ static void check_huge_zero_page(struct check_ctx *c)
 			  page_to_pfn(zero), atomic_read(&zero[1].compound_mapcount) + 1);
 }
 
+/*
+ * PageAnonExclusive (6.x profiles) promises that one mapping alone holds the
+ * anonymous page: never more than one PTE (for a THP's head, PTE or pmd) maps it.
+ */
+static void check_anon_exclusive(struct check_ctx *c, unsigned long pfn, struct page *page)
+{
+	unsigned int maps;
+
+	if (!PageAnonExclusive(page))
+		return;
+	if (c->free[pfn] || !PageAnon(compound_head(page))) {
+		violation(c, "pfn %#lx: exclusive but not an anonymous page in use", pfn);
+		return;
+	}
+	maps = c->maps[pfn] + (PageHead(page) ? c->pmd_maps[pfn] : 0);
+	if (maps > 1)
+		violation(c, "pfn %#lx: exclusive but %u entries map it", pfn, maps);
+}
+
 static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 {
 	struct page *page = pfn_to_page(pfn);
@@ -802,6 +824,7 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 			  PageTail(page) ? "compound tail" : "page table");
 	if (PageCompound(page) && !c->free[pfn])
 		check_compound_mapcounts(c, pfn, page);
+	check_anon_exclusive(c, pfn, page);
 	if (PageBuddy(page) || PageTable(page) || PageTail(page))
 		return;
 	gets = max_t(int, sim_page_gup_refs(page), 0); /* -1: not counted in this build */

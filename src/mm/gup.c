@@ -565,7 +565,9 @@ static void touch_pmd(pmd_t *pmdp, pmd_t pmd, unsigned int flags)
  * The subpage of a THP mapped by the huge pmd @pmdp at @address, referenced as @flags
  * ask. pmd lock held. Return: the subpage; NULL when the access needs a fault first
  * (a write the pmd does not allow, a NUMA hinting entry); -EFAULT for the huge zero
- * page under FOLL_DUMP (a dump writes a hole); -ENOMEM if no reference could be had.
+ * page under FOLL_DUMP (a dump writes a hole); -EMLINK when a R/O pin must unshare
+ * the THP first (gup_must_unshare(), on the head, whose bit speaks for the pmd);
+ * -ENOMEM if no reference could be had.
  */
 static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned long address,
 					  pmd_t *pmdp, unsigned int flags)
@@ -581,6 +583,8 @@ static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned l
 		return NULL;
 	page = pmd_page(pmd);
 	VM_BUG_ON_PAGE(!PageHead(page), page);
+	if (!pmd_write(pmd) && gup_must_unshare(vma, flags, page))
+		return err_page(-EMLINK);
 	if (!try_grab_page(page, flags))
 		return err_page(-ENOMEM);
 	if (flags & FOLL_TOUCH)
@@ -1406,21 +1410,30 @@ struct page *get_dump_page(unsigned long addr)
 }
 
 /*
- * Where the migration issue plugs in. Nothing migrates yet, so every page keeps
- * its pin, as 5.11 leaves them when migration fails. Return: @nr_pages.
+ * Where the migration issue plugs in. Nothing migrates yet, so this is always
+ * the failure the profile answers: 5.11 keeps every pin (it gets the pages
+ * again without migrating them); 6.18 drops every pin and fails the call with
+ * -ENOMEM. Return: @nr_pages, or that -errno.
  */
-static long migrate_longterm_unpinnable_pages(unsigned long nr_pages, struct page **pages)
+static long migrate_longterm_unpinnable_pages(unsigned long nr_pages, struct page **pages,
+					      unsigned int gup_flags)
 {
-	(void)pages;
-	return (long)nr_pages;
+	int err = mm_profile->longterm_unmigrated_errno;
+
+	/* Only pins get here: get_user_pages*() refuse FOLL_LONGTERM. */
+	VM_WARN_ON_ONCE(!(gup_flags & FOLL_PIN));
+	if (err)
+		unpin_user_pages(pages, nr_pages);
+	return err ? err : (long)nr_pages;
 }
 
 /*
  * Long-term pins must not stay on pages is_pinnable_page() refuses (5.11: CMA,
- * which has to stay migratable). Migrating such pages away and retaking the
- * pins is a later issue; until then the pins are kept, as 5.11 keeps them when
- * migration fails. Returns the number of pages in @pages (or, once migration
- * exists, the result of getting them again).
+ * which has to stay migratable; 5.13: ZONE_MOVABLE too). Migrating such pages
+ * away and retaking the pins is a later issue; until then migration fails, and
+ * the profile says what that means. Returns the number of pages in @pages, or
+ * -errno with no reference left (or, once migration exists, the result of
+ * getting them again).
  */
 static long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
 					    unsigned long nr_pages, struct page **pages,
@@ -1429,10 +1442,9 @@ static long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long 
 	(void)mm;
 	(void)start;
 	(void)vmas;
-	(void)gup_flags;
 	for (unsigned long i = 0; pages && i < nr_pages; i++)
 		if (!is_pinnable_page(pages[i]))
-			return migrate_longterm_unpinnable_pages(nr_pages, pages);
+			return migrate_longterm_unpinnable_pages(nr_pages, pages, gup_flags);
 	return (long)nr_pages;
 }
 
@@ -1577,6 +1589,28 @@ long get_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned
 				       gup_flags | FOLL_TOUCH);
 }
 
+/*
+ * The body of get_user_pages_unlocked(), also used by pin_user_pages_unlocked()
+ * and the GUP-fast fallback, which pass FOLL_PIN and have checked their
+ * arguments already: take mmap_lock, get the pages with the retry protocol.
+ */
+static long __get_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
+				      struct page **pages, unsigned int gup_flags)
+{
+	struct mm_struct *mm = current->mm;
+	int locked = 1;
+	long got;
+
+	mmap_read_lock(mm);
+	got = __get_user_pages_locked(mm, start, nr_pages, pages, NULL, &locked,
+				      gup_flags | FOLL_TOUCH);
+	/* A fault that dropped the lock left it dropped. */
+	if (!locked)
+		return got;
+	mmap_read_unlock(mm);
+	return got;
+}
+
 /**
  * get_user_pages_unlocked() - get_user_pages() that takes mmap_lock itself
  * @start: first user address.
@@ -1597,20 +1631,10 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 			     unsigned int gup_flags)
 {
 	SIM_ENTER(sim_entry_err);
-	struct mm_struct *mm = current->mm;
-	int locked = 1;
-	long got;
-
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_TOUCH) ||
 	    WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
 		return -EINVAL;
-
-	gup_flags |= FOLL_TOUCH;
-	mmap_read_lock(mm);
-	got = __get_user_pages_locked(mm, start, nr_pages, pages, NULL, &locked, gup_flags);
-	if (locked)
-		mmap_read_unlock(mm);
-	return got;
+	return __get_user_pages_unlocked(start, nr_pages, pages, gup_flags);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1761,6 +1785,11 @@ static bool gup_huge_leaf(unsigned long *entryp, unsigned long orig, struct page
 		put_compound_head(head, refs, flags);
 		return false;
 	}
+	/* A R/O pin that must unshare the THP takes the slow path, which can fault. */
+	if (!(orig & _PAGE_RW) && gup_must_unshare(NULL, flags, head)) {
+		put_compound_head(head, refs, flags);
+		return false;
+	}
 
 	SetPageReferenced(head);
 	*nr += refs;
@@ -1895,7 +1924,7 @@ static int __gup_longterm_unlocked(unsigned long start, int nr_pages, unsigned i
 	long ret;
 
 	if (!(gup_flags & FOLL_LONGTERM))
-		return (int)get_user_pages_unlocked(start, nr_pages, pages, gup_flags);
+		return (int)__get_user_pages_unlocked(start, nr_pages, pages, gup_flags);
 
 	mmap_read_lock(mm);
 	ret = __gup_longterm_locked(mm, start, nr_pages, pages, NULL, gup_flags);
@@ -2162,10 +2191,11 @@ long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
 			     unsigned int gup_flags)
 {
 	SIM_ENTER(sim_entry_err);
+	/* FOLL_LONGTERM: as get_user_pages_unlocked(), which this used to call. */
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN | FOLL_TOUCH) ||
-	    WARN_ON_ONCE(gup_flags & FOLL_GET))
+	    WARN_ON_ONCE(gup_flags & FOLL_GET) || WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
 		return -EINVAL;
-	return get_user_pages_unlocked(start, nr_pages, pages, gup_flags | FOLL_PIN);
+	return __get_user_pages_unlocked(start, nr_pages, pages, gup_flags | FOLL_PIN);
 }
 
 /**

@@ -162,7 +162,8 @@ vm_fault_t create_huge_pmd(struct vm_fault *vmf)
 /*
  * A write to a read-only huge pmd, as 5.8+ does it: reuse a THP mapped only here;
  * otherwise (the huge zero page, or a THP fork shares) split the pmd and let the
- * PTE-level fault copy the one small page written.
+ * PTE-level fault copy the one small page written. An unsharing fault (5.19)
+ * decides the same way but leaves a reusable pmd read-only.
  */
 vm_fault_t wp_huge_pmd(struct vm_fault *vmf)
 {
@@ -182,11 +183,15 @@ vm_fault_t wp_huge_pmd(struct vm_fault *vmf)
 	page = pmd_page(vmf->orig_pmd);
 	if (trylock_page(page)) {
 		if (wp_can_reuse_anon_thp(vma, page)) {
+			bool write = !(vmf->flags & FAULT_FLAG_UNSHARE);
 			pmd_t entry = pmd_mkyoung(vmf->orig_pmd);
 
-			set_pmd(vmf->pmd, maybe_pmd_mkwrite(pmd_mkdirty(entry), vma));
+			if (write)
+				set_pmd(vmf->pmd, maybe_pmd_mkwrite(pmd_mkdirty(entry), vma));
 			unlock_page(page);
 			spin_unlock(ptl);
+			if (!write)
+				return 0; /* exclusive now, which is all unsharing wants */
 			count_vm_stat(NR_COW_REUSES, 1);
 			return VM_FAULT_WRITE;
 		}
@@ -233,6 +238,8 @@ static void fill_split_table(struct vm_area_struct *vma, pmd_t old, struct page 
 	pte_t *pte = page_address(table);
 	struct page *page = pmd_page(old);
 	bool zero = is_huge_zero_page(page);
+	/* The head's bit speaks for a pmd-mapped THP (6.x); each PTE gets its own. */
+	bool exclusive = !zero && PageAnonExclusive(page);
 
 	for (int i = 0; i < HPAGE_PMD_NR; i++) {
 		pte_t entry;
@@ -249,6 +256,10 @@ static void fill_split_table(struct vm_area_struct *vma, pmd_t old, struct page 
 			if (!(pmd_val(old) & _PAGE_ACCESSED))
 				entry = pte_mkold(entry);
 			atomic_inc(&page[i]._mapcount);
+			if (exclusive)
+				SetPageAnonExclusive(page + i);
+			else
+				ClearPageAnonExclusive(page + i);
 		}
 		set_pte(pte + i, entry);
 		(void)haddr;
@@ -808,7 +819,7 @@ int copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma
 	}
 	page = pmd_page(pmd);
 	if (!is_huge_zero_page(page)) {
-		if (page_needs_cow_for_dma(src_vma, page)) {
+		if (page_needs_cow_for_dma(src_vma, page, HPAGE_PMD_NR)) {
 			spin_unlock(src_ptl);
 			spin_unlock(dst_ptl);
 			pte_free(dst_mm, table);

@@ -474,7 +474,7 @@ static void hugetlb_add_new_anon_rmap(struct page *page, struct vm_area_struct *
 	WRITE_ONCE(page->mapping, (struct address_space *)((unsigned long)READ_ONCE(vma->anon_vma) |
 							   PAGE_MAPPING_ANON));
 	page->index = ((haddr - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
-	mark_new_anon_page(page);
+	mark_new_anon_page(page, 1); /* hugetlb: the head speaks for the page */
 }
 
 static void hugetlb_dup_rmap(struct page *page)

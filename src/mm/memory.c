@@ -158,10 +158,25 @@ static vm_fault_t wp_page_reuse(struct vm_fault *vmf)
 	return VM_FAULT_WRITE;
 }
 
-/* Replace the mapped page (or zero page) by a private copy. Entered without the PTE lock. */
+/*
+ * Unsharing (FAULT_FLAG_UNSHARE) found the page reusable: it is exclusive now,
+ * which is all a R/O pin needs; the PTE stays as it was, read-only.
+ */
+static vm_fault_t wp_page_unshare_reuse(struct vm_fault *vmf)
+{
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return 0;
+}
+
+/*
+ * Replace the mapped page (or zero page) by a private copy. Entered without the
+ * PTE lock. An unsharing fault maps the copy read-only and clean, as the entry
+ * it replaces: only a write may make it writable.
+ */
 static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 {
 	struct vm_area_struct *vma = vmf->vma;
+	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
 	bool copied = false;
 	struct page *new;
 	pte_t entry;
@@ -175,7 +190,9 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 		copy_highpage(new, old);
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
 	if (pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
-		entry = maybe_mkwrite(pte_mkdirty(mk_pte(new, vma->vm_page_prot)), vma);
+		entry = mk_pte(new, vma->vm_page_prot);
+		if (!unshare)
+			entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 		if (old) {
 			page_remove_rmap(old);
 			inc_mm_counter(vma->vm_mm, old, -1);
@@ -203,8 +220,8 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 		}
 		put_page(old); /* ours, from do_wp_page */
 	}
-	/* Someone else changed the PTE first: no write happened through this fault. */
-	return copied ? VM_FAULT_WRITE : 0;
+	/* Someone else changed the PTE first, or we only unshared: nothing was written. */
+	return copied && !unshare ? VM_FAULT_WRITE : 0;
 oom:
 	if (old)
 		put_page(old);
@@ -222,11 +239,17 @@ static vm_fault_t wp_page_shared(struct vm_fault *vmf, struct page *page)
 	return VM_FAULT_WRITE;
 }
 
-/* Entered with the PTE lock held; returns with it released. */
+/*
+ * A write to a read-only PTE, or (FAULT_FLAG_UNSHARE, 5.19) a R/O pin's demand
+ * for an exclusive page, which GUP only makes in COW mappings. Entered with the
+ * PTE lock held; returns with it released.
+ */
 static vm_fault_t do_wp_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	bool shared_writable = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED);
+	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
+	bool shared_writable =
+		!unshare && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED);
 	struct page *page = vm_normal_page(vma, vmf->address, vmf->orig_pte);
 
 	if (!page) {
@@ -237,7 +260,7 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 	}
 	if (PageAnon(page)) {
 		if (wp_can_reuse_anon_page(vma, page))
-			return wp_page_reuse(vmf);
+			return unshare ? wp_page_unshare_reuse(vmf) : wp_page_reuse(vmf);
 	} else if (shared_writable) {
 		return wp_page_shared(vmf, page);
 	}
@@ -291,10 +314,12 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
 		return 0;
 	}
-	if (vmf->flags & FAULT_FLAG_WRITE) {
+	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
 		if (!pte_write(entry))
 			return do_wp_page(vmf);
-		entry = pte_mkdirty(entry);
+		/* A writable PTE maps an exclusive page: nothing to unshare. */
+		if (vmf->flags & FAULT_FLAG_WRITE)
+			entry = pte_mkdirty(entry);
 	}
 	set_pte(vmf->pte, pte_mkyoung(entry));
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
@@ -345,7 +370,7 @@ static vm_fault_t huge_pmd_fault(struct vm_fault *vmf)
 		return VM_FAULT_FALLBACK;
 	if (pmd_protnone(vmf->orig_pmd) && vma_is_accessible(vmf->vma))
 		return do_huge_pmd_numa_page(vmf);
-	if ((vmf->flags & FAULT_FLAG_WRITE) && !pmd_write(vmf->orig_pmd))
+	if ((vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !pmd_write(vmf->orig_pmd))
 		return wp_huge_pmd(vmf);
 	return huge_pmd_set_accessed(vmf);
 }
@@ -577,7 +602,7 @@ static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *s
 		return 0;
 	}
 	page = vm_normal_page(src_vma, addr, pte);
-	if (page && PageAnon(page) && cow && page_needs_cow_for_dma(src_vma, page))
+	if (page && PageAnon(page) && cow && page_needs_cow_for_dma(src_vma, page, 1))
 		return copy_pinned_page(dst_vma, dst_pte, addr, page);
 	if (cow && pte_write(pte)) {
 		ptep_set_wrprotect(src_pte);

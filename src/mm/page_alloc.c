@@ -227,6 +227,7 @@ static void destroy_compound_page(struct page *page, unsigned int order)
 		WRITE_ONCE(page[i].compound_head, 0);
 		WRITE_ONCE(page[i].mapping, NULL);
 		atomic_set(&page[i]._mapcount, -1);
+		ClearPageAnonExclusive(page + i); /* the one flag a tail carries (6.x) */
 	}
 	ClearPageHead(page);
 }

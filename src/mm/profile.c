@@ -5,6 +5,7 @@
  * (struct sim_config.profile, else GUP_PROFILE, else 5.11).
  */
 #include "mm/internal.h"
+#include "mm/hugetlb.h"
 
 const struct mm_profile *mm_profile = &profile_5_11;
 __thread unsigned int memalloc_pin_depth;
@@ -109,8 +110,10 @@ static unsigned int faultin_page_foll_flags_5_11(struct vm_area_struct *vma, vm_
  * or parent's next write would COW it away from the pin: copy it now. Only mms
  * that have ever pinned pay for the check.
  */
-static bool page_needs_cow_for_dma_5_11(struct vm_area_struct *src_vma, struct page *page)
+static bool page_needs_cow_for_dma_5_11(struct vm_area_struct *src_vma, struct page *page,
+					int nr_pages)
 {
+	(void)nr_pages;
 	return READ_ONCE(src_vma->vm_mm->has_pinned) && page_maybe_dma_pinned(page);
 }
 
@@ -125,13 +128,14 @@ static bool hugetlb_fork_copies_pinned_5_11(struct vm_area_struct *src_vma, stru
 /* 5.12 on: a hugetlb page that may be pinned is copied for the child at fork. */
 static bool hugetlb_fork_copies_pinned_5_12(struct vm_area_struct *src_vma, struct page *head)
 {
-	return page_needs_cow_for_dma(src_vma, head);
+	return page_needs_cow_for_dma(src_vma, head, (int)pages_per_huge_page(hstate_vma(src_vma)));
 }
 
 /* 5.11 keeps no exclusivity bit: the refcount decides reuse. */
-static void mark_new_anon_page_5_11(struct page *page)
+static void mark_new_anon_page_5_11(struct page *page, int nr_pages)
 {
 	(void)page;
+	(void)nr_pages;
 }
 
 /* Nothing beyond the checks every profile makes in check_vma_flags(). */
@@ -202,34 +206,235 @@ const struct mm_profile profile_5_11 = {
 	.is_pinnable_page = is_pinnable_page_5_11,
 	.memalloc_pin_gfp = memalloc_pin_gfp_5_11,
 	.mremap_dontunmap_anon_only = true,
+	.longterm_unmigrated_errno = 0,
 };
 
+/* --- Linux 6.18 ----------------------------------------------------------- */
+
 /*
- * Linux 6.18. Slots not yet given their 6.18 answer keep 5.11's (issue 13 moves
- * them one by one; docs/profiles.md says which).
+ * 5.19 ("mm: remember exclusively mapped anonymous pages with
+ * PG_anon_exclusive"): an exclusive page is ours to write; otherwise a small
+ * page is reused only when its refcount says nobody else holds it (5.9's
+ * rule), checked again under the page lock (no swap cache holds one here). Reuse makes the page exclusive. Large folios (a
+ * PTE-mapped THP) are copied unless exclusive: 6.15's mapcount-based reuse of
+ * large folios needs per-mm mapping tracking the simulator does not keep.
+ * PTE lock held.
+ */
+static bool wp_can_reuse_anon_page_6_18(struct vm_area_struct *vma, struct page *page)
+{
+	bool reuse;
+
+	(void)vma;
+	if (PageAnonExclusive(page))
+		return true;
+	if (PageCompound(page) || page_count(page) != 1)
+		return false;
+	sim_point(SP_COW_BEFORE_PAGE_LOCK, page);
+	if (!trylock_page(page))
+		return false;
+	sim_point(SP_COW_AFTER_PAGE_LOCK, page);
+	/* Acquire: a sharer that just copied the page away dropped its reference. */
+	reuse = __atomic_load_n(&page->_refcount.counter, __ATOMIC_ACQUIRE) == 1;
+	if (reuse)
+		SetPageAnonExclusive(page);
+	unlock_page(page);
+	return reuse;
+}
+
+/*
+ * The THP @head (locked by the caller): exclusive, or nothing but its one pmd
+ * holds a reference (then it becomes exclusive). The head's bit speaks for a
+ * pmd-mapped THP; a split hands it to every subpage.
+ */
+static bool wp_can_reuse_anon_thp_6_18(struct vm_area_struct *vma, struct page *head)
+{
+	(void)vma;
+	if (PageAnonExclusive(head))
+		return true;
+	if (page_count(head) != 1)
+		return false;
+	SetPageAnonExclusive(head);
+	return true;
+}
+
+/*
+ * 6.0 ("mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW"): a
+ * forced write may use a read-only entry only in a private mapping that could
+ * be written (VM_MAYWRITE) but is not (VM_WRITE would just take the write
+ * fault), and only once the fault left an exclusive anonymous page there: that
+ * is our own copy. FOLL_FORCE does nothing for shared mappings.
+ */
+static bool forced_write_may_follow(struct page *page, struct vm_area_struct *vma,
+				    unsigned int flags)
+{
+	vm_flags_t vm_flags = vma->vm_flags;
+
+	if (!(flags & FOLL_FORCE) || (vm_flags & (VM_SHARED | VM_MAYSHARE)))
+		return false;
+	if (!(vm_flags & VM_MAYWRITE) || (vm_flags & VM_WRITE))
+		return false;
+	return page && PageAnon(page) && PageAnonExclusive(page);
+}
+
+static bool can_follow_write_pte_6_18(pte_t pte, struct page *page, struct vm_area_struct *vma,
+				      unsigned int flags)
+{
+	return pte_write(pte) || forced_write_may_follow(page, vma, flags);
+}
+
+static bool can_follow_write_pmd_6_18(pmd_t pmd, struct page *page, struct vm_area_struct *vma,
+				      unsigned int flags)
+{
+	return pmd_write(pmd) || forced_write_may_follow(page, vma, flags);
+}
+
+/*
+ * 5.19 ("mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a possibly shared
+ * anonymous page") and 6.2 ("mm/gup: reliable R/O long-term pinning in COW
+ * mappings"). Only a R/O FOLL_PIN asks: a write lookup already needs a writable
+ * entry, and a FOLL_GET reference promises no coherence. An anonymous page must
+ * be exclusive. Anything else (the zero page; page-cache pages once files
+ * exist) is unshared for a long-term pin in a COW mapping, whose next write
+ * would replace it; GUP-fast (@vma NULL) cannot tell and falls back.
+ */
+static bool gup_must_unshare_6_18(struct vm_area_struct *vma, unsigned int flags, struct page *page)
+{
+	if ((flags & (FOLL_WRITE | FOLL_PIN)) != FOLL_PIN)
+		return false;
+	if (!PageAnon(page)) {
+		if (!(flags & FOLL_LONGTERM))
+			return false;
+		return !vma || is_cow_mapping(vma->vm_flags);
+	}
+	/* Pairs with fork clearing the bit inside write_protect_seq (GUP-fast). */
+	smp_rmb();
+	return !PageAnonExclusive(page);
+}
+
+/* 5.19: a lookup that must unshare faults with FAULT_FLAG_UNSHARE, never for write. */
+static unsigned int faultin_page_fault_flags_6_18(unsigned int fault_flags, bool unshare)
+{
+	if (!unshare)
+		return fault_flags;
+	WARN_ON_ONCE(fault_flags & FAULT_FLAG_WRITE);
+	return fault_flags | FAULT_FLAG_UNSHARE;
+}
+
+/* 6.0: no FOLL_COW; a forced write is recognised by the exclusive page itself. */
+static unsigned int faultin_page_foll_flags_6_18(struct vm_area_struct *vma, vm_fault_t ret,
+						 unsigned int foll_flags)
+{
+	(void)vma;
+	(void)ret;
+	return foll_flags;
+}
+
+/*
+ * 5.19 (page_try_dup_anon_rmap, now folio_try_dup_anon_rmap_ptes/_pmd): a page
+ * already shared stays shared. An exclusive page that may be pinned (in an mm
+ * that has pinned) is copied for the child, so the pin keeps the parent's page;
+ * any other exclusive page is shared and loses the bit, page by page. Fork
+ * holds write_protect_seq, which GUP-fast rechecks after its grab.
+ */
+static bool page_needs_cow_for_dma_6_18(struct vm_area_struct *src_vma, struct page *page,
+					int nr_pages)
+{
+	if (!PageAnonExclusive(page))
+		return false;
+	if (READ_ONCE(src_vma->vm_mm->has_pinned) && page_maybe_dma_pinned(page))
+		return true;
+	for (int i = 0; i < nr_pages; i++)
+		ClearPageAnonExclusive(page + i);
+	return false;
+}
+
+/* 5.19: a page mapped by one VMA only is exclusive, each subpage of a THP too. */
+static void mark_new_anon_page_6_18(struct page *page, int nr_pages)
+{
+	for (int i = 0; i < nr_pages; i++)
+		SetPageAnonExclusive(page + i);
+}
+
+/*
+ * Flags only GUP itself sets. 6.5 ("mm/gup: explicitly define and check
+ * internal GUP flags, disallow FOLL_TOUCH") lists FOLL_TOUCH, FOLL_TRIED,
+ * FOLL_REMOTE, FOLL_PIN and FOLL_FAST_ONLY; FOLL_COW (gone in 6.0) and the
+ * mlock/populate/NUMA flags 6.18 no longer has are libgup's own here.
+ */
+#define GUP_INTERNAL_FLAGS_6_18                                                                    \
+	(FOLL_TOUCH | FOLL_TRIED | FOLL_REMOTE | FOLL_PIN | FOLL_FAST_ONLY | FOLL_COW |            \
+	 FOLL_MLOCK | FOLL_POPULATE | FOLL_NUMA)
+
+/*
+ * 6.3 ("mm/gup: simplify the external interface functions and consolidate
+ * invariants", is_valid_gup_args): every entry point refuses, with one warning
+ * per rule, internal flags from its caller, FOLL_GET with FOLL_PIN,
+ * FOLL_LONGTERM without FOLL_PIN, references without a page array, and a
+ * @locked that is not 1.
+ */
+static bool is_valid_gup_args_6_18(struct page **pages, int *locked, unsigned int gup_flags,
+				   unsigned int to_set)
+{
+	if (WARN_ON_ONCE(gup_flags & GUP_INTERNAL_FLAGS_6_18))
+		return false;
+	gup_flags |= to_set;
+	if (locked && WARN_ON_ONCE(*locked != 1))
+		return false;
+	if (WARN_ON_ONCE((gup_flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET)))
+		return false;
+	if (WARN_ON_ONCE(!(gup_flags & FOLL_PIN) && (gup_flags & FOLL_LONGTERM)))
+		return false;
+	return !WARN_ON_ONCE((gup_flags & (FOLL_GET | FOLL_PIN)) && !pages);
+}
+
+/*
+ * 5.13 ("mm/gup: migrate pinned pages out of movable zone", and "mm: make
+ * pin_user_pages() and friends use memalloc_pin_save()"): neither CMA nor
+ * ZONE_MOVABLE may hold a long-term pin; the zero page is never migrated.
+ */
+static bool is_pinnable_page_6_18(struct page *page)
+{
+	if (page_zone(page)->is_cma)
+		return false;
+	if (is_zero_pfn(page_to_pfn(page)))
+		return true;
+	return page_zonenum(page) != ZONE_MOVABLE;
+}
+
+/* 5.13: what a long-term pin faults in comes from memory it may stay in. */
+static gfp_t memalloc_pin_gfp_6_18(gfp_t gfp)
+{
+	return gfp & ~__GFP_MOVABLE;
+}
+
+/*
+ * Linux 6.18. A slot still pointing at a 5.11 function either gives the same
+ * answer in 6.18 (check_vma_flags and gup_fast_folio_allowed for anonymous
+ * memory) or is not moved yet; docs/profiles.md has the table.
  */
 const struct mm_profile profile_6_18 = {
 	.id = SIM_PROFILE_6_18,
 	.name = "6.18",
-	.wp_can_reuse_anon_page = wp_can_reuse_anon_page_5_11,
-	.wp_can_reuse_anon_thp = wp_can_reuse_anon_thp_5_11,
-	.can_follow_write_pte = can_follow_write_pte_5_11,
-	.can_follow_write_pmd = can_follow_write_pmd_5_11,
-	.gup_must_unshare = gup_must_unshare_5_11,
-	.faultin_page_fault_flags = faultin_page_fault_flags_5_11,
-	.faultin_page_foll_flags = faultin_page_foll_flags_5_11,
-	.page_needs_cow_for_dma = page_needs_cow_for_dma_5_11,
+	.wp_can_reuse_anon_page = wp_can_reuse_anon_page_6_18,
+	.wp_can_reuse_anon_thp = wp_can_reuse_anon_thp_6_18,
+	.can_follow_write_pte = can_follow_write_pte_6_18,
+	.can_follow_write_pmd = can_follow_write_pmd_6_18,
+	.gup_must_unshare = gup_must_unshare_6_18,
+	.faultin_page_fault_flags = faultin_page_fault_flags_6_18,
+	.faultin_page_foll_flags = faultin_page_foll_flags_6_18,
+	.page_needs_cow_for_dma = page_needs_cow_for_dma_6_18,
 	.hugetlb_fork_copies_pinned = hugetlb_fork_copies_pinned_5_12,
-	.mark_new_anon_page = mark_new_anon_page_5_11,
+	.mark_new_anon_page = mark_new_anon_page_6_18,
 	.gup_vma_lookup = find_extend_vma,
 	.check_vma_flags = check_vma_flags_5_11,
-	.is_valid_gup_args = is_valid_gup_args_5_11,
+	.is_valid_gup_args = is_valid_gup_args_6_18,
 	.gup_can_follow_protnone = gup_can_follow_protnone_5_11,
 	.gup_fast_folio_allowed = gup_fast_folio_allowed_5_11,
-	.pins_zero_page = true,
-	.is_pinnable_page = is_pinnable_page_5_11,
-	.memalloc_pin_gfp = memalloc_pin_gfp_5_11,
-	.mremap_dontunmap_anon_only = true,
+	.pins_zero_page = false,
+	.is_pinnable_page = is_pinnable_page_6_18,
+	.memalloc_pin_gfp = memalloc_pin_gfp_6_18,
+	.mremap_dontunmap_anon_only = false,
+	.longterm_unmigrated_errno = -ENOMEM,
 };
 
 /* Every known profile, indexed by enum sim_profile. */
@@ -282,6 +487,11 @@ const char *sim_profile_names(void)
 	return names;
 }
 
+bool sim_pin_is_counted(struct page *page)
+{
+	return !is_uncounted_pin(page, FOLL_PIN);
+}
+
 enum sim_profile sim_current_profile(void)
 {
 	return sim_running() ? mm_profile->id : SIM_PROFILE_DEFAULT;
@@ -317,7 +527,7 @@ bool profile_is_valid(const struct mm_profile *p, FILE *out)
 		  p->mark_new_anon_page && p->gup_vma_lookup && p->check_vma_flags &&
 		  p->is_valid_gup_args && p->is_pinnable_page && p->memalloc_pin_gfp &&
 		  p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
-		  profile_by_id(p->id) == p;
+		  p->longterm_unmigrated_errno <= 0 && profile_by_id(p->id) == p;
 
 	if (!ok && out)
 		fprintf(out, "profile %s: a decision is unset or the id does not name it\n",

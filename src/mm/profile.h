@@ -72,13 +72,17 @@ struct mm_profile {
 						unsigned int foll_flags);
 
 	/*
-	 * copy_one_pte() (fork) on an anonymous page of a COW mapping: copy it for
-	 * the child now (true) instead of sharing it write-protected (false)?
-	 * 5.11: copy if the mm has had pins and page_maybe_dma_pinned(). 5.19
-	 * (page_try_dup_anon_rmap): copy an exclusive maybe-pinned page; sharing
-	 * clears PageAnonExclusive.
+	 * copy_one_pte() and copy_huge_pmd() (fork) on an anonymous page of a COW
+	 * mapping, the @nr_pages pages from @page (1, or a THP's HPAGE_PMD_NR from
+	 * its head): copy it for the child now (true) instead of sharing it
+	 * write-protected (false)? 5.11: copy if the mm has had pins and
+	 * page_maybe_dma_pinned(). 5.19 (page_try_dup_anon_rmap): a page that is
+	 * not PageAnonExclusive is shared as it is; an exclusive one is copied if
+	 * maybe pinned, else shared, which clears PageAnonExclusive on every page
+	 * of the range. Source PTE (or pmd) lock held.
 	 */
-	bool (*page_needs_cow_for_dma)(struct vm_area_struct *src_vma, struct page *page);
+	bool (*page_needs_cow_for_dma)(struct vm_area_struct *src_vma, struct page *page,
+				       int nr_pages);
 
 	/*
 	 * copy_hugetlb_page_range() (fork) on a private hugetlb page: give the child
@@ -89,11 +93,12 @@ struct mm_profile {
 	bool (*hugetlb_fork_copies_pinned)(struct vm_area_struct *src_vma, struct page *head);
 
 	/*
-	 * page_add_new_anon_rmap(): mark a page newly mapped into one VMA only (an
-	 * anonymous fault, a COW copy, fork's early copy). 5.11: nothing to mark.
-	 * 5.19: SetPageAnonExclusive.
+	 * page_add_new_anon_rmap(): mark the @nr_pages pages from @page newly
+	 * mapped into one VMA only (an anonymous fault, a COW copy, fork's early
+	 * copy; a THP marks every subpage). 5.11: nothing to mark. 5.19:
+	 * SetPageAnonExclusive.
 	 */
-	void (*mark_new_anon_page)(struct page *page);
+	void (*mark_new_anon_page)(struct page *page, int nr_pages);
 
 	/*
 	 * The VMA GUP and fixup_user_fault() use for @addr, or NULL. 5.11:
@@ -166,6 +171,15 @@ struct mm_profile {
 	 * private anonymous only. 5.13: any mapping.
 	 */
 	bool mremap_dontunmap_anon_only;
+
+	/*
+	 * check_and_migrate_movable_pages(), when pages is_pinnable_page() refused
+	 * could not be migrated (always, until migration exists): 0 keeps every
+	 * pin (5.11 gets the pages again without migrating), else the -errno the
+	 * whole call fails with after every pin is dropped (6.18,
+	 * migrate_longterm_unpinnable_folios(): -ENOMEM).
+	 */
+	int longterm_unmigrated_errno;
 };
 
 extern const struct mm_profile profile_5_11;
@@ -210,9 +224,10 @@ static inline bool gup_must_unshare(struct vm_area_struct *vma, unsigned int fla
 	return mm_profile->gup_must_unshare(vma, flags, page);
 }
 
-static inline bool page_needs_cow_for_dma(struct vm_area_struct *src_vma, struct page *page)
+static inline bool page_needs_cow_for_dma(struct vm_area_struct *src_vma, struct page *page,
+					  int nr_pages)
 {
-	return mm_profile->page_needs_cow_for_dma(src_vma, page);
+	return mm_profile->page_needs_cow_for_dma(src_vma, page, nr_pages);
 }
 
 static inline bool hugetlb_fork_copies_pinned(struct vm_area_struct *src_vma, struct page *head)
@@ -220,9 +235,9 @@ static inline bool hugetlb_fork_copies_pinned(struct vm_area_struct *src_vma, st
 	return mm_profile->hugetlb_fork_copies_pinned(src_vma, head);
 }
 
-static inline void mark_new_anon_page(struct page *page)
+static inline void mark_new_anon_page(struct page *page, int nr_pages)
 {
-	mm_profile->mark_new_anon_page(page);
+	mm_profile->mark_new_anon_page(page, nr_pages);
 }
 
 static inline struct vm_area_struct *gup_vma_lookup(struct mm_struct *mm, unsigned long addr)

@@ -50,7 +50,7 @@ void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsig
 	atomic_set(&page->_mapcount, 0);
 	set_anon_mapping(page, vma, address);
 	/* Mapped by this VMA alone; 6.x records that as PageAnonExclusive. */
-	mark_new_anon_page(page);
+	mark_new_anon_page(page, 1);
 	count_vm_stat(NR_ANON_MAPPED, 1);
 }
 
@@ -108,7 +108,7 @@ void page_add_new_anon_rmap_huge(struct page *head, struct vm_area_struct *vma, 
 	SetPageSwapBacked(head);
 	atomic_set(compound_mapcount_ptr(head), 0);
 	set_anon_mapping(head, vma, haddr);
-	mark_new_anon_page(head);
+	mark_new_anon_page(head, HPAGE_PMD_NR);
 	count_vm_stat(NR_ANON_MAPPED, HPAGE_PMD_NR);
 	count_vm_stat(NR_ANON_THPS, 1);
 }
