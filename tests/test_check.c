@@ -489,6 +489,9 @@ static void test_thp_head_and_tails_must_agree(void **state)
 	assert_check_fires("compound_nr disagrees with its order");
 	assert_check_fires("beyond its head's compound_nr");
 	head[1].compound_nr *= 2;
+	head[1].compound_order = 0;
+	assert_check_fires("compound head with an order no allocation gives");
+	head[1].compound_order = HPAGE_PMD_ORDER;
 	assert_check_clean();
 	end_task();
 }

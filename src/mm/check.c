@@ -95,19 +95,17 @@ bool mm_is_valid(struct mm_struct *mm, FILE *out)
 }
 
 /*
- * A compound head: an order the allocator gives out (or a gigantic hugetlb page's,
- * which the pools carve at boot), compound_nr saying the same,
- * aligned to its size, and every tail pointing back at it. NULL when all holds.
+ * A compound head: an order from 1 up to a 1 GiB page's (the buddy allocator's
+ * orders, and a gigantic page a pool makes), compound_nr saying the same, aligned to
+ * its size, and every tail pointing back at it. NULL when all holds.
  */
 static const char *compound_head_flaw(struct page *head)
 {
 	unsigned int order = head[1].compound_order;
 	unsigned long nr = 1UL << order;
 
-	bool gigantic = head[1].compound_dtor == HUGETLB_PAGE_DTOR && order == HUGETLB_1G_ORDER;
-
-	if (order < 1 || (order >= MAX_ORDER && !gigantic))
-		return "compound head with an order the allocator never gives";
+	if (order < 1 || order > PUD_SHIFT - PAGE_SHIFT)
+		return "compound head with an order no allocation gives";
 	if (head[1].compound_nr != nr)
 		return "compound head whose compound_nr disagrees with its order";
 	if (!IS_ALIGNED(page_to_pfn(head), nr) || !pfn_valid(page_to_pfn(head) + nr - 1))

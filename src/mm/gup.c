@@ -1780,7 +1780,7 @@ static bool gup_huge_leaf(unsigned long *entryp, unsigned long orig, struct page
 
 	if (!head)
 		return false;
-	sim_point(SP_GUP_FAST_HUGE_AFTER_GRAB, entryp);
+	sim_point(SP_GUP_FAST_HUGE_GRAB, entryp);
 	if (unlikely(READ_ONCE(*entryp) != orig)) {
 		put_compound_head(head, refs, flags);
 		return false;

@@ -407,12 +407,16 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long ad
 	ret = huge_pmd_fault(&vmf);
 	if (!(ret & VM_FAULT_FALLBACK))
 		return ret;
+	/* A sane huge pmd here was installed by a racing huge fault: retry from the top. */
 	if (pmd_is_huge_leaf(pmdp_get(vmf.pmd)))
-		return VM_FAULT_SIGBUS;
+		return huge_pmd_maps_thp(pmdp_get(vmf.pmd)) ? 0 : VM_FAULT_SIGBUS;
 	if (pte_alloc(mm, vmf.pmd))
 		return VM_FAULT_OOM;
-	/* A huge fault elsewhere filled the pmd after our look: retry from the top. */
-	if (pmd_is_huge_leaf(pmdp_get(vmf.pmd)))
+	/*
+	 * pte_alloc() installs nothing over a huge pmd, and one may have been zapped
+	 * since (MADV_DONTNEED, mmap_lock for read), or refilled: only a table is stable.
+	 */
+	if (pmd_none(pmdp_get(vmf.pmd)) || pmd_is_huge_leaf(pmdp_get(vmf.pmd)))
 		return 0;
 	return handle_pte_fault(&vmf);
 }

@@ -80,11 +80,11 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 				  "follow_or_fault_page(), after faultin_page() succeeded and "
 				  "before follow_page_mask() is retried",
 				  "mmap_lock for read", "struct vm_area_struct *", false, false},
-	[SP_GUP_FAST_HUGE_AFTER_GRAB] = {"gup_fast_huge_after_grab",
-					 "gup_huge_leaf(), after the one speculative reference on "
-					 "the huge page and before the huge entry is read again",
-					 "RCU read side only (no mmap_lock, no pmd lock)",
-					 "unsigned long * (the huge entry)", false, false},
+	[SP_GUP_FAST_HUGE_GRAB] = {"gup_fast_huge_grab",
+				   "gup_huge_leaf(), after the one speculative reference on "
+				   "the huge page and before the huge entry is read again",
+				   "RCU read side only (no mmap_lock, no pmd lock)",
+				   "unsigned long * (the huge entry)", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&

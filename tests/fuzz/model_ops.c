@@ -3,7 +3,9 @@
  * The model-based fuzzing decoder: up to four tasks share a 16-page arena at a
  * fixed address; each operation runs on the simulated machine and on a plain
  * model (bytes per page, protections, COW copies at fork, shared objects), and
- * every result, byte read and GUP outcome must agree.
+ * every result, byte read and GUP outcome must agree. In huge mode two 2 MiB
+ * ranges (the huge arena) take THP operations too: MADV_(NO)HUGEPAGE, huge faults,
+ * partial munmap, mprotect and MADV_DONTNEED (splits), GUP over huge ranges.
  */
 #include <stdarg.h>
 #include <libgup.h>
@@ -20,6 +22,10 @@
 #define MAX_OPS 512
 #define MAX_ACCESS (2 * PAGE_SIZE)
 #define GUP_MARK_BYTES 8
+#define HUGE_BASE 0x40200000UL /* 2 MiB aligned, above the arena */
+#define HUGE_RANGES 2
+#define HUGE_PAGES (HUGE_RANGES * HPAGE_PMD_NR)
+#define HUGE_BATCHES 2 /* huge GUP calls whose pages are held at once */
 
 /* The pages of one MAP_SHARED mmap call, shared by every task that maps them. */
 struct model_object {
@@ -38,13 +44,28 @@ struct model_page {
 	unsigned char *bytes;	     /* private: this task's own copy */
 };
 
+/* A page of the huge arena: always private anonymous. */
+struct model_huge_page {
+	bool mapped;
+	int prot;
+	unsigned char *bytes; /* NULL: still zero */
+};
+
 struct model_task {
 	struct task_struct *task; /* NULL: slot free */
 	struct model_page pages[ARENA_PAGES];
+	struct model_huge_page huge[HUGE_PAGES];
 };
 
 struct held_page {
 	struct page *page;
+	bool pinned;
+};
+
+/* The pages one huge GUP call got, released together (one unpin call for a pin). */
+struct huge_batch {
+	struct page *pages[HPAGE_PMD_NR];
+	int nr;
 	bool pinned;
 };
 
@@ -53,6 +74,7 @@ struct model {
 	struct model_task *cur;
 	struct held_page held[MAX_HELD];
 	int nr_held;
+	struct huge_batch batches[HUGE_BATCHES];
 	FILE *log;
 	int step;
 	bool failed;
@@ -194,6 +216,45 @@ static void model_copy(struct model_task *mt, unsigned long addr, void *buf, siz
 		addr += chunk;
 		b += chunk;
 		len -= chunk;
+	}
+}
+
+/* --- the huge arena's pages (huge mode) --- */
+
+static void huge_drop(struct model_huge_page *p)
+{
+	free(p->bytes);
+	*p = (struct model_huge_page){0};
+}
+
+static void huge_zero(struct model_huge_page *p)
+{
+	free(p->bytes);
+	p->bytes = NULL;
+}
+
+static unsigned char *huge_bytes_for_write(struct model_huge_page *p)
+{
+	if (!p->bytes)
+		p->bytes = calloc(1, PAGE_SIZE);
+	return p->bytes;
+}
+
+static bool huge_page_holds(const struct model_huge_page *p, const unsigned char *frame)
+{
+	static const unsigned char zeros[PAGE_SIZE];
+
+	return !memcmp(frame, p->bytes ? p->bytes : zeros, PAGE_SIZE);
+}
+
+static void huge_fork(struct model_task *child, const struct model_task *parent)
+{
+	for (int i = 0; i < HUGE_PAGES; i++) {
+		const struct model_huge_page *p = &parent->huge[i];
+
+		child->huge[i] = (struct model_huge_page){.mapped = p->mapped, .prot = p->prot};
+		if (p->mapped && p->bytes)
+			memcpy(huge_bytes_for_write(&child->huge[i]), p->bytes, PAGE_SIZE);
 	}
 }
 
@@ -357,6 +418,7 @@ static void op_fork(struct model *m, const struct model_op *op)
 	}
 	for (int i = 0; i < ARENA_PAGES; i++)
 		fork_page(&child->pages[i], &m->cur->pages[i]);
+	huge_fork(child, m->cur);
 }
 
 static void op_switch(struct model *m, const struct model_op *op)
@@ -533,6 +595,8 @@ static void drop_task(struct model_task *mt)
 {
 	for (int i = 0; i < ARENA_PAGES; i++)
 		drop_page(&mt->pages[i]);
+	for (int i = 0; i < HUGE_PAGES; i++)
+		huge_drop(&mt->huge[i]);
 	task_exit(mt->task);
 	mt->task = NULL;
 }
@@ -564,6 +628,241 @@ static void op_exit(struct model *m, const struct model_op *op)
 	start_task(m, &m->tasks[0]);
 }
 
+/* --- the huge arena (huge mode) --- */
+
+static unsigned long huge_addr(int index)
+{
+	return HUGE_BASE + (unsigned long)index * PAGE_SIZE;
+}
+
+/*
+ * The pages [first, first + n) of the huge arena: the bytes of one decoded range.
+ * Return: -ENOMEM when some page in it is unmapped (the call still acts on the
+ * mapped ones before the hole, or on all, as the caller's syscall does), else 0.
+ */
+static int huge_hole(struct model_task *mt, int first, int n)
+{
+	for (int i = first; i < first + n; i++)
+		if (!mt->huge[i].mapped)
+			return -ENOMEM;
+	return 0;
+}
+
+/* The decoded place of a huge operation: a page of one range and a count within it. */
+struct huge_place {
+	int range, first, n;
+};
+
+static struct huge_place huge_place_of(const struct model_op *op)
+{
+	struct huge_place at = {.range = (op->a >> 3) & 1};
+	int page = (op->b | ((op->c & 1) << 8)) % HPAGE_PMD_NR;
+
+	at.first = at.range * HPAGE_PMD_NR + page;
+	/* 16 to 512 pages, in steps of 16, kept inside the range. */
+	at.n = min_t(int, (((op->c >> 1) & 0x1f) + 1) * 16, HPAGE_PMD_NR - page);
+	return at;
+}
+
+static void huge_map(struct model *m, const struct model_op *op, struct huge_place at)
+{
+	int prot = op->c & 2 ? PROT_READ : PROT_READ | PROT_WRITE;
+	unsigned long base = huge_addr(at.range * HPAGE_PMD_NR), ret;
+	bool advise = op->c & 4;
+	int err;
+
+	trace(m, "huge map range %d prot %d%s", at.range, prot, advise ? " hugepage" : "");
+	ret = sys_mmap(base, HPAGE_PMD_SIZE, prot, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ret != base) {
+		diverged(m, "huge mmap returned %#lx, expected %#lx", ret, base);
+		return;
+	}
+	for (int i = 0; i < HPAGE_PMD_NR; i++) {
+		huge_drop(&m->cur->huge[at.range * HPAGE_PMD_NR + i]);
+		m->cur->huge[at.range * HPAGE_PMD_NR + i] =
+			(struct model_huge_page){.mapped = true, .prot = prot};
+	}
+	err = advise ? sys_madvise(base, HPAGE_PMD_SIZE, MADV_HUGEPAGE) : 0;
+	if (err)
+		diverged(m, "madvise(MADV_HUGEPAGE) of a mapped range returned %d", err);
+}
+
+/* MADV_HUGEPAGE / MADV_NOHUGEPAGE on a whole aligned range: no data changes. */
+static void huge_advise(struct model *m, const struct model_op *op, struct huge_place at)
+{
+	int behavior = op->c & 2 ? MADV_NOHUGEPAGE : MADV_HUGEPAGE;
+	int first = at.range * HPAGE_PMD_NR;
+	int ret = sys_madvise(huge_addr(first), HPAGE_PMD_SIZE, behavior);
+	int expect = huge_hole(m->cur, first, HPAGE_PMD_NR);
+
+	trace(m, "huge madvise range %d behavior %d", at.range, behavior);
+	if (ret != expect)
+		diverged(m, "madvise(%d) of a huge range returned %d, expected %d", behavior, ret,
+			 expect);
+}
+
+/* A load or store of GUP_MARK_BYTES in one page: the fault that makes (or splits) a THP. */
+static void huge_touch(struct model *m, const struct model_op *op, struct huge_place at)
+{
+	struct model_huge_page *p = &m->cur->huge[at.first];
+	unsigned long off = ((op->c >> 1) * 64UL) & (PAGE_SIZE - 1);
+	unsigned long addr = huge_addr(at.first) + off;
+	bool write = !(op->c & 0x80);
+	unsigned char buf[GUP_MARK_BYTES];
+	bool may = p->mapped && (write ? p->prot & PROT_WRITE : p->prot != PROT_NONE);
+	unsigned long left;
+
+	trace(m, "huge %s %#lx", write ? "write" : "read", addr);
+	if (write) {
+		fill_pattern(m, buf, sizeof(buf));
+		left = copy_to_user(addr, buf, sizeof(buf));
+	} else {
+		left = copy_from_user(buf, addr, sizeof(buf));
+	}
+	if ((left == 0) != may) {
+		diverged(m, "huge %s at %#lx left %lu, expected %s", write ? "write" : "read", addr,
+			 left, may ? "success" : "a fault");
+		return;
+	}
+	if (!may)
+		return;
+	if (write)
+		memcpy(huge_bytes_for_write(p) + off, buf, sizeof(buf));
+	else if (memcmp(buf, p->bytes ? p->bytes + off : (unsigned char[GUP_MARK_BYTES]){0},
+			sizeof(buf)))
+		diverged(m, "huge read at %#lx differs from the model", addr);
+}
+
+/* munmap, mprotect or MADV_DONTNEED of part of a huge range: the pmd splits. */
+static void huge_cut(struct model *m, const struct model_op *op, struct huge_place at, int sub)
+{
+	unsigned long addr = huge_addr(at.first), len = (unsigned long)at.n * PAGE_SIZE;
+	int prot = prot_of(op->a >> 4), expect = 0, ret, i;
+
+	switch (sub) {
+	case 3:
+		trace(m, "huge munmap %#lx n %d", addr, at.n);
+		ret = sys_munmap(addr, len);
+		for (i = at.first; i < at.first + at.n; i++)
+			huge_drop(&m->cur->huge[i]);
+		break;
+	case 4:
+		trace(m, "huge mprotect %#lx n %d prot %d", addr, at.n, prot);
+		ret = sys_mprotect(addr, len, prot);
+		for (i = at.first; i < at.first + at.n && m->cur->huge[i].mapped; i++)
+			m->cur->huge[i].prot = prot;
+		expect = i < at.first + at.n ? -ENOMEM : 0;
+		break;
+	default:
+		trace(m, "huge dontneed %#lx n %d", addr, at.n);
+		ret = sys_madvise(addr, len, MADV_DONTNEED);
+		for (i = at.first; i < at.first + at.n; i++)
+			if (m->cur->huge[i].mapped)
+				huge_zero(&m->cur->huge[i]);
+		expect = huge_hole(m->cur, at.first, at.n);
+		break;
+	}
+	if (ret != expect)
+		diverged(m, "huge cut %d at %#lx returned %d, expected %d", sub, addr, ret, expect);
+}
+
+static struct huge_batch *free_batch(struct model *m)
+{
+	for (int i = 0; i < HUGE_BATCHES; i++)
+		if (!m->batches[i].nr)
+			return &m->batches[i];
+	return NULL;
+}
+
+/* GUP-fast over up to a whole huge range; each page got holds the model's bytes. */
+static void huge_gup(struct model *m, const struct model_op *op, struct huge_place at)
+{
+	bool write = op->c & 0x40, pin = op->c & 0x80;
+	unsigned int flags = write ? FOLL_WRITE : 0;
+	struct huge_batch *batch = free_batch(m);
+	long accessible = 0, got, expect;
+
+	if (!batch)
+		return;
+	while (accessible < at.n && m->cur->huge[at.first + accessible].mapped &&
+	       (m->cur->huge[at.first + accessible].prot & (write ? PROT_WRITE : PROT_READ)))
+		accessible++;
+	trace(m, "huge %s %#lx n %d%s", pin ? "pin" : "get", huge_addr(at.first), at.n,
+	      write ? " write" : "");
+	got = pin ? pin_user_pages_fast(huge_addr(at.first), at.n, flags, batch->pages)
+		  : get_user_pages_fast(huge_addr(at.first), at.n, flags, batch->pages);
+	expect = expected_gup(accessible, at.n);
+	if (got != expect) {
+		diverged(m, "huge gup returned %ld, expected %ld", got, expect);
+		if (got > 0) /* hand them back: the leak check is not what failed */
+			batch->nr = (int)got, batch->pinned = pin;
+		return;
+	}
+	batch->nr = got > 0 ? (int)got : 0;
+	batch->pinned = pin;
+	for (long i = 0; i < batch->nr; i++) {
+		struct model_huge_page *p = &m->cur->huge[at.first + i];
+		unsigned char *frame = page_address(batch->pages[i]);
+
+		if (!huge_page_holds(p, frame)) {
+			diverged(m, "huge gup page %ld does not hold the model's bytes", i);
+			return;
+		}
+		if (pin && !page_maybe_dma_pinned(batch->pages[i])) {
+			diverged(m, "huge gup page %ld is pinned but not page_maybe_dma_pinned", i);
+			return;
+		}
+		if (write) { /* a device writes into the page: the task sees it */
+			unsigned long off = (m->step * GUP_MARK_BYTES) & ~PAGE_MASK;
+
+			fill_pattern(m, frame + off, GUP_MARK_BYTES);
+			memcpy(huge_bytes_for_write(p) + off, frame + off, GUP_MARK_BYTES);
+		}
+	}
+}
+
+static void release_batch(struct huge_batch *batch, bool dirty)
+{
+	if (batch->pinned)
+		unpin_user_pages_dirty_lock(batch->pages, (unsigned long)batch->nr, dirty);
+	else
+		for (int i = 0; i < batch->nr; i++)
+			put_page(batch->pages[i]);
+	batch->nr = 0;
+}
+
+static void op_huge(struct model *m, const struct model_op *op)
+{
+	struct huge_place at = huge_place_of(op);
+	int sub = op->a & 7;
+
+	switch (sub) {
+	case 0:
+		huge_map(m, op, at);
+		break;
+	case 1:
+		huge_advise(m, op, at);
+		break;
+	case 2:
+		huge_touch(m, op, at);
+		break;
+	case 3:
+	case 4:
+	case 5:
+		huge_cut(m, op, at, sub);
+		break;
+	case 6:
+		huge_gup(m, op, at);
+		break;
+	default:
+		if (m->batches[op->b % HUGE_BATCHES].nr) {
+			trace(m, "huge release batch %d", op->b % HUGE_BATCHES);
+			release_batch(&m->batches[op->b % HUGE_BATCHES], op->c & 1);
+		}
+		break;
+	}
+}
+
 typedef void (*model_op_fn)(struct model *m, const struct model_op *op);
 
 static const model_op_fn model_ops[MODEL_NR_OPS] = {
@@ -579,6 +878,7 @@ static const model_op_fn model_ops[MODEL_NR_OPS] = {
 	[MODEL_OP_RELEASE] = op_release,
 	[MODEL_OP_ACCESS_REMOTE] = op_access_remote,
 	[MODEL_OP_EXIT] = op_exit,
+	[MODEL_OP_HUGE] = op_huge,
 };
 
 static void check_machine(struct model *m)
@@ -591,16 +891,34 @@ static void tear_down(struct model *m)
 {
 	while (m->nr_held)
 		release_held(m, m->nr_held - 1);
+	for (int i = 0; i < HUGE_BATCHES; i++)
+		release_batch(&m->batches[i], false);
 	for (int i = 0; i < MAX_TASKS; i++)
 		if (m->tasks[i].task)
 			drop_task(&m->tasks[i]);
 	set_current(NULL);
 }
 
+/* Huge mode: the magic's config byte gives the THP knobs; the ops start after it. */
+static size_t huge_mode_config(const uint8_t *data, size_t size, struct sim_config *cfg)
+{
+	static const enum sim_thp knobs[] = {SIM_THP_MADVISE, SIM_THP_ALWAYS, SIM_THP_NEVER,
+					     SIM_THP_MADVISE};
+
+	if (size < MODEL_OP_BYTES || memcmp(data, MODEL_HUGE_MAGIC, 3))
+		return 0;
+	cfg->mem_bytes = 64UL << 20;
+	cfg->thp = knobs[data[3] & 3];
+	cfg->thp_no_zero_page = data[3] & 4;
+	return MODEL_OP_BYTES;
+}
+
 int model_run(const uint8_t *data, size_t size, FILE *log)
 {
 	struct sim_config cfg = {.mem_bytes = 16UL << 20, .quiet = !log};
 	struct model *m = calloc(1, sizeof(*m));
+	size_t start = huge_mode_config(data, size, &cfg);
+	int nr_ops = start ? MODEL_NR_OPS : MODEL_OP_HUGE;
 	int ret;
 
 	if (!m || sim_boot(&cfg)) {
@@ -608,14 +926,17 @@ int model_run(const uint8_t *data, size_t size, FILE *log)
 		return 1;
 	}
 	m->log = log;
+	if (log && start)
+		fprintf(log, "model: huge mode, thp %d%s\n", cfg.thp,
+			cfg.thp_no_zero_page ? ", no huge zero page" : "");
 	if (start_task(m, &m->tasks[0])) {
-		for (size_t pos = 0;
+		for (size_t pos = start;
 		     pos + MODEL_OP_BYTES <= size && m->step < MAX_OPS && !m->failed;
 		     pos += MODEL_OP_BYTES, m->step++) {
 			struct model_op op = {data[pos], data[pos + 1], data[pos + 2],
 					      data[pos + 3]};
 
-			model_ops[op.code % MODEL_NR_OPS](m, &op);
+			model_ops[op.code % nr_ops](m, &op);
 			if (!m->failed)
 				check_machine(m);
 		}

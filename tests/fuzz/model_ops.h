@@ -2,7 +2,7 @@
 /*
  * The model-based fuzzing decoder shared by the libFuzzer harness and the replay
  * test: bytes become mapping, fork, access and GUP operations on a small machine,
- * each checked against a plain reference model.
+ * each checked against a plain reference model; in huge mode also THP operations.
  */
 #ifndef GUP_TESTS_MODEL_OPS_H
 #define GUP_TESTS_MODEL_OPS_H
@@ -28,11 +28,20 @@ enum model_opcode {
 	MODEL_OP_RELEASE,
 	MODEL_OP_ACCESS_REMOTE,
 	MODEL_OP_EXIT,
+	MODEL_OP_HUGE, /* only in huge mode: the operations on the huge arena */
 	MODEL_NR_OPS
 };
 
+/*
+ * An input whose first four bytes are "THP" and a config byte runs in huge mode:
+ * a 64 MiB machine booted with the THP knobs the config byte gives (bits 0-1: 0 or
+ * 3 madvise, 1 always, 2 never; bit 2: no huge zero page), and MODEL_OP_HUGE among
+ * the opcodes. Any other input decodes as before huge mode existed.
+ */
+#define MODEL_HUGE_MAGIC "THP"
+
 /**
- * model_run() - boot a 16 MiB machine, run the operations @data encodes, and
+ * model_run() - boot a 16 MiB machine (64 MiB in huge mode), run the operations @data encodes, and
  * compare every result with the reference model; shut down at the end.
  * @log: where the operations and the first divergence are described; NULL: quiet.
  *

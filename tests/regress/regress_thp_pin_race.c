@@ -190,7 +190,7 @@ static void test_fast_pin_against_split_after_grab(void **state)
 	head = two_thps();
 	refs_before = page_ref_count(head);
 	released_before = global_node_page_state(NR_FOLL_PIN_RELEASED);
-	assert_int_equal(pin_with_racer(SP_GUP_FAST_HUGE_AFTER_GRAB, SPLIT_BY_MPROTECT, THP_BASE),
+	assert_int_equal(pin_with_racer(SP_GUP_FAST_HUGE_GRAB, SPLIT_BY_MPROTECT, THP_BASE),
 			 HPAGE_PMD_NR);
 	assert_false(huge_at(t, THP_BASE));
 	/* The grab was given back (512 references, one atomic) before the slow pin. */
@@ -218,7 +218,7 @@ static void test_fast_pin_against_partial_dontneed_after_grab(void **state)
 	(void)state;
 	t = start_task("pinner");
 	head = two_thps();
-	assert_int_equal(pin_with_racer(SP_GUP_FAST_HUGE_AFTER_GRAB, SPLIT_BY_DONTNEED, THP_BASE),
+	assert_int_equal(pin_with_racer(SP_GUP_FAST_HUGE_GRAB, SPLIT_BY_DONTNEED, THP_BASE),
 			 HPAGE_PMD_NR);
 	for (int i = 0; i < 16; i++) {
 		assert_false(PageCompound(pages[i]));
@@ -240,8 +240,7 @@ static void test_fast_pin_against_munmap_after_grab(void **state)
 	(void)state;
 	t = start_task("pinner");
 	two_thps();
-	assert_int_equal(pin_with_racer(SP_GUP_FAST_HUGE_AFTER_GRAB, ZAP_BY_MUNMAP, THP_BASE),
-			 -EFAULT);
+	assert_int_equal(pin_with_racer(SP_GUP_FAST_HUGE_GRAB, ZAP_BY_MUNMAP, THP_BASE), -EFAULT);
 	assert_int_equal(global_node_page_state(NR_ANON_THPS), 1); /* the first THP is gone */
 	finish(t);
 }

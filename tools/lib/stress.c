@@ -18,6 +18,11 @@
  *    page. Pinners check that after every pin and again later in the round,
  *    after forks had a chance to happen in between.
  *
+ * Beside the arena lies the huge arena: two 2 MiB aligned ranges advised
+ * MADV_HUGEPAGE, so writes make THPs; chaos rounds also advise them (NO)HUGEPAGE,
+ * map them afresh, and split them (a mapping change of part of one), while
+ * pinners pin up to a whole THP in one call and unpin it in one call.
+ *
  * Every thread owns distinct 8-byte slots of each page (pinner, writer and child
  * slots), so no two threads ever store to the same bytes: whatever a race
  * detector reports is the library's, not the engine's.
@@ -48,6 +53,10 @@
 #define OPS_PER_ROUND 200 /* per worker */
 #define MAX_THREADS 64
 #define MIN_ROUNDS 2 /* one of each kind, however small the time budget */
+/* Two aligned huge ranges above the arena; a huge pin takes up to one whole. */
+#define HUGE_ARENA_BASE ((1UL << 40) + 4 * PMD_SIZE)
+#define HUGE_RANGE_PAGES (PMD_SIZE / PAGE_SIZE)
+#define HUGE_ARENA_PAGES (2 * HUGE_RANGE_PAGES)
 
 /* Byte offsets in every page: who stores where. */
 #define PINNER_SLOT(id) ((unsigned long)(id)*8)
@@ -75,6 +84,9 @@ enum stress_stat {
 	STAT_FORK,
 	STAT_WRITE,
 	STAT_COHERENCE_CHECK,
+	STAT_HUGE_PIN,
+	STAT_HUGE_ADVISE,
+	STAT_HUGE_REMAP,
 	NR_STRESS_STATS,
 };
 
@@ -92,6 +104,9 @@ static const char *const stress_stat_names[NR_STRESS_STATS] = {
 	[STAT_FORK] = "fork+exit",
 	[STAT_WRITE] = "copy_to_user",
 	[STAT_COHERENCE_CHECK] = "coherence checks",
+	[STAT_HUGE_PIN] = "pin_user_pages_fast(huge)",
+	[STAT_HUGE_ADVISE] = "madvise((NO)HUGEPAGE)",
+	[STAT_HUGE_REMAP] = "mmap(huge range)",
 };
 
 struct held_ref {
@@ -114,6 +129,7 @@ struct worker {
 	struct held_ref held[MAX_HELD];
 	int nr_held;
 	unsigned long stats[NR_STRESS_STATS];
+	struct page *huge_pages[HUGE_RANGE_PAGES]; /* one huge pin's pages */
 	struct sim_thread *thread;
 };
 
@@ -180,14 +196,22 @@ static unsigned long rnd(struct worker *w, unsigned long bound)
 	return (unsigned long)(splitmix64(&w->rng) % bound);
 }
 
-/* A random run of 1..@max_pages pages inside the arena. */
+/* A random run of 1..@max_pages pages inside the arena, or (one time in three) the huge one. */
 static unsigned long pick_range(struct worker *w, unsigned long max_pages, unsigned long *nr_pages)
 {
-	unsigned long first = rnd(w, ARENA_PAGES);
+	bool huge = rnd(w, 3) == 0;
+	unsigned long pages = huge ? HUGE_ARENA_PAGES : ARENA_PAGES;
+	unsigned long first = rnd(w, pages);
 	unsigned long n = 1 + rnd(w, max_pages);
 
-	*nr_pages = n < ARENA_PAGES - first ? n : ARENA_PAGES - first;
-	return w->run->arena + first * PAGE_SIZE;
+	*nr_pages = n < pages - first ? n : pages - first;
+	return (huge ? HUGE_ARENA_BASE : w->run->arena) + first * PAGE_SIZE;
+}
+
+/* One of the two huge ranges, whole. */
+static unsigned long pick_huge_range(struct worker *w)
+{
+	return HUGE_ARENA_BASE + rnd(w, 2) * PMD_SIZE;
 }
 
 /* Mostly a small range; sometimes a whole half, so a page table empties and is freed. */
@@ -199,7 +223,11 @@ static unsigned long pick_mapping_range(struct worker *w, unsigned long *len)
 		*len = ARENA_HALF * PAGE_SIZE;
 		return w->run->arena + rnd(w, 2) * ARENA_HALF * PAGE_SIZE;
 	}
-	addr = pick_range(w, MAX_SPAN, &nr_pages);
+	if (rnd(w, 8) == 0) { /* a whole huge range: zapped, protected, remapped as one pmd */
+		*len = PMD_SIZE;
+		return pick_huge_range(w);
+	}
+	addr = pick_range(w, MAX_SPAN, &nr_pages); /* in the huge arena: a split */
 	*len = nr_pages * PAGE_SIZE;
 	return addr;
 }
@@ -306,19 +334,6 @@ static unsigned int pick_gup_flags(struct worker *w, enum gup_entry call)
 	return pin_flags[rnd(w, ARRAY_SIZE(pin_flags))];
 }
 
-static void pinner_chaos_op(struct worker *w)
-{
-	enum gup_entry call = chaos_calls[rnd(w, ARRAY_SIZE(chaos_calls))];
-	unsigned long nr_pages, addr;
-
-	if (w->nr_held && rnd(w, 10) < 3) {
-		release_held(w, (int)rnd(w, (unsigned long)w->nr_held));
-		return;
-	}
-	addr = pick_range(w, MAX_BATCH, &nr_pages);
-	take_refs(w, call, addr, (int)nr_pages, pick_gup_flags(w, call), false);
-}
-
 /*
  * The property: a store through the mapping lands in the page we hold pinned
  * for writing, even if the process forked since the pin was taken.
@@ -364,11 +379,72 @@ static void pin_and_check(struct worker *w)
 		check_coherence(w, &w->held[i]);
 }
 
+/*
+ * Pin 16..512 pages of one huge range in one call (GUP-fast takes a huge pmd with
+ * one atomic), check each looks pinned (and in coherence rounds, that stores land
+ * in a few of them), keep the first and unpin the rest in one call: a run of
+ * subpages of one compound page.
+ */
+static void pin_huge(struct worker *w, bool coherence)
+{
+	unsigned long first = rnd(w, HUGE_RANGE_PAGES / 16) * 16;
+	unsigned long addr = pick_huge_range(w) + first * PAGE_SIZE;
+	unsigned long nr_pages = 16 * (1 + rnd(w, (HUGE_RANGE_PAGES - first) / 16));
+	unsigned int flags = coherence ? FOLL_WRITE : pick_gup_flags(w, GUP_PIN_FAST);
+	long got = pin_user_pages_fast(addr, (int)nr_pages, flags, w->huge_pages);
+
+	w->stats[STAT_HUGE_PIN]++;
+	if (coherence && got != (long)nr_pages)
+		report(w->run,
+		       "pin_user_pages_fast(%#lx, %lu, FOLL_WRITE) of a mapped read-write "
+		       "huge range got %ld",
+		       addr, nr_pages, got);
+	if (got <= 0)
+		return;
+	for (long i = 0; i < got; i++)
+		if (!page_maybe_dma_pinned(w->huge_pages[i]))
+			report(w->run, "page pfn %#lx pinned at %#lx does not look pinned",
+			       page_to_pfn(w->huge_pages[i]), addr + (unsigned long)i * PAGE_SIZE);
+	for (long i = 0; coherence && i < got; i += got / 3 + 1) {
+		struct held_ref ref = {.page = w->huge_pages[i],
+				       .addr = addr + (unsigned long)i * PAGE_SIZE};
+
+		check_coherence(w, &ref);
+	}
+	hold_ref(w, &(struct held_ref){.page = w->huge_pages[0],
+				       .addr = addr,
+				       .round = w->run->round,
+				       .pinned = true,
+				       .checkable = coherence && (flags & FOLL_WRITE)});
+	unpin_user_pages(w->huge_pages + 1, (unsigned long)got - 1);
+}
+
+static void pinner_chaos_op(struct worker *w)
+{
+	enum gup_entry call = chaos_calls[rnd(w, ARRAY_SIZE(chaos_calls))];
+	unsigned long nr_pages, addr;
+
+	if (w->nr_held && rnd(w, 10) < 3) {
+		release_held(w, (int)rnd(w, (unsigned long)w->nr_held));
+		return;
+	}
+	if (rnd(w, 8) == 0) {
+		pin_huge(w, false);
+		return;
+	}
+	addr = pick_range(w, MAX_BATCH, &nr_pages);
+	take_refs(w, call, addr, (int)nr_pages, pick_gup_flags(w, call), false);
+}
+
 static void pinner_coherence_op(struct worker *w)
 {
 	unsigned long r = rnd(w, 10);
 	int idx;
 
+	if (r == 9) {
+		pin_huge(w, true);
+		return;
+	}
 	if (!w->nr_held || r >= 7) {
 		pin_and_check(w);
 		return;
@@ -384,10 +460,10 @@ static void pinner_coherence_op(struct worker *w)
 /* Mutators                                                                  */
 /* ------------------------------------------------------------------------- */
 
-/* Store at @slot of a random arena page; in coherence rounds it must work and stick. */
+/* Store at @slot of a random page of either arena; in coherence rounds it must work and stick. */
 static void write_random_page(struct worker *w, unsigned long slot, bool must_succeed)
 {
-	unsigned long addr = w->run->arena + rnd(w, ARENA_PAGES) * PAGE_SIZE + slot;
+	unsigned long nr_pages, addr = pick_range(w, 1, &nr_pages) + slot;
 	uint64_t value = splitmix64(&w->rng), back = 0;
 
 	w->stats[STAT_WRITE]++;
@@ -457,9 +533,44 @@ static void zap_range(struct worker *w)
 	sys_madvise(addr, len, MADV_DONTNEED); /* -ENOMEM over holes */
 }
 
+/* MADV_HUGEPAGE (mostly) or MADV_NOHUGEPAGE on a whole huge range. */
+static void advise_huge_range(struct worker *w)
+{
+	w->stats[STAT_HUGE_ADVISE]++;
+	sys_madvise(pick_huge_range(w), PMD_SIZE, /* -ENOMEM over holes */
+		    rnd(w, 4) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+}
+
+/* A whole huge range mapped afresh and advised: the next write makes a THP again. */
+static int map_huge_range(unsigned long addr)
+{
+	unsigned long ret = sys_mmap(addr, PMD_SIZE, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+
+	if (IS_ERR_VALUE(ret))
+		return (int)ret;
+	return sys_madvise(addr, PMD_SIZE, MADV_HUGEPAGE);
+}
+
+static void remap_huge_range(struct worker *w)
+{
+	unsigned long addr = pick_huge_range(w);
+	int ret = map_huge_range(addr);
+
+	w->stats[STAT_HUGE_REMAP]++;
+	if (ret && ret != -ENOMEM)
+		report(w->run, "mapping the huge range %#lx afresh failed: %d", addr, ret);
+}
+
 static void mutator_chaos_op(struct worker *w)
 {
-	switch (rnd(w, 20)) {
+	switch (rnd(w, 23)) {
+	case 20:
+		advise_huge_range(w);
+		break;
+	case 21:
+		remap_huge_range(w);
+		break;
 	case 0:
 	case 1:
 		unmap_range(w);
@@ -589,10 +700,16 @@ static int map_arena(struct stress_run *run)
 {
 	unsigned long ret = sys_mmap(ARENA_BASE, ARENA_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	int err;
 
 	if (IS_ERR_VALUE(ret))
 		return (int)ret;
 	run->arena = ret;
+	for (unsigned long huge = 0; huge < 2; huge++) {
+		err = map_huge_range(HUGE_ARENA_BASE + huge * PMD_SIZE);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -705,7 +822,8 @@ static void print_plan(const struct stress_run *run)
 		fprintf(run->out, ", at most %lu ops", o->max_ops);
 	else
 		fprintf(run->out, ", no ops bound");
-	fprintf(run->out, ", arena %lu pages at %#lx%s\n", ARENA_PAGES, ARENA_BASE,
+	fprintf(run->out, ", arena %lu pages at %#lx, huge arena %lu pages at %#lx%s\n",
+		ARENA_PAGES, ARENA_BASE, HUGE_ARENA_PAGES, HUGE_ARENA_BASE,
 		o->verbose ? ", verbose" : "");
 	fflush(run->out); /* the seed is on record before anything can go wrong */
 }
@@ -786,6 +904,7 @@ static void stress_teardown(struct stress_run *run)
 {
 	check_quiescent_machine(run);
 	sys_munmap(run->arena, ARENA_PAGES * PAGE_SIZE);
+	sys_munmap(HUGE_ARENA_BASE, HUGE_ARENA_PAGES * PAGE_SIZE);
 	task_exit(run->proc);
 	if (sim_shutdown())
 		report(run, "sim_shutdown found leaks (listed above)");
