@@ -44,6 +44,14 @@ bool page_field(struct script *s, const struct page_facts *pf, const char *name,
 		if (i >= PF_WRITABLE && !pf->has_pte)
 			return fail(s, "'%s' is a PTE bit: ask with an address, not NAME[i]", name);
 		*v = pf->f[i];
+		if (*v == PF_UNKNOWN) {
+			/* The machine cannot see it (the host: refcounts, pins). */
+			note_sim_only(s, "not visible on the host");
+			*v = 0;
+		}
+		if (i == PF_PFN && s->on_step)
+			snprintf(s->frame_label, sizeof(s->frame_label), "%s",
+				 name_frame(s, pf, (char[32]){0}, 32));
 		return true;
 	}
 	return fail(s,
@@ -125,7 +133,10 @@ bool cmd_pinned_write(struct script *s, struct cmd_args *a)
 		free(buf);
 		return fail(s, "a device write through one page is at most %lu bytes", PAGE_SIZE);
 	}
-	memcpy(s->be->page_data(page), buf, len);
+	if (s->be->page_write)
+		s->be->page_write(page, buf, len);
+	else
+		memcpy(s->be->page_data(page), buf, len);
 	free(buf);
 	say(s, "  device wrote %zu bytes to pfn %#lx\n", len, s->be->page_pfn(page));
 	return true;
@@ -175,6 +186,10 @@ bool vmstat_item(struct script *s, const char *name, long *v)
 	for (int i = 0; i < s->be->nr_vmstat(); i++) {
 		if (!strcmp(name, s->be->vmstat_name(i))) {
 			*v = s->be->vmstat_value(i);
+			if (*v == PF_UNKNOWN) {
+				note_sim_only(s, "not observed on the host");
+				*v = 0;
+			}
 			return true;
 		}
 	}
