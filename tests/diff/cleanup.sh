@@ -17,7 +17,7 @@ echo 'frobnicate $a' >>"$scripts/error.gup"
 
 # run NAME WANT-STATUS REGEX [ENV=VALUE...] -- DIFF ARGS...
 run() {
-	local name=$1 want=$2 re=$3 envs=() out pid status
+	local name=$1 want=$2 re=$3 envs=() out pid status before=$failed
 	shift 3
 	while [ "$1" != "--" ]; do envs+=("$1"); shift; done
 	shift
@@ -43,12 +43,12 @@ run() {
 		echo "cleanup.sh: $name: files left in $tmp: $(ls -A "$tmp")"
 		failed=1
 	fi
-	echo "cleanup.sh: $name: exit $status, nothing left behind"
+	[ "$failed" = "$before" ] && echo "cleanup.sh: $name: exit $status, nothing left behind"
 }
 
 run clean 0 " 0 differ" -- "$here/cleanup.gup"
 run script-error 2 "unknown command 'frobnicate'" -- "$scripts/error.gup"
-run timeout 2 "did not answer in time" GUP_DIFF_TIMEOUT=1 GUP_DIFF_HANG_LINE=11 -- \
+run timeout 2 "did not answer in time" GUP_DIFF_TIMEOUT=1 GUP_DIFF_HANG_LINE=12 -- \
 	"$here/cleanup.gup"
-run sigint 130 "" GUP_DIFF_RAISE_LINE=11 -- "$here/cleanup.gup"
+run sigint 130 "" GUP_DIFF_RAISE_LINE=12 -- "$here/cleanup.gup"
 exit $failed

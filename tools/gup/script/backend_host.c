@@ -2,7 +2,7 @@
 /*
  * The scenario language on the host's real kernel (gup diff, docs/diff.md): each
  * task is a worker process (host_worker.c) this driver forks and commands over a
- * socketpair; GUP goes through the kernel's own GUP users; pages are observed in
+ * socketpair, each thread a real thread of it; GUP goes through the kernel's own GUP users; pages are observed in
  * /proc (pagemap, kpagecount, kpageflags, smaps, vmstat). What has no host
  * equivalent is sim-only: take_sim_only() says why.
  */
@@ -35,6 +35,8 @@
 #define PAGEMAP_EXCLUSIVE (1UL << 56)
 #define PAGEMAP_PFN ((1UL << 55) - 1)
 #define KPF_ANON 12
+#define KPF_COMPOUND_HEAD 15
+#define KPF_THP 22
 #define KPF_ZERO_PAGE 24
 #define KPF_MLOCKED 33
 
@@ -42,6 +44,7 @@
 struct host_mm {
 	unsigned long start[MAX_REGIONS], end[MAX_REGIONS];
 	int nr, users;
+	bool thread_pending; /* new_task() is adding a thread: no pid of its own to reap */
 };
 
 struct bk_task {
@@ -159,7 +162,7 @@ static bool call(struct bk_task *t, struct hw_req *q, struct hw_reply *r, int *f
 	struct cmsghdr *c;
 	ssize_t n;
 
-	t = process_of(t);
+	t = t && t->sock >= 0 ? t : process_of(t); /* a thread has its own socket */
 	if (fd)
 		*fd = -1;
 	if (host.error[0] || !t || t->sock < 0)
@@ -390,7 +393,7 @@ static int host_shutdown(void)
 	for (int i = 0; i < host.nr_tasks; i++) {
 		struct bk_task *t = host.tasks[i];
 
-		if (t->sock >= 0 && !t->owner)
+		if (t->sock >= 0)
 			close(t->sock);
 		if (t->mm && !--t->mm->users)
 			free(t->mm);
@@ -561,8 +564,9 @@ static struct bk_task *new_task(const char *name, pid_t pid, int sock, struct ho
 	if (sock >= 0)
 		setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	host.tasks[host.nr_tasks++] = t;
-	if (pid > 0 && sock >= 0)
+	if (pid > 0 && sock >= 0 && !mm->thread_pending)
 		worker_pids[nr_worker_pids++] = pid;
+	mm->thread_pending = false;
 	return t;
 }
 
@@ -622,13 +626,28 @@ static struct bk_task *host_task_fork(struct bk_task *parent, long *err)
 	return child;
 }
 
+/* A real thread of the task's worker, with a socket of its own. */
 static struct bk_task *host_task_clone_thread(struct bk_task *task)
 {
-	struct bk_task *t = new_task(task->name, process_of(task)->pid, -1, process_of(task)->mm);
+	struct bk_task *proc = process_of(task), *t;
+	pid_t tid = 0;
+	int fd;
 
-	if (t)
-		t->owner = process_of(task);
-	sim_only("a thread is played as its process on the host");
+	request(HW_THREAD);
+	if (!call(task, &req, &rep, &fd) || rep.ret < 0 || fd < 0)
+		return NULL;
+	if (recv(fd, &tid, sizeof(tid), 0) != sizeof(tid)) {
+		close(fd);
+		host_fail("the new thread of %s did not start", proc->name);
+		return NULL;
+	}
+	proc->mm->thread_pending = true;
+	t = new_task(task->name, tid, fd, proc->mm);
+	if (!t) {
+		close(fd);
+		return NULL;
+	}
+	t->owner = proc;
 	return t;
 }
 
@@ -645,11 +664,12 @@ static void host_task_exit(struct bk_task *task)
 
 	if (task == host.cur)
 		host.cur = NULL;
-	if (task->owner || task->sock < 0) {
+	if (task->sock < 0) {
 		task->exited = true;
 		return;
 	}
 	request(HW_EXIT);
+	req.flags = task->owner != NULL; /* a thread ends alone */
 	if (send(task->sock, &req, offsetof(struct hw_req, data), MSG_NOSIGNAL) > 0)
 		while (recv(task->sock, &byte, 1, 0) > 0)
 			;
@@ -676,7 +696,8 @@ static void host_task_info(struct bk_task *task, struct bk_task_info *info)
 
 /* ------------------------------------------------------- mapping calls -- */
 
-static long simple_call(enum hw_op op, unsigned long addr, unsigned long len)
+/* The request already made (request()): its range, guarded, to the current task. */
+static long simple_call(unsigned long addr, unsigned long len)
 {
 	if (!host.cur)
 		return -ESRCH;
@@ -725,7 +746,7 @@ static long host_munmap(unsigned long addr, unsigned long len)
 	long ret;
 
 	request(HW_MUNMAP);
-	ret = simple_call(HW_MUNMAP, addr, len);
+	ret = simple_call(addr, len);
 	if (!ret && host.cur)
 		remove_region(process_of(host.cur)->mm, addr,
 			      addr + ((len + PAGE_SIZE - 1) & PAGE_MASK));
@@ -736,27 +757,27 @@ static long host_mprotect(unsigned long addr, unsigned long len, unsigned long p
 {
 	request(HW_MPROTECT);
 	req.prot = prot;
-	return simple_call(HW_MPROTECT, addr, len);
+	return simple_call(addr, len);
 }
 
 static long host_madvise(unsigned long addr, unsigned long len, int advice)
 {
 	request(HW_MADVISE);
 	req.advice = advice;
-	return simple_call(HW_MADVISE, addr, len);
+	return simple_call(addr, len);
 }
 
 static long host_mlock(unsigned long addr, unsigned long len, bool onfault)
 {
 	request(HW_MLOCK);
 	req.onfault = onfault;
-	return simple_call(HW_MLOCK, addr, len);
+	return simple_call(addr, len);
 }
 
 static long host_munlock(unsigned long addr, unsigned long len)
 {
 	request(HW_MUNLOCK);
-	return simple_call(HW_MUNLOCK, addr, len);
+	return simple_call(addr, len);
 }
 
 /* ------------------------------------------------------- user accesses -- */
@@ -993,12 +1014,12 @@ static int cmp_ulong(const void *a, const void *b)
 }
 
 /*
- * The distinct frames with kpageflags bit @kpf mapped in the live workers'
+ * The distinct frames with all kpageflags bits of @kpf_mask mapped in the live workers'
  * scenario mappings, read through pagemap: a frame shared by several workers
  * counts once, as in the machine-wide counter, and no other process counts.
  * (smaps cannot say it: a scenario VMA may merge with a worker's own.)
  */
-static long scenario_frames(int kpf)
+static long scenario_frames(unsigned long kpf_mask)
 {
 	unsigned long *pfns = NULL, nr = 0, cap = 0, distinct = 0;
 
@@ -1017,7 +1038,8 @@ static long scenario_frames(int kpf)
 
 				if (!read_u64(fd, a / PAGE_SIZE, &pm) || !(pm & PAGEMAP_PRESENT) ||
 				    !read_u64(host.kpageflags, pm & PAGEMAP_PFN, &flags) ||
-				    !(flags & (1UL << kpf)) || (flags & (1UL << KPF_ZERO_PAGE)))
+				    (flags & kpf_mask) != kpf_mask ||
+				    (flags & (1UL << KPF_ZERO_PAGE)))
 					continue;
 				if (nr == cap) {
 					unsigned long *n =
@@ -1056,9 +1078,11 @@ static long host_vmstat_value(int item)
 		return vmstat_read(name) - host.pin_base[1];
 	/* The machine-wide counts hold every process: count the scenario's mappings only. */
 	if (!strcmp(name, "nr_anon_pages"))
-		return scenario_frames(KPF_ANON);
+		return scenario_frames(1UL << KPF_ANON);
+	if (!strcmp(name, "nr_anon_transparent_hugepages")) /* each THP by its head page */
+		return scenario_frames(1UL << KPF_ANON | 1UL << KPF_THP | 1UL << KPF_COMPOUND_HEAD);
 	if (!strcmp(name, "nr_mlock"))
-		return scenario_frames(KPF_MLOCKED);
+		return scenario_frames(1UL << KPF_MLOCKED);
 	return PF_UNKNOWN;
 }
 
@@ -1248,16 +1272,16 @@ static unsigned char *host_page_data(struct bk_page *page)
 		return page->data;
 	}
 	if (set->how == PIN_VMSPLICE && set->pipe_fd >= 0 && !pipe(p)) {
-		size_t want = (size_t)(page->index + 1) * PAGE_SIZE, got = 0;
+		size_t want = (size_t)(page->index + 1) * PAGE_SIZE;
 		static unsigned char skip[PAGE_SIZE];
+		bool ok;
 
 		fcntl(p[1], F_SETPIPE_SZ, (int)want);
-		if (tee(set->pipe_fd, p[1], want, SPLICE_F_NONBLOCK) == (ssize_t)want) {
-			for (int i = 0; i < page->index; i++)
-				got += (size_t)read(p[0], skip, PAGE_SIZE);
-			if (read(p[0], page->data, PAGE_SIZE) < 0)
-				memset(page->data, 0, PAGE_SIZE);
-		}
+		ok = tee(set->pipe_fd, p[1], want, SPLICE_F_NONBLOCK) == (ssize_t)want;
+		for (int i = 0; ok && i < page->index; i++)
+			ok = read(p[0], skip, PAGE_SIZE) == (ssize_t)PAGE_SIZE;
+		if (!ok || read(p[0], page->data, PAGE_SIZE) != (ssize_t)PAGE_SIZE)
+			memset(page->data, 0, PAGE_SIZE);
 		close(p[0]);
 		close(p[1]);
 		return page->data;
@@ -1295,7 +1319,7 @@ static long host_populate(unsigned long start, unsigned long len)
 	write = (vma.flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 	request(HW_MADVISE);
 	req.advice = write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
-	return simple_call(HW_MADVISE, start, len);
+	return simple_call(start, len);
 }
 
 /* Boot prints it; only an expect on free_pages compares (and is sim-only). */

@@ -11,6 +11,7 @@
 
 #define HW_MAX_DATA 65536 /* bytes carried by one message: the language's MAX_IO */
 #define HW_MAX_RINGS 16	  /* io_uring instances (long-term pins) one worker holds */
+#define HW_MAX_THREADS 64 /* threads (each with its socket) in one worker */
 
 enum hw_op {
 	HW_MMAP,
@@ -22,7 +23,7 @@ enum hw_op {
 	HW_STORE,      /* the worker's own stores: bytes not stored in .left */
 	HW_LOAD,       /* the worker's own loads */
 	HW_FORK,       /* reply: the child's pid and (SCM_RIGHTS) its socket */
-	HW_EXIT,       /* no reply: the socket closes once the mm is gone */
+	HW_EXIT,       /* no reply: the socket closes once the mm is gone (.flags: a thread's) */
 	HW_PROCESS_VM, /* process_vm_readv/writev on .pid */
 	HW_VMSPLICE,   /* a held FOLL_GET: reply carries the pipe's read end */
 	HW_RING_PIN,   /* io_uring fixed-buffer registration: reply .ret = ring id */
@@ -30,6 +31,7 @@ enum hw_op {
 	HW_RING_READ,  /* the device reads page .index: WRITE_FIXED to a memfd */
 	HW_RING_WRITE, /* the device writes page .index: READ_FIXED from a memfd */
 	HW_DIRECT_IO,  /* a short-term pin: O_DIRECT I/O on an O_TMPFILE */
+	HW_THREAD,     /* a new thread serving its own socket: reply .ret = its tid, the socket */
 	HW_HANG,       /* tests: never answer (the driver's timeout path) */
 };
 

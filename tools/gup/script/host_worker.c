@@ -15,6 +15,7 @@
 #endif
 #include <setjmp.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,13 @@
 
 static int device_memfd = -1; /* what "the device" moves bytes through */
 
-static sigjmp_buf fault_jmp;
-static volatile sig_atomic_t in_access;
+/* Each thread's sockets to the driver: a fork child closes all but its own. */
+static int thread_socks[HW_MAX_THREADS];
+static int nr_thread_socks;
+static pthread_mutex_t socks_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static __thread sigjmp_buf fault_jmp;
+static __thread volatile sig_atomic_t in_access;
 
 static void on_fault(int sig)
 {
@@ -49,7 +55,7 @@ static void on_fault(int sig)
 __attribute__((no_sanitize("address"), noinline)) static unsigned long
 guarded_copy(volatile unsigned char *dst, const volatile unsigned char *src, unsigned long len)
 {
-	static volatile unsigned long done;
+	static __thread volatile unsigned long done;
 
 	done = 0;
 	if (sigsetjmp(fault_jmp, 1)) {
@@ -116,9 +122,14 @@ static int do_fork(int *sock, struct hw_reply *r, int *pass_fd)
 		return 0;
 	}
 	if (!pid) {
+		/* Only the forking thread lives on in the child: no other thread's socket. */
+		for (int i = 0; i < nr_thread_socks; i++)
+			close(thread_socks[i]);
+		nr_thread_socks = 0;
 		close(*sock);
 		close(sp[0]);
 		*sock = sp[1];
+		thread_socks[nr_thread_socks++] = sp[1];
 		drop_inherited();
 		return 1; /* the child answers nothing: the driver talks to it next */
 	}
@@ -323,6 +334,55 @@ static long process_vm(const struct hw_req *q)
 	return neg_errno(process_vm_readv(q->pid, &local, 1, &remote, 1, 0));
 }
 
+static void serve_loop(int sock) __attribute__((noreturn));
+static void thread_exit(int sock) __attribute__((noreturn));
+
+/* A new thread first says its tid on its socket, then serves it. */
+static void *thread_main(void *arg)
+{
+	int sock = (int)(long)arg;
+	pid_t tid = gettid();
+
+	if (send(sock, &tid, sizeof(tid), MSG_NOSIGNAL) != sizeof(tid))
+		thread_exit(sock);
+	serve_loop(sock);
+}
+
+/* HW_THREAD: a real thread of this worker, answering on a socket of its own. */
+static long new_thread(int *pass_fd)
+{
+	pthread_t thread;
+	int sp[2];
+
+	if (nr_thread_socks == HW_MAX_THREADS)
+		return -EAGAIN;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp))
+		return -errno;
+	pthread_mutex_lock(&socks_lock);
+	thread_socks[nr_thread_socks++] = sp[1];
+	pthread_mutex_unlock(&socks_lock);
+	if (pthread_create(&thread, NULL, thread_main, (void *)(long)sp[1])) {
+		close(sp[0]);
+		close(sp[1]);
+		return -EAGAIN;
+	}
+	pthread_detach(thread);
+	*pass_fd = sp[0];
+	return 0;
+}
+
+/* A thread's exit: its socket closes (the driver waits for that), then it ends. */
+static void thread_exit(int sock)
+{
+	pthread_mutex_lock(&socks_lock);
+	for (int i = 0; i < nr_thread_socks; i++)
+		if (thread_socks[i] == sock)
+			thread_socks[i] = thread_socks[--nr_thread_socks];
+	pthread_mutex_unlock(&socks_lock);
+	close(sock);
+	pthread_exit(NULL);
+}
+
 /* Run one request; true when the worker is a fresh fork child that must not answer. */
 static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pass_fd)
 {
@@ -361,7 +421,12 @@ static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pa
 	case HW_FORK:
 		return do_fork(sock, r, pass_fd);
 	case HW_EXIT:
+		if (q->flags)
+			thread_exit(*sock);
 		_exit(0);
+	case HW_THREAD:
+		r->ret = new_thread(pass_fd);
+		break;
 	case HW_PROCESS_VM:
 		r->ret = process_vm(q);
 		break;
@@ -388,10 +453,32 @@ static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pa
 	return false;
 }
 
+/* One thread's requests, one at a time, until HW_EXIT or the driver's end closes. */
+static void serve_loop(int sock)
+{
+	struct hw_req *q = malloc(sizeof(*q));
+	struct hw_reply *r = malloc(sizeof(*r));
+
+	if (!q || !r)
+		_exit(1);
+	for (;;) {
+		ssize_t n = recv(sock, q, sizeof(*q), 0);
+		int pass_fd = -1;
+
+		if (n <= 0 || (size_t)n < offsetof(struct hw_req, data))
+			_exit(0); /* the driver is gone (or broke the protocol): so are we */
+		memset(r, 0, offsetof(struct hw_reply, data));
+		if (serve(&sock, q, r, &pass_fd))
+			continue;
+		if (send_reply(sock, r, pass_fd))
+			_exit(0);
+		if (pass_fd >= 0)
+			close(pass_fd);
+	}
+}
+
 void host_worker_main(int sock)
 {
-	static struct hw_req q;
-	static struct hw_reply r;
 	struct sigaction sa = {.sa_handler = on_fault};
 
 	sigaction(SIGSEGV, &sa, NULL);
@@ -399,18 +486,6 @@ void host_worker_main(int sock)
 	signal(SIGINT, SIG_IGN); /* Ctrl-C reaches the driver, which ends the workers */
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	for (;;) {
-		ssize_t n = recv(sock, &q, sizeof(q), 0);
-		int pass_fd = -1;
-
-		if (n <= 0 || (size_t)n < offsetof(struct hw_req, data))
-			_exit(0); /* the driver is gone (or broke the protocol): so are we */
-		memset(&r, 0, offsetof(struct hw_reply, data));
-		if (serve(&sock, &q, &r, &pass_fd))
-			continue;
-		if (send_reply(sock, &r, pass_fd))
-			_exit(0);
-		if (pass_fd >= 0)
-			close(pass_fd);
-	}
+	thread_socks[nr_thread_socks++] = sock;
+	serve_loop(sock);
 }
