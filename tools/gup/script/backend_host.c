@@ -1137,6 +1137,23 @@ static bool hand_out(struct host_set *set, struct bk_task *t, unsigned long star
 	return true;
 }
 
+/*
+ * No O_DIRECT where GUP_DIFF_TMPDIR points: the short-term pin is played as
+ * MADV_POPULATE_WRITE (or _READ), the same GUP walk with the same faults and COW
+ * breaks, that holds nothing. Its count and the pages' facts are then sim-only.
+ */
+static long populate_instead(struct host_set *set, struct bk_task *t, unsigned long addr, long nr,
+			     bool write, struct bk_page **pages)
+{
+	sim_only("no O_DIRECT where GUP_DIFF_TMPDIR points: played as MADV_POPULATE_*");
+	request(HW_MADVISE);
+	req.advice = write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+	req.addr = addr;
+	req.len = (unsigned long)nr * PAGE_SIZE;
+	call(t, &req, &rep, NULL);
+	return hand_out(set, t, addr, nr, pages) ? nr : -ENOMEM;
+}
+
 /* Which host GUP user stands for this call, or PIN_PLACEHOLDER for none. */
 static enum host_pin host_mechanism(enum gup_entry entry, unsigned int flags)
 {
@@ -1197,10 +1214,8 @@ static long host_gup(enum gup_entry entry, struct bk_task *remote, unsigned long
 	if (!call(t, &req, &rep, &fd))
 		return -EIO;
 	ret = rep.ret;
-	if (how == PIN_DIRECT && (ret == -EOPNOTSUPP || ret == -EISDIR || ret == -EINVAL)) {
-		sim_only("O_DIRECT is not supported where GUP_DIFF_TMPDIR points");
-		return hand_out(set, t, addr, nr, pages) ? nr : -ENOMEM;
-	}
+	if (how == PIN_DIRECT && (ret == -EOPNOTSUPP || ret == -EISDIR || ret == -EINVAL))
+		return populate_instead(set, t, addr, nr, gup_flags & FOLL_WRITE, pages);
 	if (how == PIN_VMSPLICE) {
 		set->pipe_fd = fd;
 		ret = ret > 0 ? ret / (long)PAGE_SIZE : ret;

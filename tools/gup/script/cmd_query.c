@@ -66,7 +66,9 @@ static void print_page_facts(struct script *s, const char *label, const struct p
 	for (int i = 0; i < NR_PAGE_FIELDS; i++) {
 		if (i >= PF_WRITABLE && !pf->has_pte)
 			break;
-		if (i == PF_PFN)
+		if (pf->f[i] == PF_UNKNOWN) /* the host cannot see it */
+			show(s, " %s=?", page_field_names[i]);
+		else if (i == PF_PFN)
 			show(s, " pfn=%#lx", (unsigned long)pf->f[i]);
 		else
 			show(s, " %s=%ld", page_field_names[i], pf->f[i]);
@@ -204,8 +206,9 @@ bool cmd_vmstat(struct script *s, struct cmd_args *a)
 
 	if (!item) {
 		for (int i = 0; i < s->be->nr_vmstat(); i++)
-			show(s, "  %s %lu\n", s->be->vmstat_name(i),
-			     (unsigned long)s->be->vmstat_value(i));
+			if (s->be->vmstat_value(i) != PF_UNKNOWN) /* the host sees only some */
+				show(s, "  %s %lu\n", s->be->vmstat_name(i),
+				     (unsigned long)s->be->vmstat_value(i));
 		return true;
 	}
 	if (!vmstat_item(s, item, &v))

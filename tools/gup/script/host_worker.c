@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -273,10 +275,16 @@ static long direct_io(const struct hw_req *q)
 {
 	int fd = open(q->tmpdir, O_TMPFILE | O_RDWR, 0600);
 	unsigned char *bounce = NULL;
+	struct statfs fs;
 	long ret;
 
 	if (fd < 0)
 		return -errno;
+	/* tmpfs takes O_DIRECT but copies the bytes: no GUP, so no short-term pin. */
+	if (!fstatfs(fd, &fs) && fs.f_type == TMPFS_MAGIC) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
 	if (q->write) {
 		bounce = malloc(q->len);
 		ret = bounce ? 0 : -ENOMEM;
