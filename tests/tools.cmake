@@ -107,4 +107,48 @@ if(TARGET gup)
     gup_set_tests_properties(tool_bench_plot PROPERTIES
       TIMEOUT 30 ENVIRONMENT "${GUP_TEST_ENV}" LABELS "tools")
   endif()
+  # gup diff (docs/diff.md): every example against the host kernel, with the
+  # explained differences of tests/diff/known.txt; a planted wrong model answer
+  # shows as a difference; nothing is left behind on any exit path. Each skips
+  # (77) where the host cannot play scenarios (not root, no io_uring). The
+  # machine-wide pin counters are compared by tool_diff_pin_counters only.
+  set(_diff_dir ${CMAKE_SOURCE_DIR}/tests/diff)
+  set(_diff_tests "")
+  file(GLOB _diff_examples CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/examples/*.gup)
+  foreach(example ${_diff_examples})
+    get_filename_component(_name ${example} NAME_WE)
+    gup_add_test(NAME tool_diff_${_name}
+      COMMAND bash ${_diff_dir}/diff_expect.sh 0 " 0 differ|differ \\(([0-9]+) known\\)"
+        $<TARGET_FILE:gup> --known ${_diff_dir}/known.txt ${example})
+    list(APPEND _diff_tests tool_diff_${_name})
+  endforeach()
+  gup_add_test(NAME tool_diff_planted_wrong
+    COMMAND bash ${_diff_dir}/diff_expect.sh 1 "≠ +write \\$a \"x\""
+      $<TARGET_FILE:gup> ${_diff_dir}/planted_wrong.gup)
+  gup_add_test(NAME tool_diff_threads
+    COMMAND bash ${_diff_dir}/diff_expect.sh 0 "13 compared: 13 matched"
+      $<TARGET_FILE:gup> ${_diff_dir}/threads.gup)
+  gup_add_test(NAME tool_diff_no_odirect COMMAND bash ${_diff_dir}/no_odirect.sh
+    $<TARGET_FILE:gup> ${CMAKE_SOURCE_DIR}/examples/zero_page.gup)
+  gup_add_test(NAME tool_diff_json
+    COMMAND bash ${_diff_dir}/diff_expect.sh 0 "\"status\": \"same\""
+      $<TARGET_FILE:gup> --json ${CMAKE_SOURCE_DIR}/examples/cow_after_fork.gup)
+  gup_add_test(NAME tool_diff_cleanup COMMAND bash ${_diff_dir}/cleanup.sh $<TARGET_FILE:gup>)
+  gup_add_test(NAME tool_diff_not_root COMMAND bash ${_diff_dir}/not_root.sh
+    $<TARGET_FILE:gup> ${CMAKE_SOURCE_DIR}/examples/cow_after_fork.gup)
+  list(APPEND _diff_tests tool_diff_planted_wrong tool_diff_threads tool_diff_no_odirect tool_diff_json tool_diff_cleanup
+    tool_diff_not_root)
+  gup_set_tests_properties(${_diff_tests} PROPERTIES TIMEOUT 60 SKIP_RETURN_CODE 77
+    ENVIRONMENT "${GUP_TEST_ENV};GUP_DIFF_MACHINE_WIDE=off" LABELS "tools;diff")
+  gup_add_test(NAME tool_diff_pin_counters COMMAND bash ${_diff_dir}/pin_counters.sh
+    $<TARGET_FILE:gup> ${CMAKE_SOURCE_DIR}/examples/pin_then_fork.gup)
+  # nr_foll_pin_* are machine-wide: no two tests that pin real pages run at once.
+  gup_set_tests_properties(tool_diff_pin_counters PROPERTIES TIMEOUT 60 SKIP_RETURN_CODE 77
+    ENVIRONMENT "${GUP_TEST_ENV}" LABELS "tools;diff" RESOURCE_LOCK host_pins)
+  gup_set_tests_properties(tool_bench_vs_kernel_gup_fast tool_bench_vs_kernel_ratio
+    tool_bench_vs_kernel_json PROPERTIES RESOURCE_LOCK host_pins)
+  gup_tool_expect(diff_bad_known 2 "expected SCRIPT\\[@PROFILE\\]: COMMAND -- WHY"
+    diff --known ${_diff_dir}/planted_wrong.gup ${_diff_dir}/planted_wrong.gup)
+  gup_tool_expect(diff_unknown_profile 2 "unknown profile '9.99'"
+    diff --profile 9.99 ${_diff_dir}/planted_wrong.gup)
 endif()

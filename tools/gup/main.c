@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * gup: the command-line front end of libgup. Dispatches `run`, `bench`, `stress`,
+ * gup: the command-line front end of libgup. Dispatches `run`, `diff`, `bench`, `stress`,
  * `help` and `--version`, and parses the options of `run` (the scenario runner).
  */
 #include <errno.h>
@@ -25,6 +25,14 @@ static const char usage_text[] =
 	"                       failures and the summary. --dot DIR: each pagetable\n"
 	"                       command also writes DIR/<script>-<n>.dot (Graphviz).\n"
 	"                       --profile NAME: boot with that semantics profile\n"
+	"  diff [options] FILE...\n"
+	"                       play each scenario on libgup and on the host kernel\n"
+	"                       (real processes, as root) and show each step's two\n"
+	"                       answers, = or ≠ (docs/diff.md); exit 1 on a difference.\n"
+	"      --profile NAME   libgup's profile (default 6.18)\n"
+	"      --known FILE     explained differences: printed, not failed\n"
+	"      --json           machine-readable; -v: both runs' output too\n"
+	"      --skip-exit N    the status when the host cannot play (default 2)\n"
 	"  bench [options]      gup_test-style benchmarks (gup bench --help for all):\n"
 	"      -m MiB           region size (default 128)\n"
 	"      -r N             repeats (default 1)\n"
@@ -173,6 +181,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return gup_run_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return gup_diff_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "bench"))
 		return gup_bench_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "stress"))

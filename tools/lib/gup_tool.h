@@ -15,6 +15,8 @@
 
 /* `gup run [-q] FILE|-...` (script.c). */
 int gup_run_main(int argc, char **argv);
+/* `gup diff FILE...`: a scenario on libgup and on the host kernel, compared (diff.c). */
+int gup_diff_main(int argc, char **argv);
 /* `gup bench ...`: gup_test-style benchmarks (bench.c). */
 int gup_bench_main(int argc, char **argv);
 /* `gup stress ...`: randomized concurrent GUP stress (stress.c). */

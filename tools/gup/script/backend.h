@@ -8,6 +8,7 @@
 #ifndef GUP_SCRIPT_BACKEND_H
 #define GUP_SCRIPT_BACKEND_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -42,6 +43,9 @@ enum page_field {
 	PF_YOUNG,
 	NR_PAGE_FIELDS
 };
+
+/* A fact the back end cannot see (the host: refcounts, pins): the step is sim-only. */
+#define PF_UNKNOWN LONG_MIN
 
 struct page_facts {
 	long f[NR_PAGE_FIELDS];
@@ -190,10 +194,29 @@ struct backend_ops {
 	int (*hugepages)(unsigned long size, unsigned long counts[4]);
 	int (*nr_vmstat)(void);
 	const char *(*vmstat_name)(int item);
-	long (*vmstat_value)(int item);
+	long (*vmstat_value)(int item); /* PF_UNKNOWN: not visible on this machine */
+
+	/*
+	 * Back ends that cannot play every command (the host, for gup diff). NULL
+	 * plays_command: all of them. A command it does not play is skipped and its
+	 * step is sim-only; take_sim_only says (once) why the last call had no
+	 * equivalent, NULL when it had one. page_write: a device write through a
+	 * page (NULL: into page_data()).
+	 */
+	bool (*plays_command)(const char *command);
+	const char *(*take_sim_only)(void);
+	void (*page_write)(struct bk_page *page, const void *buf, unsigned long len);
 };
 
 /* The simulated machine (backend_sim.c). */
 extern const struct backend_ops sim_backend;
+/* The host's real kernel, one worker process per task (backend_host.c, gup diff). */
+extern const struct backend_ops host_backend;
+/* NULL, or in one line why this host cannot play scenarios (not root, no io_uring). */
+const char *host_backend_unavailable(void);
+/* NULL, or the host failure (a worker died or timed out) that spoiled the last run. */
+const char *host_backend_error(void);
+/* Tests of the timeout path: the current task's worker stops answering. */
+void host_backend_hang_current(void);
 
 #endif /* GUP_SCRIPT_BACKEND_H */

@@ -44,6 +44,14 @@ bool page_field(struct script *s, const struct page_facts *pf, const char *name,
 		if (i >= PF_WRITABLE && !pf->has_pte)
 			return fail(s, "'%s' is a PTE bit: ask with an address, not NAME[i]", name);
 		*v = pf->f[i];
+		if (*v == PF_UNKNOWN) {
+			/* The machine cannot see it (the host: refcounts, pins). */
+			note_sim_only(s, "not visible on the host");
+			*v = 0;
+		}
+		if (i == PF_PFN && s->on_step)
+			snprintf(s->frame_label, sizeof(s->frame_label), "%s",
+				 name_frame(s, pf, (char[32]){0}, 32));
 		return true;
 	}
 	return fail(s,
@@ -58,7 +66,9 @@ static void print_page_facts(struct script *s, const char *label, const struct p
 	for (int i = 0; i < NR_PAGE_FIELDS; i++) {
 		if (i >= PF_WRITABLE && !pf->has_pte)
 			break;
-		if (i == PF_PFN)
+		if (pf->f[i] == PF_UNKNOWN) /* the host cannot see it */
+			show(s, " %s=?", page_field_names[i]);
+		else if (i == PF_PFN)
 			show(s, " pfn=%#lx", (unsigned long)pf->f[i]);
 		else
 			show(s, " %s=%ld", page_field_names[i], pf->f[i]);
@@ -125,7 +135,10 @@ bool cmd_pinned_write(struct script *s, struct cmd_args *a)
 		free(buf);
 		return fail(s, "a device write through one page is at most %lu bytes", PAGE_SIZE);
 	}
-	memcpy(s->be->page_data(page), buf, len);
+	if (s->be->page_write)
+		s->be->page_write(page, buf, len);
+	else
+		memcpy(s->be->page_data(page), buf, len);
 	free(buf);
 	say(s, "  device wrote %zu bytes to pfn %#lx\n", len, s->be->page_pfn(page));
 	return true;
@@ -175,6 +188,10 @@ bool vmstat_item(struct script *s, const char *name, long *v)
 	for (int i = 0; i < s->be->nr_vmstat(); i++) {
 		if (!strcmp(name, s->be->vmstat_name(i))) {
 			*v = s->be->vmstat_value(i);
+			if (*v == PF_UNKNOWN) {
+				note_sim_only(s, "not observed on the host");
+				*v = 0;
+			}
 			return true;
 		}
 	}
@@ -189,8 +206,9 @@ bool cmd_vmstat(struct script *s, struct cmd_args *a)
 
 	if (!item) {
 		for (int i = 0; i < s->be->nr_vmstat(); i++)
-			show(s, "  %s %lu\n", s->be->vmstat_name(i),
-			     (unsigned long)s->be->vmstat_value(i));
+			if (s->be->vmstat_value(i) != PF_UNKNOWN) /* the host sees only some */
+				show(s, "  %s %lu\n", s->be->vmstat_name(i),
+				     (unsigned long)s->be->vmstat_value(i));
 		return true;
 	}
 	if (!vmstat_item(s, item, &v))

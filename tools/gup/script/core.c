@@ -95,6 +95,115 @@ void report(struct script *s, const char *call, long ret)
 	say(s, "  %s = %s\n", call, NUM(ret));
 }
 
+/* ---------------------------------------------------- gup diff's record -- */
+
+void note_answer(struct script *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!s->on_step || s->answer_len + 3 >= sizeof(s->answer))
+		return;
+	if (s->answer_len)
+		s->answer[s->answer_len++] = ' ';
+	va_start(ap, fmt);
+	n = vsnprintf(s->answer + s->answer_len, sizeof(s->answer) - s->answer_len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		s->answer_len += (size_t)n;
+	if (s->answer_len >= sizeof(s->answer))
+		s->answer_len = sizeof(s->answer) - 1;
+}
+
+void note_sim_only(struct script *s, const char *why)
+{
+	if (!s->sim_only)
+		s->sim_only = why;
+}
+
+/* "zero page", "not present", or frame#N: the Nth distinct frame this run has seen. */
+const char *name_frame(struct script *s, const struct page_facts *pf, char *buf, size_t size)
+{
+	unsigned long pfn = (unsigned long)pf->f[PF_PFN];
+	int i;
+
+	if (pf->f[PF_PFN] == PF_UNKNOWN)
+		return "unknown";
+	if (pf->f[PF_ZERO] > 0)
+		return "zero-page";
+	if (!pf->f[PF_PRESENT])
+		return "not-present";
+	for (i = 0; i < s->nr_frames && s->frames[i] != pfn; i++)
+		;
+	if (i == s->nr_frames && i < MAX_FRAMES)
+		s->frames[s->nr_frames++] = pfn;
+	snprintf(buf, size, "frame#%d", i + 1);
+	return buf;
+}
+
+/* What a command answered when it noted nothing itself: the result it left in ret. */
+static void note_default_answer(struct script *s, const struct command *cmd, long ret_before)
+{
+	static const char *const with_result[] = {"mapping", "access", "gup", "remote", NULL};
+	bool has_result = false;
+
+	for (int i = 0; with_result[i]; i++)
+		has_result |= !strcmp(cmd->topic, with_result[i]);
+	if (s->answer_len || !strcmp(cmd->name, "expect"))
+		return;
+	if (!has_result ||
+	    (s->ret == ret_before && (!strcmp(cmd->name, "unpin") || !strcmp(cmd->name, "put"))))
+		return;
+	/* An address differs from machine to machine: only its success compares. */
+	if (!strcmp(cmd->name, "mmap") && (unsigned long)s->ret < -4095UL)
+		note_answer(s, "ret=ok");
+	else
+		note_answer(s, "ret=%s", NUM(s->ret));
+}
+
+/*
+ * What the values a step defined and its ret came from: the host's sim-only
+ * steps taint what they set (the bare names of the line, as `as NAME`, `count
+ * NAME`, `set NAME =` write them), mmap and fork give addresses and pids.
+ */
+static void taint_results(struct script *s, const struct command *cmd, const struct line *ln)
+{
+	static const char *const with_result[] = {"mapping", "access", "gup", "remote", "tasks"};
+	bool opaque = !strcmp(cmd->name, "mmap") || !strcmp(cmd->name, "fork");
+	unsigned char taint = (s->sim_only ? TAINT_SIM_ONLY : 0) | (opaque ? TAINT_OPAQUE : 0);
+
+	for (size_t i = 0; i < sizeof(with_result) / sizeof(with_result[0]); i++)
+		if (!strcmp(cmd->topic, with_result[i]) && strcmp(cmd->name, "switch"))
+			s->ret_taint = taint;
+	if (!strcmp(cmd->name, "expect"))
+		return;
+	taint |= s->read_taint & TAINT_SIM_ONLY;
+	if (!strcmp(cmd->name, "set"))
+		taint |= s->read_taint;
+	for (int i = 1; taint && i < ln->n; i++) {
+		const struct word *w = &ln->w[i];
+		struct symbol *sym;
+
+		if (w->kind == W_WORD &&
+		    (sym = find_symbol(s, w->key ? w->key : w->text,
+				       strlen(w->key ? w->key : w->text))) &&
+		    sym->kind == SYM_VALUE)
+			sym->taint |= taint;
+	}
+}
+
+static void tell_step(struct script *s, const char *raw, size_t len, bool error)
+{
+	char text[MAX_LINE + 1];
+	struct script_step step = {.line = s->line, .text = text, .error = error};
+
+	snprintf(text, sizeof(text), "%.*s", (int)len, raw);
+	s->answer[s->answer_len] = '\0';
+	step.answer = s->answer;
+	step.sim_only = s->sim_only;
+	s->on_step(s->step_ctx, &step);
+}
+
 /* ----------------------------------------------------------- data display -- */
 
 void print_escaped(FILE *out, const unsigned char *b, size_t n)
@@ -115,11 +224,34 @@ void print_escaped(FILE *out, const unsigned char *b, size_t n)
 	fputc('"', out);
 }
 
+/* Bytes a step showed, for gup diff: short ones as text, long ones by a hash. */
+static void note_bytes(struct script *s, const unsigned char *b, size_t n)
+{
+	char text[4 * SHORT_DUMP + 3] = "";
+	unsigned long hash = 5381;
+	size_t len = 0;
+
+	if (!s->on_step)
+		return;
+	if (n > SHORT_DUMP) {
+		for (size_t i = 0; i < n; i++)
+			hash = hash * 33 + b[i];
+		note_answer(s, "%zu bytes, hash %#lx", n, hash);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(
+			text + len, sizeof(text) - len,
+			b[i] >= 0x20 && b[i] < 0x7f && b[i] != '"' ? "%c" : "\\x%02x", b[i]);
+	note_answer(s, "\"%s\"", text);
+}
+
 /* Short data as one string, long data as a hexdump with repeated lines folded. */
 void print_bytes(struct script *s, unsigned long base, const unsigned char *b, size_t n)
 {
 	bool folded = false;
 
+	note_bytes(s, b, n);
 	if (n <= SHORT_DUMP) {
 		fputs("  ", s->out);
 		print_escaped(s->out, b, n);
@@ -222,9 +354,29 @@ static void run_line(struct script *s, const char *raw)
 		len--;
 	say(s, "> %.*s\n", (int)len, raw);
 	s->commands++;
-	charge_refs_to_line(s, cmd);
-	if (parse_command(s, cmd, ln.w + 1, ln.n - 1, &a))
-		a.cmd->fn(s, &a);
+	s->answer_len = 0;
+	s->sim_only = NULL;
+	s->read_taint = 0;
+	if (s->be->plays_command && !s->be->plays_command(cmd->name)) {
+		/* gup diff: no host equivalent; the step is shown, not compared. */
+		say(s, "  (sim-only: not played on %s)\n", s->be->name);
+		note_sim_only(s, "no host equivalent");
+	} else {
+		long ret_before = s->ret;
+		const char *why;
+
+		charge_refs_to_line(s, cmd);
+		if (parse_command(s, cmd, ln.w + 1, ln.n - 1, &a)) {
+			a.cmd->fn(s, &a);
+			if (s->be->take_sim_only && (why = s->be->take_sim_only()))
+				note_sim_only(s, why);
+			note_default_answer(s, a.cmd, ret_before);
+		}
+	}
+	if (s->on_step) {
+		taint_results(s, cmd, &ln);
+		tell_step(s, raw, len, s->stop);
+	}
 	fflush(s->out); /* a command that hangs or crashes shows up last */
 }
 /* ------------------------------------------------------------ run, finish -- */
@@ -311,6 +463,8 @@ int script_run_buffer_opts(const char *buf, size_t len, const char *name, FILE *
 	s->dot_dir = opts ? opts->dot_dir : NULL;
 	s->no_files = opts && opts->no_files;
 	s->profile = opts ? opts->profile : NULL;
+	s->on_step = opts ? opts->on_step : NULL;
+	s->step_ctx = opts ? opts->step_ctx : NULL;
 	s->runner = pthread_self();
 	if (s->be->running())
 		fail(s, "a simulated machine is already running");

@@ -14,6 +14,7 @@ struct operand {
 	unsigned char *bytes; /* strings; owned when @owned */
 	size_t len;
 	bool owned;
+	char label[32]; /* a pfn, named by identity (gup diff); "" otherwise */
 };
 
 static bool query_read(struct script *s, struct word **w, int n, struct operand *o)
@@ -57,9 +58,10 @@ static bool query_one_word(struct script *s, struct word **w, int n, struct oper
 		return fail(s, "'%s' takes no arguments here", what);
 	if (!need_machine(s))
 		return false;
-	if (!strcmp(what, "ret"))
+	if (!strcmp(what, "ret")) {
 		o->num = s->ret;
-	else if (!strcmp(what, "warnings"))
+		s->read_taint |= s->ret_taint;
+	} else if (!strcmp(what, "warnings"))
 		o->num = (long)s->be->warn_count();
 	else if (!strcmp(what, "free_pages"))
 		o->num = (long)s->be->free_pages();
@@ -68,8 +70,33 @@ static bool query_one_word(struct script *s, struct word **w, int n, struct oper
 	return true;
 }
 
-/* One side of an expect: a query, a "string" or an expression. */
+static bool eval_operand_value(struct script *s, struct word **w, int n, struct operand *o);
+
+/*
+ * One side of an expect, and for gup diff what it was computed from: a value
+ * from a sim-only step makes the step sim-only; an address or a pid (from an
+ * expression or ret, not a query) compares only as such.
+ */
 static bool eval_operand(struct script *s, struct word **w, int n, struct operand *o)
+{
+	unsigned char before = s->read_taint;
+	bool query = n > 1 &&
+		     (is_word(w[0], "page") || is_word(w[0], "read") || is_word(w[0], "pinned") ||
+		      is_word(w[0], "vmstat") || is_word(w[0], "vma"));
+	bool ok;
+
+	s->read_taint = 0;
+	ok = eval_operand_value(s, w, n, o);
+	if (ok && (s->read_taint & TAINT_SIM_ONLY))
+		note_sim_only(s, "a value only a sim-only step set");
+	if (ok && (s->read_taint & TAINT_OPAQUE) && !query && !o->is_str)
+		snprintf(o->label, sizeof(o->label), "an-address-or-pid");
+	s->read_taint |= before;
+	return ok;
+}
+
+/* One side of an expect: a query, a "string" or an expression. */
+static bool eval_operand_value(struct script *s, struct word **w, int n, struct operand *o)
 {
 	struct page_facts pf;
 	unsigned long addr;
@@ -89,8 +116,12 @@ static bool eval_operand(struct script *s, struct word **w, int n, struct operan
 	if (is_word(w[0], "page")) {
 		if (n != 3)
 			return fail(s, "expected: page ADDR|NAME[i] FIELD");
-		return need_machine(s) && page_facts(s, w[1], &pf) &&
-		       page_field(s, &pf, w[2]->text, &o->num);
+		s->frame_label[0] = '\0';
+		if (!need_machine(s) || !page_facts(s, w[1], &pf) ||
+		    !page_field(s, &pf, w[2]->text, &o->num))
+			return false;
+		snprintf(o->label, sizeof(o->label), "%s", s->frame_label);
+		return true;
 	}
 	if (is_word(w[0], "read"))
 		return query_read(s, w, n, o);
@@ -160,6 +191,41 @@ static bool compare(const char *op, const struct operand *l, const struct operan
 	return c >= 0;
 }
 
+/* An operand as gup diff compares it: frames by identity, strings escaped. */
+static void format_operand(const struct operand *o, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (o->label[0]) {
+		snprintf(buf, size, "%s", o->label);
+		return;
+	}
+	if (!o->is_str) {
+		snprintf(buf, size, "%s", NUM(o->num));
+		return;
+	}
+	buf[n++] = '"';
+	for (size_t i = 0; i < o->len && n + 6 < size; i++) {
+		unsigned char c = o->bytes[i];
+
+		n += (size_t)snprintf(buf + n, size - n,
+				      c >= 0x20 && c < 0x7f && c != '"' ? "%c" : "\\x%02x", c);
+	}
+	snprintf(buf + n, size - n, "\"");
+}
+
+static void note_expectation(struct script *s, const char *op, const struct operand *l,
+			     const struct operand *r, bool held)
+{
+	char left[160], right[160];
+
+	if (!s->on_step)
+		return;
+	format_operand(l, left, sizeof(left));
+	format_operand(r, right, sizeof(right));
+	note_answer(s, "%s %s %s: %s", left, op, right, held ? "held" : "FAILED");
+}
+
 static void print_operand(struct script *s, const struct operand *o)
 {
 	if (o->is_str)
@@ -200,6 +266,7 @@ bool cmd_expect(struct script *s, struct cmd_args *a)
 	if (ok && l.is_str != r.is_str)
 		ok = fail(s, "cannot compare a string with a number");
 	if (ok) {
+		note_expectation(s, w[op]->text, &l, &r, compare(w[op]->text, &l, &r));
 		if (compare(w[op]->text, &l, &r)) {
 			s->held++;
 			say(s, "  ok\n");

@@ -138,6 +138,7 @@ static bool expr_name(struct expr *e, long *v)
 				    "gup ... as NAME)",
 				    (int)(end - start), start, e->text);
 		*v = sym->kind == SYM_VALUE ? sym->value : (sym->set.released ? 0 : sym->set.nr);
+		e->s->read_taint |= sym->taint;
 	} else if ((err = lookup_name(errno_names, start, (size_t)(end - start)))) {
 		*v = (long)err->value;
 	} else if ((size_t)(end - start) == 9 && !strncmp(start, "PAGE_SIZE", 9)) {

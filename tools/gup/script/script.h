@@ -12,6 +12,15 @@
 
 struct backend_ops;
 
+/* One command line as it ran, for gup diff (diff.c). */
+struct script_step {
+	int line;
+	const char *text;     /* the command as written */
+	const char *answer;   /* what the machine answered, machine-independent ("" if nothing) */
+	const char *sim_only; /* NULL, or why this step cannot be compared with the host */
+	bool error;	      /* the step stopped the run with a script error */
+};
+
 struct script_options {
 	bool quiet; /* print only explicit output, failures and the summary */
 	/* The machine to run on (backend.h); NULL: the simulated one. */
@@ -22,6 +31,9 @@ struct script_options {
 	bool no_files;
 	/* NULL, or the semantics profile every boot of the run uses (gup run --profile). */
 	const char *profile;
+	/* NULL, or called after every command with its answer (gup diff). */
+	void (*on_step)(void *ctx, const struct script_step *step);
+	void *step_ctx;
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "backend.h"
+#include "script.h"
 
 /* Limits that keep any input, however hostile, cheap and in bounds. */
 #define MAX_LINE 1024		  /* bytes per line */
@@ -33,6 +34,8 @@
 #define LISTED_PFNS 16		  /* pfns listed after a GUP call */
 #define MAX_PICTURE_TASKS 8	  /* tasks in one page-table picture */
 #define MAX_HOOKED_POINTS 32	  /* interleaving points a script can hook */
+#define MAX_ANSWER 512		  /* bytes of one step's answer (gup diff) */
+#define MAX_FRAMES 1024		  /* frames named frame#N in one run (gup diff) */
 
 /* ------------------------------------------------------------------ state -- */
 
@@ -48,10 +51,15 @@ struct page_set {
 
 enum sym_kind { SYM_FREE, SYM_VALUE, SYM_PAGES };
 
+/* gup diff: what a value came from, so that comparing it means something. */
+#define TAINT_SIM_ONLY 1 /* set by a step the host did not play */
+#define TAINT_OPAQUE 2	 /* an address or a pid: differs from machine to machine */
+
 struct symbol {
 	enum sym_kind kind;
 	char name[MAX_NAME + 1];
 	long value;
+	unsigned char taint; /* TAINT_* */
 	struct page_set set;
 };
 
@@ -87,6 +95,17 @@ struct script {
 	const char *profile;  /* gup run --profile: the default of boot profile= */
 	const char *raw_line; /* the line being run, as written */
 	pthread_t runner;     /* the thread running the script: hooks run only there */
+	/* gup diff: the step's answer, told to on_step (NULL: not recorded). */
+	void (*on_step)(void *ctx, const struct script_step *step);
+	void *step_ctx;
+	char answer[MAX_ANSWER];
+	size_t answer_len;
+	const char *sim_only;		  /* why the step is not compared (NULL: it is) */
+	unsigned char ret_taint;	  /* TAINT_* of ret */
+	unsigned char read_taint;	  /* TAINT_* of the values the step has read so far */
+	char frame_label[32];		  /* the last pfn page_field() read, named by identity */
+	unsigned long frames[MAX_FRAMES]; /* pfns in first-seen order: frame#1... */
+	int nr_frames;
 	struct task_slot tasks[MAX_TASKS];
 	struct symbol syms[MAX_SYMBOLS];
 	struct at_hook at_hooks[MAX_HOOKED_POINTS];
@@ -273,6 +292,15 @@ bool boot_machine(struct script *s, const struct bk_boot *cfg);
 bool need_machine(struct script *s);
 bool need_task(struct script *s);
 void report(struct script *s, const char *call, long ret);
+
+/*
+ * gup diff's record of a step (core.c): note_answer appends to the step's answer,
+ * note_sim_only marks it not comparable. Frames are named by identity, in the
+ * order the run first sees them, so answers compare across machines.
+ */
+void note_answer(struct script *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void note_sim_only(struct script *s, const char *why);
+const char *name_frame(struct script *s, const struct page_facts *pf, char *buf, size_t size);
 
 /* Bytes to write: the "string" argument @str, or byte=B with len=N. Caller frees *buf. */
 bool data_operand(struct script *s, struct cmd_args *a, const struct word *str, unsigned char **buf,

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A gup diff worker: one real process per scenario task. It runs only the
+ * scenario's memory operations on itself (the driver, backend_host.c, decides
+ * which), and the host GUP users a command stands for: vmsplice, io_uring
+ * fixed buffers, O_DIRECT, process_vm_readv/writev. Exits on HW_EXIT or EOF.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#ifdef HAVE_LIBURING
+#include <liburing.h>
+#endif
+#include <setjmp.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <linux/magic.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "host_proto.h"
+
+#define HW_PAGE 4096UL
+
+static int device_memfd = -1; /* what "the device" moves bytes through */
+
+/* Each thread's sockets to the driver: a fork child closes all but its own. */
+static int thread_socks[HW_MAX_THREADS];
+static int nr_thread_socks;
+static pthread_mutex_t socks_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static __thread sigjmp_buf fault_jmp;
+static __thread volatile sig_atomic_t in_access;
+
+static void on_fault(int sig)
+{
+	if (in_access)
+		siglongjmp(fault_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * The task's own loads and stores, byte by byte so that a fault stops at the
+ * exact byte: returns the bytes not copied. Not instrumented: the bytes are
+ * the scenario's mappings, which the sanitizer knows nothing about.
+ */
+__attribute__((no_sanitize("address"), noinline)) static unsigned long
+guarded_copy(volatile unsigned char *dst, const volatile unsigned char *src, unsigned long len)
+{
+	static __thread volatile unsigned long done;
+
+	done = 0;
+	if (sigsetjmp(fault_jmp, 1)) {
+		in_access = 0;
+		return len - done;
+	}
+	in_access = 1;
+	for (; done < len; done++)
+		dst[done] = src[done];
+	in_access = 0;
+	return 0;
+}
+
+static long neg_errno(long ret)
+{
+	return ret < 0 ? -errno : ret;
+}
+
+static int send_reply(int sock, const struct hw_reply *r, int fd)
+{
+	size_t len = offsetof(struct hw_reply, data) + r->data_len;
+	struct iovec iov = {.iov_base = (void *)r, .iov_len = len};
+	char ctl[CMSG_SPACE(sizeof(int))] = {0};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		msg.msg_control = ctl;
+		msg.msg_controllen = sizeof(ctl);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* A forked worker must not hold its parent's pins, nor the device's file. */
+static void drop_rings(void);
+
+static void drop_inherited(void)
+{
+	drop_rings();
+	if (device_memfd >= 0)
+		close(device_memfd);
+	device_memfd = -1;
+}
+
+/* HW_FORK: the child becomes a worker on a new socket whose other end goes to the driver. */
+static int do_fork(int *sock, struct hw_reply *r, int *pass_fd)
+{
+	int sp[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp))
+		return r->ret = -errno, 0;
+	pid = fork();
+	if (pid < 0) {
+		r->ret = -errno;
+		close(sp[0]);
+		close(sp[1]);
+		return 0;
+	}
+	if (!pid) {
+		/* Only the forking thread lives on in the child: no other thread's socket. */
+		for (int i = 0; i < nr_thread_socks; i++)
+			close(thread_socks[i]);
+		nr_thread_socks = 0;
+		close(*sock);
+		close(sp[0]);
+		*sock = sp[1];
+		thread_socks[nr_thread_socks++] = sp[1];
+		drop_inherited();
+		return 1; /* the child answers nothing: the driver talks to it next */
+	}
+	close(sp[1]);
+	r->ret = pid;
+	*pass_fd = sp[0];
+	return 0;
+}
+
+#ifdef HAVE_LIBURING
+/* Long-term pins: one io_uring instance with one registered buffer each. */
+static struct io_uring rings[HW_MAX_RINGS];
+static struct iovec ring_buf[HW_MAX_RINGS];
+static bool ring_used[HW_MAX_RINGS];
+
+static void drop_rings(void)
+{
+	for (int i = 0; i < HW_MAX_RINGS; i++) {
+		if (ring_used[i])
+			io_uring_queue_exit(&rings[i]);
+		ring_used[i] = false;
+	}
+}
+
+static long ring_unpin(int id)
+{
+	long ret;
+
+	if (id < 0 || id >= HW_MAX_RINGS || !ring_used[id])
+		return -EINVAL;
+	ret = io_uring_unregister_buffers(&rings[id]);
+	io_uring_queue_exit(&rings[id]);
+	ring_used[id] = false;
+	return ret;
+}
+
+static int free_ring(void)
+{
+	for (int i = 0; i < HW_MAX_RINGS; i++)
+		if (!ring_used[i])
+			return i;
+	return -ENOSPC;
+}
+
+static long ring_pin(const struct hw_req *q)
+{
+	int id = free_ring(), err;
+
+	if (id < 0)
+		return id;
+	err = io_uring_queue_init(4, &rings[id], 0);
+	if (err)
+		return err;
+	ring_buf[id] = (struct iovec){.iov_base = (void *)q->addr, .iov_len = q->len};
+	err = io_uring_register_buffers(&rings[id], &ring_buf[id], 1);
+	if (err) {
+		io_uring_queue_exit(&rings[id]);
+		return err;
+	}
+	ring_used[id] = true;
+	return id;
+}
+
+/* One fixed-buffer transfer between page @index of ring @id's buffer and the memfd. */
+static long ring_transfer(int id, int index, unsigned long len, bool device_writes)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	char *at;
+	long res;
+
+	if (id < 0 || id >= HW_MAX_RINGS || !ring_used[id] ||
+	    (unsigned long)(index + 1) * HW_PAGE > ring_buf[id].iov_len || len > HW_PAGE)
+		return -EINVAL;
+	at = (char *)ring_buf[id].iov_base + (unsigned long)index * HW_PAGE;
+	sqe = io_uring_get_sqe(&rings[id]);
+	if (!sqe)
+		return -EBUSY;
+	if (device_writes)
+		io_uring_prep_read_fixed(sqe, device_memfd, at, (unsigned int)len, 0, 0);
+	else
+		io_uring_prep_write_fixed(sqe, device_memfd, at, (unsigned int)len, 0, 0);
+	res = io_uring_submit_and_wait(&rings[id], 1);
+	if (res < 0)
+		return res;
+	res = io_uring_wait_cqe(&rings[id], &cqe);
+	if (res < 0)
+		return res;
+	res = cqe->res;
+	io_uring_cqe_seen(&rings[id], cqe);
+	return res;
+}
+
+static long device_io(const struct hw_req *q, struct hw_reply *r, bool device_writes)
+{
+	long ret;
+
+	if (device_memfd < 0 && (device_memfd = memfd_create("gup-diff-device", 0)) < 0)
+		return -errno;
+	if (device_writes && pwrite(device_memfd, q->data, q->data_len, 0) != (long)q->data_len)
+		return -EIO;
+	ret = ring_transfer(q->ring, q->index, device_writes ? q->data_len : q->len, device_writes);
+	if (ret < 0 || device_writes)
+		return ret;
+	ret = neg_errno(pread(device_memfd, r->data, q->len, 0));
+	if (ret > 0)
+		r->data_len = (unsigned int)ret;
+	return ret;
+}
+
+#else /* built without liburing: no long-term pins on the host */
+static void drop_rings(void)
+{
+}
+
+static long ring_pin(const struct hw_req *q)
+{
+	(void)q;
+	return -EOPNOTSUPP;
+}
+
+static long ring_unpin(int id)
+{
+	(void)id;
+	return -EOPNOTSUPP;
+}
+
+static long device_io(const struct hw_req *q, struct hw_reply *r, bool device_writes)
+{
+	(void)q, (void)r, (void)device_writes;
+	return -EOPNOTSUPP;
+}
+#endif
+
+/*
+ * A short-term pin: O_DIRECT I/O on an unnamed temporary file. A write pin is a
+ * direct read into the range (the bytes it held are staged into the file first,
+ * so they stay); a read pin is a direct write from it. Returns pages done.
+ */
+static long direct_io(const struct hw_req *q)
+{
+	int fd = open(q->tmpdir, O_TMPFILE | O_RDWR, 0600);
+	unsigned char *bounce = NULL;
+	struct statfs fs;
+	long ret;
+
+	if (fd < 0)
+		return -errno;
+	/* tmpfs takes O_DIRECT but copies the bytes: no GUP, so no short-term pin. */
+	if (!fstatfs(fd, &fs) && fs.f_type == TMPFS_MAGIC) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	if (q->write) {
+		bounce = malloc(q->len);
+		ret = bounce ? 0 : -ENOMEM;
+		if (!ret && guarded_copy(bounce, (unsigned char *)q->addr, q->len))
+			ret = -EFAULT;
+		if (!ret && pwrite(fd, bounce, q->len, 0) != (long)q->len)
+			ret = -EIO;
+		free(bounce);
+		if (ret)
+			goto out;
+	}
+	if (fcntl(fd, F_SETFL, O_DIRECT)) {
+		ret = -errno == -EINVAL ? -EOPNOTSUPP : -errno;
+		goto out;
+	}
+	if (q->write)
+		ret = neg_errno(pread(fd, (void *)q->addr, q->len, 0));
+	else
+		ret = neg_errno(pwrite(fd, (void *)q->addr, q->len, 0));
+	if (ret > 0)
+		ret /= (long)HW_PAGE;
+out:
+	close(fd);
+	return ret;
+}
+
+static long do_vmsplice(const struct hw_req *q, int *pass_fd)
+{
+	struct iovec iov = {.iov_base = (void *)q->addr, .iov_len = q->len};
+	int p[2];
+	long ret;
+
+	if (pipe(p))
+		return -errno;
+	if (fcntl(p[1], F_SETPIPE_SZ, (int)(q->len > HW_PAGE ? q->len : HW_PAGE)) < 0) {
+		ret = -errno;
+	} else {
+		ret = neg_errno(vmsplice(p[1], &iov, 1, SPLICE_F_NONBLOCK));
+		if (ret > 0)
+			*pass_fd = p[0];
+	}
+	close(p[1]);
+	if (*pass_fd < 0)
+		close(p[0]);
+	return ret;
+}
+
+static long process_vm(const struct hw_req *q)
+{
+	struct iovec local = {.iov_base = (void *)q->local, .iov_len = q->len};
+	struct iovec remote = {.iov_base = (void *)q->addr, .iov_len = q->len};
+
+	if (q->write)
+		return neg_errno(process_vm_writev(q->pid, &local, 1, &remote, 1, 0));
+	return neg_errno(process_vm_readv(q->pid, &local, 1, &remote, 1, 0));
+}
+
+static void serve_loop(int sock) __attribute__((noreturn));
+static void thread_exit(int sock) __attribute__((noreturn));
+
+/* A new thread first says its tid on its socket, then serves it. */
+static void *thread_main(void *arg)
+{
+	int sock = (int)(long)arg;
+	pid_t tid = gettid();
+
+	if (send(sock, &tid, sizeof(tid), MSG_NOSIGNAL) != sizeof(tid))
+		thread_exit(sock);
+	serve_loop(sock);
+}
+
+/* HW_THREAD: a real thread of this worker, answering on a socket of its own. */
+static long new_thread(int *pass_fd)
+{
+	pthread_t thread;
+	int sp[2];
+
+	if (nr_thread_socks == HW_MAX_THREADS)
+		return -EAGAIN;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp))
+		return -errno;
+	pthread_mutex_lock(&socks_lock);
+	thread_socks[nr_thread_socks++] = sp[1];
+	pthread_mutex_unlock(&socks_lock);
+	if (pthread_create(&thread, NULL, thread_main, (void *)(long)sp[1])) {
+		close(sp[0]);
+		close(sp[1]);
+		return -EAGAIN;
+	}
+	pthread_detach(thread);
+	*pass_fd = sp[0];
+	return 0;
+}
+
+/* A thread's exit: its socket closes (the driver waits for that), then it ends. */
+static void thread_exit(int sock)
+{
+	pthread_mutex_lock(&socks_lock);
+	for (int i = 0; i < nr_thread_socks; i++)
+		if (thread_socks[i] == sock)
+			thread_socks[i] = thread_socks[--nr_thread_socks];
+	pthread_mutex_unlock(&socks_lock);
+	close(sock);
+	pthread_exit(NULL);
+}
+
+/* Run one request; true when the worker is a fresh fork child that must not answer. */
+static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pass_fd)
+{
+	void *p;
+
+	switch (q->op) {
+	case HW_MMAP:
+		p = mmap((void *)q->addr, q->len, (int)q->prot, (int)q->flags | MAP_ANONYMOUS, -1,
+			 0);
+		r->ret = p == MAP_FAILED ? -errno : (long)p;
+		break;
+	case HW_MUNMAP:
+		r->ret = neg_errno(munmap((void *)q->addr, q->len));
+		break;
+	case HW_MPROTECT:
+		r->ret = neg_errno(mprotect((void *)q->addr, q->len, (int)q->prot));
+		break;
+	case HW_MADVISE:
+		r->ret = neg_errno(madvise((void *)q->addr, q->len, q->advice));
+		break;
+	case HW_MLOCK:
+		/* Raw syscalls: the sanitizer's mlock interceptors do nothing. */
+		r->ret = neg_errno(q->onfault ? syscall(SYS_mlock2, q->addr, q->len, MLOCK_ONFAULT)
+					      : syscall(SYS_mlock, q->addr, q->len));
+		break;
+	case HW_MUNLOCK:
+		r->ret = neg_errno(syscall(SYS_munlock, q->addr, q->len));
+		break;
+	case HW_STORE:
+		r->left = guarded_copy((unsigned char *)q->addr, q->data, q->data_len);
+		break;
+	case HW_LOAD:
+		r->left = guarded_copy(r->data, (unsigned char *)q->addr, q->len);
+		r->data_len = (unsigned int)q->len;
+		break;
+	case HW_FORK:
+		return do_fork(sock, r, pass_fd);
+	case HW_EXIT:
+		if (q->flags)
+			thread_exit(*sock);
+		_exit(0);
+	case HW_THREAD:
+		r->ret = new_thread(pass_fd);
+		break;
+	case HW_PROCESS_VM:
+		r->ret = process_vm(q);
+		break;
+	case HW_VMSPLICE:
+		r->ret = do_vmsplice(q, pass_fd);
+		break;
+	case HW_RING_PIN:
+		r->ret = ring_pin(q);
+		break;
+	case HW_RING_UNPIN:
+		r->ret = ring_unpin(q->ring);
+		break;
+	case HW_RING_READ:
+	case HW_RING_WRITE:
+		r->ret = device_io(q, r, q->op == HW_RING_WRITE);
+		break;
+	case HW_DIRECT_IO:
+		r->ret = direct_io(q);
+		break;
+	case HW_HANG:
+		for (;;)
+			pause();
+	}
+	return false;
+}
+
+/* One thread's requests, one at a time, until HW_EXIT or the driver's end closes. */
+static void serve_loop(int sock)
+{
+	struct hw_req *q = malloc(sizeof(*q));
+	struct hw_reply *r = malloc(sizeof(*r));
+
+	if (!q || !r)
+		_exit(1);
+	for (;;) {
+		ssize_t n = recv(sock, q, sizeof(*q), 0);
+		int pass_fd = -1;
+
+		if (n <= 0 || (size_t)n < offsetof(struct hw_req, data))
+			_exit(0); /* the driver is gone (or broke the protocol): so are we */
+		memset(r, 0, offsetof(struct hw_reply, data));
+		if (serve(&sock, q, r, &pass_fd))
+			continue;
+		if (send_reply(sock, r, pass_fd))
+			_exit(0);
+		if (pass_fd >= 0)
+			close(pass_fd);
+	}
+}
+
+void host_worker_main(int sock)
+{
+	struct sigaction sa = {.sa_handler = on_fault};
+
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	signal(SIGINT, SIG_IGN); /* Ctrl-C reaches the driver, which ends the workers */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	thread_socks[nr_thread_socks++] = sock;
+	serve_loop(sock);
+}
