@@ -99,6 +99,8 @@ struct backend_ops {
 	/* Is @name a semantics profile (boot profile=)? The known names, ", "-separated. */
 	bool (*profile_known)(const char *name);
 	const char *(*profile_names)(void);
+	/* The running machine's profile name (the default's before a boot). */
+	const char *(*profile_current)(void);
 	int (*shutdown)(void);
 	bool (*running)(void);
 	/* NULL, or why the environment (GUP_INJECT) would not configure the machine. */
@@ -138,6 +140,9 @@ struct backend_ops {
 	long (*madvise)(unsigned long addr, unsigned long len, int advice);
 	long (*mlock)(unsigned long addr, unsigned long len, bool onfault);
 	long (*munlock)(unsigned long addr, unsigned long len);
+	/* Calls later kernels added (-ENOSYS where the profile lacks them). */
+	long (*mseal)(unsigned long addr, unsigned long len, unsigned long flags);
+	unsigned long (*mmap_secretmem)(unsigned long len, unsigned long prot);
 
 	/* The current task's loads and stores: bytes NOT copied. */
 	unsigned long (*copy_to_user)(unsigned long addr, const void *buf, unsigned long len);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Scenario commands for the mapping calls of the current task: mmap, munmap,
- * mprotect, madvise, mlock and munlock.
+ * mprotect, madvise, mlock, munlock, and the later kernels' mseal and secretmem.
  */
 #include "script_int.h"
 
@@ -46,5 +46,23 @@ bool cmd_mlock(struct script *s, struct cmd_args *a)
 bool cmd_munlock(struct script *s, struct cmd_args *a)
 {
 	report(s, "munlock", s->be->munlock(a->arg[0].u, a->arg[1].u));
+	return true;
+}
+
+bool cmd_mseal(struct script *s, struct cmd_args *a)
+{
+	report(s, "mseal", s->be->mseal(a->arg[0].u, a->arg[1].u, a->opt[0].u));
+	return true;
+}
+
+bool cmd_secretmem(struct script *s, struct cmd_args *a)
+{
+	const char *name = a->arg[0].str;
+	unsigned long ret = s->be->mmap_secretmem(a->opt[0].u, a->opt[1].u);
+
+	s->ret = (long)ret;
+	if (!set_value(s, name, (long)ret))
+		return false;
+	say(s, "  $%s = %s\n", name, NUM((long)ret));
 	return true;
 }
