@@ -3,7 +3,8 @@
  * tests/test_profile_extras.c - the 6.x rules of issue 13 beyond COW and pins,
  * each asserted under both profiles: the stack GUP no longer grows (6.5), NUMA
  * hints (6.6), the flags 6.x added (FOLL_NOFAULT, FOLL_UNLOCKABLE,
- * FOLL_MADV_POPULATE, FOLL_HONOR_NUMA_FAULT) and MADV_POPULATE's 6.9 walk.
+ * FOLL_MADV_POPULATE, FOLL_HONOR_NUMA_FAULT), MADV_POPULATE's 6.9 walk, and
+ * pin_user_pages_fast_only(), which 6.18 no longer has.
  */
 #include "harness.h"
 
@@ -238,6 +239,30 @@ static void test_populate_errors(void **state)
 	task_exit(t);
 }
 
+/* pin_user_pages_fast_only(): 5.11 has it; 6.18 no longer does and refuses, warning once. */
+static void test_pin_user_pages_fast_only(void **state)
+{
+	struct task_struct *t = start_task("fastonly");
+	unsigned long addr = map_rw(1);
+	unsigned long warnings;
+	struct page *page;
+
+	(void)state;
+	touch_page(addr);
+	warnings = sim_warn_count();
+	if (is_6_18()) {
+		assert_int_equal(pin_user_pages_fast_only(addr, 1, 0, &page), -EINVAL);
+		assert_int_equal(pin_user_pages_fast_only(addr, 1, 0, &page), -EINVAL);
+		assert_int_equal(sim_warn_count(), warnings + 1);
+		assert_int_equal(pins_acquired(), pins_released());
+	} else {
+		assert_int_equal(pin_user_pages_fast_only(addr, 1, 0, &page), 1);
+		unpin_user_page(page);
+		assert_int_equal(sim_warn_count(), warnings);
+	}
+	task_exit(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +275,7 @@ int main(void)
 		GUP_TEST(test_numa_hint_gup_fast_falls_back),
 		GUP_TEST(test_nofault),
 		GUP_TEST(test_populate_errors),
+		GUP_TEST(test_pin_user_pages_fast_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

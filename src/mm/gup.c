@@ -2006,13 +2006,18 @@ int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flag
  * @pages: receives the pinned pages (release with unpin_user_page*()).
  *
  * Return: the number of pages pinned, 0 to @nr_pages; never negative:
- * FOLL_GET (which warns) and every other error give 0.
+ * FOLL_GET (which warns) and every other error give 0. Under a profile whose
+ * kernel no longer has the call (6.18): -EINVAL, with a warning once.
  */
 int pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
 			     struct page **pages)
 {
 	SIM_ENTER(sim_entry_err);
 	int got;
+
+	/* Removed before 6.18 (no user was left): a caller written for 6.18 must not rely on it. */
+	if (WARN_ON_ONCE(!mm_has_call(MM_CALL_PIN_USER_PAGES_FAST_ONLY)))
+		return -EINVAL;
 
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN | FOLL_FAST_ONLY) ||
 	    WARN_ON_ONCE(gup_flags & FOLL_GET))

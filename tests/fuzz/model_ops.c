@@ -59,7 +59,8 @@ struct model {
 	FILE *log;
 	int step;
 	bool failed;
-	bool has_mseal; /* the profile's kernel has mseal (6.10) */
+	bool has_mseal;		/* the profile's kernel has mseal (6.10) */
+	bool has_pin_fast_only; /* ... and pin_user_pages_fast_only() (gone by 6.18) */
 };
 
 /* One decoded operation: the opcode and its three argument bytes. */
@@ -539,6 +540,11 @@ static void op_gup(struct model *m, const struct model_op *op)
 	got = gup_call_entry(v, mt->task->mm, slot_addr(slot), n, flags, pages, NULL,
 			     v == GUP_PIN_REMOTE ? NULL : &locked);
 	expect = expected_gup(accessible, n);
+	if (v == GUP_PIN_FAST_ONLY && !m->has_pin_fast_only) {
+		if (got != -EINVAL)
+			diverged(m, "pin_user_pages_fast_only returned %ld, expected -EINVAL", got);
+		return;
+	}
 	if (gup_entry_flavour(v) == GUP_FAST_ONLY ? got < 0 || got > accessible : got != expect) {
 		diverged(m, "gup variant %d returned %ld, expected %ld", v, got, expect);
 		return;
@@ -677,6 +683,7 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 	}
 	m->log = log;
 	m->has_mseal = sim_current_profile() == SIM_PROFILE_6_18;
+	m->has_pin_fast_only = !m->has_mseal;
 	if (start_task(m, &m->tasks[0])) {
 		for (size_t pos = 0;
 		     pos + MODEL_OP_BYTES <= size && m->step < MAX_OPS && !m->failed;
