@@ -187,4 +187,17 @@ static inline bool profile_is_6_18(void)
 	return sim_current_profile() == SIM_PROFILE_6_18;
 }
 
+/*
+ * pin_user_pages_fast_only() where the profile has it (5.11); 6.18 dropped the
+ * call, and pin_user_pages_fast() over populated memory takes the same lockless
+ * walk (falling back only where the fast-only call would have failed).
+ */
+static inline int pin_fast_only_or_fast(unsigned long start, int nr_pages, unsigned int gup_flags,
+					struct page **pages)
+{
+	if (profile_is_6_18())
+		return pin_user_pages_fast(start, nr_pages, gup_flags, pages);
+	return pin_user_pages_fast_only(start, nr_pages, gup_flags, pages);
+}
+
 #endif /* GUP_TESTS_HARNESS_H */

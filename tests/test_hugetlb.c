@@ -440,9 +440,8 @@ static void test_fast_gup_pins_exactly_2m(void **state)
 	head = head_at(t, addr);
 	assert_int_equal(get_user_pages_fast_only(addr, 2 * NR_2M, FOLL_WRITE, pages), 2 * NR_2M);
 	put_pages(pages, 2 * NR_2M);
-	assert_int_equal(
-		pin_user_pages_fast_only(addr, 2 * NR_2M, FOLL_WRITE | FOLL_LONGTERM, pages),
-		2 * NR_2M);
+	assert_int_equal(pin_fast_only_or_fast(addr, 2 * NR_2M, FOLL_WRITE | FOLL_LONGTERM, pages),
+			 2 * NR_2M);
 	assert_ptr_equal(pages[NR_2M - 1], head + NR_2M - 1);
 	assert_int_equal(compound_pincount(head), NR_2M);
 	assert_int_equal(page_count(head), 1 + NR_2M);
@@ -477,7 +476,7 @@ static void test_gup_1g_slow_and_fast(void **state)
 	unpin_user_pages(pages, 1024);
 	/* GUP-fast through the pud leaf: one grab for the range. */
 	assert_int_equal(
-		pin_user_pages_fast_only(addr + SZ_1G - 1024 * PAGE_SIZE, 1024, FOLL_WRITE, pages),
+		pin_fast_only_or_fast(addr + SZ_1G - 1024 * PAGE_SIZE, 1024, FOLL_WRITE, pages),
 		1024);
 	assert_ptr_equal(pages[1023], head + NR_1G - 1);
 	assert_int_equal(compound_pincount(head), 1024);

@@ -115,8 +115,14 @@ if(TARGET gup)
   set(_diff_dir ${CMAKE_SOURCE_DIR}/tests/diff)
   set(_diff_tests "")
   file(GLOB _diff_examples CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/examples/*.gup)
+  # Examples whose commands the host back end does not play yet (mremap, split,
+  # MAP_HUGETLB with a host pool, memfd_secret, mseal): docs/diff.md, "Not yet on the host".
+  set(_diff_not_yet hugetlb later_kernels thp_split_pin)
   foreach(example ${_diff_examples})
     get_filename_component(_name ${example} NAME_WE)
+    if(_name IN_LIST _diff_not_yet)
+      continue()
+    endif()
     gup_add_test(NAME tool_diff_${_name}
       COMMAND bash ${_diff_dir}/diff_expect.sh 0 " 0 differ|differ \\(([0-9]+) known\\)"
         $<TARGET_FILE:gup> --known ${_diff_dir}/known.txt ${example})

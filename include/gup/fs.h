@@ -14,6 +14,7 @@ extern "C" {
 
 struct page;
 struct file;
+struct vm_area_struct;
 
 /*
  * An object that shared mappings map pages of: shared anonymous memory (the
@@ -37,6 +38,8 @@ struct address_space_operations {
 struct file_operations {
 	/* The last fput(): free what the file owns (its mapping). */
 	void (*release)(struct file *file);
+	/* mmap(): set up @vma, which maps the file (vm_ops, flags). 0 or -errno. */
+	int (*mmap)(struct file *file, struct vm_area_struct *vma);
 };
 
 /* An open file. Each VMA mapping it holds one reference. */

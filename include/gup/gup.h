@@ -42,6 +42,19 @@ extern "C" {
 #define FOLL_PIN 0x40000       /* pages must be released via unpin_user_page */
 #define FOLL_FAST_ONLY 0x80000 /* gup_fast: prevent fall-back to slow gup */
 
+/*
+ * Flags later kernels added. Only the 6.18 profile gives them meaning; under
+ * 5.11 they are unknown bits, ignored as 5.11 ignores any unknown bit (GUP-fast
+ * refuses them as it refuses every flag outside its mask). FOLL_UNLOCKABLE and
+ * FOLL_MADV_POPULATE keep their 6.x values; FOLL_NOFAULT's and
+ * FOLL_HONOR_NUMA_FAULT's 6.x values (0x20, 0x1000) are FOLL_NOWAIT and
+ * FOLL_MLOCK here, so they take free bits above every kernel's flags.
+ */
+#define FOLL_UNLOCKABLE 0x200000	/* internal (6.3): faults may drop mmap_lock */
+#define FOLL_MADV_POPULATE 0x400000	/* internal (6.9): MADV_POPULATE_(READ|WRITE) */
+#define FOLL_NOFAULT 0x1000000		/* 5.16: never fault, -EFAULT instead */
+#define FOLL_HONOR_NUMA_FAULT 0x2000000 /* 6.6: take NUMA hinting faults */
+
 bool try_grab_page(struct page *page, unsigned int flags);
 struct page *try_grab_compound_head(struct page *page, int refs, unsigned int flags);
 void put_compound_head(struct page *page, int refs, unsigned int flags);

@@ -63,6 +63,7 @@ extern "C" {
 #define VM_HUGEPAGE 0x20000000UL
 #define VM_NOHUGEPAGE 0x40000000UL
 #define VM_MERGEABLE 0x80000000UL
+#define VM_SEALED 0x8000000000000000UL /* 6.10 mseal(), 64-bit only */
 #define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
 #define VM_LOCKED_CLEAR_MASK (~(VM_LOCKED | VM_LOCKONFAULT))
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
@@ -348,6 +349,16 @@ unsigned long sim_deferred_split_queued(void);
  * room, -EINTR on a fatal signal.
  */
 unsigned long sys_mmap_pfn(unsigned long pfn, unsigned long nr_pages, unsigned long prot);
+
+/*
+ * Calls later kernels added; under the 5.11 profile each returns -ENOSYS.
+ * sim_mmap_secretmem() stands in for memfd_secret() + ftruncate() + mmap() of the
+ * fd until libgup has file descriptors (src/mm/secretmem.c has the return rules).
+ * sys_mseal(): src/mm/mseal.c. Sealed VMAs make munmap, mmap over them, mprotect
+ * and discarding madvise of read-only anonymous memory fail with -EPERM.
+ */
+unsigned long sim_mmap_secretmem(unsigned long len, unsigned long prot);
+int sys_mseal(unsigned long start, size_t len, unsigned long flags);
 
 /**
  * copy_to_user() - store @n bytes at user address @to, as the current task's CPU would.

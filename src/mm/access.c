@@ -39,6 +39,14 @@ static int access_one_page(struct mm_struct *mm, unsigned long addr, void *buf, 
 	return chunk;
 }
 
+/* The VMA holding @addr, or NULL (the kernel's vma_lookup()). */
+static struct vm_area_struct *vma_covering(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return vma && vma->vm_start <= addr ? vma : NULL;
+}
+
 /*
  * The body of access_remote_vm() and access_process_vm(): @mm is kept alive by
  * the caller; its mmap_lock is taken here (killably: a killed caller moves
@@ -50,6 +58,10 @@ static int __access_remote_vm(struct mm_struct *mm, unsigned long addr, void *bu
 	char *cursor = buf;
 
 	if (len <= 0 || mmap_read_lock_killable(mm))
+		return 0;
+	/* 6.5: GUP grows no stack any more, so the access grows one itself first. */
+	if (mm_profile->access_remote_expands_stack && !vma_covering(mm, addr) &&
+	    !in_gate_area(mm, addr) && !expand_stack_unlocked(mm, addr))
 		return 0;
 
 	while (len > 0) {

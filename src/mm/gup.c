@@ -579,7 +579,7 @@ static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned l
 		return NULL;
 	if ((flags & FOLL_DUMP) && is_huge_zero_pmd(pmd))
 		return err_page(-EFAULT);
-	if ((flags & FOLL_NUMA) && pmd_protnone(pmd))
+	if (pmd_protnone(pmd) && !gup_can_follow_protnone(vma, flags))
 		return NULL;
 	page = pmd_page(pmd);
 	VM_BUG_ON_PAGE(!PageHead(page), page);
@@ -664,7 +664,7 @@ static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long ad
 	}
 	if (!huge_pmd_maps_thp(pmd))
 		return no_page_table(vma, flags); /* nothing a fault installed: a hole */
-	if ((flags & FOLL_NUMA) && pmd_protnone(pmd))
+	if (pmd_protnone(pmd) && !gup_can_follow_protnone(vma, flags))
 		return no_page_table(vma, flags);
 	ptl = pmd_lock(vma->vm_mm);
 	pmd = pmdp_get(pmdp);
@@ -769,6 +769,9 @@ struct page *follow_page(struct vm_area_struct *vma, unsigned long address, unsi
 	SIM_ENTER(err_page(sim_entry_err));
 	struct follow_page_context ctx = {.page_mask = 0};
 
+	/* Secret memory has no page for the kernel to look at (5.14). */
+	if (vma_is_secretmem(vma))
+		return NULL;
 	return follow_page_mask(vma, address, foll_flags, &ctx);
 }
 
@@ -810,8 +813,12 @@ unsigned int gup_fault_flags(unsigned int foll_flags, const int *locked)
 		fault_flags |= FAULT_FLAG_WRITE;
 	if (foll_flags & FOLL_REMOTE)
 		fault_flags |= FAULT_FLAG_REMOTE;
-	/* A caller that can cope with losing mmap_lock lets the fault drop it. */
-	if (locked)
+	/*
+	 * A caller that can cope with losing mmap_lock lets the fault drop it
+	 * (6.3: the entry points say so with FOLL_UNLOCKABLE).
+	 */
+	if (locked &&
+	    (!(mm_profile->later_foll_flags & FOLL_UNLOCKABLE) || (foll_flags & FOLL_UNLOCKABLE)))
 		fault_flags |= FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE;
 	/* FOLL_NOWAIT: start any I/O but come back at once, lock still held. */
 	if (foll_flags & FOLL_NOWAIT)
@@ -858,6 +865,9 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long address, unsig
 	unsigned int fault_flags;
 	vm_fault_t ret;
 
+	/* 5.16: a caller that may not fault (it holds a page lock) hears -EFAULT. */
+	if (foll_later_flag(*flags, FOLL_NOFAULT))
+		return -EFAULT;
 	/* VM_LOCKONFAULT: mlock what is already there, fault nothing in. */
 	if ((*flags & (FOLL_POPULATE | FOLL_MLOCK)) == FOLL_MLOCK)
 		return -ENOENT;
@@ -900,6 +910,9 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned long gup_flags)
 	/* DAX pages are the file: a long-term pin would block truncation forever. */
 	if ((gup_flags & FOLL_LONGTERM) && vma_is_fsdax(vma))
 		return -EOPNOTSUPP;
+	/* 5.14: secret memory is out of the kernel's reach (only 6.18 can map it). */
+	if (vma_is_secretmem(vma))
+		return -EFAULT;
 	/* Refusals later kernels added (secretmem, hugetlb, file pins); none in 5.11. */
 	err = mm_profile->check_vma_flags(vma, gup_flags);
 	if (err)
@@ -925,6 +938,27 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned long gup_flags)
 		return -EFAULT;
 	/* GUP accesses are data accesses: no protection keys here to refuse them. */
 	return 0;
+}
+
+/*
+ * 6.9: MADV_POPULATE_(READ|WRITE) reports a hole as -ENOMEM and a VMA it may
+ * not fault as -EINVAL, and grows no stack: its own errors, not GUP's.
+ */
+static int madv_populate_vma_lookup(struct mm_struct *mm, unsigned long start,
+				    unsigned int gup_flags, struct vm_area_struct **vmap)
+{
+	struct vm_area_struct *vma = find_vma(mm, start);
+
+	if (!vma || vma->vm_start > start)
+		return -ENOMEM;
+	*vmap = vma;
+	return check_vma_flags(vma, gup_flags) ? -EINVAL : 0;
+}
+
+/* FOLL_UNLOCKABLE (6.3) for a caller that lets faults drop mmap_lock. */
+static unsigned int gup_unlockable(const int *locked)
+{
+	return locked ? FOLL_UNLOCKABLE & mm_profile->later_foll_flags : 0;
 }
 
 /*
@@ -1017,7 +1051,12 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start, unsigned
 		unsigned long advance;
 		struct page *page;
 
-		if (!vma || vma->vm_end <= start) {
+		if ((!vma || vma->vm_end <= start) &&
+		    foll_later_flag(gup_flags, FOLL_MADV_POPULATE)) {
+			err = madv_populate_vma_lookup(mm, start, gup_flags, &vma);
+			if (err)
+				break;
+		} else if (!vma || vma->vm_end <= start) {
 			vma = gup_vma_lookup(mm, start);
 			gate = !vma && in_gate_area(mm, start);
 			if (gate)
@@ -1229,6 +1268,7 @@ static long __get_user_pages_locked(struct mm_struct *mm, unsigned long start,
 	/* Legacy callers pass a page array without FOLL_GET; pin callers never do. */
 	if (pages && !(flags & FOLL_PIN))
 		flags |= FOLL_GET;
+	flags |= gup_unlockable(locked);
 
 	for (;;) {
 		ret = __get_user_pages(mm, cur.start, cur.nr_pages, flags, cur.pages, vmas, locked);
@@ -1311,6 +1351,7 @@ long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start, un
 	if (vma_is_accessible(vma))
 		gup_flags |= FOLL_FORCE;
 
+	gup_flags |= gup_unlockable(locked);
 	/* The range lies inside @vma, so no stack expansion can recurse here. */
 	return __get_user_pages(vma->vm_mm, start, nr_pages, gup_flags, NULL, NULL, locked);
 }
@@ -1710,6 +1751,11 @@ static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct 
 		return false;
 	}
 	VM_BUG_ON_PAGE(compound_head(page) != head, page);
+	/* Secret memory is not in the direct map: never, and the slow path refuses it. */
+	if (unlikely(page_is_secretmem(page))) {
+		put_compound_head(head, 1, flags);
+		return false;
+	}
 	/* Pages the profile lets only the slow path pin (6.5: dirty-tracked files). */
 	if (!gup_fast_folio_allowed(page, flags)) {
 		put_compound_head(head, 1, flags);
@@ -1975,6 +2021,8 @@ static bool gup_range_ok(unsigned long start, unsigned long len)
 
 #define GUP_FAST_FLAGS                                                                             \
 	(FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY)
+/* The later flags GUP-fast accepts too, where the kernel knows them. */
+#define GUP_FAST_LATER_FLAGS (FOLL_NOFAULT | FOLL_HONOR_NUMA_FAULT)
 
 /*
  * Common body of the *_fast() calls: the lockless walk, then the slow path for
@@ -1989,7 +2037,8 @@ static int internal_get_user_pages_fast(unsigned long start, unsigned long nr_pa
 	unsigned long len, end, nr_pinned;
 	int ret;
 
-	if (WARN_ON_ONCE(gup_flags & ~GUP_FAST_FLAGS))
+	if (WARN_ON_ONCE(gup_flags &
+			 ~(GUP_FAST_FLAGS | (GUP_FAST_LATER_FLAGS & mm_profile->later_foll_flags))))
 		return -EINVAL;
 	if (gup_flags & FOLL_PIN)
 		mm_set_has_pinned(current->mm);
@@ -2103,13 +2152,18 @@ int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flag
  * @pages: receives the pinned pages (release with unpin_user_page*()).
  *
  * Return: the number of pages pinned, 0 to @nr_pages; never negative:
- * FOLL_GET (which warns) and every other error give 0.
+ * FOLL_GET (which warns) and every other error give 0. Under a profile whose
+ * kernel no longer has the call (6.18): -EINVAL, with a warning once.
  */
 int pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
 			     struct page **pages)
 {
 	SIM_ENTER(sim_entry_err);
 	int got;
+
+	/* Removed before 6.18 (no user was left): a caller written for 6.18 must not rely on it. */
+	if (WARN_ON_ONCE(!mm_has_call(MM_CALL_PIN_USER_PAGES_FAST_ONLY)))
+		return -EINVAL;
 
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN | FOLL_FAST_ONLY) ||
 	    WARN_ON_ONCE(gup_flags & FOLL_GET))
@@ -2248,4 +2302,35 @@ long faultin_vma_page_range(struct vm_area_struct *vma, unsigned long start, uns
 		return -EINVAL; /* madvise reports bad mappings as invalid, not as faults */
 	return __get_user_pages(vma->vm_mm, start, (end - start) >> PAGE_SHIFT, gup_flags, NULL,
 				NULL, locked);
+}
+
+/**
+ * faultin_page_range() - fault in [start, end) of @mm for MADV_POPULATE_* (6.9)
+ * @mm: the address space; mmap_lock held for read.
+ * @start: page-aligned start.
+ * @end: page-aligned end.
+ * @write: fault for write (MADV_POPULATE_WRITE), breaking COW.
+ * @locked: in: 1; out: 0 if mmap_lock was dropped (and is not held).
+ *
+ * The 6.18 profile's population: one walk over every VMA in the range through
+ * the retry protocol (a fault that drops the lock is retried with FOLL_TRIED,
+ * so the walk always makes progress). The mapping's permissions decide, never
+ * FOLL_FORCE.
+ *
+ * Return:
+ * * the number of pages faulted in (fewer if a page failed after some did);
+ * * -ENOMEM for a hole at @start, -EINVAL for a VMA the access is refused in;
+ * * otherwise the fault's -errno: -EFAULT (SIGBUS/SIGSEGV), -EHWPOISON,
+ *   -ENOMEM, -EINTR.
+ */
+long faultin_page_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write,
+			int *locked)
+{
+	unsigned int gup_flags = FOLL_TOUCH | FOLL_HWPOISON | FOLL_MADV_POPULATE;
+
+	VM_BUG_ON(!IS_ALIGNED(start, PAGE_SIZE) || !IS_ALIGNED(end, PAGE_SIZE) || end <= start);
+	if (write)
+		gup_flags |= FOLL_WRITE;
+	return __get_user_pages_locked(mm, start, (end - start) >> PAGE_SHIFT, NULL, NULL, locked,
+				       gup_flags);
 }

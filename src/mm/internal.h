@@ -146,6 +146,9 @@ int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long e
  */
 long faultin_vma_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 			    bool write, int *locked);
+struct vm_area_struct *expand_stack_unlocked(struct mm_struct *mm, unsigned long addr);
+long faultin_page_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write,
+			int *locked);
 
 /*
  * Find the present PTE mapping @address and take its lock; mmap_lock held.
@@ -170,6 +173,15 @@ void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long addres
 /* Shared anonymous memory (shmem.c). */
 /* A new shared-anonymous object of @size bytes: a file with one reference, or NULL. */
 struct file *shmem_file_setup(unsigned long size);
+void shmem_release(struct file *file); /* also secretmem's: the same object */
+
+/* Secret memory (secretmem.c). */
+bool vma_is_secretmem(const struct vm_area_struct *vma);
+bool page_is_secretmem(const struct page *page);
+
+/* Sealed VMAs (mseal.c): may [start, end) change? true when nothing sealed forbids it. */
+bool can_modify_mm(struct mm_struct *mm, unsigned long start, unsigned long end);
+bool can_modify_mm_madv(struct mm_struct *mm, unsigned long start, unsigned long end, int behavior);
 extern const struct vm_operations_struct shmem_vm_ops;
 static inline bool vma_is_shmem(const struct vm_area_struct *vma)
 {

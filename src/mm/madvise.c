@@ -100,13 +100,46 @@ static int populate_error(long err)
 	return passed_through ? (int)err : -ENOMEM;
 }
 
-/* Fault in [start, end) VMA by VMA; a hole anywhere gives -ENOMEM. */
+/*
+ * 6.9: one GUP walk over the whole range (faultin_page_range()), which reports
+ * holes and refused VMAs itself; a dropped lock is taken again and the walk
+ * goes on from where it stopped.
+ */
+static int madvise_populate_6_9(struct mm_struct *mm, unsigned long start, unsigned long end,
+				bool write)
+{
+	int held = 1;
+
+	while (start < end) {
+		long done = faultin_page_range(mm, start, end, write, &held);
+
+		/* A fault dropped the lock: take it back first, the error path unlocks too. */
+		if (!held && mmap_read_lock_killable(mm))
+			return -EINTR;
+		held = 1;
+		if (done < 0) {
+			mmap_read_unlock(mm);
+			return populate_error(done);
+		}
+		start += (unsigned long)done << PAGE_SHIFT;
+	}
+	mmap_read_unlock(mm);
+	return 0;
+}
+
+/*
+ * Fault in [start, end) VMA by VMA; a hole anywhere gives -ENOMEM. The 5.14
+ * call as libgup's 5.11 profile has it (docs/profiles.md); kernels that know
+ * FOLL_MADV_POPULATE take madvise_populate_6_9().
+ */
 static int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned long end,
 			    int behavior)
 {
 	bool write = behavior == MADV_POPULATE_WRITE;
 	int locked = 1, ret = 0;
 
+	if (mm_profile->later_foll_flags & FOLL_MADV_POPULATE)
+		return madvise_populate_6_9(mm, start, end, write);
 	while (start < end && !ret) {
 		struct vm_area_struct *vma;
 		long done;
@@ -169,6 +202,9 @@ int sys_madvise(unsigned long start, size_t len_in, int behavior)
 	}
 	if (write ? mmap_write_lock_killable(mm) : mmap_read_lock_killable(mm))
 		return -EINTR;
+	/* 6.10: sealed read-only anonymous memory may not be discarded. */
+	if (!can_modify_mm_madv(mm, start, end, behavior))
+		error = -EPERM;
 	for (pos = start; pos < end && !error;) {
 		struct vm_area_struct *vma = find_vma(mm, pos);
 		unsigned long tmp;

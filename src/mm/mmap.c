@@ -218,6 +218,30 @@ struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr)
 }
 
 /*
+ * 6.5's expand_stack(mm, addr), for __access_remote_vm(): called with mmap_lock
+ * held for read, which is dropped and taken for write, as growing a stack now
+ * needs. Return: the VMA covering @addr (grown down to it if it is a stack),
+ * with mmap_lock held for read again; NULL with mmap_lock not held.
+ */
+struct vm_area_struct *expand_stack_unlocked(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+
+	mmap_read_unlock(mm);
+	if (mmap_write_lock_killable(mm))
+		return NULL;
+	vma = find_vma(mm, addr);
+	if (vma && vma->vm_start > addr && expand_stack(vma, addr))
+		vma = NULL;
+	if (!vma) {
+		mmap_write_unlock(mm);
+		return NULL;
+	}
+	mmap_write_downgrade(mm);
+	return vma;
+}
+
+/*
  * The vsyscall page: one VMA above TASK_SIZE, shared by every mm, shaped by the
  * vsyscall= mode as arch/x86/entry/vsyscall/vsyscall_64.c shapes it. Only in
  * emulate mode is the frame mapped readable; xonly leaves it out of the page
@@ -346,6 +370,9 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 	vma = find_vma(mm, start);
 	if (vma == NULL || end <= vma->vm_start)
 		return 0; /* nothing mapped there */
+	/* 6.10: a sealed VMA anywhere in the range refuses the whole unmap. */
+	if (!can_modify_mm(mm, start, end))
+		return -EPERM;
 	/* Splits first, so a failure (-ENOMEM, -EINVAL inside a huge page) changes nothing. */
 	if (vma->vm_start < start) {
 		int err = split_vma(mm, vma, start, 0);
@@ -466,6 +493,15 @@ static unsigned long map_region(struct mm_struct *mm, unsigned long addr, unsign
 			return -ENOMEM;
 		}
 		vma->vm_ops = &shmem_vm_ops;
+		if (vma->vm_file->f_op->mmap) {
+			int err = vma->vm_file->f_op->mmap(vma->vm_file, vma);
+
+			if (err) {
+				vm_area_free(vma); /* drops the file reference */
+				return err;
+			}
+			vm_flags = vma->vm_flags;
+		}
 	}
 	vma_link(mm, vma);
 	mm->total_vm += len >> PAGE_SHIFT;

@@ -210,6 +210,11 @@ int sys_mprotect(unsigned long start, size_t len, unsigned long prot)
 	want |= (prot & PROT_EXEC) ? VM_EXEC : 0;
 	if (mmap_write_lock_killable(mm))
 		return -EINTR;
+	/* 6.10: a sealed VMA in the range refuses the change, even to its own protection. */
+	if (!can_modify_mm(mm, start, end)) {
+		error = -EPERM;
+		goto out;
+	}
 	vma = find_vma(mm, start);
 	if (!vma || vma->vm_start > start) {
 		error = -ENOMEM;

@@ -164,6 +164,46 @@ static bool gup_can_follow_protnone_5_11(struct vm_area_struct *vma, unsigned in
 	return !(flags & FOLL_NUMA);
 }
 
+/*
+ * How far below a stack an address may be for GUP to say that it no longer
+ * grows the stack there: further down, the access was not a stack access.
+ */
+#define STACK_GROWTH_WARN_GAP (64UL << 10)
+
+/*
+ * 6.5: GUP never grows a stack (that needs mmap_lock for write), so an address
+ * below a VM_GROWSDOWN VMA has no VMA. Just below one, say so once per boot
+ * (the kernel: once an hour), since a caller may have relied on the growth.
+ */
+static struct vm_area_struct *gup_vma_lookup_6_5(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	char msg[160];
+
+	if (!vma || vma->vm_start <= addr)
+		return vma;
+	if (!(vma->vm_flags & VM_GROWSDOWN) || vma->vm_start - addr > STACK_GROWTH_WARN_GAP)
+		return NULL;
+	if (__atomic_exchange_n(&sim.warned_stack_growth, true, __ATOMIC_RELAXED))
+		return NULL;
+	snprintf(msg, sizeof(msg), "GUP no longer grows the stack in %s (%d): %lx-%lx (%lx)",
+		 current->comm, current->pid, vma->vm_start, vma->vm_end, addr);
+	__gup_warn(__FILE__, __LINE__, __func__, msg);
+	return NULL;
+}
+
+/*
+ * 6.6: a NUMA hint is the task's own access pattern; GUP follows it unless the
+ * caller acts for the task (KVM) and asks to honour it. Not in a PROT_NONE VMA:
+ * the fault handler takes no NUMA fault there, so FOLL_FORCE could never end.
+ */
+static bool gup_can_follow_protnone_6_6(struct vm_area_struct *vma, unsigned int flags)
+{
+	if (!(flags & FOLL_HONOR_NUMA_FAULT))
+		return true;
+	return !vma_is_accessible(vma);
+}
+
 /* The lockless walk may keep whatever it could grab. */
 static bool gup_fast_folio_allowed_5_11(struct page *page, unsigned int flags)
 {
@@ -207,6 +247,9 @@ const struct mm_profile profile_5_11 = {
 	.memalloc_pin_gfp = memalloc_pin_gfp_5_11,
 	.mremap_dontunmap_anon_only = true,
 	.longterm_unmigrated_errno = 0,
+	.later_foll_flags = 0,
+	.calls = MM_CALL_PIN_USER_PAGES_FAST_ONLY,
+	.access_remote_expands_stack = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -363,7 +406,7 @@ static void mark_new_anon_page_6_18(struct page *page, int nr_pages)
  */
 #define GUP_INTERNAL_FLAGS_6_18                                                                    \
 	(FOLL_TOUCH | FOLL_TRIED | FOLL_REMOTE | FOLL_PIN | FOLL_FAST_ONLY | FOLL_COW |            \
-	 FOLL_MLOCK | FOLL_POPULATE | FOLL_NUMA)
+	 FOLL_MLOCK | FOLL_POPULATE | FOLL_NUMA | FOLL_UNLOCKABLE | FOLL_MADV_POPULATE)
 
 /*
  * 6.3 ("mm/gup: simplify the external interface functions and consolidate
@@ -425,16 +468,19 @@ const struct mm_profile profile_6_18 = {
 	.page_needs_cow_for_dma = page_needs_cow_for_dma_6_18,
 	.hugetlb_fork_copies_pinned = hugetlb_fork_copies_pinned_5_12,
 	.mark_new_anon_page = mark_new_anon_page_6_18,
-	.gup_vma_lookup = find_extend_vma,
+	.gup_vma_lookup = gup_vma_lookup_6_5,
 	.check_vma_flags = check_vma_flags_5_11,
 	.is_valid_gup_args = is_valid_gup_args_6_18,
-	.gup_can_follow_protnone = gup_can_follow_protnone_5_11,
+	.gup_can_follow_protnone = gup_can_follow_protnone_6_6,
 	.gup_fast_folio_allowed = gup_fast_folio_allowed_5_11,
 	.pins_zero_page = false,
 	.is_pinnable_page = is_pinnable_page_6_18,
 	.memalloc_pin_gfp = memalloc_pin_gfp_6_18,
 	.mremap_dontunmap_anon_only = false,
 	.longterm_unmigrated_errno = -ENOMEM,
+	.later_foll_flags = LATER_FOLL_FLAGS,
+	.calls = MM_CALL_MEMFD_SECRET | MM_CALL_MSEAL,
+	.access_remote_expands_stack = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

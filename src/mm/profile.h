@@ -180,7 +180,36 @@ struct mm_profile {
 	 * migrate_longterm_unpinnable_folios(): -ENOMEM).
 	 */
 	int longterm_unmigrated_errno;
+
+	/*
+	 * The FOLL_* bits added after 5.11 that this kernel gives meaning
+	 * (LATER_FOLL_FLAGS: FOLL_NOFAULT 5.16, FOLL_UNLOCKABLE 6.3,
+	 * FOLL_HONOR_NUMA_FAULT 6.6, FOLL_MADV_POPULATE 6.9). 5.11: none, so such
+	 * a bit is ignored as 5.11 ignores any unknown bit.
+	 */
+	unsigned int later_foll_flags;
+
+	/*
+	 * The calls this kernel has of those that differ (MM_CALL_*): 5.11 has
+	 * pin_user_pages_fast_only() only; 6.18 has memfd_secret (5.14) and mseal
+	 * (6.10) and no pin_user_pages_fast_only() (gone by 6.18).
+	 */
+	unsigned int calls;
+
+	/*
+	 * Does __access_remote_vm() grow a VM_GROWSDOWN stack itself, under the
+	 * mmap_lock taken for write (expand_stack())? 5.11: no, GUP's lookup grows
+	 * it. 6.5: yes, as GUP no longer does; process_vm_readv/writev do not.
+	 */
+	bool access_remote_expands_stack;
 };
+
+#define LATER_FOLL_FLAGS                                                                           \
+	(FOLL_NOFAULT | FOLL_UNLOCKABLE | FOLL_HONOR_NUMA_FAULT | FOLL_MADV_POPULATE)
+
+#define MM_CALL_PIN_USER_PAGES_FAST_ONLY 0x1
+#define MM_CALL_MEMFD_SECRET 0x2
+#define MM_CALL_MSEAL 0x4
 
 extern const struct mm_profile profile_5_11;
 extern const struct mm_profile profile_6_18;
@@ -265,6 +294,21 @@ static inline bool gup_fast_folio_allowed(struct page *page, unsigned int flags)
 static inline bool is_uncounted_pin(struct page *page, unsigned int flags)
 {
 	return (flags & FOLL_PIN) && !mm_profile->pins_zero_page && is_zero_pfn(page_to_pfn(page));
+}
+
+/* Does the running kernel have the call @call (MM_CALL_*)? */
+static inline bool mm_has_call(unsigned int call)
+{
+	return mm_profile->calls & call;
+}
+
+/*
+ * Is the later flag @flag (one of LATER_FOLL_FLAGS) set in @flags and known to
+ * the running kernel? A bit the kernel does not know means nothing.
+ */
+static inline bool foll_later_flag(unsigned int flags, unsigned int flag)
+{
+	return flags & flag & mm_profile->later_foll_flags;
 }
 
 static inline bool is_pinnable_page(struct page *page)

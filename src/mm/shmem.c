@@ -33,7 +33,7 @@ static void shmem_evict_mapping(struct address_space *mapping)
 }
 
 /* The object dies with its file, i.e. its last mapping; pinned pages outlive it, unowned. */
-static void shmem_release(struct file *file)
+void shmem_release(struct file *file)
 {
 	shmem_evict_mapping(file->f_mapping);
 }

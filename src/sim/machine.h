@@ -47,6 +47,7 @@ struct machine {
 	atomic_long_t nr_mms; /* live objects, checked at shutdown */
 	atomic_long_t nr_vmas;
 	atomic_long_t nr_mappings;
+	bool warned_stack_growth; /* 6.5's "GUP no longer grows the stack", once a boot */
 };
 
 extern struct machine sim;

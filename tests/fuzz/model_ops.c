@@ -6,6 +6,9 @@
  * every result, byte read and GUP outcome must agree. In huge mode two 2 MiB
  * ranges (the huge arena) take THP operations too: MADV_(NO)HUGEPAGE, huge faults,
  * partial munmap, mprotect and MADV_DONTNEED (splits), GUP over huge ranges.
+ * The model reads the machine's semantics profile at boot and applies that
+ * kernel's rule where the two differ (mseal: -ENOSYS under 5.11, sealed pages
+ * under 6.18).
  */
 #include <stdarg.h>
 #include <libgup.h>
@@ -38,6 +41,7 @@ struct model_page {
 	bool shared;
 	bool dontfork;
 	bool wipeonfork;
+	bool sealed; /* mseal()ed: 6.18 only */
 	int prot;
 	struct model_object *object; /* shared: the backing object ... */
 	int index;		     /* ... and the page of it */
@@ -78,6 +82,8 @@ struct model {
 	FILE *log;
 	int step;
 	bool failed;
+	bool has_mseal;		/* the profile's kernel has mseal (6.10) */
+	bool has_pin_fast_only; /* ... and pin_user_pages_fast_only() (gone by 6.18) */
 };
 
 /* One decoded operation: the opcode and its three argument bytes. */
@@ -258,6 +264,21 @@ static void huge_fork(struct model_task *child, const struct model_task *parent)
 	}
 }
 
+/* Is any page of [slot, slot + n) sealed (then the range refuses change)? */
+static bool range_sealed(const struct model_task *mt, int slot, int n)
+{
+	for (int i = slot; i < slot + n; i++)
+		if (mt->pages[i].mapped && mt->pages[i].sealed)
+			return true;
+	return false;
+}
+
+/* Private anonymous memory the task cannot write: a seal keeps it from being discarded. */
+static bool sealed_ro_anon(const struct model_page *p)
+{
+	return p->mapped && p->sealed && !p->shared && !(p->prot & PROT_WRITE);
+}
+
 /* --- decoding helpers --- */
 
 static int slot_of(uint8_t byte)
@@ -305,6 +326,12 @@ static void op_mmap(struct model *m, const struct model_op *op)
 
 	trace(m, "mmap slot %d n %d prot %d %s%s", slot, n, prot, shared ? "shared" : "private",
 	      populate ? " populate" : "");
+	/* MAP_FIXED over a sealed page unmaps nothing and maps nothing. */
+	if (range_sealed(m->cur, slot, n)) {
+		if (ret != (unsigned long)-EPERM)
+			diverged(m, "mmap over a sealed page returned %#lx, expected -EPERM", ret);
+		return;
+	}
 	if (ret != slot_addr(slot)) {
 		diverged(m, "mmap returned %#lx, expected %#lx", ret, slot_addr(slot));
 		return;
@@ -325,19 +352,51 @@ static void op_munmap(struct model *m, const struct model_op *op)
 	int ret = sys_munmap(slot_addr(slot), n * PAGE_SIZE);
 
 	trace(m, "munmap slot %d n %d", slot, n);
+	if (range_sealed(m->cur, slot, n)) {
+		if (ret != -EPERM)
+			diverged(m, "munmap of a sealed page returned %d, expected -EPERM", ret);
+		return;
+	}
 	if (ret)
 		diverged(m, "munmap returned %d", ret);
 	for (int i = 0; i < n; i++)
 		drop_page(&m->cur->pages[slot + i]);
 }
 
+/* mseal (the mprotect opcode with bit 7 of its last byte set). */
+static void op_mseal(struct model *m, int slot, int n)
+{
+	int ret = sys_mseal(slot_addr(slot), n * PAGE_SIZE, 0);
+	int expect = m->has_mseal ? 0 : -ENOSYS, i;
+
+	trace(m, "mseal slot %d n %d", slot, n);
+	for (i = slot; i < slot + n && m->cur->pages[i].mapped; i++)
+		;
+	/* A hole anywhere: nothing is sealed. */
+	if (m->has_mseal && i < slot + n)
+		expect = -ENOMEM;
+	if (ret != expect)
+		diverged(m, "mseal returned %d, expected %d", ret, expect);
+	for (i = slot; !expect && i < slot + n; i++)
+		m->cur->pages[i].sealed = true;
+}
+
 static void op_mprotect(struct model *m, const struct model_op *op)
 {
 	int slot = slot_of(op->a), n = count_of(op->b, slot), prot = prot_of(op->c);
-	int ret = sys_mprotect(slot_addr(slot), n * PAGE_SIZE, prot);
-	int expect = 0, i;
+	int ret, expect = 0, i;
 
+	if (op->c & 0x80) {
+		op_mseal(m, slot, n);
+		return;
+	}
+	ret = sys_mprotect(slot_addr(slot), n * PAGE_SIZE, prot);
 	trace(m, "mprotect slot %d n %d prot %d", slot, n, prot);
+	if (range_sealed(m->cur, slot, n)) {
+		if (ret != -EPERM)
+			diverged(m, "mprotect of a sealed page returned %d, expected -EPERM", ret);
+		return;
+	}
 	/* VMAs before a hole are changed, those after it are not. */
 	for (i = slot; i < slot + n && m->cur->pages[i].mapped; i++)
 		m->cur->pages[i].prot = prot;
@@ -383,6 +442,17 @@ static void op_madvise(struct model *m, const struct model_op *op)
 	int expect = 0, unmapped = 0;
 
 	trace(m, "madvise slot %d n %d behavior %d", slot, n, behavior);
+	/* Discarding advice on sealed read-only anonymous memory changes nothing. */
+	if (behavior == MADV_DONTNEED || behavior == MADV_DONTFORK || behavior == MADV_WIPEONFORK)
+		for (int i = slot; i < slot + n; i++)
+			if (sealed_ro_anon(&m->cur->pages[i]))
+				expect = -EPERM;
+	if (expect) {
+		if (ret != expect)
+			diverged(m, "madvise(%d) of sealed memory returned %d, expected -EPERM",
+				 behavior, ret);
+		return;
+	}
 	for (int i = slot; i < slot + n && !expect; i++) {
 		if (!m->cur->pages[i].mapped)
 			unmapped = -ENOMEM;
@@ -533,6 +603,11 @@ static void op_gup(struct model *m, const struct model_op *op)
 	got = gup_call_entry(v, mt->task->mm, slot_addr(slot), n, flags, pages, NULL,
 			     v == GUP_PIN_REMOTE ? NULL : &locked);
 	expect = expected_gup(accessible, n);
+	if (v == GUP_PIN_FAST_ONLY && !m->has_pin_fast_only) {
+		if (got != -EINVAL)
+			diverged(m, "pin_user_pages_fast_only returned %ld, expected -EINVAL", got);
+		return;
+	}
 	if (gup_entry_flavour(v) == GUP_FAST_ONLY ? got < 0 || got > accessible : got != expect) {
 		diverged(m, "gup variant %d returned %ld, expected %ld", v, got, expect);
 		return;
@@ -913,9 +988,9 @@ static size_t huge_mode_config(const uint8_t *data, size_t size, struct sim_conf
 	return MODEL_OP_BYTES;
 }
 
-int model_run(const uint8_t *data, size_t size, FILE *log)
+int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *log)
 {
-	struct sim_config cfg = {.mem_bytes = 16UL << 20, .quiet = !log};
+	struct sim_config cfg = {.mem_bytes = 16UL << 20, .quiet = !log, .profile = profile};
 	struct model *m = calloc(1, sizeof(*m));
 	size_t start = huge_mode_config(data, size, &cfg);
 	int nr_ops = start ? MODEL_NR_OPS : MODEL_OP_HUGE;
@@ -929,6 +1004,8 @@ int model_run(const uint8_t *data, size_t size, FILE *log)
 	if (log && start)
 		fprintf(log, "model: huge mode, thp %d%s\n", cfg.thp,
 			cfg.thp_no_zero_page ? ", no huge zero page" : "");
+	m->has_mseal = sim_current_profile() == SIM_PROFILE_6_18;
+	m->has_pin_fast_only = !m->has_mseal;
 	if (start_task(m, &m->tasks[0])) {
 		for (size_t pos = start;
 		     pos + MODEL_OP_BYTES <= size && m->step < MAX_OPS && !m->failed;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <gup/sim.h>
 
 /* Bytes one operation takes: an opcode and three arguments. */
 #define MODEL_OP_BYTES 4
@@ -43,11 +44,12 @@ enum model_opcode {
 /**
  * model_run() - boot a 16 MiB machine (64 MiB in huge mode), run the operations @data encodes, and
  * compare every result with the reference model; shut down at the end.
+ * @profile: the semantics profile to boot; SIM_PROFILE_DEFAULT: GUP_PROFILE, else 5.11.
  * @log: where the operations and the first divergence are described; NULL: quiet.
  *
  * Return: 0 when the machine agreed with the model throughout, sim_check_used() stayed
  * clean and shutdown found no leak; 1 otherwise.
  */
-int model_run(const uint8_t *data, size_t size, FILE *log);
+int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *log);
 
 #endif /* GUP_TESTS_MODEL_OPS_H */

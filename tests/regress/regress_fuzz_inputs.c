@@ -33,9 +33,9 @@ static int replay_file(const char *path)
 	assert_non_null(f);
 	size = fread(data, 1, sizeof(data), f);
 	fclose(f);
-	if (!model_run(data, size, NULL))
+	if (!model_run(data, size, SIM_PROFILE_DEFAULT, NULL))
 		return 0;
-	return model_run(data, size, stderr); /* again, with the trace */
+	return model_run(data, size, SIM_PROFILE_DEFAULT, stderr); /* again, with the trace */
 }
 
 static void replay_dir(const char *name)

@@ -402,7 +402,8 @@ static void pin_huge(struct worker *w, bool coherence)
 	if (got <= 0)
 		return;
 	for (long i = 0; i < got; i++)
-		if (!page_maybe_dma_pinned(w->huge_pages[i]))
+		if (sim_pin_is_counted(w->huge_pages[i]) &&
+		    !page_maybe_dma_pinned(w->huge_pages[i]))
 			report(w->run, "page pfn %#lx pinned at %#lx does not look pinned",
 			       page_to_pfn(w->huge_pages[i]), addr + (unsigned long)i * PAGE_SIZE);
 	for (long i = 0; coherence && i < got; i += got / 3 + 1) {
@@ -415,6 +416,7 @@ static void pin_huge(struct worker *w, bool coherence)
 				       .addr = addr,
 				       .round = w->run->round,
 				       .pinned = true,
+				       .counted = sim_pin_is_counted(w->huge_pages[0]),
 				       .checkable = coherence && (flags & FOLL_WRITE)});
 	unpin_user_pages(w->huge_pages + 1, (unsigned long)got - 1);
 }

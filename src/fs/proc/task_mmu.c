@@ -252,7 +252,7 @@ static const struct {
 	{VM_DONTCOPY, "dc"},	{VM_DONTEXPAND, "de"}, {VM_ACCOUNT, "ac"},    {VM_NORESERVE, "nr"},
 	{VM_HUGETLB, "ht"},	{VM_SYNC, "sf"},       {VM_WIPEONFORK, "wf"}, {VM_DONTDUMP, "dd"},
 	{VM_SOFTDIRTY, "sd"},	{VM_MIXEDMAP, "mm"},   {VM_HUGEPAGE, "hg"},   {VM_NOHUGEPAGE, "nh"},
-	{VM_MERGEABLE, "mg"},
+	{VM_MERGEABLE, "mg"},	{VM_SEALED, "sl"},
 };
 
 static void show_smap_vma_flags(FILE *out, struct vm_area_struct *vma)

@@ -104,6 +104,8 @@ struct backend_ops {
 	/* Is @name a semantics profile (boot profile=)? The known names, ", "-separated. */
 	bool (*profile_known)(const char *name);
 	const char *(*profile_names)(void);
+	/* The running machine's profile name (the default's before a boot). */
+	const char *(*profile_current)(void);
 	int (*shutdown)(void);
 	bool (*running)(void);
 	/* NULL, or why the environment (GUP_INJECT) would not configure the machine. */
@@ -147,6 +149,9 @@ struct backend_ops {
 				unsigned long flags, unsigned long new_addr);
 	/* Split the THP mapped at @addr (debugfs split_huge_pages): 0 or -errno. */
 	long (*split_huge_page)(unsigned long addr);
+	/* Calls later kernels added (-ENOSYS where the profile lacks them). */
+	long (*mseal)(unsigned long addr, unsigned long len, unsigned long flags);
+	unsigned long (*mmap_secretmem)(unsigned long len, unsigned long prot);
 
 	/* The current task's loads and stores: bytes NOT copied. */
 	unsigned long (*copy_to_user)(unsigned long addr, const void *buf, unsigned long len);

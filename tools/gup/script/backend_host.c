@@ -427,6 +427,28 @@ static const char *host_profile_names(void)
 	return "the running kernel";
 }
 
+/* The host runs one kernel: this machine's, 6.18 (expect[6.18] lines apply to it). */
+static const char *host_profile_current(void)
+{
+	return "6.18";
+}
+
+/* The host's hugetlb pools are machine-wide, shared with every other process. */
+static int host_hugepages(unsigned long size, unsigned long counts[4])
+{
+	(void)size;
+	memset(counts, 0, 4 * sizeof(counts[0]));
+	sim_only("the host's hugetlb pool counters are machine-wide");
+	return 0;
+}
+
+static int host_meminfo(FILE *out)
+{
+	(void)out;
+	sim_only("the host's /proc/meminfo is machine-wide");
+	return 0;
+}
+
 static const char *host_env_error(void)
 {
 	return NULL;
@@ -1373,6 +1395,9 @@ const struct backend_ops host_backend = {
 	.boot = host_boot,
 	.profile_known = host_profile_known,
 	.profile_names = host_profile_names,
+	.profile_current = host_profile_current,
+	.hugepages = host_hugepages,
+	.meminfo = host_meminfo,
 	.shutdown = host_shutdown,
 	.running = host_running,
 	.env_error = host_env_error,

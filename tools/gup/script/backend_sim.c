@@ -58,6 +58,16 @@ static bool sim_be_profile_known(const char *name)
 	return !sim_profile_from_name(name, &profile);
 }
 
+static const char *sim_be_profile_current(void)
+{
+	return sim_profile_name(sim_current_profile());
+}
+
+static long sim_mseal(unsigned long addr, unsigned long len, unsigned long flags)
+{
+	return sys_mseal(addr, len, flags);
+}
+
 static int sim_be_shutdown(void)
 {
 	set_current(NULL);
@@ -779,6 +789,7 @@ const struct backend_ops sim_backend = {
 	.boot = sim_be_boot,
 	.profile_known = sim_be_profile_known,
 	.profile_names = sim_profile_names,
+	.profile_current = sim_be_profile_current,
 	.shutdown = sim_be_shutdown,
 	.running = sim_running,
 	.env_error = sim_env_error,
@@ -808,6 +819,8 @@ const struct backend_ops sim_backend = {
 	.munlock = sim_munlock,
 	.mremap = sim_mremap,
 	.split_huge_page = sim_split_huge_page,
+	.mseal = sim_mseal,
+	.mmap_secretmem = sim_mmap_secretmem,
 	.copy_to_user = sim_copy_to_user,
 	.copy_from_user = sim_copy_from_user,
 	.access_vm = sim_access_vm,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Scenario commands for the mapping calls of the current task: mmap, munmap,
- * mprotect, madvise, mlock and munlock.
+ * mprotect, madvise, mlock, munlock, and the later kernels' mseal and secretmem.
  */
 #include "script_int.h"
 
@@ -68,5 +68,23 @@ bool cmd_mremap(struct script *s, struct cmd_args *a)
 bool cmd_split(struct script *s, struct cmd_args *a)
 {
 	report(s, "split_huge_page", s->be->split_huge_page(a->arg[0].u));
+	return true;
+}
+
+bool cmd_mseal(struct script *s, struct cmd_args *a)
+{
+	report(s, "mseal", s->be->mseal(a->arg[0].u, a->arg[1].u, a->opt[0].u));
+	return true;
+}
+
+bool cmd_secretmem(struct script *s, struct cmd_args *a)
+{
+	const char *name = a->arg[0].str;
+	unsigned long ret = s->be->mmap_secretmem(a->opt[0].u, a->opt[1].u);
+
+	s->ret = (long)ret;
+	if (!set_value(s, name, (long)ret))
+		return false;
+	say(s, "  $%s = %s\n", name, NUM((long)ret));
 	return true;
 }

@@ -163,6 +163,18 @@ const struct command commands[] = {
 	 .summary = "`split_huge_page` of the THP mapped at ADDR, as debugfs split_huge_pages: "
 		    "`ret` 0, -EBUSY while it is pinned or referenced, -EINVAL for no THP, "
 		    "-EFAULT for nothing mapped."},
+	{"mseal", "mapping", {ADDR, LEN}, {OPTION("flags", "N", OPT_EXPR, "0")},
+	 .needs = NEEDS_TASK, .fn = cmd_mseal,
+	 .summary = "`sys_mseal` (6.10; -ENOSYS under the 5.11 profile). Sealed VMAs refuse "
+		    "munmap, mmap over them, mprotect and discarding madvise of read-only anonymous "
+		    "memory with -EPERM."},
+	{"secretmem", "mapping", {NAME("NAME")},
+	 {OPT_REQUIRED("len", "LEN", OPT_EXPR), OPTION("prot", "rw", OPT_PROT, "rw")},
+	 .needs = NEEDS_TASK, .fn = cmd_secretmem,
+	 .summary = "`sim_mmap_secretmem(LEN, PROT)`: memfd_secret (5.14; -ENOSYS under the 5.11 "
+		    "profile) mapped shared, until libgup has file descriptors. GUP, GUP-fast, "
+		    "`access_remote` and `process_vm_readv` reach none of it. Stores the address (or "
+		    "-errno) in `$NAME` and `ret`."},
 
 	/* ------------------------------------------------------------- access -- */
 	{"write", "access", {ADDR, STRING}, .needs = NEEDS_TASK, .fn = cmd_write,

@@ -320,6 +320,8 @@ static void charge_refs_to_line(struct script *s, const struct command *cmd)
 static void run_line(struct script *s, const char *raw)
 {
 	const struct command *cmd;
+	char guarded[MAX_LINE + 1];
+	const char *body = raw;
 	struct cmd_args a;
 	struct line ln;
 	size_t len;
@@ -328,6 +330,15 @@ static void run_line(struct script *s, const char *raw)
 		raw++;
 	if (!*raw || *raw == '#')
 		return;
+	switch (profile_guard(s, raw, guarded, sizeof(guarded), &body)) {
+	case PROFILE_LINE_ERROR:
+		return;
+	case PROFILE_LINE_SKIP:
+		say(s, "> %s\n  skipped: not this profile (%s)\n", raw, s->be->profile_current());
+		return;
+	default:
+		break;
+	}
 	for (cmd = commands; cmd->name; cmd++) {
 		size_t n = strlen(cmd->name);
 
@@ -341,8 +352,8 @@ static void run_line(struct script *s, const char *raw)
 			return;
 		}
 	}
-	s->raw_line = raw;
-	if (!split_words(s, raw, &ln) || !ln.n)
+	s->raw_line = body;
+	if (!split_words(s, body, &ln) || !ln.n)
 		return;
 	if (ln.w[0].kind != W_WORD || ln.w[0].key || !(cmd = first_form(ln.w[0].text)) ||
 	    cmd->raw) {

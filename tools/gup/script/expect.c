@@ -288,4 +288,43 @@ bool cmd_expect(struct script *s, struct cmd_args *a)
 	return ok;
 }
 
+/*
+ * `expect[PROFILE] LEFT OP RIGHT`: an expectation for one semantics profile, so
+ * a scenario can state each kernel's answer. Under @PROFILE the line runs as
+ * `expect LEFT OP RIGHT` (written into @buf, *@body points there); under any
+ * other it is skipped. An unknown profile name is a script error.
+ */
+enum profile_line profile_guard(struct script *s, const char *raw, char *buf, size_t size,
+				const char **body)
+{
+	static const char prefix[] = "expect[";
+	const char *name = raw + sizeof(prefix) - 1, *close;
+	char profile[32];
+	size_t len;
+
+	if (strncmp(raw, prefix, sizeof(prefix) - 1))
+		return PROFILE_LINE_PLAIN;
+	close = strchr(name, ']');
+	len = close ? (size_t)(close - name) : 0;
+	if (!close || !len || len >= sizeof(profile) || (close[1] != ' ' && close[1] != '\t')) {
+		fail(s, "expected: expect[PROFILE] LEFT OP RIGHT (PROFILE one of %s)",
+		     s->be->profile_names());
+		return PROFILE_LINE_ERROR;
+	}
+	memcpy(profile, name, len);
+	profile[len] = '\0';
+	if (!s->be->profile_known(profile)) {
+		fail(s, "expected a profile (%s) in expect[...], got '%s'", s->be->profile_names(),
+		     profile);
+		return PROFILE_LINE_ERROR;
+	}
+	if (!need_machine(s))
+		return PROFILE_LINE_ERROR;
+	if (strcmp(profile, s->be->profile_current()))
+		return PROFILE_LINE_SKIP;
+	snprintf(buf, size, "expect%s", close + 1);
+	*body = buf;
+	return PROFILE_LINE_RUN;
+}
+
 /* ------------------------------------------------------------------- echo -- */

@@ -324,6 +324,11 @@ bool write_pagetable_dot(struct script *s, const char *path, struct bk_task *con
 			 const char *const *names, int nr_tasks, unsigned long start,
 			 unsigned long end);
 
+/* expect.c: is @raw an `expect[PROFILE]` line, and does it apply? */
+enum profile_line { PROFILE_LINE_PLAIN, PROFILE_LINE_RUN, PROFILE_LINE_SKIP, PROFILE_LINE_ERROR };
+enum profile_line profile_guard(struct script *s, const char *raw, char *buf, size_t size,
+				const char **body);
+
 /* The command handlers, by module. */
 #define CMD(name) bool cmd_##name(struct script *s, struct cmd_args *a)
 /* cmd_machine.c */
@@ -356,6 +361,8 @@ CMD(mlock);
 CMD(munlock);
 CMD(mremap);
 CMD(split);
+CMD(mseal);
+CMD(secretmem);
 /* cmd_access.c */
 CMD(write);
 CMD(fill);
