@@ -181,10 +181,10 @@ static inline bool is_cow_mapping(vm_flags_t flags)
 {
 	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 }
+/* A mapping of a file under sim_config.dax_dir, which the machine treats as fsdax. */
 static inline bool vma_is_fsdax(const struct vm_area_struct *vma)
 {
-	(void)vma;
-	return false; /* no DAX filesystems yet */
+	return vma->vm_file && vma->vm_file->f_inode && vma->vm_file->f_inode->i_dax;
 }
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)
 {

@@ -56,6 +56,8 @@ struct sim_config {
 	enum sim_profile profile;    /* semantics profile; 0 = GUP_PROFILE or 5.11 */
 	enum sim_thp thp;	     /* THP enabled=; 0 is madvise */
 	bool thp_no_zero_page; /* use_zero_page=0: read faults do not map the huge zero page */
+	unsigned int file_latency_us; /* every host file read and write waits this long */
+	const char *dax_dir; /* host files opened under this directory are fsdax; NULL: none */
 };
 
 /**
@@ -139,6 +141,9 @@ enum node_stat_item {
 	NR_FORK_EARLY_COW, /* libgup extra: pinned pages copied at fork */
 	NR_PAGE_FAULTS,	   /* libgup extra: calls to handle_mm_fault */
 	NR_ANON_THPS,	   /* anonymous THPs mapped by a pmd, in huge pages */
+	NR_FILE_PAGES,	   /* pages in page caches (shmem included, as the kernel counts) */
+	NR_FILE_DIRTY,	   /* dirty host-file pages waiting for writeback */
+	NR_WRITEBACK,	   /* pages being written to their host file */
 	NR_VM_NODE_STAT_ITEMS
 };
 

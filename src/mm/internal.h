@@ -122,6 +122,8 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
 void exit_mmap(struct mm_struct *mm);
 unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, unsigned long prot,
 		      unsigned long flags, unsigned long pgoff, unsigned long *populate);
+/* Set vm_page_prot from vm_flags (read-only PTEs where writes must be noticed). */
+void vma_set_page_prot(struct vm_area_struct *vma);
 int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 		      vm_flags_t newflags_set, vm_flags_t newflags_clear);
 
