@@ -51,7 +51,8 @@ struct inode {
 	pthread_mutex_t i_rwsem; /* size changes, writes and truncation */
 	struct address_space i_data;
 	int host_fd;		 /* -1 for shmem */
-	bool host_fd_rw;	 /* host_fd was opened for writing */
+	bool host_fd_rw;	 /* host_fd was opened for reading and writing */
+	int host_fd_retired;	 /* a read-only one it replaced, closed with the inode */
 	dev_t i_dev;		 /* the host file's, for lookup and maps lines */
 	ino_t i_ino;		 /* the host file's (shmem: a number of our own) */
 	bool i_dir;		 /* a directory: open for reading only, no I/O */

@@ -64,21 +64,21 @@ static const struct host_io_ops *host_ops(void)
 ssize_t host_pread(struct inode *inode, void *buf, size_t count, loff_t pos)
 {
 	host_io_latency();
-	return host_ops()->pread(inode->host_fd, buf, count, pos);
+	return host_ops()->pread(READ_ONCE(inode->host_fd), buf, count, pos);
 }
 
 ssize_t host_pwrite(struct inode *inode, const void *buf, size_t count, loff_t pos)
 {
 	host_io_latency();
-	return host_ops()->pwrite(inode->host_fd, buf, count, pos);
+	return host_ops()->pwrite(READ_ONCE(inode->host_fd), buf, count, pos);
 }
 
 int host_fsync(struct inode *inode)
 {
-	return host_ops()->fsync(inode->host_fd);
+	return host_ops()->fsync(READ_ONCE(inode->host_fd));
 }
 
 int host_ftruncate(struct inode *inode, loff_t length)
 {
-	return host_ops()->ftruncate(inode->host_fd, length);
+	return host_ops()->ftruncate(READ_ONCE(inode->host_fd), length);
 }

@@ -4,6 +4,7 @@
  * share a page cache) or shmem object; the last reference writes the dirty pages
  * back, empties the page cache and closes the host descriptor.
  */
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +22,7 @@ static struct inode *inode_alloc(const struct address_space_operations *a_ops)
 	spin_lock_init(&inode->i_data.i_pages_lock);
 	inode->i_data.a_ops = a_ops;
 	inode->i_data.host = inode;
-	inode->host_fd = -1;
+	inode->host_fd = inode->host_fd_retired = -1;
 	INIT_LIST_HEAD(&inode->i_hash);
 	atomic_long_add(1, &sim.nr_mappings);
 	return inode;
@@ -34,6 +35,8 @@ static void inode_free(struct inode *inode)
 	pthread_mutex_destroy(&inode->i_rwsem);
 	if (inode->host_fd >= 0)
 		close(inode->host_fd);
+	if (inode->host_fd_retired >= 0)
+		close(inode->host_fd_retired);
 	free(inode->path);
 	free(inode);
 	atomic_long_add(-1, &sim.nr_mappings);
@@ -77,19 +80,24 @@ static struct inode *find_host_inode(dev_t dev, ino_t ino)
 	return NULL;
 }
 
-/* A later open that may write upgrades the inode's descriptor; else the new one goes. */
+/*
+ * A later open whose descriptor reads and writes upgrades the inode's read-only
+ * one; otherwise the new descriptor goes.
+ */
 static void keep_better_fd(struct inode *inode, int host_fd, bool writable)
 {
+	writable = writable && (fcntl(host_fd, F_GETFL) & O_ACCMODE) == O_RDWR;
 	spin_lock(&inode->i_data.i_pages_lock);
 	if (writable && !inode->host_fd_rw) {
-		int old = inode->host_fd;
-
-		inode->host_fd = host_fd;
+		/* I/O in flight may still use the old one: it is closed with the inode. */
+		inode->host_fd_retired = inode->host_fd;
+		WRITE_ONCE(inode->host_fd, host_fd);
 		inode->host_fd_rw = true;
-		host_fd = old;
+		host_fd = -1;
 	}
 	spin_unlock(&inode->i_data.i_pages_lock);
-	close(host_fd);
+	if (host_fd >= 0)
+		close(host_fd);
 }
 
 int iget_host(int host_fd, const char *path, bool writable, struct inode **inodep)
@@ -126,7 +134,7 @@ int iget_host(int host_fd, const char *path, bool writable, struct inode **inode
 		return -ENOMEM;
 	}
 	inode->host_fd = host_fd;
-	inode->host_fd_rw = writable;
+	inode->host_fd_rw = writable && (fcntl(host_fd, F_GETFL) & O_ACCMODE) == O_RDWR;
 	inode->i_dev = st.st_dev;
 	inode->i_ino = st.st_ino;
 	inode->i_size = st.st_size;

@@ -32,6 +32,15 @@ int sys_open(const char *path, int flags, mode_t mode)
 	host_fd = host_open(path, flags, mode);
 	if (host_fd < 0)
 		return host_fd;
+	/* The page cache reads even for writers (partial pages): I/O wants O_RDWR. */
+	if (acc == O_WRONLY) {
+		int rw = host_open(path, (flags & ~(O_ACCMODE | O_CREAT | O_EXCL)) | O_RDWR, 0);
+
+		if (rw >= 0) {
+			close(host_fd);
+			host_fd = rw;
+		}
+	}
 	err = iget_host(host_fd, path, f_mode & FMODE_WRITE, &inode);
 	if (err)
 		return err;

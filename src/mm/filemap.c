@@ -575,7 +575,19 @@ static const char *file_vma_name(struct vm_area_struct *vma)
 	return vma->vm_file->f_inode->path;
 }
 
+/*
+ * A shared mapping going away (munmap, exit): zap has moved its PTEs' dirty bits
+ * to the pages; write its range back now, so nothing written through it is lost.
+ */
+static void filemap_vma_close(struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & VM_SHARED)
+		filemap_write_range(vma->vm_file->f_mapping, vma->vm_pgoff,
+				    vma->vm_pgoff + vma_pages(vma) - 1);
+}
+
 const struct vm_operations_struct generic_file_vm_ops = {
+	.close = filemap_vma_close,
 	.fault = filemap_fault,
 	.page_mkwrite = filemap_page_mkwrite,
 	.name = file_vma_name,
