@@ -44,12 +44,17 @@ static bool pte_writable_at(unsigned long addr)
 static void test_private_mapping_reads_cache_and_copies_on_write(void **state)
 {
 	struct task_struct *t = start_task("private");
-	const char *path = make_pattern_file("f", 2 * PAGE_SIZE, 0600);
+	const char *path = make_pattern_file("f", 3 * PAGE_SIZE, 0600);
 	int fd = open_file(path, O_RDWR);
-	unsigned long addr = map_file(fd, 2 * PAGE_SIZE, RW, MAP_PRIVATE, 0);
+	unsigned long addr = map_file(fd, 3 * PAGE_SIZE, RW, MAP_PRIVATE, 0);
 	struct page *page;
 
 	(void)state;
+	/* A COW fault that may retry: its read drops mmap_lock, the retry makes the copy. */
+	assert_int_equal(get_user_pages_unlocked(addr + 2 * PAGE_SIZE, 1, &page, FOLL_WRITE), 1);
+	assert_true(PageAnon(page));
+	assert_int_equal(((char *)page_address(page))[0], 'C');
+	put_page(page);
 	assert_int_equal(user_byte(addr + PAGE_SIZE), 'B');
 	page = cached_page(fd, 1);
 	assert_non_null(page);
@@ -252,7 +257,8 @@ static void test_pinned_page_written_back_and_redirtied_by_unpin(void **state)
 	struct page *page;
 
 	(void)state;
-	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE | FOLL_LONGTERM, &page), 1);
+	/* Not FOLL_LONGTERM: 6.5 and later refuse writable long-term pins of files. */
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, &page), 1);
 	assert_int_equal(copy_to_user(addr, "cpu", 3), 0);
 	assert_int_equal(sys_msync(addr, PAGE_SIZE, MS_SYNC), 0);
 	assert_int_equal(host_byte(path, 2), 'u');

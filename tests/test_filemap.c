@@ -295,6 +295,45 @@ static void test_short_host_transfers_are_completed(void **state)
 	task_exit(t);
 }
 
+/* --- the checker's page-cache section: each rule broken by hand is reported --- */
+
+static void test_checker_reports_page_cache_violations(void **state)
+{
+	struct task_struct *t = start_task("check");
+	const char *path = make_pattern_file("f", 2 * PAGE_SIZE, 0600);
+	unsigned long buf = map_rw(2);
+	int fd = open_file(path, O_RDWR);
+	struct address_space *mapping = t->files->fd[fd]->f_mapping;
+	struct page *page;
+
+	(void)state;
+	assert_int_equal(sys_pread64(fd, buf, 2 * PAGE_SIZE, 0), 2 * PAGE_SIZE);
+	assert_int_equal(sim_check(NULL), 0);
+	page = xa_load(&mapping->i_pages, 1);
+	/* A page that says it sits elsewhere. */
+	page->index = 5;
+	assert_true(sim_check(NULL) > 0);
+	page->index = 1;
+	/* Dirty behind nr_dirty's back. */
+	SetPageDirty(page);
+	assert_true(sim_check(NULL) > 0);
+	ClearPageDirty(page);
+	/* A cached page beyond the end of the file. */
+	mapping->host->i_size = PAGE_SIZE;
+	assert_true(sim_check(NULL) > 0);
+	mapping->host->i_size = 2 * PAGE_SIZE;
+	/* nrpages out of step with the tree. */
+	mapping->nrpages++;
+	assert_true(sim_check(NULL) > 0);
+	mapping->nrpages--;
+	/* A page left locked with no read in flight. */
+	SetPageLocked(page);
+	assert_true(sim_check(NULL) > 0);
+	ClearPageLocked(page);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +346,7 @@ int main(void)
 		FILE_TEST(test_host_read_error_is_eio_and_leaves_no_locked_page),
 		FILE_TEST(test_writeback_error_reported_once_data_kept),
 		FILE_TEST(test_short_host_transfers_are_completed),
+		FILE_TEST(test_checker_reports_page_cache_violations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
