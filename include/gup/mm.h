@@ -252,12 +252,15 @@ static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
  * WARNING once per call (the copies: every byte uncopied). Rules below assume a task.
  */
 /**
- * sys_mmap() - map anonymous memory in the current task.
+ * sys_mmap() - map anonymous memory, or @fd's file from byte @off, in the current task.
  *
  * Return: the start address, or a negative errno cast to unsigned long (test with
  * IS_ERR_VALUE): -EINVAL for bad lengths, flags or alignment, -ENOMEM when no
- * room or memory, -EEXIST for MAP_FIXED_NOREPLACE over a mapping, -EBADF for
- * file mappings (no files exist yet).
+ * room or memory, -EEXIST for MAP_FIXED_NOREPLACE over a mapping, -EBADF when @fd
+ * is not open (without MAP_ANONYMOUS); for files -EACCES (a shared writable
+ * mapping of a file not open for writing, any mapping of one not open for
+ * reading), -ENODEV for a directory, -EOVERFLOW when the offset wraps,
+ * -EOPNOTSUPP for unknown flags with MAP_SHARED_VALIDATE.
  */
 unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 		       unsigned long flags, int fd, unsigned long off);

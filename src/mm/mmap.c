@@ -596,7 +596,7 @@ unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, 
 }
 
 /**
- * sys_mmap() - map anonymous memory in the current task.
+ * sys_mmap() - map anonymous memory or a file in the current task.
  *
  * Return: the address, or -errno as an unsigned long: -EINVAL for a zero length,
  * bad flags or an unaligned fixed address/offset; -ENOMEM when the range does not
