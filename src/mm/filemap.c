@@ -519,9 +519,11 @@ static int host_readpage(struct file *file, struct page *page)
 		}
 		if (!n)
 			break; /* the host file ends here: the rest reads as zeroes */
-		done += (size_t)n;
+		/* A seam that claims more than asked for is held to the page. */
+		done += min_t(size_t, (size_t)n, PAGE_SIZE - done);
 	}
-	memset(kaddr + done, 0, PAGE_SIZE - done);
+	if (done < PAGE_SIZE)
+		memset(kaddr + done, 0, PAGE_SIZE - done);
 	if (!err)
 		SetPageUptodate(page);
 	unlock_page(page);
@@ -550,7 +552,7 @@ static int host_writepage(struct page *page)
 			err = n < 0 ? (int)n : -EIO;
 			break;
 		}
-		done += (size_t)n;
+		done += min_t(size_t, (size_t)n, len - done);
 	}
 	ClearPageWriteback(page);
 	count_vm_stat(NR_WRITEBACK, -1);
