@@ -594,6 +594,85 @@ static void test_fault_on_page_in_flight_drops_mmap_lock_or_returns_nowait(void 
 	sem_destroy(&h.go);
 }
 
+/* --- host read errors under a fault, and writeback racing stores --- */
+
+static ssize_t eio_pread(int fd, void *buf, size_t count, loff_t pos)
+{
+	(void)fd, (void)buf, (void)count, (void)pos;
+	return -EIO;
+}
+
+static void test_read_error_under_a_fault_is_sigbus(void **state)
+{
+	struct task_struct *t = start_task("eio");
+	const char *path = make_pattern_file("f", 2 * PAGE_SIZE, 0600);
+	struct host_io_ops ops = host_io_default_ops;
+	int fd = open_file(path, O_RDWR);
+	unsigned long addr = map_file(fd, 2 * PAGE_SIZE, RW, MAP_SHARED, 0);
+	struct page *page;
+	char c;
+
+	(void)state;
+	ops.pread = eio_pread;
+	host_io_set_ops(&ops);
+	assert_int_equal(copy_from_user(&c, addr, 1), 1);
+	/* With `locked`: the first read drops mmap_lock and fails, the retry reads again. */
+	assert_int_equal(get_user_pages_unlocked(addr + PAGE_SIZE, 1, &page, 0), -EFAULT);
+	assert_int_equal(get_user_pages_fast(addr, 1, FOLL_WRITE, &page), -EFAULT);
+	assert_int_equal(sim_check(NULL), 0); /* nothing locked, nothing mapped */
+	host_io_set_ops(NULL);
+	assert_int_equal(user_byte(addr + PAGE_SIZE), 'B');
+	task_exit(t);
+}
+
+#define STORES 3000
+
+struct store_race {
+	unsigned long addr;
+	int fd;
+	unsigned int last;
+};
+
+static void *storer(void *arg)
+{
+	struct store_race *r = arg;
+
+	for (unsigned int i = 1; i <= STORES; i++)
+		assert_int_equal(copy_to_user(r->addr, &i, sizeof(i)), 0);
+	__atomic_store_n(&r->last, STORES, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Writeback write-protects the PTE before it writes the page, so a store racing
+ * it either is in the bytes written or faults and dirties the page again; and it
+ * moves a dirty PTE's bit to the page. After a last msync the host holds the last
+ * store, whatever the interleaving: the test fails only with both rules broken,
+ * as either alone keeps every store.
+ */
+static void test_msync_racing_stores_loses_none(void **state)
+{
+	struct task_struct *t = start_task("race"), *thread;
+	const char *path = make_pattern_file("f", PAGE_SIZE, 0600);
+	struct store_race r = {.fd = open_file(path, O_RDWR)};
+	struct sim_thread *th;
+	unsigned int host;
+
+	(void)state;
+	r.addr = map_file(r.fd, PAGE_SIZE, RW, MAP_SHARED, 0);
+	thread = task_clone_thread(t);
+	assert_int_equal(sim_thread_spawn(thread, storer, &r, &th), 0);
+	while (!__atomic_load_n(&r.last, __ATOMIC_ACQUIRE))
+		assert_int_equal(sys_msync(r.addr, PAGE_SIZE, MS_SYNC), 0);
+	sim_thread_join(th);
+	assert_int_equal(sys_msync(r.addr, PAGE_SIZE, MS_SYNC), 0);
+	host_file_read(path, 0, &host, sizeof(host));
+	assert_int_equal(host, STORES);
+	assert_int_equal(global_node_page_state(NR_FILE_DIRTY), 0);
+	task_exit(thread);
+	task_exit(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +689,8 @@ int main(void)
 		FILE_TEST(test_madvise_dontneed_and_populate_on_files),
 		FILE_TEST(test_every_locked_entry_point_retries_on_a_file_read),
 		FILE_TEST(test_fault_on_page_in_flight_drops_mmap_lock_or_returns_nowait),
+		FILE_TEST(test_read_error_under_a_fault_is_sigbus),
+		FILE_TEST(test_msync_racing_stores_loses_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
