@@ -157,6 +157,13 @@ static void test_access_beyond_eof_is_sigbus(void **state)
 	assert_int_equal(copy_from_user(&c, addr + 2 * PAGE_SIZE, 1), 1);
 	assert_int_equal(get_user_pages_fast(addr + 2 * PAGE_SIZE, 1, 0, &page), -EFAULT);
 	assert_int_equal(gup_under_lock(addr + 3 * PAGE_SIZE, 1, FOLL_GET, &page, NULL), -EFAULT);
+	/* /proc/pid/mem-style access: the short count up to the end, then nothing (EIO). */
+	{
+		char bytes[16];
+
+		assert_int_equal(access_process_vm(t, addr + 2 * PAGE_SIZE - 8, bytes, 16, 0), 8);
+		assert_int_equal(access_process_vm(t, addr + 2 * PAGE_SIZE, bytes, 16, 0), 0);
+	}
 	assert_int_equal(sim_check(NULL), 0);
 	task_exit(t);
 }

@@ -213,7 +213,17 @@ static struct page *page_cache_alloc_locked(struct address_space *mapping, pgoff
  */
 static int read_page_sync(struct file *file, struct page *page)
 {
-	int err = page->mapping->a_ops->readpage(file, page);
+	const struct address_space_operations *a_ops = page->mapping->a_ops;
+	int err;
+
+	/* A mapping with no backing store (shmem) reads its holes as zeroes. */
+	if (!a_ops->readpage) {
+		memset(page_address(page), 0, PAGE_SIZE);
+		SetPageUptodate(page);
+		unlock_page(page);
+		return 0;
+	}
+	err = a_ops->readpage(file, page);
 
 	if (err)
 		return err;
