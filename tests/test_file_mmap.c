@@ -680,6 +680,54 @@ static void test_msync_racing_stores_loses_none(void **state)
 	task_exit(t);
 }
 
+#define TRUNCATE_ROUNDS 300
+#define RACE_PAGES 8
+
+struct truncate_race {
+	unsigned long addr;
+	bool stop;
+	unsigned long faults_failed;
+};
+
+static void *toucher(void *arg)
+{
+	struct truncate_race *r = arg;
+	char c;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE))
+		for (unsigned long i = 0; i < RACE_PAGES; i++)
+			if (copy_from_user(&c, r->addr + i * PAGE_SIZE, 1))
+				r->faults_failed++; /* beyond the end just then: SIGBUS */
+	return NULL;
+}
+
+/* Faults racing truncation never leave a page cached or mapped beyond the end. */
+static void test_truncate_racing_faults(void **state)
+{
+	struct task_struct *t = start_task("trunc"), *thread;
+	const char *path = make_pattern_file("f", RACE_PAGES * PAGE_SIZE, 0600);
+	int fd = open_file(path, O_RDWR);
+	struct truncate_race r = {0};
+	struct sim_thread *th;
+
+	(void)state;
+	r.addr = map_file(fd, RACE_PAGES * PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
+	thread = task_clone_thread(t);
+	assert_int_equal(sim_thread_spawn(thread, toucher, &r, &th), 0);
+	for (int i = 0; i < TRUNCATE_ROUNDS; i++) {
+		assert_int_equal(sys_ftruncate(fd, (i % RACE_PAGES) * PAGE_SIZE), 0);
+		assert_int_equal(sys_ftruncate(fd, RACE_PAGES * PAGE_SIZE), 0);
+	}
+	assert_int_equal(sys_ftruncate(fd, PAGE_SIZE), 0);
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELEASE);
+	sim_thread_join(th);
+	for (unsigned long i = 1; i < RACE_PAGES; i++)
+		assert_false(addr_present(r.addr + i * PAGE_SIZE));
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(thread);
+	task_exit(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -698,6 +746,7 @@ int main(void)
 		FILE_TEST(test_fault_on_page_in_flight_drops_mmap_lock_or_returns_nowait),
 		FILE_TEST(test_read_error_under_a_fault_is_sigbus),
 		FILE_TEST(test_msync_racing_stores_loses_none),
+		FILE_TEST(test_truncate_racing_faults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
