@@ -185,26 +185,40 @@ void delete_from_page_cache(struct page *page)
 	put_page(page); /* the cache's */
 }
 
+static pgoff_t inode_size_pages(struct inode *inode)
+{
+	return (pgoff_t)DIV_ROUND_UP(READ_ONCE(inode->i_size), PAGE_SIZE);
+}
+
 /*
- * A new page for @index of @mapping, locked, with a reference; NULL when out of
- * memory. *@raced is set when another thread added one first (look it up again).
+ * A new page for @index of @mapping, locked, with a reference, in *@pagep.
+ * @within_eof: a reader's page, which truncation racing its insertion must not
+ * leave beyond the end: truncation sets the size before it looks for pages, we
+ * insert before we look at the size, so one of the two sees the other.
+ * Return: 0; -EEXIST when another thread added one first (look it up again);
+ * -ENXIO when the file now ends before @index; -ENOMEM.
  */
-static struct page *page_cache_alloc_locked(struct address_space *mapping, pgoff_t index,
-					    bool *raced)
+static int page_cache_alloc_locked(struct address_space *mapping, pgoff_t index, bool within_eof,
+				   struct page **pagep)
 {
 	struct page *page = alloc_page(GFP_HIGHUSER_MOVABLE);
 	int err;
 
-	*raced = false;
 	if (!page)
-		return NULL;
+		return -ENOMEM;
 	err = add_to_page_cache_lru(page, mapping, index, GFP_HIGHUSER_MOVABLE);
 	if (err) {
 		put_page(page);
-		*raced = err == -EEXIST;
-		return NULL;
+		return err;
 	}
-	return page;
+	smp_mb(); /* the insertion before the size read; do_truncate() pairs */
+	if (within_eof && index >= inode_size_pages(mapping->host)) {
+		delete_from_page_cache(page);
+		unlock_and_put_page(page);
+		return -ENXIO;
+	}
+	*pagep = page;
+	return 0;
 }
 
 /*
@@ -239,7 +253,6 @@ static struct page *read_cache_page(struct file *file, pgoff_t index, int *err)
 {
 	struct address_space *mapping = file->f_mapping;
 	struct page *page;
-	bool raced;
 
 	for (;;) {
 		page = find_get_page(mapping, index);
@@ -248,11 +261,12 @@ static struct page *read_cache_page(struct file *file, pgoff_t index, int *err)
 		if (page) {
 			lock_page(page);
 		} else {
-			page = page_cache_alloc_locked(mapping, index, &raced);
-			if (!page && raced)
+			int ret = page_cache_alloc_locked(mapping, index, true, &page);
+
+			if (ret == -EEXIST)
 				continue;
-			if (!page) {
-				*err = -ENOMEM;
+			if (ret) {
+				*err = ret == -ENXIO ? 0 : ret; /* truncated: the end of the file */
 				return NULL;
 			}
 		}
@@ -311,11 +325,6 @@ static bool lock_page_maybe_drop_mmap(struct vm_fault *vmf, struct page *page, s
 	return true;
 }
 
-static pgoff_t inode_size_pages(struct inode *inode)
-{
-	return (pgoff_t)DIV_ROUND_UP(READ_ONCE(inode->i_size), PAGE_SIZE);
-}
-
 vm_fault_t filemap_fault(struct vm_fault *vmf)
 {
 	struct file *file = vmf->vma->vm_file, *fpin = NULL;
@@ -324,7 +333,6 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
 	pgoff_t offset = vmf->pgoff;
 	vm_fault_t ret = 0;
 	struct page *page;
-	bool raced;
 	int err;
 
 	if (offset >= inode_size_pages(inode))
@@ -333,11 +341,11 @@ retry_find:
 	page = find_get_page(mapping, offset);
 	if (!page) {
 		ret = VM_FAULT_MAJOR;
-		page = page_cache_alloc_locked(mapping, offset, &raced);
-		if (!page && raced)
+		err = page_cache_alloc_locked(mapping, offset, true, &page);
+		if (err == -EEXIST)
 			goto retry_find;
-		if (!page)
-			goto oom;
+		if (err)
+			goto no_page;
 	} else if (!lock_page_maybe_drop_mmap(vmf, page, &fpin)) {
 		goto out_retry;
 	}
@@ -375,8 +383,13 @@ out_retry:
 	if (fpin)
 		fput(fpin);
 	return ret | VM_FAULT_RETRY;
-oom:
-	return fpin ? (fput(fpin), VM_FAULT_RETRY) : VM_FAULT_OOM;
+no_page:
+	/* Without mmap_lock any more, only a retry may be answered: it finds out. */
+	if (fpin) {
+		fput(fpin);
+		return VM_FAULT_RETRY;
+	}
+	return err == -ENXIO ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
 }
 
 vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf)
@@ -438,16 +451,18 @@ static struct page *write_begin(struct file *file, pgoff_t index, unsigned long 
 {
 	struct address_space *mapping = file->f_mapping;
 	struct page *page;
-	bool raced;
 
 	for (;;) {
+		int ret = 0;
+
 		page = find_lock_page(mapping, index);
+		/* A writer may place pages past the end: it is extending the file. */
 		if (!page)
-			page = page_cache_alloc_locked(mapping, index, &raced);
-		if (!page && raced)
+			ret = page_cache_alloc_locked(mapping, index, false, &page);
+		if (ret == -EEXIST)
 			continue;
-		if (!page) {
-			*err = -ENOMEM;
+		if (ret) {
+			*err = ret;
 			return NULL;
 		}
 		if (PageUptodate(page))

@@ -157,6 +157,7 @@ int do_truncate(struct inode *inode, loff_t length)
 			return err;
 	}
 	WRITE_ONCE(inode->i_size, length);
+	smp_mb(); /* the size before the page lookups; page_cache_alloc_locked() pairs */
 	if (length >= oldsize)
 		return 0;
 	/* Unmap, drop, unmap again: a fault that mapped a page meanwhile loses it too. */
