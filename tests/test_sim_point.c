@@ -5,7 +5,7 @@
  * points; then two windows only a point makes deterministic: Dirty COW's zap
  * between the fault and the retry, and a reference taken inside the COW reuse check.
  */
-#include "harness.h"
+#include "file_harness.h"
 #include "mm/internal.h"
 
 #include <semaphore.h>
@@ -90,6 +90,7 @@ static void reach_every_point(void)
 	struct task_struct *child;
 	struct page *page;
 	char byte = 'x';
+	int fd;
 
 	touch_pages(addr, 2); /* vma_alloc (mmap), fault_*, pgtable_alloc, page_alloc */
 	assert_int_equal(get_user_pages_fast(addr, 1, 0, &page), 1); /* the lockless walk */
@@ -112,6 +113,12 @@ static void reach_every_point(void)
 	assert_false(IS_ERR_VALUE(huge));
 	assert_int_equal(copy_to_user(huge, &byte, 1), 1);
 	assert_int_equal(sys_munmap(huge, PMD_SIZE), 0);
+	/* A read of a host file through the page cache: file_read. */
+	make_test_dir();
+	fd = open_file(make_pattern_file("points", PAGE_SIZE, 0600), O_RDONLY);
+	assert_int_equal(sys_pread64(fd, addr, 1, 0), 1);
+	assert_int_equal(sys_close(fd), 0);
+	remove_test_dir();
 	/* Unmapping everything frees the tables through RCU: pgtable_free. */
 	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
 	assert_int_equal(sys_munmap(fresh, PAGE_SIZE), 0);

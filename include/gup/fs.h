@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Files and the page caches behind them: struct file, which a shared VMA maps
- * through vm_file, and the address_space it reaches through f_mapping.
+ * Files and the page caches behind them: struct inode (one per host file or shmem
+ * object) with its address_space, struct file, the per-task descriptor table, and
+ * the file system calls (open, close, pread64, pwrite64, ftruncate, fsync, msync).
  */
 #ifndef GUP_FS_H
 #define GUP_FS_H
 
+#include <sys/types.h>
 #include <gup/types.h>
+#include <gup/xarray.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -14,37 +17,69 @@ extern "C" {
 
 struct page;
 struct file;
+struct inode;
 struct vm_area_struct;
 
 /*
- * An object that shared mappings map pages of: shared anonymous memory (the
- * kernel's shmem) now, host files later. Pages are indexed by page offset. It
- * lives as long as the file that owns it.
+ * The page cache of one inode: pages by page offset in an xarray, found lock-free
+ * under RCU by find_get_page(); added and removed under i_pages_lock.
  */
 struct address_space {
 	spinlock_t i_pages_lock;
-	struct page **i_pages; /* nr_slots entries */
-	unsigned long nr_slots;
+	struct xarray i_pages;
 	unsigned long nrpages;
 	const struct address_space_operations *a_ops;
-	void *host; /* owner-defined */
+	struct inode *host;
 };
 
 struct address_space_operations {
+	/* Fill the locked, !Uptodate @page; unlock it. Return 0 or -errno (page !Uptodate). */
+	int (*readpage)(struct file *file, struct page *page);
+	/* Write the locked @page out (the caller cleared its dirty bit). Return 0 or -errno. */
+	int (*writepage)(struct page *page);
 	int (*set_page_dirty)(struct page *page);
-	void (*release)(struct address_space *mapping);
 };
+
+/*
+ * A file's object: a host file (host_fd >= 0) or shmem. Every struct file and
+ * every VMA mapping one holds a reference through its file; the last drop writes
+ * dirty pages back, evicts the page cache and closes the host descriptor.
+ */
+struct inode {
+	atomic_t i_count;
+	loff_t i_size;		 /* READ_ONCE; changed under i_rwsem */
+	pthread_mutex_t i_rwsem; /* size changes, writes and truncation */
+	struct address_space i_data;
+	int host_fd;		 /* -1 for shmem */
+	bool host_fd_rw;	 /* host_fd was opened for reading and writing */
+	int host_fd_retired;	 /* a read-only one it replaced, closed with the inode */
+	dev_t i_dev;		 /* the host file's, for lookup and maps lines */
+	ino_t i_ino;		 /* the host file's (shmem: a number of our own) */
+	bool i_dir;		 /* a directory: open for reading only, no I/O */
+	bool i_dax;		 /* under sim_config.dax_dir: the machine treats it as fsdax */
+	char *path;		 /* host path, or the name maps shows */
+	int wb_err;		 /* the first writeback error not yet reported by fsync */
+	struct list_head i_hash; /* on the machine's list of inodes (sim.inodes) */
+	void *i_private;	 /* the owner's (hugetlb: its reservations) */
+};
+
+/* f_mode bits, the kernel's. */
+#define FMODE_READ 0x1u
+#define FMODE_WRITE 0x2u
 
 struct file_operations {
-	/* The last fput(): free what the file owns (its mapping). */
-	void (*release)(struct file *file);
-	/* mmap(): set up @vma, which maps the file (vm_ops, flags). 0 or -errno. */
+	/* Set up a new VMA mapping the file (vm_ops); Return 0 or -errno. */
 	int (*mmap)(struct file *file, struct vm_area_struct *vma);
+	/* The last fput(): drop what the file owns. */
+	void (*release)(struct file *file);
 };
 
-/* An open file. Each VMA mapping it holds one reference. */
+/* An open file. Each descriptor and each VMA mapping it holds one reference. */
 struct file {
 	atomic_t f_count;
+	unsigned int f_mode;  /* FMODE_* */
+	unsigned int f_flags; /* the open flags */
+	struct inode *f_inode;
 	struct address_space *f_mapping;
 	const struct file_operations *f_op;
 };
@@ -56,13 +91,132 @@ static inline struct file *get_file(struct file *file)
 	return file;
 }
 
+static inline struct inode *file_inode(const struct file *file)
+{
+	return file->f_inode;
+}
+
 /*
- * alloc_file() - a file with one reference on @mapping, which it owns from now on.
- * Return: the file, or NULL when out of memory.
+ * alloc_file() - a file with one reference on @inode (which it takes over: the
+ * caller's inode reference becomes the file's).
+ * Return: the file, or NULL when out of memory (the inode reference is then still
+ * the caller's).
  */
-struct file *alloc_file(struct address_space *mapping, const struct file_operations *fop);
-/* Drop a reference; the last one releases the file and what it owns. */
+struct file *alloc_file(struct inode *inode, unsigned int f_mode, unsigned int f_flags,
+			const struct file_operations *fop);
+/* Drop a reference; the last one releases the file and its inode reference. */
 void fput(struct file *file);
+/* Drop an inode reference; the last one writes back, evicts and closes the host file. */
+void iput(struct inode *inode);
+
+/*
+ * The descriptor table of a task: threads share one, fork copies it (each copy
+ * holds its own file references), the last user closes every file.
+ */
+struct files_struct {
+	atomic_t count;
+	pthread_mutex_t file_lock;
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+/* Return: a new empty table, or NULL when out of memory. */
+struct files_struct *files_alloc(void);
+/* Return: a copy of @old with a reference on each open file, or NULL when out of memory. */
+struct files_struct *dup_fd(struct files_struct *old);
+/* Drop a reference; the last one closes every descriptor. */
+void put_files_struct(struct files_struct *files);
+/**
+ * fget() - the file behind descriptor @fd of the current task, with a reference.
+ *
+ * Return: the file (drop it with fput()), or NULL when @fd is not open.
+ */
+struct file *fget(int fd);
+
+/*
+ * The file system calls act for the current task, with the host's flag values and
+ * the kernel's errnos; with no machine they return -ENODEV, from a thread running
+ * no task -ESRCH (see SIM_ENTER). Paths are host paths.
+ */
+/**
+ * sys_open() - open the host file @path.
+ * @flags: O_RDONLY, O_WRONLY or O_RDWR, with O_CREAT, O_EXCL, O_TRUNC; other
+ *         flags (O_CLOEXEC, O_NOFOLLOW, ...) are passed to the host's open.
+ * @mode: permissions for O_CREAT.
+ *
+ * Opening one host file twice gives two files over one inode and page cache.
+ * O_TRUNC truncates through ftruncate's path, page cache included.
+ *
+ * Return: the lowest free descriptor; -ENOENT, -EACCES, -EEXIST, -EISDIR (a
+ * directory opened for writing), -ENOTDIR, ... as the host's open says; -EINVAL
+ * for an access mode of 3; -ENODEV for a host file that is neither regular nor a
+ * directory; -EFAULT for a NULL @path; -EMFILE past 1024 descriptors; -ENOMEM.
+ */
+int sys_open(const char *path, int flags, mode_t mode);
+/* Return: 0, or -EBADF when @fd is not open. */
+int sys_close(int fd);
+/**
+ * sys_pread64() - read up to @count bytes at @pos into the current task's @buf,
+ * through the page cache.
+ *
+ * Return: the bytes read (0 at or beyond end of file; short at EOF or where the
+ * user buffer stops being writable after some bytes); -EBADF for a descriptor not
+ * open for reading; -EISDIR for a directory; -EINVAL for a negative @pos;
+ * -EFAULT when not one byte could be stored in @buf; -EIO when the host read
+ * failed before any byte was copied.
+ */
+ssize_t sys_pread64(int fd, unsigned long buf, size_t count, loff_t pos);
+/**
+ * sys_pwrite64() - write @count bytes from the current task's @buf at @pos,
+ * through the page cache (written back later: fsync, msync, close of the last
+ * reference). The file grows to @pos + bytes written.
+ *
+ * Return: the bytes written (short where @buf stops being readable after some
+ * bytes); -EBADF for a descriptor not open for writing; -EISDIR; -EINVAL for a
+ * negative @pos; -EFBIG when @pos + @count overflows; -EFAULT when no byte could
+ * be read from @buf; -EIO when a page could not be read in.
+ */
+ssize_t sys_pwrite64(int fd, unsigned long buf, size_t count, loff_t pos);
+/**
+ * sys_ftruncate() - set the size of @fd's file to @length (page cache and host).
+ *
+ * Pages wholly beyond the new size are unmapped from every VMA and dropped from
+ * the cache; the tail of the last page is zeroed.
+ *
+ * Return: 0; -EINVAL for a negative @length, a directory or a descriptor not open
+ * for writing (as Linux); -EBADF when @fd is not open; the host's errno (-EIO,
+ * -ENOSPC, ...) when its ftruncate failed.
+ */
+int sys_ftruncate(int fd, loff_t length);
+/**
+ * sys_fsync() - write every dirty page of @fd's file to the host and fsync it.
+ *
+ * Return: 0; -EBADF when @fd is not open; -EIO (or the host's errno) when a
+ * writeback since the last fsync failed, reported once.
+ */
+int sys_fsync(int fd);
+#ifndef MS_ASYNC
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+#endif
+/**
+ * sys_msync() - write back the dirty pages that shared file mappings of
+ * [@addr, @addr+@len) map (MS_SYNC; MS_ASYNC writes nothing, as Linux since 2.6.19).
+ *
+ * Return: 0; -EINVAL for an unaligned @addr, unknown flags, or MS_SYNC with
+ * MS_ASYNC; -ENOMEM when part of the range is not mapped (the rest is still
+ * written); -EIO (or the host's errno) when a writeback failed.
+ */
+int sys_msync(unsigned long addr, size_t len, int flags);
+
+/**
+ * filemap_write_and_wait_range() - write the dirty pages of @mapping with an
+ * index in [@start >> PAGE_SHIFT, @end >> PAGE_SHIFT] to the host.
+ *
+ * Pinned pages are written and stay. Return: 0, or the first host errno.
+ */
+int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, loff_t end);
 
 #ifdef __cplusplus
 }

@@ -192,10 +192,10 @@ static inline bool is_cow_mapping(vm_flags_t flags)
 {
 	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 }
+/* A mapping of a file under sim_config.dax_dir, which the machine treats as fsdax. */
 static inline bool vma_is_fsdax(const struct vm_area_struct *vma)
 {
-	(void)vma;
-	return false; /* no DAX filesystems yet */
+	return vma->vm_file && vma->vm_file->f_inode && vma->vm_file->f_inode->i_dax;
 }
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)
 {
@@ -263,15 +263,19 @@ static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
  * WARNING once per call (the copies: every byte uncopied). Rules below assume a task.
  */
 /**
- * sys_mmap() - map anonymous memory in the current task.
+ * sys_mmap() - map anonymous memory, or @fd's file from byte @off, in the current task.
  *
  * Return: the start address, or a negative errno cast to unsigned long (test with
  * IS_ERR_VALUE): -EINVAL for bad lengths, flags or alignment, -ENOMEM when no
- * room or memory, -EEXIST for MAP_FIXED_NOREPLACE over a mapping, -EBADF for
- * file mappings (no files exist yet). MAP_HUGETLB (with MAP_HUGE_2MB, MAP_HUGE_1GB
- * or neither: 2 MiB) rounds the length up to the huge page size and reserves pool
- * pages for it: -ENOMEM when the pool cannot cover it (unless MAP_NORESERVE),
- * -EINVAL for another size or an unaligned MAP_FIXED address.
+ * room or memory, -EEXIST for MAP_FIXED_NOREPLACE over a mapping, -EBADF when @fd
+ * is not open (without MAP_ANONYMOUS); for files -EACCES (a shared writable
+ * mapping of a file not open for writing, any mapping of one not open for
+ * reading), -ENODEV for a directory, -EOVERFLOW when the offset wraps,
+ * -EOPNOTSUPP for unknown flags with MAP_SHARED_VALIDATE.
+ * MAP_HUGETLB (with MAP_HUGE_2MB, MAP_HUGE_1GB or neither: 2 MiB) rounds the length
+ * up to the huge page size and reserves pool pages for it: -ENOMEM when the pool
+ * cannot cover it (unless MAP_NORESERVE), -EINVAL for another size or an unaligned
+ * MAP_FIXED address.
  */
 unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 		       unsigned long flags, int fd, unsigned long off);

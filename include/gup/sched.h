@@ -19,6 +19,7 @@ struct task_struct {
 	int pid;
 	int tgid;
 	struct mm_struct *mm;
+	struct files_struct *files;	 /* descriptors: shared by threads, copied by fork */
 	unsigned long fatal_signal;	 /* bit 0: SIGKILL pending */
 	struct rw_semaphore *blocked_on; /* the rwsem this task sleeps on, for task_kill */
 	pthread_mutex_t blocked_lock;

@@ -64,6 +64,8 @@ struct sim_config {
 	 */
 	unsigned long hugetlb_2m_pages;
 	unsigned long hugetlb_1g_pages;
+	unsigned int file_latency_us; /* every host file read and write waits this long */
+	const char *dax_dir; /* host files opened under this directory are fsdax; NULL: none */
 };
 
 /**
@@ -160,6 +162,9 @@ enum node_stat_item {
 	NR_FORK_EARLY_COW, /* libgup extra: pinned pages copied at fork */
 	NR_PAGE_FAULTS,	   /* libgup extra: calls to handle_mm_fault */
 	NR_ANON_THPS,	   /* anonymous THPs mapped by a pmd, in huge pages */
+	NR_FILE_PAGES,	   /* pages in page caches (shmem included, as the kernel counts) */
+	NR_FILE_DIRTY,	   /* dirty host-file pages waiting for writeback */
+	NR_WRITEBACK,	   /* pages being written to their host file */
 	NR_VM_NODE_STAT_ITEMS
 };
 

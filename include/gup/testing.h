@@ -98,6 +98,22 @@ int sim_for_each_pin(int (*fn)(const struct sim_pin_record *rec, void *arg), voi
  */
 unsigned long sim_report_pins(FILE *out);
 
+/*
+ * The host I/O seam of file-backed memory (src/fs/host_io.c). Each operation
+ * returns what the libc call returns, or -errno instead of -1: a test's table can
+ * fail (-EIO, -ENOSPC), transfer short, or wait at will.
+ */
+struct host_io_ops {
+	ssize_t (*pread)(int fd, void *buf, size_t count, loff_t pos);
+	ssize_t (*pwrite)(int fd, const void *buf, size_t count, loff_t pos);
+	int (*fsync)(int fd);
+	int (*ftruncate)(int fd, loff_t length);
+};
+/* The host's own calls. */
+extern const struct host_io_ops host_io_default_ops;
+/* Route host I/O through @ops (NULL: the defaults). Return: the table used until now. */
+const struct host_io_ops *host_io_set_ops(const struct host_io_ops *ops);
+
 #ifdef __cplusplus
 }
 #endif

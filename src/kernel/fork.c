@@ -128,7 +128,9 @@ struct mm_struct *dup_mm(struct task_struct *tsk, struct mm_struct *oldmm)
 
 /* --- tasks --- */
 
-static struct task_struct *task_alloc(const char *comm, struct mm_struct *mm, int tgid)
+/* A task over @mm and @files, taking over the caller's references on both. */
+static struct task_struct *task_alloc(const char *comm, struct mm_struct *mm,
+				      struct files_struct *files, int tgid)
 {
 	struct task_struct *t = calloc(1, sizeof(*t));
 
@@ -136,6 +138,7 @@ static struct task_struct *task_alloc(const char *comm, struct mm_struct *mm, in
 		return NULL;
 	snprintf(t->comm, sizeof(t->comm), "%s", comm ? comm : "task");
 	t->mm = mm;
+	t->files = files;
 	pthread_mutex_init(&t->blocked_lock, NULL);
 	pthread_mutex_lock(&sim.tasks_lock);
 	t->pid = sim.next_pid++;
@@ -149,6 +152,7 @@ static struct task_struct *task_alloc(const char *comm, struct mm_struct *mm, in
 
 struct task_struct *task_create(const char *comm)
 {
+	struct files_struct *files;
 	struct mm_struct *mm;
 	struct task_struct *t;
 
@@ -157,9 +161,13 @@ struct task_struct *task_create(const char *comm)
 	mm = mm_alloc();
 	if (!mm)
 		return NULL;
-	t = task_alloc(comm, mm, 0);
-	if (!t)
+	files = files_alloc();
+	t = files ? task_alloc(comm, mm, files, 0) : NULL;
+	if (!t) {
+		if (files)
+			put_files_struct(files);
 		mmput(mm);
+	}
 	return t;
 }
 
@@ -170,9 +178,12 @@ struct task_struct *task_clone_thread(struct task_struct *t)
 	if (!t)
 		return NULL;
 	mmget(t->mm);
-	thread = task_alloc(t->comm, t->mm, t->tgid);
-	if (!thread)
+	atomic_inc(&t->files->count);
+	thread = task_alloc(t->comm, t->mm, t->files, t->tgid);
+	if (!thread) {
+		put_files_struct(t->files);
 		mmput(t->mm);
+	}
 	return thread;
 }
 
@@ -188,6 +199,7 @@ struct task_struct *sys_fork(void)
 {
 	SIM_ENTER((errno = -sim_entry_err, NULL));
 	struct task_struct *parent = current, *child;
+	struct files_struct *files;
 	struct mm_struct *mm;
 
 	mm = dup_mm(NULL, parent->mm);
@@ -195,8 +207,11 @@ struct task_struct *sys_fork(void)
 		errno = ENOMEM;
 		return NULL;
 	}
-	child = task_alloc(parent->comm, mm, 0);
+	files = dup_fd(parent->files);
+	child = files ? task_alloc(parent->comm, mm, files, 0) : NULL;
 	if (!child) {
+		if (files)
+			put_files_struct(files);
 		mmput(mm);
 		errno = ENOMEM;
 	}
@@ -213,6 +228,7 @@ void task_exit(struct task_struct *t)
 	if (t->mm->owner == t)
 		t->mm->owner = NULL;
 	mmput(t->mm);
+	put_files_struct(t->files);
 	if (current_task == t)
 		current_task = NULL;
 	pthread_mutex_destroy(&t->blocked_lock);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 #include "mm/internal.h"
+#include <gup/pagemap.h>
 
 struct check_ctx {
 	FILE *out;
@@ -20,6 +21,8 @@ struct check_ctx {
 	long mm_tables;		/* tables reached in the mm being walked */
 	long mm_huge_pmds;	/* huge pmds in the mm being walked, each with a deposited table */
 	long mm_rss_anon, mm_rss_shmem;
+	long file_dirty;   /* dirty pages of host-file page caches */
+	long cached_pages; /* pages of every page cache */
 };
 
 #define CHECK_LIMIT 20
@@ -610,13 +613,65 @@ static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 			  atomic_long_read(&mm->rss_shmem));
 }
 
-static void tally_mapping(struct check_ctx *c, struct address_space *mapping)
+/*
+ * The page cache of one file: each cached page names this mapping and its own
+ * index, holds the cache's reference, and lies inside the file; dirty pages are
+ * counted for nr_dirty, and nrpages is the number of pages found.
+ */
+static void check_page_cache(struct check_ctx *c, struct address_space *mapping)
 {
-	for (unsigned long i = 0; i < mapping->nr_slots; i++)
-		if (mapping->i_pages[i]) {
-			tally_at(c, page_to_pfn(mapping->i_pages[i]));
-			c->refs[page_to_pfn(mapping->i_pages[i])]++;
-		}
+	pgoff_t eof = (pgoff_t)DIV_ROUND_UP(mapping->host->i_size, PAGE_SIZE);
+	unsigned long index, found = 0;
+	struct page *page;
+
+	xa_for_each(&mapping->i_pages, index, page)
+	{
+		unsigned long pfn = page_to_pfn(page);
+
+		found++;
+		/* A hugetlb object's pages are no page-cache pages to vmstat. */
+		c->cached_pages += !PageHuge(page);
+		tally_at(c, pfn);
+		c->refs[pfn]++;
+		if (page->mapping != mapping || page->index != index)
+			violation(
+				c,
+				"pfn %#lx: cached at index %#lx of mapping %p but says %#lx of %p",
+				pfn, index, (void *)mapping, page->index, (void *)page->mapping);
+		if (index >= eof)
+			violation(
+				c,
+				"pfn %#lx: cached at index %#lx, beyond the file's end (%lu pages)",
+				pfn, index, eof);
+		if (PageLocked(page))
+			violation(c, "pfn %#lx: page-cache page locked with nothing in flight",
+				  pfn);
+		if (PageDirty(page) && mapping_accounts_dirty(mapping))
+			c->file_dirty++;
+	}
+	if (found != mapping->nrpages)
+		violation(c, "mapping %p: %lu pages cached, nrpages says %lu", (void *)mapping,
+			  found, mapping->nrpages);
+}
+
+/* Every inode's page cache, and the vmstat counters they add up to. */
+static void check_page_caches(struct check_ctx *c)
+{
+	struct inode *inode;
+
+	c->file_dirty = c->cached_pages = 0;
+	pthread_mutex_lock(&sim.inodes_lock);
+	list_for_each_entry(inode, &sim.inodes, i_hash) check_page_cache(c, &inode->i_data);
+	pthread_mutex_unlock(&sim.inodes_lock);
+	if (c->cached_pages != (long)global_node_page_state(NR_FILE_PAGES))
+		violation(c, "page caches hold %ld pages, nr_file_pages says %lu", c->cached_pages,
+			  global_node_page_state(NR_FILE_PAGES));
+	if (c->file_dirty != (long)global_node_page_state(NR_FILE_DIRTY))
+		violation(c, "page caches hold %ld dirty pages, nr_dirty says %lu", c->file_dirty,
+			  global_node_page_state(NR_FILE_DIRTY));
+	if (global_node_page_state(NR_WRITEBACK))
+		violation(c, "nr_writeback is %lu with no writeback in flight",
+			  global_node_page_state(NR_WRITEBACK));
 }
 
 static bool seen_before(void **seen, int *n, void *p)
@@ -631,39 +686,27 @@ static bool seen_before(void **seen, int *n, void *p)
 static void check_all_mms(struct check_ctx *c)
 {
 	struct task_struct *t;
-	int nmm = 0, nmap = 0, cap = 0, map_cap = 0;
-	void **mms, **maps;
+	int nmm = 0, cap = 0;
+	void **mms;
 
 	pthread_mutex_lock(&sim.tasks_lock);
 	/* Sized to what is there: a check after every step must not zero big arrays. */
-	list_for_each_entry(t, &sim.tasks, tasks)
-	{
-		cap++;
-		map_cap += t->mm->map_count;
-	}
+	list_for_each_entry(t, &sim.tasks, tasks) cap++;
 	mms = malloc((cap + 1) * sizeof(void *));
-	maps = malloc((map_cap + 1) * sizeof(void *));
-	if (!mms || !maps) {
+	if (!mms) {
 		violation(c, "no host memory to walk the address spaces");
 		cap = 0;
 	}
 	list_for_each_entry(t, &sim.tasks, tasks)
 	{
-		struct vm_area_struct *vma;
-
 		if (nmm >= cap || seen_before(mms, &nmm, t->mm))
 			continue;
 		if (!mm_is_valid(t->mm, c->out))
 			c->errors++;
 		check_mm_tables(c, t->mm);
-		for (vma = t->mm->mmap; vma; vma = vma->vm_next)
-			if (vma->vm_file && nmap < map_cap &&
-			    !seen_before(maps, &nmap, vma->vm_file->f_mapping))
-				tally_mapping(c, vma->vm_file->f_mapping);
 	}
 	pthread_mutex_unlock(&sim.tasks_lock);
 	free(mms);
-	free(maps);
 }
 
 /* Record the pfns of a listed free block; no pfn may be in two blocks. */
@@ -887,6 +930,7 @@ static void check_all_frames(struct check_ctx *c, long *pins)
 	unsigned long nr_tables = 0;
 
 	check_all_mms(c);
+	check_page_caches(c);
 	check_buddy_lists(c);
 	check_hugetlb(c);
 	check_huge_zero_page(c);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The page lock: lock_page and friends, with the hashed waitqueues that sleepers
- * wait on (the kernel's page_wait_table).
+ * The page cache: the page lock and its hashed waitqueues, lookup and insertion
+ * by index, the file fault handler (filemap_fault, with the mmap_lock-dropping
+ * retry of the kernel's), reads and writes through the cache, host files' a_ops.
  */
-#include "mm/internal.h"
+#include "fs/internal.h"
+#include "lib/rcu.h"
+#include <gup/pagemap.h>
 
 #define PAGE_WAIT_BUCKETS 64
 
@@ -75,3 +78,555 @@ void pagecache_init(void)
 {
 	pthread_once(&page_waitqueues_once, init_page_waitqueues_once);
 }
+
+/* --- the page cache --- */
+
+struct page *find_get_page(struct address_space *mapping, pgoff_t index)
+{
+	struct page *page;
+
+	sim_rcu_read_lock();
+	for (;;) {
+		page = xa_load(&mapping->i_pages, index);
+		if (!page)
+			break;
+		/* A page being freed has count 0 and stays out of reach. */
+		if (!page_cache_add_speculative(page, 1))
+			continue;
+		/* Removed (and maybe reused) since the load: look again. */
+		if (likely(xa_load(&mapping->i_pages, index) == page))
+			break;
+		put_page(page);
+	}
+	sim_rcu_read_unlock();
+	return page;
+}
+
+struct page *find_lock_page(struct address_space *mapping, pgoff_t index)
+{
+	struct page *page;
+
+	while ((page = find_get_page(mapping, index)) != NULL) {
+		lock_page(page);
+		/* Truncated while we waited for the lock. */
+		if (likely(page->mapping == mapping))
+			break;
+		unlock_and_put_page(page);
+	}
+	return page;
+}
+
+struct page *find_get_next_page(struct address_space *mapping, pgoff_t *index, pgoff_t end)
+{
+	struct page *page;
+
+	sim_rcu_read_lock();
+	for (;;) {
+		pgoff_t at = *index;
+
+		page = xa_find(&mapping->i_pages, &at, end);
+		if (!page)
+			break;
+		if (!page_cache_add_speculative(page, 1))
+			continue;
+		if (likely(xa_load(&mapping->i_pages, at) == page)) {
+			*index = at;
+			break;
+		}
+		put_page(page);
+	}
+	sim_rcu_read_unlock();
+	return page;
+}
+
+int add_to_page_cache_lru(struct page *page, struct address_space *mapping, pgoff_t index,
+			  gfp_t gfp)
+{
+	int err;
+
+	(void)gfp;
+	VM_BUG_ON_PAGE(PageLocked(page) || page->mapping, page);
+	SetPageLocked(page);
+	get_page(page); /* the cache's */
+	page->mapping = mapping;
+	page->index = index;
+	spin_lock(&mapping->i_pages_lock);
+	err = xa_insert(&mapping->i_pages, index, page);
+	if (!err)
+		mapping->nrpages++;
+	spin_unlock(&mapping->i_pages_lock);
+	if (err) {
+		page->mapping = NULL;
+		ClearPageLocked(page);
+		page_ref_sub(page, 1);
+		return err;
+	}
+	count_vm_stat(NR_FILE_PAGES, 1);
+	if (PageSwapBacked(page))
+		count_vm_stat(NR_SHMEM, 1);
+	return 0;
+}
+
+void delete_from_page_cache(struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+
+	VM_BUG_ON_PAGE(!PageLocked(page), page);
+	spin_lock(&mapping->i_pages_lock);
+	xa_erase(&mapping->i_pages, page->index);
+	mapping->nrpages--;
+	if (PageDirty(page) && mapping_accounts_dirty(mapping))
+		count_vm_stat(NR_FILE_DIRTY, -1);
+	WRITE_ONCE(page->mapping, NULL);
+	spin_unlock(&mapping->i_pages_lock);
+	count_vm_stat(NR_FILE_PAGES, -1);
+	if (PageSwapBacked(page))
+		count_vm_stat(NR_SHMEM, -1);
+	put_page(page); /* the cache's */
+}
+
+static pgoff_t inode_size_pages(struct inode *inode)
+{
+	return (pgoff_t)DIV_ROUND_UP(READ_ONCE(inode->i_size), PAGE_SIZE);
+}
+
+/*
+ * A new page for @index of @mapping, locked, with a reference, in *@pagep.
+ * @within_eof: a reader's page, which truncation racing its insertion must not
+ * leave beyond the end: truncation sets the size before it looks for pages, we
+ * insert before we look at the size, so one of the two sees the other.
+ * Return: 0; -EEXIST when another thread added one first (look it up again);
+ * -ENXIO when the file now ends before @index; -ENOMEM.
+ */
+static int page_cache_alloc_locked(struct address_space *mapping, pgoff_t index, bool within_eof,
+				   struct page **pagep)
+{
+	struct page *page = alloc_page(GFP_HIGHUSER_MOVABLE);
+	int err;
+
+	if (!page)
+		return -ENOMEM;
+	err = add_to_page_cache_lru(page, mapping, index, GFP_HIGHUSER_MOVABLE);
+	if (err) {
+		put_page(page);
+		return err;
+	}
+	smp_mb(); /* the insertion before the size read; do_truncate() pairs */
+	if (within_eof && index >= inode_size_pages(mapping->host)) {
+		delete_from_page_cache(page);
+		unlock_and_put_page(page);
+		return -ENXIO;
+	}
+	*pagep = page;
+	return 0;
+}
+
+/*
+ * Read the locked, !Uptodate @page and wait for it. Return: 0 with the page
+ * Uptodate (and unlocked), else -errno.
+ */
+static int read_page_sync(struct file *file, struct page *page)
+{
+	const struct address_space_operations *a_ops = page->mapping->a_ops;
+	int err;
+
+	/* A mapping with no backing store (shmem) reads its holes as zeroes. */
+	if (!a_ops->readpage) {
+		memset(page_address(page), 0, PAGE_SIZE);
+		SetPageUptodate(page);
+		unlock_page(page);
+		return 0;
+	}
+	err = a_ops->readpage(file, page);
+
+	if (err)
+		return err;
+	wait_on_page_locked(page);
+	return PageUptodate(page) ? 0 : -EIO;
+}
+
+/*
+ * read_cache_page() - the Uptodate page at @index, read in if need be.
+ * Return: the page with a reference (unlocked), or NULL with *@err set.
+ */
+static struct page *read_cache_page(struct file *file, pgoff_t index, int *err)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct page *page;
+
+	for (;;) {
+		page = find_get_page(mapping, index);
+		if (page && PageUptodate(page))
+			return page;
+		if (page) {
+			lock_page(page);
+		} else {
+			int ret = page_cache_alloc_locked(mapping, index, true, &page);
+
+			if (ret == -EEXIST)
+				continue;
+			if (ret) {
+				*err = ret == -ENXIO ? 0 : ret; /* truncated: the end of the file */
+				return NULL;
+			}
+		}
+		if (page->mapping != mapping) { /* truncated meanwhile */
+			unlock_and_put_page(page);
+			continue;
+		}
+		if (PageUptodate(page)) {
+			unlock_page(page);
+			return page;
+		}
+		*err = read_page_sync(file, page);
+		if (*err) {
+			put_page(page);
+			page = NULL;
+		}
+		return page;
+	}
+}
+
+/* --- the fault handler --- */
+
+/*
+ * Before sleeping for I/O, give mmap_lock up if the fault may retry, pinning the
+ * file so it outlives the VMA. A retried fault (TRIED) waits with the lock held,
+ * so that retrying ends. Return: the pinned file, or NULL when the lock is kept.
+ */
+static struct file *maybe_unlock_mmap_for_io(struct vm_fault *vmf, struct file *fpin)
+{
+	unsigned int flags = vmf->flags;
+
+	if (fpin)
+		return fpin;
+	if ((flags & (FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_TRIED)) == FAULT_FLAG_ALLOW_RETRY &&
+	    !(flags & FAULT_FLAG_RETRY_NOWAIT)) {
+		fpin = get_file(vmf->vma->vm_file);
+		mmap_read_unlock(vmf->vma->vm_mm);
+	}
+	return fpin;
+}
+
+/*
+ * Lock a page another thread may be reading in (lock_page_or_retry as
+ * filemap_fault uses it): RETRY_NOWAIT gives up at once with mmap_lock kept;
+ * otherwise a first try drops mmap_lock before waiting. Return: true with the
+ * page locked, false when the fault must return VM_FAULT_RETRY.
+ */
+static bool lock_page_maybe_drop_mmap(struct vm_fault *vmf, struct page *page, struct file **fpin)
+{
+	if (trylock_page(page))
+		return true;
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return false;
+	*fpin = maybe_unlock_mmap_for_io(vmf, *fpin);
+	lock_page(page);
+	return true;
+}
+
+vm_fault_t filemap_fault(struct vm_fault *vmf)
+{
+	struct file *file = vmf->vma->vm_file, *fpin = NULL;
+	struct address_space *mapping = file->f_mapping;
+	struct inode *inode = mapping->host;
+	pgoff_t offset = vmf->pgoff;
+	vm_fault_t ret = 0;
+	struct page *page;
+	int err;
+
+	if (offset >= inode_size_pages(inode))
+		return VM_FAULT_SIGBUS;
+retry_find:
+	page = find_get_page(mapping, offset);
+	if (!page) {
+		ret = VM_FAULT_MAJOR;
+		err = page_cache_alloc_locked(mapping, offset, true, &page);
+		if (err == -EEXIST)
+			goto retry_find;
+		if (err)
+			goto no_page;
+	} else if (!lock_page_maybe_drop_mmap(vmf, page, &fpin)) {
+		goto out_retry;
+	}
+	if (unlikely(page->mapping != mapping)) {
+		unlock_and_put_page(page);
+		goto retry_find;
+	}
+	if (!PageUptodate(page))
+		goto page_not_uptodate;
+	/* The lock went while we waited: the page is there now, retry to map it. */
+	if (fpin) {
+		unlock_page(page);
+		goto out_retry;
+	}
+	/* Truncation sets the size before it takes the pages: check under the page lock. */
+	if (unlikely(offset >= inode_size_pages(inode))) {
+		unlock_and_put_page(page);
+		return VM_FAULT_SIGBUS;
+	}
+	vmf->page = page;
+	return ret | VM_FAULT_LOCKED;
+
+page_not_uptodate:
+	fpin = maybe_unlock_mmap_for_io(vmf, fpin);
+	err = read_page_sync(file, page);
+	if (fpin)
+		goto out_retry;
+	put_page(page);
+	if (!err)
+		goto retry_find;
+	return VM_FAULT_SIGBUS;
+
+out_retry:
+	put_page(page);
+	if (fpin)
+		fput(fpin);
+	return ret | VM_FAULT_RETRY;
+no_page:
+	/* Without mmap_lock any more, only a retry may be answered: it finds out. */
+	if (fpin) {
+		fput(fpin);
+		return VM_FAULT_RETRY;
+	}
+	return err == -ENXIO ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
+}
+
+vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf)
+{
+	struct page *page = vmf->page;
+	struct inode *inode = vmf->vma->vm_file->f_inode;
+
+	lock_page(page);
+	if (page->mapping != &inode->i_data || page->index >= inode_size_pages(inode)) {
+		unlock_page(page);
+		return VM_FAULT_NOPAGE; /* truncated: the fault is retried and finds out */
+	}
+	set_page_dirty(page);
+	return VM_FAULT_LOCKED;
+}
+
+/* --- read and write through the cache --- */
+
+ssize_t generic_file_read(struct file *file, unsigned long buf, size_t count, loff_t pos)
+{
+	struct inode *inode = file_inode(file);
+	ssize_t done = 0;
+	int err = 0;
+
+	while (count) {
+		loff_t size = READ_ONCE(inode->i_size);
+		unsigned long offset = pos & ~PAGE_MASK, nr, left;
+		struct page *page;
+
+		if (pos >= size)
+			break;
+		nr = min_t(unsigned long, PAGE_SIZE - offset, count);
+		nr = min_t(unsigned long, nr, (unsigned long)(size - pos));
+		page = read_cache_page(file, (pgoff_t)(pos >> PAGE_SHIFT), &err);
+		if (!page)
+			break;
+		/* No page lock held: the copy may fault on a mapping of this very page. */
+		left = copy_to_user(buf + done, (char *)page_address(page) + offset, nr);
+		mark_page_accessed(page);
+		put_page(page);
+		done += nr - left;
+		pos += nr - left;
+		count -= nr - left;
+		if (left) {
+			err = -EFAULT;
+			break;
+		}
+	}
+	return done ? done : err;
+}
+
+/*
+ * The locked page at @index, ready for @len bytes at @offset to be written:
+ * Uptodate, or wholly overwritten, or beyond the end of the file (zeroed).
+ * Return: the page locked with a reference, or NULL with *@err set.
+ */
+static struct page *write_begin(struct file *file, pgoff_t index, unsigned long offset,
+				unsigned long len, int *err)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct page *page;
+
+	for (;;) {
+		int ret = 0;
+
+		page = find_lock_page(mapping, index);
+		/* A writer may place pages past the end: it is extending the file. */
+		if (!page)
+			ret = page_cache_alloc_locked(mapping, index, false, &page);
+		if (ret == -EEXIST)
+			continue;
+		if (ret) {
+			*err = ret;
+			return NULL;
+		}
+		if (PageUptodate(page))
+			return page;
+		if ((loff_t)index << PAGE_SHIFT >= READ_ONCE(mapping->host->i_size) ||
+		    (offset == 0 && len == PAGE_SIZE)) {
+			memset(page_address(page), 0, PAGE_SIZE);
+			SetPageUptodate(page);
+			return page;
+		}
+		*err = read_page_sync(file, page);
+		put_page(page);
+		if (*err)
+			return NULL;
+	}
+}
+
+ssize_t generic_file_write(struct file *file, unsigned long buf, size_t count, loff_t pos)
+{
+	struct inode *inode = file_inode(file);
+	char *bounce = malloc(PAGE_SIZE);
+	ssize_t done = 0;
+	int err = 0;
+
+	if (!bounce)
+		return -ENOMEM;
+	while (count) {
+		unsigned long offset = pos & ~PAGE_MASK, nr, copied;
+		struct page *page;
+
+		nr = min_t(unsigned long, PAGE_SIZE - offset, count);
+		/*
+		 * The user bytes first, into a bounce buffer: copying them under the page
+		 * lock could fault on a mapping of this page and wait for our own lock.
+		 */
+		copied = nr - copy_from_user(bounce, buf + done, nr);
+		if (!copied) {
+			err = -EFAULT;
+			break;
+		}
+		page = write_begin(file, (pgoff_t)(pos >> PAGE_SHIFT), offset, copied, &err);
+		if (!page)
+			break;
+		memcpy((char *)page_address(page) + offset, bounce, copied);
+		set_page_dirty(page);
+		unlock_and_put_page(page);
+		done += copied;
+		pos += copied;
+		count -= copied;
+		if (pos > inode->i_size)
+			WRITE_ONCE(inode->i_size, pos);
+		if (copied < nr) {
+			err = -EFAULT;
+			break;
+		}
+	}
+	free(bounce);
+	return done ? done : err;
+}
+
+/* --- host files --- */
+
+static int host_readpage(struct file *file, struct page *page)
+{
+	struct inode *inode = page->mapping->host;
+	loff_t pos = (loff_t)page->index << PAGE_SHIFT;
+	char *kaddr = page_address(page);
+	size_t done = 0;
+	int err = 0;
+
+	(void)file;
+	sim_point(SP_FILE_READ, page);
+	while (done < PAGE_SIZE) {
+		ssize_t n = host_pread(inode, kaddr + done, PAGE_SIZE - done, pos + (loff_t)done);
+
+		if (n < 0) {
+			err = (int)n;
+			break;
+		}
+		if (!n)
+			break; /* the host file ends here: the rest reads as zeroes */
+		/* A seam that claims more than asked for is held to the page. */
+		done += min_t(size_t, (size_t)n, PAGE_SIZE - done);
+	}
+	if (done < PAGE_SIZE)
+		memset(kaddr + done, 0, PAGE_SIZE - done);
+	if (!err)
+		SetPageUptodate(page);
+	unlock_page(page);
+	return err;
+}
+
+static int host_writepage(struct page *page)
+{
+	struct inode *inode = page->mapping->host;
+	loff_t pos = (loff_t)page->index << PAGE_SHIFT, size = READ_ONCE(inode->i_size);
+	size_t len, done = 0;
+	int err = 0;
+
+	if (pos >= size) {
+		unlock_page(page);
+		return 0; /* wholly beyond the end: truncation is about to take it */
+	}
+	len = (size_t)min_t(loff_t, PAGE_SIZE, size - pos);
+	SetPageWriteback(page);
+	count_vm_stat(NR_WRITEBACK, 1);
+	while (done < len) {
+		ssize_t n = host_pwrite(inode, (char *)page_address(page) + done, len - done,
+					pos + (loff_t)done);
+
+		if (n <= 0) {
+			err = n < 0 ? (int)n : -EIO;
+			break;
+		}
+		done += min_t(size_t, (size_t)n, len - done);
+	}
+	ClearPageWriteback(page);
+	count_vm_stat(NR_WRITEBACK, -1);
+	if (err) {
+		/* Keep the data for a later try; fsync reports the error once. */
+		set_page_dirty(page);
+		if (!READ_ONCE(inode->wb_err))
+			WRITE_ONCE(inode->wb_err, err);
+	}
+	unlock_page(page);
+	return err;
+}
+
+const struct address_space_operations host_aops = {
+	.readpage = host_readpage,
+	.writepage = host_writepage,
+	.set_page_dirty = __set_page_dirty_nobuffers,
+};
+
+static const char *file_vma_name(struct vm_area_struct *vma)
+{
+	return vma->vm_file->f_inode->path;
+}
+
+/*
+ * A shared mapping going away (munmap, exit): zap has moved its PTEs' dirty bits
+ * to the pages; write its range back now, so nothing written through it is lost.
+ */
+static void filemap_vma_close(struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & VM_SHARED)
+		filemap_write_range(vma->vm_file->f_mapping, vma->vm_pgoff,
+				    vma->vm_pgoff + vma_pages(vma) - 1);
+}
+
+const struct vm_operations_struct generic_file_vm_ops = {
+	.close = filemap_vma_close,
+	.fault = filemap_fault,
+	.page_mkwrite = filemap_page_mkwrite,
+	.name = file_vma_name,
+};
+
+static int host_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	(void)file;
+	vma->vm_ops = &generic_file_vm_ops;
+	return 0;
+}
+
+const struct file_operations host_file_operations = {
+	.mmap = host_file_mmap,
+};

@@ -4,6 +4,9 @@
  * their reservations, the hugetlbfs-like object behind MAP_HUGETLB, and hugetlb
  * faults, COW, fork, zap, mprotect and GUP's walk of hugetlb VMAs, as 5.11 does them.
  */
+#include <fcntl.h>
+
+#include "fs/internal.h"
 #include "mm/internal.h"
 
 /*
@@ -23,7 +26,7 @@
 static struct hstate hstates[HUGE_MAX_HSTATE];
 static spinlock_t hugetlb_lock; /* the pools' free lists and counters */
 
-/* What one MAP_HUGETLB mapping's object (its file's mapping->host) holds. */
+/* What one MAP_HUGETLB mapping's object (its file's inode->i_private) holds. */
 struct hugetlbfs_inode {
 	struct hstate *h;
 	bool shared;
@@ -35,7 +38,7 @@ struct hugetlbfs_inode {
 
 static struct hugetlbfs_inode *hugetlb_inode(struct vm_area_struct *vma)
 {
-	return vma->vm_file->f_mapping->host;
+	return vma->vm_file->f_inode->i_private;
 }
 
 struct hstate *hstate_vma(struct vm_area_struct *vma)
@@ -267,23 +270,24 @@ static void release_reserves(struct hugetlbfs_inode *inode, unsigned long first,
 static void hugetlbfs_release(struct file *file)
 {
 	struct address_space *mapping = file->f_mapping;
-	struct hugetlbfs_inode *inode = mapping->host;
+	struct hugetlbfs_inode *inode = file->f_inode->i_private;
 
-	for (unsigned long i = 0; i < mapping->nr_slots; i++) {
-		struct page *page = mapping->i_pages[i];
+	/* The object's cache, emptied here: these pages are no page-cache pages to iput(). */
+	for (unsigned long i = 0; i < inode->nr; i++) {
+		struct page *page;
 
+		spin_lock(&mapping->i_pages_lock);
+		page = xa_erase(&mapping->i_pages, i);
+		spin_unlock(&mapping->i_pages_lock);
 		if (!page)
 			continue;
+		mapping->nrpages--;
 		WRITE_ONCE(page->mapping, NULL);
 		put_page(page);
 	}
 	release_reserves(inode, 0, inode->nr);
 	free(inode->resv);
 	free(inode);
-	free(mapping->i_pages);
-	pthread_spin_destroy(&mapping->i_pages_lock);
-	free(mapping);
-	atomic_long_add(-1, &sim.nr_mappings);
 }
 
 static const struct file_operations hugetlbfs_file_operations = {
@@ -327,25 +331,18 @@ struct file *hugetlb_file_setup(struct hstate *h, unsigned long len, bool shared
 				struct mm_struct *owner)
 {
 	unsigned long nr = len >> (h->order + PAGE_SHIFT);
-	struct hugetlbfs_inode *inode;
-	struct address_space *mapping;
+	struct hugetlbfs_inode *hinode;
+	struct inode *inode;
 	struct file *file;
 
 	if (!noreserve && hugetlb_acct_reserve(h, nr))
 		return NULL;
-	inode = hugetlbfs_inode_alloc(h, nr, shared, noreserve, owner);
-	mapping = calloc(1, sizeof(*mapping));
-	if (mapping && shared) {
-		mapping->nr_slots = nr;
-		mapping->i_pages = calloc(nr, sizeof(struct page *));
-	}
-	if (!inode || !mapping || (shared && !mapping->i_pages)) {
-		if (mapping)
-			free(mapping->i_pages);
-		free(mapping);
-		if (inode)
-			free(inode->resv);
-		free(inode);
+	hinode = hugetlbfs_inode_alloc(h, nr, shared, noreserve, owner);
+	inode = hinode ? new_pseudo_inode((loff_t)len) : NULL;
+	if (!inode) {
+		if (hinode)
+			free(hinode->resv);
+		free(hinode);
 		if (!noreserve) {
 			spin_lock(&hugetlb_lock);
 			h->resv_huge_pages -= nr;
@@ -353,14 +350,13 @@ struct file *hugetlb_file_setup(struct hstate *h, unsigned long len, bool shared
 		}
 		return NULL;
 	}
-	spin_lock_init(&mapping->i_pages_lock);
-	mapping->host = inode;
-	atomic_long_add(1, &sim.nr_mappings);
-	file = alloc_file(mapping, &hugetlbfs_file_operations);
+	inode->i_private = hinode;
+	file = alloc_file(inode, FMODE_READ | FMODE_WRITE, O_RDWR, &hugetlbfs_file_operations);
 	if (!file) {
-		struct file tmp = {.f_mapping = mapping};
+		struct file tmp = {.f_inode = inode, .f_mapping = &inode->i_data};
 
 		hugetlbfs_release(&tmp);
+		iput(inode);
 	}
 	return file;
 }
@@ -501,12 +497,12 @@ static void clear_huge_page(struct page *page, struct hstate *h)
 static struct page *hugetlbfs_find_or_create(struct vm_area_struct *vma, unsigned long idx)
 {
 	struct address_space *mapping = vma->vm_file->f_mapping;
-	struct hugetlbfs_inode *inode = mapping->host;
+	struct hugetlbfs_inode *inode = hugetlb_inode(vma);
 	struct page *page, *fresh;
 	bool used_reserve;
 
 	spin_lock(&mapping->i_pages_lock);
-	page = mapping->i_pages[idx];
+	page = xa_load(&mapping->i_pages, idx);
 	if (page)
 		get_page(page);
 	spin_unlock(&mapping->i_pages_lock);
@@ -517,10 +513,17 @@ static struct page *hugetlbfs_find_or_create(struct vm_area_struct *vma, unsigne
 		return NULL;
 	clear_huge_page(fresh, inode->h);
 	spin_lock(&mapping->i_pages_lock);
-	page = mapping->i_pages[idx];
+	page = xa_load(&mapping->i_pages, idx);
+	if (!page && xa_insert(&mapping->i_pages, idx, fresh)) {
+		spin_unlock(&mapping->i_pages_lock);
+		if (used_reserve)
+			restore_reserve(inode, idx);
+		put_page(fresh);
+		return NULL; /* no memory for the cache's node: SIGBUS, as a failed allocation */
+	}
 	if (!page) {
 		/* The allocation's reference becomes the object's. */
-		mapping->i_pages[idx] = page = fresh;
+		page = fresh;
 		WRITE_ONCE(fresh->mapping, mapping);
 		fresh->index = idx;
 		SetPageUptodate(fresh);
@@ -815,10 +818,10 @@ static bool hugetlbfs_pagecache_present(struct hstate *h, struct vm_area_struct 
 	unsigned long idx = vma_hugecache_offset(h, vma, vaddr);
 	bool present;
 
-	if (!(vma->vm_flags & VM_SHARED) || idx >= mapping->nr_slots)
+	if (!(vma->vm_flags & VM_SHARED) || idx >= hugetlb_inode(vma)->nr)
 		return false;
 	spin_lock(&mapping->i_pages_lock);
-	present = mapping->i_pages[idx] != NULL;
+	present = xa_load(&mapping->i_pages, idx) != NULL;
 	spin_unlock(&mapping->i_pages_lock);
 	return present;
 }

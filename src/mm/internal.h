@@ -137,6 +137,8 @@ unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint, unsign
 void exit_mmap(struct mm_struct *mm);
 unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, unsigned long prot,
 		      unsigned long flags, unsigned long pgoff, unsigned long *populate);
+/* Set vm_page_prot from vm_flags (read-only PTEs where writes must be noticed). */
+void vma_set_page_prot(struct vm_area_struct *vma);
 int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 		      vm_flags_t newflags_set, vm_flags_t newflags_clear);
 
@@ -173,7 +175,6 @@ void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long addres
 /* Shared anonymous memory (shmem.c). */
 /* A new shared-anonymous object of @size bytes: a file with one reference, or NULL. */
 struct file *shmem_file_setup(unsigned long size);
-void shmem_release(struct file *file); /* also secretmem's: the same object */
 
 /* Secret memory (secretmem.c). */
 bool vma_is_secretmem(const struct vm_area_struct *vma);

@@ -4,6 +4,7 @@
  * copy with early COW of pinned pages, and raw pfn mappings.
  */
 #include "mm/internal.h"
+#include <gup/pagemap.h>
 
 struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
 {
@@ -76,7 +77,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 	return 0;
 }
 
-/* --- faults on mappings with vm_ops (shared memory now, files later) --- */
+/* --- faults on mappings with vm_ops: shmem and host files --- */
 
 /* Install @page (locked, referenced by the caller) at vmf->address; consumes the reference. */
 static vm_fault_t finish_fault(struct vm_fault *vmf, struct page *page, bool anon)
@@ -107,6 +108,19 @@ static vm_fault_t finish_fault(struct vm_fault *vmf, struct page *page, bool ano
 	return 0;
 }
 
+/* A read fault maps the page-cache page as it is (read-only unless shared-writable). */
+static vm_fault_t do_read_fault(struct vm_fault *vmf)
+{
+	vm_fault_t ret = vmf->vma->vm_ops->fault(vmf);
+
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	ret |= finish_fault(vmf, vmf->page, false);
+	unlock_page(vmf->page);
+	return ret & ~VM_FAULT_LOCKED;
+}
+
+/* A write fault in a private file mapping: an anonymous copy; the cache stays untouched. */
 static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 {
 	struct page *copy;
@@ -118,7 +132,7 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	if (!copy)
 		return VM_FAULT_OOM;
 	ret = vmf->vma->vm_ops->fault(vmf);
-	if (ret & VM_FAULT_ERROR) {
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
 		put_page(copy);
 		return ret;
 	}
@@ -128,21 +142,65 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	return finish_fault(vmf, copy, true);
 }
 
-static vm_fault_t do_fault(struct vm_fault *vmf)
+/*
+ * Tell the file that @vmf->page is about to be written (page_mkwrite). Return:
+ * VM_FAULT_LOCKED with the page locked and still in its file, or the error
+ * (VM_FAULT_NOPAGE when truncation took the page: the fault is simply retried).
+ */
+static vm_fault_t do_page_mkwrite(struct vm_fault *vmf)
 {
-	struct vm_area_struct *vma = vmf->vma;
+	struct page *page = vmf->page;
+	unsigned int old_flags = vmf->flags;
 	vm_fault_t ret;
 
-	if (!vma->vm_ops->fault)
-		return VM_FAULT_SIGBUS;
-	if ((vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED))
-		return do_cow_fault(vmf);
-	ret = vma->vm_ops->fault(vmf);
+	vmf->flags = FAULT_FLAG_WRITE | FAULT_FLAG_MKWRITE;
+	ret = vmf->vma->vm_ops->page_mkwrite(vmf);
+	vmf->flags = old_flags;
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE))
+		return ret;
+	if (!(ret & VM_FAULT_LOCKED)) {
+		lock_page(page);
+		if (!page->mapping) {
+			unlock_page(page);
+			return VM_FAULT_NOPAGE;
+		}
+		ret |= VM_FAULT_LOCKED;
+	}
+	return ret;
+}
+
+/* A write fault in a shared mapping: the file learns of it before the PTE allows it. */
+static vm_fault_t do_shared_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	vm_fault_t ret = vma->vm_ops->fault(vmf), tmp;
+
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
+	if (vma->vm_ops->page_mkwrite) {
+		unlock_page(vmf->page);
+		tmp = do_page_mkwrite(vmf);
+		if (tmp & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
+			put_page(vmf->page);
+			return tmp;
+		}
+	}
 	ret = finish_fault(vmf, vmf->page, false);
 	unlock_page(vmf->page);
 	return ret;
+}
+
+static vm_fault_t do_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (!vma->vm_ops->fault)
+		return VM_FAULT_SIGBUS;
+	if (!(vmf->flags & FAULT_FLAG_WRITE))
+		return do_read_fault(vmf);
+	if (!(vma->vm_flags & VM_SHARED))
+		return do_cow_fault(vmf);
+	return do_shared_fault(vmf);
 }
 
 /* --- write-protect faults --- */
@@ -228,15 +286,46 @@ oom:
 	return VM_FAULT_OOM;
 }
 
+static void wp_pte_make_writable(struct vm_fault *vmf)
+{
+	set_pte(vmf->pte, pte_mkyoung(pte_mkdirty(pte_mkwrite(vmf->orig_pte))));
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+}
+
+/*
+ * A write to a clean shared file page mapped read-only: page_mkwrite dirties the
+ * page first, then the PTE becomes writable if nobody changed it meanwhile.
+ * Entered with the PTE lock held; returns with it released.
+ */
 static vm_fault_t wp_page_shared(struct vm_fault *vmf, struct page *page)
 {
-	pte_t entry = pte_mkyoung(pte_mkdirty(pte_mkwrite(vmf->orig_pte)));
+	struct vm_area_struct *vma = vmf->vma;
+	vm_fault_t ret;
 
-	set_pte(vmf->pte, entry);
+	if (!page || !vma->vm_ops || !vma->vm_ops->page_mkwrite) {
+		wp_pte_make_writable(vmf);
+		if (page)
+			set_page_dirty(page);
+		return VM_FAULT_WRITE;
+	}
+	get_page(page);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	if (page)
-		set_page_dirty(page);
-	return VM_FAULT_WRITE;
+	vmf->page = page;
+	ret = do_page_mkwrite(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
+		put_page(page);
+		return ret;
+	}
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		ret = 0;
+	} else {
+		wp_pte_make_writable(vmf);
+		ret = VM_FAULT_WRITE;
+	}
+	unlock_and_put_page(page);
+	return ret;
 }
 
 /*

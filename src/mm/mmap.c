@@ -45,6 +45,24 @@ pgprot_t vm_get_page_prot(vm_flags_t vm_flags)
 	return __pgprot(map[vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED)]);
 }
 
+/*
+ * A shared writable mapping of a file that tracks dirty pages (page_mkwrite) maps
+ * its pages read-only until a write fault dirties them, as vma_wants_writenotify().
+ */
+static bool vma_wants_writenotify(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED) && vma->vm_ops &&
+	       vma->vm_ops->page_mkwrite;
+}
+
+void vma_set_page_prot(struct vm_area_struct *vma)
+{
+	vm_flags_t flags = vma->vm_flags;
+
+	vma->vm_page_prot =
+		vm_get_page_prot(vma_wants_writenotify(vma) ? flags & ~VM_SHARED : flags);
+}
+
 /* --- allocation and linking --- */
 
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
@@ -481,28 +499,30 @@ static unsigned long map_region(struct mm_struct *mm, unsigned long addr, unsign
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
 	vma->vm_flags = vm_flags;
-	vma->vm_page_prot = vm_get_page_prot(vm_flags);
 	vma->vm_pgoff = pgoff;
 	if (vm_flags & VM_HUGETLB) {
 		vma->vm_file = get_file(file); /* private ones too: it holds the hstate */
 		vma->vm_ops = &hugetlb_vm_ops;
-	} else if ((vm_flags & VM_SHARED) && !(vm_flags & VM_PFNMAP)) {
-		vma->vm_file = file ? get_file(file) : shmem_file_setup(len);
+	} else if (!file && (vm_flags & VM_SHARED) && !(vm_flags & VM_PFNMAP)) {
+		/* Shared anonymous memory is a shmem file of its own. */
+		vma->vm_file = shmem_file_setup(len);
 		if (!vma->vm_file) {
 			vm_area_free(vma);
 			return -ENOMEM;
 		}
-		vma->vm_ops = &shmem_vm_ops;
-		if (vma->vm_file->f_op->mmap) {
-			int err = vma->vm_file->f_op->mmap(vma->vm_file, vma);
-
-			if (err) {
-				vm_area_free(vma); /* drops the file reference */
-				return err;
-			}
-			vm_flags = vma->vm_flags;
-		}
+	} else if (file) {
+		vma->vm_file = get_file(file);
 	}
+	if (vma->vm_file && vma->vm_file->f_op->mmap) {
+		int err = vma->vm_file->f_op->mmap(vma->vm_file, vma);
+
+		if (err) {
+			vm_area_free(vma); /* drops the file reference */
+			return err;
+		}
+		vm_flags = vma->vm_flags; /* the file may add some (secretmem: VM_LOCKED) */
+	}
+	vma_set_page_prot(vma);
 	vma_link(mm, vma);
 	mm->total_vm += len >> PAGE_SHIFT;
 	if (vm_flags & VM_LOCKED)
@@ -521,7 +541,7 @@ static int check_mmap_flags(unsigned long prot, unsigned long flags)
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
-		return -EBADF; /* no file descriptors exist in the simulation yet */
+		return 0; /* the file's rules: check_file_mmap() */
 	/* Anonymous memory knows no flags to validate, and shared memory cannot grow. */
 	if (type == MAP_SHARED_VALIDATE || (type == MAP_SHARED && (flags & MAP_GROWSDOWN)))
 		return -EINVAL;
@@ -592,6 +612,45 @@ static unsigned long mmap_hugetlb(struct mm_struct *mm, unsigned long addr, unsi
 	return ret;
 }
 
+#define LEGACY_MAP_MASK                                                                            \
+	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |   \
+	 MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |    \
+	 MAP_HUGETLB)
+
+/*
+ * What mapping @file allows, as do_mmap()'s file checks: Return 0 with *@vm_flags
+ * adjusted (a shared mapping of a file not open for writing becomes a read-only
+ * non-shared one, VM_MAYSHARE kept), or -errno.
+ */
+static int check_file_mmap(struct file *file, unsigned long prot, unsigned long flags,
+			   unsigned long pgoff, unsigned long len, vm_flags_t *vm_flags)
+{
+	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -EOVERFLOW;
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+	case MAP_SHARED_VALIDATE:
+		if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK))
+			return -EOPNOTSUPP;
+		if ((prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE))
+			return -EACCES;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (!(file->f_mode & FMODE_WRITE))
+			*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+		/* fall through */
+	case MAP_PRIVATE:
+		if (!(file->f_mode & FMODE_READ))
+			return -EACCES;
+		if (file_inode(file)->i_dir || !file->f_op->mmap)
+			return -ENODEV;
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, unsigned long prot,
 		      unsigned long flags, unsigned long pgoff, unsigned long *populate)
 {
@@ -629,7 +688,15 @@ unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, 
 		if (IS_ERR_VALUE(addr))
 			return addr;
 	}
-	vm_flags = calc_vm_flags(prot, flags, mm);
+	vm_flags = calc_vm_flags(prot, flags & ~(unsigned long)MAP_TYPE, mm);
+	if (file) {
+		int err = check_file_mmap(file, prot, flags, pgoff, len, &vm_flags);
+
+		if (err)
+			return err;
+	} else if (flags & MAP_SHARED) {
+		vm_flags |= VM_SHARED | VM_MAYSHARE;
+	}
 	if (!(flags & MAP_SHARED) || file)
 		pgoff = file ? pgoff : addr >> PAGE_SHIFT;
 	else
@@ -642,12 +709,14 @@ unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, 
 }
 
 /**
- * sys_mmap() - map anonymous memory in the current task.
+ * sys_mmap() - map anonymous memory or a file in the current task.
  *
  * Return: the address, or -errno as an unsigned long: -EINVAL for a zero length,
  * bad flags or an unaligned fixed address/offset; -ENOMEM when the range does not
  * fit or memory ran out; -EEXIST for MAP_FIXED_NOREPLACE over a mapping; -EBADF
- * for file mappings (none exist yet).
+ * when @fd is not open (without MAP_ANONYMOUS); for files, -EACCES for a shared
+ * writable mapping of a file not open for writing or any mapping of one not open
+ * for reading, -ENODEV for a directory, -EOVERFLOW when the offset wraps.
  */
 unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 		       unsigned long flags, int fd, unsigned long off)
@@ -655,18 +724,28 @@ unsigned long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot
 	SIM_ENTER(sim_entry_err);
 	struct mm_struct *mm = current->mm;
 	unsigned long populate, ret;
+	struct file *file = NULL;
 	int err;
 
-	(void)fd;
 	if (!IS_ALIGNED(off, PAGE_SIZE))
 		return -EINVAL;
 	err = check_mmap_flags(prot, flags);
 	if (err)
 		return err;
-	if (mmap_write_lock_killable(mm))
+	if (!(flags & MAP_ANONYMOUS)) {
+		file = fget(fd);
+		if (!file)
+			return -EBADF;
+	}
+	if (mmap_write_lock_killable(mm)) {
+		if (file)
+			fput(file);
 		return -EINTR;
-	ret = do_mmap(NULL, addr, len, prot, flags, off >> PAGE_SHIFT, &populate);
+	}
+	ret = do_mmap(file, addr, len, prot, flags, off >> PAGE_SHIFT, &populate);
 	mmap_write_unlock(mm);
+	if (file)
+		fput(file);
 	if (populate)
 		mm_populate(ret, populate);
 	return ret;

@@ -164,7 +164,7 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsi
 	if (err)
 		return err;
 	vma->vm_flags = newflags;
-	vma->vm_page_prot = vm_get_page_prot(newflags);
+	vma_set_page_prot(vma);
 	change_protection(vma, start, end, vma->vm_page_prot, false);
 	/* A private locked VMA turning writable: break COW now, as mlock would have. */
 	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED && (newflags & VM_WRITE))

@@ -61,7 +61,6 @@ static int secretmem_mmap(struct file *file, struct vm_area_struct *vma)
 }
 
 static const struct file_operations secretmem_fops = {
-	.release = shmem_release, /* the object is shared memory's */
 	.mmap = secretmem_mmap,
 };
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Shared anonymous memory: the object behind MAP_SHARED|MAP_ANONYMOUS, as the
- * kernel's shmem: a file whose mapping holds the pages, indexed by offset; every
- * VMA mapping the file faults the same page in through vm_ops->fault.
+ * kernel's shmem: an inode whose page cache holds the pages, indexed by offset;
+ * every VMA mapping the file faults the same page in through vm_ops->fault.
  */
-#include "mm/internal.h"
+#include <fcntl.h>
+
+#include "fs/internal.h"
+#include <gup/pagemap.h>
 
 static int shmem_set_page_dirty(struct page *page)
 {
@@ -15,103 +18,60 @@ static const struct address_space_operations shmem_aops = {
 	.set_page_dirty = shmem_set_page_dirty,
 };
 
-static void shmem_evict_mapping(struct address_space *mapping)
+static int shmem_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	for (unsigned long i = 0; i < mapping->nr_slots; i++) {
-		struct page *page = mapping->i_pages[i];
-
-		if (!page)
-			continue;
-		WRITE_ONCE(page->mapping, NULL);
-		count_vm_stat(NR_SHMEM, -1);
-		put_page(page);
-	}
-	free(mapping->i_pages);
-	pthread_spin_destroy(&mapping->i_pages_lock);
-	free(mapping);
-	atomic_long_add(-1, &sim.nr_mappings);
+	(void)file;
+	vma->vm_ops = &shmem_vm_ops;
+	return 0;
 }
 
-/* The object dies with its file, i.e. its last mapping; pinned pages outlive it, unowned. */
-void shmem_release(struct file *file)
-{
-	shmem_evict_mapping(file->f_mapping);
-}
-
+/* The object dies with its inode, i.e. its last file; pinned pages outlive it, unowned. */
 static const struct file_operations shmem_file_operations = {
-	.release = shmem_release,
+	.mmap = shmem_mmap,
 };
-
-static struct address_space *shmem_alloc_mapping(unsigned long size)
-{
-	struct address_space *mapping = calloc(1, sizeof(*mapping));
-
-	if (!mapping)
-		return NULL;
-	mapping->nr_slots = size >> PAGE_SHIFT;
-	mapping->i_pages = calloc(mapping->nr_slots, sizeof(struct page *));
-	if (!mapping->i_pages) {
-		free(mapping);
-		return NULL;
-	}
-	spin_lock_init(&mapping->i_pages_lock);
-	mapping->a_ops = &shmem_aops;
-	atomic_long_add(1, &sim.nr_mappings);
-	return mapping;
-}
 
 struct file *shmem_file_setup(unsigned long size)
 {
-	struct address_space *mapping = shmem_alloc_mapping(size);
+	struct inode *inode = new_shmem_inode((loff_t)size, &shmem_aops);
 	struct file *file;
 
-	if (!mapping)
+	if (!inode)
 		return NULL;
-	file = alloc_file(mapping, &shmem_file_operations);
+	file = alloc_file(inode, FMODE_READ | FMODE_WRITE, O_RDWR, &shmem_file_operations);
 	if (!file)
-		shmem_evict_mapping(mapping);
+		iput(inode);
 	return file;
 }
 
 /* Find or create the page at @index; returned locked with a reference. */
-static struct page *shmem_getpage(struct address_space *mapping, unsigned long index)
+static struct page *shmem_getpage(struct address_space *mapping, pgoff_t index)
 {
-	struct page *page, *fresh = NULL;
-
 	for (;;) {
-		spin_lock(&mapping->i_pages_lock);
-		page = mapping->i_pages[index];
-		if (!page && fresh) {
-			mapping->i_pages[index] = page = fresh;
-			WRITE_ONCE(fresh->mapping, mapping);
-			fresh->index = index;
-			SetPageUptodate(fresh);
-			SetPageSwapBacked(fresh);
-			/* The allocation's reference becomes the object's. */
-			mapping->nrpages++;
-			count_vm_stat(NR_SHMEM, 1);
-			fresh = NULL;
-		}
+		struct page *page = find_lock_page(mapping, index);
+		int err;
+
 		if (page)
-			get_page(page);
-		spin_unlock(&mapping->i_pages_lock);
-		if (page)
-			break;
-		fresh = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
-		if (!fresh)
+			return page;
+		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+		if (!page)
+			return NULL;
+		SetPageUptodate(page);
+		SetPageSwapBacked(page);
+		err = add_to_page_cache_lru(page, mapping, index, GFP_HIGHUSER_MOVABLE);
+		if (!err)
+			return page;
+		ClearPageSwapBacked(page);
+		put_page(page);
+		if (err != -EEXIST)
 			return NULL;
 	}
-	if (fresh)
-		put_page(fresh);
-	lock_page(page);
-	return page;
 }
 
 static vm_fault_t shmem_fault(struct vm_fault *vmf)
 {
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 
-	if (vmf->pgoff >= mapping->nr_slots)
+	if (vmf->pgoff >= DIV_ROUND_UP((pgoff_t)READ_ONCE(mapping->host->i_size), PAGE_SIZE))
 		return VM_FAULT_SIGBUS;
 	vmf->page = shmem_getpage(mapping, vmf->pgoff);
 	if (!vmf->page)

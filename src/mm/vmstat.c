@@ -18,6 +18,9 @@ static const char *const vmstat_names[NR_VM_NODE_STAT_ITEMS] = {
 	[NR_FORK_EARLY_COW] = "nr_fork_early_cow",
 	[NR_PAGE_FAULTS] = "nr_page_faults",
 	[NR_ANON_THPS] = "nr_anon_transparent_hugepages",
+	[NR_FILE_PAGES] = "nr_file_pages",
+	[NR_FILE_DIRTY] = "nr_dirty",
+	[NR_WRITEBACK] = "nr_writeback",
 };
 
 __thread struct vmstat_thread *vmstat_this_thread;

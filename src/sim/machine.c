@@ -204,6 +204,10 @@ int sim_boot(const struct sim_config *cfg)
 	sim.vsyscall = cfg ? cfg->vsyscall : SIM_VSYSCALL_XONLY;
 	sim.thp = cfg ? cfg->thp : SIM_THP_MADVISE;
 	sim.thp_no_zero_page = cfg && cfg->thp_no_zero_page;
+	sim.file_latency_us = cfg ? cfg->file_latency_us : 0;
+	sim.dax_dir = cfg && cfg->dax_dir ? realpath(cfg->dax_dir, NULL) : NULL;
+	pthread_mutex_init(&sim.inodes_lock, NULL);
+	INIT_LIST_HEAD(&sim.inodes);
 	mm_profile = profile;
 	normal_pages = normal >> PAGE_SHIFT;
 	init_zone(&sim.zones[ZONE_NORMAL], "Normal", 0, normal_pages);
@@ -287,8 +291,8 @@ static bool host_objects_left(FILE *out)
 	if (!mms && !vmas && !mappings)
 		return false;
 	if (out)
-		fprintf(out, "libgup: %ld mm(s), %ld vma(s), %ld shmem object(s) never freed\n",
-			mms, vmas, mappings);
+		fprintf(out, "libgup: %ld mm(s), %ld vma(s), %ld file object(s) never freed\n", mms,
+			vmas, mappings);
 	return true;
 }
 
@@ -334,6 +338,8 @@ int sim_shutdown(void)
 		sim_report_pins(out);
 	if (problems && out)
 		fprintf(out, "libgup: leak check failed at shutdown\n");
+	free(sim.dax_dir);
+	sim.dax_dir = NULL;
 	pin_owner_reset();
 	inject_disarm_all();
 	sim_point_reset();

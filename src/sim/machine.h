@@ -21,10 +21,15 @@ struct pfn_span {
 struct machine {
 	bool running;
 	bool quiet;
-	enum sim_vsyscall vsyscall; /* the gate page's mode, fixed at boot */
-	enum sim_thp thp;	    /* transparent huge pages: enabled= */
-	bool thp_no_zero_page;	    /* read faults map no huge zero page */
-	unsigned char *frames;	    /* host bytes of every frame */
+	enum sim_vsyscall vsyscall;   /* the gate page's mode, fixed at boot */
+	enum sim_thp thp;	      /* transparent huge pages: enabled= */
+	bool thp_no_zero_page;	      /* read faults map no huge zero page */
+	unsigned int file_latency_us; /* host file I/O delay */
+	char *dax_dir;		      /* the fsdax "mount", a copy of sim_config.dax_dir */
+	pthread_mutex_t inodes_lock;  /* guards inodes */
+	struct list_head inodes;      /* host-file inodes, found by device and inode number */
+
+	unsigned char *frames; /* host bytes of every frame */
 	struct page *memmap;
 	unsigned long nr_pages;
 	size_t frames_bytes;
@@ -46,8 +51,8 @@ struct machine {
 	unsigned int next_mm_id;
 	atomic_long_t nr_mms; /* live objects, checked at shutdown */
 	atomic_long_t nr_vmas;
-	atomic_long_t nr_mappings;
-	bool warned_stack_growth; /* 6.5's "GUP no longer grows the stack", once a boot */
+	atomic_long_t nr_mappings; /* live inodes (host files and shmem objects) */
+	bool warned_stack_growth;  /* 6.5's "GUP no longer grows the stack", once a boot */
 };
 
 extern struct machine sim;

@@ -85,6 +85,11 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 				   "the huge page and before the huge entry is read again",
 				   "RCU read side only (no mmap_lock, no pmd lock)",
 				   "unsigned long * (the huge entry)", false, false},
+	[SP_FILE_READ] = {"file_read",
+			  "host_readpage(), the page locked and !Uptodate, before the host "
+			  "pread: the read is in flight",
+			  "the page lock; mmap_lock for read unless the fault dropped it",
+			  "struct page *", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&

@@ -6,6 +6,8 @@
  * /proc/PID/maps and smaps: each VMA's line, and smaps' page counts and VmFlags.
  * Hugetlb VMAs are walked by their huge entries (pagemap: each subpage).
  */
+#include <sys/sysmacros.h>
+
 #include "mm/internal.h"
 
 static uint64_t pagemap_entry(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
@@ -116,14 +118,29 @@ static const char *show_map_name(struct vm_area_struct *vma)
 	return vma->vm_file ? "/dev/zero (deleted)" : "";
 }
 
+/* Where /proc puts the name of a file mapping: column 73 (seq_setwidth + seq_pad). */
+#define MAPS_NAME_COLUMN (25 + (int)sizeof(void *) * 6)
+
 static void show_map_vma(FILE *out, struct vm_area_struct *vma)
 {
 	unsigned long f = vma->vm_flags;
 	unsigned long pgoff = vma->vm_file ? vma->vm_pgoff : 0;
+	struct inode *inode = vma->vm_file ? file_inode(vma->vm_file) : NULL;
+	int len;
 
-	fprintf(out, "%08lx-%08lx %c%c%c%c %08lx 00:00 0 %s\n", vma->vm_start, vma->vm_end,
-		f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
-		f & VM_MAYSHARE ? 's' : 'p', pgoff << PAGE_SHIFT, show_map_name(vma));
+	if (!inode || inode->host_fd < 0) {
+		fprintf(out, "%08lx-%08lx %c%c%c%c %08lx 00:00 0 %s\n", vma->vm_start, vma->vm_end,
+			f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
+			f & VM_MAYSHARE ? 's' : 'p', pgoff << PAGE_SHIFT, show_map_name(vma));
+		return;
+	}
+	/* A host file: its device and inode number, and its path, as Linux shows them. */
+	len = fprintf(out, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu", vma->vm_start, vma->vm_end,
+		      f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
+		      f & VM_MAYSHARE ? 's' : 'p', pgoff << PAGE_SHIFT, major(inode->i_dev),
+		      minor(inode->i_dev), (unsigned long)inode->i_ino);
+	fprintf(out, "%*s%s\n", 1 + (len < MAPS_NAME_COLUMN - 1 ? MAPS_NAME_COLUMN - 1 - len : 0),
+		"", show_map_name(vma));
 }
 
 int show_maps(FILE *out, struct mm_struct *mm)

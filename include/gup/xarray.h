@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * An index -> pointer radix tree with 64-way nodes, as the kernel's xarray holds
+ * the page cache: lookups walk it lock-free under RCU; changes take the owner's lock.
+ */
+#ifndef GUP_XARRAY_H
+#define GUP_XARRAY_H
+
+#include <gup/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define XA_CHUNK_SHIFT 6
+#define XA_CHUNK_SIZE (1UL << XA_CHUNK_SHIFT)
+#define XA_CHUNK_MASK (XA_CHUNK_SIZE - 1)
+
+struct xa_node;
+
+/* An empty tree is all zeroes. Entries are non-NULL pointers; NULL means absent. */
+struct xarray {
+	struct xa_node *xa_head;
+};
+
+#define XARRAY_INIT                                                                                \
+	{                                                                                          \
+		.xa_head = NULL                                                                    \
+	}
+
+/**
+ * xa_load() - the entry at @index.
+ * @xa: the tree; the caller holds the RCU read lock or the writers' lock.
+ * @index: any index.
+ *
+ * Return: the entry, or NULL when none is stored there.
+ */
+void *xa_load(const struct xarray *xa, unsigned long index);
+
+/**
+ * xa_insert() - store @entry at @index if nothing is there; writers' lock held.
+ *
+ * Return: 0; -EEXIST when an entry is already stored at @index (nothing changes);
+ * -EINVAL for a NULL @entry; -ENOMEM when a node could not be allocated.
+ */
+int xa_insert(struct xarray *xa, unsigned long index, void *entry);
+
+/**
+ * xa_erase() - remove the entry at @index; writers' lock held. Nodes left empty
+ * are freed after an RCU grace period, so concurrent lookups stay safe.
+ *
+ * Return: the entry that was there, or NULL.
+ */
+void *xa_erase(struct xarray *xa, unsigned long index);
+
+/**
+ * xa_find() - the first entry at an index in [*@index, @max].
+ * @xa: the tree; RCU read lock or writers' lock held.
+ * @index: where to start; set to the entry's index when one is found.
+ * @max: last index to look at.
+ *
+ * Return: the entry, or NULL (and *@index untouched) when there is none.
+ */
+void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max);
+
+/* Return: true when no entry is stored. */
+static inline bool xa_empty(const struct xarray *xa)
+{
+	return READ_ONCE(xa->xa_head) == NULL;
+}
+
+/**
+ * xa_destroy() - free every node (entries are the caller's). No lookup may be
+ * running or start; nodes go at once.
+ */
+void xa_destroy(struct xarray *xa);
+
+/* Every entry from index 0 up, in order: @index and @entry are the loop's variables. */
+#define xa_for_each(xa, index, entry)                                                              \
+	for ((index) = 0; ((entry) = xa_find((xa), &(index), ~0UL)) != NULL; (index)++)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GUP_XARRAY_H */

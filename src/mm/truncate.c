@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Truncation: dropping a file's pages beyond a new size from its page cache and
+ * from every VMA that maps them, and the walk over the address spaces mapping a
+ * file that truncation and writeback's write-protect pass share.
+ */
+#include "fs/internal.h"
+#include <gup/pagemap.h>
+
+/*
+ * Call @fn(@vma, @first, @last, @arg) for every VMA of every live address space
+ * that maps @mapping's pages [@first, @last] (clipped to the VMA), under that mm's
+ * mmap_lock for read. There is no reverse map of file VMAs (the kernel's i_mmap):
+ * the tasks' address spaces are looked through, which is what a machine of a few
+ * processes can afford.
+ */
+static void for_each_vma_mapping(struct address_space *mapping, pgoff_t first, pgoff_t last,
+				 void (*fn)(struct vm_area_struct *vma, unsigned long start,
+					    unsigned long end, void *arg),
+				 void *arg)
+{
+	struct mm_struct **mms;
+	struct task_struct *t;
+	int n = 0, cap = 0;
+
+	pthread_mutex_lock(&sim.tasks_lock);
+	list_for_each_entry(t, &sim.tasks, tasks) cap++;
+	mms = calloc(cap + 1, sizeof(*mms));
+	list_for_each_entry(t, &sim.tasks, tasks)
+	{
+		bool seen = false;
+
+		for (int i = 0; mms && i < n; i++)
+			seen |= mms[i] == t->mm;
+		if (mms && !seen && mmget_not_zero(t->mm))
+			mms[n++] = t->mm;
+	}
+	pthread_mutex_unlock(&sim.tasks_lock);
+	for (int i = 0; i < n; i++) {
+		struct mm_struct *mm = mms[i];
+		struct vm_area_struct *vma;
+
+		mmap_read_lock(mm);
+		for (vma = mm->mmap; vma; vma = vma->vm_next) {
+			pgoff_t vfirst = vma->vm_pgoff, vlast = vma->vm_pgoff + vma_pages(vma) - 1;
+
+			if (!vma->vm_file || vma->vm_file->f_mapping != mapping || vlast < first ||
+			    vfirst > last)
+				continue;
+			vfirst = max_t(pgoff_t, vfirst, first);
+			vlast = min_t(pgoff_t, vlast, last);
+			fn(vma, vma->vm_start + ((vfirst - vma->vm_pgoff) << PAGE_SHIFT),
+			   vma->vm_start + ((vlast + 1 - vma->vm_pgoff) << PAGE_SHIFT), arg);
+		}
+		mmap_read_unlock(mm);
+		mmput(mm);
+	}
+	free(mms);
+}
+
+static void zap_vma_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+			  void *arg)
+{
+	(void)arg;
+	zap_page_range(vma, start, end - start);
+}
+
+void unmap_mapping_range(struct address_space *mapping, loff_t holebegin, loff_t holelen,
+			 int even_cows)
+{
+	pgoff_t first = (pgoff_t)(holebegin >> PAGE_SHIFT);
+	pgoff_t last = holelen ? (pgoff_t)((holebegin + holelen - 1) >> PAGE_SHIFT) : ~0UL;
+
+	/* Private COW copies go too: the only caller is truncation, which wants that. */
+	(void)even_cows;
+	for_each_vma_mapping(mapping, first, last, zap_vma_range, NULL);
+}
+
+/* Move the dirty bit of the PTE at @addr, if any, to its page and write-protect it. */
+static void mkclean_one(struct vm_area_struct *vma, unsigned long addr)
+{
+	spinlock_t *ptl;
+	pte_t *ptep;
+
+	if (follow_pte(vma->vm_mm, addr, &ptep, &ptl))
+		return; /* nothing mapped there */
+	{
+		pte_t entry = ptep_get(ptep);
+		struct page *page = vm_normal_page(vma, addr, entry);
+
+		if (page && pte_dirty(entry))
+			set_page_dirty(page);
+		if (page && (pte_dirty(entry) || pte_write(entry)))
+			set_pte(ptep, pte_wrprotect(pte_mkclean(entry)));
+	}
+	pte_unmap_unlock(ptep, ptl);
+}
+
+static void mkclean_vma_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+			      void *arg)
+{
+	(void)arg;
+	if (vma->vm_flags & VM_SHARED)
+		for (; start < end; start += PAGE_SIZE)
+			mkclean_one(vma, start);
+}
+
+void mapping_mkclean_range(struct address_space *mapping, pgoff_t start, pgoff_t end)
+{
+	if (mapping_accounts_dirty(mapping))
+		for_each_vma_mapping(mapping, start, end, mkclean_vma_range, NULL);
+}
+
+/* Zero the part of the page at @index from byte @offset on: it is beyond the new end. */
+static void truncate_partial_page(struct address_space *mapping, pgoff_t index,
+				  unsigned long offset)
+{
+	struct page *page = find_lock_page(mapping, index);
+
+	if (!page)
+		return;
+	if (PageUptodate(page))
+		memset((char *)page_address(page) + offset, 0, PAGE_SIZE - offset);
+	unlock_and_put_page(page);
+}
+
+void truncate_inode_pages_range(struct address_space *mapping, loff_t lstart, loff_t lend)
+{
+	pgoff_t index = (pgoff_t)DIV_ROUND_UP(lstart, PAGE_SIZE);
+	pgoff_t end = lend < 0 ? ~0UL : (pgoff_t)((lend + 1) >> PAGE_SHIFT) - 1;
+	struct page *page;
+
+	if (lstart & ~PAGE_MASK)
+		truncate_partial_page(mapping, (pgoff_t)(lstart >> PAGE_SHIFT),
+				      (unsigned long)(lstart & ~PAGE_MASK));
+	if (lend >= 0 && (pgoff_t)((lend + 1) >> PAGE_SHIFT) == 0)
+		return;
+	while (index <= end && (page = find_get_next_page(mapping, &index, end)) != NULL) {
+		lock_page(page);
+		/* A pinned page leaves the cache too; its pinner keeps the frame. */
+		if (page->mapping == mapping)
+			delete_from_page_cache(page);
+		unlock_and_put_page(page);
+		if (index++ == end)
+			break;
+	}
+}
+
+int do_truncate(struct inode *inode, loff_t length)
+{
+	loff_t oldsize = inode->i_size, holebegin;
+	int err;
+
+	if (inode->host_fd >= 0) {
+		err = host_ftruncate(inode, length);
+		if (err)
+			return err;
+	}
+	WRITE_ONCE(inode->i_size, length);
+	smp_mb(); /* the size before the page lookups; page_cache_alloc_locked() pairs */
+	if (length >= oldsize)
+		return 0;
+	/* Unmap, drop, unmap again: a fault that mapped a page meanwhile loses it too. */
+	holebegin = ALIGN_UP(length, (loff_t)PAGE_SIZE);
+	unmap_mapping_range(&inode->i_data, holebegin, 0, 1);
+	truncate_inode_pages_range(&inode->i_data, length, -1);
+	unmap_mapping_range(&inode->i_data, holebegin, 0, 1);
+	return 0;
+}
