@@ -553,8 +553,10 @@ static void test_mprotect_and_mlock(void **state)
 	assert_int_equal(sys_mlock(addr, 2 * SZ_2M), 0);
 	assert_false(vma_at(t, addr)->vm_flags & VM_LOCKED);
 	assert_true(addr_present(addr + SZ_2M));
-	/* MADV_DONTNEED is refused on hugetlb in 5.11. */
+	/* MADV_DONTNEED is refused on hugetlb in 5.11; a cut inside a huge page too. */
 	assert_int_equal(sys_madvise(addr, SZ_2M, MADV_DONTNEED), -EINVAL);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DONTFORK), -EINVAL);
+	assert_int_equal(sys_madvise(addr, SZ_2M, MADV_DONTFORK), 0);
 	finish(t);
 }
 
@@ -578,6 +580,42 @@ static void test_smaps_hugetlb_lines(void **state)
 	assert_non_null(strstr(text, "Rss:                   0 kB\n"));
 	assert_non_null(strstr(text, " ht"));
 	free(text);
+	finish(t);
+}
+
+/* 5.11: a forced write COWs (or reuses) and leaves the huge entry writable. */
+static void test_forced_write_on_read_only_mapping(void **state)
+{
+	struct task_struct *t;
+	struct page *pages[1];
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(1, 0);
+	addr = sys_mmap(0, SZ_2M, PROT_READ, HUGE_PRIVATE, -1, 0);
+	assert_false(IS_ERR_VALUE(addr));
+	assert_int_equal(get_byte(addr), 0);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE, pages, NULL), -EFAULT);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE | FOLL_FORCE, pages, NULL), 1);
+	put_page(pages[0]);
+	assert_true(pmd_write(pmdp_get(mm_alloc_pmd(t->mm, addr))));
+	finish(t);
+}
+
+/* A core dump reads a never-faulted huge page as a hole (follow_hugetlb_page, FOLL_DUMP). */
+static void test_dump_of_unfaulted_page_is_a_hole(void **state)
+{
+	struct task_struct *t;
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(1, 0);
+	addr = map_huge(SZ_2M, HUGE_PRIVATE);
+	assert_null(get_dump_page(addr));
+	put_byte(addr, 'd');
+	assert_ptr_equal(get_dump_page(addr + PAGE_SIZE), head_at(t, addr) + 1);
+	put_page(head_at(t, addr));
+	assert_pool(SZ_2M, 1, 0, 0);
 	finish(t);
 }
 
@@ -613,6 +651,8 @@ int main(void)
 		HUGETLB_TEST(test_fork_of_pinned_page),
 		HUGETLB_TEST(test_mprotect_and_mlock),
 		HUGETLB_TEST(test_smaps_hugetlb_lines),
+		HUGETLB_TEST(test_forced_write_on_read_only_mapping),
+		HUGETLB_TEST(test_dump_of_unfaulted_page_is_a_hole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
