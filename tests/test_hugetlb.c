@@ -417,11 +417,58 @@ static void test_slow_gup_pins_exactly_2m(void **state)
 	assert_int_equal(page_count(head), 1);
 	unpin_user_pages(pages + NR_2M - 3, 11);
 	assert_int_equal(compound_pincount(second), 0);
+	/* One call across both huge pages. */
+	assert_int_equal(pin_user_pages(addr + SZ_2M - 2 * PAGE_SIZE, 4, FOLL_WRITE, pages, NULL),
+			 4);
+	unpin_user_pages(pages, 4);
+	assert_int_equal(compound_pincount(head), 0);
+	assert_int_equal(compound_pincount(second), 0);
+	assert_int_equal(page_count(second), 1);
+	/* Out of order: each entry its own put. */
+	assert_int_equal(pin_user_pages(addr, 3, FOLL_WRITE, pages, NULL), 3);
+	pages[3] = pages[0], pages[0] = pages[2], pages[2] = pages[3];
+	unpin_user_pages(pages, 3);
+	assert_int_equal(compound_pincount(head), 0);
 	/* FOLL_GET through follow_page(): follow_huge_pmd(). */
 	mmap_read_lock(t->mm);
 	assert_ptr_equal(follow_page(vma_at(t, addr), addr + 5 * PAGE_SIZE, FOLL_GET), head + 5);
 	mmap_read_unlock(t->mm);
 	put_page(head + 5);
+	finish(t);
+}
+
+/*
+ * Two pool pages adjacent in the memmap (halves of one 4 MiB block): an unpin whose
+ * array runs on from the end of one into the start of the other puts each head once.
+ */
+static void test_unpin_run_stops_at_compound_end(void **state)
+{
+	struct page *pages[4], *heads[4];
+	struct task_struct *t;
+	unsigned long addr;
+	int lo = -1, hi = -1;
+
+	(void)state;
+	t = boot_pools(4, 0);
+	addr = map_huge(4 * SZ_2M, HUGE_PRIVATE);
+	for (int i = 0; i < 4; i++) {
+		put_byte(addr + i * SZ_2M, 1);
+		heads[i] = head_at(t, addr + i * SZ_2M);
+	}
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			if (heads[j] == heads[i] + NR_2M)
+				lo = i, hi = j;
+	assert_true(lo >= 0);
+	assert_int_equal(pin_user_pages(addr + lo * SZ_2M + SZ_2M - 2 * PAGE_SIZE, 2, FOLL_WRITE,
+					pages, NULL),
+			 2);
+	assert_int_equal(pin_user_pages(addr + hi * SZ_2M, 2, FOLL_WRITE, pages + 2, NULL), 2);
+	assert_ptr_equal(pages[2], pages[1] + 1); /* one run of struct pages, two heads */
+	unpin_user_pages(pages, 4);
+	assert_int_equal(compound_pincount(heads[lo]), 0);
+	assert_int_equal(compound_pincount(heads[hi]), 0);
+	assert_int_equal(page_count(heads[hi]), 1);
 	finish(t);
 }
 
@@ -645,6 +692,7 @@ int main(void)
 		HUGETLB_TEST(test_cow_without_a_free_page_is_sigbus),
 		HUGETLB_TEST(test_allocation_injection_is_sigbus),
 		HUGETLB_TEST(test_slow_gup_pins_exactly_2m),
+		HUGETLB_TEST(test_unpin_run_stops_at_compound_end),
 		HUGETLB_TEST(test_fast_gup_pins_exactly_2m),
 		HUGETLB_TEST(test_gup_1g_slow_and_fast),
 		HUGETLB_TEST(test_pinned_page_outlives_munmap),

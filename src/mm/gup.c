@@ -314,12 +314,17 @@ void unpin_user_pages(struct page **pages, unsigned long npages)
 
 	if (WARN_ON(IS_ERR_VALUE(npages)))
 		return;
-	/* A run of subpages of one compound page (a huge page pinned whole) is one put. */
+	/*
+	 * A run of consecutive subpages of one compound page (a huge page pinned whole)
+	 * is one put. The run is found from the array alone, by address: the struct
+	 * pages after the first are not read.
+	 */
 	for (idx = 0; idx < npages; idx += run) {
-		struct page *head = compound_head(pages[idx]);
+		struct page *first = pages[idx], *head = compound_head(first);
+		unsigned long room = compound_nr(head) - (unsigned long)(first - head);
 
-		for (run = 1;
-		     idx + run < npages && run < INT_MAX && compound_head(pages[idx + run]) == head;
+		for (run = 1; run < room && idx + run < npages && run < INT_MAX &&
+			      pages[idx + run] == first + run;
 		     run++)
 			;
 		put_compound_head(head, (int)run, FOLL_PIN);
