@@ -78,6 +78,8 @@ if(TARGET gup)
     COMMAND ${_expect_run} "'ret' is reserved" $<TARGET_FILE:gup> run ${_bad}/set_reserved.gup)
   gup_add_test(NAME run_mmap_refuses_reserved
     COMMAND ${_expect_run} "'EFAULT' is reserved" $<TARGET_FILE:gup> run ${_bad}/mmap_reserved.gup)
+  gup_add_test(NAME run_boot_refuses_hugetlb_1g_too_big
+    COMMAND ${_expect_run} "hugetlb1g=1 needs mem= of at least 2 GiB" $<TARGET_FILE:gup> run ${_bad}/boot_hugetlb_1g_too_big.gup)
   gup_add_test(NAME run_set_refuses_string
     COMMAND ${_expect_run} "expected a number .*got a string" $<TARGET_FILE:gup> run ${_bad}/set_string.gup)
   # Page-table pictures (pagetable dot=FILE, gup run --dot DIR): they parse with

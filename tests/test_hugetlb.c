@@ -417,11 +417,58 @@ static void test_slow_gup_pins_exactly_2m(void **state)
 	assert_int_equal(page_count(head), 1);
 	unpin_user_pages(pages + NR_2M - 3, 11);
 	assert_int_equal(compound_pincount(second), 0);
+	/* One call across both huge pages. */
+	assert_int_equal(pin_user_pages(addr + SZ_2M - 2 * PAGE_SIZE, 4, FOLL_WRITE, pages, NULL),
+			 4);
+	unpin_user_pages(pages, 4);
+	assert_int_equal(compound_pincount(head), 0);
+	assert_int_equal(compound_pincount(second), 0);
+	assert_int_equal(page_count(second), 1);
+	/* Out of order: each entry its own put. */
+	assert_int_equal(pin_user_pages(addr, 3, FOLL_WRITE, pages, NULL), 3);
+	pages[3] = pages[0], pages[0] = pages[2], pages[2] = pages[3];
+	unpin_user_pages(pages, 3);
+	assert_int_equal(compound_pincount(head), 0);
 	/* FOLL_GET through follow_page(): follow_huge_pmd(). */
 	mmap_read_lock(t->mm);
 	assert_ptr_equal(follow_page(vma_at(t, addr), addr + 5 * PAGE_SIZE, FOLL_GET), head + 5);
 	mmap_read_unlock(t->mm);
 	put_page(head + 5);
+	finish(t);
+}
+
+/*
+ * Two pool pages adjacent in the memmap (halves of one 4 MiB block): an unpin whose
+ * array runs on from the end of one into the start of the other puts each head once.
+ */
+static void test_unpin_run_stops_at_compound_end(void **state)
+{
+	struct page *pages[4], *heads[4];
+	struct task_struct *t;
+	unsigned long addr;
+	int lo = -1, hi = -1;
+
+	(void)state;
+	t = boot_pools(4, 0);
+	addr = map_huge(4 * SZ_2M, HUGE_PRIVATE);
+	for (int i = 0; i < 4; i++) {
+		put_byte(addr + i * SZ_2M, 1);
+		heads[i] = head_at(t, addr + i * SZ_2M);
+	}
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			if (heads[j] == heads[i] + NR_2M)
+				lo = i, hi = j;
+	assert_true(lo >= 0);
+	assert_int_equal(pin_user_pages(addr + lo * SZ_2M + SZ_2M - 2 * PAGE_SIZE, 2, FOLL_WRITE,
+					pages, NULL),
+			 2);
+	assert_int_equal(pin_user_pages(addr + hi * SZ_2M, 2, FOLL_WRITE, pages + 2, NULL), 2);
+	assert_ptr_equal(pages[2], pages[1] + 1); /* one run of struct pages, two heads */
+	unpin_user_pages(pages, 4);
+	assert_int_equal(compound_pincount(heads[lo]), 0);
+	assert_int_equal(compound_pincount(heads[hi]), 0);
+	assert_int_equal(page_count(heads[hi]), 1);
 	finish(t);
 }
 
@@ -552,8 +599,10 @@ static void test_mprotect_and_mlock(void **state)
 	assert_int_equal(sys_mlock(addr, 2 * SZ_2M), 0);
 	assert_false(vma_at(t, addr)->vm_flags & VM_LOCKED);
 	assert_true(addr_present(addr + SZ_2M));
-	/* MADV_DONTNEED is refused on hugetlb in 5.11. */
+	/* MADV_DONTNEED is refused on hugetlb in 5.11; a cut inside a huge page too. */
 	assert_int_equal(sys_madvise(addr, SZ_2M, MADV_DONTNEED), -EINVAL);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_DONTFORK), -EINVAL);
+	assert_int_equal(sys_madvise(addr, SZ_2M, MADV_DONTFORK), 0);
 	finish(t);
 }
 
@@ -577,6 +626,42 @@ static void test_smaps_hugetlb_lines(void **state)
 	assert_non_null(strstr(text, "Rss:                   0 kB\n"));
 	assert_non_null(strstr(text, " ht"));
 	free(text);
+	finish(t);
+}
+
+/* 5.11: a forced write COWs (or reuses) and leaves the huge entry writable. */
+static void test_forced_write_on_read_only_mapping(void **state)
+{
+	struct task_struct *t;
+	struct page *pages[1];
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(1, 0);
+	addr = sys_mmap(0, SZ_2M, PROT_READ, HUGE_PRIVATE, -1, 0);
+	assert_false(IS_ERR_VALUE(addr));
+	assert_int_equal(get_byte(addr), 0);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE, pages, NULL), -EFAULT);
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE | FOLL_FORCE, pages, NULL), 1);
+	put_page(pages[0]);
+	assert_true(pmd_write(pmdp_get(mm_alloc_pmd(t->mm, addr))));
+	finish(t);
+}
+
+/* A core dump reads a never-faulted huge page as a hole (follow_hugetlb_page, FOLL_DUMP). */
+static void test_dump_of_unfaulted_page_is_a_hole(void **state)
+{
+	struct task_struct *t;
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(1, 0);
+	addr = map_huge(SZ_2M, HUGE_PRIVATE);
+	assert_null(get_dump_page(addr));
+	put_byte(addr, 'd');
+	assert_ptr_equal(get_dump_page(addr + PAGE_SIZE), head_at(t, addr) + 1);
+	put_page(head_at(t, addr));
+	assert_pool(SZ_2M, 1, 0, 0);
 	finish(t);
 }
 
@@ -606,12 +691,15 @@ int main(void)
 		HUGETLB_TEST(test_cow_without_a_free_page_is_sigbus),
 		HUGETLB_TEST(test_allocation_injection_is_sigbus),
 		HUGETLB_TEST(test_slow_gup_pins_exactly_2m),
+		HUGETLB_TEST(test_unpin_run_stops_at_compound_end),
 		HUGETLB_TEST(test_fast_gup_pins_exactly_2m),
 		HUGETLB_TEST(test_gup_1g_slow_and_fast),
 		HUGETLB_TEST(test_pinned_page_outlives_munmap),
 		HUGETLB_TEST(test_fork_of_pinned_page),
 		HUGETLB_TEST(test_mprotect_and_mlock),
 		HUGETLB_TEST(test_smaps_hugetlb_lines),
+		HUGETLB_TEST(test_forced_write_on_read_only_mapping),
+		HUGETLB_TEST(test_dump_of_unfaulted_page_is_a_hole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

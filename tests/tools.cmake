@@ -56,6 +56,8 @@ if(TARGET gup)
   gup_tool_expect(bench_t_dump_tail 0 "page #1: pfn:0x[0-9a-f]+ refcount:0 mapcount:1 .*\\(dma pinned\\)" bench -t -c -p -m 4 1)
   # -H maps the region with MAP_HUGETLB from a pool the machine boots with: 2 huge pages.
   gup_tool_expect(bench_H_pins_hugetlb 0 "PIN_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us" bench -H -a -m 4 -n 512)
+  # -c on a hugetlb subpage shows its head's count, as dump_page(): the mapping + 512 gets.
+  gup_tool_expect(bench_H_dump_subpage 0 "page #3: pfn:0x[0-9a-f]+ refcount:513 mapcount:1" bench -H -c -m 4 3)
   # -j shares the region among threads (2 x 256 pages); --split gives slices (256 in all).
   gup_tool_expect(bench_j_shared 0 "\"pages\":512,\"expected\":512" bench -j 2 -m 1 -n 64 --json)
   gup_tool_expect(bench_j_split 0 "\"pages\":256,\"expected\":256" bench -j 2 --split -m 1 -n 64 --json)

@@ -38,6 +38,7 @@ static int madvise_vma_flags(struct mm_struct *mm, struct vm_area_struct *vma, u
 			     unsigned long end, int behavior)
 {
 	vm_flags_t newflags = vma->vm_flags;
+	int err;
 
 	switch (behavior) {
 	case MADV_DONTFORK:
@@ -75,9 +76,13 @@ static int madvise_vma_flags(struct mm_struct *mm, struct vm_area_struct *vma, u
 	}
 	if (newflags == vma->vm_flags)
 		return 0;
-	/* madvise reports a shortage of kernel resources as temporary. */
-	if (split_vma(mm, vma, start, 1) || split_vma(mm, vma, end, 0))
-		return -EAGAIN;
+	/* madvise reports a shortage of kernel resources as temporary; a cut inside a
+	 * hugetlb page stays -EINVAL. */
+	err = split_vma(mm, vma, start, 1);
+	if (!err)
+		err = split_vma(mm, vma, end, 0);
+	if (err)
+		return err == -ENOMEM ? -EAGAIN : err;
 	vma->vm_flags = newflags;
 	vma_merge_neighbours(mm, vma);
 	return 0;

@@ -163,8 +163,9 @@ static void dump_range(const struct bench_worker *w, struct bench_sample *sample
 		sample->dump[sample->nr_dump++] = (struct bench_page_dump){
 			.index = index,
 			.pfn = page_to_pfn(page),
-			.flags = page->flags & ((1UL << __NR_PAGEFLAGS) - 1),
-			.refcount = page_ref_count(page),
+			/* As 5.11's dump_page(): a subpage shows its head's flags and count. */
+			.flags = compound_head(page)->flags & ((1UL << __NR_PAGEFLAGS) - 1),
+			.refcount = page_count(page),
 			.mapcount = page_mapcount(page),
 			.dma_pinned = page_maybe_dma_pinned(page),
 		};

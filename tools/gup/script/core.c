@@ -62,6 +62,11 @@ bool boot_machine(struct script *s, const struct bk_boot *cfg)
 {
 	int err = s->be->boot(cfg);
 
+	if (err && cfg->hugetlb_1g)
+		return fail(s,
+			    "cannot boot the machine: %s (hugetlb1g=%lu needs mem= of at least "
+			    "%lu GiB: 1G pages are carved above the first gigabyte)",
+			    NUM(err), cfg->hugetlb_1g, cfg->hugetlb_1g + 1);
 	if (err)
 		return fail(s,
 			    "cannot boot the machine: %s (sizes must be multiples of 4M, mem at "
