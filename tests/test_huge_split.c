@@ -267,6 +267,57 @@ static void test_foll_split_of_pinned_thp_is_ebusy(void **state)
 	finish(t);
 }
 
+/* --- a pin racing the split --- */
+
+struct split_at_grab {
+	struct mm_struct *mm;
+	int ret;
+	int ran;
+};
+
+/* At GUP-fast's speculative grab, before its recheck: try the split there. */
+static void split_during_fast_grab(enum sim_point_id id, void *ctx, void *arg)
+{
+	struct split_at_grab *race = arg;
+
+	(void)ctx;
+	sim_point_set_hook(id, NULL, NULL);
+	race->ret = sim_split_huge_page_at(race->mm, THP_BASE);
+	race->ran++;
+}
+
+/*
+ * A GUP-fast pin that has grabbed the THP but not yet checked the PTE again holds a
+ * reference the split sees: the split is refused and the pin keeps a whole THP.
+ */
+static void test_split_refused_under_a_racing_fast_pin(void **state)
+{
+	struct split_at_grab race = {.ret = 1};
+	struct task_struct *t;
+	struct page *head, *pin;
+
+	(void)state;
+	boot_thp();
+	t = start_task("split");
+	race.mm = t->mm;
+	head = map_thp(2);
+	/* PTE-mapped, so the lockless walk grabs through a PTE (the point is there). */
+	assert_int_equal(gup_under_lock(THP_BASE, 1, FOLL_SPLIT_PMD, &pin, NULL), 1);
+	put_page(pin);
+	assert_int_equal(sim_point_set_hook(SP_GUP_FAST_AFTER_GRAB, split_during_fast_grab, &race),
+			 0);
+	assert_int_equal(pin_user_pages_fast(THP_BASE + PAGE_SIZE, 1, FOLL_WRITE, &pin), 1);
+	assert_int_equal(race.ran, 1);
+	assert_int_equal(race.ret, -EBUSY);
+	assert_ptr_equal(pin, head + 1);
+	assert_true(PageHead(head));
+	assert_int_equal(compound_pincount(head), 1);
+	assert_int_equal(sim_check(NULL), 0);
+	unpin_user_page(pin);
+	assert_int_equal(sim_split_huge_page_at(t->mm, THP_BASE), 0);
+	finish(t);
+}
+
 /* --- the deferred split queue --- */
 
 static void test_partial_munmap_queues_deferred_split(void **state)
@@ -480,6 +531,7 @@ int main(void)
 		SPLIT_TEST(test_foll_split_on_pmd_mapped_thp),
 		SPLIT_TEST(test_foll_split_on_pte_mapped_thp),
 		SPLIT_TEST(test_foll_split_of_pinned_thp_is_ebusy),
+		SPLIT_TEST(test_split_refused_under_a_racing_fast_pin),
 		SPLIT_TEST(test_partial_munmap_queues_deferred_split),
 		SPLIT_TEST(test_partial_dontneed_queues_deferred_split),
 		SPLIT_TEST(test_deferred_entry_of_freed_thp_is_dropped),

@@ -240,6 +240,39 @@ static void test_thp_moved_unaligned_is_pte_mapped(void **state)
 	finish(t);
 }
 
+/*
+ * Half a THP moved away (the kernel's own THP tests make PTE-mapped THPs so): one
+ * compound page mapped from two VMAs at two places. The split finds both halves.
+ */
+static void test_half_moved_thp_splits_in_both_places(void **state)
+{
+	struct task_struct *t;
+	unsigned long half = PMD_SIZE / 2;
+	struct page *head;
+
+	(void)state;
+	boot();
+	t = start_task("mremap");
+	map_at(OLD_BASE, PMD_SIZE, ANON);
+	assert_int_equal(sys_madvise(OLD_BASE, PMD_SIZE, MADV_HUGEPAGE), 0);
+	touch_page(OLD_BASE);
+	touch_page(OLD_BASE + half);
+	head = pmd_page(pmdp_get(mm_find_pmd(t->mm, OLD_BASE)));
+	assert_int_equal(sys_mremap(OLD_BASE + half, half, half, MOVE, NEW_BASE), NEW_BASE);
+	assert_true(PageHead(head));
+	assert_int_equal(pfn_of(t, NEW_BASE), page_to_pfn(head) + HPAGE_PMD_NR / 2);
+	assert_int_equal(byte_at(NEW_BASE), 'w');
+	assert_int_equal(rss(t), HPAGE_PMD_NR);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sim_split_huge_page_at(t->mm, NEW_BASE), 0);
+	assert_false(PageCompound(head));
+	assert_int_equal(page_mapcount(head + HPAGE_PMD_NR - 1), 1);
+	assert_int_equal(page_ref_count(head), 1);
+	assert_int_equal(byte_at(OLD_BASE), 'w');
+	assert_int_equal(rss(t), HPAGE_PMD_NR);
+	finish(t);
+}
+
 /* --- MREMAP_DONTUNMAP --- */
 
 static void test_dontunmap_leaves_old_range_empty(void **state)
@@ -371,6 +404,7 @@ int main(void)
 		MREMAP_TEST(test_aligned_move_takes_the_pte_table),
 		MREMAP_TEST(test_thp_moves_as_huge_pmd),
 		MREMAP_TEST(test_thp_moved_unaligned_is_pte_mapped),
+		MREMAP_TEST(test_half_moved_thp_splits_in_both_places),
 		MREMAP_TEST(test_dontunmap_leaves_old_range_empty),
 		MREMAP_TEST(test_locked_move_populates_and_counts),
 		MREMAP_TEST(test_errors),
