@@ -55,6 +55,7 @@ enum pageflags {
 	PG_buddy,	   /* free in the buddy allocator; the kernel keeps this in page_type */
 	PG_pgtable,	   /* a page-table page; the kernel keeps this in page_type */
 	PG_anon_exclusive, /* reserved for the 6.x semantics profile */
+	PG_isolated,	   /* taken off for migration (mm/migrate.c): on a private list */
 	__NR_PAGEFLAGS,
 };
 
@@ -141,6 +142,7 @@ PAGEFLAG(Mlocked, mlocked)
 PAGEFLAG(Buddy, buddy)
 PAGEFLAG(Table, pgtable)
 PAGEFLAG(AnonExclusive, anon_exclusive)
+PAGEFLAG(Isolated, isolated)
 #undef PAGEFLAG
 
 static inline bool PageTail(const struct page *page)

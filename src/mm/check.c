@@ -142,6 +142,32 @@ static void tally_at(struct check_ctx *c, unsigned long pfn)
 		scratch_mark_stray();
 }
 
+/*
+ * A migration entry stands for a page a migration has locked and unmapped: it
+ * exists only while one runs, names a locked page, and keeps its rss count.
+ */
+static void tally_migration_entry(struct check_ctx *c, struct mm_struct *mm, pte_t pte,
+				  unsigned long addr)
+{
+	struct page *page = migration_entry_to_page(pte_to_swp_entry(pte));
+
+	if (!pfn_valid(page_to_pfn(page))) {
+		violation(c, "mm %u: migration entry at %#lx names invalid pfn %#lx", mm->id, addr,
+			  page_to_pfn(page));
+		return;
+	}
+	if (!atomic_read(&migrations_in_flight))
+		violation(c, "mm %u: migration entry at %#lx left after migration finished", mm->id,
+			  addr);
+	else if (!PageLocked(page))
+		violation(c, "mm %u: migration entry at %#lx names unlocked pfn %#lx", mm->id, addr,
+			  page_to_pfn(page));
+	if (PageAnon(page))
+		c->mm_rss_anon++;
+	else
+		c->mm_rss_shmem++;
+}
+
 static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsigned long addr)
 {
 	struct vm_area_struct *vma = find_vma(mm, addr);
@@ -149,6 +175,10 @@ static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsi
 
 	if (!vma || vma->vm_start > addr) {
 		violation(c, "mm %u: pte %#lx at %#lx outside any vma", mm->id, pte_val(pte), addr);
+		return;
+	}
+	if (is_swap_pte(pte) && is_migration_entry(pte_to_swp_entry(pte))) {
+		tally_migration_entry(c, mm, pte, addr);
 		return;
 	}
 	if (!pte_present(pte) || pte_special(pte))

@@ -16,6 +16,8 @@
 #include "mm/profile.h"
 #include "mm/huge_mm.h"
 #include <gup/pagewalk.h>
+#include <gup/rmap.h>
+#include <gup/migrate.h>
 #include "sim/entry.h"
 
 /*
@@ -44,6 +46,8 @@ static inline void count_vm_stat(enum node_stat_item item, long delta)
 void free_unref_page(struct page *page, unsigned int order);
 void prep_compound_page(struct page *page, unsigned int order);
 void copy_highpage(struct page *to, struct page *from);
+/* alloc_pages() from zone @zone alone (migration targets). Return: as alloc_pages(). */
+struct page *alloc_pages_zone(gfp_t gfp, unsigned int order, enum zone_type zone);
 /* The frame behind the vsyscall gate page. */
 struct page *gate_page(void);
 void gate_vma_init(enum sim_vsyscall mode);
@@ -109,6 +113,18 @@ void page_remove_rmap_huge(struct page *head);
 int anon_vma_prepare(struct vm_area_struct *vma);
 void anon_vma_get(struct anon_vma *anon_vma);
 void anon_vma_put(struct anon_vma *anon_vma);
+/*
+ * The chain links (rmap.c): a duplicated VMA links to every anon_vma of @src
+ * (split, fork), a forked one gets an anon_vma of its own under its parent's,
+ * a freed one drops its links, a merge moves @from's to @vma when @vma had none.
+ * Return (clone, fork): 0, or -ENOMEM with nothing linked.
+ */
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+void unlink_anon_vmas(struct vm_area_struct *vma);
+void anon_vma_merge_chain(struct vm_area_struct *vma, struct vm_area_struct *from);
+/* One more PTE maps the anonymous @page, whose mapping and index are set. */
+void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
 
 /* VMAs (mmap.c). */
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
@@ -151,6 +167,8 @@ unsigned long change_protection(struct vm_area_struct *vma, unsigned long start,
  * then return so the caller can look again (migrate.c).
  */
 void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address);
+/* Migrations between their unmap and remap (migrate.c); the checker reads it. */
+extern atomic_t migrations_in_flight;
 
 /* Shared anonymous memory (shmem.c). */
 /* A new shared-anonymous object of @size bytes: a file with one reference, or NULL. */

@@ -231,6 +231,8 @@ static void destroy_compound_page(struct page *page, unsigned int order)
 	ClearPageHead(page);
 }
 
+static struct page *prep_new_page(struct page *page, unsigned int order, gfp_t gfp);
+
 static struct zone *preferred_zone(gfp_t gfp, int attempt)
 {
 	static const enum zone_type movable_order[] = {ZONE_MOVABLE, ZONE_NORMAL};
@@ -258,8 +260,24 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		if (page)
 			break;
 	}
-	if (!page)
+	return page ? prep_new_page(page, order, gfp) : NULL;
+}
+
+struct page *alloc_pages_zone(gfp_t gfp, unsigned int order, enum zone_type zone)
+{
+	struct page *page;
+
+	if (WARN_ON_ONCE(order >= MAX_ORDER || zone >= MAX_NR_ZONES))
 		return NULL;
+	if (sim_point(SP_PAGE_ALLOC, NULL) || !sim.zones[zone].spanned_pages)
+		return NULL;
+	page = buddy_alloc(&sim.zones[zone], order);
+	return page ? prep_new_page(page, order, gfp) : NULL;
+}
+
+/* A block just taken from the buddy lists becomes an allocated page (or compound). */
+static struct page *prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
+{
 	frames_unpoison(page, order);
 	span_note(&sim.memmap_used, page_to_pfn(page), page_to_pfn(page) + (1UL << order));
 	span_note(&sim.frames_used, page_to_pfn(page), page_to_pfn(page) + (1UL << order));
