@@ -599,40 +599,59 @@ static void mark_free_block(struct check_ctx *c, struct zone *zone, unsigned lon
 			violation(c, "zone %s: pfn %#lx is in two free blocks", zone->name, p);
 }
 
+/*
+ * One set of free lists of @zone (@cma: its CMA pageblocks' set): every block a
+ * free block of its order, of this set's migratetype. Returns the pages on them.
+ */
+static unsigned long check_free_area(struct check_ctx *c, struct zone *zone, struct free_area *area,
+				     bool cma)
+{
+	unsigned long free_pages = 0;
+
+	for (int o = 0; o < MAX_ORDER; o++) {
+		unsigned long n = 0;
+		struct page *page;
+
+		list_for_each_entry(page, &area[o].free_list, lru)
+		{
+			if (!PageBuddy(page) || page->private_data != (unsigned long)o ||
+			    page_zone(page) != zone)
+				violation(c,
+					  "zone %s: pfn %#lx on order-%d list is not such "
+					  "a free block",
+					  zone->name, page_to_pfn(page), o);
+			else
+				mark_free_block(c, zone, page_to_pfn(page), o);
+			if (!zone->is_cma && is_migrate_cma_page(page) != cma)
+				violation(c, "zone %s: pfn %#lx on the %s lists", zone->name,
+					  page_to_pfn(page), cma ? "CMA" : "non-CMA");
+			/* A head outside the frame walk: check it here. */
+			if ((page_to_pfn(page) < c->lo || page_to_pfn(page) >= c->hi) &&
+			    !page_is_valid(page, c->out))
+				c->errors++;
+			n++;
+		}
+		if (n != area[o].nr_free)
+			violation(c, "zone %s: order %d holds %lu blocks, nr_free says %lu",
+				  zone->name, o, n, area[o].nr_free);
+		free_pages += n << o;
+	}
+	return free_pages;
+}
+
 static void check_buddy_lists(struct check_ctx *c)
 {
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &sim.zones[z];
-		unsigned long free_pages = 0;
+		unsigned long cma = check_free_area(c, zone, zone->cma_free_area, true);
+		unsigned long free_pages = check_free_area(c, zone, zone->free_area, false) + cma;
 
-		for (int o = 0; o < MAX_ORDER; o++) {
-			unsigned long n = 0;
-			struct page *page;
-
-			list_for_each_entry(page, &zone->free_area[o].free_list, lru)
-			{
-				if (!PageBuddy(page) || page->private_data != (unsigned long)o ||
-				    page_zone(page) != zone)
-					violation(c,
-						  "zone %s: pfn %#lx on order-%d list is not such "
-						  "a free block",
-						  zone->name, page_to_pfn(page), o);
-				else
-					mark_free_block(c, zone, page_to_pfn(page), o);
-				/* A head outside the frame walk: check it here. */
-				if ((page_to_pfn(page) < c->lo || page_to_pfn(page) >= c->hi) &&
-				    !page_is_valid(page, c->out))
-					c->errors++;
-				n++;
-			}
-			if (n != zone->free_area[o].nr_free)
-				violation(c, "zone %s: order %d holds %lu blocks, nr_free says %lu",
-					  zone->name, o, n, zone->free_area[o].nr_free);
-			free_pages += n << o;
-		}
 		if (free_pages != (unsigned long)atomic_long_read(&zone->free_pages))
 			violation(c, "zone %s: %lu pages on free lists, counter says %ld",
 				  zone->name, free_pages, atomic_long_read(&zone->free_pages));
+		if (cma != (unsigned long)atomic_long_read(&zone->free_cma_pages))
+			violation(c, "zone %s: %lu pages on CMA free lists, counter says %ld",
+				  zone->name, cma, atomic_long_read(&zone->free_cma_pages));
 	}
 }
 

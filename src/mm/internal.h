@@ -63,6 +63,14 @@ void frames_unpoison_all(void);
 void init_zone(struct zone *zone, const char *name, unsigned long start_pfn,
 	       unsigned long nr_pages);
 void init_memmap(unsigned long start, unsigned long end);
+/* Boot: the top @nr_pages of @zone become MIGRATE_CMA pageblocks (before they are freed). */
+void zone_init_cma(struct zone *zone, unsigned long nr_pages);
+/*
+ * memalloc_nocma_save() (5.11): until the matching restore, this thread's
+ * allocations keep out of CMA pageblocks. Return: the state to restore.
+ */
+unsigned int memalloc_nocma_save(void);
+void memalloc_nocma_restore(unsigned int depth);
 void free_pfn_range(unsigned long start, unsigned long end);
 
 /* The page lock's waitqueues, set up once per process (filemap.c). */
