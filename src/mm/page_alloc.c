@@ -263,10 +263,16 @@ static __thread unsigned int memalloc_nocma_depth;
  */
 static struct page *zone_alloc(struct zone *zone, unsigned int order, gfp_t gfp)
 {
-	bool may_cma = (gfp & __GFP_CMA) && !memalloc_nocma_depth && zone->cma_pages;
-	bool cma_first = may_cma && atomic_long_read(&zone->free_cma_pages) >
-					    atomic_long_read(&zone->free_pages) / 2;
-	struct page *page = buddy_alloc(zone, order, cma_first);
+	bool may_cma = (gfp & __GFP_CMA) && !memalloc_nocma_depth;
+	bool cma_first =
+		may_cma && zone->cma_pages &&
+		atomic_long_read(&zone->free_cma_pages) > atomic_long_read(&zone->free_pages) / 2;
+	struct page *page;
+
+	if (zone->is_cma && !may_cma)
+		return NULL; /* a zone made all of CMA pageblocks */
+	may_cma = may_cma && zone->cma_pages;
+	page = buddy_alloc(zone, order, cma_first);
 
 	if (!page && may_cma)
 		page = buddy_alloc(zone, order, !cma_first);
