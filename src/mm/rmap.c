@@ -491,8 +491,12 @@ int page_referenced(struct page *page, unsigned long *vm_flags)
 		.rmap_one = page_referenced_one,
 	};
 
-	if (page_mapped(page))
+	struct anon_vma *anon_vma = PageAnon(page) ? page_get_anon_vma(page) : NULL;
+
+	/* The reference keeps the anon_vma while an munmap may unmap the page meanwhile. */
+	if (anon_vma)
 		rmap_walk(page, &rwc);
+	anon_vma_put(anon_vma);
 	if (vm_flags)
 		*vm_flags = ra.vm_flags;
 	return ra.referenced;
