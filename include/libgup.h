@@ -21,5 +21,7 @@
 #include <gup/inject.h>
 #include <gup/sim_point.h>
 #include <gup/sim_thread.h>
+#include <gup/rmap.h>
+#include <gup/migrate.h>
 
 #endif /* LIBGUP_H */

@@ -61,6 +61,23 @@ static unsigned long hits_of(enum sim_point_id id)
 	return __atomic_load_n(&hits[id], __ATOMIC_RELAXED);
 }
 
+static struct page *any_new_page(struct page *page, unsigned long private_data)
+{
+	(void)page;
+	(void)private_data;
+	return alloc_page(GFP_HIGHUSER_MOVABLE);
+}
+
+/* Move the mapped anonymous @page to a new frame. */
+static void migrate_one(struct page *page)
+{
+	LIST_HEAD(pages);
+
+	assert_int_equal(migrate_isolate_page(page, &pages), 0);
+	assert_int_equal(migrate_pages(&pages, any_new_page, NULL, 0, MIGRATE_SYNC, MR_SYSCALL), 0);
+	assert_true(list_empty(&pages));
+}
+
 /*
  * Walk through the operations that reach every point: mmap, first-touch faults,
  * fast and slow GUP, fork with a writable page, COW copy and reuse, munmap.
@@ -95,6 +112,7 @@ static void reach_every_point(void)
 	touch_pages(addr, 2); /* vma_alloc (mmap), fault_*, pgtable_alloc, page_alloc */
 	assert_int_equal(get_user_pages_fast(addr, 1, 0, &page), 1); /* the lockless walk */
 	put_page(page);
+	migrate_one(page); /* migrate_after_unmap */
 	/* A slow GUP that must fault first: gup_signal, gup_after_faultin, fault_retry. */
 	assert_int_equal(get_user_pages_unlocked(fresh, 1, &page, FOLL_WRITE), 1);
 	put_page(page);

@@ -18,10 +18,25 @@ extern "C" {
 struct vm_area_struct;
 struct task_struct;
 
-/* The anonymous memory a VMA and its fork descendants share; rmap hangs off it. */
+/*
+ * The anonymous memory a VMA and its fork descendants share; rmap hangs off it.
+ * Each fork gives the child VMA an anon_vma of its own whose parent is the
+ * parent VMA's, and anon_vma_chain links tie every VMA to its anon_vma and all
+ * its ancestors: a page the parent made is found in every descendant mapping it.
+ */
 struct anon_vma {
-	atomic_t refcount;
+	atomic_t refcount; /* one per chain link and per VMA pointing here, and holders */
 	struct anon_vma *root;
+	struct anon_vma *parent;
+	struct list_head vmas; /* anon_vma_chain.same_anon_vma: the kernel's interval tree */
+};
+
+/* One link between a VMA and an anon_vma it may find pages of (mm/rmap.c). */
+struct anon_vma_chain {
+	struct vm_area_struct *vma;
+	struct anon_vma *anon_vma;
+	struct list_head same_vma;	/* on vma->anon_vma_chain */
+	struct list_head same_anon_vma; /* on anon_vma->vmas */
 };
 
 typedef unsigned int vm_fault_t;
@@ -60,6 +75,7 @@ struct vm_area_struct {
 	pgprot_t vm_page_prot;
 	vm_flags_t vm_flags;
 	struct anon_vma *anon_vma;
+	struct list_head anon_vma_chain; /* anon_vma_chain.same_vma, under the anon_vma lock */
 	const struct vm_operations_struct *vm_ops;
 	unsigned long vm_pgoff;
 	struct file *vm_file; /* shared backing (one reference), or NULL for anonymous */

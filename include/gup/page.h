@@ -55,6 +55,7 @@ enum pageflags {
 	PG_buddy,	   /* free in the buddy allocator; the kernel keeps this in page_type */
 	PG_pgtable,	   /* a page-table page; the kernel keeps this in page_type */
 	PG_anon_exclusive, /* reserved for the 6.x semantics profile */
+	PG_isolated,	   /* taken off for migration (mm/migrate.c): on a private list */
 	__NR_PAGEFLAGS,
 };
 
@@ -141,6 +142,7 @@ PAGEFLAG(Mlocked, mlocked)
 PAGEFLAG(Buddy, buddy)
 PAGEFLAG(Table, pgtable)
 PAGEFLAG(AnonExclusive, anon_exclusive)
+PAGEFLAG(Isolated, isolated)
 #undef PAGEFLAG
 
 static inline bool PageTail(const struct page *page)
@@ -294,6 +296,15 @@ struct zone {
 	bool is_cma; /* pageblocks of this zone are MIGRATE_CMA */
 	spinlock_t lock;
 	struct free_area free_area[MAX_ORDER];
+	/*
+	 * MIGRATE_CMA pageblocks (sim_config.cma_bytes, at the top of ZONE_NORMAL):
+	 * their free blocks sit on lists of their own, which only allocations that
+	 * may be migrated away (__GFP_CMA, outside memalloc_nocma) take from.
+	 */
+	unsigned long cma_start_pfn;
+	unsigned long cma_pages;
+	atomic_long_t free_cma_pages;
+	struct free_area cma_free_area[MAX_ORDER];
 };
 
 static inline enum zone_type page_zonenum(const struct page *page)
@@ -342,6 +353,14 @@ static inline struct page *virt_to_page(const void *addr)
 {
 	return pfn_to_page((unsigned long)((const unsigned char *)addr - frames_base) >>
 			   PAGE_SHIFT);
+}
+
+/* Is @page in a MIGRATE_CMA pageblock (or a zone that is all CMA)? */
+static inline bool is_migrate_cma_page(const struct page *page)
+{
+	const struct zone *zone = page_zone(page);
+
+	return zone->is_cma || page_to_pfn(page) - zone->cma_start_pfn < zone->cma_pages;
 }
 
 /* GFP flags: how to allocate, and from which zone. */

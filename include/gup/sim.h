@@ -50,6 +50,7 @@ enum sim_thp {
 struct sim_config {
 	unsigned long mem_bytes;     /* ZONE_NORMAL size; 0 means 1 GiB */
 	unsigned long movable_bytes; /* ZONE_MOVABLE size; 0 means none */
+	unsigned long cma_bytes;     /* MIGRATE_CMA pageblocks at the top of ZONE_NORMAL */
 	bool prefault;		     /* touch every frame at boot so faults are not host faults */
 	bool quiet;		     /* no leak report on stderr */
 	enum sim_vsyscall vsyscall;  /* vsyscall=; 0 is xonly, Linux's default */

@@ -84,8 +84,10 @@ static int dup_one_vma(struct mm_struct *mm, struct vm_area_struct *mpnt)
 	tmp->vm_mm = mm;
 	tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
 	if (tmp->vm_flags & VM_WIPEONFORK) {
-		anon_vma_put(tmp->anon_vma); /* the child starts empty */
-		tmp->anon_vma = NULL;
+		unlink_anon_vmas(tmp); /* the child starts empty */
+	} else if (anon_vma_fork(tmp, mpnt)) {
+		vm_area_free(tmp);
+		return -ENOMEM;
 	}
 	vma_link(mm, tmp);
 	mm->total_vm += vma_pages(tmp);

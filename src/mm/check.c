@@ -186,6 +186,32 @@ static void tally_at(struct check_ctx *c, unsigned long pfn)
 		scratch_mark_stray();
 }
 
+/*
+ * A migration entry stands for a page a migration has locked and unmapped: it
+ * exists only while one runs, names a locked page, and keeps its rss count.
+ */
+static void tally_migration_entry(struct check_ctx *c, struct mm_struct *mm, pte_t pte,
+				  unsigned long addr)
+{
+	struct page *page = migration_entry_to_page(pte_to_swp_entry(pte));
+
+	if (!pfn_valid(page_to_pfn(page))) {
+		violation(c, "mm %u: migration entry at %#lx names invalid pfn %#lx", mm->id, addr,
+			  page_to_pfn(page));
+		return;
+	}
+	if (!atomic_read(&migrations_in_flight))
+		violation(c, "mm %u: migration entry at %#lx left after migration finished", mm->id,
+			  addr);
+	else if (!PageLocked(page))
+		violation(c, "mm %u: migration entry at %#lx names unlocked pfn %#lx", mm->id, addr,
+			  page_to_pfn(page));
+	if (PageAnon(page))
+		c->mm_rss_anon++;
+	else
+		c->mm_rss_shmem++;
+}
+
 static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsigned long addr)
 {
 	struct vm_area_struct *vma = find_vma(mm, addr);
@@ -193,6 +219,10 @@ static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsi
 
 	if (!vma || vma->vm_start > addr) {
 		violation(c, "mm %u: pte %#lx at %#lx outside any vma", mm->id, pte_val(pte), addr);
+		return;
+	}
+	if (is_swap_pte(pte) && is_migration_entry(pte_to_swp_entry(pte))) {
+		tally_migration_entry(c, mm, pte, addr);
 		return;
 	}
 	if (!pte_present(pte) || pte_special(pte))
@@ -720,40 +750,59 @@ static void mark_free_block(struct check_ctx *c, struct zone *zone, unsigned lon
 			violation(c, "zone %s: pfn %#lx is in two free blocks", zone->name, p);
 }
 
+/*
+ * One set of free lists of @zone (@cma: its CMA pageblocks' set): every block a
+ * free block of its order, of this set's migratetype. Returns the pages on them.
+ */
+static unsigned long check_free_area(struct check_ctx *c, struct zone *zone, struct free_area *area,
+				     bool cma)
+{
+	unsigned long free_pages = 0;
+
+	for (int o = 0; o < MAX_ORDER; o++) {
+		unsigned long n = 0;
+		struct page *page;
+
+		list_for_each_entry(page, &area[o].free_list, lru)
+		{
+			if (!PageBuddy(page) || page->private_data != (unsigned long)o ||
+			    page_zone(page) != zone)
+				violation(c,
+					  "zone %s: pfn %#lx on order-%d list is not such "
+					  "a free block",
+					  zone->name, page_to_pfn(page), o);
+			else
+				mark_free_block(c, zone, page_to_pfn(page), o);
+			if (!zone->is_cma && is_migrate_cma_page(page) != cma)
+				violation(c, "zone %s: pfn %#lx on the %s lists", zone->name,
+					  page_to_pfn(page), cma ? "CMA" : "non-CMA");
+			/* A head outside the frame walk: check it here. */
+			if ((page_to_pfn(page) < c->lo || page_to_pfn(page) >= c->hi) &&
+			    !page_is_valid(page, c->out))
+				c->errors++;
+			n++;
+		}
+		if (n != area[o].nr_free)
+			violation(c, "zone %s: order %d holds %lu blocks, nr_free says %lu",
+				  zone->name, o, n, area[o].nr_free);
+		free_pages += n << o;
+	}
+	return free_pages;
+}
+
 static void check_buddy_lists(struct check_ctx *c)
 {
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &sim.zones[z];
-		unsigned long free_pages = 0;
+		unsigned long cma = check_free_area(c, zone, zone->cma_free_area, true);
+		unsigned long free_pages = check_free_area(c, zone, zone->free_area, false) + cma;
 
-		for (int o = 0; o < MAX_ORDER; o++) {
-			unsigned long n = 0;
-			struct page *page;
-
-			list_for_each_entry(page, &zone->free_area[o].free_list, lru)
-			{
-				if (!PageBuddy(page) || page->private_data != (unsigned long)o ||
-				    page_zone(page) != zone)
-					violation(c,
-						  "zone %s: pfn %#lx on order-%d list is not such "
-						  "a free block",
-						  zone->name, page_to_pfn(page), o);
-				else
-					mark_free_block(c, zone, page_to_pfn(page), o);
-				/* A head outside the frame walk: check it here. */
-				if ((page_to_pfn(page) < c->lo || page_to_pfn(page) >= c->hi) &&
-				    !page_is_valid(page, c->out))
-					c->errors++;
-				n++;
-			}
-			if (n != zone->free_area[o].nr_free)
-				violation(c, "zone %s: order %d holds %lu blocks, nr_free says %lu",
-					  zone->name, o, n, zone->free_area[o].nr_free);
-			free_pages += n << o;
-		}
 		if (free_pages != (unsigned long)atomic_long_read(&zone->free_pages))
 			violation(c, "zone %s: %lu pages on free lists, counter says %ld",
 				  zone->name, free_pages, atomic_long_read(&zone->free_pages));
+		if (cma != (unsigned long)atomic_long_read(&zone->free_cma_pages))
+			violation(c, "zone %s: %lu pages on CMA free lists, counter says %ld",
+				  zone->name, cma, atomic_long_read(&zone->free_cma_pages));
 	}
 }
 

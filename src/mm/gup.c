@@ -1489,6 +1489,74 @@ static long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long 
 	return (long)nr_pages;
 }
 
+/* 5.11's target for pages leaving CMA: anywhere movable memory goes, but CMA. */
+static struct page *alloc_outside_cma(struct page *page, unsigned long private_data)
+{
+	(void)page;
+	(void)private_data;
+	return alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 0);
+}
+
+/* Take the CMA pages among @pages off for migration onto @list. */
+static void isolate_cma_pages(unsigned long nr_pages, struct page **pages, struct list_head *list)
+{
+	for (unsigned long i = 0; i < nr_pages;) {
+		struct page *head = compound_head(pages[i]);
+
+		/* A run of subpages of one compound page is looked at once. */
+		i += compound_nr(head) - (unsigned long)(pages[i] - head);
+		if (is_migrate_cma_page(head))
+			migrate_isolate_page(head, list); /* huge and file pages: -EBUSY for now */
+	}
+}
+
+/* Drop what __get_user_pages_locked() took: pins or plain references. */
+static void release_gup_pages(unsigned long nr_pages, struct page **pages, unsigned int gup_flags)
+{
+	if (gup_flags & FOLL_PIN) {
+		unpin_user_pages(pages, nr_pages);
+		return;
+	}
+	for (unsigned long i = 0; i < nr_pages; i++)
+		put_page(pages[i]);
+}
+
+/*
+ * 5.11's FOLL_LONGTERM pass: CMA pages among the ones just taken are isolated,
+ * every pin (or reference) is dropped, the isolated pages migrate out of CMA (the
+ * caller's memalloc_pin context keeps the targets out), and the whole range is
+ * taken again, looking once more for CMA pages a fault brought in meanwhile.
+ * When any page fails to migrate (a pin elsewhere), the range is taken again
+ * without migrating: the pins then stay in CMA, as 5.11 leaves them.
+ * Return: what the last __get_user_pages_locked() returned (@nr_pages when
+ * nothing was in CMA): pages taken, or -errno.
+ */
+static long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start,
+					unsigned long nr_pages, struct page **pages,
+					struct vm_area_struct **vmas, unsigned int gup_flags)
+{
+	long ret = (long)nr_pages;
+	LIST_HEAD(cma_pages);
+
+	if (!pages)
+		return ret;
+	for (;;) {
+		bool all_moved;
+
+		isolate_cma_pages(nr_pages, pages, &cma_pages);
+		if (list_empty(&cma_pages))
+			return ret;
+		release_gup_pages(nr_pages, pages, gup_flags);
+		all_moved = !migrate_pages(&cma_pages, alloc_outside_cma, NULL, 0, MIGRATE_SYNC,
+					   MR_CONTIG_RANGE);
+		putback_movable_pages(&cma_pages);
+		ret = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
+		if (ret <= 0 || !all_moved)
+			return ret;
+		nr_pages = (unsigned long)ret;
+	}
+}
+
 /*
  * __get_user_pages_locked() without lock dropping, plus FOLL_LONGTERM
  * handling: the DAX refusal happens in check_vma_flags(), and pages that a
@@ -1506,7 +1574,9 @@ static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start, uns
 	if (gup_flags & FOLL_LONGTERM)
 		pin_ctx = memalloc_pin_save();
 	rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
-	if ((gup_flags & FOLL_LONGTERM) && rc > 0)
+	if ((gup_flags & FOLL_LONGTERM) && rc > 0 && mm_profile->id == SIM_PROFILE_5_11)
+		rc = check_and_migrate_cma_pages(mm, start, rc, pages, vmas, gup_flags);
+	else if ((gup_flags & FOLL_LONGTERM) && rc > 0)
 		rc = check_and_migrate_movable_pages(mm, start, rc, pages, vmas, gup_flags);
 	if (gup_flags & FOLL_LONGTERM)
 		memalloc_pin_restore(pin_ctx);

@@ -17,6 +17,8 @@
 #include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 #include <gup/pagewalk.h>
+#include <gup/rmap.h>
+#include <gup/migrate.h>
 #include "sim/entry.h"
 
 /*
@@ -55,6 +57,8 @@ void prep_gigantic_page(unsigned long pfn, unsigned int order);
 void free_gigantic_page(struct page *page, unsigned int order);
 /* A hugetlb page's last reference went (hugetlb.c). */
 void free_huge_page(struct page *page);
+/* alloc_pages() from zone @zone alone (migration targets). Return: as alloc_pages(). */
+struct page *alloc_pages_zone(gfp_t gfp, unsigned int order, enum zone_type zone);
 /* The frame behind the vsyscall gate page. */
 struct page *gate_page(void);
 void gate_vma_init(enum sim_vsyscall mode);
@@ -72,6 +76,14 @@ void frames_unpoison_all(void);
 void init_zone(struct zone *zone, const char *name, unsigned long start_pfn,
 	       unsigned long nr_pages);
 void init_memmap(unsigned long start, unsigned long end);
+/* Boot: the top @nr_pages of @zone become MIGRATE_CMA pageblocks (before they are freed). */
+void zone_init_cma(struct zone *zone, unsigned long nr_pages);
+/*
+ * memalloc_nocma_save() (5.11): until the matching restore, this thread's
+ * allocations keep out of CMA pageblocks. Return: the state to restore.
+ */
+unsigned int memalloc_nocma_save(void);
+void memalloc_nocma_restore(unsigned int depth);
 void free_pfn_range(unsigned long start, unsigned long end);
 
 /* The page lock's waitqueues, set up once per process (filemap.c). */
@@ -122,6 +134,18 @@ void page_remove_rmap_huge(struct page *head);
 int anon_vma_prepare(struct vm_area_struct *vma);
 void anon_vma_get(struct anon_vma *anon_vma);
 void anon_vma_put(struct anon_vma *anon_vma);
+/*
+ * The chain links (rmap.c): a duplicated VMA links to every anon_vma of @src
+ * (split, fork), a forked one gets an anon_vma of its own under its parent's,
+ * a freed one drops its links, a merge moves @from's to @vma when @vma had none.
+ * Return (clone, fork): 0, or -ENOMEM with nothing linked.
+ */
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+void unlink_anon_vmas(struct vm_area_struct *vma);
+void anon_vma_merge_chain(struct vm_area_struct *vma, struct vm_area_struct *from);
+/* One more PTE maps the anonymous @page, whose mapping and index are set. */
+void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
 
 /* VMAs (mmap.c). */
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
@@ -171,6 +195,8 @@ unsigned long change_protection(struct vm_area_struct *vma, unsigned long start,
  * then return so the caller can look again (migrate.c).
  */
 void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address);
+/* Migrations between their unmap and remap (migrate.c); the checker reads it. */
+extern atomic_t migrations_in_flight;
 
 /* Shared anonymous memory (shmem.c). */
 /* A new shared-anonymous object of @size bytes: a file with one reference, or NULL. */

@@ -561,8 +561,13 @@ static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long 
 		if (pte_none(old))
 			continue;
 		old = ptep_get_and_clear(pte);
-		if (!pte_present(old))
-			continue; /* migration entries hold no reference of their own */
+		if (!pte_present(old)) {
+			/* A migration entry holds no reference, but rss still counts it. */
+			if (is_migration_entry(pte_to_swp_entry(old)))
+				inc_mm_counter(mm, migration_entry_to_page(pte_to_swp_entry(old)),
+					       -1);
+			continue;
+		}
 		page = vm_normal_page(vma, addr, old);
 		if (!page)
 			continue;
@@ -691,6 +696,8 @@ static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *s
 				make_migration_entry(migration_entry_to_page(entry), false));
 			set_pte(src_pte, pte);
 		}
+		if (is_migration_entry(entry))
+			inc_mm_counter(dst_vma->vm_mm, migration_entry_to_page(entry), 1);
 		set_pte(dst_pte, pte);
 		return 0;
 	}

@@ -75,6 +75,7 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 	if (!vma)
 		return NULL;
 	vma->vm_mm = mm;
+	INIT_LIST_HEAD(&vma->anon_vma_chain);
 	atomic_long_add(1, &sim.nr_vmas);
 	return vma;
 }
@@ -89,6 +90,12 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	vma->vm_next = vma->vm_prev = NULL;
 	memset(&vma->vm_rb, 0, sizeof(vma->vm_rb));
 	anon_vma_get(vma->anon_vma);
+	if (anon_vma_clone(vma, orig)) {
+		vma->vm_file = NULL;
+		vma->vm_ops = NULL;
+		vm_area_free(vma);
+		return NULL;
+	}
 	if (vma->vm_file)
 		get_file(vma->vm_file);
 	return vma;
@@ -98,7 +105,7 @@ void vm_area_free(struct vm_area_struct *vma)
 {
 	if (vma->vm_ops && vma->vm_ops->close)
 		vma->vm_ops->close(vma);
-	anon_vma_put(vma->anon_vma);
+	unlink_anon_vmas(vma);
 	if (vma->vm_file)
 		fput(vma->vm_file);
 	free(vma);
@@ -341,10 +348,7 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a, struct vm
 {
 	vma_unlink(mm, b);
 	a->vm_end = b->vm_end;
-	if (!a->anon_vma && b->anon_vma) {
-		a->anon_vma = b->anon_vma;
-		b->anon_vma = NULL;
-	}
+	anon_vma_merge_chain(a, b);
 	if (a->vm_next == NULL)
 		mm->highest_vm_end = a->vm_end;
 	vm_area_free(b);

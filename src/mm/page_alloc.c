@@ -117,13 +117,21 @@ static void span_note(struct pfn_span *span, unsigned long start, unsigned long 
 		;
 }
 
+/* The free lists a block belongs on: its pageblocks' migratetype decides. */
+static struct free_area *free_area_of(struct zone *zone, struct page *page)
+{
+	return is_migrate_cma_page(page) && !zone->is_cma ? zone->cma_free_area : zone->free_area;
+}
+
 static void add_to_free_list(struct zone *zone, struct page *page, unsigned int order)
 {
+	struct free_area *area = &free_area_of(zone, page)[order];
+
 	span_note(&sim.memmap_used, page_to_pfn(page), page_to_pfn(page) + 1);
 	page->private_data = order;
 	SetPageBuddy(page);
-	list_add(&page->lru, &zone->free_area[order].free_list);
-	zone->free_area[order].nr_free++;
+	list_add(&page->lru, &area->free_list);
+	area->nr_free++;
 }
 
 static void del_from_free_list(struct zone *zone, struct page *page, unsigned int order)
@@ -132,7 +140,14 @@ static void del_from_free_list(struct zone *zone, struct page *page, unsigned in
 	list_del(&page->lru);
 	ClearPageBuddy(page);
 	page->private_data = 0;
-	zone->free_area[order].nr_free--;
+	free_area_of(zone, page)[order].nr_free--;
+}
+
+/* Free pages of @zone's CMA pageblocks change with every block in or out of them. */
+static void note_free_cma(struct zone *zone, struct page *page, long nr)
+{
+	if (is_migrate_cma_page(page) && !zone->is_cma)
+		atomic_long_add(nr, &zone->free_cma_pages);
 }
 
 /* Return a block to its zone, merging with free buddies as far as they go. */
@@ -154,19 +169,22 @@ static void buddy_free(struct page *page, unsigned int order)
 	}
 	add_to_free_list(zone, pfn_to_page(pfn), order);
 	spin_unlock(&zone->lock);
+	note_free_cma(zone, page, (long)nr);
 	atomic_long_add(nr, &zone->free_pages);
 	count_vm_stat(NR_FREE_PAGES, nr);
 }
 
-static struct page *buddy_alloc(struct zone *zone, unsigned int order)
+/* A block of 2^@order from @zone's ordinary free lists, or (@cma) its CMA ones. */
+static struct page *buddy_alloc(struct zone *zone, unsigned int order, bool cma)
 {
+	struct free_area *area = cma ? zone->cma_free_area : zone->free_area;
 	struct page *page = NULL;
 	unsigned int cur;
 
 	spin_lock(&zone->lock);
 	for (cur = order; cur < MAX_ORDER; cur++) {
-		if (zone->free_area[cur].nr_free) {
-			page = list_first_entry(&zone->free_area[cur].free_list, struct page, lru);
+		if (area[cur].nr_free) {
+			page = list_first_entry(&area[cur].free_list, struct page, lru);
 			break;
 		}
 	}
@@ -179,6 +197,7 @@ static struct page *buddy_alloc(struct zone *zone, unsigned int order)
 	}
 	spin_unlock(&zone->lock);
 	if (page) {
+		note_free_cma(zone, page, -(long)(1UL << order));
 		atomic_long_add(-(long)(1UL << order), &zone->free_pages);
 		count_vm_stat(NR_FREE_PAGES, -(long)(1UL << order));
 	}
@@ -232,6 +251,35 @@ static void destroy_compound_page(struct page *page, unsigned int order)
 	ClearPageHead(page);
 }
 
+static struct page *prep_new_page(struct page *page, unsigned int order, gfp_t gfp);
+
+/* Inside memalloc_nocma_save() on this thread. */
+static __thread unsigned int memalloc_nocma_depth;
+
+/*
+ * A block from @zone for @gfp. Allocations that may be migrated later may use
+ * CMA pageblocks, and take them first once they hold more than half the zone's
+ * free memory, so CMA does not sit idle while the rest runs out (5.11's
+ * __rmqueue); others, and any allocation under memalloc_nocma, never do.
+ */
+static struct page *zone_alloc(struct zone *zone, unsigned int order, gfp_t gfp)
+{
+	bool may_cma = (gfp & __GFP_CMA) && !memalloc_nocma_depth;
+	bool cma_first =
+		may_cma && zone->cma_pages &&
+		atomic_long_read(&zone->free_cma_pages) > atomic_long_read(&zone->free_pages) / 2;
+	struct page *page;
+
+	if (zone->is_cma && !may_cma)
+		return NULL; /* a zone made all of CMA pageblocks */
+	may_cma = may_cma && zone->cma_pages;
+	page = buddy_alloc(zone, order, cma_first);
+
+	if (!page && may_cma)
+		page = buddy_alloc(zone, order, !cma_first);
+	return page;
+}
+
 static struct zone *preferred_zone(gfp_t gfp, int attempt)
 {
 	static const enum zone_type movable_order[] = {ZONE_MOVABLE, ZONE_NORMAL};
@@ -255,12 +303,38 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	for (int attempt = 0; (zone = preferred_zone(gfp, attempt)); attempt++) {
 		if (!zone->spanned_pages)
 			continue;
-		page = buddy_alloc(zone, order);
+		page = zone_alloc(zone, order, gfp);
 		if (page)
 			break;
 	}
-	if (!page)
+	return page ? prep_new_page(page, order, gfp) : NULL;
+}
+
+unsigned int memalloc_nocma_save(void)
+{
+	return memalloc_nocma_depth++;
+}
+
+void memalloc_nocma_restore(unsigned int depth)
+{
+	memalloc_nocma_depth = depth;
+}
+
+struct page *alloc_pages_zone(gfp_t gfp, unsigned int order, enum zone_type zone)
+{
+	struct page *page;
+
+	if (WARN_ON_ONCE(order >= MAX_ORDER || zone >= MAX_NR_ZONES))
 		return NULL;
+	if (sim_point(SP_PAGE_ALLOC, NULL) || !sim.zones[zone].spanned_pages)
+		return NULL;
+	page = zone_alloc(&sim.zones[zone], order, current_gfp_context(gfp));
+	return page ? prep_new_page(page, order, gfp) : NULL;
+}
+
+/* A block just taken from the buddy lists becomes an allocated page (or compound). */
+static struct page *prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
+{
 	frames_unpoison(page, order);
 	span_note(&sim.memmap_used, page_to_pfn(page), page_to_pfn(page) + (1UL << order));
 	span_note(&sim.frames_used, page_to_pfn(page), page_to_pfn(page) + (1UL << order));
@@ -337,7 +411,18 @@ void init_zone(struct zone *zone, const char *name, unsigned long start_pfn, uns
 	for (int o = 0; o < MAX_ORDER; o++) {
 		INIT_LIST_HEAD(&zone->free_area[o].free_list);
 		zone->free_area[o].nr_free = 0;
+		INIT_LIST_HEAD(&zone->cma_free_area[o].free_list);
+		zone->cma_free_area[o].nr_free = 0;
 	}
+	zone->cma_start_pfn = 0;
+	zone->cma_pages = 0;
+	atomic_long_set(&zone->free_cma_pages, 0);
+}
+
+void zone_init_cma(struct zone *zone, unsigned long nr_pages)
+{
+	zone->cma_start_pfn = zone->zone_start_pfn + zone->spanned_pages - nr_pages;
+	zone->cma_pages = nr_pages;
 }
 
 void init_memmap(unsigned long start, unsigned long end)

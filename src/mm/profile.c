@@ -215,13 +215,13 @@ static bool gup_fast_folio_allowed_5_11(struct page *page, unsigned int flags)
 /* CMA must stay migratable; ZONE_MOVABLE may hold long-term pins in 5.11. */
 static bool is_pinnable_page_5_11(struct page *page)
 {
-	return !page_zone(page)->is_cma;
+	return !is_migrate_cma_page(page);
 }
 
-/* Nothing to avoid: the allocator hands out no CMA pageblocks. */
+/* memalloc_nocma_save(): movable still, but never from CMA pageblocks. */
 static gfp_t memalloc_pin_gfp_5_11(gfp_t gfp)
 {
-	return gfp;
+	return gfp & ~__GFP_CMA;
 }
 
 const struct mm_profile profile_5_11 = {

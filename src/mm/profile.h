@@ -160,8 +160,8 @@ struct mm_profile {
 	 * The gfp of an allocation made while a FOLL_LONGTERM GUP runs (between
 	 * memalloc_pin_save() and memalloc_pin_restore()), so faults do not put
 	 * the pages to be pinned where they would have to migrate. 5.11
-	 * (memalloc_nocma_save): keep out of CMA only, which the allocator has no
-	 * pageblocks of: @gfp unchanged. 5.13: clear __GFP_MOVABLE.
+	 * (memalloc_nocma_save): keep out of CMA only: clear __GFP_CMA.
+	 * 5.13: clear __GFP_MOVABLE.
 	 */
 	gfp_t (*memalloc_pin_gfp)(gfp_t gfp);
 

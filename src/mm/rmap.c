@@ -1,27 +1,76 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Reverse-map accounting: mapcounts and the anon_vma objects that anonymous
- * pages point at. Enough for mapcount invariants now; the rmap walk that
- * migration needs will hang off struct anon_vma.
+ * The reverse map: mapcounts, the anon_vma objects anonymous pages point at and
+ * the chain links fork makes between them, and the walk from a page to every
+ * PTE mapping it (try_to_unmap, remove_migration_ptes, page_referenced).
  */
 #include "mm/internal.h"
+
+/*
+ * One lock for every anon_vma's list of chain links, standing in for the kernel's
+ * per-root rwsem. It also covers the last put of an anon_vma, so a reference taken
+ * with it held (page_get_anon_vma) never meets a freed one.
+ */
+static pthread_mutex_t anon_vma_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct anon_vma *anon_vma_alloc(struct anon_vma *parent)
+{
+	struct anon_vma *anon_vma = calloc(1, sizeof(*anon_vma));
+
+	if (!anon_vma)
+		return NULL;
+	atomic_set(&anon_vma->refcount, 1);
+	INIT_LIST_HEAD(&anon_vma->vmas);
+	anon_vma->parent = parent ? parent : anon_vma;
+	anon_vma->root = parent ? parent->root : anon_vma;
+	/* A child keeps its root alive: the root names the family the walk covers. */
+	if (parent)
+		anon_vma_get(anon_vma->root);
+	return anon_vma;
+}
+
+static struct anon_vma_chain *avc_alloc(void)
+{
+	return calloc(1, sizeof(struct anon_vma_chain));
+}
+
+/* Link @vma to @anon_vma through @avc, which takes a reference; anon_vma_lock held. */
+static void avc_link(struct anon_vma_chain *avc, struct vm_area_struct *vma,
+		     struct anon_vma *anon_vma)
+{
+	avc->vma = vma;
+	avc->anon_vma = anon_vma;
+	anon_vma_get(anon_vma);
+	list_add_tail(&avc->same_vma, &vma->anon_vma_chain);
+	list_add_tail(&avc->same_anon_vma, &anon_vma->vmas);
+}
 
 int anon_vma_prepare(struct vm_area_struct *vma)
 {
 	struct anon_vma *anon_vma;
+	struct anon_vma_chain *avc;
 
-	/* Acquire: pairs with the CAS below, so the anon_vma behind it is initialised. */
+	/* Acquire: pairs with the release below, so the anon_vma behind it is linked. */
 	if (__atomic_load_n(&vma->anon_vma, __ATOMIC_ACQUIRE))
 		return 0;
-	anon_vma = calloc(1, sizeof(*anon_vma));
-	if (!anon_vma)
-		return -ENOMEM;
-	atomic_set(&anon_vma->refcount, 1);
-	anon_vma->root = anon_vma;
-	/* Faults run under the read lock, so two may race to set it up. */
-	if (!__atomic_compare_exchange_n(&vma->anon_vma, &(struct anon_vma *){NULL}, anon_vma,
-					 false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	anon_vma = anon_vma_alloc(NULL);
+	avc = avc_alloc();
+	if (!anon_vma || !avc) {
 		free(anon_vma);
+		free(avc);
+		return -ENOMEM;
+	}
+	/* Faults run under the read lock, so two may race to set it up. */
+	pthread_mutex_lock(&anon_vma_lock);
+	if (!vma->anon_vma) {
+		avc_link(avc, vma, anon_vma);
+		__atomic_store_n(&vma->anon_vma, anon_vma, __ATOMIC_RELEASE);
+		anon_vma = NULL;
+		avc = NULL;
+	}
+	pthread_mutex_unlock(&anon_vma_lock);
+	free(anon_vma);
+	free(avc);
 	return 0;
 }
 
@@ -33,8 +82,97 @@ void anon_vma_get(struct anon_vma *anon_vma)
 
 void anon_vma_put(struct anon_vma *anon_vma)
 {
-	if (anon_vma && atomic_dec_and_test(&anon_vma->refcount))
-		free(anon_vma);
+	struct anon_vma *root;
+
+	if (!anon_vma || !atomic_dec_and_test(&anon_vma->refcount))
+		return;
+	WARN_ON_ONCE(!list_empty(&anon_vma->vmas));
+	root = anon_vma->root;
+	/* Under the lock: page_get_anon_vma() may be looking at it. */
+	pthread_mutex_lock(&anon_vma_lock);
+	pthread_mutex_unlock(&anon_vma_lock);
+	free(anon_vma);
+	if (root != anon_vma)
+		anon_vma_put(root);
+}
+
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct anon_vma_chain *pavc;
+	int ret = 0;
+
+	INIT_LIST_HEAD(&dst->anon_vma_chain);
+	pthread_mutex_lock(&anon_vma_lock);
+	list_for_each_entry(pavc, &src->anon_vma_chain, same_vma)
+	{
+		struct anon_vma_chain *avc = avc_alloc();
+
+		if (!avc) {
+			ret = -ENOMEM;
+			break;
+		}
+		avc_link(avc, dst, pavc->anon_vma);
+	}
+	pthread_mutex_unlock(&anon_vma_lock);
+	return ret;
+}
+
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+{
+	struct anon_vma *anon_vma;
+	struct anon_vma_chain *avc;
+
+	if (!pvma->anon_vma)
+		return 0;
+	anon_vma = anon_vma_alloc(pvma->anon_vma);
+	avc = avc_alloc();
+	if (!anon_vma || !avc) {
+		anon_vma_put(anon_vma);
+		free(avc);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&anon_vma_lock);
+	avc_link(avc, vma, anon_vma);
+	pthread_mutex_unlock(&anon_vma_lock);
+	/* The child's new pages go to its own anon_vma; the parent's stay findable. */
+	anon_vma_put(vma->anon_vma);
+	vma->anon_vma = anon_vma;
+	return 0;
+}
+
+void unlink_anon_vmas(struct vm_area_struct *vma)
+{
+	struct anon_vma_chain *avc, *next;
+	LIST_HEAD(gone);
+
+	pthread_mutex_lock(&anon_vma_lock);
+	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma)
+	{
+		list_del(&avc->same_anon_vma);
+		list_move(&avc->same_vma, &gone);
+	}
+	pthread_mutex_unlock(&anon_vma_lock);
+	list_for_each_entry_safe(avc, next, &gone, same_vma)
+	{
+		anon_vma_put(avc->anon_vma);
+		free(avc);
+	}
+	anon_vma_put(vma->anon_vma);
+	vma->anon_vma = NULL;
+}
+
+void anon_vma_merge_chain(struct vm_area_struct *vma, struct vm_area_struct *from)
+{
+	struct anon_vma_chain *avc;
+
+	if (vma->anon_vma || !from->anon_vma)
+		return;
+	pthread_mutex_lock(&anon_vma_lock);
+	list_for_each_entry(avc, &from->anon_vma_chain, same_vma) avc->vma = vma;
+	list_splice_init(&from->anon_vma_chain, &vma->anon_vma_chain);
+	vma->anon_vma = from->anon_vma;
+	from->anon_vma = NULL;
+	pthread_mutex_unlock(&anon_vma_lock);
 }
 
 static void set_anon_mapping(struct page *page, struct vm_area_struct *vma, unsigned long address)
@@ -143,4 +281,237 @@ void munlock_vma_page(struct page *page)
 {
 	if (TestClearPageMlocked(page))
 		count_vm_stat(NR_MLOCK, -(long)compound_nr(page));
+}
+
+/* --- the walk from a page to its mappings --- */
+
+void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address)
+{
+	(void)vma;
+	(void)address;
+	/* The mapping and index are already the page's (set by migration or first fault). */
+	if (atomic_inc_and_test(&page->_mapcount))
+		count_vm_stat(NR_ANON_MAPPED, 1);
+}
+
+static struct anon_vma *page_anon_vma(struct page *page)
+{
+	unsigned long mapping = (unsigned long)READ_ONCE(compound_head(page)->mapping);
+
+	if (!(mapping & PAGE_MAPPING_ANON))
+		return NULL;
+	return (struct anon_vma *)(mapping & ~PAGE_MAPPING_ANON);
+}
+
+struct anon_vma *page_get_anon_vma(struct page *page)
+{
+	struct anon_vma *anon_vma;
+
+	pthread_mutex_lock(&anon_vma_lock);
+	anon_vma = page_anon_vma(page);
+	/* Mapped: some VMA's chain link still holds the anon_vma. */
+	if (anon_vma && (!page_mapped(page) || !atomic_add_unless(&anon_vma->refcount, 1, 0)))
+		anon_vma = NULL;
+	pthread_mutex_unlock(&anon_vma_lock);
+	return anon_vma;
+}
+
+/* Where @page would sit in @vma, or -EFAULT when its index falls outside it. */
+static unsigned long vma_address(struct page *page, struct vm_area_struct *vma)
+{
+	unsigned long pgoff = page->index;
+	unsigned long address;
+
+	if (pgoff < vma->vm_pgoff || pgoff - vma->vm_pgoff >= vma_pages(vma))
+		return -EFAULT;
+	address = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+	return address;
+}
+
+/*
+ * Every VMA linked to the page's anon_vma: its own, and those of the descendants
+ * forked since it was made. The kernel keeps them in an interval tree by pgoff;
+ * a list filtered by vma_address() finds the same ones.
+ */
+static void rmap_walk_anon(struct page *page, struct rmap_walk_control *rwc)
+{
+	struct anon_vma *anon_vma = page_anon_vma(page);
+	struct anon_vma_chain *avc;
+
+	if (!anon_vma)
+		return;
+	pthread_mutex_lock(&anon_vma_lock);
+	list_for_each_entry(avc, &anon_vma->vmas, same_anon_vma)
+	{
+		struct vm_area_struct *vma = avc->vma;
+		unsigned long address = vma_address(page, vma);
+
+		if (IS_ERR_VALUE(address))
+			continue;
+		if (!rwc->rmap_one(page, vma, address, rwc->arg))
+			break;
+		if (rwc->done && rwc->done(page))
+			break;
+	}
+	pthread_mutex_unlock(&anon_vma_lock);
+}
+
+void rmap_walk(struct page *page, struct rmap_walk_control *rwc)
+{
+	page = compound_head(page);
+	if (PageAnon(page))
+		rmap_walk_anon(page, rwc);
+	/* File pages: the walk of mapping->i_mmap comes with the page cache's rmap. */
+}
+
+/*
+ * The PTE in @vma at @address that maps @page (or, @migration, holds a migration
+ * entry for it), with its table lock taken; NULL when there is none. Huge pmds
+ * are skipped: their PMD-level entries come with the huge-page migration.
+ */
+static pte_t *page_vma_pte(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			   bool migration, spinlock_t **ptlp)
+{
+	pmd_t *pmd;
+	pte_t *pte = mm_find_pte(vma->vm_mm, address, &pmd);
+	pte_t entry;
+
+	if (!pte)
+		return NULL;
+	pte = pte_offset_map_lock(vma->vm_mm, pmd, address, ptlp);
+	entry = ptep_get(pte);
+	if (migration ? is_swap_pte(entry) && is_migration_entry(pte_to_swp_entry(entry)) &&
+				migration_entry_to_page(pte_to_swp_entry(entry)) == page
+		      : pte_present(entry) && pte_pfn(entry) == page_to_pfn(page))
+		return pte;
+	pte_unmap_unlock(pte, *ptlp);
+	return NULL;
+}
+
+static bool page_not_mapped(struct page *page)
+{
+	return !page_mapped(page);
+}
+
+static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			     void *arg)
+{
+	unsigned int flags = *(unsigned int *)arg;
+	spinlock_t *ptl;
+	pte_t *pte = page_vma_pte(page, vma, address, false, &ptl);
+	pte_t old;
+
+	if (!pte)
+		return true;
+	if (!(flags & TTU_IGNORE_MLOCK) && (vma->vm_flags & VM_LOCKED)) {
+		pte_unmap_unlock(pte, ptl);
+		return false; /* stays mapped: munlock or a migration may take it */
+	}
+	if (PageAnon(page) && !(flags & TTU_MIGRATION)) {
+		pte_unmap_unlock(pte, ptl);
+		return false; /* anonymous memory has nowhere to go without swap */
+	}
+	old = ptep_get_and_clear(pte);
+	if (pte_dirty(old))
+		set_page_dirty(page);
+	/* The rss counters keep counting the entry, as the kernel's do. */
+	set_pte(pte, swp_entry_to_pte(make_migration_entry(page, pte_write(old))));
+	page_remove_rmap(page);
+	put_page(page);
+	pte_unmap_unlock(pte, ptl);
+	return true;
+}
+
+bool try_to_unmap(struct page *page, unsigned int flags)
+{
+	struct rmap_walk_control rwc = {
+		.arg = &flags,
+		.rmap_one = try_to_unmap_one,
+		.done = page_not_mapped,
+	};
+
+	VM_BUG_ON_PAGE(!PageLocked(page), page);
+	rmap_walk(page, &rwc);
+	return !page_mapped(page);
+}
+
+static bool remove_migration_pte(struct page *new, struct vm_area_struct *vma,
+				 unsigned long address, void *arg)
+{
+	struct page *old = arg;
+	spinlock_t *ptl;
+	pte_t *pte = page_vma_pte(old, vma, address, true, &ptl);
+	pte_t entry;
+
+	if (!pte)
+		return true;
+	entry = pte_mkold(mk_pte(new, vma->vm_page_prot));
+	if (is_write_migration_entry(pte_to_swp_entry(ptep_get(pte))) && (vma->vm_flags & VM_WRITE))
+		entry = pte_mkwrite(entry);
+	get_page(new);
+	page_add_anon_rmap(new, vma, address);
+	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
+		mlock_vma_page(new);
+	set_pte(pte, entry);
+	pte_unmap_unlock(pte, ptl);
+	return true;
+}
+
+void remove_migration_ptes(struct page *old, struct page *new)
+{
+	struct rmap_walk_control rwc = {
+		.arg = old,
+		.rmap_one = remove_migration_pte,
+	};
+
+	rmap_walk(new, &rwc);
+}
+
+struct referenced_arg {
+	int referenced;
+	unsigned long vm_flags;
+};
+
+static bool page_referenced_one(struct page *page, struct vm_area_struct *vma,
+				unsigned long address, void *arg)
+{
+	struct referenced_arg *ra = arg;
+	spinlock_t *ptl;
+	pte_t *pte = page_vma_pte(page, vma, address, false, &ptl);
+
+	if (!pte)
+		return true;
+	if (pte_young(ptep_get(pte))) {
+		set_pte(pte, pte_mkold(ptep_get(pte)));
+		ra->referenced++;
+		ra->vm_flags |= vma->vm_flags;
+	}
+	pte_unmap_unlock(pte, ptl);
+	return true;
+}
+
+int page_referenced(struct page *page, unsigned long *vm_flags)
+{
+	struct referenced_arg ra = {0};
+	struct rmap_walk_control rwc = {
+		.arg = &ra,
+		.rmap_one = page_referenced_one,
+	};
+
+	struct anon_vma *anon_vma = PageAnon(page) ? page_get_anon_vma(page) : NULL;
+
+	/* The reference keeps the anon_vma while an munmap may unmap the page meanwhile. */
+	if (anon_vma)
+		rmap_walk(page, &rwc);
+	anon_vma_put(anon_vma);
+	if (vm_flags)
+		*vm_flags = ra.vm_flags;
+	return ra.referenced;
+}
+
+int page_mkclean(struct page *page)
+{
+	(void)page;
+	/* Anonymous pages have no writeback to clean for; file pages wait for i_mmap. */
+	return 0;
 }

@@ -40,6 +40,11 @@ static int validate_config(const struct sim_config *cfg, unsigned long *normal,
 	*movable = cfg ? cfg->movable_bytes : 0;
 	if (*normal < MIN_ZONE_BYTES || !IS_ALIGNED(*normal, ZONE_ALIGN_BYTES))
 		return -EINVAL;
+	/* CMA leaves ZONE_NORMAL at least a minimal zone of its own pageblocks. */
+	if (cfg && cfg->cma_bytes &&
+	    (!IS_ALIGNED(cfg->cma_bytes, ZONE_ALIGN_BYTES) ||
+	     cfg->cma_bytes > *normal - MIN_ZONE_BYTES))
+		return -EINVAL;
 	if (*movable && (*movable < MIN_ZONE_BYTES || !IS_ALIGNED(*movable, ZONE_ALIGN_BYTES)))
 		return -EINVAL;
 	if (cfg && (unsigned int)cfg->vsyscall > SIM_VSYSCALL_NONE)
@@ -213,6 +218,8 @@ int sim_boot(const struct sim_config *cfg)
 	init_zone(&sim.zones[ZONE_NORMAL], "Normal", 0, normal_pages);
 	init_zone(&sim.zones[ZONE_MOVABLE], "Movable", normal_pages, movable >> PAGE_SHIFT);
 	init_zone(&sim.zones[ZONE_DEVICE], "Device", sim.nr_pages, 0);
+	if (cfg && cfg->cma_bytes)
+		zone_init_cma(&sim.zones[ZONE_NORMAL], cfg->cma_bytes >> PAGE_SHIFT);
 	reset_memmap(lazy);
 	pthread_mutex_init(&sim.tasks_lock, NULL);
 	INIT_LIST_HEAD(&sim.tasks);

@@ -90,6 +90,11 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 			  "pread: the read is in flight",
 			  "the page lock; mmap_lock for read unless the fault dropped it",
 			  "struct page *", false, false},
+	[SP_MIGRATE_AFTER_UNMAP] =
+		{"migrate_after_unmap",
+		 "unmap_and_move(), after try_to_unmap() left migration "
+		 "entries, before the references are checked and the data copied",
+		 "the old page's lock", "struct page * (the old page)", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Page migration: isolating pages, migrate_pages() with its allocation callbacks,
+ * and the range migration tests and scripts drive (sim_migrate_range).
+ */
+#ifndef GUP_MIGRATE_H
+#define GUP_MIGRATE_H
+
+#include <gup/page.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Where migrate_pages() gets a page for @page and gives back one it did not use. */
+typedef struct page *new_page_t(struct page *page, unsigned long private_data);
+typedef void free_page_t(struct page *page, unsigned long private_data);
+
+enum migrate_mode {
+	MIGRATE_ASYNC,	    /* never sleep on a page lock */
+	MIGRATE_SYNC_LIGHT, /* the kernel's "may block, skip writeback": the same here */
+	MIGRATE_SYNC,
+};
+
+/* Why pages move; kept for the kernel's signature and the statistics. */
+enum migrate_reason {
+	MR_COMPACTION,
+	MR_MEMORY_FAILURE,
+	MR_MEMORY_HOTPLUG,
+	MR_SYSCALL,
+	MR_CONTIG_RANGE,
+	MR_LONGTERM_PIN,
+	MR_TYPES,
+};
+
+/* The kernel's passes over the list before a busy page is left where it is. */
+#define MIGRATE_PASSES 10
+
+/**
+ * migrate_isolate_page() - take @page off for migration onto @list.
+ *
+ * Takes a reference and marks the page isolated (there are no LRU lists yet,
+ * which the kernel's isolate_lru_page() would take it from).
+ *
+ * Return: 0; -EBUSY when the page is free, already isolated, compound (huge
+ * pages move with the huge-page migration) or not an anonymous page.
+ */
+int migrate_isolate_page(struct page *page, struct list_head *list);
+
+/* Give every page on @list back: clear the isolation and drop its reference. */
+void putback_movable_pages(struct list_head *list);
+
+/**
+ * migrate_pages() - move the isolated pages on @from to pages from @get_new_page.
+ * @put_new_page: takes back an unused new page; NULL frees it.
+ * @private_data: passed to both callbacks.
+ * @mode: MIGRATE_ASYNC does not wait for a page lock.
+ * @reason: MR_*.
+ *
+ * Each page is locked, unmapped behind migration entries, checked for references
+ * beyond its mappings and the isolation (a GUP reference or a pin keeps it:
+ * -EAGAIN, tried again on the next of MIGRATE_PASSES passes), copied with its
+ * flags, and mapped again at its new place. Migrated pages leave @from and are
+ * freed; the rest stay on it, still isolated, for putback_movable_pages().
+ *
+ * Return: 0 when every page moved; the number that did not; -ENOMEM when
+ * @get_new_page had nothing to give (the rest stay on @from).
+ */
+int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t put_new_page,
+		  unsigned long private_data, enum migrate_mode mode, int reason);
+
+/**
+ * sim_migrate_range() - move the current task's anonymous pages in
+ * [@addr, @addr + @len) to zone @zone, as move_pages(2) moves them between nodes.
+ *
+ * Small anonymous pages outside @zone are migrated; pages already there, the
+ * zero page, huge and file pages are left alone.
+ *
+ * Return: 0 when every page that should move did; the number that stayed
+ * (pinned or busy); -EINVAL for an unaligned @addr, a wrapping range or a zone
+ * with no memory; -EFAULT when part of the range is not mapped; -ENOMEM when
+ * @zone has no free page; -ENODEV with no machine, -ESRCH from a thread that runs
+ * no task.
+ */
+long sim_migrate_range(unsigned long addr, unsigned long len, enum zone_type zone);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GUP_MIGRATE_H */

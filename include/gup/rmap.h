@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The reverse map: from a page to every (VMA, address) mapping it, and what
+ * migration and reclaim do through it (try_to_unmap, remove_migration_ptes,
+ * page_referenced, page_mkclean).
+ */
+#ifndef GUP_RMAP_H
+#define GUP_RMAP_H
+
+#include <gup/mm_types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * One rmap walk: rmap_one() runs for each (vma, address) that may map the page
+ * (it checks the page table itself) and returns false to stop the walk; done(),
+ * if set, is asked after each and stops it when true.
+ */
+struct rmap_walk_control {
+	void *arg;
+	bool (*rmap_one)(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			 void *arg);
+	bool (*done)(struct page *page);
+};
+
+/**
+ * rmap_walk() - run @rwc over every VMA that may map @page.
+ *
+ * Anonymous pages go through their anon_vma and its chain links; file pages
+ * have no i_mmap walk yet and visit nothing. The caller holds the page lock
+ * and keeps the anon_vma alive (the page mapped, or page_get_anon_vma()).
+ */
+void rmap_walk(struct page *page, struct rmap_walk_control *rwc);
+
+/* try_to_unmap() flags (enum ttu_flags). */
+#define TTU_MIGRATION 0x1u    /* leave migration entries behind */
+#define TTU_IGNORE_MLOCK 0x8u /* unmap from VM_LOCKED VMAs too */
+
+/**
+ * try_to_unmap() - remove every PTE mapping the locked page @page.
+ * @flags: TTU_*; without TTU_MIGRATION an anonymous page cannot go (no swap yet).
+ *
+ * Return: true when no PTE maps the page any more; false when a VM_LOCKED VMA
+ * (without TTU_IGNORE_MLOCK) or an anonymous page with nowhere to go kept one.
+ */
+bool try_to_unmap(struct page *page, unsigned int flags);
+
+/**
+ * remove_migration_ptes() - turn the migration entries for @old into PTEs of @newpage.
+ * @old: the page the entries name (locked).
+ * @newpage: the page to map (@old itself when the migration failed); its mapping
+ *       and index are @old's.
+ */
+void remove_migration_ptes(struct page *old, struct page *newpage);
+
+/**
+ * page_referenced() - count the PTEs that saw an access since the last call.
+ * @vm_flags: gets the flags of every VMA that had one (may be NULL).
+ *
+ * The accessed bits are cleared on the way. Return: the number of young PTEs.
+ */
+int page_referenced(struct page *page, unsigned long *vm_flags);
+
+/**
+ * page_mkclean() - write-protect and clean the shared PTEs of a locked file page.
+ *
+ * Return: the number of PTEs cleaned; 0 for anonymous pages, as in the kernel,
+ * and for file pages until their i_mmap walk exists.
+ */
+int page_mkclean(struct page *page);
+
+/*
+ * A reference on the anon_vma of @page while it is still mapped (NULL otherwise),
+ * which keeps rmap walks possible after try_to_unmap(); drop with anon_vma_put().
+ */
+struct anon_vma *page_get_anon_vma(struct page *page);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GUP_RMAP_H */
