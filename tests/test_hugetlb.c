@@ -642,7 +642,13 @@ static void test_forced_write_on_read_only_mapping(void **state)
 	assert_false(IS_ERR_VALUE(addr));
 	assert_int_equal(get_byte(addr), 0);
 	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE, pages, NULL), -EFAULT);
-	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE | FOLL_FORCE, pages, NULL), 1);
+	/* 6.2 refuses FOLL_FORCE|FOLL_WRITE on hugetlb; 5.11 breaks COW for it. */
+	assert_int_equal(gup_under_lock(addr, 1, FOLL_WRITE | FOLL_FORCE, pages, NULL),
+			 by_profile(1, -EFAULT));
+	if (profile_is_6_18()) {
+		finish(t);
+		return;
+	}
 	put_page(pages[0]);
 	assert_true(pmd_write(pmdp_get(mm_alloc_pmd(t->mm, addr))));
 	finish(t);

@@ -6,6 +6,7 @@
  */
 #include "mm/internal.h"
 #include "mm/hugetlb.h"
+#include <gup/pagemap.h>
 
 const struct mm_profile *mm_profile = &profile_5_11;
 __thread unsigned int memalloc_pin_depth;
@@ -444,6 +445,51 @@ static bool is_pinnable_page_6_18(struct page *page)
 	return page_zonenum(page) != ZONE_MOVABLE;
 }
 
+/*
+ * 6.5 ("mm/gup: disallow FOLL_LONGTERM GUP-nonfast writing to file-backed
+ * mappings"): a shared mapping of a file whose dirty pages the filesystem tracks
+ * and writes back. shmem and hugetlb keep their pages in memory and track nothing.
+ */
+static bool vma_needs_dirty_tracking(const struct vm_area_struct *vma)
+{
+	if (!(vma->vm_flags & VM_SHARED) || !vma->vm_file || vma_is_shmem(vma) ||
+	    is_vm_hugetlb_page(vma))
+		return false;
+	return mapping_accounts_dirty(vma->vm_file->f_mapping);
+}
+
+/*
+ * 6.2 ("mm/gup: disallow FOLL_FORCE|FOLL_WRITE on hugetlb mappings"): a forced
+ * write cannot break COW of a read-only hugetlb mapping. 6.5: a writable
+ * long-term pin of a dirty-tracked file mapping would dirty pages behind the
+ * filesystem's back (the fast path's half is gup_fast_folio_allowed_6_18()).
+ */
+static int check_vma_flags_6_18(struct vm_area_struct *vma, unsigned long gup_flags)
+{
+	if (!(gup_flags & FOLL_WRITE))
+		return 0;
+	if ((gup_flags & FOLL_LONGTERM) && !vma_is_anonymous(vma) && vma_needs_dirty_tracking(vma))
+		return -EFAULT;
+	if (!(vma->vm_flags & VM_WRITE) && (gup_flags & FOLL_FORCE) && is_vm_hugetlb_page(vma))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * 6.5 (same commit, folio_fast_pin_allowed()): GUP-fast takes a writable
+ * long-term pin only of anonymous, shmem (both swap-backed) and hugetlb pages;
+ * anything else falls back to the slow path, which can see the VMA.
+ */
+static bool gup_fast_folio_allowed_6_18(struct page *page, unsigned int flags)
+{
+	struct page *head = compound_head(page);
+
+	if ((flags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) !=
+	    (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE))
+		return true;
+	return PageHuge(head) || PageSwapBacked(head);
+}
+
 /* 5.13: what a long-term pin faults in comes from memory it may stay in. */
 static gfp_t memalloc_pin_gfp_6_18(gfp_t gfp)
 {
@@ -451,9 +497,8 @@ static gfp_t memalloc_pin_gfp_6_18(gfp_t gfp)
 }
 
 /*
- * Linux 6.18. A slot still pointing at a 5.11 function either gives the same
- * answer in 6.18 (check_vma_flags and gup_fast_folio_allowed for anonymous
- * memory) or is not moved yet; docs/profiles.md has the table.
+ * Linux 6.18. A slot still pointing at a 5.11 function gives the same answer in
+ * 6.18; docs/profiles.md has the table.
  */
 const struct mm_profile profile_6_18 = {
 	.id = SIM_PROFILE_6_18,
@@ -469,10 +514,10 @@ const struct mm_profile profile_6_18 = {
 	.hugetlb_fork_copies_pinned = hugetlb_fork_copies_pinned_5_12,
 	.mark_new_anon_page = mark_new_anon_page_6_18,
 	.gup_vma_lookup = gup_vma_lookup_6_5,
-	.check_vma_flags = check_vma_flags_5_11,
+	.check_vma_flags = check_vma_flags_6_18,
 	.is_valid_gup_args = is_valid_gup_args_6_18,
 	.gup_can_follow_protnone = gup_can_follow_protnone_6_6,
-	.gup_fast_folio_allowed = gup_fast_folio_allowed_5_11,
+	.gup_fast_folio_allowed = gup_fast_folio_allowed_6_18,
 	.pins_zero_page = false,
 	.is_pinnable_page = is_pinnable_page_6_18,
 	.memalloc_pin_gfp = memalloc_pin_gfp_6_18,
