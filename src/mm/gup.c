@@ -1451,45 +1451,10 @@ struct page *get_dump_page(unsigned long addr)
 }
 
 /*
- * Where the migration issue plugs in. Nothing migrates yet, so this is always
- * the failure the profile answers: 5.11 keeps every pin (it gets the pages
- * again without migrating them); 6.18 drops every pin and fails the call with
- * -ENOMEM. Return: @nr_pages, or that -errno.
+ * The target of a page a long-term pin may not keep: a movable allocation, which
+ * the caller's memalloc_pin context narrows (5.11: not CMA; 5.13: neither CMA nor
+ * ZONE_MOVABLE).
  */
-static long migrate_longterm_unpinnable_pages(unsigned long nr_pages, struct page **pages,
-					      unsigned int gup_flags)
-{
-	int err = mm_profile->longterm_unmigrated_errno;
-
-	/* Only pins get here: get_user_pages*() refuse FOLL_LONGTERM. */
-	VM_WARN_ON_ONCE(!(gup_flags & FOLL_PIN));
-	if (err)
-		unpin_user_pages(pages, nr_pages);
-	return err ? err : (long)nr_pages;
-}
-
-/*
- * Long-term pins must not stay on pages is_pinnable_page() refuses (5.11: CMA,
- * which has to stay migratable; 5.13: ZONE_MOVABLE too). Migrating such pages
- * away and retaking the pins is a later issue; until then migration fails, and
- * the profile says what that means. Returns the number of pages in @pages, or
- * -errno with no reference left (or, once migration exists, the result of
- * getting them again).
- */
-static long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
-					    unsigned long nr_pages, struct page **pages,
-					    struct vm_area_struct **vmas, unsigned int gup_flags)
-{
-	(void)mm;
-	(void)start;
-	(void)vmas;
-	for (unsigned long i = 0; pages && i < nr_pages; i++)
-		if (!is_pinnable_page(pages[i]))
-			return migrate_longterm_unpinnable_pages(nr_pages, pages, gup_flags);
-	return (long)nr_pages;
-}
-
-/* 5.11's target for pages leaving CMA: anywhere movable memory goes, but CMA. */
 static struct page *alloc_outside_cma(struct page *page, unsigned long private_data)
 {
 	(void)page;
@@ -1497,17 +1462,31 @@ static struct page *alloc_outside_cma(struct page *page, unsigned long private_d
 	return alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 0);
 }
 
-/* Take the CMA pages among @pages off for migration onto @list. */
-static void isolate_cma_pages(unsigned long nr_pages, struct page **pages, struct list_head *list)
+/*
+ * Take the pages among @pages that a long-term pin may not keep
+ * (!is_pinnable_page(): CMA in 5.11, ZONE_MOVABLE too from 5.13) off for
+ * migration onto @list. Return: how many such pages there were, and in
+ * *@stuck how many of them could not be isolated (huge and file pages: -EBUSY
+ * until their migration exists).
+ */
+static unsigned long isolate_unpinnable_pages(unsigned long nr_pages, struct page **pages,
+					      struct list_head *list, unsigned long *stuck)
 {
+	unsigned long found = 0;
+
+	*stuck = 0;
 	for (unsigned long i = 0; i < nr_pages;) {
 		struct page *head = compound_head(pages[i]);
 
 		/* A run of subpages of one compound page is looked at once. */
 		i += compound_nr(head) - (unsigned long)(pages[i] - head);
-		if (is_migrate_cma_page(head))
-			migrate_isolate_page(head, list); /* huge and file pages: -EBUSY for now */
+		if (is_pinnable_page(head))
+			continue;
+		found++;
+		if (!PageIsolated(head) && migrate_isolate_page(head, list))
+			(*stuck)++;
 	}
+	return found;
 }
 
 /* Drop what __get_user_pages_locked() took: pins or plain references. */
@@ -1531,9 +1510,9 @@ static void release_gup_pages(unsigned long nr_pages, struct page **pages, unsig
  * Return: what the last __get_user_pages_locked() returned (@nr_pages when
  * nothing was in CMA): pages taken, or -errno.
  */
-static long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start,
-					unsigned long nr_pages, struct page **pages,
-					struct vm_area_struct **vmas, unsigned int gup_flags)
+long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
+				 struct page **pages, struct vm_area_struct **vmas,
+				 unsigned int gup_flags)
 {
 	long ret = (long)nr_pages;
 	LIST_HEAD(cma_pages);
@@ -1541,9 +1520,10 @@ static long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long star
 	if (!pages)
 		return ret;
 	for (;;) {
+		unsigned long stuck;
 		bool all_moved;
 
-		isolate_cma_pages(nr_pages, pages, &cma_pages);
+		isolate_unpinnable_pages(nr_pages, pages, &cma_pages, &stuck);
 		if (list_empty(&cma_pages))
 			return ret;
 		release_gup_pages(nr_pages, pages, gup_flags);
@@ -1555,6 +1535,40 @@ static long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long star
 			return ret;
 		nr_pages = (unsigned long)ret;
 	}
+}
+
+/*
+ * 5.13's pass ("mm/gup: migrate pinned pages out of movable zone"; 6.18's
+ * check_and_migrate_movable_folios): when any page taken is one a long-term
+ * pin may not keep (CMA or ZONE_MOVABLE; never the zero page), every pin is
+ * dropped and those pages migrate to memory a pin may stay in (the caller's
+ * memalloc_pin context keeps the targets out of CMA and ZONE_MOVABLE).
+ * Return: @nr_pages when every page may stay; -EAGAIN when all of them moved,
+ * so the caller takes the range again; the profile's longterm_unmigrated_errno
+ * (6.18: -ENOMEM) when one could not be isolated or migrated, nothing held.
+ */
+long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
+				     unsigned long nr_pages, struct page **pages,
+				     struct vm_area_struct **vmas, unsigned int gup_flags)
+{
+	LIST_HEAD(unpinnable);
+	unsigned long stuck;
+	bool all_moved;
+
+	(void)mm;
+	(void)start;
+	(void)vmas;
+	if (!pages || !isolate_unpinnable_pages(nr_pages, pages, &unpinnable, &stuck))
+		return (long)nr_pages;
+	/* Only pins get here: get_user_pages*() refuse FOLL_LONGTERM. */
+	VM_WARN_ON_ONCE(!(gup_flags & FOLL_PIN));
+	release_gup_pages(nr_pages, pages, gup_flags);
+	all_moved = list_empty(&unpinnable) || !migrate_pages(&unpinnable, alloc_outside_cma, NULL,
+							      0, MIGRATE_SYNC, MR_LONGTERM_PIN);
+	putback_movable_pages(&unpinnable);
+	if (stuck || !all_moved)
+		return mm_profile->longterm_unmigrated_errno;
+	return -EAGAIN;
 }
 
 /*
@@ -1574,10 +1588,14 @@ static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start, uns
 	if (gup_flags & FOLL_LONGTERM)
 		pin_ctx = memalloc_pin_save();
 	rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
-	if ((gup_flags & FOLL_LONGTERM) && rc > 0 && mm_profile->id == SIM_PROFILE_5_11)
-		rc = check_and_migrate_cma_pages(mm, start, rc, pages, vmas, gup_flags);
-	else if ((gup_flags & FOLL_LONGTERM) && rc > 0)
-		rc = check_and_migrate_movable_pages(mm, start, rc, pages, vmas, gup_flags);
+	/* 5.13 on: -EAGAIN after a migration that moved everything: take the range again. */
+	while ((gup_flags & FOLL_LONGTERM) && rc > 0) {
+		rc = mm_profile->check_and_migrate_longterm(mm, start, (unsigned long)rc, pages,
+							    vmas, gup_flags);
+		if (rc != -EAGAIN)
+			break;
+		rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
+	}
 	if (gup_flags & FOLL_LONGTERM)
 		memalloc_pin_restore(pin_ctx);
 	return rc;

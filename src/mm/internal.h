@@ -215,6 +215,14 @@ static inline bool vma_is_shmem(const struct vm_area_struct *vma)
 	return vma->vm_ops == &shmem_vm_ops;
 }
 
+/* FOLL_LONGTERM's migration passes (gup.c), the profiles' check_and_migrate_longterm. */
+long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
+				 struct page **pages, struct vm_area_struct **vmas,
+				 unsigned int gup_flags);
+long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
+				     unsigned long nr_pages, struct page **pages,
+				     struct vm_area_struct **vmas, unsigned int gup_flags);
+
 /* Tasks (kernel/fork.c). */
 struct mm_struct *dup_mm(struct task_struct *tsk, struct mm_struct *oldmm);
 unsigned long sim_live_tasks(void);

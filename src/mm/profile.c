@@ -248,6 +248,7 @@ const struct mm_profile profile_5_11 = {
 	.memalloc_pin_gfp = memalloc_pin_gfp_5_11,
 	.mremap_dontunmap_anon_only = true,
 	.longterm_unmigrated_errno = 0,
+	.check_and_migrate_longterm = check_and_migrate_cma_pages,
 	.later_foll_flags = 0,
 	.calls = MM_CALL_PIN_USER_PAGES_FAST_ONLY,
 	.access_remote_expands_stack = false,
@@ -493,7 +494,7 @@ static bool gup_fast_folio_allowed_6_18(struct page *page, unsigned int flags)
 /* 5.13: what a long-term pin faults in comes from memory it may stay in. */
 static gfp_t memalloc_pin_gfp_6_18(gfp_t gfp)
 {
-	return gfp & ~__GFP_MOVABLE;
+	return gfp & ~(gfp_t)(__GFP_MOVABLE | __GFP_CMA);
 }
 
 /*
@@ -523,6 +524,7 @@ const struct mm_profile profile_6_18 = {
 	.memalloc_pin_gfp = memalloc_pin_gfp_6_18,
 	.mremap_dontunmap_anon_only = false,
 	.longterm_unmigrated_errno = -ENOMEM,
+	.check_and_migrate_longterm = check_and_migrate_movable_pages,
 	.later_foll_flags = LATER_FOLL_FLAGS,
 	.calls = MM_CALL_MEMFD_SECRET | MM_CALL_MSEAL,
 	.access_remote_expands_stack = true,
@@ -618,7 +620,8 @@ bool profile_is_valid(const struct mm_profile *p, FILE *out)
 		  p->mark_new_anon_page && p->gup_vma_lookup && p->check_vma_flags &&
 		  p->is_valid_gup_args && p->is_pinnable_page && p->memalloc_pin_gfp &&
 		  p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
-		  p->longterm_unmigrated_errno <= 0 && profile_by_id(p->id) == p;
+		  p->longterm_unmigrated_errno <= 0 && p->check_and_migrate_longterm &&
+		  profile_by_id(p->id) == p;
 
 	if (!ok && out)
 		fprintf(out, "profile %s: a decision is unset or the id does not name it\n",

@@ -182,6 +182,18 @@ struct mm_profile {
 	int longterm_unmigrated_errno;
 
 	/*
+	 * __gup_longterm_locked(), after the pages are taken: move the ones a
+	 * long-term pin may not keep and take the range again. 5.11:
+	 * check_and_migrate_cma_pages() (CMA only; a failed migration keeps the
+	 * pins where they are). 5.13 on: check_and_migrate_movable_pages() (CMA
+	 * and ZONE_MOVABLE; a failure drops every pin and fails the call; -EAGAIN
+	 * asks the caller to take the range again). Both in gup.c.
+	 */
+	long (*check_and_migrate_longterm)(struct mm_struct *mm, unsigned long start,
+					   unsigned long nr_pages, struct page **pages,
+					   struct vm_area_struct **vmas, unsigned int gup_flags);
+
+	/*
 	 * The FOLL_* bits added after 5.11 that this kernel gives meaning
 	 * (LATER_FOLL_FLAGS: FOLL_NOFAULT 5.16, FOLL_UNLOCKABLE 6.3,
 	 * FOLL_HONOR_NUMA_FAULT 6.6, FOLL_MADV_POPULATE 6.9). 5.11: none, so such
