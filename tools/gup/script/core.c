@@ -393,7 +393,8 @@ static void run_line(struct script *s, const char *raw)
 			a.cmd->fn(s, &a);
 			if (s->be->take_sim_only && (why = s->be->take_sim_only()))
 				note_sim_only(s, why);
-			if (s->read_taint & TAINT_SIM_ONLY) /* e.g. an address a sim-only mmap gave */
+			/* e.g. an address a sim-only mmap gave: not the host's to compare */
+			if (s->read_taint & TAINT_SIM_ONLY)
 				note_sim_only(s, "a value only a sim-only step set");
 			note_default_answer(s, a.cmd, ret_before);
 		}

@@ -35,7 +35,7 @@ struct side {
 enum verdict { V_NONE, V_SAME, V_DIFFER, V_KNOWN, V_SIM_ONLY, V_ERROR, V_PROFILE };
 
 static const char *const verdict_mark[] = {"·", "=", "≠", "≠", "sim-only", "error", "profile"};
-static const char *const verdict_json[] = {"none",     "same",  "differ", "known",
+static const char *const verdict_json[] = {"none",     "same",	"differ", "known",
 					   "sim-only", "error", "profile"};
 
 /* One line of the known-differences file: SCRIPT[@PROFILE]: COMMAND -- WHY */
@@ -228,8 +228,9 @@ static void print_step(struct diff_opts *o, bool first, const struct step_rec *s
 		return;
 	}
 	if (v == V_PROFILE) {
-		printf("               %s %s%s\n", sim ? "libgup:" : "host:  ",
-		       any->sim_only ? "sim-only: " : "", any->sim_only ? any->sim_only : any->answer);
+		printf("               %s %s%s\n",
+		       sim ? "libgup:" : "host:  ", any->sim_only ? "sim-only: " : "",
+		       any->sim_only ? any->sim_only : any->answer);
 		printf("               %s skipped: another profile's expectation\n",
 		       sim ? "host:  " : "libgup:");
 		return;
