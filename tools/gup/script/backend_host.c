@@ -89,6 +89,7 @@ static struct {
 	bool machine_wide_off;
 	int thp_advice; /* boot thp= played on a madvise host: advice for each mapping, or 0 */
 	const char *tmpdir;
+	bool thp_unsplit; /* a sim-only split: the host's THPs stay whole */
 } host = {.kpagecount = -1, .kpageflags = -1};
 
 /* Pids for the signal handler: async-signal-safe cleanup reads only this. */
@@ -247,6 +248,19 @@ static void remove_region(struct host_mm *mm, unsigned long start, unsigned long
 	}
 }
 
+static bool smaps_vma(pid_t pid, unsigned long addr, struct bk_vma_info *info);
+
+/* The kernel grew the scenario stack of @t starting at @stack: its new pages are the scenario's. */
+static void grow_region(struct bk_task *t, unsigned long stack)
+{
+	struct bk_vma_info vma = {0};
+
+	if (smaps_vma(t->pid, stack, &vma) && vma.start < stack) {
+		remove_region(t->mm, vma.start, stack);
+		add_region(t->mm, vma.start, stack);
+	}
+}
+
 /*
  * The worker's own mappings (its code, heap, stack) are off limits: a mapping
  * call is played only if every VMA it would touch is one the scenario made.
@@ -370,6 +384,7 @@ static int host_boot(const struct bk_boot *cfg)
 	host.tmpdir = getenv("GUP_DIFF_TMPDIR") ? getenv("GUP_DIFF_TMPDIR") : "/var/tmp";
 	host.error[0] = '\0';
 	host.sim_only = NULL;
+	host.thp_unsplit = false;
 	/* Orphaned workers (a parent exited before its child) come back to us to be reaped. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	catch_signals(true);
@@ -536,6 +551,10 @@ static bool host_plays_command(const char *command)
 		"madvise",
 		"mlock",
 		"munlock",
+		"mremap",
+		"split",
+		"mseal",
+		"secretmem",
 		"write",
 		"fill",
 		"read",
@@ -739,6 +758,11 @@ static unsigned long host_mmap(unsigned long addr, unsigned long len, unsigned l
 
 	if (!host.cur)
 		return (unsigned long)-ESRCH;
+	if (flags & MAP_HUGETLB) {
+		/* Reserving pool pages would change a machine-wide setting other processes share. */
+		sim_only("MAP_HUGETLB needs the host's hugetlb pool, which is machine-wide");
+		return (unsigned long)-ENOMEM;
+	}
 	request(HW_MMAP);
 	req.addr = addr;
 	req.len = len;
@@ -802,6 +826,83 @@ static long host_munlock(unsigned long addr, unsigned long len)
 	return simple_call(addr, len);
 }
 
+/*
+ * The real mremap. Both the old range and, with MREMAP_FIXED, the range it
+ * replaces must be the scenario's (or free): the kernel unmaps whatever lies there.
+ */
+static unsigned long host_mremap(unsigned long addr, unsigned long old_len, unsigned long new_len,
+				 unsigned long flags, unsigned long new_addr)
+{
+	unsigned long ret, old_end = addr + ((old_len + PAGE_SIZE - 1) & PAGE_MASK);
+	struct host_mm *mm;
+
+	if (!host.cur)
+		return (unsigned long)-ESRCH;
+	mm = process_of(host.cur)->mm;
+	if (!range_is_scenarios(host.cur, addr, old_len) ||
+	    ((flags & MREMAP_FIXED) && !range_is_scenarios(host.cur, new_addr, new_len))) {
+		sim_only("the range holds the worker's own mappings on the host");
+		return (unsigned long)-EINVAL;
+	}
+	request(HW_MREMAP);
+	req.addr = addr;
+	req.len = old_len;
+	req.new_len = new_len;
+	req.flags = flags;
+	req.new_addr = new_addr;
+	if (!call(host.cur, &req, &rep, NULL))
+		return (unsigned long)-EIO;
+	ret = (unsigned long)rep.ret;
+	if (ret >= -4095UL)
+		return ret;
+	if (!(flags & MREMAP_DONTUNMAP))
+		remove_region(mm, addr, old_end);
+	remove_region(mm, ret, ret + ((new_len + PAGE_SIZE - 1) & PAGE_MASK));
+	add_region(mm, ret, ret + ((new_len + PAGE_SIZE - 1) & PAGE_MASK));
+	return ret;
+}
+
+/* Linux's split_huge_pages is a debugfs file: not a call the diff makes for one scenario. */
+static long host_split_huge_page(unsigned long addr)
+{
+	(void)addr;
+	sim_only("the host's split is debugfs split_huge_pages, a machine-wide debug file");
+	host.thp_unsplit = true;
+	return 0;
+}
+
+static long host_mseal(unsigned long addr, unsigned long len, unsigned long flags)
+{
+	long ret;
+
+	request(HW_MSEAL);
+	req.flags = flags;
+	ret = simple_call(addr, len);
+	if (ret == -ENOSYS)
+		sim_only("the host kernel has no mseal (6.10)");
+	return ret;
+}
+
+static unsigned long host_mmap_secretmem(unsigned long len, unsigned long prot)
+{
+	unsigned long ret;
+
+	if (!host.cur)
+		return (unsigned long)-ESRCH;
+	request(HW_SECRETMEM);
+	req.len = len;
+	req.prot = prot;
+	if (!call(host.cur, &req, &rep, NULL))
+		return (unsigned long)-EIO;
+	ret = (unsigned long)rep.ret;
+	if (rep.ret == -ENOSYS)
+		sim_only("the host kernel has no memfd_secret (or secretmem.enable=0)");
+	if (ret >= -4095UL)
+		return ret;
+	add_region(process_of(host.cur)->mm, ret, ret + ((len + PAGE_SIZE - 1) & PAGE_MASK));
+	return ret;
+}
+
 /* ------------------------------------------------------- user accesses -- */
 
 /* The worker's own stores (@store) or loads, as far as the scenario's mappings go. */
@@ -847,11 +948,37 @@ static unsigned long host_copy_from_user(void *buf, unsigned long addr, unsigned
  * (GUP on the target's mm, FOLL_REMOTE, no FOLL_FORCE). Nothing copied is 0, as
  * access_remote_vm says it (mem_rw turns that into -EIO, process_vm into -EFAULT).
  */
+/*
+ * The start of the scenario's VM_GROWSDOWN mapping of @t just above [@addr,
+ * +@len) with no VMA between, or 0: the only VMA a kernel that grows the stack
+ * for the access (/proc/PID/mem in 6.5+) would extend is then the scenario's own.
+ */
+static unsigned long scenario_stack_above(struct bk_task *t, unsigned long addr, unsigned long len)
+{
+	unsigned long s, e, above = 0;
+	struct bk_vma_info vma = {0};
+	char path[64], line[512];
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", t->pid);
+	maps = fopen(path, "r");
+	while (maps && !above && fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%lx-%lx", &s, &e) == 2 && e > addr)
+			above = s;
+	if (maps)
+		fclose(maps);
+	if (above >= addr + len && in_regions(t->mm, above) && smaps_vma(t->pid, above, &vma) &&
+	    (vma.flags & VM_GROWSDOWN))
+		return above;
+	return 0;
+}
+
 static long host_access_vm(struct bk_task *task, bool process, unsigned long addr, void *buf,
 			   int len, unsigned int gup_flags)
 {
 	bool write = gup_flags & FOLL_WRITE;
 	unsigned long ok = region_run(process_of(task)->mm, addr, (unsigned long)len);
+	unsigned long stack = 0; /* the scenario stack the access may grow */
 	char path[64];
 	long ret;
 	int fd;
@@ -861,6 +988,10 @@ static long host_access_vm(struct bk_task *task, bool process, unsigned long add
 		sim_only("GUP flags with no host accessor");
 		return 0;
 	}
+	if (!ok && (gup_flags & FOLL_FORCE))
+		stack = scenario_stack_above(process_of(task), addr, (unsigned long)len);
+	if (stack)
+		ok = (unsigned long)len;
 	if (!ok)
 		return 0;
 	if (gup_flags & FOLL_FORCE) {
@@ -871,6 +1002,8 @@ static long host_access_vm(struct bk_task *task, bool process, unsigned long add
 		ret = write ? pwrite(fd, buf, ok, (off_t)addr) : pread(fd, buf, ok, (off_t)addr);
 		ret = ret < 0 ? -errno : ret;
 		close(fd);
+		if (ret > 0 && stack)
+			grow_region(process_of(task), stack);
 	} else {
 		struct iovec local = {.iov_base = buf, .iov_len = ok};
 		struct iovec remote = {.iov_base = (void *)addr, .iov_len = ok};
@@ -994,17 +1127,15 @@ static void host_page_dump(unsigned long pfn, FILE *out)
 	fprintf(out, "  host page: pfn %#lx kpagecount %lu kpageflags %#lx\n", pfn, count, flags);
 }
 
-/* The VMA holding @addr, from /proc/PID/smaps: bounds and VmFlags. */
-static bool host_vma_query(unsigned long addr, struct bk_vma_info *info)
+/* The VMA of process @pid holding @addr, from /proc/PID/smaps: bounds and VmFlags. */
+static bool smaps_vma(pid_t pid, unsigned long addr, struct bk_vma_info *info)
 {
 	char path[64], line[512];
 	bool inside = false, found = false;
 	unsigned long s, e;
 	FILE *f;
 
-	if (!host.cur || !in_regions(process_of(host.cur)->mm, addr))
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/smaps", process_of(host.cur)->pid);
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
 	f = fopen(path, "r");
 	while (f && !found && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 &&
@@ -1026,6 +1157,13 @@ static bool host_vma_query(unsigned long addr, struct bk_vma_info *info)
 	if (f)
 		fclose(f);
 	return found;
+}
+
+static bool host_vma_query(unsigned long addr, struct bk_vma_info *info)
+{
+	if (!host.cur || !in_regions(process_of(host.cur)->mm, addr))
+		return false;
+	return smaps_vma(process_of(host.cur)->pid, addr, info);
 }
 
 static int cmp_ulong(const void *a, const void *b)
@@ -1099,6 +1237,10 @@ static long host_vmstat_value(int item)
 	if (!strcmp(name, "nr_foll_pin_released"))
 		return vmstat_read(name) - host.pin_base[1];
 	/* The machine-wide counts hold every process: count the scenario's mappings only. */
+	/* A split the host did not make leaves its huge pages whole: their counts differ. */
+	if (host.thp_unsplit &&
+	    (!strcmp(name, "nr_anon_pages") || !strcmp(name, "nr_anon_transparent_hugepages")))
+		return PF_UNKNOWN;
 	if (!strcmp(name, "nr_anon_pages"))
 		return scenario_frames(1UL << KPF_ANON);
 	if (!strcmp(name, "nr_anon_transparent_hugepages")) /* each THP by its head page */
@@ -1425,6 +1567,10 @@ const struct backend_ops host_backend = {
 	.madvise = host_madvise,
 	.mlock = host_mlock,
 	.munlock = host_munlock,
+	.mremap = host_mremap,
+	.split_huge_page = host_split_huge_page,
+	.mseal = host_mseal,
+	.mmap_secretmem = host_mmap_secretmem,
 	.copy_to_user = host_copy_to_user,
 	.copy_from_user = host_copy_from_user,
 	.access_vm = host_access_vm,

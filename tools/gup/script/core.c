@@ -146,6 +146,13 @@ const char *name_frame(struct script *s, const struct page_facts *pf, char *buf,
 	return buf;
 }
 
+/* mmap, mremap and secretmem: an address, which differs from machine to machine. */
+static bool returns_address(const struct command *cmd)
+{
+	return !strcmp(cmd->name, "mmap") || !strcmp(cmd->name, "mremap") ||
+	       !strcmp(cmd->name, "secretmem");
+}
+
 /* What a command answered when it noted nothing itself: the result it left in ret. */
 static void note_default_answer(struct script *s, const struct command *cmd, long ret_before)
 {
@@ -160,7 +167,7 @@ static void note_default_answer(struct script *s, const struct command *cmd, lon
 	    (s->ret == ret_before && (!strcmp(cmd->name, "unpin") || !strcmp(cmd->name, "put"))))
 		return;
 	/* An address differs from machine to machine: only its success compares. */
-	if (!strcmp(cmd->name, "mmap") && (unsigned long)s->ret < -4095UL)
+	if (returns_address(cmd) && (unsigned long)s->ret < -4095UL)
 		note_answer(s, "ret=ok");
 	else
 		note_answer(s, "ret=%s", NUM(s->ret));
@@ -174,7 +181,7 @@ static void note_default_answer(struct script *s, const struct command *cmd, lon
 static void taint_results(struct script *s, const struct command *cmd, const struct line *ln)
 {
 	static const char *const with_result[] = {"mapping", "access", "gup", "remote", "tasks"};
-	bool opaque = !strcmp(cmd->name, "mmap") || !strcmp(cmd->name, "fork");
+	bool opaque = returns_address(cmd) || !strcmp(cmd->name, "fork");
 	unsigned char taint = (s->sim_only ? TAINT_SIM_ONLY : 0) | (opaque ? TAINT_OPAQUE : 0);
 
 	for (size_t i = 0; i < sizeof(with_result) / sizeof(with_result[0]); i++)
@@ -386,6 +393,9 @@ static void run_line(struct script *s, const char *raw)
 			a.cmd->fn(s, &a);
 			if (s->be->take_sim_only && (why = s->be->take_sim_only()))
 				note_sim_only(s, why);
+			/* e.g. an address a sim-only mmap gave: not the host's to compare */
+			if (s->read_taint & TAINT_SIM_ONLY)
+				note_sim_only(s, "a value only a sim-only step set");
 			note_default_answer(s, a.cmd, ret_before);
 		}
 	}

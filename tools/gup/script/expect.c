@@ -80,9 +80,11 @@ static bool eval_operand_value(struct script *s, struct word **w, int n, struct 
 static bool eval_operand(struct script *s, struct word **w, int n, struct operand *o)
 {
 	unsigned char before = s->read_taint;
-	bool query = n > 1 &&
-		     (is_word(w[0], "page") || is_word(w[0], "read") || is_word(w[0], "pinned") ||
-		      is_word(w[0], "vmstat") || is_word(w[0], "vma"));
+	bool query = n > 1 && (is_word(w[0], "page") || is_word(w[0], "read") ||
+			       is_word(w[0], "pinned") || is_word(w[0], "vmstat") ||
+			       /* a VMA's bounds are addresses, its other fields are not */
+			       (is_word(w[0], "vma") &&
+				!(n == 3 && (is_word(w[2], "start") || is_word(w[2], "end")))));
 	bool ok;
 
 	s->read_taint = 0;

@@ -32,12 +32,16 @@ enum hw_op {
 	HW_RING_WRITE, /* the device writes page .index: READ_FIXED from a memfd */
 	HW_DIRECT_IO,  /* a short-term pin: O_DIRECT I/O on an O_TMPFILE */
 	HW_THREAD,     /* a new thread serving its own socket: reply .ret = its tid, the socket */
+	HW_MREMAP,     /* mremap(.addr, .len, .new_len, .flags, .new_addr) */
+	HW_MSEAL,      /* the mseal syscall on .addr, .len with .flags */
+	HW_SECRETMEM,  /* memfd_secret, ftruncate to .len, mmap MAP_SHARED with .prot */
 	HW_HANG,       /* tests: never answer (the driver's timeout path) */
 };
 
 struct hw_req {
 	enum hw_op op;
 	unsigned long addr, len, prot, flags, local;
+	unsigned long new_len, new_addr; /* HW_MREMAP */
 	int advice, ring, index;
 	pid_t pid;
 	bool write, onfault;

@@ -30,6 +30,10 @@
 #include "host_proto.h"
 
 #define HW_PAGE 4096UL
+/* x86-64 numbers, for C libraries whose headers predate the calls. */
+#define NR_MEMFD_SECRET 447
+#define NR_MSEAL 462
+#define STACK_ROOM (4UL << 20) /* free below a scenario stack: more than the guard gap */
 
 static int device_memfd = -1; /* what "the device" moves bytes through */
 
@@ -392,15 +396,54 @@ static void thread_exit(int sock)
 }
 
 /* Run one request; true when the worker is a fresh fork child that must not answer. */
+/*
+ * An anonymous mapping. A stack (MAP_GROWSDOWN, no fixed address) gets a
+ * process stack's room below it: the kernel grows a stack only with its guard
+ * gap (stack_guard_gap, 1 MiB by default) to the next accessible VMA kept free.
+ */
+static long map_anon(const struct hw_req *q)
+{
+	int flags = (int)q->flags | MAP_ANONYMOUS;
+	void *hint = (void *)q->addr, *p;
+
+	if ((flags & MAP_GROWSDOWN) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+		p = mmap(NULL, q->len + STACK_ROOM, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		munmap(p, q->len + STACK_ROOM);
+		hint = (char *)p + STACK_ROOM;
+		flags |= MAP_FIXED_NOREPLACE;
+	}
+	p = mmap(hint, q->len, (int)q->prot, flags, -1, 0);
+	return p == MAP_FAILED ? -errno : (long)p;
+}
+
+/* memfd_secret's memory, mapped shared; the descriptor goes (the mapping holds the file). */
+static long secretmem_map(unsigned long len, int prot)
+{
+	long fd = syscall(NR_MEMFD_SECRET, 0);
+	void *p;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate((int)fd, (off_t)len)) {
+		int err = errno;
+
+		close((int)fd);
+		return -err;
+	}
+	p = mmap(NULL, len, prot, MAP_SHARED, (int)fd, 0);
+	close((int)fd);
+	return p == MAP_FAILED ? -errno : (long)p;
+}
+
 static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pass_fd)
 {
 	void *p;
 
 	switch (q->op) {
 	case HW_MMAP:
-		p = mmap((void *)q->addr, q->len, (int)q->prot, (int)q->flags | MAP_ANONYMOUS, -1,
-			 0);
-		r->ret = p == MAP_FAILED ? -errno : (long)p;
+		r->ret = map_anon(q);
 		break;
 	case HW_MUNMAP:
 		r->ret = neg_errno(munmap((void *)q->addr, q->len));
@@ -453,6 +496,16 @@ static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pa
 		break;
 	case HW_DIRECT_IO:
 		r->ret = direct_io(q);
+		break;
+	case HW_MREMAP:
+		p = mremap((void *)q->addr, q->len, q->new_len, (int)q->flags, (void *)q->new_addr);
+		r->ret = p == MAP_FAILED ? -errno : (long)p;
+		break;
+	case HW_MSEAL:
+		r->ret = neg_errno(syscall(NR_MSEAL, q->addr, q->len, q->flags));
+		break;
+	case HW_SECRETMEM:
+		r->ret = secretmem_map(q->len, (int)q->prot);
 		break;
 	case HW_HANG:
 		for (;;)
