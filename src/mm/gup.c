@@ -298,7 +298,19 @@ void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages, bool
 /* Four page pointers side by side, compared as one (one AVX2 or two SSE2 registers). */
 typedef unsigned long page_quad __attribute__((vector_size(4 * sizeof(unsigned long))));
 
-#ifdef __x86_64__
+/*
+ * The AVX2 clone is chosen by an ifunc resolver that runs before the sanitizer
+ * runtimes start; TSan builds (which crash in it) keep the default clone alone.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define GUP_NO_IFUNC 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GUP_NO_IFUNC 1
+#endif
+#endif
+
+#if defined(__x86_64__) && !defined(GUP_NO_IFUNC)
 #define AVX2_CLONE __attribute__((target_clones("avx2", "default")))
 #else
 #define AVX2_CLONE

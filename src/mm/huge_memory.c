@@ -607,9 +607,8 @@ static void split_huge_page_tail(struct page *head, int i, struct list_head *lis
 	tail->index = head->index + (unsigned long)i;
 	WRITE_ONCE(tail->mapping, head->mapping);
 	set_page_count(tail, 1);
-	/* The count first: a lockless reader that sees no compound_head finds it. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	WRITE_ONCE(tail->compound_head, 0);
+	/* Release: a lockless reader that sees no compound_head finds the count set. */
+	__atomic_store_n(&tail->compound_head, 0, __ATOMIC_RELEASE);
 	if (list)
 		list_add_tail(&tail->lru, list);
 }
