@@ -1,14 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Scenario commands for the mapping calls of the current task: mmap, munmap,
- * mprotect, madvise, mlock, munlock, and the later kernels' mseal and secretmem.
+ * mprotect, madvise, mlock, munlock, and the later kernels' mseal and secretmem;
+ * mmap maps a named file (cmd_file.c) with fd=.
  */
 #include "script_int.h"
 
 bool cmd_mmap(struct script *s, struct cmd_args *a)
 {
 	const char *name = a->arg[0].str;
-	unsigned long ret = s->be->mmap(a->opt[3].u, a->opt[0].u, a->opt[1].u, a->opt[2].u);
+	struct file_slot *file = NULL;
+	unsigned long ret;
+
+	if (a->opt[4].given && !(file = find_file(s, a->opt[4].str)))
+		return false;
+	if (!file)
+		ret = s->be->mmap(a->opt[3].u, a->opt[0].u, a->opt[1].u, a->opt[2].u);
+	else if (s->be->mmap_file)
+		ret = s->be->mmap_file(a->opt[3].u, a->opt[0].u, a->opt[1].u, a->opt[2].u, file->fd,
+				       a->opt[5].u);
+	else
+		return fail(s, "the %s back end has no files", s->be->name);
 
 	s->ret = (long)ret;
 	if (!set_value(s, name, (long)ret))
