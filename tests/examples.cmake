@@ -112,11 +112,24 @@ if(TARGET gup)
     COMMAND bash ${CMAKE_SOURCE_DIR}/tests/tools/expect.sh 1
             "2 pin\\(s\\) on 2 page\\(s\\), taken at leaves_pin\\.gup:5 "
             $<TARGET_FILE:gup> run -q ${CMAKE_SOURCE_DIR}/tests/scripts/bad/leaves_pin.gup)
+  # Files: bad names and a missing temporary directory are script errors; the
+  # directory goes at the end of every run.
+  gup_add_test(NAME file_rejects_unknown_name
+    COMMAND ${_expect_run} "file_unknown_name.gup:5: expected the name of a file .*got 'nosuch'"
+            $<TARGET_FILE:gup> run ${_bad}/file_unknown_name.gup)
+  gup_add_test(NAME file_tmpfile_without_tmpdir
+    COMMAND env TMPDIR=/nonexistent ${_expect_run}
+            "cannot make a temporary directory under /nonexistent: No such file"
+            $<TARGET_FILE:gup> run ${_bad}/file_tmpfile.gup)
+  gup_add_test(NAME file_tmpdir_removed
+    COMMAND bash ${CMAKE_SOURCE_DIR}/tests/scripts/file_tmpdir.sh $<TARGET_FILE:gup>
+            ${CMAKE_SOURCE_DIR}/examples/pin_across_writeback.gup ${_bad}/file_unknown_name.gup)
   foreach(t run_rejects_directory run_rejects_missing_file run_rejects_empty_script
             run_rejects_bad_gup_inject run_set_refuses_reserved run_mmap_refuses_reserved
             run_set_refuses_string dot_picture_fork_pin dot_tasks_need_file dot_unwritable_file
             dot_unknown_task boot_rejects_unknown_profile run_rejects_unknown_profile
-            run_profile_boots_it at_refuses_unsafe_command run_names_pins_left_by_line)
+            run_profile_boots_it at_refuses_unsafe_command run_names_pins_left_by_line
+            file_rejects_unknown_name file_tmpfile_without_tmpdir file_tmpdir_removed)
     gup_set_tests_properties(${t} PROPERTIES ENVIRONMENT "${GUP_TEST_ENV}" LABELS "examples")
   endforeach()
 endif()

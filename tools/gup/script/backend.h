@@ -153,6 +153,20 @@ struct backend_ops {
 	long (*mseal)(unsigned long addr, unsigned long len, unsigned long flags);
 	unsigned long (*mmap_secretmem)(unsigned long len, unsigned long prot);
 
+	/*
+	 * Files, as the current task, with the sys_*() calls' results (NULL: the
+	 * back end has no files and the step is sim-only). @buf is a user address.
+	 */
+	unsigned long (*mmap_file)(unsigned long addr, unsigned long len, unsigned long prot,
+				   unsigned long flags, int fd, unsigned long off);
+	int (*file_open)(const char *path, int flags);
+	int (*file_close)(int fd);
+	long (*file_pread)(int fd, unsigned long buf, unsigned long count, long pos);
+	long (*file_pwrite)(int fd, unsigned long buf, unsigned long count, long pos);
+	int (*file_truncate)(int fd, long length);
+	int (*file_fsync)(int fd);
+	int (*msync)(unsigned long addr, unsigned long len, int flags);
+
 	/* The current task's loads and stores: bytes NOT copied. */
 	unsigned long (*copy_to_user)(unsigned long addr, const void *buf, unsigned long len);
 	unsigned long (*copy_from_user)(void *buf, unsigned long addr, unsigned long len);

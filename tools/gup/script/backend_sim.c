@@ -6,6 +6,7 @@
  * struct backend_ops (backend.h).
  */
 #include <errno.h>
+#include <gup/fs.h>
 #include <gup/pagewalk.h>
 #include <gup/sim_point.h>
 #include <gup/testing.h>
@@ -222,6 +223,39 @@ static unsigned long sim_mmap(unsigned long addr, unsigned long len, unsigned lo
 			      unsigned long flags)
 {
 	return sys_mmap(addr, len, prot, flags | MAP_ANONYMOUS, -1, 0);
+}
+
+/* ---------------------------------------------------------------- files -- */
+
+static unsigned long sim_mmap_file(unsigned long addr, unsigned long len, unsigned long prot,
+				   unsigned long flags, int fd, unsigned long off)
+{
+	return sys_mmap(addr, len, prot, flags, fd, off);
+}
+
+static int sim_file_open(const char *path, int flags)
+{
+	return sys_open(path, flags, 0600);
+}
+
+static long sim_file_pread(int fd, unsigned long buf, unsigned long count, long pos)
+{
+	return sys_pread64(fd, buf, count, pos);
+}
+
+static long sim_file_pwrite(int fd, unsigned long buf, unsigned long count, long pos)
+{
+	return sys_pwrite64(fd, buf, count, pos);
+}
+
+static int sim_file_truncate(int fd, long length)
+{
+	return sys_ftruncate(fd, length);
+}
+
+static int sim_msync(unsigned long addr, unsigned long len, int flags)
+{
+	return sys_msync(addr, len, flags);
 }
 
 static long sim_munmap(unsigned long addr, unsigned long len)
@@ -821,6 +855,14 @@ const struct backend_ops sim_backend = {
 	.split_huge_page = sim_split_huge_page,
 	.mseal = sim_mseal,
 	.mmap_secretmem = sim_mmap_secretmem,
+	.mmap_file = sim_mmap_file,
+	.file_open = sim_file_open,
+	.file_close = sys_close,
+	.file_pread = sim_file_pread,
+	.file_pwrite = sim_file_pwrite,
+	.file_truncate = sim_file_truncate,
+	.file_fsync = sys_fsync,
+	.msync = sim_msync,
 	.copy_to_user = sim_copy_to_user,
 	.copy_from_user = sim_copy_from_user,
 	.access_vm = sim_access_vm,

@@ -1,15 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Scenario commands for the mapping calls of the current task: mmap, munmap,
- * mprotect, madvise, mlock, munlock, and the later kernels' mseal and secretmem.
+ * mprotect, madvise, mlock, munlock, and the later kernels' mseal and secretmem;
+ * mmap maps a named file (cmd_file.c) with fd=.
  */
+#include <errno.h>
+
 #include "script_int.h"
 
 bool cmd_mmap(struct script *s, struct cmd_args *a)
 {
 	const char *name = a->arg[0].str;
-	unsigned long ret = s->be->mmap(a->opt[3].u, a->opt[0].u, a->opt[1].u, a->opt[2].u);
+	struct file_slot *file;
+	unsigned long ret;
 
+	if (a->opt[4].given && !s->be->mmap_file) {
+		/* gup diff: the host plays no file commands, so it has no file to map. */
+		note_sim_only(s, "files are sim-only");
+		ret = (unsigned long)-ENOSYS;
+	} else if (a->opt[4].given) {
+		if (!(file = find_file(s, a->opt[4].str)))
+			return false;
+		ret = s->be->mmap_file(a->opt[3].u, a->opt[0].u, a->opt[1].u, a->opt[2].u, file->fd,
+				       a->opt[5].u);
+	} else {
+		ret = s->be->mmap(a->opt[3].u, a->opt[0].u, a->opt[1].u, a->opt[2].u);
+	}
 	s->ret = (long)ret;
 	if (!set_value(s, name, (long)ret))
 		return false;

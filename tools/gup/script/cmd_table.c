@@ -43,6 +43,7 @@ const char *const command_topics[][2] = {
 	{"machine", "The machine"},
 	{"tasks", "Tasks"},
 	{"mapping", "Mapping calls (on the current task)"},
+	{"files", "Files (on the current task)"},
 	{"access", "The task's own loads and stores"},
 	{"gup", "GUP and pin"},
 	{"remote", "Remote accessors, populate, fixup"},
@@ -133,13 +134,15 @@ const struct command commands[] = {
 	{"mmap", "mapping", {NAME("NAME")},
 	 {OPT_REQUIRED("len", "LEN", OPT_EXPR), OPTION("prot", "rw", OPT_PROT, "rw"),
 	  OPTION("flags", "private", OPT_MMAP_FLAGS, "private"),
-	  OPTION("addr", "ADDR", OPT_EXPR, "0")},
+	  OPTION("addr", "ADDR", OPT_EXPR, "0"), OPTION("fd", "FILE", OPT_TEXT, NULL),
+	  OPTION("off", "OFF", OPT_EXPR, "0")},
 	 .needs = NEEDS_TASK, .fn = cmd_mmap,
 	 .summary = "`sys_mmap(ADDR, LEN, PROT, FLAGS|MAP_ANONYMOUS)`. FLAGS: `private` or "
 		    "`shared`, plus any of `populate locked fixed fixed_noreplace growsdown "
 		    "noreserve hugetlb hugetlb=2M hugetlb=1G` (`hugetlb`: MAP_HUGETLB of the "
-		    "default 2M size), comma-separated. Stores the address (or -errno) in `$NAME` "
-		    "and `ret`."},
+		    "default 2M size), comma-separated. With `fd=FILE` (a name from tmpfile or open) "
+		    "`sys_mmap(ADDR, LEN, PROT, FLAGS, $FILE, OFF)` maps the file from byte OFF "
+		    "instead. Stores the address (or -errno) in `$NAME` and `ret`."},
 	{"munmap", "mapping", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_munmap,
 	 .summary = "`sys_munmap`"},
 	{"mprotect", "mapping", {ADDR, LEN, ARG("PROT", ARG_PROT)}, .needs = NEEDS_TASK,
@@ -175,6 +178,44 @@ const struct command commands[] = {
 		    "profile) mapped shared, until libgup has file descriptors. GUP, GUP-fast, "
 		    "`access_remote` and `process_vm_readv` reach none of it. Stores the address (or "
 		    "-errno) in `$NAME` and `ret`."},
+
+	/* -------------------------------------------------------------- files -- */
+	{"tmpfile", "files", {NAME("NAME")},
+	 {OPT_IN_REQUIRED("size", "SIZE", 0, MAX_FILE_SIZE, "a size"),
+	  OPT_IN("fill", "BYTE", "0", 0, 255, "a byte")},
+	 .needs = NEEDS_TASK, .fn = cmd_tmpfile,
+	 .summary = "Make the host file NAME of SIZE bytes of BYTE (default 0) in the run's "
+		    "private temporary directory (under $TMPDIR, else /tmp; removed with its files "
+		    "at the end of the run) and `sys_open` it O_RDWR as the current task: "
+		    "`$NAME` and `ret` are the descriptor (or -errno). Descriptors are the task's: "
+		    "another task reaches the file through fork or its own `open`."},
+	{"tmpfile", "files", {NAME("NAME"), STRING},
+	 {OPT_IN_REQUIRED("size", "SIZE", 0, MAX_FILE_SIZE, "a size"),
+	  OPT_IN("fill", "BYTE", "0", 0, 255, "a byte")},
+	 .needs = NEEDS_TASK, .fn = cmd_tmpfile,
+	 .summary = "The same, starting with the string's bytes (cut at SIZE)."},
+	{"open", "files", {NAME("NAME"), WORD("PATH"), OPT_WORD("ro|rw")}, .needs = NEEDS_TASK,
+	 .fn = cmd_open,
+	 .summary = "`sys_open(PATH, O_RDONLY or O_RDWR (default))` as `$NAME`; a PATH without "
+		    "'/' is a tmpfile of this run (`open ro data ro`)."},
+	{"close", "files", {WORD("NAME")}, .needs = NEEDS_TASK, .fn = cmd_close,
+	 .summary = "`sys_close($NAME)`; `expect file NAME` still reads the host file."},
+	{"truncate", "files", {WORD("NAME"), EXPR("SIZE")}, .needs = NEEDS_TASK, .fn = cmd_truncate,
+	 .summary = "`sys_ftruncate($NAME, SIZE)`: pages beyond the new end are unmapped and dropped "
+		    "from the page cache."},
+	{"pread", "files", {WORD("NAME"), ADDR, RANGE("LEN", 0, MAX_FILL, "a length"), EXPR("OFF")},
+	 .needs = NEEDS_TASK, .fn = cmd_pread,
+	 .summary = "`sys_pread64($NAME, ADDR, LEN, OFF)` through the page cache into the current "
+		    "task's memory at ADDR; `ret` the bytes read or -errno."},
+	{"pwrite", "files", {WORD("NAME"), ADDR, RANGE("LEN", 0, MAX_FILL, "a length"), EXPR("OFF")},
+	 .needs = NEEDS_TASK, .fn = cmd_pwrite,
+	 .summary = "`sys_pwrite64($NAME, ADDR, LEN, OFF)` from the task's memory (put the bytes "
+		    "there with `write`); written back by fsync, msync or the last close."},
+	{"fsync", "files", {WORD("NAME")}, .needs = NEEDS_TASK, .fn = cmd_fsync,
+	 .summary = "`sys_fsync($NAME)`: every dirty page to the host file."},
+	{"msync", "files", {ADDR, LEN, OPT_WORD("sync|async|invalidate")}, .needs = NEEDS_TASK,
+	 .fn = cmd_msync,
+	 .summary = "`sys_msync(ADDR, LEN, MS_SYNC (default), MS_ASYNC or MS_INVALIDATE)`."},
 
 	/* ------------------------------------------------------------- access -- */
 	{"write", "access", {ADDR, STRING}, .needs = NEEDS_TASK, .fn = cmd_write,
@@ -278,7 +319,7 @@ const struct command commands[] = {
 	 .summary = "A field of the VMA containing ADDR (see below)."},
 	{"vmstat", "query", {OPT_WORD("ITEM")}, .needs = NEEDS_MACHINE, .fn = cmd_vmstat,
 	 .summary = "All counters, or one: `nr_free_pages nr_anon_pages nr_shmem "
-		    "nr_page_table_pages nr_mlock nr_foll_pin_acquired nr_foll_pin_released "
+		    "nr_file_pages nr_dirty nr_writeback nr_page_table_pages nr_mlock nr_foll_pin_acquired nr_foll_pin_released "
 		    "nr_cow_faults nr_cow_reuses nr_fork_early_cow nr_page_faults`."},
 	{"maps", "query", .needs = NEEDS_TASK, .fn = cmd_maps,
 	 .summary = "`/proc/pid/maps` as the library's `show_maps()` prints it: `start-end "

@@ -460,6 +460,7 @@ static int finish(struct script *s)
 				s->be->task_exit(s->tasks[i].task);
 		leaked = s->be->shutdown() != 0;
 	}
+	remove_script_files(s);
 	for (int i = 0; i < MAX_SYMBOLS; i++)
 		free(s->syms[i].set.pages);
 	show(s, "%s: %d expectation(s) held, %d failed%s; %s\n", s->file, s->held, s->failed,

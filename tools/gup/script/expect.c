@@ -3,6 +3,7 @@
  * expect: the scenario language's assertions. Evaluates each side (a query, a
  * string or an expression), compares, and counts what held and what failed.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,23 @@ static bool query_read(struct script *s, struct word **w, int n, struct operand 
 	    !eval_range(s, w[2], 1, MAX_IO, "a length", &len))
 		return false;
 	o->bytes = user_read(s, addr, len, &got);
+	o->len = got;
+	o->is_str = o->owned = true;
+	return o->bytes != NULL;
+}
+
+/* file NAME OFFSET LEN: the host file's own bytes, not the page cache's. */
+static bool query_file(struct script *s, struct word **w, int n, struct operand *o)
+{
+	size_t got = 0;
+	long off, len;
+
+	if (n != 4)
+		return fail(s, "expected: file NAME OFFSET LEN");
+	if (!eval_range(s, w[2], 0, LONG_MAX, "an offset", &off) ||
+	    !eval_range(s, w[3], 1, MAX_IO, "a length", &len))
+		return false;
+	o->bytes = host_file_read(s, w[1]->text, off, len, &got);
 	o->len = got;
 	o->is_str = o->owned = true;
 	return o->bytes != NULL;
@@ -80,11 +98,12 @@ static bool eval_operand_value(struct script *s, struct word **w, int n, struct 
 static bool eval_operand(struct script *s, struct word **w, int n, struct operand *o)
 {
 	unsigned char before = s->read_taint;
-	bool query = n > 1 && (is_word(w[0], "page") || is_word(w[0], "read") ||
-			       is_word(w[0], "pinned") || is_word(w[0], "vmstat") ||
-			       /* a VMA's bounds are addresses, its other fields are not */
-			       (is_word(w[0], "vma") &&
-				!(n == 3 && (is_word(w[2], "start") || is_word(w[2], "end")))));
+	bool query = n > 1 &&
+		     (is_word(w[0], "page") || is_word(w[0], "read") || is_word(w[0], "pinned") ||
+		      is_word(w[0], "file") || is_word(w[0], "vmstat") ||
+		      /* a VMA's bounds are addresses, its other fields are not */
+		      (is_word(w[0], "vma") &&
+		       !(n == 3 && (is_word(w[2], "start") || is_word(w[2], "end")))));
 	bool ok;
 
 	s->read_taint = 0;
@@ -129,6 +148,8 @@ static bool eval_operand_value(struct script *s, struct word **w, int n, struct 
 		return query_read(s, w, n, o);
 	if (is_word(w[0], "pinned"))
 		return query_pinned(s, w, n, o);
+	if (is_word(w[0], "file"))
+		return query_file(s, w, n, o);
 	if (is_word(w[0], "vmstat")) {
 		if (n != 2)
 			return fail(s, "expected: vmstat ITEM");
@@ -146,11 +167,12 @@ static bool eval_operand_value(struct script *s, struct word **w, int n, struct 
 		       vma_field(s, addr, w[2]->text, &o->num);
 	}
 	if (n != 1)
-		return fail(s,
-			    "expected a value: a query (ret page read pinned vmstat hugepages vma "
-			    "warnings "
-			    "free_pages violations), a \"string\" or an expression, got '%s ...'",
-			    w[0]->text);
+		return fail(
+			s,
+			"expected a value: a query (ret page read pinned file vmstat hugepages vma "
+			"warnings "
+			"free_pages violations), a \"string\" or an expression, got '%s ...'",
+			w[0]->text);
 	return eval_word(s, w[0], &o->num);
 }
 

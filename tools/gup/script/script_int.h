@@ -36,6 +36,8 @@
 #define MAX_HOOKED_POINTS 32	  /* interleaving points a script can hook */
 #define MAX_ANSWER 512		  /* bytes of one step's answer (gup diff) */
 #define MAX_FRAMES 1024		  /* frames named frame#N in one run (gup diff) */
+#define MAX_FILES 16		  /* descriptors a script names (tmpfile, open) */
+#define MAX_FILE_SIZE (64L << 20) /* bytes of one tmpfile */
 
 /* ------------------------------------------------------------------ state -- */
 
@@ -75,6 +77,13 @@ struct task_slot {
 	struct bk_task *task;
 };
 
+/* A descriptor the script named (tmpfile, open): `$NAME` is its number. */
+struct file_slot {
+	char name[MAX_NAME + 1]; /* "": a free slot */
+	char *path;		 /* the host path, kept after close for `expect file` */
+	int fd;			 /* in the current task's table when opened; -1 once closed */
+};
+
 struct script {
 	const struct backend_ops *be;
 	const char *file;
@@ -107,6 +116,8 @@ struct script {
 	unsigned long frames[MAX_FRAMES]; /* pfns in first-seen order: frame#1... */
 	int nr_frames;
 	struct task_slot tasks[MAX_TASKS];
+	struct file_slot files[MAX_FILES];
+	char *tmp_dir; /* the run's private directory for tmpfile (NULL: none yet) */
 	struct symbol syms[MAX_SYMBOLS];
 	struct at_hook at_hooks[MAX_HOOKED_POINTS];
 };
@@ -319,6 +330,12 @@ bool vmstat_item(struct script *s, const char *name, long *v);
 bool hugepages_item(struct script *s, const struct word *size, const char *field, long *v);
 unsigned char *dma_view(struct script *s, const struct word *ref);
 
+/* cmd_file.c: the named file @name (NULL after a script error); the end of the run's files. */
+struct file_slot *find_file(struct script *s, const char *name);
+void remove_script_files(struct script *s);
+/* The bytes @len long at @off of the host file itself, in a new buffer; *got: how many. */
+unsigned char *host_file_read(struct script *s, const char *name, long off, long len, size_t *got);
+
 /* dot.c: the page tables of @tasks over [start, end) as a Graphviz file at @path. */
 bool write_pagetable_dot(struct script *s, const char *path, struct bk_task *const *tasks,
 			 const char *const *names, int nr_tasks, unsigned long start,
@@ -363,6 +380,15 @@ CMD(mremap);
 CMD(split);
 CMD(mseal);
 CMD(secretmem);
+/* cmd_file.c */
+CMD(tmpfile);
+CMD(open);
+CMD(close);
+CMD(truncate);
+CMD(pread);
+CMD(pwrite);
+CMD(fsync);
+CMD(msync);
 /* cmd_access.c */
 CMD(write);
 CMD(fill);
