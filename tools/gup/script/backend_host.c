@@ -699,6 +699,45 @@ static void host_task_kill(struct bk_task *task)
 }
 
 /* The worker exits; its socket closes only after exit_mm, so the mm is gone on return. */
+/*
+ * Has process @pid finished exiting: gone, or a zombie with no thread left?
+ * Its socket closes at exit_files(), but the address space of a process whose
+ * threads are still on their way out (or that another task's mmget holds) goes
+ * later, and a query right after `exit` must not see its mappings.
+ */
+static bool process_gone(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *state;
+	int threads = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	state = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	if (!state || (state[2] != 'Z' && state[2] != 'X'))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	while (fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "Threads: %d", &threads) == 1)
+			break;
+	fclose(f);
+	return threads <= 1;
+}
+
+/* Wait (up to 5 s, in 1 ms steps) for an exited worker's address space to be gone. */
+static void wait_process_gone(pid_t pid)
+{
+	for (int i = 0; i < 5000 && !process_gone(pid); i++)
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+}
+
 static void host_task_exit(struct bk_task *task)
 {
 	char byte;
@@ -717,6 +756,8 @@ static void host_task_exit(struct bk_task *task)
 	close(task->sock);
 	task->sock = -1;
 	task->exited = true;
+	if (!task->owner)
+		wait_process_gone(task->pid);
 }
 
 static void host_set_current(struct bk_task *task)
