@@ -883,7 +883,9 @@ static void huge_gup(struct model *m, const struct model_op *op, struct huge_pla
 			diverged(m, "huge gup page %ld does not hold the model's bytes", i);
 			return;
 		}
-		if (pin && !page_maybe_dma_pinned(batch->pages[i])) {
+		/* 6.18 counts no pin of the (huge) zero page (sim_pin_is_counted()). */
+		if (pin && sim_pin_is_counted(batch->pages[i]) &&
+		    !page_maybe_dma_pinned(batch->pages[i])) {
 			diverged(m, "huge gup page %ld is pinned but not page_maybe_dma_pinned", i);
 			return;
 		}
