@@ -30,6 +30,18 @@ __attribute__((unused)) static int sim_teardown(void **state)
 }
 
 /*
+ * Teardown of tests that boot their own machine (and end with sim_shutdown() == 0):
+ * after a failed assertion, shut down what the test left so the next one boots.
+ */
+__attribute__((unused)) static int shutdown_left_machine(void **state)
+{
+	(void)state;
+	if (sim_running())
+		sim_shutdown();
+	return 0;
+}
+
+/*
  * Helpers shared by the tests. Each one asserts that its own step worked, so a
  * test reads as the sequence of things it checks. They act on the current task
  * unless they take one.

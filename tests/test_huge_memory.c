@@ -601,15 +601,6 @@ static void test_dump_skips_huge_zero_page(void **state)
 	finish(t);
 }
 
-/* After a failed assertion: tear down what the test left, so the next one boots. */
-static int shutdown_left_machine(void **state)
-{
-	(void)state;
-	if (sim_running())
-		sim_shutdown();
-	return 0;
-}
-
 #define THP_TEST(fn) cmocka_unit_test_teardown(fn, shutdown_left_machine)
 
 int main(void)

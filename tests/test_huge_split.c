@@ -510,14 +510,6 @@ static void test_pinned_thp_fork_child_writes(void **state)
 	finish(parent);
 }
 
-static int shutdown_left_machine(void **state)
-{
-	(void)state;
-	if (sim_running())
-		sim_shutdown();
-	return 0;
-}
-
 #define SPLIT_TEST(fn) cmocka_unit_test_teardown(fn, shutdown_left_machine)
 
 int main(void)

@@ -671,15 +671,6 @@ static void test_dump_of_unfaulted_page_is_a_hole(void **state)
 	finish(t);
 }
 
-/* After a failed assertion: tear down what the test left, so the next one boots. */
-static int shutdown_left_machine(void **state)
-{
-	(void)state;
-	if (sim_running())
-		sim_shutdown();
-	return 0;
-}
-
 #define HUGETLB_TEST(fn) cmocka_unit_test_teardown(fn, shutdown_left_machine)
 
 int main(void)

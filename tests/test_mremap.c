@@ -384,14 +384,6 @@ static void test_errors(void **state)
 	finish(t);
 }
 
-static int shutdown_left_machine(void **state)
-{
-	(void)state;
-	if (sim_running())
-		sim_shutdown();
-	return 0;
-}
-
 #define MREMAP_TEST(fn) cmocka_unit_test_teardown(fn, shutdown_left_machine)
 
 int main(void)

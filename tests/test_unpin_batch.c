@@ -127,14 +127,6 @@ static void test_run_stops_at_foreign_entry(void **state)
 	finish(t);
 }
 
-static int shutdown_left_machine(void **state)
-{
-	(void)state;
-	if (sim_running())
-		sim_shutdown();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
