@@ -774,7 +774,8 @@ static struct page *follow_page_mask(struct vm_area_struct *vma, unsigned long a
  * Return: the page (referenced if FOLL_GET/FOLL_PIN was given), NULL if nothing
  * usable is mapped, or an error pointer (test with IS_ERR_VALUE): -EFAULT or
  * -EEXIST for mappings without a struct page (see follow_page_mask()),
- * -ENOMEM when no reference could be taken.
+ * -ENOMEM when no reference could be taken; NULL with a warning for FOLL_PIN
+ * under a profile from 5.19 on, which only the GUP walk may take.
  */
 struct page *follow_page(struct vm_area_struct *vma, unsigned long address, unsigned int foll_flags)
 {
@@ -783,6 +784,9 @@ struct page *follow_page(struct vm_area_struct *vma, unsigned long address, unsi
 
 	/* Secret memory has no page for the kernel to look at (5.14). */
 	if (vma_is_secretmem(vma))
+		return NULL;
+	/* 5.19: a pin needs the walk's unsharing, which a bare lookup skips. */
+	if (mm_profile->follow_page_refuses_pin && WARN_ON_ONCE(foll_flags & FOLL_PIN))
 		return NULL;
 	return follow_page_mask(vma, address, foll_flags, &ctx);
 }
@@ -1591,7 +1595,7 @@ long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
  * profile would have to migrate pins from.
  */
 static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
-				  struct page **pages, struct vm_area_struct **vmas,
+				  struct page **pages, struct vm_area_struct **vmas, int *locked,
 				  unsigned int gup_flags)
 {
 	unsigned int pin_ctx = 0;
@@ -1599,18 +1603,33 @@ static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start, uns
 
 	if (gup_flags & FOLL_LONGTERM)
 		pin_ctx = memalloc_pin_save();
-	rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
+	rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, locked, gup_flags);
 	/* 5.13 on: -EAGAIN after a migration that moved everything: take the range again. */
 	while ((gup_flags & FOLL_LONGTERM) && rc > 0) {
 		rc = mm_profile->check_and_migrate_longterm(mm, start, (unsigned long)rc, pages,
 							    vmas, gup_flags);
 		if (rc != -EAGAIN)
 			break;
-		rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
+		/* 6.3: a fault may have dropped the lock (@locked); the next walk needs it. */
+		if (locked && !*locked) {
+			mmap_read_lock(mm);
+			*locked = 1;
+		}
+		rc = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, locked, gup_flags);
 	}
 	if (gup_flags & FOLL_LONGTERM)
 		memalloc_pin_restore(pin_ctx);
 	return rc;
+}
+
+/*
+ * A FOLL_LONGTERM request with a lock the walk may drop: refused with a
+ * warning until 6.3, when the DAX check stopped needing the VMAs afterwards.
+ */
+static bool longterm_with_unlock_refused(unsigned int gup_flags, bool may_unlock)
+{
+	return (gup_flags & FOLL_LONGTERM) && may_unlock &&
+	       WARN_ON_ONCE(!mm_profile->longterm_pin_may_unlock);
 }
 
 /*
@@ -1624,9 +1643,9 @@ static bool is_valid_gup_flags(unsigned int gup_flags)
 
 /*
  * Common body of get_user_pages_remote() and pin_user_pages_remote().
- * FOLL_LONGTERM cannot be combined with a droppable lock (@locked): that
- * warns and fails with -EINVAL. Otherwise long-term requests go through
- * __gup_longterm_locked(), the rest through the retry protocol.
+ * FOLL_LONGTERM with a droppable lock (@locked) warns and fails with -EINVAL
+ * where the profile refuses it (5.11). Otherwise everything goes through
+ * __gup_longterm_locked() and, with @locked, the retry protocol.
  */
 static long __get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 				    unsigned long nr_pages, unsigned int gup_flags,
@@ -1634,11 +1653,9 @@ static long __get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 {
 	unsigned int flags = gup_flags | FOLL_TOUCH | FOLL_REMOTE;
 
-	if (!(gup_flags & FOLL_LONGTERM))
-		return __get_user_pages_locked(mm, start, nr_pages, pages, vmas, locked, flags);
-	if (WARN_ON_ONCE(locked))
+	if (longterm_with_unlock_refused(gup_flags, locked))
 		return -EINVAL;
-	return __gup_longterm_locked(mm, start, nr_pages, pages, vmas, flags);
+	return __gup_longterm_locked(mm, start, nr_pages, pages, vmas, locked, flags);
 }
 
 /**
@@ -1699,7 +1716,7 @@ long get_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gu
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_TOUCH) ||
 	    !is_valid_gup_flags(gup_flags))
 		return -EINVAL;
-	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas,
+	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas, NULL,
 				     gup_flags | FOLL_TOUCH);
 }
 
@@ -1733,7 +1750,8 @@ long get_user_pages_locked(unsigned long start, unsigned long nr_pages, unsigned
 /*
  * The body of get_user_pages_unlocked(), also used by pin_user_pages_unlocked()
  * and the GUP-fast fallback, which pass FOLL_PIN and have checked their
- * arguments already: take mmap_lock, get the pages with the retry protocol.
+ * arguments already: take mmap_lock, get the pages with the retry protocol
+ * (and, for a 6.3 long-term pin, the long-term pass).
  */
 static long __get_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 				      struct page **pages, unsigned int gup_flags)
@@ -1743,8 +1761,8 @@ static long __get_user_pages_unlocked(unsigned long start, unsigned long nr_page
 	long got;
 
 	mmap_read_lock(mm);
-	got = __get_user_pages_locked(mm, start, nr_pages, pages, NULL, &locked,
-				      gup_flags | FOLL_TOUCH);
+	got = __gup_longterm_locked(mm, start, nr_pages, pages, NULL, &locked,
+				    gup_flags | FOLL_TOUCH);
 	/* A fault that dropped the lock left it dropped. */
 	if (!locked)
 		return got;
@@ -2073,7 +2091,7 @@ static int __gup_longterm_unlocked(unsigned long start, int nr_pages, unsigned i
 		return (int)__get_user_pages_unlocked(start, nr_pages, pages, gup_flags);
 
 	mmap_read_lock(mm);
-	ret = __gup_longterm_locked(mm, start, nr_pages, pages, NULL, gup_flags);
+	ret = __gup_longterm_locked(mm, start, nr_pages, pages, NULL, NULL, gup_flags);
 	mmap_read_unlock(mm);
 	return (int)ret;
 }
@@ -2285,12 +2303,13 @@ int pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup
  * @gup_flags: FOLL_* flags; FOLL_PIN is implied, FOLL_TOUCH and FOLL_REMOTE added.
  * @pages: receives the pinned pages (release with unpin_user_page*()).
  * @vmas: receives each page's VMA, or NULL.
- * @locked: as for get_user_pages_remote(); must be NULL with FOLL_LONGTERM.
+ * @locked: as for get_user_pages_remote(); under 5.11 it must be NULL with
+ *          FOLL_LONGTERM (6.3 lifted that).
  *
  * Return:
  * * the number of pages pinned (possibly partial), 0 for @nr_pages 0;
- * * -EINVAL, with a warning, for FOLL_GET, for FOLL_LONGTERM with @locked,
- *   or for a NULL @pages;
+ * * -EINVAL, with a warning, for FOLL_GET, for FOLL_LONGTERM with @locked
+ *   under 5.11, or for a NULL @pages;
  * * -errno when the first page failed.
  */
 long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr_pages,
@@ -2327,7 +2346,7 @@ long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gu
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN) ||
 	    WARN_ON_ONCE(gup_flags & FOLL_GET))
 		return -EINVAL;
-	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas,
+	return __gup_longterm_locked(current->mm, start, nr_pages, pages, vmas, NULL,
 				     gup_flags | FOLL_PIN);
 }
 
@@ -2338,16 +2357,18 @@ long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gu
  * @pages: receives the pinned pages.
  * @gup_flags: FOLL_* flags; FOLL_PIN is implied, FOLL_TOUCH added.
  *
- * Return: as get_user_pages_unlocked(); FOLL_GET is also refused with
- * -EINVAL and a warning.
+ * FOLL_LONGTERM is allowed from 6.3 on (the profile's longterm_pin_may_unlock):
+ * the long-term pass then runs with the retry protocol.
+ *
+ * Return: as get_user_pages_unlocked(); FOLL_GET, and FOLL_LONGTERM under
+ * 5.11, are also refused with -EINVAL and a warning.
  */
 long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages,
 			     unsigned int gup_flags)
 {
 	SIM_ENTER(sim_entry_err);
-	/* FOLL_LONGTERM: as get_user_pages_unlocked(), which this used to call. */
 	if (!is_valid_gup_args(pages, NULL, gup_flags, FOLL_PIN | FOLL_TOUCH) ||
-	    WARN_ON_ONCE(gup_flags & FOLL_GET) || WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
+	    WARN_ON_ONCE(gup_flags & FOLL_GET) || longterm_with_unlock_refused(gup_flags, true))
 		return -EINVAL;
 	return __get_user_pages_unlocked(start, nr_pages, pages, gup_flags | FOLL_PIN);
 }

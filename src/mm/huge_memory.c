@@ -391,7 +391,7 @@ static void deferred_split_forget(struct page *head)
 }
 
 /* Pmd mappings plus every subpage's PTE mappings: 5.11's total_mapcount(). */
-static int total_mapcount(struct page *head)
+int total_mapcount(struct page *head)
 {
 	int nr = atomic_read(&head[1].compound_mapcount) + 1;
 

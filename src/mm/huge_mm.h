@@ -252,6 +252,9 @@ int split_huge_page(struct page *page);
 int split_referenced_huge_page(struct page *page);
 /* Only the mappings and one caller reference hold @head (5.11's can_split_huge_page()). */
 bool can_split_huge_page(struct page *head);
+
+/* Return: how many times the THP @head is mapped, by pmds and by PTEs of its subpages. */
+int total_mapcount(struct page *head);
 /*
  * A subpage of the THP @head was unmapped: queue it for a later split
  * (sim_deferred_split_scan()). Not an anonymous THP: nothing happens.

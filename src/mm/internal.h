@@ -163,6 +163,9 @@ unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, 
 		      unsigned long flags, unsigned long pgoff, unsigned long *populate);
 /* Set vm_page_prot from vm_flags (read-only PTEs where writes must be noticed). */
 void vma_set_page_prot(struct vm_area_struct *vma);
+bool vma_wants_writenotify(const struct vm_area_struct *vma);
+/* memory.c: all of the THP's mappings are PTEs of vmf->pte's table (6.15 reuse). */
+bool folio_mapped_only_here(struct vm_fault *vmf, struct page *page);
 int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 		      vm_flags_t newflags_set, vm_flags_t newflags_clear);
 

@@ -329,6 +329,34 @@ static vm_fault_t wp_page_shared(struct vm_fault *vmf, struct page *page)
 }
 
 /*
+ * Is every mapping of the THP holding @page one of the PTEs of the table
+ * vmf->pte points into, each subpage at its own offset from a 2 MiB-aligned
+ * start inside the VMA? Then no other mm and no other address maps it. The
+ * PTE lock of that table is held, so the count cannot change under us; a THP
+ * mapped anywhere else (by a pmd, another table, another mm) gives false.
+ */
+bool folio_mapped_only_here(struct vm_fault *vmf, struct page *page)
+{
+	struct page *head = compound_head(page);
+	unsigned long index = (unsigned long)(page - head);
+	unsigned long start = vmf->address - index * PAGE_SIZE;
+	unsigned long head_pfn = page_to_pfn(head);
+	pte_t *first = vmf->pte - index;
+	int here = 0;
+
+	if (start & ~HPAGE_PMD_MASK || start < vmf->vma->vm_start ||
+	    start + HPAGE_PMD_SIZE > vmf->vma->vm_end)
+		return false;
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		pte_t pte = ptep_get(first + i);
+
+		if (pte_present(pte) && pte_pfn(pte) == head_pfn + i)
+			here++;
+	}
+	return here == total_mapcount(head);
+}
+
+/*
  * A write to a read-only PTE, or (FAULT_FLAG_UNSHARE, 5.19) a R/O pin's demand
  * for an exclusive page, which GUP only makes in COW mappings. Entered with the
  * PTE lock held; returns with it released.
@@ -348,7 +376,7 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 		return wp_page_copy(vmf, NULL);
 	}
 	if (PageAnon(page)) {
-		if (wp_can_reuse_anon_page(vma, page))
+		if (wp_can_reuse_anon_page(vmf, page))
 			return unshare ? wp_page_unshare_reuse(vmf) : wp_page_reuse(vmf);
 	} else if (shared_writable) {
 		return wp_page_shared(vmf, page);

@@ -49,7 +49,7 @@ pgprot_t vm_get_page_prot(vm_flags_t vm_flags)
  * A shared writable mapping of a file that tracks dirty pages (page_mkwrite) maps
  * its pages read-only until a write fault dirties them, as vma_wants_writenotify().
  */
-static bool vma_wants_writenotify(const struct vm_area_struct *vma)
+bool vma_wants_writenotify(const struct vm_area_struct *vma)
 {
 	return (vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED) && vma->vm_ops &&
 	       vma->vm_ops->page_mkwrite;

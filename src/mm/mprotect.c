@@ -44,6 +44,10 @@ static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, un
 		/* A hinting entry remembers it was writable, so the hint fault restores that. */
 		if (prot_numa && pte_write(old))
 			ptent = pte_mkwrite(ptent);
+		/* Spare the write fault where the profile says it could only reuse the page. */
+		else if (!prot_numa && (vma->vm_flags & VM_WRITE) && !pte_write(ptent) &&
+			 mm_profile->mprotect_may_make_writable(vma, addr, ptent))
+			ptent = pte_mkwrite(ptent);
 		set_pte(pte, ptent);
 		changed++;
 	}

@@ -15,11 +15,11 @@ __thread unsigned int memalloc_pin_depth;
  * Reuse an anonymous page in place only when nobody else holds a reference at
  * all (the 5.9 rule). Called with the PTE lock held.
  */
-static bool wp_can_reuse_anon_page_5_11(struct vm_area_struct *vma, struct page *page)
+static bool wp_can_reuse_anon_page_5_11(struct vm_fault *vmf, struct page *page)
 {
 	bool reuse;
 
-	(void)vma;
+	(void)vmf;
 	if (page_count(page) != 1)
 		return false;
 	sim_point(SP_COW_BEFORE_PAGE_LOCK, page);
@@ -225,6 +225,18 @@ static gfp_t memalloc_pin_gfp_5_11(gfp_t gfp)
 	return gfp & ~__GFP_CMA;
 }
 
+/*
+ * 5.11's change_pte_range(): only a mapping that tracks dirtying write-protects
+ * clean pages on purpose, so a PTE already dirty there may be made writable
+ * (dirty_accountable). Everything else waits for its write fault.
+ */
+static bool mprotect_may_make_writable_5_11(struct vm_area_struct *vma, unsigned long addr,
+					    pte_t pte)
+{
+	(void)addr;
+	return vma_wants_writenotify(vma) && pte_dirty(pte);
+}
+
 const struct mm_profile profile_5_11 = {
 	.id = SIM_PROFILE_5_11,
 	.name = "5.11",
@@ -252,6 +264,9 @@ const struct mm_profile profile_5_11 = {
 	.later_foll_flags = 0,
 	.calls = MM_CALL_PIN_USER_PAGES_FAST_ONLY,
 	.access_remote_expands_stack = false,
+	.follow_page_refuses_pin = false,
+	.longterm_pin_may_unlock = false,
+	.mprotect_may_make_writable = mprotect_may_make_writable_5_11,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -260,19 +275,15 @@ const struct mm_profile profile_5_11 = {
  * 5.19 ("mm: remember exclusively mapped anonymous pages with
  * PG_anon_exclusive"): an exclusive page is ours to write; otherwise a small
  * page is reused only when its refcount says nobody else holds it (5.9's
- * rule), checked again under the page lock (no swap cache holds one here). Reuse makes the page exclusive. Large folios (a
- * PTE-mapped THP) are copied unless exclusive: 6.15's mapcount-based reuse of
- * large folios needs per-mm mapping tracking the simulator does not keep.
- * PTE lock held.
+ * rule), checked again under the page lock (no swap cache holds one here).
+ * Reuse makes the page exclusive. A subpage of a PTE-mapped THP is reused
+ * under 6.15's rule (wp_can_reuse_large_anon_6_15). PTE lock held.
  */
-static bool wp_can_reuse_anon_page_6_18(struct vm_area_struct *vma, struct page *page)
+static bool wp_can_reuse_small_anon_6_18(struct page *page)
 {
 	bool reuse;
 
-	(void)vma;
-	if (PageAnonExclusive(page))
-		return true;
-	if (PageCompound(page) || page_count(page) != 1)
+	if (page_count(page) != 1)
 		return false;
 	sim_point(SP_COW_BEFORE_PAGE_LOCK, page);
 	if (!trylock_page(page))
@@ -284,6 +295,40 @@ static bool wp_can_reuse_anon_page_6_18(struct vm_area_struct *vma, struct page 
 		SetPageAnonExclusive(page);
 	unlock_page(page);
 	return reuse;
+}
+
+/*
+ * 6.15 ("mm: COW reuse support for PTE-mapped THP with CONFIG_MM_ID"): a
+ * subpage of a PTE-mapped THP is reused when every reference to the folio is
+ * a mapping and no other mm maps it. The kernel knows the second part from
+ * the folio's mm ids; here every mapping must be one of this fault's page
+ * table's PTEs at the subpage's own offset (folio_mapped_only_here()), which
+ * is the same answer except that a THP moved off its alignment is copied, as
+ * before 6.15. Only the written subpage becomes exclusive.
+ */
+static bool wp_can_reuse_large_anon_6_15(struct vm_fault *vmf, struct page *page)
+{
+	struct page *head = compound_head(page);
+	bool reuse;
+
+	if (compound_order(head) != HPAGE_PMD_ORDER || page_count(head) != total_mapcount(head))
+		return false;
+	if (!trylock_page(head))
+		return false;
+	reuse = page_count(head) == total_mapcount(head) && folio_mapped_only_here(vmf, page);
+	if (reuse)
+		SetPageAnonExclusive(page);
+	unlock_page(head);
+	return reuse;
+}
+
+static bool wp_can_reuse_anon_page_6_18(struct vm_fault *vmf, struct page *page)
+{
+	if (PageAnonExclusive(page))
+		return true;
+	if (PageCompound(page))
+		return wp_can_reuse_large_anon_6_15(vmf, page);
+	return wp_can_reuse_small_anon_6_18(page);
 }
 
 /*
@@ -501,6 +546,24 @@ static gfp_t memalloc_pin_gfp_6_18(gfp_t gfp)
  * Linux 6.18. A slot still pointing at a 5.11 function gives the same answer in
  * 6.18; docs/profiles.md has the table.
  */
+/*
+ * 5.19's can_change_pte_writable(): besides 5.11's dirty shared pages, a
+ * private mapping's exclusive anonymous page is ours alone, so the write
+ * fault that would only reuse it can be spared. NUMA hints keep their fault.
+ */
+static bool mprotect_may_make_writable_6_18(struct vm_area_struct *vma, unsigned long addr,
+					    pte_t pte)
+{
+	struct page *page;
+
+	if (pte_protnone(pte))
+		return false;
+	if (vma->vm_flags & VM_SHARED)
+		return mprotect_may_make_writable_5_11(vma, addr, pte);
+	page = vm_normal_page(vma, addr, pte);
+	return page && PageAnon(page) && PageAnonExclusive(page);
+}
+
 const struct mm_profile profile_6_18 = {
 	.id = SIM_PROFILE_6_18,
 	.name = "6.18",
@@ -528,6 +591,9 @@ const struct mm_profile profile_6_18 = {
 	.later_foll_flags = LATER_FOLL_FLAGS,
 	.calls = MM_CALL_MEMFD_SECRET | MM_CALL_MSEAL,
 	.access_remote_expands_stack = true,
+	.follow_page_refuses_pin = true,
+	.longterm_pin_may_unlock = true,
+	.mprotect_may_make_writable = mprotect_may_make_writable_6_18,
 };
 
 /* Every known profile, indexed by enum sim_profile. */
@@ -621,7 +687,7 @@ bool profile_is_valid(const struct mm_profile *p, FILE *out)
 		  p->is_valid_gup_args && p->is_pinnable_page && p->memalloc_pin_gfp &&
 		  p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
 		  p->longterm_unmigrated_errno <= 0 && p->check_and_migrate_longterm &&
-		  profile_by_id(p->id) == p;
+		  p->mprotect_may_make_writable && profile_by_id(p->id) == p;
 
 	if (!ok && out)
 		fprintf(out, "profile %s: a decision is unset or the id does not name it\n",

@@ -22,9 +22,11 @@ struct mm_profile {
 	 * do_wp_page(): may a write fault make the read-only PTE of this anonymous
 	 * page writable in place? PTE lock held. 5.11: only if nobody else holds a
 	 * reference (page_count 1, mapcount 1, under the page lock; since 5.9).
-	 * 5.19: if the page is PageAnonExclusive, else by the folio's refcount.
+	 * 5.19: if the page is PageAnonExclusive, else by the folio's refcount; a
+	 * subpage of a large folio only if exclusive. 6.15: a PTE-mapped THP too,
+	 * when its references are all mappings and all of them are this fault's.
 	 */
-	bool (*wp_can_reuse_anon_page)(struct vm_area_struct *vma, struct page *page);
+	bool (*wp_can_reuse_anon_page)(struct vm_fault *vmf, struct page *page);
 
 	/*
 	 * wp_huge_pmd(): may a write fault make the read-only huge pmd of the THP
@@ -214,6 +216,32 @@ struct mm_profile {
 	 * it. 6.5: yes, as GUP no longer does; process_vm_readv/writev do not.
 	 */
 	bool access_remote_expands_stack;
+
+	/*
+	 * follow_page() with FOLL_PIN: 5.11 takes the pin like any GUP (nobody
+	 * does). 5.19 ("mm/gup: disallow follow_page(FOLL_PIN)"): a warning and
+	 * NULL, since a pin must go through the unsharing logic of the real walk.
+	 */
+	bool follow_page_refuses_pin;
+
+	/*
+	 * May a FOLL_LONGTERM pin be taken with a droppable mmap_lock (@locked of
+	 * pin_user_pages_remote(), pin_user_pages_unlocked())? 5.11: no, -EINVAL
+	 * with a warning (the DAX check needed the VMAs). 6.3 ("mm/gup: remove the
+	 * restriction on locked with FOLL_LONGTERM"): yes.
+	 */
+	bool longterm_pin_may_unlock;
+
+	/*
+	 * change_pte_range(): may mprotect() make the present, read-only @pte of a
+	 * VM_WRITE @vma writable at once, sparing the write fault? 5.11: only a
+	 * dirty PTE of a shared mapping that tracks dirtying (dirty_accountable).
+	 * 5.19 ("mm/mprotect: try avoiding write faults for exclusive anonymous
+	 * pages when changing protection"): also a PageAnonExclusive page of a
+	 * private mapping.
+	 */
+	bool (*mprotect_may_make_writable)(struct vm_area_struct *vma, unsigned long addr,
+					   pte_t pte);
 };
 
 #define LATER_FOLL_FLAGS                                                                           \
@@ -237,9 +265,9 @@ bool profile_is_valid(const struct mm_profile *profile, FILE *out);
 
 /* --- call sites read as the kernel does --------------------------------- */
 
-static inline bool wp_can_reuse_anon_page(struct vm_area_struct *vma, struct page *page)
+static inline bool wp_can_reuse_anon_page(struct vm_fault *vmf, struct page *page)
 {
-	return mm_profile->wp_can_reuse_anon_page(vma, page);
+	return mm_profile->wp_can_reuse_anon_page(vmf, page);
 }
 
 static inline bool wp_can_reuse_anon_thp(struct vm_area_struct *vma, struct page *head)
