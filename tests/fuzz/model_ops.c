@@ -8,7 +8,9 @@
  * partial munmap, mprotect and MADV_DONTNEED (splits), GUP over huge ranges.
  * The model reads the machine's semantics profile at boot and applies that
  * kernel's rule where the two differ (mseal: -ENOSYS under 5.11, sealed pages
- * under 6.18).
+ * under 6.18), and what each kernel promises about a pin's coherence: when a
+ * pin is released, a pin the profile says must still be the page the task
+ * maps there is checked against the task's page table (held_pin_coherent()).
  */
 #include <stdarg.h>
 #include <libgup.h>
@@ -43,6 +45,8 @@ struct model_page {
 	bool wipeonfork;
 	bool sealed; /* mseal()ed: 6.18 only */
 	int prot;
+	unsigned long incarnation;   /* new whenever the page may be replaced by another */
+	unsigned long wp_events;     /* mprotect()s that took write access away */
 	struct model_object *object; /* shared: the backing object ... */
 	int index;		     /* ... and the page of it */
 	unsigned char *bytes;	     /* private: this task's own copy */
@@ -64,6 +68,12 @@ struct model_task {
 struct held_page {
 	struct page *page;
 	bool pinned;
+	/* Where it was got, for the coherence check at release. */
+	bool private_anon; /* a private page that was not the zero page, readable */
+	bool write;
+	bool writable; /* the mapping allowed writes when it was got */
+	int task, slot;
+	unsigned long incarnation, wp_events;
 };
 
 /* The pages one huge GUP call got, released together (one unpin call for a pin). */
@@ -139,10 +149,18 @@ static void drop_page(struct model_page *p)
 	*p = (struct model_page){0};
 }
 
+/* A fresh identity for a model page whose machine page may be a new one. */
+static unsigned long new_incarnation(void)
+{
+	static unsigned long last;
+
+	return ++last;
+}
+
 static void map_private(struct model_page *p, int prot)
 {
 	drop_page(p);
-	*p = (struct model_page){.mapped = true, .prot = prot};
+	*p = (struct model_page){.mapped = true, .prot = prot, .incarnation = new_incarnation()};
 	p->bytes = calloc(1, PAGE_SIZE);
 }
 
@@ -166,6 +184,7 @@ static void fork_page(struct model_page *child, const struct model_page *parent)
 		return;
 	}
 	child->bytes = calloc(1, PAGE_SIZE);
+	child->incarnation = new_incarnation();
 	if (!parent->wipeonfork)
 		memcpy(child->bytes, parent->bytes, PAGE_SIZE);
 }
@@ -398,8 +417,11 @@ static void op_mprotect(struct model *m, const struct model_op *op)
 		return;
 	}
 	/* VMAs before a hole are changed, those after it are not. */
-	for (i = slot; i < slot + n && m->cur->pages[i].mapped; i++)
+	for (i = slot; i < slot + n && m->cur->pages[i].mapped; i++) {
+		if (!(prot & PROT_WRITE))
+			m->cur->pages[i].wp_events++;
 		m->cur->pages[i].prot = prot;
+	}
 	if (i < slot + n)
 		expect = -ENOMEM;
 	if (ret != expect)
@@ -413,6 +435,7 @@ static int advise_page(struct model_page *p, int behavior)
 	case MADV_DONTNEED:
 		if (!p->shared)
 			memset(p->bytes, 0, PAGE_SIZE);
+		p->incarnation = new_incarnation();
 		break;
 	case MADV_DONTFORK:
 		p->dontfork = true;
@@ -613,14 +636,85 @@ static void op_gup(struct model *m, const struct model_op *op)
 		return;
 	}
 	check_got_pages(m, mt, slot, got, pages, write);
-	for (long i = 0; i < got; i++)
-		m->held[m->nr_held++] = (struct held_page){pages[i], gup_entry_pins(v)};
+	for (long i = 0; i < got; i++) {
+		struct model_page *p = &mt->pages[slot + i];
+
+		m->held[m->nr_held++] = (struct held_page){
+			.page = pages[i],
+			.pinned = gup_entry_pins(v),
+			.private_anon = !p->shared && (p->prot & PROT_READ) &&
+					!is_zero_pfn(page_to_pfn(pages[i])),
+			.write = write,
+			.writable = p->prot & PROT_WRITE,
+			.task = (int)(mt - m->tasks),
+			.slot = slot + (int)i,
+			.incarnation = p->incarnation,
+			.wp_events = p->wp_events,
+		};
+	}
+}
+
+/*
+ * Must the pin @h still be the page its task maps at its slot? Only while the
+ * model page is the same one (not unmapped, discarded or gone with its task),
+ * and only as far as the kernel promises it:
+ * - 6.18 (5.19's exclusivity): any FOLL_PIN of a private anonymous page: a
+ *   R/O pin unshared it first, fork copies a pinned exclusive page for the
+ *   child, and a write fault reuses an exclusive page.
+ * - 5.11: a R/W pin of a writable mapping, until an mprotect() takes write
+ *   access away: a later write fault sees the pin's references and copies
+ *   (the cow.c R/W pin and mprotect case; a forced write pin of a read-only
+ *   mapping leaves such a read-only PTE from the start); a R/O pin of a page fork shared is copied away by the next
+ *   write, so it promises nothing. FOLL_GET references promise nothing either.
+ */
+static bool held_pin_must_be_coherent(struct model *m, const struct held_page *h)
+{
+	const struct model_task *mt = &m->tasks[h->task];
+	const struct model_page *p = &mt->pages[h->slot];
+
+	if (!h->pinned || !h->private_anon || !mt->task || !p->mapped || p->shared ||
+	    p->incarnation != h->incarnation)
+		return false;
+	if (m->has_mseal) /* the 6.18 profile */
+		return true;
+	return h->write && h->writable && p->wp_events == h->wp_events;
+}
+
+/* The page the task of @h maps at its slot now, or NULL. */
+static struct page *mapped_page(const struct model *m, const struct held_page *h)
+{
+	struct mm_struct *mm = m->tasks[h->task].task->mm;
+	struct page *page = NULL;
+	pte_t *pte;
+
+	mmap_read_lock(mm);
+	pte = mm_find_pte(mm, slot_addr(h->slot), NULL);
+	if (pte && pte_present(ptep_get(pte)))
+		page = pfn_to_page(pte_pfn(ptep_get(pte)));
+	mmap_read_unlock(mm);
+	return page;
+}
+
+static void check_held_coherent(struct model *m, const struct held_page *h)
+{
+	struct page *now;
+
+	if (!held_pin_must_be_coherent(m, h))
+		return;
+	now = mapped_page(m, h);
+	/* Not faulted back in since (a swapped or migrated entry would show here too). */
+	if (now && now != h->page)
+		diverged(m,
+			 "%s pin of task %d slot %d lost coherence: pinned pfn %#lx, mapped %#lx",
+			 h->write ? "R/W" : "R/O", h->task, h->slot, page_to_pfn(h->page),
+			 page_to_pfn(now));
 }
 
 static void release_held(struct model *m, int i)
 {
 	struct held_page h = m->held[i];
 
+	check_held_coherent(m, &h);
 	if (h.pinned)
 		unpin_user_page(h.page);
 	else
