@@ -221,12 +221,29 @@ vm_fault_t huge_pmd_set_accessed(struct vm_fault *vmf)
 	return 0;
 }
 
-/* change_huge_pmd() never makes a huge pmd protnone, so none can be here. */
+/*
+ * The NUMA hinting fault on a huge pmd change_prot_numa() made protnone. There is
+ * one node, so no THP migrates: the pmd gets the VMA's protection back, young, and
+ * writable again if the hint kept the write bit (the saved write of change_huge_pmd).
+ * Return: 0 (a pmd changed meanwhile is left to the retried access).
+ */
 vm_fault_t do_huge_pmd_numa_page(struct vm_fault *vmf)
 {
-	(void)vmf;
-	WARN_ON_ONCE(1);
-	return VM_FAULT_FALLBACK;
+	struct vm_area_struct *vma = vmf->vma;
+	spinlock_t *ptl;
+	pmd_t entry;
+
+	if (!huge_pmd_is_sane(vmf->orig_pmd))
+		return VM_FAULT_FALLBACK;
+	ptl = pmd_lock(vma->vm_mm);
+	if (pmd_val(pmdp_get(vmf->pmd)) == pmd_val(vmf->orig_pmd)) {
+		entry = pmd_mkyoung(pmd_modify(vmf->orig_pmd, vma->vm_page_prot));
+		if (pmd_write(vmf->orig_pmd))
+			entry = pmd_mkwrite(entry);
+		set_pmd(vmf->pmd, entry);
+	}
+	spin_unlock(ptl);
+	return 0;
 }
 
 /* --- split --- */
@@ -874,9 +891,13 @@ bool move_huge_pmd(struct vm_area_struct *vma, pmd_t *old_pmd, pmd_t *new_pmd)
 }
 
 /*
- * mprotect of a whole huge pmd. NUMA hinting leaves huge pmds alone (1: handled, no
- * change), so no protnone pmd exists for do_huge_pmd_numa_page() to meet. The huge
- * zero page keeps its write protection whatever the new protection says.
+ * mprotect of a whole huge pmd, or its NUMA hint (@prot_numa): the pmd becomes
+ * protnone and keeps its write bit for do_huge_pmd_numa_page() to restore. A hint
+ * leaves the huge zero page and a pmd already hinting alone (1: handled, no change),
+ * as 5.11; unlike the PTE level it does not look at the mapcount of a THP fork
+ * shares. The huge zero page keeps its write protection whatever the new protection.
+ * Return: HPAGE_PMD_NR when the pmd changed, 1 when left as it was, 0 when the pmd
+ * is no longer huge (the caller goes on at the PTE level).
  */
 int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, pgprot_t newprot,
 		    bool prot_numa)
@@ -889,13 +910,15 @@ int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, 
 		spin_unlock(ptl);
 		return 0;
 	}
-	if (prot_numa) {
+	if (prot_numa && (is_huge_zero_pmd(old) || pmd_protnone(old))) {
 		spin_unlock(ptl);
 		return 1;
 	}
 	entry = pmd_modify(old, newprot);
 	if (is_huge_zero_pmd(old))
 		entry = pmd_wrprotect(entry);
+	else if (prot_numa && pmd_write(old))
+		entry = pmd_mkwrite(entry);
 	set_pmd(pmd, entry);
 	spin_unlock(ptl);
 	return HPAGE_PMD_NR;

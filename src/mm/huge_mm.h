@@ -75,6 +75,11 @@ static inline pmd_t pmd_wrprotect(pmd_t pmd)
 	return __pmd(pmd_val(pmd) & ~_PAGE_RW);
 }
 
+static inline pmd_t pmd_mkwrite(pmd_t pmd)
+{
+	return __pmd(pmd_val(pmd) | _PAGE_RW);
+}
+
 static inline pmd_t pmd_mkyoung(pmd_t pmd)
 {
 	return __pmd(pmd_val(pmd) | _PAGE_ACCESSED);
