@@ -6,6 +6,7 @@
  * branches are in gup.c. The pud-level slots still decline (no 1 GiB THP).
  */
 #include "mm/internal.h"
+#include "mm/shrinker.h"
 
 /* --- the PTE table a huge pmd keeps in reserve so a split cannot fail --- */
 
@@ -696,16 +697,34 @@ int split_referenced_huge_page(struct page *page)
 	return err;
 }
 
-unsigned long sim_deferred_split_scan(void)
+/* The deferred split queue's length: every queued THP may give memory back. */
+static unsigned long deferred_split_count(struct shrinker *shrinker, struct shrink_control *sc)
+{
+	(void)shrinker;
+	(void)sc;
+	return sim_deferred_split_queued();
+}
+
+/*
+ * Split up to sc->nr_to_scan THPs from the front of the queue, freeing the subpages
+ * nothing maps. An entry freed, split or reused since it was queued is dropped; one
+ * whose split is refused (pinned, or its page lock busy) is queued again.
+ * Return: the THPs split, or SHRINK_STOP when none was and the queue is empty.
+ */
+static unsigned long deferred_split_scan(struct shrinker *shrinker, struct shrink_control *sc)
 {
 	unsigned long pfns[DEFERRED_SPLIT_MAX], split = 0;
 	unsigned int nr;
+	bool empty;
 
+	(void)shrinker;
 	pthread_mutex_lock(&deferred_split.lock);
-	nr = deferred_split.nr;
+	nr = (unsigned int)min_t(unsigned long, deferred_split.nr, sc->nr_to_scan);
 	memcpy(pfns, deferred_split.pfns, nr * sizeof(pfns[0]));
-	deferred_split.nr = 0;
+	deferred_split.nr -= nr;
+	memmove(deferred_split.pfns, deferred_split.pfns + nr, deferred_split.nr * sizeof(pfns[0]));
 	pthread_mutex_unlock(&deferred_split.lock);
+	sc->nr_scanned = nr;
 	for (unsigned int i = 0; i < nr; i++) {
 		struct page *head;
 
@@ -716,16 +735,46 @@ unsigned long sim_deferred_split_scan(void)
 		if (!page_ref_add_unless_zero(head, 1))
 			continue;
 		if (PageHead(head) && compound_order(head) == HPAGE_PMD_ORDER && PageAnon(head) &&
-		    thp_partially_mapped(head) && trylock_page(head)) {
-			if (!split_huge_page(head))
-				split++;
-			else
-				deferred_split_huge_page(head); /* pinned: try again later */
-			unlock_page(head);
+		    thp_partially_mapped(head)) {
+			if (trylock_page(head)) {
+				if (!split_huge_page(head))
+					split++;
+				else
+					deferred_split_huge_page(
+						head); /* pinned: try again later */
+				unlock_page(head);
+			} else {
+				deferred_split_huge_page(head);
+			}
 		}
 		put_page(head);
 	}
-	return split;
+	empty = !sim_deferred_split_queued();
+	return !split && empty ? SHRINK_STOP : split;
+}
+
+static struct shrinker deferred_split_shrinker = {
+	.count_objects = deferred_split_count,
+	.scan_objects = deferred_split_scan,
+};
+
+void deferred_split_shrinker_register(void)
+{
+	WARN_ON_ONCE(register_shrinker(&deferred_split_shrinker));
+}
+
+void deferred_split_shrinker_unregister(void)
+{
+	unregister_shrinker(&deferred_split_shrinker);
+}
+
+/* The shrinker's scan over the whole queue, without memory pressure. */
+unsigned long sim_deferred_split_scan(void)
+{
+	struct shrink_control sc = {.gfp_mask = GFP_KERNEL, .nr_to_scan = DEFERRED_SPLIT_MAX};
+	unsigned long split = deferred_split_scan(&deferred_split_shrinker, &sc);
+
+	return split == SHRINK_STOP ? 0 : split;
 }
 
 unsigned long sim_deferred_split_queued(void)
