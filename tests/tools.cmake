@@ -56,6 +56,16 @@ if(TARGET gup)
   gup_tool_expect(bench_t_dump_tail 0 "page #1: pfn:0x[0-9a-f]+ refcount:[1-9][0-9]* mapcount:1 .*\\(dma pinned\\)" bench -t -c -p -m 4 1)
   # -H maps the region with MAP_HUGETLB from a pool the machine boots with: 2 huge pages.
   gup_tool_expect(bench_H_pins_hugetlb 0 "PIN_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us" bench -H -a -m 4 -n 512)
+  # gup_test's own lines, whole, for each -H command.
+  gup_tool_expect(bench_H_pin_line 0 "^PIN_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us$" bench -H -a -m 4 -n 512 --no-prefault)
+  gup_tool_expect(bench_H_get_line 0 "^GUP_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us$" bench -H -u -m 4 -n 512 --no-prefault)
+  gup_tool_expect(bench_H_longterm_line 0 "^PIN_LONGTERM_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us$" bench -H -L -m 4 -n 512 --no-prefault)
+  # One 1 GiB page: zeroing it faults in a GiB of host memory, too slow under the
+  # sanitizers (about 25 s with ASan on a loaded machine), so plain builds only.
+  if(GUP_SANITIZE STREQUAL "")
+    gup_tool_expect(bench_H_1g_smoke 0 "^PIN_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us$" bench -H --hugetlb-1g -a -m 1024 -n 512 -r 1 --no-prefault)
+    gup_set_tests_properties(tool_bench_H_1g_smoke PROPERTIES TIMEOUT 120)
+  endif()
   # -c on a hugetlb subpage shows its head's count, as dump_page(): the mapping + 512 gets.
   gup_tool_expect(bench_H_dump_subpage 0 "page #3: pfn:0x[0-9a-f]+ refcount:513 mapcount:1" bench -H -c -m 4 3)
   # -j shares the region among threads (2 x 256 pages); --split gives slices (256 in all).

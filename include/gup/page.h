@@ -375,6 +375,7 @@ typedef unsigned int gfp_t;
 #define GFP_HIGHUSER (GFP_KERNEL | 0x02u)
 #define GFP_HIGHUSER_MOVABLE (GFP_HIGHUSER | __GFP_MOVABLE | __GFP_CMA)
 #define GFP_TRANSHUGE (GFP_HIGHUSER_MOVABLE | __GFP_COMP)
+#define __GFP_DIRECT_RECLAIM 0x400u /* may reclaim (shrink_slab) before failing; in GFP_KERNEL */
 
 /**
  * alloc_pages() - allocate 2^@order contiguous frames.

@@ -574,6 +574,25 @@ static void touch_pmd(pmd_t *pmdp, pmd_t pmd, unsigned int flags)
 }
 
 /*
+ * May FOLL_MLOCK mlock the pmd-mapped anonymous THP @head? Under 5.11 only when this
+ * pmd is its one mapping: a THP shared over fork (a read-only mapping, as mlock's
+ * populate breaks COW of writable ones) or PTE-mapped somewhere too (what 5.11's
+ * PageDoubleMap marks) would leave an mlocked page in VMAs that are not VM_LOCKED.
+ */
+static bool thp_mlock_allowed(struct page *head)
+{
+	if (!mm_profile->thp_mlock_needs_sole_pmd_map)
+		return true;
+	if (atomic_read(&head[1].compound_mapcount) + 1 != 1)
+		return false;
+	/* A subpage's own mapcount counts PTE mappings only. */
+	for (int i = 0; i < HPAGE_PMD_NR; i++)
+		if (atomic_read(&head[i]._mapcount) >= 0)
+			return false;
+	return true;
+}
+
+/*
  * The subpage of a THP mapped by the huge pmd @pmdp at @address, referenced as @flags
  * ask. pmd lock held. Return: the subpage; NULL when the access needs a fault first
  * (a write the pmd does not allow, a NUMA hinting entry); -EFAULT for the huge zero
@@ -603,8 +622,10 @@ static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned l
 		touch_pmd(pmdp, pmd, flags);
 	/* A locked VMA's THP is mlocked whole, on its head; the huge zero page has no mapping. */
 	if ((flags & FOLL_MLOCK) && (vma->vm_flags & VM_LOCKED) && PageAnon(page) &&
-	    trylock_page(page)) {
-		mlock_vma_page(page);
+	    thp_mlock_allowed(page) && trylock_page(page)) {
+		/* Checked again under the page lock: another mm may have split meanwhile. */
+		if (thp_mlock_allowed(page))
+			mlock_vma_page(page);
 		unlock_page(page);
 	}
 	return page + ((address & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);

@@ -6,6 +6,7 @@
  * branches are in gup.c. The pud-level slots still decline (no 1 GiB THP).
  */
 #include "mm/internal.h"
+#include "mm/shrinker.h"
 
 /* --- the PTE table a huge pmd keeps in reserve so a split cannot fail --- */
 
@@ -221,12 +222,29 @@ vm_fault_t huge_pmd_set_accessed(struct vm_fault *vmf)
 	return 0;
 }
 
-/* change_huge_pmd() never makes a huge pmd protnone, so none can be here. */
+/*
+ * The NUMA hinting fault on a huge pmd change_prot_numa() made protnone. There is
+ * one node, so no THP migrates: the pmd gets the VMA's protection back, young, and
+ * writable again if the hint kept the write bit (the saved write of change_huge_pmd).
+ * Return: 0 (a pmd changed meanwhile is left to the retried access).
+ */
 vm_fault_t do_huge_pmd_numa_page(struct vm_fault *vmf)
 {
-	(void)vmf;
-	WARN_ON_ONCE(1);
-	return VM_FAULT_FALLBACK;
+	struct vm_area_struct *vma = vmf->vma;
+	spinlock_t *ptl;
+	pmd_t entry;
+
+	if (!huge_pmd_is_sane(vmf->orig_pmd))
+		return VM_FAULT_FALLBACK;
+	ptl = pmd_lock(vma->vm_mm);
+	if (pmd_val(pmdp_get(vmf->pmd)) == pmd_val(vmf->orig_pmd)) {
+		entry = pmd_mkyoung(pmd_modify(vmf->orig_pmd, vma->vm_page_prot));
+		if (pmd_write(vmf->orig_pmd))
+			entry = pmd_mkwrite(entry);
+		set_pmd(vmf->pmd, entry);
+	}
+	spin_unlock(ptl);
+	return 0;
 }
 
 /* --- split --- */
@@ -679,16 +697,34 @@ int split_referenced_huge_page(struct page *page)
 	return err;
 }
 
-unsigned long sim_deferred_split_scan(void)
+/* The deferred split queue's length: every queued THP may give memory back. */
+static unsigned long deferred_split_count(struct shrinker *shrinker, struct shrink_control *sc)
+{
+	(void)shrinker;
+	(void)sc;
+	return sim_deferred_split_queued();
+}
+
+/*
+ * Split up to sc->nr_to_scan THPs from the front of the queue, freeing the subpages
+ * nothing maps. An entry freed, split or reused since it was queued is dropped; one
+ * whose split is refused (pinned, or its page lock busy) is queued again.
+ * Return: the THPs split, or SHRINK_STOP when none was and the queue is empty.
+ */
+static unsigned long deferred_split_scan(struct shrinker *shrinker, struct shrink_control *sc)
 {
 	unsigned long pfns[DEFERRED_SPLIT_MAX], split = 0;
 	unsigned int nr;
+	bool empty;
 
+	(void)shrinker;
 	pthread_mutex_lock(&deferred_split.lock);
-	nr = deferred_split.nr;
+	nr = (unsigned int)min_t(unsigned long, deferred_split.nr, sc->nr_to_scan);
 	memcpy(pfns, deferred_split.pfns, nr * sizeof(pfns[0]));
-	deferred_split.nr = 0;
+	deferred_split.nr -= nr;
+	memmove(deferred_split.pfns, deferred_split.pfns + nr, deferred_split.nr * sizeof(pfns[0]));
 	pthread_mutex_unlock(&deferred_split.lock);
+	sc->nr_scanned = nr;
 	for (unsigned int i = 0; i < nr; i++) {
 		struct page *head;
 
@@ -699,16 +735,46 @@ unsigned long sim_deferred_split_scan(void)
 		if (!page_ref_add_unless_zero(head, 1))
 			continue;
 		if (PageHead(head) && compound_order(head) == HPAGE_PMD_ORDER && PageAnon(head) &&
-		    thp_partially_mapped(head) && trylock_page(head)) {
-			if (!split_huge_page(head))
-				split++;
-			else
-				deferred_split_huge_page(head); /* pinned: try again later */
-			unlock_page(head);
+		    thp_partially_mapped(head)) {
+			if (trylock_page(head)) {
+				if (!split_huge_page(head))
+					split++;
+				else
+					deferred_split_huge_page(
+						head); /* pinned: try again later */
+				unlock_page(head);
+			} else {
+				deferred_split_huge_page(head);
+			}
 		}
 		put_page(head);
 	}
-	return split;
+	empty = !sim_deferred_split_queued();
+	return !split && empty ? SHRINK_STOP : split;
+}
+
+static struct shrinker deferred_split_shrinker = {
+	.count_objects = deferred_split_count,
+	.scan_objects = deferred_split_scan,
+};
+
+void deferred_split_shrinker_register(void)
+{
+	WARN_ON_ONCE(register_shrinker(&deferred_split_shrinker));
+}
+
+void deferred_split_shrinker_unregister(void)
+{
+	unregister_shrinker(&deferred_split_shrinker);
+}
+
+/* The shrinker's scan over the whole queue, without memory pressure. */
+unsigned long sim_deferred_split_scan(void)
+{
+	struct shrink_control sc = {.gfp_mask = GFP_KERNEL, .nr_to_scan = DEFERRED_SPLIT_MAX};
+	unsigned long split = deferred_split_scan(&deferred_split_shrinker, &sc);
+
+	return split == SHRINK_STOP ? 0 : split;
 }
 
 unsigned long sim_deferred_split_queued(void)
@@ -874,9 +940,13 @@ bool move_huge_pmd(struct vm_area_struct *vma, pmd_t *old_pmd, pmd_t *new_pmd)
 }
 
 /*
- * mprotect of a whole huge pmd. NUMA hinting leaves huge pmds alone (1: handled, no
- * change), so no protnone pmd exists for do_huge_pmd_numa_page() to meet. The huge
- * zero page keeps its write protection whatever the new protection says.
+ * mprotect of a whole huge pmd, or its NUMA hint (@prot_numa): the pmd becomes
+ * protnone and keeps its write bit for do_huge_pmd_numa_page() to restore. A hint
+ * leaves the huge zero page and a pmd already hinting alone (1: handled, no change),
+ * as 5.11; unlike the PTE level it does not look at the mapcount of a THP fork
+ * shares. The huge zero page keeps its write protection whatever the new protection.
+ * Return: HPAGE_PMD_NR when the pmd changed, 1 when left as it was, 0 when the pmd
+ * is no longer huge (the caller goes on at the PTE level).
  */
 int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, pgprot_t newprot,
 		    bool prot_numa)
@@ -889,13 +959,15 @@ int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, 
 		spin_unlock(ptl);
 		return 0;
 	}
-	if (prot_numa) {
+	if (prot_numa && (is_huge_zero_pmd(old) || pmd_protnone(old))) {
 		spin_unlock(ptl);
 		return 1;
 	}
 	entry = pmd_modify(old, newprot);
 	if (is_huge_zero_pmd(old))
 		entry = pmd_wrprotect(entry);
+	else if (prot_numa && pmd_write(old))
+		entry = pmd_mkwrite(entry);
 	set_pmd(pmd, entry);
 	spin_unlock(ptl);
 	return HPAGE_PMD_NR;

@@ -75,6 +75,11 @@ static inline pmd_t pmd_wrprotect(pmd_t pmd)
 	return __pmd(pmd_val(pmd) & ~_PAGE_RW);
 }
 
+static inline pmd_t pmd_mkwrite(pmd_t pmd)
+{
+	return __pmd(pmd_val(pmd) | _PAGE_RW);
+}
+
 static inline pmd_t pmd_mkyoung(pmd_t pmd)
 {
 	return __pmd(pmd_val(pmd) | _PAGE_ACCESSED);
@@ -257,11 +262,14 @@ bool can_split_huge_page(struct page *head);
 int total_mapcount(struct page *head);
 /*
  * A subpage of the THP @head was unmapped: queue it for a later split
- * (sim_deferred_split_scan()). Not an anonymous THP: nothing happens.
+ * (deferred_split_scan(), the shrinker). Not an anonymous THP: nothing happens.
  */
 void deferred_split_huge_page(struct page *head);
 /* Shutdown: forget the queue, whose pfns mean nothing to the next machine. */
 void deferred_split_queue_reset(void);
+/* Boot and shutdown: the queue as a shrinker shrink_slab() asks (5.11's hugepage_init). */
+void deferred_split_shrinker_register(void);
+void deferred_split_shrinker_unregister(void);
 
 /* Zap a whole huge pmd (pud). Return: 1 if zapped, 0 if the caller must go on. Pud: 0. */
 int zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr);

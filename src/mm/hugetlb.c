@@ -586,15 +586,19 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *v
 }
 
 /*
- * A write to a read-only private huge entry @entry (5.11 hugetlb_cow()): reuse the
- * page when this is its only mapping, else copy it into a page outside the
- * reservations. Called and returns with nothing locked but mmap_lock.
+ * A write to a read-only private huge entry @entry (5.11 hugetlb_cow()), or 6.x's
+ * unshare (FAULT_FLAG_UNSHARE in @flags: a R/O pin of a page that is not exclusive):
+ * reuse the page when this is its only mapping, else copy it into a page outside the
+ * reservations. A reused or copied page is exclusive (6.x's PageAnonExclusive on
+ * the head); an unshare leaves the entry read-only. Called and returns with nothing
+ * locked but mmap_lock.
  */
 static vm_fault_t hugetlb_cow(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long haddr,
-			      unsigned long *ptep, unsigned long entry)
+			      unsigned long *ptep, unsigned long entry, unsigned int flags)
 {
 	struct hugetlbfs_inode *inode = hugetlb_inode(vma);
 	struct page *old = huge_pte_page(entry), *new;
+	bool unshare = !(flags & FAULT_FLAG_WRITE) && (flags & FAULT_FLAG_UNSHARE);
 	bool used_reserve;
 	spinlock_t *ptl;
 
@@ -604,7 +608,9 @@ static vm_fault_t hugetlb_cow(struct mm_struct *mm, struct vm_area_struct *vma, 
 		return 0;
 	}
 	if (page_mapcount(old) == 1 && PageAnon(old)) {
-		set_huge_pte_at(ptep, entry | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED);
+		mark_new_anon_page(old, 1); /* ours alone again */
+		if (!unshare)
+			set_huge_pte_at(ptep, entry | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED);
 		spin_unlock(ptl);
 		count_vm_stat(NR_COW_REUSES, 1);
 		return 0;
@@ -621,7 +627,7 @@ static vm_fault_t hugetlb_cow(struct mm_struct *mm, struct vm_area_struct *vma, 
 	ptl = pmd_lock(mm);
 	if (huge_ptep_get(ptep) == entry) {
 		hugetlb_add_new_anon_rmap(new, vma, haddr);
-		set_huge_pte_at(ptep, make_huge_pte(vma, new, true));
+		set_huge_pte_at(ptep, make_huge_pte(vma, new, !unshare));
 		hugetlb_remove_rmap(old);
 		put_page(old); /* the entry's reference */
 		new = NULL;
@@ -660,8 +666,9 @@ vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 	entry = huge_ptep_get(ptep);
 	if (!entry)
 		return hugetlb_no_page(mm, vma, haddr, ptep, flags);
-	if ((flags & FAULT_FLAG_WRITE) && !(entry & _PAGE_RW) && !(vma->vm_flags & VM_SHARED))
-		return hugetlb_cow(mm, vma, haddr, ptep, entry);
+	if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !(entry & _PAGE_RW) &&
+	    !(vma->vm_flags & VM_SHARED))
+		return hugetlb_cow(mm, vma, haddr, ptep, entry, flags);
 	ptl = pmd_lock(mm);
 	if (huge_ptep_get(ptep) == entry) {
 		entry |= _PAGE_ACCESSED;
@@ -841,6 +848,7 @@ long follow_hugetlb_page(struct mm_struct *mm, struct vm_area_struct *vma, struc
 		spinlock_t *ptl = ptep ? pmd_lock(mm) : NULL;
 		unsigned long entry = ptep ? huge_ptep_get(ptep) : 0, pfn_offset;
 		struct page *page;
+		bool unshare;
 
 		if (fatal_signal_pending(current)) {
 			if (ptl)
@@ -855,8 +863,12 @@ long follow_hugetlb_page(struct mm_struct *mm, struct vm_area_struct *vma, struc
 			remainder = 0;
 			break;
 		}
-		if (!entry || ((flags & FOLL_WRITE) && !(entry & _PAGE_RW))) {
-			unsigned int fault_flags = gup_fault_flags(flags, locked);
+		/* 6.x: a R/O pin of a page that is not exclusive unshares it first. */
+		unshare = entry && !(entry & _PAGE_RW) && pages &&
+			  gup_must_unshare(vma, flags, huge_pte_page(entry));
+		if (!entry || ((flags & FOLL_WRITE) && !(entry & _PAGE_RW)) || unshare) {
+			unsigned int fault_flags = mm_profile->faultin_page_fault_flags(
+				gup_fault_flags(flags, locked), unshare);
 			vm_fault_t ret;
 
 			if (ptl)

@@ -5,6 +5,7 @@
  */
 #include <sys/mman.h>
 #include "mm/internal.h"
+#include "mm/shrinker.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define FRAMES_POISON_FREED 1
@@ -290,16 +291,12 @@ static struct zone *preferred_zone(gfp_t gfp, int attempt)
 	return attempt < 1 ? &sim.zones[normal_order[attempt]] : NULL;
 }
 
-struct page *alloc_pages(gfp_t gfp, unsigned int order)
+/* A free block from the zones @gfp may use, in order; NULL when all are short. */
+static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order)
 {
 	struct page *page = NULL;
 	struct zone *zone;
 
-	if (WARN_ON_ONCE(order >= MAX_ORDER))
-		return NULL;
-	gfp = current_gfp_context(gfp);
-	if (sim_point(SP_PAGE_ALLOC, NULL))
-		return NULL;
 	for (int attempt = 0; (zone = preferred_zone(gfp, attempt)); attempt++) {
 		if (!zone->spanned_pages)
 			continue;
@@ -307,6 +304,43 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		if (page)
 			break;
 	}
+	return page;
+}
+
+/* Reclaim rounds before an allocation fails while the shrinkers still free something. */
+#define MAX_RECLAIM_RETRIES 16
+
+/*
+ * The slow path: the shrinkers give back what they can and the allocation is tried
+ * again while they make progress. Not for an allocation that may not reclaim, nor
+ * for one made by a shrinker (the kernel's PF_MEMALLOC).
+ */
+static struct page *alloc_pages_slowpath(gfp_t gfp, unsigned int order)
+{
+	struct page *page = NULL;
+
+	if (!(gfp & __GFP_DIRECT_RECLAIM) || current_in_reclaim())
+		return NULL;
+	for (int round = 0; !page && round < MAX_RECLAIM_RETRIES; round++) {
+		if (!shrink_slab(gfp, ULONG_MAX))
+			break;
+		page = get_page_from_freelist(gfp, order);
+	}
+	return page;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page;
+
+	if (WARN_ON_ONCE(order >= MAX_ORDER))
+		return NULL;
+	gfp = current_gfp_context(gfp);
+	if (sim_point(SP_PAGE_ALLOC, NULL))
+		return NULL;
+	page = get_page_from_freelist(gfp, order);
+	if (!page)
+		page = alloc_pages_slowpath(gfp, order);
 	return page ? prep_new_page(page, order, gfp) : NULL;
 }
 

@@ -129,7 +129,8 @@ static bool hugetlb_fork_copies_pinned_5_11(struct vm_area_struct *src_vma, stru
 /* 5.12 on: a hugetlb page that may be pinned is copied for the child at fork. */
 static bool hugetlb_fork_copies_pinned_5_12(struct vm_area_struct *src_vma, struct page *head)
 {
-	return page_needs_cow_for_dma(src_vma, head, (int)pages_per_huge_page(hstate_vma(src_vma)));
+	/* One page: the head's exclusivity bit speaks for a hugetlb page (6.x). */
+	return page_needs_cow_for_dma(src_vma, head, 1);
 }
 
 /* 5.11 keeps no exclusivity bit: the refcount decides reuse. */
@@ -267,6 +268,7 @@ const struct mm_profile profile_5_11 = {
 	.follow_page_refuses_pin = false,
 	.longterm_pin_may_unlock = false,
 	.mprotect_may_make_writable = mprotect_may_make_writable_5_11,
+	.thp_mlock_needs_sole_pmd_map = true,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -594,6 +596,7 @@ const struct mm_profile profile_6_18 = {
 	.follow_page_refuses_pin = true,
 	.longterm_pin_may_unlock = true,
 	.mprotect_may_make_writable = mprotect_may_make_writable_6_18,
+	.thp_mlock_needs_sole_pmd_map = false,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

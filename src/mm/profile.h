@@ -242,6 +242,14 @@ struct mm_profile {
 	 */
 	bool (*mprotect_may_make_writable)(struct vm_area_struct *vma, unsigned long addr,
 					   pte_t pte);
+
+	/*
+	 * Does FOLL_MLOCK mlock a pmd-mapped anonymous THP only when that pmd is its
+	 * one mapping? 5.11 (follow_trans_huge_pmd): yes, it skips a THP fork shares
+	 * (compound mapcount not 1) or one also PTE-mapped (PageDoubleMap). 6.18
+	 * (mlock_pte_range): no, a huge pmd in a VM_LOCKED VMA mlocks its folio.
+	 */
+	bool thp_mlock_needs_sole_pmd_map;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \

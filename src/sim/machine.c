@@ -238,6 +238,7 @@ int sim_boot(const struct sim_config *cfg)
 	/* Pool pages are written like allocations, so the next boot resets them. */
 	hugetlb_init_pools(cfg ? cfg->hugetlb_2m_pages : 0, gigantic_start,
 			   cfg ? cfg->hugetlb_1g_pages : 0, sim.quiet);
+	deferred_split_shrinker_register();
 	inject_disarm_all();
 	spec = getenv("GUP_INJECT");
 	if (spec && *spec && inject_parse(spec))
@@ -320,6 +321,7 @@ int sim_shutdown(void)
 		sim_reap_tasks();
 	}
 	huge_zero_page_release();
+	deferred_split_shrinker_unregister();
 	deferred_split_queue_reset();
 	pgtable_rcu_barrier();
 	hugetlb_release_pools(); /* the free ones; a page still in use is a leak */

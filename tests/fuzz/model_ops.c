@@ -5,7 +5,9 @@
  * model (bytes per page, protections, COW copies at fork, shared objects), and
  * every result, byte read and GUP outcome must agree. In huge mode two 2 MiB
  * ranges (the huge arena) take THP operations too: MADV_(NO)HUGEPAGE, huge faults,
- * partial munmap, mprotect and MADV_DONTNEED (splits), GUP over huge ranges.
+ * partial munmap, mprotect and MADV_DONTNEED (splits), GUP over huge ranges; and
+ * one 2 MiB hugetlb range per task (private or shared, faults, fork and COW, pins,
+ * munmap), whose bytes the model keeps at a few sample offsets.
  * The model reads the machine's semantics profile at boot and applies that
  * kernel's rule where the two differ (mseal: -ENOSYS under 5.11, sealed pages
  * under 6.18), and what each kernel promises about a pin's coherence: when a
@@ -30,7 +32,15 @@
 #define HUGE_BASE 0x40200000UL /* 2 MiB aligned, above the arena */
 #define HUGE_RANGES 2
 #define HUGE_PAGES (HUGE_RANGES * HPAGE_PMD_NR)
-#define HUGE_BATCHES 2 /* huge GUP calls whose pages are held at once */
+#define HUGE_BATCHES 2		  /* huge GUP calls whose pages are held at once */
+#define HUGETLB_BASE 0x40800000UL /* 2 MiB aligned, above the huge arena */
+#define HUGETLB_SLOTS 8		  /* sample offsets the model keeps bytes for */
+#define HUGETLB_SLOT_SIZE (HPAGE_PMD_SIZE / HUGETLB_SLOTS)
+/*
+ * Enough 2 MiB pages that no operation runs out: per task one mapped page and one
+ * COW copy or reservation, a shared object per task, and pages pins keep after munmap.
+ */
+#define HUGETLB_POOL 16
 
 /* The pages of one MAP_SHARED mmap call, shared by every task that maps them. */
 struct model_object {
@@ -59,10 +69,29 @@ struct model_huge_page {
 	unsigned char *bytes; /* NULL: still zero */
 };
 
+/* The bytes of a 2 MiB hugetlb page at the model's sample offsets. */
+struct hugetlb_bytes {
+	unsigned char slot[HUGETLB_SLOTS][GUP_MARK_BYTES];
+};
+
+/* A MAP_SHARED hugetlb page, shared by every task that maps it after fork. */
+struct hugetlb_object {
+	int users;
+	struct hugetlb_bytes bytes;
+};
+
+/* A task's hugetlb range: private (its own bytes) or shared (an object's). */
+struct model_hugetlb {
+	bool mapped;
+	struct hugetlb_object *object; /* shared: the object; NULL: private */
+	struct hugetlb_bytes bytes;    /* private: this task's copy */
+};
+
 struct model_task {
 	struct task_struct *task; /* NULL: slot free */
 	struct model_page pages[ARENA_PAGES];
 	struct model_huge_page huge[HUGE_PAGES];
+	struct model_hugetlb hugetlb;
 };
 
 struct held_page {
@@ -92,8 +121,9 @@ struct model {
 	FILE *log;
 	int step;
 	bool failed;
-	bool has_mseal;		/* the profile's kernel has mseal (6.10) */
-	bool has_pin_fast_only; /* ... and pin_user_pages_fast_only() (gone by 6.18) */
+	bool has_mseal;			 /* the profile's kernel has mseal (6.10) */
+	bool has_pin_fast_only;		 /* ... and pin_user_pages_fast_only() (gone by 6.18) */
+	struct huge_batch hugetlb_batch; /* the pages of one hugetlb GUP call, held */
 };
 
 /* One decoded operation: the opcode and its three argument bytes. */
@@ -332,6 +362,28 @@ static void fill_pattern(struct model *m, unsigned char *buf, size_t len)
 		buf[i] = (unsigned char)(m->step * 131 + i * 7 + 1);
 }
 
+/* --- the hugetlb range's model (huge mode) --- */
+
+static void hugetlb_drop(struct model_hugetlb *h)
+{
+	if (h->object && !--h->object->users)
+		free(h->object);
+	*h = (struct model_hugetlb){0};
+}
+
+static struct hugetlb_bytes *hugetlb_bytes_of(struct model_hugetlb *h)
+{
+	return h->object ? &h->object->bytes : &h->bytes;
+}
+
+/* The child shares the object of a shared range and copies a private one's bytes. */
+static void hugetlb_fork(struct model_task *child, struct model_task *parent)
+{
+	child->hugetlb = parent->hugetlb;
+	if (child->hugetlb.object)
+		child->hugetlb.object->users++;
+}
+
 /* --- operations --- */
 
 static void op_mmap(struct model *m, const struct model_op *op)
@@ -512,6 +564,7 @@ static void op_fork(struct model *m, const struct model_op *op)
 	for (int i = 0; i < ARENA_PAGES; i++)
 		fork_page(&child->pages[i], &m->cur->pages[i]);
 	huge_fork(child, m->cur);
+	hugetlb_fork(child, m->cur);
 }
 
 static void op_switch(struct model *m, const struct model_op *op)
@@ -766,6 +819,7 @@ static void drop_task(struct model_task *mt)
 		drop_page(&mt->pages[i]);
 	for (int i = 0; i < HUGE_PAGES; i++)
 		huge_drop(&mt->huge[i]);
+	hugetlb_drop(&mt->hugetlb);
 	task_exit(mt->task);
 	mt->task = NULL;
 }
@@ -1034,6 +1088,161 @@ static void op_huge(struct model *m, const struct model_op *op)
 	}
 }
 
+/* --- the hugetlb range (huge mode) --- */
+
+static unsigned long hugetlb_slot_addr(int slot)
+{
+	return HUGETLB_BASE + (unsigned long)slot * HUGETLB_SLOT_SIZE;
+}
+
+/* mmap a private or shared 2 MiB hugetlb page over the range (MAP_FIXED). */
+static void hugetlb_map(struct model *m, const struct model_op *op)
+{
+	struct model_hugetlb *h = &m->cur->hugetlb;
+	bool shared = op->c & 1;
+	unsigned long ret;
+
+	trace(m, "hugetlb map %s", shared ? "shared" : "private");
+	ret = sys_mmap(HUGETLB_BASE, HPAGE_PMD_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_FIXED | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB |
+			       (shared ? MAP_SHARED : MAP_PRIVATE),
+		       -1, 0);
+	hugetlb_drop(h);
+	if (ret != HUGETLB_BASE) {
+		diverged(m, "hugetlb mmap returned %#lx, expected %#lx", ret, HUGETLB_BASE);
+		return;
+	}
+	h->mapped = true;
+	if (shared) {
+		h->object = calloc(1, sizeof(*h->object));
+		if (!h->object) {
+			diverged(m, "out of host memory");
+			return;
+		}
+		h->object->users = 1;
+	}
+}
+
+/* A load or store of GUP_MARK_BYTES at one sample offset: faults and private COW. */
+static void hugetlb_touch(struct model *m, const struct model_op *op)
+{
+	struct model_hugetlb *h = &m->cur->hugetlb;
+	int slot = op->b % HUGETLB_SLOTS;
+	unsigned long addr = hugetlb_slot_addr(slot);
+	bool write = !(op->c & 0x80);
+	unsigned char buf[GUP_MARK_BYTES];
+	unsigned long left;
+
+	trace(m, "hugetlb %s slot %d", write ? "write" : "read", slot);
+	if (write) {
+		fill_pattern(m, buf, sizeof(buf));
+		left = copy_to_user(addr, buf, sizeof(buf));
+	} else {
+		left = copy_from_user(buf, addr, sizeof(buf));
+	}
+	if ((left == 0) != h->mapped) {
+		diverged(m, "hugetlb %s at %#lx left %lu, expected %s", write ? "write" : "read",
+			 addr, left, h->mapped ? "success" : "a fault");
+		return;
+	}
+	if (!h->mapped)
+		return;
+	if (write)
+		memcpy(hugetlb_bytes_of(h)->slot[slot], buf, sizeof(buf));
+	else if (memcmp(buf, hugetlb_bytes_of(h)->slot[slot], sizeof(buf)))
+		diverged(m, "hugetlb read at %#lx differs from the model", addr);
+}
+
+static void hugetlb_unmap(struct model *m)
+{
+	int ret;
+
+	trace(m, "hugetlb munmap");
+	ret = sys_munmap(HUGETLB_BASE, HPAGE_PMD_SIZE);
+	hugetlb_drop(&m->cur->hugetlb);
+	if (ret)
+		diverged(m, "hugetlb munmap returned %d", ret);
+}
+
+/*
+ * GUP (fast or slow, get or pin, read or write) of 1 to 16 subpages from a sample
+ * offset; the first holds the model's bytes, and a write pin's device write there
+ * is what the task reads next.
+ */
+static void hugetlb_gup(struct model *m, const struct model_op *op)
+{
+	struct model_hugetlb *h = &m->cur->hugetlb;
+	struct huge_batch *batch = &m->hugetlb_batch;
+	bool write = op->c & 0x40, pin = op->c & 0x80, fast = op->c & 0x20;
+	int slot = op->b % HUGETLB_SLOTS, n = 1 + ((op->c >> 1) & 15);
+	unsigned long addr = hugetlb_slot_addr(slot);
+	unsigned int flags = write ? FOLL_WRITE : 0;
+	long got, expect = expected_gup(h->mapped ? n : 0, n);
+	unsigned char *frame;
+
+	if (batch->nr)
+		return;
+	trace(m, "hugetlb %s%s slot %d n %d%s", fast ? "fast " : "", pin ? "pin" : "get", slot, n,
+	      write ? " write" : "");
+	if (fast) {
+		got = pin ? pin_user_pages_fast(addr, n, flags, batch->pages)
+			  : get_user_pages_fast(addr, n, flags, batch->pages);
+	} else {
+		mmap_read_lock(m->cur->task->mm);
+		got = pin ? pin_user_pages(addr, n, flags, batch->pages, NULL)
+			  : get_user_pages(addr, n, flags, batch->pages, NULL);
+		mmap_read_unlock(m->cur->task->mm);
+	}
+	batch->nr = got > 0 ? (int)got : 0;
+	batch->pinned = pin;
+	if (got != expect) {
+		diverged(m, "hugetlb gup returned %ld, expected %ld", got, expect);
+		return;
+	}
+	if (!batch->nr)
+		return;
+	for (int i = 1; i < batch->nr; i++)
+		if (batch->pages[i] != batch->pages[0] + i)
+			diverged(m, "hugetlb gup page %d is not the next subpage", i);
+	if (pin && !page_maybe_dma_pinned(batch->pages[0]))
+		diverged(m, "hugetlb pin is not page_maybe_dma_pinned");
+	frame = page_address(batch->pages[0]);
+	if (memcmp(frame, hugetlb_bytes_of(h)->slot[slot], GUP_MARK_BYTES)) {
+		diverged(m, "hugetlb gup page does not hold the model's bytes");
+		return;
+	}
+	if (write) { /* a device writes into the page: the task sees it */
+		fill_pattern(m, frame, GUP_MARK_BYTES);
+		memcpy(hugetlb_bytes_of(h)->slot[slot], frame, GUP_MARK_BYTES);
+	}
+}
+
+static void op_hugetlb(struct model *m, const struct model_op *op)
+{
+	switch (op->a & 7) {
+	case 0:
+		hugetlb_map(m, op);
+		break;
+	case 1:
+	case 2:
+		hugetlb_touch(m, op);
+		break;
+	case 3:
+		hugetlb_unmap(m);
+		break;
+	case 4:
+	case 5:
+		hugetlb_gup(m, op);
+		break;
+	default:
+		if (m->hugetlb_batch.nr) {
+			trace(m, "hugetlb release");
+			release_batch(&m->hugetlb_batch, op->c & 1);
+		}
+		break;
+	}
+}
+
 typedef void (*model_op_fn)(struct model *m, const struct model_op *op);
 
 static const model_op_fn model_ops[MODEL_NR_OPS] = {
@@ -1050,6 +1259,7 @@ static const model_op_fn model_ops[MODEL_NR_OPS] = {
 	[MODEL_OP_ACCESS_REMOTE] = op_access_remote,
 	[MODEL_OP_EXIT] = op_exit,
 	[MODEL_OP_HUGE] = op_huge,
+	[MODEL_OP_HUGETLB] = op_hugetlb,
 };
 
 static void check_machine(struct model *m)
@@ -1064,6 +1274,7 @@ static void tear_down(struct model *m)
 		release_held(m, m->nr_held - 1);
 	for (int i = 0; i < HUGE_BATCHES; i++)
 		release_batch(&m->batches[i], false);
+	release_batch(&m->hugetlb_batch, false);
 	for (int i = 0; i < MAX_TASKS; i++)
 		if (m->tasks[i].task)
 			drop_task(&m->tasks[i]);
@@ -1081,6 +1292,7 @@ static size_t huge_mode_config(const uint8_t *data, size_t size, struct sim_conf
 	cfg->mem_bytes = 64UL << 20;
 	cfg->thp = knobs[data[3] & 3];
 	cfg->thp_no_zero_page = data[3] & 4;
+	cfg->hugetlb_2m_pages = HUGETLB_POOL;
 	return MODEL_OP_BYTES;
 }
 

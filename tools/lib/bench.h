@@ -49,6 +49,7 @@ struct bench_config {
 	bool dump_use_pin;     /* DUMP_USER_PAGES_TEST pins (gup_test -p) */
 	int nr_dump;	       /* DUMP_USER_PAGES_TEST: page indices to describe */
 	unsigned long dump_index[BENCH_MAX_DUMP];
+	bool no_prefault; /* --no-prefault: frames are host-faulted on first use, not at boot */
 };
 
 /* What DUMP_USER_PAGES_TEST reports about one page (first thread's range). */

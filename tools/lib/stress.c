@@ -22,6 +22,9 @@
  * MADV_HUGEPAGE, so writes make THPs; chaos rounds also advise them (NO)HUGEPAGE,
  * map them afresh, and split them (a mapping change of part of one), while
  * pinners pin up to a whole THP in one call and unpin it in one call.
+ * Above it lies the hugetlb arena: a private and a shared 2 MiB hugetlb page that
+ * chaos rounds map afresh and write while pinners pin and unpin runs of their
+ * subpages and forks share (or, 5.12+, copy while pinned) the private one.
  *
  * Every thread owns distinct 8-byte slots of each page (pinner, writer and child
  * slots), so no two threads ever store to the same bytes: whatever a race
@@ -57,6 +60,14 @@
 #define HUGE_ARENA_BASE ((1UL << 40) + 4 * PMD_SIZE)
 #define HUGE_RANGE_PAGES (PMD_SIZE / PAGE_SIZE)
 #define HUGE_ARENA_PAGES (2 * HUGE_RANGE_PAGES)
+/* Two 2 MiB hugetlb ranges (private, shared) above the huge arena. */
+#define HUGETLB_ARENA_BASE ((1UL << 40) + 6 * PMD_SIZE)
+/*
+ * The pool: the two mapped pages, fresh reservations while one is remapped, pages
+ * a pin keeps after a remap, and fork's copies of pinned private pages (5.12+):
+ * enough that no operation runs out.
+ */
+#define HUGETLB_POOL_PAGES 16
 
 /* Byte offsets in every page: who stores where. */
 #define PINNER_SLOT(id) ((unsigned long)(id)*8)
@@ -87,6 +98,9 @@ enum stress_stat {
 	STAT_HUGE_PIN,
 	STAT_HUGE_ADVISE,
 	STAT_HUGE_REMAP,
+	STAT_HUGETLB_PIN,
+	STAT_HUGETLB_REMAP,
+	STAT_HUGETLB_WRITE,
 	NR_STRESS_STATS,
 };
 
@@ -107,6 +121,9 @@ static const char *const stress_stat_names[NR_STRESS_STATS] = {
 	[STAT_HUGE_PIN] = "pin_user_pages_fast(huge)",
 	[STAT_HUGE_ADVISE] = "madvise((NO)HUGEPAGE)",
 	[STAT_HUGE_REMAP] = "mmap(huge range)",
+	[STAT_HUGETLB_PIN] = "pin_user_pages(_fast)(hugetlb)",
+	[STAT_HUGETLB_REMAP] = "mmap(MAP_HUGETLB)",
+	[STAT_HUGETLB_WRITE] = "copy_to_user(hugetlb)",
 };
 
 struct held_ref {
@@ -421,6 +438,82 @@ static void pin_huge(struct worker *w, bool coherence)
 	unpin_user_pages(w->huge_pages + 1, (unsigned long)got - 1);
 }
 
+/* --- the hugetlb arena --- */
+
+static unsigned long hugetlb_range(unsigned long index)
+{
+	return HUGETLB_ARENA_BASE + index * PMD_SIZE;
+}
+
+/* Range 0 private, range 1 shared, mapped afresh. */
+static int map_hugetlb_range(unsigned long index)
+{
+	unsigned long flags = MAP_FIXED | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB |
+			      (index ? MAP_SHARED : MAP_PRIVATE);
+	unsigned long ret =
+		sys_mmap(hugetlb_range(index), PMD_SIZE, PROT_READ | PROT_WRITE, flags, -1, 0);
+
+	return IS_ERR_VALUE(ret) ? (int)ret : 0;
+}
+
+static void remap_hugetlb_range(struct worker *w)
+{
+	unsigned long index = rnd(w, 2);
+	int ret = map_hugetlb_range(index);
+
+	w->stats[STAT_HUGETLB_REMAP]++;
+	if (ret)
+		report(w->run, "mapping hugetlb range %lu afresh failed: %d", index, ret);
+}
+
+/* A store into one subpage of a hugetlb range (a fault, or a COW after a fork). */
+static void write_hugetlb_page(struct worker *w)
+{
+	unsigned long addr = hugetlb_range(rnd(w, 2)) + rnd(w, HUGE_RANGE_PAGES) * PAGE_SIZE +
+			     WRITER_SLOT(w->id);
+	uint64_t value = splitmix64(&w->rng);
+
+	w->stats[STAT_HUGETLB_WRITE]++;
+	if (copy_to_user(addr, &value, sizeof(value)))
+		report(w->run, "store to the mapped hugetlb page at %#lx faulted", addr);
+}
+
+/*
+ * Pin a run of 1..512 subpages of one hugetlb page (slow or fast), check each is
+ * the next subpage and looks pinned, and unpin the run in one call at once: a
+ * pin held across other operations would keep its page out of the pool.
+ */
+static void pin_hugetlb(struct worker *w)
+{
+	unsigned long first = rnd(w, HUGE_RANGE_PAGES);
+	unsigned long addr = hugetlb_range(rnd(w, 2)) + first * PAGE_SIZE;
+	int nr_pages = (int)(1 + rnd(w, HUGE_RANGE_PAGES - first));
+	unsigned int flags = rnd(w, 2) ? FOLL_WRITE : 0;
+	long got;
+
+	w->stats[STAT_HUGETLB_PIN]++;
+	if (rnd(w, 2)) {
+		got = pin_user_pages_fast(addr, nr_pages, flags, w->huge_pages);
+	} else {
+		mmap_read_lock(current->mm);
+		got = pin_user_pages(addr, (unsigned long)nr_pages, flags, w->huge_pages, NULL);
+		mmap_read_unlock(current->mm);
+	}
+	if (got != nr_pages)
+		report(w->run, "pinning %d subpages of the hugetlb page at %#lx got %ld", nr_pages,
+		       addr, got);
+	if (got <= 0)
+		return;
+	for (long i = 0; i < got; i++) {
+		if (w->huge_pages[i] != w->huge_pages[0] + i)
+			report(w->run, "hugetlb pin %ld at %#lx is not the next subpage", i, addr);
+		else if (!page_maybe_dma_pinned(w->huge_pages[i]))
+			report(w->run, "hugetlb page pfn %#lx pinned at %#lx does not look pinned",
+			       page_to_pfn(w->huge_pages[i]), addr);
+	}
+	unpin_user_pages(w->huge_pages, (unsigned long)got);
+}
+
 static void pinner_chaos_op(struct worker *w)
 {
 	enum gup_entry call = chaos_calls[rnd(w, ARRAY_SIZE(chaos_calls))];
@@ -432,6 +525,10 @@ static void pinner_chaos_op(struct worker *w)
 	}
 	if (rnd(w, 8) == 0) {
 		pin_huge(w, false);
+		return;
+	}
+	if (rnd(w, 12) == 0) {
+		pin_hugetlb(w);
 		return;
 	}
 	addr = pick_range(w, MAX_BATCH, &nr_pages);
@@ -566,7 +663,13 @@ static void remap_huge_range(struct worker *w)
 
 static void mutator_chaos_op(struct worker *w)
 {
-	switch (rnd(w, 23)) {
+	switch (rnd(w, 25)) {
+	case 23:
+		remap_hugetlb_range(w);
+		break;
+	case 24:
+		write_hugetlb_page(w);
+		break;
 	case 20:
 		advise_huge_range(w);
 		break;
@@ -709,6 +812,11 @@ static int map_arena(struct stress_run *run)
 	run->arena = ret;
 	for (unsigned long huge = 0; huge < 2; huge++) {
 		err = map_huge_range(HUGE_ARENA_BASE + huge * PMD_SIZE);
+		if (err)
+			return err;
+	}
+	for (unsigned long index = 0; index < 2; index++) {
+		err = map_hugetlb_range(index);
 		if (err)
 			return err;
 	}
@@ -884,7 +992,8 @@ void stress_opts_default(struct stress_opts *opts)
 /* Boot, create the process and its arena, start the workers. */
 static int stress_setup(struct stress_run *run)
 {
-	struct sim_config cfg = {.mem_bytes = STRESS_MEM_BYTES};
+	struct sim_config cfg = {.mem_bytes = STRESS_MEM_BYTES,
+				 .hugetlb_2m_pages = HUGETLB_POOL_PAGES};
 	int ret = sim_boot(&cfg);
 
 	if (ret)
@@ -907,6 +1016,7 @@ static void stress_teardown(struct stress_run *run)
 	check_quiescent_machine(run);
 	sys_munmap(run->arena, ARENA_PAGES * PAGE_SIZE);
 	sys_munmap(HUGE_ARENA_BASE, HUGE_ARENA_PAGES * PAGE_SIZE);
+	sys_munmap(HUGETLB_ARENA_BASE, 2 * PMD_SIZE);
 	task_exit(run->proc);
 	if (sim_shutdown())
 		report(run, "sim_shutdown found leaks (listed above)");
