@@ -252,6 +252,7 @@ const struct mm_profile profile_5_11 = {
 	.later_foll_flags = 0,
 	.calls = MM_CALL_PIN_USER_PAGES_FAST_ONLY,
 	.access_remote_expands_stack = false,
+	.write_seal_allows_ro_shared_mmap = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -526,8 +527,9 @@ const struct mm_profile profile_6_18 = {
 	.longterm_unmigrated_errno = -ENOMEM,
 	.check_and_migrate_longterm = check_and_migrate_movable_pages,
 	.later_foll_flags = LATER_FOLL_FLAGS,
-	.calls = MM_CALL_MEMFD_SECRET | MM_CALL_MSEAL,
+	.calls = MM_CALL_MEMFD_SECRET | MM_CALL_MSEAL | MM_CALL_MEMFD_PIN_FOLIOS,
 	.access_remote_expands_stack = true,
+	.write_seal_allows_ro_shared_mmap = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */
