@@ -275,8 +275,8 @@ long sys_fcntl(int fd, unsigned int cmd, unsigned long arg);
 /**
  * sys_memfd_secret() - a new empty secretmem file at the lowest free descriptor
  * (Linux 5.14): ftruncate sizes it, mmap(MAP_SHARED) maps it as secret memory
- * (locked, out of the direct map: GUP refuses it); pread/pwrite and private
- * mappings are refused.
+ * (locked, out of the direct map: GUP refuses it); a second size is -EINVAL,
+ * pread/pwrite -ESPIPE, a private mapping -EINVAL.
  * @flags: O_CLOEXEC only.
  *
  * Return: the descriptor; -ENOSYS under a profile without memfd_secret (5.11);

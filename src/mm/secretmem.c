@@ -62,14 +62,14 @@ static int secretmem_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* No read_iter or write_iter: the kernel's read() and write() give -EINVAL. */
+/* A pseudo file without FMODE_PREAD/FMODE_PWRITE: pread64 and pwrite64 are -ESPIPE. */
 static ssize_t secretmem_rw(struct file *file, unsigned long buf, size_t count, loff_t pos)
 {
 	(void)file;
 	(void)buf;
 	(void)count;
 	(void)pos;
-	return -EINVAL;
+	return -ESPIPE;
 }
 
 /* secretmem_setattr(): the size is set once; a file that has one keeps it (-EINVAL). */
