@@ -435,6 +435,48 @@ static void test_memfd_pin_folios(void **state)
 	task_exit(t);
 }
 
+/* 6.3's exec sealing, as the host's 6.18 answers it; 5.11 knows none of it. */
+static void test_memfd_exec_seals(void **state)
+{
+	struct task_struct *t = start_task("memfd");
+	int noexec = sys_memfd_create("noexec", MFD_NOEXEC_SEAL), exec, busy;
+	long addr;
+
+	(void)state;
+	if (!profile_is_6_18()) {
+		assert_int_equal(noexec, -EINVAL);
+		assert_int_equal(sys_memfd_create("exec", MFD_EXEC), -EINVAL);
+		assert_int_equal(add_seals(new_memfd(1), F_SEAL_EXEC), -EINVAL);
+		task_exit(t);
+		return;
+	}
+	/* Sealed F_SEAL_EXEC, and sealable though MFD_ALLOW_SEALING was not given. */
+	assert_true(noexec >= 0);
+	assert_int_equal(sys_fcntl(noexec, F_GET_SEALS, 0), F_SEAL_EXEC);
+	assert_int_equal(add_seals(noexec, F_SEAL_GROW), 0);
+	assert_int_equal(sys_fcntl(noexec, F_GET_SEALS, 0), F_SEAL_EXEC | F_SEAL_GROW);
+	assert_int_equal(sys_memfd_create("both", MFD_EXEC | MFD_NOEXEC_SEAL), -EINVAL);
+	exec = sys_memfd_create("exec", MFD_EXEC | MFD_ALLOW_SEALING);
+	assert_int_equal(sys_fcntl(exec, F_GET_SEALS, 0), 0);
+	/* W^X: on an executable file F_SEAL_EXEC brings the write seals, and their rules. */
+	busy = new_memfd(1);
+	addr = map_fd(busy, 1, PROT_READ | PROT_WRITE, MAP_SHARED);
+	assert_false(IS_ERR_VALUE(addr));
+	assert_int_equal(add_seals(busy, F_SEAL_EXEC), -EBUSY);
+	assert_int_equal(sys_fcntl(busy, F_GET_SEALS, 0), 0);
+	assert_int_equal(sys_munmap((unsigned long)addr, PAGE_SIZE), 0);
+	assert_int_equal(add_seals(busy, F_SEAL_EXEC), 0);
+	assert_int_equal(sys_fcntl(busy, F_GET_SEALS, 0), F_SEAL_EXEC | F_SEAL_SHRINK |
+								  F_SEAL_GROW | F_SEAL_WRITE |
+								  F_SEAL_FUTURE_WRITE);
+	assert_int_equal(write_str(busy, "x", 0), -EPERM);
+	/* On a non-executable one it is only itself. */
+	assert_int_equal(add_seals(noexec, F_SEAL_EXEC), 0);
+	assert_int_equal(sys_fcntl(noexec, F_GET_SEALS, 0), F_SEAL_EXEC | F_SEAL_GROW);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +491,7 @@ int main(void)
 		GUP_TEST(test_memfd_future_write_seal),
 		GUP_TEST(test_memfd_fork),
 		GUP_TEST(test_memfd_pin_folios),
+		GUP_TEST(test_memfd_exec_seals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

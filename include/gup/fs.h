@@ -236,21 +236,32 @@ int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, lo
 
 /*
  * memfd and seals (src/mm/memfd.c, src/fs/fcntl.c), with the kernel's flag and
- * seal values as glibc's <sys/mman.h> (MFD_*) and <fcntl.h> (F_*SEAL*) spell them.
+ * seal values as glibc's <sys/mman.h> (MFD_*) and <fcntl.h> (F_*SEAL*) spell them;
+ * 6.3's exec flags where glibc has them not yet.
  */
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x8U
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x10U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x20
+#endif
 /**
  * sys_memfd_create() - a new empty shmem file at the lowest free descriptor.
  * @name: shown in maps as "/memfd:NAME (deleted)"; at most 249 bytes.
  * @flags: MFD_CLOEXEC (recorded; there is no exec), MFD_ALLOW_SEALING (else
  *         the file carries F_SEAL_SEAL from the start), MFD_HUGETLB with an
- *         MFD_HUGE_* size.
+ *         MFD_HUGE_* size; under 6.18 also MFD_EXEC (the default) or
+ *         MFD_NOEXEC_SEAL (sealable, sealed F_SEAL_EXEC from the start).
  *
  * The file is read and written through pread64/pwrite64, sized by ftruncate
  * and mapped by mmap like any file; its pages are shmem's, as those of
  * MAP_SHARED|MAP_ANONYMOUS.
  *
  * Return: the descriptor; -EINVAL for unknown flags (a huge page size without
- * MFD_HUGETLB included) or a name too long; -EFAULT for a NULL @name; -ENOSYS
+ * MFD_HUGETLB included; MFD_EXEC with MFD_NOEXEC_SEAL) or a name too long; -EFAULT for a NULL @name; -ENOSYS
  * for MFD_HUGETLB, as a kernel without hugetlbfs (libgup has no hugetlbfs
  * files yet); -EMFILE; -ENOMEM.
  */
@@ -263,7 +274,8 @@ int sys_memfd_create(const char *name, unsigned int flags);
  * F_SEAL_WRITE (no pwrite, no writable shared mapping: -EPERM; refused while
  * one exists or while a page has a GUP reference or pin after a few looks),
  * F_SEAL_FUTURE_WRITE (as F_SEAL_WRITE for new writes and new mappings, the
- * mappings that exist keep writing).
+ * mappings that exist keep writing); under 6.18 F_SEAL_EXEC, which on an
+ * executable file (any not made MFD_NOEXEC_SEAL) adds the four others.
  *
  * Return: F_ADD_SEALS: 0; -EPERM when the file is sealed against sealing or
  * not open for writing; -EBUSY (F_SEAL_WRITE) for a writable shared mapping

@@ -15,10 +15,12 @@
 #define MFD_NAME_PREFIX_LEN (sizeof(MFD_NAME_PREFIX) - 1)
 #define MFD_NAME_MAX_LEN (255 - MFD_NAME_PREFIX_LEN) /* NAME_MAX with the prefix */
 #define MFD_ALL_FLAGS (MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB)
+
 #define MFD_HUGE_SHIFT_BITS 26
 #define MFD_HUGE_MASK_BITS 0x3fU
-/* The seals 5.11 knows; F_SEAL_EXEC (6.3) is not simulated. */
+/* The seals 5.11 knows; 6.3 adds F_SEAL_EXEC (memfd_known_seals()). */
 #define F_ALL_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
+#define F_WRITE_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
 /* memfd_wait_for_pins() looks this many more times before it gives up. */
 #define LAST_SCAN 4
 
@@ -146,6 +148,11 @@ static unsigned int *memfd_file_seals_ptr(struct file *file)
 	return shmem_file(file) ? &file_inode(file)->i_seals : NULL;
 }
 
+static unsigned int memfd_known_seals(void)
+{
+	return F_ALL_SEALS | (mm_profile->memfd_exec_seals ? F_SEAL_EXEC : 0);
+}
+
 static int memfd_add_seals(struct file *file, unsigned int seals)
 {
 	struct inode *inode = file_inode(file);
@@ -154,10 +161,17 @@ static int memfd_add_seals(struct file *file, unsigned int seals)
 
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EPERM;
-	if (seals & ~(unsigned int)F_ALL_SEALS)
+	if (seals & ~memfd_known_seals())
 		return -EINVAL;
 	pthread_mutex_lock(&inode->i_rwsem);
 	file_seals = memfd_file_seals_ptr(file);
+	/*
+	 * W^X: F_SEAL_EXEC on an executable file seals it against writes too. A file
+	 * still without F_SEAL_EXEC is executable here (MFD_NOEXEC_SEAL files start
+	 * with the seal, and there is no chmod).
+	 */
+	if (file_seals && (seals & F_SEAL_EXEC) && !(*file_seals & F_SEAL_EXEC))
+		seals |= F_WRITE_SEALS;
 	if (!file_seals) {
 		err = -EINVAL;
 	} else if (*file_seals & F_SEAL_SEAL) {
@@ -227,6 +241,11 @@ static bool memfd_flags_valid(unsigned int flags)
 {
 	unsigned int allowed = MFD_ALL_FLAGS;
 
+	if (mm_profile->memfd_exec_seals) {
+		allowed |= MFD_EXEC | MFD_NOEXEC_SEAL;
+		if ((flags & MFD_EXEC) && (flags & MFD_NOEXEC_SEAL))
+			return false;
+	}
 	if (flags & MFD_HUGETLB)
 		allowed |= MFD_HUGE_MASK_BITS << MFD_HUGE_SHIFT_BITS;
 	return !(flags & ~allowed);
@@ -263,7 +282,10 @@ int sys_memfd_create(const char *name, unsigned int flags)
 	file->f_flags |= O_LARGEFILE;
 	if (flags & MFD_CLOEXEC)
 		file->f_flags |= O_CLOEXEC; /* no exec here: recorded, changes nothing */
-	if (flags & MFD_ALLOW_SEALING)
+	/* Not executable and sealed so (6.3); sealing is then allowed too. */
+	if (flags & MFD_NOEXEC_SEAL)
+		inode->i_seals = F_SEAL_EXEC;
+	else if (flags & MFD_ALLOW_SEALING)
 		inode->i_seals &= ~(unsigned int)F_SEAL_SEAL;
 	fd = fd_install_lowest(file);
 	if (fd < 0)

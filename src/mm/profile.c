@@ -253,6 +253,7 @@ const struct mm_profile profile_5_11 = {
 	.calls = MM_CALL_PIN_USER_PAGES_FAST_ONLY,
 	.access_remote_expands_stack = false,
 	.write_seal_allows_ro_shared_mmap = false,
+	.memfd_exec_seals = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -530,6 +531,7 @@ const struct mm_profile profile_6_18 = {
 	.calls = MM_CALL_MEMFD_SECRET | MM_CALL_MSEAL | MM_CALL_MEMFD_PIN_FOLIOS,
 	.access_remote_expands_stack = true,
 	.write_seal_allows_ro_shared_mmap = true,
+	.memfd_exec_seals = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

@@ -225,6 +225,15 @@ struct mm_profile {
 	 * VM_SHARED|VM_MAYWRITE mappings count.
 	 */
 	bool write_seal_allows_ro_shared_mmap;
+
+	/*
+	 * Does memfd know exec sealing? 5.11: no (MFD_EXEC, MFD_NOEXEC_SEAL and
+	 * F_SEAL_EXEC are -EINVAL). 6.3 ("mm/memfd: add F_SEAL_EXEC", "mm/memfd:
+	 * add MFD_NOEXEC_SEAL and MFD_EXEC"): yes; MFD_NOEXEC_SEAL makes a
+	 * sealable file sealed F_SEAL_EXEC, and F_SEAL_EXEC on an executable one
+	 * brings the shrink, grow, write and future-write seals with it.
+	 */
+	bool memfd_exec_seals;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \

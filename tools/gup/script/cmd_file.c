@@ -249,33 +249,32 @@ bool cmd_msync(struct script *s, struct cmd_args *a)
 
 /* --- memfds and seals --- */
 
-static const struct {
+struct bit_name {
 	const char *name;
 	unsigned int bits;
-} memfd_flag_names[] =
-	{
-		{"cloexec", MFD_CLOEXEC},
-		{"allow_sealing", MFD_ALLOW_SEALING},
-		{"hugetlb", MFD_HUGETLB},
-},
-  seal_names[] = {
-	  {"seal", F_SEAL_SEAL},
-	  {"shrink", F_SEAL_SHRINK},
-	  {"grow", F_SEAL_GROW},
-	  {"write", F_SEAL_WRITE},
-	  {"future_write", F_SEAL_FUTURE_WRITE},
+};
+
+static const struct bit_name memfd_flag_names[] = {
+	{"cloexec", MFD_CLOEXEC}, {"allow_sealing", MFD_ALLOW_SEALING},
+	{"hugetlb", MFD_HUGETLB}, {"noexec_seal", MFD_NOEXEC_SEAL},
+	{"exec", MFD_EXEC},
+};
+
+static const struct bit_name seal_names[] = {
+	{"seal", F_SEAL_SEAL},
+	{"shrink", F_SEAL_SHRINK},
+	{"grow", F_SEAL_GROW},
+	{"write", F_SEAL_WRITE},
+	{"future_write", F_SEAL_FUTURE_WRITE},
+	{"exec", F_SEAL_EXEC},
 };
 
 /* The bits a comma-separated list of @names gives in *@bits ("none" or "": 0). */
 #define parse_names(s, list, table, what, bits)                                                    \
 	parse_name_list(s, list, table, sizeof(table) / sizeof(table[0]), what, bits)
-static bool parse_name_list(struct script *s, const char *list, const void *table, size_t n,
-			    const char *what, unsigned int *bits)
+static bool parse_name_list(struct script *s, const char *list, const struct bit_name *names,
+			    size_t n, const char *what, unsigned int *bits)
 {
-	const struct {
-		const char *name;
-		unsigned int bits;
-	} *names = table;
 	const char *p = list ? list : "";
 
 	*bits = 0;
@@ -315,8 +314,8 @@ bool cmd_memfd(struct script *s, struct cmd_args *a)
 	unsigned int flags;
 	int fd;
 
-	if (!parse_names(s, a->opt[1].str, memfd_flag_names, "cloexec allow_sealing hugetlb",
-			 &flags))
+	if (!parse_names(s, a->opt[1].str, memfd_flag_names,
+			 "cloexec allow_sealing hugetlb noexec_seal exec", &flags))
 		return false;
 	if (!have_memfds(s))
 		return true;
@@ -351,7 +350,7 @@ bool cmd_seal(struct script *s, struct cmd_args *a)
 	struct file_slot *f;
 	unsigned int seals;
 
-	if (!parse_names(s, a->arg[1].str, seal_names, "seal shrink grow write future_write",
+	if (!parse_names(s, a->arg[1].str, seal_names, "seal shrink grow write future_write exec",
 			 &seals))
 		return false;
 	if (!have_memfds(s))

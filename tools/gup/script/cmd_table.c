@@ -222,12 +222,12 @@ const struct command commands[] = {
 	 .needs = NEEDS_TASK, .fn = cmd_memfd,
 	 .summary = "`sys_memfd_create(NAME, FLAGS)` then `sys_ftruncate` to SIZE (default 0): "
 		    "`$NAME` and `ret` are the descriptor (or -errno). FLAGS: any of `cloexec "
-		    "allow_sealing hugetlb`, comma-separated. Use it as a file: pread, pwrite, "
+		    "allow_sealing hugetlb noexec_seal exec`, comma-separated. Use it as a file: pread, pwrite, "
 		    "truncate, `mmap fd=NAME`; `expect seals NAME == \"write,grow\"` (or "
 		    "\"none\") reads F_GET_SEALS."},
 	{"seal", "files", {WORD("NAME"), WORD("SEALS")}, .needs = NEEDS_TASK, .fn = cmd_seal,
 	 .summary = "`sys_fcntl($NAME, F_ADD_SEALS, SEALS)`; SEALS: any of `seal shrink grow write "
-		    "future_write`, comma-separated. `ret`: 0 or -errno (F_SEAL_WRITE: -EBUSY while a "
+		    "future_write exec`, comma-separated. `ret`: 0 or -errno (F_SEAL_WRITE: -EBUSY while a "
 		    "shared mapping may write or a page is pinned)."},
 
 	/* ------------------------------------------------------------- access -- */
