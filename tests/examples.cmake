@@ -124,12 +124,19 @@ if(TARGET gup)
   gup_add_test(NAME file_tmpdir_removed
     COMMAND bash ${CMAKE_SOURCE_DIR}/tests/scripts/file_tmpdir.sh $<TARGET_FILE:gup>
             ${CMAKE_SOURCE_DIR}/examples/pin_across_writeback.gup ${_bad}/file_unknown_name.gup)
+  gup_add_test(NAME memfd_rejects_unknown_seal
+    COMMAND ${_expect_run} "memfd_unknown_seal.gup:5: expected seal shrink grow write future_write exec, comma-separated, got 'nope'"
+            $<TARGET_FILE:gup> run ${_bad}/memfd_unknown_seal.gup)
+  gup_add_test(NAME memfd_has_no_host_file
+    COMMAND ${_expect_run} "memfd_expect_file.gup:5: 'buf' is a memfd, with no host file"
+            $<TARGET_FILE:gup> run ${_bad}/memfd_expect_file.gup)
   foreach(t run_rejects_directory run_rejects_missing_file run_rejects_empty_script
             run_rejects_bad_gup_inject run_set_refuses_reserved run_mmap_refuses_reserved
             run_set_refuses_string dot_picture_fork_pin dot_tasks_need_file dot_unwritable_file
             dot_unknown_task boot_rejects_unknown_profile run_rejects_unknown_profile
             run_profile_boots_it at_refuses_unsafe_command run_names_pins_left_by_line
-            file_rejects_unknown_name file_tmpfile_without_tmpdir file_tmpdir_removed)
+            file_rejects_unknown_name file_tmpfile_without_tmpdir file_tmpdir_removed
+            memfd_rejects_unknown_seal memfd_has_no_host_file)
     gup_set_tests_properties(${t} PROPERTIES ENVIRONMENT "${GUP_TEST_ENV}" LABELS "examples")
   endforeach()
 endif()

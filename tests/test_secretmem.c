@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tests/test_secretmem.c - memfd_secret memory (5.14) through its stand-in
- * sim_mmap_secretmem(): -ENOSYS under 5.11; under 6.18 the task's own accesses
- * work while GUP, GUP-fast, follow_page, access_remote_vm and process_vm_readv
- * reach nothing.
+ * tests/test_secretmem.c - memfd_secret memory (5.14), through sys_memfd_secret()
+ * and its descriptor and through the shortcut sim_mmap_secretmem(): -ENOSYS
+ * under 5.11; under 6.18 the task's own accesses work while GUP, GUP-fast,
+ * follow_page, access_remote_vm and process_vm_readv reach nothing.
  */
 #include "harness.h"
 
@@ -96,12 +96,56 @@ static void test_secretmem_after_fork(void **state)
 	task_exit(parent);
 }
 
+/* The call itself: a descriptor that ftruncate sizes once and mmap(MAP_SHARED) maps. */
+static void test_memfd_secret_descriptor(void **state)
+{
+	struct task_struct *t = start_task("secret");
+	int fd = sys_memfd_secret(0);
+	unsigned long addr, buf;
+	struct page *page;
+	char got[8] = "";
+
+	(void)state;
+	if (!is_6_18()) {
+		assert_int_equal(fd, -ENOSYS);
+		task_exit(t);
+		return;
+	}
+	assert_true(fd >= 0);
+	assert_int_equal(sys_memfd_secret(0x1234), -EINVAL);
+	assert_true(sys_memfd_secret(O_CLOEXEC) > fd);
+	assert_int_equal(sys_ftruncate(fd, 2 * PAGE_SIZE), 0);
+	/* As the host's 6.18: the size is set once, pread is -ESPIPE, there are no seals. */
+	assert_int_equal(sys_ftruncate(fd, 4 * PAGE_SIZE), -EINVAL);
+	buf = map_rw(1);
+	assert_int_equal(sys_pread64(fd, buf, 1, 0), -ESPIPE);
+	assert_int_equal(sys_pwrite64(fd, buf, 1, 0), -ESPIPE);
+	assert_int_equal(sys_fcntl(fd, F_GET_SEALS, 0), -EINVAL);
+	assert_int_equal((long)sys_mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0),
+			 -EINVAL);
+	addr = sys_mmap(0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_false(IS_ERR_VALUE(addr));
+	assert_int_equal(vma_at(t, addr)->vm_flags & (VM_SHARED | VM_LOCKED | VM_DONTDUMP),
+			 VM_SHARED | VM_LOCKED | VM_DONTDUMP);
+	assert_string_equal(vma_at(t, addr)->vm_ops->name(vma_at(t, addr)), "/secretmem (deleted)");
+	/* The owner reaches it, GUP does not; the mapping outlives the descriptor. */
+	assert_int_equal(copy_to_user(addr, "hidden", 6), 0);
+	assert_int_equal(gup_under_lock(addr, 1, 0, &page, NULL), -EFAULT);
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, &page), -EFAULT);
+	assert_int_equal(sys_close(fd), 0);
+	assert_int_equal(copy_from_user(got, addr, 6), 0);
+	assert_memory_equal(got, "hidden", 6);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		GUP_TEST(test_secretmem_exists_only_in_6_18),
 		GUP_TEST(test_secretmem_is_out_of_gups_reach),
 		GUP_TEST(test_secretmem_after_fork),
+		GUP_TEST(test_memfd_secret_descriptor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

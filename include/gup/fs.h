@@ -7,6 +7,8 @@
 #ifndef GUP_FS_H
 #define GUP_FS_H
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <gup/types.h>
 #include <gup/xarray.h>
@@ -30,6 +32,11 @@ struct address_space {
 	unsigned long nrpages;
 	const struct address_space_operations *a_ops;
 	struct inode *host;
+	/*
+	 * Shared mappings that may write (the kernel's i_mmap_writable); negative:
+	 * F_SEAL_WRITE denies new ones (mapping_map_writable() and friends, memfd.c).
+	 */
+	atomic_t i_mmap_writable;
 };
 
 struct address_space_operations {
@@ -61,6 +68,7 @@ struct inode {
 	int wb_err;		 /* the first writeback error not yet reported by fsync */
 	struct list_head i_hash; /* on the machine's list of inodes (sim.inodes) */
 	void *i_private;	 /* the owner's (hugetlb: its reservations) */
+	unsigned int i_seals;	 /* memfd: F_SEAL_*, under i_rwsem; other files 0 */
 };
 
 /* f_mode bits, the kernel's. */
@@ -72,6 +80,14 @@ struct file_operations {
 	int (*mmap)(struct file *file, struct vm_area_struct *vma);
 	/* The last fput(): drop what the file owns. */
 	void (*release)(struct file *file);
+	/*
+	 * pread/pwrite through this file's own page cache rules (shmem); NULL: the
+	 * host files' generic_file_read/write. Same return rules; write holds i_rwsem.
+	 */
+	ssize_t (*read)(struct file *file, unsigned long buf, size_t count, loff_t pos);
+	ssize_t (*write)(struct file *file, unsigned long buf, size_t count, loff_t pos);
+	/* May ftruncate make the file @size bytes (i_rwsem held)? 0 or -errno; NULL: yes. */
+	int (*setsize_allowed)(struct file *file, loff_t size);
 };
 
 /* An open file. Each descriptor and each VMA mapping it holds one reference. */
@@ -217,6 +233,92 @@ int sys_msync(unsigned long addr, size_t len, int flags);
  * Pinned pages are written and stay. Return: 0, or the first host errno.
  */
 int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, loff_t end);
+
+/*
+ * memfd and seals (src/mm/memfd.c, src/fs/fcntl.c), with the kernel's flag and
+ * seal values as glibc's <sys/mman.h> (MFD_*) and <fcntl.h> (F_*SEAL*) spell them;
+ * 6.3's exec flags where glibc has them not yet.
+ */
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x8U
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x10U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x20
+#endif
+/**
+ * sys_memfd_create() - a new empty shmem file at the lowest free descriptor.
+ * @name: shown in maps as "/memfd:NAME (deleted)"; at most 249 bytes.
+ * @flags: MFD_CLOEXEC (recorded; there is no exec), MFD_ALLOW_SEALING (else
+ *         the file carries F_SEAL_SEAL from the start), MFD_HUGETLB with an
+ *         MFD_HUGE_* size; under 6.18 also MFD_EXEC (the default) or
+ *         MFD_NOEXEC_SEAL (sealable, sealed F_SEAL_EXEC from the start).
+ *
+ * The file is read and written through pread64/pwrite64, sized by ftruncate
+ * and mapped by mmap like any file; its pages are shmem's, as those of
+ * MAP_SHARED|MAP_ANONYMOUS.
+ *
+ * Return: the descriptor; -EINVAL for unknown flags (a huge page size without
+ * MFD_HUGETLB included; MFD_EXEC with MFD_NOEXEC_SEAL) or a name too long; -EFAULT for a NULL @name; -ENOSYS
+ * for MFD_HUGETLB, as a kernel without hugetlbfs (libgup has no hugetlbfs
+ * files yet); -EMFILE; -ENOMEM.
+ */
+int sys_memfd_create(const char *name, unsigned int flags);
+/**
+ * sys_fcntl() - the file's seals: F_ADD_SEALS @arg, or F_GET_SEALS.
+ *
+ * F_ADD_SEALS: F_SEAL_SEAL (no more seals), F_SEAL_SHRINK / F_SEAL_GROW
+ * (ftruncate and pwrite may not make it smaller / larger: -EPERM),
+ * F_SEAL_WRITE (no pwrite, no writable shared mapping: -EPERM; refused while
+ * one exists or while a page has a GUP reference or pin after a few looks),
+ * F_SEAL_FUTURE_WRITE (as F_SEAL_WRITE for new writes and new mappings, the
+ * mappings that exist keep writing); under 6.18 F_SEAL_EXEC, which on an
+ * executable file (any not made MFD_NOEXEC_SEAL) adds the four others.
+ *
+ * Return: F_ADD_SEALS: 0; -EPERM when the file is sealed against sealing or
+ * not open for writing; -EBUSY (F_SEAL_WRITE) for a writable shared mapping
+ * or a pinned page; -EINVAL for unknown seals, @arg above UINT_MAX or a file
+ * that is no memfd. F_GET_SEALS: the seals, or -EINVAL for a file that is no
+ * memfd. Any other @cmd: -EINVAL. -EBADF when @fd is not open.
+ */
+long sys_fcntl(int fd, unsigned int cmd, unsigned long arg);
+/**
+ * sys_memfd_secret() - a new empty secretmem file at the lowest free descriptor
+ * (Linux 5.14): ftruncate sizes it, mmap(MAP_SHARED) maps it as secret memory
+ * (locked, out of the direct map: GUP refuses it); a second size is -EINVAL,
+ * pread/pwrite -ESPIPE, a private mapping -EINVAL.
+ * @flags: O_CLOEXEC only.
+ *
+ * Return: the descriptor; -ENOSYS under a profile without memfd_secret (5.11);
+ * -EINVAL for other flags; -EMFILE; -ENOMEM.
+ */
+int sys_memfd_secret(unsigned int flags);
+
+/**
+ * memfd_pin_folios() - long-term pin the pages of @memfd's bytes [@start, @end]
+ * (Linux 6.11), faulting missing ones into its page cache.
+ * @memfd: a memfd (a shmem file), not a host file.
+ * @start: first byte; @end: last byte (inclusive), inside the file.
+ * @folios: out: the pinned head pages (libgup has no struct folio), one per
+ *          folio in order; release them with unpin_folios().
+ * @max_folios: room in @folios.
+ * @offset: out: @start's offset inside the first one.
+ *
+ * Pins live in memory a long-term pin may stay in (pages in ZONE_MOVABLE or
+ * CMA are migrated first, as FOLL_LONGTERM does).
+ *
+ * Return: the number of folios pinned (fewer than the range holds when
+ * @max_folios ran out); -EINVAL for a negative @start, @start > @end, a zero
+ * @max_folios, a NULL or non-shmem @memfd, or a range reaching beyond the end of
+ * the file (nothing stays pinned); -ENOMEM; -ENOSYS under a profile that
+ * predates the call (5.11).
+ */
+long memfd_pin_folios(struct file *memfd, loff_t start, loff_t end, struct page **folios,
+		      unsigned int max_folios, unsigned long *offset);
+/* Drop the pins memfd_pin_folios() took on @nr of @folios (6.11's unpin_folios()). */
+void unpin_folios(struct page **folios, unsigned long nr);
 
 #ifdef __cplusplus
 }

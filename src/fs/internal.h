@@ -6,6 +6,8 @@
 #ifndef GUP_FS_INTERNAL_H
 #define GUP_FS_INTERNAL_H
 
+#include <fcntl.h>
+
 #include "mm/internal.h"
 
 /* Host I/O (host_io.c): every byte between a host file and a page goes through here. */
@@ -41,6 +43,9 @@ extern const struct vm_operations_struct generic_file_vm_ops;
 /* Descriptors (file_table.c). */
 /* Install @file at the lowest free descriptor (taking over the reference). Return it or -EMFILE/-ENOMEM. */
 int fd_install_lowest(struct file *file);
+
+/* Seals (mm/memfd.c): F_ADD_SEALS and F_GET_SEALS of sys_fcntl(); other @cmd -EINVAL. */
+long memfd_fcntl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* Page cache I/O (filemap.c). Caller holds inode->i_rwsem for writes. */
 ssize_t generic_file_read(struct file *file, unsigned long buf, size_t count, loff_t pos);

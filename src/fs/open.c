@@ -82,7 +82,9 @@ int sys_ftruncate(int fd, loff_t length)
 		err = -EINVAL;
 	} else {
 		pthread_mutex_lock(&inode->i_rwsem);
-		err = do_truncate(inode, length);
+		err = file->f_op->setsize_allowed ? file->f_op->setsize_allowed(file, length) : 0;
+		if (!err)
+			err = do_truncate(inode, length);
 		pthread_mutex_unlock(&inode->i_rwsem);
 	}
 	fput(file);

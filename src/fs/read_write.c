@@ -23,7 +23,8 @@ ssize_t sys_pread64(int fd, unsigned long buf, size_t count, loff_t pos)
 	else if (file_inode(file)->i_dir)
 		ret = -EISDIR;
 	else
-		ret = generic_file_read(file, buf, min_t(size_t, count, MAX_RW_COUNT), pos);
+		ret = (file->f_op->read ?: generic_file_read)(
+			file, buf, min_t(size_t, count, MAX_RW_COUNT), pos);
 	fput(file);
 	return ret;
 }
@@ -52,7 +53,7 @@ ssize_t sys_pwrite64(int fd, unsigned long buf, size_t count, loff_t pos)
 		ret = 0;
 	} else {
 		pthread_mutex_lock(&inode->i_rwsem);
-		ret = generic_file_write(file, buf, count, pos);
+		ret = (file->f_op->write ?: generic_file_write)(file, buf, count, pos);
 		pthread_mutex_unlock(&inode->i_rwsem);
 	}
 	fput(file);

@@ -644,6 +644,19 @@ static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 }
 
 /*
+ * A write seal holds the count of writable shared mappings at -1 (it denied them
+ * when there were none, and none came since); without the seal it is a count.
+ */
+static void check_write_seal(struct check_ctx *c, struct address_space *mapping)
+{
+	int writable = atomic_read(&mapping->i_mmap_writable);
+
+	if (mapping->host->i_seals & F_SEAL_WRITE ? writable != -1 : writable < 0)
+		violation(c, "mapping %p: seals %#x with %d writable shared mappings",
+			  (void *)mapping, mapping->host->i_seals, writable);
+}
+
+/*
  * The page cache of one file: each cached page names this mapping and its own
  * index, holds the cache's reference, and lies inside the file; dirty pages are
  * counted for nr_dirty, and nrpages is the number of pages found.
@@ -682,6 +695,7 @@ static void check_page_cache(struct check_ctx *c, struct address_space *mapping)
 	if (found != mapping->nrpages)
 		violation(c, "mapping %p: %lu pages cached, nrpages says %lu", (void *)mapping,
 			  found, mapping->nrpages);
+	check_write_seal(c, mapping);
 }
 
 /* Every inode's page cache, and the vmstat counters they add up to. */

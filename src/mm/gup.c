@@ -2476,3 +2476,64 @@ long faultin_page_range(struct mm_struct *mm, unsigned long start, unsigned long
 	return __get_user_pages_locked(mm, start, (end - start) >> PAGE_SHIFT, NULL, NULL, locked,
 				       gup_flags);
 }
+
+/* ------------------------------------------------------------------------- */
+
+/* One pass over the range: every page pinned, or none (Return: the number, or -errno). */
+static long memfd_pin_range(struct file *memfd, loff_t start, loff_t end, struct page **folios,
+			    unsigned int max_folios)
+{
+	unsigned long index = (unsigned long)(start >> PAGE_SHIFT);
+	unsigned long last = (unsigned long)(end >> PAGE_SHIFT);
+	unsigned int nr = 0;
+	int err = 0;
+
+	for (; index <= last && nr < max_folios; index++) {
+		struct page *page = memfd_get_page(memfd, index, &err);
+
+		if (!page)
+			break;
+		/* Our reference keeps the count positive: the grab cannot fail. */
+		try_grab_page(page, FOLL_PIN);
+		put_page(page);
+		folios[nr++] = page;
+	}
+	if (err) {
+		unpin_user_pages(folios, nr);
+		return err;
+	}
+	return nr;
+}
+
+long memfd_pin_folios(struct file *memfd, loff_t start, loff_t end, struct page **folios,
+		      unsigned int max_folios, unsigned long *offset)
+{
+	SIM_ENTER(sim_entry_err);
+	unsigned int pin_ctx;
+	long ret;
+
+	if (!mm_has_call(MM_CALL_MEMFD_PIN_FOLIOS))
+		return -ENOSYS;
+	if (start < 0 || start > end || !max_folios)
+		return -EINVAL;
+	if (!memfd || !shmem_file(memfd))
+		return -EINVAL;
+	/* Long-term pins: what the faults allocate stays out of memory they may not hold. */
+	pin_ctx = memalloc_pin_save();
+	do {
+		ret = memfd_pin_range(memfd, start, end, folios, max_folios);
+		if (ret > 0)
+			ret = check_and_migrate_movable_pages(NULL, 0, (unsigned long)ret, folios,
+							      NULL, FOLL_PIN | FOLL_LONGTERM);
+	} while (ret == -EAGAIN);
+	memalloc_pin_restore(pin_ctx);
+	if (ret > 0)
+		*offset = (unsigned long)(start & ~PAGE_MASK);
+	return ret;
+}
+
+void unpin_folios(struct page **folios, unsigned long nr)
+{
+	PIN_OWNER_SCOPE();
+	unpin_user_pages(folios, nr);
+}

@@ -204,6 +204,29 @@ extern atomic_t migrations_in_flight;
 /* Shared anonymous memory (shmem.c). */
 /* A new shared-anonymous object of @size bytes: a file with one reference, or NULL. */
 struct file *shmem_file_setup(unsigned long size);
+/* Is @file a shmem file (shared anonymous memory or a memfd)? */
+bool shmem_file(const struct file *file);
+/* Find or create the page at @index of a shmem @mapping: locked, referenced; NULL: no memory. */
+struct page *shmem_getpage(struct address_space *mapping, unsigned long index);
+
+/*
+ * Seals and the writable-mapping count (memfd.c). mapping_map_writable():
+ * 0, or -EPERM when F_SEAL_WRITE denies new writable mappings.
+ */
+int mapping_map_writable(struct address_space *mapping);
+/* Count @vma's mapping of its file as writable if the profile says it is (mmap.c). */
+int vma_map_writable(struct vm_area_struct *vma);
+/* vm_area_dup()'s: the copy of a counted mapping is counted, whatever the seals. */
+void vma_dup_writable(struct vm_area_struct *vma);
+void vma_unmap_writable(struct vm_area_struct *vma);
+/*
+ * The page of the memfd @memfd at @index with a reference, faulted into its
+ * cache if missing (memfd_alloc_folio()). NULL with *@err = -EINVAL (at or
+ * beyond the end of the file) or -ENOMEM.
+ */
+struct page *memfd_get_page(struct file *memfd, unsigned long index, int *err);
+/* shmem_mmap()'s seal check: 0 (VM_MAYWRITE maybe cleared) or -EPERM. */
+int memfd_check_seals_mmap(struct file *file, struct vm_area_struct *vma);
 
 /* Secret memory (secretmem.c). */
 bool vma_is_secretmem(const struct vm_area_struct *vma);

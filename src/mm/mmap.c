@@ -96,8 +96,11 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 		vm_area_free(vma);
 		return NULL;
 	}
-	if (vma->vm_file)
+	if (vma->vm_file) {
 		get_file(vma->vm_file);
+		/* A copy of a counted mapping counts too, seal or not (__vma_link_file). */
+		vma_dup_writable(vma);
+	}
 	return vma;
 }
 
@@ -106,8 +109,10 @@ void vm_area_free(struct vm_area_struct *vma)
 	if (vma->vm_ops && vma->vm_ops->close)
 		vma->vm_ops->close(vma);
 	unlink_anon_vmas(vma);
-	if (vma->vm_file)
+	if (vma->vm_file) {
+		vma_unmap_writable(vma);
 		fput(vma->vm_file);
+	}
 	free(vma);
 	atomic_long_add(-1, &sim.nr_vmas);
 }
@@ -517,11 +522,16 @@ static unsigned long map_region(struct mm_struct *mm, unsigned long addr, unsign
 	} else if (file) {
 		vma->vm_file = get_file(file);
 	}
-	if (vma->vm_file && vma->vm_file->f_op->mmap) {
-		int err = vma->vm_file->f_op->mmap(vma->vm_file, vma);
+	if (vma->vm_file) {
+		int err =
+			vma->vm_file->f_op->mmap ? vma->vm_file->f_op->mmap(vma->vm_file, vma) : 0;
 
+		/* Counted after the file's mmap, which a write seal may make read-only (6.7). */
+		if (!err)
+			err = vma_map_writable(vma);
 		if (err) {
-			vm_area_free(vma); /* drops the file reference */
+			vma->vm_flags &= ~VM_SHARED; /* never counted: nothing to uncount */
+			vm_area_free(vma);	     /* drops the file reference */
 			return err;
 		}
 		vm_flags = vma->vm_flags; /* the file may add some (secretmem: VM_LOCKED) */

@@ -269,6 +269,8 @@ const struct mm_profile profile_5_11 = {
 	.longterm_pin_may_unlock = false,
 	.mprotect_may_make_writable = mprotect_may_make_writable_5_11,
 	.thp_mlock_needs_sole_pmd_map = true,
+	.write_seal_allows_ro_shared_mmap = false,
+	.memfd_exec_seals = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -591,12 +593,14 @@ const struct mm_profile profile_6_18 = {
 	.longterm_unmigrated_errno = -ENOMEM,
 	.check_and_migrate_longterm = check_and_migrate_movable_pages,
 	.later_foll_flags = LATER_FOLL_FLAGS,
-	.calls = MM_CALL_MEMFD_SECRET | MM_CALL_MSEAL,
+	.calls = MM_CALL_MEMFD_SECRET | MM_CALL_MSEAL | MM_CALL_MEMFD_PIN_FOLIOS,
 	.access_remote_expands_stack = true,
 	.follow_page_refuses_pin = true,
 	.longterm_pin_may_unlock = true,
 	.mprotect_may_make_writable = mprotect_may_make_writable_6_18,
 	.thp_mlock_needs_sole_pmd_map = false,
+	.write_seal_allows_ro_shared_mmap = true,
+	.memfd_exec_seals = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

@@ -205,8 +205,8 @@ struct mm_profile {
 
 	/*
 	 * The calls this kernel has of those that differ (MM_CALL_*): 5.11 has
-	 * pin_user_pages_fast_only() only; 6.18 has memfd_secret (5.14) and mseal
-	 * (6.10) and no pin_user_pages_fast_only() (gone by 6.18).
+	 * pin_user_pages_fast_only() only; 6.18 has memfd_secret (5.14), mseal
+	 * (6.10) and memfd_pin_folios() (6.11) and no pin_user_pages_fast_only() (gone by 6.18).
 	 */
 	unsigned int calls;
 
@@ -250,6 +250,26 @@ struct mm_profile {
 	 * (mlock_pte_range): no, a huge pmd in a VM_LOCKED VMA mlocks its folio.
 	 */
 	bool thp_mlock_needs_sole_pmd_map;
+
+	/*
+	 * May a write-sealed memfd (F_SEAL_WRITE) be mapped MAP_SHARED read-only?
+	 * 5.11: no, mmap_region() counts every VM_SHARED mapping as writable
+	 * before the file's mmap runs, so the deny count refuses it (-EPERM). 6.7
+	 * ("mm: perform the mapping_map_writable() check after call_mmap()",
+	 * "mm: update memfd seal write check to include F_SEAL_WRITE"): yes, the
+	 * seal clears VM_MAYWRITE (mprotect to writable is then -EACCES) and only
+	 * VM_SHARED|VM_MAYWRITE mappings count.
+	 */
+	bool write_seal_allows_ro_shared_mmap;
+
+	/*
+	 * Does memfd know exec sealing? 5.11: no (MFD_EXEC, MFD_NOEXEC_SEAL and
+	 * F_SEAL_EXEC are -EINVAL). 6.3 ("mm/memfd: add F_SEAL_EXEC", "mm/memfd:
+	 * add MFD_NOEXEC_SEAL and MFD_EXEC"): yes; MFD_NOEXEC_SEAL makes a
+	 * sealable file sealed F_SEAL_EXEC, and F_SEAL_EXEC on an executable one
+	 * brings the shrink, grow, write and future-write seals with it.
+	 */
+	bool memfd_exec_seals;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \
@@ -258,6 +278,7 @@ struct mm_profile {
 #define MM_CALL_PIN_USER_PAGES_FAST_ONLY 0x1
 #define MM_CALL_MEMFD_SECRET 0x2
 #define MM_CALL_MSEAL 0x4
+#define MM_CALL_MEMFD_PIN_FOLIOS 0x8 /* 6.11 */
 
 extern const struct mm_profile profile_5_11;
 extern const struct mm_profile profile_6_18;

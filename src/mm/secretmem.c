@@ -5,7 +5,9 @@
  * refuses the VMAs, GUP-fast the pages; /proc/pid/mem and process_vm_readv
  * read nothing. 6.18 profile only: 5.11 has no such call (-ENOSYS).
  */
-#include "mm/internal.h"
+#include <fcntl.h>
+
+#include "fs/internal.h"
 
 /*
  * The owner's private page flag marks a page taken out of the direct map (the
@@ -60,8 +62,28 @@ static int secretmem_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+/* A pseudo file without FMODE_PREAD/FMODE_PWRITE: pread64 and pwrite64 are -ESPIPE. */
+static ssize_t secretmem_rw(struct file *file, unsigned long buf, size_t count, loff_t pos)
+{
+	(void)file;
+	(void)buf;
+	(void)count;
+	(void)pos;
+	return -ESPIPE;
+}
+
+/* secretmem_setattr(): the size is set once; a file that has one keeps it (-EINVAL). */
+static int secretmem_setsize_allowed(struct file *file, loff_t size)
+{
+	(void)size;
+	return file_inode(file)->i_size ? -EINVAL : 0;
+}
+
 static const struct file_operations secretmem_fops = {
 	.mmap = secretmem_mmap,
+	.read = secretmem_rw,
+	.write = secretmem_rw,
+	.setsize_allowed = secretmem_setsize_allowed,
 };
 
 /* A secretmem file of @size bytes: shared memory's object behind secretmem_fops. */
@@ -74,15 +96,33 @@ static struct file *secretmem_file_create(unsigned long size)
 	return file;
 }
 
+int sys_memfd_secret(unsigned int flags)
+{
+	SIM_ENTER(sim_entry_err);
+	struct file *file;
+	int fd;
+
+	if (!mm_has_call(MM_CALL_MEMFD_SECRET))
+		return -ENOSYS;
+	if (flags & ~(unsigned int)O_CLOEXEC)
+		return -EINVAL;
+	file = secretmem_file_create(0);
+	if (!file)
+		return -ENOMEM;
+	fd = fd_install_lowest(file);
+	if (fd < 0)
+		fput(file);
+	return fd;
+}
+
 /**
  * sim_mmap_secretmem() - memfd_secret(0), ftruncate(fd, @len), mmap(NULL, @len,
  *                        @prot, MAP_SHARED, fd, 0) and close(fd) in one call
  * @len: bytes (rounded up to pages).
  * @prot: PROT_READ, PROT_WRITE, PROT_EXEC.
  *
- * Stands in for the memfd_secret() system call until libgup has file
- * descriptors: the file, its mmap and its pages are the ones an fd would
- * reach, so only this entry point goes once sys_memfd_secret() exists.
+ * A shortcut for tools and tests: the file, its mmap and its pages are the
+ * ones sys_memfd_secret() and its descriptor give, without the descriptor.
  *
  * Return: the address, or -errno as an unsigned long: -ENOSYS when the
  * running profile has no memfd_secret (5.11); -EINVAL for a zero length or

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Shared anonymous memory: the object behind MAP_SHARED|MAP_ANONYMOUS, as the
- * kernel's shmem: an inode whose page cache holds the pages, indexed by offset;
- * every VMA mapping the file faults the same page in through vm_ops->fault.
+ * Shared memory: the object behind MAP_SHARED|MAP_ANONYMOUS and memfd_create(),
+ * as the kernel's shmem: an inode whose page cache holds the pages, indexed by
+ * offset; every VMA mapping the file faults the same page in through
+ * vm_ops->fault; pread and pwrite go through the same cache, under the seals.
  */
 #include <fcntl.h>
 
@@ -20,31 +21,15 @@ static const struct address_space_operations shmem_aops = {
 
 static int shmem_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	(void)file;
+	int err = memfd_check_seals_mmap(file, vma);
+
+	if (err)
+		return err;
 	vma->vm_ops = &shmem_vm_ops;
 	return 0;
 }
 
-/* The object dies with its inode, i.e. its last file; pinned pages outlive it, unowned. */
-static const struct file_operations shmem_file_operations = {
-	.mmap = shmem_mmap,
-};
-
-struct file *shmem_file_setup(unsigned long size)
-{
-	struct inode *inode = new_shmem_inode((loff_t)size, &shmem_aops);
-	struct file *file;
-
-	if (!inode)
-		return NULL;
-	file = alloc_file(inode, FMODE_READ | FMODE_WRITE, O_RDWR, &shmem_file_operations);
-	if (!file)
-		iput(inode);
-	return file;
-}
-
-/* Find or create the page at @index; returned locked with a reference. */
-static struct page *shmem_getpage(struct address_space *mapping, pgoff_t index)
+struct page *shmem_getpage(struct address_space *mapping, pgoff_t index)
 {
 	for (;;) {
 		struct page *page = find_lock_page(mapping, index);
@@ -67,6 +52,141 @@ static struct page *shmem_getpage(struct address_space *mapping, pgoff_t index)
 	}
 }
 
+/* --- pread and pwrite --- */
+
+static const char shmem_zeroes[PAGE_SIZE];
+
+/* As shmem_file_read_iter(): a hole reads as zeroes and stays a hole. */
+static ssize_t shmem_file_read(struct file *file, unsigned long buf, size_t count, loff_t pos)
+{
+	struct inode *inode = file_inode(file);
+	ssize_t done = 0;
+
+	while (count) {
+		loff_t size = READ_ONCE(inode->i_size);
+		unsigned long offset = pos & ~PAGE_MASK, nr, left;
+		struct page *page;
+
+		if (pos >= size)
+			break;
+		nr = min_t(unsigned long, PAGE_SIZE - offset, count);
+		nr = min_t(unsigned long, nr, (unsigned long)(size - pos));
+		page = find_get_page(file->f_mapping, (pgoff_t)(pos >> PAGE_SHIFT));
+		/* No page lock held: the copy may fault on a mapping of this very page. */
+		left = copy_to_user(buf + done,
+				    page ? (char *)page_address(page) + offset : shmem_zeroes, nr);
+		if (page)
+			put_page(page);
+		done += nr - left;
+		pos += nr - left;
+		count -= nr - left;
+		if (left)
+			return done ? done : -EFAULT;
+	}
+	return done;
+}
+
+/*
+ * As shmem_write_begin(): a write seal refuses every write, a grow seal each
+ * chunk that would end beyond the file (so a write across the end is short).
+ * Caller holds i_rwsem, which F_ADD_SEALS takes too.
+ */
+static int shmem_write_allowed(struct inode *inode, loff_t pos, unsigned long len)
+{
+	if (inode->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if ((inode->i_seals & F_SEAL_GROW) && pos + (loff_t)len > inode->i_size)
+		return -EPERM;
+	return 0;
+}
+
+static ssize_t shmem_file_write(struct file *file, unsigned long buf, size_t count, loff_t pos)
+{
+	struct inode *inode = file_inode(file);
+	char *bounce = malloc(PAGE_SIZE);
+	ssize_t done = 0;
+	int err = 0;
+
+	if (!bounce)
+		return -ENOMEM;
+	while (count) {
+		unsigned long offset = pos & ~PAGE_MASK, nr, copied;
+		struct page *page;
+
+		nr = min_t(unsigned long, PAGE_SIZE - offset, count);
+		err = shmem_write_allowed(inode, pos, nr);
+		if (err)
+			break;
+		/* The user bytes first: copying under the page lock could fault on this page. */
+		copied = nr - copy_from_user(bounce, buf + done, nr);
+		if (!copied) {
+			err = -EFAULT;
+			break;
+		}
+		page = shmem_getpage(file->f_mapping, (pgoff_t)(pos >> PAGE_SHIFT));
+		if (!page) {
+			err = -ENOMEM;
+			break;
+		}
+		memcpy((char *)page_address(page) + offset, bounce, copied);
+		set_page_dirty(page);
+		unlock_and_put_page(page);
+		done += copied;
+		pos += copied;
+		count -= copied;
+		if (pos > inode->i_size)
+			WRITE_ONCE(inode->i_size, pos);
+		if (copied < nr) {
+			err = -EFAULT;
+			break;
+		}
+	}
+	free(bounce);
+	return done ? done : err;
+}
+
+/* As shmem_setattr(): a shrink or grow seal refuses the new size with -EPERM. */
+static int shmem_setsize_allowed(struct file *file, loff_t size)
+{
+	struct inode *inode = file_inode(file);
+
+	if (size < inode->i_size && (inode->i_seals & F_SEAL_SHRINK))
+		return -EPERM;
+	if (size > inode->i_size && (inode->i_seals & F_SEAL_GROW))
+		return -EPERM;
+	return 0;
+}
+
+/* The object dies with its inode, i.e. its last file; pinned pages outlive it, unowned. */
+static const struct file_operations shmem_file_operations = {
+	.mmap = shmem_mmap,
+	.read = shmem_file_read,
+	.write = shmem_file_write,
+	.setsize_allowed = shmem_setsize_allowed,
+};
+
+bool shmem_file(const struct file *file)
+{
+	return file->f_op == &shmem_file_operations;
+}
+
+struct file *shmem_file_setup(unsigned long size)
+{
+	struct inode *inode = new_shmem_inode((loff_t)size, &shmem_aops);
+	struct file *file;
+
+	if (!inode)
+		return NULL;
+	/* As shmem_get_inode(): sealing is memfd_create(MFD_ALLOW_SEALING)'s to allow. */
+	inode->i_seals = F_SEAL_SEAL;
+	file = alloc_file(inode, FMODE_READ | FMODE_WRITE, O_RDWR, &shmem_file_operations);
+	if (!file)
+		iput(inode);
+	return file;
+}
+
+/* --- faults --- */
+
 static vm_fault_t shmem_fault(struct vm_fault *vmf)
 {
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
@@ -81,8 +201,9 @@ static vm_fault_t shmem_fault(struct vm_fault *vmf)
 
 static const char *shmem_vma_name(struct vm_area_struct *vma)
 {
-	(void)vma;
-	return "/dev/zero (deleted)";
+	const char *name = vma->vm_file->f_inode->path;
+
+	return name ? name : "/dev/zero (deleted)";
 }
 
 const struct vm_operations_struct shmem_vm_ops = {

@@ -166,6 +166,9 @@ struct backend_ops {
 	int (*file_truncate)(int fd, long length);
 	int (*file_fsync)(int fd);
 	int (*msync)(unsigned long addr, unsigned long len, int flags);
+	/* memfd_create and fcntl(F_ADD_SEALS/F_GET_SEALS) (NULL: sim-only). */
+	int (*memfd_create)(const char *name, unsigned int flags);
+	long (*file_fcntl)(int fd, unsigned int cmd, unsigned long arg);
 
 	/* The current task's loads and stores: bytes NOT copied. */
 	unsigned long (*copy_to_user)(unsigned long addr, const void *buf, unsigned long len);

@@ -258,6 +258,11 @@ static int sim_msync(unsigned long addr, unsigned long len, int flags)
 	return sys_msync(addr, len, flags);
 }
 
+static long sim_file_fcntl(int fd, unsigned int cmd, unsigned long arg)
+{
+	return sys_fcntl(fd, cmd, arg);
+}
+
 static long sim_munmap(unsigned long addr, unsigned long len)
 {
 	return sys_munmap(addr, len);
@@ -863,6 +868,8 @@ const struct backend_ops sim_backend = {
 	.file_truncate = sim_file_truncate,
 	.file_fsync = sys_fsync,
 	.msync = sim_msync,
+	.memfd_create = sys_memfd_create,
+	.file_fcntl = sim_file_fcntl,
 	.copy_to_user = sim_copy_to_user,
 	.copy_from_user = sim_copy_from_user,
 	.access_vm = sim_access_vm,

@@ -2,8 +2,9 @@
 /*
  * Scenario commands for files: host files in the run's private temporary
  * directory (tmpfile), open, close, truncate, pread, pwrite, fsync, msync, and
- * the host file's own bytes for `expect file`. The directory and its files go
- * at the end of the run, however it ends.
+ * the host file's own bytes for `expect file`; memfds with their seals (memfd,
+ * seal, `expect seals`). The directory and its files go at the end of the run,
+ * however it ends.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -246,6 +247,142 @@ bool cmd_msync(struct script *s, struct cmd_args *a)
 	return true;
 }
 
+/* --- memfds and seals --- */
+
+struct bit_name {
+	const char *name;
+	unsigned int bits;
+};
+
+static const struct bit_name memfd_flag_names[] = {
+	{"cloexec", MFD_CLOEXEC}, {"allow_sealing", MFD_ALLOW_SEALING},
+	{"hugetlb", MFD_HUGETLB}, {"noexec_seal", MFD_NOEXEC_SEAL},
+	{"exec", MFD_EXEC},
+};
+
+static const struct bit_name seal_names[] = {
+	{"seal", F_SEAL_SEAL},
+	{"shrink", F_SEAL_SHRINK},
+	{"grow", F_SEAL_GROW},
+	{"write", F_SEAL_WRITE},
+	{"future_write", F_SEAL_FUTURE_WRITE},
+	{"exec", F_SEAL_EXEC},
+};
+
+/* The bits a comma-separated list of @names gives in *@bits ("none" or "": 0). */
+#define parse_names(s, list, table, what, bits)                                                    \
+	parse_name_list(s, list, table, sizeof(table) / sizeof(table[0]), what, bits)
+static bool parse_name_list(struct script *s, const char *list, const struct bit_name *names,
+			    size_t n, const char *what, unsigned int *bits)
+{
+	const char *p = list ? list : "";
+
+	*bits = 0;
+	if (!strcmp(p, "none"))
+		return true;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			if (strlen(names[i].name) == len && !strncmp(p, names[i].name, len))
+				break;
+		if (i == n)
+			return fail(s, "expected %s, comma-separated, got '%.*s'", what, (int)len,
+				    p);
+		*bits |= names[i].bits;
+		p += len + (p[len] == ',');
+	}
+	return true;
+}
+
+/* The files a back end without memfds (the host) leaves sim-only: false after noting it. */
+static bool have_memfds(struct script *s)
+{
+	if (s->be->memfd_create)
+		return true;
+	note_sim_only(s, "memfds are sim-only");
+	s->ret = -ENOSYS;
+	return false;
+}
+
+/* memfd NAME [size=SIZE] [flags=...]: memfd_create(NAME, FLAGS), then ftruncate to SIZE. */
+bool cmd_memfd(struct script *s, struct cmd_args *a)
+{
+	const char *name = a->arg[0].str;
+	struct file_slot *f;
+	unsigned int flags;
+	int fd;
+
+	if (!parse_names(s, a->opt[1].str, memfd_flag_names,
+			 "cloexec allow_sealing hugetlb noexec_seal exec", &flags))
+		return false;
+	if (!have_memfds(s))
+		return true;
+	if (!(f = new_file_slot(s, name)))
+		return false;
+	fd = s->be->memfd_create(name, flags);
+	if (fd >= 0 && a->opt[0].n) {
+		int err = s->be->file_truncate(fd, a->opt[0].n);
+
+		if (err) {
+			s->be->file_close(fd);
+			fd = err;
+		}
+	}
+	report(s, "memfd_create", fd);
+	if (fd < 0)
+		return true;
+	if (!set_value(s, name, fd)) {
+		s->be->file_close(fd);
+		return false;
+	}
+	free(f->path);
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->path = NULL; /* no host file behind it */
+	f->fd = fd;
+	return true;
+}
+
+/* seal NAME SEALS: fcntl($NAME, F_ADD_SEALS, SEALS). */
+bool cmd_seal(struct script *s, struct cmd_args *a)
+{
+	struct file_slot *f;
+	unsigned int seals;
+
+	if (!parse_names(s, a->arg[1].str, seal_names, "seal shrink grow write future_write exec",
+			 &seals))
+		return false;
+	if (!have_memfds(s))
+		return true;
+	if (!(f = find_file(s, a->arg[0].str)))
+		return false;
+	report(s, "fcntl(F_ADD_SEALS)", (int)s->be->file_fcntl(f->fd, F_ADD_SEALS, seals));
+	return true;
+}
+
+char *file_seals_text(struct script *s, const char *name)
+{
+	struct file_slot *f;
+	char text[80] = "";
+	long seals;
+
+	if (!s->be->file_fcntl) {
+		note_sim_only(s, "memfds are sim-only");
+		return strdup("");
+	}
+	if (!(f = find_file(s, name)))
+		return NULL;
+	seals = s->be->file_fcntl(f->fd, F_GET_SEALS, 0);
+	if (seals < 0)
+		return strdup(NUM(seals));
+	for (size_t i = 0; i < sizeof(seal_names) / sizeof(seal_names[0]); i++)
+		if (seals & seal_names[i].bits)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
+				 text[0] ? "," : "", seal_names[i].name);
+	return strdup(text[0] ? text : "none");
+}
+
 unsigned char *host_file_read(struct script *s, const char *name, long off, long len, size_t *got)
 {
 	struct file_slot *f;
@@ -261,6 +398,10 @@ unsigned char *host_file_read(struct script *s, const char *name, long off, long
 	}
 	if (!(f = find_file(s, name)))
 		return NULL;
+	if (!f->path) {
+		fail(s, "'%s' is a memfd, with no host file: read it with pread", name);
+		return NULL;
+	}
 	fd = open(f->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fail(s, "cannot open the host file %s: %s", f->path, strerror(errno));

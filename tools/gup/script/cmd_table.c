@@ -216,6 +216,19 @@ const struct command commands[] = {
 	{"msync", "files", {ADDR, LEN, OPT_WORD("sync|async|invalidate")}, .needs = NEEDS_TASK,
 	 .fn = cmd_msync,
 	 .summary = "`sys_msync(ADDR, LEN, MS_SYNC (default), MS_ASYNC or MS_INVALIDATE)`."},
+	{"memfd", "files", {NAME("NAME")},
+	 {OPT_IN("size", "SIZE", "0", 0, MAX_FILE_SIZE, "a size"),
+	  OPTION("flags", "FLAGS", OPT_TEXT, NULL)},
+	 .needs = NEEDS_TASK, .fn = cmd_memfd,
+	 .summary = "`sys_memfd_create(NAME, FLAGS)` then `sys_ftruncate` to SIZE (default 0): "
+		    "`$NAME` and `ret` are the descriptor (or -errno). FLAGS: any of `cloexec "
+		    "allow_sealing hugetlb noexec_seal exec`, comma-separated. Use it as a file: pread, pwrite, "
+		    "truncate, `mmap fd=NAME`; `expect seals NAME == \"write,grow\"` (or "
+		    "\"none\") reads F_GET_SEALS."},
+	{"seal", "files", {WORD("NAME"), WORD("SEALS")}, .needs = NEEDS_TASK, .fn = cmd_seal,
+	 .summary = "`sys_fcntl($NAME, F_ADD_SEALS, SEALS)`; SEALS: any of `seal shrink grow write "
+		    "future_write exec`, comma-separated. `ret`: 0 or -errno (F_SEAL_WRITE: -EBUSY while a "
+		    "shared mapping may write or a page is pinned)."},
 
 	/* ------------------------------------------------------------- access -- */
 	{"write", "access", {ADDR, STRING}, .needs = NEEDS_TASK, .fn = cmd_write,

@@ -52,6 +52,20 @@ static bool query_file(struct script *s, struct word **w, int n, struct operand 
 	return o->bytes != NULL;
 }
 
+static bool query_seals(struct script *s, struct word **w, int n, struct operand *o)
+{
+	char *text;
+
+	if (n != 2)
+		return fail(s, "expected: seals NAME");
+	if (!need_machine(s) || !(text = file_seals_text(s, w[1]->text)))
+		return false;
+	o->bytes = (unsigned char *)text;
+	o->len = strlen(text);
+	o->is_str = o->owned = true;
+	return true;
+}
+
 static bool query_pinned(struct script *s, struct word **w, int n, struct operand *o)
 {
 	unsigned char *view;
@@ -100,7 +114,7 @@ static bool eval_operand(struct script *s, struct word **w, int n, struct operan
 	unsigned char before = s->read_taint;
 	bool query = n > 1 &&
 		     (is_word(w[0], "page") || is_word(w[0], "read") || is_word(w[0], "pinned") ||
-		      is_word(w[0], "file") || is_word(w[0], "vmstat") ||
+		      is_word(w[0], "file") || is_word(w[0], "vmstat") || is_word(w[0], "seals") ||
 		      /* a VMA's bounds are addresses, its other fields are not */
 		      (is_word(w[0], "vma") &&
 		       !(n == 3 && (is_word(w[2], "start") || is_word(w[2], "end")))));
@@ -150,6 +164,8 @@ static bool eval_operand_value(struct script *s, struct word **w, int n, struct 
 		return query_pinned(s, w, n, o);
 	if (is_word(w[0], "file"))
 		return query_file(s, w, n, o);
+	if (is_word(w[0], "seals"))
+		return query_seals(s, w, n, o);
 	if (is_word(w[0], "vmstat")) {
 		if (n != 2)
 			return fail(s, "expected: vmstat ITEM");
@@ -167,12 +183,11 @@ static bool eval_operand_value(struct script *s, struct word **w, int n, struct 
 		       vma_field(s, addr, w[2]->text, &o->num);
 	}
 	if (n != 1)
-		return fail(
-			s,
-			"expected a value: a query (ret page read pinned file vmstat hugepages vma "
-			"warnings "
-			"free_pages violations), a \"string\" or an expression, got '%s ...'",
-			w[0]->text);
+		return fail(s,
+			    "expected a value: a query (ret page read pinned file seals vmstat "
+			    "hugepages vma warnings free_pages violations), a \"string\" or an "
+			    "expression, got '%s ...'",
+			    w[0]->text);
 	return eval_word(s, w[0], &o->num);
 }
 

@@ -335,6 +335,8 @@ struct file_slot *find_file(struct script *s, const char *name);
 void remove_script_files(struct script *s);
 /* The bytes @len long at @off of the host file itself, in a new buffer; *got: how many. */
 unsigned char *host_file_read(struct script *s, const char *name, long off, long len, size_t *got);
+/* The seals of the memfd @name as "write,grow" (or "none", or -errno), new; NULL: failed. */
+char *file_seals_text(struct script *s, const char *name);
 
 /* dot.c: the page tables of @tasks over [start, end) as a Graphviz file at @path. */
 bool write_pagetable_dot(struct script *s, const char *path, struct bk_task *const *tasks,
@@ -414,6 +416,9 @@ CMD(vmstat);
 CMD(meminfo);
 CMD(maps);
 CMD(pagetable);
+/* cmd_file.c: memfds */
+CMD(memfd);
+CMD(seal);
 #undef CMD
 
 /* Remove every `at` hook of the run (cmd_point.c). */
