@@ -71,7 +71,9 @@ struct host_set {
 struct bk_page {
 	struct host_set *set;
 	int index;
-	unsigned long pfn; /* what pagemap said right after the call */
+	unsigned long addr; /* where the call found it, in set->owner */
+	bool dropped;	    /* the scenario put or unpinned it */
+	unsigned long pfn;  /* what pagemap said right after the call */
 	unsigned char data[PAGE_SIZE];
 };
 
@@ -95,6 +97,10 @@ static struct {
 /* Pids for the signal handler: async-signal-safe cleanup reads only this. */
 static volatile pid_t worker_pids[4 * MAX_TASKS];
 static volatile int nr_worker_pids;
+/* The run's files the workers opened, for the same handler (the script removes them otherwise). */
+#define MAX_RUN_FILES 64
+static char run_files[MAX_RUN_FILES][512];
+static volatile int nr_run_files;
 static struct hw_req req;
 static struct hw_reply rep;
 
@@ -128,9 +134,26 @@ static void end_workers(void)
 	nr_worker_pids = 0;
 }
 
+/* The run's files and their directory (the signal path: the run will not finish). */
+static void remove_run_files(void)
+{
+	for (int i = 0; i < nr_run_files; i++)
+		unlink(run_files[i]);
+	for (int i = 0; i < nr_run_files; i++) {
+		char *slash = strrchr(run_files[i], '/');
+
+		if (slash) {
+			*slash = '\0';
+			rmdir(run_files[i]);
+		}
+	}
+	nr_run_files = 0;
+}
+
 static void on_signal(int sig)
 {
 	end_workers();
+	remove_run_files();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -385,6 +408,7 @@ static int host_boot(const struct bk_boot *cfg)
 	host.error[0] = '\0';
 	host.sim_only = NULL;
 	host.thp_unsplit = false;
+	nr_run_files = 0;
 	/* Orphaned workers (a parent exited before its child) come back to us to be reaped. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	catch_signals(true);
@@ -575,6 +599,14 @@ static bool host_plays_command(const char *command)
 		"check",
 		"follow",
 		"dump_page",
+		"tmpfile",
+		"open",
+		"close",
+		"truncate",
+		"pread",
+		"pwrite",
+		"fsync",
+		"msync",
 		NULL,
 	};
 
@@ -938,6 +970,138 @@ static unsigned long host_mmap_secretmem(unsigned long len, unsigned long prot)
 	ret = (unsigned long)rep.ret;
 	if (rep.ret == -ENOSYS)
 		sim_only("the host kernel has no memfd_secret (or secretmem.enable=0)");
+	if (ret >= -4095UL)
+		return ret;
+	add_region(process_of(host.cur)->mm, ret, ret + ((len + PAGE_SIZE - 1) & PAGE_MASK));
+	return ret;
+}
+
+/* --------------------------------------------------------------- files -- */
+
+/*
+ * The files are the run's own: the script makes them in its private directory
+ * (cmd_file.c, gup-run-XXXXXX), one per run, so the host's run has its own
+ * copy; the worker opens them there. A path elsewhere on the host is not the
+ * scenario's to write, so it is not opened at all (sim-only).
+ */
+static bool run_file_path(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *dir;
+
+	if (!slash || strstr(path, "/../") || !strcmp(slash, "/.."))
+		return false;
+	for (dir = slash; dir > path && dir[-1] != '/'; dir--)
+		;
+	return !strncmp(dir, "gup-run-", 8) && strchr(dir, '/') == slash;
+}
+
+/* The signal path removes the run's files too: the paths the workers opened. */
+static void remember_file(const char *path)
+{
+	if (nr_run_files < MAX_RUN_FILES && strlen(path) < sizeof(run_files[0])) {
+		snprintf(run_files[nr_run_files], sizeof(run_files[0]), "%s", path);
+		nr_run_files++;
+	}
+}
+
+static int host_file_open(const char *path, int flags)
+{
+	size_t n = strlen(path);
+
+	if (!host.cur)
+		return -ESRCH;
+	if (!run_file_path(path) || n >= sizeof(req.data)) {
+		sim_only("a host path outside the run's temporary directory is not opened");
+		return -EACCES;
+	}
+	remember_file(path);
+	request(HW_FILE_OPEN);
+	req.flags = (unsigned long)flags;
+	memcpy(req.data, path, n);
+	req.data_len = (unsigned int)n;
+	return call(host.cur, &req, &rep, NULL) ? (int)rep.ret : -EIO;
+}
+
+/* One call on the scenario's descriptor @fd, as the current task. */
+static long file_call(enum hw_op op, int fd)
+{
+	if (!host.cur)
+		return -ESRCH;
+	req.op = op;
+	req.fd = fd;
+	return call(host.cur, &req, &rep, NULL) ? rep.ret : -EIO;
+}
+
+static int host_file_close(int fd)
+{
+	request(HW_FILE_CLOSE);
+	return (int)file_call(HW_FILE_CLOSE, fd);
+}
+
+static int host_file_truncate(int fd, long length)
+{
+	request(HW_FILE_TRUNCATE);
+	req.len = (unsigned long)length;
+	if (length < 0)
+		return -EINVAL;
+	return (int)file_call(HW_FILE_TRUNCATE, fd);
+}
+
+static int host_file_fsync(int fd)
+{
+	request(HW_FILE_FSYNC);
+	return (int)file_call(HW_FILE_FSYNC, fd);
+}
+
+/* pread/pwrite: the kernel copies to or from the worker, only into the scenario's memory. */
+static long file_rw(enum hw_op op, int fd, unsigned long buf, unsigned long count, long pos)
+{
+	if (!host.cur)
+		return -ESRCH;
+	if (count && region_run(process_of(host.cur)->mm, buf, count) < count) {
+		sim_only("the buffer is not all the scenario's memory on the host");
+		return -EFAULT;
+	}
+	request(op);
+	req.addr = buf;
+	req.len = count;
+	req.off = pos;
+	return file_call(op, fd);
+}
+
+static long host_file_pread(int fd, unsigned long buf, unsigned long count, long pos)
+{
+	return file_rw(HW_FILE_PREAD, fd, buf, count, pos);
+}
+
+static long host_file_pwrite(int fd, unsigned long buf, unsigned long count, long pos)
+{
+	return file_rw(HW_FILE_PWRITE, fd, buf, count, pos);
+}
+
+static int host_msync(unsigned long addr, unsigned long len, int flags)
+{
+	request(HW_MSYNC);
+	req.flags = (unsigned long)flags;
+	return (int)simple_call(addr, len);
+}
+
+static unsigned long host_mmap_file(unsigned long addr, unsigned long len, unsigned long prot,
+				    unsigned long flags, int fd, unsigned long off)
+{
+	unsigned long ret;
+
+	if (!host.cur)
+		return (unsigned long)-ESRCH;
+	request(HW_MMAP_FILE);
+	req.addr = addr;
+	req.len = len;
+	req.prot = prot;
+	req.flags = flags & MAP_FIXED ? (flags & ~MAP_FIXED) | MAP_FIXED_NOREPLACE : flags;
+	req.off = (long)off;
+	ret = (unsigned long)file_call(HW_MMAP_FILE, fd);
+	if ((long)ret == -EEXIST && (flags & MAP_FIXED))
+		sim_only("the fixed address is taken by the worker on the host");
 	if (ret >= -4095UL)
 		return ret;
 	add_region(process_of(host.cur)->mm, ret, ret + ((len + PAGE_SIZE - 1) & PAGE_MASK));
@@ -1334,6 +1498,7 @@ static bool hand_out(struct host_set *set, struct bk_task *t, unsigned long star
 		set->nr = i + 1;
 		pages[i]->set = set;
 		pages[i]->index = (int)i;
+		pages[i]->addr = start + (unsigned long)i * PAGE_SIZE;
 		if (set->how != PIN_PLACEHOLDER)
 			pages[i]->pfn = pagemap_entry(t, start + (unsigned long)i * PAGE_SIZE) &
 					PAGEMAP_PFN;
@@ -1461,6 +1626,7 @@ static void host_put_page(struct bk_page *page)
 {
 	struct host_set *set = page->set;
 
+	page->dropped = true;
 	if (set->how == PIN_PLACEHOLDER || set->how == PIN_DIRECT)
 		sim_only(set->how == PIN_DIRECT ? "the host's short-term pin already ended"
 						: "the pages were never taken on the host");
@@ -1473,6 +1639,38 @@ static void host_unpin_pages(struct bk_page **pages, unsigned long nr, bool dirt
 	(void)dirty;
 	for (unsigned long i = 0; i < nr; i++)
 		host_put_page(pages[i]);
+}
+
+/*
+ * A device access through a short-term pin the scenario still holds: the host's
+ * pin ended with its I/O, so the device's access is a new O_DIRECT transfer on
+ * the same frame (FOLL_PIN, FOLL_WRITE when it writes), played only while that
+ * frame is still mapped where the pin found it and a write cannot COW it away
+ * (exclusive, or a file page). The bytes come back in rep.data.
+ */
+static bool direct_device_io(struct bk_page *page, bool device_writes, const void *buf,
+			     unsigned long len)
+{
+	unsigned long pm;
+
+	if (page->set->how != PIN_DIRECT || page->dropped)
+		return false;
+	pm = pagemap_entry(page->set->owner, page->addr);
+	if (!(pm & PAGEMAP_PRESENT) || (pm & PAGEMAP_PFN) != page->pfn ||
+	    (device_writes && !(pm & (PAGEMAP_EXCLUSIVE | PAGEMAP_FILE))))
+		return false;
+	request(HW_DIRECT_IO);
+	req.write = device_writes;
+	req.addr = page->addr;
+	req.len = PAGE_SIZE;
+	snprintf(req.tmpdir, sizeof(req.tmpdir), "%s", host.tmpdir);
+	if (device_writes) {
+		memcpy(req.data, buf, len);
+		req.data_len = (unsigned int)len;
+	}
+	if (!call(page->set->owner, &req, &rep, NULL) || rep.ret != 1)
+		return false;
+	return (pagemap_entry(page->set->owner, page->addr) & PAGEMAP_PFN) == page->pfn;
 }
 
 /* What the device sees in the page: through the pipe (tee) or the fixed buffer. */
@@ -1506,6 +1704,10 @@ static unsigned char *host_page_data(struct bk_page *page)
 		close(p[1]);
 		return page->data;
 	}
+	if (direct_device_io(page, false, NULL, 0) && rep.data_len == PAGE_SIZE) {
+		memcpy(page->data, rep.data, PAGE_SIZE);
+		return page->data;
+	}
 	sim_only("no host view of this page through its reference");
 	return page->data;
 }
@@ -1514,8 +1716,15 @@ static void host_page_write(struct bk_page *page, const void *buf, unsigned long
 {
 	struct host_set *set = page->set;
 
+	if (set->how == PIN_DIRECT && len <= PAGE_SIZE) {
+		if (!direct_device_io(page, true, buf, len))
+			sim_only("the short-term pin's frame is no longer where it was, or not the "
+				 "task's alone: no O_DIRECT on it");
+		return;
+	}
 	if (set->how != PIN_RING || set->ring < 0) {
-		sim_only("only a long-term (io_uring) pin is written through on the host");
+		sim_only("only a long-term (io_uring) or short-term (O_DIRECT) pin is written "
+			 "through on the host");
 		return;
 	}
 	request(HW_RING_WRITE);
@@ -1635,4 +1844,12 @@ const struct backend_ops host_backend = {
 	.plays_command = host_plays_command,
 	.take_sim_only = host_take_sim_only,
 	.page_write = host_page_write,
+	.mmap_file = host_mmap_file,
+	.file_open = host_file_open,
+	.file_close = host_file_close,
+	.file_pread = host_file_pread,
+	.file_pwrite = host_file_pwrite,
+	.file_truncate = host_file_truncate,
+	.file_fsync = host_file_fsync,
+	.msync = host_msync,
 };

@@ -37,6 +37,13 @@
 
 static int device_memfd = -1; /* what "the device" moves bytes through */
 
+/*
+ * The scenario's descriptors: its number (lowest free from 0, as the simulator
+ * numbers them) -> the worker's real descriptor, -1 when free. A fork child
+ * inherits the table with the descriptors; threads share it.
+ */
+static int scenario_fd[HW_MAX_FILES];
+
 /* Each thread's sockets to the driver: a fork child closes all but its own. */
 static int thread_socks[HW_MAX_THREADS];
 static int nr_thread_socks;
@@ -273,9 +280,11 @@ static long device_io(const struct hw_req *q, struct hw_reply *r, bool device_wr
 /*
  * A short-term pin: O_DIRECT I/O on an unnamed temporary file. A write pin is a
  * direct read into the range (the bytes it held are staged into the file first,
- * so they stay); a read pin is a direct write from it. Returns pages done.
+ * so they stay, but for the device's own bytes in .data, put at the start); a
+ * read pin is a direct write from it, whose bytes come back in @r (what the
+ * device read). Returns pages done.
  */
-static long direct_io(const struct hw_req *q)
+static long direct_io(const struct hw_req *q, struct hw_reply *r)
 {
 	int fd = open(q->tmpdir, O_TMPFILE | O_RDWR, 0600);
 	unsigned char *bounce = NULL;
@@ -294,6 +303,8 @@ static long direct_io(const struct hw_req *q)
 		ret = bounce ? 0 : -ENOMEM;
 		if (!ret && guarded_copy(bounce, (unsigned char *)q->addr, q->len))
 			ret = -EFAULT;
+		if (!ret && q->data_len <= q->len)
+			memcpy(bounce, q->data, q->data_len);
 		if (!ret && pwrite(fd, bounce, q->len, 0) != (long)q->len)
 			ret = -EIO;
 		free(bounce);
@@ -308,6 +319,11 @@ static long direct_io(const struct hw_req *q)
 		ret = neg_errno(pread(fd, (void *)q->addr, q->len, 0));
 	else
 		ret = neg_errno(pwrite(fd, (void *)q->addr, q->len, 0));
+	if (ret > 0 && !q->write && fcntl(fd, F_SETFL, 0) == 0) {
+		long got = pread(fd, r->data, q->len < HW_MAX_DATA ? q->len : HW_MAX_DATA, 0);
+
+		r->data_len = got > 0 ? (unsigned int)got : 0;
+	}
 	if (ret > 0)
 		ret /= (long)HW_PAGE;
 out:
@@ -344,6 +360,67 @@ static long process_vm(const struct hw_req *q)
 	if (q->write)
 		return neg_errno(process_vm_writev(q->pid, &local, 1, &remote, 1, 0));
 	return neg_errno(process_vm_readv(q->pid, &local, 1, &remote, 1, 0));
+}
+
+/* ------------------------------------------------ the scenario's files -- */
+
+static int real_fd(int fd)
+{
+	return fd >= 0 && fd < HW_MAX_FILES ? scenario_fd[fd] : -1;
+}
+
+/* open(@q->data, @q->flags): the scenario's descriptor number, or -errno. */
+static long file_open(struct hw_req *q)
+{
+	int fd, real;
+
+	for (fd = 0; fd < HW_MAX_FILES && scenario_fd[fd] >= 0; fd++)
+		;
+	if (fd == HW_MAX_FILES)
+		return -EMFILE;
+	if (!q->data_len || q->data_len >= sizeof(q->data))
+		return -EINVAL;
+	q->data[q->data_len] = '\0';
+	real = open((const char *)q->data, (int)q->flags | O_CLOEXEC, 0600);
+	if (real < 0)
+		return -errno;
+	scenario_fd[fd] = real;
+	return fd;
+}
+
+static long file_close(int fd)
+{
+	int real = real_fd(fd);
+
+	if (real < 0)
+		return -EBADF;
+	scenario_fd[fd] = -1;
+	return neg_errno(close(real));
+}
+
+/* The file calls on a scenario descriptor (-EBADF for a number it never had). */
+static long file_call(const struct hw_req *q)
+{
+	int fd = real_fd(q->fd);
+	void *p;
+
+	if (fd < 0)
+		return -EBADF;
+	switch (q->op) {
+	case HW_FILE_TRUNCATE:
+		return neg_errno(ftruncate(fd, (off_t)q->len));
+	case HW_FILE_PREAD: /* the kernel's copy into the task: no guarded copy here */
+		return neg_errno(pread(fd, (void *)q->addr, q->len, (off_t)q->off));
+	case HW_FILE_PWRITE:
+		return neg_errno(pwrite(fd, (const void *)q->addr, q->len, (off_t)q->off));
+	case HW_FILE_FSYNC:
+		return neg_errno(fsync(fd));
+	case HW_MMAP_FILE:
+		p = mmap((void *)q->addr, q->len, (int)q->prot, (int)q->flags, fd, (off_t)q->off);
+		return p == MAP_FAILED ? -errno : (long)p;
+	default:
+		return -EINVAL;
+	}
 }
 
 static void serve_loop(int sock) __attribute__((noreturn));
@@ -437,7 +514,7 @@ static long secretmem_map(unsigned long len, int prot)
 	return p == MAP_FAILED ? -errno : (long)p;
 }
 
-static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pass_fd)
+static bool serve(int *sock, struct hw_req *q, struct hw_reply *r, int *pass_fd)
 {
 	void *p;
 
@@ -495,7 +572,7 @@ static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pa
 		r->ret = device_io(q, r, q->op == HW_RING_WRITE);
 		break;
 	case HW_DIRECT_IO:
-		r->ret = direct_io(q);
+		r->ret = direct_io(q, r);
 		break;
 	case HW_MREMAP:
 		p = mremap((void *)q->addr, q->len, q->new_len, (int)q->flags, (void *)q->new_addr);
@@ -506,6 +583,22 @@ static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pa
 		break;
 	case HW_SECRETMEM:
 		r->ret = secretmem_map(q->len, (int)q->prot);
+		break;
+	case HW_FILE_OPEN:
+		r->ret = file_open(q);
+		break;
+	case HW_FILE_CLOSE:
+		r->ret = file_close(q->fd);
+		break;
+	case HW_FILE_TRUNCATE:
+	case HW_FILE_PREAD:
+	case HW_FILE_PWRITE:
+	case HW_FILE_FSYNC:
+	case HW_MMAP_FILE:
+		r->ret = file_call(q);
+		break;
+	case HW_MSYNC:
+		r->ret = neg_errno(msync((void *)q->addr, q->len, (int)q->flags));
 		break;
 	case HW_HANG:
 		for (;;)
@@ -548,5 +641,7 @@ void host_worker_main(int sock)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	thread_socks[nr_thread_socks++] = sock;
+	for (int i = 0; i < HW_MAX_FILES; i++)
+		scenario_fd[i] = -1;
 	serve_loop(sock);
 }
