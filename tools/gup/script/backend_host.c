@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -33,6 +34,7 @@
 #define PAGEMAP_PRESENT (1UL << 63)
 #define PAGEMAP_FILE (1UL << 61)
 #define PAGEMAP_EXCLUSIVE (1UL << 56)
+#define PAGEMAP_SOFT_DIRTY (1UL << 55)
 #define PAGEMAP_PFN ((1UL << 55) - 1)
 #define KPF_ANON 12
 #define KPF_COMPOUND_HEAD 15
@@ -54,9 +56,10 @@ struct bk_task {
 	struct bk_task *owner; /* a thread: the process task it is played as */
 	struct host_mm *mm;
 	bool exited;
+	bool killed; /* SIGKILLed: the process is gone on the host */
 };
 
-enum host_pin { PIN_VMSPLICE, PIN_RING, PIN_DIRECT, PIN_PLACEHOLDER };
+enum host_pin { PIN_VMSPLICE, PIN_RING, PIN_DIRECT, PIN_PLACEHOLDER, PIN_REMOTE_VM };
 
 /* One GUP call's pages and the host object that holds them. */
 struct host_set {
@@ -92,6 +95,7 @@ static struct {
 	int thp_advice; /* boot thp= played on a madvise host: advice for each mapping, or 0 */
 	const char *tmpdir;
 	bool thp_unsplit; /* a sim-only split: the host's THPs stay whole */
+	bool soft_dirty;  /* the scenario booted soft_dirty=on */
 } host = {.kpagecount = -1, .kpageflags = -1};
 
 /* Pids for the signal handler: async-signal-safe cleanup reads only this. */
@@ -186,6 +190,10 @@ static bool call(struct bk_task *t, struct hw_req *q, struct hw_reply *r, int *f
 	struct cmsghdr *c;
 	ssize_t n;
 
+	if (t && process_of(t)->killed) {
+		sim_only("the task was killed: on the host a SIGKILL ends the process at once");
+		return false;
+	}
 	t = t && t->sock >= 0 ? t : process_of(t); /* a thread has its own socket */
 	if (fd)
 		*fd = -1;
@@ -408,6 +416,7 @@ static int host_boot(const struct bk_boot *cfg)
 	host.error[0] = '\0';
 	host.sim_only = NULL;
 	host.thp_unsplit = false;
+	host.soft_dirty = cfg->soft_dirty;
 	nr_run_files = 0;
 	/* Orphaned workers (a parent exited before its child) come back to us to be reaped. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -607,6 +616,7 @@ static bool host_plays_command(const char *command)
 		"pwrite",
 		"fsync",
 		"msync",
+		"clear_refs",
 		NULL,
 	};
 
@@ -724,12 +734,6 @@ static struct bk_task *host_task_clone_thread(struct bk_task *task)
 	return t;
 }
 
-static void host_task_kill(struct bk_task *task)
-{
-	(void)task;
-	sim_only("a killed task keeps running only in the simulator");
-}
-
 /* The worker exits; its socket closes only after exit_mm, so the mm is gone on return. */
 /*
  * Has process @pid finished exiting: gone, or a zombie with no thread left?
@@ -770,6 +774,53 @@ static void wait_process_gone(pid_t pid)
 		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
 }
 
+/* @pid is no worker to end any more: it was reaped, and its number may be reused. */
+static void forget_worker_pid(pid_t pid)
+{
+	for (int i = 0; i < nr_worker_pids; i++)
+		if (worker_pids[i] == pid) {
+			worker_pids[i] = worker_pids[--nr_worker_pids];
+			break;
+		}
+}
+
+/*
+ * A real SIGKILL of the task's process, all its threads with it, and the wait
+ * for its address space to go: the driver reaps a worker it forked itself; one
+ * a worker forked stays a zombie of its parent (reaped when that one ends), as
+ * process_gone() allows. The simulator's killed task stays to run the commands
+ * that follow (fatal_signal_pending); on the host those are sim-only.
+ */
+static void host_task_kill(struct bk_task *task)
+{
+	struct bk_task *proc = process_of(task);
+	pid_t pid = proc->pid, reaped;
+
+	if (proc->killed || proc->sock < 0)
+		return;
+	if (kill(pid, SIGKILL)) {
+		host_fail("cannot kill worker %s", proc->name);
+		return;
+	}
+	for (int i = 0; i < host.nr_tasks; i++) {
+		struct bk_task *t = host.tasks[i];
+
+		if (process_of(t) != proc)
+			continue;
+		t->killed = true;
+		if (t->sock >= 0)
+			close(t->sock);
+		t->sock = -1;
+	}
+	do
+		reaped = waitpid(pid, NULL, __WALL);
+	while (reaped < 0 && errno == EINTR);
+	if (reaped == pid)
+		forget_worker_pid(pid);
+	else /* not ours to reap (ECHILD): wait for its address space to go */
+		wait_process_gone(pid);
+}
+
 static void host_task_exit(struct bk_task *task)
 {
 	char byte;
@@ -805,7 +856,7 @@ static void host_task_info(struct bk_task *task, struct bk_task_info *info)
 	for (int i = 0; i < host.nr_tasks; i++)
 		if (host.tasks[i] == process_of(task))
 			info->mm_id = (unsigned int)i + 1;
-	info->killed = false;
+	info->killed = process_of(task)->killed;
 }
 
 /* ------------------------------------------------------- mapping calls -- */
@@ -1261,6 +1312,60 @@ static unsigned long pagemap_entry(struct bk_task *t, unsigned long addr)
 	return v;
 }
 
+/*
+ * Does the host kernel track soft-dirty (CONFIG_MEM_SOFT_DIRTY)? A new mapping
+ * is VM_SOFTDIRTY there, so its first page reads soft-dirty in pagemap: probed
+ * once on a page of the driver's own.
+ */
+static bool host_soft_dirty(void)
+{
+	static int known = -1;
+	unsigned long v = 0;
+	char *p;
+	int fd;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return false;
+	*(volatile char *)p = 1;
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && read_u64(fd, (unsigned long)p / PAGE_SIZE, &v))
+		known = !!(v & PAGEMAP_SOFT_DIRTY);
+	if (fd >= 0)
+		close(fd);
+	munmap(p, PAGE_SIZE);
+	return known;
+}
+
+/*
+ * /proc/PID/clear_refs of the current task's worker, written by the driver. A
+ * host without soft-dirty takes "4" but leaves every PTE as it was (writable):
+ * the step is then sim-only, and what follows runs on unprotected PTEs.
+ */
+static int host_clear_refs(int type)
+{
+	char path[64], text[8];
+	int fd, len, ret = 0;
+
+	if (!host.cur)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", process_of(host.cur)->pid);
+	len = snprintf(text, sizeof(text), "%d", type);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, (size_t)len) != len)
+		ret = -errno;
+	close(fd);
+	if (type == 4 && host.soft_dirty && !host_soft_dirty())
+		sim_only("the host kernel has no soft-dirty (CONFIG_MEM_SOFT_DIRTY): clear_refs "
+			 "\"4\" write-protects nothing there");
+	return ret;
+}
+
 /* The frame's own facts: kpagecount (its mapcount) and kpageflags. */
 static void frame_facts(unsigned long pfn, struct page_facts *pf)
 {
@@ -1280,30 +1385,50 @@ static void frame_facts(unsigned long pfn, struct page_facts *pf)
 	pf->f[PF_REFCOUNT] = pf->f[PF_PINS] = pf->f[PF_MAYBE_PINNED] = PF_UNKNOWN;
 }
 
+/*
+ * The fields an address query sees on the host; every other one (the PTE's own
+ * bits, counts /proc does not show, and any field added later) stays PF_UNKNOWN,
+ * so its expect is sim-only rather than compared against a made-up 0.
+ */
+static const enum page_field host_addr_fields[] = {
+	PF_PRESENT, PF_PFN,	 PF_ZERO,  PF_EXCLUSIVE, PF_FILE,
+	PF_ANON,    PF_MAPCOUNT, PF_DIRTY, PF_MLOCKED,
+};
+
 static int host_addr_query(unsigned long addr, struct page_facts *pf)
 {
+	struct page_facts frame;
 	unsigned long pm;
 
-	memset(pf, 0, sizeof(*pf));
+	for (int i = 0; i < NR_PAGE_FIELDS; i++)
+		pf->f[i] = PF_UNKNOWN;
+	pf->has_pte = true;
 	if (!host.cur)
 		return -ESRCH;
-	pm = in_regions(process_of(host.cur)->mm, addr) ? pagemap_entry(host.cur, addr) : 0;
-	if (pm & PAGEMAP_PRESENT) {
-		frame_facts(pm & PAGEMAP_PFN, pf);
-		pf->f[PF_EXCLUSIVE] = !!(pm & PAGEMAP_EXCLUSIVE);
-		pf->f[PF_FILE] = !!(pm & PAGEMAP_FILE);
-	} else {
-		pf->f[PF_REFCOUNT] = pf->f[PF_PINS] = pf->f[PF_MAYBE_PINNED] = PF_UNKNOWN;
+	if (process_of(host.cur)->killed) {
+		sim_only("the task was killed: on the host a SIGKILL ends the process at once");
+		return 0;
 	}
-	/* The PTE's own bits are not in pagemap. */
-	pf->f[PF_WRITABLE] = pf->f[PF_PTE_DIRTY] = pf->f[PF_YOUNG] = PF_UNKNOWN;
-	pf->has_pte = true;
+	pm = in_regions(process_of(host.cur)->mm, addr) ? pagemap_entry(host.cur, addr) : 0;
+	memset(&frame, 0, sizeof(frame));
+	if (pm & PAGEMAP_PRESENT) {
+		frame_facts(pm & PAGEMAP_PFN, &frame);
+		frame.f[PF_EXCLUSIVE] = !!(pm & PAGEMAP_EXCLUSIVE);
+		frame.f[PF_FILE] = !!(pm & PAGEMAP_FILE);
+	}
+	for (size_t i = 0; i < sizeof(host_addr_fields) / sizeof(host_addr_fields[0]); i++)
+		pf->f[host_addr_fields[i]] = frame.f[host_addr_fields[i]];
+	/* Compared only where both machines have it: the scenario asked, the host has it. */
+	if (host.soft_dirty && host_soft_dirty())
+		pf->f[PF_SOFT_DIRTY] = !!(pm & PAGEMAP_SOFT_DIRTY);
 	return 0;
 }
 
 static void host_page_query(struct bk_page *page, struct page_facts *pf)
 {
 	memset(pf, 0, sizeof(*pf));
+	for (int i = PF_WRITABLE; i < NR_PAGE_FIELDS; i++)
+		pf->f[i] = PF_UNKNOWN; /* PTE bits (and later fields): not asked by page */
 	if (page->set->how == PIN_PLACEHOLDER || page->set->refs <= 0) {
 		/* Never held on the host, or no longer: the frame may be anyone's now. */
 		for (int i = 0; i < NR_PAGE_FIELDS; i++)
@@ -1366,6 +1491,8 @@ static bool smaps_vma(pid_t pid, unsigned long addr, struct bk_vma_info *info)
 
 static bool host_vma_query(unsigned long addr, struct bk_vma_info *info)
 {
+	if (host.cur && process_of(host.cur)->killed)
+		sim_only("the task was killed: on the host a SIGKILL ends the process at once");
 	if (!host.cur || !in_regions(process_of(host.cur)->mm, addr))
 		return false;
 	return smaps_vma(process_of(host.cur)->pid, addr, info);
@@ -1524,25 +1651,76 @@ static long populate_instead(struct host_set *set, struct bk_task *t, unsigned l
 	return hand_out(set, t, addr, nr, pages) ? nr : -ENOMEM;
 }
 
-/* Which host GUP user stands for this call, or PIN_PLACEHOLDER for none. */
-static enum host_pin host_mechanism(enum gup_entry entry, unsigned int flags)
+/*
+ * Which host GUP user stands for this call (docs/diff.md, the mapping table),
+ * or PIN_PLACEHOLDER with *@why saying why none does.
+ */
+static enum host_pin host_mechanism(enum gup_entry entry, unsigned int flags, const char **why)
 {
 	enum gup_flavour flavour = gup_entry_flavour(entry);
 
-	if (flavour == GUP_FAST_ONLY || (flavour == GUP_REMOTE && gup_entry_pins(entry)))
+	*why = NULL;
+	if (flavour == GUP_FAST_ONLY) {
+		*why = "the *_fast_only entries have no system call: only in-kernel callers that "
+		       "cannot sleep (KVM's hva_to_pfn_fast, perf) reach them";
 		return PIN_PLACEHOLDER;
+	}
+	if (flavour == GUP_REMOTE && gup_entry_pins(entry)) {
+		if (!(flags & ~FOLL_WRITE))
+			return PIN_REMOTE_VM; /* process_vm_rw: pin_user_pages_remote */
+		*why = "no system call takes a remote pin with these flags (process_vm_readv/"
+		       "writev pin short-term with FOLL_WRITE at most)";
+		return PIN_PLACEHOLDER;
+	}
 	if (gup_entry_pins(entry)) {
 		if (flags == (FOLL_WRITE | FOLL_LONGTERM))
 			return PIN_RING;
-		return flags & ~FOLL_WRITE ? PIN_PLACEHOLDER : PIN_DIRECT;
+		if (!(flags & ~FOLL_WRITE))
+			return PIN_DIRECT;
+		*why = "no system call takes a pin with these flags";
+		return PIN_PLACEHOLDER;
 	}
-	return flags ? PIN_PLACEHOLDER : PIN_VMSPLICE;
+	if (!flags)
+		return PIN_VMSPLICE;
+	*why = flags & FOLL_WRITE ? "no system call holds a FOLL_GET write reference: O_DIRECT, "
+				    "io_uring and SG_IO take FOLL_PIN since 5.x-6.x, /proc/PID/mem "
+				    "drops its reference within the call"
+				  : "no system call holds a FOLL_GET reference with these flags";
+	return PIN_PLACEHOLDER;
+}
+
+/*
+ * A remote short-term pin: process_vm_readv by the driver (pin_user_pages_remote
+ * on the target's mm, read-only), then for FOLL_WRITE process_vm_writev of the
+ * same bytes back (FOLL_WRITE: faults and COW breaks, the bytes unchanged).
+ * The pins end with each copy. Returns pages done or -errno.
+ */
+static long remote_vm_pin(struct bk_task *t, unsigned long addr, unsigned long len, bool write)
+{
+	unsigned char *buf = malloc(len);
+	struct iovec local = {.iov_base = buf, .iov_len = len};
+	struct iovec remote = {.iov_base = (void *)addr, .iov_len = len};
+	long ret;
+
+	if (!buf)
+		return -ENOMEM;
+	ret = process_vm_readv(process_of(t)->pid, &local, 1, &remote, 1, 0);
+	if (ret > 0 && write) {
+		local.iov_len = remote.iov_len = (size_t)ret & PAGE_MASK;
+		ret = local.iov_len
+			      ? process_vm_writev(process_of(t)->pid, &local, 1, &remote, 1, 0)
+			      : 0;
+	}
+	ret = ret < 0 ? -errno : ret / (long)PAGE_SIZE;
+	free(buf);
+	return ret;
 }
 
 static long host_gup(enum gup_entry entry, struct bk_task *remote, unsigned long start, long nr,
 		     unsigned int gup_flags, struct bk_page **pages, int *locked)
 {
-	enum host_pin how = host_mechanism(entry, gup_flags);
+	const char *why;
+	enum host_pin how = host_mechanism(entry, gup_flags, &why);
 	struct bk_task *t = remote ? remote : host.cur;
 	unsigned long addr = start & PAGE_MASK, len = (unsigned long)(nr > 0 ? nr : 0) * PAGE_SIZE;
 	struct host_set *set;
@@ -1575,8 +1753,18 @@ static long host_gup(enum gup_entry entry, struct bk_task *remote, unsigned long
 		req.write = gup_flags & FOLL_WRITE;
 		snprintf(req.tmpdir, sizeof(req.tmpdir), "%s", host.tmpdir);
 		break;
+	case PIN_REMOTE_VM:
+		if (host.cur && process_of(host.cur)->killed) {
+			sim_only("the calling task was killed: on the host it is gone");
+			return hand_out(set, t, addr, nr, pages) ? nr : -ENOMEM;
+		}
+		ret = remote_vm_pin(t, addr, len, gup_flags & FOLL_WRITE);
+		if (ret > 0 && !hand_out(set, t, addr, ret, pages))
+			return -ENOMEM;
+		set->refs = 0; /* the host's pin ended with the copy */
+		return ret;
 	case PIN_PLACEHOLDER:
-		sim_only("this GUP call has no host equivalent");
+		sim_only(why ? why : "this GUP call has no host equivalent");
 		return hand_out(set, t, addr, nr, pages) ? nr : -ENOMEM;
 	}
 	req.addr = addr;
@@ -1627,9 +1815,9 @@ static void host_put_page(struct bk_page *page)
 	struct host_set *set = page->set;
 
 	page->dropped = true;
-	if (set->how == PIN_PLACEHOLDER || set->how == PIN_DIRECT)
-		sim_only(set->how == PIN_DIRECT ? "the host's short-term pin already ended"
-						: "the pages were never taken on the host");
+	if (set->how == PIN_PLACEHOLDER || set->how == PIN_DIRECT || set->how == PIN_REMOTE_VM)
+		sim_only(set->how != PIN_PLACEHOLDER ? "the host's short-term pin already ended"
+						     : "the pages were never taken on the host");
 	if (set->refs > 0 && !--set->refs)
 		release_set(set);
 }
@@ -1653,7 +1841,7 @@ static bool direct_device_io(struct bk_page *page, bool device_writes, const voi
 {
 	unsigned long pm;
 
-	if (page->set->how != PIN_DIRECT || page->dropped)
+	if ((page->set->how != PIN_DIRECT && page->set->how != PIN_REMOTE_VM) || page->dropped)
 		return false;
 	pm = pagemap_entry(page->set->owner, page->addr);
 	if (!(pm & PAGEMAP_PRESENT) || (pm & PAGEMAP_PFN) != page->pfn ||
@@ -1716,7 +1904,7 @@ static void host_page_write(struct bk_page *page, const void *buf, unsigned long
 {
 	struct host_set *set = page->set;
 
-	if (set->how == PIN_DIRECT && len <= PAGE_SIZE) {
+	if ((set->how == PIN_DIRECT || set->how == PIN_REMOTE_VM) && len <= PAGE_SIZE) {
 		if (!direct_device_io(page, true, buf, len))
 			sim_only("the short-term pin's frame is no longer where it was, or not the "
 				 "task's alone: no O_DIRECT on it");
@@ -1852,4 +2040,5 @@ const struct backend_ops host_backend = {
 	.file_truncate = host_file_truncate,
 	.file_fsync = host_file_fsync,
 	.msync = host_msync,
+	.clear_refs = host_clear_refs,
 };

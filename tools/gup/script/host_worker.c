@@ -35,7 +35,14 @@
 #define NR_MSEAL 462
 #define STACK_ROOM (4UL << 20) /* free below a scenario stack: more than the guard gap */
 
-static int device_memfd = -1; /* what "the device" moves bytes through */
+/*
+ * What "the device" moves bytes through: a pipe, which io_uring reads and
+ * writes inline (FMODE_NOWAIT). A file without it (a memfd) is punted to an
+ * io-wq thread, whose request can still hold the fixed buffer's node after its
+ * completion is seen; an unpin right after would then leave the pages pinned
+ * until that request is freed, and a fork meanwhile would copy them.
+ */
+static int device_pipe[2] = {-1, -1};
 
 /*
  * The scenario's descriptors: its number (lowest free from 0, as the simulator
@@ -114,9 +121,11 @@ static void drop_rings(void);
 static void drop_inherited(void)
 {
 	drop_rings();
-	if (device_memfd >= 0)
-		close(device_memfd);
-	device_memfd = -1;
+	for (int i = 0; i < 2; i++) {
+		if (device_pipe[i] >= 0)
+			close(device_pipe[i]);
+		device_pipe[i] = -1;
+	}
 }
 
 /* HW_FORK: the child becomes a worker on a new socket whose other end goes to the driver. */
@@ -222,9 +231,9 @@ static long ring_transfer(int id, int index, unsigned long len, bool device_writ
 	if (!sqe)
 		return -EBUSY;
 	if (device_writes)
-		io_uring_prep_read_fixed(sqe, device_memfd, at, (unsigned int)len, 0, 0);
+		io_uring_prep_read_fixed(sqe, device_pipe[0], at, (unsigned int)len, -1, 0);
 	else
-		io_uring_prep_write_fixed(sqe, device_memfd, at, (unsigned int)len, 0, 0);
+		io_uring_prep_write_fixed(sqe, device_pipe[1], at, (unsigned int)len, -1, 0);
 	res = io_uring_submit_and_wait(&rings[id], 1);
 	if (res < 0)
 		return res;
@@ -240,16 +249,19 @@ static long device_io(const struct hw_req *q, struct hw_reply *r, bool device_wr
 {
 	long ret;
 
-	if (device_memfd < 0 && (device_memfd = memfd_create("gup-diff-device", 0)) < 0)
+	if (device_pipe[0] < 0 && pipe2(device_pipe, O_CLOEXEC | O_NONBLOCK))
 		return -errno;
-	if (device_writes && pwrite(device_memfd, q->data, q->data_len, 0) != (long)q->data_len)
+	if (device_writes && write(device_pipe[1], q->data, q->data_len) != (long)q->data_len)
 		return -EIO;
 	ret = ring_transfer(q->ring, q->index, device_writes ? q->data_len : q->len, device_writes);
-	if (ret < 0 || device_writes)
-		return ret;
-	ret = neg_errno(pread(device_memfd, r->data, q->len, 0));
-	if (ret > 0)
-		r->data_len = (unsigned int)ret;
+	if (ret > 0 && !device_writes) {
+		ret = neg_errno(read(device_pipe[0], r->data, (size_t)ret));
+		if (ret > 0)
+			r->data_len = (unsigned int)ret;
+	}
+	/* A short transfer leaves bytes behind: none may reach the next one. */
+	while (read(device_pipe[0], r->data + r->data_len, HW_PAGE) > 0)
+		;
 	return ret;
 }
 
