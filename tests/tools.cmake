@@ -127,9 +127,9 @@ if(TARGET gup)
   set(_diff_dir ${CMAKE_SOURCE_DIR}/tests/diff)
   set(_diff_tests "")
   file(GLOB _diff_examples CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/examples/*.gup)
-  # Examples whose commands the host back end does not play yet (the file commands):
-  # docs/diff.md, "Not yet on the host".
-  set(_diff_not_yet dirty_cow_file pin_across_writeback truncate_under_pin memfd_seals)
+  # Examples whose commands the host back end does not play yet: docs/diff.md,
+  # "Not yet on the host".
+  set(_diff_not_yet memfd_seals)
   foreach(example ${_diff_examples})
     get_filename_component(_name ${example} NAME_WE)
     if(_name IN_LIST _diff_not_yet)
@@ -149,6 +149,9 @@ if(TARGET gup)
   gup_add_test(NAME tool_diff_mremap
     COMMAND bash ${_diff_dir}/diff_expect.sh 0 "23 compared: 23 matched"
       $<TARGET_FILE:gup> ${_diff_dir}/mremap.gup)
+  gup_add_test(NAME tool_diff_kill
+    COMMAND bash ${_diff_dir}/diff_expect.sh 0 "8 compared: 8 matched"
+      $<TARGET_FILE:gup> ${_diff_dir}/kill.gup)
   gup_add_test(NAME tool_diff_no_odirect COMMAND bash ${_diff_dir}/no_odirect.sh
     $<TARGET_FILE:gup> ${CMAKE_SOURCE_DIR}/examples/zero_page.gup)
   gup_add_test(NAME tool_diff_json
@@ -157,7 +160,8 @@ if(TARGET gup)
   gup_add_test(NAME tool_diff_cleanup COMMAND bash ${_diff_dir}/cleanup.sh $<TARGET_FILE:gup>)
   gup_add_test(NAME tool_diff_not_root COMMAND bash ${_diff_dir}/not_root.sh
     $<TARGET_FILE:gup> ${CMAKE_SOURCE_DIR}/examples/cow_after_fork.gup)
-  list(APPEND _diff_tests tool_diff_planted_wrong tool_diff_threads tool_diff_mremap tool_diff_no_odirect
+  list(APPEND _diff_tests tool_diff_planted_wrong tool_diff_threads tool_diff_mremap tool_diff_kill
+    tool_diff_no_odirect
     tool_diff_json tool_diff_cleanup
     tool_diff_not_root)
   gup_set_tests_properties(${_diff_tests} PROPERTIES TIMEOUT 60 SKIP_RETURN_CODE 77

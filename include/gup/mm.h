@@ -387,15 +387,39 @@ unsigned long copy_from_user(void *to, unsigned long from, unsigned long n);
 
 /*
  * /proc/pid/pagemap: one 64-bit entry per page (bit 63 present, 0..54 pfn,
- * 56 exclusively mapped, 61 file-page or shared-anon).
+ * 55 soft-dirty, 56 exclusively mapped, 61 file-page or shared-anon).
  * Return: 0, or -EINVAL for an address outside user space.
  */
 #define PM_PFRAME_MASK ((1ULL << 55) - 1)
+#define PM_SOFT_DIRTY (1ULL << 55)
 #define PM_MMAP_EXCLUSIVE (1ULL << 56)
 #define PM_FILE (1ULL << 61)
 #define PM_SWAP (1ULL << 62)
 #define PM_PRESENT (1ULL << 63)
 int pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entry);
+
+/* What writing a number to /proc/PID/clear_refs asks for. */
+enum clear_refs_types {
+	CLEAR_REFS_ALL = 1,	   /* the young bits of every mapping */
+	CLEAR_REFS_ANON,	   /* of anonymous mappings */
+	CLEAR_REFS_MAPPED,	   /* of file mappings */
+	CLEAR_REFS_SOFT_DIRTY,	   /* soft-dirty, write-protecting what it clears */
+	CLEAR_REFS_MM_HIWATER_RSS, /* the RSS high-water mark (none here) */
+	CLEAR_REFS_LAST,
+};
+
+/**
+ * clear_refs_write() - /proc/PID/clear_refs: write @type for @mm.
+ *
+ * CLEAR_REFS_SOFT_DIRTY clears VM_SOFTDIRTY on every VMA and, in every PTE and
+ * huge pmd, soft-dirty and the write bit, so that the next write faults and
+ * marks the page again; a writable PTE of a private mapping whose page may be
+ * pinned is left alone (clearing it would COW the page away from the pin).
+ * Types 1-3 clear the young bits (all, anonymous, file mappings).
+ *
+ * Return: 0; -EINVAL for a type outside 1..5; -ESRCH for no @mm.
+ */
+int clear_refs_write(struct mm_struct *mm, int type);
 
 /**
  * show_maps() - /proc/PID/maps of @mm: one line per VMA, `start-end perms

@@ -81,7 +81,8 @@ typedef struct {
 #define _PAGE_BIT_NX 63
 #define _PAGE_BIT_SPECIAL _PAGE_BIT_SOFTW1
 #define _PAGE_BIT_DEVMAP _PAGE_BIT_SOFTW4
-#define _PAGE_BIT_PROTNONE _PAGE_BIT_GLOBAL /* only when not present */
+#define _PAGE_BIT_PROTNONE _PAGE_BIT_GLOBAL   /* only when not present */
+#define _PAGE_BIT_SOFT_DIRTY _PAGE_BIT_SOFTW3 /* CONFIG_MEM_SOFT_DIRTY */
 
 #define _PAGE_PRESENT (1UL << _PAGE_BIT_PRESENT)
 #define _PAGE_RW (1UL << _PAGE_BIT_RW)
@@ -96,13 +97,33 @@ typedef struct {
 #define _PAGE_DEVMAP (1UL << _PAGE_BIT_DEVMAP)
 #define _PAGE_PROTNONE (1UL << _PAGE_BIT_PROTNONE)
 #define _PAGE_NX (1UL << _PAGE_BIT_NX)
+/*
+ * Soft-dirty: set with the dirty bit by the kernel (pte_mkdirty), never by the
+ * CPU, cleared by clear_refs "4", reported as pagemap bit 55. In a swap or
+ * migration entry it moves to bit 1, free there (x86's _PAGE_SWP_SOFT_DIRTY).
+ */
+#define _PAGE_SOFT_DIRTY (1UL << _PAGE_BIT_SOFT_DIRTY)
+#define _PAGE_SWP_SOFT_DIRTY _PAGE_RW
+
+/* Booted with soft-dirty (sim_config.soft_dirty, CONFIG_MEM_SOFT_DIRTY)? */
+extern bool pgtable_soft_dirty;
+static inline bool pgtable_supports_soft_dirty(void)
+{
+	return __atomic_load_n(&pgtable_soft_dirty, __ATOMIC_RELAXED);
+}
+
+/* The soft-dirty bit where the machine has it, else nothing. */
+static inline unsigned long soft_dirty_bit(void)
+{
+	return pgtable_supports_soft_dirty() ? _PAGE_SOFT_DIRTY : 0;
+}
 
 #define PTE_PFN_MASK 0x000ffffffffff000UL
 #define PTE_FLAGS_MASK (~PTE_PFN_MASK)
 /* Bits pte_modify() keeps when the protection changes. */
 #define _PAGE_CHG_MASK                                                                             \
 	(PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_SPECIAL | _PAGE_ACCESSED | _PAGE_DIRTY |     \
-	 _PAGE_DEVMAP | _PAGE_PSE)
+	 _PAGE_DEVMAP | _PAGE_PSE | _PAGE_SOFT_DIRTY)
 
 #define _PAGE_TABLE (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 #define PAGE_NONE __pgprot(_PAGE_PROTNONE | _PAGE_ACCESSED)
@@ -147,6 +168,8 @@ PTE_TEST(special, _PAGE_SPECIAL)
 PTE_TEST(devmap, _PAGE_DEVMAP)
 PTE_TEST(user, _PAGE_USER)
 PTE_TEST(huge, _PAGE_PSE)
+PTE_TEST(soft_dirty, _PAGE_SOFT_DIRTY)
+PTE_TEST(swp_soft_dirty, _PAGE_SWP_SOFT_DIRTY)
 #undef PTE_TEST
 
 static inline bool pte_exec(pte_t pte)
@@ -161,12 +184,16 @@ static inline bool pte_exec(pte_t pte)
 	}
 PTE_SET(mkwrite, | _PAGE_RW)
 PTE_SET(wrprotect, &~_PAGE_RW)
-PTE_SET(mkdirty, | _PAGE_DIRTY)
+PTE_SET(mkdirty, | _PAGE_DIRTY | soft_dirty_bit())
 PTE_SET(mkclean, &~_PAGE_DIRTY)
 PTE_SET(mkyoung, | _PAGE_ACCESSED)
 PTE_SET(mkold, &~_PAGE_ACCESSED)
 PTE_SET(mkspecial, | _PAGE_SPECIAL)
 PTE_SET(mkdevmap, | _PAGE_SPECIAL | _PAGE_DEVMAP)
+PTE_SET(mksoft_dirty, | soft_dirty_bit())
+PTE_SET(clear_soft_dirty, &~_PAGE_SOFT_DIRTY)
+PTE_SET(swp_mksoft_dirty, | (pgtable_supports_soft_dirty() ? _PAGE_SWP_SOFT_DIRTY : 0))
+PTE_SET(swp_clear_soft_dirty, &~_PAGE_SWP_SOFT_DIRTY)
 #undef PTE_SET
 
 static inline unsigned long pte_pfn(pte_t pte)
@@ -496,6 +523,22 @@ static inline bool is_swap_pte(pte_t pte)
 {
 	return !pte_none(pte) && !pte_present(pte);
 }
+/* A PTE moved to a new address reads as soft-dirty there (mremap), swap entries too. */
+static inline pte_t move_soft_dirty_pte(pte_t pte)
+{
+	if (pte_present(pte))
+		return pte_mksoft_dirty(pte);
+	return is_swap_pte(pte) ? pte_swp_mksoft_dirty(pte) : pte;
+}
+
+/* A swap-style entry standing for @old keeps its soft-dirty bit (_PAGE_SWP_SOFT_DIRTY). */
+static inline pte_t swp_pte_soft_dirty_from(pte_t swp, pte_t old)
+{
+	bool dirty = pte_present(old) ? pte_soft_dirty(old) : pte_swp_soft_dirty(old);
+
+	return dirty ? pte_swp_mksoft_dirty(swp) : swp;
+}
+
 static inline bool is_migration_entry(swp_entry_t e)
 {
 	return swp_type(e) == SWP_MIGRATION_READ || swp_type(e) == SWP_MIGRATION_WRITE;

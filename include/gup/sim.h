@@ -67,6 +67,12 @@ struct sim_config {
 	unsigned long hugetlb_1g_pages;
 	unsigned int file_latency_us; /* every host file read and write waits this long */
 	const char *dax_dir; /* host files opened under this directory are fsdax; NULL: none */
+	/*
+	 * CONFIG_MEM_SOFT_DIRTY: the kernel's dirtying also sets the PTE's soft-dirty
+	 * bit, new VMAs are VM_SOFTDIRTY, pagemap shows bit 55 and clear_refs "4"
+	 * clears it. Off, as in a kernel built without it: none of that happens.
+	 */
+	bool soft_dirty;
 };
 
 /**

@@ -42,7 +42,9 @@ static bool access_huge_page(struct mm_struct *mm, pmd_t *pmdp, unsigned long ad
 			memcpy(bytes, buf, len);
 		else
 			memcpy(buf, bytes, len);
-		set_pmd(pmdp, write ? pmd_mkdirty(pmd_mkyoung(pmd)) : pmd_mkyoung(pmd));
+		/* The CPU sets the hardware dirty bit only, never soft-dirty. */
+		pmd = pmd_mkyoung(pmd);
+		set_pmd(pmdp, write ? __pmd(pmd_val(pmd) | _PAGE_DIRTY) : pmd);
 	}
 	spin_unlock(&mm->page_table_lock);
 	return ok;
@@ -107,7 +109,9 @@ static bool access_mapped_page(struct mm_struct *mm, unsigned long addr, void *b
 			memcpy(bytes, buf, len);
 		else
 			memcpy(buf, bytes, len);
-		set_pte(ptep, write ? pte_mkdirty(pte_mkyoung(pte)) : pte_mkyoung(pte));
+		/* The CPU sets the hardware dirty bit only, never soft-dirty. */
+		pte = pte_mkyoung(pte);
+		set_pte(ptep, write ? __pte(pte_val(pte) | _PAGE_DIRTY) : pte);
 	}
 	pte_unmap_unlock(ptep, ptl);
 	return ok;

@@ -273,6 +273,8 @@ static void fill_split_table(struct vm_area_struct *vma, pmd_t old, struct page 
 				entry = pte_wrprotect(entry);
 			if (!(pmd_val(old) & _PAGE_ACCESSED))
 				entry = pte_mkold(entry);
+			if (pmd_soft_dirty(old))
+				entry = pte_mksoft_dirty(entry);
 			atomic_inc(&page[i]._mapcount);
 			if (exclusive)
 				SetPageAnonExclusive(page + i);
@@ -484,7 +486,8 @@ static int thp_unmap_pte(pte_t *pte, unsigned long addr, unsigned long next, str
 	old = ptep_get_and_clear(pte);
 	if (pte_dirty(old))
 		SetPageDirty(w->head); /* every subpage inherits the head's flags */
-	set_pte(pte, swp_entry_to_pte(make_migration_entry(page, pte_write(old))));
+	set_pte(pte, swp_pte_soft_dirty_from(
+			     swp_entry_to_pte(make_migration_entry(page, pte_write(old))), old));
 	page_remove_rmap(page);
 	atomic_long_add(-1, &walk->mm->rss_anon);
 	put_page(w->head);
@@ -518,6 +521,8 @@ static int thp_remap_pte(pte_t *pte, unsigned long addr, unsigned long next, str
 	entry = pte_mkold(mk_pte(page, walk->vma->vm_page_prot));
 	if (is_write_migration_entry(swp) && (walk->vma->vm_flags & VM_WRITE))
 		entry = pte_mkwrite(entry);
+	if (pte_swp_soft_dirty(old))
+		entry = pte_mksoft_dirty(entry);
 	get_page(page);
 	thp_readd_rmap(page);
 	atomic_long_add(1, &walk->mm->rss_anon);

@@ -90,9 +90,20 @@ static inline pmd_t pmd_mkold(pmd_t pmd)
 	return __pmd(pmd_val(pmd) & ~_PAGE_ACCESSED);
 }
 
+/* As pte_mkdirty(): the kernel's dirtying sets soft-dirty too. */
 static inline pmd_t pmd_mkdirty(pmd_t pmd)
 {
-	return __pmd(pmd_val(pmd) | _PAGE_DIRTY);
+	return __pmd(pmd_val(pmd) | _PAGE_DIRTY | soft_dirty_bit());
+}
+
+static inline bool pmd_soft_dirty(pmd_t pmd)
+{
+	return pmd_val(pmd) & _PAGE_SOFT_DIRTY;
+}
+
+static inline pmd_t pmd_clear_soft_dirty(pmd_t pmd)
+{
+	return __pmd(pmd_val(pmd) & ~_PAGE_SOFT_DIRTY);
 }
 
 static inline bool pmd_dirty(pmd_t pmd)

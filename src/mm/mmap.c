@@ -46,13 +46,18 @@ pgprot_t vm_get_page_prot(vm_flags_t vm_flags)
 }
 
 /*
- * A shared writable mapping of a file that tracks dirty pages (page_mkwrite) maps
- * its pages read-only until a write fault dirties them, as vma_wants_writenotify().
+ * A shared writable mapping of a file that tracks dirty pages (page_mkwrite), or
+ * one whose soft-dirty bits were cleared, maps its pages read-only until a write
+ * fault dirties them, as vma_wants_writenotify().
  */
 bool vma_wants_writenotify(const struct vm_area_struct *vma)
 {
-	return (vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED) && vma->vm_ops &&
-	       vma->vm_ops->page_mkwrite;
+	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) != (VM_WRITE | VM_SHARED))
+		return false;
+	if (vma->vm_ops && vma->vm_ops->page_mkwrite)
+		return true;
+	/* After clear_refs soft-dirty, writes must fault to be seen (CONFIG_MEM_SOFT_DIRTY). */
+	return pgtable_supports_soft_dirty() && !(vma->vm_flags & (VM_SOFTDIRTY | VM_PFNMAP));
 }
 
 void vma_set_page_prot(struct vm_area_struct *vma)
@@ -340,8 +345,9 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 
 static bool vmas_can_merge(struct vm_area_struct *a, struct vm_area_struct *b)
 {
-	if (a->vm_end != b->vm_start || a->vm_flags != b->vm_flags || a->vm_ops != b->vm_ops ||
-	    a->vm_file != b->vm_file || (a->vm_flags & VM_SPECIAL))
+	/* VM_SOFTDIRTY does not keep VMAs apart (is_mergeable_vma). */
+	if (a->vm_end != b->vm_start || ((a->vm_flags ^ b->vm_flags) & ~VM_SOFTDIRTY) ||
+	    a->vm_ops != b->vm_ops || a->vm_file != b->vm_file || (a->vm_flags & VM_SPECIAL))
 		return false;
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
@@ -353,6 +359,8 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a, struct vm
 {
 	vma_unlink(mm, b);
 	a->vm_end = b->vm_end;
+	/* Conservative: soft-dirty over the whole if either half was (a new mapping is). */
+	a->vm_flags |= b->vm_flags & VM_SOFTDIRTY;
 	anon_vma_merge_chain(a, b);
 	if (a->vm_next == NULL)
 		mm->highest_vm_end = a->vm_end;
@@ -505,6 +513,9 @@ static unsigned long map_region(struct mm_struct *mm, unsigned long addr, unsign
 
 	if (!vma)
 		return -ENOMEM;
+	/* Every page of a new mapping reads as soft-dirty until clear_refs (mmap_region). */
+	if (pgtable_supports_soft_dirty())
+		vm_flags |= VM_SOFTDIRTY;
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
 	vma->vm_flags = vm_flags;

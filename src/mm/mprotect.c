@@ -22,8 +22,11 @@ static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, un
 
 			/* Checking whether the new protection allows writes is hard; just don't. */
 			if (is_write_migration_entry(entry)) {
-				set_pte(pte, swp_entry_to_pte(make_migration_entry(
-						     migration_entry_to_page(entry), false)));
+				set_pte(pte,
+					swp_pte_soft_dirty_from(
+						swp_entry_to_pte(make_migration_entry(
+							migration_entry_to_page(entry), false)),
+						old));
 				changed++;
 			}
 			continue;

@@ -26,7 +26,8 @@ static void move_ptes(struct mm_struct *mm, pmd_t *old_pmd, unsigned long old_ad
 	for (; old_addr < old_end; old_pte++, new_pte++, old_addr += PAGE_SIZE) {
 		if (pte_none(ptep_get(old_pte)))
 			continue;
-		set_pte(new_pte, ptep_get_and_clear(old_pte));
+		/* The move is a write as far as soft-dirty goes (move_soft_dirty_pte). */
+		set_pte(new_pte, move_soft_dirty_pte(ptep_get_and_clear(old_pte)));
 	}
 	if (new_ptl != old_ptl)
 		spin_unlock(new_ptl);

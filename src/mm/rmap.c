@@ -415,7 +415,8 @@ static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsi
 	if (pte_dirty(old))
 		set_page_dirty(page);
 	/* The rss counters keep counting the entry, as the kernel's do. */
-	set_pte(pte, swp_entry_to_pte(make_migration_entry(page, pte_write(old))));
+	set_pte(pte, swp_pte_soft_dirty_from(
+			     swp_entry_to_pte(make_migration_entry(page, pte_write(old))), old));
 	page_remove_rmap(page);
 	put_page(page);
 	pte_unmap_unlock(pte, ptl);
@@ -448,6 +449,8 @@ static bool remove_migration_pte(struct page *new, struct vm_area_struct *vma,
 	entry = pte_mkold(mk_pte(new, vma->vm_page_prot));
 	if (is_write_migration_entry(pte_to_swp_entry(ptep_get(pte))) && (vma->vm_flags & VM_WRITE))
 		entry = pte_mkwrite(entry);
+	if (pte_swp_soft_dirty(ptep_get(pte)))
+		entry = pte_mksoft_dirty(entry);
 	get_page(new);
 	page_add_anon_rmap(new, vma, address);
 	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)

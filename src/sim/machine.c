@@ -7,6 +7,8 @@
 #include "mm/internal.h"
 
 struct machine sim;
+/* CONFIG_MEM_SOFT_DIRTY of the booted machine (pgtable_supports_soft_dirty()). */
+bool pgtable_soft_dirty;
 
 #define DEFAULT_MEM_BYTES (1UL << 30)
 #define MIN_ZONE_BYTES (8UL << 20)
@@ -209,6 +211,7 @@ int sim_boot(const struct sim_config *cfg)
 	sim.vsyscall = cfg ? cfg->vsyscall : SIM_VSYSCALL_XONLY;
 	sim.thp = cfg ? cfg->thp : SIM_THP_MADVISE;
 	sim.thp_no_zero_page = cfg && cfg->thp_no_zero_page;
+	__atomic_store_n(&pgtable_soft_dirty, cfg && cfg->soft_dirty, __ATOMIC_RELAXED);
 	sim.file_latency_us = cfg ? cfg->file_latency_us : 0;
 	sim.dax_dir = cfg && cfg->dax_dir ? realpath(cfg->dax_dir, NULL) : NULL;
 	pthread_mutex_init(&sim.inodes_lock, NULL);

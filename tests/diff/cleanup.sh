@@ -2,14 +2,15 @@
 # cleanup.sh GUP: gup diff leaves no worker process and no temporary file
 # behind on any exit path: a clean run, a script error, a worker that stops
 # answering (the timeout) and Ctrl-C (SIGINT), each with pins, pipes and
-# io_uring instances still held (cleanup.gup). Skips (77) where the host
+# io_uring instances still held, and the run's own files (tmpfile: the
+# directory the script makes under TMPDIR) open and mapped (cleanup.gup). Skips (77) where the host
 # cannot play scenarios at all.
 set -u
 gup=$1
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d) scripts=$(mktemp -d)
 trap 'rm -rf "$tmp" "$scripts"' EXIT
-export GUP_DIFF_TMPDIR=$tmp
+export GUP_DIFF_TMPDIR=$tmp TMPDIR=$tmp
 failed=0
 
 cp "$here/cleanup.gup" "$scripts/error.gup"
@@ -48,7 +49,7 @@ run() {
 
 run clean 0 " 0 differ" -- "$here/cleanup.gup"
 run script-error 2 "unknown command 'frobnicate'" -- "$scripts/error.gup"
-run timeout 2 "did not answer in time" GUP_DIFF_TIMEOUT=1 GUP_DIFF_HANG_LINE=12 -- \
+run timeout 2 "did not answer in time" GUP_DIFF_TIMEOUT=1 GUP_DIFF_HANG_LINE=15 -- \
 	"$here/cleanup.gup"
-run sigint 130 "" GUP_DIFF_RAISE_LINE=12 -- "$here/cleanup.gup"
+run sigint 130 "" GUP_DIFF_RAISE_LINE=15 -- "$here/cleanup.gup"
 exit $failed

@@ -3,7 +3,9 @@
  * /proc/PID/pagemap: the 64-bit entry for one virtual page (present bit, pfn or
  * swap entry, file and exclusive-mapping bits; each subpage of a huge pmd), read
  * through walk_page_range();
- * /proc/PID/maps and smaps: each VMA's line, and smaps' page counts and VmFlags.
+ * /proc/PID/maps and smaps: each VMA's line, and smaps' page counts and VmFlags;
+ * /proc/PID/clear_refs: the young bits, and soft-dirty ("4"), which write-protects
+ * so that the next write faults and marks the page again.
  * Hugetlb VMAs are walked by their huge entries (pagemap: each subpage).
  */
 #include <sys/sysmacros.h>
@@ -18,11 +20,14 @@ static uint64_t pagemap_entry(struct vm_area_struct *vma, unsigned long addr, pt
 	if (is_swap_pte(pte)) {
 		swp_entry_t e = pte_to_swp_entry(pte);
 
-		return PM_SWAP | ((uint64_t)swp_type(e) & 0x1f) | ((uint64_t)swp_offset(e) << 5);
+		entry = PM_SWAP | ((uint64_t)swp_type(e) & 0x1f) | ((uint64_t)swp_offset(e) << 5);
+		return entry | (pte_swp_soft_dirty(pte) ? PM_SOFT_DIRTY : 0);
 	}
 	if (!pte_present(pte))
 		return 0;
 	entry = PM_PRESENT | (pte_pfn(pte) & PM_PFRAME_MASK);
+	if (pte_soft_dirty(pte))
+		entry |= PM_SOFT_DIRTY;
 	page = vm_normal_page(vma, addr, pte);
 	if (page && !PageAnon(page))
 		entry |= PM_FILE;
@@ -38,6 +43,19 @@ static int pagemap_pte(pte_t *pte, unsigned long addr, unsigned long next, struc
 
 	(void)next;
 	*entry = pagemap_entry(walk->vma, addr, ptep_get(pte));
+	if (walk->vma->vm_flags & VM_SOFTDIRTY) /* a new mapping: all of it, even holes */
+		*entry |= PM_SOFT_DIRTY;
+	return 0;
+}
+
+/* A hole with no table under a VMA: soft-dirty if the VMA is (pagemap_pte_hole). */
+static int pagemap_hole(unsigned long addr, unsigned long next, int depth, struct mm_walk *walk)
+{
+	uint64_t *entry = walk->private_data;
+
+	(void)addr, (void)next, (void)depth;
+	if (walk->vma && (walk->vma->vm_flags & VM_SOFTDIRTY))
+		*entry = PM_SOFT_DIRTY;
 	return 0;
 }
 
@@ -59,6 +77,8 @@ static int pagemap_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, stru
 	*entry = PM_PRESENT | (page_to_pfn(page) & PM_PFRAME_MASK);
 	if (!is_huge_zero_page(page) && page_mapcount(page) == 1)
 		*entry |= PM_MMAP_EXCLUSIVE;
+	if (pmd_soft_dirty(pmd) || (walk->vma->vm_flags & VM_SOFTDIRTY))
+		*entry |= PM_SOFT_DIRTY;
 	return 0;
 }
 
@@ -79,12 +99,16 @@ static int pagemap_hugetlb(pte_t *ptep, unsigned long hmask, unsigned long addr,
 		*entry |= PM_FILE;
 	if (page_mapcount(page) == 1)
 		*entry |= PM_MMAP_EXCLUSIVE;
+	/* Hugetlb has no soft-dirty of its own: only the VMA's says it (5.11). */
+	if (walk->vma->vm_flags & VM_SOFTDIRTY)
+		*entry |= PM_SOFT_DIRTY;
 	return 0;
 }
 
 static const struct mm_walk_ops pagemap_walk_ops = {
 	.pmd_entry = pagemap_pmd,
 	.pte_entry = pagemap_pte,
+	.pte_hole = pagemap_hole,
 	.hugetlb_entry = pagemap_hugetlb,
 };
 
@@ -308,5 +332,141 @@ int show_smaps(FILE *out, struct mm_struct *mm)
 	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
 		show_smap(out, vma);
 	mmap_read_unlock(mm);
+	return 0;
+}
+
+/* ----------------------------------------------------------- clear_refs -- */
+
+/*
+ * A present PTE of a private (COW) mapping, writable and maybe pinned: left as
+ * it is. Write-protecting it would make the next write COW the pinned page away
+ * from its pin (5.11-rc4, "mm: don't play games with pinned pages in
+ * clear_page_refs"; 6.18 keeps the check, on the folio).
+ */
+static bool pte_is_pinned(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
+{
+	struct page *page;
+
+	if (!pte_write(pte) || !is_cow_mapping(vma->vm_flags) || !READ_ONCE(vma->vm_mm->has_pinned))
+		return false;
+	page = vm_normal_page(vma, addr, pte);
+	return page && page_maybe_dma_pinned(page);
+}
+
+/*
+ * Clear soft-dirty and write-protect, so that the next write faults and the
+ * fault's pte_mkdirty() marks the page again. The entry is cleared while it
+ * changes (ptep_modify_prot_start), so a lockless GUP-fast sees none and falls
+ * back; a swap or migration entry only loses its soft-dirty bit.
+ */
+static void clear_soft_dirty(struct vm_area_struct *vma, unsigned long addr, pte_t *ptep)
+{
+	pte_t pte = ptep_get(ptep);
+
+	if (!pgtable_supports_soft_dirty()) /* the kernel's is empty then */
+		return;
+	if (pte_present(pte)) {
+		if (pte_is_pinned(vma, addr, pte))
+			return;
+		pte = ptep_get_and_clear(ptep);
+		set_pte(ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));
+	} else if (is_swap_pte(pte)) {
+		set_pte(ptep, pte_swp_clear_soft_dirty(pte));
+	}
+}
+
+/* A huge pmd: the same for all of it (5.11 has no pinned check here). */
+static void clear_soft_dirty_pmd(pmd_t *pmdp)
+{
+	pmd_t pmd;
+
+	if (!pgtable_supports_soft_dirty())
+		return;
+	pmd = pmdp_huge_get_and_clear(pmdp);
+
+	set_pmd(pmdp, pmd_clear_soft_dirty(pmd_wrprotect(pmd)));
+}
+
+static int clear_refs_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	enum clear_refs_types type = *(enum clear_refs_types *)walk->private_data;
+	pmd_t pmd = pmdp_get(pmdp);
+
+	(void)addr, (void)next;
+	if (!pmd_trans_huge(pmd))
+		return 0;
+	walk->action = ACTION_CONTINUE;
+	if (type == CLEAR_REFS_SOFT_DIRTY)
+		clear_soft_dirty_pmd(pmdp);
+	else if (!is_huge_zero_page(pmd_page(pmd)))
+		set_pmd(pmdp, pmd_mkold(pmd));
+	return 0;
+}
+
+static int clear_refs_pte(pte_t *ptep, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{
+	enum clear_refs_types type = *(enum clear_refs_types *)walk->private_data;
+	pte_t pte = ptep_get(ptep);
+
+	(void)next;
+	if (type == CLEAR_REFS_SOFT_DIRTY) {
+		clear_soft_dirty(walk->vma, addr, ptep);
+		return 0;
+	}
+	if (pte_present(pte) && vm_normal_page(walk->vma, addr, pte))
+		set_pte(ptep, pte_mkold(pte));
+	return 0;
+}
+
+/* Which VMAs a type walks: "2" anonymous only, "3" file-backed only; never VM_PFNMAP. */
+static int clear_refs_test_walk(unsigned long start, unsigned long end, struct mm_walk *walk)
+{
+	enum clear_refs_types type = *(enum clear_refs_types *)walk->private_data;
+	struct vm_area_struct *vma = walk->vma;
+
+	(void)start, (void)end;
+	if (vma->vm_flags & VM_PFNMAP)
+		return 1;
+	if (type == CLEAR_REFS_ANON && vma->vm_file)
+		return 1;
+	if (type == CLEAR_REFS_MAPPED && !vma->vm_file)
+		return 1;
+	return 0;
+}
+
+static const struct mm_walk_ops clear_refs_walk_ops = {
+	.pmd_entry = clear_refs_pmd,
+	.pte_entry = clear_refs_pte,
+	.test_walk = clear_refs_test_walk,
+};
+
+int clear_refs_write(struct mm_struct *mm, int type)
+{
+	SIM_ENTER(sim_entry_err);
+	enum clear_refs_types t = (enum clear_refs_types)type;
+
+	if (!mm)
+		return -ESRCH;
+	if (type < CLEAR_REFS_ALL || type >= CLEAR_REFS_LAST)
+		return -EINVAL;
+	if (t == CLEAR_REFS_MM_HIWATER_RSS)
+		return 0; /* no RSS high-water mark here */
+	if (t != CLEAR_REFS_SOFT_DIRTY) {
+		mmap_read_lock(mm);
+		walk_page_range(mm, 0, mm->highest_vm_end, &clear_refs_walk_ops, &t);
+		mmap_read_unlock(mm);
+		return 0;
+	}
+	/* The VMA flags change too: the write lock (5.11 takes it for soft-dirty). */
+	mmap_write_lock(mm);
+	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
+		if (!(vma->vm_flags & VM_SOFTDIRTY))
+			continue;
+		vma->vm_flags &= ~VM_SOFTDIRTY;
+		vma_set_page_prot(vma);
+	}
+	if (mm->highest_vm_end)
+		walk_page_range(mm, 0, mm->highest_vm_end, &clear_refs_walk_ops, &t);
+	mmap_write_unlock(mm);
 	return 0;
 }

@@ -41,6 +41,7 @@ enum page_field {
 	PF_WRITABLE, /* from here on: PTE bits, known only for addresses */
 	PF_PTE_DIRTY,
 	PF_YOUNG,
+	PF_SOFT_DIRTY, /* pagemap bit 55 */
 	NR_PAGE_FIELDS
 };
 
@@ -84,6 +85,7 @@ struct bk_boot {
 	enum bk_vsyscall vsyscall;
 	enum bk_thp thp;		      /* transparent_hugepage/enabled */
 	unsigned long hugetlb_2m, hugetlb_1g; /* hugetlb pools, in pages */
+	bool soft_dirty;		      /* CONFIG_MEM_SOFT_DIRTY (soft_dirty=on) */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */
@@ -228,6 +230,8 @@ struct backend_ops {
 	bool (*plays_command)(const char *command);
 	const char *(*take_sim_only)(void);
 	void (*page_write)(struct bk_page *page, const void *buf, unsigned long len);
+	/* /proc/PID/clear_refs of the current task: @type as written there; 0 or -errno. */
+	int (*clear_refs)(int type);
 };
 
 /* The simulated machine (backend_sim.c). */

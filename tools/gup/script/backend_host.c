@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -33,6 +34,7 @@
 #define PAGEMAP_PRESENT (1UL << 63)
 #define PAGEMAP_FILE (1UL << 61)
 #define PAGEMAP_EXCLUSIVE (1UL << 56)
+#define PAGEMAP_SOFT_DIRTY (1UL << 55)
 #define PAGEMAP_PFN ((1UL << 55) - 1)
 #define KPF_ANON 12
 #define KPF_COMPOUND_HEAD 15
@@ -54,9 +56,10 @@ struct bk_task {
 	struct bk_task *owner; /* a thread: the process task it is played as */
 	struct host_mm *mm;
 	bool exited;
+	bool killed; /* SIGKILLed: the process is gone on the host */
 };
 
-enum host_pin { PIN_VMSPLICE, PIN_RING, PIN_DIRECT, PIN_PLACEHOLDER };
+enum host_pin { PIN_VMSPLICE, PIN_RING, PIN_DIRECT, PIN_PLACEHOLDER, PIN_REMOTE_VM };
 
 /* One GUP call's pages and the host object that holds them. */
 struct host_set {
@@ -71,7 +74,9 @@ struct host_set {
 struct bk_page {
 	struct host_set *set;
 	int index;
-	unsigned long pfn; /* what pagemap said right after the call */
+	unsigned long addr; /* where the call found it, in set->owner */
+	bool dropped;	    /* the scenario put or unpinned it */
+	unsigned long pfn;  /* what pagemap said right after the call */
 	unsigned char data[PAGE_SIZE];
 };
 
@@ -90,11 +95,16 @@ static struct {
 	int thp_advice; /* boot thp= played on a madvise host: advice for each mapping, or 0 */
 	const char *tmpdir;
 	bool thp_unsplit; /* a sim-only split: the host's THPs stay whole */
+	bool soft_dirty;  /* the scenario booted soft_dirty=on */
 } host = {.kpagecount = -1, .kpageflags = -1};
 
 /* Pids for the signal handler: async-signal-safe cleanup reads only this. */
 static volatile pid_t worker_pids[4 * MAX_TASKS];
 static volatile int nr_worker_pids;
+/* The run's files the workers opened, for the same handler (the script removes them otherwise). */
+#define MAX_RUN_FILES 64
+static char run_files[MAX_RUN_FILES][512];
+static volatile int nr_run_files;
 static struct hw_req req;
 static struct hw_reply rep;
 
@@ -128,9 +138,26 @@ static void end_workers(void)
 	nr_worker_pids = 0;
 }
 
+/* The run's files and their directory (the signal path: the run will not finish). */
+static void remove_run_files(void)
+{
+	for (int i = 0; i < nr_run_files; i++)
+		unlink(run_files[i]);
+	for (int i = 0; i < nr_run_files; i++) {
+		char *slash = strrchr(run_files[i], '/');
+
+		if (slash) {
+			*slash = '\0';
+			rmdir(run_files[i]);
+		}
+	}
+	nr_run_files = 0;
+}
+
 static void on_signal(int sig)
 {
 	end_workers();
+	remove_run_files();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -163,6 +190,10 @@ static bool call(struct bk_task *t, struct hw_req *q, struct hw_reply *r, int *f
 	struct cmsghdr *c;
 	ssize_t n;
 
+	if (t && process_of(t)->killed) {
+		sim_only("the task was killed: on the host a SIGKILL ends the process at once");
+		return false;
+	}
 	t = t && t->sock >= 0 ? t : process_of(t); /* a thread has its own socket */
 	if (fd)
 		*fd = -1;
@@ -385,6 +416,8 @@ static int host_boot(const struct bk_boot *cfg)
 	host.error[0] = '\0';
 	host.sim_only = NULL;
 	host.thp_unsplit = false;
+	host.soft_dirty = cfg->soft_dirty;
+	nr_run_files = 0;
 	/* Orphaned workers (a parent exited before its child) come back to us to be reaped. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	catch_signals(true);
@@ -575,6 +608,15 @@ static bool host_plays_command(const char *command)
 		"check",
 		"follow",
 		"dump_page",
+		"tmpfile",
+		"open",
+		"close",
+		"truncate",
+		"pread",
+		"pwrite",
+		"fsync",
+		"msync",
+		"clear_refs",
 		NULL,
 	};
 
@@ -692,12 +734,6 @@ static struct bk_task *host_task_clone_thread(struct bk_task *task)
 	return t;
 }
 
-static void host_task_kill(struct bk_task *task)
-{
-	(void)task;
-	sim_only("a killed task keeps running only in the simulator");
-}
-
 /* The worker exits; its socket closes only after exit_mm, so the mm is gone on return. */
 /*
  * Has process @pid finished exiting: gone, or a zombie with no thread left?
@@ -738,6 +774,53 @@ static void wait_process_gone(pid_t pid)
 		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
 }
 
+/* @pid is no worker to end any more: it was reaped, and its number may be reused. */
+static void forget_worker_pid(pid_t pid)
+{
+	for (int i = 0; i < nr_worker_pids; i++)
+		if (worker_pids[i] == pid) {
+			worker_pids[i] = worker_pids[--nr_worker_pids];
+			break;
+		}
+}
+
+/*
+ * A real SIGKILL of the task's process, all its threads with it, and the wait
+ * for its address space to go: the driver reaps a worker it forked itself; one
+ * a worker forked stays a zombie of its parent (reaped when that one ends), as
+ * process_gone() allows. The simulator's killed task stays to run the commands
+ * that follow (fatal_signal_pending); on the host those are sim-only.
+ */
+static void host_task_kill(struct bk_task *task)
+{
+	struct bk_task *proc = process_of(task);
+	pid_t pid = proc->pid, reaped;
+
+	if (proc->killed || proc->sock < 0)
+		return;
+	if (kill(pid, SIGKILL)) {
+		host_fail("cannot kill worker %s", proc->name);
+		return;
+	}
+	for (int i = 0; i < host.nr_tasks; i++) {
+		struct bk_task *t = host.tasks[i];
+
+		if (process_of(t) != proc)
+			continue;
+		t->killed = true;
+		if (t->sock >= 0)
+			close(t->sock);
+		t->sock = -1;
+	}
+	do
+		reaped = waitpid(pid, NULL, __WALL);
+	while (reaped < 0 && errno == EINTR);
+	if (reaped == pid)
+		forget_worker_pid(pid);
+	else /* not ours to reap (ECHILD): wait for its address space to go */
+		wait_process_gone(pid);
+}
+
 static void host_task_exit(struct bk_task *task)
 {
 	char byte;
@@ -773,7 +856,7 @@ static void host_task_info(struct bk_task *task, struct bk_task_info *info)
 	for (int i = 0; i < host.nr_tasks; i++)
 		if (host.tasks[i] == process_of(task))
 			info->mm_id = (unsigned int)i + 1;
-	info->killed = false;
+	info->killed = process_of(task)->killed;
 }
 
 /* ------------------------------------------------------- mapping calls -- */
@@ -944,6 +1027,138 @@ static unsigned long host_mmap_secretmem(unsigned long len, unsigned long prot)
 	return ret;
 }
 
+/* --------------------------------------------------------------- files -- */
+
+/*
+ * The files are the run's own: the script makes them in its private directory
+ * (cmd_file.c, gup-run-XXXXXX), one per run, so the host's run has its own
+ * copy; the worker opens them there. A path elsewhere on the host is not the
+ * scenario's to write, so it is not opened at all (sim-only).
+ */
+static bool run_file_path(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *dir;
+
+	if (!slash || strstr(path, "/../") || !strcmp(slash, "/.."))
+		return false;
+	for (dir = slash; dir > path && dir[-1] != '/'; dir--)
+		;
+	return !strncmp(dir, "gup-run-", 8) && strchr(dir, '/') == slash;
+}
+
+/* The signal path removes the run's files too: the paths the workers opened. */
+static void remember_file(const char *path)
+{
+	if (nr_run_files < MAX_RUN_FILES && strlen(path) < sizeof(run_files[0])) {
+		snprintf(run_files[nr_run_files], sizeof(run_files[0]), "%s", path);
+		nr_run_files++;
+	}
+}
+
+static int host_file_open(const char *path, int flags)
+{
+	size_t n = strlen(path);
+
+	if (!host.cur)
+		return -ESRCH;
+	if (!run_file_path(path) || n >= sizeof(req.data)) {
+		sim_only("a host path outside the run's temporary directory is not opened");
+		return -EACCES;
+	}
+	remember_file(path);
+	request(HW_FILE_OPEN);
+	req.flags = (unsigned long)flags;
+	memcpy(req.data, path, n);
+	req.data_len = (unsigned int)n;
+	return call(host.cur, &req, &rep, NULL) ? (int)rep.ret : -EIO;
+}
+
+/* One call on the scenario's descriptor @fd, as the current task. */
+static long file_call(enum hw_op op, int fd)
+{
+	if (!host.cur)
+		return -ESRCH;
+	req.op = op;
+	req.fd = fd;
+	return call(host.cur, &req, &rep, NULL) ? rep.ret : -EIO;
+}
+
+static int host_file_close(int fd)
+{
+	request(HW_FILE_CLOSE);
+	return (int)file_call(HW_FILE_CLOSE, fd);
+}
+
+static int host_file_truncate(int fd, long length)
+{
+	request(HW_FILE_TRUNCATE);
+	req.len = (unsigned long)length;
+	if (length < 0)
+		return -EINVAL;
+	return (int)file_call(HW_FILE_TRUNCATE, fd);
+}
+
+static int host_file_fsync(int fd)
+{
+	request(HW_FILE_FSYNC);
+	return (int)file_call(HW_FILE_FSYNC, fd);
+}
+
+/* pread/pwrite: the kernel copies to or from the worker, only into the scenario's memory. */
+static long file_rw(enum hw_op op, int fd, unsigned long buf, unsigned long count, long pos)
+{
+	if (!host.cur)
+		return -ESRCH;
+	if (count && region_run(process_of(host.cur)->mm, buf, count) < count) {
+		sim_only("the buffer is not all the scenario's memory on the host");
+		return -EFAULT;
+	}
+	request(op);
+	req.addr = buf;
+	req.len = count;
+	req.off = pos;
+	return file_call(op, fd);
+}
+
+static long host_file_pread(int fd, unsigned long buf, unsigned long count, long pos)
+{
+	return file_rw(HW_FILE_PREAD, fd, buf, count, pos);
+}
+
+static long host_file_pwrite(int fd, unsigned long buf, unsigned long count, long pos)
+{
+	return file_rw(HW_FILE_PWRITE, fd, buf, count, pos);
+}
+
+static int host_msync(unsigned long addr, unsigned long len, int flags)
+{
+	request(HW_MSYNC);
+	req.flags = (unsigned long)flags;
+	return (int)simple_call(addr, len);
+}
+
+static unsigned long host_mmap_file(unsigned long addr, unsigned long len, unsigned long prot,
+				    unsigned long flags, int fd, unsigned long off)
+{
+	unsigned long ret;
+
+	if (!host.cur)
+		return (unsigned long)-ESRCH;
+	request(HW_MMAP_FILE);
+	req.addr = addr;
+	req.len = len;
+	req.prot = prot;
+	req.flags = flags & MAP_FIXED ? (flags & ~MAP_FIXED) | MAP_FIXED_NOREPLACE : flags;
+	req.off = (long)off;
+	ret = (unsigned long)file_call(HW_MMAP_FILE, fd);
+	if ((long)ret == -EEXIST && (flags & MAP_FIXED))
+		sim_only("the fixed address is taken by the worker on the host");
+	if (ret >= -4095UL)
+		return ret;
+	add_region(process_of(host.cur)->mm, ret, ret + ((len + PAGE_SIZE - 1) & PAGE_MASK));
+	return ret;
+}
+
 /* ------------------------------------------------------- user accesses -- */
 
 /* The worker's own stores (@store) or loads, as far as the scenario's mappings go. */
@@ -1097,6 +1312,60 @@ static unsigned long pagemap_entry(struct bk_task *t, unsigned long addr)
 	return v;
 }
 
+/*
+ * Does the host kernel track soft-dirty (CONFIG_MEM_SOFT_DIRTY)? A new mapping
+ * is VM_SOFTDIRTY there, so its first page reads soft-dirty in pagemap: probed
+ * once on a page of the driver's own.
+ */
+static bool host_soft_dirty(void)
+{
+	static int known = -1;
+	unsigned long v = 0;
+	char *p;
+	int fd;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return false;
+	*(volatile char *)p = 1;
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && read_u64(fd, (unsigned long)p / PAGE_SIZE, &v))
+		known = !!(v & PAGEMAP_SOFT_DIRTY);
+	if (fd >= 0)
+		close(fd);
+	munmap(p, PAGE_SIZE);
+	return known;
+}
+
+/*
+ * /proc/PID/clear_refs of the current task's worker, written by the driver. A
+ * host without soft-dirty takes "4" but leaves every PTE as it was (writable):
+ * the step is then sim-only, and what follows runs on unprotected PTEs.
+ */
+static int host_clear_refs(int type)
+{
+	char path[64], text[8];
+	int fd, len, ret = 0;
+
+	if (!host.cur)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", process_of(host.cur)->pid);
+	len = snprintf(text, sizeof(text), "%d", type);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, (size_t)len) != len)
+		ret = -errno;
+	close(fd);
+	if (type == 4 && host.soft_dirty && !host_soft_dirty())
+		sim_only("the host kernel has no soft-dirty (CONFIG_MEM_SOFT_DIRTY): clear_refs "
+			 "\"4\" write-protects nothing there");
+	return ret;
+}
+
 /* The frame's own facts: kpagecount (its mapcount) and kpageflags. */
 static void frame_facts(unsigned long pfn, struct page_facts *pf)
 {
@@ -1116,30 +1385,50 @@ static void frame_facts(unsigned long pfn, struct page_facts *pf)
 	pf->f[PF_REFCOUNT] = pf->f[PF_PINS] = pf->f[PF_MAYBE_PINNED] = PF_UNKNOWN;
 }
 
+/*
+ * The fields an address query sees on the host; every other one (the PTE's own
+ * bits, counts /proc does not show, and any field added later) stays PF_UNKNOWN,
+ * so its expect is sim-only rather than compared against a made-up 0.
+ */
+static const enum page_field host_addr_fields[] = {
+	PF_PRESENT, PF_PFN,	 PF_ZERO,  PF_EXCLUSIVE, PF_FILE,
+	PF_ANON,    PF_MAPCOUNT, PF_DIRTY, PF_MLOCKED,
+};
+
 static int host_addr_query(unsigned long addr, struct page_facts *pf)
 {
+	struct page_facts frame;
 	unsigned long pm;
 
-	memset(pf, 0, sizeof(*pf));
+	for (int i = 0; i < NR_PAGE_FIELDS; i++)
+		pf->f[i] = PF_UNKNOWN;
+	pf->has_pte = true;
 	if (!host.cur)
 		return -ESRCH;
-	pm = in_regions(process_of(host.cur)->mm, addr) ? pagemap_entry(host.cur, addr) : 0;
-	if (pm & PAGEMAP_PRESENT) {
-		frame_facts(pm & PAGEMAP_PFN, pf);
-		pf->f[PF_EXCLUSIVE] = !!(pm & PAGEMAP_EXCLUSIVE);
-		pf->f[PF_FILE] = !!(pm & PAGEMAP_FILE);
-	} else {
-		pf->f[PF_REFCOUNT] = pf->f[PF_PINS] = pf->f[PF_MAYBE_PINNED] = PF_UNKNOWN;
+	if (process_of(host.cur)->killed) {
+		sim_only("the task was killed: on the host a SIGKILL ends the process at once");
+		return 0;
 	}
-	/* The PTE's own bits are not in pagemap. */
-	pf->f[PF_WRITABLE] = pf->f[PF_PTE_DIRTY] = pf->f[PF_YOUNG] = PF_UNKNOWN;
-	pf->has_pte = true;
+	pm = in_regions(process_of(host.cur)->mm, addr) ? pagemap_entry(host.cur, addr) : 0;
+	memset(&frame, 0, sizeof(frame));
+	if (pm & PAGEMAP_PRESENT) {
+		frame_facts(pm & PAGEMAP_PFN, &frame);
+		frame.f[PF_EXCLUSIVE] = !!(pm & PAGEMAP_EXCLUSIVE);
+		frame.f[PF_FILE] = !!(pm & PAGEMAP_FILE);
+	}
+	for (size_t i = 0; i < sizeof(host_addr_fields) / sizeof(host_addr_fields[0]); i++)
+		pf->f[host_addr_fields[i]] = frame.f[host_addr_fields[i]];
+	/* Compared only where both machines have it: the scenario asked, the host has it. */
+	if (host.soft_dirty && host_soft_dirty())
+		pf->f[PF_SOFT_DIRTY] = !!(pm & PAGEMAP_SOFT_DIRTY);
 	return 0;
 }
 
 static void host_page_query(struct bk_page *page, struct page_facts *pf)
 {
 	memset(pf, 0, sizeof(*pf));
+	for (int i = PF_WRITABLE; i < NR_PAGE_FIELDS; i++)
+		pf->f[i] = PF_UNKNOWN; /* PTE bits (and later fields): not asked by page */
 	if (page->set->how == PIN_PLACEHOLDER || page->set->refs <= 0) {
 		/* Never held on the host, or no longer: the frame may be anyone's now. */
 		for (int i = 0; i < NR_PAGE_FIELDS; i++)
@@ -1202,6 +1491,8 @@ static bool smaps_vma(pid_t pid, unsigned long addr, struct bk_vma_info *info)
 
 static bool host_vma_query(unsigned long addr, struct bk_vma_info *info)
 {
+	if (host.cur && process_of(host.cur)->killed)
+		sim_only("the task was killed: on the host a SIGKILL ends the process at once");
 	if (!host.cur || !in_regions(process_of(host.cur)->mm, addr))
 		return false;
 	return smaps_vma(process_of(host.cur)->pid, addr, info);
@@ -1334,6 +1625,7 @@ static bool hand_out(struct host_set *set, struct bk_task *t, unsigned long star
 		set->nr = i + 1;
 		pages[i]->set = set;
 		pages[i]->index = (int)i;
+		pages[i]->addr = start + (unsigned long)i * PAGE_SIZE;
 		if (set->how != PIN_PLACEHOLDER)
 			pages[i]->pfn = pagemap_entry(t, start + (unsigned long)i * PAGE_SIZE) &
 					PAGEMAP_PFN;
@@ -1359,25 +1651,76 @@ static long populate_instead(struct host_set *set, struct bk_task *t, unsigned l
 	return hand_out(set, t, addr, nr, pages) ? nr : -ENOMEM;
 }
 
-/* Which host GUP user stands for this call, or PIN_PLACEHOLDER for none. */
-static enum host_pin host_mechanism(enum gup_entry entry, unsigned int flags)
+/*
+ * Which host GUP user stands for this call (docs/diff.md, the mapping table),
+ * or PIN_PLACEHOLDER with *@why saying why none does.
+ */
+static enum host_pin host_mechanism(enum gup_entry entry, unsigned int flags, const char **why)
 {
 	enum gup_flavour flavour = gup_entry_flavour(entry);
 
-	if (flavour == GUP_FAST_ONLY || (flavour == GUP_REMOTE && gup_entry_pins(entry)))
+	*why = NULL;
+	if (flavour == GUP_FAST_ONLY) {
+		*why = "the *_fast_only entries have no system call: only in-kernel callers that "
+		       "cannot sleep (KVM's hva_to_pfn_fast, perf) reach them";
 		return PIN_PLACEHOLDER;
+	}
+	if (flavour == GUP_REMOTE && gup_entry_pins(entry)) {
+		if (!(flags & ~FOLL_WRITE))
+			return PIN_REMOTE_VM; /* process_vm_rw: pin_user_pages_remote */
+		*why = "no system call takes a remote pin with these flags (process_vm_readv/"
+		       "writev pin short-term with FOLL_WRITE at most)";
+		return PIN_PLACEHOLDER;
+	}
 	if (gup_entry_pins(entry)) {
 		if (flags == (FOLL_WRITE | FOLL_LONGTERM))
 			return PIN_RING;
-		return flags & ~FOLL_WRITE ? PIN_PLACEHOLDER : PIN_DIRECT;
+		if (!(flags & ~FOLL_WRITE))
+			return PIN_DIRECT;
+		*why = "no system call takes a pin with these flags";
+		return PIN_PLACEHOLDER;
 	}
-	return flags ? PIN_PLACEHOLDER : PIN_VMSPLICE;
+	if (!flags)
+		return PIN_VMSPLICE;
+	*why = flags & FOLL_WRITE ? "no system call holds a FOLL_GET write reference: O_DIRECT, "
+				    "io_uring and SG_IO take FOLL_PIN since 5.x-6.x, /proc/PID/mem "
+				    "drops its reference within the call"
+				  : "no system call holds a FOLL_GET reference with these flags";
+	return PIN_PLACEHOLDER;
+}
+
+/*
+ * A remote short-term pin: process_vm_readv by the driver (pin_user_pages_remote
+ * on the target's mm, read-only), then for FOLL_WRITE process_vm_writev of the
+ * same bytes back (FOLL_WRITE: faults and COW breaks, the bytes unchanged).
+ * The pins end with each copy. Returns pages done or -errno.
+ */
+static long remote_vm_pin(struct bk_task *t, unsigned long addr, unsigned long len, bool write)
+{
+	unsigned char *buf = malloc(len);
+	struct iovec local = {.iov_base = buf, .iov_len = len};
+	struct iovec remote = {.iov_base = (void *)addr, .iov_len = len};
+	long ret;
+
+	if (!buf)
+		return -ENOMEM;
+	ret = process_vm_readv(process_of(t)->pid, &local, 1, &remote, 1, 0);
+	if (ret > 0 && write) {
+		local.iov_len = remote.iov_len = (size_t)ret & PAGE_MASK;
+		ret = local.iov_len
+			      ? process_vm_writev(process_of(t)->pid, &local, 1, &remote, 1, 0)
+			      : 0;
+	}
+	ret = ret < 0 ? -errno : ret / (long)PAGE_SIZE;
+	free(buf);
+	return ret;
 }
 
 static long host_gup(enum gup_entry entry, struct bk_task *remote, unsigned long start, long nr,
 		     unsigned int gup_flags, struct bk_page **pages, int *locked)
 {
-	enum host_pin how = host_mechanism(entry, gup_flags);
+	const char *why;
+	enum host_pin how = host_mechanism(entry, gup_flags, &why);
 	struct bk_task *t = remote ? remote : host.cur;
 	unsigned long addr = start & PAGE_MASK, len = (unsigned long)(nr > 0 ? nr : 0) * PAGE_SIZE;
 	struct host_set *set;
@@ -1410,8 +1753,18 @@ static long host_gup(enum gup_entry entry, struct bk_task *remote, unsigned long
 		req.write = gup_flags & FOLL_WRITE;
 		snprintf(req.tmpdir, sizeof(req.tmpdir), "%s", host.tmpdir);
 		break;
+	case PIN_REMOTE_VM:
+		if (host.cur && process_of(host.cur)->killed) {
+			sim_only("the calling task was killed: on the host it is gone");
+			return hand_out(set, t, addr, nr, pages) ? nr : -ENOMEM;
+		}
+		ret = remote_vm_pin(t, addr, len, gup_flags & FOLL_WRITE);
+		if (ret > 0 && !hand_out(set, t, addr, ret, pages))
+			return -ENOMEM;
+		set->refs = 0; /* the host's pin ended with the copy */
+		return ret;
 	case PIN_PLACEHOLDER:
-		sim_only("this GUP call has no host equivalent");
+		sim_only(why ? why : "this GUP call has no host equivalent");
 		return hand_out(set, t, addr, nr, pages) ? nr : -ENOMEM;
 	}
 	req.addr = addr;
@@ -1461,9 +1814,10 @@ static void host_put_page(struct bk_page *page)
 {
 	struct host_set *set = page->set;
 
-	if (set->how == PIN_PLACEHOLDER || set->how == PIN_DIRECT)
-		sim_only(set->how == PIN_DIRECT ? "the host's short-term pin already ended"
-						: "the pages were never taken on the host");
+	page->dropped = true;
+	if (set->how == PIN_PLACEHOLDER || set->how == PIN_DIRECT || set->how == PIN_REMOTE_VM)
+		sim_only(set->how != PIN_PLACEHOLDER ? "the host's short-term pin already ended"
+						     : "the pages were never taken on the host");
 	if (set->refs > 0 && !--set->refs)
 		release_set(set);
 }
@@ -1473,6 +1827,38 @@ static void host_unpin_pages(struct bk_page **pages, unsigned long nr, bool dirt
 	(void)dirty;
 	for (unsigned long i = 0; i < nr; i++)
 		host_put_page(pages[i]);
+}
+
+/*
+ * A device access through a short-term pin the scenario still holds: the host's
+ * pin ended with its I/O, so the device's access is a new O_DIRECT transfer on
+ * the same frame (FOLL_PIN, FOLL_WRITE when it writes), played only while that
+ * frame is still mapped where the pin found it and a write cannot COW it away
+ * (exclusive, or a file page). The bytes come back in rep.data.
+ */
+static bool direct_device_io(struct bk_page *page, bool device_writes, const void *buf,
+			     unsigned long len)
+{
+	unsigned long pm;
+
+	if ((page->set->how != PIN_DIRECT && page->set->how != PIN_REMOTE_VM) || page->dropped)
+		return false;
+	pm = pagemap_entry(page->set->owner, page->addr);
+	if (!(pm & PAGEMAP_PRESENT) || (pm & PAGEMAP_PFN) != page->pfn ||
+	    (device_writes && !(pm & (PAGEMAP_EXCLUSIVE | PAGEMAP_FILE))))
+		return false;
+	request(HW_DIRECT_IO);
+	req.write = device_writes;
+	req.addr = page->addr;
+	req.len = PAGE_SIZE;
+	snprintf(req.tmpdir, sizeof(req.tmpdir), "%s", host.tmpdir);
+	if (device_writes) {
+		memcpy(req.data, buf, len);
+		req.data_len = (unsigned int)len;
+	}
+	if (!call(page->set->owner, &req, &rep, NULL) || rep.ret != 1)
+		return false;
+	return (pagemap_entry(page->set->owner, page->addr) & PAGEMAP_PFN) == page->pfn;
 }
 
 /* What the device sees in the page: through the pipe (tee) or the fixed buffer. */
@@ -1506,6 +1892,10 @@ static unsigned char *host_page_data(struct bk_page *page)
 		close(p[1]);
 		return page->data;
 	}
+	if (direct_device_io(page, false, NULL, 0) && rep.data_len == PAGE_SIZE) {
+		memcpy(page->data, rep.data, PAGE_SIZE);
+		return page->data;
+	}
 	sim_only("no host view of this page through its reference");
 	return page->data;
 }
@@ -1514,8 +1904,15 @@ static void host_page_write(struct bk_page *page, const void *buf, unsigned long
 {
 	struct host_set *set = page->set;
 
+	if ((set->how == PIN_DIRECT || set->how == PIN_REMOTE_VM) && len <= PAGE_SIZE) {
+		if (!direct_device_io(page, true, buf, len))
+			sim_only("the short-term pin's frame is no longer where it was, or not the "
+				 "task's alone: no O_DIRECT on it");
+		return;
+	}
 	if (set->how != PIN_RING || set->ring < 0) {
-		sim_only("only a long-term (io_uring) pin is written through on the host");
+		sim_only("only a long-term (io_uring) or short-term (O_DIRECT) pin is written "
+			 "through on the host");
 		return;
 	}
 	request(HW_RING_WRITE);
@@ -1635,4 +2032,13 @@ const struct backend_ops host_backend = {
 	.plays_command = host_plays_command,
 	.take_sim_only = host_take_sim_only,
 	.page_write = host_page_write,
+	.mmap_file = host_mmap_file,
+	.file_open = host_file_open,
+	.file_close = host_file_close,
+	.file_pread = host_file_pread,
+	.file_pwrite = host_file_pwrite,
+	.file_truncate = host_file_truncate,
+	.file_fsync = host_file_fsync,
+	.msync = host_msync,
+	.clear_refs = host_clear_refs,
 };

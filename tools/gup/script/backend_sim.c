@@ -44,6 +44,7 @@ static int sim_be_boot(const struct bk_boot *bk)
 		.thp = thp[bk->thp],
 		.hugetlb_2m_pages = bk->hugetlb_2m,
 		.hugetlb_1g_pages = bk->hugetlb_1g,
+		.soft_dirty = bk->soft_dirty,
 	};
 
 	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))
@@ -226,6 +227,11 @@ static unsigned long sim_mmap(unsigned long addr, unsigned long len, unsigned lo
 }
 
 /* ---------------------------------------------------------------- files -- */
+
+static int sim_clear_refs(int type)
+{
+	return clear_refs_write(sim_cur ? sim_cur->mm : NULL, type);
+}
 
 static unsigned long sim_mmap_file(unsigned long addr, unsigned long len, unsigned long prot,
 				   unsigned long flags, int fd, unsigned long off)
@@ -512,6 +518,7 @@ static int sim_addr_query(unsigned long addr, struct page_facts *pf)
 	pf->has_pte = true;
 	if (err)
 		return err;
+	pf->f[PF_SOFT_DIRTY] = !!(pm & PM_SOFT_DIRTY); /* holes too, in a soft-dirty VMA */
 	if (!(pm & PM_PRESENT))
 		return 0;
 	if (pfn_valid(pm & PM_PFRAME_MASK))
@@ -859,6 +866,7 @@ const struct backend_ops sim_backend = {
 	.mremap = sim_mremap,
 	.split_huge_page = sim_split_huge_page,
 	.mseal = sim_mseal,
+	.clear_refs = sim_clear_refs,
 	.mmap_secretmem = sim_mmap_secretmem,
 	.mmap_file = sim_mmap_file,
 	.file_open = sim_file_open,

@@ -64,6 +64,9 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 	cfg.thp = (enum bk_thp)thp;
 	cfg.hugetlb_2m = a->opt[5].u;
 	cfg.hugetlb_1g = a->opt[6].u;
+	if (a->opt[7].str && strcmp(a->opt[7].str, "on") && strcmp(a->opt[7].str, "off"))
+		return fail(s, "expected soft_dirty=on or off, got '%s'", a->opt[7].str);
+	cfg.soft_dirty = a->opt[7].str && !strcmp(a->opt[7].str, "on");
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",

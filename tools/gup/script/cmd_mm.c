@@ -2,9 +2,10 @@
 /*
  * Scenario commands for the mapping calls of the current task: mmap, munmap,
  * mprotect, madvise, mlock, munlock, and the later kernels' mseal and secretmem;
- * mmap maps a named file (cmd_file.c) with fd=.
+ * mmap maps a named file (cmd_file.c) with fd=; clear_refs (soft-dirty, young).
  */
 #include <errno.h>
+#include <string.h>
 
 #include "script_int.h"
 
@@ -91,6 +92,20 @@ bool cmd_mseal(struct script *s, struct cmd_args *a)
 {
 	report(s, "mseal", s->be->mseal(a->arg[0].u, a->arg[1].u, a->opt[0].u));
 	return true;
+}
+
+/* clear_refs MODE: the number /proc/pid/clear_refs takes for each mode. */
+bool cmd_clear_refs(struct script *s, struct cmd_args *a)
+{
+	static const char *const modes[] = {"young", "anon", "mapped", "soft_dirty"};
+	const char *mode = a->arg[0].str;
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(mode, modes[i])) {
+			report(s, "clear_refs", s->be->clear_refs(i + 1));
+			return true;
+		}
+	return fail(s, "expected soft_dirty, young, anon or mapped, got '%s'", mode);
 }
 
 bool cmd_secretmem(struct script *s, struct cmd_args *a)

@@ -10,9 +10,9 @@
 #include "script_int.h"
 
 static const char *const page_field_names[NR_PAGE_FIELDS] = {
-	"present", "pfn",      "zero",	   "exclusive", "file",
-	"anon",	   "refcount", "mapcount", "pins",	"maybe_pinned",
-	"dirty",   "mlocked",  "writable", "pte_dirty", "young",
+	"present",  "pfn",	 "zero",  "exclusive",	  "file",  "anon",
+	"refcount", "mapcount",	 "pins",  "maybe_pinned", "dirty", "mlocked",
+	"writable", "pte_dirty", "young", "soft_dirty",
 };
 
 /* A page reference: NAME[i] (a page set's page) or an address in the current task. */
@@ -46,7 +46,12 @@ bool page_field(struct script *s, const struct page_facts *pf, const char *name,
 		*v = pf->f[i];
 		if (*v == PF_UNKNOWN) {
 			/* The machine cannot see it (the host: refcounts, pins). */
-			note_sim_only(s, "not visible on the host");
+			note_sim_only(s,
+				      i == PF_SOFT_DIRTY
+					      ? "soft-dirty compares only where the scenario boots "
+						"soft_dirty=on and the host kernel has "
+						"CONFIG_MEM_SOFT_DIRTY"
+					      : "not visible on the host");
 			*v = 0;
 		}
 		if (i == PF_PFN && s->on_step)
@@ -56,7 +61,8 @@ bool page_field(struct script *s, const struct page_facts *pf, const char *name,
 	}
 	return fail(s,
 		    "expected a page field (present pfn zero exclusive file anon refcount "
-		    "mapcount pins maybe_pinned dirty mlocked writable pte_dirty young), got '%s'",
+		    "mapcount pins maybe_pinned dirty mlocked writable pte_dirty young "
+		    "soft_dirty), got '%s'",
 		    name);
 }
 

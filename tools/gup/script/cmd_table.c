@@ -59,7 +59,8 @@ const struct command commands[] = {
 	  OPTION("profile", "NAME", OPT_TEXT, NULL), OPTION("vsyscall", "MODE", OPT_TEXT, NULL),
 	  OPTION("thp", "MODE", OPT_TEXT, NULL),
 	  OPT_IN("hugetlb2m", "N", "0", 0, 1L << 20, "a count of 2M pages"),
-	  OPT_IN("hugetlb1g", "N", "0", 0, 4, "a count of 1G pages")},
+	  OPT_IN("hugetlb1g", "N", "0", 0, 4, "a count of 1G pages"),
+	  OPTION("soft_dirty", "on|off", OPT_TEXT, NULL)},
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
 		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
@@ -68,7 +69,8 @@ const struct command commands[] = {
 		    "boot option (default xonly); `thp=madvise|always|never` transparent huge pages as "
 		    "/sys/kernel/mm/transparent_hugepage/enabled (default madvise); `hugetlb2m=N` and "
 		    "`hugetlb1g=N` the hugetlb pools, as `hugepages=` on the kernel's command line "
-		    "(1G pages come from the top gigabytes of mem, which must hold them). Must come before any command that uses the "
+		    "(1G pages come from the top gigabytes of mem, which must hold them); `soft_dirty=on` "
+		    "builds the machine with CONFIG_MEM_SOFT_DIRTY (default off, as this host's kernel). Must come before any command that uses the "
 		    "machine; without it the first such command boots with the defaults."},
 	{"inject", "machine", {WORD("POINT")},
 	 {OPT_IN_REQUIRED("nth", "N", 1, LONG_MAX, "nth"),
@@ -354,6 +356,13 @@ const struct command commands[] = {
 		    "With `dot=FILE`, instead writes the tree as a Graphviz picture (docs/scenarios.md: "
 		    "\"Page tables as a picture\"), "
 		    "of the current task or of each task in `tasks=` (up to 8, in one file)."},
+	{"clear_refs", "mapping", {WORD("soft_dirty|young|anon|mapped")}, .needs = NEEDS_TASK,
+	 .fn = cmd_clear_refs,
+	 .summary = "Write to the current task's `/proc/pid/clear_refs`: `soft_dirty` (\"4\") "
+		    "clears every soft-dirty bit and write-protects, so the next write faults and "
+		    "sets it again (a writable page of a private mapping that may be pinned is "
+		    "left alone); `young` (\"1\"), `anon` (\"2\"), `mapped` (\"3\") clear the "
+		    "young bits. `expect page ADDR soft_dirty` reads pagemap bit 55."},
 	{.name = NULL},
 };
 /* clang-format on */

@@ -156,7 +156,8 @@ static bool returns_address(const struct command *cmd)
 /* What a command answered when it noted nothing itself: the result it left in ret. */
 static void note_default_answer(struct script *s, const struct command *cmd, long ret_before)
 {
-	static const char *const with_result[] = {"mapping", "access", "gup", "remote", NULL};
+	static const char *const with_result[] = {"mapping", "access", "gup",
+						  "remote",  "files",  NULL};
 	bool has_result = false;
 
 	for (int i = 0; with_result[i]; i++)
@@ -180,7 +181,8 @@ static void note_default_answer(struct script *s, const struct command *cmd, lon
  */
 static void taint_results(struct script *s, const struct command *cmd, const struct line *ln)
 {
-	static const char *const with_result[] = {"mapping", "access", "gup", "remote", "tasks"};
+	static const char *const with_result[] = {"mapping", "access", "gup",
+						  "remote",  "tasks",  "files"};
 	bool opaque = returns_address(cmd) || !strcmp(cmd->name, "fork");
 	unsigned char taint = (s->sim_only ? TAINT_SIM_ONLY : 0) | (opaque ? TAINT_OPAQUE : 0);
 

@@ -12,6 +12,7 @@
 #define HW_MAX_DATA 65536 /* bytes carried by one message: the language's MAX_IO */
 #define HW_MAX_RINGS 16	  /* io_uring instances (long-term pins) one worker holds */
 #define HW_MAX_THREADS 64 /* threads (each with its socket) in one worker */
+#define HW_MAX_FILES 64	  /* descriptors a worker holds for the scenario */
 
 enum hw_op {
 	HW_MMAP,
@@ -36,6 +37,14 @@ enum hw_op {
 	HW_MSEAL,      /* the mseal syscall on .addr, .len with .flags */
 	HW_SECRETMEM,  /* memfd_secret, ftruncate to .len, mmap MAP_SHARED with .prot */
 	HW_HANG,       /* tests: never answer (the driver's timeout path) */
+	HW_FILE_OPEN,  /* open(.data, .flags): reply .ret = the scenario's descriptor number */
+	HW_FILE_CLOSE, /* close(.fd) */
+	HW_FILE_TRUNCATE, /* ftruncate(.fd, .len) */
+	HW_FILE_PREAD,	  /* pread(.fd, .addr, .len, .off): the kernel copies into the task */
+	HW_FILE_PWRITE,	  /* pwrite(.fd, .addr, .len, .off): the kernel copies from it */
+	HW_FILE_FSYNC,	  /* fsync(.fd) */
+	HW_MSYNC,	  /* msync(.addr, .len, .flags) */
+	HW_MMAP_FILE,	  /* mmap(.addr, .len, .prot, .flags, .fd, .off) */
 };
 
 struct hw_req {
@@ -43,6 +52,8 @@ struct hw_req {
 	unsigned long addr, len, prot, flags, local;
 	unsigned long new_len, new_addr; /* HW_MREMAP */
 	int advice, ring, index;
+	int fd;	  /* HW_FILE_*, HW_MMAP_FILE: the scenario's descriptor number */
+	long off; /* HW_FILE_PREAD/PWRITE, HW_MMAP_FILE */
 	pid_t pid;
 	bool write, onfault;
 	char tmpdir[256]; /* HW_DIRECT_IO: where the unnamed temporary file goes */

@@ -35,7 +35,21 @@
 #define NR_MSEAL 462
 #define STACK_ROOM (4UL << 20) /* free below a scenario stack: more than the guard gap */
 
-static int device_memfd = -1; /* what "the device" moves bytes through */
+/*
+ * What "the device" moves bytes through: a pipe, which io_uring reads and
+ * writes inline (FMODE_NOWAIT). A file without it (a memfd) is punted to an
+ * io-wq thread, whose request can still hold the fixed buffer's node after its
+ * completion is seen; an unpin right after would then leave the pages pinned
+ * until that request is freed, and a fork meanwhile would copy them.
+ */
+static int device_pipe[2] = {-1, -1};
+
+/*
+ * The scenario's descriptors: its number (lowest free from 0, as the simulator
+ * numbers them) -> the worker's real descriptor, -1 when free. A fork child
+ * inherits the table with the descriptors; threads share it.
+ */
+static int scenario_fd[HW_MAX_FILES];
 
 /* Each thread's sockets to the driver: a fork child closes all but its own. */
 static int thread_socks[HW_MAX_THREADS];
@@ -107,9 +121,11 @@ static void drop_rings(void);
 static void drop_inherited(void)
 {
 	drop_rings();
-	if (device_memfd >= 0)
-		close(device_memfd);
-	device_memfd = -1;
+	for (int i = 0; i < 2; i++) {
+		if (device_pipe[i] >= 0)
+			close(device_pipe[i]);
+		device_pipe[i] = -1;
+	}
 }
 
 /* HW_FORK: the child becomes a worker on a new socket whose other end goes to the driver. */
@@ -215,9 +231,9 @@ static long ring_transfer(int id, int index, unsigned long len, bool device_writ
 	if (!sqe)
 		return -EBUSY;
 	if (device_writes)
-		io_uring_prep_read_fixed(sqe, device_memfd, at, (unsigned int)len, 0, 0);
+		io_uring_prep_read_fixed(sqe, device_pipe[0], at, (unsigned int)len, -1, 0);
 	else
-		io_uring_prep_write_fixed(sqe, device_memfd, at, (unsigned int)len, 0, 0);
+		io_uring_prep_write_fixed(sqe, device_pipe[1], at, (unsigned int)len, -1, 0);
 	res = io_uring_submit_and_wait(&rings[id], 1);
 	if (res < 0)
 		return res;
@@ -233,16 +249,19 @@ static long device_io(const struct hw_req *q, struct hw_reply *r, bool device_wr
 {
 	long ret;
 
-	if (device_memfd < 0 && (device_memfd = memfd_create("gup-diff-device", 0)) < 0)
+	if (device_pipe[0] < 0 && pipe2(device_pipe, O_CLOEXEC | O_NONBLOCK))
 		return -errno;
-	if (device_writes && pwrite(device_memfd, q->data, q->data_len, 0) != (long)q->data_len)
+	if (device_writes && write(device_pipe[1], q->data, q->data_len) != (long)q->data_len)
 		return -EIO;
 	ret = ring_transfer(q->ring, q->index, device_writes ? q->data_len : q->len, device_writes);
-	if (ret < 0 || device_writes)
-		return ret;
-	ret = neg_errno(pread(device_memfd, r->data, q->len, 0));
-	if (ret > 0)
-		r->data_len = (unsigned int)ret;
+	if (ret > 0 && !device_writes) {
+		ret = neg_errno(read(device_pipe[0], r->data, (size_t)ret));
+		if (ret > 0)
+			r->data_len = (unsigned int)ret;
+	}
+	/* A short transfer leaves bytes behind: none may reach the next one. */
+	while (read(device_pipe[0], r->data + r->data_len, HW_PAGE) > 0)
+		;
 	return ret;
 }
 
@@ -273,9 +292,11 @@ static long device_io(const struct hw_req *q, struct hw_reply *r, bool device_wr
 /*
  * A short-term pin: O_DIRECT I/O on an unnamed temporary file. A write pin is a
  * direct read into the range (the bytes it held are staged into the file first,
- * so they stay); a read pin is a direct write from it. Returns pages done.
+ * so they stay, but for the device's own bytes in .data, put at the start); a
+ * read pin is a direct write from it, whose bytes come back in @r (what the
+ * device read). Returns pages done.
  */
-static long direct_io(const struct hw_req *q)
+static long direct_io(const struct hw_req *q, struct hw_reply *r)
 {
 	int fd = open(q->tmpdir, O_TMPFILE | O_RDWR, 0600);
 	unsigned char *bounce = NULL;
@@ -294,6 +315,8 @@ static long direct_io(const struct hw_req *q)
 		ret = bounce ? 0 : -ENOMEM;
 		if (!ret && guarded_copy(bounce, (unsigned char *)q->addr, q->len))
 			ret = -EFAULT;
+		if (!ret && q->data_len <= q->len)
+			memcpy(bounce, q->data, q->data_len);
 		if (!ret && pwrite(fd, bounce, q->len, 0) != (long)q->len)
 			ret = -EIO;
 		free(bounce);
@@ -308,6 +331,11 @@ static long direct_io(const struct hw_req *q)
 		ret = neg_errno(pread(fd, (void *)q->addr, q->len, 0));
 	else
 		ret = neg_errno(pwrite(fd, (void *)q->addr, q->len, 0));
+	if (ret > 0 && !q->write && fcntl(fd, F_SETFL, 0) == 0) {
+		long got = pread(fd, r->data, q->len < HW_MAX_DATA ? q->len : HW_MAX_DATA, 0);
+
+		r->data_len = got > 0 ? (unsigned int)got : 0;
+	}
 	if (ret > 0)
 		ret /= (long)HW_PAGE;
 out:
@@ -344,6 +372,67 @@ static long process_vm(const struct hw_req *q)
 	if (q->write)
 		return neg_errno(process_vm_writev(q->pid, &local, 1, &remote, 1, 0));
 	return neg_errno(process_vm_readv(q->pid, &local, 1, &remote, 1, 0));
+}
+
+/* ------------------------------------------------ the scenario's files -- */
+
+static int real_fd(int fd)
+{
+	return fd >= 0 && fd < HW_MAX_FILES ? scenario_fd[fd] : -1;
+}
+
+/* open(@q->data, @q->flags): the scenario's descriptor number, or -errno. */
+static long file_open(struct hw_req *q)
+{
+	int fd, real;
+
+	for (fd = 0; fd < HW_MAX_FILES && scenario_fd[fd] >= 0; fd++)
+		;
+	if (fd == HW_MAX_FILES)
+		return -EMFILE;
+	if (!q->data_len || q->data_len >= sizeof(q->data))
+		return -EINVAL;
+	q->data[q->data_len] = '\0';
+	real = open((const char *)q->data, (int)q->flags | O_CLOEXEC, 0600);
+	if (real < 0)
+		return -errno;
+	scenario_fd[fd] = real;
+	return fd;
+}
+
+static long file_close(int fd)
+{
+	int real = real_fd(fd);
+
+	if (real < 0)
+		return -EBADF;
+	scenario_fd[fd] = -1;
+	return neg_errno(close(real));
+}
+
+/* The file calls on a scenario descriptor (-EBADF for a number it never had). */
+static long file_call(const struct hw_req *q)
+{
+	int fd = real_fd(q->fd);
+	void *p;
+
+	if (fd < 0)
+		return -EBADF;
+	switch (q->op) {
+	case HW_FILE_TRUNCATE:
+		return neg_errno(ftruncate(fd, (off_t)q->len));
+	case HW_FILE_PREAD: /* the kernel's copy into the task: no guarded copy here */
+		return neg_errno(pread(fd, (void *)q->addr, q->len, (off_t)q->off));
+	case HW_FILE_PWRITE:
+		return neg_errno(pwrite(fd, (const void *)q->addr, q->len, (off_t)q->off));
+	case HW_FILE_FSYNC:
+		return neg_errno(fsync(fd));
+	case HW_MMAP_FILE:
+		p = mmap((void *)q->addr, q->len, (int)q->prot, (int)q->flags, fd, (off_t)q->off);
+		return p == MAP_FAILED ? -errno : (long)p;
+	default:
+		return -EINVAL;
+	}
 }
 
 static void serve_loop(int sock) __attribute__((noreturn));
@@ -437,7 +526,7 @@ static long secretmem_map(unsigned long len, int prot)
 	return p == MAP_FAILED ? -errno : (long)p;
 }
 
-static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pass_fd)
+static bool serve(int *sock, struct hw_req *q, struct hw_reply *r, int *pass_fd)
 {
 	void *p;
 
@@ -495,7 +584,7 @@ static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pa
 		r->ret = device_io(q, r, q->op == HW_RING_WRITE);
 		break;
 	case HW_DIRECT_IO:
-		r->ret = direct_io(q);
+		r->ret = direct_io(q, r);
 		break;
 	case HW_MREMAP:
 		p = mremap((void *)q->addr, q->len, q->new_len, (int)q->flags, (void *)q->new_addr);
@@ -506,6 +595,22 @@ static bool serve(int *sock, const struct hw_req *q, struct hw_reply *r, int *pa
 		break;
 	case HW_SECRETMEM:
 		r->ret = secretmem_map(q->len, (int)q->prot);
+		break;
+	case HW_FILE_OPEN:
+		r->ret = file_open(q);
+		break;
+	case HW_FILE_CLOSE:
+		r->ret = file_close(q->fd);
+		break;
+	case HW_FILE_TRUNCATE:
+	case HW_FILE_PREAD:
+	case HW_FILE_PWRITE:
+	case HW_FILE_FSYNC:
+	case HW_MMAP_FILE:
+		r->ret = file_call(q);
+		break;
+	case HW_MSYNC:
+		r->ret = neg_errno(msync((void *)q->addr, q->len, (int)q->flags));
 		break;
 	case HW_HANG:
 		for (;;)
@@ -548,5 +653,7 @@ void host_worker_main(int sock)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	thread_socks[nr_thread_socks++] = sock;
+	for (int i = 0; i < HW_MAX_FILES; i++)
+		scenario_fd[i] = -1;
 	serve_loop(sock);
 }

@@ -184,7 +184,7 @@ enum cmd_needs {
 enum as_kind { AS_NONE, AS_OPTIONAL, AS_REQUIRED };
 
 #define MAX_ARGS 6
-#define MAX_OPTS 7
+#define MAX_OPTS 8
 
 struct cmd_args;
 typedef bool (*cmd_fn)(struct script *s, struct cmd_args *a);
@@ -382,6 +382,7 @@ CMD(mremap);
 CMD(split);
 CMD(mseal);
 CMD(secretmem);
+CMD(clear_refs);
 /* cmd_file.c */
 CMD(tmpfile);
 CMD(open);
