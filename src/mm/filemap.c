@@ -318,11 +318,26 @@ static bool lock_page_maybe_drop_mmap(struct vm_fault *vmf, struct page *page, s
 {
 	if (trylock_page(page))
 		return true;
+	sim_point(SP_FILE_PAGE_WAIT, vmf);
 	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 		return false;
 	*fpin = maybe_unlock_mmap_for_io(vmf, *fpin);
 	lock_page(page);
 	return true;
+}
+
+/*
+ * FAULT_FLAG_RETRY_NOWAIT on a miss: as readahead does, submit the read of the
+ * new locked @page and return without waiting for it; a later fault finds the
+ * page, locked until the read completes. Return: true when the read was
+ * submitted (our reference went with it), false to read it here.
+ */
+static bool start_read_nowait(struct vm_fault *vmf, struct file *file, struct page *page)
+{
+	if (!(vmf->flags & FAULT_FLAG_RETRY_NOWAIT) || !(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
+	    !page->mapping->a_ops->readpage)
+		return false;
+	return read_page_async(file, page) == 0;
 }
 
 vm_fault_t filemap_fault(struct vm_fault *vmf)
@@ -346,6 +361,8 @@ retry_find:
 			goto retry_find;
 		if (err)
 			goto no_page;
+		if (start_read_nowait(vmf, file, page))
+			return ret | VM_FAULT_RETRY; /* mmap_lock kept, the page ours no more */
 	} else if (!lock_page_maybe_drop_mmap(vmf, page, &fpin)) {
 		goto out_retry;
 	}

@@ -89,6 +89,15 @@ void free_pfn_range(unsigned long start, unsigned long end);
 /* The page lock's waitqueues, set up once per process (filemap.c). */
 void pagecache_init(void);
 
+/* Reads that do not wait (readahead.c): one I/O worker runs them. */
+int read_page_async(struct file *file, struct page *page);
+/* Wait until every read submitted so far has completed. */
+void async_reads_wait(void);
+/* Reads the worker has completed since boot. */
+unsigned long async_reads_completed(void);
+/* Finish the queued reads and stop the worker (shutdown). */
+void async_reads_stop(void);
+
 /* Page tables (pgtable.c). */
 pgd_t *pgd_alloc(struct mm_struct *mm);
 /* The p4d level is folded into the pgd: there is nothing to allocate. */

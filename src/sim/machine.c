@@ -319,6 +319,7 @@ int sim_shutdown(void)
 		problems++;
 		sim_reap_tasks();
 	}
+	async_reads_stop(); /* a read in flight holds its page and file */
 	huge_zero_page_release();
 	deferred_split_queue_reset();
 	pgtable_rcu_barrier();
