@@ -205,8 +205,10 @@ int sys_fsync(int fd);
  * [@addr, @addr+@len) map (MS_SYNC; MS_ASYNC writes nothing, as Linux since 2.6.19).
  *
  * Return: 0; -EINVAL for an unaligned @addr, unknown flags, or MS_SYNC with
- * MS_ASYNC; -ENOMEM when part of the range is not mapped (the rest is still
- * written); -EIO (or the host's errno) when a writeback failed.
+ * MS_ASYNC; -EBUSY for MS_INVALIDATE over a VM_LOCKED VMA (the VMAs before it
+ * were synced; MS_INVALIDATE otherwise invalidates nothing, the cache being the
+ * mappings' pages); -ENOMEM when part of the range is not mapped (the rest is
+ * still written); -EIO (or the host's errno) when a writeback failed.
  */
 int sys_msync(unsigned long addr, size_t len, int flags);
 
