@@ -58,7 +58,9 @@ struct inode {
 	bool i_dir;		 /* a directory: open for reading only, no I/O */
 	bool i_dax;		 /* under sim_config.dax_dir: the machine treats it as fsdax */
 	char *path;		 /* host path, or the name maps shows */
-	int wb_err;		 /* the first writeback error not yet reported by fsync */
+	int wb_err;		 /* the last writeback error (sticky, as AS_EIO/AS_ENOSPC) */
+	unsigned int wb_err_seq; /* errors so far: an errseq_t's counter (i_pages_lock) */
+	bool wb_err_seen;	 /* an fsync has reported the last one */
 	struct list_head i_hash; /* on the machine's list of inodes (sim.inodes) */
 	void *i_private;	 /* the owner's (hugetlb: its reservations) */
 };
@@ -82,6 +84,7 @@ struct file {
 	struct inode *f_inode;
 	struct address_space *f_mapping;
 	const struct file_operations *f_op;
+	unsigned int f_wb_err; /* the inode's wb_err_seq this file has reported up to */
 };
 
 /* Take a reference on @file; drop it with fput(). Return: @file. */

@@ -42,6 +42,17 @@ extern const struct vm_operations_struct generic_file_vm_ops;
 /* Install @file at the lowest free descriptor (taking over the reference). Return it or -EMFILE/-ENOMEM. */
 int fd_install_lowest(struct file *file);
 
+/*
+ * Writeback errors (filemap.c), as the kernel's errseq_t: a failed writeback is
+ * recorded in the inode and stays; each open file reports it once, at its first
+ * fsync (or msync) after it, and a file opened while nobody has seen it yet reports
+ * it too.
+ */
+void mapping_set_wb_err(struct inode *inode, int err);
+unsigned int file_sample_wb_err(struct inode *inode);
+/* Return: the error @file has not reported yet (and now has), or 0. */
+int file_check_and_advance_wb_err(struct file *file);
+
 /* Page cache I/O (filemap.c). Caller holds inode->i_rwsem for writes. */
 ssize_t generic_file_read(struct file *file, unsigned long buf, size_t count, loff_t pos);
 ssize_t generic_file_write(struct file *file, unsigned long buf, size_t count, loff_t pos);

@@ -599,12 +599,46 @@ static int host_writepage(struct page *page)
 	ClearPageWriteback(page);
 	count_vm_stat(NR_WRITEBACK, -1);
 	if (err) {
-		/* Keep the data for a later try; fsync reports the error once. */
+		/* Keep the data for a later try; each file's fsync reports the error once. */
 		set_page_dirty(page);
-		if (!READ_ONCE(inode->wb_err))
-			WRITE_ONCE(inode->wb_err, err);
+		mapping_set_wb_err(inode, err);
 	}
 	unlock_page(page);
+	return err;
+}
+
+void mapping_set_wb_err(struct inode *inode, int err)
+{
+	spin_lock(&inode->i_data.i_pages_lock);
+	inode->wb_err = err;
+	inode->wb_err_seq++;
+	inode->wb_err_seen = false;
+	spin_unlock(&inode->i_data.i_pages_lock);
+}
+
+unsigned int file_sample_wb_err(struct inode *inode)
+{
+	unsigned int seq;
+
+	spin_lock(&inode->i_data.i_pages_lock);
+	/* An error nobody has reported yet is this opener's to report. */
+	seq = inode->wb_err_seq && !inode->wb_err_seen ? inode->wb_err_seq - 1 : inode->wb_err_seq;
+	spin_unlock(&inode->i_data.i_pages_lock);
+	return seq;
+}
+
+int file_check_and_advance_wb_err(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	int err = 0;
+
+	spin_lock(&inode->i_data.i_pages_lock);
+	if (file->f_wb_err != inode->wb_err_seq) {
+		err = inode->wb_err;
+		file->f_wb_err = inode->wb_err_seq;
+		inode->wb_err_seen = true;
+	}
+	spin_unlock(&inode->i_data.i_pages_lock);
 	return err;
 }
 

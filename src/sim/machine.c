@@ -350,6 +350,7 @@ int sim_shutdown(void)
 	sim.dax_dir = NULL;
 	pin_owner_reset();
 	inject_disarm_all();
+	host_io_inject_off();
 	sim_point_reset();
 	frames_unpoison_all();
 	max_pfn = 0;
