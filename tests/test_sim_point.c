@@ -100,6 +100,25 @@ static void reach_huge_points(void)
 	assert_int_equal(sys_munmap(base, 2 * HPAGE_PMD_SIZE), 0);
 }
 
+/* A fault on a cached page someone holds locked: file_page_wait (FOLL_NOWAIT returns at once). */
+static void reach_file_page_wait(int fd)
+{
+	unsigned long at = sys_mmap(0, PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	struct file *file = fget(fd);
+	struct page *cached, *page;
+
+	assert_false(IS_ERR_VALUE(at));
+	assert_non_null(file);
+	cached = find_lock_page(file->f_mapping, 0);
+	fput(file);
+	assert_non_null(cached);
+	mmap_read_lock(current->mm);
+	assert_int_equal(get_user_pages(at, 1, FOLL_GET | FOLL_NOWAIT, &page, NULL), 0);
+	mmap_read_unlock(current->mm);
+	unlock_and_put_page(cached);
+	assert_int_equal(sys_munmap(at, PAGE_SIZE), 0);
+}
+
 static void reach_every_point(void)
 {
 	struct task_struct *t = start_task("points");
@@ -135,6 +154,7 @@ static void reach_every_point(void)
 	make_test_dir();
 	fd = open_file(make_pattern_file("points", PAGE_SIZE, 0600), O_RDONLY);
 	assert_int_equal(sys_pread64(fd, addr, 1, 0), 1);
+	reach_file_page_wait(fd);
 	assert_int_equal(sys_close(fd), 0);
 	remove_test_dir();
 	/* Unmapping everything frees the tables through RCU: pgtable_free. */

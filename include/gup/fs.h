@@ -65,7 +65,9 @@ struct inode {
 	bool i_dir;		 /* a directory: open for reading only, no I/O */
 	bool i_dax;		 /* under sim_config.dax_dir: the machine treats it as fsdax */
 	char *path;		 /* host path, or the name maps shows */
-	int wb_err;		 /* the first writeback error not yet reported by fsync */
+	int wb_err;		 /* the last writeback error (sticky, as AS_EIO/AS_ENOSPC) */
+	unsigned int wb_err_seq; /* errors so far: an errseq_t's counter (i_pages_lock) */
+	bool wb_err_seen;	 /* an fsync has reported the last one */
 	struct list_head i_hash; /* on the machine's list of inodes (sim.inodes) */
 	void *i_private;	 /* the owner's (hugetlb: its reservations) */
 	unsigned int i_seals;	 /* memfd: F_SEAL_*, under i_rwsem; other files 0 */
@@ -98,6 +100,7 @@ struct file {
 	struct inode *f_inode;
 	struct address_space *f_mapping;
 	const struct file_operations *f_op;
+	unsigned int f_wb_err; /* the inode's wb_err_seq this file has reported up to */
 };
 
 /* Take a reference on @file; drop it with fput(). Return: @file. */
@@ -221,8 +224,10 @@ int sys_fsync(int fd);
  * [@addr, @addr+@len) map (MS_SYNC; MS_ASYNC writes nothing, as Linux since 2.6.19).
  *
  * Return: 0; -EINVAL for an unaligned @addr, unknown flags, or MS_SYNC with
- * MS_ASYNC; -ENOMEM when part of the range is not mapped (the rest is still
- * written); -EIO (or the host's errno) when a writeback failed.
+ * MS_ASYNC; -EBUSY for MS_INVALIDATE over a VM_LOCKED VMA (the VMAs before it
+ * were synced; MS_INVALIDATE otherwise invalidates nothing, the cache being the
+ * mappings' pages); -ENOMEM when part of the range is not mapped (the rest is
+ * still written); -EIO (or the host's errno) when a writeback failed.
  */
 int sys_msync(unsigned long addr, size_t len, int flags);
 

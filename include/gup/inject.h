@@ -44,6 +44,20 @@ unsigned long inject_hits(enum inject_point point);
 unsigned long inject_fired(enum inject_point point);
 const char *inject_point_name(enum inject_point point);
 
+/* How one armed failure counts: the sim points' rules, and host I/O's (src/fs/host_io.c). */
+struct inject_rule {
+	unsigned long nth;   /* fail from this hit on; 0 = disarmed */
+	unsigned long count; /* failures to give; 0 = unlimited */
+	unsigned long hits;
+	unsigned long fired;
+};
+
+/*
+ * inject_rule_hit() - count a hit of @rule; the caller serialises its hits.
+ * Return: true when this hit is to fail (armed, at or past nth, count not used up).
+ */
+bool inject_rule_hit(struct inject_rule *rule);
+
 extern int inject_armed_any;
 bool __inject_should_fail(enum inject_point point);
 

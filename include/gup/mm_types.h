@@ -102,6 +102,7 @@ struct mm_struct {
 	struct page *pmd_huge_pte; /* PTE tables deposited by huge pmds: a stack */
 	atomic_long_t rss_anon;
 	atomic_long_t rss_shmem;
+	atomic_long_t rss_file; /* page-cache pages of files (MM_FILEPAGES); shmem has its own */
 	unsigned long total_vm;
 	unsigned long locked_vm;
 	unsigned long def_flags;

@@ -114,6 +114,21 @@ extern const struct host_io_ops host_io_default_ops;
 /* Route host I/O through @ops (NULL: the defaults). Return: the table used until now. */
 const struct host_io_ops *host_io_set_ops(const struct host_io_ops *ops);
 
+/**
+ * host_io_inject() - make host operation @op ("pread", "pwrite", "fsync",
+ * "ftruncate") fail with @fault ("eio", "enospc"; "short", for pread and pwrite
+ * only: transfer half of what was asked) on its @nth call from now (1 = next),
+ * for @count calls in a row (0 = every call from then on). One rule per @op; a
+ * new one replaces it. Disarmed by host_io_inject_off() and at sim_shutdown().
+ *
+ * Return: 0, or -EINVAL for an unknown @op or @fault, "short" of another op, or
+ * @nth < 1.
+ */
+int host_io_inject(const char *op, const char *fault, unsigned long nth, unsigned long count);
+void host_io_inject_off(void);
+/* The failures injected into @op since it was armed (0 for an unknown @op). */
+unsigned long host_io_injected(const char *op);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@ struct file *alloc_file(struct inode *inode, unsigned int f_mode, unsigned int f
 	file->f_inode = inode;
 	file->f_mapping = &inode->i_data;
 	file->f_op = fop;
+	file->f_wb_err = file_sample_wb_err(inode);
 	return file;
 }
 

@@ -2,11 +2,14 @@
 /*
  * The host I/O seam: pread, pwrite, fsync and ftruncate on an inode's host
  * descriptor through one ops table, which tests replace to inject errors, short
- * transfers and delays; sim_config.file_latency_us delays every read and write.
+ * transfers and delays; sim_config.file_latency_us delays every read and write;
+ * host_io_inject() arms failures of one operation (scripts' `inject host_io`).
  */
+#include <string.h>
 #include <unistd.h>
 
 #include "fs/internal.h"
+#include <gup/inject.h>
 
 static ssize_t real_pread(int fd, void *buf, size_t count, loff_t pos)
 {
@@ -61,24 +64,140 @@ static const struct host_io_ops *host_ops(void)
 	return __atomic_load_n(&host_io, __ATOMIC_ACQUIRE);
 }
 
+/* --- injected failures --- */
+
+enum host_io_op { HOST_IO_PREAD, HOST_IO_PWRITE, HOST_IO_FSYNC, HOST_IO_FTRUNCATE, NR_HOST_IO_OPS };
+
+static const char *const host_io_op_names[NR_HOST_IO_OPS] = {"pread", "pwrite", "fsync",
+							     "ftruncate"};
+
+/* A failure to give: an errno, or (0) a short transfer. */
+static const struct {
+	const char *name;
+	int err;
+} host_io_faults[] = {{"eio", -EIO}, {"enospc", -ENOSPC}, {"short", 0}};
+
+static struct {
+	struct inject_rule rule;
+	int err;
+} host_io_armed[NR_HOST_IO_OPS];
+static pthread_mutex_t host_io_inject_lock = PTHREAD_MUTEX_INITIALIZER;
+static int host_io_any_armed;
+
+static int host_io_op_by_name(const char *name)
+{
+	for (int i = 0; name && i < NR_HOST_IO_OPS; i++)
+		if (!strcmp(host_io_op_names[i], name))
+			return i;
+	return -1;
+}
+
+static int host_io_fault_by_name(const char *name)
+{
+	for (int i = 0; name && i < (int)ARRAY_SIZE(host_io_faults); i++)
+		if (!strcmp(host_io_faults[i].name, name))
+			return i;
+	return -1;
+}
+
+int host_io_inject(const char *op, const char *fault, unsigned long nth, unsigned long count)
+{
+	int o = host_io_op_by_name(op), f = host_io_fault_by_name(fault);
+
+	/* Only reads and writes transfer bytes: they alone can be short. */
+	if (o < 0 || f < 0 || nth < 1 || (!host_io_faults[f].err && o > HOST_IO_PWRITE))
+		return -EINVAL;
+	pthread_mutex_lock(&host_io_inject_lock);
+	host_io_armed[o].rule = (struct inject_rule){.nth = nth, .count = count};
+	host_io_armed[o].err = host_io_faults[f].err;
+	__atomic_store_n(&host_io_any_armed, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&host_io_inject_lock);
+	return 0;
+}
+
+void host_io_inject_off(void)
+{
+	pthread_mutex_lock(&host_io_inject_lock);
+	memset(host_io_armed, 0, sizeof(host_io_armed));
+	__atomic_store_n(&host_io_any_armed, 0, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&host_io_inject_lock);
+}
+
+unsigned long host_io_injected(const char *op)
+{
+	int o = host_io_op_by_name(op);
+	unsigned long fired;
+
+	if (o < 0)
+		return 0;
+	pthread_mutex_lock(&host_io_inject_lock);
+	fired = host_io_armed[o].rule.fired;
+	pthread_mutex_unlock(&host_io_inject_lock);
+	return fired;
+}
+
+/*
+ * Does this call of @op fail? Return: false, or true with *@err the errno to
+ * answer (0: transfer short, half of what was asked and at least a byte).
+ */
+static bool host_io_should_fail(enum host_io_op op, int *err)
+{
+	bool fail;
+
+	if (likely(!__atomic_load_n(&host_io_any_armed, __ATOMIC_RELAXED)))
+		return false;
+	pthread_mutex_lock(&host_io_inject_lock);
+	fail = inject_rule_hit(&host_io_armed[op].rule);
+	*err = host_io_armed[op].err;
+	pthread_mutex_unlock(&host_io_inject_lock);
+	return fail;
+}
+
+static size_t short_count(size_t count)
+{
+	return count > 1 ? count / 2 : count;
+}
+
 ssize_t host_pread(struct inode *inode, void *buf, size_t count, loff_t pos)
 {
+	int err;
+
 	host_io_latency();
+	if (host_io_should_fail(HOST_IO_PREAD, &err)) {
+		if (err)
+			return err;
+		count = short_count(count);
+	}
 	return host_ops()->pread(READ_ONCE(inode->host_fd), buf, count, pos);
 }
 
 ssize_t host_pwrite(struct inode *inode, const void *buf, size_t count, loff_t pos)
 {
+	int err;
+
 	host_io_latency();
+	if (host_io_should_fail(HOST_IO_PWRITE, &err)) {
+		if (err)
+			return err;
+		count = short_count(count);
+	}
 	return host_ops()->pwrite(READ_ONCE(inode->host_fd), buf, count, pos);
 }
 
 int host_fsync(struct inode *inode)
 {
+	int err;
+
+	if (host_io_should_fail(HOST_IO_FSYNC, &err))
+		return err;
 	return host_ops()->fsync(READ_ONCE(inode->host_fd));
 }
 
 int host_ftruncate(struct inode *inode, loff_t length)
 {
+	int err;
+
+	if (host_io_should_fail(HOST_IO_FTRUNCATE, &err))
+		return err;
 	return host_ops()->ftruncate(READ_ONCE(inode->host_fd), length);
 }

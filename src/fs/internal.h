@@ -46,6 +46,16 @@ int fd_install_lowest(struct file *file);
 
 /* Seals (mm/memfd.c): F_ADD_SEALS and F_GET_SEALS of sys_fcntl(); other @cmd -EINVAL. */
 long memfd_fcntl(struct file *file, unsigned int cmd, unsigned long arg);
+/*
+ * Writeback errors (filemap.c), as the kernel's errseq_t: a failed writeback is
+ * recorded in the inode and stays; each open file reports it once, at its first
+ * fsync (or msync) after it, and a file opened while nobody has seen it yet reports
+ * it too.
+ */
+void mapping_set_wb_err(struct inode *inode, int err);
+unsigned int file_sample_wb_err(struct inode *inode);
+/* Return: the error @file has not reported yet (and now has), or 0. */
+int file_check_and_advance_wb_err(struct file *file);
 
 /* Page cache I/O (filemap.c). Caller holds inode->i_rwsem for writes. */
 ssize_t generic_file_read(struct file *file, unsigned long buf, size_t count, loff_t pos);

@@ -18,7 +18,7 @@ int vfs_fsync_range(struct file *file, loff_t start, loff_t end)
 		return 0;
 	mapping_mkclean_range(mapping, first, last);
 	err = filemap_write_range(mapping, first, last);
-	wb_err = __atomic_exchange_n(&inode->wb_err, 0, __ATOMIC_RELAXED);
+	wb_err = file_check_and_advance_wb_err(file);
 	if (!err && !inode->i_dir)
 		err = host_fsync(inode);
 	return err ? err : wb_err;

@@ -9,14 +9,7 @@
 #include <gup/inject.h>
 #include <gup/sim_point.h>
 
-struct inject_state {
-	unsigned long nth;   /* fail from this hit on; 0 = disarmed */
-	unsigned long count; /* failures to give; 0 = unlimited */
-	unsigned long hits;
-	unsigned long fired;
-};
-
-static struct inject_state points[NR_INJECT_POINTS];
+static struct inject_rule points[NR_INJECT_POINTS];
 static pthread_mutex_t inject_lock = PTHREAD_MUTEX_INITIALIZER;
 int inject_armed_any;
 
@@ -51,7 +44,7 @@ static int arm_point(int point, unsigned long nth, unsigned long count)
 	if (point < 0 || nth < 1)
 		return -EINVAL;
 	pthread_mutex_lock(&inject_lock);
-	points[point] = (struct inject_state){.nth = nth, .count = count};
+	points[point] = (struct inject_rule){.nth = nth, .count = count};
 	refresh_armed_any();
 	pthread_mutex_unlock(&inject_lock);
 	return 0;
@@ -64,19 +57,23 @@ int inject_arm(const char *name, unsigned long nth, unsigned long count)
 	return arm_point(point_by_name(name, strlen(name)), nth, count);
 }
 
+bool inject_rule_hit(struct inject_rule *rule)
+{
+	if (!rule->nth)
+		return false;
+	rule->hits++;
+	if (rule->hits < rule->nth || (rule->count && rule->fired >= rule->count))
+		return false;
+	rule->fired++;
+	return true;
+}
+
 bool __inject_should_fail(enum inject_point point)
 {
-	struct inject_state *s = &points[point];
-	bool fail = false;
+	bool fail;
 
 	pthread_mutex_lock(&inject_lock);
-	if (s->nth) {
-		s->hits++;
-		if (s->hits >= s->nth && (!s->count || s->fired < s->count)) {
-			s->fired++;
-			fail = true;
-		}
-	}
+	fail = inject_rule_hit(&points[point]);
 	pthread_mutex_unlock(&inject_lock);
 	return fail;
 }

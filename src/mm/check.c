@@ -20,7 +20,7 @@ struct check_ctx {
 	unsigned long lo, hi;	/* frames checked: the reserved ones and [lo, hi) */
 	long mm_tables;		/* tables reached in the mm being walked */
 	long mm_huge_pmds;	/* huge pmds in the mm being walked, each with a deposited table */
-	long mm_rss_anon, mm_rss_shmem;
+	long mm_rss_anon, mm_rss_shmem, mm_rss_file;
 	long file_dirty;   /* dirty pages of host-file page caches */
 	long cached_pages; /* pages of every page cache */
 };
@@ -186,6 +186,17 @@ static void tally_at(struct check_ctx *c, unsigned long pfn)
 		scratch_mark_stray();
 }
 
+/* The counter the page's PTE counts in: the same rule as mm_rss_counter(). */
+static void tally_rss(struct check_ctx *c, struct page *page)
+{
+	if (PageAnon(page))
+		c->mm_rss_anon++;
+	else if (PageSwapBacked(page))
+		c->mm_rss_shmem++;
+	else
+		c->mm_rss_file++;
+}
+
 /*
  * A migration entry stands for a page a migration has locked and unmapped: it
  * exists only while one runs, names a locked page, and keeps its rss count.
@@ -206,10 +217,7 @@ static void tally_migration_entry(struct check_ctx *c, struct mm_struct *mm, pte
 	else if (!PageLocked(page))
 		violation(c, "mm %u: migration entry at %#lx names unlocked pfn %#lx", mm->id, addr,
 			  page_to_pfn(page));
-	if (PageAnon(page))
-		c->mm_rss_anon++;
-	else
-		c->mm_rss_shmem++;
+	tally_rss(c, page);
 }
 
 static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsigned long addr)
@@ -237,10 +245,7 @@ static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsi
 	tally_at(c, page_to_pfn(page));
 	c->maps[pte_pfn(pte)]++;
 	c->refs[page_to_pfn(page)]++;
-	if (PageAnon(page))
-		c->mm_rss_anon++;
-	else
-		c->mm_rss_shmem++;
+	tally_rss(c, page);
 }
 
 /*
@@ -625,7 +630,7 @@ static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 
 	c->mm_tables = 1;
 	c->mm_huge_pmds = 0;
-	c->mm_rss_anon = c->mm_rss_shmem = 0;
+	c->mm_rss_anon = c->mm_rss_shmem = c->mm_rss_file = 0;
 	tally_at(c, page_to_pfn(pgd_page));
 	c->tables[page_to_pfn(pgd_page)]++;
 	walk_page_range_novma(mm, 0, TASK_SIZE, &check_walk_ops, &w);
@@ -637,10 +642,14 @@ static void check_mm_tables(struct check_ctx *c, struct mm_struct *mm)
 		violation(c, "mm %u: %ld page tables reachable, pgtables_bytes says %ld", mm->id,
 			  c->mm_tables, atomic_long_read(&mm->pgtables_bytes) / (long)PAGE_SIZE);
 	if (c->mm_rss_anon != atomic_long_read(&mm->rss_anon) ||
-	    c->mm_rss_shmem != atomic_long_read(&mm->rss_shmem))
-		violation(c, "mm %u: ptes map %ld anon + %ld shmem pages, rss says %ld + %ld",
-			  mm->id, c->mm_rss_anon, c->mm_rss_shmem, atomic_long_read(&mm->rss_anon),
-			  atomic_long_read(&mm->rss_shmem));
+	    c->mm_rss_shmem != atomic_long_read(&mm->rss_shmem) ||
+	    c->mm_rss_file != atomic_long_read(&mm->rss_file))
+		violation(c,
+			  "mm %u: ptes map %ld anon + %ld shmem + %ld file pages, rss says %ld + "
+			  "%ld + %ld",
+			  mm->id, c->mm_rss_anon, c->mm_rss_shmem, c->mm_rss_file,
+			  atomic_long_read(&mm->rss_anon), atomic_long_read(&mm->rss_shmem),
+			  atomic_long_read(&mm->rss_file));
 }
 
 /*

@@ -318,11 +318,26 @@ static bool lock_page_maybe_drop_mmap(struct vm_fault *vmf, struct page *page, s
 {
 	if (trylock_page(page))
 		return true;
+	sim_point(SP_FILE_PAGE_WAIT, vmf);
 	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 		return false;
 	*fpin = maybe_unlock_mmap_for_io(vmf, *fpin);
 	lock_page(page);
 	return true;
+}
+
+/*
+ * FAULT_FLAG_RETRY_NOWAIT on a miss: as readahead does, submit the read of the
+ * new locked @page and return without waiting for it; a later fault finds the
+ * page, locked until the read completes. Return: true when the read was
+ * submitted (our reference went with it), false to read it here.
+ */
+static bool start_read_nowait(struct vm_fault *vmf, struct file *file, struct page *page)
+{
+	if (!(vmf->flags & FAULT_FLAG_RETRY_NOWAIT) || !(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
+	    !page->mapping->a_ops->readpage)
+		return false;
+	return read_page_async(file, page) == 0;
 }
 
 vm_fault_t filemap_fault(struct vm_fault *vmf)
@@ -346,6 +361,8 @@ retry_find:
 			goto retry_find;
 		if (err)
 			goto no_page;
+		if (start_read_nowait(vmf, file, page))
+			return ret | VM_FAULT_RETRY; /* mmap_lock kept, the page ours no more */
 	} else if (!lock_page_maybe_drop_mmap(vmf, page, &fpin)) {
 		goto out_retry;
 	}
@@ -582,12 +599,46 @@ static int host_writepage(struct page *page)
 	ClearPageWriteback(page);
 	count_vm_stat(NR_WRITEBACK, -1);
 	if (err) {
-		/* Keep the data for a later try; fsync reports the error once. */
+		/* Keep the data for a later try; each file's fsync reports the error once. */
 		set_page_dirty(page);
-		if (!READ_ONCE(inode->wb_err))
-			WRITE_ONCE(inode->wb_err, err);
+		mapping_set_wb_err(inode, err);
 	}
 	unlock_page(page);
+	return err;
+}
+
+void mapping_set_wb_err(struct inode *inode, int err)
+{
+	spin_lock(&inode->i_data.i_pages_lock);
+	inode->wb_err = err;
+	inode->wb_err_seq++;
+	inode->wb_err_seen = false;
+	spin_unlock(&inode->i_data.i_pages_lock);
+}
+
+unsigned int file_sample_wb_err(struct inode *inode)
+{
+	unsigned int seq;
+
+	spin_lock(&inode->i_data.i_pages_lock);
+	/* An error nobody has reported yet is this opener's to report. */
+	seq = inode->wb_err_seq && !inode->wb_err_seen ? inode->wb_err_seq - 1 : inode->wb_err_seq;
+	spin_unlock(&inode->i_data.i_pages_lock);
+	return seq;
+}
+
+int file_check_and_advance_wb_err(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	int err = 0;
+
+	spin_lock(&inode->i_data.i_pages_lock);
+	if (file->f_wb_err != inode->wb_err_seq) {
+		err = inode->wb_err;
+		file->f_wb_err = inode->wb_err_seq;
+		inode->wb_err_seen = true;
+	}
+	spin_unlock(&inode->i_data.i_pages_lock);
 	return err;
 }
 

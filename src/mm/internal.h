@@ -86,8 +86,29 @@ unsigned int memalloc_nocma_save(void);
 void memalloc_nocma_restore(unsigned int depth);
 void free_pfn_range(unsigned long start, unsigned long end);
 
+/*
+ * The rss counter a mapped @page counts in, as the kernel's mm_counter():
+ * anonymous (MM_ANONPAGES), shmem (swap-backed cache, MM_SHMEMPAGES), else a
+ * file's page cache (MM_FILEPAGES).
+ */
+static inline atomic_long_t *mm_rss_counter(struct mm_struct *mm, struct page *page)
+{
+	if (PageAnon(page))
+		return &mm->rss_anon;
+	return PageSwapBacked(page) ? &mm->rss_shmem : &mm->rss_file;
+}
+
 /* The page lock's waitqueues, set up once per process (filemap.c). */
 void pagecache_init(void);
+
+/* Reads that do not wait (readahead.c): one I/O worker runs them. */
+int read_page_async(struct file *file, struct page *page);
+/* Wait until every read submitted so far has completed. */
+void async_reads_wait(void);
+/* Reads the worker has completed since boot. */
+unsigned long async_reads_completed(void);
+/* Finish the queued reads and stop the worker (shutdown). */
+void async_reads_stop(void);
 
 /* Page tables (pgtable.c). */
 pgd_t *pgd_alloc(struct mm_struct *mm);

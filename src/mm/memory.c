@@ -28,7 +28,7 @@ static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
 
 static void inc_mm_counter(struct mm_struct *mm, struct page *page, long delta)
 {
-	atomic_long_add(delta, PageAnon(page) ? &mm->rss_anon : &mm->rss_shmem);
+	atomic_long_add(delta, mm_rss_counter(mm, page));
 }
 
 /*

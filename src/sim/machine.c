@@ -323,6 +323,7 @@ int sim_shutdown(void)
 		problems++;
 		sim_reap_tasks();
 	}
+	async_reads_stop(); /* a read in flight holds its page and file */
 	huge_zero_page_release();
 	deferred_split_shrinker_unregister();
 	deferred_split_queue_reset();
@@ -354,6 +355,7 @@ int sim_shutdown(void)
 	sim.dax_dir = NULL;
 	pin_owner_reset();
 	inject_disarm_all();
+	host_io_inject_off();
 	sim_point_reset();
 	frames_unpoison_all();
 	max_pfn = 0;

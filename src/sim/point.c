@@ -95,6 +95,10 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 		 "unmap_and_move(), after try_to_unmap() left migration "
 		 "entries, before the references are checked and the data copied",
 		 "the old page's lock", "struct page * (the old page)", false, false},
+	[SP_FILE_PAGE_WAIT] = {"file_page_wait",
+			       "filemap_fault(), the page found locked (a read in flight), "
+			       "before the fault drops mmap_lock to wait or returns RETRY",
+			       "mmap_lock for read", "struct vm_fault *", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&

@@ -232,6 +232,12 @@ struct backend_ops {
 	void (*page_write)(struct bk_page *page, const void *buf, unsigned long len);
 	/* /proc/PID/clear_refs of the current task: @type as written there; 0 or -errno. */
 	int (*clear_refs)(int type);
+	/*
+	 * Fail host I/O operation @op with @fault on its @nth call, @count times (0:
+	 * always); inject_off disarms it. 0 or -EINVAL; NULL: no host I/O seam.
+	 */
+	int (*host_io_inject)(const char *op, const char *fault, unsigned long nth,
+			      unsigned long count);
 };
 
 /* The simulated machine (backend_sim.c). */

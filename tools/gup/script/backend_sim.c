@@ -160,6 +160,12 @@ static unsigned long sim_be_report_refs(FILE *out)
 	return sim_report_pins(out);
 }
 
+static void sim_be_inject_off(void)
+{
+	inject_disarm_all();
+	host_io_inject_off();
+}
+
 static int sim_be_inject_arm(const char *point, unsigned long nth, unsigned long count)
 {
 	return inject_arm(point, nth, count);
@@ -844,7 +850,7 @@ const struct backend_ops sim_backend = {
 	.check = sim_check,
 	.warn_count = sim_warn_count,
 	.inject_arm = sim_be_inject_arm,
-	.inject_off = inject_disarm_all,
+	.inject_off = sim_be_inject_off,
 	.point_lookup = sim_point_lookup,
 	.point_info = sim_be_point_info,
 	.point_hook = sim_be_point_hook,
@@ -905,4 +911,5 @@ const struct backend_ops sim_backend = {
 	.nr_vmstat = sim_nr_vmstat,
 	.vmstat_name = sim_vmstat_name,
 	.vmstat_value = sim_vmstat_value,
+	.host_io_inject = host_io_inject,
 };

@@ -108,6 +108,21 @@ bool cmd_inject(struct script *s, struct cmd_args *a)
 	return true;
 }
 
+bool cmd_inject_host_io(struct script *s, struct cmd_args *a)
+{
+	const char *op = a->arg[1].str, *fault = a->arg[2].str;
+	long nth = a->opt[0].n, count = a->opt[1].n;
+
+	if (!s->be->host_io_inject)
+		return fail(s, "inject host_io: the %s back end has no host I/O seam", s->be->name);
+	if (s->be->host_io_inject(op, fault, (unsigned long)nth, (unsigned long)count))
+		return fail(s,
+			    "usage: inject host_io pread|pwrite|fsync|ftruncate eio|enospc|short "
+			    "(short: pread and pwrite only), got '%s %s'",
+			    op, fault);
+	return true;
+}
+
 bool cmd_inject_off(struct script *s, struct cmd_args *a)
 {
 	s->be->inject_off();

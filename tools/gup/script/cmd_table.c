@@ -81,6 +81,13 @@ const struct command commands[] = {
 		    "fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc`."},
 	{"inject", "machine", {KEYWORD("off")}, .needs = NEEDS_MACHINE, .fn = cmd_inject_off,
 	 .summary = "Disarm every point."},
+	{"inject", "machine", {KEYWORD("host_io"), WORD("OP"), WORD("FAULT")},
+	 {OPT_IN("nth", "N", "1", 1, LONG_MAX, "nth"), OPT_IN("count", "M", "1", 0, LONG_MAX, "count")},
+	 .needs = NEEDS_MACHINE, .fn = cmd_inject_host_io,
+	 .summary = "Make host file I/O fail: OP (`pread pwrite fsync ftruncate`) answers FAULT "
+		    "(`eio`, `enospc`, or `short`: half the bytes, for pread and pwrite) on its Nth "
+		    "call from now (default 1), M times in a row (default 1; 0 = forever). "
+		    "`inject off` disarms it."},
 	{"check", "machine", .needs = NEEDS_MACHINE, .fn = cmd_check,
 	 .summary = "Run `sim_check()`: every frame, table and VMA invariant. Violations are "
 		    "printed and count as a failure."},

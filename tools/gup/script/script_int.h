@@ -355,6 +355,7 @@ CMD(boot);
 CMD(check);
 CMD(inject);
 CMD(inject_off);
+CMD(inject_host_io);
 CMD(set);
 CMD(echo);
 CMD(expect);
