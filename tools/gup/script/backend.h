@@ -84,6 +84,7 @@ struct bk_boot {
 	enum bk_vsyscall vsyscall;
 	enum bk_thp thp;		      /* transparent_hugepage/enabled */
 	unsigned long hugetlb_2m, hugetlb_1g; /* hugetlb pools, in pages */
+	unsigned long cma_bytes;	      /* MIGRATE_CMA pageblocks at the top of ZONE_NORMAL */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */
@@ -225,6 +226,16 @@ struct backend_ops {
 	bool (*plays_command)(const char *command);
 	const char *(*take_sim_only)(void);
 	void (*page_write)(struct bk_page *page, const void *buf, unsigned long len);
+
+	/*
+	 * Contiguous allocation and offlining (sim-only: no host back end has them).
+	 * cma_alloc: the first pfn, or -errno; why it failed (the pins that blocked
+	 * it, by call site) is printed to @out. offline: 0 or -errno, likewise.
+	 */
+	long (*cma_alloc)(unsigned long count, unsigned int align, FILE *out);
+	long (*cma_release)(unsigned long pfn, unsigned long count);
+	long (*offline)(unsigned long pfn, unsigned long count, FILE *out);
+	long (*online)(unsigned long pfn, unsigned long count);
 };
 
 /* The simulated machine (backend_sim.c). */

@@ -64,12 +64,15 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 	cfg.thp = (enum bk_thp)thp;
 	cfg.hugetlb_2m = a->opt[5].u;
 	cfg.hugetlb_1g = a->opt[6].u;
+	cfg.cma_bytes = a->opt[7].u;
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",
 	    s->be->total_pages(), mem >> 20, movable >> 20, s->be->free_pages());
 	if (cfg.hugetlb_2m || cfg.hugetlb_1g)
 		say(s, "  hugetlb pools: %lu x 2M, %lu x 1G\n", cfg.hugetlb_2m, cfg.hugetlb_1g);
+	if (cfg.cma_bytes)
+		say(s, "  cma: the top %lu MiB of ZONE_NORMAL\n", cfg.cma_bytes >> 20);
 	return true;
 }
 
