@@ -157,7 +157,9 @@ static void test_longterm_faults_allocate_outside_cma(void **state)
 	assert_int_equal(migrations, 0);
 	assert_false(is_migrate_cma_page(pages[0]) || is_migrate_cma_page(pages[1]));
 	/* Without FOLL_LONGTERM the same fault takes CMA (it holds most free memory). */
-	touch_page(map_rw(1));
+	addr = map_rw(1);
+	touch_page(addr);
+	assert_true(in_cma(t, addr));
 	unpin_user_pages(pages, 2);
 	end_test(t);
 }
