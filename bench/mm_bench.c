@@ -4,7 +4,9 @@
  * write faults, copy_to_user over populated memory and fork of a populated
  * region, THP write faults beside memset of 2 MiB, next to the host kernel's own
  * MADV_POPULATE_WRITE for scale; `file` (or filefault, filepin, writeback): the
- * page cache's figures, each beside its anonymous or host counterpart.
+ * page cache's figures, each beside its anonymous or host counterpart. `migrate`:
+ * migrating a region's pages between zones beside memcpy of the same bytes;
+ * `longterm`: FOLL_LONGTERM pins of memory with nothing to migrate beside plain pins.
  */
 #include <fcntl.h>
 #include <unistd.h>
@@ -467,12 +469,102 @@ static bool bench_files(const char *mode)
 	return true;
 }
 
+#define REGION_PIN_BATCH 512
+
+/* Migration of REGION_PAGES anonymous pages from ZONE_MOVABLE to ZONE_NORMAL, and memcpy. */
+static int bench_migrate(void)
+{
+	struct sim_config cfg = {
+		.prefault = true, .mem_bytes = 2 * REGION_BYTES, .movable_bytes = 2 * REGION_BYTES};
+	char *from = malloc(REGION_BYTES), *to = malloc(REGION_BYTES);
+	struct task_struct *task;
+	double t0, migrate_ns, memcpy_ns;
+	unsigned long addr;
+	long left;
+
+	if (!from || !to || sim_boot(&cfg)) {
+		fprintf(stderr, "mm_bench: cannot boot the simulated machine\n");
+		return 1;
+	}
+	task = task_create("mm_bench");
+	set_current(task);
+	addr = map_region();
+	populate_write(addr); /* movable allocations: ZONE_MOVABLE first */
+	t0 = now_ns();
+	left = sim_migrate_range(addr, REGION_BYTES, ZONE_NORMAL);
+	migrate_ns = now_ns() - t0;
+	memset(from, 1, REGION_BYTES);
+	memset(to, 2, REGION_BYTES);
+	t0 = now_ns();
+	memcpy(to, from, REGION_BYTES);
+	__asm__ volatile("" : : "r"(to) : "memory"); /* the copy is used: keep it */
+	memcpy_ns = now_ns() - t0;
+	printf("mm_bench migrate: %lu pages, %ld left behind\n", REGION_PAGES, left);
+	report("sim_migrate_range (unmap, copy, remap)", migrate_ns);
+	report("memcpy of the same bytes", memcpy_ns);
+	printf("%-44s %10.2f x\n", "migration / memcpy", migrate_ns / memcpy_ns);
+	free(from);
+	free(to);
+	task_exit(task);
+	return sim_shutdown() || left ? 1 : 0;
+}
+
+/* Pin and unpin the whole region REGION_PIN_BATCH pages at a time with @flags; ns in all. */
+static double pin_region(unsigned long addr, unsigned int flags)
+{
+	static struct page *pages[REGION_PIN_BATCH];
+	double t0 = now_ns();
+
+	for (unsigned long off = 0; off < REGION_BYTES; off += REGION_PIN_BATCH * PAGE_SIZE) {
+		if (pin_user_pages_fast(addr + off, REGION_PIN_BATCH, flags, pages) != REGION_PIN_BATCH) {
+			fprintf(stderr, "mm_bench: pin failed at +%#lx\n", off);
+			exit(1);
+		}
+		unpin_user_pages(pages, REGION_PIN_BATCH);
+	}
+	return now_ns() - t0;
+}
+
+/* FOLL_LONGTERM over memory with no CMA or movable pages: the check should cost little. */
+static int bench_longterm(void)
+{
+	struct sim_config cfg = {.prefault = true};
+	double plain = 1e300, longterm = 1e300;
+	struct task_struct *task;
+	unsigned long addr;
+
+	if (sim_boot(&cfg)) {
+		fprintf(stderr, "mm_bench: cannot boot the simulated machine\n");
+		return 1;
+	}
+	task = task_create("mm_bench");
+	set_current(task);
+	addr = map_region();
+	populate_write(addr);
+	for (int round = 0; round < 5; round++) { /* the best of five, alternating */
+		double p = pin_region(addr, FOLL_WRITE),
+		       l = pin_region(addr, FOLL_WRITE | FOLL_LONGTERM);
+
+		plain = p < plain ? p : plain;
+		longterm = l < longterm ? l : longterm;
+	}
+	report("pin_user_pages_fast + unpin", plain);
+	report("pin_user_pages_fast(FOLL_LONGTERM) + unpin", longterm);
+	printf("%-44s %10.2f x\n", "long-term / plain", longterm / plain);
+	task_exit(task);
+	return sim_shutdown() ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	bool thp_only = argc > 1 && !strcmp(argv[1], "thp"); /* `bench_mm_bench thp`: for perf */
 	struct sim_config cfg = {.prefault = true};
 	struct task_struct *task;
 
+	if (argc > 1 && !strcmp(argv[1], "migrate"))
+		return bench_migrate();
+	if (argc > 1 && !strcmp(argv[1], "longterm"))
+		return bench_longterm();
 	if (sim_boot(&cfg)) {
 		fprintf(stderr, "mm_bench: cannot boot the simulated machine\n");
 		return 1;
@@ -481,7 +573,7 @@ int main(int argc, char **argv)
 	set_current(task);
 	if (argc > 1 && !thp_only) {
 		if (!bench_files(argv[1])) {
-			fprintf(stderr, "usage: mm_bench [thp|file|filefault|filepin|writeback]\n");
+			fprintf(stderr, "usage: mm_bench [thp|file|filefault|filepin|writeback|migrate|longterm]\n");
 			task_exit(task);
 			sim_shutdown();
 			return 2;

@@ -23,5 +23,7 @@
 #include <gup/sim_thread.h>
 #include <gup/rmap.h>
 #include <gup/migrate.h>
+#include <gup/cma.h>
+#include <gup/memory_hotplug.h>
 
 #endif /* LIBGUP_H */

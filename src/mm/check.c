@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 #include "mm/internal.h"
+#include "mm/page_isolation.h"
 #include <gup/pagemap.h>
 
 struct check_ctx {
@@ -996,6 +997,15 @@ static void check_counters(struct check_ctx *c, unsigned long nr_tables)
 			  global_node_page_state(NR_PAGETABLE));
 }
 
+/* cma_alloc()'s frames belong to whoever allocated them: one reference each. */
+static void count_cma_owner(unsigned long pfn, void *arg)
+{
+	struct check_ctx *c = arg;
+
+	tally_at(c, pfn);
+	c->refs[pfn]++;
+}
+
 static void check_all_frames(struct check_ctx *c, long *pins)
 {
 	unsigned long spans[2][2] = {{0, RESERVED_LOW_PFNS}, {c->lo, c->hi}};
@@ -1006,6 +1016,7 @@ static void check_all_frames(struct check_ctx *c, long *pins)
 	check_buddy_lists(c);
 	check_hugetlb(c);
 	check_huge_zero_page(c);
+	cma_for_each_allocated(count_cma_owner, c);
 	for (int i = 0; i < 2; i++)
 		for (unsigned long pfn = spans[i][0]; pfn < spans[i][1]; pfn++) {
 			nr_tables += PageTable(pfn_to_page(pfn));

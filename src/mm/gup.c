@@ -1520,7 +1520,8 @@ static unsigned long isolate_unpinnable_pages(unsigned long nr_pages, struct pag
 		if (is_pinnable_page(head))
 			continue;
 		found++;
-		if (!PageIsolated(head) && migrate_isolate_page(head, list))
+		/* Isolated already: by someone else (a range's pages are distinct heads). */
+		if (migrate_isolate_page(head, list))
 			(*stuck)++;
 	}
 	return found;

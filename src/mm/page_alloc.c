@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include "mm/internal.h"
 #include "mm/shrinker.h"
+#include "mm/page_isolation.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define FRAMES_POISON_FREED 1
@@ -158,6 +159,9 @@ static void buddy_free(struct page *page, unsigned int order)
 	unsigned long pfn = page_to_pfn(page);
 	unsigned long nr = 1UL << order;
 
+	/* A block freed into an isolated range stays with the isolation (page_isolation.c). */
+	if (unlikely(atomic_read(&nr_isolated_ranges)) && page_isolation_capture(page, order))
+		return;
 	spin_lock(&zone->lock);
 	while (order < MAX_ORDER - 1) {
 		unsigned long buddy = buddy_pfn_of(pfn, order);
@@ -520,4 +524,98 @@ void free_gigantic_page(struct page *page, unsigned int order)
 	destroy_compound_page(page, order);
 	reset_page_state(page);
 	free_pfn_range(pfn, pfn + (1UL << order));
+}
+
+/* --- isolated ranges' frames (page_isolation.c owns the ranges) --- */
+
+void frame_hold(struct page *page)
+{
+	page_alloc_note_used(page, 0);
+	SetPageReserved(page);
+	set_page_count(page, 1);
+}
+
+void frame_hand_over(struct page *page)
+{
+	frames_unpoison(page, 0);
+	reset_page_state(page);
+	set_page_count(page, 1);
+}
+
+/* Take the free block at @pfn of order @order; hold its frames inside [start, end). */
+static unsigned long take_block(struct zone *zone, unsigned long pfn, unsigned int order,
+				unsigned long start, unsigned long end,
+				void (*held)(unsigned long pfn, void *arg), void *arg)
+{
+	unsigned long nr = 1UL << order, nr_held = 0, piece;
+	struct page *head = pfn_to_page(pfn);
+
+	del_from_free_list(zone, head, order);
+	for (unsigned long p = pfn; p < pfn + nr; p += piece) {
+		unsigned int o = 0;
+
+		if (p >= start && p < end) {
+			frame_hold(pfn_to_page(p));
+			held(p, arg);
+			nr_held++;
+			piece = 1;
+			continue;
+		}
+		/* The largest aligned piece outside the range goes back to the lists. */
+		while (o < order && IS_ALIGNED(p, 2UL << o) && p + (2UL << o) <= pfn + nr &&
+		       (p + (2UL << o) <= start || p >= end))
+			o++;
+		add_to_free_list(zone, pfn_to_page(p), o);
+		piece = 1UL << o;
+	}
+	return nr_held;
+}
+
+/* The free block holding @pfn, or -1: its head's pfn in *@head_pfn. */
+static int free_block_containing(struct zone *zone, unsigned long pfn, unsigned long *head_pfn)
+{
+	for (unsigned int o = 0; o < MAX_ORDER; o++) {
+		unsigned long head = pfn & ~((1UL << o) - 1);
+
+		if (page_is_free_buddy(zone, head, o)) {
+			*head_pfn = head;
+			return (int)o;
+		}
+	}
+	return -1;
+}
+
+unsigned long take_free_frames(unsigned long start, unsigned long end,
+			       void (*held_fn)(unsigned long pfn, void *arg), void *arg)
+{
+	unsigned long taken = 0;
+
+	for (unsigned long pfn = start; pfn < end;) {
+		struct zone *zone = page_zone(pfn_to_page(pfn));
+		unsigned long zone_end =
+			min_t(unsigned long, end, zone->zone_start_pfn + zone->spanned_pages);
+		unsigned long held = 0, cma_held = 0;
+
+		spin_lock(&zone->lock);
+		for (; pfn < zone_end; pfn++) {
+			unsigned long head;
+			int order = free_block_containing(zone, pfn, &head);
+			unsigned long n;
+
+			if (order < 0)
+				continue;
+			n = take_block(zone, head, (unsigned int)order, start, end, held_fn, arg);
+			held += n;
+			if (is_migrate_cma_page(pfn_to_page(head)))
+				cma_held += n;
+			pfn = head + (1UL << order) - 1;
+		}
+		spin_unlock(&zone->lock);
+		if (!zone->is_cma)
+			atomic_long_add(-(long)cma_held, &zone->free_cma_pages);
+		atomic_long_add(-(long)held, &zone->free_pages);
+		count_vm_stat(NR_FREE_PAGES, -(long)held);
+		taken += held;
+	}
+	return taken;
 }

@@ -254,6 +254,21 @@ static struct pin_owner *oldest_record(struct pin_owner *chain, unsigned int kin
 }
 
 /*
+ * The record @site itself holds of @kind, if any: a call that takes and drops
+ * within itself (FOLL_LONGTERM's unpin before migrating, GUP-fast giving back a
+ * walk that raced fork) ends its own take, not an older one of another site.
+ */
+static struct pin_owner *own_record(struct pin_owner *chain, unsigned int kind,
+				    struct owner_site site)
+{
+	for (struct pin_owner *o = chain; o; o = o->next)
+		if (o->kind == kind && o->count > 0 && o->addr == site.addr &&
+		    o->label == site.label)
+			return o;
+	return NULL;
+}
+
+/*
  * Drop @n of @kind from slot @pfn, released by @site; its lock held.
  * Return: how many of the @n had no record.
  */
@@ -272,7 +287,8 @@ static inline int drop_locked(struct pin_owner *table, unsigned long pfn, unsign
 		}
 		return 0;
 	}
-	while (n > 0 && (o = oldest_record(&table[pfn], kind))) {
+	while (n > 0 && ((o = own_record(&table[pfn], kind, site)) ||
+			 (o = oldest_record(&table[pfn], kind)))) {
 		int now = min_t(int, n, o->count);
 
 		o->count -= now;

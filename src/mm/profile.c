@@ -488,7 +488,8 @@ static bool is_valid_gup_args_6_18(struct page **pages, int *locked, unsigned in
  */
 static bool is_pinnable_page_6_18(struct page *page)
 {
-	if (page_zone(page)->is_cma)
+	/* folio_is_longterm_pinnable(): MIGRATE_CMA pageblocks of any zone. */
+	if (is_migrate_cma_page(page))
 		return false;
 	if (is_zero_pfn(page_to_pfn(page)))
 		return true;

@@ -5,6 +5,7 @@
  */
 #include <sys/mman.h>
 #include "mm/internal.h"
+#include "mm/page_isolation.h"
 
 struct machine sim;
 /* CONFIG_MEM_SOFT_DIRTY of the booted machine (pgtable_supports_soft_dirty()). */
@@ -328,7 +329,8 @@ int sim_shutdown(void)
 	deferred_split_shrinker_unregister();
 	deferred_split_queue_reset();
 	pgtable_rcu_barrier();
-	hugetlb_release_pools(); /* the free ones; a page still in use is a leak */
+	hugetlb_release_pools();   /* the free ones; a page still in use is a leak */
+	memory_hotplug_shutdown(); /* offline memory is no leak: it comes back */
 	if (host_objects_left(out))
 		problems++;
 	pins = global_node_page_state(NR_FOLL_PIN_ACQUIRED) -
@@ -353,6 +355,7 @@ int sim_shutdown(void)
 		fprintf(out, "libgup: leak check failed at shutdown\n");
 	free(sim.dax_dir);
 	sim.dax_dir = NULL;
+	cma_shutdown();
 	pin_owner_reset();
 	inject_disarm_all();
 	host_io_inject_off();

@@ -86,6 +86,7 @@ struct bk_boot {
 	enum bk_thp thp;		      /* transparent_hugepage/enabled */
 	unsigned long hugetlb_2m, hugetlb_1g; /* hugetlb pools, in pages */
 	bool soft_dirty;		      /* CONFIG_MEM_SOFT_DIRTY (soft_dirty=on) */
+	unsigned long cma_bytes;	      /* MIGRATE_CMA pageblocks at the top of ZONE_NORMAL */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */
@@ -238,6 +239,16 @@ struct backend_ops {
 	 */
 	int (*host_io_inject)(const char *op, const char *fault, unsigned long nth,
 			      unsigned long count);
+
+	/*
+	 * Contiguous allocation and offlining (sim-only: no host back end has them).
+	 * cma_alloc: the first pfn, or -errno; why it failed (the pins that blocked
+	 * it, by call site) is printed to @out. offline: 0 or -errno, likewise.
+	 */
+	long (*cma_alloc)(unsigned long count, unsigned int align, FILE *out);
+	long (*cma_release)(unsigned long pfn, unsigned long count);
+	long (*offline)(unsigned long pfn, unsigned long count, FILE *out);
+	long (*online)(unsigned long pfn, unsigned long count);
 };
 
 /* The simulated machine (backend_sim.c). */

@@ -45,6 +45,7 @@ static int sim_be_boot(const struct bk_boot *bk)
 		.hugetlb_2m_pages = bk->hugetlb_2m,
 		.hugetlb_1g_pages = bk->hugetlb_1g,
 		.soft_dirty = bk->soft_dirty,
+		.cma_bytes = bk->cma_bytes,
 	};
 
 	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))
@@ -836,6 +837,53 @@ static long sim_vmstat_value(int item)
 	return (long)global_node_page_state((enum node_stat_item)item);
 }
 
+/* --- contiguous allocation and offlining --- */
+
+static void print_busy(FILE *out, const char *what, const struct range_busy *busy)
+{
+	if (!busy->nr_busy)
+		return;
+	fprintf(out,
+		"  %s: %d: %lu page(s) in use from pfn %#lx, %lu of them with GUP references\n",
+		what, busy->error, busy->nr_busy, busy->first_busy_pfn, busy->nr_pinned);
+	for (int i = 0; i < min_t(int, busy->nr_records, RANGE_BUSY_RECORDS); i++)
+		fprintf(out, "    pfn %#lx: %d %s by %s\n", busy->records[i].pfn,
+			busy->records[i].count, busy->records[i].pin ? "pin(s)" : "reference(s)",
+			busy->records[i].site);
+}
+
+static long sim_cma_alloc(unsigned long count, unsigned int align, FILE *out)
+{
+	struct range_busy busy;
+	struct page *page = cma_alloc(cma_default_area(), count, align, &busy);
+
+	if (page)
+		return (long)page_to_pfn(page);
+	print_busy(out, "cma_alloc", &busy);
+	return busy.error;
+}
+
+static long sim_cma_release(unsigned long pfn, unsigned long count)
+{
+	if (!pfn_valid(pfn))
+		return -EINVAL;
+	return cma_release(cma_default_area(), pfn_to_page(pfn), count) ? 0 : -EINVAL;
+}
+
+static long sim_offline(unsigned long pfn, unsigned long count, FILE *out)
+{
+	struct range_busy busy;
+	int err = offline_range(pfn, count, &busy);
+
+	print_busy(out, "offline_range", &busy);
+	return err;
+}
+
+static long sim_online(unsigned long pfn, unsigned long count)
+{
+	return online_range(pfn, count);
+}
+
 const struct backend_ops sim_backend = {
 	.name = "sim",
 	.boot = sim_be_boot,
@@ -912,4 +960,8 @@ const struct backend_ops sim_backend = {
 	.vmstat_name = sim_vmstat_name,
 	.vmstat_value = sim_vmstat_value,
 	.host_io_inject = host_io_inject,
+	.cma_alloc = sim_cma_alloc,
+	.cma_release = sim_cma_release,
+	.offline = sim_offline,
+	.online = sim_online,
 };

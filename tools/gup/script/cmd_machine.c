@@ -67,12 +67,15 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 	if (a->opt[7].str && strcmp(a->opt[7].str, "on") && strcmp(a->opt[7].str, "off"))
 		return fail(s, "expected soft_dirty=on or off, got '%s'", a->opt[7].str);
 	cfg.soft_dirty = a->opt[7].str && !strcmp(a->opt[7].str, "on");
+	cfg.cma_bytes = a->opt[8].u;
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",
 	    s->be->total_pages(), mem >> 20, movable >> 20, s->be->free_pages());
 	if (cfg.hugetlb_2m || cfg.hugetlb_1g)
 		say(s, "  hugetlb pools: %lu x 2M, %lu x 1G\n", cfg.hugetlb_2m, cfg.hugetlb_1g);
+	if (cfg.cma_bytes)
+		say(s, "  cma: the top %lu MiB of ZONE_NORMAL\n", cfg.cma_bytes >> 20);
 	return true;
 }
 

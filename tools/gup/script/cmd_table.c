@@ -60,7 +60,8 @@ const struct command commands[] = {
 	  OPTION("thp", "MODE", OPT_TEXT, NULL),
 	  OPT_IN("hugetlb2m", "N", "0", 0, 1L << 20, "a count of 2M pages"),
 	  OPT_IN("hugetlb1g", "N", "0", 0, 4, "a count of 1G pages"),
-	  OPTION("soft_dirty", "on|off", OPT_TEXT, NULL)},
+	  OPTION("soft_dirty", "on|off", OPT_TEXT, NULL),
+	  OPT_IN("cma", "SIZE", "0", 0, (long)MAX_MEM, "a size")},
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
 		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
@@ -370,6 +371,23 @@ const struct command commands[] = {
 		    "sets it again (a writable page of a private mapping that may be pinned is "
 		    "left alone); `young` (\"1\"), `anon` (\"2\"), `mapped` (\"3\") clear the "
 		    "young bits. `expect page ADDR soft_dirty` reads pagemap bit 55."},
+	/* ------------------------------------- contiguous memory (sim-only) -- */
+	{"cma_alloc", "machine", {NAME("NAME"), EXPR("N")},
+	 {OPT_IN("align", "ORDER", "0", 0, 20, "an order")},
+	 .needs = NEEDS_MACHINE, .fn = cmd_cma_alloc,
+	 .summary = "cma_alloc(): N contiguous frames from the CMA area (`boot cma=SIZE`), "
+		    "aligned to 2^ORDER pages, migrating the user pages that occupy them. $NAME and "
+		    "ret are the first pfn, or -errno; -EBUSY lists the pages that would not move and "
+		    "their pins by call site. Sim-only."},
+	{"cma_release", "machine", {EXPR("PFN"), EXPR("N")}, .needs = NEEDS_MACHINE,
+	 .fn = cmd_cma_release,
+	 .summary = "cma_release(): give back N frames from `cma_alloc` at PFN. Sim-only."},
+	{"offline", "machine", {EXPR("PFN"), EXPR("N")}, .needs = NEEDS_MACHINE, .fn = cmd_offline,
+	 .summary = "offline_range(): migrate every page out of N frames at PFN and keep them from "
+		    "the allocator (5.11's offline_pages(), its retry loop bounded); -EBUSY lists the "
+		    "pages that would not move and their pins by call site. Sim-only."},
+	{"online", "machine", {EXPR("PFN"), EXPR("N")}, .needs = NEEDS_MACHINE, .fn = cmd_online,
+	 .summary = "online_range(): give a range `offline` took back to the allocator. Sim-only."},
 	{.name = NULL},
 };
 /* clang-format on */

@@ -184,7 +184,7 @@ enum cmd_needs {
 enum as_kind { AS_NONE, AS_OPTIONAL, AS_REQUIRED };
 
 #define MAX_ARGS 6
-#define MAX_OPTS 8
+#define MAX_OPTS 9
 
 struct cmd_args;
 typedef bool (*cmd_fn)(struct script *s, struct cmd_args *a);
@@ -421,6 +421,11 @@ CMD(pagetable);
 /* cmd_file.c: memfds */
 CMD(memfd);
 CMD(seal);
+/* cmd_cma.c */
+CMD(cma_alloc);
+CMD(cma_release);
+CMD(offline);
+CMD(online);
 #undef CMD
 
 /* Remove every `at` hook of the run (cmd_point.c). */
