@@ -67,6 +67,11 @@ struct sim_config {
 	unsigned long hugetlb_1g_pages;
 	unsigned int file_latency_us; /* every host file read and write waits this long */
 	const char *dax_dir; /* host files opened under this directory are fsdax; NULL: none */
+	/*
+	 * Device memory (ZONE_DEVICE frames after RAM, for memremap_pages()); a
+	 * multiple of 2 MiB. With dax_dir set, all of it is the fsdax "pmem".
+	 */
+	unsigned long device_bytes;
 };
 
 /**

@@ -21,6 +21,15 @@
 #include <gup/migrate.h>
 #include "sim/entry.h"
 
+/* ZONE_DEVICE (memremap.c). */
+bool vma_is_device_dax(const struct vm_area_struct *vma);
+/* The checker's accounting of pgmap references. Return: true or prints why not. */
+bool dev_pagemaps_are_valid(FILE *out, long *pins);
+/* Shutdown: release every pgmap; Return: how many were leaked (a test's, or a busy pmem). */
+unsigned long dev_pagemaps_release_all(FILE *out);
+/* Boot: the fsdax pmem over all device memory when dax_dir is set. Return 0 or -ENOMEM. */
+int fsdax_pmem_init(void);
+
 /*
  * Per-thread vmstat deltas, the kernel's per-cpu vm_node_stat_diff: the owner
  * updates its own line without a locked instruction, so counting a pin per page
