@@ -6,6 +6,7 @@
  */
 #include "harness.h"
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -326,25 +327,20 @@ static void test_coherent_longterm(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/* memunmap_pages() on another thread has killed @pgmap (it then waits for us). */
+static void wait_until_killed(struct dev_pagemap *pgmap)
+{
+	while (!dev_pagemap_dying(pgmap))
+		sched_yield();
+}
+
 struct unmapper {
 	struct dev_pagemap *pgmap;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool killed, done;
+	bool done;
 };
-
-static void note_killed(enum sim_point_id id, void *ctx, void *arg)
-{
-	struct unmapper *u = arg;
-
-	(void)id;
-	(void)ctx;
-	pthread_mutex_lock(&u->lock);
-	u->killed = true;
-	pthread_cond_broadcast(&u->cond);
-	pthread_mutex_unlock(&u->lock);
-}
 
 static void *run_memunmap(void *arg)
 {
@@ -372,12 +368,8 @@ static void test_memunmap_waits_for_references(void **state)
 	addr = map_device(&pgmap, 2 * PAGE_SIZE);
 	assert_int_equal(pin_user_pages_fast(addr, 1, 0, &page), 1);
 	u.pgmap = &pgmap;
-	assert_int_equal(sim_point_set_hook(SP_MEMUNMAP_KILLED, note_killed, &u), 0);
 	assert_int_equal(pthread_create(&u.thread, NULL, run_memunmap, &u), 0);
-	pthread_mutex_lock(&u.lock);
-	while (!u.killed)
-		pthread_cond_wait(&u.cond, &u.lock);
-	pthread_mutex_unlock(&u.lock);
+	wait_until_killed(&pgmap);
 
 	/* Killed: the second page's lookup fails in both walks. */
 	assert_null(get_dev_pagemap(pgmap_start_pfn(&pgmap), NULL));

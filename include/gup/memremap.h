@@ -140,6 +140,12 @@ void put_dev_pagemap(struct dev_pagemap *pgmap);
 /* References held on @pgmap now (pages' and callers'), for tests and the checker. */
 long dev_pagemap_refs(struct dev_pagemap *pgmap);
 
+/* Has memunmap_pages() killed @pgmap's reference (it may still wait)? */
+static inline bool dev_pagemap_dying(const struct dev_pagemap *pgmap)
+{
+	return __atomic_load_n(&pgmap->dying, __ATOMIC_ACQUIRE);
+}
+
 static inline bool is_device_private_page(const struct page *page)
 {
 	return is_zone_device_page(page) && page->pgmap->type == MEMORY_DEVICE_PRIVATE;

@@ -343,7 +343,6 @@ void memunmap_pages(struct dev_pagemap *pgmap)
 	if (WARN_ON_ONCE(!pgmap || !pgmap_is_live(pgmap) || pgmap->dying))
 		return;
 	pgmap_kill(pgmap);
-	sim_point(SP_MEMUNMAP_KILLED, pgmap);
 	pgmap_wait_idle(pgmap);
 	pgmap_release(pgmap);
 }
@@ -440,14 +439,14 @@ unsigned long dev_pagemaps_release_all(FILE *out)
 		if (!pgmap->dying && !atomic_long_read(&pgmap->nr_mapping_refs) &&
 		    memunmap_pages_try(pgmap) == 0) {
 			if (pgmap == sim.fsdax_pgmap)
-				free(pgmap);
+				fsdax_pmem_free(pgmap);
 			continue;
 		}
 		/* Still referenced: take it off without waiting; the leak check reports it. */
 		left += pgmap == sim.fsdax_pgmap;
 		pgmap_release(pgmap);
 		if (pgmap == sim.fsdax_pgmap)
-			free(pgmap);
+			fsdax_pmem_free(pgmap);
 	}
 	sim.fsdax_pgmap = NULL;
 	return left;
@@ -501,21 +500,14 @@ static vm_fault_t devmap_fault_size_check(struct vm_area_struct *vma, unsigned l
 	return 0;
 }
 
-/* The PTE fault (__dev_dax_pte_fault() with vmf_insert_mixed()). */
-static vm_fault_t devdax_fault(struct vm_fault *vmf)
+/* vmf_insert_mixed() of device pfn @pfn at the fault's address: a devmap PTE. */
+vm_fault_t devmap_insert_pte(struct vm_fault *vmf, unsigned long pfn)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	vm_fault_t ret = devmap_fault_size_check(vma, PAGE_SIZE);
-	unsigned long pfn;
 	spinlock_t *ptl;
 	pte_t *ptep;
 
-	if (ret)
-		return ret;
-	pfn = devmap_fault_pfn(vma, vmf->address, PAGE_SIZE);
-	if (!pfn)
-		return VM_FAULT_SIGBUS;
 	ptep = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &ptl);
 	if (pte_none(ptep_get(ptep)))
 		set_pte(ptep, __pte((pfn << PAGE_SHIFT) | devmap_entry_flags(vma, write) |
@@ -524,21 +516,14 @@ static vm_fault_t devdax_fault(struct vm_fault *vmf)
 	return VM_FAULT_NOPAGE;
 }
 
-/* A PMD or PUD fault: vmf_insert_pfn_pmd() / vmf_insert_pfn_pud() with a devmap pfn. */
-static vm_fault_t devdax_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size)
+/* vmf_insert_pfn_pmd() / vmf_insert_pfn_pud() of the aligned device pfn @pfn. */
+vm_fault_t devmap_insert_huge(struct vm_fault *vmf, enum page_entry_size pe_size, unsigned long pfn)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	unsigned long size = pe_size == PE_SIZE_PUD ? PUD_SIZE : PMD_SIZE;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	vm_fault_t ret = devmap_fault_size_check(vma, size);
-	unsigned long pfn, *entryp, old, want;
+	unsigned long *entryp, old, want;
 	spinlock_t *ptl;
 
-	if (ret)
-		return ret;
-	pfn = devmap_fault_pfn(vma, vmf->address, size);
-	if (!pfn)
-		return VM_FAULT_FALLBACK;
 	entryp = pe_size == PE_SIZE_PUD ? &vmf->pud->pud : &vmf->pmd->pmd;
 	want = (pfn << PAGE_SHIFT) | devmap_entry_flags(vma, write) | _PAGE_PSE;
 	ptl = pmd_lock(vma->vm_mm);
@@ -548,6 +533,31 @@ static vm_fault_t devdax_huge_fault(struct vm_fault *vmf, enum page_entry_size p
 		WRITE_ONCE(*entryp, old | want);
 	spin_unlock(ptl);
 	return VM_FAULT_NOPAGE;
+}
+
+/* The PTE fault (__dev_dax_pte_fault()). */
+static vm_fault_t devdax_fault(struct vm_fault *vmf)
+{
+	vm_fault_t ret = devmap_fault_size_check(vmf->vma, PAGE_SIZE);
+	unsigned long pfn;
+
+	if (ret)
+		return ret;
+	pfn = devmap_fault_pfn(vmf->vma, vmf->address, PAGE_SIZE);
+	return pfn ? devmap_insert_pte(vmf, pfn) : VM_FAULT_SIGBUS;
+}
+
+/* A PMD or PUD fault (__dev_dax_pmd_fault(), __dev_dax_pud_fault()). */
+static vm_fault_t devdax_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size)
+{
+	unsigned long size = pe_size == PE_SIZE_PUD ? PUD_SIZE : PMD_SIZE;
+	vm_fault_t ret = devmap_fault_size_check(vmf->vma, size);
+	unsigned long pfn;
+
+	if (ret)
+		return ret;
+	pfn = devmap_fault_pfn(vmf->vma, vmf->address, size);
+	return pfn ? devmap_insert_huge(vmf, pe_size, pfn) : VM_FAULT_FALLBACK;
 }
 
 static const char *devdax_vma_name(struct vm_area_struct *vma)

@@ -95,11 +95,6 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 		 "unmap_and_move(), after try_to_unmap() left migration "
 		 "entries, before the references are checked and the data copied",
 		 "the old page's lock", "struct page * (the old page)", false, false},
-	[SP_MEMUNMAP_KILLED] = {"memunmap_killed",
-				"memunmap_pages(), after the pgmap reference was killed and "
-				"the pages' initial references dropped, before the wait for "
-				"the last reference",
-				"none", "struct dev_pagemap *", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&

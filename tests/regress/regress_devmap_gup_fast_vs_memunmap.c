@@ -1,32 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * GUP-fast racing memunmap_pages(): the lockless walk has grabbed every page of
- * a devmap pmd (gup_fast_huge_grab) when the pgmap is killed. The pins it took
+ * a devmap pmd (the gup_fast_huge_grab point) when the pgmap is killed. The pins it took
  * stand, memunmap_pages() waits for them, and a new walk finds no pgmap.
  */
 #include "harness.h"
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
+
+/* memunmap_pages() on another thread has killed @pgmap (it then waits for us). */
+static void wait_until_killed(struct dev_pagemap *pgmap)
+{
+	while (!dev_pagemap_dying(pgmap))
+		sched_yield();
+}
 
 struct race {
 	struct dev_pagemap pgmap;
 	pthread_t unmapper;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool killed, unmapped, fired;
+	bool unmapped, fired;
 };
-
-static void note_killed(enum sim_point_id id, void *ctx, void *arg)
-{
-	struct race *r = arg;
-
-	(void)id;
-	(void)ctx;
-	pthread_mutex_lock(&r->lock);
-	r->killed = true;
-	pthread_cond_broadcast(&r->cond);
-	pthread_mutex_unlock(&r->lock);
-}
 
 static void *unmap_thread(void *arg)
 {
@@ -50,10 +46,7 @@ static void kill_during_walk(enum sim_point_id id, void *ctx, void *arg)
 		return;
 	r->fired = true;
 	assert_int_equal(pthread_create(&r->unmapper, NULL, unmap_thread, r), 0);
-	pthread_mutex_lock(&r->lock);
-	while (!r->killed)
-		pthread_cond_wait(&r->cond, &r->lock);
-	pthread_mutex_unlock(&r->lock);
+	wait_until_killed(&r->pgmap);
 }
 
 static void test_gup_fast_racing_memunmap(void **state)
@@ -78,7 +71,6 @@ static void test_gup_fast_racing_memunmap(void **state)
 	assert_false(IS_ERR_VALUE(addr));
 	assert_int_equal(copy_to_user(addr, &byte, 1), 0);
 
-	assert_int_equal(sim_point_set_hook(SP_MEMUNMAP_KILLED, note_killed, &r), 0);
 	assert_int_equal(sim_point_set_hook(SP_GUP_FAST_HUGE_GRAB, kill_during_walk, &r), 0);
 	assert_int_equal(pin_user_pages_fast(addr, HPAGE_PMD_NR, 0, pages), HPAGE_PMD_NR);
 	assert_true(r.fired);
