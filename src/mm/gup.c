@@ -19,8 +19,8 @@
  *    back to the slow path for whatever it cannot handle.
  *
  * Hugetlb VMAs take their own slow walk (follow_hugetlb_page(), in hugetlb.c);
- * GUP-fast meets their huge pmds and puds as leaves like a THP's. No ZONE_DEVICE
- * memory exists yet, so device mappings are never found.
+ * GUP-fast meets their huge pmds and puds as leaves like a THP's. Device memory
+ * (memremap.c) is referenced page by page with its dev_pagemap held.
  */
 #include "mm/internal.h"
 
