@@ -25,5 +25,6 @@
 #include <gup/migrate.h>
 #include <gup/cma.h>
 #include <gup/memory_hotplug.h>
+#include <gup/memremap.h>
 
 #endif /* LIBGUP_H */

@@ -56,12 +56,21 @@ struct vm_fault {
 	spinlock_t *ptl;
 };
 
+/* The size a huge fault asks a driver to map (->huge_fault). */
+enum page_entry_size {
+	PE_SIZE_PTE = 0,
+	PE_SIZE_PMD,
+	PE_SIZE_PUD,
+};
+
 struct vm_operations_struct {
 	void (*open)(struct vm_area_struct *vma);
 	void (*close)(struct vm_area_struct *vma);
 	vm_fault_t (*fault)(struct vm_fault *vmf);
 	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf);
 	const char *(*name)(struct vm_area_struct *vma);
+	/* A PMD or PUD fault in a DAX mapping; VM_FAULT_FALLBACK for the next size down. */
+	vm_fault_t (*huge_fault)(struct vm_fault *vmf, enum page_entry_size pe_size);
 };
 
 typedef unsigned long vm_flags_t;

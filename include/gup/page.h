@@ -23,6 +23,7 @@ extern "C" {
 
 struct address_space;
 struct mm_struct;
+struct dev_pagemap;
 
 /* Opaque to users; kept the size of liburcu's struct rcu_head. */
 struct page_rcu_head {
@@ -71,7 +72,13 @@ struct page {
 	unsigned long flags;
 	union {
 		struct { /* anonymous, file and free (buddy) pages */
-			struct list_head lru;
+			union {
+				struct list_head lru;
+				struct { /* ZONE_DEVICE pages (memremap.c) */
+					struct dev_pagemap *pgmap;
+					void *zone_device_data;
+				};
+			};
 			struct address_space *mapping; /* bit 0 set: anonymous */
 			unsigned long index;
 			unsigned long private_data; /* buddy: order of a free block */
@@ -246,6 +253,9 @@ static inline bool page_mapped(struct page *page)
 }
 
 void __put_page(struct page *page);
+/* A device page's refcount fell to @count: memremap.c's free rules (idle, last). */
+void put_devmap_page_refs(struct page *page, int count);
+static inline bool is_zone_device_page(const struct page *page);
 
 static inline void get_page(struct page *page)
 {
@@ -270,6 +280,10 @@ static inline __attribute__((always_inline)) void put_page(struct page *page)
 		return;
 	}
 #endif
+	if (unlikely(is_zone_device_page(page))) {
+		put_devmap_page_refs(page, page_ref_sub_return(page, 1));
+		return;
+	}
 	if (page_ref_dec_and_test(page))
 		__put_page(page);
 }
@@ -310,6 +324,12 @@ struct zone {
 static inline enum zone_type page_zonenum(const struct page *page)
 {
 	return (enum zone_type)(READ_ONCE(page->flags) >> ZONES_PGSHIFT);
+}
+
+/* A page of device memory (memremap_pages()): its own rules for references. */
+static inline bool is_zone_device_page(const struct page *page)
+{
+	return page_zonenum(page) == ZONE_DEVICE;
 }
 
 /* The machine's zones, indexed by enum zone_type. */

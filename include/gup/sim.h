@@ -73,6 +73,12 @@ struct sim_config {
 	 * clears it. Off, as in a kernel built without it: none of that happens.
 	 */
 	bool soft_dirty;
+
+	/*
+	 * Device memory (ZONE_DEVICE frames after RAM, for memremap_pages()); a
+	 * multiple of 2 MiB. With dax_dir set, all of it is the fsdax "pmem".
+	 */
+	unsigned long device_bytes;
 };
 
 /**

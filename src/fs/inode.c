@@ -163,6 +163,8 @@ int iget_host(int host_fd, const char *path, bool writable, struct inode **inode
 /* The last reference: nothing maps the file any more; pinned pages outlive it, unowned. */
 static void evict(struct inode *inode)
 {
+	if (inode->i_dax)
+		dax_evict(inode);
 	truncate_inode_pages_range(&inode->i_data, 0, -1);
 	inode_free(inode);
 }

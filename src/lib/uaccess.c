@@ -24,6 +24,56 @@ static pmd_t *find_pmd(struct mm_struct *mm, unsigned long addr)
 	return !pud || pud_none_or_trans_huge_or_bad(pud) ? NULL : pmd_offset(pud, addr);
 }
 
+/*
+ * The devmap pmd or pud mapping @addr (DAX), if one does: the CPU reaches device
+ * memory through it as through any huge leaf.
+ */
+static unsigned long *find_devmap_leaf(struct mm_struct *mm, unsigned long addr,
+				       unsigned long *size)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d = pgd_none_or_bad(pgd) ? NULL : p4d_offset(pgd, addr);
+	pud_t *pud = !p4d || p4d_none_or_bad(p4d) ? NULL : pud_offset(p4d, addr);
+	pmd_t *pmd;
+
+	if (!pud || pud_none(pudp_get(pud)))
+		return NULL;
+	if (pud_devmap(pudp_get(pud))) {
+		*size = PUD_SIZE;
+		return &pud->pud;
+	}
+	pmd = find_pmd(mm, addr);
+	if (!pmd || !pmd_devmap(pmdp_get(pmd)))
+		return NULL;
+	*size = PMD_SIZE;
+	return &pmd->pmd;
+}
+
+/* The same through a devmap leaf of @size bytes, under the pmd lock. */
+static bool access_devmap_leaf(struct mm_struct *mm, unsigned long *entryp, unsigned long size,
+			       unsigned long addr, void *buf, size_t len, bool write)
+{
+	unsigned long entry;
+	bool ok;
+
+	spin_lock(&mm->page_table_lock);
+	entry = READ_ONCE(*entryp);
+	ok = (entry & _PAGE_PRESENT) && (entry & _PAGE_DEVMAP) && (!write || (entry & _PAGE_RW));
+	if (ok) {
+		unsigned char *bytes = (unsigned char *)page_address(
+					       pfn_to_page((entry & PTE_PFN_MASK) >> PAGE_SHIFT)) +
+				       (addr & (size - 1));
+
+		if (write)
+			memcpy(bytes, buf, len);
+		else
+			memcpy(buf, bytes, len);
+		WRITE_ONCE(*entryp, entry | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
+	}
+	spin_unlock(&mm->page_table_lock);
+	return ok;
+}
+
 /* The same through a huge pmd mapping a THP, under the pmd lock. */
 static bool access_huge_page(struct mm_struct *mm, pmd_t *pmdp, unsigned long addr, void *buf,
 			     size_t len, bool write)
@@ -89,11 +139,15 @@ static bool access_mapped_page(struct mm_struct *mm, unsigned long addr, void *b
 	pte_t *ptep, pte;
 	spinlock_t *ptl;
 	struct vm_area_struct *vma = find_vma(mm, addr);
+	unsigned long *leaf, leaf_size;
 	pmd_t *pmdp;
 	bool ok;
 
 	if (vma && vma->vm_start <= addr && is_vm_hugetlb_page(vma))
 		return access_hugetlb_page(mm, vma, addr, buf, len, write);
+	leaf = find_devmap_leaf(mm, addr, &leaf_size);
+	if (leaf)
+		return access_devmap_leaf(mm, leaf, leaf_size, addr, buf, len, write);
 	pmdp = find_pmd(mm, addr);
 	if (pmdp && pmd_trans_huge(pmdp_get(pmdp)))
 		return access_huge_page(mm, pmdp, addr, buf, len, write);

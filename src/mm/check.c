@@ -423,6 +423,27 @@ static void check_hugetlb(struct check_ctx *c)
 	}
 }
 
+/*
+ * A devmap pmd or pud maps @size bytes of one live pgmap's device memory, aligned,
+ * inside one DAX VMA; it holds no reference and no mapcount (5.11's DAX).
+ */
+static void tally_devmap_leaf(struct check_ctx *c, struct mm_struct *mm, unsigned long entry,
+			      unsigned long addr, unsigned long size)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	unsigned long pfn = (entry & PTE_PFN_MASK) >> PAGE_SHIFT, nr = size >> PAGE_SHIFT;
+	struct page *page = pfn_to_page(pfn);
+
+	if (!vma || vma->vm_start > addr || vma->vm_end < addr + size || !vma->vm_ops ||
+	    !vma->vm_ops->huge_fault)
+		violation(c, "mm %u: devmap entry at %#lx not inside one DAX vma", mm->id, addr);
+	if (!pfn_valid(pfn) || !pfn_valid(pfn + nr - 1) || !IS_ALIGNED(pfn, nr) ||
+	    !is_zone_device_page(page) || !page->pgmap ||
+	    pfn + nr > pgmap_start_pfn(page->pgmap) + pgmap_nr_pages(page->pgmap))
+		violation(c, "mm %u: devmap entry at %#lx maps pfn %#lx outside a pgmap", mm->id,
+			  addr, pfn);
+}
+
 static int check_pud_entry(pud_t *pud, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
 	struct check_walk *w = walk->private_data;
@@ -431,6 +452,11 @@ static int check_pud_entry(pud_t *pud, unsigned long addr, unsigned long next, s
 	(void)next;
 	close_tables(walk->private_data, walk->mm, 2);
 	w->any[PUD_TABLE] = true;
+	if (pud_devmap(v)) {
+		tally_devmap_leaf(w->c, walk->mm, pud_val(v), addr, PUD_SIZE);
+		walk->action = ACTION_CONTINUE;
+		return 0;
+	}
 	if (pud_trans_huge(v)) { /* only hugetlb maps 1 GiB: a leaf */
 		if (!tally_hugetlb_leaf(w->c, walk->mm, pud_val(v), addr, PUD_SIZE))
 			violation(w->c, "mm %u: huge pud at %#lx outside a hugetlb vma",
@@ -482,6 +508,11 @@ static int check_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, s
 	(void)next;
 	close_tables(walk->private_data, walk->mm, 1);
 	w->any[PMD_TABLE] = true;
+	if (pmd_devmap(v)) {
+		tally_devmap_leaf(w->c, walk->mm, pmd_val(v), addr, PMD_SIZE);
+		walk->action = ACTION_CONTINUE;
+		return 0;
+	}
 	if (pmd_trans_huge(v)) { /* a leaf: nothing below it to walk */
 		if (!tally_hugetlb_leaf(w->c, walk->mm, pmd_val(v), addr, PMD_SIZE))
 			tally_huge_pmd(w->c, walk->mm, v, addr);
@@ -564,8 +595,8 @@ static int owned_pud_entry(pud_t *pud, unsigned long addr, unsigned long next, s
 	pud_t v = pudp_get(pud);
 
 	(void)addr, (void)next;
-	if (pud_trans_huge(v))
-		walk->action = ACTION_CONTINUE; /* a hugetlb leaf, not a table pointer */
+	if (pud_trans_huge(v) || pud_devmap(v))
+		walk->action = ACTION_CONTINUE; /* a hugetlb or DAX leaf, not a table pointer */
 	else
 		owned_entry(walk, pud_val(v), pud_bad(v));
 	return 0;
@@ -576,7 +607,7 @@ static int owned_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, s
 	pmd_t v = pmdp_get(pmd);
 
 	(void)addr, (void)next;
-	if (pmd_trans_huge(v))
+	if (pmd_trans_huge(v) || pmd_devmap(v))
 		walk->action = ACTION_CONTINUE; /* a leaf, not a table pointer */
 	else
 		owned_entry(walk, pmd_val(v), pmd_bad(v));
@@ -1015,6 +1046,8 @@ static void check_all_frames(struct check_ctx *c, long *pins)
 	check_page_caches(c);
 	check_buddy_lists(c);
 	check_hugetlb(c);
+	if (!dev_pagemaps_are_valid(c->out, pins))
+		violation(c, "pgmap references do not match their pages'");
 	check_huge_zero_page(c);
 	cma_for_each_allocated(count_cma_owner, c);
 	for (int i = 0; i < 2; i++)

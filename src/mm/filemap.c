@@ -673,7 +673,9 @@ const struct vm_operations_struct generic_file_vm_ops = {
 
 static int host_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	(void)file;
+	/* A DAX file system maps shared mappings of its files' device memory directly. */
+	if (file->f_inode->i_dax && sim.fsdax_pgmap && (vma->vm_flags & VM_SHARED))
+		return dax_file_mmap(file, vma);
 	vma->vm_ops = &generic_file_vm_ops;
 	return 0;
 }

@@ -19,8 +19,8 @@
  *    back to the slow path for whatever it cannot handle.
  *
  * Hugetlb VMAs take their own slow walk (follow_hugetlb_page(), in hugetlb.c);
- * GUP-fast meets their huge pmds and puds as leaves like a THP's. No ZONE_DEVICE
- * memory exists yet, so device mappings are never found.
+ * GUP-fast meets their huge pmds and puds as leaves like a THP's. Device memory
+ * (memremap.c) is referenced page by page with its dev_pagemap held.
  */
 #include "mm/internal.h"
 
@@ -38,6 +38,7 @@ static inline void mm_set_has_pinned(struct mm_struct *mm)
 /* Per-lookup state of follow_page_mask(): how many small pages the hit spans. */
 struct follow_page_context {
 	unsigned int page_mask;
+	struct dev_pagemap *pgmap; /* held while the walk references device pages */
 };
 
 /* Error pointers, as the kernel's ERR_PTR() family, for page lookups only. */
@@ -200,6 +201,11 @@ void put_compound_head(struct page *page, int refs, unsigned int flags)
 	gup_debug_account(page, flags, -refs);
 
 	VM_BUG_ON_PAGE(page_ref_count(page) < units, page);
+	/* Device pages: back to idle or the last reference, memremap.c decides. */
+	if (unlikely(is_zone_device_page(page))) {
+		put_devmap_page_refs(page, page_ref_sub_return(page, units));
+		return;
+	}
 	/* One atomic for all the units; whoever drops the last one frees the page. */
 	if (page_ref_sub_return(page, units) == 0) {
 		pin_owner_settle(); /* its records go before the frame can have a new owner */
@@ -440,14 +446,19 @@ static bool should_wait_for_migration(pte_t pte, unsigned int flags)
  * NULL when the entry has to be treated as not mapped.
  */
 static struct page *follow_pageless_pte(struct vm_area_struct *vma, unsigned long address,
-					pte_t *ptep, pte_t pte, unsigned int flags)
+					pte_t *ptep, pte_t pte, unsigned int flags,
+					struct dev_pagemap **pgmap)
 {
 	/*
-	 * A device-memory entry may only be referenced through its dev_pagemap;
-	 * without ZONE_DEVICE there is never one to find.
+	 * A device page may only be referenced while its dev_pagemap is held, so
+	 * only callers that take a reference get one. A pgmap already killed
+	 * while its mapping is still there gives -EFAULT: the kernel's drivers zap
+	 * their mappings first, and a fault here could only map the same entry.
 	 */
-	if (pte_devmap(pte) && (flags & (FOLL_GET | FOLL_PIN)))
-		return NULL;
+	if (pte_devmap(pte) && (flags & (FOLL_GET | FOLL_PIN))) {
+		*pgmap = get_dev_pagemap(pte_pfn(pte), *pgmap);
+		return *pgmap ? pte_page(pte) : err_page(-EFAULT);
+	}
 	/* Core dumps leave holes for the zero page and other special pages. */
 	if (flags & FOLL_DUMP)
 		return err_page(-EFAULT);
@@ -488,7 +499,7 @@ static void mlock_followed_page(struct page *page)
 }
 
 static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long address, pmd_t *pmd,
-				    unsigned int flags)
+				    unsigned int flags, struct dev_pagemap **pgmap)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	spinlock_t *ptl = NULL;
@@ -522,7 +533,7 @@ retry:
 		goto unlock;
 	}
 	if (!page) {
-		page = follow_pageless_pte(vma, address, ptep, pte, flags);
+		page = follow_pageless_pte(vma, address, ptep, pte, flags, pgmap);
 		if (!page)
 			goto not_mapped;
 		if (is_err_page(page))
@@ -637,7 +648,8 @@ static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned l
  * with the pmd lock held on a THP pmd, which it drops.
  */
 static struct page *follow_split_thp(struct vm_area_struct *vma, unsigned long address, pmd_t *pmdp,
-				     unsigned int flags, spinlock_t *ptl)
+				     unsigned int flags, spinlock_t *ptl,
+				     struct dev_pagemap **pgmap)
 {
 	struct page *page = pmd_page(pmdp_get(pmdp));
 	int ret;
@@ -652,7 +664,7 @@ static struct page *follow_split_thp(struct vm_area_struct *vma, unsigned long a
 		return no_page_table(vma, flags);
 	if (ret)
 		return err_page(ret);
-	return follow_page_pte(vma, address, pmdp, flags);
+	return follow_page_pte(vma, address, pmdp, flags, pgmap);
 }
 
 /*
@@ -660,14 +672,15 @@ static struct page *follow_split_thp(struct vm_area_struct *vma, unsigned long a
  * the PTE.
  */
 static struct page *follow_split_huge_pmd(struct vm_area_struct *vma, unsigned long address,
-					  pmd_t *pmdp, unsigned int flags)
+					  pmd_t *pmdp, unsigned int flags,
+					  struct dev_pagemap **pgmap)
 {
 	split_huge_pmd(vma, pmdp, address);
 	if (pmd_is_huge_leaf(pmdp_get(pmdp)))
 		return err_page(-EBUSY);
 	if (pte_alloc(vma->vm_mm, pmdp))
 		return err_page(-ENOMEM);
-	return follow_page_pte(vma, address, pmdp, flags);
+	return follow_page_pte(vma, address, pmdp, flags, pgmap);
 }
 
 /*
@@ -688,12 +701,19 @@ static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long ad
 		page = follow_huge_pmd(vma->vm_mm, address, pmdp, flags);
 		return page ? page : no_page_table(vma, flags);
 	}
-	if (pmd_none(pmd) || pmd_devmap(pmd) || !pmd_present(pmd))
+	if (pmd_devmap(pmd)) {
+		/* DAX: each small page is looked up on its own, under the pmd lock. */
+		ptl = pmd_lock(vma->vm_mm);
+		page = follow_devmap_pmd(vma, address, pmdp, flags, &ctx->pgmap);
+		spin_unlock(ptl);
+		return page ? page : no_page_table(vma, flags);
+	}
+	if (pmd_none(pmd) || !pmd_present(pmd))
 		return no_page_table(vma, flags);
 	if (!pmd_trans_huge(pmd)) {
 		if (pmd_huge(pmd))
 			return no_page_table(vma, flags);
-		return follow_page_pte(vma, address, pmdp, flags);
+		return follow_page_pte(vma, address, pmdp, flags, &ctx->pgmap);
 	}
 	if (!huge_pmd_maps_thp(pmd))
 		return no_page_table(vma, flags); /* nothing a fault installed: a hole */
@@ -708,13 +728,13 @@ static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long ad
 	if (!pmd_trans_huge(pmd)) {
 		/* Split (or zapped and refilled) meanwhile: the PTE level has it. */
 		spin_unlock(ptl);
-		return follow_page_pte(vma, address, pmdp, flags);
+		return follow_page_pte(vma, address, pmdp, flags, &ctx->pgmap);
 	}
 	if ((flags & FOLL_SPLIT) && !is_huge_zero_pmd(pmd))
-		return follow_split_thp(vma, address, pmdp, flags, ptl);
+		return follow_split_thp(vma, address, pmdp, flags, ptl, &ctx->pgmap);
 	if (flags & (FOLL_SPLIT | FOLL_SPLIT_PMD)) {
 		spin_unlock(ptl);
-		return follow_split_huge_pmd(vma, address, pmdp, flags);
+		return follow_split_huge_pmd(vma, address, pmdp, flags, &ctx->pgmap);
 	}
 	/* The mask is set whatever the answer: the walk can step over the whole pmd. */
 	ctx->page_mask = HPAGE_PMD_NR - 1;
@@ -730,9 +750,16 @@ static struct page *follow_pud_mask(struct vm_area_struct *vma, unsigned long ad
 	pud_t *pudp = pud_offset(p4dp, address);
 	pud_t pud = pudp_get(pudp);
 	struct page *page;
+	spinlock_t *ptl;
 
 	if (pud_huge(pud) && is_vm_hugetlb_page(vma)) {
 		page = follow_huge_pud(vma->vm_mm, address, pudp, flags);
+		return page ? page : no_page_table(vma, flags);
+	}
+	if (pud_devmap(pud)) {
+		ptl = pmd_lock(vma->vm_mm);
+		page = follow_devmap_pud(vma, address, pudp, flags, &ctx->pgmap);
+		spin_unlock(ptl);
 		return page ? page : no_page_table(vma, flags);
 	}
 	if (pud_none(pud) || pud_huge(pud) || pud_devmap(pud))
@@ -801,6 +828,7 @@ static struct page *follow_page_mask(struct vm_area_struct *vma, unsigned long a
 struct page *follow_page(struct vm_area_struct *vma, unsigned long address, unsigned int foll_flags)
 {
 	SIM_ENTER(err_page(sim_entry_err));
+	struct page *found;
 	struct follow_page_context ctx = {.page_mask = 0};
 
 	/* Secret memory has no page for the kernel to look at (5.14). */
@@ -809,7 +837,10 @@ struct page *follow_page(struct vm_area_struct *vma, unsigned long address, unsi
 	/* 5.19: a pin needs the walk's unsharing, which a bare lookup skips. */
 	if (mm_profile->follow_page_refuses_pin && WARN_ON_ONCE(foll_flags & FOLL_PIN))
 		return NULL;
-	return follow_page_mask(vma, address, foll_flags, &ctx);
+	found = follow_page_mask(vma, address, foll_flags, &ctx);
+	/* A device page's pgmap is held for the lookup only: the page reference keeps it. */
+	put_dev_pagemap(ctx.pgmap);
+	return found;
 }
 
 /*
@@ -1150,6 +1181,7 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start, unsigned
 		start += advance * PAGE_SIZE;
 		nr_pages -= advance;
 	}
+	put_dev_pagemap(ctx.pgmap);
 	return done ? done : err;
 }
 
@@ -1527,6 +1559,15 @@ static unsigned long isolate_unpinnable_pages(unsigned long nr_pages, struct pag
 	return found;
 }
 
+/* Is one of the @nr_pages @pages device-coherent (which a long-term pin must move)? */
+static bool has_device_coherent_page(unsigned long nr_pages, struct page **pages)
+{
+	for (unsigned long i = 0; i < nr_pages; i++)
+		if (is_device_coherent_page(pages[i]))
+			return true;
+	return false;
+}
+
 /* Drop what __get_user_pages_locked() took: pins or plain references. */
 static void release_gup_pages(unsigned long nr_pages, struct page **pages, unsigned int gup_flags)
 {
@@ -1596,7 +1637,17 @@ long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
 	(void)mm;
 	(void)start;
 	(void)vmas;
-	if (!pages || !isolate_unpinnable_pages(nr_pages, pages, &unpinnable, &stuck))
+	if (!pages)
+		return (long)nr_pages;
+	/*
+	 * Device-coherent memory moves with migrate_device_coherent_folio(), which
+	 * the machine does not have: it fails, and 6.x then drops every pin, -EBUSY.
+	 */
+	if (has_device_coherent_page(nr_pages, pages)) {
+		release_gup_pages(nr_pages, pages, gup_flags);
+		return -EBUSY;
+	}
+	if (!isolate_unpinnable_pages(nr_pages, pages, &unpinnable, &stuck))
 		return (long)nr_pages;
 	/* Only pins get here: get_user_pages*() refuse FOLL_LONGTERM. */
 	VM_WARN_ON_ONCE(!(gup_flags & FOLL_PIN));
@@ -1841,9 +1892,9 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct
  */
 
 /*
- * Drop the references taken since the walk reached *nr == @nr_start. Used when
- * a device pagemap vanished; with no ZONE_DEVICE memory that cannot happen
- * beyond a devmap PTE without a pagemap, which we bail on the same way.
+ * Drop the references taken since the walk reached *nr == @nr_start: a device
+ * pagemap vanished (or a grab failed) part way through a range, and the slow
+ * path takes the whole range again.
  */
 static void undo_dev_pagemap(int *nr, int nr_start, unsigned int flags, struct page **pages)
 {
@@ -1860,7 +1911,7 @@ static void undo_dev_pagemap(int *nr, int nr_start, unsigned int flags, struct p
  * false (taking nothing) if the walk has to stop here.
  */
 static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct page **pages,
-			     int *nr, int nr_start)
+			     int *nr, int nr_start, struct dev_pagemap **pgmap)
 {
 	struct page *page;
 	struct page *head;
@@ -1869,14 +1920,19 @@ static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct 
 	if (pte_protnone(pte) || !pte_access_permitted(pte, flags & FOLL_WRITE))
 		return false;
 	if (pte_devmap(pte)) {
-		/* No long-term pins of device memory; and no pagemap to hold. */
-		if (!(flags & FOLL_LONGTERM))
+		/* The pgmap is held (and kept for the next PTE) while the page is grabbed. */
+		*pgmap = get_dev_pagemap(pte_pfn(pte), *pgmap);
+		if (unlikely(!*pgmap)) {
 			undo_dev_pagemap(nr, nr_start, flags, pages);
+			return false;
+		}
+		if (unlikely(flags & FOLL_LONGTERM) &&
+		    !mm_profile->gup_fast_devmap_longterm_ok(pte_page(pte)))
+			return false;
+	} else if (pte_special(pte)) {
+		/* Special PTEs (the zero page, pfn mappings) have no page to take. */
 		return false;
 	}
-	/* Special PTEs (the zero page, pfn mappings) have no page to take. */
-	if (pte_special(pte))
-		return false;
 
 	VM_BUG_ON(!pfn_valid(pte_pfn(pte)));
 
@@ -1919,13 +1975,17 @@ static int gup_pte_range(pmd_t pmd, unsigned long addr, unsigned long end, unsig
 			 struct page **pages, int *nr)
 {
 	pte_t *ptep = pte_offset_map(&pmd, addr);
-	int nr_start = *nr;
+	struct dev_pagemap *pgmap = NULL;
+	int nr_start = *nr, ret = 1;
 
 	for (; addr != end; addr += PAGE_SIZE, ptep++) {
-		if (!gup_fast_one_pte(ptep, ptep_get(ptep), flags, pages, nr, nr_start))
-			return 0;
+		if (!gup_fast_one_pte(ptep, ptep_get(ptep), flags, pages, nr, nr_start, &pgmap)) {
+			ret = 0;
+			break;
+		}
 	}
-	return 1;
+	put_dev_pagemap(pgmap);
+	return ret;
 }
 
 /* Two page pointers side by side, stored as one (SSE2 on x86-64). */
@@ -1984,15 +2044,86 @@ static bool gup_huge_leaf(unsigned long *entryp, unsigned long orig, struct page
 }
 
 /*
+ * The small device pages from @pfn that map [addr, end), each grabbed with the
+ * pgmap held. A pgmap gone or a grab refused undoes the range (and drops the
+ * pgmap: 5.11 left it held when the grab failed, fixed in 5.19 by "mm: gup: fix
+ * potential pgmap refcnt leak in __gup_device_huge()").
+ */
+static int __gup_device_huge(unsigned long pfn, unsigned long addr, unsigned long end,
+			     unsigned int flags, struct page **pages, int *nr)
+{
+	struct dev_pagemap *pgmap = NULL;
+	int first = *nr;
+
+	for (; addr != end; addr += PAGE_SIZE, pfn++) {
+		struct page *page = pfn_to_page(pfn);
+		bool longterm_refused;
+
+		pgmap = get_dev_pagemap(pfn, pgmap);
+		longterm_refused = pgmap && (flags & FOLL_LONGTERM) &&
+				   !mm_profile->gup_fast_devmap_longterm_ok(page);
+		if (unlikely(!pgmap || longterm_refused || !try_grab_page(page, flags))) {
+			put_dev_pagemap(pgmap);
+			undo_dev_pagemap(nr, first, flags, pages);
+			return 0;
+		}
+		if (!PageReferenced(page))
+			SetPageReferenced(page);
+		pages[(*nr)++] = page;
+	}
+	put_dev_pagemap(pgmap);
+	return 1;
+}
+
+/*
+ * A devmap pmd or pud (@orig at @entryp, mapping @size bytes): its device pages,
+ * then the entry read again; if it changed, everything taken goes back.
+ */
+static int __gup_device_huge_entry(unsigned long *entryp, unsigned long orig, unsigned long size,
+				   unsigned long addr, unsigned long end, unsigned int flags,
+				   struct page **pages, int *nr)
+{
+	unsigned long pfn =
+		((orig & PTE_PFN_MASK) >> PAGE_SHIFT) + ((addr & (size - 1)) >> PAGE_SHIFT);
+	int nr_start = *nr;
+
+	if (!__gup_device_huge(pfn, addr, end, flags, pages, nr))
+		return 0;
+	sim_point(SP_GUP_FAST_HUGE_GRAB, entryp);
+	if (unlikely(READ_ONCE(*entryp) != orig)) {
+		undo_dev_pagemap(nr, nr_start, flags, pages);
+		return 0;
+	}
+	return 1;
+}
+
+static int __gup_device_huge_pmd(pmd_t orig, pmd_t *pmdp, unsigned long addr, unsigned long end,
+				 unsigned int flags, struct page **pages, int *nr)
+{
+	return __gup_device_huge_entry(&pmdp->pmd, pmd_val(orig), PMD_SIZE, addr, end, flags, pages,
+				       nr);
+}
+
+static int __gup_device_huge_pud(pud_t orig, pud_t *pudp, unsigned long addr, unsigned long end,
+				 unsigned int flags, struct page **pages, int *nr)
+{
+	return __gup_device_huge_entry(&pudp->pud, pud_val(orig), PUD_SIZE, addr, end, flags, pages,
+				       nr);
+}
+
+/*
  * A huge pmd (a THP, or the huge zero page): one grab of the head for all the
- * subpages in range. Device pmds have no pagemap; a pmd that maps no compound
- * head (only a hand-written one can) is left to the slow path.
+ * subpages in range; a devmap pmd references each device page. A pmd that maps
+ * no compound head (only a hand-written one can) is left to the slow path.
  */
 static int gup_huge_pmd(pmd_t orig, pmd_t *pmdp, unsigned long addr, unsigned long end,
 			unsigned int flags, struct page **pages, int *nr)
 {
-	if (!pmd_access_permitted(orig, flags & FOLL_WRITE) || pmd_devmap(orig) ||
-	    !PageHead(pmd_page(orig)))
+	if (!pmd_access_permitted(orig, flags & FOLL_WRITE))
+		return 0;
+	if (pmd_devmap(orig))
+		return __gup_device_huge_pmd(orig, pmdp, addr, end, flags, pages, nr);
+	if (!PageHead(pmd_page(orig)))
 		return 0;
 	return gup_huge_leaf(&pmdp->pmd, pmd_val(orig), pmd_page(orig), PMD_SIZE, addr, end, flags,
 			     pages, nr);
@@ -2002,8 +2133,10 @@ static int gup_huge_pmd(pmd_t orig, pmd_t *pmdp, unsigned long addr, unsigned lo
 static int gup_huge_pud(pud_t orig, pud_t *pudp, unsigned long addr, unsigned long end,
 			unsigned int flags, struct page **pages, int *nr)
 {
-	if (!pud_access_permitted(orig, flags & FOLL_WRITE) || pud_devmap(orig))
+	if (!pud_access_permitted(orig, flags & FOLL_WRITE))
 		return 0;
+	if (pud_devmap(orig))
+		return __gup_device_huge_pud(orig, pudp, addr, end, flags, pages, nr);
 	return gup_huge_leaf(&pudp->pud, pud_val(orig), pud_page(orig), PUD_SIZE, addr, end, flags,
 			     pages, nr);
 }

@@ -157,6 +157,8 @@ vm_fault_t create_huge_pmd(struct vm_fault *vmf)
 {
 	if (vma_is_anonymous(vmf->vma))
 		return do_huge_pmd_anonymous_page(vmf);
+	if (vmf->vma->vm_ops->huge_fault)
+		return vmf->vma->vm_ops->huge_fault(vmf, PE_SIZE_PMD);
 	return VM_FAULT_FALLBACK;
 }
 
@@ -172,6 +174,8 @@ vm_fault_t wp_huge_pmd(struct vm_fault *vmf)
 	struct page *page;
 	spinlock_t *ptl;
 
+	if (pmd_devmap(vmf->orig_pmd) && vma->vm_ops->huge_fault)
+		return vma->vm_ops->huge_fault(vmf, PE_SIZE_PMD);
 	if (!huge_pmd_is_sane(vmf->orig_pmd))
 		return VM_FAULT_FALLBACK; /* left huge: the fault gives SIGBUS */
 	if (!vma_is_anonymous(vma) || is_huge_zero_pmd(vmf->orig_pmd))
@@ -209,7 +213,7 @@ vm_fault_t huge_pmd_set_accessed(struct vm_fault *vmf)
 	spinlock_t *ptl;
 	pmd_t entry;
 
-	if (!huge_pmd_is_sane(vmf->orig_pmd))
+	if (!pmd_devmap(vmf->orig_pmd) && !huge_pmd_is_sane(vmf->orig_pmd))
 		return VM_FAULT_FALLBACK;
 	ptl = pmd_lock(vmf->vma->vm_mm);
 	if (pmd_val(pmdp_get(vmf->pmd)) == pmd_val(vmf->orig_pmd)) {
@@ -300,6 +304,11 @@ void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr
 	pmd_t old = pmdp_get(pmd);
 	struct page *page, *table;
 
+	/* A DAX pmd has no table to split into: the PTE level faults the range in again. */
+	if (pmd_devmap(old)) {
+		pmdp_huge_get_and_clear(pmd);
+		goto out;
+	}
 	if (!pmd_trans_huge(old) || !huge_pmd_is_sane(old))
 		goto out;
 	table = pgtable_trans_huge_withdraw(mm);
@@ -350,10 +359,17 @@ void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long address)
 
 void __split_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long address)
 {
-	(void)vma;
-	(void)pud;
+	spinlock_t *ptl;
+
 	(void)address;
-	WARN_ON_ONCE(1);
+	if (!pud_devmap(pudp_get(pud))) {
+		WARN_ON_ONCE(1);
+		return;
+	}
+	/* As a DAX pmd: cleared, refaulted at the size below. */
+	ptl = pmd_lock(vma->vm_mm);
+	__atomic_exchange_n(&pud->pud, 0UL, __ATOMIC_SEQ_CST);
+	spin_unlock(ptl);
 }
 
 /* --- split_huge_page: the compound page into HPAGE_PMD_NR small ones --- */
@@ -830,6 +846,12 @@ int zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr)
 	struct page *page;
 
 	(void)addr;
+	/* A DAX pmd: no table deposited, no rmap, no reference (vma_is_special_huge()). */
+	if (pmd_devmap(old)) {
+		pmdp_huge_get_and_clear(pmd);
+		spin_unlock(ptl);
+		return 1;
+	}
 	if (!pmd_trans_huge(old) || !huge_pmd_is_sane(old)) {
 		spin_unlock(ptl);
 		return 0;
@@ -848,11 +870,15 @@ int zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr)
 
 int zap_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr)
 {
-	(void)vma;
-	(void)pud;
+	spinlock_t *ptl;
+
 	(void)addr;
-	WARN_ON_ONCE(1);
-	return 0;
+	if (WARN_ON_ONCE(!pud_devmap(pudp_get(pud))))
+		return 0;
+	ptl = pmd_lock(vma->vm_mm);
+	__atomic_exchange_n(&pud->pud, 0UL, __ATOMIC_SEQ_CST);
+	spin_unlock(ptl);
+	return 1;
 }
 
 /*
@@ -935,7 +961,7 @@ bool move_huge_pmd(struct vm_area_struct *vma, pmd_t *old_pmd, pmd_t *new_pmd)
 		return false;
 	ptl = pmd_lock(vma->vm_mm);
 	entry = pmdp_get(old_pmd);
-	if (!pmd_trans_huge(entry) || !huge_pmd_is_sane(entry)) {
+	if (!pmd_devmap(entry) && (!pmd_trans_huge(entry) || !huge_pmd_is_sane(entry))) {
 		spin_unlock(ptl);
 		return false;
 	}
@@ -960,7 +986,7 @@ int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, 
 	pmd_t old = pmdp_get(pmd), entry;
 
 	(void)addr;
-	if (!pmd_trans_huge(old) || !huge_pmd_is_sane(old)) {
+	if (!pmd_devmap(old) && (!pmd_trans_huge(old) || !huge_pmd_is_sane(old))) {
 		spin_unlock(ptl);
 		return 0;
 	}
@@ -981,13 +1007,20 @@ int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, 
 int change_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr, pgprot_t newprot,
 		    bool prot_numa)
 {
-	(void)vma;
-	(void)pud;
+	spinlock_t *ptl;
+	pud_t old;
+
 	(void)addr;
-	(void)newprot;
-	(void)prot_numa;
-	WARN_ON_ONCE(1);
-	return 0;
+	if (WARN_ON_ONCE(!pud_devmap(pudp_get(pud))))
+		return 0;
+	if (prot_numa)
+		return 1;
+	ptl = pmd_lock(vma->vm_mm);
+	old = pudp_get(pud);
+	set_pud(pud,
+		__pud((pud_val(old) & _PAGE_CHG_MASK) | (pgprot_val(newprot) & ~_PAGE_CHG_MASK)));
+	spin_unlock(ptl);
+	return (int)(PUD_SIZE >> PAGE_SHIFT);
 }
 
 /* --- the pud fault slots: no 1 GiB THP --- */
@@ -995,22 +1028,79 @@ int change_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr, 
 /* No huge allocation at this level: a legitimate answer, so no warning. */
 vm_fault_t create_huge_pud(struct vm_fault *vmf)
 {
-	(void)vmf;
+	if (!vma_is_anonymous(vmf->vma) && vmf->vma->vm_ops->huge_fault)
+		return vmf->vma->vm_ops->huge_fault(vmf, PE_SIZE_PUD);
 	return VM_FAULT_FALLBACK;
 }
 
+/* Only DAX maps puds: its driver makes the entry writable (or the fault fails). */
 vm_fault_t wp_huge_pud(struct vm_fault *vmf, pud_t orig_pud)
 {
-	(void)vmf;
-	(void)orig_pud;
-	WARN_ON_ONCE(1);
-	return VM_FAULT_FALLBACK;
+	if (WARN_ON_ONCE(!pud_devmap(orig_pud) || !vmf->vma->vm_ops->huge_fault))
+		return VM_FAULT_FALLBACK;
+	return vmf->vma->vm_ops->huge_fault(vmf, PE_SIZE_PUD);
 }
 
 vm_fault_t huge_pud_set_accessed(struct vm_fault *vmf, pud_t orig_pud)
 {
-	(void)vmf;
-	(void)orig_pud;
-	WARN_ON_ONCE(1);
-	return VM_FAULT_FALLBACK;
+	if (WARN_ON_ONCE(!pud_devmap(orig_pud) || !vmf->vma->vm_ops->huge_fault))
+		return VM_FAULT_FALLBACK;
+	return vmf->vma->vm_ops->huge_fault(vmf, PE_SIZE_PUD);
+}
+
+/* --- DAX: GUP's lookups of device pages mapped by a pmd or pud --- */
+
+/* An error pointer, as gup.c's lookups return them. */
+static struct page *devmap_err(int err)
+{
+	return (struct page *)(long)err;
+}
+
+/*
+ * One small page of the device memory a devmap pmd or pud (@entry at @entryp) maps
+ * at @addr, referenced as @flags ask with the pgmap held in *@pgmap. Lock held.
+ */
+static struct page *follow_devmap_entry(unsigned long *entryp, unsigned long entry,
+					unsigned long size, unsigned long addr, unsigned int flags,
+					struct dev_pagemap **pgmap)
+{
+	unsigned long pfn =
+		((entry & PTE_PFN_MASK) >> PAGE_SHIFT) + ((addr & (size - 1)) >> PAGE_SHIFT);
+	struct page *page;
+
+	WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) == (FOLL_GET | FOLL_PIN));
+	if ((flags & FOLL_WRITE) && !(entry & _PAGE_RW))
+		return NULL;
+	if (!(entry & _PAGE_PRESENT) || !(entry & _PAGE_DEVMAP))
+		return NULL;
+	if (flags & FOLL_TOUCH) {
+		unsigned long want = _PAGE_ACCESSED | ((flags & FOLL_WRITE) ? _PAGE_DIRTY : 0);
+
+		if ((entry & want) != want)
+			__atomic_fetch_or(entryp, want, __ATOMIC_RELAXED);
+	}
+	/* Device pages are handed out only to callers that manage the reference. */
+	if (!(flags & (FOLL_GET | FOLL_PIN)))
+		return devmap_err(-EEXIST);
+	*pgmap = get_dev_pagemap(pfn, *pgmap);
+	if (!*pgmap)
+		return devmap_err(-EFAULT);
+	page = pfn_to_page(pfn);
+	if (!try_grab_page(page, flags))
+		page = devmap_err(-ENOMEM);
+	return page;
+}
+
+struct page *follow_devmap_pmd(struct vm_area_struct *vma, unsigned long addr, pmd_t *pmd,
+			       unsigned int flags, struct dev_pagemap **pgmap)
+{
+	(void)vma;
+	return follow_devmap_entry(&pmd->pmd, pmd_val(pmdp_get(pmd)), PMD_SIZE, addr, flags, pgmap);
+}
+
+struct page *follow_devmap_pud(struct vm_area_struct *vma, unsigned long addr, pud_t *pud,
+			       unsigned int flags, struct dev_pagemap **pgmap)
+{
+	(void)vma;
+	return follow_devmap_entry(&pud->pud, pud_val(pudp_get(pud)), PUD_SIZE, addr, flags, pgmap);
 }

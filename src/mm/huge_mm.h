@@ -54,6 +54,9 @@ static inline bool transparent_hugepage_enabled(struct vm_area_struct *vma)
 {
 	unsigned long last = (vma->vm_end & HPAGE_PMD_MASK) - HPAGE_PMD_SIZE;
 
+	/* DAX: the driver decides each fault's size (5.11's vma_is_dax() answer). */
+	if (!vma_is_anonymous(vma) && vma->vm_ops->huge_fault)
+		return true;
 	if (!vma_is_anonymous(vma) || !transhuge_vma_suitable(vma, last))
 		return false;
 	if (vma->vm_flags & VM_NOHUGEPAGE)
@@ -158,6 +161,19 @@ static inline bool huge_pmd_is_sane(pmd_t pmd)
 {
 	return !WARN_ON_ONCE(!huge_pmd_maps_thp(pmd));
 }
+
+/*
+ * follow_devmap_pmd() / follow_devmap_pud(): the small device page a devmap entry
+ * maps at @addr, with a reference as @flags ask (FOLL_GET or FOLL_PIN) and the
+ * pgmap held in *@pgmap (a cached one is kept when it covers the page). Lock held.
+ * Return: the page; NULL when a fault must come first (a write the entry does not
+ * allow); -EEXIST with neither flag (nothing to reference), -EFAULT when the pgmap
+ * is gone, -ENOMEM when no reference could be taken.
+ */
+struct page *follow_devmap_pmd(struct vm_area_struct *vma, unsigned long addr, pmd_t *pmd,
+			       unsigned int flags, struct dev_pagemap **pgmap);
+struct page *follow_devmap_pud(struct vm_area_struct *vma, unsigned long addr, pud_t *pud,
+			       unsigned int flags, struct dev_pagemap **pgmap);
 
 /* A pmd a huge-page slot has to handle rather than a walker descend through. */
 static inline bool pmd_is_huge_leaf(pmd_t pmd)

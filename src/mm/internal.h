@@ -21,6 +21,23 @@
 #include <gup/migrate.h>
 #include "sim/entry.h"
 
+/* ZONE_DEVICE (memremap.c). */
+bool vma_is_device_dax(const struct vm_area_struct *vma);
+/* The checker's accounting of pgmap references. Return: true or prints why not. */
+bool dev_pagemaps_are_valid(FILE *out, long *pins);
+/* Shutdown: release every pgmap; Return: how many were leaked (a test's, or a busy pmem). */
+unsigned long dev_pagemaps_release_all(FILE *out);
+/* Boot: the fsdax pmem over all device memory when dax_dir is set. Return 0 or -ENOMEM. */
+int fsdax_pmem_init(void);
+void fsdax_pmem_free(struct dev_pagemap *pgmap);
+/* Map device pfn @pfn at the fault's address: a devmap PTE, or an aligned PMD/PUD. */
+vm_fault_t devmap_insert_pte(struct vm_fault *vmf, unsigned long pfn);
+vm_fault_t devmap_insert_huge(struct vm_fault *vmf, enum page_entry_size pe_size,
+			      unsigned long pfn);
+/* fsdax files (fs/dax.c): a shared mapping's VMA, and the inode's last reference. */
+int dax_file_mmap(struct file *file, struct vm_area_struct *vma);
+void dax_evict(struct inode *inode);
+
 /*
  * Per-thread vmstat deltas, the kernel's per-cpu vm_node_stat_diff: the owner
  * updates its own line without a locked instruction, so counting a pin per page

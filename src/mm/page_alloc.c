@@ -419,6 +419,11 @@ void __put_page(struct page *page)
 {
 	unsigned int order = compound_order(page);
 
+	/* A device page's last reference: its pgmap's, not the buddy allocator's. */
+	if (is_zone_device_page(page)) {
+		put_devmap_page_refs(page, 0);
+		return;
+	}
 	if (PageHuge(page)) { /* the last reference of a hugetlb page: back to its pool */
 		free_huge_page(page);
 		return;

@@ -699,6 +699,10 @@ void pin_owner_put_page(struct page *page)
 				      "unpin_user_page()",
 				      __FILE__, __LINE__);
 #endif
+	if (unlikely(is_zone_device_page(head))) {
+		put_devmap_page_refs(head, page_ref_sub_return(head, 1));
+		return;
+	}
 	if (page_ref_dec_and_test(head))
 		__put_page(head);
 }

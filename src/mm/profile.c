@@ -220,6 +220,20 @@ static bool is_pinnable_page_5_11(struct page *page)
 	return !is_migrate_cma_page(page);
 }
 
+/* Every device page rests at refcount 1 (the kernel's page_is_devmap_managed() era). */
+static int devmap_idle_refcount_5_11(int type)
+{
+	(void)type;
+	return 1;
+}
+
+/* GUP-fast leaves every long-term pin of device memory to the slow path. */
+static bool gup_fast_devmap_longterm_ok_5_11(struct page *page)
+{
+	(void)page;
+	return false;
+}
+
 /* memalloc_nocma_save(): movable still, but never from CMA pageblocks. */
 static gfp_t memalloc_pin_gfp_5_11(gfp_t gfp)
 {
@@ -271,6 +285,10 @@ const struct mm_profile profile_5_11 = {
 	.thp_mlock_needs_sole_pmd_map = true,
 	.write_seal_allows_ro_shared_mmap = false,
 	.memfd_exec_seals = false,
+	.devmap_idle_refcount = devmap_idle_refcount_5_11,
+	.devmap_pages_hold_pgmap = true,
+	.devmap_has_coherent = false,
+	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_5_11,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -488,12 +506,27 @@ static bool is_valid_gup_args_6_18(struct page **pages, int *locked, unsigned in
  */
 static bool is_pinnable_page_6_18(struct page *page)
 {
-	/* folio_is_longterm_pinnable(): MIGRATE_CMA pageblocks of any zone. */
+	/* folio_is_longterm_pinnable(): fsdax must stay evictable, coherent memory moves. */
+	if (is_zone_device_page(page))
+		return !is_fsdax_page(page) && !is_device_coherent_page(page);
+	/* MIGRATE_CMA pageblocks of any zone. */
 	if (is_migrate_cma_page(page))
 		return false;
 	if (is_zero_pfn(page_to_pfn(page)))
 		return true;
 	return page_zonenum(page) != ZONE_MOVABLE;
+}
+
+/* Only GENERIC idles at 1 (free_zone_device_folio() sets it back); the rest at 0. */
+static int devmap_idle_refcount_6_18(int type)
+{
+	return type == MEMORY_DEVICE_GENERIC ? 1 : 0;
+}
+
+/* GUP-fast pins what folio_is_longterm_pinnable() allows. */
+static bool gup_fast_devmap_longterm_ok_6_18(struct page *page)
+{
+	return is_pinnable_page_6_18(page);
 }
 
 /*
@@ -602,6 +635,10 @@ const struct mm_profile profile_6_18 = {
 	.thp_mlock_needs_sole_pmd_map = false,
 	.write_seal_allows_ro_shared_mmap = true,
 	.memfd_exec_seals = true,
+	.devmap_idle_refcount = devmap_idle_refcount_6_18,
+	.devmap_pages_hold_pgmap = false,
+	.devmap_has_coherent = true,
+	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_6_18,
 };
 
 /* Every known profile, indexed by enum sim_profile. */
@@ -695,7 +732,8 @@ bool profile_is_valid(const struct mm_profile *p, FILE *out)
 		  p->is_valid_gup_args && p->is_pinnable_page && p->memalloc_pin_gfp &&
 		  p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
 		  p->longterm_unmigrated_errno <= 0 && p->check_and_migrate_longterm &&
-		  p->mprotect_may_make_writable && profile_by_id(p->id) == p;
+		  p->mprotect_may_make_writable && p->devmap_idle_refcount &&
+		  p->gup_fast_devmap_longterm_ok && profile_by_id(p->id) == p;
 
 	if (!ok && out)
 		fprintf(out, "profile %s: a decision is unset or the id does not name it\n",

@@ -270,6 +270,33 @@ struct mm_profile {
 	 * brings the shrink, grow, write and future-write seals with it.
 	 */
 	bool memfd_exec_seals;
+
+	/*
+	 * ZONE_DEVICE (memremap.c): the refcount a device page of @type (enum
+	 * memory_type) rests at while nobody uses it, where the device's free
+	 * callback runs. 5.11: 1 for every type (put_devmap_managed_page()). 6.x
+	 * ("mm: remove the extra ZONE_DEVICE struct page refcount", 5.19; fsdax
+	 * refcounted as other pages, 6.15): 0, but 1 for GENERIC.
+	 */
+	int (*devmap_idle_refcount)(int type);
+
+	/*
+	 * Does each device page hold a pgmap reference from memremap_pages() until
+	 * its refcount reaches 0 (5.11: memunmap_pages() put_page()s every page and
+	 * waits for them)? 6.x: no; memremap_pages() takes the range's references in
+	 * bulk, and PRIVATE and COHERENT pages one each while a driver hands them out.
+	 */
+	bool devmap_pages_hold_pgmap;
+
+	/* Is there MEMORY_DEVICE_COHERENT (6.0)? 5.11: no. */
+	bool devmap_has_coherent;
+
+	/*
+	 * GUP-fast meets a devmap entry under FOLL_LONGTERM: may it pin @page there
+	 * (else the slow path decides)? 5.11: never. 6.x: as
+	 * folio_is_longterm_pinnable(): not fsdax, not device-coherent.
+	 */
+	bool (*gup_fast_devmap_longterm_ok)(struct page *page);
 };
 
 #define LATER_FOLL_FLAGS                                                                           \

@@ -54,6 +54,8 @@ static int validate_config(const struct sim_config *cfg, unsigned long *normal,
 		return -EINVAL;
 	if (cfg && (unsigned int)cfg->thp > SIM_THP_NEVER)
 		return -EINVAL;
+	if (cfg && !IS_ALIGNED(cfg->device_bytes, PMD_SIZE))
+		return -EINVAL;
 	return 0;
 }
 
@@ -145,9 +147,10 @@ static void host_zero_dirty_frames(void)
  * layout, except for host.memmap_used (*lazy), or must all be set up; false
  * return: out of host memory.
  */
-static bool host_prepare(unsigned long normal, unsigned long movable, bool populate, bool *lazy)
+static bool host_prepare(unsigned long normal, unsigned long movable, unsigned long device,
+			 bool populate, bool *lazy)
 {
-	unsigned long nr_pages = normal + movable;
+	unsigned long nr_pages = normal + movable + device;
 
 	*lazy = false;
 	if (!host.frames || host.capacity < nr_pages || (populate && !host.populated)) {
@@ -200,7 +203,8 @@ int sim_boot(const struct sim_config *cfg)
 	pin_owner_init();
 	memset(&sim, 0, sizeof(sim));
 	vmstat_reset();
-	if (!host_prepare(normal >> PAGE_SHIFT, movable >> PAGE_SHIFT, cfg && cfg->prefault, &lazy))
+	if (!host_prepare(normal >> PAGE_SHIFT, movable >> PAGE_SHIFT,
+			  cfg ? cfg->device_bytes >> PAGE_SHIFT : 0, cfg && cfg->prefault, &lazy))
 		return -ENOMEM;
 	sim.nr_pages = (normal + movable) >> PAGE_SHIFT;
 	sim.frames_bytes = normal + movable;
@@ -222,6 +226,10 @@ int sim_boot(const struct sim_config *cfg)
 	init_zone(&sim.zones[ZONE_NORMAL], "Normal", 0, normal_pages);
 	init_zone(&sim.zones[ZONE_MOVABLE], "Movable", normal_pages, movable >> PAGE_SHIFT);
 	init_zone(&sim.zones[ZONE_DEVICE], "Device", sim.nr_pages, 0);
+	sim.device_start_pfn = sim.nr_pages;
+	sim.device_pages = cfg ? cfg->device_bytes >> PAGE_SHIFT : 0;
+	pthread_mutex_init(&sim.pgmaps_lock, NULL);
+	INIT_LIST_HEAD(&sim.pgmaps);
 	if (cfg && cfg->cma_bytes)
 		zone_init_cma(&sim.zones[ZONE_NORMAL], cfg->cma_bytes >> PAGE_SHIFT);
 	reset_memmap(lazy);
@@ -229,7 +237,7 @@ int sim_boot(const struct sim_config *cfg)
 	INIT_LIST_HEAD(&sim.tasks);
 	sim.next_pid = 1;
 	sim.running = true;
-	max_pfn = sim.nr_pages;
+	max_pfn = sim.nr_pages + sim.device_pages;
 	reserve_low_pages();
 	/* The 1 GiB hugetlb pages, carved from the top of ZONE_NORMAL, never reach the buddy. */
 	free_pfn_range(RESERVED_LOW_PFNS, gigantic_start);
@@ -243,6 +251,15 @@ int sim_boot(const struct sim_config *cfg)
 	hugetlb_init_pools(cfg ? cfg->hugetlb_2m_pages : 0, gigantic_start,
 			   cfg ? cfg->hugetlb_1g_pages : 0, sim.quiet);
 	deferred_split_shrinker_register();
+	if (sim.device_pages) {
+		sim.device_pgmaps = calloc(sim.device_pages / HPAGE_PMD_NR, sizeof(void *));
+		if (!sim.device_pgmaps || fsdax_pmem_init()) {
+			sim.running = false;
+			free(sim.device_pgmaps);
+			sim.device_pgmaps = NULL;
+			return -ENOMEM;
+		}
+	}
 	inject_disarm_all();
 	spec = getenv("GUP_INJECT");
 	if (spec && *spec && inject_parse(spec))
@@ -328,6 +345,8 @@ int sim_shutdown(void)
 	huge_zero_page_release();
 	deferred_split_shrinker_unregister();
 	deferred_split_queue_reset();
+	if (dev_pagemaps_release_all(out))
+		problems++;
 	pgtable_rcu_barrier();
 	hugetlb_release_pools();   /* the free ones; a page still in use is a leak */
 	memory_hotplug_shutdown(); /* offline memory is no leak: it comes back */
@@ -356,6 +375,9 @@ int sim_shutdown(void)
 	free(sim.dax_dir);
 	sim.dax_dir = NULL;
 	cma_shutdown();
+	free(sim.device_pgmaps);
+	sim.device_pgmaps = NULL;
+	sim.fsdax_pgmap = NULL;
 	pin_owner_reset();
 	inject_disarm_all();
 	host_io_inject_off();

@@ -53,6 +53,13 @@ struct machine {
 	atomic_long_t nr_vmas;
 	atomic_long_t nr_mappings; /* live inodes (host files and shmem objects) */
 	bool warned_stack_growth;  /* 6.5's "GUP no longer grows the stack", once a boot */
+	/* ZONE_DEVICE (memremap.c): frames [device_start_pfn, + device_pages) after RAM. */
+	unsigned long device_start_pfn;
+	unsigned long device_pages;
+	struct dev_pagemap **device_pgmaps; /* per 2 MiB subsection; GUP-fast reads it */
+	pthread_mutex_t pgmaps_lock;	    /* guards pgmaps and device_pgmaps stores */
+	struct list_head pgmaps;	    /* live dev_pagemaps */
+	struct dev_pagemap *fsdax_pgmap;    /* the fsdax pmem, with dax_dir and device_bytes */
 };
 
 extern struct machine sim;

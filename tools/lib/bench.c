@@ -42,6 +42,7 @@ struct bench_sim {
 	int ready_get, ready_put; /* workers that reached the phase's start line */
 	bool quit;
 	struct bench_sample dump; /* the first thread's DUMP_USER_PAGES_TEST result */
+	struct dev_pagemap pgmap; /* --device: the GENERIC pgmap the region maps */
 	struct bench_worker *workers;
 };
 
@@ -260,15 +261,42 @@ static unsigned long hugetlb_map_flags(const struct bench_config *cfg)
 	return MAP_HUGETLB | (cfg->hugetlb == PUD_SIZE ? MAP_HUGE_1GB : MAP_HUGE_2MB);
 }
 
+/*
+ * --device: all device memory one GENERIC pgmap of 2 MiB alignment, mapped as
+ * device-dax maps it (devmap pmds) and populated as the other regions are.
+ */
+static int map_device_region(struct bench_sim *bs)
+{
+	uint64_t base = (uint64_t)sim_device_start_pfn() << PAGE_SHIFT;
+	unsigned long addr;
+	int ret;
+
+	bs->pgmap.type = MEMORY_DEVICE_GENERIC;
+	bs->pgmap.align = PMD_SIZE;
+	bs->pgmap.range.start = base;
+	bs->pgmap.range.end = base + bs->cfg.size - 1;
+	ret = memremap_pages(&bs->pgmap);
+	if (ret)
+		return ret;
+	addr = sim_mmap_device(&bs->pgmap, 0, bs->cfg.size, PROT_READ | PROT_WRITE);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	bs->region = addr;
+	return sys_madvise(addr, bs->cfg.size, MADV_POPULATE_WRITE);
+}
+
 static int map_populated_region(struct bench_sim *bs)
 {
 	unsigned long type = (bs->cfg.shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS |
 			     hugetlb_map_flags(&bs->cfg);
 	unsigned long prot = PROT_READ | PROT_WRITE;
-	unsigned long addr = bs->cfg.thp == BENCH_THP_ON
-				     ? sim_map_aligned(bs->cfg.size, prot, type)
-				     : sys_mmap(0, bs->cfg.size, prot, type, -1, 0);
+	unsigned long addr;
 	int ret = 0;
+
+	if (bs->cfg.device)
+		return map_device_region(bs);
+	addr = bs->cfg.thp == BENCH_THP_ON ? sim_map_aligned(bs->cfg.size, prot, type)
+					   : sys_mmap(0, bs->cfg.size, prot, type, -1, 0);
 
 	if (IS_ERR_VALUE(addr))
 		return (int)addr;
@@ -346,6 +374,8 @@ int bench_sim_open(const struct bench_config *cfg, struct bench_sim **simp)
 	struct bench_sim *bs;
 	int ret;
 
+	if (cfg->device)
+		sc.device_bytes = cfg->size;
 	/* -H: a pool exactly the region's size, as gup_test's users set nr_hugepages. */
 	if (cfg->hugetlb == PUD_SIZE)
 		sc.hugetlb_1g_pages = cfg->size / PUD_SIZE;
@@ -421,6 +451,8 @@ int bench_sim_close(struct bench_sim *bs)
 	}
 	sys_munmap(bs->region, bs->cfg.size);
 	task_exit(bs->proc);
+	if (bs->cfg.device)
+		memunmap_pages(&bs->pgmap);
 	ret = sim_shutdown();
 	pthread_barrier_destroy(&bs->go);
 	pthread_barrier_destroy(&bs->got);
@@ -450,7 +482,7 @@ static void bench_usage(FILE *out)
 	fprintf(out,
 		"usage: gup bench [-a|-L|-u|-U|-b|-c [-p]] [-m MiB] [-r N] [-n N] [-j N "
 		"[--split]]\n"
-		"                 [-F FLAGS] [-w|-W] [-S] [-t|-T] [--json] [--vs-kernel] "
+		"                 [-F FLAGS] [-w|-W] [-S] [-t|-T|--device] [--json] [--vs-kernel] "
 		"[--progress]\n"
 		"                 [PAGE_INDEX...]\n"
 		"The kernel's gup_test (tools/testing/selftests/mm) against the simulated "
@@ -480,6 +512,10 @@ static void bench_usage(FILE *out)
 		"  -H        MAP_HUGETLB with 2 MiB pages (the region is rounded up to them and\n"
 		"            the machine boots with a pool that size); --hugetlb-1g: 1 GiB pages\n"
 		"            (-m rounded up to GiB; the machine gets one more GiB)\n"
+		"  --device  ZONE_DEVICE memory instead: the machine gets -m MiB (rounded up\n"
+		"            to 2 MiB) of device memory, one MEMORY_DEVICE_GENERIC pgmap, mapped\n"
+		"            as device-dax maps it (MAP_SHARED, devmap pmds of 2 MiB); compare\n"
+		"            with -t for a devmap pmd against a THP pmd\n"
 		"  --json    one JSON object on stdout instead of the text lines\n"
 		"  --vs-kernel  time the host kernel's nearest path too, and print the\n"
 		"            ratio libgup/host (below 1: libgup is faster):\n"
@@ -585,7 +621,8 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 		{"json", no_argument, NULL, 'J'},	 {"vs-kernel", no_argument, NULL, 'K'},
 		{"split", no_argument, NULL, 's'},	 {"progress", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},	 {"hugetlb-1g", no_argument, NULL, 'G'},
-		{"no-prefault", no_argument, NULL, 'N'}, {NULL, 0, NULL, 0},
+		{"no-prefault", no_argument, NULL, 'N'}, {"device", no_argument, NULL, 'D'},
+		{NULL, 0, NULL, 0},
 	};
 	static const char cmd_opts[] = "aLuUbc";
 	static const enum bench_cmd cmds[] = {
@@ -634,6 +671,9 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 		case 'N':
 			cli->cfg.no_prefault = true;
 			break;
+		case 'D':
+			cli->cfg.device = true;
+			break;
 		case 's':
 			cli->cfg.split = true;
 			break;
@@ -653,6 +693,13 @@ static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 			return GUP_EXIT_USAGE;
 		}
 	}
+	if (cli->cfg.device && (cli->cfg.hugetlb || cli->cfg.thp != BENCH_THP_UNSET)) {
+		fprintf(stderr, "gup bench: --device maps device memory: no -t, -T, -H\n");
+		return GUP_EXIT_USAGE;
+	}
+	/* Device memory comes in 2 MiB subsections, and device-dax maps whole pmds. */
+	if (cli->cfg.device)
+		cli->cfg.size = (cli->cfg.size + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
 	/* As mmap(MAP_HUGETLB) does: the region is whole huge pages. */
 	if (cli->cfg.hugetlb)
 		cli->cfg.size = (cli->cfg.size + cli->cfg.hugetlb - 1) & ~(cli->cfg.hugetlb - 1);

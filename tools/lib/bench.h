@@ -47,6 +47,7 @@ struct bench_config {
 	enum bench_thp thp;
 	unsigned long hugetlb; /* -H: MAP_HUGETLB pages of this size (2 or 1024 MiB); 0: none */
 	bool dump_use_pin;     /* DUMP_USER_PAGES_TEST pins (gup_test -p) */
+	bool device;	       /* --device: a device-dax mapping of ZONE_DEVICE memory (2 MiB) */
 	int nr_dump;	       /* DUMP_USER_PAGES_TEST: page indices to describe */
 	unsigned long dump_index[BENCH_MAX_DUMP];
 	bool no_prefault; /* --no-prefault: frames are host-faulted on first use, not at boot */

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fsdax with device memory: files under sim_config.dax_dir keep their data in the
+ * machine's FS_DAX pmem; shared mappings map the device pages with devmap PTEs
+ * and PMDs, GUP returns them, long-term pins are refused, and the data reaches
+ * the host file when the inode goes.
+ */
+#include "file_harness.h"
+
+#define PMEM_BYTES (8UL << 20)
+#define FILE_BYTES (4UL << 20)
+
+static int fsdax_setup(void **state)
+{
+	struct sim_config cfg = {.mem_bytes = 64UL << 20, .device_bytes = PMEM_BYTES};
+
+	(void)state;
+	make_test_dir();
+	cfg.dax_dir = test_dir;
+	return sim_boot(&cfg);
+}
+
+static int fsdax_teardown(void **state)
+{
+	int ret = sim_running() ? sim_shutdown() : 0;
+
+	(void)state;
+	remove_test_dir();
+	return ret;
+}
+
+/* @fd mapped shared at a 2 MiB-aligned address, so its first 2 MiB can be one pmd. */
+static unsigned long map_aligned(int fd, unsigned long len)
+{
+	unsigned long area =
+		sys_mmap(0, len + PMD_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long addr = ALIGN_UP(area, PMD_SIZE);
+
+	assert_false(IS_ERR_VALUE(area));
+	assert_int_equal(sys_munmap(area, len + PMD_SIZE), 0);
+	return (unsigned long)sys_mmap(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+				       fd, 0);
+}
+
+static pmd_t pmd_at(unsigned long addr)
+{
+	pud_t *pud = pud_offset(p4d_offset(pgd_offset(current->mm, addr), addr), addr);
+
+	return pmdp_get(pmd_offset(pud, addr));
+}
+
+static void test_fsdax_maps_device_pages(void **state)
+{
+	const char *path = make_pattern_file("f", FILE_BYTES, 0600);
+	struct task_struct *t = start_task("fsdax");
+	int fd = open_file(path, O_RDWR);
+	unsigned long addr = map_aligned(fd, FILE_BYTES);
+	struct page *pages[HPAGE_PMD_NR], *page;
+	long refs;
+
+	(void)state;
+	assert_false(IS_ERR_VALUE(addr));
+	assert_true(vma_is_fsdax(vma_at(t, addr)));
+	assert_int_equal(user_byte(addr + 3 * PAGE_SIZE), pattern_byte(3 * PAGE_SIZE));
+	assert_true(pmd_devmap(pmd_at(addr)));
+
+	refs = dev_pagemap_refs(sim_fsdax_pgmap());
+	assert_int_equal(pin_user_pages_fast(addr, HPAGE_PMD_NR, FOLL_WRITE, pages), HPAGE_PMD_NR);
+	assert_true(is_fsdax_page(pages[0]));
+	assert_ptr_equal(pages[1], pages[0] + 1);
+	assert_int_equal(*(char *)page_address(pages[5]), pattern_byte(5 * PAGE_SIZE));
+	assert_int_equal(dev_pagemap_refs(sim_fsdax_pgmap()), refs);
+	assert_int_equal(sim_check(stderr), 0);
+	unpin_user_pages(pages, HPAGE_PMD_NR);
+
+	/* Long-term pins of DAX are refused (check_vma_flags), fast and slow. */
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE | FOLL_LONGTERM, &page),
+			 -EOPNOTSUPP);
+	mmap_read_lock(t->mm);
+	assert_int_equal(pin_user_pages(addr, 1, FOLL_WRITE | FOLL_LONGTERM, &page, NULL),
+			 -EOPNOTSUPP);
+	/* A lookup past the pmd, through the slow walk: its own device page. */
+	assert_int_equal(get_user_pages(addr + PMD_SIZE + PAGE_SIZE, 1, 0, &page, NULL), 1);
+	mmap_read_unlock(t->mm);
+	assert_true(is_fsdax_page(page));
+	assert_ptr_equal(page, pages[0] + HPAGE_PMD_NR + 1);
+	put_page(page);
+
+	/* Written through the mapping, the data is the file's once the inode goes. */
+	assert_int_equal(copy_to_user(addr + 7, "Z", 1), 0);
+	assert_int_equal(sys_munmap(addr, FILE_BYTES), 0);
+	assert_int_equal(sys_close(fd), 0);
+	assert_int_equal(host_byte(path, 7), 'Z');
+	task_exit(t);
+	set_current(NULL);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/* A private mapping of a DAX file stays a page-cache mapping (COW needs real pages). */
+static void test_fsdax_private_mapping_uses_page_cache(void **state)
+{
+	const char *path = make_pattern_file("p", PAGE_SIZE, 0600);
+	struct task_struct *t = start_task("fsdax");
+	int fd = open_file(path, O_RDONLY);
+	unsigned long addr = map_file(fd, PAGE_SIZE, PROT_READ, MAP_PRIVATE, 0);
+	struct page *page;
+
+	(void)state;
+	assert_int_equal(get_user_pages_fast(addr, 1, 0, &page), 1);
+	assert_false(is_zone_device_page(page));
+	put_page(page);
+	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
+	assert_int_equal(sys_close(fd), 0);
+	task_exit(t);
+	set_current(NULL);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fsdax_maps_device_pages, fsdax_setup,
+						fsdax_teardown),
+		cmocka_unit_test_setup_teardown(test_fsdax_private_mapping_uses_page_cache,
+						fsdax_setup, fsdax_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ZONE_DEVICE: memremap_pages()/memunmap_pages(), the pgmap reference, device
+ * page free rules per profile, device-dax mappings at PTE, PMD and PUD size and
+ * GUP (slow and fast) on them, long-term pins of device memory.
+ */
+#include "harness.h"
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEVICE_BYTES (16UL << 20)
+
+static int boot_with_device(unsigned long mem, unsigned long device)
+{
+	struct sim_config cfg = {.mem_bytes = mem, .device_bytes = device};
+
+	return sim_boot(&cfg);
+}
+
+static int device_setup(void **state)
+{
+	(void)state;
+	return boot_with_device(64UL << 20, DEVICE_BYTES);
+}
+
+#define DEVICE_TEST(fn) cmocka_unit_test_setup_teardown(fn, device_setup, shutdown_left_machine)
+
+/* A pgmap of @type over @bytes of device memory from byte @offset of it. */
+static void init_pgmap(struct dev_pagemap *pgmap, enum memory_type type, unsigned long offset,
+		       unsigned long bytes, unsigned long align)
+{
+	uint64_t base = (uint64_t)sim_device_start_pfn() << PAGE_SHIFT;
+
+	memset(pgmap, 0, sizeof(*pgmap));
+	pgmap->type = type;
+	pgmap->range.start = base + offset;
+	pgmap->range.end = base + offset + bytes - 1;
+	pgmap->align = align;
+}
+
+static struct page *pgmap_page(struct dev_pagemap *pgmap, unsigned long i)
+{
+	return pfn_to_page(pgmap_start_pfn(pgmap) + i);
+}
+
+/* The references a live pgmap holds with nobody using it: its own and its pages'. */
+static long idle_refs(struct dev_pagemap *pgmap)
+{
+	bool per_page = !profile_is_6_18() || pgmap->type == MEMORY_DEVICE_GENERIC ||
+			pgmap->type == MEMORY_DEVICE_FS_DAX;
+
+	return 1 + (per_page ? (long)pgmap_nr_pages(pgmap) : 0);
+}
+
+static void test_memremap_pages_basics(void **state)
+{
+	struct dev_pagemap pgmap, other;
+	struct page *page;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 4UL << 20, 0);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	page = pgmap_page(&pgmap, 7);
+	assert_true(is_zone_device_page(page));
+	assert_ptr_equal(page->pgmap, &pgmap);
+	assert_int_equal(page_ref_count(page), 1); /* GENERIC idles at 1 in both */
+	assert_int_equal(dev_pagemap_refs(&pgmap), idle_refs(&pgmap));
+
+	/* A lookup takes one reference; a cached pgmap that covers the pfn is kept as it is. */
+	assert_ptr_equal(get_dev_pagemap(page_to_pfn(page), NULL), &pgmap);
+	assert_int_equal(dev_pagemap_refs(&pgmap), idle_refs(&pgmap) + 1);
+	assert_ptr_equal(get_dev_pagemap(page_to_pfn(page) + 1, &pgmap), &pgmap);
+	assert_int_equal(dev_pagemap_refs(&pgmap), idle_refs(&pgmap) + 1);
+	put_dev_pagemap(&pgmap);
+	assert_int_equal(dev_pagemap_refs(&pgmap), idle_refs(&pgmap));
+	/* Beyond the range: no pgmap, and the cached one's reference is dropped. */
+	assert_ptr_equal(get_dev_pagemap(page_to_pfn(page), NULL), &pgmap);
+	assert_null(get_dev_pagemap(pgmap_start_pfn(&pgmap) + pgmap_nr_pages(&pgmap), &pgmap));
+	assert_int_equal(dev_pagemap_refs(&pgmap), idle_refs(&pgmap));
+	assert_null(get_dev_pagemap(1, NULL)); /* RAM has no pgmap */
+
+	init_pgmap(&other, MEMORY_DEVICE_GENERIC, 2UL << 20, 4UL << 20, 0);
+	assert_int_equal(memremap_pages(&other), -EBUSY);
+	init_pgmap(&other, MEMORY_DEVICE_GENERIC, PAGE_SIZE, 2UL << 20, 0);
+	assert_int_equal(memremap_pages(&other), -EINVAL);
+	init_pgmap(&other, MEMORY_DEVICE_GENERIC, DEVICE_BYTES - (2UL << 20), 4UL << 20, 0);
+	assert_int_equal(memremap_pages(&other), -EINVAL);
+	init_pgmap(&other, MEMORY_DEVICE_PRIVATE, 4UL << 20, 2UL << 20, 0);
+	assert_int_equal(memremap_pages(&other), -EINVAL); /* PRIVATE needs page_free */
+	init_pgmap(&other, MEMORY_DEVICE_GENERIC, 4UL << 20, 2UL << 20, PUD_SIZE);
+	assert_int_equal(memremap_pages(&other), -EINVAL);
+
+	assert_int_equal(sim_check(stderr), 0);
+	memunmap_pages(&pgmap);
+	assert_null(get_dev_pagemap(page_to_pfn(page), NULL));
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+static unsigned long freed_pages;
+
+static void count_page_free(struct page *page)
+{
+	(void)page;
+	freed_pages++;
+}
+
+static const struct dev_pagemap_ops counting_ops = {.page_free = count_page_free};
+
+/* A PRIVATE page handed out and given back: page_free runs when it is idle again. */
+static void test_private_page_free_at_idle(void **state)
+{
+	struct dev_pagemap pgmap;
+	struct page *page;
+	int idle = (int)by_profile(1, 0);
+
+	(void)state;
+	freed_pages = 0;
+	init_pgmap(&pgmap, MEMORY_DEVICE_PRIVATE, 0, 2UL << 20, 0);
+	pgmap.ops = &counting_ops;
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	page = pgmap_page(&pgmap, 3);
+	assert_int_equal(page_ref_count(page), idle);
+	assert_int_equal(dev_pagemap_refs(&pgmap), idle_refs(&pgmap));
+
+	assert_int_equal(sim_device_page_get(page), 0);
+	assert_int_equal(page_ref_count(page), idle + 1);
+	assert_int_equal(sim_device_page_get(page), -EBUSY);
+	/* 6.x: a handed-out page holds its pgmap; 5.11's pages hold theirs from the start. */
+	assert_int_equal(dev_pagemap_refs(&pgmap), idle_refs(&pgmap) + by_profile(0, 1));
+	assert_int_equal(sim_check(stderr), 0);
+	get_page(page);
+	put_page(page);
+	assert_int_equal(freed_pages, 0);
+	put_page(page);
+	assert_int_equal(freed_pages, 1);
+	assert_int_equal(page_ref_count(page), idle);
+	assert_int_equal(dev_pagemap_refs(&pgmap), idle_refs(&pgmap));
+	assert_int_equal(sim_device_page_get(pgmap_page(&pgmap, 0)), 0);
+	assert_int_equal(memunmap_pages_try(&pgmap), -EBUSY);
+	put_page(pgmap_page(&pgmap, 0));
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/* The first task's device-dax mapping of @pgmap, written so every entry is faulted in. */
+static unsigned long map_device(struct dev_pagemap *pgmap, unsigned long len)
+{
+	unsigned long addr = sim_mmap_device(pgmap, 0, len, PROT_READ | PROT_WRITE);
+	unsigned char byte = 0x5a;
+
+	assert_false(IS_ERR_VALUE(addr));
+	for (unsigned long off = 0; off < len; off += PAGE_SIZE)
+		assert_int_equal(copy_to_user(addr + off, &byte, 1), 0);
+	return addr;
+}
+
+static pmd_t *pmd_of(unsigned long addr)
+{
+	pud_t *pud = pud_offset(p4d_offset(pgd_offset(current->mm, addr), addr), addr);
+
+	return pmd_offset(pud, addr);
+}
+
+/*
+ * Pin @nr pages from @addr, page @first of a device mapping of @pgmap, fast and
+ * slow; each is the device page its offset names.
+ */
+static void pin_device_range(struct dev_pagemap *pgmap, unsigned long addr, unsigned long first,
+			     long nr)
+{
+	struct page **pages = calloc((size_t)nr, sizeof(*pages));
+	long refs = dev_pagemap_refs(pgmap);
+
+	assert_non_null(pages);
+	assert_int_equal(pin_user_pages_fast(addr, (int)nr, FOLL_WRITE, pages), nr);
+	for (long i = 0; i < nr; i++) {
+		assert_ptr_equal(pages[i], pgmap_page(pgmap, first + (unsigned long)i));
+		assert_true(page_maybe_dma_pinned(pages[i]));
+	}
+	/* The pgmap was held only while the pages were taken. */
+	assert_int_equal(dev_pagemap_refs(pgmap), refs);
+	assert_int_equal(sim_check(stderr), 0);
+	assert_int_equal(memunmap_pages_try(pgmap), -EBUSY);
+	unpin_user_pages(pages, (unsigned long)nr);
+	assert_int_equal(page_ref_count(pages[0]), 1);
+
+	mmap_read_lock(current->mm);
+	assert_int_equal(pin_user_pages(addr, nr, FOLL_WRITE, pages, NULL), nr);
+	mmap_read_unlock(current->mm);
+	assert_ptr_equal(pages[nr - 1], pgmap_page(pgmap, first + (unsigned long)nr - 1));
+	assert_int_equal(dev_pagemap_refs(pgmap), refs);
+	unpin_user_pages(pages, (unsigned long)nr);
+	free(pages);
+}
+
+static void test_devdax_pte_pin(void **state)
+{
+	struct dev_pagemap pgmap;
+	unsigned long addr;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PAGE_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 8 * PAGE_SIZE);
+	assert_true(pte_devmap(ptep_get(pte_offset_map(pmd_of(addr), addr))));
+	assert_int_equal(*(unsigned char *)page_address(pgmap_page(&pgmap, 2)), 0x5a);
+	pin_device_range(&pgmap, addr, 0, 8);
+	assert_int_equal(sys_munmap(addr, 8 * PAGE_SIZE), 0);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+static void test_devdax_pmd_pin(void **state)
+{
+	struct dev_pagemap pgmap;
+	unsigned long addr;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 4UL << 20, PMD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	assert_true(IS_ERR_VALUE(sim_mmap_device(&pgmap, PAGE_SIZE, PMD_SIZE, PROT_READ)));
+	addr = map_device(&pgmap, 4UL << 20);
+	assert_true(IS_ALIGNED(addr, PMD_SIZE));
+	assert_true(pmd_devmap(pmdp_get(pmd_of(addr))));
+	pin_device_range(&pgmap, addr, 0, HPAGE_PMD_NR + 3);
+	assert_int_equal(sys_munmap(addr, 4UL << 20), 0);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+static void test_devdax_pud_pin(void **state)
+{
+	struct dev_pagemap pgmap;
+	unsigned long addr;
+
+	(void)state;
+	assert_int_equal(boot_with_device(1UL << 30, 1UL << 30), 0);
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 1UL << 30, PUD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = sim_mmap_device(&pgmap, 0, 1UL << 30, PROT_READ | PROT_WRITE);
+	assert_false(IS_ERR_VALUE(addr));
+	assert_true(IS_ALIGNED(addr, PUD_SIZE));
+	pin_device_range(&pgmap, addr + PUD_SIZE - 4 * PAGE_SIZE, (PUD_SIZE >> PAGE_SHIFT) - 4,
+			 4); /* faults it in */
+	assert_true(pud_devmap(
+		pudp_get(pud_offset(p4d_offset(pgd_offset(current->mm, addr), addr), addr))));
+	assert_int_equal(sys_munmap(addr, 1UL << 30), 0);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/*
+ * A long-term pin of device-dax memory: 5.11's GUP-fast leaves it to the slow
+ * path (which keeps it: not CMA); 6.18 pins GENERIC memory in the lockless walk.
+ */
+static void test_devdax_longterm(void **state)
+{
+	struct dev_pagemap pgmap;
+	struct page *page;
+	unsigned long addr;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PMD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 2UL << 20);
+	if (!profile_is_6_18()) {
+		assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_LONGTERM, &page), 0);
+		assert_int_equal(pin_user_pages_fast_only(addr + PAGE_SIZE, 1, 0, &page), 1);
+		unpin_user_page(page);
+	}
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_LONGTERM | FOLL_WRITE, &page), 1);
+	assert_ptr_equal(page, pgmap_page(&pgmap, 0));
+	unpin_user_page(page);
+	assert_int_equal(sys_munmap(addr, 2UL << 20), 0);
+	task_exit(current);
+	set_current(NULL);
+	memunmap_pages(&pgmap);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/* 6.x's device-coherent memory: a long-term pin must migrate it, which fails: -EBUSY. */
+static void test_coherent_longterm(void **state)
+{
+	struct dev_pagemap pgmap;
+	struct page *pages[4];
+	unsigned long addr;
+
+	(void)state;
+	freed_pages = 0;
+	init_pgmap(&pgmap, MEMORY_DEVICE_COHERENT, 0, 2UL << 20, PAGE_SIZE);
+	pgmap.ops = &counting_ops;
+	if (!profile_is_6_18()) {
+		assert_int_equal(memremap_pages(&pgmap), -EINVAL); /* no such type in 5.11 */
+		assert_int_equal(sim_shutdown(), 0);
+		return;
+	}
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	for (unsigned long i = 0; i < 4; i++)
+		assert_int_equal(sim_device_page_get(pgmap_page(&pgmap, i)), 0);
+	start_task("coherent");
+	addr = map_device(&pgmap, 4 * PAGE_SIZE);
+	assert_int_equal(pin_user_pages_fast(addr, 4, FOLL_WRITE, pages), 4);
+	assert_ptr_equal(pages[3], pgmap_page(&pgmap, 3));
+	unpin_user_pages(pages, 4);
+	assert_int_equal(pin_user_pages_fast(addr, 4, FOLL_LONGTERM | FOLL_WRITE, pages), -EBUSY);
+	assert_int_equal(pins_acquired(), pins_released());
+	assert_int_equal(page_ref_count(pgmap_page(&pgmap, 0)), 1);
+	assert_int_equal(sys_munmap(addr, 4 * PAGE_SIZE), 0);
+	task_exit(current);
+	set_current(NULL);
+	for (unsigned long i = 0; i < 4; i++)
+		put_page(pgmap_page(&pgmap, i));
+	assert_int_equal(freed_pages, 4);
+	memunmap_pages(&pgmap);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/* memunmap_pages() on another thread has killed @pgmap (it then waits for us). */
+static void wait_until_killed(struct dev_pagemap *pgmap)
+{
+	while (!dev_pagemap_dying(pgmap))
+		sched_yield();
+}
+
+struct unmapper {
+	struct dev_pagemap *pgmap;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+};
+
+static void *run_memunmap(void *arg)
+{
+	struct unmapper *u = arg;
+
+	memunmap_pages(u->pgmap);
+	pthread_mutex_lock(&u->lock);
+	u->done = true;
+	pthread_mutex_unlock(&u->lock);
+	return NULL;
+}
+
+/* memunmap_pages() waits for the pinned page and the mapping; new lookups fail meanwhile. */
+static void test_memunmap_waits_for_references(void **state)
+{
+	struct unmapper u = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+	struct dev_pagemap pgmap;
+	struct page *page, *other;
+	unsigned long addr;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PAGE_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 2 * PAGE_SIZE);
+	assert_int_equal(pin_user_pages_fast(addr, 1, 0, &page), 1);
+	u.pgmap = &pgmap;
+	assert_int_equal(pthread_create(&u.thread, NULL, run_memunmap, &u), 0);
+	wait_until_killed(&pgmap);
+
+	/* Killed: the second page's lookup fails in both walks. */
+	assert_null(get_dev_pagemap(pgmap_start_pfn(&pgmap), NULL));
+	assert_int_equal(pin_user_pages_fast(addr + PAGE_SIZE, 1, 0, &other), -EFAULT);
+	pthread_mutex_lock(&u.lock);
+	assert_false(u.done);
+	pthread_mutex_unlock(&u.lock);
+	unpin_user_page(page);
+	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
+	assert_int_equal(pthread_join(u.thread, NULL), 0);
+	assert_true(u.done);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/* A pgmap left behind is a leak at shutdown. */
+static void test_shutdown_reports_pgmap(void **state)
+{
+	struct sim_config cfg = {
+		.mem_bytes = 64UL << 20, .device_bytes = DEVICE_BYTES, .quiet = true};
+	struct dev_pagemap pgmap;
+
+	(void)state;
+	sim_shutdown();
+	assert_int_equal(sim_boot(&cfg), 0);
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, 0);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), -EBUSY);
+	assert_int_equal(sim_boot(&cfg), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+static void test_device_bytes_unaligned(void **state)
+{
+	(void)state;
+	sim_shutdown();
+	assert_int_equal(boot_with_device(64UL << 20, PAGE_SIZE), -EINVAL);
+	assert_int_equal(boot_with_device(64UL << 20, 0), 0);
+	assert_null(get_dev_pagemap(1, NULL));
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		DEVICE_TEST(test_memremap_pages_basics),
+		DEVICE_TEST(test_private_page_free_at_idle),
+		DEVICE_TEST(test_devdax_pte_pin),
+		DEVICE_TEST(test_devdax_pmd_pin),
+		cmocka_unit_test_teardown(test_devdax_pud_pin, shutdown_left_machine),
+		DEVICE_TEST(test_devdax_longterm),
+		DEVICE_TEST(test_coherent_longterm),
+		DEVICE_TEST(test_memunmap_waits_for_references),
+		DEVICE_TEST(test_shutdown_reports_pgmap),
+		DEVICE_TEST(test_device_bytes_unaligned),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
