@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <gup/types.h>
 #include <gup/xarray.h>
+#include <gup/rwsem.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,6 +31,12 @@ struct address_space {
 	unsigned long nrpages;
 	const struct address_space_operations *a_ops;
 	struct inode *host;
+	/*
+	 * The file's reverse map: every VMA mapping it (vm_area_struct.shared), under
+	 * i_mmap_rwsem. See src/mm/interval_tree.c for the structure.
+	 */
+	struct rw_semaphore i_mmap_rwsem;
+	struct list_head i_mmap;
 };
 
 struct address_space_operations {
