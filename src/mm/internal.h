@@ -260,7 +260,7 @@ struct vm_area_struct *vma_interval_tree_iter_next(struct vm_area_struct *vma,
 						   struct list_head *root, unsigned long first,
 						   unsigned long last);
 #define vma_interval_tree_foreach(vma, root, first, last)                                          \
-	for (vma = vma_interval_tree_iter_first(root, first, last); vma;                          \
+	for (vma = vma_interval_tree_iter_first(root, first, last); vma;                           \
 	     vma = vma_interval_tree_iter_next(vma, root, first, last))
 void i_mmap_lock_write(struct address_space *mapping);
 void i_mmap_unlock_write(struct address_space *mapping);
