@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <gup/types.h>
 #include <gup/xarray.h>
+#include <gup/rwsem.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +38,13 @@ struct address_space {
 	 * F_SEAL_WRITE denies new ones (mapping_map_writable() and friends, memfd.c).
 	 */
 	atomic_t i_mmap_writable;
+
+	/*
+	 * The file's reverse map: every VMA mapping it (vm_area_struct.shared), under
+	 * i_mmap_rwsem. See src/mm/interval_tree.c for the structure.
+	 */
+	struct rw_semaphore i_mmap_rwsem;
+	struct list_head i_mmap;
 };
 
 struct address_space_operations {

@@ -42,8 +42,9 @@ enum migrate_reason {
  * Takes a reference and marks the page isolated (there are no LRU lists yet,
  * which the kernel's isolate_lru_page() would take it from).
  *
- * Return: 0; -EBUSY when the page is free, already isolated, compound (huge
- * pages move with the huge-page migration) or not an anonymous page.
+ * Return: 0; -EBUSY when the page is free, already isolated, a tail page, a
+ * hugetlb page, or neither anonymous nor in a page cache (a THP is taken by its
+ * head: migrate_pages() splits it).
  */
 int migrate_isolate_page(struct page *page, struct list_head *list);
 
@@ -60,8 +61,12 @@ void putback_movable_pages(struct list_head *list);
  * Each page is locked, unmapped behind migration entries, checked for references
  * beyond its mappings and the isolation (a GUP reference or a pin keeps it:
  * -EAGAIN, tried again on the next of MIGRATE_PASSES passes), copied with its
- * flags, and mapped again at its new place. Migrated pages leave @from and are
- * freed; the rest stay on it, still isolated, for putback_movable_pages().
+ * flags, and mapped again at its new place. A page-cache page also changes
+ * places in its xarray slot, its dirty state with it; one under writeback is
+ * busy except in MIGRATE_SYNC. A THP is split first (5.11's try_split_thp())
+ * and its subpages move in the same pass; one that cannot split (pinned) fails.
+ * Migrated pages leave @from and are freed; the rest stay on it, still
+ * isolated, for putback_movable_pages().
  *
  * Return: 0 when every page moved; the number that did not; -ENOMEM when
  * @get_new_page had nothing to give (the rest stay on @from).
@@ -73,8 +78,9 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t p
  * sim_migrate_range() - move the current task's anonymous pages in
  * [@addr, @addr + @len) to zone @zone, as move_pages(2) moves them between nodes.
  *
- * Small anonymous pages outside @zone are migrated; pages already there, the
- * zero page, huge and file pages are left alone.
+ * Anonymous and page-cache pages outside @zone are migrated, THPs split into
+ * small pages on the way; pages already there, the zero page and hugetlb pages
+ * are left alone.
  *
  * Return: 0 when every page that should move did; the number that stayed
  * (pinned or busy); -EINVAL for an unaligned @addr, a wrapping range or a zone

@@ -89,6 +89,7 @@ struct vm_area_struct {
 	unsigned long vm_pgoff;
 	struct file *vm_file; /* shared backing (one reference), or NULL for anonymous */
 	void *vm_private_data;
+	struct list_head shared; /* on vm_file's i_mmap (empty when not linked), i_mmap_rwsem */
 };
 
 RB_HEAD(vma_tree, vm_area_struct);

@@ -29,7 +29,8 @@ struct rmap_walk_control {
  * rmap_walk() - run @rwc over every VMA that may map @page.
  *
  * Anonymous pages go through their anon_vma and its chain links; file pages
- * have no i_mmap walk yet and visit nothing. The caller holds the page lock
+ * through the VMAs on their mapping's i_mmap whose vm_pgoff range covers the
+ * page's index. The caller holds the page lock (it keeps a file page's mapping)
  * and keeps the anon_vma alive (the page mapped, or page_get_anon_vma()).
  */
 void rmap_walk(struct page *page, struct rmap_walk_control *rwc);
@@ -66,10 +67,21 @@ int page_referenced(struct page *page, unsigned long *vm_flags);
 /**
  * page_mkclean() - write-protect and clean the shared PTEs of a locked file page.
  *
- * Return: the number of PTEs cleaned; 0 for anonymous pages, as in the kernel,
- * and for file pages until their i_mmap walk exists.
+ * Every PTE of a VM_SHARED VMA mapping @page that is dirty or writable is made
+ * clean and read-only, so the next store faults and dirties the page again.
+ *
+ * Return: the number of PTEs cleaned; 0 for anonymous and unmapped pages.
  */
 int page_mkclean(struct page *page);
+
+/**
+ * try_to_munlock() - keep a locked page mlocked if a VM_LOCKED VMA still maps it.
+ *
+ * munlock clears PG_mlocked on the pages of the range it unlocks; this walks the
+ * rmap of the locked @page and sets it again (counted in NR_MLOCK) when another
+ * VM_LOCKED VMA, in this mm or another, maps the page (5.11's TTU_MUNLOCK walk).
+ */
+void try_to_munlock(struct page *page);
 
 /*
  * A reference on the anon_vma of @page while it is still mapped (NULL otherwise),

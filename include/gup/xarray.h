@@ -63,6 +63,14 @@ void *xa_erase(struct xarray *xa, unsigned long index);
  */
 void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max);
 
+/**
+ * xa_replace() - put @entry in the place of the entry at @index in one store;
+ * writers' lock held. Nothing is stored where there is no entry.
+ *
+ * Return: the entry that was there, or NULL (nothing changed; also for a NULL @entry).
+ */
+void *xa_replace(struct xarray *xa, unsigned long index, void *entry);
+
 /* Return: true when no entry is stored. */
 static inline bool xa_empty(const struct xarray *xa)
 {

@@ -20,6 +20,8 @@ static struct inode *inode_alloc(const struct address_space_operations *a_ops)
 	atomic_set(&inode->i_count, 1);
 	pthread_mutex_init(&inode->i_rwsem, NULL);
 	spin_lock_init(&inode->i_data.i_pages_lock);
+	init_rwsem(&inode->i_data.i_mmap_rwsem);
+	INIT_LIST_HEAD(&inode->i_data.i_mmap);
 	inode->i_data.a_ops = a_ops;
 	inode->i_data.host = inode;
 	inode->host_fd = inode->host_fd_retired = -1;
@@ -31,6 +33,8 @@ static struct inode *inode_alloc(const struct address_space_operations *a_ops)
 static void inode_free(struct inode *inode)
 {
 	xa_destroy(&inode->i_data.i_pages);
+	WARN_ON_ONCE(!list_empty(&inode->i_data.i_mmap)); /* every VMA holds a reference */
+	destroy_rwsem(&inode->i_data.i_mmap_rwsem);
 	pthread_spin_destroy(&inode->i_data.i_pages_lock);
 	pthread_mutex_destroy(&inode->i_rwsem);
 	if (inode->host_fd >= 0)

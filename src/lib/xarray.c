@@ -227,3 +227,23 @@ void xa_destroy(struct xarray *xa)
 		xa_free_node(xa->xa_head);
 	xa->xa_head = NULL;
 }
+
+void *xa_replace(struct xarray *xa, unsigned long index, void *entry)
+{
+	struct xa_node *node = xa->xa_head;
+	unsigned int slot;
+	void *old;
+
+	if (!entry || !node || !xa_node_covers(node, index))
+		return NULL;
+	while (node->shift) {
+		node = node->slots[xa_slot_of(node, index)];
+		if (!node)
+			return NULL;
+	}
+	slot = xa_slot_of(node, index);
+	old = node->slots[slot];
+	if (old)
+		xa_publish(node->slots[slot], entry); /* a lookup sees the old entry or the new */
+	return old;
+}

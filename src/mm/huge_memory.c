@@ -645,7 +645,8 @@ static void split_huge_page_tail(struct page *head, int i, struct list_head *lis
 	tail->private_data = 0;
 	tail->index = head->index + (unsigned long)i;
 	WRITE_ONCE(tail->mapping, head->mapping);
-	set_page_count(tail, 1);
+	/* A tail put on @list keeps a reference of its own there (5.11's lru_add_page_tail()). */
+	set_page_count(tail, list ? 2 : 1);
 	/* Release: a lockless reader that sees no compound_head finds the count set. */
 	__atomic_store_n(&tail->compound_head, 0, __ATOMIC_RELEASE);
 	if (list)

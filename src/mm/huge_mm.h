@@ -266,7 +266,8 @@ static inline void split_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsign
  * state, map the PTEs again. A subpage nobody maps is freed.
  * @page: any subpage; the caller holds a reference and the page lock. @page stays
  *        locked and keeps the caller's reference; every other subpage is unlocked.
- * @list: if non-NULL, the tail pages are added to it (page->lru).
+ * @list: if non-NULL, the tail pages are added to it (page->lru), each with a
+ *        reference the list owns, still there when nobody maps the tail.
  *
  * Return: 0 when split; -EBUSY when the THP holds references beyond its mappings and
  * the caller's (a pin, a GUP reference), when a mapping could not be reached (an mm

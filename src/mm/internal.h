@@ -311,4 +311,43 @@ void vmstat_reset(void);
  */
 int __sim_check(FILE *out, bool used_only);
 
+/*
+ * The file reverse map (interval_tree.c): the VMAs on mapping->i_mmap by the file
+ * pages they map, under i_mmap_rwsem. A VMA with a file is linked when vma_link()
+ * first puts it in an mm and unlinked when it is freed, before its page tables go.
+ */
+void vma_interval_tree_insert(struct vm_area_struct *vma, struct list_head *root);
+void vma_interval_tree_remove(struct vm_area_struct *vma, struct list_head *root);
+struct vm_area_struct *vma_interval_tree_iter_first(struct list_head *root, unsigned long first,
+						    unsigned long last);
+struct vm_area_struct *vma_interval_tree_iter_next(struct vm_area_struct *vma,
+						   struct list_head *root, unsigned long first,
+						   unsigned long last);
+#define vma_interval_tree_foreach(vma, root, first, last)                                          \
+	for (vma = vma_interval_tree_iter_first(root, first, last); vma;                           \
+	     vma = vma_interval_tree_iter_next(vma, root, first, last))
+void i_mmap_lock_write(struct address_space *mapping);
+void i_mmap_unlock_write(struct address_space *mapping);
+void i_mmap_lock_read(struct address_space *mapping);
+void i_mmap_unlock_read(struct address_space *mapping);
+/* Link @vma into its file's i_mmap if it has a file and is not linked: i_mmap_rwsem held. */
+void __vma_link_file(struct vm_area_struct *vma);
+/* The same, taking i_mmap_rwsem. */
+void vma_link_file(struct vm_area_struct *vma);
+/* Take @vma off its file's i_mmap, if it is on it. */
+void unlink_file_vma(struct vm_area_struct *vma);
+/*
+ * Hold off rmap walks of @vma's file while its range or vm_pgoff changes (the
+ * kernel's vma_adjust() under i_mmap_lock_write). Return: the mapping locked, or
+ * NULL for a VMA without a file; give it to vma_unlock_file_range().
+ */
+struct address_space *vma_lock_file_range(struct vm_area_struct *vma);
+void vma_unlock_file_range(struct address_space *mapping);
+
+/* The head of a transparent huge page (not a hugetlb page), as the kernel's PageTransHuge(). */
+static inline bool PageTransHuge(struct page *page)
+{
+	return PageHead(page) && compound_order(page) == HPAGE_PMD_ORDER && !PageHuge(page);
+}
+
 #endif /* GUP_MM_INTERNAL_H */

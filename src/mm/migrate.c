@@ -3,8 +3,9 @@
  * Page migration: isolating pages, unmapping them behind migration entries,
  * checking that nothing else holds them, copying and mapping the copy again;
  * and waiting for a migration entry before a fault or GUP looks at the PTE again.
- * Small anonymous pages for now: huge pages and page-cache pages take the
- * -EBUSY branches of migrate_isolate_page() until their moves exist.
+ * Small anonymous pages and page-cache pages (host files and shmem) move; a THP
+ * is split first and its subpages move (5.11 without THP migration: -ENOSYS from
+ * unmap_and_move(), then try_split_thp()); hugetlb pages stay (-EBUSY).
  */
 #include "mm/internal.h"
 
@@ -32,10 +33,28 @@ void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long addres
 	put_page(page);
 }
 
+/* A page migration knows how to move: anonymous, a THP head, or a page-cache page. */
+static bool page_is_movable(struct page *page)
+{
+	struct address_space *mapping = READ_ONCE(page->mapping);
+
+	if (PageCompound(page) && !PageTransHuge(page))
+		return false; /* a tail, or a hugetlb page: no move for them */
+	if (PageAnon(page))
+		return true;
+	/* A file page still in its cache, of a mapping with an address_space_operations. */
+	return mapping && mapping->a_ops && !PageTransHuge(page);
+}
+
 int migrate_isolate_page(struct page *page, struct list_head *list)
 {
-	if (PageCompound(page) || !PageAnon(page) || !page_ref_add_unless_zero(page, 1))
+	if (!page_is_movable(page) || !page_ref_add_unless_zero(page, 1))
 		return -EBUSY;
+	/* Checked again with the reference: it may have been freed and reused meanwhile. */
+	if (!page_is_movable(page)) {
+		put_page(page);
+		return -EBUSY;
+	}
 	if (TestSetPageIsolated(page)) {
 		put_page(page);
 		return -EBUSY;
@@ -64,7 +83,7 @@ void putback_movable_pages(struct list_head *list)
  * the isolation's. Anything more is someone who could write to it or read it
  * behind the copy: a GUP reference, a pin, GUP-fast's speculative grab.
  */
-static int migrate_page_move_mapping(struct page *newpage, struct page *page)
+static int migrate_anon_page_move_mapping(struct page *newpage, struct page *page)
 {
 	int expected_count = 1;
 
@@ -75,6 +94,60 @@ static int migrate_page_move_mapping(struct page *newpage, struct page *page)
 	if (PageSwapBacked(page))
 		SetPageSwapBacked(newpage);
 	return 0;
+}
+
+/* Take the count to 0 if it is @count: a speculative lookup then finds it frozen and retries. */
+static bool page_ref_freeze(struct page *page, int count)
+{
+	return __atomic_compare_exchange_n(&page->_refcount.counter, &count, 0, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+
+static void page_ref_unfreeze(struct page *page, int count)
+{
+	__atomic_store_n(&page->_refcount.counter, count, __ATOMIC_RELEASE);
+}
+
+/*
+ * A page-cache page: the isolation and the cache hold it, nothing else may. Under
+ * i_pages_lock its count is frozen at that (find_get_page() cannot take one and
+ * retries), the new page takes the cache's reference, its index, mapping and dirty
+ * state (the dirty count stays: one dirty page either way), and one store puts it
+ * in the xarray slot; the old page thaws with the isolation's reference alone.
+ * Return: 0; -EAGAIN when someone else holds the page (a pin, a GUP reference) or
+ * it left the cache (truncated meanwhile).
+ */
+static int migrate_file_page_move_mapping(struct page *newpage, struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+	int expected_count = 2;
+
+	if (!mapping)
+		return -EAGAIN;
+	spin_lock(&mapping->i_pages_lock);
+	if (xa_load(&mapping->i_pages, page->index) != page ||
+	    !page_ref_freeze(page, expected_count)) {
+		spin_unlock(&mapping->i_pages_lock);
+		return -EAGAIN;
+	}
+	newpage->index = page->index;
+	WRITE_ONCE(newpage->mapping, mapping);
+	page_ref_add(newpage, 1); /* the cache's */
+	if (PageSwapBacked(page))
+		SetPageSwapBacked(newpage);
+	if (TestClearPageDirty(page))
+		SetPageDirty(newpage);
+	xa_replace(&mapping->i_pages, page->index, newpage);
+	page_ref_unfreeze(page, expected_count - 1);
+	spin_unlock(&mapping->i_pages_lock);
+	return 0;
+}
+
+static int migrate_page_move_mapping(struct page *newpage, struct page *page)
+{
+	if (PageAnon(page))
+		return migrate_anon_page_move_mapping(newpage, page);
+	return migrate_file_page_move_mapping(newpage, page);
 }
 
 /* The page flags that describe the data and its use, carried to the copy. */
@@ -102,6 +175,9 @@ static int move_to_new_page(struct page *newpage, struct page *page)
 		return rc;
 	copy_highpage(newpage, page);
 	migrate_page_states(newpage, page);
+	/* An anonymous page keeps its anon_vma for the free path; a file page leaves its cache. */
+	if (!PageAnon(page))
+		WRITE_ONCE(page->mapping, NULL);
 	return 0;
 }
 
@@ -120,13 +196,26 @@ static int __unmap_and_move(struct page *page, struct page *newpage, enum migrat
 			return -EAGAIN;
 		lock_page(page);
 	}
+	/*
+	 * Under writeback: 5.11 waits for it in MIGRATE_SYNC only. Writeback here
+	 * finishes before the writer unlocks the page, so the page lock we hold means
+	 * no write is in flight and there is nothing to wait for; a page met with
+	 * the bit set (set by hand) is busy in the other modes.
+	 */
+	if (PageWriteback(page) && mode != MIGRATE_SYNC) {
+		rc = -EBUSY;
+		goto out_unlock;
+	}
 	if (!trylock_page(newpage))
 		goto out_unlock;
 	atomic_inc(&migrations_in_flight);
-	/* The walk back to the PTEs needs the anon_vma after the last unmap. */
+	/*
+	 * The walk back to the PTEs needs the anon_vma after the last unmap; a file
+	 * page's mapping is kept by the page lock.
+	 */
 	if (page_mapped(page)) {
-		anon_vma = page_get_anon_vma(page);
-		if (anon_vma) {
+		anon_vma = PageAnon(page) ? page_get_anon_vma(page) : NULL;
+		if (anon_vma || !PageAnon(page)) {
 			try_to_unmap(page, TTU_MIGRATION | TTU_IGNORE_MLOCK);
 			page_was_mapped = true;
 		}
@@ -159,6 +248,9 @@ static int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page,
 		putback_one(page);
 		return 0;
 	}
+	/* No THP migration (5.11 without ARCH_ENABLE_THP_MIGRATION): the caller splits it. */
+	if (PageTransHuge(page))
+		return -ENOSYS;
 	newpage = get_new_page(page, private_data);
 	if (!newpage)
 		return -ENOMEM;
@@ -175,6 +267,31 @@ static int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page,
 	return 0;
 }
 
+/*
+ * 5.11's try_split_thp(): split the isolated THP @page in place on @from. The head
+ * stays where it is, with the isolation's reference; the tails go to the end of
+ * @from, isolated, with a reference each, so this pass takes them too.
+ * Return: 0, or split_huge_page_to_list()'s -EBUSY (the THP stays whole).
+ */
+static int try_split_thp(struct page *page, struct list_head *from)
+{
+	struct page *tail;
+	LIST_HEAD(tails);
+	int rc;
+
+	lock_page(page);
+	rc = split_huge_page_to_list(page, &tails);
+	unlock_page(page);
+	if (rc)
+		return rc;
+	while (!list_empty(&tails)) {
+		tail = list_entry(tails.next, struct page, lru);
+		SetPageIsolated(tail);
+		list_move_tail(&tail->lru, from);
+	}
+	return 0;
+}
+
 int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t put_new_page,
 		  unsigned long private_data, enum migrate_mode mode, int reason)
 {
@@ -186,9 +303,23 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t p
 		retry = 0;
 		list_for_each_entry_safe(page, next, from, lru)
 		{
-			int rc = unmap_and_move(get_new_page, put_new_page, private_data, page,
-						pass > 2 ? MIGRATE_SYNC : mode);
-
+			int rc;
+		retry_page:
+			rc = unmap_and_move(get_new_page, put_new_page, private_data, page,
+					    pass > 2 ? MIGRATE_SYNC : mode);
+			if (rc == -ENOSYS) {
+				/*
+				 * Split: the head, small now, is tried again at once and the
+				 * tails queued behind it in this pass; a THP that cannot
+				 * split (pinned) fails.
+				 */
+				if (try_split_thp(page, from)) {
+					nr_failed++;
+					continue;
+				}
+				next = list_entry(page->lru.next, struct page, lru);
+				goto retry_page;
+			}
 			if (rc == -ENOMEM)
 				return -ENOMEM;
 			if (rc == -EAGAIN)
@@ -208,20 +339,50 @@ static struct page *alloc_in_zone(struct page *page, unsigned long zone)
 	return alloc_pages_zone(GFP_HIGHUSER_MOVABLE, 0, (enum zone_type)zone);
 }
 
-/* Isolate the small anonymous pages of [start, end) in @vma that live outside @zone. */
+/* The THP a huge pmd maps at @addr in @mm, or NULL (not huge, or the huge zero page). */
+static struct page *huge_pmd_thp(struct mm_struct *mm, unsigned long addr)
+{
+	pmd_t *pmd = mm_find_pmd(mm, addr);
+	struct page *head = NULL;
+	spinlock_t *ptl;
+	pmd_t entry;
+
+	if (!pmd || !pmd_trans_huge(pmdp_get(pmd)))
+		return NULL;
+	ptl = pmd_lock(mm);
+	entry = pmdp_get(pmd);
+	if (huge_pmd_maps_thp(entry) && !is_huge_zero_pmd(entry))
+		head = pmd_page(entry);
+	spin_unlock(ptl);
+	return head;
+}
+
+/*
+ * Isolate the pages of [start, end) in @vma that live outside @zone: small pages
+ * (anonymous and page cache), and THPs by their head, whether a huge pmd or PTEs
+ * map them (a THP met again at its next subpage is isolated already: -EBUSY).
+ */
 static void isolate_vma_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 			      enum zone_type zone, struct list_head *list)
 {
-	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
+	for (unsigned long addr = start, next; addr < end; addr = next) {
+		struct page *head = huge_pmd_thp(vma->vm_mm, addr);
 		pte_t *ptep;
 		spinlock_t *ptl;
 		struct page *found;
 
+		next = addr + PAGE_SIZE;
+		if (head) {
+			if (page_zonenum(head) != zone)
+				migrate_isolate_page(head, list);
+			next = min_t(unsigned long, (addr & HPAGE_PMD_MASK) + HPAGE_PMD_SIZE, end);
+			continue;
+		}
 		if (follow_pte(vma->vm_mm, addr, &ptep, &ptl))
 			continue;
 		found = vm_normal_page(vma, addr, ptep_get(ptep));
 		if (found && page_zonenum(found) != zone)
-			migrate_isolate_page(found, list);
+			migrate_isolate_page(compound_head(found), list);
 		pte_unmap_unlock(ptep, ptl);
 	}
 }

@@ -2,9 +2,39 @@
 /*
  * mlock, mlock2 and munlock: set or clear VM_LOCKED (and VM_LOCKONFAULT) on the
  * VMAs of a range; locking then populates through GUP's __mm_populate, unlocking
- * munlocks the pages mapped (a pmd-mapped THP whole, without splitting it).
+ * munlocks the pages mapped (a pmd-mapped THP whole, without splitting it) unless
+ * another VM_LOCKED VMA still maps them (try_to_munlock's rmap walk).
  */
 #include "mm/internal.h"
+
+/*
+ * The pages an munlock met, each with a reference: they are munlocked after the
+ * walk, under their page lock, which the page-table lock the walk holds forbids.
+ */
+struct munlock_batch {
+	struct page **pages;
+	size_t nr, cap;
+};
+
+static void munlock_batch_add(struct munlock_batch *batch, struct page *page)
+{
+	if (!PageMlocked(page))
+		return;
+	if (batch->nr == batch->cap) {
+		size_t cap = batch->cap ? 2 * batch->cap : 16;
+		struct page **pages = realloc(batch->pages, cap * sizeof(*pages));
+
+		if (!pages) {
+			munlock_vma_page(
+				page); /* out of memory: munlocked without the rmap check */
+			return;
+		}
+		batch->pages = pages;
+		batch->cap = cap;
+	}
+	get_page(page);
+	batch->pages[batch->nr++] = page;
+}
 
 static int munlock_pte(pte_t *pte, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
@@ -16,7 +46,7 @@ static int munlock_pte(pte_t *pte, unsigned long addr, unsigned long next, struc
 		return 0;
 	page = vm_normal_page(walk->vma, addr, entry);
 	if (page)
-		munlock_vma_page(page);
+		munlock_batch_add(walk->private_data, compound_head(page));
 	return 0;
 }
 
@@ -38,7 +68,7 @@ static int munlock_pmd(pmd_t *pmd, unsigned long addr, unsigned long next, struc
 	entry = pmdp_get(pmd);
 	if (pmd_trans_huge(entry)) {
 		if (huge_pmd_maps_thp(entry) && !is_huge_zero_pmd(entry))
-			munlock_vma_page(pmd_page(entry));
+			munlock_batch_add(walk->private_data, pmd_page(entry));
 		walk->action = ACTION_CONTINUE;
 	}
 	spin_unlock(ptl);
@@ -50,9 +80,27 @@ static const struct mm_walk_ops munlock_walk_ops = {
 	.pte_entry = munlock_pte,
 };
 
+/*
+ * Munlock the pages mapped in [start, end) of @vma, which is no longer VM_LOCKED.
+ * As 5.11's munlock_vma_page(): PG_mlocked goes, then the rmap walk of
+ * try_to_munlock() puts it back if another VM_LOCKED VMA still maps the page.
+ * A page met twice (mapped twice in the range) is looked at twice, harmlessly.
+ */
 static void munlock_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
-	walk_page_range(vma->vm_mm, start, end, &munlock_walk_ops, NULL);
+	struct munlock_batch batch = {0};
+
+	walk_page_range(vma->vm_mm, start, end, &munlock_walk_ops, &batch);
+	for (size_t i = 0; i < batch.nr; i++) {
+		struct page *page = batch.pages[i];
+
+		lock_page(page);
+		munlock_vma_page(page);
+		try_to_munlock(page);
+		unlock_page(page);
+		put_page(page);
+	}
+	free(batch.pages);
 }
 
 int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long end, vm_flags_t set,
@@ -74,12 +122,13 @@ int mlock_fixup_range(struct mm_struct *mm, unsigned long start, unsigned long e
 
 			if (split_vma(mm, vma, nstart, 1) || split_vma(mm, vma, tmp, 0))
 				return -ENOMEM;
-			if (unlocking)
-				munlock_range(vma, nstart, tmp);
 			if ((newflags ^ vma->vm_flags) & VM_LOCKED)
 				mm->locked_vm +=
 					(newflags & VM_LOCKED) ? vma_pages(vma) : -vma_pages(vma);
 			vma->vm_flags = newflags;
+			/* After the flags: the rmap check must not count this VMA as locked. */
+			if (unlocking)
+				munlock_range(vma, nstart, tmp);
 			vma = vma_merge_neighbours(mm, vma);
 		}
 		/* A merge with the next VMA already gave it the new flags: skip it. */

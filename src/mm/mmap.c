@@ -81,6 +81,7 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 		return NULL;
 	vma->vm_mm = mm;
 	INIT_LIST_HEAD(&vma->anon_vma_chain);
+	INIT_LIST_HEAD(&vma->shared);
 	atomic_long_add(1, &sim.nr_vmas);
 	return vma;
 }
@@ -94,6 +95,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	*vma = *orig;
 	vma->vm_next = vma->vm_prev = NULL;
 	memset(&vma->vm_rb, 0, sizeof(vma->vm_rb));
+	INIT_LIST_HEAD(&vma->shared); /* on i_mmap when vma_link() puts it in an mm */
 	anon_vma_get(vma->anon_vma);
 	if (anon_vma_clone(vma, orig)) {
 		vma->vm_file = NULL;
@@ -114,6 +116,7 @@ void vm_area_free(struct vm_area_struct *vma)
 	if (vma->vm_ops && vma->vm_ops->close)
 		vma->vm_ops->close(vma);
 	unlink_anon_vmas(vma);
+	unlink_file_vma(vma);
 	if (vma->vm_file) {
 		vma_unmap_writable(vma);
 		fput(vma->vm_file);
@@ -141,6 +144,7 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	else
 		mm->highest_vm_end = vma->vm_end;
 	mm->map_count++;
+	vma_link_file(vma);
 }
 
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
@@ -316,6 +320,7 @@ bool in_gate_area(struct mm_struct *mm, unsigned long addr)
 int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below)
 {
 	struct vm_area_struct *new;
+	struct address_space *mapping;
 
 	if (addr <= vma->vm_start || addr >= vma->vm_end)
 		return 0;
@@ -329,6 +334,9 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 	if (!new)
 		return -ENOMEM;
 	vma_unlink(mm, vma);
+	/* Both halves stay findable by a file rmap walk while the range moves. */
+	mapping = vma_lock_file_range(vma);
+	__vma_link_file(new);
 	if (new_below) {
 		new->vm_end = addr;
 		vma->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
@@ -338,6 +346,7 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 		new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
 		vma->vm_end = addr;
 	}
+	vma_unlock_file_range(mapping);
 	vma_link(mm, vma);
 	vma_link(mm, new);
 	return 0;
@@ -357,10 +366,14 @@ static bool vmas_can_merge(struct vm_area_struct *a, struct vm_area_struct *b)
 /* Absorb @b into @a, its lower neighbour; @b is freed. */
 static void merge_into(struct mm_struct *mm, struct vm_area_struct *a, struct vm_area_struct *b)
 {
+	struct address_space *mapping;
+
 	vma_unlink(mm, b);
+	mapping = vma_lock_file_range(a);
 	a->vm_end = b->vm_end;
 	/* Conservative: soft-dirty over the whole if either half was (a new mapping is). */
 	a->vm_flags |= b->vm_flags & VM_SOFTDIRTY;
+	vma_unlock_file_range(mapping);
 	anon_vma_merge_chain(a, b);
 	if (a->vm_next == NULL)
 		mm->highest_vm_end = a->vm_end;

@@ -70,6 +70,8 @@ static unsigned long move_page_tables(struct vm_area_struct *vma, unsigned long 
 {
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long old_end = old_addr + len, extent;
+	/* A file rmap walk must not miss a PTE in flight (the kernel's take_rmap_locks()). */
+	struct address_space *mapping = vma_lock_file_range(vma);
 
 	for (; old_addr < old_end; old_addr += extent, new_addr += extent) {
 		pmd_t *old_pmd, *new_pmd;
@@ -95,6 +97,7 @@ static unsigned long move_page_tables(struct vm_area_struct *vma, unsigned long 
 			break;
 		move_ptes(mm, old_pmd, old_addr, old_addr + extent, new_pmd, new_addr);
 	}
+	vma_unlock_file_range(mapping);
 	return len - (old_end - old_addr);
 }
 

@@ -56,6 +56,13 @@ bool clear_page_dirty_for_io(struct page *page)
 	VM_BUG_ON_PAGE(!PageLocked(page), page);
 	if (!mapping || !mapping_accounts_dirty(mapping))
 		return TestClearPageDirty(page);
+	/*
+	 * Write-protect every shared PTE first: a store during the write faults and
+	 * dirties the page again instead of landing unseen. A PTE that was dirty or
+	 * writable moves its dirt to the page, written now.
+	 */
+	if (page_mkclean(page))
+		set_page_dirty(page);
 	spin_lock(&mapping->i_pages_lock);
 	was_dirty = TestClearPageDirty(page);
 	if (was_dirty)

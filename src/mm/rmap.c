@@ -2,7 +2,8 @@
 /*
  * The reverse map: mapcounts, the anon_vma objects anonymous pages point at and
  * the chain links fork makes between them, and the walk from a page to every
- * PTE mapping it (try_to_unmap, remove_migration_ptes, page_referenced).
+ * PTE mapping it, through the anon_vma or the file's i_mmap (try_to_unmap,
+ * remove_migration_ptes, page_referenced, page_mkclean, try_to_munlock).
  */
 #include "mm/internal.h"
 
@@ -356,12 +357,40 @@ static void rmap_walk_anon(struct page *page, struct rmap_walk_control *rwc)
 	pthread_mutex_unlock(&anon_vma_lock);
 }
 
+/*
+ * Every VMA on the file's i_mmap that maps the page's index. The page lock keeps
+ * page->mapping (truncation clears it under the lock); i_mmap_rwsem keeps the VMAs.
+ */
+static void rmap_walk_file(struct page *page, struct rmap_walk_control *rwc)
+{
+	struct address_space *mapping = page->mapping;
+	unsigned long first = page->index, last = first + compound_nr(page) - 1;
+	struct vm_area_struct *vma;
+
+	if (!mapping)
+		return;
+	i_mmap_lock_read(mapping);
+	vma_interval_tree_foreach(vma, &mapping->i_mmap, first, last)
+	{
+		unsigned long address = vma_address(page, vma);
+
+		if (IS_ERR_VALUE(address))
+			continue;
+		if (!rwc->rmap_one(page, vma, address, rwc->arg))
+			break;
+		if (rwc->done && rwc->done(page))
+			break;
+	}
+	i_mmap_unlock_read(mapping);
+}
+
 void rmap_walk(struct page *page, struct rmap_walk_control *rwc)
 {
 	page = compound_head(page);
 	if (PageAnon(page))
 		rmap_walk_anon(page, rwc);
-	/* File pages: the walk of mapping->i_mmap comes with the page cache's rmap. */
+	else
+		rmap_walk_file(page, rwc);
 }
 
 /*
@@ -414,9 +443,13 @@ static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsi
 	old = ptep_get_and_clear(pte);
 	if (pte_dirty(old))
 		set_page_dirty(page);
-	/* The rss counters keep counting the entry, as the kernel's do. */
-	set_pte(pte, swp_pte_soft_dirty_from(
-			     swp_entry_to_pte(make_migration_entry(page, pte_write(old))), old));
+	/* The rss counters keep counting a migration entry, as the kernel's do. */
+	if (flags & TTU_MIGRATION)
+		set_pte(pte, swp_pte_soft_dirty_from(
+				     swp_entry_to_pte(make_migration_entry(page, pte_write(old))),
+				     old));
+	else
+		atomic_long_add(-1, mm_rss_counter(vma->vm_mm, page)); /* read back on fault */
 	page_remove_rmap(page);
 	put_page(page);
 	pte_unmap_unlock(pte, ptl);
@@ -452,7 +485,10 @@ static bool remove_migration_pte(struct page *new, struct vm_area_struct *vma,
 	if (pte_swp_soft_dirty(ptep_get(pte)))
 		entry = pte_mksoft_dirty(entry);
 	get_page(new);
-	page_add_anon_rmap(new, vma, address);
+	if (PageAnon(new))
+		page_add_anon_rmap(new, vma, address);
+	else
+		page_add_file_rmap(new);
 	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
 		mlock_vma_page(new);
 	set_pte(pte, entry);
@@ -506,15 +542,101 @@ int page_referenced(struct page *page, unsigned long *vm_flags)
 	/* The reference keeps the anon_vma while an munmap may unmap the page meanwhile. */
 	if (anon_vma)
 		rmap_walk(page, &rwc);
+	else if (!PageAnon(page) && page_mapped(page))
+		rmap_walk(page, &rwc); /* a file page: the caller's page lock keeps its mapping */
 	anon_vma_put(anon_vma);
 	if (vm_flags)
 		*vm_flags = ra.vm_flags;
 	return ra.referenced;
 }
 
+static bool page_mkclean_one(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			     void *arg)
+{
+	int *cleaned = arg;
+	spinlock_t *ptl;
+	pte_t *pte, entry;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return true; /* a private mapping never writes to the file's page */
+	pte = page_vma_pte(page, vma, address, false, &ptl);
+	if (!pte)
+		return true;
+	entry = ptep_get(pte);
+	if (pte_dirty(entry) || pte_write(entry)) {
+		/* The next store faults, and the write fault dirties the page again. */
+		set_pte(pte, pte_wrprotect(pte_mkclean(entry)));
+		(*cleaned)++;
+	}
+	pte_unmap_unlock(pte, ptl);
+	return true;
+}
+
 int page_mkclean(struct page *page)
 {
-	(void)page;
-	/* Anonymous pages have no writeback to clean for; file pages wait for i_mmap. */
-	return 0;
+	struct rmap_walk_control rwc = {
+		.rmap_one = page_mkclean_one,
+	};
+	int cleaned = 0;
+
+	if (!page_mapped(page) || PageAnon(page) || !page->mapping)
+		return 0;
+	VM_BUG_ON_PAGE(!PageLocked(page), page);
+	rwc.arg = &cleaned;
+	rmap_walk(page, &rwc);
+	return cleaned;
+}
+
+/* Does a PTE or a huge pmd in @vma at @address map (part of) @page? */
+static bool page_mapped_in_vma_at(struct page *page, struct vm_area_struct *vma,
+				  unsigned long address)
+{
+	struct page *head = compound_head(page);
+	pmd_t *pmd = mm_find_pmd(vma->vm_mm, address & HPAGE_PMD_MASK);
+	spinlock_t *ptl;
+	bool mapped = false;
+
+	if (PageTransHuge(head) && pmd) {
+		ptl = pmd_lock(vma->vm_mm);
+		mapped = pmd_trans_huge(pmdp_get(pmd)) && pmd_page(pmdp_get(pmd)) == head;
+		spin_unlock(ptl);
+		if (mapped)
+			return true;
+	}
+	for (unsigned long i = 0; i < compound_nr(head) && !mapped; i++) {
+		pte_t *pte = page_vma_pte(head + i, vma, address + (i << PAGE_SHIFT), false, &ptl);
+
+		if (pte) {
+			mapped = true;
+			pte_unmap_unlock(pte, ptl);
+		}
+	}
+	return mapped;
+}
+
+static bool try_to_munlock_one(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			       void *arg)
+{
+	(void)arg;
+	if (!(vma->vm_flags & VM_LOCKED) || !page_mapped_in_vma_at(page, vma, address))
+		return true;
+	mlock_vma_page(page); /* another locked VMA keeps it: mlocked again, counted again */
+	return false;
+}
+
+void try_to_munlock(struct page *page)
+{
+	struct rmap_walk_control rwc = {
+		.rmap_one = try_to_munlock_one,
+	};
+	struct anon_vma *anon_vma = NULL;
+
+	VM_BUG_ON_PAGE(!PageLocked(page), page);
+	page = compound_head(page);
+	if (!page_mapped(page))
+		return;
+	if (PageAnon(page) && !(anon_vma = page_get_anon_vma(page)))
+		return;
+	rmap_walk(page, &rwc);
+	anon_vma_put(anon_vma);
 }

@@ -8,54 +8,27 @@
 #include <gup/pagemap.h>
 
 /*
- * Call @fn(@vma, @first, @last, @arg) for every VMA of every live address space
- * that maps @mapping's pages [@first, @last] (clipped to the VMA), under that mm's
- * mmap_lock for read. There is no reverse map of file VMAs (the kernel's i_mmap):
- * the tasks' address spaces are looked through, which is what a machine of a few
- * processes can afford.
+ * Call @fn(@vma, @start, @end, @arg) for every VMA on @mapping's i_mmap that maps
+ * its pages [@first, @last], with the range clipped to the VMA, under i_mmap_rwsem
+ * for read (the VMAs can neither go nor move meanwhile; mmap_lock is not taken).
  */
 static void for_each_vma_mapping(struct address_space *mapping, pgoff_t first, pgoff_t last,
 				 void (*fn)(struct vm_area_struct *vma, unsigned long start,
 					    unsigned long end, void *arg),
 				 void *arg)
 {
-	struct mm_struct **mms;
-	struct task_struct *t;
-	int n = 0, cap = 0;
+	struct vm_area_struct *vma;
 
-	pthread_mutex_lock(&sim.tasks_lock);
-	list_for_each_entry(t, &sim.tasks, tasks) cap++;
-	mms = calloc(cap + 1, sizeof(*mms));
-	list_for_each_entry(t, &sim.tasks, tasks)
+	i_mmap_lock_read(mapping);
+	vma_interval_tree_foreach(vma, &mapping->i_mmap, first, last)
 	{
-		bool seen = false;
+		pgoff_t vfirst = max_t(pgoff_t, vma->vm_pgoff, first);
+		pgoff_t vlast = min_t(pgoff_t, vma->vm_pgoff + vma_pages(vma) - 1, last);
 
-		for (int i = 0; mms && i < n; i++)
-			seen |= mms[i] == t->mm;
-		if (mms && !seen && mmget_not_zero(t->mm))
-			mms[n++] = t->mm;
+		fn(vma, vma->vm_start + ((vfirst - vma->vm_pgoff) << PAGE_SHIFT),
+		   vma->vm_start + ((vlast + 1 - vma->vm_pgoff) << PAGE_SHIFT), arg);
 	}
-	pthread_mutex_unlock(&sim.tasks_lock);
-	for (int i = 0; i < n; i++) {
-		struct mm_struct *mm = mms[i];
-		struct vm_area_struct *vma;
-
-		mmap_read_lock(mm);
-		for (vma = mm->mmap; vma; vma = vma->vm_next) {
-			pgoff_t vfirst = vma->vm_pgoff, vlast = vma->vm_pgoff + vma_pages(vma) - 1;
-
-			if (!vma->vm_file || vma->vm_file->f_mapping != mapping || vlast < first ||
-			    vfirst > last)
-				continue;
-			vfirst = max_t(pgoff_t, vfirst, first);
-			vlast = min_t(pgoff_t, vlast, last);
-			fn(vma, vma->vm_start + ((vfirst - vma->vm_pgoff) << PAGE_SHIFT),
-			   vma->vm_start + ((vlast + 1 - vma->vm_pgoff) << PAGE_SHIFT), arg);
-		}
-		mmap_read_unlock(mm);
-		mmput(mm);
-	}
-	free(mms);
+	i_mmap_unlock_read(mapping);
 }
 
 static void zap_vma_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
