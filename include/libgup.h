@@ -23,5 +23,6 @@
 #include <gup/sim_thread.h>
 #include <gup/rmap.h>
 #include <gup/migrate.h>
+#include <gup/swap.h>
 
 #endif /* LIBGUP_H */

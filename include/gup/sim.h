@@ -67,6 +67,18 @@ struct sim_config {
 	unsigned long hugetlb_1g_pages;
 	unsigned int file_latency_us; /* every host file read and write waits this long */
 	const char *dax_dir; /* host files opened under this directory are fsdax; NULL: none */
+	/*
+	 * Pages a thread's LRU-add batch holds (with a reference of its own) before
+	 * they reach the LRU lists: 0 or 1 puts each page on the lists at once, 15
+	 * (PAGEVEC_SIZE, the most) is 5.11's pagevec.
+	 */
+	unsigned int lru_batch;
+	/*
+	 * The swap device's size (a multiple of 4 KiB, at least two pages; the
+	 * first slot is the header's): an unlinked host file in $TMPDIR or /tmp.
+	 * 0: no swap, anonymous memory is never reclaimed.
+	 */
+	unsigned long swap_bytes;
 };
 
 /**

@@ -32,24 +32,30 @@ void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long addres
 	put_page(page);
 }
 
+/* Off the LRU through isolate_lru_page(): a page in an LRU-add batch is not there yet. */
 int migrate_isolate_page(struct page *page, struct list_head *list)
 {
-	if (PageCompound(page) || !PageAnon(page) || !page_ref_add_unless_zero(page, 1))
+	if (PageCompound(page) || !PageAnon(page) || isolate_lru_page(page))
 		return -EBUSY;
-	if (TestSetPageIsolated(page)) {
-		put_page(page);
-		return -EBUSY;
-	}
+	SetPageIsolated(page);
 	list_add_tail(&page->lru, list);
 	return 0;
 }
 
 /* The page leaves migration: it is no longer isolated and drops the isolation reference. */
-static void putback_one(struct page *page)
+static void release_isolated(struct page *page)
 {
 	list_del(&page->lru);
 	ClearPageIsolated(page);
 	put_page(page);
+}
+
+/* The page stays: back on the LRU, dropping the isolation reference. */
+static void putback_one(struct page *page)
+{
+	list_del(&page->lru);
+	ClearPageIsolated(page);
+	putback_lru_page(page);
 }
 
 void putback_movable_pages(struct list_head *list)
@@ -156,7 +162,7 @@ static int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page,
 
 	if (page_count(page) == 1) {
 		/* Everyone else let go while it was isolated: nothing to move. */
-		putback_one(page);
+		release_isolated(page);
 		return 0;
 	}
 	newpage = get_new_page(page, private_data);
@@ -170,8 +176,9 @@ static int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page,
 			put_page(newpage);
 		return rc;
 	}
-	putback_one(page);
-	put_page(newpage); /* the allocation's reference: the mappings hold the rest */
+	release_isolated(page);
+	/* The copy joins the LRU; the allocation's reference goes, the mappings hold the rest. */
+	putback_lru_page(newpage);
 	return 0;
 }
 

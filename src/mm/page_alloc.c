@@ -390,6 +390,7 @@ void __put_page(struct page *page)
 		ClearPageMlocked(page);
 		count_vm_stat(NR_MLOCK, -(long)compound_nr(page));
 	}
+	lru_page_freed(page);
 	WRITE_ONCE(page->mapping, NULL);
 	free_unref_page(page, order);
 }

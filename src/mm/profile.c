@@ -252,6 +252,7 @@ const struct mm_profile profile_5_11 = {
 	.later_foll_flags = 0,
 	.calls = MM_CALL_PIN_USER_PAGES_FAST_ONLY,
 	.access_remote_expands_stack = false,
+	.unmap_keeps_pinned_exclusive = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -528,6 +529,7 @@ const struct mm_profile profile_6_18 = {
 	.later_foll_flags = LATER_FOLL_FLAGS,
 	.calls = MM_CALL_MEMFD_SECRET | MM_CALL_MSEAL,
 	.access_remote_expands_stack = true,
+	.unmap_keeps_pinned_exclusive = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

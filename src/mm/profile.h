@@ -214,6 +214,16 @@ struct mm_profile {
 	 * it. 6.5: yes, as GUP no longer does; process_vm_readv/writev do not.
 	 */
 	bool access_remote_expands_stack;
+
+	/*
+	 * Does reclaim's try_to_unmap() keep the PTE of an exclusive anonymous page
+	 * that may be pinned? 5.11: no; only a page not yet in the swap cache is
+	 * spared ("mm: don't put pinned pages into the swap cache", in both
+	 * profiles), so a pinned swap-cache page is unmapped and comes back through
+	 * the cache. 5.19 on (page_try_share_anon_rmap; 6.18's
+	 * folio_try_share_anon_rmap_pte): yes, the unmap fails and the page stays.
+	 */
+	bool unmap_keeps_pinned_exclusive;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \

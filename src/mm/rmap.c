@@ -408,8 +408,11 @@ static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsi
 		return false; /* stays mapped: munlock or a migration may take it */
 	}
 	if (PageAnon(page) && !(flags & TTU_MIGRATION)) {
+		/* To swap (vmscan.c) when the page is in the swap cache; else nowhere to go. */
+		bool unmapped = PageSwapCache(page) && try_to_unmap_swap_pte(page, vma, pte);
+
 		pte_unmap_unlock(pte, ptl);
-		return false; /* anonymous memory has nowhere to go without swap */
+		return unmapped;
 	}
 	old = ptep_get_and_clear(pte);
 	if (pte_dirty(old))

@@ -95,6 +95,14 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 		 "unmap_and_move(), after try_to_unmap() left migration "
 		 "entries, before the references are checked and the data copied",
 		 "the old page's lock", "struct page * (the old page)", false, false},
+	[SP_SWAP_WRITE] = {"swap_write",
+			   "swap_writepage(), the page locked, unmapped and in the swap cache, "
+			   "before the host pwrite: the swap-out is in flight",
+			   "the page lock", "struct page *", false, false},
+	[SP_SWAP_READ] = {"swap_read",
+			  "swap_readpage(), the new page locked in the swap cache and "
+			  "!Uptodate, before the host pread: the swap-in is in flight",
+			  "the page lock; mmap_lock for read", "struct page *", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&
