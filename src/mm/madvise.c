@@ -115,21 +115,21 @@ static int madvise_cold_or_pageout(struct vm_area_struct *vma, unsigned long sta
 		return -EINVAL;
 	lru_add_drain();
 	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
-		spinlock_t *ptl;
-		struct page *page;
 		pte_t *ptep, pte;
+		spinlock_t *ptl;
+		struct page *lru_page;
 
 		if (follow_pte(vma->vm_mm, addr, &ptep, &ptl))
 			continue;
 		pte = ptep_get(ptep);
-		page = vm_normal_page(vma, addr, pte);
-		if (page && !PageCompound(page) && page_mapcount(page) == 1) {
+		lru_page = vm_normal_page(vma, addr, pte);
+		if (lru_page && !PageCompound(lru_page) && page_mapcount(lru_page) == 1) {
 			if (pte_young(pte))
 				set_pte(ptep, pte_mkold(pte));
 			if (!pageout)
-				deactivate_page(page);
-			else if (PageAnon(page) && !isolate_lru_page(page))
-				list_add(&page->lru, &isolated);
+				deactivate_page(lru_page);
+			else if (PageAnon(lru_page) && !isolate_lru_page(lru_page))
+				list_add(&lru_page->lru, &isolated);
 		}
 		pte_unmap_unlock(ptep, ptl);
 	}

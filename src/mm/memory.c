@@ -420,8 +420,9 @@ static void swapin_add_rmap(struct page *page, struct vm_area_struct *vma, unsig
 	}
 	page_add_new_anon_rmap(page, vma, address);
 	if (!exclusive) {
-		WRITE_ONCE(page->mapping, (struct address_space *)((unsigned long)vma->anon_vma->root |
-								   PAGE_MAPPING_ANON));
+		WRITE_ONCE(page->mapping,
+			   (struct address_space *)((unsigned long)vma->anon_vma->root |
+						    PAGE_MAPPING_ANON));
 		ClearPageAnonExclusive(page);
 	}
 }
@@ -481,8 +482,8 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 		ret |= VM_FAULT_WRITE;
 		write = false;
 	}
-	inc_mm_counter(vma->vm_mm, page, 1);
 	swapin_add_rmap(page, vma, vmf->address, exclusive);
+	inc_mm_counter(vma->vm_mm, page, 1);
 	set_pte(vmf->pte, pte);
 	swap_free(entry);
 	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
@@ -498,8 +499,7 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	return ret;
 out_page:
-	unlock_page(page);
-	put_page(page);
+	unlock_and_put_page(page);
 	return ret;
 }
 
@@ -651,7 +651,10 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 		return VM_FAULT_SIGBUS; /* raw pfn maps are populated at mmap time */
 	if (is_vm_hugetlb_page(vma))
 		return hugetlb_fault(vma->vm_mm, vma, address, flags);
-	return __handle_mm_fault(vma, address, flags);
+	direct_reclaim_allow(true);
+	ret = __handle_mm_fault(vma, address, flags);
+	direct_reclaim_allow(false);
+	return ret;
 }
 
 /* --- looking one address up --- */
@@ -704,6 +707,8 @@ static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long 
 			set_page_dirty(page);
 		inc_mm_counter(mm, page, -1);
 		page_remove_rmap(page);
+		if (PageAnon(page))
+			free_swap_cache(page);
 		put_page(page);
 	}
 	pte_unmap_unlock(pte, ptl);

@@ -300,11 +300,17 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	gfp = current_gfp_context(gfp);
 	if (sim_point(SP_PAGE_ALLOC, NULL))
 		return NULL;
-	for (int attempt = 0; (zone = preferred_zone(gfp, attempt)); attempt++) {
-		if (!zone->spanned_pages)
-			continue;
-		page = zone_alloc(zone, order, gfp);
-		if (page)
+	for (bool reclaimed = false;; reclaimed = true) {
+		for (int attempt = 0; (zone = preferred_zone(gfp, attempt)); attempt++) {
+			if (!zone->spanned_pages)
+				continue;
+			page = zone_alloc(zone, order, gfp);
+			if (page)
+				break;
+		}
+		/* The slow path: a fault's small movable page may wait for direct reclaim once. */
+		if (page || reclaimed || order || !(gfp & __GFP_MOVABLE) ||
+		    !direct_reclaim_allowed() || !try_to_free_pages(SWAP_CLUSTER_MAX))
 			break;
 	}
 	return page ? prep_new_page(page, order, gfp) : NULL;

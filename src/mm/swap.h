@@ -63,6 +63,8 @@ int add_to_swap(struct page *page);
 void delete_from_swap_cache(struct page *page);
 /* Drop the locked @page from the swap cache when no PTE names its slot. Return: whether it went. */
 bool try_to_free_swap(struct page *page);
+/* Zap: a swap-cache page nothing maps any more leaves the cache when its lock is free. */
+void free_swap_cache(struct page *page);
 /*
  * Reclaim's last step for the locked, clean, isolated @page: out of the swap cache
  * when nothing but the isolation and the cache hold it. Return: true, and the
@@ -85,7 +87,11 @@ unsigned long shrink_page_list(struct list_head *list);
 /* MADV_PAGEOUT's reclaim_pages(). Return: pages freed. */
 unsigned long reclaim_pages(struct list_head *list);
 /* The allocator's slow path: reclaim a batch when it failed. Return: pages freed. */
+#define SWAP_CLUSTER_MAX 32UL
 unsigned long try_to_free_pages(unsigned long nr);
+/* handle_mm_fault() brackets the fault: its allocations may reclaim (not nested in reclaim). */
+void direct_reclaim_allow(bool allow);
+bool direct_reclaim_allowed(void);
 /* try_to_unmap_one() for an anonymous page in the swap cache: a swap entry replaces the PTE. */
 bool try_to_unmap_swap_pte(struct page *page, struct vm_area_struct *vma, pte_t *pte);
 

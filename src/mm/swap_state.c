@@ -5,6 +5,7 @@
  * faults on its swap entries; add_to_swap() and the swap-in of one page.
  */
 #include "mm/internal.h"
+#include <gup/pagemap.h>
 
 static struct {
 	spinlock_t lock;
@@ -100,6 +101,7 @@ int add_to_swap(struct page *page)
 	}
 	/* Its data is on no device yet: it must be written before it may go. */
 	SetPageDirty(page);
+	SetPageUptodate(page); /* an anonymous page's data is its own (a fault reads it) */
 	return 0;
 }
 
@@ -117,6 +119,14 @@ bool try_to_free_swap(struct page *page)
 	/* The only copy of the data now: a later reclaim must write it again. */
 	SetPageDirty(page);
 	return true;
+}
+
+void free_swap_cache(struct page *page)
+{
+	if (!PageSwapCache(page) || page_mapped(page) || !trylock_page(page))
+		return;
+	try_to_free_swap(page);
+	unlock_page(page);
 }
 
 bool remove_swap_mapping(struct page *page)
@@ -166,8 +176,7 @@ int swapin_page(swp_entry_t entry, struct page **pagep)
 	if (err) {
 		/* A read error: the copy goes, and the next fault reads again. */
 		delete_from_swap_cache(page);
-		unlock_page(page);
-		put_page(page);
+		unlock_and_put_page(page);
 		return err;
 	}
 	*pagep = page; /* locked, referenced, in the swap cache */

@@ -83,12 +83,27 @@ static void age_active_anon(unsigned long nr)
 	lru_add_drain();
 }
 
+/* Faults of this thread may reclaim (they hold no PTE or page lock when they allocate). */
+static __thread int reclaim_allowed_depth;
+static __thread bool in_direct_reclaim;
+
+void direct_reclaim_allow(bool allow)
+{
+	reclaim_allowed_depth += allow ? 1 : -1;
+}
+
+bool direct_reclaim_allowed(void)
+{
+	return reclaim_allowed_depth > 0 && !in_direct_reclaim && swap_enabled();
+}
+
 unsigned long try_to_free_pages(unsigned long nr)
 {
 	unsigned long freed = 0;
 
-	if (!swap_enabled())
+	if (!swap_enabled() || in_direct_reclaim)
 		return 0;
+	in_direct_reclaim = true;
 	lru_add_drain();
 	for (int pass = 0; pass < 2 && freed < nr; pass++) {
 		LIST_HEAD(list);
@@ -99,6 +114,7 @@ unsigned long try_to_free_pages(unsigned long nr)
 		freed += shrink_page_list(&list);
 	}
 	/* shrink_slab() hook: call the shrinker framework here once src/mm/shrinker.c exists. */
+	in_direct_reclaim = false;
 	return freed;
 }
 
