@@ -119,7 +119,7 @@ if(TARGET gup)
   file(GLOB _diff_examples CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/examples/*.gup)
   # Examples whose commands the host back end does not play yet (the file commands):
   # docs/diff.md, "Not yet on the host".
-  set(_diff_not_yet dirty_cow_file pin_across_writeback truncate_under_pin)
+  set(_diff_not_yet dirty_cow_file pin_across_writeback truncate_under_pin swap_pin)
   foreach(example ${_diff_examples})
     get_filename_component(_name ${example} NAME_WE)
     if(_name IN_LIST _diff_not_yet)

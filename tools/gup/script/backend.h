@@ -84,6 +84,8 @@ struct bk_boot {
 	enum bk_vsyscall vsyscall;
 	enum bk_thp thp;		      /* transparent_hugepage/enabled */
 	unsigned long hugetlb_2m, hugetlb_1g; /* hugetlb pools, in pages */
+	unsigned long swap_bytes;	      /* the swap device; 0: none */
+	unsigned int lru_batch;		      /* pages per LRU-add batch (0: none held back) */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */
@@ -225,6 +227,10 @@ struct backend_ops {
 	bool (*plays_command)(const char *command);
 	const char *(*take_sim_only)(void);
 	void (*page_write)(struct bk_page *page, const void *buf, unsigned long len);
+	/* Reclaim up to @nr pages now (sim_reclaim): pages freed, or -errno. */
+	long (*reclaim)(unsigned long nr);
+	/* The swap device: slots total, used, and pages in the swap cache. */
+	void (*swap_stats)(unsigned long counts[3]);
 };
 
 /* The simulated machine (backend_sim.c). */

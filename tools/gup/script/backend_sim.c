@@ -44,6 +44,8 @@ static int sim_be_boot(const struct bk_boot *bk)
 		.thp = thp[bk->thp],
 		.hugetlb_2m_pages = bk->hugetlb_2m,
 		.hugetlb_1g_pages = bk->hugetlb_1g,
+		.swap_bytes = bk->swap_bytes,
+		.lru_batch = bk->lru_batch,
 	};
 
 	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))
@@ -287,6 +289,21 @@ static unsigned long sim_mremap(unsigned long addr, unsigned long old_len, unsig
 				unsigned long flags, unsigned long new_addr)
 {
 	return sys_mremap(addr, old_len, new_len, flags, new_addr);
+}
+
+static long sim_be_reclaim(unsigned long nr)
+{
+	return sim_reclaim(nr);
+}
+
+static void sim_be_swap_stats(unsigned long counts[3])
+{
+	struct sim_swap_stats stats;
+
+	sim_swap_stats(&stats);
+	counts[0] = stats.total_slots;
+	counts[1] = stats.used_slots;
+	counts[2] = stats.cached_pages;
 }
 
 static long sim_split_huge_page(unsigned long addr)
@@ -890,4 +907,6 @@ const struct backend_ops sim_backend = {
 	.nr_vmstat = sim_nr_vmstat,
 	.vmstat_name = sim_vmstat_name,
 	.vmstat_value = sim_vmstat_value,
+	.reclaim = sim_be_reclaim,
+	.swap_stats = sim_be_swap_stats,
 };

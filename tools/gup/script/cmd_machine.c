@@ -64,12 +64,16 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 	cfg.thp = (enum bk_thp)thp;
 	cfg.hugetlb_2m = a->opt[5].u;
 	cfg.hugetlb_1g = a->opt[6].u;
+	cfg.swap_bytes = a->opt[7].u;
+	cfg.lru_batch = (unsigned int)a->opt[8].u;
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",
 	    s->be->total_pages(), mem >> 20, movable >> 20, s->be->free_pages());
 	if (cfg.hugetlb_2m || cfg.hugetlb_1g)
 		say(s, "  hugetlb pools: %lu x 2M, %lu x 1G\n", cfg.hugetlb_2m, cfg.hugetlb_1g);
+	if (cfg.swap_bytes)
+		say(s, "  swap: %lu MiB\n", cfg.swap_bytes >> 20);
 	return true;
 }
 

@@ -184,7 +184,7 @@ enum cmd_needs {
 enum as_kind { AS_NONE, AS_OPTIONAL, AS_REQUIRED };
 
 #define MAX_ARGS 6
-#define MAX_OPTS 7
+#define MAX_OPTS 9
 
 struct cmd_args;
 typedef bool (*cmd_fn)(struct script *s, struct cmd_args *a);
@@ -414,6 +414,10 @@ CMD(vmstat);
 CMD(meminfo);
 CMD(maps);
 CMD(pagetable);
+/* cmd_reclaim.c */
+CMD(pageout);
+CMD(reclaim);
+bool swap_item(struct script *s, const char *field, long *v);
 #undef CMD
 
 /* Remove every `at` hook of the run (cmd_point.c). */
