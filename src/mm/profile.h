@@ -220,7 +220,8 @@ struct mm_profile {
 	 * that may be pinned? 5.11: no; only a page not yet in the swap cache is
 	 * spared ("mm: don't put pinned pages into the swap cache", in both
 	 * profiles), so a pinned swap-cache page is unmapped and comes back through
-	 * the cache. 5.19 on (page_try_share_anon_rmap; 6.18's
+	 * the cache. 5.19 on ("mm: remember exclusively mapped anonymous pages
+	 * with PG_anon_exclusive": page_try_share_anon_rmap; 6.18's
 	 * folio_try_share_anon_rmap_pte): yes, the unmap fails and the page stays.
 	 */
 	bool unmap_keeps_pinned_exclusive;
