@@ -22,10 +22,10 @@ struct check_ctx {
 	long mm_tables;		/* tables reached in the mm being walked */
 	long mm_huge_pmds;	/* huge pmds in the mm being walked, each with a deposited table */
 	long mm_rss_anon, mm_rss_shmem;
-	long file_dirty;   /* dirty pages of host-file page caches */
-	long cached_pages; /* pages of every page cache */
-	unsigned char *lru;			   /* LRU lists and LRU-add batches holding each pfn */
-	unsigned long lru_listed[NR_LRU_LISTS];	   /* pages found on each LRU list */
+	long file_dirty;			/* dirty pages of host-file page caches */
+	long cached_pages;			/* pages of every page cache */
+	unsigned char *lru;			/* LRU lists and LRU-add batches holding each pfn */
+	unsigned long lru_listed[NR_LRU_LISTS]; /* pages found on each LRU list */
 	unsigned long lru_recorded[NR_LRU_LISTS]; /* and the lists' own counts */
 };
 
@@ -931,7 +931,9 @@ static void tally_lru_page(struct page *page, int where, void *arg)
 	c->lru_listed[where]++;
 	if (!PageLRU(page) || PageIsolated(page) || PageCompound(page))
 		violation(c, "pfn %#lx: on LRU list %d but %s", pfn, where,
-			  !PageLRU(page) ? "not PG_lru" : PageIsolated(page) ? "isolated" : "compound");
+			  !PageLRU(page)       ? "not PG_lru"
+			  : PageIsolated(page) ? "isolated"
+					       : "compound");
 	else if ((int)page_lru(page) != where)
 		violation(c, "pfn %#lx: on LRU list %d, its flags name list %d", pfn, where,
 			  page_lru(page));
@@ -944,7 +946,8 @@ static void tally_swap_cache_page(struct page *page, swp_entry_t entry, void *ar
 	unsigned long pfn = page_to_pfn(page);
 
 	if (!pfn_valid(pfn)) {
-		violation(c, "swap cache: slot %lu holds no page of this machine", swp_offset(entry));
+		violation(c, "swap cache: slot %lu holds no page of this machine",
+			  swp_offset(entry));
 		return;
 	}
 	tally_at(c, pfn);
