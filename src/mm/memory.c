@@ -473,7 +473,14 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
 		goto out_page;
 	}
-	exclusive = page_mapcount(page) == 0 && swap_count(entry) == 1;
+	/*
+	 * 5.11's reuse_swap_page(): no other mapping and no other swap PTE. 5.19 on:
+	 * the swap PTE says (fork cleared its mark when it shared the slot).
+	 */
+	if (mm_profile->swap_pte_exclusive)
+		exclusive = pte_swp_exclusive(vmf->orig_pte);
+	else
+		exclusive = page_mapcount(page) == 0 && swap_count(entry) == 1;
 	pte = mk_pte(page, vma->vm_page_prot);
 	if (write && exclusive && !PageWriteback(page)) {
 		delete_from_swap_cache(page);
@@ -833,8 +840,15 @@ static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *s
 		}
 		if (is_migration_entry(entry))
 			inc_mm_counter(dst_vma->vm_mm, migration_entry_to_page(entry), 1);
-		else if (is_swapfile_entry(entry) && swap_duplicate(entry))
-			return -ENOMEM;
+		else if (is_swapfile_entry(entry)) {
+			if (swap_duplicate(entry))
+				return -ENOMEM;
+			/* Shared with the child now: neither side's swap-in is exclusive. */
+			if (pte_swp_exclusive(pte)) {
+				pte = pte_swp_clear_exclusive(pte);
+				set_pte(src_pte, pte);
+			}
+		}
 		set_pte(dst_pte, pte);
 		return 0;
 	}

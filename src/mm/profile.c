@@ -253,6 +253,7 @@ const struct mm_profile profile_5_11 = {
 	.calls = MM_CALL_PIN_USER_PAGES_FAST_ONLY,
 	.access_remote_expands_stack = false,
 	.unmap_keeps_pinned_exclusive = false,
+	.swap_pte_exclusive = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -530,6 +531,7 @@ const struct mm_profile profile_6_18 = {
 	.calls = MM_CALL_MEMFD_SECRET | MM_CALL_MSEAL,
 	.access_remote_expands_stack = true,
 	.unmap_keeps_pinned_exclusive = true,
+	.swap_pte_exclusive = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

@@ -225,6 +225,15 @@ struct mm_profile {
 	 * folio_try_share_anon_rmap_pte): yes, the unmap fails and the page stays.
 	 */
 	bool unmap_keeps_pinned_exclusive;
+
+	/*
+	 * Which swap-in may map its page exclusive (do_swap_page)? 5.11
+	 * (reuse_swap_page): the one finding no other mapping and no other swap PTE
+	 * of the slot, whatever else holds the page. 5.19 on ("mm/swap: remember
+	 * PG_anon_exclusive via a swp pte bit"): the one whose swap PTE carries the
+	 * exclusive mark that the unmap of an exclusive page left and fork cleared.
+	 */
+	bool swap_pte_exclusive;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \

@@ -145,8 +145,10 @@ bool try_to_unmap_swap_pte(struct page *page, struct vm_area_struct *vma, pte_t 
 	old = ptep_get_and_clear(ptep);
 	if (pte_dirty(old))
 		SetPageDirty(page);
-	set_pte(ptep, swp_entry_to_pte(entry));
-	ClearPageAnonExclusive(page);
+	/* 6.x: the exclusive marker moves from the page into the swap PTE. */
+	set_pte(ptep, TestClearPageAnonExclusive(page)
+			      ? pte_swp_mkexclusive(swp_entry_to_pte(entry))
+			      : swp_entry_to_pte(entry));
 	atomic_long_add(-1, &vma->vm_mm->rss_anon);
 	page_remove_rmap(page);
 	put_page(page);
