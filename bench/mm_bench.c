@@ -516,7 +516,8 @@ static double pin_region(unsigned long addr, unsigned int flags)
 	double t0 = now_ns();
 
 	for (unsigned long off = 0; off < REGION_BYTES; off += REGION_PIN_BATCH * PAGE_SIZE) {
-		if (pin_user_pages_fast(addr + off, REGION_PIN_BATCH, flags, pages) != REGION_PIN_BATCH) {
+		if (pin_user_pages_fast(addr + off, REGION_PIN_BATCH, flags, pages) !=
+		    REGION_PIN_BATCH) {
 			fprintf(stderr, "mm_bench: pin failed at +%#lx\n", off);
 			exit(1);
 		}
@@ -573,7 +574,9 @@ int main(int argc, char **argv)
 	set_current(task);
 	if (argc > 1 && !thp_only) {
 		if (!bench_files(argv[1])) {
-			fprintf(stderr, "usage: mm_bench [thp|file|filefault|filepin|writeback|migrate|longterm]\n");
+			fprintf(stderr,
+				"usage: mm_bench "
+				"[thp|file|filefault|filepin|writeback|migrate|longterm]\n");
 			task_exit(task);
 			sim_shutdown();
 			return 2;

@@ -26,5 +26,6 @@
 #include <gup/cma.h>
 #include <gup/memory_hotplug.h>
 #include <gup/memremap.h>
+#include <gup/swap.h>
 
 #endif /* LIBGUP_H */

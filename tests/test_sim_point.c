@@ -119,6 +119,15 @@ static void reach_file_page_wait(int fd)
 	assert_int_equal(sys_munmap(at, PAGE_SIZE), 0);
 }
 
+/* The swap points need a swap device. */
+static int boot_with_swap(void **state)
+{
+	struct sim_config cfg = {.swap_bytes = 1UL << 20};
+
+	(void)state;
+	return sim_boot(&cfg);
+}
+
 static void reach_every_point(void)
 {
 	struct task_struct *t = start_task("points");
@@ -157,6 +166,9 @@ static void reach_every_point(void)
 	reach_file_page_wait(fd);
 	assert_int_equal(sys_close(fd), 0);
 	remove_test_dir();
+	/* A swap-out and a swap-in (the machine boots with swap): swap_write, swap_read. */
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_PAGEOUT), 0);
+	assert_int_equal(copy_from_user(&byte, addr, 1), 0);
 	/* Unmapping everything frees the tables through RCU: pgtable_free. */
 	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
 	assert_int_equal(sys_munmap(fresh, PAGE_SIZE), 0);
@@ -403,10 +415,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		GUP_TEST(test_table_names_are_unique_and_round_trip),
-		GUP_TEST(test_hook_runs_at_every_point),
+		cmocka_unit_test_setup_teardown(test_hook_runs_at_every_point, boot_with_swap,
+						sim_teardown),
 		GUP_TEST(test_removed_hook_is_not_called),
 		GUP_TEST(test_injection_fires_through_the_point),
-		GUP_TEST(test_scheduler_yields_at_points),
+		cmocka_unit_test_setup_teardown(test_scheduler_yields_at_points, boot_with_swap,
+						sim_teardown),
 		GUP_TEST(test_dirty_cow_retry_faults_again_after_zap),
 		GUP_TEST(test_reference_taken_before_page_lock_forces_copy),
 	};

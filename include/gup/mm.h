@@ -256,6 +256,10 @@ static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
 #define MADV_POPULATE_READ 22
 #define MADV_POPULATE_WRITE 23
 #endif
+#ifndef MADV_COLD
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
+#endif
 
 /*
  * The sys_*() calls, the user copies and pagemap_read() act for the current task:

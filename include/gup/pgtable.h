@@ -539,6 +539,24 @@ static inline pte_t swp_pte_soft_dirty_from(pte_t swp, pte_t old)
 	return dirty ? pte_swp_mksoft_dirty(swp) : swp;
 }
 
+/*
+ * 5.19's _PAGE_SWP_EXCLUSIVE (x86: the PSE bit of a non-present PTE): the page
+ * swapped out from this PTE was exclusive, so its swap-in may map it writable.
+ */
+#define _PAGE_SWP_EXCLUSIVE _PAGE_PSE
+static inline pte_t pte_swp_mkexclusive(pte_t pte)
+{
+	return __pte(pte_val(pte) | _PAGE_SWP_EXCLUSIVE);
+}
+static inline pte_t pte_swp_clear_exclusive(pte_t pte)
+{
+	return __pte(pte_val(pte) & ~_PAGE_SWP_EXCLUSIVE);
+}
+static inline bool pte_swp_exclusive(pte_t pte)
+{
+	return pte_val(pte) & _PAGE_SWP_EXCLUSIVE;
+}
+
 static inline bool is_migration_entry(swp_entry_t e)
 {
 	return swp_type(e) == SWP_MIGRATION_READ || swp_type(e) == SWP_MIGRATION_WRITE;

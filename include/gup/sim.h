@@ -79,6 +79,19 @@ struct sim_config {
 	 * multiple of 2 MiB. With dax_dir set, all of it is the fsdax "pmem".
 	 */
 	unsigned long device_bytes;
+
+	/*
+	 * Pages a thread's LRU-add batch holds (with a reference of its own) before
+	 * they reach the LRU lists: 0 or 1 puts each page on the lists at once, 15
+	 * (PAGEVEC_SIZE, the most) is 5.11's pagevec.
+	 */
+	unsigned int lru_batch;
+	/*
+	 * The swap device's size (a multiple of 4 KiB, at least two pages; the
+	 * first slot is the header's): an unlinked host file in $TMPDIR or /tmp.
+	 * 0: no swap, anonymous memory is never reclaimed.
+	 */
+	unsigned long swap_bytes;
 };
 
 /**

@@ -184,6 +184,19 @@ ssize_t host_pwrite(struct inode *inode, const void *buf, size_t count, loff_t p
 	return host_ops()->pwrite(READ_ONCE(inode->host_fd), buf, count, pos);
 }
 
+/* The swap device's I/O (swapfile.c): a host descriptor of its own, the same seam. */
+ssize_t host_pread_fd(int fd, void *buf, size_t count, loff_t pos)
+{
+	host_io_latency();
+	return host_ops()->pread(fd, buf, count, pos);
+}
+
+ssize_t host_pwrite_fd(int fd, const void *buf, size_t count, loff_t pos)
+{
+	host_io_latency();
+	return host_ops()->pwrite(fd, buf, count, pos);
+}
+
 int host_fsync(struct inode *inode)
 {
 	int err;

@@ -14,6 +14,9 @@
 ssize_t host_pread(struct inode *inode, void *buf, size_t count, loff_t pos);
 ssize_t host_pwrite(struct inode *inode, const void *buf, size_t count, loff_t pos);
 int host_fsync(struct inode *inode);
+/* The same for a descriptor no inode owns (the swap device). Return: bytes or -errno. */
+ssize_t host_pread_fd(int fd, void *buf, size_t count, loff_t pos);
+ssize_t host_pwrite_fd(int fd, const void *buf, size_t count, loff_t pos);
 int host_ftruncate(struct inode *inode, loff_t length);
 
 /* Inodes (inode.c). */

@@ -2,7 +2,8 @@
 /*
  * The invariant checker behind sim_check() and sim_shutdown(): every frame is
  * free, reserved, a page table or in use, and its refcount and mapcount equal
- * what holds and maps it; VMAs, page tables and buddy lists are consistent.
+ * what holds and maps it; VMAs, page tables and buddy lists are consistent; LRU
+ * lists, LRU-add batches, swap counts and the swap cache agree with the pages.
  */
 #include <stdarg.h>
 #include <sys/mman.h>
@@ -22,8 +23,11 @@ struct check_ctx {
 	long mm_tables;		/* tables reached in the mm being walked */
 	long mm_huge_pmds;	/* huge pmds in the mm being walked, each with a deposited table */
 	long mm_rss_anon, mm_rss_shmem, mm_rss_file;
-	long file_dirty;   /* dirty pages of host-file page caches */
-	long cached_pages; /* pages of every page cache */
+	long file_dirty;			/* dirty pages of host-file page caches */
+	long cached_pages;			/* pages of every page cache */
+	unsigned char *lru;			/* LRU lists and LRU-add batches holding each pfn */
+	unsigned long lru_listed[NR_LRU_LISTS]; /* pages found on each LRU list */
+	unsigned long lru_recorded[NR_LRU_LISTS]; /* and the lists' own counts */
 };
 
 #define CHECK_LIMIT 20
@@ -234,6 +238,9 @@ static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsi
 		tally_migration_entry(c, mm, pte, addr);
 		return;
 	}
+	if (is_swap_pte(pte) && swap_enabled() && !swap_check_tally(pte_to_swp_entry(pte)))
+		violation(c, "mm %u: swap entry %#lx at %#lx names no swap slot", mm->id,
+			  pte_val(pte), addr);
 	if (!pte_present(pte) || pte_special(pte))
 		return;
 	if (!pfn_valid(pte_pfn(pte))) {
@@ -952,6 +959,105 @@ static void check_anon_exclusive(struct check_ctx *c, unsigned long pfn, struct 
 		violation(c, "pfn %#lx: exclusive but %u entries map it", pfn, maps);
 }
 
+/* --- LRU lists and LRU-add batches --- */
+
+/*
+ * One page an LRU list or a batch holds. A batch holds a reference; a list
+ * holds none. A page on a list has PG_lru and sits on the list its flags name.
+ */
+static void tally_lru_page(struct page *page, int where, void *arg)
+{
+	struct check_ctx *c = arg;
+	unsigned long pfn = page_to_pfn(page);
+
+	if (!pfn_valid(pfn)) {
+		violation(c, "LRU %d holds %p, no page of this machine", where, (void *)page);
+		return;
+	}
+	tally_at(c, pfn);
+	if (c->lru[pfn] < UCHAR_MAX)
+		c->lru[pfn]++;
+	if (where == LRU_WALK_BATCH) {
+		c->refs[pfn]++;
+		if (PageLRU(page))
+			violation(c, "pfn %#lx: in an LRU-add batch but PG_lru", pfn);
+		return;
+	}
+	c->lru_listed[where]++;
+	if (!PageLRU(page) || PageIsolated(page) || PageCompound(page))
+		violation(c, "pfn %#lx: on LRU list %d but %s", pfn, where,
+			  !PageLRU(page)       ? "not PG_lru"
+			  : PageIsolated(page) ? "isolated"
+					       : "compound");
+	else if ((int)page_lru(page) != where)
+		violation(c, "pfn %#lx: on LRU list %d, its flags name list %d", pfn, where,
+			  page_lru(page));
+}
+
+/* A swap-cache page: the cache holds a reference, and the page names its slot. */
+static void tally_swap_cache_page(struct page *page, swp_entry_t entry, void *arg)
+{
+	struct check_ctx *c = arg;
+	unsigned long pfn = page_to_pfn(page);
+
+	if (!pfn_valid(pfn)) {
+		violation(c, "swap cache: slot %lu holds no page of this machine",
+			  swp_offset(entry));
+		return;
+	}
+	tally_at(c, pfn);
+	c->refs[pfn]++;
+	if (!PageSwapCache(page) || page->private_data != entry.val || PageCompound(page))
+		violation(c, "pfn %#lx: in the swap cache at slot %lu but %s", pfn,
+			  swp_offset(entry),
+			  !PageSwapCache(page) ? "not PageSwapCache" : "naming another slot");
+}
+
+/* Every slot's count is the swap PTEs naming it; SWAP_HAS_CACHE is a swap-cache page. */
+static void check_swap(struct check_ctx *c)
+{
+	if (!swap_enabled())
+		return;
+	swap_cache_check(tally_swap_cache_page, c);
+	c->errors += swap_check_counts(c->out);
+}
+
+static void check_lru_lists(struct check_ctx *c)
+{
+	memset(c->lru_listed, 0, sizeof(c->lru_listed));
+	lru_walk(tally_lru_page, c, c->lru_recorded);
+	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
+		if (c->lru_listed[lru] != c->lru_recorded[lru])
+			violation(c, "LRU list %d holds %lu pages, its count says %lu", lru,
+				  c->lru_listed[lru], c->lru_recorded[lru]);
+}
+
+/*
+ * Every small anonymous page in use is on exactly one LRU list, in one batch or
+ * isolated (which holds a reference); a free frame is on none.
+ */
+static void check_lru_membership(struct check_ctx *c, unsigned long pfn, struct page *page)
+{
+	unsigned int held = c->lru[pfn];
+	bool in_use = !PageBuddy(page) && !c->free[pfn] && page_ref_count(page) > 0;
+
+	if (held > 1)
+		violation(c, "pfn %#lx: on %u LRU lists and batches at once", pfn, held);
+	if (held && !in_use)
+		violation(c, "pfn %#lx: on an LRU list or batch after it was freed", pfn);
+	if (PageLRU(page) && !held)
+		violation(c, "pfn %#lx: PG_lru but on no LRU list", pfn);
+	if (PageIsolated(page)) {
+		c->refs[pfn]++; /* the isolation's reference */
+		if (held)
+			violation(c, "pfn %#lx: isolated but on an LRU list or batch", pfn);
+		return;
+	}
+	if (in_use && !held && !PageCompound(page) && !PageReserved(page) && PageAnon(page))
+		violation(c, "pfn %#lx: anonymous page on no LRU list, batch or isolation list",
+			  pfn);
+}
+
 static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 {
 	struct page *page = pfn_to_page(pfn);
@@ -970,6 +1076,7 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 	if (PageCompound(page) && !c->free[pfn])
 		check_compound_mapcounts(c, pfn, page);
 	check_anon_exclusive(c, pfn, page);
+	check_lru_membership(c, pfn, page);
 	if (PageBuddy(page) || PageTable(page) || PageTail(page))
 		return;
 	gets = max_t(int, sim_page_gup_refs(page), 0); /* -1: not counted in this build */
@@ -1050,6 +1157,8 @@ static void check_all_frames(struct check_ctx *c, long *pins)
 		violation(c, "pgmap references do not match their pages'");
 	check_huge_zero_page(c);
 	cma_for_each_allocated(count_cma_owner, c);
+	check_lru_lists(c);
+	check_swap(c);
 	for (int i = 0; i < 2; i++)
 		for (unsigned long pfn = spans[i][0]; pfn < spans[i][1]; pfn++) {
 			nr_tables += PageTable(pfn_to_page(pfn));
@@ -1076,7 +1185,7 @@ static void scratch_mark_stray(void)
 	scratch.stray = true;
 }
 
-#define SCRATCH_BYTES_PER_PFN (3 * sizeof(unsigned int) + 2)
+#define SCRATCH_BYTES_PER_PFN (3 * sizeof(unsigned int) + 3)
 
 static bool scratch_get(struct check_ctx *c)
 {
@@ -1100,6 +1209,7 @@ static bool scratch_get(struct check_ctx *c)
 	c->pmd_maps = c->refs + scratch.capacity;
 	c->tables = (unsigned char *)(c->pmd_maps + scratch.capacity);
 	c->free = c->tables + scratch.capacity;
+	c->lru = c->free + scratch.capacity;
 	if (scratch.stray) {
 		memset(scratch.mem, 0, scratch.capacity * SCRATCH_BYTES_PER_PFN);
 		scratch.stray = false;
@@ -1120,6 +1230,7 @@ static void scratch_zero_window(struct check_ctx *c)
 		memset(c->pmd_maps + lo, 0, n * sizeof(*c->pmd_maps));
 		memset(c->tables + lo, 0, n);
 		memset(c->free + lo, 0, n);
+		memset(c->lru + lo, 0, n);
 	}
 }
 

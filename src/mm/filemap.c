@@ -164,6 +164,7 @@ int add_to_page_cache_lru(struct page *page, struct address_space *mapping, pgof
 	count_vm_stat(NR_FILE_PAGES, 1);
 	if (PageSwapBacked(page))
 		count_vm_stat(NR_SHMEM, 1);
+	lru_cache_add(page);
 	return 0;
 }
 

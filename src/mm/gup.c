@@ -1536,10 +1536,12 @@ static struct page *alloc_outside_cma(struct page *page, unsigned long private_d
  * (!is_pinnable_page(): CMA in 5.11, ZONE_MOVABLE too from 5.13) off for
  * migration onto @list. Return: how many such pages there were, and in
  * *@stuck how many of them could not be isolated (huge and file pages: -EBUSY
- * until their migration exists).
+ * until their migration exists). A page not on the LRU (sitting in some thread's
+ * LRU-add batch) drains every batch first, once while *@drain_allow, as 5.11 does.
  */
 static unsigned long isolate_unpinnable_pages(unsigned long nr_pages, struct page **pages,
-					      struct list_head *list, unsigned long *stuck)
+					      struct list_head *list, unsigned long *stuck,
+					      bool *drain_allow)
 {
 	unsigned long found = 0;
 
@@ -1552,6 +1554,10 @@ static unsigned long isolate_unpinnable_pages(unsigned long nr_pages, struct pag
 		if (is_pinnable_page(head))
 			continue;
 		found++;
+		if (!PageLRU(head) && !PageIsolated(head) && *drain_allow) {
+			lru_add_drain_all();
+			*drain_allow = false;
+		}
 		/* Isolated already: by someone else (a range's pages are distinct heads). */
 		if (migrate_isolate_page(head, list))
 			(*stuck)++;
@@ -1594,6 +1600,7 @@ long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start, unsi
 				 unsigned int gup_flags)
 {
 	long ret = (long)nr_pages;
+	bool drain_allow = true;
 	LIST_HEAD(cma_pages);
 
 	if (!pages)
@@ -1602,7 +1609,7 @@ long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start, unsi
 		unsigned long stuck;
 		bool all_moved;
 
-		isolate_unpinnable_pages(nr_pages, pages, &cma_pages, &stuck);
+		isolate_unpinnable_pages(nr_pages, pages, &cma_pages, &stuck, &drain_allow);
 		if (list_empty(&cma_pages))
 			return ret;
 		release_gup_pages(nr_pages, pages, gup_flags);
@@ -1631,6 +1638,7 @@ long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
 				     struct vm_area_struct **vmas, unsigned int gup_flags)
 {
 	LIST_HEAD(unpinnable);
+	bool drain_allow = true;
 	unsigned long stuck;
 	bool all_moved;
 
@@ -1647,7 +1655,7 @@ long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
 		release_gup_pages(nr_pages, pages, gup_flags);
 		return -EBUSY;
 	}
-	if (!isolate_unpinnable_pages(nr_pages, pages, &unpinnable, &stuck))
+	if (!isolate_unpinnable_pages(nr_pages, pages, &unpinnable, &stuck, &drain_allow))
 		return (long)nr_pages;
 	/* Only pins get here: get_user_pages*() refuse FOLL_LONGTERM. */
 	VM_WARN_ON_ONCE(!(gup_flags & FOLL_PIN));

@@ -670,6 +670,8 @@ static void __split_huge_page(struct page *page, struct thp_rmap_walk *w, struct
 	 * which stays locked for the caller to unlock. A subpage nobody maps is freed.
 	 */
 	for (int i = 0; i < HPAGE_PMD_NR; i++) {
+		if (!list)
+			lru_cache_add(head + i); /* small pages now: onto the LRU (reclaim) */
 		if (head + i == page)
 			continue;
 		unlock_page(head + i);

@@ -19,6 +19,7 @@
 #include <gup/pagewalk.h>
 #include <gup/rmap.h>
 #include <gup/migrate.h>
+#include "mm/swap.h"
 #include "sim/entry.h"
 
 /* ZONE_DEVICE (memremap.c). */

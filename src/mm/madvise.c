@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * madvise: DONTNEED (zap), DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, HUGEPAGE/NOHUGEPAGE
- * and the POPULATE_READ/WRITE prefaulting that goes through GUP.
+ * the POPULATE_READ/WRITE prefaulting that goes through GUP, and COLD/PAGEOUT
+ * (deactivation and reclaim of the range's pages).
  */
 #include "mm/internal.h"
 
@@ -21,6 +22,8 @@ static bool madvise_behavior_valid(int behavior)
 	case MADV_POPULATE_WRITE:
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
 		return true;
 	default:
 		return false;
@@ -31,7 +34,8 @@ static bool madvise_behavior_valid(int behavior)
 static bool madvise_need_mmap_write(int behavior)
 {
 	return behavior != MADV_DONTNEED && behavior != MADV_WILLNEED &&
-	       behavior != MADV_POPULATE_READ && behavior != MADV_POPULATE_WRITE;
+	       behavior != MADV_POPULATE_READ && behavior != MADV_POPULATE_WRITE &&
+	       behavior != MADV_COLD && behavior != MADV_PAGEOUT;
 }
 
 static int madvise_vma_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
@@ -93,6 +97,44 @@ static int madvise_dontneed(struct vm_area_struct *vma, unsigned long start, uns
 	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
 		return -EINVAL;
 	zap_page_range(vma, start, end - start);
+	return 0;
+}
+
+/*
+ * MADV_COLD and MADV_PAGEOUT (5.4): pages this VMA alone maps lose their young
+ * bit; COLD moves them to the inactive list, PAGEOUT reclaims the anonymous ones
+ * (file pages are not reclaimed yet). Locked, hugetlb and PFN-map VMAs are skipped
+ * (can_madv_lru_vma), as are huge pmds (no split here).
+ */
+static int madvise_cold_or_pageout(struct vm_area_struct *vma, unsigned long start,
+				   unsigned long end, bool pageout)
+{
+	LIST_HEAD(isolated);
+
+	if (vma->vm_flags & (VM_LOCKED | VM_HUGETLB | VM_PFNMAP))
+		return -EINVAL;
+	lru_add_drain();
+	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
+		pte_t *ptep, pte;
+		spinlock_t *ptl;
+		struct page *lru_page;
+
+		if (follow_pte(vma->vm_mm, addr, &ptep, &ptl))
+			continue;
+		pte = ptep_get(ptep);
+		lru_page = vm_normal_page(vma, addr, pte);
+		if (lru_page && !PageCompound(lru_page) && page_mapcount(lru_page) == 1) {
+			if (pte_young(pte))
+				set_pte(ptep, pte_mkold(pte));
+			if (!pageout)
+				deactivate_page(lru_page);
+			else if (PageAnon(lru_page) && !isolate_lru_page(lru_page))
+				list_add(&lru_page->lru, &isolated);
+		}
+		pte_unmap_unlock(ptep, ptl);
+	}
+	if (pageout)
+		reclaim_pages(&isolated);
 	return 0;
 }
 
@@ -225,6 +267,8 @@ int sys_madvise(unsigned long start, size_t len_in, int behavior)
 		tmp = min_t(unsigned long, vma->vm_end, end);
 		if (behavior == MADV_DONTNEED)
 			error = madvise_dontneed(vma, pos, tmp);
+		else if (behavior == MADV_COLD || behavior == MADV_PAGEOUT)
+			error = madvise_cold_or_pageout(vma, pos, tmp, behavior == MADV_PAGEOUT);
 		else if (behavior != MADV_WILLNEED)
 			error = madvise_vma_flags(mm, vma, pos, tmp, behavior);
 		pos = tmp;

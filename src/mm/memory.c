@@ -32,13 +32,15 @@ static void inc_mm_counter(struct mm_struct *mm, struct page *page, long delta)
 }
 
 /*
- * A new page mapped into @vma: mlock it at once if the VMA is locked, as the
- * kernel's lru_cache_add_inactive_or_unevictable() does.
+ * A new page mapped into @vma: mlock it at once if the VMA is locked, and add it
+ * to the LRU (the unevictable list when mlocked), as the kernel's
+ * lru_cache_add_inactive_or_unevictable() does.
  */
 static void mlock_new_page(struct page *page, struct vm_area_struct *vma)
 {
 	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
 		mlock_vma_page(page);
+	lru_cache_add(page);
 }
 
 /* --- anonymous faults --- */
@@ -404,6 +406,138 @@ static vm_fault_t do_numa_page(struct vm_fault *vmf)
 	return 0;
 }
 
+/* --- swap entries --- */
+
+/*
+ * Lock a swap-cache page another thread may be reading in or writing out (5.11's
+ * lock_page_or_retry): RETRY_NOWAIT gives up with mmap_lock kept; a first try
+ * drops mmap_lock and waits for the I/O. Return: true with the page locked,
+ * false when the fault must return VM_FAULT_RETRY.
+ */
+static bool swap_lock_page_or_retry(struct vm_fault *vmf, struct page *page)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	unsigned int flags = vmf->flags;
+
+	if (trylock_page(page))
+		return true;
+	if ((flags & (FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_TRIED)) != FAULT_FLAG_ALLOW_RETRY) {
+		lock_page(page);
+		return true;
+	}
+	if (!(flags & FAULT_FLAG_RETRY_NOWAIT)) {
+		mmap_read_unlock(mm);
+		wait_on_page_locked(page);
+	}
+	return false;
+}
+
+/*
+ * The first mapping of a page read from swap: exclusive like a new fault's page
+ * when no other PTE names its slot, else shared through the root anon_vma, which
+ * every process forked from it can reach (5.11's __page_set_anon_rmap).
+ */
+static void swapin_add_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			    bool exclusive)
+{
+	if (PageAnon(page)) {
+		page_add_anon_rmap(page, vma, address);
+		if (exclusive)
+			mark_new_anon_page(page, 1);
+		return;
+	}
+	page_add_new_anon_rmap(page, vma, address);
+	if (!exclusive) {
+		WRITE_ONCE(page->mapping,
+			   (struct address_space *)((unsigned long)vma->anon_vma->root |
+						    PAGE_MAPPING_ANON));
+		ClearPageAnonExclusive(page);
+	}
+}
+
+/*
+ * A fault on a swap entry: the page from the swap cache, or read from the device
+ * (VM_FAULT_MAJOR). A write fault by the slot's only user takes the page out of
+ * the swap cache and maps it writable (5.11's reuse_swap_page); otherwise the page
+ * stays cached and a write breaks COW as usual. Return: the fault's result; 0 when
+ * the PTE changed meanwhile (the access simply faults again).
+ */
+static vm_fault_t do_swap_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	swp_entry_t entry = pte_to_swp_entry(vmf->orig_pte);
+	bool write = vmf->flags & FAULT_FLAG_WRITE, exclusive;
+	vm_fault_t ret = 0;
+	struct page *page;
+	pte_t pte;
+
+	if (!is_swapfile_entry(entry))
+		return VM_FAULT_SIGBUS;
+	page = lookup_swap_cache(entry);
+	if (!page) {
+		int err = swapin_page(entry, &page);
+
+		if (err == -ENOENT || err == -EEXIST)
+			return 0;
+		if (err)
+			return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+		ret = VM_FAULT_MAJOR;
+	} else if (!swap_lock_page_or_retry(vmf, page)) {
+		put_page(page);
+		return VM_FAULT_RETRY;
+	}
+	if (!PageSwapCache(page) || page->private_data != entry.val)
+		goto out_page; /* swapped in and out again meanwhile */
+	if (!PageUptodate(page)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out_page;
+	}
+	if (anon_vma_prepare(vma)) {
+		ret = VM_FAULT_OOM;
+		goto out_page;
+	}
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		goto out_page;
+	}
+	/*
+	 * 5.11's reuse_swap_page(): no other mapping and no other swap PTE. 5.19 on:
+	 * the swap PTE says (fork cleared its mark when it shared the slot).
+	 */
+	if (mm_profile->swap_pte_exclusive)
+		exclusive = pte_swp_exclusive(vmf->orig_pte);
+	else
+		exclusive = page_mapcount(page) == 0 && swap_count(entry) == 1;
+	pte = mk_pte(page, vma->vm_page_prot);
+	if (write && exclusive && !PageWriteback(page)) {
+		delete_from_swap_cache(page);
+		SetPageDirty(page);
+		pte = maybe_mkwrite(pte_mkdirty(pte), vma);
+		ret |= VM_FAULT_WRITE;
+		write = false;
+	}
+	swapin_add_rmap(page, vma, vmf->address, exclusive);
+	inc_mm_counter(vma->vm_mm, page, 1);
+	set_pte(vmf->pte, pte);
+	swap_free(entry);
+	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
+		mlock_vma_page(page);
+	if (PageSwapCache(page) && (vma->vm_flags & VM_LOCKED))
+		try_to_free_swap(page);
+	unlock_page(page);
+	/* The lookup's reference is the PTE's now. */
+	if (write) {
+		vmf->orig_pte = ptep_get(vmf->pte);
+		return ret | do_wp_page(vmf);
+	}
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return ret;
+out_page:
+	unlock_and_put_page(page);
+	return ret;
+}
+
 /* --- the dispatcher --- */
 
 static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
@@ -420,7 +554,7 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 			migration_entry_wait(vma->vm_mm, vmf->pmd, vmf->address);
 			return 0;
 		}
-		return VM_FAULT_SIGBUS; /* no swap device */
+		return do_swap_page(vmf);
 	}
 	if (pte_protnone(vmf->orig_pte) && vma_is_accessible(vma))
 		return do_numa_page(vmf);
@@ -552,7 +686,10 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 		return VM_FAULT_SIGBUS; /* raw pfn maps are populated at mmap time */
 	if (is_vm_hugetlb_page(vma))
 		return hugetlb_fault(vma->vm_mm, vma, address, flags);
-	return __handle_mm_fault(vma, address, flags);
+	direct_reclaim_allow(true);
+	ret = __handle_mm_fault(vma, address, flags);
+	direct_reclaim_allow(false);
+	return ret;
 }
 
 /* --- looking one address up --- */
@@ -594,6 +731,8 @@ static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long 
 			if (is_migration_entry(pte_to_swp_entry(old)))
 				inc_mm_counter(mm, migration_entry_to_page(pte_to_swp_entry(old)),
 					       -1);
+			else
+				free_swap_and_cache(pte_to_swp_entry(old));
 			continue;
 		}
 		page = vm_normal_page(vma, addr, old);
@@ -603,6 +742,8 @@ static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd, unsigned long 
 			set_page_dirty(page);
 		inc_mm_counter(mm, page, -1);
 		page_remove_rmap(page);
+		if (PageAnon(page))
+			free_swap_cache(page);
 		put_page(page);
 	}
 	pte_unmap_unlock(pte, ptl);
@@ -703,6 +844,7 @@ static int copy_pinned_page(struct vm_area_struct *dst_vma, pte_t *dst_pte, unsi
 		return -ENOMEM;
 	copy_highpage(new, page);
 	page_add_new_anon_rmap(new, dst_vma, addr);
+	lru_cache_add(new);
 	inc_mm_counter(dst_vma->vm_mm, new, 1);
 	set_pte(dst_pte, maybe_mkwrite(pte_mkdirty(mk_pte(new, dst_vma->vm_page_prot)), dst_vma));
 	count_vm_stat(NR_FORK_EARLY_COW, 1);
@@ -728,6 +870,15 @@ static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *s
 		}
 		if (is_migration_entry(entry))
 			inc_mm_counter(dst_vma->vm_mm, migration_entry_to_page(entry), 1);
+		else if (is_swapfile_entry(entry)) {
+			if (swap_duplicate(entry))
+				return -ENOMEM;
+			/* Shared with the child now: neither side's swap-in is exclusive. */
+			if (pte_swp_exclusive(pte)) {
+				pte = pte_swp_clear_exclusive(pte);
+				set_pte(src_pte, pte);
+			}
+		}
 		set_pte(dst_pte, pte);
 		return 0;
 	}

@@ -46,29 +46,56 @@ static bool page_is_movable(struct page *page)
 	return mapping && mapping->a_ops && !PageTransHuge(page);
 }
 
-int migrate_isolate_page(struct page *page, struct list_head *list)
+/* A THP is on no LRU list here: isolated by a reference and the flag alone. */
+static int isolate_thp(struct page *page)
 {
-	if (!page_is_movable(page) || !page_ref_add_unless_zero(page, 1))
+	if (!page_ref_add_unless_zero(page, 1))
 		return -EBUSY;
 	/* Checked again with the reference: it may have been freed and reused meanwhile. */
-	if (!page_is_movable(page)) {
+	if (!page_is_movable(page) || TestSetPageIsolated(page)) {
 		put_page(page);
 		return -EBUSY;
 	}
-	if (TestSetPageIsolated(page)) {
-		put_page(page);
+	return 0;
+}
+
+/*
+ * A small page leaves the LRU through isolate_lru_page(): one still in an LRU-add
+ * batch is not there yet, as in 5.11.
+ */
+int migrate_isolate_page(struct page *page, struct list_head *list)
+{
+	if (!page_is_movable(page))
 		return -EBUSY;
+	if (PageTransHuge(page)) {
+		if (isolate_thp(page))
+			return -EBUSY;
+	} else {
+		if (isolate_lru_page(page))
+			return -EBUSY;
+		if (!page_is_movable(page) || TestSetPageIsolated(page)) {
+			putback_lru_page(page);
+			return -EBUSY;
+		}
 	}
 	list_add_tail(&page->lru, list);
 	return 0;
 }
 
 /* The page leaves migration: it is no longer isolated and drops the isolation reference. */
-static void putback_one(struct page *page)
+static void release_isolated(struct page *page)
 {
 	list_del(&page->lru);
 	ClearPageIsolated(page);
 	put_page(page);
+}
+
+/* The page stays: back on the LRU, dropping the isolation reference. */
+static void putback_one(struct page *page)
+{
+	list_del(&page->lru);
+	ClearPageIsolated(page);
+	putback_lru_page(page);
 }
 
 void putback_movable_pages(struct list_head *list)
@@ -245,7 +272,7 @@ static int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page,
 
 	if (page_count(page) == 1) {
 		/* Everyone else let go while it was isolated: nothing to move. */
-		putback_one(page);
+		release_isolated(page);
 		return 0;
 	}
 	/* No THP migration (5.11 without ARCH_ENABLE_THP_MIGRATION): the caller splits it. */
@@ -262,8 +289,9 @@ static int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page,
 			put_page(newpage);
 		return rc;
 	}
-	putback_one(page);
-	put_page(newpage); /* the allocation's reference: the mappings hold the rest */
+	release_isolated(page);
+	/* The copy joins the LRU; the allocation's reference goes, the mappings hold the rest. */
+	putback_lru_page(newpage);
 	return 0;
 }
 

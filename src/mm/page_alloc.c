@@ -315,16 +315,20 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order)
 #define MAX_RECLAIM_RETRIES 16
 
 /*
- * The slow path: the shrinkers give back what they can and the allocation is tried
- * again while they make progress. Not for an allocation that may not reclaim, nor
+ * The slow path: direct reclaim of LRU pages for a fault's page, then the shrinkers
+ * give back what they can and the allocation is tried again while they make progress. Not for an allocation that may not reclaim, nor
  * for one made by a shrinker (the kernel's PF_MEMALLOC).
  */
 static struct page *alloc_pages_slowpath(gfp_t gfp, unsigned int order)
 {
 	struct page *page = NULL;
 
-	if (!(gfp & __GFP_DIRECT_RECLAIM) || current_in_reclaim())
-		return NULL;
+	/* A fault's small movable page may wait once for direct reclaim of the LRU. */
+	if (!order && (gfp & __GFP_MOVABLE) && direct_reclaim_allowed() &&
+	    try_to_free_pages(SWAP_CLUSTER_MAX))
+		page = get_page_from_freelist(gfp, order);
+	if (page || !(gfp & __GFP_DIRECT_RECLAIM) || current_in_reclaim())
+		return page;
 	for (int round = 0; !page && round < MAX_RECLAIM_RETRIES; round++) {
 		if (!shrink_slab(gfp, ULONG_MAX))
 			break;
@@ -433,6 +437,7 @@ void __put_page(struct page *page)
 		ClearPageMlocked(page);
 		count_vm_stat(NR_MLOCK, -(long)compound_nr(page));
 	}
+	lru_page_freed(page);
 	WRITE_ONCE(page->mapping, NULL);
 	free_unref_page(page, order);
 }

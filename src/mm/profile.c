@@ -289,6 +289,8 @@ const struct mm_profile profile_5_11 = {
 	.devmap_pages_hold_pgmap = true,
 	.devmap_has_coherent = false,
 	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_5_11,
+	.unmap_keeps_pinned_exclusive = false,
+	.swap_pte_exclusive = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -639,6 +641,8 @@ const struct mm_profile profile_6_18 = {
 	.devmap_pages_hold_pgmap = false,
 	.devmap_has_coherent = true,
 	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_6_18,
+	.unmap_keeps_pinned_exclusive = true,
+	.swap_pte_exclusive = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

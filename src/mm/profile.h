@@ -297,6 +297,25 @@ struct mm_profile {
 	 * folio_is_longterm_pinnable(): not fsdax, not device-coherent.
 	 */
 	bool (*gup_fast_devmap_longterm_ok)(struct page *page);
+	/*
+	 * Does reclaim's try_to_unmap() keep the PTE of an exclusive anonymous page
+	 * that may be pinned? 5.11: no; only a page not yet in the swap cache is
+	 * spared ("mm: don't put pinned pages into the swap cache", in both
+	 * profiles), so a pinned swap-cache page is unmapped and comes back through
+	 * the cache. 5.19 on ("mm: remember exclusively mapped anonymous pages
+	 * with PG_anon_exclusive": page_try_share_anon_rmap; 6.18's
+	 * folio_try_share_anon_rmap_pte): yes, the unmap fails and the page stays.
+	 */
+	bool unmap_keeps_pinned_exclusive;
+
+	/*
+	 * Which swap-in may map its page exclusive (do_swap_page)? 5.11
+	 * (reuse_swap_page): the one finding no other mapping and no other swap PTE
+	 * of the slot, whatever else holds the page. 5.19 on ("mm/swap: remember
+	 * PG_anon_exclusive via a swp pte bit"): the one whose swap PTE carries the
+	 * exclusive mark that the unmap of an exclusive page left and fork cleared.
+	 */
+	bool swap_pte_exclusive;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \

@@ -437,17 +437,20 @@ static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsi
 		return false; /* stays mapped: munlock or a migration may take it */
 	}
 	if (PageAnon(page) && !(flags & TTU_MIGRATION)) {
+		/* To swap (vmscan.c) when the page is in the swap cache; else nowhere to go. */
+		bool unmapped = PageSwapCache(page) && try_to_unmap_swap_pte(page, vma, pte);
+
 		pte_unmap_unlock(pte, ptl);
-		return false; /* anonymous memory has nowhere to go without swap */
+		return unmapped;
 	}
 	old = ptep_get_and_clear(pte);
 	if (pte_dirty(old))
 		set_page_dirty(page);
 	/* The rss counters keep counting a migration entry, as the kernel's do. */
 	if (flags & TTU_MIGRATION)
-		set_pte(pte, swp_pte_soft_dirty_from(
-				     swp_entry_to_pte(make_migration_entry(page, pte_write(old))),
-				     old));
+		set_pte(pte,
+			swp_pte_soft_dirty_from(
+				swp_entry_to_pte(make_migration_entry(page, pte_write(old))), old));
 	else
 		atomic_long_add(-1, mm_rss_counter(vma->vm_mm, page)); /* read back on fault */
 	page_remove_rmap(page);

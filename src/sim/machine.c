@@ -56,6 +56,9 @@ static int validate_config(const struct sim_config *cfg, unsigned long *normal,
 		return -EINVAL;
 	if (cfg && !IS_ALIGNED(cfg->device_bytes, PMD_SIZE))
 		return -EINVAL;
+	if (cfg && cfg->swap_bytes &&
+	    (cfg->swap_bytes < 2 * PAGE_SIZE || !IS_ALIGNED(cfg->swap_bytes, PAGE_SIZE)))
+		return -EINVAL;
 	return 0;
 }
 
@@ -222,6 +225,7 @@ int sim_boot(const struct sim_config *cfg)
 	pthread_mutex_init(&sim.inodes_lock, NULL);
 	INIT_LIST_HEAD(&sim.inodes);
 	mm_profile = profile;
+	lru_init(cfg ? cfg->lru_batch : 0);
 	normal_pages = normal >> PAGE_SHIFT;
 	init_zone(&sim.zones[ZONE_NORMAL], "Normal", 0, normal_pages);
 	init_zone(&sim.zones[ZONE_MOVABLE], "Movable", normal_pages, movable >> PAGE_SHIFT);
@@ -260,6 +264,10 @@ int sim_boot(const struct sim_config *cfg)
 			return -ENOMEM;
 		}
 	}
+	ret = swap_init(cfg ? cfg->swap_bytes : 0);
+	if (ret)
+		fprintf(stderr, "libgup: no swap device (%s); running without swap\n",
+			strerror(-ret));
 	inject_disarm_all();
 	spec = getenv("GUP_INJECT");
 	if (spec && *spec && inject_parse(spec))
@@ -341,7 +349,9 @@ int sim_shutdown(void)
 		problems++;
 		sim_reap_tasks();
 	}
-	async_reads_stop(); /* a read in flight holds its page and file */
+	async_reads_stop();	  /* a read in flight holds its page and file */
+	lru_add_drain_all();	  /* the batches' references are no leak */
+	swap_cache_release_all(); /* nor are the swap cache's, once no PTE names a slot */
 	huge_zero_page_release();
 	deferred_split_shrinker_unregister();
 	deferred_split_queue_reset();
@@ -360,6 +370,8 @@ int sim_shutdown(void)
 		problems++;
 	}
 	if (!live && __sim_check(out, true))
+		problems++;
+	if (swap_leaked(out))
 		problems++;
 	report_leaked_pages(out, &leaked);
 	if (leaked || sim_free_pages() != sim.nr_pages - sim.reserved_pages) {
@@ -383,6 +395,7 @@ int sim_shutdown(void)
 	host_io_inject_off();
 	sim_point_reset();
 	frames_unpoison_all();
+	swap_exit();
 	max_pfn = 0;
 	/* The host memory stays for the next boot, which resets what was touched. */
 	host.memmap_used = sim.memmap_used;

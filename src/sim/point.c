@@ -99,6 +99,14 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 			       "filemap_fault(), the page found locked (a read in flight), "
 			       "before the fault drops mmap_lock to wait or returns RETRY",
 			       "mmap_lock for read", "struct vm_fault *", false, false},
+	[SP_SWAP_WRITE] = {"swap_write",
+			   "swap_writepage(), the page locked, unmapped and in the swap cache, "
+			   "before the host pwrite: the swap-out is in flight",
+			   "the page lock", "struct page *", false, false},
+	[SP_SWAP_READ] = {"swap_read",
+			  "swap_readpage(), the new page locked in the swap cache and "
+			  "!Uptodate, before the host pread: the swap-in is in flight",
+			  "the page lock; mmap_lock for read", "struct page *", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&

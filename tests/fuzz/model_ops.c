@@ -1243,6 +1243,25 @@ static void op_hugetlb(struct model *m, const struct model_op *op)
 	}
 }
 
+/*
+ * MADV_PAGEOUT or MADV_COLD over arena pages (huge mode boots with swap): the
+ * contents stay what the model says, later reads and GUP fault them back from
+ * swap; a hole in the range gives -ENOMEM after the rest was done.
+ */
+static void op_pageout(struct model *m, const struct model_op *op)
+{
+	int slot = slot_of(op->a), n = count_of(op->b, slot);
+	int behavior = op->c & 1 ? MADV_PAGEOUT : MADV_COLD;
+	int ret = sys_madvise(slot_addr(slot), n * PAGE_SIZE, behavior), expect = 0;
+
+	trace(m, "%s slot %d n %d", behavior == MADV_PAGEOUT ? "pageout" : "cold", slot, n);
+	for (int i = slot; i < slot + n; i++)
+		if (!m->cur->pages[i].mapped)
+			expect = -ENOMEM;
+	if (ret != expect)
+		diverged(m, "madvise(%d) returned %d, expected %d", behavior, ret, expect);
+}
+
 typedef void (*model_op_fn)(struct model *m, const struct model_op *op);
 
 static const model_op_fn model_ops[MODEL_NR_OPS] = {
@@ -1260,6 +1279,7 @@ static const model_op_fn model_ops[MODEL_NR_OPS] = {
 	[MODEL_OP_EXIT] = op_exit,
 	[MODEL_OP_HUGE] = op_huge,
 	[MODEL_OP_HUGETLB] = op_hugetlb,
+	[MODEL_OP_PAGEOUT] = op_pageout,
 };
 
 static void check_machine(struct model *m)
@@ -1290,6 +1310,7 @@ static size_t huge_mode_config(const uint8_t *data, size_t size, struct sim_conf
 	if (size < MODEL_OP_BYTES || memcmp(data, MODEL_HUGE_MAGIC, 3))
 		return 0;
 	cfg->mem_bytes = 64UL << 20;
+	cfg->swap_bytes = 4UL << 20; /* for MODEL_OP_PAGEOUT */
 	cfg->thp = knobs[data[3] & 3];
 	cfg->thp_no_zero_page = data[3] & 4;
 	cfg->hugetlb_2m_pages = HUGETLB_POOL;

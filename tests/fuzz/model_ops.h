@@ -31,14 +31,17 @@ enum model_opcode {
 	MODEL_OP_EXIT,
 	MODEL_OP_HUGE,	  /* only in huge mode: the operations on the huge arena */
 	MODEL_OP_HUGETLB, /* only in huge mode: the hugetlb range */
+	MODEL_OP_PAGEOUT, /* only in huge mode (its machine has swap): MADV_PAGEOUT/COLD */
 	MODEL_NR_OPS
 };
 
 /*
  * An input whose first four bytes are "THP" and a config byte runs in huge mode:
  * a 64 MiB machine booted with the THP knobs the config byte gives (bits 0-1: 0 or
- * 3 madvise, 1 always, 2 never; bit 2: no huge zero page) and a pool of 2 MiB hugetlb
- * pages, and MODEL_OP_HUGE and MODEL_OP_HUGETLB among the opcodes. Any other input decodes as before huge mode existed.
+ * 3 madvise, 1 always, 2 never; bit 2: no huge zero page), a pool of 2 MiB hugetlb
+ * pages and a 4 MiB swap device, and MODEL_OP_HUGE, MODEL_OP_HUGETLB and
+ * MODEL_OP_PAGEOUT among the opcodes. Any other input decodes as before huge mode
+ * existed.
  */
 #define MODEL_HUGE_MAGIC "THP"
 

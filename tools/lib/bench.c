@@ -618,10 +618,14 @@ static int parse_dump_indices(int argc, char **argv, struct bench_cli *cli)
 static int parse_bench_args(int argc, char **argv, struct bench_cli *cli)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'J'},	 {"vs-kernel", no_argument, NULL, 'K'},
-		{"split", no_argument, NULL, 's'},	 {"progress", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},	 {"hugetlb-1g", no_argument, NULL, 'G'},
-		{"no-prefault", no_argument, NULL, 'N'}, {"device", no_argument, NULL, 'D'},
+		{"json", no_argument, NULL, 'J'},
+		{"vs-kernel", no_argument, NULL, 'K'},
+		{"split", no_argument, NULL, 's'},
+		{"progress", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{"hugetlb-1g", no_argument, NULL, 'G'},
+		{"no-prefault", no_argument, NULL, 'N'},
+		{"device", no_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	static const char cmd_opts[] = "aLuUbc";

@@ -71,6 +71,8 @@ static const struct named_value madvise_names[] = {
 	{"nohugepage", MADV_NOHUGEPAGE},
 	{"populate_read", MADV_POPULATE_READ},
 	{"populate_write", MADV_POPULATE_WRITE},
+	{"cold", MADV_COLD},
+	{"pageout", MADV_PAGEOUT},
 	{NULL, 0},
 };
 
@@ -206,7 +208,7 @@ static bool parse_advice(struct script *s, const char *text, long *advice)
 		return fail(s,
 			    "expected an advice (dontneed dontfork dofork wipeonfork keeponfork "
 			    "populate_read populate_write normal random sequential willneed "
-			    "hugepage nohugepage), "
+			    "hugepage nohugepage cold pageout), "
 			    "got '%s'",
 			    text);
 	*advice = (long)adv->value;

@@ -87,6 +87,8 @@ struct bk_boot {
 	unsigned long hugetlb_2m, hugetlb_1g; /* hugetlb pools, in pages */
 	bool soft_dirty;		      /* CONFIG_MEM_SOFT_DIRTY (soft_dirty=on) */
 	unsigned long cma_bytes;	      /* MIGRATE_CMA pageblocks at the top of ZONE_NORMAL */
+	unsigned long swap_bytes;	      /* the swap device; 0: none */
+	unsigned int lru_batch;		      /* pages per LRU-add batch (0: none held back) */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */
@@ -249,6 +251,10 @@ struct backend_ops {
 	long (*cma_release)(unsigned long pfn, unsigned long count);
 	long (*offline)(unsigned long pfn, unsigned long count, FILE *out);
 	long (*online)(unsigned long pfn, unsigned long count);
+	/* Reclaim up to @nr pages now (sim_reclaim): pages freed, or -errno. */
+	long (*reclaim)(unsigned long nr);
+	/* The swap device: slots total, used, and pages in the swap cache. */
+	void (*swap_stats)(unsigned long counts[3]);
 };
 
 /* The simulated machine (backend_sim.c). */

@@ -930,8 +930,27 @@ static long host_mprotect(unsigned long addr, unsigned long len, unsigned long p
 	return simple_call(addr, len);
 }
 
+/* Reclaim on demand is the simulator's: Linux has no call reclaiming one process's pages. */
+static long host_reclaim(unsigned long nr)
+{
+	(void)nr;
+	sim_only("the host reclaims machine-wide, not on one scenario's demand");
+	return 0;
+}
+
+static void host_swap_stats(unsigned long counts[3])
+{
+	memset(counts, 0, 3 * sizeof(counts[0]));
+	sim_only("the host's swap devices are machine-wide");
+}
+
 static long host_madvise(unsigned long addr, unsigned long len, int advice)
 {
+	/* What COLD and PAGEOUT do on the host hangs on its swap and its LRU, machine-wide. */
+	if (advice == MADV_COLD || advice == MADV_PAGEOUT) {
+		sim_only("MADV_COLD/MADV_PAGEOUT depend on the host's swap and LRU state");
+		return 0;
+	}
 	request(HW_MADVISE);
 	req.advice = advice;
 	return simple_call(addr, len);
@@ -2041,4 +2060,6 @@ const struct backend_ops host_backend = {
 	.file_fsync = host_file_fsync,
 	.msync = host_msync,
 	.clear_refs = host_clear_refs,
+	.reclaim = host_reclaim,
+	.swap_stats = host_swap_stats,
 };

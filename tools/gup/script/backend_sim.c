@@ -46,6 +46,8 @@ static int sim_be_boot(const struct bk_boot *bk)
 		.hugetlb_1g_pages = bk->hugetlb_1g,
 		.soft_dirty = bk->soft_dirty,
 		.cma_bytes = bk->cma_bytes,
+		.swap_bytes = bk->swap_bytes,
+		.lru_batch = bk->lru_batch,
 	};
 
 	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))
@@ -305,6 +307,21 @@ static unsigned long sim_mremap(unsigned long addr, unsigned long old_len, unsig
 				unsigned long flags, unsigned long new_addr)
 {
 	return sys_mremap(addr, old_len, new_len, flags, new_addr);
+}
+
+static long sim_be_reclaim(unsigned long nr)
+{
+	return sim_reclaim(nr);
+}
+
+static void sim_be_swap_stats(unsigned long counts[3])
+{
+	struct sim_swap_stats stats;
+
+	sim_swap_stats(&stats);
+	counts[0] = stats.total_slots;
+	counts[1] = stats.used_slots;
+	counts[2] = stats.cached_pages;
 }
 
 static long sim_split_huge_page(unsigned long addr)
@@ -964,4 +981,6 @@ const struct backend_ops sim_backend = {
 	.cma_release = sim_cma_release,
 	.offline = sim_offline,
 	.online = sim_online,
+	.reclaim = sim_be_reclaim,
+	.swap_stats = sim_be_swap_stats,
 };

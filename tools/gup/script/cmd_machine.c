@@ -68,6 +68,8 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 		return fail(s, "expected soft_dirty=on or off, got '%s'", a->opt[7].str);
 	cfg.soft_dirty = a->opt[7].str && !strcmp(a->opt[7].str, "on");
 	cfg.cma_bytes = a->opt[8].u;
+	cfg.swap_bytes = a->opt[9].u;
+	cfg.lru_batch = (unsigned int)a->opt[10].u;
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",
@@ -76,6 +78,8 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 		say(s, "  hugetlb pools: %lu x 2M, %lu x 1G\n", cfg.hugetlb_2m, cfg.hugetlb_1g);
 	if (cfg.cma_bytes)
 		say(s, "  cma: the top %lu MiB of ZONE_NORMAL\n", cfg.cma_bytes >> 20);
+	if (cfg.swap_bytes)
+		say(s, "  swap: %lu MiB\n", cfg.swap_bytes >> 20);
 	return true;
 }
 

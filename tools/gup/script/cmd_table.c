@@ -61,7 +61,9 @@ const struct command commands[] = {
 	  OPT_IN("hugetlb2m", "N", "0", 0, 1L << 20, "a count of 2M pages"),
 	  OPT_IN("hugetlb1g", "N", "0", 0, 4, "a count of 1G pages"),
 	  OPTION("soft_dirty", "on|off", OPT_TEXT, NULL),
-	  OPT_IN("cma", "SIZE", "0", 0, (long)MAX_MEM, "a size")},
+	  OPT_IN("cma", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
+	  OPT_IN("swap", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
+	  OPT_IN("lru_batch", "N", "0", 0, 15, "a batch size (at most 15)")},
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
 		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
@@ -71,7 +73,10 @@ const struct command commands[] = {
 		    "/sys/kernel/mm/transparent_hugepage/enabled (default madvise); `hugetlb2m=N` and "
 		    "`hugetlb1g=N` the hugetlb pools, as `hugepages=` on the kernel's command line "
 		    "(1G pages come from the top gigabytes of mem, which must hold them); `soft_dirty=on` "
-		    "builds the machine with CONFIG_MEM_SOFT_DIRTY (default off, as this host's kernel). Must come before any command that uses the "
+		    "builds the machine with CONFIG_MEM_SOFT_DIRTY (default off, as this host's kernel); "
+		    "`swap=SIZE` a swap device (a host temporary file, default none); `lru_batch=N` "
+		    "pages per thread's LRU-add batch (15 is 5.11's pagevec; default 0, none held "
+		    "back). Must come before any command that uses the "
 		    "machine; without it the first such command boots with the defaults."},
 	{"inject", "machine", {WORD("POINT")},
 	 {OPT_IN_REQUIRED("nth", "N", 1, LONG_MAX, "nth"),
@@ -160,7 +165,8 @@ const struct command commands[] = {
 	{"madvise", "mapping", {ADDR, LEN, ARG("ADVICE", ARG_ADVICE)}, .needs = NEEDS_TASK,
 	 .fn = cmd_madvise,
 	 .summary = "`sys_madvise`; ADVICE: `dontneed dontfork dofork wipeonfork keeponfork "
-		    "populate_read populate_write normal random sequential willneed hugepage nohugepage`"},
+		    "populate_read populate_write normal random sequential willneed hugepage nohugepage "
+		    "cold pageout`"},
 	{"mlock", "mapping", {ADDR, LEN, FLAG("onfault")}, .needs = NEEDS_TASK, .fn = cmd_mlock,
 	 .summary = "`sys_mlock`, or `sys_mlock2(MLOCK_ONFAULT)`"},
 	{"munlock", "mapping", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_munlock,
@@ -388,6 +394,12 @@ const struct command commands[] = {
 		    "pages that would not move and their pins by call site. Sim-only."},
 	{"online", "machine", {EXPR("PFN"), EXPR("N")}, .needs = NEEDS_MACHINE, .fn = cmd_online,
 	 .summary = "online_range(): give a range `offline` took back to the allocator. Sim-only."},
+	{"pageout", "mapping", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_pageout,
+	 .summary = "`madvise(MADV_PAGEOUT)`: reclaim the range's anonymous pages to swap "
+		    "(boot `swap=SIZE`); `expect swap total|used|cached` reads the device."},
+	{"reclaim", "machine", {ARG("N", ARG_EXPR)}, .needs = NEEDS_TASK, .fn = cmd_reclaim,
+	 .summary = "`sim_reclaim(N)`: direct reclaim of up to N anonymous pages, oldest "
+		    "first; sets `ret` to the pages freed."},
 	{.name = NULL},
 };
 /* clang-format on */

@@ -176,6 +176,11 @@ static bool eval_operand_value(struct script *s, struct word **w, int n, struct 
 			return fail(s, "expected: hugepages SIZE FIELD");
 		return need_machine(s) && hugepages_item(s, w[1], w[2]->text, &o->num);
 	}
+	if (is_word(w[0], "swap")) {
+		if (n != 2)
+			return fail(s, "expected: swap used|cached|total");
+		return need_machine(s) && swap_item(s, w[1]->text, &o->num);
+	}
 	if (is_word(w[0], "vma")) {
 		if (n != 3)
 			return fail(s, "expected: vma ADDR FIELD");

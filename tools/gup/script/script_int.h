@@ -184,7 +184,7 @@ enum cmd_needs {
 enum as_kind { AS_NONE, AS_OPTIONAL, AS_REQUIRED };
 
 #define MAX_ARGS 6
-#define MAX_OPTS 9
+#define MAX_OPTS 11
 
 struct cmd_args;
 typedef bool (*cmd_fn)(struct script *s, struct cmd_args *a);
@@ -426,6 +426,10 @@ CMD(cma_alloc);
 CMD(cma_release);
 CMD(offline);
 CMD(online);
+/* cmd_reclaim.c */
+CMD(pageout);
+CMD(reclaim);
+bool swap_item(struct script *s, const char *field, long *v);
 #undef CMD
 
 /* Remove every `at` hook of the run (cmd_point.c). */
