@@ -166,9 +166,11 @@ static void note_page_wait(enum sim_point_id id, void *ctx, void *arg)
 	struct vm_fault *vmf = ctx;
 
 	(void)id;
-	w->waits++;
-	w->flags = vmf->flags;
-	sem_post(&w->waiting);
+	/* The first wait is the one the test arranged; its flags are the ones checked. */
+	if (!w->waits++) {
+		w->flags = vmf->flags;
+		sem_post(&w->waiting);
+	}
 }
 
 struct faulter {
@@ -230,7 +232,8 @@ static void test_latency_makes_a_second_fault_wait_and_retry(void **state)
 	assert_int_equal(fb.ret, 1);
 	assert_int_equal(fb.byte, 'A');
 	assert_int_equal(h.reads, 1);
-	assert_int_equal(w.waits, 1);
+	/* B's retry may find the page locked again, briefly, by A's retry: a second wait. */
+	assert_in_range(w.waits, 1, 2);
 	/*
 	 * A's and B's first faults answered RETRY; A's retry maps the page, and B's
 	 * either faults again or finds A's PTE: three or four faults.
