@@ -2,7 +2,8 @@
 /*
  * 6.18's refusals that need files or hugetlb, under both profiles: writable
  * long-term pins of dirty-tracked file mappings (6.5, slow and fast paths) and
- * forced writes to read-only hugetlb mappings (6.2). 5.11 allows all of them.
+ * forced writes to read-only hugetlb mappings (6.2), and R/O long-term pins
+ * unsharing page-cache pages of private mappings (6.2). 5.11 allows all of them.
  */
 #include "file_harness.h"
 #include "mm/internal.h"
@@ -71,6 +72,38 @@ static void test_longterm_write_pin_of_private_file_and_shmem(void **state)
 	task_exit(t);
 }
 
+/*
+ * 6.2 ("mm/gup: reliable R/O long-term pinning in COW mappings"): a R/O FOLL_LONGTERM pin of a page-cache page in
+ * a private mapping takes an anonymous copy, which the PTE then maps, so a later
+ * write through the mapping stays coherent with the pin. 5.11 pins the cache
+ * page itself. A short-term R/O pin pins the cache page under both.
+ */
+static void test_longterm_ro_pin_unshares_private_file_page(void **state)
+{
+	struct task_struct *t = start_task("file");
+	int fd = open_file(make_pattern_file("f", PAGE_SIZE, 0600), O_RDWR);
+	unsigned long priv = map_file(fd, PAGE_SIZE, RW, MAP_PRIVATE, 0);
+	struct page *page, *cached;
+
+	(void)state;
+	assert_int_equal(user_byte(priv), 'A'); /* a read fault maps the page-cache page */
+	assert_int_equal(pin_locked(priv, 0, &cached), 1);
+	assert_false(PageAnon(cached));
+	unpin_user_page(cached);
+	assert_int_equal(pin_locked(priv, FOLL_LONGTERM, &page), 1);
+	assert_true(PageAnon(page) == profile_is_6_18());
+	assert_true((page == cached) == !profile_is_6_18());
+	assert_int_equal(*(char *)page_address(page), 'A');
+	/* The write reuses the pinned copy under 6.18; 5.11 copies away from the pin. */
+	assert_int_equal(copy_to_user(priv, "w", 1), 0);
+	assert_true((*(char *)page_address(page) == 'w') == profile_is_6_18());
+	assert_int_equal(*(char *)page_address(cached), 'A'); /* the file never changes */
+	unpin_user_page(page);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sys_close(fd), 0);
+	task_exit(t);
+}
+
 /* 6.2: FOLL_FORCE cannot write a read-only hugetlb mapping; 5.11 breaks COW for it. */
 static void test_forced_write_to_read_only_hugetlb(void **state)
 {
@@ -103,6 +136,7 @@ int main(void)
 		FILE_TEST(test_longterm_write_pin_of_shared_file),
 		FILE_TEST(test_longterm_write_pin_of_private_file_and_shmem),
 		FILE_TEST(test_forced_write_to_read_only_hugetlb),
+		FILE_TEST(test_longterm_ro_pin_unshares_private_file_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
