@@ -159,6 +159,12 @@ static inline void clear_bit(int nr, unsigned long *addr)
 	__atomic_fetch_and(addr, ~(1UL << nr), __ATOMIC_RELAXED);
 }
 
+/* clear_bit() that releases: the stores before it are seen by the next taker of the bit. */
+static inline void clear_bit_unlock(int nr, unsigned long *addr)
+{
+	__atomic_fetch_and(addr, ~(1UL << nr), __ATOMIC_RELEASE);
+}
+
 static inline bool test_bit(int nr, const unsigned long *addr)
 {
 	return (__atomic_load_n(addr, __ATOMIC_RELAXED) >> nr) & 1;

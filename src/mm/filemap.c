@@ -57,7 +57,8 @@ void unlock_page(struct page *page)
 	page = compound_head(page);
 	wq = page_waitqueue(page);
 	pthread_mutex_lock(&wq->lock);
-	ClearPageLocked(page);
+	/* Release: a trylock_page() that skips the mutex must see our stores. */
+	clear_bit_unlock(PG_locked, &page->flags);
 	pthread_cond_broadcast(&wq->cond);
 	pthread_mutex_unlock(&wq->lock);
 }

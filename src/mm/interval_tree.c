@@ -85,11 +85,15 @@ void __vma_link_file(struct vm_area_struct *vma)
 		vma_interval_tree_insert(vma, &vma->vm_file->f_mapping->i_mmap);
 }
 
+/*
+ * A VMA's own i_mmap node changes when a neighbour on the list is unlinked, under
+ * i_mmap_rwsem only: so whether it is linked is read under that lock too.
+ */
 void vma_link_file(struct vm_area_struct *vma)
 {
 	struct address_space *mapping;
 
-	if (!vma->vm_file || !list_empty(&vma->shared))
+	if (!vma->vm_file)
 		return;
 	mapping = vma->vm_file->f_mapping;
 	i_mmap_lock_write(mapping);
@@ -101,11 +105,12 @@ void unlink_file_vma(struct vm_area_struct *vma)
 {
 	struct address_space *mapping;
 
-	if (!vma->vm_file || list_empty(&vma->shared))
+	if (!vma->vm_file)
 		return;
 	mapping = vma->vm_file->f_mapping;
 	i_mmap_lock_write(mapping);
-	vma_interval_tree_remove(vma, &mapping->i_mmap);
+	if (!list_empty(&vma->shared))
+		vma_interval_tree_remove(vma, &mapping->i_mmap);
 	i_mmap_unlock_write(mapping);
 }
 

@@ -92,7 +92,12 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 
 	if (!vma)
 		return NULL;
+	/* orig's i_mmap node may change under i_mmap_rwsem alone (a neighbour unlinked). */
+	if (orig->vm_file)
+		i_mmap_lock_read(orig->vm_file->f_mapping);
 	*vma = *orig;
+	if (orig->vm_file)
+		i_mmap_unlock_read(orig->vm_file->f_mapping);
 	vma->vm_next = vma->vm_prev = NULL;
 	memset(&vma->vm_rb, 0, sizeof(vma->vm_rb));
 	INIT_LIST_HEAD(&vma->shared); /* on i_mmap when vma_link() puts it in an mm */
