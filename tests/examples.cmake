@@ -78,6 +78,15 @@ if(TARGET gup)
     COMMAND ${_expect_run} "'ret' is reserved" $<TARGET_FILE:gup> run ${_bad}/set_reserved.gup)
   gup_add_test(NAME run_mmap_refuses_reserved
     COMMAND ${_expect_run} "'EFAULT' is reserved" $<TARGET_FILE:gup> run ${_bad}/mmap_reserved.gup)
+  gup_add_test(NAME run_memremap_refuses_bad_type
+    COMMAND ${_expect_run} "expected a device memory type \\(generic fsdax\\), got 'private'"
+            $<TARGET_FILE:gup> run ${_bad}/memremap_bad_type.gup)
+  gup_add_test(NAME run_boot_refuses_unaligned_device
+    COMMAND ${_expect_run} "device=0x300000 is not a multiple of 2M"
+            $<TARGET_FILE:gup> run ${_bad}/boot_device_unaligned.gup)
+  gup_add_test(NAME run_devmap_refuses_unknown_range
+    COMMAND ${_expect_run} "expected the name of a device range \\(from memremap\\), got 'nodev'"
+            $<TARGET_FILE:gup> run ${_bad}/devmap_unknown_range.gup)
   gup_add_test(NAME run_boot_refuses_hugetlb_1g_too_big
     COMMAND ${_expect_run} "hugetlb1g=1 needs mem= of at least 2 GiB" $<TARGET_FILE:gup> run ${_bad}/boot_hugetlb_1g_too_big.gup)
   gup_add_test(NAME run_set_refuses_string

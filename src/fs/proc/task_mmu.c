@@ -70,7 +70,8 @@ static int pagemap_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, stru
 	struct page *page;
 
 	(void)next;
-	if (!pmd_trans_huge(pmd))
+	/* A devmap pmd (device-dax, fsdax) is a huge leaf too, as pmd_trans_huge_lock() says. */
+	if (!pmd_trans_huge(pmd) && !(pmd_present(pmd) && pmd_devmap(pmd)))
 		return 0;
 	walk->action = ACTION_CONTINUE;
 	page = pmd_page(pmd) + ((addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);

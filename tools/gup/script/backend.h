@@ -89,6 +89,7 @@ struct bk_boot {
 	unsigned long cma_bytes;	      /* MIGRATE_CMA pageblocks at the top of ZONE_NORMAL */
 	unsigned long swap_bytes;	      /* the swap device; 0: none */
 	unsigned int lru_batch;		      /* pages per LRU-add batch (0: none held back) */
+	unsigned long device_bytes;	      /* ZONE_DEVICE memory (sim_config.device_bytes) */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */
@@ -255,6 +256,21 @@ struct backend_ops {
 	long (*reclaim)(unsigned long nr);
 	/* The swap device: slots total, used, and pages in the swap cache. */
 	void (*swap_stats)(unsigned long counts[3]);
+	/*
+	 * ZONE_DEVICE (sim-only; NULL: not played). memremap: memremap_pages() of
+	 * @size bytes of device memory from byte @off, of @type ("generic" or
+	 * "fsdax"), mapped with @align-byte entries: a pgmap id >= 0, or -errno.
+	 * memunmap: memunmap_pages_try() (0 frees the id; -EBUSY while referenced).
+	 * mmap_device: sim_mmap_device() as the current task. pgmap_refs: references
+	 * held now; pgmap_pfn: the first pfn. Both -EINVAL for an id not in use.
+	 */
+	long (*memremap)(const char *type, unsigned long off, unsigned long size,
+			 unsigned long align);
+	long (*memunmap)(int id);
+	unsigned long (*mmap_device)(int id, unsigned long off, unsigned long len,
+				     unsigned long prot);
+	long (*pgmap_refs)(int id);
+	long (*pgmap_pfn)(int id);
 };
 
 /* The simulated machine (backend_sim.c). */

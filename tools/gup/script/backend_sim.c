@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <gup/fs.h>
+#include <gup/memremap.h>
 #include <gup/pagewalk.h>
 #include <gup/sim_point.h>
 #include <gup/testing.h>
@@ -48,6 +49,7 @@ static int sim_be_boot(const struct bk_boot *bk)
 		.cma_bytes = bk->cma_bytes,
 		.swap_bytes = bk->swap_bytes,
 		.lru_batch = bk->lru_batch,
+		.device_bytes = bk->device_bytes,
 	};
 
 	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))
@@ -73,11 +75,102 @@ static long sim_mseal(unsigned long addr, unsigned long len, unsigned long flags
 	return sys_mseal(addr, len, flags);
 }
 
+/* -------------------------------------------------------- ZONE_DEVICE -- */
+
+/* The pgmaps scripts memremap()ed, by id; freed when taken away or at shutdown. */
+#define MAX_SIM_PGMAPS 8
+static struct dev_pagemap *sim_pgmaps[MAX_SIM_PGMAPS];
+
+/* After sim_shutdown(), which took any still live off the machine (reporting each). */
+static void release_pgmaps(void)
+{
+	for (int i = 0; i < MAX_SIM_PGMAPS; i++) {
+		free(sim_pgmaps[i]);
+		sim_pgmaps[i] = NULL;
+	}
+}
+
+static struct dev_pagemap *sim_pgmap(int id)
+{
+	return id >= 0 && id < MAX_SIM_PGMAPS ? sim_pgmaps[id] : NULL;
+}
+
+static long sim_memremap(const char *type, unsigned long off, unsigned long size,
+			 unsigned long align)
+{
+	struct dev_pagemap *pgmap;
+	uint64_t start = ((uint64_t)sim_device_start_pfn() << PAGE_SHIFT) + off;
+	int id = 0, err;
+
+	while (id < MAX_SIM_PGMAPS && sim_pgmaps[id])
+		id++;
+	if (id == MAX_SIM_PGMAPS)
+		return -ENOSPC;
+	if (!size || off + size < off || off + size > sim_device_nr_pages() << PAGE_SHIFT)
+		return -EINVAL;
+	pgmap = calloc(1, sizeof(*pgmap));
+	if (!pgmap)
+		return -ENOMEM;
+	pgmap->type = strcmp(type, "fsdax") ? MEMORY_DEVICE_GENERIC : MEMORY_DEVICE_FS_DAX;
+	pgmap->range = (struct range){.start = start, .end = start + size - 1};
+	pgmap->align = align;
+	err = memremap_pages(pgmap);
+	if (err) {
+		free(pgmap);
+		return err;
+	}
+	sim_pgmaps[id] = pgmap;
+	return id;
+}
+
+static long sim_memunmap(int id)
+{
+	struct dev_pagemap *pgmap = sim_pgmap(id);
+	int err;
+
+	if (!pgmap)
+		return -EINVAL;
+	err = memunmap_pages_try(pgmap);
+	if (!err) {
+		free(pgmap);
+		sim_pgmaps[id] = NULL;
+	}
+	return err;
+}
+
+static unsigned long sim_be_mmap_device(int id, unsigned long off, unsigned long len,
+					unsigned long prot)
+{
+	struct dev_pagemap *pgmap = sim_pgmap(id);
+
+	if (!pgmap)
+		return (unsigned long)-EINVAL;
+	return sim_mmap_device(pgmap, off, len, prot);
+}
+
+static long sim_pgmap_refs(int id)
+{
+	struct dev_pagemap *pgmap = sim_pgmap(id);
+
+	return pgmap ? dev_pagemap_refs(pgmap) : -EINVAL;
+}
+
+static long sim_pgmap_pfn(int id)
+{
+	struct dev_pagemap *pgmap = sim_pgmap(id);
+
+	return pgmap ? (long)pgmap_start_pfn(pgmap) : -EINVAL;
+}
+
 static int sim_be_shutdown(void)
 {
+	int ret;
+
 	set_current(NULL);
 	sim_cur = NULL;
-	return sim_shutdown();
+	ret = sim_shutdown();
+	release_pgmaps();
+	return ret;
 }
 
 /* GUP_PROFILE is read at boot, which refuses an unknown one with a bare -EINVAL. */
@@ -502,7 +595,7 @@ static int leaf_pmd(pmd_t *pmd, unsigned long addr, unsigned long next, struct m
 	pmd_t v = pmdp_get(pmd);
 
 	(void)addr, (void)next;
-	if (pmd_present(v) && pmd_trans_huge(v)) {
+	if (pmd_present(v) && (pmd_trans_huge(v) || pmd_devmap(v))) {
 		leaf_bits(walk->private_data, pmd_val(v));
 		walk->action = ACTION_CONTINUE;
 	}
@@ -983,4 +1076,9 @@ const struct backend_ops sim_backend = {
 	.online = sim_online,
 	.reclaim = sim_be_reclaim,
 	.swap_stats = sim_be_swap_stats,
+	.memremap = sim_memremap,
+	.memunmap = sim_memunmap,
+	.mmap_device = sim_be_mmap_device,
+	.pgmap_refs = sim_pgmap_refs,
+	.pgmap_pfn = sim_pgmap_pfn,
 };

@@ -70,6 +70,7 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 	cfg.cma_bytes = a->opt[8].u;
 	cfg.swap_bytes = a->opt[9].u;
 	cfg.lru_batch = (unsigned int)a->opt[10].u;
+	cfg.device_bytes = a->opt[11].u;
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",
@@ -80,6 +81,8 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 		say(s, "  cma: the top %lu MiB of ZONE_NORMAL\n", cfg.cma_bytes >> 20);
 	if (cfg.swap_bytes)
 		say(s, "  swap: %lu MiB\n", cfg.swap_bytes >> 20);
+	if (cfg.device_bytes)
+		say(s, "  device memory: %lu MiB\n", cfg.device_bytes >> 20);
 	return true;
 }
 

@@ -63,7 +63,8 @@ const struct command commands[] = {
 	  OPTION("soft_dirty", "on|off", OPT_TEXT, NULL),
 	  OPT_IN("cma", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
 	  OPT_IN("swap", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
-	  OPT_IN("lru_batch", "N", "0", 0, 15, "a batch size (at most 15)")},
+	  OPT_IN("lru_batch", "N", "0", 0, 15, "a batch size (at most 15)"),
+	  OPT_IN("device", "SIZE", "0", 0, (long)MAX_MEM, "a size")},
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
 		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
@@ -76,7 +77,8 @@ const struct command commands[] = {
 		    "builds the machine with CONFIG_MEM_SOFT_DIRTY (default off, as this host's kernel); "
 		    "`swap=SIZE` a swap device (a host temporary file, default none); `lru_batch=N` "
 		    "pages per thread's LRU-add batch (15 is 5.11's pagevec; default 0, none held "
-		    "back). Must come before any command that uses the "
+		    "back); `device=SIZE` ZONE_DEVICE memory for `memremap` (a multiple of 2M, default "
+		    "none, sim-only). Must come before any command that uses the "
 		    "machine; without it the first such command boots with the defaults."},
 	{"inject", "machine", {WORD("POINT")},
 	 {OPT_IN_REQUIRED("nth", "N", 1, LONG_MAX, "nth"),
@@ -400,6 +402,31 @@ const struct command commands[] = {
 	{"reclaim", "machine", {ARG("N", ARG_EXPR)}, .needs = NEEDS_TASK, .fn = cmd_reclaim,
 	 .summary = "`sim_reclaim(N)`: direct reclaim of up to N anonymous pages, oldest "
 		    "first; sets `ret` to the pages freed."},
+	{"memremap", "mapping", {NAME("NAME")},
+	 {OPT_IN_REQUIRED("size", "SIZE", 1, (long)MAX_MEM, "a size"),
+	  OPT_IN("off", "OFF", "0", 0, (long)MAX_MEM, "an offset"),
+	  OPTION("type", "generic|fsdax", OPT_TEXT, "generic"),
+	  OPTION("align", "4K|2M|1G", OPT_EXPR, "4096")},
+	 .needs = NEEDS_MACHINE, .fn = cmd_memremap,
+	 .summary = "`memremap_pages()` of SIZE bytes of device memory (`boot device=SIZE`) from "
+		    "byte OFF: struct pages in ZONE_DEVICE of MEMORY_DEVICE_GENERIC (device-dax, "
+		    "the default: `devmap` maps it with ALIGN-sized devmap entries, default 4K) or "
+		    "MEMORY_DEVICE_FS_DAX (a DAX file system's, which `devmap` refuses with -EINVAL). "
+		    "`$NAME` and `ret` are the first pfn, or -errno. Sim-only."},
+	{"devmap", "mapping", {NAME("NAME"), WORD("PGMAP")},
+	 {OPT_REQUIRED("len", "LEN", OPT_EXPR), OPTION("off", "OFF", OPT_EXPR, "0"),
+	  OPTION("prot", "rw", OPT_PROT, "rw")},
+	 .needs = NEEDS_TASK, .fn = cmd_devmap,
+	 .summary = "`sim_mmap_device(PGMAP, OFF, LEN, PROT)`: a device-dax driver's shared "
+		    "mapping of PGMAP (from `memremap`), which holds a pgmap reference until it is "
+		    "unmapped. Stores the address (or -errno) in `$NAME` and `ret`. Sim-only."},
+	{"memunmap", "mapping", {WORD("PGMAP")}, .needs = NEEDS_MACHINE, .fn = cmd_memunmap,
+	 .summary = "`memunmap_pages_try(PGMAP)`: `ret` 0 when the range is gone, -EBUSY (nothing "
+		    "changes) while a page is pinned or referenced, a mapping or a pgmap reference "
+		    "is held. Sim-only."},
+	{"pgmap", "query", {WORD("PGMAP")}, .needs = NEEDS_MACHINE, .fn = cmd_pgmap,
+	 .summary = "Print the references held on PGMAP (pages', mappings' and GUP's); `ret` is "
+		    "their number. Sim-only."},
 	{.name = NULL},
 };
 /* clang-format on */

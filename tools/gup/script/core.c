@@ -67,6 +67,9 @@ bool boot_machine(struct script *s, const struct bk_boot *cfg)
 			    "cannot boot the machine: %s (hugetlb1g=%lu needs mem= of at least "
 			    "%lu GiB: 1G pages are carved above the first gigabyte)",
 			    NUM(err), cfg->hugetlb_1g, cfg->hugetlb_1g + 1);
+	if (err && cfg->device_bytes % (2UL << 20))
+		return fail(s, "cannot boot the machine: %s (device=%s is not a multiple of 2M)",
+			    NUM(err), NUM((long)cfg->device_bytes));
 	if (err)
 		return fail(s,
 			    "cannot boot the machine: %s (sizes must be multiples of 4M, mem at "

@@ -38,6 +38,7 @@
 #define MAX_FRAMES 1024		  /* frames named frame#N in one run (gup diff) */
 #define MAX_FILES 16		  /* descriptors a script names (tmpfile, open) */
 #define MAX_FILE_SIZE (64L << 20) /* bytes of one tmpfile */
+#define MAX_PGMAPS 8		  /* device ranges a script names (memremap) */
 
 /* ------------------------------------------------------------------ state -- */
 
@@ -75,6 +76,12 @@ struct at_hook {
 struct task_slot {
 	char name[MAX_NAME + 1];
 	struct bk_task *task;
+};
+
+/* A device range the script named (memremap): the back end's pgmap id. */
+struct pgmap_slot {
+	char name[MAX_NAME + 1]; /* "": a free slot */
+	int id;
 };
 
 /* A descriptor the script named (tmpfile, open): `$NAME` is its number. */
@@ -117,6 +124,7 @@ struct script {
 	int nr_frames;
 	struct task_slot tasks[MAX_TASKS];
 	struct file_slot files[MAX_FILES];
+	struct pgmap_slot pgmaps[MAX_PGMAPS];
 	char *tmp_dir; /* the run's private directory for tmpfile (NULL: none yet) */
 	struct symbol syms[MAX_SYMBOLS];
 	struct at_hook at_hooks[MAX_HOOKED_POINTS];
@@ -184,7 +192,7 @@ enum cmd_needs {
 enum as_kind { AS_NONE, AS_OPTIONAL, AS_REQUIRED };
 
 #define MAX_ARGS 6
-#define MAX_OPTS 11
+#define MAX_OPTS 12
 
 struct cmd_args;
 typedef bool (*cmd_fn)(struct script *s, struct cmd_args *a);
@@ -430,6 +438,11 @@ CMD(online);
 CMD(pageout);
 CMD(reclaim);
 bool swap_item(struct script *s, const char *field, long *v);
+/* cmd_memremap.c */
+CMD(memremap);
+CMD(devmap);
+CMD(memunmap);
+CMD(pgmap);
 #undef CMD
 
 /* Remove every `at` hook of the run (cmd_point.c). */
