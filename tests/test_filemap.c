@@ -295,6 +295,42 @@ static void test_short_host_transfers_are_completed(void **state)
 	task_exit(t);
 }
 
+/*
+ * A write meant to cover a page whole, whose user bytes end halfway (the rest
+ * of the buffer unmapped): 5.11 faults the chunk in first and writes none of
+ * it; 6.15 writes the half it has and leaves the rest of the page as the host
+ * file has it (read in, not left half zeroes). A write of no readable byte
+ * beyond the end leaves no page there.
+ */
+static void test_short_copy_over_whole_page_keeps_file_bytes(void **state)
+{
+	struct task_struct *t = start_task("shortcopy");
+	const char *path = make_pattern_file("f", 2 * PAGE_SIZE, 0600);
+	unsigned long buf = map_rw(2);
+	unsigned long half = buf + PAGE_SIZE / 2;
+	int fd = open_file(path, O_RDWR);
+	char zs[PAGE_SIZE / 2];
+
+	(void)state;
+	memset(zs, 'z', sizeof(zs));
+	assert_int_equal(copy_to_user(half, zs, sizeof(zs)), 0);
+	assert_int_equal(sys_munmap(buf + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(sys_pwrite64(fd, half, PAGE_SIZE, 0), by_profile(-EFAULT, PAGE_SIZE / 2));
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sys_pread64(fd, buf, PAGE_SIZE, 0), PAGE_SIZE);
+	assert_int_equal(user_byte(buf + PAGE_SIZE / 2 - 1), by_profile('A', 'z'));
+	assert_int_equal(user_byte(buf + PAGE_SIZE / 2), 'A');
+	assert_int_equal(user_byte(buf + PAGE_SIZE - 1), 'A');
+	assert_int_equal(sys_fsync(fd), 0);
+	assert_int_equal(host_byte(path, 0), by_profile('A', 'z'));
+	assert_int_equal(host_byte(path, PAGE_SIZE / 2), 'A');
+	assert_int_equal(sys_pwrite64(fd, unmapped_address(), 1, 4 * PAGE_SIZE), -EFAULT);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(t->files->fd[fd]->f_mapping->nrpages, 1);
+	assert_int_equal(host_file_size(path), 2 * PAGE_SIZE);
+	task_exit(t);
+}
+
 /* --- the checker's page-cache section: each rule broken by hand is reported --- */
 
 static void test_checker_reports_page_cache_violations(void **state)
@@ -346,6 +382,7 @@ int main(void)
 		FILE_TEST(test_host_read_error_is_eio_and_leaves_no_locked_page),
 		FILE_TEST(test_writeback_error_reported_once_data_kept),
 		FILE_TEST(test_short_host_transfers_are_completed),
+		FILE_TEST(test_short_copy_over_whole_page_keeps_file_bytes),
 		FILE_TEST(test_checker_reports_page_cache_violations),
 	};
 

@@ -53,6 +53,13 @@ struct address_space_operations {
 	/* Write the locked @page out (the caller cleared its dirty bit). Return 0 or -errno. */
 	int (*writepage)(struct page *page);
 	int (*set_page_dirty)(struct page *page);
+	/*
+	 * Ready the page at @pos for @len bytes of a write (within one page): the
+	 * mapping's rules (shmem: its seals), then the page found or added, locked
+	 * and referenced, Uptodate unless the write is to cover it whole. Return 0
+	 * with *@pagep set, or -errno. None: the file cannot be written (-EINVAL).
+	 */
+	int (*write_begin)(struct file *file, loff_t pos, unsigned long len, struct page **pagep);
 };
 
 /*

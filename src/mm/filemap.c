@@ -461,78 +461,153 @@ ssize_t generic_file_read(struct file *file, unsigned long buf, size_t count, lo
 }
 
 /*
- * The locked page at @index, ready for @len bytes at @offset to be written:
- * Uptodate, or wholly overwritten, or beyond the end of the file (zeroed).
- * Return: the page locked with a reference, or NULL with *@err set.
+ * As the page-cache write_begin of a file system with a backing store (the
+ * kernel's simple_write_begin with a readpage behind it): the locked page at
+ * @pos, ready for @len bytes there. Beyond the end of the file it is zeroed;
+ * a write covering it whole leaves it !Uptodate (write_end then decides); else
+ * it is read in first. Return 0 with *@pagep locked and referenced, or -errno.
  */
-static struct page *write_begin(struct file *file, pgoff_t index, unsigned long offset,
-				unsigned long len, int *err)
+static int host_write_begin(struct file *file, loff_t pos, unsigned long len, struct page **pagep)
 {
 	struct address_space *mapping = file->f_mapping;
+	pgoff_t index = (pgoff_t)(pos >> PAGE_SHIFT);
 	struct page *page;
+	int err;
 
 	for (;;) {
-		int ret = 0;
-
+		err = 0;
 		page = find_lock_page(mapping, index);
 		/* A writer may place pages past the end: it is extending the file. */
 		if (!page)
-			ret = page_cache_alloc_locked(mapping, index, false, &page);
-		if (ret == -EEXIST)
+			err = page_cache_alloc_locked(mapping, index, false, &page);
+		if (err == -EEXIST)
 			continue;
-		if (ret) {
-			*err = ret;
-			return NULL;
-		}
+		if (err)
+			return err;
+		*pagep = page;
 		if (PageUptodate(page))
-			return page;
-		if ((loff_t)index << PAGE_SHIFT >= READ_ONCE(mapping->host->i_size) ||
-		    (offset == 0 && len == PAGE_SIZE)) {
+			return 0;
+		if ((loff_t)index << PAGE_SHIFT >= READ_ONCE(mapping->host->i_size)) {
 			memset(page_address(page), 0, PAGE_SIZE);
 			SetPageUptodate(page);
-			return page;
+			return 0;
 		}
-		*err = read_page_sync(file, page);
+		if ((pos & ~PAGE_MASK) == 0 && len == PAGE_SIZE)
+			return 0;
+		/* Read in, then looked up again: a truncation may have come between. */
+		err = read_page_sync(file, page);
 		put_page(page);
-		if (*err)
-			return NULL;
+		if (err < 0)
+			return err;
 	}
 }
 
-ssize_t generic_file_write(struct file *file, unsigned long buf, size_t count, loff_t pos)
+/*
+ * As the kernel's simple_write_end(), for every mapping here: the page @copied
+ * of @len bytes at @pos went into is dirty, the file grows to cover them, the
+ * page is unlocked and put. A page that was to be covered whole, not read in,
+ * and was not (a short copy) is refused: the caller begins again with @copied.
+ * Return: true, or false when refused.
+ */
+static bool write_end(struct file *file, loff_t pos, unsigned long len, unsigned long copied,
+		      struct page *page)
 {
 	struct inode *inode = file_inode(file);
-	char *bounce = malloc(PAGE_SIZE);
+
+	if (!PageUptodate(page)) {
+		if (copied < len) {
+			unlock_and_put_page(page);
+			return false;
+		}
+		SetPageUptodate(page);
+	}
+	set_page_dirty(page);
+	/* Under the page lock, as the kernel's: writeback clips to i_size. */
+	if (pos + (loff_t)copied > inode->i_size)
+		WRITE_ONCE(inode->i_size, pos + (loff_t)copied);
+	unlock_and_put_page(page);
+	return true;
+}
+
+/*
+ * As the kernel's write_failed(): nothing could be copied into the page
+ * write_begin readied; one it added beyond the end of the file goes again.
+ */
+static void write_failed(struct page *page)
+{
+	if ((loff_t)page->index << PAGE_SHIFT >= READ_ONCE(page->mapping->host->i_size))
+		delete_from_page_cache(page);
+	unlock_and_put_page(page);
+}
+
+/*
+ * One chunk of a write: @copied bytes of @bounce at @pos, of @len asked, within
+ * a page. Return 0, write_begin's error, or -EFAULT when @copied is 0.
+ */
+static int write_chunk(struct file *file, loff_t pos, unsigned long len, const char *bounce,
+		       unsigned long copied)
+{
+	const struct address_space_operations *a_ops = file->f_mapping->a_ops;
+
+	for (;;) {
+		struct page *page;
+		int err = a_ops->write_begin(file, pos, len, &page);
+
+		if (err)
+			return err;
+		/* The mapping had its say first (6.15's order); now the user's bytes. */
+		if (!copied) {
+			write_failed(page);
+			return -EFAULT;
+		}
+		memcpy((char *)page_address(page) + (pos & ~PAGE_MASK), bounce, copied);
+		if (write_end(file, pos, len, copied, page))
+			return 0;
+		len = copied;
+	}
+}
+
+/*
+ * generic_file_write() - as the kernel's generic_perform_write(): per page, the
+ * user bytes, then the mapping's a_ops->write_begin (its rules: shmem's seals),
+ * the copy and write_end; which of the user bytes and write_begin's verdict
+ * counts first is the profile's (write_prefaults_chunk). Caller holds i_rwsem.
+ * Return: the bytes written if any; else -EINVAL for a mapping that cannot be
+ * written (no write_begin: hugetlbfs), -EFAULT for a buffer that cannot be read,
+ * or write_begin's error (-EPERM for a seal, -ENOMEM, a read error).
+ */
+ssize_t generic_file_write(struct file *file, unsigned long buf, size_t count, loff_t pos)
+{
+	const struct address_space_operations *a_ops = file->f_mapping->a_ops;
+	char *bounce;
 	ssize_t done = 0;
 	int err = 0;
 
+	if (!a_ops || !a_ops->write_begin)
+		return -EINVAL;
+	bounce = malloc(PAGE_SIZE);
 	if (!bounce)
 		return -ENOMEM;
 	while (count) {
 		unsigned long offset = pos & ~PAGE_MASK, nr, copied;
-		struct page *page;
 
 		nr = min_t(unsigned long, PAGE_SIZE - offset, count);
 		/*
-		 * The user bytes first, into a bounce buffer: copying them under the page
-		 * lock could fault on a mapping of this page and wait for our own lock.
+		 * The user bytes first, into a bounce buffer, whatever the profile:
+		 * copying them under the page lock could fault on a mapping of this
+		 * page and wait for our own lock.
 		 */
 		copied = nr - copy_from_user(bounce, buf + done, nr);
-		if (!copied) {
+		if (copied < nr && mm_profile->write_prefaults_chunk) {
 			err = -EFAULT;
 			break;
 		}
-		page = write_begin(file, (pgoff_t)(pos >> PAGE_SHIFT), offset, copied, &err);
-		if (!page)
+		err = write_chunk(file, pos, nr, bounce, copied);
+		if (err)
 			break;
-		memcpy((char *)page_address(page) + offset, bounce, copied);
-		set_page_dirty(page);
-		unlock_and_put_page(page);
 		done += copied;
 		pos += copied;
 		count -= copied;
-		if (pos > inode->i_size)
-			WRITE_ONCE(inode->i_size, pos);
 		if (copied < nr) {
 			err = -EFAULT;
 			break;
@@ -648,6 +723,7 @@ const struct address_space_operations host_aops = {
 	.readpage = host_readpage,
 	.writepage = host_writepage,
 	.set_page_dirty = __set_page_dirty_nobuffers,
+	.write_begin = host_write_begin,
 };
 
 static const char *file_vma_name(struct vm_area_struct *vma)

@@ -291,6 +291,7 @@ const struct mm_profile profile_5_11 = {
 	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_5_11,
 	.unmap_keeps_pinned_exclusive = false,
 	.swap_pte_exclusive = false,
+	.write_prefaults_chunk = true,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -643,6 +644,7 @@ const struct mm_profile profile_6_18 = {
 	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_6_18,
 	.unmap_keeps_pinned_exclusive = true,
 	.swap_pte_exclusive = true,
+	.write_prefaults_chunk = false,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

@@ -316,6 +316,17 @@ struct mm_profile {
 	 * exclusive mark that the unmap of an exclusive page left and fork cleared.
 	 */
 	bool swap_pte_exclusive;
+
+	/*
+	 * generic_perform_write(): are a chunk's user bytes faulted in before the
+	 * mapping's write_begin? 5.11: yes, all of them (fault_in_pages_readable):
+	 * a chunk not readable whole is -EFAULT before any check of the mapping
+	 * (a seal), none of it written. 6.15 ("filemap: move prefaulting out of hot
+	 * write path", after 5.16's partial fault_in_iov_iter_readable): no,
+	 * write_begin decides first (-EPERM under a seal); a short copy writes
+	 * what it got, and only a chunk of which nothing is readable is -EFAULT.
+	 */
+	bool write_prefaults_chunk;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \

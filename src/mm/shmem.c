@@ -15,8 +15,27 @@ static int shmem_set_page_dirty(struct page *page)
 	return !TestSetPageDirty(page);
 }
 
+/*
+ * As shmem_write_begin(): a write seal refuses every write, a grow seal each
+ * chunk that would end beyond the file (so a write across the end is short);
+ * then the page, a hole filled with zeroes. Caller holds i_rwsem, which
+ * F_ADD_SEALS takes too. Return 0 with *@pagep locked, -EPERM or -ENOMEM.
+ */
+static int shmem_write_begin(struct file *file, loff_t pos, unsigned long len, struct page **pagep)
+{
+	struct inode *inode = file_inode(file);
+
+	if (inode->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if ((inode->i_seals & F_SEAL_GROW) && pos + (loff_t)len > inode->i_size)
+		return -EPERM;
+	*pagep = shmem_getpage(file->f_mapping, (pgoff_t)(pos >> PAGE_SHIFT));
+	return *pagep ? 0 : -ENOMEM;
+}
+
 static const struct address_space_operations shmem_aops = {
 	.set_page_dirty = shmem_set_page_dirty,
+	.write_begin = shmem_write_begin,
 };
 
 static int shmem_mmap(struct file *file, struct vm_area_struct *vma)
@@ -86,65 +105,6 @@ static ssize_t shmem_file_read(struct file *file, unsigned long buf, size_t coun
 	return done;
 }
 
-/*
- * As shmem_write_begin(): a write seal refuses every write, a grow seal each
- * chunk that would end beyond the file (so a write across the end is short).
- * Caller holds i_rwsem, which F_ADD_SEALS takes too.
- */
-static int shmem_write_allowed(struct inode *inode, loff_t pos, unsigned long len)
-{
-	if (inode->i_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
-		return -EPERM;
-	if ((inode->i_seals & F_SEAL_GROW) && pos + (loff_t)len > inode->i_size)
-		return -EPERM;
-	return 0;
-}
-
-static ssize_t shmem_file_write(struct file *file, unsigned long buf, size_t count, loff_t pos)
-{
-	struct inode *inode = file_inode(file);
-	char *bounce = malloc(PAGE_SIZE);
-	ssize_t done = 0;
-	int err = 0;
-
-	if (!bounce)
-		return -ENOMEM;
-	while (count) {
-		unsigned long offset = pos & ~PAGE_MASK, nr, copied;
-		struct page *page;
-
-		nr = min_t(unsigned long, PAGE_SIZE - offset, count);
-		err = shmem_write_allowed(inode, pos, nr);
-		if (err)
-			break;
-		/* The user bytes first: copying under the page lock could fault on this page. */
-		copied = nr - copy_from_user(bounce, buf + done, nr);
-		if (!copied) {
-			err = -EFAULT;
-			break;
-		}
-		page = shmem_getpage(file->f_mapping, (pgoff_t)(pos >> PAGE_SHIFT));
-		if (!page) {
-			err = -ENOMEM;
-			break;
-		}
-		memcpy((char *)page_address(page) + offset, bounce, copied);
-		set_page_dirty(page);
-		unlock_and_put_page(page);
-		done += copied;
-		pos += copied;
-		count -= copied;
-		if (pos > inode->i_size)
-			WRITE_ONCE(inode->i_size, pos);
-		if (copied < nr) {
-			err = -EFAULT;
-			break;
-		}
-	}
-	free(bounce);
-	return done ? done : err;
-}
-
 /* As shmem_setattr(): a shrink or grow seal refuses the new size with -EPERM. */
 static int shmem_setsize_allowed(struct file *file, loff_t size)
 {
@@ -161,7 +121,6 @@ static int shmem_setsize_allowed(struct file *file, loff_t size)
 static const struct file_operations shmem_file_operations = {
 	.mmap = shmem_mmap,
 	.read = shmem_file_read,
-	.write = shmem_file_write,
 	.setsize_allowed = shmem_setsize_allowed,
 };
 
