@@ -617,6 +617,8 @@ static bool host_plays_command(const char *command)
 		"fsync",
 		"msync",
 		"clear_refs",
+		"memfd",
+		"seal",
 		NULL,
 	};
 
@@ -1100,6 +1102,39 @@ static long file_call(enum hw_op op, int fd)
 	req.op = op;
 	req.fd = fd;
 	return call(host.cur, &req, &rep, NULL) ? rep.ret : -EIO;
+}
+
+/*
+ * A real memfd in the current task's worker, numbered as the scenario's other
+ * descriptors. MFD_HUGETLB would draw on the host's hugetlb pool, which is
+ * machine-wide: sim-only, as MAP_HUGETLB.
+ */
+static int host_memfd_create(const char *name, unsigned int flags)
+{
+	size_t n = strlen(name);
+
+	if (!host.cur)
+		return -ESRCH;
+	if (flags & MFD_HUGETLB) {
+		sim_only("MFD_HUGETLB needs the host's hugetlb pool, which is machine-wide");
+		return -ENOSYS;
+	}
+	if (n >= sizeof(req.data))
+		return -EINVAL;
+	request(HW_MEMFD_CREATE);
+	req.flags = flags;
+	memcpy(req.data, name, n);
+	req.data_len = (unsigned int)n;
+	return call(host.cur, &req, &rep, NULL) ? (int)rep.ret : -EIO;
+}
+
+/* fcntl(F_ADD_SEALS / F_GET_SEALS) on a scenario descriptor; the worker takes no other. */
+static long host_file_fcntl(int fd, unsigned int cmd, unsigned long arg)
+{
+	request(HW_FILE_FCNTL);
+	req.flags = cmd;
+	req.len = arg;
+	return file_call(HW_FILE_FCNTL, fd);
 }
 
 static int host_file_close(int fd)
@@ -2059,6 +2094,8 @@ const struct backend_ops host_backend = {
 	.file_truncate = host_file_truncate,
 	.file_fsync = host_file_fsync,
 	.msync = host_msync,
+	.memfd_create = host_memfd_create,
+	.file_fcntl = host_file_fcntl,
 	.clear_refs = host_clear_refs,
 	.reclaim = host_reclaim,
 	.swap_stats = host_swap_stats,

@@ -45,6 +45,8 @@ enum hw_op {
 	HW_FILE_FSYNC,	  /* fsync(.fd) */
 	HW_MSYNC,	  /* msync(.addr, .len, .flags) */
 	HW_MMAP_FILE,	  /* mmap(.addr, .len, .prot, .flags, .fd, .off) */
+	HW_MEMFD_CREATE,  /* memfd_create(.data, .flags): reply .ret = the scenario's descriptor */
+	HW_FILE_FCNTL,	  /* fcntl(.fd, .flags, .len): F_ADD_SEALS and F_GET_SEALS only */
 };
 
 struct hw_req {

@@ -381,7 +381,11 @@ static int real_fd(int fd)
 	return fd >= 0 && fd < HW_MAX_FILES ? scenario_fd[fd] : -1;
 }
 
-/* open(@q->data, @q->flags): the scenario's descriptor number, or -errno. */
+/*
+ * open(@q->data, @q->flags), or memfd_create(@q->data, @q->flags) for
+ * HW_MEMFD_CREATE: the scenario's descriptor number (its lowest free one, as
+ * libgup's), or -errno.
+ */
 static long file_open(struct hw_req *q)
 {
 	int fd, real;
@@ -390,10 +394,13 @@ static long file_open(struct hw_req *q)
 		;
 	if (fd == HW_MAX_FILES)
 		return -EMFILE;
-	if (!q->data_len || q->data_len >= sizeof(q->data))
+	if (q->data_len >= sizeof(q->data) || (!q->data_len && q->op != HW_MEMFD_CREATE))
 		return -EINVAL;
 	q->data[q->data_len] = '\0';
-	real = open((const char *)q->data, (int)q->flags | O_CLOEXEC, 0600);
+	if (q->op == HW_MEMFD_CREATE)
+		real = memfd_create((const char *)q->data, (unsigned int)q->flags);
+	else
+		real = open((const char *)q->data, (int)q->flags | O_CLOEXEC, 0600);
 	if (real < 0)
 		return -errno;
 	scenario_fd[fd] = real;
@@ -430,6 +437,11 @@ static long file_call(const struct hw_req *q)
 	case HW_MMAP_FILE:
 		p = mmap((void *)q->addr, q->len, (int)q->prot, (int)q->flags, fd, (off_t)q->off);
 		return p == MAP_FAILED ? -errno : (long)p;
+	case HW_FILE_FCNTL:
+		/* Only the seal calls: no other fcntl reaches here from a scenario. */
+		if (q->flags != F_ADD_SEALS && q->flags != F_GET_SEALS)
+			return -EINVAL;
+		return neg_errno(fcntl(fd, (int)q->flags, (unsigned int)q->len));
 	default:
 		return -EINVAL;
 	}
@@ -597,6 +609,7 @@ static bool serve(int *sock, struct hw_req *q, struct hw_reply *r, int *pass_fd)
 		r->ret = secretmem_map(q->len, (int)q->prot);
 		break;
 	case HW_FILE_OPEN:
+	case HW_MEMFD_CREATE:
 		r->ret = file_open(q);
 		break;
 	case HW_FILE_CLOSE:
@@ -607,6 +620,7 @@ static bool serve(int *sock, struct hw_req *q, struct hw_reply *r, int *pass_fd)
 	case HW_FILE_PWRITE:
 	case HW_FILE_FSYNC:
 	case HW_MMAP_FILE:
+	case HW_FILE_FCNTL:
 		r->ret = file_call(q);
 		break;
 	case HW_MSYNC:
