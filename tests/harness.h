@@ -212,4 +212,23 @@ static inline int pin_fast_only_or_fast(unsigned long start, int nr_pages, unsig
 	return pin_user_pages_fast_only(start, nr_pages, gup_flags, pages);
 }
 
+/*
+ * A new page of the current task (map_rw(1), touched), pinned FOLL_WRITE by
+ * GUP-fast with @site as the pin's call site; it lies in ZONE_MOVABLE (the
+ * tests that offline or migrate it boot with one). Return: the pinned page;
+ * *@addr is where the task maps it.
+ */
+static inline struct page *pin_new_movable_page(const char *site, unsigned long *addr)
+{
+	struct page *pin;
+
+	*addr = map_rw(1);
+	touch_page(*addr);
+	sim_set_call_site(site);
+	assert_int_equal(pin_user_pages_fast(*addr, 1, FOLL_WRITE, &pin), 1);
+	sim_set_call_site(NULL);
+	assert_int_equal(page_zonenum(pin), ZONE_MOVABLE);
+	return pin;
+}
+
 #endif /* GUP_TESTS_HARNESS_H */

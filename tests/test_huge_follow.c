@@ -48,6 +48,39 @@ static unsigned long hint_range(unsigned long addr)
 	return changed;
 }
 
+/*
+ * Boot with THPs on madvise, start task @comm and fault in one THP at THP_BASE
+ * (its first @touched pages written). Return: the THP's head; *@t and *@addr set.
+ */
+static struct page *start_with_thp(const char *comm, unsigned long touched, struct task_struct **t,
+				   unsigned long *addr)
+{
+	boot_thp();
+	*t = start_task(comm);
+	*addr = map_huge(1, RW);
+	touch_pages(*addr, touched);
+	return pmd_page(pmd_at(*addr));
+}
+
+/* As start_with_thp(), the THP then NUMA-hinted whole. */
+static struct page *start_with_hinted_thp(unsigned long touched, struct task_struct **t,
+					  unsigned long *addr)
+{
+	struct page *head = start_with_thp("numa", touched, t, addr);
+
+	assert_int_equal(hint_range(*addr), HPAGE_PMD_NR);
+	return head;
+}
+
+/* As start_with_thp(), the THP then read-only, so FOLL_MLOCK's walk does not COW it. */
+static struct page *start_with_ro_thp(struct task_struct **t, unsigned long *addr)
+{
+	struct page *head = start_with_thp("mlock", 2, t, addr);
+
+	assert_int_equal(sys_mprotect(*addr, HPAGE_PMD_SIZE, PROT_READ), 0);
+	return head;
+}
+
 static void finish(struct task_struct *t)
 {
 	assert_int_equal(sim_check(NULL), 0);
@@ -94,12 +127,7 @@ static void test_numa_hint_fault_restores_huge_pmd(void **state)
 	char c = 'x';
 
 	(void)state;
-	boot_thp();
-	t = start_task("numa");
-	addr = map_huge(1, RW);
-	touch_pages(addr, 2);
-	head = pmd_page(pmd_at(addr));
-	assert_int_equal(hint_range(addr), HPAGE_PMD_NR);
+	head = start_with_hinted_thp(2, &t, &addr);
 	faults = page_faults();
 	assert_int_equal(copy_to_user(addr + PAGE_SIZE, &c, 1), 0);
 	assert_int_equal(page_faults(), faults + 1);
@@ -121,12 +149,7 @@ static void test_gup_on_numa_hinted_huge_pmd(void **state)
 	struct page *head, *page;
 
 	(void)state;
-	boot_thp();
-	t = start_task("numa");
-	addr = map_huge(1, RW);
-	touch_pages(addr, 4);
-	head = pmd_page(pmd_at(addr));
-	assert_int_equal(hint_range(addr), HPAGE_PMD_NR);
+	head = start_with_hinted_thp(4, &t, &addr);
 	faults = page_faults();
 	assert_int_equal(gup_under_lock(addr + 3 * PAGE_SIZE, 1, 0, &page, NULL), 1);
 	assert_ptr_equal(page, head + 3);
@@ -160,12 +183,7 @@ static void test_gup_fast_falls_back_on_protnone_huge_pmd(void **state)
 	struct page *head;
 
 	(void)state;
-	boot_thp();
-	t = start_task("numa");
-	addr = map_huge(1, RW);
-	touch_pages(addr, 2);
-	head = pmd_page(pmd_at(addr));
-	assert_int_equal(hint_range(addr), HPAGE_PMD_NR);
+	head = start_with_hinted_thp(2, &t, &addr);
 	assert_int_equal(get_user_pages_fast_only(addr, 1, 0, pages), 0);
 	assert_int_equal(pin_user_pages_fast(addr, HPAGE_PMD_NR, FOLL_WRITE, pages), HPAGE_PMD_NR);
 	for (int i = 0; i < HPAGE_PMD_NR; i++)
@@ -188,12 +206,7 @@ static void test_mlock_skips_thp_shared_by_fork(void **state)
 	struct page *head;
 
 	(void)state;
-	boot_thp();
-	parent = start_task("mlock");
-	addr = map_huge(1, RW);
-	touch_pages(addr, 2);
-	head = pmd_page(pmd_at(addr));
-	assert_int_equal(sys_mprotect(addr, HPAGE_PMD_SIZE, PROT_READ), 0);
+	head = start_with_ro_thp(&parent, &addr);
 	child = sys_fork();
 	assert_non_null(child);
 	set_current(parent);
@@ -215,12 +228,7 @@ static void test_mlock_skips_thp_pte_mapped_elsewhere(void **state)
 	struct page *head;
 
 	(void)state;
-	boot_thp();
-	parent = start_task("mlock");
-	addr = map_huge(1, RW);
-	touch_pages(addr, 2);
-	head = pmd_page(pmd_at(addr));
-	assert_int_equal(sys_mprotect(addr, HPAGE_PMD_SIZE, PROT_READ), 0);
+	head = start_with_ro_thp(&parent, &addr);
 	child = sys_fork();
 	assert_non_null(child);
 	set_current(child);
@@ -245,12 +253,7 @@ static void test_mlock_locks_sole_pmd_mapped_thp(void **state)
 	struct page *head;
 
 	(void)state;
-	boot_thp();
-	t = start_task("mlock");
-	addr = map_huge(1, RW);
-	touch_pages(addr, 2);
-	head = pmd_page(pmd_at(addr));
-	assert_int_equal(sys_mprotect(addr, HPAGE_PMD_SIZE, PROT_READ), 0);
+	head = start_with_ro_thp(&t, &addr);
 	assert_int_equal(sys_mlock(addr, HPAGE_PMD_SIZE), 0);
 	assert_true(pmd_trans_huge(pmd_at(addr)));
 	assert_true(PageMlocked(head));

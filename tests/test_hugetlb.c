@@ -4,30 +4,17 @@
  * errors and reservations, 2 MiB and 1 GiB faults, private COW and shared pages
  * across fork, GUP slow and fast with the exact pincount, zap, fault injection.
  */
-#include "harness.h"
-#include "mm/internal.h"
+#include "hugetlb_harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define RW (PROT_READ | PROT_WRITE)
-#define HUGE_PRIVATE (MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB)
 #define HUGE_SHARED (MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB)
 #define SZ_2M PMD_SIZE
 #define SZ_1G PUD_SIZE
 #define NR_2M HPAGE_PMD_NR
 #define NR_1G (1UL << HUGETLB_1G_ORDER)
-
-static struct task_struct *boot_pools(unsigned long nr_2m, unsigned long nr_1g)
-{
-	struct sim_config cfg = {.hugetlb_2m_pages = nr_2m, .hugetlb_1g_pages = nr_1g};
-
-	if (nr_1g)
-		cfg.mem_bytes = (nr_1g + 1) << 30;
-	assert_int_equal(sim_boot(&cfg), 0);
-	return start_task("hugetlb");
-}
 
 static struct sim_hugepages pool(unsigned long size)
 {
@@ -48,33 +35,6 @@ static void assert_pool(unsigned long size, unsigned long total, unsigned long f
 	assert_int_equal(hp.surp, 0);
 }
 
-static unsigned long map_huge(unsigned long len, unsigned long flags)
-{
-	unsigned long addr = sys_mmap(0, len, RW, flags, -1, 0);
-
-	assert_false(IS_ERR_VALUE(addr));
-	return addr;
-}
-
-static void put_byte(unsigned long addr, char c)
-{
-	assert_int_equal(copy_to_user(addr, &c, 1), 0);
-}
-
-static char get_byte(unsigned long addr)
-{
-	char c = 0;
-
-	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	return c;
-}
-
-/* The head page mapped at @addr, which must be present. */
-static struct page *head_at(struct task_struct *t, unsigned long addr)
-{
-	return compound_head(pfn_to_page(pfn_of(t, addr)));
-}
-
 /* sim_check() with its report thrown away: the test only counts violations. */
 static int check_quietly(void)
 {
@@ -85,13 +45,6 @@ static int check_quietly(void)
 	violations = sim_check(null);
 	fclose(null);
 	return violations;
-}
-
-static void finish(struct task_struct *t)
-{
-	assert_int_equal(sim_check(NULL), 0);
-	task_exit(t);
-	assert_int_equal(sim_shutdown(), 0);
 }
 
 /* --- pools and mmap --- */

@@ -5,52 +5,7 @@
  * page is copied at fork instead; R/O pins of a shared page unsharing it (6.18), so
  * the pin stays coherent with the parent's later writes, which 5.11 does not promise.
  */
-#include "harness.h"
-#include "mm/internal.h"
-
-#define RW (PROT_READ | PROT_WRITE)
-#define HUGE_PRIVATE (MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB)
-
-static struct task_struct *boot_pool(unsigned long nr_2m)
-{
-	struct sim_config cfg = {.hugetlb_2m_pages = nr_2m};
-
-	assert_int_equal(sim_boot(&cfg), 0);
-	return start_task("hugetlb");
-}
-
-static unsigned long map_private_2m(void)
-{
-	unsigned long addr = sys_mmap(0, PMD_SIZE, RW, HUGE_PRIVATE, -1, 0);
-
-	assert_false(IS_ERR_VALUE(addr));
-	return addr;
-}
-
-static void put_byte(unsigned long addr, char c)
-{
-	assert_int_equal(copy_to_user(addr, &c, 1), 0);
-}
-
-static char get_byte(unsigned long addr)
-{
-	char c = 0;
-
-	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	return c;
-}
-
-static struct page *head_at(struct task_struct *t, unsigned long addr)
-{
-	return compound_head(pfn_to_page(pfn_of(t, addr)));
-}
-
-static void finish(struct task_struct *t)
-{
-	assert_int_equal(sim_check(NULL), 0);
-	task_exit(t);
-	assert_int_equal(sim_shutdown(), 0);
-}
+#include "hugetlb_harness.h"
 
 /* 6.18 marks the head exclusive at the fault and clears it when fork shares the page. */
 static void test_fork_clears_exclusive_of_shared_page(void **state)
@@ -60,8 +15,8 @@ static void test_fork_clears_exclusive_of_shared_page(void **state)
 	struct page *head;
 
 	(void)state;
-	parent = boot_pool(3);
-	addr = map_private_2m();
+	parent = boot_pools(3, 0);
+	addr = map_huge(PMD_SIZE, HUGE_PRIVATE);
 	put_byte(addr, 'a');
 	head = head_at(parent, addr);
 	assert_int_equal(PageAnonExclusive(head), profile_is_6_18());
@@ -91,8 +46,8 @@ static void test_fork_copy_of_pinned_page_keeps_exclusive(void **state)
 	unsigned long addr;
 
 	(void)state;
-	parent = boot_pool(3);
-	addr = map_private_2m();
+	parent = boot_pools(3, 0);
+	addr = map_huge(PMD_SIZE, HUGE_PRIVATE);
 	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, &page), 1);
 	child = sys_fork();
 	assert_non_null(child);
@@ -125,8 +80,8 @@ static void ro_pin_of_shared_page(bool fast)
 	struct page *head, *page;
 	long pinned;
 
-	parent = boot_pool(3);
-	addr = map_private_2m();
+	parent = boot_pools(3, 0);
+	addr = map_huge(PMD_SIZE, HUGE_PRIVATE);
 	put_byte(addr + PAGE_SIZE, 'a');
 	head = head_at(parent, addr);
 	child = sys_fork();
@@ -181,8 +136,8 @@ static void test_ro_get_does_not_unshare(void **state)
 	struct page *head, *page;
 
 	(void)state;
-	parent = boot_pool(3);
-	addr = map_private_2m();
+	parent = boot_pools(3, 0);
+	addr = map_huge(PMD_SIZE, HUGE_PRIVATE);
 	put_byte(addr, 'a');
 	head = head_at(parent, addr);
 	child = sys_fork();

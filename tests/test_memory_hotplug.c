@@ -91,17 +91,13 @@ static void test_offline_movable_zone_migrates(void **state)
 static void test_offline_under_pin_names_the_pin(void **state)
 {
 	struct task_struct *t = start_task("t");
-	unsigned long addr = map_rw(1), pfn;
+	unsigned long addr, pfn;
 	struct range_busy busy;
 	struct page *pin;
 
 	(void)state;
-	touch_page(addr);
-	sim_set_call_site("rdma.c:99");
-	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, &pin), 1);
-	sim_set_call_site(NULL);
+	pin = pin_new_movable_page("rdma.c:99", &addr);
 	pfn = page_to_pfn(pin);
-	assert_int_equal(page_zonenum(pin), ZONE_MOVABLE);
 	assert_int_equal(offline_range(movable_start(), movable_pages(), &busy), -EBUSY);
 	assert_int_equal(busy.error, -EBUSY);
 	assert_int_equal(busy.nr_busy, 1);

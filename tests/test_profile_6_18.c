@@ -5,23 +5,12 @@
  * file under both): exclusivity, COW reuse, unsharing, FOLL_COW, long-term pins
  * and zones, argument checks, zero-page pins. docs/profiles.md is the table.
  */
-#include "harness.h"
+#include "thp_harness.h"
 #include "mm/internal.h"
 
 #include <stdio.h>
 
 #define RW (PROT_READ | PROT_WRITE)
-#define THP_BASE 0x40000000UL /* 2 MiB aligned */
-
-static struct page *page_at(struct task_struct *t, unsigned long addr)
-{
-	return pfn_to_page(pfn_of(t, addr));
-}
-
-static bool pte_writable_at(struct task_struct *t, unsigned long addr)
-{
-	return pte_write(ptep_get(mm_find_pte(t->mm, addr, NULL)));
-}
 
 static char byte_at(unsigned long addr)
 {
@@ -29,11 +18,6 @@ static char byte_at(unsigned long addr)
 
 	assert_int_equal(copy_from_user(&c, addr, 1), 0);
 	return c;
-}
-
-static void write_byte(unsigned long addr, char c)
-{
-	assert_int_equal(copy_to_user(addr, &c, 1), 0);
 }
 
 /* fork() from @parent, which stays current. */
@@ -253,19 +237,12 @@ static void test_longterm_ro_pin_unshares_zero_page(void **state)
  */
 static void test_ro_pin_unshares_shared_thp(void **state)
 {
-	struct sim_config cfg = {.thp = SIM_THP_ALWAYS, .quiet = true};
 	struct task_struct *parent, *child;
 	struct page *head, *pinned;
 	unsigned long addr;
 
 	(void)state;
-	assert_int_equal(sim_boot(&cfg), 0);
-	parent = start_task("parent");
-	addr = sys_mmap(THP_BASE, HPAGE_PMD_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
-			0);
-	assert_int_equal(addr, THP_BASE);
-	touch_page(addr);
-	head = page_at(parent, addr);
+	head = boot_parent_with_thp(&parent, &addr);
 	assert_true(PageHead(head));
 	assert_true(PageAnonExclusive(head + 7) == profile_is_6_18());
 	child = fork_child(parent);
@@ -291,19 +268,12 @@ static void test_ro_pin_unshares_shared_thp(void **state)
  */
 static void test_split_hands_head_exclusivity_to_subpages(void **state)
 {
-	struct sim_config cfg = {.thp = SIM_THP_ALWAYS, .quiet = true};
 	struct task_struct *parent, *child;
 	struct page *head, *pinned;
 	unsigned long addr;
 
 	(void)state;
-	assert_int_equal(sim_boot(&cfg), 0);
-	parent = start_task("parent");
-	addr = sys_mmap(THP_BASE, HPAGE_PMD_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
-			0);
-	assert_int_equal(addr, THP_BASE);
-	touch_page(addr);
-	head = page_at(parent, addr);
+	head = boot_parent_with_thp(&parent, &addr);
 	child = fork_child(parent);
 	task_exit(child);
 	assert_false(PageAnonExclusive(head + 7));

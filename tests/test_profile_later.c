@@ -6,24 +6,7 @@
  * COW reuse of a PTE-mapped THP (6.15).
  */
 #include "file_harness.h"
-#include "harness.h"
-
-#define THP_BASE 0x40000000UL /* 2 MiB aligned */
-
-static struct page *page_at(struct task_struct *t, unsigned long addr)
-{
-	return pfn_to_page(pfn_of(t, addr));
-}
-
-static bool pte_writable_at(struct task_struct *t, unsigned long addr)
-{
-	return pte_write(ptep_get(mm_find_pte(t->mm, addr, NULL)));
-}
-
-static void write_byte(unsigned long addr, char c)
-{
-	assert_int_equal(copy_to_user(addr, &c, 1), 0);
-}
+#include "thp_harness.h"
 
 /* --- follow_page(FOLL_PIN) (5.19) --- */
 
@@ -190,19 +173,12 @@ static void test_mprotect_makes_exclusive_page_writable(void **state)
  */
 static void test_write_reuses_pte_mapped_thp_mapped_only_here(void **state)
 {
-	struct sim_config cfg = {.thp = SIM_THP_ALWAYS, .quiet = true};
 	struct task_struct *parent, *child;
 	struct page *head;
 	unsigned long addr;
 
 	(void)state;
-	assert_int_equal(sim_boot(&cfg), 0);
-	parent = start_task("parent");
-	addr = sys_mmap(THP_BASE, PMD_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	assert_int_equal(addr, THP_BASE);
-	touch_page(addr);
-	head = page_at(parent, addr);
+	head = boot_parent_with_thp(&parent, &addr);
 	assert_true(PageHead(head));
 	/* Zapping the last subpage splits the pmd: 511 PTEs map the THP. */
 	assert_int_equal(sys_madvise(addr + PMD_SIZE - PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED), 0);
@@ -235,19 +211,12 @@ static void test_write_reuses_pte_mapped_thp_mapped_only_here(void **state)
 /* A pin is a reference no mapping accounts for: no reuse even under 6.15. */
 static void test_pinned_pte_mapped_thp_is_copied(void **state)
 {
-	struct sim_config cfg = {.thp = SIM_THP_ALWAYS, .quiet = true};
 	struct task_struct *parent, *child;
 	struct page *head, *pinned;
 	unsigned long addr;
 
 	(void)state;
-	assert_int_equal(sim_boot(&cfg), 0);
-	parent = start_task("parent");
-	addr = sys_mmap(THP_BASE, PMD_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	assert_int_equal(addr, THP_BASE);
-	touch_page(addr);
-	head = page_at(parent, addr);
+	head = boot_parent_with_thp(&parent, &addr);
 	assert_int_equal(sys_madvise(addr + PMD_SIZE - PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED), 0);
 	child = sys_fork();
 	assert_non_null(child);

@@ -95,17 +95,28 @@ static void test_full_batch_drains_itself(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/* Task "t" (current) with one touched anonymous page, already on its LRU list. */
+static struct page *start_with_lru_page(struct task_struct **t)
+{
+	unsigned long addr;
+	struct page *page;
+
+	*t = start_task("t");
+	addr = map_rw(1);
+	touch_page(addr);
+	page = page_at(*t, addr);
+	assert_true(PageLRU(page));
+	return page;
+}
+
 /* Without sim_config.lru_batch every page reaches its list at once. */
 static void test_unbatched_page_is_on_lru_at_once(void **state)
 {
-	struct task_struct *t = start_task("t");
-	unsigned long addr = map_rw(1);
+	struct task_struct *t;
 	struct page *page;
 
 	(void)state;
-	touch_page(addr);
-	page = page_at(t, addr);
-	assert_true(PageLRU(page));
+	page = start_with_lru_page(&t);
 	assert_int_equal(page_count(page), 1);
 	assert_int_equal(lru_batch_count(), 0);
 	task_exit(t);
@@ -243,14 +254,11 @@ static void test_longterm_pin_of_batched_cma_page_moves_it(void **state)
 /* The checker: a page whose flags name another list than the one it is on. */
 static void test_checker_catches_wrong_list(void **state)
 {
-	struct task_struct *t = start_task("t");
-	unsigned long addr = map_rw(1);
+	struct task_struct *t;
 	struct page *page;
 
 	(void)state;
-	touch_page(addr);
-	page = page_at(t, addr);
-	assert_true(PageLRU(page));
+	page = start_with_lru_page(&t);
 	SetPageActive(page);
 	assert_int_not_equal(sim_check(NULL), 0);
 	ClearPageActive(page);

@@ -113,17 +113,13 @@ static void test_gup_fast_racing_migration(void **state)
 static void test_pinned_page_never_migrated(void **state)
 {
 	struct task_struct *t = start_task("t");
-	unsigned long addr = map_rw(1), pfn;
+	unsigned long addr, pfn;
 	struct range_busy busy;
 	struct page *pin;
 
 	(void)state;
-	touch_page(addr);
-	sim_set_call_site("regress:pin");
-	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, &pin), 1);
-	sim_set_call_site(NULL);
+	pin = pin_new_movable_page("regress:pin", &addr);
 	pfn = page_to_pfn(pin);
-	assert_int_equal(page_zonenum(pin), ZONE_MOVABLE);
 	assert_int_equal(sim_migrate_range(addr, PAGE_SIZE, ZONE_NORMAL), 1);
 	assert_int_equal(pfn_of(t, addr), pfn);
 	assert_int_equal(offline_range(sim.zones[ZONE_MOVABLE].zone_start_pfn,
