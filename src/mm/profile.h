@@ -321,7 +321,7 @@ struct mm_profile {
 	 * generic_perform_write(): are a chunk's user bytes faulted in before the
 	 * mapping's write_begin? 5.11: yes, all of them (fault_in_pages_readable):
 	 * a chunk not readable whole is -EFAULT before any check of the mapping
-	 * (a seal), none of it written. 6.15 ("filemap: move prefaulting out of hot
+	 * (a seal), none of it written. 6.14 ("filemap: move prefaulting out of hot
 	 * write path", after 5.16's partial fault_in_iov_iter_readable): no,
 	 * write_begin decides first (-EPERM under a seal); a short copy writes
 	 * what it got, and only a chunk of which nothing is readable is -EFAULT.
