@@ -413,6 +413,37 @@ static void test_device_bytes_unaligned(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/*
+ * Device memory keeps its bytes when its pgmap goes and comes back (a driver
+ * unbound and bound again): memunmap_pages() only takes the struct pages away.
+ * Found by the model fuzzer (tests/fuzz/regressions/device_bytes_survive_memunmap).
+ */
+static void test_device_bytes_survive_memunmap(void **state)
+{
+	struct dev_pagemap pgmap;
+	unsigned char byte = 0;
+	unsigned long addr;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PAGE_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 2 * PAGE_SIZE); /* writes 0x5a into each page */
+	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
+	memunmap_pages(&pgmap);
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PAGE_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	addr = sim_mmap_device(&pgmap, 0, 2 * PAGE_SIZE, PROT_READ);
+	assert_false(IS_ERR_VALUE(addr));
+	assert_int_equal(copy_from_user(&byte, addr + PAGE_SIZE, 1), 0);
+	assert_int_equal(byte, 0x5a);
+	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
+	task_exit(current);
+	set_current(NULL);
+	memunmap_pages(&pgmap);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +457,7 @@ int main(void)
 		DEVICE_TEST(test_memunmap_waits_for_references),
 		DEVICE_TEST(test_shutdown_reports_pgmap),
 		DEVICE_TEST(test_device_bytes_unaligned),
+		DEVICE_TEST(test_device_bytes_survive_memunmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

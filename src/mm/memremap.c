@@ -331,9 +331,13 @@ static void pgmap_release(struct dev_pagemap *pgmap)
 	pthread_mutex_unlock(&sim.pgmaps_lock);
 	/* GUP-fast may still be looking at the slot it read. */
 	sim_synchronize_rcu();
+	/*
+	 * The struct pages go; the device's bytes stay: Linux's memunmap_pages() never
+	 * touches the memory behind them, so a driver bound again (or pmem) reads what
+	 * was written before.
+	 */
 	for (unsigned long pfn = start; pfn < start + nr; pfn++)
 		init_device_page(pfn_to_page(pfn), NULL, 0);
-	madvise(page_address(pfn_to_page(start)), nr << PAGE_SHIFT, MADV_DONTNEED);
 	pthread_cond_destroy(&pgmap->done);
 	pthread_mutex_destroy(&pgmap->lock);
 }
