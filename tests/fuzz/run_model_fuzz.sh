@@ -32,7 +32,7 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 mode_count() {
 	local n=0 f
 	for f in "$out"/corpus/*; do
-		if [ "$(head -c3 "$f")" = "$1" ]; then n=$((n + 1)); fi
+		if [ "$(head -c3 "$f" | tr -d "\\000")" = "$1" ]; then n=$((n + 1)); fi
 	done
 	echo "$n"
 }
