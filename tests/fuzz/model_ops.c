@@ -44,7 +44,7 @@
 /* Migrate mode's machine: zones to migrate between, a CMA area, device memory. */
 #define MIGRATE_MEM_BYTES (96UL << 20)
 #define MOVABLE_BYTES (16UL << 20)
-#define CMA_BYTES (16UL << 20)
+#define CMA_BYTES (48UL << 20) /* over half of ZONE_NORMAL's free frames: CMA goes first */
 #define DEVICE_BYTES (4UL << 20)
 #define MAX_OFFLINE 4	    /* ranges offline at once */
 #define OFFLINE_UNIT 256    /* pages: an offline range is 1 to 4 MiB of ZONE_MOVABLE */
@@ -148,7 +148,8 @@ struct model {
 	struct huge_batch hugetlb_batch; /* the pages of one hugetlb GUP call, held */
 	/* migrate mode */
 	bool migrate_mode;
-	bool longterm_stuck_fails; /* a long-term pin a page cannot leave fails (6.18) */
+	bool longterm_avoids_movable; /* a long-term pin may not stay in ZONE_MOVABLE (6.18) */
+	bool longterm_stuck_fails;    /* a long-term pin a page cannot leave fails (6.18) */
 	struct model_span offline[MAX_OFFLINE];
 	int nr_offline;
 	struct model_span cma[MAX_CMA_GRANTS];
@@ -1480,6 +1481,20 @@ static void migrate_span(struct model *m, unsigned long addr, int n, bool hole, 
 	check_frames(m);
 }
 
+/*
+ * May a long-term pin stay on @page? The model's own rule (not the machine's
+ * slot): 5.11 never in CMA (check_and_migrate_cma_pages()); 6.18 in neither CMA
+ * nor ZONE_MOVABLE (5.13's is_pinnable_page()); the zero pages always.
+ */
+static bool longterm_may_stay(const struct model *m, struct page *page)
+{
+	if (is_zero_frame(page))
+		return true;
+	if (is_migrate_cma_page(page))
+		return false;
+	return !m->longterm_avoids_movable || page_zonenum(page) != ZONE_MOVABLE;
+}
+
 static bool arena_hole(const struct model_task *mt, int slot, int n)
 {
 	for (int i = slot; i < slot + n; i++)
@@ -1501,7 +1516,7 @@ static void longterm_pin(struct model *m, const struct model_op *op)
 	bool write = op->c & 0x10, fast = op->c & 0x20;
 	unsigned int flags = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
 	struct page *pages[ARENA_PAGES], *stuck[ARENA_PAGES];
-	int nr_stuck = 0;
+	int nr_stuck = 0, unpinnable = 0;
 	long accessible, got, expect;
 	bool may_fail;
 
@@ -1514,7 +1529,8 @@ static void longterm_pin(struct model *m, const struct model_op *op)
 	for (long i = 0; i < accessible; i++) {
 		struct page *page = page_at(m->cur->task->mm, slot_addr(slot + (int)i));
 
-		if (page && !is_pinnable_page(page) && holds_any(m, page))
+		unpinnable += page && !longterm_may_stay(m, page);
+		if (page && !longterm_may_stay(m, page) && holds_any(m, page))
 			stuck[nr_stuck++] = page;
 	}
 	trace(m, "longterm %spin slot %d n %d%s", fast ? "fast " : "", slot, n,
@@ -1526,6 +1542,8 @@ static void longterm_pin(struct model *m, const struct model_op *op)
 		got = pin_user_pages(slot_addr(slot), n, flags, pages, NULL);
 		mmap_read_unlock(m->cur->task->mm);
 	}
+	trace(m, "  -> %ld (%d page(s) to migrate out, %d of them held)", got, unpinnable,
+	      nr_stuck);
 	may_fail = nr_stuck && m->longterm_stuck_fails &&
 		   (got == -ENOMEM || (fast && got > 0 && got < expect));
 	if (got != expect && !may_fail) {
@@ -1540,7 +1558,7 @@ static void longterm_pin(struct model *m, const struct model_op *op)
 
 		for (int s = 0; s < nr_stuck; s++)
 			was_stuck |= stuck[s] == pages[i];
-		if (!is_pinnable_page(pages[i]) && !(was_stuck && !m->longterm_stuck_fails))
+		if (!longterm_may_stay(m, pages[i]) && !(was_stuck && !m->longterm_stuck_fails))
 			diverged(m, "long-term pin of slot %ld stays on pfn %#lx in zone %d%s",
 				 slot + i, page_to_pfn(pages[i]), page_zonenum(pages[i]),
 				 is_migrate_cma_page(pages[i]) ? " (CMA)" : "");
@@ -2074,6 +2092,7 @@ static void migrate_mode_start(struct model *m, uint8_t config)
 {
 	m->migrate_mode = true;
 	m->longterm_stuck_fails = sim_current_profile() == SIM_PROFILE_6_18;
+	m->longterm_avoids_movable = m->longterm_stuck_fails;
 	m->dev_align = config & 8 ? PMD_SIZE : PAGE_SIZE;
 	m->dev_bytes = calloc(1, DEVICE_BYTES);
 	if (!m->dev_bytes) {
