@@ -478,6 +478,52 @@ static void test_devdax_get_then_put_page(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/*
+ * A device-dax mapping is cut only at its alignment (5.11 dev_dax_split(), 6.x
+ * dev_dax_may_split()): munmap or mprotect of part of a 2 MiB unit is -EINVAL and
+ * leaves it mapped; at a unit boundary it is cut. Found by the model fuzzer
+ * (tests/fuzz/regressions/device_pmd_split_refused).
+ */
+static void test_devdax_split_at_alignment(void **state)
+{
+	struct dev_pagemap pgmap;
+	unsigned long addr;
+	unsigned char byte = 0;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 4UL << 20, PMD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 4UL << 20);
+	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), -EINVAL);
+	assert_int_equal(sys_munmap(addr, PAGE_SIZE), -EINVAL);
+	assert_int_equal(sys_munmap(addr + PMD_SIZE - PAGE_SIZE, 2 * PAGE_SIZE), -EINVAL);
+	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, PROT_READ), -EINVAL);
+	assert_int_equal(copy_from_user(&byte, addr + PAGE_SIZE, 1), 0);
+	assert_int_equal(byte, 0x5a);
+	assert_int_equal(sys_munmap(addr, PMD_SIZE), 0);
+	assert_int_not_equal(copy_from_user(&byte, addr, 1), 0);
+	assert_int_equal(copy_from_user(&byte, addr + PMD_SIZE + PAGE_SIZE, 1), 0);
+	assert_int_equal(byte, 0x5a);
+	assert_int_equal(sys_munmap(addr + PMD_SIZE, PMD_SIZE), 0);
+	assert_int_equal(sim_check(stderr), 0);
+	task_exit(current);
+	set_current(NULL);
+	memunmap_pages(&pgmap);
+
+	/* At 4 KiB alignment any page boundary will do. */
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PAGE_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 4 * PAGE_SIZE);
+	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(sys_munmap(addr, 4 * PAGE_SIZE), 0);
+	task_exit(current);
+	set_current(NULL);
+	memunmap_pages(&pgmap);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +539,7 @@ int main(void)
 		DEVICE_TEST(test_device_bytes_unaligned),
 		DEVICE_TEST(test_device_bytes_survive_memunmap),
 		DEVICE_TEST(test_devdax_get_then_put_page),
+		DEVICE_TEST(test_devdax_split_at_alignment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -574,10 +574,23 @@ static const char *devdax_vma_name(struct vm_area_struct *vma)
 	return "/dev/dax0.0";
 }
 
+/*
+ * dev_dax_split() (6.x dev_dax_may_split()): a device-dax mapping is cut only at
+ * its alignment, so that no PMD or PUD of it is left straddling two VMAs.
+ */
+static int devdax_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct dev_pagemap *pgmap = vma_pgmap(vma);
+	unsigned long align = pgmap->align ? pgmap->align : PAGE_SIZE;
+
+	return IS_ALIGNED(addr, align) ? 0 : -EINVAL;
+}
+
 static const struct vm_operations_struct devdax_vm_ops = {
 	.fault = devdax_fault,
 	.huge_fault = devdax_huge_fault,
 	.name = devdax_vma_name,
+	.may_split = devdax_may_split,
 };
 
 bool vma_is_device_dax(const struct vm_area_struct *vma)

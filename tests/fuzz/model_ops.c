@@ -101,6 +101,7 @@ struct model_hugetlb {
 struct model_dev {
 	unsigned long addr, offset, len; /* len 0: none */
 	int prot;
+	unsigned int units; /* bit u: unit u (of the pgmap's alignment) is still mapped */
 };
 
 struct model_task {
@@ -1366,6 +1367,12 @@ static bool frame_taken(const struct model *m, struct page *page)
 	       span_overlaps(m->cma, m->nr_cma, pfn, pfn + 1);
 }
 
+/* Is byte @off of the device mapping @d still mapped (not cut away by a munmap)? */
+static bool dev_mapped(const struct model *m, const struct model_dev *d, unsigned long off)
+{
+	return off < d->len && (d->units & (1U << (off / m->dev_align)));
+}
+
 /* Does the frame @mm maps at @addr hold @want (@len bytes)? Unmapped frames are not checked. */
 static void check_frame(struct model *m, struct mm_struct *mm, unsigned long addr,
 			const unsigned char *want, size_t len)
@@ -1404,8 +1411,9 @@ static void check_task_frames(struct model *m, struct model_task *mt)
 		check_frame(m, mm, hugetlb_slot_addr(slot), hugetlb_bytes_of(h)->slot[slot],
 			    GUP_MARK_BYTES);
 	for (unsigned long off = 0; off < mt->dev.len; off += PAGE_SIZE)
-		check_frame(m, mm, mt->dev.addr + off, m->dev_bytes + mt->dev.offset + off,
-			    PAGE_SIZE);
+		if (dev_mapped(m, &mt->dev, off))
+			check_frame(m, mm, mt->dev.addr + off, m->dev_bytes + mt->dev.offset + off,
+				    PAGE_SIZE);
 }
 
 static void check_frames(struct model *m)
@@ -1834,7 +1842,7 @@ static void device_map(struct model *m, const struct model_op *op)
 		diverged(m, "sim_mmap_device returned %#lx", addr);
 		return;
 	}
-	*d = (struct model_dev){addr, first * m->dev_align, n * m->dev_align, prot};
+	*d = (struct model_dev){addr, first * m->dev_align, n * m->dev_align, prot, (1U << n) - 1};
 }
 
 /* A load or store of GUP_MARK_BYTES in the device mapping: every mapping sees the store. */
@@ -1849,7 +1857,7 @@ static void device_touch(struct model *m, const struct model_op *op)
 		return;
 	off = (op->b % (d->len >> PAGE_SHIFT)) * PAGE_SIZE + (((op->c >> 1) * 64UL) & ~PAGE_MASK);
 	addr = d->addr + off;
-	may = !write || (d->prot & PROT_WRITE);
+	may = dev_mapped(m, d, off) && (!write || (d->prot & PROT_WRITE));
 	trace(m, "device %s %#lx", write ? "write" : "read", addr);
 	if (write) {
 		fill_pattern(m, buf, sizeof(buf));
@@ -1862,9 +1870,11 @@ static void device_touch(struct model *m, const struct model_op *op)
 			 addr, left, may ? "success" : "a fault");
 		return;
 	}
-	if (write && may)
+	if (!may)
+		return;
+	if (write)
 		memcpy(m->dev_bytes + d->offset + off, buf, sizeof(buf));
-	else if (!write && memcmp(buf, m->dev_bytes + d->offset + off, sizeof(buf)))
+	else if (memcmp(buf, m->dev_bytes + d->offset + off, sizeof(buf)))
 		diverged(m, "device read at %#lx differs from the model", addr);
 }
 
@@ -1882,14 +1892,16 @@ static void device_gup(struct model *m, const struct model_op *op)
 	bool longterm = pin && (op->c & 0x80);
 	unsigned int flags = (write ? FOLL_WRITE : 0) | (longterm ? FOLL_LONGTERM : 0);
 	unsigned long npages = d->len >> PAGE_SHIFT, first, addr;
-	long got, expect, n;
+	long got, expect, n, accessible = 0;
 
 	if (!d->len || batch->nr)
 		return;
 	first = op->b % npages;
 	n = min_t(long, 1 + (op->c & 15), (long)(npages - first));
 	addr = d->addr + first * PAGE_SIZE;
-	expect = write && !(d->prot & PROT_WRITE) ? -EFAULT : n;
+	while (accessible < n && dev_mapped(m, d, (first + (unsigned long)accessible) * PAGE_SIZE))
+		accessible++;
+	expect = expected_gup(write && !(d->prot & PROT_WRITE) ? 0 : accessible, (int)n);
 	trace(m, "device %s%s%s %#lx n %ld%s", fast ? "fast " : "", longterm ? "longterm " : "",
 	      pin ? "pin" : "get", addr, n, write ? " write" : "");
 	if (fast) {
@@ -1927,18 +1939,38 @@ static void device_gup(struct model *m, const struct model_op *op)
 	}
 }
 
-static void device_unmap(struct model *m)
+/*
+ * munmap of the whole device mapping, or (@op->c bit 0) of some pages or units: a
+ * device-dax VMA is cut only at the pgmap's alignment (dev_dax_split()), so a
+ * range that starts or ends inside a mapped unit is -EINVAL and nothing goes.
+ */
+static void device_unmap(struct model *m, const struct model_op *op)
 {
 	struct model_dev *d = &m->cur->dev;
-	int ret;
+	unsigned long start = 0, end = d->len;
+	int ret, expect = 0;
 
 	if (!d->len)
 		return;
-	trace(m, "device munmap %#lx len %#lx", d->addr, d->len);
-	ret = sys_munmap(d->addr, d->len);
-	*d = (struct model_dev){0};
-	if (ret)
-		diverged(m, "device munmap returned %d", ret);
+	if (op->c & 1) { /* pages, or (bit 1) whole units */
+		unsigned long unit = op->c & 2 ? m->dev_align : PAGE_SIZE, nr = d->len / unit;
+
+		start = (op->b % nr) * unit;
+		end = start + (1 + (op->c >> 2) % (nr - start / unit)) * unit;
+	}
+	if ((start % m->dev_align && dev_mapped(m, d, start)) ||
+	    (end % m->dev_align && dev_mapped(m, d, end)))
+		expect = -EINVAL;
+	trace(m, "device munmap %#lx len %#lx", d->addr + start, end - start);
+	ret = sys_munmap(d->addr + start, end - start);
+	if (ret != expect) {
+		diverged(m, "device munmap returned %d, expected %d", ret, expect);
+		return;
+	}
+	for (unsigned long off = start; !expect && off < end; off += PAGE_SIZE)
+		d->units &= ~(1U << (off / m->dev_align));
+	if (!d->units)
+		*d = (struct model_dev){0};
 }
 
 /* memunmap_pages_try(): -EBUSY while a task maps the device or a GUP reference is held. */
@@ -1979,7 +2011,7 @@ static void op_device(struct model *m, const struct model_op *op)
 		}
 		break;
 	case 5:
-		device_unmap(m);
+		device_unmap(m, op);
 		break;
 	case 6:
 		device_memunmap(m);
