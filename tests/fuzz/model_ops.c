@@ -1944,6 +1944,28 @@ static void device_gup(struct model *m, const struct model_op *op)
  * device-dax VMA is cut only at the pgmap's alignment (dev_dax_split()), so a
  * range that starts or ends inside a mapped unit is -EINVAL and nothing goes.
  */
+/*
+ * Release the device GUP batch. Each page still holds the device's bytes at its
+ * offset, whatever was unmapped, forked or refused meanwhile: a device page is its
+ * memory and never moves.
+ */
+static void device_release(struct model *m, const struct model_op *op)
+{
+	struct huge_batch *batch = &m->dev_batch;
+
+	if (!batch->nr)
+		return;
+	trace(m, "device release");
+	for (int i = 0; i < batch->nr && !m->failed; i++) {
+		unsigned long offset = (page_to_pfn(batch->pages[i]) - pgmap_start_pfn(&m->pgmap))
+				       << PAGE_SHIFT;
+
+		if (memcmp(page_address(batch->pages[i]), m->dev_bytes + offset, PAGE_SIZE))
+			diverged(m, "device page %d of the batch lost the model's bytes", i);
+	}
+	release_batch(batch, op->c & 1);
+}
+
 static void device_unmap(struct model *m, const struct model_op *op)
 {
 	struct model_dev *d = &m->cur->dev;
@@ -2005,10 +2027,7 @@ static void op_device(struct model *m, const struct model_op *op)
 		device_gup(m, op);
 		break;
 	case 4:
-		if (m->dev_batch.nr) {
-			trace(m, "device release");
-			release_batch(&m->dev_batch, op->c & 1);
-		}
+		device_release(m, op);
 		break;
 	case 5:
 		device_unmap(m, op);
