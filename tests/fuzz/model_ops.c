@@ -1431,13 +1431,16 @@ static void check_frames(struct model *m)
  * (a pin or a FOLL_GET) stays where it is, and counts as not migrated when it is
  * outside @zone; with no such page the call returns 0 and every page but the
  * zero pages is in @zone after. -ENOMEM only when @zone had fewer free frames
- * than pages to move. In the hugetlb range (@hugetlb) pages may move or stay:
+ * than pages to move. The count is of pages or of THPs: not beyond the range's
+ * pages, or in the huge arena and hugetlb range a THP's 512 subpages. In the hugetlb range (@hugetlb) pages may move or stay:
  * only the references and the bytes are predicted there. Whether a THP moves
  * whole or split is not the model's business either.
  */
 static void migrate_span(struct model *m, unsigned long addr, int n, bool hole, enum zone_type zone,
 			 bool hugetlb)
 {
+	/* A THP or hugetlb page that stays may count once or per subpage: not beyond 512. */
+	long most = addr >= HUGE_BASE ? HPAGE_PMD_NR : n;
 	static struct page *before[HPAGE_PMD_NR];
 	static bool held[HPAGE_PMD_NR];
 	struct mm_struct *mm = m->cur->task->mm;
@@ -1466,7 +1469,7 @@ static void migrate_span(struct model *m, unsigned long addr, int n, bool hole, 
 		if (!hugetlb && free >= to_move)
 			diverged(m, "migrate returned -ENOMEM with %ld free frames for %d pages",
 				 free, to_move);
-	} else if (ret < 0 || ret > n) {
+	} else if (ret < 0 || ret > most) {
 		diverged(m, "migrate of %d pages returned %ld", n, ret);
 	} else if (!hugetlb && (ret > 0) != (must_stay > 0)) {
 		diverged(m, "migrate returned %ld with %d referenced page(s) outside the zone", ret,
