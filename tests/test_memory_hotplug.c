@@ -137,6 +137,34 @@ static void test_offline_unmovable_pages(void **state)
 	assert_int_equal(sim_shutdown(), 0); /* still offline: shutdown brings it back */
 }
 
+/*
+ * The huge zero page cannot migrate, so it is allocated outside ZONE_MOVABLE and
+ * CMA, and a read fault mapping it leaves ZONE_MOVABLE free to go offline. Found by
+ * the model fuzzer (tests/fuzz/regressions/huge_zero_page_not_movable).
+ */
+static void test_huge_zero_page_outside_movable(void **state)
+{
+	struct task_struct *t = start_task("t");
+	unsigned long addr = sys_mmap(0x40000000UL, HPAGE_PMD_SIZE, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	struct page *zero;
+	struct range_busy busy;
+
+	(void)state;
+	assert_int_equal(addr, 0x40000000UL); /* 2 MiB aligned */
+	assert_int_equal(sys_madvise(addr, HPAGE_PMD_SIZE, MADV_HUGEPAGE), 0);
+	assert_int_equal(byte_at(addr), 0); /* a read fault maps the huge zero page */
+	zero = pfn_to_page(pfn_of(t, addr));
+	assert_true(is_huge_zero_page(compound_head(zero)));
+	assert_int_equal(page_zonenum(zero), ZONE_NORMAL);
+	assert_false(is_migrate_cma_page(zero));
+	assert_int_equal(offline_range(movable_start(), movable_pages(), &busy), 0);
+	assert_int_equal(byte_at(addr + PAGE_SIZE), 0);
+	assert_int_equal(online_range(movable_start(), movable_pages()), 0);
+	task_exit(t);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 static void test_offline_bad_ranges(void **state)
 {
 	struct range_busy busy;
@@ -166,6 +194,8 @@ int main(void)
 						shutdown_left_machine),
 		cmocka_unit_test_setup_teardown(test_offline_bad_ranges, boot_with_movable,
 						shutdown_left_machine),
+		cmocka_unit_test_setup_teardown(test_huge_zero_page_outside_movable,
+						boot_with_movable, shutdown_left_machine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -413,6 +413,117 @@ static void test_device_bytes_unaligned(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/*
+ * Device memory keeps its bytes when its pgmap goes and comes back (a driver
+ * unbound and bound again): memunmap_pages() only takes the struct pages away.
+ * Found by the model fuzzer (tests/fuzz/regressions/device_bytes_survive_memunmap).
+ */
+static void test_device_bytes_survive_memunmap(void **state)
+{
+	struct dev_pagemap pgmap;
+	unsigned char byte = 0;
+	unsigned long addr;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PAGE_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 2 * PAGE_SIZE); /* writes 0x5a into each page */
+	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
+	memunmap_pages(&pgmap);
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PAGE_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	addr = sim_mmap_device(&pgmap, 0, 2 * PAGE_SIZE, PROT_READ);
+	assert_false(IS_ERR_VALUE(addr));
+	assert_int_equal(copy_from_user(&byte, addr + PAGE_SIZE, 1), 0);
+	assert_int_equal(byte, 0x5a);
+	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
+	task_exit(current);
+	set_current(NULL);
+	memunmap_pages(&pgmap);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/*
+ * FOLL_GET references on device-dax pages given back with put_page(): the checker
+ * stays clean (their debug count is only an upper bound, as for RAM), fast and slow.
+ * Found by the model fuzzer (tests/fuzz/regressions/device_get_put_page).
+ */
+static void test_devdax_get_then_put_page(void **state)
+{
+	struct dev_pagemap pgmap;
+	struct page *pages[4];
+	unsigned long addr;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PAGE_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 4 * PAGE_SIZE);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(get_user_pages_fast(addr, 4, FOLL_WRITE, pages), 4);
+		put_pages(pages, 4);
+		assert_int_equal(sim_check(stderr), 0);
+		mmap_read_lock(current->mm);
+		assert_int_equal(get_user_pages(addr, 4, 0, pages, NULL), 4);
+		mmap_read_unlock(current->mm);
+		put_pages(pages, 4);
+		assert_int_equal(sim_check(stderr), 0);
+	}
+	assert_int_equal(page_ref_count(pgmap_page(&pgmap, 0)), 1);
+	assert_int_equal(sys_munmap(addr, 4 * PAGE_SIZE), 0);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/*
+ * A device-dax mapping is cut only at its alignment (5.11 dev_dax_split(), 6.x
+ * dev_dax_may_split()): munmap or mprotect of part of a 2 MiB unit is -EINVAL and
+ * leaves it mapped; at a unit boundary it is cut. Found by the model fuzzer
+ * (tests/fuzz/regressions/device_pmd_split_refused).
+ */
+static void test_devdax_split_at_alignment(void **state)
+{
+	struct dev_pagemap pgmap;
+	unsigned long addr;
+	unsigned char byte = 0;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 4UL << 20, PMD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 4UL << 20);
+	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), -EINVAL);
+	assert_int_equal(sys_munmap(addr, PAGE_SIZE), -EINVAL);
+	assert_int_equal(sys_munmap(addr + PMD_SIZE - PAGE_SIZE, 2 * PAGE_SIZE), -EINVAL);
+	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, PROT_READ), -EINVAL);
+	assert_int_equal(copy_from_user(&byte, addr + PAGE_SIZE, 1), 0);
+	assert_int_equal(byte, 0x5a);
+	assert_int_equal(sys_munmap(addr, PMD_SIZE), 0);
+	assert_int_not_equal(copy_from_user(&byte, addr, 1), 0);
+	assert_int_equal(copy_from_user(&byte, addr + PMD_SIZE + PAGE_SIZE, 1), 0);
+	assert_int_equal(byte, 0x5a);
+	assert_int_equal(sys_munmap(addr + PMD_SIZE, PMD_SIZE), 0);
+	assert_int_equal(sim_check(stderr), 0);
+	task_exit(current);
+	set_current(NULL);
+	memunmap_pages(&pgmap);
+
+	/* At 4 KiB alignment any page boundary will do. */
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PAGE_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 4 * PAGE_SIZE);
+	assert_int_equal(sys_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(sys_munmap(addr, 4 * PAGE_SIZE), 0);
+	task_exit(current);
+	set_current(NULL);
+	memunmap_pages(&pgmap);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +537,9 @@ int main(void)
 		DEVICE_TEST(test_memunmap_waits_for_references),
 		DEVICE_TEST(test_shutdown_reports_pgmap),
 		DEVICE_TEST(test_device_bytes_unaligned),
+		DEVICE_TEST(test_device_bytes_survive_memunmap),
+		DEVICE_TEST(test_devdax_get_then_put_page),
+		DEVICE_TEST(test_devdax_split_at_alignment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,6 +71,8 @@ struct vm_operations_struct {
 	const char *(*name)(struct vm_area_struct *vma);
 	/* A PMD or PUD fault in a DAX mapping; VM_FAULT_FALLBACK for the next size down. */
 	vm_fault_t (*huge_fault)(struct vm_fault *vmf, enum page_entry_size pe_size);
+	/* May the VMA be cut at @addr (munmap, mprotect, madvise)? 0, or -EINVAL (5.11 ->split). */
+	int (*may_split)(struct vm_area_struct *vma, unsigned long addr);
 };
 
 typedef unsigned long vm_flags_t;

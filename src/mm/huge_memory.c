@@ -51,6 +51,20 @@ bool is_huge_zero_pmd(pmd_t pmd)
 }
 
 /*
+ * Nothing migrates the huge zero page, so it comes from neither ZONE_MOVABLE nor
+ * CMA (the kernel allocates it without __GFP_MOVABLE): there it would keep a range
+ * from going offline, or a cma_alloc() window busy, for good.
+ */
+static struct page *alloc_huge_zero_page(void)
+{
+	if (sim_point(SP_THP_ZERO_PAGE_ALLOC, NULL))
+		return NULL;
+	return alloc_pages((GFP_TRANSHUGE | __GFP_ZERO | __GFP_NOWARN) &
+				   ~(__GFP_MOVABLE | __GFP_CMA),
+			   HPAGE_PMD_ORDER);
+}
+
+/*
  * The machine holds the one reference; mappings of it hold none and are not in its
  * rmap, as in the kernel (which also frees it under memory pressure; we keep it).
  */
@@ -60,7 +74,7 @@ static struct page *get_huge_zero_page(void)
 
 	if (zero)
 		return zero;
-	zero = alloc_thp(SP_THP_ZERO_PAGE_ALLOC, NULL);
+	zero = alloc_huge_zero_page();
 	if (!zero)
 		return NULL;
 	if (!__atomic_compare_exchange_n(&sim.huge_zero_page, &(struct page *){NULL}, zero, false,

@@ -331,9 +331,13 @@ static void pgmap_release(struct dev_pagemap *pgmap)
 	pthread_mutex_unlock(&sim.pgmaps_lock);
 	/* GUP-fast may still be looking at the slot it read. */
 	sim_synchronize_rcu();
+	/*
+	 * The struct pages go; the device's bytes stay: Linux's memunmap_pages() never
+	 * touches the memory behind them, so a driver bound again (or pmem) reads what
+	 * was written before.
+	 */
 	for (unsigned long pfn = start; pfn < start + nr; pfn++)
 		init_device_page(pfn_to_page(pfn), NULL, 0);
-	madvise(page_address(pfn_to_page(start)), nr << PAGE_SHIFT, MADV_DONTNEED);
 	pthread_cond_destroy(&pgmap->done);
 	pthread_mutex_destroy(&pgmap->lock);
 }
@@ -366,7 +370,12 @@ int memunmap_pages_try(struct dev_pagemap *pgmap)
 	return 0;
 }
 
-/* Each device page holds at least the references GUP recorded on it; count its pins. */
+/*
+ * Each device page holds at least the pins GUP recorded on it; count them. Its
+ * FOLL_GET count is no floor: those references come back through plain put_page(),
+ * which cannot tell them from others, so the count only says what may still be held
+ * (as sim_check() reads it for RAM).
+ */
 static bool pgmap_pages_are_valid(struct dev_pagemap *pgmap, FILE *out, long *pins)
 {
 	unsigned long start = pgmap_start_pfn(pgmap), nr = pgmap_nr_pages(pgmap);
@@ -378,8 +387,7 @@ static bool pgmap_pages_are_valid(struct dev_pagemap *pgmap, FILE *out, long *pi
 		long pinned = max_t(int, sim_page_gup_pins(page), 0);
 
 		*pins += pinned;
-		if (page->pgmap == pgmap &&
-		    page_ref_count(page) >= gets + pinned * GUP_PIN_COUNTING_BIAS)
+		if (page->pgmap == pgmap && page_ref_count(page) >= pinned * GUP_PIN_COUNTING_BIAS)
 			continue;
 		ok = false;
 		if (out)
@@ -566,10 +574,23 @@ static const char *devdax_vma_name(struct vm_area_struct *vma)
 	return "/dev/dax0.0";
 }
 
+/*
+ * dev_dax_split() (6.x dev_dax_may_split()): a device-dax mapping is cut only at
+ * its alignment, so that no PMD or PUD of it is left straddling two VMAs.
+ */
+static int devdax_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct dev_pagemap *pgmap = vma_pgmap(vma);
+	unsigned long align = pgmap->align ? pgmap->align : PAGE_SIZE;
+
+	return IS_ALIGNED(addr, align) ? 0 : -EINVAL;
+}
+
 static const struct vm_operations_struct devdax_vm_ops = {
 	.fault = devdax_fault,
 	.huge_fault = devdax_huge_fault,
 	.name = devdax_vma_name,
+	.may_split = devdax_may_split,
 };
 
 bool vma_is_device_dax(const struct vm_area_struct *vma)

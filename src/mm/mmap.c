@@ -332,6 +332,8 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 	/* vm_ops->split: a hugetlb VMA is only cut at its huge page boundaries. */
 	if (is_vm_hugetlb_page(vma) && hugetlb_split_ok(vma, addr))
 		return -EINVAL;
+	if (vma->vm_ops && vma->vm_ops->may_split && vma->vm_ops->may_split(vma, addr))
+		return -EINVAL;
 	new = vm_area_dup(vma);
 	/* No huge pmd may straddle two VMAs (vma_adjust_trans_huge()). */
 	if (new)

@@ -400,6 +400,10 @@ int sim_shutdown(void)
 	/* The host memory stays for the next boot, which resets what was touched. */
 	host.memmap_used = sim.memmap_used;
 	span_union(&host.dirty_frames, &sim.frames_used);
+	/* Device memory keeps its bytes while the machine runs; the next one starts zeroed. */
+	if (sim.device_pages)
+		span_union(&host.dirty_frames,
+			   &(struct pfn_span){sim.nr_pages, sim.nr_pages + sim.device_pages});
 	sim.running = false;
 	mm_profile = &profile_5_11;
 	return problems ? -EBUSY : 0;

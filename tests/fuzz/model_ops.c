@@ -41,6 +41,16 @@
  * COW copy or reservation, a shared object per task, and pages pins keep after munmap.
  */
 #define HUGETLB_POOL 16
+/* Migrate mode's machine: zones to migrate between, a CMA area, device memory. */
+#define MIGRATE_MEM_BYTES (96UL << 20)
+#define MOVABLE_BYTES (16UL << 20)
+#define CMA_BYTES (48UL << 20) /* over half of ZONE_NORMAL's free frames: CMA goes first */
+#define DEVICE_BYTES (4UL << 20)
+#define MAX_OFFLINE 4	    /* ranges offline at once */
+#define OFFLINE_UNIT 256    /* pages: an offline range is 1 to 4 MiB of ZONE_MOVABLE */
+#define MAX_CMA_GRANTS 4    /* cma_alloc() grants held at once */
+#define CMA_MAX_COUNT 128   /* pages one grant asks for, at most */
+#define DEVICE_MAX_UNITS 16 /* a device mapping: up to 16 units of the pgmap's alignment */
 
 /* The pages of one MAP_SHARED mmap call, shared by every task that maps them. */
 struct model_object {
@@ -87,11 +97,24 @@ struct model_hugetlb {
 	struct hugetlb_bytes bytes;    /* private: this task's copy */
 };
 
+/* A task's mapping of the device-dax pgmap (sim_mmap_device()), MAP_SHARED. */
+struct model_dev {
+	unsigned long addr, offset, len; /* len 0: none */
+	int prot;
+	unsigned int units; /* bit u: unit u (of the pgmap's alignment) is still mapped */
+};
+
 struct model_task {
 	struct task_struct *task; /* NULL: slot free */
 	struct model_page pages[ARENA_PAGES];
 	struct model_huge_page huge[HUGE_PAGES];
 	struct model_hugetlb hugetlb;
+	struct model_dev dev;
+};
+
+/* A pfn range: offline, or granted by cma_alloc(). */
+struct model_span {
+	unsigned long start, nr;
 };
 
 struct held_page {
@@ -124,6 +147,19 @@ struct model {
 	bool has_mseal;			 /* the profile's kernel has mseal (6.10) */
 	bool has_pin_fast_only;		 /* ... and pin_user_pages_fast_only() (gone by 6.18) */
 	struct huge_batch hugetlb_batch; /* the pages of one hugetlb GUP call, held */
+	/* migrate mode */
+	bool migrate_mode;
+	bool longterm_avoids_movable; /* a long-term pin may not stay in ZONE_MOVABLE (6.18) */
+	bool longterm_stuck_fails;    /* a long-term pin a page cannot leave fails (6.18) */
+	struct model_span offline[MAX_OFFLINE];
+	int nr_offline;
+	struct model_span cma[MAX_CMA_GRANTS];
+	int nr_cma;
+	struct dev_pagemap pgmap; /* GENERIC, over all device memory */
+	bool pgmap_live;
+	unsigned long dev_align;
+	unsigned char *dev_bytes;    /* the device's bytes, which outlive its pgmap */
+	struct huge_batch dev_batch; /* the pages of one device GUP call, held */
 };
 
 /* One decoded operation: the opcode and its three argument bytes. */
@@ -565,6 +601,7 @@ static void op_fork(struct model *m, const struct model_op *op)
 		fork_page(&child->pages[i], &m->cur->pages[i]);
 	huge_fork(child, m->cur);
 	hugetlb_fork(child, m->cur);
+	child->dev = m->cur->dev; /* a shared mapping: the child maps the same device bytes */
 }
 
 static void op_switch(struct model *m, const struct model_op *op)
@@ -650,6 +687,28 @@ static void check_got_pages(struct model *m, struct model_task *mt, int slot, lo
 	}
 }
 
+/* Keep the @got arena pages from @slot of @mt a GUP call took, for release_held(). */
+static void hold_pages(struct model *m, struct model_task *mt, int slot, long got,
+		       struct page **pages, bool pinned, bool write)
+{
+	for (long i = 0; i < got; i++) {
+		struct model_page *p = &mt->pages[slot + i];
+
+		m->held[m->nr_held++] = (struct held_page){
+			.page = pages[i],
+			.pinned = pinned,
+			.private_anon = !p->shared && (p->prot & PROT_READ) &&
+					!is_zero_pfn(page_to_pfn(pages[i])),
+			.write = write,
+			.writable = p->prot & PROT_WRITE,
+			.task = (int)(mt - m->tasks),
+			.slot = slot + (int)i,
+			.incarnation = p->incarnation,
+			.wp_events = p->wp_events,
+		};
+	}
+}
+
 static long expected_gup(long accessible, int n)
 {
 	if (accessible == n)
@@ -689,22 +748,7 @@ static void op_gup(struct model *m, const struct model_op *op)
 		return;
 	}
 	check_got_pages(m, mt, slot, got, pages, write);
-	for (long i = 0; i < got; i++) {
-		struct model_page *p = &mt->pages[slot + i];
-
-		m->held[m->nr_held++] = (struct held_page){
-			.page = pages[i],
-			.pinned = gup_entry_pins(v),
-			.private_anon = !p->shared && (p->prot & PROT_READ) &&
-					!is_zero_pfn(page_to_pfn(pages[i])),
-			.write = write,
-			.writable = p->prot & PROT_WRITE,
-			.task = (int)(mt - m->tasks),
-			.slot = slot + (int)i,
-			.incarnation = p->incarnation,
-			.wp_events = p->wp_events,
-		};
-	}
+	hold_pages(m, mt, slot, got, pages, gup_entry_pins(v), write);
 }
 
 /*
@@ -820,6 +864,7 @@ static void drop_task(struct model_task *mt)
 	for (int i = 0; i < HUGE_PAGES; i++)
 		huge_drop(&mt->huge[i]);
 	hugetlb_drop(&mt->hugetlb);
+	mt->dev = (struct model_dev){0};
 	task_exit(mt->task);
 	mt->task = NULL;
 }
@@ -1262,6 +1307,744 @@ static void op_pageout(struct model *m, const struct model_op *op)
 		diverged(m, "madvise(%d) returned %d, expected %d", behavior, ret, expect);
 }
 
+/* --- migrate mode: the model's references, and what the tasks map --- */
+
+/* Does the model hold a reference (FOLL_PIN if @pin, else FOLL_GET) on compound @head? */
+static bool holds_ref(struct model *m, struct page *head, bool pin)
+{
+	struct huge_batch *batches[HUGE_BATCHES + 2] = {&m->hugetlb_batch, &m->dev_batch};
+
+	for (int i = 0; i < HUGE_BATCHES; i++)
+		batches[2 + i] = &m->batches[i];
+	for (int i = 0; i < m->nr_held; i++)
+		if (m->held[i].pinned == pin && compound_head(m->held[i].page) == head)
+			return true;
+	for (size_t b = 0; b < ARRAY_SIZE(batches); b++)
+		for (int i = 0; batches[b]->pinned == pin && i < batches[b]->nr; i++)
+			if (compound_head(batches[b]->pages[i]) == head)
+				return true;
+	return false;
+}
+
+/* Any reference of the model's on @page's compound page: it keeps the page from moving. */
+static bool holds_any(struct model *m, struct page *page)
+{
+	struct page *head = compound_head(page);
+
+	return holds_ref(m, head, true) || holds_ref(m, head, false);
+}
+
+/* The page @mm maps at @addr (a PTE, a huge or hugetlb entry's subpage, devmap), or NULL. */
+static struct page *page_at(struct mm_struct *mm, unsigned long addr)
+{
+	uint64_t entry;
+
+	if (pagemap_read(mm, addr, &entry) || !(entry & PM_PRESENT))
+		return NULL;
+	return pfn_to_page((unsigned long)(entry & PM_PFRAME_MASK));
+}
+
+static bool is_zero_frame(struct page *page)
+{
+	return is_zero_pfn(page_to_pfn(page)) || is_huge_zero_page(compound_head(page));
+}
+
+static bool span_overlaps(const struct model_span *spans, int nr, unsigned long start,
+			  unsigned long end)
+{
+	for (int i = 0; i < nr; i++)
+		if (start < spans[i].start + spans[i].nr && spans[i].start < end)
+			return true;
+	return false;
+}
+
+/* A frame no task may map: offline, or granted to the model by cma_alloc(). */
+static bool frame_taken(const struct model *m, struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	return span_overlaps(m->offline, m->nr_offline, pfn, pfn + 1) ||
+	       span_overlaps(m->cma, m->nr_cma, pfn, pfn + 1);
+}
+
+/* Is byte @off of the device mapping @d still mapped (not cut away by a munmap)? */
+static bool dev_mapped(const struct model *m, const struct model_dev *d, unsigned long off)
+{
+	return off < d->len && (d->units & (1U << (off / m->dev_align)));
+}
+
+/* Does the frame @mm maps at @addr hold @want (@len bytes)? Unmapped frames are not checked. */
+static void check_frame(struct model *m, struct mm_struct *mm, unsigned long addr,
+			const unsigned char *want, size_t len)
+{
+	struct page *page = page_at(mm, addr);
+
+	if (!page || m->failed)
+		return;
+	if (frame_taken(m, page))
+		diverged(m, "%#lx maps pfn %#lx, which is offline or granted to cma_alloc()", addr,
+			 page_to_pfn(page));
+	else if (memcmp((unsigned char *)page_address(page) + (addr & ~PAGE_MASK), want, len))
+		diverged(m, "the frame mapped at %#lx (pfn %#lx) does not hold the model's bytes",
+			 addr, page_to_pfn(page));
+}
+
+/*
+ * Every page @mt maps holds the model's bytes for it, and none is a frame taken
+ * offline or by cma_alloc(): what migration, offlining and CMA must keep true.
+ * The frames are read where the page tables say, so nothing faults.
+ */
+static void check_task_frames(struct model *m, struct model_task *mt)
+{
+	static const unsigned char zeros[PAGE_SIZE];
+	struct mm_struct *mm = mt->task->mm;
+	struct model_hugetlb *h = &mt->hugetlb;
+
+	for (int i = 0; i < ARENA_PAGES; i++)
+		if (mt->pages[i].mapped)
+			check_frame(m, mm, slot_addr(i), page_bytes(&mt->pages[i]), PAGE_SIZE);
+	for (int i = 0; i < HUGE_PAGES; i++)
+		if (mt->huge[i].mapped)
+			check_frame(m, mm, huge_addr(i),
+				    mt->huge[i].bytes ? mt->huge[i].bytes : zeros, PAGE_SIZE);
+	for (int slot = 0; h->mapped && slot < HUGETLB_SLOTS; slot++)
+		check_frame(m, mm, hugetlb_slot_addr(slot), hugetlb_bytes_of(h)->slot[slot],
+			    GUP_MARK_BYTES);
+	for (unsigned long off = 0; off < mt->dev.len; off += PAGE_SIZE)
+		if (dev_mapped(m, &mt->dev, off))
+			check_frame(m, mm, mt->dev.addr + off, m->dev_bytes + mt->dev.offset + off,
+				    PAGE_SIZE);
+}
+
+static void check_frames(struct model *m)
+{
+	for (int i = 0; i < MAX_TASKS && !m->failed; i++)
+		if (m->tasks[i].task)
+			check_task_frames(m, &m->tasks[i]);
+}
+
+/* --- MODEL_OP_MIGRATE (migrate mode) --- */
+
+/*
+ * sim_migrate_range() of @n pages from @addr to @zone; @hole: the model has a
+ * hole there (-EFAULT, nothing moves). A page a reference of the model's is on
+ * (a pin or a FOLL_GET) stays where it is, and counts as not migrated when it is
+ * outside @zone; with no such page the call returns 0 and every page but the
+ * zero pages is in @zone after. -ENOMEM only when @zone had fewer free frames
+ * than pages to move. The count is of pages or of THPs: not beyond the range's
+ * pages, or in the huge arena and hugetlb range a THP's 512 subpages. In the hugetlb range (@hugetlb) pages may move or stay:
+ * only the references and the bytes are predicted there. Whether a THP moves
+ * whole or split is not the model's business either.
+ */
+static void migrate_span(struct model *m, unsigned long addr, int n, bool hole, enum zone_type zone,
+			 bool hugetlb)
+{
+	/* A THP or hugetlb page that stays may count once or per subpage: not beyond 512. */
+	long most = addr >= HUGE_BASE ? HPAGE_PMD_NR : n;
+	static struct page *before[HPAGE_PMD_NR];
+	static bool held[HPAGE_PMD_NR];
+	struct mm_struct *mm = m->cur->task->mm;
+	long free = atomic_long_read(&node_zones[zone].free_pages), ret;
+	struct page *last_stuck = NULL;
+	int must_stay = 0, to_move = 0;
+
+	for (int i = 0; i < n; i++) {
+		before[i] = page_at(mm, addr + (unsigned long)i * PAGE_SIZE);
+		held[i] = before[i] && holds_any(m, before[i]);
+		if (!before[i] || is_zero_frame(before[i]) || page_zonenum(before[i]) == zone)
+			continue;
+		to_move++;
+		if (held[i] && compound_head(before[i]) != last_stuck) {
+			must_stay++;
+			last_stuck = compound_head(before[i]);
+		}
+	}
+	trace(m, "migrate %#lx n %d to zone %d", addr, n, zone);
+	ret = sim_migrate_range(addr, (unsigned long)n * PAGE_SIZE, zone);
+	trace(m, "  -> %ld (%d to move, %d held outside the zone)", ret, to_move, must_stay);
+	if (hole) {
+		if (ret != -EFAULT)
+			diverged(m, "migrate over a hole returned %ld, expected -EFAULT", ret);
+	} else if (ret == -ENOMEM) {
+		if (!hugetlb && free >= to_move)
+			diverged(m, "migrate returned -ENOMEM with %ld free frames for %d pages",
+				 free, to_move);
+	} else if (ret < 0 || ret > most) {
+		diverged(m, "migrate of %d pages returned %ld", n, ret);
+	} else if (!hugetlb && (ret > 0) != (must_stay > 0)) {
+		diverged(m, "migrate returned %ld with %d referenced page(s) outside the zone", ret,
+			 must_stay);
+	}
+	for (int i = 0; i < n && !m->failed; i++) {
+		unsigned long at = addr + (unsigned long)i * PAGE_SIZE;
+		struct page *now = page_at(mm, at);
+
+		if ((held[i] || hole) && now != before[i])
+			diverged(m, "%s page at %#lx moved: pfn %#lx, now %#lx",
+				 hole ? "a hole's migration failed, but the" : "a referenced", at,
+				 before[i] ? page_to_pfn(before[i]) : 0,
+				 now ? page_to_pfn(now) : 0);
+		else if (!hole && !ret && !hugetlb && now && !is_zero_frame(now) &&
+			 page_zonenum(now) != zone)
+			diverged(m, "migrate returned 0 but the page at %#lx is in zone %d", at,
+				 page_zonenum(now));
+	}
+	check_frames(m);
+}
+
+/*
+ * May a long-term pin stay on @page? The model's own rule (not the machine's
+ * slot): 5.11 never in CMA (check_and_migrate_cma_pages()); 6.18 in neither CMA
+ * nor ZONE_MOVABLE (5.13's is_pinnable_page()); the zero pages always.
+ */
+static bool longterm_may_stay(const struct model *m, struct page *page)
+{
+	if (is_zero_frame(page))
+		return true;
+	if (is_migrate_cma_page(page))
+		return false;
+	return !m->longterm_avoids_movable || page_zonenum(page) != ZONE_MOVABLE;
+}
+
+static bool arena_hole(const struct model_task *mt, int slot, int n)
+{
+	for (int i = slot; i < slot + n; i++)
+		if (!mt->pages[i].mapped)
+			return true;
+	return false;
+}
+
+/*
+ * A FOLL_LONGTERM pin of arena pages (fast or slow, R/O or R/W). Each page it
+ * keeps must be one a long-term pin may stay on (5.11: not CMA; 6.18: neither
+ * CMA nor ZONE_MOVABLE), the others migrated out first, unless a reference the
+ * model holds kept such a page from moving: 5.11 then pins it where it is, 6.18
+ * fails the pin with -ENOMEM (GUP-fast keeps the pages it pinned before it).
+ */
+static void longterm_pin(struct model *m, const struct model_op *op)
+{
+	int slot = slot_of(op->b), n = min_t(int, 1 + (op->c & 15), ARENA_PAGES - slot);
+	bool write = op->c & 0x10, fast = op->c & 0x20;
+	unsigned int flags = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
+	struct page *pages[ARENA_PAGES], *stuck[ARENA_PAGES];
+	int nr_stuck = 0, unpinnable = 0;
+	long accessible, got, expect;
+	bool may_fail;
+
+	if (m->nr_held + n > MAX_HELD)
+		return;
+	accessible =
+		accessible_prefix(m->cur, slot_addr(slot), n * PAGE_SIZE, write, true, false) >>
+		PAGE_SHIFT;
+	expect = expected_gup(accessible, n);
+	for (long i = 0; i < accessible; i++) {
+		struct page *page = page_at(m->cur->task->mm, slot_addr(slot + (int)i));
+
+		unpinnable += page && !longterm_may_stay(m, page);
+		if (page && !longterm_may_stay(m, page) && holds_any(m, page))
+			stuck[nr_stuck++] = page;
+	}
+	trace(m, "longterm %spin slot %d n %d%s", fast ? "fast " : "", slot, n,
+	      write ? " write" : "");
+	if (fast) {
+		got = pin_user_pages_fast(slot_addr(slot), n, flags, pages);
+	} else {
+		mmap_read_lock(m->cur->task->mm);
+		got = pin_user_pages(slot_addr(slot), n, flags, pages, NULL);
+		mmap_read_unlock(m->cur->task->mm);
+	}
+	trace(m, "  -> %ld (%d page(s) to migrate out, %d of them held)", got, unpinnable,
+	      nr_stuck);
+	may_fail = nr_stuck && m->longterm_stuck_fails &&
+		   (got == -ENOMEM || (fast && got > 0 && got < expect));
+	if (got != expect && !may_fail) {
+		diverged(m, "long-term pin returned %ld, expected %ld (%d page(s) held elsewhere)",
+			 got, expect, nr_stuck);
+		if (got > 0) /* hand them back: the leak check is not what failed */
+			hold_pages(m, m->cur, slot, got, pages, true, write);
+		return;
+	}
+	for (long i = 0; i < got && !m->failed; i++) {
+		bool was_stuck = false;
+
+		for (int s = 0; s < nr_stuck; s++)
+			was_stuck |= stuck[s] == pages[i];
+		if (!longterm_may_stay(m, pages[i]) && !(was_stuck && !m->longterm_stuck_fails))
+			diverged(m, "long-term pin of slot %ld stays on pfn %#lx in zone %d%s",
+				 slot + i, page_to_pfn(pages[i]), page_zonenum(pages[i]),
+				 is_migrate_cma_page(pages[i]) ? " (CMA)" : "");
+	}
+	check_got_pages(m, m->cur, slot, got > 0 ? got : 0, pages, write);
+	hold_pages(m, m->cur, slot, got > 0 ? got : 0, pages, true, write);
+}
+
+static void op_migrate(struct model *m, const struct model_op *op)
+{
+	enum zone_type zone = op->a & 0x10 ? ZONE_MOVABLE : ZONE_NORMAL;
+	int slot = slot_of(op->b), n = count_of(op->c, slot);
+	struct huge_place at = huge_place_of(op);
+
+	switch (op->a & 3) {
+	case 0:
+		migrate_span(m, slot_addr(slot), n, arena_hole(m->cur, slot, n), zone, false);
+		break;
+	case 1:
+		migrate_span(m, huge_addr(at.first), at.n, huge_hole(m->cur, at.first, at.n), zone,
+			     false);
+		break;
+	case 2:
+		migrate_span(m, HUGETLB_BASE, HPAGE_PMD_NR, !m->cur->hugetlb.mapped, zone, true);
+		break;
+	default:
+		longterm_pin(m, op);
+		break;
+	}
+}
+
+/* --- MODEL_OP_OFFLINE (migrate mode) --- */
+
+/* Who uses the frames [start, end): pages the model holds references on, hugetlb pages. */
+struct frame_users {
+	bool held, hugetlb;
+};
+
+static struct frame_users frame_users(struct model *m, unsigned long start, unsigned long end)
+{
+	struct frame_users u = {0};
+
+	for (unsigned long pfn = start; pfn < end; pfn++) {
+		struct page *head = compound_head(pfn_to_page(pfn));
+
+		/* A hugetlb page, free or not, may or may not leave: hugetlb migration decides. */
+		if (PageHuge(head))
+			u.hugetlb = true;
+		else if (page_count(head) && holds_any(m, head))
+			u.held = true;
+		pfn = max_t(unsigned long, pfn, page_to_pfn(head) + compound_nr(head) - 1);
+	}
+	return u;
+}
+
+/*
+ * A failed offline_range() or cma_alloc() names the references that kept its
+ * pages: every record must be one the model holds, and there must be one when
+ * the model holds any in the range (@held).
+ */
+static void check_busy_report(struct model *m, const char *what, const struct range_busy *busy,
+			      bool held)
+{
+	if (held && !busy->nr_records)
+		diverged(m, "%s failed with no pin record, but the model holds a page there", what);
+	for (int i = 0; i < min_t(int, busy->nr_records, RANGE_BUSY_RECORDS); i++) {
+		const struct range_busy_record *rec = &busy->records[i];
+
+		if (!holds_ref(m, pfn_to_page(rec->pfn), rec->pin))
+			diverged(m,
+				 "%s's busy report names a %s on pfn %#lx (%s) the model does not "
+				 "hold",
+				 what, rec->pin ? "pin" : "reference", rec->pfn, rec->site);
+	}
+}
+
+static void span_remove(struct model_span *spans, int *nr, int i)
+{
+	spans[i] = spans[--*nr];
+}
+
+/*
+ * offline_range() of 1 to 4 MiB of ZONE_MOVABLE: -EBUSY over a range offline
+ * already, or while a page the model holds a reference on is in it (the report
+ * names that reference); hugetlb pages may or may not leave; else 0, and no task
+ * maps a frame of the range until it is online again.
+ */
+static void offline_movable(struct model *m, const struct model_op *op)
+{
+	struct zone *zone = &node_zones[ZONE_MOVABLE];
+	unsigned long units = zone->spanned_pages / OFFLINE_UNIT, first = op->b % units;
+	unsigned long nr = (1 + op->c % min_t(unsigned long, 4, units - first)) * OFFLINE_UNIT;
+	unsigned long start = zone->zone_start_pfn + first * OFFLINE_UNIT;
+	bool overlap = span_overlaps(m->offline, m->nr_offline, start, start + nr);
+	struct frame_users users = frame_users(m, start, start + nr);
+	struct range_busy busy;
+	int ret;
+
+	if (m->nr_offline == MAX_OFFLINE)
+		return;
+	trace(m, "offline pfn %#lx n %lu", start, nr);
+	ret = offline_range(start, nr, &busy);
+	trace(m, "  -> %d (%d pin records)", ret, busy.nr_records);
+	if (overlap || users.held) {
+		if (ret != -EBUSY)
+			diverged(m, "offline_range returned %d, expected -EBUSY (%s)", ret,
+				 overlap ? "offline already" : "a held page");
+	} else if (ret && !(users.hugetlb && ret == -EBUSY)) {
+		diverged(m, "offline_range returned %d, expected 0", ret);
+	}
+	if (ret == -EBUSY && !overlap)
+		check_busy_report(m, "offline_range", &busy, users.held);
+	if (!ret)
+		m->offline[m->nr_offline++] = (struct model_span){start, nr};
+	check_frames(m);
+}
+
+/* online_range() of a range offline (0: its frames are free again), or of one not (-EINVAL). */
+static void online_movable(struct model *m, const struct model_op *op)
+{
+	struct zone *zone = &node_zones[ZONE_MOVABLE];
+	struct model_span span = {zone->zone_start_pfn + (op->b % 4) * OFFLINE_UNIT, OFFLINE_UNIT};
+	bool known = m->nr_offline && !(op->c & 0x80);
+	long free = atomic_long_read(&zone->free_pages);
+	int i = known ? op->b % m->nr_offline : 0, ret;
+
+	if (known)
+		span = m->offline[i];
+	for (int k = 0; !known && k < m->nr_offline; k++)
+		if (m->offline[k].start == span.start && m->offline[k].nr == span.nr)
+			return; /* it is offline after all: the known case covers it */
+	trace(m, "online pfn %#lx n %lu", span.start, span.nr);
+	ret = online_range(span.start, span.nr);
+	if (ret != (known ? 0 : -EINVAL)) {
+		diverged(m, "online_range returned %d, expected %d", ret, known ? 0 : -EINVAL);
+		return;
+	}
+	if (!known)
+		return;
+	span_remove(m->offline, &m->nr_offline, i);
+	if (atomic_long_read(&zone->free_pages) - free != (long)span.nr)
+		diverged(m, "online_range freed %ld frames of %lu",
+			 atomic_long_read(&zone->free_pages) - free, span.nr);
+}
+
+/*
+ * cma_alloc() of 1 to CMA_MAX_COUNT frames aligned to 1 to 8 pages. It succeeds
+ * when some aligned window of the area that no grant overlaps holds no page the
+ * model has a reference on and no hugetlb page; -ENOMEM when no window is free of
+ * grants; -EBUSY names held references. A grant is aligned, inside the area and
+ * overlaps no other; while granted no task maps its frames.
+ */
+static void cma_grant(struct model *m, const struct model_op *op)
+{
+	struct cma *cma = cma_default_area();
+	unsigned long base = cma_get_base_pfn(cma), area = cma_get_count(cma);
+	unsigned long count = 1 + op->b % CMA_MAX_COUNT, step = 1UL << (op->c % 4), pfn;
+	bool any_free = false, fits = false, held = false;
+	struct range_busy busy;
+	struct page *page;
+
+	if (m->nr_cma == MAX_CMA_GRANTS)
+		return;
+	for (unsigned long bit = 0; bit + count <= area && !fits; bit += step) {
+		struct frame_users users;
+
+		if (span_overlaps(m->cma, m->nr_cma, base + bit, base + bit + count))
+			continue;
+		any_free = true;
+		users = frame_users(m, base + bit, base + bit + count);
+		fits = !users.held && !users.hugetlb;
+		held |= users.held;
+	}
+	trace(m, "cma_alloc n %lu align %lu", count, step);
+	page = cma_alloc(cma, count, op->c % 4, &busy);
+	trace(m, "  -> pfn %#lx (error %d)", page ? page_to_pfn(page) : 0, busy.error);
+	if (!page) {
+		if (fits || busy.error != (any_free ? -EBUSY : -ENOMEM))
+			diverged(m, "cma_alloc failed with %d%s", busy.error,
+				 fits ? " though a window is free of references" : "");
+		else if (busy.error == -EBUSY)
+			check_busy_report(m, "cma_alloc", &busy, false);
+		(void)held;
+		check_frames(m);
+		return;
+	}
+	pfn = page_to_pfn(page);
+	m->cma[m->nr_cma++] = (struct model_span){pfn, count};
+	if (pfn < base || pfn + count > base + area || (pfn - base) % step ||
+	    span_overlaps(m->cma, m->nr_cma - 1, pfn, pfn + count))
+		diverged(m, "cma_alloc granted pfn %#lx n %lu: not an aligned free window", pfn,
+			 count);
+	check_frames(m);
+}
+
+static void cma_give_back(struct model *m, const struct model_op *op)
+{
+	int i = m->nr_cma ? op->b % m->nr_cma : 0;
+
+	if (!m->nr_cma)
+		return;
+	trace(m, "cma_release pfn %#lx n %lu", m->cma[i].start, m->cma[i].nr);
+	if (!cma_release(cma_default_area(), pfn_to_page(m->cma[i].start), m->cma[i].nr))
+		diverged(m, "cma_release of a grant returned false");
+	span_remove(m->cma, &m->nr_cma, i);
+}
+
+static void op_offline(struct model *m, const struct model_op *op)
+{
+	switch (op->a & 3) {
+	case 0:
+		offline_movable(m, op);
+		break;
+	case 1:
+		online_movable(m, op);
+		break;
+	case 2:
+		cma_grant(m, op);
+		break;
+	default:
+		cma_give_back(m, op);
+		break;
+	}
+}
+
+/* --- MODEL_OP_DEVICE (migrate mode) --- */
+
+static struct page *device_page(const struct model *m, unsigned long offset)
+{
+	return pfn_to_page(pgmap_start_pfn(&m->pgmap) + (offset >> PAGE_SHIFT));
+}
+
+/* memremap_pages() of the GENERIC pgmap over all device memory, at m->dev_align. */
+static void device_remap(struct model *m)
+{
+	uint64_t base = (uint64_t)sim_device_start_pfn() << PAGE_SHIFT;
+	int ret;
+
+	if (m->pgmap_live)
+		return;
+	trace(m, "memremap_pages");
+	m->pgmap = (struct dev_pagemap){
+		.type = MEMORY_DEVICE_GENERIC,
+		.range = {.start = base, .end = base + DEVICE_BYTES - 1},
+		.align = m->dev_align,
+	};
+	ret = memremap_pages(&m->pgmap);
+	m->pgmap_live = !ret;
+	if (ret)
+		diverged(m, "memremap_pages returned %d", ret);
+}
+
+/* Map 1 to DEVICE_MAX_UNITS units of the pgmap's alignment, read-only or read-write. */
+static void device_map(struct model *m, const struct model_op *op)
+{
+	struct model_dev *d = &m->cur->dev;
+	unsigned long units = DEVICE_BYTES / m->dev_align, first = op->b % units;
+	unsigned long n = 1 + op->c % min_t(unsigned long, units - first, DEVICE_MAX_UNITS);
+	int prot = op->c & 0x80 ? PROT_READ : PROT_READ | PROT_WRITE;
+	unsigned long addr;
+
+	if (d->len)
+		return;
+	trace(m, "device map offset %#lx len %#lx prot %d", first * m->dev_align, n * m->dev_align,
+	      prot);
+	addr = sim_mmap_device(&m->pgmap, first * m->dev_align, n * m->dev_align, prot);
+	if (!m->pgmap_live) {
+		if (addr != (unsigned long)-EINVAL)
+			diverged(m, "sim_mmap_device of a dead pgmap returned %#lx", addr);
+		return;
+	}
+	if (IS_ERR_VALUE(addr) || !IS_ALIGNED(addr, m->dev_align)) {
+		diverged(m, "sim_mmap_device returned %#lx", addr);
+		return;
+	}
+	*d = (struct model_dev){addr, first * m->dev_align, n * m->dev_align, prot, (1U << n) - 1};
+}
+
+/* A load or store of GUP_MARK_BYTES in the device mapping: every mapping sees the store. */
+static void device_touch(struct model *m, const struct model_op *op)
+{
+	struct model_dev *d = &m->cur->dev;
+	unsigned long off, addr, left;
+	unsigned char buf[GUP_MARK_BYTES];
+	bool write = op->c & 1, may;
+
+	if (!d->len)
+		return;
+	off = (op->b % (d->len >> PAGE_SHIFT)) * PAGE_SIZE + (((op->c >> 1) * 64UL) & ~PAGE_MASK);
+	addr = d->addr + off;
+	may = dev_mapped(m, d, off) && (!write || (d->prot & PROT_WRITE));
+	trace(m, "device %s %#lx", write ? "write" : "read", addr);
+	if (write) {
+		fill_pattern(m, buf, sizeof(buf));
+		left = copy_to_user(addr, buf, sizeof(buf));
+	} else {
+		left = copy_from_user(buf, addr, sizeof(buf));
+	}
+	if ((left == 0) != may) {
+		diverged(m, "device %s at %#lx left %lu, expected %s", write ? "write" : "read",
+			 addr, left, may ? "success" : "a fault");
+		return;
+	}
+	if (!may)
+		return;
+	if (write)
+		memcpy(m->dev_bytes + d->offset + off, buf, sizeof(buf));
+	else if (memcmp(buf, m->dev_bytes + d->offset + off, sizeof(buf)))
+		diverged(m, "device read at %#lx differs from the model", addr);
+}
+
+/*
+ * GUP (fast or slow, get or pin, R/O or R/W, a pin maybe FOLL_LONGTERM) of 1 to
+ * 16 pages of the device mapping: each is the device page its offset names and
+ * holds the model's bytes. Device-dax memory may be pinned long-term under both
+ * profiles (it is neither CMA nor movable; 6.18's GUP-fast pins it itself).
+ */
+static void device_gup(struct model *m, const struct model_op *op)
+{
+	struct model_dev *d = &m->cur->dev;
+	struct huge_batch *batch = &m->dev_batch;
+	bool write = op->c & 0x10, pin = op->c & 0x20, fast = op->c & 0x40;
+	bool longterm = pin && (op->c & 0x80);
+	unsigned int flags = (write ? FOLL_WRITE : 0) | (longterm ? FOLL_LONGTERM : 0);
+	unsigned long npages = d->len >> PAGE_SHIFT, first, addr;
+	long got, expect, n, accessible = 0;
+
+	if (!d->len || batch->nr)
+		return;
+	first = op->b % npages;
+	n = min_t(long, 1 + (op->c & 15), (long)(npages - first));
+	addr = d->addr + first * PAGE_SIZE;
+	while (accessible < n && dev_mapped(m, d, (first + (unsigned long)accessible) * PAGE_SIZE))
+		accessible++;
+	expect = expected_gup(write && !(d->prot & PROT_WRITE) ? 0 : accessible, (int)n);
+	trace(m, "device %s%s%s %#lx n %ld%s", fast ? "fast " : "", longterm ? "longterm " : "",
+	      pin ? "pin" : "get", addr, n, write ? " write" : "");
+	if (fast) {
+		got = pin ? pin_user_pages_fast(addr, (int)n, flags, batch->pages)
+			  : get_user_pages_fast(addr, (int)n, flags, batch->pages);
+	} else {
+		mmap_read_lock(m->cur->task->mm);
+		got = pin ? pin_user_pages(addr, n, flags, batch->pages, NULL)
+			  : get_user_pages(addr, n, flags, batch->pages, NULL);
+		mmap_read_unlock(m->cur->task->mm);
+	}
+	batch->nr = got > 0 ? (int)got : 0;
+	batch->pinned = pin;
+	if (got != expect) {
+		diverged(m, "device gup returned %ld, expected %ld", got, expect);
+		return;
+	}
+	for (long i = 0; i < batch->nr && !m->failed; i++) {
+		unsigned long offset = d->offset + (first + (unsigned long)i) * PAGE_SIZE;
+		unsigned char *frame = page_address(batch->pages[i]);
+
+		if (batch->pages[i] != device_page(m, offset))
+			diverged(m, "device gup page %ld is pfn %#lx, not the device's %#lx", i,
+				 page_to_pfn(batch->pages[i]), page_to_pfn(device_page(m, offset)));
+		else if (pin && !page_maybe_dma_pinned(batch->pages[i]))
+			diverged(m, "device pin %ld is not page_maybe_dma_pinned", i);
+		else if (memcmp(frame, m->dev_bytes + offset, PAGE_SIZE))
+			diverged(m, "device gup page %ld does not hold the model's bytes", i);
+		else if (write) { /* a device writes into the page: every mapping sees it */
+			unsigned long mark = (m->step * GUP_MARK_BYTES) & ~PAGE_MASK;
+
+			fill_pattern(m, frame + mark, GUP_MARK_BYTES);
+			memcpy(m->dev_bytes + offset + mark, frame + mark, GUP_MARK_BYTES);
+		}
+	}
+}
+
+/*
+ * munmap of the whole device mapping, or (@op->c bit 0) of some pages or units: a
+ * device-dax VMA is cut only at the pgmap's alignment (dev_dax_split()), so a
+ * range that starts or ends inside a mapped unit is -EINVAL and nothing goes.
+ */
+/*
+ * Release the device GUP batch. Each page still holds the device's bytes at its
+ * offset, whatever was unmapped, forked or refused meanwhile: a device page is its
+ * memory and never moves.
+ */
+static void device_release(struct model *m, const struct model_op *op)
+{
+	struct huge_batch *batch = &m->dev_batch;
+
+	if (!batch->nr)
+		return;
+	trace(m, "device release");
+	for (int i = 0; i < batch->nr && !m->failed; i++) {
+		unsigned long offset = (page_to_pfn(batch->pages[i]) - pgmap_start_pfn(&m->pgmap))
+				       << PAGE_SHIFT;
+
+		if (memcmp(page_address(batch->pages[i]), m->dev_bytes + offset, PAGE_SIZE))
+			diverged(m, "device page %d of the batch lost the model's bytes", i);
+	}
+	release_batch(batch, op->c & 1);
+}
+
+static void device_unmap(struct model *m, const struct model_op *op)
+{
+	struct model_dev *d = &m->cur->dev;
+	unsigned long start = 0, end = d->len;
+	int ret, expect = 0;
+
+	if (!d->len)
+		return;
+	if (op->c & 1) { /* pages, or (bit 1) whole units */
+		unsigned long unit = op->c & 2 ? m->dev_align : PAGE_SIZE, nr = d->len / unit;
+
+		start = (op->b % nr) * unit;
+		end = start + (1 + (op->c >> 2) % (nr - start / unit)) * unit;
+	}
+	if ((start % m->dev_align && dev_mapped(m, d, start)) ||
+	    (end % m->dev_align && dev_mapped(m, d, end)))
+		expect = -EINVAL;
+	trace(m, "device munmap %#lx len %#lx", d->addr + start, end - start);
+	ret = sys_munmap(d->addr + start, end - start);
+	if (ret != expect) {
+		diverged(m, "device munmap returned %d, expected %d", ret, expect);
+		return;
+	}
+	for (unsigned long off = start; !expect && off < end; off += PAGE_SIZE)
+		d->units &= ~(1U << (off / m->dev_align));
+	if (!d->units)
+		*d = (struct model_dev){0};
+}
+
+/* memunmap_pages_try(): -EBUSY while a task maps the device or a GUP reference is held. */
+static void device_memunmap(struct model *m)
+{
+	bool busy = m->dev_batch.nr;
+	int ret;
+
+	if (!m->pgmap_live)
+		return;
+	for (int i = 0; i < MAX_TASKS; i++)
+		busy |= m->tasks[i].task && m->tasks[i].dev.len;
+	trace(m, "memunmap_pages_try%s", busy ? " (busy)" : "");
+	ret = memunmap_pages_try(&m->pgmap);
+	if (ret != (busy ? -EBUSY : 0))
+		diverged(m, "memunmap_pages_try returned %d, expected %d", ret, busy ? -EBUSY : 0);
+	if (!ret)
+		m->pgmap_live = false;
+}
+
+static void op_device(struct model *m, const struct model_op *op)
+{
+	switch (op->a & 7) {
+	case 0:
+		device_map(m, op);
+		break;
+	case 1:
+	case 2:
+		device_touch(m, op);
+		break;
+	case 3:
+		device_gup(m, op);
+		break;
+	case 4:
+		device_release(m, op);
+		break;
+	case 5:
+		device_unmap(m, op);
+		break;
+	case 6:
+		device_memunmap(m);
+		break;
+	default:
+		device_remap(m);
+		break;
+	}
+	check_frames(m);
+}
+
 typedef void (*model_op_fn)(struct model *m, const struct model_op *op);
 
 static const model_op_fn model_ops[MODEL_NR_OPS] = {
@@ -1280,6 +2063,18 @@ static const model_op_fn model_ops[MODEL_NR_OPS] = {
 	[MODEL_OP_HUGE] = op_huge,
 	[MODEL_OP_HUGETLB] = op_hugetlb,
 	[MODEL_OP_PAGEOUT] = op_pageout,
+	[MODEL_OP_MIGRATE] = op_migrate,
+	[MODEL_OP_OFFLINE] = op_offline,
+	[MODEL_OP_DEVICE] = op_device,
+};
+
+/* What migrate mode decodes: huge mode's opcodes, then its own (whatever their values). */
+static const enum model_opcode migrate_mode_ops[] = {
+	MODEL_OP_MMAP,	  MODEL_OP_MUNMAP,  MODEL_OP_MPROTECT,	    MODEL_OP_MADVISE,
+	MODEL_OP_FORK,	  MODEL_OP_SWITCH,  MODEL_OP_WRITE,	    MODEL_OP_READ,
+	MODEL_OP_GUP,	  MODEL_OP_RELEASE, MODEL_OP_ACCESS_REMOTE, MODEL_OP_EXIT,
+	MODEL_OP_HUGE,	  MODEL_OP_HUGETLB, MODEL_OP_PAGEOUT,	    MODEL_OP_MIGRATE,
+	MODEL_OP_OFFLINE, MODEL_OP_DEVICE,
 };
 
 static void check_machine(struct model *m)
@@ -1295,26 +2090,78 @@ static void tear_down(struct model *m)
 	for (int i = 0; i < HUGE_BATCHES; i++)
 		release_batch(&m->batches[i], false);
 	release_batch(&m->hugetlb_batch, false);
+	release_batch(&m->dev_batch, false);
 	for (int i = 0; i < MAX_TASKS; i++)
 		if (m->tasks[i].task)
 			drop_task(&m->tasks[i]);
 	set_current(NULL);
+	while (m->nr_cma)
+		cma_give_back(m, &(struct model_op){0});
+	while (m->nr_offline) {
+		online_range(m->offline[0].start, m->offline[0].nr);
+		span_remove(m->offline, &m->nr_offline, 0);
+	}
+	if (m->pgmap_live)
+		memunmap_pages(&m->pgmap); /* nothing maps or holds it: no task is left */
+	free(m->dev_bytes);
+}
+
+/* Huge mode's machine: @config gives the THP knobs. */
+static void huge_machine(struct sim_config *cfg, uint8_t config)
+{
+	static const enum sim_thp knobs[] = {SIM_THP_MADVISE, SIM_THP_ALWAYS, SIM_THP_NEVER,
+					     SIM_THP_MADVISE};
+
+	cfg->mem_bytes = 64UL << 20;
+	cfg->swap_bytes = 4UL << 20; /* for MODEL_OP_PAGEOUT */
+	cfg->thp = knobs[config & 3];
+	cfg->thp_no_zero_page = config & 4;
+	cfg->hugetlb_2m_pages = HUGETLB_POOL;
 }
 
 /* Huge mode: the magic's config byte gives the THP knobs; the ops start after it. */
 static size_t huge_mode_config(const uint8_t *data, size_t size, struct sim_config *cfg)
 {
-	static const enum sim_thp knobs[] = {SIM_THP_MADVISE, SIM_THP_ALWAYS, SIM_THP_NEVER,
-					     SIM_THP_MADVISE};
-
 	if (size < MODEL_OP_BYTES || memcmp(data, MODEL_HUGE_MAGIC, 3))
 		return 0;
-	cfg->mem_bytes = 64UL << 20;
-	cfg->swap_bytes = 4UL << 20; /* for MODEL_OP_PAGEOUT */
-	cfg->thp = knobs[data[3] & 3];
-	cfg->thp_no_zero_page = data[3] & 4;
-	cfg->hugetlb_2m_pages = HUGETLB_POOL;
+	huge_machine(cfg, data[3]);
 	return MODEL_OP_BYTES;
+}
+
+/* Migrate mode: huge mode's machine with somewhere to migrate to, CMA and a device. */
+static size_t migrate_mode_config(const uint8_t *data, size_t size, struct sim_config *cfg)
+{
+	if (size < MODEL_OP_BYTES || memcmp(data, MODEL_MIGRATE_MAGIC, 3))
+		return 0;
+	huge_machine(cfg, data[3]);
+	cfg->mem_bytes = MIGRATE_MEM_BYTES;
+	cfg->movable_bytes = MOVABLE_BYTES;
+	cfg->cma_bytes = CMA_BYTES;
+	cfg->device_bytes = DEVICE_BYTES;
+	return MODEL_OP_BYTES;
+}
+
+/* After boot in migrate mode: the device's pgmap, at the alignment bit 3 of @config gives. */
+static void migrate_mode_start(struct model *m, uint8_t config)
+{
+	m->migrate_mode = true;
+	m->longterm_stuck_fails = sim_current_profile() == SIM_PROFILE_6_18;
+	m->longterm_avoids_movable = m->longterm_stuck_fails;
+	m->dev_align = config & 8 ? PMD_SIZE : PAGE_SIZE;
+	m->dev_bytes = calloc(1, DEVICE_BYTES);
+	if (!m->dev_bytes) {
+		diverged(m, "out of host memory");
+		return;
+	}
+	device_remap(m);
+}
+
+/* The operation @code names in the input's mode. */
+static enum model_opcode opcode_of(const struct model *m, uint8_t code, bool huge)
+{
+	if (m->migrate_mode)
+		return migrate_mode_ops[code % ARRAY_SIZE(migrate_mode_ops)];
+	return (enum model_opcode)(code % (huge ? MODEL_HUGE_NR_OPS : MODEL_OP_HUGE));
 }
 
 int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *log)
@@ -1322,7 +2169,7 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 	struct sim_config cfg = {.mem_bytes = 16UL << 20, .quiet = !log, .profile = profile};
 	struct model *m = calloc(1, sizeof(*m));
 	size_t start = huge_mode_config(data, size, &cfg);
-	int nr_ops = start ? MODEL_NR_OPS : MODEL_OP_HUGE;
+	size_t migrate = start ? 0 : migrate_mode_config(data, size, &cfg);
 	int ret;
 
 	if (!m || sim_boot(&cfg)) {
@@ -1330,19 +2177,22 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 		return 1;
 	}
 	m->log = log;
-	if (log && start)
-		fprintf(log, "model: huge mode, thp %d%s\n", cfg.thp,
+	if (log && (start || migrate))
+		fprintf(log, "model: %s mode, thp %d%s\n", start ? "huge" : "migrate", cfg.thp,
 			cfg.thp_no_zero_page ? ", no huge zero page" : "");
+	start = start ? start : migrate;
 	m->has_mseal = sim_current_profile() == SIM_PROFILE_6_18;
 	m->has_pin_fast_only = !m->has_mseal;
 	if (start_task(m, &m->tasks[0])) {
+		if (migrate)
+			migrate_mode_start(m, data[3]);
 		for (size_t pos = start;
 		     pos + MODEL_OP_BYTES <= size && m->step < MAX_OPS && !m->failed;
 		     pos += MODEL_OP_BYTES, m->step++) {
 			struct model_op op = {data[pos], data[pos + 1], data[pos + 2],
 					      data[pos + 3]};
 
-			model_ops[op.code % nr_ops](m, &op);
+			model_ops[opcode_of(m, op.code, start)](m, &op);
 			if (!m->failed)
 				check_machine(m);
 		}

@@ -2,7 +2,8 @@
 /*
  * The model-based fuzzing decoder shared by the libFuzzer harness and the replay
  * test: bytes become mapping, fork, access and GUP operations on a small machine,
- * each checked against a plain reference model; in huge mode also THP operations.
+ * each checked against a plain reference model; in huge mode also THP operations,
+ * in migrate mode also migration, offlining, CMA and device memory.
  */
 #ifndef GUP_TESTS_MODEL_OPS_H
 #define GUP_TESTS_MODEL_OPS_H
@@ -32,8 +33,14 @@ enum model_opcode {
 	MODEL_OP_HUGE,	  /* only in huge mode: the operations on the huge arena */
 	MODEL_OP_HUGETLB, /* only in huge mode: the hugetlb range */
 	MODEL_OP_PAGEOUT, /* only in huge mode (its machine has swap): MADV_PAGEOUT/COLD */
+	MODEL_OP_MIGRATE, /* only in migrate mode: sim_migrate_range, long-term pins */
+	MODEL_OP_OFFLINE, /* only in migrate mode: offline/online_range, cma_alloc/release */
+	MODEL_OP_DEVICE,  /* only in migrate mode: a device-dax pgmap mapped, pinned, unmapped */
 	MODEL_NR_OPS
 };
+
+/* Huge mode decodes the opcodes up to MODEL_OP_PAGEOUT, as before later modes came. */
+#define MODEL_HUGE_NR_OPS (MODEL_OP_PAGEOUT + 1)
 
 /*
  * An input whose first four bytes are "THP" and a config byte runs in huge mode:
@@ -45,9 +52,19 @@ enum model_opcode {
  */
 #define MODEL_HUGE_MAGIC "THP"
 
+/*
+ * An input whose first four bytes are "MIG" and a config byte runs in migrate
+ * mode: huge mode's machine and operations (the config byte's bits 0-2 as there),
+ * booted also with ZONE_MOVABLE, a CMA area and 4 MiB of device memory (one
+ * device-dax pgmap aligned to 4 KiB, or with bit 3 to 2 MiB), and decoding
+ * MODEL_OP_MIGRATE, MODEL_OP_OFFLINE and MODEL_OP_DEVICE after huge mode's opcodes.
+ */
+#define MODEL_MIGRATE_MAGIC "MIG"
+
 /**
- * model_run() - boot a 16 MiB machine (64 MiB in huge mode), run the operations @data encodes, and
- * compare every result with the reference model; shut down at the end.
+ * model_run() - boot a 16 MiB machine (64 MiB in huge mode, 96 MiB in migrate mode), run
+ * the operations @data encodes, and compare every result with the reference model; shut
+ * down at the end.
  * @profile: the semantics profile to boot; SIM_PROFILE_DEFAULT: GUP_PROFILE, else 5.11.
  * @log: where the operations and the first divergence are described; NULL: quiet.
  *

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Build the model-based fuzzer (tests/fuzz/fuzz_model.c) through CMake with
 # clang's libFuzzer, ASan and UBSan (GUP_FUZZ=ON), and run it for N seconds
-# (default 120) from the seed corpus.
+# (default 120) from the seed corpus. The mode of an input (plain, huge "THP",
+# migrate "MIG") is its first bytes: the seeds give each mode a start, the
+# dictionary lets mutations cross between them, and the summary counts the
+# corpus per mode so a run shows that every mode was fuzzed.
 # Crashing inputs land in $FUZZ_OUT (default /tmp/libgup-fuzz-model); copy them
 # to tests/fuzz/regressions/ so regress_fuzz_inputs replays them.
 # Usage: tests/fuzz/run_model_fuzz.sh [seconds] [extra libFuzzer args...]
@@ -22,7 +25,17 @@ cp -n "$root"/tests/fuzz/corpus_model/* "$out/corpus/" 2>/dev/null || true
 status=0
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 	"$build/fuzz_model" -max_total_time="$seconds" -max_len=2048 -timeout=30 -print_final_stats=1 \
+	-dict="$root/tests/fuzz/model.dict" \
 	-artifact_prefix="$out/artifacts/" "$@" "$out/corpus" "$root/tests/fuzz/corpus_model" \
 	2>&1 | tee "$out/fuzz.log" || status=$?
 "$root/tests/fuzz/fuzz_stats.sh" model "$out/fuzz.log"
+mode_count() {
+	local n=0 f
+	for f in "$out"/corpus/*; do
+		if [ "$(head -c3 "$f" | tr -d "\\000")" = "$1" ]; then n=$((n + 1)); fi
+	done
+	echo "$n"
+}
+echo "fuzz modes: corpus $(ls "$out/corpus" | wc -l) inputs, huge (THP) $(mode_count THP)," \
+	"migrate (MIG) $(mode_count MIG)"
 exit "$status"
