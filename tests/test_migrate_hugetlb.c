@@ -130,6 +130,7 @@ static void migrate_and_check(unsigned long flags)
 	assert_int_not_equal(pfn_of(t, addr), before);
 	assert_int_equal(zone_of(t, addr), ZONE_NORMAL);
 	assert_pmd_mapped(t, addr);
+	assert_true(huge_entry(t, addr) & _PAGE_RW); /* a write entry comes back writable */
 	assert_bytes(addr);
 	/* The old page is free in the pool again: the counters did not move. */
 	assert_pool(5, 4, 0);
