@@ -387,6 +387,7 @@ struct waiter {
 	struct page *old;
 	int base_refs;
 	bool saw_reference;
+	bool spun; /* the waiter faulted on and on instead of waiting */
 	bool done;
 	bool gup;    /* fault through pin_user_pages() (follow_hugetlb_page) */
 	char byte;   /* what it read */
@@ -401,8 +402,8 @@ static void *wait_on_entry(void *arg)
 
 	(void)arg;
 	if (waiter.gup) {
-		waiter.pinned =
-			pin_user_pages(window_addr + PMD_SIZE / 2, 1, FOLL_WRITE, &page, NULL);
+		/* A read pin: a write one would fault on any entry it cannot write. */
+		waiter.pinned = pin_user_pages(window_addr + PMD_SIZE / 2, 1, 0, &page, NULL);
 		if (waiter.pinned == 1) {
 			waiter.byte = *((char *)page_address(page));
 			unpin_user_page(page);
@@ -414,9 +415,13 @@ static void *wait_on_entry(void *arg)
 	return NULL;
 }
 
+/* Far more faults than one wait needs (one, or two after a retry). */
+#define WAITER_SPIN_FAULTS 1000
+
 static void fault_in_window(enum sim_point_id id, void *ctx, void *arg)
 {
 	struct task_struct *thread;
+	unsigned long faults;
 
 	(void)id;
 	(void)arg;
@@ -428,9 +433,15 @@ static void fault_in_window(enum sim_point_id id, void *ctx, void *arg)
 	assert_non_null(thread);
 	waiter.task = thread;
 	assert_int_equal(sim_thread_spawn(thread, wait_on_entry, NULL, &waiter.thread), 0);
+	faults = page_faults();
 	while (!__atomic_load_n(&waiter.done, __ATOMIC_ACQUIRE)) {
 		if (page_ref_count(waiter.old) > waiter.base_refs) {
 			waiter.saw_reference = true;
+			break;
+		}
+		/* A fault that comes back without waiting faults again and again: stop. */
+		if (page_faults() - faults > WAITER_SPIN_FAULTS) {
+			waiter.spun = true;
 			break;
 		}
 		sched_yield();
@@ -449,6 +460,7 @@ static void run_waiter(bool gup)
 	assert_null(sim_thread_join(waiter.thread));
 	task_exit(waiter.task);
 	set_current(window_task);
+	assert_false(waiter.spun);
 	assert_true(waiter.saw_reference);
 	assert_int_equal(waiter.byte, 'm');
 	if (gup)
