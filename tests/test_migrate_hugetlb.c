@@ -154,6 +154,40 @@ static void test_shared_page_moves_to_pool_page(void **state)
 }
 
 /*
+ * The second huge page of a shared object, mapped by a child too: the reverse map
+ * finds both mappings by the page's offset in the object (index << order).
+ */
+static void test_shared_second_page_moves_in_both_mms(void **state)
+{
+	struct task_struct *t = start_task("huge"), *child;
+	unsigned long addr = sys_mmap(0, 2 * PMD_SIZE, RW, HUGE_SHARED, -1, 0), second, first_pfn;
+
+	(void)state;
+	assert_false(IS_ERR_VALUE(addr));
+	second = addr + PMD_SIZE;
+	put_byte(addr, 'a');
+	put_byte(second + 7, 's');
+	first_pfn = pfn_of(t, addr);
+	child = sys_fork();
+	assert_non_null(child);
+	set_current(t);
+	assert_int_equal(zone_of(t, second), ZONE_MOVABLE);
+	assert_int_equal(sim_migrate_range(second, PMD_SIZE, ZONE_NORMAL), 0);
+	assert_int_equal(zone_of(t, second), ZONE_NORMAL);
+	assert_int_equal(pfn_of(child, second), pfn_of(t, second));
+	assert_int_equal(pfn_of(t, addr), first_pfn);
+	assert_int_equal(get_byte(second + 7), 's');
+	set_current(child);
+	assert_int_equal(get_byte(second + 7), 's');
+	put_byte(second + 8, 'c'); /* shared: the parent sees it */
+	set_current(t);
+	assert_int_equal(get_byte(second + 8), 'c');
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(child);
+	task_exit(t);
+}
+
+/*
  * No free pool page in ZONE_NORMAL: a temporary page from the buddy allocator
  * takes the old one's place in the pool, and the old page leaves for the buddy.
  */
@@ -493,6 +527,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		POOL3_TEST(test_private_page_moves_to_pool_page),
 		POOL3_TEST(test_shared_page_moves_to_pool_page),
+		POOL3_TEST(test_shared_second_page_moves_in_both_mms),
 		POOL2_TEST(test_temporary_page_replaces_the_old_one),
 		POOL3_TEST(test_pinned_page_stays),
 		POOL2_TEST(test_no_target_is_enomem),
