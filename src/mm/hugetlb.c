@@ -20,7 +20,10 @@
  *    the kernel's owner would instead unmap the page from the children and retry;
  *  - no hugetlb fault mutex: two faults on one huge page race to install it under
  *    the page-table lock and the loser gives its page (and reservation) back;
- *  - no hugetlb_usage counter in the mm (the kernel's HugetlbPages line).
+ *  - no hugetlb_usage counter in the mm (the kernel's HugetlbPages line);
+ *  - migration: the free lists are per zone (the kernel's per node); a temporary
+ *    migration target is counted apart (temporary_huge_pages), not in
+ *    nr_huge_pages as the kernel counts it while it lives.
  */
 
 static struct hstate hstates[HUGE_MAX_HSTATE];

@@ -2,7 +2,8 @@
 /*
  * hugetlb: the boot-time pools of 2 MiB and 1 GiB pages (struct hstate), the
  * hugetlbfs-like object behind MAP_HUGETLB, and the fault, fork, zap, mprotect and
- * GUP entry points the rest of src/mm calls for VM_HUGETLB VMAs (hugetlb.c).
+ * GUP entry points the rest of src/mm calls for VM_HUGETLB VMAs, and the hugetlb side
+ * of page migration (hugetlb.c).
  */
 #ifndef GUP_MM_HUGETLB_H
 #define GUP_MM_HUGETLB_H
