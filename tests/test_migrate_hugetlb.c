@@ -297,6 +297,9 @@ static void gup_fast_in_window(enum sim_point_id id, void *ctx, void *arg)
 	(void)arg;
 	assert_migration_entry(window_addr, true);
 	assert_int_equal(get_user_pages_fast_only(window_addr, 1, 0, &page), 0);
+	/* pagemap sees no page there (5.11 reports neither present nor swapped). */
+	assert_int_equal(
+		pagemap_entry(window_task, window_addr + PAGE_SIZE) & (PM_PRESENT | PM_SWAP), 0);
 	assert_int_equal(sim_check(NULL), 0);
 }
 
