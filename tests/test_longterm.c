@@ -340,6 +340,86 @@ static void test_get_longterm_is_refused(void **state)
 	end_test(t);
 }
 
+/* hugetlb pools: 2 MiB pool pages are movable allocations, so CMA or ZONE_MOVABLE hold them. */
+static void boot_hugetlb(unsigned long cma, unsigned long movable, unsigned long nr_2m)
+{
+	struct sim_config cfg = {.mem_bytes = 24 * MIB,
+				 .cma_bytes = cma,
+				 .movable_bytes = movable,
+				 .hugetlb_2m_pages = nr_2m};
+
+	assert_int_equal(sim_boot(&cfg), 0);
+}
+
+/* One private 2 MiB hugetlb page, its first byte written. */
+static unsigned long map_hugetlb_page(void)
+{
+	unsigned long addr = sys_mmap(0, PMD_SIZE, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	char c = 'h';
+
+	assert_false(IS_ERR_VALUE(addr));
+	assert_int_equal(copy_to_user(addr, &c, 1), 0);
+	return addr;
+}
+
+/*
+ * A hugetlb page in CMA: the isolate_huge_page() branch of both passes. Every
+ * pool page is in CMA (it is most of the zone's free memory at boot), so the
+ * target is a temporary page from outside CMA; GUP-fast refused the page first.
+ */
+static void test_hugetlb_page_in_cma(void **state)
+{
+	struct task_struct *t;
+	unsigned long addr, before;
+	struct sim_hugepages hp;
+	struct page *page;
+
+	(void)state;
+	boot_hugetlb(16 * MIB, 0, 2);
+	t = start_task("t");
+	addr = map_hugetlb_page();
+	before = pfn_of(t, addr);
+	assert_true(in_cma(t, addr));
+	count_migrations();
+	assert_int_equal(
+		pin_user_pages_fast(addr + PAGE_SIZE, 1, FOLL_WRITE | FOLL_LONGTERM, &page), 1);
+	stop_counting();
+	assert_int_equal(migrations, 1);
+	assert_false(is_migrate_cma_page(page));
+	assert_true(PageHuge(page));
+	assert_int_not_equal(pfn_of(t, addr), before);
+	assert_int_equal(pfn_of(t, addr + PAGE_SIZE), page_to_pfn(page));
+	assert_int_equal(byte_at(addr), 'h');
+	assert_int_equal(sim_hugepages(PMD_SIZE, &hp), 0);
+	assert_int_equal(hp.total, 2);
+	assert_int_equal(hp.free, 1);
+	assert_int_equal(sim_check(NULL), 0);
+	unpin_user_page(page);
+	end_test(t);
+}
+
+/* A hugetlb page in ZONE_MOVABLE: 5.11 pins it there; 6.18 moves it to ZONE_NORMAL. */
+static void test_hugetlb_page_in_movable_zone(void **state)
+{
+	struct task_struct *t;
+	unsigned long addr;
+	struct page *page;
+
+	(void)state;
+	boot_hugetlb(0, 8 * MIB, 2);
+	t = start_task("t");
+	addr = map_hugetlb_page();
+	assert_int_equal(page_zonenum(pfn_to_page(pfn_of(t, addr))), ZONE_MOVABLE);
+	assert_int_equal(pin_user_pages(addr, 1, FOLL_WRITE | FOLL_LONGTERM, &page, NULL), 1);
+	assert_int_equal(page_zonenum(page), by_profile(ZONE_MOVABLE, ZONE_NORMAL));
+	assert_int_equal(pfn_of(t, addr), page_to_pfn(page));
+	assert_int_equal(byte_at(addr), 'h');
+	assert_int_equal(sim_check(NULL), 0);
+	unpin_user_page(page);
+	end_test(t);
+}
+
 #define CMA_TEST(fn) cmocka_unit_test_setup_teardown(fn, boot_with_cma, shutdown_left_machine)
 
 int main(void)
@@ -359,6 +439,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_movable_zone, boot_with_movable,
 						shutdown_left_machine),
 		CMA_TEST(test_get_longterm_is_refused),
+		cmocka_unit_test_teardown(test_hugetlb_page_in_cma, shutdown_left_machine),
+		cmocka_unit_test_teardown(test_hugetlb_page_in_movable_zone, shutdown_left_machine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,9 +42,10 @@ enum migrate_reason {
  * Takes a reference and marks the page isolated (there are no LRU lists yet,
  * which the kernel's isolate_lru_page() would take it from).
  *
- * Return: 0; -EBUSY when the page is free, already isolated, a tail page, a
- * hugetlb page, or neither anonymous nor in a page cache (a THP is taken by its
- * head: migrate_pages() splits it).
+ * Return: 0; -EBUSY when the page is free, already isolated, a tail page, or
+ * neither anonymous nor in a page cache (a THP is taken by its head:
+ * migrate_pages() splits it); a hugetlb head goes through isolate_huge_page()
+ * (-EBUSY when it is free, being set up or isolated already).
  */
 int migrate_isolate_page(struct page *page, struct list_head *list);
 
@@ -79,13 +80,16 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t p
  * [@addr, @addr + @len) to zone @zone, as move_pages(2) moves them between nodes.
  *
  * Anonymous and page-cache pages outside @zone are migrated, THPs split into
- * small pages on the way; pages already there, the zero page and hugetlb pages
- * are left alone.
+ * small pages on the way; hugetlb pages move whole, to a free pool page in @zone
+ * or (2 MiB) a temporary one from it; pages already there and the zero page are
+ * left alone. The pages are isolated under mmap_lock and migrated after it is
+ * dropped, as move_pages(2) does.
  *
  * Return: 0 when every page that should move did; the number that stayed
  * (pinned or busy); -EINVAL for an unaligned @addr, a wrapping range or a zone
  * with no memory; -EFAULT when part of the range is not mapped; -ENOMEM when
- * @zone has no free page; -ENODEV with no machine, -ESRCH from a thread that runs
+ * @zone has no free page (for a 1 GiB page: no free gigantic pool page there);
+ * -ENODEV with no machine, -ESRCH from a thread that runs
  * no task.
  */
 long sim_migrate_range(unsigned long addr, unsigned long len, enum zone_type zone);

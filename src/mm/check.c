@@ -411,6 +411,39 @@ static bool tally_hugetlb_leaf(struct check_ctx *c, struct mm_struct *mm, unsign
 }
 
 /*
+ * A huge migration entry inside a hugetlb VMA: it exists only while a migration
+ * runs and names a locked pool (or temporary) head of the VMA's page size; it
+ * holds no reference and no mapcount (try_to_unmap() dropped both).
+ * Return: false when @addr is not in a hugetlb VMA.
+ */
+static bool tally_hugetlb_migration_entry(struct check_ctx *c, struct mm_struct *mm,
+					  unsigned long entry, unsigned long addr,
+					  unsigned long size)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	struct page *page = migration_entry_to_page(pte_to_swp_entry(__pte(entry)));
+
+	if (!vma || vma->vm_start > addr || !is_vm_hugetlb_page(vma))
+		return false;
+	if (!pfn_valid(page_to_pfn(page)) || !PageHuge(page) || page != compound_head(page) ||
+	    compound_nr(page) != size >> PAGE_SHIFT) {
+		violation(c,
+			  "mm %u: hugetlb migration entry at %#lx names pfn %#lx, not a "
+			  "hugetlb head of its size",
+			  mm->id, addr, page_to_pfn(page));
+		return true;
+	}
+	if (!atomic_read(&migrations_in_flight))
+		violation(c, "mm %u: hugetlb migration entry at %#lx left after migration finished",
+			  mm->id, addr);
+	else if (!PageLocked(page))
+		violation(c, "mm %u: hugetlb migration entry at %#lx names unlocked pfn %#lx",
+			  mm->id, addr, page_to_pfn(page));
+	tally_at(c, page_to_pfn(page));
+	return true;
+}
+
+/*
  * The pools: their own accounting (hugetlb_check_pools()), and their free pages
  * (unreferenced heads outside the buddy allocator) counted as free frames, so the
  * frame walk does not take them for lost ones.
@@ -421,6 +454,12 @@ static void check_hugetlb(struct check_ctx *c)
 	for (unsigned long pfn = c->lo; pfn < c->hi; pfn++) {
 		struct page *page = pfn_to_page(pfn);
 
+		if (PageHead(page) && PageHuge(page) && page_ref_count(page) > 0) {
+			/* In use: a migration's isolation or target allocation holds it too. */
+			c->refs[pfn] += hugetlb_page_held_refs(page);
+			pfn += compound_nr(page) - 1;
+			continue;
+		}
 		if (!PageHead(page) || !hugetlb_page_is_free(page))
 			continue;
 		if (c->free[pfn])
@@ -459,6 +498,12 @@ static int check_pud_entry(pud_t *pud, unsigned long addr, unsigned long next, s
 	(void)next;
 	close_tables(walk->private_data, walk->mm, 2);
 	w->any[PUD_TABLE] = true;
+	if (is_hugetlb_entry_migration(pud_val(v)) &&
+	    tally_hugetlb_migration_entry(w->c, walk->mm, pud_val(v), addr, PUD_SIZE)) {
+		walk->action = ACTION_CONTINUE;
+		return 0;
+	}
+	/* Before devmap: a swap entry's inverted offset may carry the devmap bit. */
 	if (pud_devmap(v)) {
 		tally_devmap_leaf(w->c, walk->mm, pud_val(v), addr, PUD_SIZE);
 		walk->action = ACTION_CONTINUE;
@@ -515,6 +560,12 @@ static int check_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, s
 	(void)next;
 	close_tables(walk->private_data, walk->mm, 1);
 	w->any[PMD_TABLE] = true;
+	if (is_hugetlb_entry_migration(pmd_val(v)) &&
+	    tally_hugetlb_migration_entry(w->c, walk->mm, pmd_val(v), addr, PMD_SIZE)) {
+		walk->action = ACTION_CONTINUE;
+		return 0;
+	}
+	/* Before devmap: a swap entry's inverted offset may carry the devmap bit. */
 	if (pmd_devmap(v)) {
 		tally_devmap_leaf(w->c, walk->mm, pmd_val(v), addr, PMD_SIZE);
 		walk->action = ACTION_CONTINUE;

@@ -1526,8 +1526,10 @@ struct page *get_dump_page(unsigned long addr)
  */
 static struct page *alloc_outside_cma(struct page *page, unsigned long private_data)
 {
-	(void)page;
 	(void)private_data;
+	/* A hugetlb page moves to a pool page (or a temporary one) the context allows. */
+	if (PageHuge(page))
+		return alloc_hugetlb_migration_target(page, MAX_NR_ZONES);
 	return alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 0);
 }
 
@@ -1554,7 +1556,8 @@ static unsigned long isolate_unpinnable_pages(unsigned long nr_pages, struct pag
 		if (is_pinnable_page(head))
 			continue;
 		found++;
-		if (!PageLRU(head) && !PageIsolated(head) && *drain_allow) {
+		/* A hugetlb page is on hugetlb's active list, never in an LRU batch. */
+		if (!PageHuge(head) && !PageLRU(head) && !PageIsolated(head) && *drain_allow) {
 			lru_add_drain_all();
 			*drain_allow = false;
 		}

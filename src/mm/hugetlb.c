@@ -20,7 +20,10 @@
  *    the kernel's owner would instead unmap the page from the children and retry;
  *  - no hugetlb fault mutex: two faults on one huge page race to install it under
  *    the page-table lock and the loser gives its page (and reservation) back;
- *  - no hugetlb_usage counter in the mm (the kernel's HugetlbPages line).
+ *  - no hugetlb_usage counter in the mm (the kernel's HugetlbPages line);
+ *  - migration: the free lists are per zone (the kernel's per node); a temporary
+ *    migration target is counted apart (temporary_huge_pages), not in
+ *    nr_huge_pages as the kernel counts it while it lives.
  */
 
 static struct hstate hstates[HUGE_MAX_HSTATE];
@@ -83,7 +86,53 @@ int hugetlb_gigantic_range(unsigned long nr_1g, unsigned long normal_pages, unsi
 static void hstate_init(struct hstate *h, unsigned int order, const char *name)
 {
 	*h = (struct hstate){.order = order, .name = name};
-	INIT_LIST_HEAD(&h->free_list);
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		INIT_LIST_HEAD(&h->free_lists[z]);
+	INIT_LIST_HEAD(&h->active_list);
+}
+
+static bool hstate_is_gigantic(const struct hstate *h)
+{
+	return h->order >= MAX_ORDER;
+}
+
+/*
+ * 5.11's htlb_alloc_mask(): a 2 MiB page may be migrated, so it is a movable
+ * allocation (ZONE_MOVABLE and CMA pageblocks may hold it); a gigantic page is
+ * not, since finding a free gigantic range to move it to is not feasible.
+ */
+static gfp_t htlb_alloc_mask(const struct hstate *h)
+{
+	return hstate_is_gigantic(h) ? GFP_HIGHUSER : GFP_HIGHUSER_MOVABLE;
+}
+
+/* The hugetlb state bits a head keeps in ->private_data (6.x's hugetlb_page_flags). */
+#define HPG_MIGRATABLE 0x1UL /* mapped or in its cache, not isolated: 5.11's page_huge_active */
+#define HPG_TEMPORARY 0x2UL  /* a migration target from the buddy allocator, not the pool's */
+/* The machine's own, for the checker: the reference isolation or a target allocation holds. */
+#define HPG_ISOLATED 0x4UL
+#define HPG_TARGET 0x8UL
+
+static bool hpage_test(struct page *head, unsigned long bit)
+{
+	return head->private_data & bit;
+}
+
+static void hpage_set(struct page *head, unsigned long bit)
+{
+	head->private_data |= bit;
+}
+
+static void hpage_clear(struct page *head, unsigned long bit)
+{
+	head->private_data &= ~bit;
+}
+
+/* A free page goes on the free list of its zone. hugetlb_lock held. */
+static void enqueue_huge_page(struct hstate *h, struct page *page)
+{
+	list_add_tail(&page->lru, &h->free_lists[page_zonenum(page)]);
+	h->free_huge_pages++;
 }
 
 /* A new pool page: free (refcount 0) and marked as hugetlb's. */
@@ -92,8 +141,7 @@ static void enqueue_new_huge_page(struct hstate *h, struct page *page)
 	page[1].compound_dtor = HUGETLB_PAGE_DTOR;
 	set_page_count(page, 0);
 	h->pages[h->nr_huge_pages++] = page;
-	list_add_tail(&page->lru, &h->free_list);
-	h->free_huge_pages++;
+	enqueue_huge_page(h, page);
 }
 
 void hugetlb_init_pools(unsigned long nr_2m, unsigned long gigantic_start, unsigned long nr_1g,
@@ -118,8 +166,8 @@ void hugetlb_init_pools(unsigned long nr_2m, unsigned long gigantic_start, unsig
 		enqueue_new_huge_page(h1, pfn_to_page(pfn));
 	}
 	for (unsigned long i = 0; i < nr_2m; i++) {
-		struct page *page =
-			alloc_pages(GFP_HIGHUSER | __GFP_COMP | __GFP_NOWARN, HPAGE_PMD_ORDER);
+		struct page *page = alloc_pages(htlb_alloc_mask(h2) | __GFP_COMP | __GFP_NOWARN,
+						HPAGE_PMD_ORDER);
 
 		if (!page)
 			break;
@@ -132,21 +180,57 @@ void hugetlb_init_pools(unsigned long nr_2m, unsigned long gigantic_start, unsig
 			want_2m, h2->nr_huge_pages);
 }
 
-static struct page *dequeue_huge_page(struct hstate *h)
+/* The first free page on @zone's list that @gfp may use (CMA pageblocks only with __GFP_CMA). */
+static struct page *dequeue_huge_page_zone(struct hstate *h, enum zone_type zone, gfp_t gfp)
 {
-	struct page *page = list_first_entry(&h->free_list, struct page, lru);
+	struct page *page;
 
-	list_del(&page->lru);
-	h->free_huge_pages--;
-	return page;
+	list_for_each_entry(page, &h->free_lists[zone], lru)
+	{
+		if (is_migrate_cma_page(page) && !(gfp & __GFP_CMA))
+			continue;
+		list_del(&page->lru);
+		h->free_huge_pages--;
+		return page;
+	}
+	return NULL;
+}
+
+/*
+ * A free pool page for an allocation of @gfp in the current allocation context
+ * (5.11 dequeue_huge_page_nodemask(); 6.x's pin context skips pages a long-term
+ * pin may not keep): @zone's list only when @zone < MAX_NR_ZONES (a migration to
+ * that zone), else the zones @gfp allows, ZONE_MOVABLE first as the buddy
+ * allocator orders them. hugetlb_lock held. Return: the page, or NULL.
+ */
+static struct page *dequeue_huge_page(struct hstate *h, gfp_t gfp, int zone)
+{
+	struct page *page = NULL;
+
+	gfp = current_gfp_context(gfp);
+	if (zone < MAX_NR_ZONES)
+		return dequeue_huge_page_zone(h, (enum zone_type)zone, gfp);
+	if (gfp & __GFP_MOVABLE)
+		page = dequeue_huge_page_zone(h, ZONE_MOVABLE, gfp);
+	return page ? page : dequeue_huge_page_zone(h, ZONE_NORMAL, gfp);
+}
+
+/* Any free page, whatever its zone (shutdown). hugetlb_lock held. */
+static struct page *dequeue_any_huge_page(struct hstate *h)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		if (!list_empty(&h->free_lists[z]))
+			return dequeue_huge_page_zone(h, (enum zone_type)z, __GFP_CMA);
+	return NULL;
 }
 
 void hugetlb_release_pools(void)
 {
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
 		struct hstate *h = &hstates[i];
-		while (!list_empty(&h->free_list)) {
-			struct page *page = dequeue_huge_page(h);
+		struct page *page;
+
+		while ((page = dequeue_any_huge_page(h))) {
 
 			page[1].compound_dtor = 0;
 			if (h->order == HUGETLB_1G_ORDER) {
@@ -166,7 +250,8 @@ unsigned long hugetlb_pages_in_use(void)
 	unsigned long n = 0;
 
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
-		n += hstates[i].nr_huge_pages - hstates[i].free_huge_pages;
+		n += hstates[i].nr_huge_pages - hstates[i].free_huge_pages +
+		     hstates[i].temporary_huge_pages;
 	return n;
 }
 
@@ -190,15 +275,16 @@ static struct page *alloc_huge_page(struct hugetlbfs_inode *inode, struct vm_are
 	spin_lock(&hugetlb_lock);
 	reserved = may_use_reserve && inode->resv && idx < inode->nr && inode->resv[idx] &&
 		   (inode->shared || vma->vm_mm == inode->owner);
-	if (reserved) {
+	if (reserved || h->free_huge_pages > h->resv_huge_pages)
+		page = dequeue_huge_page(h, htlb_alloc_mask(h), MAX_NR_ZONES);
+	if (page && reserved) {
 		inode->resv[idx] = 0;
 		inode->nr_resv--;
 		h->resv_huge_pages--;
-		page = dequeue_huge_page(h);
 		*used_reserve = true;
-	} else if (h->free_huge_pages > h->resv_huge_pages) {
-		page = dequeue_huge_page(h);
 	}
+	if (page)
+		list_add(&page->lru, &h->active_list);
 	spin_unlock(&hugetlb_lock);
 	if (!page)
 		return NULL;
@@ -217,9 +303,19 @@ static void restore_reserve(struct hugetlbfs_inode *inode, unsigned long idx)
 	spin_unlock(&hugetlb_lock);
 }
 
+/* A temporary page's last reference: it leaves hugetlb for the buddy allocator. */
+static void free_temporary_huge_page(struct hstate *h, struct page *page)
+{
+	page[1].compound_dtor = 0;
+	page->private_data = 0;
+	set_page_count(page, 1);
+	__free_pages(page, h->order);
+}
+
 void free_huge_page(struct page *page)
 {
 	struct hstate *h = page_hstate(page);
+	bool temporary = hpage_test(page, HPG_TEMPORARY);
 
 	VM_BUG_ON_PAGE(page_ref_count(page) != 0, page);
 	VM_BUG_ON_PAGE(compound_pincount(page) != 0, page);
@@ -231,8 +327,15 @@ void free_huge_page(struct page *page)
 	atomic_set(&page[1].compound_mapcount, -1);
 	pin_owner_forget(page);
 	spin_lock(&hugetlb_lock);
-	list_add(&page->lru, &h->free_list);
-	h->free_huge_pages++;
+	list_del(&page->lru); /* off the active list */
+	page->private_data = 0;
+	if (temporary) {
+		h->temporary_huge_pages--;
+		spin_unlock(&hugetlb_lock);
+		free_temporary_huge_page(h, page);
+		return;
+	}
+	enqueue_huge_page(h, page);
 	spin_unlock(&hugetlb_lock);
 }
 
@@ -488,6 +591,206 @@ static void clear_huge_page(struct page *page, struct hstate *h)
 	memset(page_address(page), 0, huge_page_size(h));
 }
 
+/* --- migration: hugetlb's own active list, targets, and huge migration entries --- */
+
+/* @page is mapped or in its cache now: a migration may isolate it. */
+static void hugetlb_set_migratable(struct page *page)
+{
+	spin_lock(&hugetlb_lock);
+	hpage_set(page, HPG_MIGRATABLE);
+	spin_unlock(&hugetlb_lock);
+}
+
+bool isolate_huge_page(struct page *page, struct list_head *list)
+{
+	bool isolated = false;
+
+	spin_lock(&hugetlb_lock);
+	if (PageHuge(page) && page == compound_head(page) && hpage_test(page, HPG_MIGRATABLE) &&
+	    page_ref_add_unless_zero(page, 1)) {
+		hpage_clear(page, HPG_MIGRATABLE);
+		hpage_set(page, HPG_ISOLATED);
+		list_move_tail(&page->lru, list);
+		isolated = true;
+	}
+	spin_unlock(&hugetlb_lock);
+	return isolated;
+}
+
+void putback_active_hugepage(struct page *page)
+{
+	struct hstate *h = page_hstate(page);
+
+	VM_BUG_ON_PAGE(!PageHead(page), page);
+	spin_lock(&hugetlb_lock);
+	hpage_clear(page, HPG_ISOLATED | HPG_TARGET);
+	hpage_set(page, HPG_MIGRATABLE);
+	list_move_tail(&page->lru, &h->active_list);
+	spin_unlock(&hugetlb_lock);
+	put_page(page);
+}
+
+/*
+ * 5.11's alloc_migrate_huge_page(): a fresh 2 MiB page from the buddy allocator
+ * (in @zone when it is one), marked temporary: it does not join the pool's
+ * counters, and whichever of old and new is freed last of the two leaves for the
+ * buddy allocator again. Gigantic pages have none. Return: the page with
+ * refcount 1, or NULL.
+ */
+static struct page *alloc_temporary_huge_page(struct hstate *h, gfp_t gfp, int zone)
+{
+	struct page *page;
+
+	if (hstate_is_gigantic(h))
+		return NULL;
+	gfp |= __GFP_COMP | __GFP_NOWARN;
+	page = zone < MAX_NR_ZONES ? alloc_pages_zone(gfp, h->order, (enum zone_type)zone)
+				   : alloc_pages(gfp, h->order);
+	if (!page)
+		return NULL;
+	page[1].compound_dtor = HUGETLB_PAGE_DTOR;
+	spin_lock(&hugetlb_lock);
+	page->private_data = HPG_TEMPORARY | HPG_TARGET;
+	h->temporary_huge_pages++;
+	list_add(&page->lru, &h->active_list);
+	spin_unlock(&hugetlb_lock);
+	return page;
+}
+
+struct page *alloc_hugetlb_migration_target(struct page *page, int zone)
+{
+	struct hstate *h = page_hstate(compound_head(page));
+	struct page *new = NULL;
+
+	spin_lock(&hugetlb_lock);
+	/* Only a page nobody was promised: the reservations stay covered. */
+	if (h->free_huge_pages > h->resv_huge_pages)
+		new = dequeue_huge_page(h, htlb_alloc_mask(h), zone);
+	if (new) {
+		list_add(&new->lru, &h->active_list);
+		hpage_set(new, HPG_TARGET);
+	}
+	spin_unlock(&hugetlb_lock);
+	if (!new)
+		return alloc_temporary_huge_page(h, htlb_alloc_mask(h), zone);
+	page_alloc_note_used(new, h->order);
+	set_page_count(new, 1);
+	return new;
+}
+
+void move_hugetlb_state(struct page *old, struct page *new)
+{
+	struct hstate *h = page_hstate(old);
+
+	if (!hpage_test(new, HPG_TEMPORARY))
+		return;
+	/* The copy stays in the pool in the old page's place; the old page is freed. */
+	spin_lock(&hugetlb_lock);
+	hpage_clear(new, HPG_TEMPORARY);
+	hpage_set(old, HPG_TEMPORARY);
+	for (unsigned long i = 0; i < h->nr_huge_pages; i++)
+		if (h->pages[i] == old)
+			h->pages[i] = new;
+	spin_unlock(&hugetlb_lock);
+}
+
+unsigned int hugetlb_page_held_refs(struct page *head)
+{
+	return !!hpage_test(head, HPG_ISOLATED) + !!hpage_test(head, HPG_TARGET);
+}
+
+unsigned long huge_migration_entry(struct page *page, bool write)
+{
+	return pte_val(swp_entry_to_pte(make_migration_entry(page, write)));
+}
+
+static struct page *huge_pte_page_of(unsigned long entry)
+{
+	return migration_entry_to_page(pte_to_swp_entry(__pte(entry)));
+}
+
+/*
+ * fork of a huge migration entry (5.11 copy_hugetlb_page_range()): the child
+ * gets the same entry; in a COW mapping a write entry turns read in both, so
+ * that the page comes back write-protected in parent and child alike.
+ */
+static void copy_hugetlb_migration_entry(unsigned long *src, unsigned long *dst,
+					 unsigned long entry, bool cow)
+{
+	if (cow && is_write_migration_entry(pte_to_swp_entry(__pte(entry)))) {
+		entry = huge_migration_entry(huge_pte_page_of(entry), false);
+		set_huge_pte_at(src, entry);
+	}
+	set_huge_pte_at(dst, entry);
+}
+
+/* The huge entry of @vma for @page's rmap @address, or NULL outside a hugetlb VMA. */
+static unsigned long *hugetlb_rmap_ptep(struct vm_area_struct *vma, unsigned long address)
+{
+	struct hstate *h;
+
+	if (!is_vm_hugetlb_page(vma))
+		return NULL;
+	h = hstate_vma(vma);
+	return huge_pte_offset(vma->vm_mm, address & huge_page_mask(h), huge_page_size(h));
+}
+
+bool hugetlb_try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			      void *arg)
+{
+	unsigned int flags = *(unsigned int *)arg;
+	unsigned long *ptep = hugetlb_rmap_ptep(vma, address), entry;
+	spinlock_t *ptl;
+
+	if (!ptep)
+		return true;
+	ptl = pmd_lock(vma->vm_mm);
+	entry = huge_ptep_get(ptep);
+	if (!(entry & _PAGE_PRESENT) || huge_pte_page(entry) != page) {
+		spin_unlock(ptl);
+		return true;
+	}
+	/* Only migration unmaps a hugetlb page: reclaim never takes it. */
+	if (WARN_ON_ONCE(!(flags & TTU_MIGRATION))) {
+		spin_unlock(ptl);
+		return false;
+	}
+	entry = huge_ptep_get_and_clear(ptep);
+	if (entry & _PAGE_DIRTY)
+		SetPageDirty(page);
+	set_huge_pte_at(ptep, huge_migration_entry(page, entry & _PAGE_RW));
+	hugetlb_remove_rmap(page);
+	spin_unlock(ptl);
+	put_page(page); /* the entry's */
+	return true;
+}
+
+bool hugetlb_remove_migration_pte(struct page *new, struct vm_area_struct *vma,
+				  unsigned long address, void *arg)
+{
+	struct page *old = arg;
+	unsigned long *ptep = hugetlb_rmap_ptep(vma, address), entry, swp;
+	spinlock_t *ptl;
+
+	if (!ptep)
+		return true;
+	ptl = pmd_lock(vma->vm_mm);
+	swp = huge_ptep_get(ptep);
+	if (!is_hugetlb_entry_migration(swp) || huge_pte_page_of(swp) != old) {
+		spin_unlock(ptl);
+		return true;
+	}
+	/* Old (not young) and clean, writable again only if it was and the VMA is. */
+	entry = pte_val(mk_pte(new, vma->vm_page_prot)) | _PAGE_PSE;
+	if (is_write_migration_entry(pte_to_swp_entry(__pte(swp))) && (vma->vm_flags & VM_WRITE))
+		entry |= _PAGE_RW;
+	get_page(new);
+	hugetlb_dup_rmap(new);
+	set_huge_pte_at(ptep, entry);
+	spin_unlock(ptl);
+	return true;
+}
+
 /* --- faults --- */
 
 /*
@@ -582,6 +885,7 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *v
 		hugetlb_add_new_anon_rmap(page, vma, haddr);
 	set_huge_pte_at(ptep, make_huge_pte(vma, page, writable));
 	spin_unlock(ptl);
+	hugetlb_set_migratable(page);
 	return 0;
 }
 
@@ -628,6 +932,7 @@ static vm_fault_t hugetlb_cow(struct mm_struct *mm, struct vm_area_struct *vma, 
 	if (huge_ptep_get(ptep) == entry) {
 		hugetlb_add_new_anon_rmap(new, vma, haddr);
 		set_huge_pte_at(ptep, make_huge_pte(vma, new, !unshare));
+		hugetlb_set_migratable(new);
 		hugetlb_remove_rmap(old);
 		put_page(old); /* the entry's reference */
 		new = NULL;
@@ -664,6 +969,11 @@ vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 	if (!ptep)
 		return VM_FAULT_OOM;
 	entry = huge_ptep_get(ptep);
+	if (is_hugetlb_entry_migration(entry)) {
+		/* Wait for the migration to put a page back; the caller looks again. */
+		migration_entry_wait_huge(mm, ptep);
+		return 0;
+	}
 	if (!entry)
 		return hugetlb_no_page(mm, vma, haddr, ptep, flags);
 	if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !(entry & _PAGE_RW) &&
@@ -701,6 +1011,7 @@ static int hugetlb_fork_copy(struct vm_area_struct *dst_vma, unsigned long addr,
 	memcpy(page_address(new), page_address(page), huge_page_size(inode->h));
 	hugetlb_add_new_anon_rmap(new, dst_vma, addr);
 	set_huge_pte_at(dst, make_huge_pte(dst_vma, new, dst_vma->vm_flags & VM_WRITE));
+	hugetlb_set_migratable(new);
 	count_vm_stat(NR_FORK_EARLY_COW, 1);
 	return 0;
 }
@@ -738,7 +1049,9 @@ int copy_hugetlb_page_range(struct vm_area_struct *dst_vma, struct vm_area_struc
 		dst_ptl = pmd_lock(dst_mm);
 		src_ptl = pmd_lock(src_mm);
 		entry = huge_ptep_get(src);
-		if (entry) {
+		if (is_hugetlb_entry_migration(entry)) {
+			copy_hugetlb_migration_entry(src, dst, entry, cow);
+		} else if (entry) {
 			page = huge_pte_page(entry);
 			if (cow && hugetlb_fork_copies_pinned(src_vma, page)) {
 				int err = hugetlb_fork_copy(dst_vma, addr, dst, page);
@@ -779,7 +1092,8 @@ void __unmap_hugepage_range(struct vm_area_struct *vma, unsigned long start, uns
 		ptl = pmd_lock(mm);
 		entry = huge_ptep_get_and_clear(ptep);
 		spin_unlock(ptl);
-		if (!entry)
+		/* A migration entry holds no reference or mapcount: clearing it is all. */
+		if (!entry || is_hugetlb_entry_migration(entry))
 			continue;
 		page = huge_pte_page(entry);
 		if (entry & _PAGE_DIRTY)
@@ -805,7 +1119,17 @@ unsigned long hugetlb_change_protection(struct vm_area_struct *vma, unsigned lon
 			continue;
 		ptl = pmd_lock(mm);
 		entry = huge_ptep_get(ptep);
-		if (entry) {
+		if (is_hugetlb_entry_migration(entry)) {
+			/*
+			 * As 5.11: a write entry becomes a read one whatever @newprot says;
+			 * the page comes back read-only and a write faults to regain it.
+			 */
+			if (is_write_migration_entry(pte_to_swp_entry(__pte(entry)))) {
+				set_huge_pte_at(
+					ptep, huge_migration_entry(huge_pte_page_of(entry), false));
+				pages += pages_per_huge_page(h);
+			}
+		} else if (entry) {
 			set_huge_pte_at(ptep, (entry & _PAGE_CHG_MASK) |
 						      (pgprot_val(newprot) & ~_PAGE_CHG_MASK));
 			pages += pages_per_huge_page(h);
@@ -864,9 +1188,11 @@ long follow_hugetlb_page(struct mm_struct *mm, struct vm_area_struct *vma, struc
 			break;
 		}
 		/* 6.x: a R/O pin of a page that is not exclusive unshares it first. */
-		unshare = entry && !(entry & _PAGE_RW) && pages &&
-			  gup_must_unshare(vma, flags, huge_pte_page(entry));
-		if (!entry || ((flags & FOLL_WRITE) && !(entry & _PAGE_RW)) || unshare) {
+		unshare = entry && !is_hugetlb_entry_migration(entry) && !(entry & _PAGE_RW) &&
+			  pages && gup_must_unshare(vma, flags, huge_pte_page(entry));
+		/* A migration entry is faulted on too: hugetlb_fault() waits it out. */
+		if (!entry || is_hugetlb_entry_migration(entry) ||
+		    ((flags & FOLL_WRITE) && !(entry & _PAGE_RW)) || unshare) {
 			unsigned int fault_flags = mm_profile->faultin_page_fault_flags(
 				gup_fault_flags(flags, locked), unshare);
 			vm_fault_t ret;
@@ -935,8 +1261,15 @@ struct page *follow_huge_pmd(struct mm_struct *mm, unsigned long address, pmd_t 
 
 	if (WARN_ON_ONCE((flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET)))
 		return NULL;
+retry:
 	ptl = pmd_lock(mm);
 	v = pmdp_get(pmd);
+	/* As 5.11: FOLL_MIGRATION waits for a migrating page and looks again. */
+	if (is_hugetlb_entry_migration(pmd_val(v)) && (flags & FOLL_MIGRATION)) {
+		spin_unlock(ptl);
+		migration_entry_wait_huge(mm, &pmd->pmd);
+		goto retry;
+	}
 	/* Zapped by another thread meanwhile, or not present (no migration entries here). */
 	if (pmd_huge(v) && (pmd_val(v) & (_PAGE_PRESENT | _PAGE_PROTNONE))) {
 		page = pmd_page(v) + ((address & ~PMD_MASK) >> PAGE_SHIFT);
@@ -951,10 +1284,13 @@ struct page *follow_huge_pmd(struct mm_struct *mm, unsigned long address, pmd_t 
 struct page *follow_huge_pud(struct mm_struct *mm, unsigned long address, pud_t *pud,
 			     unsigned int flags)
 {
+	pud_t v = pudp_get(pud);
+
 	(void)mm;
-	if (flags & (FOLL_GET | FOLL_PIN))
+	/* 5.11 would read a page out of a migration entry here; the machine says none. */
+	if ((flags & (FOLL_GET | FOLL_PIN)) || !pud_present(v))
 		return NULL;
-	return pud_page(pudp_get(pud)) + ((address & ~PUD_MASK) >> PAGE_SHIFT);
+	return pud_page(v) + ((address & ~PUD_MASK) >> PAGE_SHIFT);
 }
 
 /* --- checker --- */
@@ -974,7 +1310,20 @@ int hugetlb_check_pools(FILE *out)
 		unsigned long listed = 0, unreferenced = 0;
 		struct page *page;
 
-		list_for_each_entry(page, &h->free_list, lru) listed++;
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			list_for_each_entry(page, &h->free_lists[z], lru)
+			{
+				listed++;
+				if ((int)page_zonenum(page) != z) {
+					if (out)
+						fprintf(out,
+							"sim_check: %s: pfn %#lx on the free list "
+							"of "
+							"another zone\n",
+							h->name, page_to_pfn(page));
+					errors++;
+				}
+			}
 		for (unsigned long n = 0; n < h->nr_huge_pages; n++) {
 			page = h->pages[n];
 			if (!PageHuge(page) || compound_order(page) != h->order) {

@@ -2,7 +2,8 @@
 /*
  * hugetlb: the boot-time pools of 2 MiB and 1 GiB pages (struct hstate), the
  * hugetlbfs-like object behind MAP_HUGETLB, and the fault, fork, zap, mprotect and
- * GUP entry points the rest of src/mm calls for VM_HUGETLB VMAs (hugetlb.c).
+ * GUP entry points the rest of src/mm calls for VM_HUGETLB VMAs, and the hugetlb side
+ * of page migration (hugetlb.c).
  */
 #ifndef GUP_MM_HUGETLB_H
 #define GUP_MM_HUGETLB_H
@@ -17,11 +18,15 @@
 struct hstate {
 	unsigned int order;
 	const char *name; /* "hugepages-2048kB" */
-	struct list_head free_list;
-	struct page **pages;	     /* every page of the pool, for the checker */
-	unsigned long nr_huge_pages; /* the pool: fixed at boot */
+	struct list_head
+		free_lists[MAX_NR_ZONES]; /* free pool pages, by zone (the kernel's nodes) */
+	struct list_head active_list;	  /* pages in use and not isolated */
+	struct page **pages;		  /* every page of the pool, for the checker */
+	unsigned long nr_huge_pages;	  /* the pool: fixed at boot */
 	unsigned long free_huge_pages;
 	unsigned long resv_huge_pages; /* free pages promised to mappings */
+	/* 2 MiB migration targets from the buddy allocator, not counted in the pool */
+	unsigned long temporary_huge_pages;
 };
 
 enum hstate_index { HSTATE_2M, HSTATE_1G, HUGE_MAX_HSTATE };
@@ -129,7 +134,55 @@ struct page *follow_huge_pud(struct mm_struct *mm, unsigned long address, pud_t 
  */
 unsigned long *huge_pte_offset(struct mm_struct *mm, unsigned long addr, unsigned long sz);
 
+/* --- migration (5.11 mm/hugetlb.c and mm/migrate.c's hugetlb parts) --- */
+
+/* Is the huge entry @entry a migration entry (non-present, naming a locked page)? */
+static inline bool is_hugetlb_entry_migration(unsigned long entry)
+{
+	pte_t pte = __pte(entry);
+
+	return is_swap_pte(pte) && is_migration_entry(pte_to_swp_entry(pte));
+}
+
+/* The huge migration entry for @page: pmd or pud, the PTE encoding. */
+unsigned long huge_migration_entry(struct page *page, bool write);
+
+/**
+ * isolate_huge_page() - take the in-use hugetlb page @page off hugetlb's active
+ * list onto @list for migration, with a reference.
+ *
+ * Return: true; false when @page is no hugetlb head, is free, is being set up
+ * (not mapped or cached yet) or is isolated already.
+ */
+bool isolate_huge_page(struct page *page, struct list_head *list);
+/* Back onto the active list, dropping the isolation's (or the allocation's) reference. */
+void putback_active_hugepage(struct page *page);
+/**
+ * alloc_hugetlb_migration_target() - a page to migrate the hugetlb page @page to
+ * (5.11 alloc_huge_page_nodemask()).
+ * @zone: the zone it must lie in, or MAX_NR_ZONES for any the allocation context allows.
+ *
+ * A free pool page of the same size nobody holds a reservation on, in an allowed
+ * zone (not CMA in a 5.11 long-term pin, neither CMA nor ZONE_MOVABLE in 6.18's);
+ * else, for 2 MiB, a temporary page fresh from the buddy allocator.
+ * Return: the page, refcount 1, on the active list; NULL when there is none
+ * (always for 1 GiB without a free gigantic pool page).
+ */
+struct page *alloc_hugetlb_migration_target(struct page *page, int zone);
+/* After a successful copy: a temporary @new takes @old's place in the pool. */
+void move_hugetlb_state(struct page *old, struct page *new);
+/* rmap_one callbacks of try_to_unmap(TTU_MIGRATION) and remove_migration_ptes(). */
+bool hugetlb_try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			      void *arg);
+bool hugetlb_remove_migration_pte(struct page *new, struct vm_area_struct *vma,
+				  unsigned long address, void *arg);
+/* Wait for the page of the huge migration entry at @ptep to be migrated (migrate.c). */
+void migration_entry_wait_huge(struct mm_struct *mm, unsigned long *ptep);
+
 /* --- checker --- */
+
+/* References hugetlb's migration holds on @head: its isolation, a target's allocation. */
+unsigned int hugetlb_page_held_refs(struct page *head);
 
 /* Pool accounting and the pool pages' counts; violations go to @out. Return: how many. */
 int hugetlb_check_pools(FILE *out);

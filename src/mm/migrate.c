@@ -5,7 +5,8 @@
  * and waiting for a migration entry before a fault or GUP looks at the PTE again.
  * Small anonymous pages and page-cache pages (host files and shmem) move; a THP
  * is split first and its subpages move (5.11 without THP migration: -ENOSYS from
- * unmap_and_move(), then try_split_thp()); hugetlb pages stay (-EBUSY).
+ * unmap_and_move(), then try_split_thp()); hugetlb pages move whole, behind
+ * huge migration entries, to pool pages (unmap_and_move_huge_page(), at the end).
  */
 #include "mm/internal.h"
 
@@ -65,6 +66,8 @@ static int isolate_thp(struct page *page)
  */
 int migrate_isolate_page(struct page *page, struct list_head *list)
 {
+	if (PageHuge(page))
+		return isolate_huge_page(page, list) ? 0 : -EBUSY;
 	if (!page_is_movable(page))
 		return -EBUSY;
 	if (PageTransHuge(page)) {
@@ -102,7 +105,13 @@ void putback_movable_pages(struct list_head *list)
 {
 	struct page *page, *next;
 
-	list_for_each_entry_safe(page, next, list, lru) putback_one(page);
+	list_for_each_entry_safe(page, next, list, lru)
+	{
+		if (PageHuge(page))
+			putback_active_hugepage(page); /* hugetlb's own list, not the LRU */
+		else
+			putback_one(page);
+	}
 }
 
 /*
@@ -264,12 +273,19 @@ out_unlock:
  * One page of migrate_pages(): on success the old page is freed (the isolation
  * held its last reference) and the new one keeps only its mappings' references.
  */
+static int unmap_and_move_huge_page(new_page_t get_new_page, free_page_t put_new_page,
+				    unsigned long private_data, struct page *hpage,
+				    enum migrate_mode mode);
+
 static int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page,
 			  unsigned long private_data, struct page *page, enum migrate_mode mode)
 {
 	struct page *newpage;
 	int rc;
 
+	if (PageHuge(page))
+		return unmap_and_move_huge_page(get_new_page, put_new_page, private_data, page,
+						mode);
 	if (page_count(page) == 1) {
 		/* Everyone else let go while it was isolated: nothing to move. */
 		release_isolated(page);
@@ -363,7 +379,8 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t p
 
 static struct page *alloc_in_zone(struct page *page, unsigned long zone)
 {
-	(void)page;
+	if (PageHuge(page))
+		return alloc_hugetlb_migration_target(page, (int)zone);
 	return alloc_pages_zone(GFP_HIGHUSER_MOVABLE, 0, (enum zone_type)zone);
 }
 
@@ -415,6 +432,30 @@ static void isolate_vma_range(struct vm_area_struct *vma, unsigned long start, u
 	}
 }
 
+/* The hugetlb pages huge entries of [start, end) of @vma map outside @zone, isolated. */
+static void isolate_hugetlb_range(struct vm_area_struct *vma, unsigned long start,
+				  unsigned long end, enum zone_type zone, struct list_head *list)
+{
+	unsigned long sz = huge_page_size(hstate_vma(vma));
+
+	for (unsigned long addr = start & ~(sz - 1); addr < end; addr += sz) {
+		unsigned long *ptep = huge_pte_offset(vma->vm_mm, addr, sz), entry;
+		struct page *head = NULL;
+		spinlock_t *ptl;
+
+		if (!ptep)
+			continue;
+		ptl = pmd_lock(vma->vm_mm);
+		entry = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+		if (entry & _PAGE_PRESENT)
+			head = pfn_to_page((entry & PTE_PFN_MASK) >> PAGE_SHIFT);
+		/* Under the entry's lock: the page cannot be freed before the reference. */
+		if (head && page_zonenum(head) != zone)
+			isolate_huge_page(head, list);
+		spin_unlock(ptl);
+	}
+}
+
 long sim_migrate_range(unsigned long addr, unsigned long len, enum zone_type zone)
 {
 	SIM_ENTER(sim_entry_err);
@@ -434,13 +475,128 @@ long sim_migrate_range(unsigned long addr, unsigned long len, enum zone_type zon
 			ret = -EFAULT;
 			break;
 		}
-		isolate_vma_range(vma, pos, min_t(unsigned long, end, vma->vm_end), zone,
-				  &isolated);
+		if (is_vm_hugetlb_page(vma))
+			isolate_hugetlb_range(vma, pos, min_t(unsigned long, end, vma->vm_end),
+					      zone, &isolated);
+		else
+			isolate_vma_range(vma, pos, min_t(unsigned long, end, vma->vm_end), zone,
+					  &isolated);
 		pos = vma->vm_end;
 	}
+	/*
+	 * As move_pages(2): the isolated pages are held by their references, and
+	 * migrate_pages() runs without mmap_lock, so the task may fork, fault,
+	 * munmap and mprotect while its pages are behind migration entries.
+	 */
+	mmap_read_unlock(mm);
 	if (!ret && !list_empty(&isolated))
 		ret = migrate_pages(&isolated, alloc_in_zone, NULL, zone, MIGRATE_SYNC, MR_SYSCALL);
 	putback_movable_pages(&isolated);
-	mmap_read_unlock(mm);
 	return ret;
+}
+
+/* --- hugetlb pages (5.11 unmap_and_move_huge_page() and its helpers) --- */
+
+void migration_entry_wait_huge(struct mm_struct *mm, unsigned long *ptep)
+{
+	spinlock_t *ptl = pmd_lock(mm);
+	unsigned long entry = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+	struct page *page;
+
+	if (!is_hugetlb_entry_migration(entry)) {
+		spin_unlock(ptl);
+		return;
+	}
+	page = migration_entry_to_page(pte_to_swp_entry(__pte(entry)));
+	/* A frozen or freed page: the migration is ending, look again. */
+	if (!page_ref_add_unless_zero(page, 1)) {
+		spin_unlock(ptl);
+		return;
+	}
+	/* The reference makes this pass of the migration fail (-EAGAIN), as in 5.11. */
+	spin_unlock(ptl);
+	wait_on_page_locked(page);
+	put_page(page);
+}
+
+/*
+ * The new page takes the old one's place in its mapping (the anon_vma, or the
+ * hugetlbfs object's cache slot, with the same rules as small pages: nothing but
+ * the isolation and the cache may hold it; a page its object dropped meanwhile
+ * has only the isolation), then the data and flags follow.
+ */
+static int move_to_new_huge_page(struct page *newpage, struct page *page)
+{
+	/* Out of its cache already (the object went away): 5.11's migrate_page(NULL, ...). */
+	int rc = PageAnon(page) || page->mapping ? migrate_page_move_mapping(newpage, page)
+						 : migrate_anon_page_move_mapping(newpage, page);
+
+	if (rc)
+		return rc;
+	memcpy(page_address(newpage), page_address(page), PAGE_SIZE << compound_order(page));
+	migrate_page_states(newpage, page);
+	if (!PageAnon(page))
+		WRITE_ONCE(page->mapping, NULL);
+	return 0;
+}
+
+/*
+ * One hugetlb page of migrate_pages(): a target from @get_new_page (a pool page,
+ * a temporary one), the old page locked and unmapped behind huge migration
+ * entries, moved, and the entries pointed at whichever page holds the data.
+ * Return: 0 (the old page went back to the pool or the buddy allocator);
+ * -ENOMEM when there is no target (the page stays on the list); -EAGAIN, the
+ * page staying on the list for the next pass, when it is held by more than its
+ * isolation (and cache): a pin, a GUP reference; or when it could not be locked
+ * without waiting (not MIGRATE_SYNC) or the new page was locked by someone.
+ */
+static int unmap_and_move_huge_page(new_page_t get_new_page, free_page_t put_new_page,
+				    unsigned long private_data, struct page *hpage,
+				    enum migrate_mode mode)
+{
+	struct anon_vma *anon_vma = NULL;
+	bool page_was_mapped = false;
+	struct page *new_hpage;
+	int rc = -EAGAIN;
+
+	new_hpage = get_new_page(hpage, private_data);
+	if (!new_hpage)
+		return -ENOMEM;
+	if (!trylock_page(hpage)) {
+		if (mode != MIGRATE_SYNC)
+			goto out;
+		lock_page(hpage);
+	}
+	if (PageAnon(hpage))
+		anon_vma = page_get_anon_vma(hpage);
+	if (!trylock_page(new_hpage))
+		goto put_anon;
+	atomic_inc(&migrations_in_flight);
+	if (page_mapped(hpage)) {
+		try_to_unmap(hpage, TTU_MIGRATION | TTU_IGNORE_MLOCK);
+		page_was_mapped = true;
+	}
+	sim_point(SP_MIGRATE_AFTER_UNMAP, hpage);
+	if (!page_mapped(hpage))
+		rc = move_to_new_huge_page(new_hpage, hpage);
+	if (page_was_mapped)
+		remove_migration_ptes(hpage, rc ? hpage : new_hpage);
+	atomic_dec(&migrations_in_flight);
+	unlock_page(new_hpage);
+put_anon:
+	anon_vma_put(anon_vma);
+	if (!rc) {
+		move_hugetlb_state(hpage, new_hpage);
+		put_new_page = NULL;
+	}
+	unlock_page(hpage);
+out:
+	/* A busy page stays isolated for the next pass; anything else leaves the list. */
+	if (rc != -EAGAIN)
+		putback_active_hugepage(hpage);
+	if (put_new_page)
+		put_new_page(new_hpage, private_data);
+	else
+		putback_active_hugepage(new_hpage);
+	return rc;
 }

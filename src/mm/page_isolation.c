@@ -132,8 +132,13 @@ static void isolate_range_pages(struct isolated_range *range, struct list_head *
 		if (range_holds(range, pfn))
 			continue;
 		head = compound_head(pfn_to_page(pfn));
-		/* Reserved and table frames cannot move; migrate_isolate_page() refuses them. */
-		if (!PageReserved(head) && !PageIsolated(head))
+		/*
+		 * Reserved and table frames cannot move; migrate_isolate_page() refuses
+		 * them. Hugetlb pages stay too: 5.11's alloc_contig_range() skips them,
+		 * and offlining's hugetlb path (targets outside the range, dissolving
+		 * free pool pages) is not modelled: the range stays busy.
+		 */
+		if (!PageReserved(head) && !PageIsolated(head) && !PageHuge(head))
 			migrate_isolate_page(head, list);
 		pfn = max_t(unsigned long, pfn, page_to_pfn(head) + compound_nr(head) - 1);
 	}

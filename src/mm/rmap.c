@@ -317,10 +317,21 @@ struct anon_vma *page_get_anon_vma(struct page *page)
 	return anon_vma;
 }
 
+/*
+ * The page's offset in base pages: a hugetlb page of a shared object is indexed
+ * by huge page in its cache, as 5.11's page_to_pgoff() knows.
+ */
+static unsigned long page_to_pgoff(struct page *page)
+{
+	if (PageHuge(page) && !PageAnon(page))
+		return page->index << compound_order(page);
+	return page->index;
+}
+
 /* Where @page would sit in @vma, or -EFAULT when its index falls outside it. */
 static unsigned long vma_address(struct page *page, struct vm_area_struct *vma)
 {
-	unsigned long pgoff = page->index;
+	unsigned long pgoff = page_to_pgoff(page);
 	unsigned long address;
 
 	if (pgoff < vma->vm_pgoff || pgoff - vma->vm_pgoff >= vma_pages(vma))
@@ -364,7 +375,7 @@ static void rmap_walk_anon(struct page *page, struct rmap_walk_control *rwc)
 static void rmap_walk_file(struct page *page, struct rmap_walk_control *rwc)
 {
 	struct address_space *mapping = page->mapping;
-	unsigned long first = page->index, last = first + compound_nr(page) - 1;
+	unsigned long first = page_to_pgoff(page), last = first + compound_nr(page) - 1;
 	struct vm_area_struct *vma;
 
 	if (!mapping)
@@ -467,6 +478,9 @@ bool try_to_unmap(struct page *page, unsigned int flags)
 		.done = page_not_mapped,
 	};
 
+	if (PageHuge(page))
+		rwc.rmap_one = hugetlb_try_to_unmap_one; /* a huge entry, not PTEs */
+
 	VM_BUG_ON_PAGE(!PageLocked(page), page);
 	rmap_walk(page, &rwc);
 	return !page_mapped(page);
@@ -505,6 +519,9 @@ void remove_migration_ptes(struct page *old, struct page *new)
 		.arg = old,
 		.rmap_one = remove_migration_pte,
 	};
+
+	if (PageHuge(new))
+		rwc.rmap_one = hugetlb_remove_migration_pte;
 
 	rmap_walk(new, &rwc);
 }

@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tests/test_migrate_hugetlb.c - hugetlb page migration as 5.11 does it: private and
+ * shared 2 MiB pages move whole to a pool page (or a temporary one) in another zone
+ * behind huge migration entries; pins keep their page; a 1 GiB page needs a free
+ * gigantic pool page (-ENOMEM without); faults, GUP-fast, fork, munmap and mprotect
+ * meeting the migration entries in the window between unmap and remap.
+ */
+#include "harness.h"
+#include "mm/internal.h"
+
+#include <sched.h>
+
+#define MIB (1UL << 20)
+#define HUGE_PRIVATE (MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB)
+#define HUGE_SHARED (MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB)
+#define RW (PROT_READ | PROT_WRITE)
+
+/* 8 MiB of ZONE_MOVABLE: the first four pool pages land there, the rest in ZONE_NORMAL. */
+static int boot_pool(unsigned long nr_2m)
+{
+	struct sim_config cfg = {
+		.mem_bytes = 64 * MIB, .movable_bytes = 8 * MIB, .hugetlb_2m_pages = nr_2m};
+
+	return sim_boot(&cfg);
+}
+
+static int boot_with_normal(void **state)
+{
+	(void)state;
+	return boot_pool(5);
+}
+
+static int boot_movable_only(void **state)
+{
+	(void)state;
+	return boot_pool(4);
+}
+
+static int shutdown_checked(void **state)
+{
+	(void)state;
+	return sim_shutdown();
+}
+
+static struct sim_hugepages pool(unsigned long size)
+{
+	struct sim_hugepages hp;
+
+	assert_int_equal(sim_hugepages(size, &hp), 0);
+	return hp;
+}
+
+static void assert_pool(unsigned long total, unsigned long free, unsigned long rsvd)
+{
+	struct sim_hugepages hp = pool(PMD_SIZE);
+
+	assert_int_equal(hp.total, total);
+	assert_int_equal(hp.free, free);
+	assert_int_equal(hp.rsvd, rsvd);
+	assert_int_equal(hp.surp, 0);
+}
+
+static void put_byte(unsigned long addr, char c)
+{
+	assert_int_equal(copy_to_user(addr, &c, 1), 0);
+}
+
+static char get_byte(unsigned long addr)
+{
+	char c = 0;
+
+	assert_int_equal(copy_from_user(&c, addr, 1), 0);
+	return c;
+}
+
+/* One huge page mapped with @flags, its first, a middle and its last byte written. */
+static unsigned long map_huge_page(unsigned long flags)
+{
+	unsigned long addr = sys_mmap(0, PMD_SIZE, RW, flags, -1, 0);
+
+	assert_false(IS_ERR_VALUE(addr));
+	put_byte(addr, 'f');
+	put_byte(addr + PMD_SIZE / 2, 'm');
+	put_byte(addr + PMD_SIZE - 1, 'l');
+	return addr;
+}
+
+static void assert_bytes(unsigned long addr)
+{
+	assert_int_equal(get_byte(addr), 'f');
+	assert_int_equal(get_byte(addr + PMD_SIZE / 2), 'm');
+	assert_int_equal(get_byte(addr + PMD_SIZE - 1), 'l');
+}
+
+static unsigned long huge_entry(struct task_struct *t, unsigned long addr)
+{
+	unsigned long *ptep = huge_pte_offset(t->mm, addr, PMD_SIZE);
+
+	assert_non_null(ptep);
+	return __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+}
+
+/* A present huge pmd maps the whole pool page at @addr: one head, 512 pfns in a row. */
+static void assert_pmd_mapped(struct task_struct *t, unsigned long addr)
+{
+	unsigned long entry = huge_entry(t, addr);
+	struct page *head = pfn_to_page(pfn_of(t, addr));
+
+	assert_true(pmd_huge(__pmd(entry)) && (entry & _PAGE_PRESENT));
+	assert_true(PageHuge(head) && PageHead(head));
+	assert_int_equal(pfn_of(t, addr + PMD_SIZE - PAGE_SIZE),
+			 page_to_pfn(head) + HPAGE_PMD_NR - 1);
+}
+
+static enum zone_type zone_of(struct task_struct *t, unsigned long addr)
+{
+	return page_zonenum(pfn_to_page(pfn_of(t, addr)));
+}
+
+/* The move of one mapped huge page from ZONE_MOVABLE to a free ZONE_NORMAL pool page. */
+static void migrate_and_check(unsigned long flags)
+{
+	struct task_struct *t = start_task("huge");
+	unsigned long addr = map_huge_page(flags), before = pfn_of(t, addr);
+
+	assert_int_equal(zone_of(t, addr), ZONE_MOVABLE);
+	assert_pool(5, 4, 0);
+	assert_int_equal(sim_migrate_range(addr, PMD_SIZE, ZONE_NORMAL), 0);
+	assert_int_not_equal(pfn_of(t, addr), before);
+	assert_int_equal(zone_of(t, addr), ZONE_NORMAL);
+	assert_pmd_mapped(t, addr);
+	assert_true(huge_entry(t, addr) & _PAGE_RW); /* a write entry comes back writable */
+	assert_bytes(addr);
+	/* The old page is free in the pool again: the counters did not move. */
+	assert_pool(5, 4, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sys_munmap(addr, PMD_SIZE), 0);
+	assert_pool(5, 5, 0);
+	task_exit(t);
+}
+
+static void test_private_page_moves_to_pool_page(void **state)
+{
+	(void)state;
+	migrate_and_check(HUGE_PRIVATE);
+}
+
+/* A shared page changes places in its hugetlbfs object's cache too. */
+static void test_shared_page_moves_to_pool_page(void **state)
+{
+	(void)state;
+	migrate_and_check(HUGE_SHARED);
+}
+
+/*
+ * The second huge page of a shared object, mapped by a child too: the reverse map
+ * finds both mappings by the page's offset in the object (index << order).
+ */
+static void test_shared_second_page_moves_in_both_mms(void **state)
+{
+	struct task_struct *t = start_task("huge"), *child;
+	unsigned long addr = sys_mmap(0, 2 * PMD_SIZE, RW, HUGE_SHARED, -1, 0), second, first_pfn;
+
+	(void)state;
+	assert_false(IS_ERR_VALUE(addr));
+	second = addr + PMD_SIZE;
+	put_byte(addr, 'a');
+	put_byte(second + 7, 's');
+	first_pfn = pfn_of(t, addr);
+	child = sys_fork();
+	assert_non_null(child);
+	set_current(t);
+	assert_int_equal(zone_of(t, second), ZONE_MOVABLE);
+	assert_int_equal(sim_migrate_range(second, PMD_SIZE, ZONE_NORMAL), 0);
+	assert_int_equal(zone_of(t, second), ZONE_NORMAL);
+	assert_int_equal(pfn_of(child, second), pfn_of(t, second));
+	assert_int_equal(pfn_of(t, addr), first_pfn);
+	assert_int_equal(get_byte(second + 7), 's');
+	set_current(child);
+	assert_int_equal(get_byte(second + 7), 's');
+	put_byte(second + 8, 'c'); /* shared: the parent sees it */
+	set_current(t);
+	assert_int_equal(get_byte(second + 8), 'c');
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(child);
+	task_exit(t);
+}
+
+/*
+ * No free pool page in ZONE_NORMAL: a temporary page from the buddy allocator
+ * takes the old one's place in the pool, and the old page leaves for the buddy.
+ */
+static void test_temporary_page_replaces_the_old_one(void **state)
+{
+	struct task_struct *t = start_task("huge");
+	unsigned long addr = map_huge_page(HUGE_PRIVATE), before = pfn_of(t, addr);
+
+	(void)state;
+	assert_int_equal(zone_of(t, addr), ZONE_MOVABLE);
+	assert_int_equal(sim_migrate_range(addr, PMD_SIZE, ZONE_NORMAL), 0);
+	assert_int_not_equal(pfn_of(t, addr), before);
+	assert_int_equal(zone_of(t, addr), ZONE_NORMAL);
+	assert_true(PageBuddy(pfn_to_page(before)));
+	assert_bytes(addr);
+	assert_pool(4, 3, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sys_munmap(addr, PMD_SIZE), 0);
+	assert_pool(4, 4, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+/* A pin is a reference migration cannot account for: -EAGAIN every pass; it stays. */
+static void test_pinned_page_stays(void **state)
+{
+	struct task_struct *t = start_task("huge");
+	unsigned long addr = map_huge_page(HUGE_PRIVATE), before = pfn_of(t, addr);
+	struct page *page;
+
+	(void)state;
+	assert_int_equal(pin_user_pages_fast(addr + PAGE_SIZE, 1, FOLL_WRITE, &page), 1);
+	assert_int_equal(sim_migrate_range(addr, PMD_SIZE, ZONE_NORMAL), 1);
+	assert_int_equal(pfn_of(t, addr), before);
+	assert_int_equal(page_to_pfn(page), before + 1);
+	assert_pmd_mapped(t, addr);
+	assert_pool(5, 4, 0);
+	unpin_user_page(page);
+	assert_bytes(addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+/* No page in ZONE_NORMAL, pool or buddy (injected): -ENOMEM, the page stays mapped. */
+static void test_no_target_is_enomem(void **state)
+{
+	struct task_struct *t = start_task("huge");
+	unsigned long addr = map_huge_page(HUGE_PRIVATE), before = pfn_of(t, addr);
+
+	(void)state;
+	assert_int_equal(inject_arm("page_alloc", 1, 0), 0);
+	assert_int_equal(sim_migrate_range(addr, PMD_SIZE, ZONE_NORMAL), -ENOMEM);
+	inject_disarm_all();
+	assert_int_equal(pfn_of(t, addr), before);
+	assert_pmd_mapped(t, addr);
+	assert_bytes(addr);
+	assert_pool(4, 3, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+/*
+ * A 1 GiB page: 5.11 never allocates a gigantic target, only a free gigantic pool
+ * page will do, and ZONE_MOVABLE has none: -ENOMEM, the page stays where it is.
+ */
+static void test_gigantic_page_needs_a_gigantic_pool_page(void **state)
+{
+	struct sim_config cfg = {
+		.mem_bytes = 2UL << 30, .movable_bytes = 8 * MIB, .hugetlb_1g_pages = 1};
+	struct task_struct *t;
+	unsigned long addr, before;
+
+	(void)state;
+	assert_int_equal(sim_boot(&cfg), 0);
+	t = start_task("huge");
+	addr = sys_mmap(0, PUD_SIZE, RW, HUGE_PRIVATE | MAP_HUGE_1GB, -1, 0);
+	assert_false(IS_ERR_VALUE(addr));
+	put_byte(addr + PUD_SIZE - 1, 'g');
+	before = pfn_of(t, addr);
+	assert_int_equal(sim_migrate_range(addr, PUD_SIZE, ZONE_MOVABLE), -ENOMEM);
+	assert_int_equal(pfn_of(t, addr), before);
+	assert_int_equal(get_byte(addr + PUD_SIZE - 1), 'g');
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+/* --- the window between unmap and remap --- */
+
+static struct task_struct *window_task;
+static unsigned long window_addr;
+
+static void assert_migration_entry(unsigned long addr, bool write)
+{
+	unsigned long entry = huge_entry(window_task, addr);
+
+	assert_true(is_hugetlb_entry_migration(entry));
+	assert_int_equal(is_write_migration_entry(pte_to_swp_entry(__pte(entry))), write);
+}
+
+/* GUP-fast meets a non-present huge pmd: it takes nothing (the caller falls back). */
+static void gup_fast_in_window(enum sim_point_id id, void *ctx, void *arg)
+{
+	struct page *page;
+
+	(void)id;
+	(void)ctx;
+	(void)arg;
+	assert_migration_entry(window_addr, true);
+	assert_int_equal(get_user_pages_fast_only(window_addr, 1, 0, &page), 0);
+	/* pagemap sees no page there (5.11 reports neither present nor swapped). */
+	assert_int_equal(
+		pagemap_entry(window_task, window_addr + PAGE_SIZE) & (PM_PRESENT | PM_SWAP), 0);
+	assert_int_equal(sim_check(NULL), 0);
+}
+
+static void run_window(unsigned long flags, sim_point_hook_fn hook)
+{
+	window_task = start_task("huge");
+	window_addr = map_huge_page(flags);
+	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, hook, NULL), 0);
+	assert_int_equal(sim_migrate_range(window_addr, PMD_SIZE, ZONE_NORMAL), 0);
+	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, NULL, NULL), 0);
+	set_current(window_task);
+}
+
+static void test_gup_fast_refuses_migration_entry(void **state)
+{
+	(void)state;
+	run_window(HUGE_PRIVATE, gup_fast_in_window);
+	assert_int_equal(zone_of(window_task, window_addr), ZONE_NORMAL);
+	assert_bytes(window_addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(window_task);
+}
+
+static struct task_struct *window_child;
+
+static void assert_entry_of(struct task_struct *t, unsigned long addr, bool write)
+{
+	unsigned long entry = huge_entry(t, addr);
+
+	assert_true(is_hugetlb_entry_migration(entry));
+	assert_int_equal(is_write_migration_entry(pte_to_swp_entry(__pte(entry))), write);
+}
+
+/* fork copies the entry; in a private mapping a write entry turns read in both. */
+static void fork_in_window(enum sim_point_id id, void *ctx, void *arg)
+{
+	(void)id;
+	(void)ctx;
+	(void)arg;
+	window_child = sys_fork();
+	assert_non_null(window_child);
+	set_current(window_task);
+	assert_entry_of(window_task, window_addr, false);
+	assert_entry_of(window_child, window_addr, false);
+	assert_int_equal(sim_check(NULL), 0);
+}
+
+static void test_fork_copies_migration_entry(void **state)
+{
+	(void)state;
+	run_window(HUGE_PRIVATE, fork_in_window);
+	/* Both map the new page, read-only: the child's write COWs, the parent keeps its data. */
+	assert_int_equal(pfn_of(window_child, window_addr), pfn_of(window_task, window_addr));
+	assert_int_equal(zone_of(window_child, window_addr), ZONE_NORMAL);
+	assert_false(huge_entry(window_child, window_addr) & _PAGE_RW);
+	assert_false(huge_entry(window_task, window_addr) & _PAGE_RW);
+	set_current(window_child);
+	assert_bytes(window_addr);
+	put_byte(window_addr, 'c');
+	assert_int_equal(get_byte(window_addr), 'c');
+	set_current(window_task);
+	assert_bytes(window_addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(window_child);
+	task_exit(window_task);
+}
+
+/* munmap clears the migration entry: the new page ends with no mapping and is freed. */
+static void munmap_in_window(enum sim_point_id id, void *ctx, void *arg)
+{
+	(void)id;
+	(void)ctx;
+	(void)arg;
+	assert_int_equal(sys_munmap(window_addr, PMD_SIZE), 0);
+	assert_int_equal(sim_check(NULL), 0);
+}
+
+static void test_munmap_in_window(void **state)
+{
+	(void)state;
+	run_window(HUGE_SHARED, munmap_in_window);
+	assert_false(addr_present(window_addr));
+	assert_pool(5, 5, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(window_task);
+}
+
+/* mprotect turns a write entry read (5.11 hugetlb_change_protection()). */
+static void mprotect_in_window(enum sim_point_id id, void *ctx, void *arg)
+{
+	(void)id;
+	(void)ctx;
+	(void)arg;
+	assert_int_equal(sys_mprotect(window_addr, PMD_SIZE, PROT_READ), 0);
+	assert_migration_entry(window_addr, false);
+	assert_int_equal(sim_check(NULL), 0);
+}
+
+static void test_mprotect_in_window(void **state)
+{
+	(void)state;
+	run_window(HUGE_PRIVATE, mprotect_in_window);
+	assert_false(huge_entry(window_task, window_addr) & _PAGE_RW);
+	assert_int_equal(zone_of(window_task, window_addr), ZONE_NORMAL);
+	assert_int_equal(sys_mprotect(window_addr, PMD_SIZE, RW), 0);
+	put_byte(window_addr + 1, 'w'); /* a write fault makes it writable again */
+	assert_true(huge_entry(window_task, window_addr) & _PAGE_RW);
+	assert_bytes(window_addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(window_task);
+}
+
+/*
+ * A fault of another thread on the migration entry waits on the old page's lock
+ * (migration_entry_wait_huge()), holding a reference, which fails this pass of the
+ * migration (-EAGAIN, as in 5.11); it then reads the restored page, and a later
+ * pass moves it. The window's hook waits until the waiter holds its reference.
+ */
+struct waiter {
+	struct sim_thread *thread;
+	struct task_struct *task;
+	struct page *old;
+	int base_refs;
+	bool saw_reference;
+	bool spun; /* the waiter faulted on and on instead of waiting */
+	bool done;
+	bool gup;    /* fault through pin_user_pages() (follow_hugetlb_page) */
+	char byte;   /* what it read */
+	long pinned; /* what the slow pin returned */
+};
+
+static struct waiter waiter;
+
+static void *wait_on_entry(void *arg)
+{
+	struct page *page;
+
+	(void)arg;
+	if (waiter.gup) {
+		/* A read pin: a write one would fault on any entry it cannot write. */
+		waiter.pinned = pin_user_pages(window_addr + PMD_SIZE / 2, 1, 0, &page, NULL);
+		if (waiter.pinned == 1) {
+			waiter.byte = *((char *)page_address(page));
+			unpin_user_page(page);
+		}
+	} else {
+		waiter.byte = get_byte(window_addr + PMD_SIZE / 2);
+	}
+	__atomic_store_n(&waiter.done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Far more faults than one wait needs (one, or two after a retry). */
+#define WAITER_SPIN_FAULTS 1000
+
+static void fault_in_window(enum sim_point_id id, void *ctx, void *arg)
+{
+	struct task_struct *thread;
+	unsigned long faults;
+
+	(void)id;
+	(void)arg;
+	if (waiter.thread)
+		return; /* the later passes */
+	waiter.old = ctx;
+	waiter.base_refs = page_ref_count(waiter.old);
+	thread = task_clone_thread(window_task);
+	assert_non_null(thread);
+	waiter.task = thread;
+	assert_int_equal(sim_thread_spawn(thread, wait_on_entry, NULL, &waiter.thread), 0);
+	faults = page_faults();
+	while (!__atomic_load_n(&waiter.done, __ATOMIC_ACQUIRE)) {
+		if (page_ref_count(waiter.old) > waiter.base_refs) {
+			waiter.saw_reference = true;
+			break;
+		}
+		/* A fault that comes back without waiting faults again and again: stop. */
+		if (page_faults() - faults > WAITER_SPIN_FAULTS) {
+			waiter.spun = true;
+			break;
+		}
+		sched_yield();
+	}
+}
+
+static void run_waiter(bool gup)
+{
+	waiter = (struct waiter){.gup = gup};
+	window_task = start_task("huge");
+	window_addr = map_huge_page(HUGE_PRIVATE);
+	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, fault_in_window, NULL), 0);
+	/* The first pass fails on the waiter's reference; which pass wins is the waiter's race. */
+	assert_in_range(sim_migrate_range(window_addr, PMD_SIZE, ZONE_NORMAL), 0, 1);
+	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, NULL, NULL), 0);
+	assert_null(sim_thread_join(waiter.thread));
+	task_exit(waiter.task);
+	set_current(window_task);
+	assert_false(waiter.spun);
+	assert_true(waiter.saw_reference);
+	assert_int_equal(waiter.byte, 'm');
+	if (gup)
+		assert_int_equal(waiter.pinned, 1);
+	/* With the waiter gone nothing holds it: the next try moves it. */
+	assert_int_equal(sim_migrate_range(window_addr, PMD_SIZE, ZONE_NORMAL), 0);
+	assert_int_equal(zone_of(window_task, window_addr), ZONE_NORMAL);
+	assert_bytes(window_addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(window_task);
+}
+
+static void test_fault_waits_for_migration(void **state)
+{
+	(void)state;
+	run_waiter(false);
+}
+
+static void test_slow_gup_waits_for_migration(void **state)
+{
+	(void)state;
+	run_waiter(true);
+}
+
+#define POOL3_TEST(fn) cmocka_unit_test_setup_teardown(fn, boot_with_normal, shutdown_checked)
+#define POOL2_TEST(fn) cmocka_unit_test_setup_teardown(fn, boot_movable_only, shutdown_checked)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		POOL3_TEST(test_private_page_moves_to_pool_page),
+		POOL3_TEST(test_shared_page_moves_to_pool_page),
+		POOL3_TEST(test_shared_second_page_moves_in_both_mms),
+		POOL2_TEST(test_temporary_page_replaces_the_old_one),
+		POOL3_TEST(test_pinned_page_stays),
+		POOL2_TEST(test_no_target_is_enomem),
+		cmocka_unit_test_teardown(test_gigantic_page_needs_a_gigantic_pool_page,
+					  shutdown_checked),
+		POOL3_TEST(test_gup_fast_refuses_migration_entry),
+		POOL3_TEST(test_fork_copies_migration_entry),
+		POOL3_TEST(test_munmap_in_window),
+		POOL3_TEST(test_mprotect_in_window),
+		POOL3_TEST(test_fault_waits_for_migration),
+		POOL3_TEST(test_slow_gup_waits_for_migration),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
