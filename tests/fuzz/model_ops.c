@@ -21,117 +21,9 @@
 #include "model_ops.h"
 #include "gup_calls.h"
 
-#define ARENA_BASE 0x40000000UL
-#define ARENA_PAGES 16
-#define ARENA_END (ARENA_BASE + ARENA_PAGES * PAGE_SIZE)
-#define MAX_TASKS 4
-#define MAX_HELD 64
-#define MAX_OPS 512
-#define MAX_ACCESS (2 * PAGE_SIZE)
-#define GUP_MARK_BYTES 8
-#define HUGE_BASE 0x40200000UL /* 2 MiB aligned, above the arena */
-#define HUGE_RANGES 2
-#define HUGE_PAGES (HUGE_RANGES * HPAGE_PMD_NR)
-#define HUGE_BATCHES 2		  /* huge GUP calls whose pages are held at once */
-#define HUGETLB_BASE 0x40800000UL /* 2 MiB aligned, above the huge arena */
-#define HUGETLB_SLOTS 8		  /* sample offsets the model keeps bytes for */
-#define HUGETLB_SLOT_SIZE (HPAGE_PMD_SIZE / HUGETLB_SLOTS)
-/*
- * Enough 2 MiB pages that no operation runs out: per task one mapped page and one
- * COW copy or reservation, a shared object per task, and pages pins keep after munmap.
- */
-#define HUGETLB_POOL 16
+#include "model_int.h"
 
-/* The pages of one MAP_SHARED mmap call, shared by every task that maps them. */
-struct model_object {
-	int users; /* model pages referring to it */
-	unsigned char bytes[ARENA_PAGES][PAGE_SIZE];
-};
-
-struct model_page {
-	bool mapped;
-	bool shared;
-	bool dontfork;
-	bool wipeonfork;
-	bool sealed; /* mseal()ed: 6.18 only */
-	int prot;
-	unsigned long incarnation;   /* new whenever the page may be replaced by another */
-	unsigned long wp_events;     /* mprotect()s that took write access away */
-	struct model_object *object; /* shared: the backing object ... */
-	int index;		     /* ... and the page of it */
-	unsigned char *bytes;	     /* private: this task's own copy */
-};
-
-/* A page of the huge arena: always private anonymous. */
-struct model_huge_page {
-	bool mapped;
-	int prot;
-	unsigned char *bytes; /* NULL: still zero */
-};
-
-/* The bytes of a 2 MiB hugetlb page at the model's sample offsets. */
-struct hugetlb_bytes {
-	unsigned char slot[HUGETLB_SLOTS][GUP_MARK_BYTES];
-};
-
-/* A MAP_SHARED hugetlb page, shared by every task that maps it after fork. */
-struct hugetlb_object {
-	int users;
-	struct hugetlb_bytes bytes;
-};
-
-/* A task's hugetlb range: private (its own bytes) or shared (an object's). */
-struct model_hugetlb {
-	bool mapped;
-	struct hugetlb_object *object; /* shared: the object; NULL: private */
-	struct hugetlb_bytes bytes;    /* private: this task's copy */
-};
-
-struct model_task {
-	struct task_struct *task; /* NULL: slot free */
-	struct model_page pages[ARENA_PAGES];
-	struct model_huge_page huge[HUGE_PAGES];
-	struct model_hugetlb hugetlb;
-};
-
-struct held_page {
-	struct page *page;
-	bool pinned;
-	/* Where it was got, for the coherence check at release. */
-	bool private_anon; /* a private page that was not the zero page, readable */
-	bool write;
-	bool writable; /* the mapping allowed writes when it was got */
-	int task, slot;
-	unsigned long incarnation, wp_events;
-};
-
-/* The pages one huge GUP call got, released together (one unpin call for a pin). */
-struct huge_batch {
-	struct page *pages[HPAGE_PMD_NR];
-	int nr;
-	bool pinned;
-};
-
-struct model {
-	struct model_task tasks[MAX_TASKS];
-	struct model_task *cur;
-	struct held_page held[MAX_HELD];
-	int nr_held;
-	struct huge_batch batches[HUGE_BATCHES];
-	FILE *log;
-	int step;
-	bool failed;
-	bool has_mseal;			 /* the profile's kernel has mseal (6.10) */
-	bool has_pin_fast_only;		 /* ... and pin_user_pages_fast_only() (gone by 6.18) */
-	struct huge_batch hugetlb_batch; /* the pages of one hugetlb GUP call, held */
-};
-
-/* One decoded operation: the opcode and its three argument bytes. */
-struct model_op {
-	uint8_t code, a, b, c;
-};
-
-static void __attribute__((format(printf, 2, 3))) diverged(struct model *m, const char *fmt, ...)
+void __attribute__((format(printf, 2, 3))) diverged(struct model *m, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -145,7 +37,7 @@ static void __attribute__((format(printf, 2, 3))) diverged(struct model *m, cons
 	m->failed = true;
 }
 
-static void __attribute__((format(printf, 2, 3))) trace(struct model *m, const char *fmt, ...)
+void __attribute__((format(printf, 2, 3))) trace(struct model *m, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -158,7 +50,7 @@ static void __attribute__((format(printf, 2, 3))) trace(struct model *m, const c
 	fputc('\n', m->log);
 }
 
-static unsigned long slot_addr(int slot)
+unsigned long slot_addr(int slot)
 {
 	return ARENA_BASE + (unsigned long)slot * PAGE_SIZE;
 }
@@ -167,12 +59,30 @@ static unsigned long slot_addr(int slot)
 
 static unsigned char *page_bytes(struct model_page *p)
 {
+	if (p->file && (p->shared || !p->bytes))
+		return p->file->bytes[p->fpage]; /* the page cache's page */
 	return p->shared ? p->object->bytes[p->index] : p->bytes;
 }
 
-static void drop_page(struct model_page *p)
+/*
+ * The bytes a store into @p changes: a private file page is copied first (COW),
+ * a shared one is the file's, which the host no longer holds.
+ */
+static unsigned char *page_bytes_for_write(struct model_page *p)
 {
-	if (p->mapped && p->shared && --p->object->users == 0)
+	if (p->file && !p->shared && !p->bytes) {
+		p->bytes = malloc(PAGE_SIZE);
+		memcpy(p->bytes, p->file->bytes[p->fpage], PAGE_SIZE);
+		p->incarnation = new_incarnation();
+	}
+	if (p->file && p->shared)
+		p->file->synced[p->fpage] = false;
+	return page_bytes(p);
+}
+
+void drop_page(struct model_page *p)
+{
+	if (p->mapped && p->shared && p->object && --p->object->users == 0)
 		free(p->object);
 	if (p->mapped && !p->shared)
 		free(p->bytes);
@@ -180,7 +90,7 @@ static void drop_page(struct model_page *p)
 }
 
 /* A fresh identity for a model page whose machine page may be a new one. */
-static unsigned long new_incarnation(void)
+unsigned long new_incarnation(void)
 {
 	static unsigned long last;
 
@@ -210,11 +120,14 @@ static void fork_page(struct model_page *child, const struct model_page *parent)
 		return;
 	*child = *parent;
 	if (parent->shared) {
-		child->object->users++;
+		if (child->object)
+			child->object->users++;
 		return;
 	}
-	child->bytes = calloc(1, PAGE_SIZE);
 	child->incarnation = new_incarnation();
+	if (parent->file && !parent->bytes)
+		return; /* both still read the page cache */
+	child->bytes = calloc(1, PAGE_SIZE);
 	if (!parent->wipeonfork)
 		memcpy(child->bytes, parent->bytes, PAGE_SIZE);
 }
@@ -222,15 +135,15 @@ static void fork_page(struct model_page *child, const struct model_page *parent)
 /* May a user load or store reach @p? */
 static bool user_may_access(const struct model_page *p, bool write)
 {
-	if (!p->mapped)
-		return false;
+	if (!p->mapped || (p->file && !file_page_in_eof(p)))
+		return false; /* beyond EOF: SIGBUS */
 	return write ? p->prot & PROT_WRITE : p->prot != PROT_NONE;
 }
 
 /* May GUP with FOLL_WRITE = @write and FOLL_FORCE = @force get @p (check_vma_flags)? */
-static bool gup_may_access(const struct model_page *p, bool write, bool force)
+bool gup_may_access(const struct model_page *p, bool write, bool force)
 {
-	if (!p->mapped)
+	if (!p->mapped || (p->file && !file_page_in_eof(p)))
 		return false;
 	if (write)
 		return (p->prot & PROT_WRITE) || (force && !p->shared);
@@ -238,8 +151,8 @@ static bool gup_may_access(const struct model_page *p, bool write, bool force)
 }
 
 /* Bytes of [addr, addr + len) a user access reaches before the first refusal. */
-static size_t accessible_prefix(struct model_task *mt, unsigned long addr, size_t len, bool write,
-				bool gup, bool force)
+size_t accessible_prefix(struct model_task *mt, unsigned long addr, size_t len, bool write,
+			 bool gup, bool force)
 {
 	size_t done = 0;
 
@@ -255,8 +168,7 @@ static size_t accessible_prefix(struct model_task *mt, unsigned long addr, size_
 	return done;
 }
 
-static void model_copy(struct model_task *mt, unsigned long addr, void *buf, size_t len,
-		       bool to_model)
+void model_copy(struct model_task *mt, unsigned long addr, void *buf, size_t len, bool to_model)
 {
 	unsigned char *b = buf;
 
@@ -265,7 +177,7 @@ static void model_copy(struct model_task *mt, unsigned long addr, void *buf, siz
 		size_t off = addr & ~PAGE_MASK, chunk = min_t(size_t, len, PAGE_SIZE - off);
 
 		if (to_model)
-			memcpy(page_bytes(p) + off, b, chunk);
+			memcpy(page_bytes_for_write(p) + off, b, chunk);
 		else
 			memcpy(b, page_bytes(p) + off, chunk);
 		addr += chunk;
@@ -314,7 +226,7 @@ static void huge_fork(struct model_task *child, const struct model_task *parent)
 }
 
 /* Is any page of [slot, slot + n) sealed (then the range refuses change)? */
-static bool range_sealed(const struct model_task *mt, int slot, int n)
+bool range_sealed(const struct model_task *mt, int slot, int n)
 {
 	for (int i = slot; i < slot + n; i++)
 		if (mt->pages[i].mapped && mt->pages[i].sealed)
@@ -325,23 +237,23 @@ static bool range_sealed(const struct model_task *mt, int slot, int n)
 /* Private anonymous memory the task cannot write: a seal keeps it from being discarded. */
 static bool sealed_ro_anon(const struct model_page *p)
 {
-	return p->mapped && p->sealed && !p->shared && !(p->prot & PROT_WRITE);
+	return p->mapped && p->sealed && !p->shared && !p->file && !(p->prot & PROT_WRITE);
 }
 
 /* --- decoding helpers --- */
 
-static int slot_of(uint8_t byte)
+int slot_of(uint8_t byte)
 {
 	return byte % ARENA_PAGES;
 }
 
 /* A page count from @byte that keeps [slot, slot + n) inside the arena. */
-static int count_of(uint8_t byte, int slot)
+int count_of(uint8_t byte, int slot)
 {
 	return 1 + byte % (ARENA_PAGES - slot);
 }
 
-static int prot_of(uint8_t bits)
+int prot_of(uint8_t bits)
 {
 	static const int prots[] = {PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE,
 				    PROT_READ | PROT_WRITE};
@@ -349,14 +261,14 @@ static int prot_of(uint8_t bits)
 	return prots[bits & 3];
 }
 
-static struct model_task *task_of(struct model *m, uint8_t byte)
+struct model_task *task_of(struct model *m, uint8_t byte)
 {
 	struct model_task *mt = &m->tasks[byte % MAX_TASKS];
 
 	return mt->task ? mt : m->cur;
 }
 
-static void fill_pattern(struct model *m, unsigned char *buf, size_t len)
+void fill_pattern(struct model *m, unsigned char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (unsigned char)(m->step * 131 + i * 7 + 1);
@@ -432,6 +344,8 @@ static void op_munmap(struct model *m, const struct model_op *op)
 		diverged(m, "munmap returned %d", ret);
 	for (int i = 0; i < n; i++)
 		drop_page(&m->cur->pages[slot + i]);
+	if (m->file_mode)
+		file_check_synced(m);
 }
 
 /* mseal (the mprotect opcode with bit 7 of its last byte set). */
@@ -485,8 +399,12 @@ static int advise_page(struct model_page *p, int behavior)
 {
 	switch (behavior) {
 	case MADV_DONTNEED:
-		if (!p->shared)
+		if (p->file && !p->shared) { /* the COW copy goes: the file's page again */
+			free(p->bytes);
+			p->bytes = NULL;
+		} else if (!p->shared) {
 			memset(p->bytes, 0, PAGE_SIZE);
+		}
 		p->incarnation = new_incarnation();
 		break;
 	case MADV_DONTFORK:
@@ -496,7 +414,7 @@ static int advise_page(struct model_page *p, int behavior)
 		p->dontfork = false;
 		break;
 	case MADV_WIPEONFORK:
-		if (p->shared)
+		if (p->shared || p->file)
 			return -EINVAL;
 		p->wipeonfork = true;
 		break;
@@ -629,8 +547,8 @@ static void op_read(struct model *m, const struct model_op *op)
  * The got pages must hold what the model says; a page got for writing then
  * takes a mark written through it, as a device would DMA into it.
  */
-static void check_got_pages(struct model *m, struct model_task *mt, int slot, long got,
-			    struct page **pages, bool write)
+void check_got_pages(struct model *m, struct model_task *mt, int slot, long got,
+		     struct page **pages, bool write)
 {
 	for (long i = 0; i < got; i++) {
 		struct model_page *p = &mt->pages[slot + i];
@@ -645,12 +563,12 @@ static void check_got_pages(struct model *m, struct model_task *mt, int slot, lo
 			unsigned long off = (m->step * GUP_MARK_BYTES) & ~PAGE_MASK;
 
 			fill_pattern(m, frame + off, GUP_MARK_BYTES);
-			memcpy(page_bytes(p) + off, frame + off, GUP_MARK_BYTES);
+			memcpy(page_bytes_for_write(p) + off, frame + off, GUP_MARK_BYTES);
 		}
 	}
 }
 
-static long expected_gup(long accessible, int n)
+long expected_gup(long accessible, int n)
 {
 	if (accessible == n)
 		return n;
@@ -689,13 +607,21 @@ static void op_gup(struct model *m, const struct model_op *op)
 		return;
 	}
 	check_got_pages(m, mt, slot, got, pages, write);
+	hold_got_pages(m, mt, slot, got, pages, gup_entry_pins(v), write);
+}
+
+void hold_got_pages(struct model *m, struct model_task *mt, int slot, long got, struct page **pages,
+		    bool pinned, bool write)
+{
 	for (long i = 0; i < got; i++) {
 		struct model_page *p = &mt->pages[slot + i];
 
 		m->held[m->nr_held++] = (struct held_page){
 			.page = pages[i],
-			.pinned = gup_entry_pins(v),
+			.pinned = pinned,
+			/* A private file page not yet copied is the page cache's. */
 			.private_anon = !p->shared && (p->prot & PROT_READ) &&
+					!(p->file && !p->bytes) &&
 					!is_zero_pfn(page_to_pfn(pages[i])),
 			.write = write,
 			.writable = p->prot & PROT_WRITE,
@@ -775,6 +701,21 @@ static void release_held(struct model *m, int i)
 	m->held[i] = m->held[--m->nr_held];
 }
 
+void release_held_dirty(struct model *m, int i, bool dirty)
+{
+	struct held_page h = m->held[i];
+
+	check_held_coherent(m, &h);
+	if (h.pinned) {
+		unpin_user_pages_dirty_lock(&h.page, 1, dirty);
+	} else {
+		if (dirty)
+			set_page_dirty_lock(h.page);
+		put_page(h.page);
+	}
+	m->held[i] = m->held[--m->nr_held];
+}
+
 static void op_release(struct model *m, const struct model_op *op)
 {
 	if (!m->nr_held)
@@ -833,6 +774,8 @@ static bool start_task(struct model *m, struct model_task *mt)
 	}
 	m->cur = mt;
 	set_current(mt->task);
+	if (m->file_mode)
+		file_mode_task_started(m);
 	return true;
 }
 
@@ -846,8 +789,12 @@ static void op_exit(struct model *m, const struct model_op *op)
 		if (m->tasks[i].task) {
 			m->cur = &m->tasks[i];
 			set_current(m->cur->task);
+			if (m->file_mode)
+				file_check_synced(m);
 			return;
 		}
+	if (m->file_mode)
+		file_mode_all_exited(m);
 	start_task(m, &m->tasks[0]);
 }
 
@@ -1299,6 +1246,8 @@ static void tear_down(struct model *m)
 		if (m->tasks[i].task)
 			drop_task(&m->tasks[i]);
 	set_current(NULL);
+	if (m->file_mode)
+		file_mode_tear_down(m);
 }
 
 /* Huge mode: the magic's config byte gives the THP knobs; the ops start after it. */
@@ -1322,7 +1271,9 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 	struct sim_config cfg = {.mem_bytes = 16UL << 20, .quiet = !log, .profile = profile};
 	struct model *m = calloc(1, sizeof(*m));
 	size_t start = huge_mode_config(data, size, &cfg);
-	int nr_ops = start ? MODEL_NR_OPS : MODEL_OP_HUGE;
+	size_t file_start = start ? 0 : file_mode_config(data, size, &cfg);
+	/* File mode: three opcodes past the common ones are file operations. */
+	int nr_ops = start ? MODEL_OP_PAGEOUT + 1 : file_start ? MODEL_OP_HUGE + 3 : MODEL_OP_HUGE;
 	int ret;
 
 	if (!m || sim_boot(&cfg)) {
@@ -1335,14 +1286,20 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 			cfg.thp_no_zero_page ? ", no huge zero page" : "");
 	m->has_mseal = sim_current_profile() == SIM_PROFILE_6_18;
 	m->has_pin_fast_only = !m->has_mseal;
-	if (start_task(m, &m->tasks[0])) {
+	m->file_mode = file_start;
+	if (file_start)
+		start = file_start;
+	if (start_task(m, &m->tasks[0]) && (!file_start || !file_mode_setup(m, data[3]))) {
 		for (size_t pos = start;
 		     pos + MODEL_OP_BYTES <= size && m->step < MAX_OPS && !m->failed;
 		     pos += MODEL_OP_BYTES, m->step++) {
 			struct model_op op = {data[pos], data[pos + 1], data[pos + 2],
 					      data[pos + 3]};
 
-			model_ops[op.code % nr_ops](m, &op);
+			if (m->file_mode && op.code % nr_ops >= MODEL_OP_HUGE)
+				op_file(m, &op);
+			else
+				model_ops[op.code % nr_ops](m, &op);
 			if (!m->failed)
 				check_machine(m);
 		}
@@ -1350,6 +1307,8 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 	tear_down(m);
 	if (sim_shutdown())
 		diverged(m, "shutdown found leaks");
+	if (m->file_mode)
+		file_mode_remove_dir(m);
 	ret = m->failed;
 	free(m);
 	return ret;

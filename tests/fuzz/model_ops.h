@@ -2,7 +2,8 @@
 /*
  * The model-based fuzzing decoder shared by the libFuzzer harness and the replay
  * test: bytes become mapping, fork, access and GUP operations on a small machine,
- * each checked against a plain reference model; in huge mode also THP operations.
+ * each checked against a plain reference model; in huge mode also THP operations,
+ * in file mode file operations.
  */
 #ifndef GUP_TESTS_MODEL_OPS_H
 #define GUP_TESTS_MODEL_OPS_H
@@ -44,6 +45,18 @@ enum model_opcode {
  * existed.
  */
 #define MODEL_HUGE_MAGIC "THP"
+
+/*
+ * An input whose first four bytes are "FIL" and a config byte runs in file mode: a
+ * 16 MiB machine with two files in a temporary host directory (a host file and a
+ * second host file or a memfd, their sizes from the config byte); arena pages may
+ * be shared or private mappings of them, and the opcodes huge mode uses for THP
+ * become file operations (mmap with an offset, pread, pwrite, ftruncate, fsync,
+ * msync, long-term GUP, release with unpin_user_pages_dirty_lock, memfd seals).
+ * The host file's bytes are part of the model: after fsync, msync, munmap and exit
+ * the host bytes written back must be the model's.
+ */
+#define MODEL_FILE_MAGIC "FIL"
 
 /**
  * model_run() - boot a 16 MiB machine (64 MiB in huge mode), run the operations @data encodes, and
