@@ -364,7 +364,7 @@ static void file_pwrite(struct model *m, const struct model_op *op)
 		f->synced[at >> PAGE_SHIFT] = false;
 	}
 	last = io.pos + (loff_t)done;
-	if (last > end) {
+	if (done && last > end) {
 		if (last & ~PAGE_MASK)
 			diverged(m, "the model's pwrite extended the file to %#lx",
 				 (unsigned long)last);
