@@ -729,7 +729,10 @@ static void check_page_cache(struct check_ctx *c, struct address_space *mapping)
 				c,
 				"pfn %#lx: cached at index %#lx of mapping %p but says %#lx of %p",
 				pfn, index, (void *)mapping, page->index, (void *)page->mapping);
-		if (index >= eof)
+		/* A hugetlb object (a memfd's too) counts its end in its own huge pages. */
+		if (index >= (PageHuge(page) ? (pgoff_t)(mapping->host->i_size >>
+							 (PAGE_SHIFT + compound_order(page)))
+					     : eof))
 			violation(
 				c,
 				"pfn %#lx: cached at index %#lx, beyond the file's end (%lu pages)",
