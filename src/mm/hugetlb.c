@@ -21,7 +21,10 @@
  *    the kernel's owner would instead unmap the page from the children and retry;
  *  - no hugetlb fault mutex: two faults on one huge page race to install it under
  *    the page-table lock and the loser gives its page (and reservation) back;
- *  - no hugetlb_usage counter in the mm (the kernel's HugetlbPages line).
+ *  - no hugetlb_usage counter in the mm: show_status()'s HugetlbPages line walks
+ *    the hugetlb VMAs instead;
+ *  - a hugetlbfs memfd (MFD_HUGETLB) reserves nothing: an empty pool is SIGBUS at
+ *    the fault, where the kernel's mmap would fail with -ENOMEM.
  */
 
 static struct hstate hstates[HUGE_MAX_HSTATE];
