@@ -3,7 +3,7 @@
  * tests/test_memfd.c - memfd_create() and its seals: flags and names, pread and
  * pwrite, shared and private mappings, fork, each seal's rule (memfd_add_seals,
  * the write-seal rules of 5.11 and 6.7+), pins against F_SEAL_WRITE, and
- * memfd_pin_folios() (6.11; -ENOSYS under 5.11).
+ * memfd_pin_folios() (6.11; -ENOSYS under 5.11), and hugetlbfs memfds (MFD_HUGETLB).
  */
 #include "file_harness.h"
 
@@ -87,7 +87,8 @@ static void test_memfd_create_flags_and_names(void **state)
 	assert_int_equal(sys_memfd_create("x", 0x100), -EINVAL);
 	/* A huge page size only comes with MFD_HUGETLB. */
 	assert_int_equal(sys_memfd_create("x", 21U << 26), -EINVAL);
-	assert_int_equal(sys_memfd_create("x", MFD_HUGETLB | (21U << 26)), -ENOSYS);
+	/* A size no pool has (64 KiB) is hugetlb_file_setup()'s -ENODEV. */
+	assert_int_equal(sys_memfd_create("x", MFD_HUGETLB | (16U << 26)), -ENODEV);
 	assert_int_equal(sys_memfd_create(NULL, 0), -EFAULT);
 	memset(name, 'n', sizeof(name));
 	name[NAME_MAX_MEMFD + 1] = '\0';
@@ -479,6 +480,151 @@ static void test_memfd_exec_seals(void **state)
 	task_exit(t);
 }
 
+/* --- MFD_HUGETLB --- */
+
+#define HUGE_2M (2UL << 20)
+
+/* Reboot with a pool of @nr 2 MiB pages. */
+static void boot_with_pool(unsigned long nr)
+{
+	struct sim_config cfg = {.mem_bytes = 64UL << 20, .hugetlb_2m_pages = nr};
+
+	assert_int_equal(sim_shutdown(), 0);
+	assert_int_equal(sim_boot(&cfg), 0);
+}
+
+static unsigned long free_huge_pages(void)
+{
+	struct sim_hugepages hp;
+
+	assert_int_equal(sim_hugepages(HUGE_2M, &hp), 0);
+	return hp.free;
+}
+
+/* A hugetlbfs memfd: sizes, seals at creation, the huge page sizes it takes. */
+static void test_memfd_hugetlb_create(void **state)
+{
+	struct task_struct *t;
+	int fd, sealable;
+
+	(void)state;
+	boot_with_pool(2);
+	t = start_task("memfd-huge");
+	fd = sys_memfd_create("huge", MFD_HUGETLB);
+	assert_true(fd >= 0);
+	assert_int_equal(sys_fcntl(fd, F_GET_SEALS, 0), F_SEAL_SEAL);
+	sealable = sys_memfd_create("huge2m", MFD_HUGETLB | MFD_ALLOW_SEALING | (21U << 26));
+	assert_true(sealable >= 0);
+	assert_int_equal(sys_fcntl(sealable, F_GET_SEALS, 0), 0);
+	/* 1 GiB pages: the size is known, the (empty) pool gives SIGBUS at the fault. */
+	assert_true(sys_memfd_create("huge1g", MFD_HUGETLB | (30U << 26)) >= 0);
+	assert_int_equal(sys_memfd_create("x", MFD_HUGETLB | (16U << 26)), -ENODEV);
+	/* Whole huge pages only; nothing is allocated by a size. */
+	assert_int_equal(sys_ftruncate(fd, PAGE_SIZE), -EINVAL);
+	assert_int_equal(sys_ftruncate(fd, HUGE_2M + PAGE_SIZE), -EINVAL);
+	assert_int_equal(sys_ftruncate(fd, 2 * HUGE_2M), 0);
+	assert_int_equal(free_huge_pages(), 2);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+/*
+ * Shared and private mappings of a hugetlbfs memfd: pool pages, aligned
+ * addresses and offsets, pread through the cache, pwrite -EINVAL, a private
+ * write COWs, ftruncate shrinks (SIGBUS beyond) and grows (zeroes), a pin.
+ */
+static void test_memfd_hugetlb_map_read_truncate(void **state)
+{
+	struct task_struct *t;
+	unsigned long shared, priv, buf;
+	struct page *page;
+	char out[8];
+	int fd;
+
+	(void)state;
+	boot_with_pool(4);
+	t = start_task("memfd-huge");
+	fd = sys_memfd_create("huge", MFD_HUGETLB);
+	assert_int_equal(sys_ftruncate(fd, 2 * HUGE_2M), 0);
+	/* Lengths round up to whole huge pages; offsets must be aligned. */
+	shared = sys_mmap(0, HUGE_2M + 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_false(IS_ERR_VALUE(shared));
+	assert_true(IS_ALIGNED(shared, HUGE_2M));
+	assert_int_equal((long)sys_mmap(0, HUGE_2M, PROT_READ, MAP_SHARED, fd, PAGE_SIZE), -EINVAL);
+	assert_int_equal((long)sys_mmap(shared + PAGE_SIZE, HUGE_2M, PROT_READ,
+					MAP_SHARED | MAP_FIXED, fd, 0),
+			 -EINVAL);
+	assert_int_equal(copy_to_user(shared + 5, "huge", 4), 0);
+	assert_int_equal(copy_to_user(shared + HUGE_2M + 7, "tail", 4), 0);
+	assert_int_equal(free_huge_pages(), 2);
+	/* pread reads the pages (holes as zeroes), pwrite is refused. */
+	assert_int_equal(read_str(fd, out, 4, 5), 4);
+	assert_string_equal(out, "huge");
+	assert_int_equal(read_str(fd, out, 4, HUGE_2M + 7), 4);
+	assert_string_equal(out, "tail");
+	assert_int_equal(read_str(fd, out, 4, 2 * HUGE_2M), 0);
+	assert_int_equal(write_str(fd, "no", 0), -EINVAL);
+	/* A private mapping reads the file's page and copies it at the first write. */
+	priv = sys_mmap(0, 2 * HUGE_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	assert_false(IS_ERR_VALUE(priv));
+	assert_int_equal(user_byte(priv + 5), 'h');
+	assert_int_equal(free_huge_pages(), 2);
+	assert_int_equal(copy_to_user(priv + 5, "HUGE", 4), 0);
+	assert_int_equal(free_huge_pages(), 1);
+	assert_int_equal(user_byte(shared + 5), 'h');
+	assert_int_equal(read_str(fd, out, 4, 5), 4);
+	assert_string_equal(out, "huge");
+	/* A long-term write pin of the shared mapping (hugetlb: allowed by both kernels). */
+	assert_int_equal(pin_user_pages_fast(shared, 1, FOLL_WRITE | FOLL_LONGTERM, &page), 1);
+	unpin_user_page(page);
+	/* Shrink: the second huge page leaves the cache and both mappings. */
+	assert_int_equal(sys_ftruncate(fd, HUGE_2M), 0);
+	assert_int_equal(sim_check(NULL), 0); /* no page left in the cache beyond the end */
+	assert_int_equal(free_huge_pages(), 2);
+	buf = 0;
+	assert_int_not_equal(copy_from_user(&buf, shared + HUGE_2M, 1), 0);
+	assert_int_not_equal(copy_from_user(&buf, priv + HUGE_2M, 1), 0);
+	assert_int_equal(user_byte(shared + 5), 'h');
+	/* Grow again: a hole, zeroes. */
+	assert_int_equal(sys_ftruncate(fd, 2 * HUGE_2M), 0);
+	assert_int_equal(user_byte(shared + HUGE_2M + 7), 0);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sys_munmap(priv, 2 * HUGE_2M), 0);
+	assert_int_equal(sys_munmap(shared, 2 * HUGE_2M), 0);
+	assert_int_equal(sys_close(fd), 0);
+	assert_int_equal(free_huge_pages(), 4);
+	task_exit(t);
+}
+
+/* Seals on a hugetlbfs memfd: grow and shrink, and F_SEAL_WRITE against a mapping. */
+static void test_memfd_hugetlb_seals(void **state)
+{
+	struct task_struct *t;
+	unsigned long m;
+	int fd;
+
+	(void)state;
+	boot_with_pool(2);
+	t = start_task("memfd-huge");
+	fd = sys_memfd_create("huge", MFD_HUGETLB | MFD_ALLOW_SEALING);
+	assert_int_equal(sys_ftruncate(fd, HUGE_2M), 0);
+	assert_int_equal(add_seals(fd, F_SEAL_GROW | F_SEAL_SHRINK), 0);
+	assert_int_equal(sys_ftruncate(fd, 2 * HUGE_2M), -EPERM);
+	assert_int_equal(sys_ftruncate(fd, 0), -EPERM);
+	/* An unaligned size is -EINVAL before the seals are looked at. */
+	assert_int_equal(sys_ftruncate(fd, PAGE_SIZE), -EINVAL);
+	m = sys_mmap(0, HUGE_2M, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_false(IS_ERR_VALUE(m));
+	assert_int_equal(copy_to_user(m, "x", 1), 0);
+	assert_int_equal(add_seals(fd, F_SEAL_WRITE), -EBUSY);
+	assert_int_equal(sys_munmap(m, HUGE_2M), 0);
+	assert_int_equal(add_seals(fd, F_SEAL_WRITE), 0);
+	assert_int_equal((long)sys_mmap(0, HUGE_2M, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
+			 -EPERM);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +640,9 @@ int main(void)
 		GUP_TEST(test_memfd_fork),
 		GUP_TEST(test_memfd_pin_folios),
 		GUP_TEST(test_memfd_exec_seals),
+		GUP_TEST(test_memfd_hugetlb_create),
+		GUP_TEST(test_memfd_hugetlb_map_read_truncate),
+		GUP_TEST(test_memfd_hugetlb_seals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

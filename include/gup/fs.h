@@ -105,6 +105,8 @@ struct file_operations {
 	ssize_t (*write)(struct file *file, unsigned long buf, size_t count, loff_t pos);
 	/* May ftruncate make the file @size bytes (i_rwsem held)? 0 or -errno; NULL: yes. */
 	int (*setsize_allowed)(struct file *file, loff_t size);
+	/* Make it @size bytes (i_rwsem held, allowed): 0 or -errno; NULL: do_truncate(). */
+	int (*setsize)(struct file *file, loff_t size);
 };
 
 /* An open file. Each descriptor and each VMA mapping it holds one reference. */
@@ -280,10 +282,16 @@ int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, lo
  * and mapped by mmap like any file; its pages are shmem's, as those of
  * MAP_SHARED|MAP_ANONYMOUS.
  *
+ * With MFD_HUGETLB the file is hugetlbfs's, of the pool the MFD_HUGE_* size names
+ * (none: 2 MiB): ftruncate takes whole huge pages (else -EINVAL), mmap needs
+ * huge-page-aligned addresses and offsets and maps pool pages (shared, or private
+ * with COW), pread reads it, pwrite is -EINVAL (5.11's hugetlbfs has no
+ * write_iter); it can be sealed. No reservation is made: an empty pool is SIGBUS
+ * at the fault.
+ *
  * Return: the descriptor; -EINVAL for unknown flags (a huge page size without
- * MFD_HUGETLB included; MFD_EXEC with MFD_NOEXEC_SEAL) or a name too long; -EFAULT for a NULL @name; -ENOSYS
- * for MFD_HUGETLB, as a kernel without hugetlbfs (libgup has no hugetlbfs
- * files yet); -EMFILE; -ENOMEM.
+ * MFD_HUGETLB included; MFD_EXEC with MFD_NOEXEC_SEAL) or a name too long; -EFAULT
+ * for a NULL @name; -ENODEV for an MFD_HUGE_* size no pool has; -EMFILE; -ENOMEM.
  */
 int sys_memfd_create(const char *name, unsigned int flags);
 /**

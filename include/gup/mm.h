@@ -450,6 +450,20 @@ int show_maps(FILE *out, struct mm_struct *mm);
  */
 int show_smaps(FILE *out, struct mm_struct *mm);
 
+/**
+ * show_status() - the memory lines of /proc/PID/status of @mm, as the kernel's
+ * task_mem() prints them: VmRSS (the sum of the three below), RssAnon (anonymous
+ * pages, private COW copies of file pages included), RssFile (page-cache pages of
+ * files), RssShmem (shmem and memfd pages, MAP_SHARED|MAP_ANONYMOUS included) and
+ * HugetlbPages (the hugetlb pages @mm maps, which the Rss lines leave out), in kB.
+ * The Rss lines are the mm's counters (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES).
+ * @out: where the lines go.
+ * @mm: the address space; its mmap_lock is taken for reading.
+ *
+ * Return: 0; -EINVAL when @out or @mm is NULL (nothing printed).
+ */
+int show_status(FILE *out, struct mm_struct *mm);
+
 /* Populate hooks GUP provides (mm/gup.c). */
 int __mm_populate(unsigned long start, unsigned long len, int ignore_errors);
 static inline void mm_populate(unsigned long addr, unsigned long len)

@@ -84,7 +84,8 @@ int sys_ftruncate(int fd, loff_t length)
 		pthread_mutex_lock(&inode->i_rwsem);
 		err = file->f_op->setsize_allowed ? file->f_op->setsize_allowed(file, length) : 0;
 		if (!err)
-			err = do_truncate(inode, length);
+			err = file->f_op->setsize ? file->f_op->setsize(file, length)
+						  : do_truncate(inode, length);
 		pthread_mutex_unlock(&inode->i_rwsem);
 	}
 	fput(file);

@@ -762,7 +762,7 @@ static void check_write_seal(struct check_ctx *c, struct address_space *mapping)
  */
 static void check_page_cache(struct check_ctx *c, struct address_space *mapping)
 {
-	pgoff_t eof = (pgoff_t)DIV_ROUND_UP(mapping->host->i_size, PAGE_SIZE);
+	pgoff_t eof = (pgoff_t)DIV_ROUND_UP(mapping->host->i_size, PAGE_SIZE), end;
 	unsigned long index, found = 0;
 	struct page *page;
 
@@ -780,11 +780,15 @@ static void check_page_cache(struct check_ctx *c, struct address_space *mapping)
 				c,
 				"pfn %#lx: cached at index %#lx of mapping %p but says %#lx of %p",
 				pfn, index, (void *)mapping, page->index, (void *)page->mapping);
-		if (index >= eof)
-			violation(
-				c,
-				"pfn %#lx: cached at index %#lx, beyond the file's end (%lu pages)",
-				pfn, index, eof);
+		/* A hugetlb object (a memfd's too) counts its end in its own huge pages. */
+		end = PageHuge(page) ? (pgoff_t)(mapping->host->i_size >>
+						 (PAGE_SHIFT + compound_order(page)))
+				     : eof;
+		if (index >= end)
+			violation(c,
+				  "pfn %#lx: cached at index %#lx, beyond the file's end (%lu "
+				  "pages of its size)",
+				  pfn, index, end);
 		if (PageLocked(page))
 			violation(c, "pfn %#lx: page-cache page locked with nothing in flight",
 				  pfn);

@@ -8,6 +8,7 @@
 
 #include "fs/internal.h"
 #include "mm/internal.h"
+#include <gup/pagemap.h>
 
 /*
  * Simplifications against the kernel, each visible in docs/design.md:
@@ -20,7 +21,10 @@
  *    the kernel's owner would instead unmap the page from the children and retry;
  *  - no hugetlb fault mutex: two faults on one huge page race to install it under
  *    the page-table lock and the loser gives its page (and reservation) back;
- *  - no hugetlb_usage counter in the mm (the kernel's HugetlbPages line);
+ *  - no hugetlb_usage counter in the mm: show_status()'s HugetlbPages line walks
+ *    the hugetlb VMAs instead;
+ *  - a hugetlbfs memfd (MFD_HUGETLB) reserves nothing: an empty pool is SIGBUS at
+ *    the fault, where the kernel's mmap would fail with -ENOMEM;
  *  - migration: the free lists are per zone (the kernel's per node); a temporary
  *    migration target is counted apart (temporary_huge_pages), not in
  *    nr_huge_pages as the kernel counts it while it lives.
@@ -797,6 +801,19 @@ bool hugetlb_remove_migration_pte(struct page *new, struct vm_area_struct *vma,
  * The page cache of a shared object: the page at @idx, created (zeroed) if absent.
  * Return: the page with a reference for the caller's mapping, or NULL (SIGBUS).
  */
+/* The object's page at @idx with a reference, or NULL when there is none. */
+static struct page *hugetlbfs_cache_get(struct address_space *mapping, unsigned long idx)
+{
+	struct page *page;
+
+	spin_lock(&mapping->i_pages_lock);
+	page = xa_load(&mapping->i_pages, idx);
+	if (page)
+		get_page(page);
+	spin_unlock(&mapping->i_pages_lock);
+	return page;
+}
+
 static struct page *hugetlbfs_find_or_create(struct vm_area_struct *vma, unsigned long idx)
 {
 	struct address_space *mapping = vma->vm_file->f_mapping;
@@ -804,11 +821,7 @@ static struct page *hugetlbfs_find_or_create(struct vm_area_struct *vma, unsigne
 	struct page *page, *fresh;
 	bool used_reserve;
 
-	spin_lock(&mapping->i_pages_lock);
-	page = xa_load(&mapping->i_pages, idx);
-	if (page)
-		get_page(page);
-	spin_unlock(&mapping->i_pages_lock);
+	page = hugetlbfs_cache_get(mapping, idx);
 	if (page)
 		return page;
 	fresh = alloc_huge_page(inode, vma, idx, true, &used_reserve);
@@ -849,18 +862,23 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *v
 	struct hugetlbfs_inode *inode = hugetlb_inode(vma);
 	unsigned long idx = vma_hugecache_offset(inode->h, vma, haddr);
 	bool shared = vma->vm_flags & VM_SHARED;
-	bool used_reserve = false, writable;
+	bool used_reserve = false, writable, file_page = shared;
 	struct page *page;
 	spinlock_t *ptl;
 
+	/* Beyond the object's end (a memfd's size): SIGBUS, shared or private. */
+	if (idx >= READ_ONCE(inode->nr))
+		return VM_FAULT_SIGBUS;
 	if (shared) {
-		if (idx >= inode->nr)
-			return VM_FAULT_SIGBUS;
 		page = hugetlbfs_find_or_create(vma, idx);
 		writable = vma->vm_flags & VM_WRITE;
+	} else if (anon_vma_prepare(vma)) {
+		return VM_FAULT_OOM;
+	} else if ((page = hugetlbfs_cache_get(vma->vm_file->f_mapping, idx))) {
+		/* A private mapping of a memfd maps its page read-only; a write copies it. */
+		file_page = true;
+		writable = false;
 	} else {
-		if (anon_vma_prepare(vma))
-			return VM_FAULT_OOM;
 		page = alloc_huge_page(inode, vma, idx, true, &used_reserve);
 		if (page)
 			clear_huge_page(page, inode->h);
@@ -879,13 +897,14 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *v
 		put_page(page);
 		return 0;
 	}
-	if (shared)
+	if (file_page)
 		hugetlb_dup_rmap(page);
 	else
 		hugetlb_add_new_anon_rmap(page, vma, haddr);
 	set_huge_pte_at(ptep, make_huge_pte(vma, page, writable));
 	spin_unlock(ptl);
 	hugetlb_set_migratable(page);
+	/* The next fault (the access retried) copies the file's page for a private write. */
 	return 0;
 }
 
@@ -1399,4 +1418,164 @@ int sim_hugepages(unsigned long size, struct sim_hugepages *out)
 				      .surp = 0};
 	spin_unlock(&hugetlb_lock);
 	return 0;
+}
+
+/*
+ * --- hugetlbfs memfds (memfd_create(MFD_HUGETLB)) ---
+ *
+ * An unlinked hugetlbfs file of one pool's page size: shared, sized by ftruncate
+ * in whole huge pages, mapped (shared or private) with huge-page-aligned
+ * addresses and offsets, read with pread (5.11's hugetlbfs has read_iter but no
+ * write_iter: pwrite is -EINVAL), sealable. No reservations: an exhausted pool is
+ * SIGBUS at the fault (the kernel reserves at mmap and fails it with -ENOMEM).
+ */
+
+static ssize_t hugetlbfs_memfd_read(struct file *file, unsigned long buf, size_t count, loff_t pos);
+static ssize_t hugetlbfs_memfd_write(struct file *file, unsigned long buf, size_t count,
+				     loff_t pos);
+static int hugetlbfs_memfd_mmap(struct file *file, struct vm_area_struct *vma);
+static int hugetlbfs_memfd_setsize_allowed(struct file *file, loff_t size);
+static int hugetlbfs_memfd_setsize(struct file *file, loff_t size);
+
+static const struct file_operations hugetlbfs_memfd_operations = {
+	.release = hugetlbfs_release,
+	.mmap = hugetlbfs_memfd_mmap,
+	.read = hugetlbfs_memfd_read,
+	.write = hugetlbfs_memfd_write,
+	.setsize_allowed = hugetlbfs_memfd_setsize_allowed,
+	.setsize = hugetlbfs_memfd_setsize,
+};
+
+bool hugetlb_memfd_file(const struct file *file)
+{
+	return file && file->f_op == &hugetlbfs_memfd_operations;
+}
+
+struct hstate *hugetlb_memfd_hstate(const struct file *file)
+{
+	return hugetlb_memfd_file(file) ? ((struct hugetlbfs_inode *)file->f_inode->i_private)->h
+					: NULL;
+}
+
+struct file *hugetlb_memfd_setup(unsigned int size_log, int *err)
+{
+	struct hstate *h = hstate_from_mmap_flags((unsigned long)size_log << MAP_HUGE_SHIFT);
+	struct file *file;
+
+	/* hugetlb_file_setup()'s -ENODEV for a page size no pool has. */
+	*err = -ENODEV;
+	if (!h)
+		return NULL;
+	*err = -ENOMEM;
+	file = hugetlb_file_setup(h, 0, true, true, NULL);
+	if (!file)
+		return NULL;
+	file->f_op = &hugetlbfs_memfd_operations;
+	file_inode(file)->i_seals = F_SEAL_SEAL;
+	return file;
+}
+
+static unsigned long memfd_huge_size(struct file *file)
+{
+	return huge_page_size(hugetlb_memfd_hstate(file));
+}
+
+/* hugetlbfs_file_mmap(): the offset must be huge-page aligned; then the seals. */
+static int hugetlbfs_memfd_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (((loff_t)vma->vm_pgoff << PAGE_SHIFT) & (memfd_huge_size(file) - 1))
+		return -EINVAL;
+	return memfd_check_seals_mmap(file, vma);
+}
+
+/* hugetlbfs_setattr(): whole huge pages only (-EINVAL), then the memfd seals (-EPERM). */
+static int hugetlbfs_memfd_setsize_allowed(struct file *file, loff_t size)
+{
+	struct inode *inode = file_inode(file);
+
+	if (size & (memfd_huge_size(file) - 1))
+		return -EINVAL;
+	if (size < inode->i_size && (inode->i_seals & F_SEAL_SHRINK))
+		return -EPERM;
+	if (size > inode->i_size && (inode->i_seals & F_SEAL_GROW))
+		return -EPERM;
+	return 0;
+}
+
+/* Drop the object's pages at [@first, @last): pins and mappings keep their own references. */
+static void hugetlbfs_remove_pages(struct address_space *mapping, unsigned long first,
+				   unsigned long last)
+{
+	for (unsigned long i = first; i < last; i++) {
+		struct page *page;
+
+		spin_lock(&mapping->i_pages_lock);
+		page = xa_erase(&mapping->i_pages, i);
+		if (page)
+			mapping->nrpages--;
+		spin_unlock(&mapping->i_pages_lock);
+		if (!page)
+			continue;
+		WRITE_ONCE(page->mapping, NULL);
+		put_page(page);
+	}
+}
+
+/* hugetlb_vmtruncate(): the new size; a shrink unmaps what lies beyond, then drops it. */
+static int hugetlbfs_memfd_setsize(struct file *file, loff_t size)
+{
+	struct inode *inode = file_inode(file);
+	struct hugetlbfs_inode *hinode = inode->i_private;
+	unsigned long old = hinode->nr, nr = size >> (hinode->h->order + PAGE_SHIFT);
+
+	WRITE_ONCE(inode->i_size, size);
+	WRITE_ONCE(hinode->nr, nr);
+	smp_mb(); /* the size before the unmap: a fault after it sees the new end */
+	if (nr < old) {
+		unmap_mapping_range(file->f_mapping, size, 0, 1);
+		hugetlbfs_remove_pages(file->f_mapping, nr, old);
+	}
+	return 0;
+}
+
+/* hugetlbfs_read_iter(): holes read as zeroes; a short copy ends the read. */
+static ssize_t hugetlbfs_memfd_read(struct file *file, unsigned long buf, size_t count, loff_t pos)
+{
+	unsigned long hsize = memfd_huge_size(file);
+	loff_t size = READ_ONCE(file_inode(file)->i_size);
+	static const unsigned char zeroes[PAGE_SIZE];
+	size_t done = 0;
+
+	while (done < count && pos + (loff_t)done < size) {
+		loff_t at = pos + (loff_t)done;
+		unsigned long off = at & (hsize - 1);
+		size_t chunk = min_t(size_t, min_t(size_t, count - done, hsize - off),
+				     (size_t)(size - at));
+		struct page *page = hugetlbfs_cache_get(file->f_mapping, at / hsize);
+		unsigned long left;
+
+		if (!page)
+			chunk = min_t(size_t, chunk, sizeof(zeroes) - (at & ~PAGE_MASK));
+		left = copy_to_user(buf + done,
+				    page ? page_address(page) + off : zeroes + (at & ~PAGE_MASK),
+				    chunk);
+		if (page)
+			put_page(page);
+		done += chunk - left;
+		if (left)
+			break;
+	}
+	if (!done && count && pos < size)
+		return -EFAULT;
+	return (ssize_t)done;
+}
+
+/* 5.11's hugetlbfs has no write_iter: write() and pwrite() are -EINVAL. */
+static ssize_t hugetlbfs_memfd_write(struct file *file, unsigned long buf, size_t count, loff_t pos)
+{
+	(void)file;
+	(void)buf;
+	(void)count;
+	(void)pos;
+	return -EINVAL;
 }

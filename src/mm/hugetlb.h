@@ -100,6 +100,20 @@ struct hstate *hstate_from_mmap_flags(unsigned long flags);
 struct file *hugetlb_file_setup(struct hstate *h, unsigned long len, bool shared, bool noreserve,
 				struct mm_struct *owner);
 extern const struct vm_operations_struct hugetlb_vm_ops;
+/**
+ * hugetlb_memfd_setup() - the file of memfd_create(MFD_HUGETLB): an empty, unlinked
+ * hugetlbfs file whose huge pages are of 2^@size_log bytes (0: the default, 2 MiB),
+ * sealed with F_SEAL_SEAL (the caller clears it for MFD_ALLOW_SEALING).
+ * @err: out: the errno when NULL is returned.
+ *
+ * Return: the file; NULL with -ENODEV for a size no pool has (hugetlb_file_setup()'s
+ * answer), -ENOMEM when memory ran out.
+ */
+struct file *hugetlb_memfd_setup(unsigned int size_log, int *err);
+/* Is @file a hugetlbfs memfd? */
+bool hugetlb_memfd_file(const struct file *file);
+/* The hstate of a hugetlbfs memfd, or NULL for any other file. */
+struct hstate *hugetlb_memfd_hstate(const struct file *file);
 /* A VMA may only be cut at a huge page boundary: 0 or -EINVAL (vm_ops->split). */
 int hugetlb_split_ok(struct vm_area_struct *vma, unsigned long addr);
 

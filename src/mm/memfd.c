@@ -145,7 +145,7 @@ static int memfd_wait_for_pins(struct address_space *mapping)
 /* The seals of @file, or NULL for a file that cannot be sealed (only shmem can). */
 static unsigned int *memfd_file_seals_ptr(struct file *file)
 {
-	return shmem_file(file) ? &file_inode(file)->i_seals : NULL;
+	return shmem_file(file) || hugetlb_memfd_file(file) ? &file_inode(file)->i_seals : NULL;
 }
 
 static unsigned int memfd_known_seals(void)
@@ -256,8 +256,8 @@ int sys_memfd_create(const char *name, unsigned int flags)
 	SIM_ENTER(sim_entry_err);
 	struct inode *inode;
 	struct file *file;
+	int fd, err = -ENOMEM;
 	size_t len;
-	int fd;
 
 	if (!memfd_flags_valid(flags))
 		return -EINVAL;
@@ -266,12 +266,13 @@ int sys_memfd_create(const char *name, unsigned int flags)
 	len = strnlen(name, MFD_NAME_MAX_LEN + 1);
 	if (len > MFD_NAME_MAX_LEN)
 		return -EINVAL;
-	/* No hugetlbfs files behind descriptors yet: a kernel built without hugetlbfs. */
 	if (flags & MFD_HUGETLB)
-		return -ENOSYS;
-	file = shmem_file_setup(0);
+		file = hugetlb_memfd_setup((flags >> MFD_HUGE_SHIFT_BITS) & MFD_HUGE_MASK_BITS,
+					   &err);
+	else
+		file = shmem_file_setup(0);
 	if (!file)
-		return -ENOMEM;
+		return err;
 	inode = file_inode(file);
 	/* maps shows the object as /proc does: "/memfd:NAME (deleted)". */
 	if (asprintf(&inode->path, "/" MFD_NAME_PREFIX "%s (deleted)", name) < 0) {

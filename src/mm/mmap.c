@@ -700,24 +700,27 @@ unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, 
 		      unsigned long flags, unsigned long pgoff, unsigned long *populate)
 {
 	struct mm_struct *mm = current->mm;
+	/* A hugetlbfs memfd maps whole huge pages at aligned addresses (hugetlb_get_unmapped_area). */
+	struct hstate *h = hugetlb_memfd_hstate(file);
+	unsigned long align = h ? huge_page_size(h) : PAGE_SIZE;
 	vm_flags_t vm_flags;
 	unsigned long ret;
 
 	*populate = 0;
 	if (!len)
 		return -EINVAL;
-	if (flags & MAP_HUGETLB) {
+	if ((flags & MAP_HUGETLB) && !h) {
 		ret = mmap_hugetlb(mm, addr, len, prot, flags);
 		if (!IS_ERR_VALUE(ret) && ((flags & MAP_LOCKED) || (mm->def_flags & VM_LOCKED) ||
 					   (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
 			*populate = ALIGN_UP(len, huge_page_size(hstate_from_mmap_flags(flags)));
 		return ret;
 	}
-	len = ALIGN_UP(len, PAGE_SIZE);
+	len = ALIGN_UP(len, align);
 	if (!len || len > TASK_SIZE)
 		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		if (!IS_ALIGNED(addr, PAGE_SIZE))
+		if (!IS_ALIGNED(addr, align))
 			return -EINVAL;
 		if (addr > TASK_SIZE - len)
 			return -ENOMEM;
@@ -729,11 +732,14 @@ unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, 
 				return ret;
 		}
 	} else {
-		addr = get_unmapped_area(mm, addr, len);
+		addr = h ? get_unmapped_area_aligned(mm, addr, len, align)
+			 : get_unmapped_area(mm, addr, len);
 		if (IS_ERR_VALUE(addr))
 			return addr;
 	}
 	vm_flags = calc_vm_flags(prot, flags & ~(unsigned long)MAP_TYPE, mm);
+	if (h) /* as mmap_hugetlb(): never VM_LOCKED */
+		vm_flags = (vm_flags & ~(VM_LOCKED | VM_LOCKONFAULT)) | VM_HUGETLB | VM_DONTEXPAND;
 	if (file) {
 		int err = check_file_mmap(file, prot, flags, pgoff, len, &vm_flags);
 

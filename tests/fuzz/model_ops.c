@@ -21,153 +21,9 @@
 #include "model_ops.h"
 #include "gup_calls.h"
 
-#define ARENA_BASE 0x40000000UL
-#define ARENA_PAGES 16
-#define ARENA_END (ARENA_BASE + ARENA_PAGES * PAGE_SIZE)
-#define MAX_TASKS 4
-#define MAX_HELD 64
-#define MAX_OPS 512
-#define MAX_ACCESS (2 * PAGE_SIZE)
-#define GUP_MARK_BYTES 8
-#define HUGE_BASE 0x40200000UL /* 2 MiB aligned, above the arena */
-#define HUGE_RANGES 2
-#define HUGE_PAGES (HUGE_RANGES * HPAGE_PMD_NR)
-#define HUGE_BATCHES 2		  /* huge GUP calls whose pages are held at once */
-#define HUGETLB_BASE 0x40800000UL /* 2 MiB aligned, above the huge arena */
-#define HUGETLB_SLOTS 8		  /* sample offsets the model keeps bytes for */
-#define HUGETLB_SLOT_SIZE (HPAGE_PMD_SIZE / HUGETLB_SLOTS)
-/*
- * Enough 2 MiB pages that no operation runs out: per task one mapped page and one
- * COW copy or reservation, a shared object per task, and pages pins keep after munmap.
- */
-#define HUGETLB_POOL 16
-/* Migrate mode's machine: zones to migrate between, a CMA area, device memory. */
-#define MIGRATE_MEM_BYTES (96UL << 20)
-#define MOVABLE_BYTES (16UL << 20)
-#define CMA_BYTES (48UL << 20) /* over half of ZONE_NORMAL's free frames: CMA goes first */
-#define DEVICE_BYTES (4UL << 20)
-#define MAX_OFFLINE 4	    /* ranges offline at once */
-#define OFFLINE_UNIT 256    /* pages: an offline range is 1 to 4 MiB of ZONE_MOVABLE */
-#define MAX_CMA_GRANTS 4    /* cma_alloc() grants held at once */
-#define CMA_MAX_COUNT 128   /* pages one grant asks for, at most */
-#define DEVICE_MAX_UNITS 16 /* a device mapping: up to 16 units of the pgmap's alignment */
+#include "model_int.h"
 
-/* The pages of one MAP_SHARED mmap call, shared by every task that maps them. */
-struct model_object {
-	int users; /* model pages referring to it */
-	unsigned char bytes[ARENA_PAGES][PAGE_SIZE];
-};
-
-struct model_page {
-	bool mapped;
-	bool shared;
-	bool dontfork;
-	bool wipeonfork;
-	bool sealed; /* mseal()ed: 6.18 only */
-	int prot;
-	unsigned long incarnation;   /* new whenever the page may be replaced by another */
-	unsigned long wp_events;     /* mprotect()s that took write access away */
-	struct model_object *object; /* shared: the backing object ... */
-	int index;		     /* ... and the page of it */
-	unsigned char *bytes;	     /* private: this task's own copy */
-};
-
-/* A page of the huge arena: always private anonymous. */
-struct model_huge_page {
-	bool mapped;
-	int prot;
-	unsigned char *bytes; /* NULL: still zero */
-};
-
-/* The bytes of a 2 MiB hugetlb page at the model's sample offsets. */
-struct hugetlb_bytes {
-	unsigned char slot[HUGETLB_SLOTS][GUP_MARK_BYTES];
-};
-
-/* A MAP_SHARED hugetlb page, shared by every task that maps it after fork. */
-struct hugetlb_object {
-	int users;
-	struct hugetlb_bytes bytes;
-};
-
-/* A task's hugetlb range: private (its own bytes) or shared (an object's). */
-struct model_hugetlb {
-	bool mapped;
-	struct hugetlb_object *object; /* shared: the object; NULL: private */
-	struct hugetlb_bytes bytes;    /* private: this task's copy */
-};
-
-/* A task's mapping of the device-dax pgmap (sim_mmap_device()), MAP_SHARED. */
-struct model_dev {
-	unsigned long addr, offset, len; /* len 0: none */
-	int prot;
-	unsigned int units; /* bit u: unit u (of the pgmap's alignment) is still mapped */
-};
-
-struct model_task {
-	struct task_struct *task; /* NULL: slot free */
-	struct model_page pages[ARENA_PAGES];
-	struct model_huge_page huge[HUGE_PAGES];
-	struct model_hugetlb hugetlb;
-	struct model_dev dev;
-};
-
-/* A pfn range: offline, or granted by cma_alloc(). */
-struct model_span {
-	unsigned long start, nr;
-};
-
-struct held_page {
-	struct page *page;
-	bool pinned;
-	/* Where it was got, for the coherence check at release. */
-	bool private_anon; /* a private page that was not the zero page, readable */
-	bool write;
-	bool writable; /* the mapping allowed writes when it was got */
-	int task, slot;
-	unsigned long incarnation, wp_events;
-};
-
-/* The pages one huge GUP call got, released together (one unpin call for a pin). */
-struct huge_batch {
-	struct page *pages[HPAGE_PMD_NR];
-	int nr;
-	bool pinned;
-};
-
-struct model {
-	struct model_task tasks[MAX_TASKS];
-	struct model_task *cur;
-	struct held_page held[MAX_HELD];
-	int nr_held;
-	struct huge_batch batches[HUGE_BATCHES];
-	FILE *log;
-	int step;
-	bool failed;
-	bool has_mseal;			 /* the profile's kernel has mseal (6.10) */
-	bool has_pin_fast_only;		 /* ... and pin_user_pages_fast_only() (gone by 6.18) */
-	struct huge_batch hugetlb_batch; /* the pages of one hugetlb GUP call, held */
-	/* migrate mode */
-	bool migrate_mode;
-	bool longterm_avoids_movable; /* a long-term pin may not stay in ZONE_MOVABLE (6.18) */
-	bool longterm_stuck_fails;    /* a long-term pin a page cannot leave fails (6.18) */
-	struct model_span offline[MAX_OFFLINE];
-	int nr_offline;
-	struct model_span cma[MAX_CMA_GRANTS];
-	int nr_cma;
-	struct dev_pagemap pgmap; /* GENERIC, over all device memory */
-	bool pgmap_live;
-	unsigned long dev_align;
-	unsigned char *dev_bytes;    /* the device's bytes, which outlive its pgmap */
-	struct huge_batch dev_batch; /* the pages of one device GUP call, held */
-};
-
-/* One decoded operation: the opcode and its three argument bytes. */
-struct model_op {
-	uint8_t code, a, b, c;
-};
-
-static void __attribute__((format(printf, 2, 3))) diverged(struct model *m, const char *fmt, ...)
+void __attribute__((format(printf, 2, 3))) diverged(struct model *m, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -181,7 +37,7 @@ static void __attribute__((format(printf, 2, 3))) diverged(struct model *m, cons
 	m->failed = true;
 }
 
-static void __attribute__((format(printf, 2, 3))) trace(struct model *m, const char *fmt, ...)
+void __attribute__((format(printf, 2, 3))) trace(struct model *m, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -194,7 +50,7 @@ static void __attribute__((format(printf, 2, 3))) trace(struct model *m, const c
 	fputc('\n', m->log);
 }
 
-static unsigned long slot_addr(int slot)
+unsigned long slot_addr(int slot)
 {
 	return ARENA_BASE + (unsigned long)slot * PAGE_SIZE;
 }
@@ -203,12 +59,30 @@ static unsigned long slot_addr(int slot)
 
 static unsigned char *page_bytes(struct model_page *p)
 {
+	if (p->file && (p->shared || !p->bytes))
+		return p->file->bytes[p->fpage]; /* the page cache's page */
 	return p->shared ? p->object->bytes[p->index] : p->bytes;
 }
 
-static void drop_page(struct model_page *p)
+/*
+ * The bytes a store into @p changes: a private file page is copied first (COW),
+ * a shared one is the file's, which the host no longer holds.
+ */
+static unsigned char *page_bytes_for_write(struct model_page *p)
 {
-	if (p->mapped && p->shared && --p->object->users == 0)
+	if (p->file && !p->shared && !p->bytes) {
+		p->bytes = malloc(PAGE_SIZE);
+		memcpy(p->bytes, p->file->bytes[p->fpage], PAGE_SIZE);
+		p->incarnation = new_incarnation();
+	}
+	if (p->file && p->shared)
+		p->file->synced[p->fpage] = false;
+	return page_bytes(p);
+}
+
+void drop_page(struct model_page *p)
+{
+	if (p->mapped && p->shared && p->object && --p->object->users == 0)
 		free(p->object);
 	if (p->mapped && !p->shared)
 		free(p->bytes);
@@ -216,7 +90,7 @@ static void drop_page(struct model_page *p)
 }
 
 /* A fresh identity for a model page whose machine page may be a new one. */
-static unsigned long new_incarnation(void)
+unsigned long new_incarnation(void)
 {
 	static unsigned long last;
 
@@ -246,11 +120,14 @@ static void fork_page(struct model_page *child, const struct model_page *parent)
 		return;
 	*child = *parent;
 	if (parent->shared) {
-		child->object->users++;
+		if (child->object)
+			child->object->users++;
 		return;
 	}
-	child->bytes = calloc(1, PAGE_SIZE);
 	child->incarnation = new_incarnation();
+	if (parent->file && !parent->bytes)
+		return; /* both still read the page cache */
+	child->bytes = calloc(1, PAGE_SIZE);
 	if (!parent->wipeonfork)
 		memcpy(child->bytes, parent->bytes, PAGE_SIZE);
 }
@@ -258,15 +135,15 @@ static void fork_page(struct model_page *child, const struct model_page *parent)
 /* May a user load or store reach @p? */
 static bool user_may_access(const struct model_page *p, bool write)
 {
-	if (!p->mapped)
-		return false;
+	if (!p->mapped || (p->file && !file_page_in_eof(p)))
+		return false; /* beyond EOF: SIGBUS */
 	return write ? p->prot & PROT_WRITE : p->prot != PROT_NONE;
 }
 
 /* May GUP with FOLL_WRITE = @write and FOLL_FORCE = @force get @p (check_vma_flags)? */
-static bool gup_may_access(const struct model_page *p, bool write, bool force)
+bool gup_may_access(const struct model_page *p, bool write, bool force)
 {
-	if (!p->mapped)
+	if (!p->mapped || (p->file && !file_page_in_eof(p)))
 		return false;
 	if (write)
 		return (p->prot & PROT_WRITE) || (force && !p->shared);
@@ -274,8 +151,8 @@ static bool gup_may_access(const struct model_page *p, bool write, bool force)
 }
 
 /* Bytes of [addr, addr + len) a user access reaches before the first refusal. */
-static size_t accessible_prefix(struct model_task *mt, unsigned long addr, size_t len, bool write,
-				bool gup, bool force)
+size_t accessible_prefix(struct model_task *mt, unsigned long addr, size_t len, bool write,
+			 bool gup, bool force)
 {
 	size_t done = 0;
 
@@ -291,8 +168,7 @@ static size_t accessible_prefix(struct model_task *mt, unsigned long addr, size_
 	return done;
 }
 
-static void model_copy(struct model_task *mt, unsigned long addr, void *buf, size_t len,
-		       bool to_model)
+void model_copy(struct model_task *mt, unsigned long addr, void *buf, size_t len, bool to_model)
 {
 	unsigned char *b = buf;
 
@@ -301,7 +177,7 @@ static void model_copy(struct model_task *mt, unsigned long addr, void *buf, siz
 		size_t off = addr & ~PAGE_MASK, chunk = min_t(size_t, len, PAGE_SIZE - off);
 
 		if (to_model)
-			memcpy(page_bytes(p) + off, b, chunk);
+			memcpy(page_bytes_for_write(p) + off, b, chunk);
 		else
 			memcpy(b, page_bytes(p) + off, chunk);
 		addr += chunk;
@@ -350,7 +226,7 @@ static void huge_fork(struct model_task *child, const struct model_task *parent)
 }
 
 /* Is any page of [slot, slot + n) sealed (then the range refuses change)? */
-static bool range_sealed(const struct model_task *mt, int slot, int n)
+bool range_sealed(const struct model_task *mt, int slot, int n)
 {
 	for (int i = slot; i < slot + n; i++)
 		if (mt->pages[i].mapped && mt->pages[i].sealed)
@@ -361,23 +237,23 @@ static bool range_sealed(const struct model_task *mt, int slot, int n)
 /* Private anonymous memory the task cannot write: a seal keeps it from being discarded. */
 static bool sealed_ro_anon(const struct model_page *p)
 {
-	return p->mapped && p->sealed && !p->shared && !(p->prot & PROT_WRITE);
+	return p->mapped && p->sealed && !p->shared && !p->file && !(p->prot & PROT_WRITE);
 }
 
 /* --- decoding helpers --- */
 
-static int slot_of(uint8_t byte)
+int slot_of(uint8_t byte)
 {
 	return byte % ARENA_PAGES;
 }
 
 /* A page count from @byte that keeps [slot, slot + n) inside the arena. */
-static int count_of(uint8_t byte, int slot)
+int count_of(uint8_t byte, int slot)
 {
 	return 1 + byte % (ARENA_PAGES - slot);
 }
 
-static int prot_of(uint8_t bits)
+int prot_of(uint8_t bits)
 {
 	static const int prots[] = {PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE,
 				    PROT_READ | PROT_WRITE};
@@ -385,14 +261,14 @@ static int prot_of(uint8_t bits)
 	return prots[bits & 3];
 }
 
-static struct model_task *task_of(struct model *m, uint8_t byte)
+struct model_task *task_of(struct model *m, uint8_t byte)
 {
 	struct model_task *mt = &m->tasks[byte % MAX_TASKS];
 
 	return mt->task ? mt : m->cur;
 }
 
-static void fill_pattern(struct model *m, unsigned char *buf, size_t len)
+void fill_pattern(struct model *m, unsigned char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (unsigned char)(m->step * 131 + i * 7 + 1);
@@ -468,6 +344,8 @@ static void op_munmap(struct model *m, const struct model_op *op)
 		diverged(m, "munmap returned %d", ret);
 	for (int i = 0; i < n; i++)
 		drop_page(&m->cur->pages[slot + i]);
+	if (m->file_mode)
+		file_check_synced(m);
 }
 
 /* mseal (the mprotect opcode with bit 7 of its last byte set). */
@@ -521,8 +399,12 @@ static int advise_page(struct model_page *p, int behavior)
 {
 	switch (behavior) {
 	case MADV_DONTNEED:
-		if (!p->shared)
+		if (p->file && !p->shared) { /* the COW copy goes: the file's page again */
+			free(p->bytes);
+			p->bytes = NULL;
+		} else if (!p->shared) {
 			memset(p->bytes, 0, PAGE_SIZE);
+		}
 		p->incarnation = new_incarnation();
 		break;
 	case MADV_DONTFORK:
@@ -532,7 +414,7 @@ static int advise_page(struct model_page *p, int behavior)
 		p->dontfork = false;
 		break;
 	case MADV_WIPEONFORK:
-		if (p->shared)
+		if (p->shared || p->file)
 			return -EINVAL;
 		p->wipeonfork = true;
 		break;
@@ -666,8 +548,8 @@ static void op_read(struct model *m, const struct model_op *op)
  * The got pages must hold what the model says; a page got for writing then
  * takes a mark written through it, as a device would DMA into it.
  */
-static void check_got_pages(struct model *m, struct model_task *mt, int slot, long got,
-			    struct page **pages, bool write)
+void check_got_pages(struct model *m, struct model_task *mt, int slot, long got,
+		     struct page **pages, bool write)
 {
 	for (long i = 0; i < got; i++) {
 		struct model_page *p = &mt->pages[slot + i];
@@ -682,34 +564,12 @@ static void check_got_pages(struct model *m, struct model_task *mt, int slot, lo
 			unsigned long off = (m->step * GUP_MARK_BYTES) & ~PAGE_MASK;
 
 			fill_pattern(m, frame + off, GUP_MARK_BYTES);
-			memcpy(page_bytes(p) + off, frame + off, GUP_MARK_BYTES);
+			memcpy(page_bytes_for_write(p) + off, frame + off, GUP_MARK_BYTES);
 		}
 	}
 }
 
-/* Keep the @got arena pages from @slot of @mt a GUP call took, for release_held(). */
-static void hold_pages(struct model *m, struct model_task *mt, int slot, long got,
-		       struct page **pages, bool pinned, bool write)
-{
-	for (long i = 0; i < got; i++) {
-		struct model_page *p = &mt->pages[slot + i];
-
-		m->held[m->nr_held++] = (struct held_page){
-			.page = pages[i],
-			.pinned = pinned,
-			.private_anon = !p->shared && (p->prot & PROT_READ) &&
-					!is_zero_pfn(page_to_pfn(pages[i])),
-			.write = write,
-			.writable = p->prot & PROT_WRITE,
-			.task = (int)(mt - m->tasks),
-			.slot = slot + (int)i,
-			.incarnation = p->incarnation,
-			.wp_events = p->wp_events,
-		};
-	}
-}
-
-static long expected_gup(long accessible, int n)
+long expected_gup(long accessible, int n)
 {
 	if (accessible == n)
 		return n;
@@ -748,7 +608,30 @@ static void op_gup(struct model *m, const struct model_op *op)
 		return;
 	}
 	check_got_pages(m, mt, slot, got, pages, write);
-	hold_pages(m, mt, slot, got, pages, gup_entry_pins(v), write);
+	hold_got_pages(m, mt, slot, got, pages, gup_entry_pins(v), write);
+}
+
+void hold_got_pages(struct model *m, struct model_task *mt, int slot, long got, struct page **pages,
+		    bool pinned, bool write)
+{
+	for (long i = 0; i < got; i++) {
+		struct model_page *p = &mt->pages[slot + i];
+
+		m->held[m->nr_held++] = (struct held_page){
+			.page = pages[i],
+			.pinned = pinned,
+			/* A private file page not yet copied is the page cache's. */
+			.private_anon = !p->shared && (p->prot & PROT_READ) &&
+					!(p->file && !p->bytes) &&
+					!is_zero_pfn(page_to_pfn(pages[i])),
+			.write = write,
+			.writable = p->prot & PROT_WRITE,
+			.task = (int)(mt - m->tasks),
+			.slot = slot + (int)i,
+			.incarnation = p->incarnation,
+			.wp_events = p->wp_events,
+		};
+	}
 }
 
 /*
@@ -819,6 +702,21 @@ static void release_held(struct model *m, int i)
 	m->held[i] = m->held[--m->nr_held];
 }
 
+void release_held_dirty(struct model *m, int i, bool dirty)
+{
+	struct held_page h = m->held[i];
+
+	check_held_coherent(m, &h);
+	if (h.pinned) {
+		unpin_user_pages_dirty_lock(&h.page, 1, dirty);
+	} else {
+		if (dirty)
+			set_page_dirty_lock(h.page);
+		put_page(h.page);
+	}
+	m->held[i] = m->held[--m->nr_held];
+}
+
 static void op_release(struct model *m, const struct model_op *op)
 {
 	if (!m->nr_held)
@@ -878,6 +776,8 @@ static bool start_task(struct model *m, struct model_task *mt)
 	}
 	m->cur = mt;
 	set_current(mt->task);
+	if (m->file_mode)
+		file_mode_task_started(m);
 	return true;
 }
 
@@ -891,8 +791,12 @@ static void op_exit(struct model *m, const struct model_op *op)
 		if (m->tasks[i].task) {
 			m->cur = &m->tasks[i];
 			set_current(m->cur->task);
+			if (m->file_mode)
+				file_check_synced(m);
 			return;
 		}
+	if (m->file_mode)
+		file_mode_all_exited(m);
 	start_task(m, &m->tasks[0]);
 }
 
@@ -1561,7 +1465,7 @@ static void longterm_pin(struct model *m, const struct model_op *op)
 		diverged(m, "long-term pin returned %ld, expected %ld (%d page(s) held elsewhere)",
 			 got, expect, nr_stuck);
 		if (got > 0) /* hand them back: the leak check is not what failed */
-			hold_pages(m, m->cur, slot, got, pages, true, write);
+			hold_got_pages(m, m->cur, slot, got, pages, true, write);
 		return;
 	}
 	for (long i = 0; i < got && !m->failed; i++) {
@@ -1575,7 +1479,7 @@ static void longterm_pin(struct model *m, const struct model_op *op)
 				 is_migrate_cma_page(pages[i]) ? " (CMA)" : "");
 	}
 	check_got_pages(m, m->cur, slot, got > 0 ? got : 0, pages, write);
-	hold_pages(m, m->cur, slot, got > 0 ? got : 0, pages, true, write);
+	hold_got_pages(m, m->cur, slot, got > 0 ? got : 0, pages, true, write);
 }
 
 static void op_migrate(struct model *m, const struct model_op *op)
@@ -2104,6 +2008,8 @@ static void tear_down(struct model *m)
 	if (m->pgmap_live)
 		memunmap_pages(&m->pgmap); /* nothing maps or holds it: no task is left */
 	free(m->dev_bytes);
+	if (m->file_mode)
+		file_mode_tear_down(m);
 }
 
 /* Huge mode's machine: @config gives the THP knobs. */
@@ -2161,6 +2067,8 @@ static enum model_opcode opcode_of(const struct model *m, uint8_t code, bool hug
 {
 	if (m->migrate_mode)
 		return migrate_mode_ops[code % ARRAY_SIZE(migrate_mode_ops)];
+	if (m->file_mode) /* three opcodes past the common ones are file operations */
+		return (enum model_opcode)(code % (MODEL_OP_HUGE + 3));
 	return (enum model_opcode)(code % (huge ? MODEL_HUGE_NR_OPS : MODEL_OP_HUGE));
 }
 
@@ -2170,6 +2078,7 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 	struct model *m = calloc(1, sizeof(*m));
 	size_t start = huge_mode_config(data, size, &cfg);
 	size_t migrate = start ? 0 : migrate_mode_config(data, size, &cfg);
+	size_t file_start = start || migrate ? 0 : file_mode_config(data, size, &cfg);
 	int ret;
 
 	if (!m || sim_boot(&cfg)) {
@@ -2183,7 +2092,10 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 	start = start ? start : migrate;
 	m->has_mseal = sim_current_profile() == SIM_PROFILE_6_18;
 	m->has_pin_fast_only = !m->has_mseal;
-	if (start_task(m, &m->tasks[0])) {
+	m->file_mode = file_start;
+	if (file_start)
+		start = file_start;
+	if (start_task(m, &m->tasks[0]) && (!file_start || !file_mode_setup(m, data[3]))) {
 		if (migrate)
 			migrate_mode_start(m, data[3]);
 		for (size_t pos = start;
@@ -2192,7 +2104,12 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 			struct model_op op = {data[pos], data[pos + 1], data[pos + 2],
 					      data[pos + 3]};
 
-			model_ops[opcode_of(m, op.code, start)](m, &op);
+			enum model_opcode code = opcode_of(m, op.code, start);
+
+			if (m->file_mode && code >= MODEL_OP_HUGE)
+				op_file(m, &op);
+			else
+				model_ops[code](m, &op);
 			if (!m->failed)
 				check_machine(m);
 		}
@@ -2200,6 +2117,8 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 	tear_down(m);
 	if (sim_shutdown())
 		diverged(m, "shutdown found leaks");
+	if (m->file_mode)
+		file_mode_remove_dir(m);
 	ret = m->failed;
 	free(m);
 	return ret;

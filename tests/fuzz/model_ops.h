@@ -3,7 +3,8 @@
  * The model-based fuzzing decoder shared by the libFuzzer harness and the replay
  * test: bytes become mapping, fork, access and GUP operations on a small machine,
  * each checked against a plain reference model; in huge mode also THP operations,
- * in migrate mode also migration, offlining, CMA and device memory.
+ * in migrate mode also migration, offlining, CMA and device memory, in file mode
+ * file operations.
  */
 #ifndef GUP_TESTS_MODEL_OPS_H
 #define GUP_TESTS_MODEL_OPS_H
@@ -60,6 +61,18 @@ enum model_opcode {
  * MODEL_OP_MIGRATE, MODEL_OP_OFFLINE and MODEL_OP_DEVICE after huge mode's opcodes.
  */
 #define MODEL_MIGRATE_MAGIC "MIG"
+
+/*
+ * An input whose first four bytes are "FIL" and a config byte runs in file mode: a
+ * 16 MiB machine with two files in a temporary host directory (a host file and a
+ * second host file or a memfd, their sizes from the config byte); arena pages may
+ * be shared or private mappings of them, and the opcodes huge mode uses for THP
+ * become file operations (mmap with an offset, pread, pwrite, ftruncate, fsync,
+ * msync, long-term GUP, release with unpin_user_pages_dirty_lock, memfd seals).
+ * The host file's bytes are part of the model: after fsync, msync, munmap and exit
+ * the host bytes written back must be the model's.
+ */
+#define MODEL_FILE_MAGIC "FIL"
 
 /**
  * model_run() - boot a 16 MiB machine (64 MiB in huge mode, 96 MiB in migrate mode), run

@@ -2,7 +2,7 @@
 # Build the model-based fuzzer (tests/fuzz/fuzz_model.c) through CMake with
 # clang's libFuzzer, ASan and UBSan (GUP_FUZZ=ON), and run it for N seconds
 # (default 120) from the seed corpus. The mode of an input (plain, huge "THP",
-# migrate "MIG") is its first bytes: the seeds give each mode a start, the
+# migrate "MIG", file "FIL") is its first bytes: the seeds give each mode a start, the
 # dictionary lets mutations cross between them, and the summary counts the
 # corpus per mode so a run shows that every mode was fuzzed.
 # Crashing inputs land in $FUZZ_OUT (default /tmp/libgup-fuzz-model); copy them
@@ -37,5 +37,5 @@ mode_count() {
 	echo "$n"
 }
 echo "fuzz modes: corpus $(ls "$out/corpus" | wc -l) inputs, huge (THP) $(mode_count THP)," \
-	"migrate (MIG) $(mode_count MIG)"
+	"migrate (MIG) $(mode_count MIG), file (FIL) $(mode_count FIL)"
 exit "$status"

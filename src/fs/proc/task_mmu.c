@@ -336,6 +336,38 @@ int show_smaps(FILE *out, struct mm_struct *mm)
 	return 0;
 }
 
+/* -------------------------------------------------------------- status -- */
+
+/* The hugetlb bytes @mm maps (the kernel keeps mm->hugetlb_usage; the walk finds the same). */
+static unsigned long hugetlb_usage(struct mm_struct *mm)
+{
+	struct mem_size_stats mss = {0};
+
+	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
+		if (is_vm_hugetlb_page(vma))
+			walk_page_vma(vma, &smaps_walk_ops, &mss);
+	return mss.shared_hugetlb + mss.private_hugetlb;
+}
+
+int show_status(FILE *out, struct mm_struct *mm)
+{
+	unsigned long kb = PAGE_SIZE >> 10, anon, file, shmem;
+
+	if (!out || !mm)
+		return -EINVAL;
+	mmap_read_lock(mm);
+	anon = atomic_long_read(&mm->rss_anon);
+	file = atomic_long_read(&mm->rss_file);
+	shmem = atomic_long_read(&mm->rss_shmem);
+	fprintf(out, "VmRSS:\t%8lu kB\n", (anon + file + shmem) * kb);
+	fprintf(out, "RssAnon:\t%8lu kB\n", anon * kb);
+	fprintf(out, "RssFile:\t%8lu kB\n", file * kb);
+	fprintf(out, "RssShmem:\t%8lu kB\n", shmem * kb);
+	fprintf(out, "HugetlbPages:\t%8lu kB\n", hugetlb_usage(mm) >> 10);
+	mmap_read_unlock(mm);
+	return 0;
+}
+
 /* ----------------------------------------------------------- clear_refs -- */
 
 /*

@@ -270,7 +270,9 @@ struct backend_ops {
 	unsigned long (*mmap_device)(int id, unsigned long off, unsigned long len,
 				     unsigned long prot);
 	long (*pgmap_refs)(int id);
-	long (*pgmap_pfn)(int id);
+	long (*pgmap_pfn)(
+		int id); /* The memory lines of /proc/PID/status of the current task (show_status()); 0 or -errno. */
+	int (*show_status)(FILE *out);
 };
 
 /* The simulated machine (backend_sim.c). */

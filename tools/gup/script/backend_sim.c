@@ -911,6 +911,11 @@ static int sim_show_maps(bool smaps, FILE *out)
 	return smaps ? show_smaps(out, sim_cur->mm) : show_maps(out, sim_cur->mm);
 }
 
+static int sim_show_status(FILE *out)
+{
+	return show_status(out, sim_cur->mm);
+}
+
 static int sim_hugepages_query(unsigned long size, unsigned long counts[4])
 {
 	struct sim_hugepages hp;
@@ -1081,4 +1086,5 @@ const struct backend_ops sim_backend = {
 	.mmap_device = sim_be_mmap_device,
 	.pgmap_refs = sim_pgmap_refs,
 	.pgmap_pfn = sim_pgmap_pfn,
+	.show_status = sim_show_status,
 };

@@ -245,6 +245,45 @@ bool cmd_maps(struct script *s, struct cmd_args *a)
 	return true;
 }
 
+/*
+ * status [ITEM]: the memory lines of /proc/PID/status (show_status()); with ITEM
+ * (VmRSS, RssAnon, RssFile, RssShmem, HugetlbPages) only that line, and `ret` its kB.
+ */
+bool cmd_status(struct script *s, struct cmd_args *a)
+{
+	const char *item = a->arg[0].str;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	bool found = !item;
+	int err;
+
+	if (!mem)
+		return fail(s, "out of host memory");
+	err = s->be->show_status ? s->be->show_status(mem) : -EOPNOTSUPP;
+	fclose(mem);
+	for (char *save, *line = err || !text ? NULL : strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strcspn(line, ":");
+
+		if (item && (strlen(item) != n || strncmp(line, item, n)))
+			continue;
+		show(s, "  %s\n", line);
+		if (item) {
+			s->ret = strtol(line + n + 1, NULL, 10);
+			found = true;
+		}
+	}
+	free(text);
+	if (err)
+		return fail(s, "status: %s", NUM(err));
+	if (!found)
+		return fail(
+			s, "status: no item '%s' (VmRSS, RssAnon, RssFile, RssShmem, HugetlbPages)",
+			item);
+	return true;
+}
+
 /* meminfo: the library's /proc/meminfo hugetlb lines, indented. */
 bool cmd_meminfo(struct script *s, struct cmd_args *a)
 {

@@ -427,6 +427,11 @@ const struct command commands[] = {
 	{"pgmap", "query", {WORD("PGMAP")}, .needs = NEEDS_MACHINE, .fn = cmd_pgmap,
 	 .summary = "Print the references held on PGMAP (pages', mappings' and GUP's); `ret` is "
 		    "their number. Sim-only."},
+	{"status", "query", {OPT_WORD("ITEM")}, .needs = NEEDS_TASK, .fn = cmd_status,
+	 .summary = "The memory lines of `/proc/pid/status` as the library's `show_status()` "
+		    "prints them: VmRSS, RssAnon (private COW copies of file pages included), "
+		    "RssFile, RssShmem (memfd and MAP_SHARED|MAP_ANONYMOUS), HugetlbPages, in kB. "
+		    "With ITEM only that line, and `ret` is its kB."},
 	{.name = NULL},
 };
 /* clang-format on */

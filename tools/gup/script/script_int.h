@@ -443,6 +443,8 @@ CMD(memremap);
 CMD(devmap);
 CMD(memunmap);
 CMD(pgmap);
+/* cmd_query.c: /proc/PID/status */
+CMD(status);
 #undef CMD
 
 /* Remove every `at` hook of the run (cmd_point.c). */

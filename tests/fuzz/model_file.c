@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The model fuzzer's file mode: two files (a host file in a temporary directory,
+ * and a second host file or a memfd) whose page-cache bytes the model keeps, the
+ * file operations on them, and the checks of the real host file's bytes against
+ * the model after every writeback the model can name (fsync, msync, the last
+ * reference) and after munmap and exit (nothing may have reached the file since).
+ */
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libgup.h>
+#include "fs/internal.h"
+#include "model_int.h"
+#include "gup_calls.h"
+
+/* The largest access a file operation makes: a page offset and two pages, rounded up. */
+#define FILE_IO_MAX (3 * PAGE_SIZE)
+
+/* --- the model files --- */
+
+/* The byte at @off of a host file as the model creates it. */
+static unsigned char initial_byte(int file, unsigned long off)
+{
+	return (unsigned char)(0x30 + file * 0x40 + (off >> PAGE_SHIFT) * 3 + off % 251);
+}
+
+static bool is_host(const struct model_file *f)
+{
+	return !f->memfd;
+}
+
+bool file_page_in_eof(const struct model_page *p)
+{
+	return p->fpage < p->file->size;
+}
+
+size_t file_mode_config(const uint8_t *data, size_t size, struct sim_config *cfg)
+{
+	(void)cfg; /* the default 16 MiB machine */
+	if (size < MODEL_OP_BYTES || memcmp(data, MODEL_FILE_MAGIC, 3))
+		return 0;
+	return MODEL_OP_BYTES;
+}
+
+/* Write the host file @f of @pages pages with the initial pattern. Return: 0 or -1. */
+static int create_host_file(struct model_file *f, int index, int pages)
+{
+	int fd = open(f->path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	int ret = 0;
+
+	if (fd < 0)
+		return -1;
+	for (int i = 0; i < pages; i++) {
+		for (unsigned long b = 0; b < PAGE_SIZE; b++)
+			f->bytes[i][b] = initial_byte(index, i * PAGE_SIZE + b);
+		if (pwrite(fd, f->bytes[i], PAGE_SIZE, (off_t)i * PAGE_SIZE) != (ssize_t)PAGE_SIZE)
+			ret = -1;
+	}
+	close(fd);
+	return ret;
+}
+
+/* Open (or, for the memfd, install) every file in the current task at its descriptor. */
+static int open_files(struct model *m)
+{
+	for (int i = 0; i < MODEL_FILES; i++) {
+		struct model_file *f = &m->files[i];
+		int fd = f->memfd ? fd_install_lowest(get_file(f->keep))
+				  : sys_open(f->path, O_RDWR, 0);
+
+		if (fd < 0 && f->memfd)
+			fput(f->keep);
+		if (fd != f->fd) {
+			diverged(m, "file %d opened at descriptor %d, expected %d", i, fd, f->fd);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int file_mode_setup(struct model *m, uint8_t config)
+{
+	int sizes[MODEL_FILES] = {(config & 7) * 2, ((config >> 4) & 7) * 2};
+
+	snprintf(m->file_dir, sizeof(m->file_dir), "/tmp/gup-model-file-XXXXXX");
+	if (!mkdtemp(m->file_dir)) {
+		m->file_dir[0] = '\0';
+		diverged(m, "mkdtemp failed");
+		return -1;
+	}
+	m->files[1].memfd = config & 8;
+	for (int i = 0; i < MODEL_FILES; i++) {
+		struct model_file *f = &m->files[i];
+
+		f->size = sizes[i];
+		for (int p = 0; p < FILE_PAGES; p++)
+			f->synced[p] = true;
+		if (f->memfd) {
+			f->fd = sys_memfd_create("model", MFD_ALLOW_SEALING);
+			if (f->fd < 0 || sys_ftruncate(f->fd, (loff_t)f->size * PAGE_SIZE)) {
+				diverged(m, "memfd setup failed (%d)", f->fd);
+				return -1;
+			}
+			f->keep = fget(f->fd);
+			continue;
+		}
+		snprintf(f->path, sizeof(f->path), "%s/file%d", m->file_dir, i);
+		if (create_host_file(f, i, f->size)) {
+			diverged(m, "cannot create %s", f->path);
+			return -1;
+		}
+		f->fd = sys_open(f->path, O_RDWR, 0);
+		if (f->fd < 0) {
+			diverged(m, "sys_open(%s) returned %d", f->path, f->fd);
+			return -1;
+		}
+	}
+	if (m->log)
+		fprintf(m->log, "model: file mode, file 0 %d pages, file 1 %s %d pages\n", sizes[0],
+			m->files[1].memfd ? "memfd" : "host", sizes[1]);
+	return 0;
+}
+
+void file_mode_task_started(struct model *m)
+{
+	if (m->files[0].path[0] && !m->failed)
+		open_files(m);
+}
+
+/* --- the host file against the model --- */
+
+/* Pages [first, first + n) of host file @f the model knows written back must match. */
+static void check_host_pages(struct model *m, struct model_file *f, int first, int n)
+{
+	unsigned char buf[PAGE_SIZE];
+	int fd;
+
+	if (!is_host(f))
+		return;
+	fd = open(f->path, O_RDONLY);
+	if (fd < 0) {
+		diverged(m, "cannot open %s on the host", f->path);
+		return;
+	}
+	for (int i = first; i < first + n && i < f->size; i++) {
+		ssize_t got;
+
+		if (!f->synced[i])
+			continue;
+		/*
+		 * The host size may lag (a pwrite's growth is written back with its
+		 * pages): bytes beyond the host's end read as the hole they are.
+		 */
+		memset(buf, 0, sizeof(buf));
+		got = pread(fd, buf, PAGE_SIZE, (off_t)i * PAGE_SIZE);
+		if (got < 0 || memcmp(buf, f->bytes[i], PAGE_SIZE)) {
+			diverged(m,
+				 "host file %d page %d (read %zd of %ld bytes) differs from the "
+				 "model",
+				 (int)(f - m->files), i, got, (long)lseek(fd, 0, SEEK_END));
+			break;
+		}
+	}
+	close(fd);
+}
+
+/* After a writeback of all of @f: every page the host holds, and its size. */
+static void check_host_file(struct model *m, struct model_file *f)
+{
+	struct stat st;
+
+	if (!is_host(f))
+		return;
+	for (int i = 0; i < FILE_PAGES; i++)
+		f->synced[i] = true;
+	check_host_pages(m, f, 0, f->size);
+	if (stat(f->path, &st) || st.st_size != (off_t)f->size * (off_t)PAGE_SIZE)
+		diverged(m, "host file %d has %ld bytes, the model %lu", (int)(f - m->files),
+			 (long)st.st_size, (unsigned long)f->size * PAGE_SIZE);
+}
+
+void file_check_synced(struct model *m)
+{
+	for (int i = 0; i < MODEL_FILES && !m->failed; i++)
+		check_host_pages(m, &m->files[i], 0, FILE_PAGES);
+}
+
+void file_mode_all_exited(struct model *m)
+{
+	for (int i = 0; i < MODEL_FILES && !m->failed; i++)
+		check_host_file(m, &m->files[i]);
+}
+
+void file_mode_tear_down(struct model *m)
+{
+	for (int i = 0; i < MODEL_FILES; i++)
+		if (m->files[i].keep) {
+			fput(m->files[i].keep);
+			m->files[i].keep = NULL;
+		}
+	if (m->file_dir[0])
+		file_mode_all_exited(m);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void file_mode_remove_dir(struct model *m)
+{
+	if (m->file_dir[0])
+		nftw(m->file_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	m->file_dir[0] = '\0';
+}
+
+/* --- the operations --- */
+
+static struct model_file *file_of(struct model *m, uint8_t byte)
+{
+	return &m->files[(byte >> 4) & 1];
+}
+
+/*
+ * mmap of file pages [pgoff, pgoff + n) over arena slots [slot, slot + n), shared
+ * or private (MAP_FIXED; pages beyond EOF are mapped and fault with SIGBUS).
+ * a: bit 4 file, bit 5 shared, bits 6-7 prot; b: slot, n; c: bits 0-3 pgoff, bit 4 populate.
+ */
+static void file_mmap(struct model *m, const struct model_op *op)
+{
+	struct model_file *f = file_of(m, op->a);
+	int slot = slot_of(op->b), n = count_of(op->b >> 4, slot), prot = prot_of(op->a >> 6);
+	int pgoff = op->c & 15;
+	bool shared = op->a & 0x20, populate = op->c & 0x10;
+	unsigned long flags =
+		MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE) | (populate ? MAP_POPULATE : 0);
+	unsigned long ret = sys_mmap(slot_addr(slot), n * PAGE_SIZE, prot, flags, f->fd,
+				     (unsigned long)pgoff * PAGE_SIZE);
+
+	trace(m, "mmap file %d pgoff %d slot %d n %d prot %d %s%s", (int)(f - m->files), pgoff,
+	      slot, n, prot, shared ? "shared" : "private", populate ? " populate" : "");
+	if (range_sealed(m->cur, slot, n)) {
+		if (ret != (unsigned long)-EPERM)
+			diverged(m, "mmap over a sealed page returned %#lx, expected -EPERM", ret);
+		return;
+	}
+	if (ret != slot_addr(slot)) {
+		diverged(m, "file mmap returned %#lx, expected %#lx", ret, slot_addr(slot));
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		struct model_page *p = &m->cur->pages[slot + i];
+
+		drop_page(p);
+		*p = (struct model_page){.mapped = true,
+					 .shared = shared,
+					 .prot = prot,
+					 .incarnation = new_incarnation(),
+					 .file = f,
+					 .fpage = pgoff + i};
+	}
+}
+
+/* The decoded I/O of pread/pwrite: file position, user buffer with the same page offset. */
+struct file_io {
+	struct model_file *f;
+	loff_t pos;
+	unsigned long buf;
+	size_t count;
+};
+
+/* b: bits 0-4 file page, 5-7 offset / 512; c: bits 0-3 buffer slot, 4-7 count / 512. */
+static struct file_io file_io_of(struct model *m, const struct model_op *op)
+{
+	unsigned long off = (op->b >> 5) * 512UL;
+	struct file_io io = {.f = file_of(m, op->a)};
+
+	io.pos = (loff_t)(op->b & 31) * PAGE_SIZE + off;
+	io.buf = slot_addr(slot_of(op->c)) + off;
+	io.count = min_t(size_t, 1 + (op->c >> 4) * 512UL, ARENA_END - io.buf);
+	return io;
+}
+
+/* Is any page of the user buffer @io's file itself at a page the I/O reads or writes? */
+static bool io_overlaps_file(struct model *m, const struct file_io *io, size_t len)
+{
+	long first = io->pos >> PAGE_SHIFT, last = (io->pos + (loff_t)len - 1) >> PAGE_SHIFT;
+
+	for (unsigned long a = io->buf & PAGE_MASK; len && a < io->buf + len; a += PAGE_SIZE) {
+		const struct model_page *p = &m->cur->pages[(a - ARENA_BASE) >> PAGE_SHIFT];
+
+		if (p->mapped && p->file == io->f && p->fpage >= first && p->fpage <= last)
+			return true;
+	}
+	return false;
+}
+
+static void file_pread(struct model *m, const struct model_op *op)
+{
+	struct file_io io = file_io_of(m, op);
+	loff_t end = (loff_t)io.f->size * PAGE_SIZE;
+	size_t want = io.pos >= end ? 0 : min_t(size_t, io.count, (size_t)(end - io.pos));
+	unsigned char from[FILE_IO_MAX];
+	size_t done;
+	long expect;
+	ssize_t ret;
+
+	if (io_overlaps_file(m, &io, want))
+		return;
+	done = accessible_prefix(m->cur, io.buf, want, true, false, false);
+	expect = !want ? 0 : done ? (long)done : -EFAULT;
+	trace(m, "pread file %d pos %#lx count %zu into %#lx", (int)(io.f - m->files),
+	      (unsigned long)io.pos, io.count, io.buf);
+	ret = sys_pread64(io.f->fd, io.buf, io.count, io.pos);
+	if (ret != expect) {
+		diverged(m, "pread returned %zd, expected %ld", ret, expect);
+		return;
+	}
+	for (size_t i = 0; i < done; i++)
+		from[i] = io.f->bytes[(io.pos + i) >> PAGE_SHIFT][(io.pos + i) & ~PAGE_MASK];
+	model_copy(m->cur, io.buf, from, done, true);
+}
+
+/*
+ * pwrite: a write that extends the file ends on a page boundary (the model keeps
+ * sizes page-aligned), and its buffer has the file position's page offset, so a
+ * short write (the buffer stops being readable) ends on one too. A memfd sealed
+ * against growing writes up to its end.
+ */
+static void file_pwrite(struct model *m, const struct model_op *op)
+{
+	struct file_io io = file_io_of(m, op);
+	struct model_file *f = io.f;
+	loff_t end = (loff_t)f->size * PAGE_SIZE, last;
+	unsigned char buf[FILE_IO_MAX];
+	size_t done, allowed;
+	long expect;
+	ssize_t ret;
+
+	if (io.pos + (loff_t)io.count > end) {
+		io.count = ALIGN_UP(io.pos + io.count, PAGE_SIZE) - io.pos;
+		io.count = min_t(size_t, io.count, ARENA_END - io.buf);
+		io.count = min_t(size_t, io.count, (size_t)FILE_PAGES * PAGE_SIZE - io.pos);
+	}
+	if (io_overlaps_file(m, &io, io.count))
+		return;
+	allowed = io.count;
+	if (f->seals & F_SEAL_GROW)
+		allowed = io.pos >= end ? 0 : min_t(size_t, io.count, (size_t)(end - io.pos));
+	done = accessible_prefix(m->cur, io.buf, allowed, false, false, false);
+	expect = done ? (long)done : !io.count ? 0 : !allowed ? -EPERM : -EFAULT;
+	trace(m, "pwrite file %d pos %#lx count %zu from %#lx", (int)(f - m->files),
+	      (unsigned long)io.pos, io.count, io.buf);
+	model_copy(m->cur, io.buf, buf, done, false);
+	ret = sys_pwrite64(f->fd, io.buf, io.count, io.pos);
+	if (ret != expect) {
+		diverged(m, "pwrite returned %zd, expected %ld", ret, expect);
+		return;
+	}
+	for (size_t i = 0; i < done; i++) {
+		loff_t at = io.pos + (loff_t)i;
+
+		f->bytes[at >> PAGE_SHIFT][at & ~PAGE_MASK] = buf[i];
+		f->synced[at >> PAGE_SHIFT] = false;
+	}
+	last = io.pos + (loff_t)done;
+	if (done && last > end) {
+		if (last & ~PAGE_MASK)
+			diverged(m, "the model's pwrite extended the file to %#lx",
+				 (unsigned long)last);
+		f->size = (int)(last >> PAGE_SHIFT);
+	}
+}
+
+/*
+ * The file shrinks to @size pages: pages beyond it leave every mapping (the COW
+ * copies of private ones too) and the cache; growing again they read zeros, as the
+ * host file does.
+ */
+static void model_truncate(struct model *m, struct model_file *f, int size)
+{
+	for (int i = size; i < f->size; i++) {
+		memset(f->bytes[i], 0, PAGE_SIZE);
+		f->synced[i] = true;
+	}
+	for (int t = 0; t < MAX_TASKS; t++)
+		for (int i = 0; m->tasks[t].task && i < ARENA_PAGES; i++) {
+			struct model_page *p = &m->tasks[t].pages[i];
+
+			if (!p->mapped || p->file != f || p->fpage < size)
+				continue;
+			free(p->bytes);
+			p->bytes = NULL;
+			p->incarnation = new_incarnation();
+		}
+}
+
+/* b: the new size in pages (0 to FILE_PAGES). */
+static void file_ftruncate(struct model *m, const struct model_op *op)
+{
+	struct model_file *f = file_of(m, op->a);
+	int size = op->b % (FILE_PAGES + 1), expect = 0, ret;
+
+	if ((size < f->size && (f->seals & F_SEAL_SHRINK)) ||
+	    (size > f->size && (f->seals & F_SEAL_GROW)))
+		expect = -EPERM;
+	trace(m, "ftruncate file %d to %d pages", (int)(f - m->files), size);
+	ret = sys_ftruncate(f->fd, (loff_t)size * PAGE_SIZE);
+	if (ret != expect) {
+		diverged(m, "ftruncate returned %d, expected %d", ret, expect);
+		return;
+	}
+	if (expect)
+		return;
+	if (size < f->size)
+		model_truncate(m, f, size);
+	f->size = size;
+	check_host_pages(m, f, 0, FILE_PAGES);
+}
+
+static void file_fsync(struct model *m, const struct model_op *op)
+{
+	struct model_file *f = file_of(m, op->a);
+	int ret;
+
+	trace(m, "fsync file %d", (int)(f - m->files));
+	ret = sys_fsync(f->fd);
+	if (ret) {
+		diverged(m, "fsync returned %d", ret);
+		return;
+	}
+	check_host_file(m, f);
+}
+
+/*
+ * msync of arena slots: MS_SYNC writes back what the range's shared file
+ * mappings map; MS_ASYNC writes nothing. b: slot, n; c: bits 0-1 the flags.
+ */
+static void file_msync(struct model *m, const struct model_op *op)
+{
+	static const int flag_sets[] = {MS_SYNC, MS_ASYNC, MS_SYNC | MS_INVALIDATE, MS_SYNC};
+	int slot = slot_of(op->b), n = count_of(op->b >> 4, slot), flags = flag_sets[op->c & 3];
+	int expect = 0, ret;
+
+	trace(m, "msync slot %d n %d flags %d", slot, n, flags);
+	ret = sys_msync(slot_addr(slot), n * PAGE_SIZE, flags);
+	for (int i = slot; i < slot + n; i++) {
+		struct model_page *p = &m->cur->pages[i];
+
+		if (!p->mapped)
+			expect = -ENOMEM;
+		else if ((flags & MS_SYNC) && p->shared && p->file && file_page_in_eof(p))
+			p->file->synced[p->fpage] = true;
+	}
+	if (ret != expect) {
+		diverged(m, "msync returned %d, expected %d", ret, expect);
+		return;
+	}
+	file_check_synced(m);
+}
+
+/*
+ * May a GUP with FOLL_LONGTERM reach @p? 6.18 refuses a writable long-term pin
+ * of a shared mapping of a host file (it writes back); memfds are shmem.
+ */
+static bool longterm_may_access(const struct model *m, const struct model_page *p, bool write)
+{
+	return !(m->has_mseal && write && p->shared && p->file && is_host(p->file));
+}
+
+/*
+ * 6.18 unshares a read-only long-term pin of a page-cache page in a private
+ * mapping: the pin gets a copy, as a write fault would make.
+ */
+static void longterm_unshare(struct model *m, struct model_page *p)
+{
+	if (!m->has_mseal || !p->file || p->shared || p->bytes)
+		return;
+	p->bytes = malloc(PAGE_SIZE);
+	memcpy(p->bytes, p->file->bytes[p->fpage], PAGE_SIZE);
+	p->incarnation = new_incarnation();
+}
+
+/*
+ * GUP of arena slots with FOLL_LONGTERM possible: b: slot, n - 1 (bits 4-7);
+ * c: bits 0-1 flavour (plain, fast, remote), bit 2 pin, bit 4 write, bit 5
+ * long-term (always a pin), bit 6 force, bit 7 the remote task's parity.
+ */
+static void file_gup(struct model *m, const struct model_op *op)
+{
+	static const enum gup_flavour flavours[] = {GUP_PLAIN, GUP_FAST, GUP_REMOTE, GUP_FAST};
+	bool write = op->c & 0x10, longterm = op->c & 0x20, force = op->c & 0x40;
+	bool pin = longterm || (op->c & 4);
+	enum gup_entry v = gup_entry_of(pin, flavours[op->c & 3]);
+	struct model_task *mt =
+		gup_entry_flavour(v) == GUP_REMOTE ? task_of(m, op->c >> 7) : m->cur;
+	int slot = slot_of(op->b), n = min_t(int, 1 + (op->b >> 4), ARENA_PAGES - slot);
+	unsigned int flags = (write ? FOLL_WRITE : 0) | (force ? FOLL_FORCE : 0) |
+			     (longterm ? FOLL_LONGTERM : 0);
+	struct page *pages[ARENA_PAGES];
+	long accessible = 0, got, expect;
+	int locked = 1;
+
+	if (m->nr_held + n > MAX_HELD)
+		return;
+	while (accessible < n && gup_may_access(&mt->pages[slot + accessible], write, force) &&
+	       (!longterm || longterm_may_access(m, &mt->pages[slot + accessible], write)))
+		accessible++;
+	trace(m, "file gup variant %d of task %d slot %d n %d%s%s%s", v, (int)(mt - m->tasks), slot,
+	      n, write ? " write" : "", force ? " force" : "", longterm ? " longterm" : "");
+	got = gup_call_entry(v, mt->task->mm, slot_addr(slot), n, flags, pages, NULL,
+			     v == GUP_GET_REMOTE && !longterm ? &locked : NULL);
+	expect = expected_gup(accessible, n);
+	if (got != expect) {
+		diverged(m, "file gup variant %d returned %ld, expected %ld", v, got, expect);
+		for (long i = 0; i < got;
+		     i++) /* hand them back: the leak check is not what failed */
+			pin ? unpin_user_page(pages[i]) : put_page(pages[i]);
+		return;
+	}
+	if (longterm && !write)
+		for (long i = 0; i < got; i++)
+			longterm_unshare(m, &mt->pages[slot + i]);
+	check_got_pages(m, mt, slot, got, pages, write);
+	hold_got_pages(m, mt, slot, got, pages, pin, write);
+}
+
+/* Release a held page as a driver finishing DMA does: dirty or not (c bit 0). */
+static void file_release(struct model *m, const struct model_op *op)
+{
+	if (!m->nr_held)
+		return;
+	trace(m, "release held %d%s", op->b % m->nr_held, op->c & 1 ? " dirty" : "");
+	release_held_dirty(m, op->b % m->nr_held, op->c & 1);
+}
+
+/* F_ADD_SEALS on the memfd: SHRINK, GROW or both (b bits 0-1). */
+static void file_seal(struct model *m, const struct model_op *op)
+{
+	static const unsigned int seal_sets[] = {F_SEAL_SHRINK, F_SEAL_GROW,
+						 F_SEAL_SHRINK | F_SEAL_GROW, F_SEAL_GROW};
+	struct model_file *f = &m->files[1];
+	unsigned int seals = seal_sets[op->b & 3];
+	long ret;
+
+	if (!f->memfd)
+		return;
+	trace(m, "seal memfd %#x", seals);
+	ret = sys_fcntl(f->fd, F_ADD_SEALS, seals);
+	if (ret) {
+		diverged(m, "F_ADD_SEALS returned %ld", ret);
+		return;
+	}
+	f->seals |= seals;
+	ret = sys_fcntl(f->fd, F_GET_SEALS, 0);
+	if (ret != (long)f->seals)
+		diverged(m, "F_GET_SEALS returned %#lx, the model has %#x", ret, f->seals);
+}
+
+void op_file(struct model *m, const struct model_op *op)
+{
+	switch (op->a & 15) {
+	case 0:
+	case 1:
+	case 2:
+		file_mmap(m, op);
+		break;
+	case 3:
+	case 4:
+		file_pread(m, op);
+		break;
+	case 5:
+	case 6:
+		file_pwrite(m, op);
+		break;
+	case 7:
+		file_ftruncate(m, op);
+		break;
+	case 8:
+		file_fsync(m, op);
+		break;
+	case 9:
+		file_msync(m, op);
+		break;
+	case 10:
+	case 11:
+	case 12:
+		file_gup(m, op);
+		break;
+	case 13:
+	case 14:
+		file_release(m, op);
+		break;
+	default:
+		file_seal(m, op);
+		break;
+	}
+}

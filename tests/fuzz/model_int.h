@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The model fuzzer's state, shared by its decoder (model_ops.c) and the file
+ * mode's operations (model_file.c): the arena's model pages, tasks, held pages,
+ * the model files, and the helpers both sides call.
+ */
+#ifndef GUP_TESTS_MODEL_INT_H
+#define GUP_TESTS_MODEL_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <libgup.h>
+#include "model_ops.h"
+
+#define ARENA_BASE 0x40000000UL
+#define ARENA_PAGES 16
+#define ARENA_END (ARENA_BASE + ARENA_PAGES * PAGE_SIZE)
+#define MAX_TASKS 4
+#define MAX_HELD 64
+#define MAX_OPS 512
+#define MAX_ACCESS (2 * PAGE_SIZE)
+#define GUP_MARK_BYTES 8
+#define HUGE_BASE 0x40200000UL /* 2 MiB aligned, above the arena */
+#define HUGE_RANGES 2
+#define HUGE_PAGES (HUGE_RANGES * HPAGE_PMD_NR)
+#define HUGE_BATCHES 2		  /* huge GUP calls whose pages are held at once */
+#define HUGETLB_BASE 0x40800000UL /* 2 MiB aligned, above the huge arena */
+#define HUGETLB_SLOTS 8		  /* sample offsets the model keeps bytes for */
+#define HUGETLB_SLOT_SIZE (HPAGE_PMD_SIZE / HUGETLB_SLOTS)
+/*
+ * Enough 2 MiB pages that no operation runs out: per task one mapped page and one
+ * COW copy or reservation, a shared object per task, and pages pins keep after munmap.
+ */
+#define HUGETLB_POOL 16
+/* Migrate mode's machine: zones to migrate between, a CMA area, device memory. */
+#define MIGRATE_MEM_BYTES (96UL << 20)
+#define MOVABLE_BYTES (16UL << 20)
+#define CMA_BYTES (48UL << 20) /* over half of ZONE_NORMAL's free frames: CMA goes first */
+#define DEVICE_BYTES (4UL << 20)
+#define MAX_OFFLINE 4	    /* ranges offline at once */
+#define OFFLINE_UNIT 256    /* pages: an offline range is 1 to 4 MiB of ZONE_MOVABLE */
+#define MAX_CMA_GRANTS 4    /* cma_alloc() grants held at once */
+#define CMA_MAX_COUNT 128   /* pages one grant asks for, at most */
+#define DEVICE_MAX_UNITS 16 /* a device mapping: up to 16 units of the pgmap's alignment */
+
+/* File mode: pages the model keeps per file (a mapping reaches offset 15 + 16 pages). */
+#define FILE_PAGES 32
+#define MODEL_FILES 2
+
+/*
+ * A file of file mode: a host file in the model's temporary directory, or a memfd.
+ * Its bytes are the page cache's; synced[i]: the host file must hold bytes[i] (it
+ * was written back since the page last changed).
+ */
+struct model_file {
+	bool memfd;
+	int fd;		     /* the same descriptor in every task */
+	struct file *keep;   /* memfd: the model's reference, for tasks started later */
+	char path[PATH_MAX]; /* host file */
+	int size;	     /* in pages: the model keeps sizes page-aligned */
+	unsigned int seals;  /* memfd: F_SEAL_SHRINK / F_SEAL_GROW */
+	bool synced[FILE_PAGES];
+	unsigned char bytes[FILE_PAGES][PAGE_SIZE];
+};
+
+/* The pages of one MAP_SHARED mmap call, shared by every task that maps them. */
+struct model_object {
+	int users; /* model pages referring to it */
+	unsigned char bytes[ARENA_PAGES][PAGE_SIZE];
+};
+
+struct model_page {
+	bool mapped;
+	bool shared;
+	bool dontfork;
+	bool wipeonfork;
+	bool sealed; /* mseal()ed: 6.18 only */
+	int prot;
+	unsigned long incarnation;   /* new whenever the page may be replaced by another */
+	unsigned long wp_events;     /* mprotect()s that took write access away */
+	struct model_object *object; /* shared: the backing object ... */
+	int index;		     /* ... and the page of it */
+	unsigned char *bytes;	     /* private: this task's own copy */
+	/* A file mapping: its file and page; private: bytes NULL until COW. */
+	struct model_file *file;
+	int fpage;
+};
+
+/* A page of the huge arena: always private anonymous. */
+struct model_huge_page {
+	bool mapped;
+	int prot;
+	unsigned char *bytes; /* NULL: still zero */
+};
+
+/* The bytes of a 2 MiB hugetlb page at the model's sample offsets. */
+struct hugetlb_bytes {
+	unsigned char slot[HUGETLB_SLOTS][GUP_MARK_BYTES];
+};
+
+/* A MAP_SHARED hugetlb page, shared by every task that maps it after fork. */
+struct hugetlb_object {
+	int users;
+	struct hugetlb_bytes bytes;
+};
+
+/* A task's hugetlb range: private (its own bytes) or shared (an object's). */
+struct model_hugetlb {
+	bool mapped;
+	struct hugetlb_object *object; /* shared: the object; NULL: private */
+	struct hugetlb_bytes bytes;    /* private: this task's copy */
+};
+
+/* A task's mapping of the device-dax pgmap (sim_mmap_device()), MAP_SHARED. */
+struct model_dev {
+	unsigned long addr, offset, len; /* len 0: none */
+	int prot;
+	unsigned int units; /* bit u: unit u (of the pgmap's alignment) is still mapped */
+};
+
+struct model_task {
+	struct task_struct *task; /* NULL: slot free */
+	struct model_page pages[ARENA_PAGES];
+	struct model_huge_page huge[HUGE_PAGES];
+	struct model_hugetlb hugetlb;
+	struct model_dev dev;
+};
+
+/* A pfn range: offline, or granted by cma_alloc(). */
+struct model_span {
+	unsigned long start, nr;
+};
+
+struct held_page {
+	struct page *page;
+	bool pinned;
+	/* Where it was got, for the coherence check at release. */
+	bool private_anon; /* a private page that was not the zero page, readable */
+	bool write;
+	bool writable; /* the mapping allowed writes when it was got */
+	int task, slot;
+	unsigned long incarnation, wp_events;
+};
+
+/* The pages one huge GUP call got, released together (one unpin call for a pin). */
+struct huge_batch {
+	struct page *pages[HPAGE_PMD_NR];
+	int nr;
+	bool pinned;
+};
+
+struct model {
+	struct model_task tasks[MAX_TASKS];
+	struct model_task *cur;
+	struct held_page held[MAX_HELD];
+	int nr_held;
+	struct huge_batch batches[HUGE_BATCHES];
+	FILE *log;
+	int step;
+	bool failed;
+	bool has_mseal;			 /* the profile's kernel has mseal (6.10) */
+	bool has_pin_fast_only;		 /* ... and pin_user_pages_fast_only() (gone by 6.18) */
+	struct huge_batch hugetlb_batch; /* the pages of one hugetlb GUP call, held */
+	bool file_mode;
+	char file_dir[64]; /* file mode: the host directory of the model's files */
+	struct model_file files[MODEL_FILES];
+	/* migrate mode */
+	bool migrate_mode;
+	bool longterm_avoids_movable; /* a long-term pin may not stay in ZONE_MOVABLE (6.18) */
+	bool longterm_stuck_fails;    /* a long-term pin a page cannot leave fails (6.18) */
+	struct model_span offline[MAX_OFFLINE];
+	int nr_offline;
+	struct model_span cma[MAX_CMA_GRANTS];
+	int nr_cma;
+	struct dev_pagemap pgmap; /* GENERIC, over all device memory */
+	bool pgmap_live;
+	unsigned long dev_align;
+	unsigned char *dev_bytes;    /* the device's bytes, which outlive its pgmap */
+	struct huge_batch dev_batch; /* the pages of one device GUP call, held */
+};
+
+/* One decoded operation: the opcode and its three argument bytes. */
+struct model_op {
+	uint8_t code, a, b, c;
+};
+
+/* --- model_ops.c's helpers --- */
+void __attribute__((format(printf, 2, 3))) diverged(struct model *m, const char *fmt, ...);
+void __attribute__((format(printf, 2, 3))) trace(struct model *m, const char *fmt, ...);
+unsigned long slot_addr(int slot);
+int slot_of(uint8_t byte);
+int count_of(uint8_t byte, int slot);
+int prot_of(uint8_t bits);
+struct model_task *task_of(struct model *m, uint8_t byte);
+void fill_pattern(struct model *m, unsigned char *buf, size_t len);
+unsigned long new_incarnation(void);
+void drop_page(struct model_page *p);
+bool range_sealed(const struct model_task *mt, int slot, int n);
+bool gup_may_access(const struct model_page *p, bool write, bool force);
+size_t accessible_prefix(struct model_task *mt, unsigned long addr, size_t len, bool write,
+			 bool gup, bool force);
+void model_copy(struct model_task *mt, unsigned long addr, void *buf, size_t len, bool to_model);
+long expected_gup(long accessible, int n);
+void check_got_pages(struct model *m, struct model_task *mt, int slot, long got,
+		     struct page **pages, bool write);
+/* Record the @got pages a GUP of @mt's @slot... returned as held (pinned: FOLL_PIN). */
+void hold_got_pages(struct model *m, struct model_task *mt, int slot, long got, struct page **pages,
+		    bool pinned, bool write);
+/* Release held page @i: unpin_user_pages_dirty_lock(@dirty) for a pin, else put_page. */
+void release_held_dirty(struct model *m, int i, bool dirty);
+
+/* --- model_file.c: file mode --- */
+/*
+ * An input starting with MODEL_FILE_MAGIC runs in file mode; the config byte
+ * (bits 0-2: file 0's pages / 2; bit 3: file 1 is a memfd, else a second host
+ * file; bits 4-6: file 1's pages / 2) sets up the files.
+ * Return: the bytes the magic takes (0: not file mode).
+ */
+size_t file_mode_config(const uint8_t *data, size_t size, struct sim_config *cfg);
+/* Create the files (after boot, in the first task). Return: 0, or -1 (diverged). */
+int file_mode_setup(struct model *m, uint8_t config);
+/* A task started later opens the files at their descriptors. */
+void file_mode_task_started(struct model *m);
+/* Every task has gone: each host file's last reference wrote it back; check it. */
+void file_mode_all_exited(struct model *m);
+/* After munmap or exit: the host bytes the model knows written back still hold. */
+void file_check_synced(struct model *m);
+/* The model's view of a file page: may it be reached (inside EOF)? */
+bool file_page_in_eof(const struct model_page *p);
+/* MODEL_OP_HUGE and above in file mode: the file operations. */
+void op_file(struct model *m, const struct model_op *op);
+/* Drop the memfd references, check the host files; before shutdown. */
+void file_mode_tear_down(struct model *m);
+/* After shutdown: remove the directory. */
+void file_mode_remove_dir(struct model *m);
+
+#endif /* GUP_TESTS_MODEL_INT_H */
