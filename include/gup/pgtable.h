@@ -247,9 +247,13 @@ static inline bool pmd_trans_huge(pmd_t pmd)
 {
 	return (pmd_val(pmd) & (_PAGE_PSE | _PAGE_DEVMAP)) == _PAGE_PSE;
 }
+/*
+ * Present only: a pmd migration entry's inverted offset sets the high bits, bit 58
+ * among them, so the bit alone would read a swap pmd as a devmap leaf.
+ */
 static inline bool pmd_devmap(pmd_t pmd)
 {
-	return pmd_flags(pmd) & _PAGE_DEVMAP;
+	return pmd_present(pmd) && (pmd_flags(pmd) & _PAGE_DEVMAP);
 }
 static inline bool pmd_protnone(pmd_t pmd)
 {
