@@ -1101,6 +1101,18 @@ static void check_lru_membership(struct check_ctx *c, unsigned long pfn, struct 
 			  pfn);
 }
 
+/*
+ * The page a migration copies into, seen between its unmap and remap (the
+ * migrate_after_unmap window): locked, on no LRU list, not isolated, nothing
+ * maps it and it has no mapping yet; the allocation holds it.
+ */
+static bool is_migration_target(struct check_ctx *c, unsigned long pfn, struct page *page)
+{
+	return atomic_read(&migrations_in_flight) && PageLocked(page) && !PageLRU(page) &&
+	       !PageIsolated(page) && !READ_ONCE(page->mapping) && !c->maps[pfn] &&
+	       !c->pmd_maps[pfn] && !c->free[pfn];
+}
+
 static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 {
 	struct page *page = pfn_to_page(pfn);
@@ -1122,6 +1134,8 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 	check_lru_membership(c, pfn, page);
 	if (PageBuddy(page) || PageTable(page) || PageTail(page))
 		return;
+	if (is_migration_target(c, pfn, page))
+		c->refs[pfn]++;			       /* the allocation's, until the remap */
 	gets = max_t(int, sim_page_gup_refs(page), 0); /* -1: not counted in this build */
 	pin = max_t(int, sim_page_gup_pins(page), 0);
 	*pins += pin;

@@ -54,8 +54,8 @@ static inline pmd_t pmd_swp_mksoft_dirty(pmd_t pmd)
 static inline pmd_t pmd_migration_entry_from(struct page *head, pmd_t old, bool write)
 {
 	pmd_t entry = swp_entry_to_pmd(make_migration_entry(head, write));
-	bool soft_dirty = pmd_present(old) ? pmd_val(old) & _PAGE_SOFT_DIRTY
-					   : pmd_swp_soft_dirty(old);
+	bool soft_dirty =
+		pmd_present(old) ? pmd_val(old) & _PAGE_SOFT_DIRTY : pmd_swp_soft_dirty(old);
 
 	return soft_dirty ? pmd_swp_mksoft_dirty(entry) : entry;
 }

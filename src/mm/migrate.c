@@ -26,8 +26,7 @@ static void wait_for_migration_locked(struct page *page, spinlock_t *ptl)
 		return;
 	}
 	spin_unlock(ptl);
-	wait_on_page_locked(page);
-	put_page(page);
+	put_and_wait_on_page_locked(page); /* 5.11: a waiter's reference would fail the move */
 }
 
 void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address)

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tests/migrate_window.h - holding a migration open between its unmap and its
+ * remap (the migrate_after_unmap sim point) to run something there, and a thread
+ * that blocks on the migration entry while the window is held.
+ */
+#ifndef GUP_TESTS_MIGRATE_WINDOW_H
+#define GUP_TESTS_MIGRATE_WINDOW_H
+
+#include <sched.h>
+
+#include "harness.h"
+#include "mm/internal.h"
+#include <gup/memory_hotplug.h>
+#include <gup/sim_thread.h>
+
+#define MIB (1UL << 20)
+#define THP_BASE 0x40000000UL /* 2 MiB aligned */
+
+/* One migration held open: @during runs once, between unmap and remap. */
+struct migrate_window {
+	struct task_struct *task; /* whose @addr is migrated */
+	unsigned long addr;
+	void (*during)(struct migrate_window *w);
+	void *arg;
+	struct page *old; /* the page under migration (a THP's head) */
+	unsigned long old_pfn;
+	int hits;
+};
+
+static inline void migrate_window_hook(enum sim_point_id id, void *ctx, void *arg)
+{
+	struct migrate_window *w = arg;
+
+	(void)id;
+	if (w->hits++)
+		return;
+	w->old = ctx;
+	w->old_pfn = page_to_pfn(w->old);
+	w->during(w);
+	set_current(w->task);
+}
+
+/*
+ * Migrate what @w->addr maps by taking its frames offline (which holds no mmap_lock,
+ * so @during may fork, munmap, mprotect or mremap), then online again.
+ */
+static inline void migrate_with_window(struct migrate_window *w)
+{
+	struct page *head = compound_head(pfn_to_page(pfn_of(w->task, w->addr)));
+	unsigned long start = page_to_pfn(head), nr = compound_nr(head);
+
+	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, migrate_window_hook, w), 0);
+	assert_int_equal(offline_range(start, nr, NULL), 0);
+	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, NULL, NULL), 0);
+	assert_int_equal(online_range(start, nr), 0);
+	assert_int_equal(w->hits, 1); /* a waiter does not make it retry */
+	set_current(w->task);
+}
+
+/* A thread of @task that runs @fn(@arg) and says when it is done. */
+struct window_waiter {
+	struct task_struct *task;
+	void (*fn)(struct window_waiter *ww);
+	unsigned long addr;
+	struct page *page; /* what a GUP in @fn returned */
+	long ret;
+	char byte;
+	int done;
+	struct sim_thread *thread;
+};
+
+static inline void *window_waiter_main(void *arg)
+{
+	struct window_waiter *ww = arg;
+
+	ww->fn(ww);
+	__atomic_store_n(&ww->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Start @ww inside the window and return once it sleeps on the lock of @old (the
+ * migration holds it): its access met the migration entry. A thread that finished
+ * without sleeping fails the test instead of hanging it.
+ */
+static inline void window_waiter_start(struct window_waiter *ww, struct page *old)
+{
+	assert_int_equal(sim_thread_spawn(ww->task, window_waiter_main, ww, &ww->thread), 0);
+	while (!PageWaiters(compound_head(old))) {
+		if (__atomic_load_n(&ww->done, __ATOMIC_ACQUIRE))
+			fail_msg("the access did not wait for the migration entry");
+		sched_yield();
+	}
+}
+
+static inline void window_waiter_join(struct window_waiter *ww)
+{
+	sim_thread_join(ww->thread);
+	assert_true(ww->done);
+}
+
+/* The waiter bodies: a read fault, and a slow GUP with and without FOLL_MIGRATION. */
+static inline void waiter_read_fault(struct window_waiter *ww)
+{
+	ww->ret = (long)copy_from_user(&ww->byte, ww->addr, 1);
+}
+
+static inline void waiter_follow_page_migration(struct window_waiter *ww)
+{
+	struct vm_area_struct *vma;
+
+	mmap_read_lock(current->mm);
+	vma = find_vma(current->mm, ww->addr);
+	ww->page = follow_page(vma, ww->addr, FOLL_GET | FOLL_MIGRATION);
+	mmap_read_unlock(current->mm);
+}
+
+static inline void waiter_gup_fast(struct window_waiter *ww)
+{
+	ww->ret = get_user_pages_fast(ww->addr, 1, 0, &ww->page);
+}
+
+#endif /* GUP_TESTS_MIGRATE_WINDOW_H */

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tests/test_migrate_pmd.c - whole-THP migration behind pmd migration entries, as
+ * 5.11 on x86-64 (ARCH_ENABLE_THP_MIGRATION): the THP moves whole and stays
+ * pmd-mapped; a pinned one stays; with no order-9 target it is split and moves in
+ * pieces; while the entry stands, pagemap reports it, GUP-fast and follow_page()
+ * without FOLL_MIGRATION find nothing, and a fault, a slow GUP with FOLL_MIGRATION
+ * and a GUP-fast that falls back wait for the remap.
+ */
+#include "migrate_window.h"
+
+static int boot_thp_movable(void **state)
+{
+	struct sim_config cfg = {
+		.mem_bytes = 64 * MIB, .movable_bytes = 16 * MIB, .thp = SIM_THP_ALWAYS};
+
+	(void)state;
+	return sim_boot(&cfg);
+}
+
+static int shutdown_checked(void **state)
+{
+	(void)state;
+	return sim_shutdown();
+}
+
+#define PMD_TEST(fn) cmocka_unit_test_setup_teardown(fn, boot_thp_movable, shutdown_checked)
+
+/* One huge range at THP_BASE, every subpage written with its own byte. */
+static unsigned long map_thp(void)
+{
+	unsigned long addr = sys_mmap(THP_BASE, HPAGE_PMD_SIZE, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+
+	assert_int_equal(addr, THP_BASE);
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		char c = (char)('a' + i % 26);
+
+		assert_int_equal(copy_to_user(addr + i * PAGE_SIZE, &c, 1), 0);
+	}
+	return addr;
+}
+
+static pmd_t pmd_at(unsigned long addr)
+{
+	pmd_t *pmd = mm_find_pmd(current->mm, addr);
+
+	assert_non_null(pmd);
+	return pmdp_get(pmd);
+}
+
+static bool huge_at(unsigned long addr)
+{
+	return pmd_trans_huge(pmd_at(addr));
+}
+
+static void assert_data_intact(unsigned long addr)
+{
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		char c = 0;
+
+		assert_int_equal(copy_from_user(&c, addr + i * PAGE_SIZE, 1), 0);
+		assert_int_equal(c, 'a' + (int)(i % 26));
+	}
+}
+
+static void test_pmd_mapped_thp_moves_whole(void **state)
+{
+	struct task_struct *t = start_task("thp");
+	unsigned long addr = map_thp(), old = pfn_of(t, addr), now;
+	unsigned long thps = global_node_page_state(NR_ANON_THPS);
+
+	(void)state;
+	assert_true(huge_at(addr));
+	assert_int_equal(page_zonenum(pfn_to_page(old)), ZONE_MOVABLE);
+	assert_int_equal(sim_migrate_range(addr, HPAGE_PMD_SIZE, ZONE_NORMAL), 0);
+	assert_true(huge_at(addr));
+	assert_true(pmd_write(pmd_at(addr))); /* a write entry: writable again */
+	now = pfn_of(t, addr);
+	assert_int_not_equal(now, old);
+	assert_true(IS_ALIGNED(now, HPAGE_PMD_NR));
+	assert_int_equal(page_zonenum(pfn_to_page(now)), ZONE_NORMAL);
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		assert_int_equal(pfn_of(t, addr + i * PAGE_SIZE), now + i);
+	assert_int_equal(global_node_page_state(NR_ANON_THPS), thps);
+	assert_data_intact(addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+/* A pin keeps the THP: -EAGAIN on every pass, then one page that did not move. */
+static void test_pinned_thp_does_not_move(void **state)
+{
+	struct task_struct *t = start_task("thp");
+	unsigned long addr = map_thp(), pfn = pfn_of(t, addr);
+	struct page *page;
+	char c = 0;
+
+	(void)state;
+	assert_int_equal(pin_user_pages_fast(addr + 5 * PAGE_SIZE, 1, FOLL_WRITE, &page), 1);
+	assert_int_equal(sim_migrate_range(addr, HPAGE_PMD_SIZE, ZONE_NORMAL), 1);
+	assert_true(huge_at(addr));
+	assert_int_equal(pfn_of(t, addr), pfn);
+	assert_int_equal(page_to_pfn(page), pfn + 5);
+	/* The pin and the mapping still see the same memory. */
+	*(char *)page_address(page) = 'P';
+	assert_int_equal(copy_from_user(&c, addr + 5 * PAGE_SIZE, 1), 0);
+	assert_int_equal(c, 'P');
+	*(char *)page_address(page) = 'a' + 5;
+	unpin_user_pages(&page, 1);
+	assert_data_intact(addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+/* No order-9 target (the allocation fails): 5.11 splits the THP and moves the pieces. */
+static void test_thp_without_huge_target_splits(void **state)
+{
+	struct task_struct *t = start_task("thp");
+	unsigned long addr = map_thp();
+
+	(void)state;
+	assert_int_equal(inject_arm("page_alloc", 1, 1), 0);
+	assert_int_equal(sim_migrate_range(addr, HPAGE_PMD_SIZE, ZONE_NORMAL), 0);
+	inject_disarm_all();
+	assert_false(huge_at(addr));
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		assert_int_equal(page_zonenum(pfn_to_page(pfn_of(t, addr + i * PAGE_SIZE))),
+				 ZONE_NORMAL);
+	assert_data_intact(addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+/* --- inside the window: the pmd migration entry stands --- */
+
+static void look_at_entry(struct migrate_window *w)
+{
+	uint64_t entry = pagemap_entry(w->task, w->addr + 3 * PAGE_SIZE);
+	struct vm_area_struct *vma;
+	struct page *page;
+
+	assert_true(is_pmd_migration_entry(pmd_at(w->addr)));
+	assert_true(is_write_migration_entry(pmd_to_swp_entry(pmd_at(w->addr))));
+	/* pagemap: swapped, the migration type and the subpage's pfn as the offset. */
+	assert_false(entry & PM_PRESENT);
+	assert_true(entry & PM_SWAP);
+	assert_int_equal(entry & 0x1f, SWP_MIGRATION_WRITE);
+	assert_int_equal((entry & PM_PFRAME_MASK) >> 5, w->old_pfn + 3);
+	/* The lockless walk refuses a pmd that is not present; so does the slow walk alone. */
+	assert_int_equal(get_user_pages_fast_only(w->addr, 1, 0, &page), 0);
+	mmap_read_lock(current->mm);
+	vma = find_vma(current->mm, w->addr);
+	assert_null(follow_page(vma, w->addr, FOLL_GET));
+	mmap_read_unlock(current->mm);
+	assert_int_equal(sim_check(NULL), 0); /* the checker accepts the entry now */
+}
+
+static void test_pmd_migration_entry_while_it_stands(void **state)
+{
+	struct task_struct *t = start_task("thp");
+	struct migrate_window w = {.task = t, .addr = map_thp(), .during = look_at_entry};
+
+	(void)state;
+	migrate_with_window(&w);
+	assert_true(huge_at(w.addr));
+	assert_int_not_equal(pfn_of(t, w.addr), w.old_pfn);
+	assert_true(pagemap_entry(t, w.addr) & PM_PRESENT);
+	assert_data_intact(w.addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+static void start_waiter(struct migrate_window *w)
+{
+	window_waiter_start(w->arg, w->old);
+}
+
+/* Run @fn on a thread that meets the entry, the window held until it sleeps. */
+static struct window_waiter *wait_in_window(struct migrate_window *w, struct window_waiter *ww,
+					    void (*fn)(struct window_waiter *ww))
+{
+	*ww = (struct window_waiter){.task = w->task, .fn = fn, .addr = w->addr + 7 * PAGE_SIZE};
+	w->during = start_waiter;
+	w->arg = ww;
+	migrate_with_window(w);
+	window_waiter_join(ww);
+	return ww;
+}
+
+static void test_fault_waits_for_pmd_migration(void **state)
+{
+	struct task_struct *t = start_task("thp");
+	struct migrate_window w = {.task = t, .addr = map_thp()};
+	struct window_waiter ww;
+
+	(void)state;
+	wait_in_window(&w, &ww, waiter_read_fault);
+	assert_int_equal(ww.ret, 0);
+	assert_int_equal(ww.byte, 'a' + 7);
+	assert_true(huge_at(w.addr));
+	assert_int_not_equal(pfn_of(t, w.addr), w.old_pfn);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+static void test_follow_page_with_foll_migration_waits(void **state)
+{
+	struct task_struct *t = start_task("thp");
+	struct migrate_window w = {.task = t, .addr = map_thp()};
+	struct window_waiter ww;
+
+	(void)state;
+	wait_in_window(&w, &ww, waiter_follow_page_migration);
+	assert_non_null(ww.page);
+	assert_false(IS_ERR_VALUE(ww.page));
+	/* The new THP's subpage, not the old one. */
+	assert_int_equal(page_to_pfn(ww.page), pfn_of(t, w.addr) + 7);
+	assert_int_not_equal(page_to_pfn(ww.page), w.old_pfn + 7);
+	put_page(ww.page);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+static void test_gup_fast_falls_back_and_waits(void **state)
+{
+	struct task_struct *t = start_task("thp");
+	struct migrate_window w = {.task = t, .addr = map_thp()};
+	struct window_waiter ww;
+
+	(void)state;
+	wait_in_window(&w, &ww, waiter_gup_fast);
+	assert_int_equal(ww.ret, 1);
+	assert_int_equal(page_to_pfn(ww.page), pfn_of(t, w.addr) + 7);
+	assert_int_not_equal(page_to_pfn(ww.page), w.old_pfn + 7);
+	put_page(ww.page);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		PMD_TEST(test_pmd_mapped_thp_moves_whole),
+		PMD_TEST(test_pinned_thp_does_not_move),
+		PMD_TEST(test_thp_without_huge_target_splits),
+		PMD_TEST(test_pmd_migration_entry_while_it_stands),
+		PMD_TEST(test_fault_waits_for_pmd_migration),
+		PMD_TEST(test_follow_page_with_foll_migration_waits),
+		PMD_TEST(test_gup_fast_falls_back_and_waits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
