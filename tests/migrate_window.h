@@ -17,6 +17,58 @@
 #define MIB (1UL << 20)
 #define THP_BASE 0x40000000UL /* 2 MiB aligned */
 
+/*
+ * @nr pages at @addr (MAP_FIXED when @addr is set), each written with its own byte:
+ * at THP_BASE with HPAGE_PMD_NR pages, one THP mapped by a pmd.
+ */
+static inline unsigned long map_patterned(unsigned long addr, unsigned long nr)
+{
+	unsigned long got = sys_mmap(addr, nr * PAGE_SIZE, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | (addr ? MAP_FIXED : 0), -1, 0);
+
+	assert_false(IS_ERR_VALUE(got));
+	for (unsigned long i = 0; i < nr; i++) {
+		char c = (char)('a' + i % 26);
+
+		assert_int_equal(copy_to_user(got + i * PAGE_SIZE, &c, 1), 0);
+	}
+	return got;
+}
+
+static inline unsigned long map_thp(void)
+{
+	return map_patterned(THP_BASE, HPAGE_PMD_NR);
+}
+
+/* Page @i of a map_patterned() range at @base still holds its byte. */
+static inline void assert_pattern_page(unsigned long base, unsigned long i)
+{
+	char c = 0;
+
+	assert_int_equal(copy_from_user(&c, base + i * PAGE_SIZE, 1), 0);
+	assert_int_equal(c, 'a' + (int)(i % 26));
+}
+
+/* The first @nr pages at @addr still hold what map_patterned() wrote. */
+static inline void assert_pattern(unsigned long addr, unsigned long nr)
+{
+	for (unsigned long i = 0; i < nr; i++)
+		assert_pattern_page(addr, i);
+}
+
+static inline pmd_t pmd_at(unsigned long addr)
+{
+	pmd_t *pmd = mm_find_pmd(current->mm, addr);
+
+	assert_non_null(pmd);
+	return pmdp_get(pmd);
+}
+
+static inline bool huge_at(unsigned long addr)
+{
+	return pmd_trans_huge(pmd_at(addr));
+}
+
 /* One migration held open: @during runs once, between unmap and remap. */
 struct migrate_window {
 	struct task_struct *task; /* whose @addr is migrated */

@@ -26,44 +26,6 @@ static int shutdown_checked(void **state)
 
 #define PMD_TEST(fn) cmocka_unit_test_setup_teardown(fn, boot_thp_movable, shutdown_checked)
 
-/* One huge range at THP_BASE, every subpage written with its own byte. */
-static unsigned long map_thp(void)
-{
-	unsigned long addr = sys_mmap(THP_BASE, HPAGE_PMD_SIZE, PROT_READ | PROT_WRITE,
-				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-
-	assert_int_equal(addr, THP_BASE);
-	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
-		char c = (char)('a' + i % 26);
-
-		assert_int_equal(copy_to_user(addr + i * PAGE_SIZE, &c, 1), 0);
-	}
-	return addr;
-}
-
-static pmd_t pmd_at(unsigned long addr)
-{
-	pmd_t *pmd = mm_find_pmd(current->mm, addr);
-
-	assert_non_null(pmd);
-	return pmdp_get(pmd);
-}
-
-static bool huge_at(unsigned long addr)
-{
-	return pmd_trans_huge(pmd_at(addr));
-}
-
-static void assert_data_intact(unsigned long addr)
-{
-	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
-		char c = 0;
-
-		assert_int_equal(copy_from_user(&c, addr + i * PAGE_SIZE, 1), 0);
-		assert_int_equal(c, 'a' + (int)(i % 26));
-	}
-}
-
 static void test_pmd_mapped_thp_moves_whole(void **state)
 {
 	struct task_struct *t = start_task("thp");
@@ -83,7 +45,7 @@ static void test_pmd_mapped_thp_moves_whole(void **state)
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
 		assert_int_equal(pfn_of(t, addr + i * PAGE_SIZE), now + i);
 	assert_int_equal(global_node_page_state(NR_ANON_THPS), thps);
-	assert_data_intact(addr);
+	assert_pattern(addr, HPAGE_PMD_NR);
 	assert_int_equal(sim_check(NULL), 0);
 	task_exit(t);
 }
@@ -108,7 +70,7 @@ static void test_pinned_thp_does_not_move(void **state)
 	assert_int_equal(c, 'P');
 	*(char *)page_address(page) = 'a' + 5;
 	unpin_user_pages(&page, 1);
-	assert_data_intact(addr);
+	assert_pattern(addr, HPAGE_PMD_NR);
 	assert_int_equal(sim_check(NULL), 0);
 	task_exit(t);
 }
@@ -127,7 +89,7 @@ static void test_thp_without_huge_target_splits(void **state)
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
 		assert_int_equal(page_zonenum(pfn_to_page(pfn_of(t, addr + i * PAGE_SIZE))),
 				 ZONE_NORMAL);
-	assert_data_intact(addr);
+	assert_pattern(addr, HPAGE_PMD_NR);
 	assert_int_equal(sim_check(NULL), 0);
 	task_exit(t);
 }
@@ -166,7 +128,7 @@ static void test_pmd_migration_entry_while_it_stands(void **state)
 	assert_true(huge_at(w.addr));
 	assert_int_not_equal(pfn_of(t, w.addr), w.old_pfn);
 	assert_true(pagemap_entry(t, w.addr) & PM_PRESENT);
-	assert_data_intact(w.addr);
+	assert_pattern(w.addr, HPAGE_PMD_NR);
 	assert_int_equal(sim_check(NULL), 0);
 	task_exit(t);
 }
