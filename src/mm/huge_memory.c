@@ -293,7 +293,7 @@ static void fill_split_table(struct vm_area_struct *vma, pmd_t old, struct page 
 /*
  * A pmd migration entry split (MADV_DONTNEED or mprotect of part of it, a VMA cut
  * through it): its deposited table gets one PTE migration entry per subpage, each
- * with the pmd entry's write permission and soft-dirty bit, as 5.11's
+ * with the pmd entry's type (write, read, readable-exclusive) and soft-dirty bit, as 5.11's
  * __split_huge_pmd_locked(). Entries hold no reference and no mapcount; the rss
  * stays counted. The remap finds them (remove_migration_ptes()). Pmd lock held.
  */
@@ -302,6 +302,7 @@ static void split_migration_pmd(struct mm_struct *mm, pmd_t *pmd, pmd_t old)
 	swp_entry_t entry = pmd_to_swp_entry(old);
 	struct page *head = migration_entry_to_page(entry), *table;
 	bool write = is_write_migration_entry(entry);
+	bool exclusive = is_exclusive_migration_entry(entry);
 	pte_t *pte;
 
 	table = pgtable_trans_huge_withdraw(mm);
@@ -309,7 +310,7 @@ static void split_migration_pmd(struct mm_struct *mm, pmd_t *pmd, pmd_t old)
 		return;
 	pte = page_address(table);
 	for (int i = 0; i < HPAGE_PMD_NR; i++) {
-		pte_t swp = swp_entry_to_pte(make_migration_entry(head + i, write));
+		pte_t swp = swp_entry_to_pte(make_migration_entry_excl(head + i, write, exclusive));
 
 		set_pte(pte + i, pmd_swp_soft_dirty(old) ? pte_swp_mksoft_dirty(swp) : swp);
 	}
@@ -925,16 +926,17 @@ int zap_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr)
 /*
  * fork meets a THP under migration: the child gets the entry (no reference, no
  * mapcount: the remap's rmap walk finds the child's VMA and maps it there too) and
- * its rss. A write entry of a COW mapping becomes a read entry in both, so neither
- * maps the new THP writable behind the other's back. Both pmd locks held.
+ * its rss. A write (or readable-exclusive) entry of a COW mapping becomes a read
+ * entry in both, so neither maps the new THP writable or exclusive behind the
+ * other's back. Both pmd locks held.
  */
 static void copy_migration_pmd(struct mm_struct *dst_mm, struct vm_area_struct *src_vma,
 			       pmd_t *dst_pmd, pmd_t *src_pmd, pmd_t pmd, struct page *table)
 {
 	swp_entry_t entry = pmd_to_swp_entry(pmd);
 
-	if (is_write_migration_entry(entry) && is_cow_mapping(src_vma->vm_flags)) {
-		pmd = pmd_migration_entry_from(migration_entry_to_page(entry), pmd, false);
+	if (is_exclusive_migration_entry(entry) && is_cow_mapping(src_vma->vm_flags)) {
+		pmd = pmd_migration_entry_from(migration_entry_readable(entry, false), pmd);
 		set_pmd(src_pmd, pmd);
 	}
 	atomic_long_add(HPAGE_PMD_NR, &dst_mm->rss_anon);
@@ -1061,10 +1063,14 @@ int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, 
 		 * entry becomes a read one whatever it is: the remap maps the THP
 		 * read-only and a write faults (and reuses it) after the migration.
 		 */
-		if (is_write_migration_entry(pmd_to_swp_entry(old)))
+		swp_entry_t swp = pmd_to_swp_entry(old);
+
+		/* 5.19 on, an anonymous THP stays exclusive (readable-exclusive). */
+		if (is_write_migration_entry(swp))
 			set_pmd(pmd, pmd_migration_entry_from(
-					     migration_entry_to_page(pmd_to_swp_entry(old)), old,
-					     false));
+					     migration_entry_readable(
+						     swp, mm_profile->migration_entry_exclusive),
+					     old));
 		spin_unlock(ptl);
 		return 1;
 	}
@@ -1135,7 +1141,10 @@ void set_pmd_migration_entry(struct page *head, struct vm_area_struct *vma, unsi
 	if (pmd_dirty(old))
 		SetPageDirty(head);
 	/* The deposited table and the rss stay with the entry, as the kernel keeps them. */
-	set_pmd(pmd, pmd_migration_entry_from(head, old, pmd_write(old)));
+	set_pmd(pmd, pmd_migration_entry_from(
+			     make_migration_entry_excl(head, pmd_write(old),
+						       migration_takes_anon_exclusive(head)),
+			     old));
 	page_remove_rmap_huge(head);
 	put_page(head);
 	spin_unlock(ptl);
@@ -1165,6 +1174,8 @@ bool remove_migration_pmd(struct page *old, struct page *new, struct vm_area_str
 		entry = maybe_pmd_mkwrite(entry, vma);
 	get_page(new);
 	page_add_anon_rmap_huge(new);
+	if (is_exclusive_migration_entry(swp))
+		mark_new_anon_page(new, HPAGE_PMD_NR); /* 5.19 on: exclusive again */
 	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
 		mlock_vma_page(new);
 	set_pmd(pmd, entry);

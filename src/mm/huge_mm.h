@@ -50,10 +50,10 @@ static inline pmd_t pmd_swp_mksoft_dirty(pmd_t pmd)
 	return __pmd(pte_val(pte_swp_mksoft_dirty(__pte(pmd_val(pmd)))));
 }
 
-/* A migration entry for @head carrying @old's write permission and soft-dirty bit. */
-static inline pmd_t pmd_migration_entry_from(struct page *head, pmd_t old, bool write)
+/* The pmd of migration entry @swp, carrying the soft-dirty bit of @old (present or not). */
+static inline pmd_t pmd_migration_entry_from(swp_entry_t swp, pmd_t old)
 {
-	pmd_t entry = swp_entry_to_pmd(make_migration_entry(head, write));
+	pmd_t entry = swp_entry_to_pmd(swp);
 	bool soft_dirty =
 		pmd_present(old) ? pmd_val(old) & _PAGE_SOFT_DIRTY : pmd_swp_soft_dirty(old);
 

@@ -245,6 +245,15 @@ void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long addres
  * it is MAX_NR_ZONES. Return: the page, or NULL (migrate_pages() then splits a THP).
  */
 struct page *migration_alloc_target(struct page *page, gfp_t gfp, enum zone_type zone);
+/*
+ * The unmap of @page for migration: does its entry say exclusive? Where the profile
+ * keeps the mark (5.19 on), PageAnonExclusive moves from the page into the entry.
+ */
+static inline bool migration_takes_anon_exclusive(struct page *page)
+{
+	return mm_profile->migration_entry_exclusive && PageAnon(page) &&
+	       TestClearPageAnonExclusive(page);
+}
 /* The same for a pmd migration entry at @pmd (a whole THP under migration). */
 void pmd_migration_entry_wait(struct mm_struct *mm, pmd_t *pmd);
 /* Migrations between their unmap and remap (migrate.c); the checker reads it. */

@@ -868,11 +868,10 @@ static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *s
 	if (!pte_present(pte)) {
 		swp_entry_t entry = pte_to_swp_entry(pte);
 
-		if (cow && is_write_migration_entry(entry)) {
+		/* Shared with the child now: read, and exclusive for neither. */
+		if (cow && is_exclusive_migration_entry(entry)) {
 			pte = swp_pte_soft_dirty_from(
-				swp_entry_to_pte(make_migration_entry(
-					migration_entry_to_page(entry), false)),
-				pte);
+				swp_entry_to_pte(migration_entry_readable(entry, false)), pte);
 			set_pte(src_pte, pte);
 		}
 		if (is_migration_entry(entry))

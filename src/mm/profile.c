@@ -291,6 +291,7 @@ const struct mm_profile profile_5_11 = {
 	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_5_11,
 	.unmap_keeps_pinned_exclusive = false,
 	.swap_pte_exclusive = false,
+	.migration_entry_exclusive = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -643,6 +644,7 @@ const struct mm_profile profile_6_18 = {
 	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_6_18,
 	.unmap_keeps_pinned_exclusive = true,
 	.swap_pte_exclusive = true,
+	.migration_entry_exclusive = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

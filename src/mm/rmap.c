@@ -483,9 +483,10 @@ static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsi
 		set_page_dirty(page);
 	/* The rss counters keep counting a migration entry, as the kernel's do. */
 	if (flags & TTU_MIGRATION)
-		set_pte(pte,
-			swp_pte_soft_dirty_from(
-				swp_entry_to_pte(make_migration_entry(page, pte_write(old))), old));
+		set_pte(pte, swp_pte_soft_dirty_from(swp_entry_to_pte(make_migration_entry_excl(
+							     page, pte_write(old),
+							     migration_takes_anon_exclusive(page))),
+						     old));
 	else
 		atomic_long_add(-1, mm_rss_counter(vma->vm_mm, page)); /* read back on fault */
 	page_remove_rmap(page);
@@ -520,6 +521,8 @@ static bool remove_migration_pte(struct page *new, struct vm_area_struct *vma,
 	entry = pte_mkold(mk_pte(new, vma->vm_page_prot));
 	if (is_write_migration_entry(pte_to_swp_entry(ptep_get(pte))) && (vma->vm_flags & VM_WRITE))
 		entry = pte_mkwrite(entry);
+	if (PageAnon(new) && is_exclusive_migration_entry(pte_to_swp_entry(ptep_get(pte))))
+		mark_new_anon_page(new, 1); /* 5.19 on: the mark the unmap took */
 	if (pte_swp_soft_dirty(ptep_get(pte)))
 		entry = pte_mksoft_dirty(entry);
 	get_page(new);
