@@ -5,7 +5,8 @@
  * pmd-mapped; a pinned one stays; with no order-9 target it is split and moves in
  * pieces; while the entry stands, pagemap reports it, GUP-fast and follow_page()
  * without FOLL_MIGRATION find nothing, and a fault, a slow GUP with FOLL_MIGRATION
- * and a GUP-fast that falls back wait for the remap.
+ * and a GUP-fast that falls back wait for the remap; a long-term pin moves a THP
+ * out of CMA whole.
  */
 #include "migrate_window.h"
 
@@ -200,6 +201,38 @@ static void test_gup_fast_falls_back_and_waits(void **state)
 	task_exit(t);
 }
 
+static int boot_thp_cma(void **state)
+{
+	struct sim_config cfg = {
+		.mem_bytes = 64 * MIB, .cma_bytes = 32 * MIB, .thp = SIM_THP_ALWAYS};
+
+	(void)state;
+	return sim_boot(&cfg);
+}
+
+/* A long-term pin of a THP in CMA: both profiles move it out whole, still pmd-mapped. */
+static void test_longterm_pin_moves_cma_thp_whole(void **state)
+{
+	struct task_struct *t = start_task("thp");
+	unsigned long addr = map_thp(), old = pfn_of(t, addr);
+	struct page *pages[2];
+
+	(void)state;
+	assert_true(is_migrate_cma_page(pfn_to_page(old))); /* CMA is taken first here */
+	mmap_read_lock(current->mm);
+	assert_int_equal(pin_user_pages(addr, 2, FOLL_WRITE | FOLL_LONGTERM, pages, NULL), 2);
+	mmap_read_unlock(current->mm);
+	assert_true(huge_at(addr));
+	assert_false(is_migrate_cma_page(pages[0]));
+	assert_int_not_equal(page_to_pfn(pages[0]), old);
+	assert_int_equal(pfn_of(t, addr), page_to_pfn(pages[0]));
+	assert_int_equal(page_to_pfn(pages[1]), page_to_pfn(pages[0]) + 1);
+	unpin_user_pages(pages, 2);
+	assert_pattern(addr, HPAGE_PMD_NR);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +243,8 @@ int main(void)
 		PMD_TEST(test_fault_waits_for_pmd_migration),
 		PMD_TEST(test_follow_page_with_foll_migration_waits),
 		PMD_TEST(test_gup_fast_falls_back_and_waits),
+		cmocka_unit_test_setup_teardown(test_longterm_pin_moves_cma_thp_whole, boot_thp_cma,
+						shutdown_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

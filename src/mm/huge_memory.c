@@ -2,8 +2,9 @@
 /*
  * Transparent huge pages (anonymous, pmd-mapped): the huge fault and the huge zero
  * page, pmd split into a PTE table, the compound split (split_huge_page) with its
- * deferred queue, zap, fork's copy, mprotect and mremap of a huge pmd. GUP's huge
- * branches are in gup.c. The pud-level slots still decline (no 1 GiB THP).
+ * deferred queue, zap, fork's copy, mprotect and mremap of a huge pmd, and the pmd
+ * migration entries of whole-THP migration (set, remove, and what those walkers do
+ * with one). GUP's huge branches are in gup.c. The pud-level slots still decline (no 1 GiB THP).
  */
 #include "mm/internal.h"
 #include "mm/shrinker.h"
