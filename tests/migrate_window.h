@@ -108,6 +108,8 @@ static inline void migrate_with_window(struct migrate_window *w)
 	assert_int_equal(online_range(start, nr), 0);
 	assert_int_equal(w->hits, 1); /* a waiter does not make it retry */
 	set_current(w->task);
+	/* Before anything touches the range: no migration entry may be left behind. */
+	assert_int_equal(sim_check(NULL), 0);
 }
 
 /* A thread of @task that runs @fn(@arg) and says when it is done. */
@@ -138,10 +140,13 @@ static inline void *window_waiter_main(void *arg)
  */
 static inline void window_waiter_start(struct window_waiter *ww, struct page *old)
 {
+	/* Not a timeout: a bound so that an access spinning on the entry fails, not hangs. */
+	unsigned long spins = 10UL * 1000 * 1000;
+
 	assert_int_equal(sim_thread_spawn(ww->task, window_waiter_main, ww, &ww->thread), 0);
 	while (!PageWaiters(compound_head(old))) {
-		if (__atomic_load_n(&ww->done, __ATOMIC_ACQUIRE))
-			fail_msg("the access did not wait for the migration entry");
+		if (__atomic_load_n(&ww->done, __ATOMIC_ACQUIRE) || !--spins)
+			fail_msg("the access did not sleep on the migration entry");
 		sched_yield();
 	}
 }

@@ -8,6 +8,9 @@
  * and a GUP-fast that falls back wait for the remap; a long-term pin moves a THP
  * out of CMA whole.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "migrate_window.h"
 
 static int boot_thp_movable(void **state)
@@ -201,6 +204,44 @@ static void test_gup_fast_falls_back_and_waits(void **state)
 	task_exit(t);
 }
 
+/* Does sim_check() report a violation whose text contains @needle? */
+static bool check_reports(const char *needle)
+{
+	char *report = NULL;
+	size_t len;
+	FILE *out = open_memstream(&report, &len);
+	bool found;
+
+	assert_non_null(out);
+	sim_check(out);
+	fclose(out);
+	found = report && strstr(report, needle);
+	free(report);
+	return found;
+}
+
+/* The checker's rules for a pmd migration entry, on one written by hand. */
+static void test_checker_knows_pmd_migration_entries(void **state)
+{
+	struct task_struct *t = start_task("thp");
+	unsigned long addr = map_thp();
+	pmd_t *pmdp = mm_find_pmd(current->mm, addr), orig = pmdp_get(pmdp);
+	struct page *head = pmd_page(orig);
+
+	(void)state;
+	set_pmd(pmdp, swp_entry_to_pmd(make_migration_entry(head, true)));
+	assert_true(check_reports("left after migration finished"));
+	atomic_inc(&migrations_in_flight);
+	assert_true(check_reports("names unlocked pfn"));
+	lock_page(head);
+	assert_false(check_reports("pmd migration entry"));
+	unlock_page(head);
+	atomic_dec(&migrations_in_flight);
+	set_pmd(pmdp, orig);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 static int boot_thp_cma(void **state)
 {
 	struct sim_config cfg = {
@@ -243,6 +284,7 @@ int main(void)
 		PMD_TEST(test_fault_waits_for_pmd_migration),
 		PMD_TEST(test_follow_page_with_foll_migration_waits),
 		PMD_TEST(test_gup_fast_falls_back_and_waits),
+		PMD_TEST(test_checker_knows_pmd_migration_entries),
 		cmocka_unit_test_setup_teardown(test_longterm_pin_moves_cma_thp_whole, boot_thp_cma,
 						shutdown_checked),
 	};

@@ -159,7 +159,11 @@ static void mprotect_in_window(struct migrate_window *w)
 {
 	unsigned long len = vma_at(w->task, w->addr)->vm_end - w->addr;
 
+	assert_int_equal(pagemap_entry(w->task, w->addr) & 0x1f, SWP_MIGRATION_WRITE);
 	assert_int_equal(sys_mprotect(w->addr, len, PROT_READ), 0);
+	/* No write entry is left; 6.18 keeps the anonymous page's exclusivity in it. */
+	assert_int_equal(pagemap_entry(w->task, w->addr) & 0x1f,
+			 by_profile(SWP_MIGRATION_READ, SWP_MIGRATION_READ_EXCLUSIVE));
 }
 
 static void mprotect_during_migration(bool huge)
