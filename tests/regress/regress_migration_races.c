@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Migration racing fork, munmap, mprotect, mremap and a fault (issue 15): each runs
+ * Migration racing fork, munmap, MADV_DONTNEED, mprotect, mremap and a fault (issue
+ * 15): each runs
  * inside the window a migration holds open between its unmap and its remap, on a
  * small page (PTE migration entry) and on a THP (pmd migration entry; partial
- * munmap and mprotect split that entry into PTE migration entries). The fault runs
+ * munmap, MADV_DONTNEED and mprotect split that entry into PTE migration entries). The fault runs
  * on a thread that sleeps on the entry. Afterwards the machine is consistent and
  * every mapping sees the data it should.
  */
@@ -134,11 +135,17 @@ static void munmap_one_in_window(struct migrate_window *w)
 	assert_false(is_pmd_migration_entry(pmd_at(w->addr)));
 }
 
-static void test_partial_munmap_during_pmd_migration(void **state)
+static void dontneed_one_in_window(struct migrate_window *w)
 {
-	struct migrate_window w = window_on(true, munmap_one_in_window);
+	assert_int_equal(sys_madvise(w->addr + 5 * PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_false(is_pmd_migration_entry(pmd_at(w->addr)));
+}
 
-	(void)state;
+/* Page 5 of the THP went in the window (munmap or MADV_DONTNEED); the rest moved. */
+static void zap_one_during_pmd_migration(void (*during)(struct migrate_window *w))
+{
+	struct migrate_window w = window_on(true, during);
+
 	migrate_with_window(&w);
 	assert_false(huge_at(w.addr));
 	assert_pattern(w.addr, 5);
@@ -151,6 +158,18 @@ static void test_partial_munmap_during_pmd_migration(void **state)
 				 pfn_of(w.task, w.addr) + i);
 	}
 	finish(&w);
+}
+
+static void test_partial_munmap_during_pmd_migration(void **state)
+{
+	(void)state;
+	zap_one_during_pmd_migration(munmap_one_in_window);
+}
+
+static void test_madv_dontneed_during_pmd_migration(void **state)
+{
+	(void)state;
+	zap_one_during_pmd_migration(dontneed_one_in_window);
 }
 
 /* --- mprotect: a write entry becomes a read one; a partial one splits it --- */
@@ -296,6 +315,7 @@ int main(void)
 		RACE_TEST(test_munmap_during_pte_migration),
 		RACE_TEST(test_munmap_during_pmd_migration),
 		RACE_TEST(test_partial_munmap_during_pmd_migration),
+		RACE_TEST(test_madv_dontneed_during_pmd_migration),
 		RACE_TEST(test_mprotect_during_pte_migration),
 		RACE_TEST(test_mprotect_during_pmd_migration),
 		RACE_TEST(test_partial_mprotect_during_pmd_migration),
