@@ -224,6 +224,12 @@ static int smaps_pte(pte_t *ptep, unsigned long addr, unsigned long next, struct
 	struct page *page;
 
 	(void)next;
+	if (is_swap_pte(pte) && is_migration_entry(pte_to_swp_entry(pte))) {
+		/* 5.11 counts the page a migration entry stands for. */
+		smaps_account(walk->private_data, migration_entry_to_page(pte_to_swp_entry(pte)),
+			      1);
+		return 0;
+	}
 	if (pte_none(pte) || !smaps_entry_maps(pte_val(pte)))
 		return 0;
 	page = vm_normal_page(walk->vma, addr, pte);
@@ -232,10 +238,16 @@ static int smaps_pte(pte_t *ptep, unsigned long addr, unsigned long next, struct
 	return 0;
 }
 
-/* As 5.11's smaps, which follows a huge pmd with FOLL_DUMP: the huge zero page counts nothing. */
+/*
+ * As 5.11's smaps, which follows a huge pmd with FOLL_DUMP: the huge zero page counts
+ * nothing. A pmd migration entry counts its THP too (5.6, "/proc/PID/smaps: Add PMD
+ * migration entry parsing").
+ */
 static void smaps_huge_pmd(struct mem_size_stats *mss, pmd_t pmd)
 {
-	struct page *page = pfn_to_page((pmd_val(pmd) & PTE_PFN_MASK) >> PAGE_SHIFT);
+	struct page *page = is_pmd_migration_entry(pmd)
+				    ? migration_entry_to_page(pmd_to_swp_entry(pmd))
+				    : pfn_to_page((pmd_val(pmd) & PTE_PFN_MASK) >> PAGE_SHIFT);
 
 	if (is_huge_zero_page(page))
 		return;
@@ -251,7 +263,7 @@ static int smaps_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, struct
 
 	(void)addr;
 	(void)next;
-	if (smaps_entry_maps(val) && (val & _PAGE_PSE))
+	if ((smaps_entry_maps(val) && (val & _PAGE_PSE)) || is_pmd_migration_entry(__pmd(val)))
 		smaps_huge_pmd(walk->private_data, __pmd(val));
 	if (!(val & _PAGE_PRESENT) || (val & _PAGE_PSE))
 		walk->action = ACTION_CONTINUE;
