@@ -263,6 +263,62 @@ static void test_checker_knows_pmd_migration_entries(void **state)
 	task_exit(t);
 }
 
+static int boot_thp_soft_dirty(void **state)
+{
+	struct sim_config cfg = {.mem_bytes = 64 * MIB,
+				 .movable_bytes = 16 * MIB,
+				 .thp = SIM_THP_ALWAYS,
+				 .soft_dirty = true};
+
+	(void)state;
+	return sim_boot(&cfg);
+}
+
+static bool soft_dirty_at(struct task_struct *t, unsigned long addr)
+{
+	return pagemap_entry(t, addr) & PM_SOFT_DIRTY;
+}
+
+/* In the window: the entry kept the bit, and clear_refs "4" clears it there. */
+static void clear_soft_dirty_in_window(struct migrate_window *w)
+{
+	assert_true(is_pmd_migration_entry(pmd_at(w->addr)));
+	assert_true(soft_dirty_at(w->task, w->addr));
+	assert_int_equal(clear_refs_write(w->task->mm, CLEAR_REFS_SOFT_DIRTY), 0);
+	assert_true(is_pmd_migration_entry(pmd_at(w->addr))); /* not split for it */
+	assert_false(soft_dirty_at(w->task, w->addr));
+}
+
+static void expect_no_soft_dirty(struct migrate_window *w)
+{
+	assert_false(soft_dirty_at(w->task, w->addr));
+}
+
+/* Soft-dirty goes through the pmd migration entry both ways (_PAGE_SWP_SOFT_DIRTY). */
+static void test_soft_dirty_survives_pmd_migration(void **state)
+{
+	struct task_struct *t = start_task("thp");
+	struct migrate_window w = {.task = t, .addr = map_thp(), .during = expect_no_soft_dirty};
+	char z = 'a';
+
+	(void)state;
+	assert_true(soft_dirty_at(t, w.addr));
+	assert_int_equal(clear_refs_write(t->mm, CLEAR_REFS_SOFT_DIRTY), 0);
+	migrate_with_window(&w); /* clean in, clean out */
+	assert_true(huge_at(w.addr));
+	assert_false(soft_dirty_at(t, w.addr));
+	assert_int_equal(copy_to_user(w.addr, &z, 1), 0);
+	assert_true(soft_dirty_at(t, w.addr));
+	w = (struct migrate_window){
+		.task = t, .addr = w.addr, .during = clear_soft_dirty_in_window};
+	migrate_with_window(&w);
+	assert_true(huge_at(w.addr));
+	assert_false(soft_dirty_at(t, w.addr));
+	assert_pattern(w.addr, HPAGE_PMD_NR);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 static int boot_thp_cma(void **state)
 {
 	struct sim_config cfg = {
@@ -306,6 +362,8 @@ int main(void)
 		PMD_TEST(test_follow_page_with_foll_migration_waits),
 		PMD_TEST(test_gup_fast_falls_back_and_waits),
 		PMD_TEST(test_checker_knows_pmd_migration_entries),
+		cmocka_unit_test_setup_teardown(test_soft_dirty_survives_pmd_migration,
+						boot_thp_soft_dirty, shutdown_checked),
 		cmocka_unit_test_setup_teardown(test_longterm_pin_moves_cma_thp_whole, boot_thp_cma,
 						shutdown_checked),
 	};
