@@ -5,7 +5,8 @@
  * region, THP write faults beside memset of 2 MiB, next to the host kernel's own
  * MADV_POPULATE_WRITE for scale; `file` (or filefault, filepin, writeback): the
  * page cache's figures, each beside its anonymous or host counterpart. `migrate`:
- * migrating a region's pages between zones beside memcpy of the same bytes;
+ * migrating a region's pages between zones, small pages and whole THPs, beside
+ * memcpy of the same bytes;
  * `longterm`: FOLL_LONGTERM pins of memory with nothing to migrate beside plain pins.
  */
 #include <fcntl.h>
@@ -471,42 +472,68 @@ static bool bench_files(const char *mode)
 
 #define REGION_PIN_BATCH 512
 
-/* Migration of REGION_PAGES anonymous pages from ZONE_MOVABLE to ZONE_NORMAL, and memcpy. */
-static int bench_migrate(void)
+/*
+ * ns to migrate REGION_BYTES of anonymous memory from ZONE_MOVABLE to ZONE_NORMAL on
+ * a machine of its own: small pages, or 2 MiB THPs, which move whole (pmd migration
+ * entries). Return: the pages left behind, or -1 when the machine would not boot.
+ */
+static long migrate_region(bool thp, double *ns)
 {
 	struct sim_config cfg = {
 		.prefault = true, .mem_bytes = 2 * REGION_BYTES, .movable_bytes = 2 * REGION_BYTES};
-	char *from = malloc(REGION_BYTES), *to = malloc(REGION_BYTES);
 	struct task_struct *task;
-	double t0, migrate_ns, memcpy_ns;
 	unsigned long addr;
+	double t0;
 	long left;
 
-	if (!from || !to || sim_boot(&cfg)) {
-		fprintf(stderr, "mm_bench: cannot boot the simulated machine\n");
-		return 1;
-	}
+	if (sim_boot(&cfg))
+		return -1;
 	task = task_create("mm_bench");
 	set_current(task);
-	addr = map_region();
+	addr = thp ? map_thp_region(REGION_BYTES) : map_region();
+	for (unsigned long off = 0; thp && off < REGION_BYTES; off += HUGE_BYTES)
+		thp_write_fault(addr + off);
 	populate_write(addr); /* movable allocations: ZONE_MOVABLE first */
 	t0 = now_ns();
 	left = sim_migrate_range(addr, REGION_BYTES, ZONE_NORMAL);
-	migrate_ns = now_ns() - t0;
+	*ns = now_ns() - t0;
+	/* Whole means whole: every THP still mapped by its pmd after the move. */
+	if (thp && global_node_page_state(NR_ANON_THPS) != REGION_BYTES / HUGE_BYTES)
+		left = (long)REGION_PAGES;
+	task_exit(task);
+	return sim_shutdown() ? -1 : left;
+}
+
+/* Migration of small pages and of whole THPs, beside memcpy of the same bytes. */
+static int bench_migrate(void)
+{
+	char *from = malloc(REGION_BYTES), *to = malloc(REGION_BYTES);
+	double t0, migrate_ns, thp_ns, memcpy_ns;
+	long left, thp_left;
+
+	left = migrate_region(false, &migrate_ns);
+	thp_left = migrate_region(true, &thp_ns);
+	if (!from || !to || left < 0 || thp_left < 0) {
+		fprintf(stderr, "mm_bench: cannot boot the simulated machine\n");
+		return 1;
+	}
 	memset(from, 1, REGION_BYTES);
 	memset(to, 2, REGION_BYTES);
 	t0 = now_ns();
 	memcpy(to, from, REGION_BYTES);
 	__asm__ volatile("" : : "r"(to) : "memory"); /* the copy is used: keep it */
 	memcpy_ns = now_ns() - t0;
-	printf("mm_bench migrate: %lu pages, %ld left behind\n", REGION_PAGES, left);
+	printf("mm_bench migrate: %lu pages, %ld left behind; as THPs, %ld left behind\n",
+	       REGION_PAGES, left, thp_left);
 	report("sim_migrate_range (unmap, copy, remap)", migrate_ns);
+	report("sim_migrate_range of whole THPs", thp_ns);
 	report("memcpy of the same bytes", memcpy_ns);
 	printf("%-44s %10.2f x\n", "migration / memcpy", migrate_ns / memcpy_ns);
+	printf("%-44s %10.2f x\n", "THP migration / memcpy", thp_ns / memcpy_ns);
+	printf("%-44s %10.2f x\n", "THP migration / small-page migration", thp_ns / migrate_ns);
 	free(from);
 	free(to);
-	task_exit(task);
-	return sim_shutdown() || left ? 1 : 0;
+	return left || thp_left ? 1 : 0;
 }
 
 /* Pin and unpin the whole region REGION_PIN_BATCH pages at a time with @flags; ns in all. */

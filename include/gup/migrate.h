@@ -44,8 +44,8 @@ enum migrate_reason {
  *
  * Return: 0; -EBUSY when the page is free, already isolated, a tail page, or
  * neither anonymous nor in a page cache (a THP is taken by its head:
- * migrate_pages() splits it); a hugetlb head goes through isolate_huge_page()
- * (-EBUSY when it is free, being set up or isolated already).
+ * migrate_pages() moves it whole, or splits it); a hugetlb head goes through
+ * isolate_huge_page() (-EBUSY when it is free, being set up or isolated already).
  */
 int migrate_isolate_page(struct page *page, struct list_head *list);
 
@@ -64,8 +64,12 @@ void putback_movable_pages(struct list_head *list);
  * -EAGAIN, tried again on the next of MIGRATE_PASSES passes), copied with its
  * flags, and mapped again at its new place. A page-cache page also changes
  * places in its xarray slot, its dirty state with it; one under writeback is
- * busy except in MIGRATE_SYNC. A THP is split first (5.11's try_split_thp())
- * and its subpages move in the same pass; one that cannot split (pinned) fails.
+ * busy except in MIGRATE_SYNC. A THP that only pmds map moves whole to an
+ * order-9 page from @get_new_page, behind pmd migration entries (x86-64's
+ * ARCH_ENABLE_THP_MIGRATION); a pinned one is -EAGAIN on every pass and stays.
+ * A THP that PTEs map, or one @get_new_page has no THP for (-ENOMEM), is split
+ * (5.11's try_split_thp()) and its subpages move in the same pass; one that
+ * cannot split (pinned) fails.
  * Migrated pages leave @from and are freed; the rest stay on it, still
  * isolated, for putback_movable_pages().
  *
@@ -79,8 +83,9 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t p
  * sim_migrate_range() - move the current task's anonymous pages in
  * [@addr, @addr + @len) to zone @zone, as move_pages(2) moves them between nodes.
  *
- * Anonymous and page-cache pages outside @zone are migrated, THPs split into
- * small pages on the way; hugetlb pages move whole, to a free pool page in @zone
+ * Anonymous and page-cache pages outside @zone are migrated, a pmd-mapped THP
+ * whole (a PTE-mapped one, or one with no order-9 page free in @zone, split into
+ * small pages on the way); hugetlb pages move whole, to a free pool page in @zone
  * or (2 MiB) a temporary one from it; pages already there and the zero page are
  * left alone. The pages are isolated under mmap_lock and migrated after it is
  * dropped, as move_pages(2) does.

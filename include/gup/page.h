@@ -150,6 +150,8 @@ PAGEFLAG(Buddy, buddy)
 PAGEFLAG(Table, pgtable)
 PAGEFLAG(AnonExclusive, anon_exclusive)
 PAGEFLAG(Isolated, isolated)
+/* Someone sleeps on the page lock (set by the waiter, cleared by unlock_page()). */
+PAGEFLAG(Waiters, waiters)
 #undef PAGEFLAG
 
 static inline bool PageTail(const struct page *page)
@@ -441,6 +443,12 @@ void lock_page(struct page *page);
 bool trylock_page(struct page *page);
 void unlock_page(struct page *page);
 void wait_on_page_locked(struct page *page);
+/*
+ * put_and_wait_on_page_locked() - drop the caller's reference on @page and sleep
+ * until its lock is released (one wake-up; the caller looks again). The reference
+ * goes before the sleep, so a migration waited on is not kept from moving the page.
+ */
+void put_and_wait_on_page_locked(struct page *page);
 
 /**
  * set_page_dirty() - mark a page dirty, through its mapping's a_ops if it has one.

@@ -247,9 +247,13 @@ static inline bool pmd_trans_huge(pmd_t pmd)
 {
 	return (pmd_val(pmd) & (_PAGE_PSE | _PAGE_DEVMAP)) == _PAGE_PSE;
 }
+/*
+ * Present only: a pmd migration entry's inverted offset sets the high bits, bit 58
+ * among them, so the bit alone would read a swap pmd as a devmap leaf.
+ */
 static inline bool pmd_devmap(pmd_t pmd)
 {
-	return pmd_flags(pmd) & _PAGE_DEVMAP;
+	return pmd_present(pmd) && (pmd_flags(pmd) & _PAGE_DEVMAP);
 }
 static inline bool pmd_protnone(pmd_t pmd)
 {
@@ -492,6 +496,8 @@ typedef struct {
 #define SWP_MIGRATION_READ ((1 << SWP_TYPE_BITS) - 2)
 #define SWP_MIGRATION_WRITE ((1 << SWP_TYPE_BITS) - 1)
 #define SWP_DEVICE_PRIVATE ((1 << SWP_TYPE_BITS) - 3)
+/* 5.19: a read migration entry of a page mapped exclusively (PageAnonExclusive). */
+#define SWP_MIGRATION_READ_EXCLUSIVE ((1 << SWP_TYPE_BITS) - 4)
 
 static inline swp_entry_t swp_entry(unsigned int type, unsigned long offset)
 {
@@ -559,7 +565,13 @@ static inline bool pte_swp_exclusive(pte_t pte)
 
 static inline bool is_migration_entry(swp_entry_t e)
 {
-	return swp_type(e) == SWP_MIGRATION_READ || swp_type(e) == SWP_MIGRATION_WRITE;
+	return swp_type(e) == SWP_MIGRATION_READ || swp_type(e) == SWP_MIGRATION_WRITE ||
+	       swp_type(e) == SWP_MIGRATION_READ_EXCLUSIVE;
+}
+/* Does the remap map the page exclusive? A write entry or a readable-exclusive one. */
+static inline bool is_exclusive_migration_entry(swp_entry_t e)
+{
+	return swp_type(e) == SWP_MIGRATION_WRITE || swp_type(e) == SWP_MIGRATION_READ_EXCLUSIVE;
 }
 static inline bool is_write_migration_entry(swp_entry_t e)
 {
@@ -572,6 +584,20 @@ static inline swp_entry_t make_migration_entry(struct page *page, bool write)
 static inline struct page *migration_entry_to_page(swp_entry_t e)
 {
 	return pfn_to_page(swp_offset(e));
+}
+/* The entry for @page: write, else readable-exclusive when @exclusive, else read. */
+static inline swp_entry_t make_migration_entry_excl(struct page *page, bool write, bool exclusive)
+{
+	if (write)
+		return make_migration_entry(page, true);
+	return swp_entry(exclusive ? SWP_MIGRATION_READ_EXCLUSIVE : SWP_MIGRATION_READ,
+			 page_to_pfn(page));
+}
+/* @e without its write permission, keeping its exclusive mark when @keep_exclusive. */
+static inline swp_entry_t migration_entry_readable(swp_entry_t e, bool keep_exclusive)
+{
+	return make_migration_entry_excl(migration_entry_to_page(e), false,
+					 keep_exclusive && is_exclusive_migration_entry(e));
 }
 
 /* The x86 rule for a lockless walk: present, user-accessible, and writable if writing. */

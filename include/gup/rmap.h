@@ -23,6 +23,11 @@ struct rmap_walk_control {
 	bool (*rmap_one)(struct page *page, struct vm_area_struct *vma, unsigned long address,
 			 void *arg);
 	bool (*done)(struct page *page);
+	/*
+	 * A THP: visit every anonymous VMA any subpage falls in, the address being the
+	 * head's (before vm_start when the VMA holds only later subpages).
+	 */
+	bool thp_span;
 };
 
 /**
@@ -43,6 +48,9 @@ void rmap_walk(struct page *page, struct rmap_walk_control *rwc);
  * try_to_unmap() - remove every PTE mapping the locked page @page.
  * @flags: TTU_*; without TTU_MIGRATION an anonymous page cannot go (no swap yet).
  *
+ * With TTU_MIGRATION a THP head's huge pmds become pmd migration entries (the
+ * PTEs of a PTE-mapped THP's subpages are left: migrate_pages() splits such a THP).
+ *
  * Return: true when no PTE maps the page any more; false when a VM_LOCKED VMA
  * (without TTU_IGNORE_MLOCK) or an anonymous page with nowhere to go kept one.
  */
@@ -53,6 +61,10 @@ bool try_to_unmap(struct page *page, unsigned int flags);
  * @old: the page the entries name (locked).
  * @newpage: the page to map (@old itself when the migration failed); its mapping
  *       and index are @old's.
+ *
+ * For a THP: each pmd migration entry becomes a huge pmd of @newpage, and the PTE
+ * migration entries a split of such an entry left (in any VMA a subpage falls in)
+ * map the matching subpages of @newpage.
  */
 void remove_migration_ptes(struct page *old, struct page *newpage);
 

@@ -219,10 +219,44 @@ static void tally_migration_entry(struct check_ctx *c, struct mm_struct *mm, pte
 	if (!atomic_read(&migrations_in_flight))
 		violation(c, "mm %u: migration entry at %#lx left after migration finished", mm->id,
 			  addr);
-	else if (!PageLocked(page))
+	else if (!PageLocked(compound_head(page))) /* a THP's: the head is locked */
 		violation(c, "mm %u: migration entry at %#lx names unlocked pfn %#lx", mm->id, addr,
 			  page_to_pfn(page));
 	tally_rss(c, page);
+}
+
+/*
+ * A pmd migration entry stands for a whole THP a migration unmapped: it names a
+ * locked order-9 anonymous head, lies inside one VMA, exists only while a
+ * migration runs, keeps its 512 pages of rss and its deposited table, and holds
+ * neither a reference nor a compound mapcount (the head's count is the isolation's).
+ */
+static void tally_pmd_migration_entry(struct check_ctx *c, struct mm_struct *mm, pmd_t pmd,
+				      unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	struct page *head = migration_entry_to_page(pmd_to_swp_entry(pmd));
+	unsigned long pfn = page_to_pfn(head);
+
+	c->mm_huge_pmds++;
+	c->mm_rss_anon += HPAGE_PMD_NR;
+	if (!vma || vma->vm_start > addr || vma->vm_end < addr + HPAGE_PMD_SIZE)
+		violation(c, "mm %u: pmd migration entry at %#lx not inside one vma", mm->id, addr);
+	if (!pfn_valid(pfn) || !IS_ALIGNED(pfn, HPAGE_PMD_NR)) {
+		violation(c, "mm %u: pmd migration entry at %#lx names bad pfn %#lx", mm->id, addr,
+			  pfn);
+		return;
+	}
+	tally_at(c, pfn);
+	if (!PageHead(head) || compound_order(head) != HPAGE_PMD_ORDER || !PageAnon(head))
+		violation(c, "mm %u: pmd migration entry at %#lx names pfn %#lx, not a THP head",
+			  mm->id, addr, pfn);
+	else if (!atomic_read(&migrations_in_flight))
+		violation(c, "mm %u: pmd migration entry at %#lx left after migration finished",
+			  mm->id, addr);
+	else if (!PageLocked(head))
+		violation(c, "mm %u: pmd migration entry at %#lx names unlocked pfn %#lx", mm->id,
+			  addr, pfn);
 }
 
 static void tally_pte(struct check_ctx *c, struct mm_struct *mm, pte_t pte, unsigned long addr)
@@ -565,7 +599,15 @@ static int check_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, s
 		walk->action = ACTION_CONTINUE;
 		return 0;
 	}
-	/* Before devmap: a swap entry's inverted offset may carry the devmap bit. */
+	if (is_swap_pmd(v)) { /* a leaf too: its table is deposited, not linked */
+		if (is_pmd_migration_entry(v))
+			tally_pmd_migration_entry(w->c, walk->mm, v, addr);
+		else
+			violation(w->c, "mm %u: swap pmd %#lx at %#lx is no migration entry",
+				  walk->mm->id, pmd_val(v), addr);
+		walk->action = ACTION_CONTINUE;
+		return 0;
+	}
 	if (pmd_devmap(v)) {
 		tally_devmap_leaf(w->c, walk->mm, pmd_val(v), addr, PMD_SIZE);
 		walk->action = ACTION_CONTINUE;
@@ -665,7 +707,7 @@ static int owned_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next, s
 	pmd_t v = pmdp_get(pmd);
 
 	(void)addr, (void)next;
-	if (pmd_trans_huge(v) || pmd_devmap(v))
+	if (pmd_trans_huge(v) || pmd_devmap(v) || is_swap_pmd(v))
 		walk->action = ACTION_CONTINUE; /* a leaf, not a table pointer */
 	else
 		owned_entry(walk, pmd_val(v), pmd_bad(v));
@@ -1113,6 +1155,19 @@ static void check_lru_membership(struct check_ctx *c, unsigned long pfn, struct 
 			  pfn);
 }
 
+/*
+ * The page a migration copies into, seen between its unmap and remap (the
+ * migrate_after_unmap window): locked, on no LRU list, not isolated, nothing
+ * maps it and it has no mapping yet; the allocation holds it.
+ */
+static bool is_migration_target(struct check_ctx *c, unsigned long pfn, struct page *page)
+{
+	/* A hugetlb target's reference is check_hugetlb()'s (hugetlb_page_held_refs()). */
+	return atomic_read(&migrations_in_flight) && PageLocked(page) && !PageLRU(page) &&
+	       !PageIsolated(page) && !PageHuge(page) && !READ_ONCE(page->mapping) &&
+	       !c->maps[pfn] && !c->pmd_maps[pfn] && !c->free[pfn];
+}
+
 static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 {
 	struct page *page = pfn_to_page(pfn);
@@ -1134,6 +1189,8 @@ static void check_frame(struct check_ctx *c, unsigned long pfn, long *pins)
 	check_lru_membership(c, pfn, page);
 	if (PageBuddy(page) || PageTable(page) || PageTail(page))
 		return;
+	if (is_migration_target(c, pfn, page))
+		c->refs[pfn]++;			       /* the allocation's, until the remap */
 	gets = max_t(int, sim_page_gup_refs(page), 0); /* -1: not counted in this build */
 	pin = max_t(int, sim_page_gup_pins(page), 0);
 	*pins += pin;

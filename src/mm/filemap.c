@@ -59,6 +59,7 @@ void unlock_page(struct page *page)
 	pthread_mutex_lock(&wq->lock);
 	/* Release: a trylock_page() that skips the mutex must see our stores. */
 	clear_bit_unlock(PG_locked, &page->flags);
+	ClearPageWaiters(page); /* all wake; one that still has to wait sets it again */
 	pthread_cond_broadcast(&wq->cond);
 	pthread_mutex_unlock(&wq->lock);
 }
@@ -70,9 +71,34 @@ void wait_on_page_locked(struct page *page)
 	page = compound_head(page);
 	wq = page_waitqueue(page);
 	pthread_mutex_lock(&wq->lock);
-	while (PageLocked(page))
+	while (PageLocked(page)) {
+		SetPageWaiters(page); /* what a test holding the lock can see */
 		pthread_cond_wait(&wq->cond, &wq->lock);
+	}
 	pthread_mutex_unlock(&wq->lock);
+}
+
+void put_and_wait_on_page_locked(struct page *page)
+{
+	struct page_waitqueue *wq;
+	bool sleep;
+
+	page = compound_head(page);
+	wq = page_waitqueue(page);
+	pthread_mutex_lock(&wq->lock);
+	sleep = PageLocked(page);
+	if (sleep) {
+		/*
+		 * The lock holder has a reference of its own, so ours is not the last;
+		 * dropped under wq->lock, the unlock's wake-up cannot be missed.
+		 */
+		SetPageWaiters(page);
+		put_page(page);
+		pthread_cond_wait(&wq->cond, &wq->lock);
+	}
+	pthread_mutex_unlock(&wq->lock);
+	if (!sleep)
+		put_page(page);
 }
 
 void pagecache_init(void)

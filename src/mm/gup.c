@@ -684,22 +684,43 @@ static struct page *follow_split_huge_pmd(struct vm_area_struct *vma, unsigned l
 }
 
 /*
+ * A THP under migration at @pmdp (@pmd as read): with FOLL_MIGRATION wait until
+ * the migration ends and return true, so the caller reads the pmd again; false
+ * otherwise, and the caller answers no_page_table() (GUP's fault then waits).
+ */
+static bool follow_pmd_migration_wait(struct vm_area_struct *vma, pmd_t *pmdp, pmd_t pmd,
+				      unsigned int flags)
+{
+	if (!(flags & FOLL_MIGRATION) || !is_pmd_migration_entry(pmd))
+		return false;
+	pmd_migration_entry_wait(vma->vm_mm, pmdp);
+	return true;
+}
+
+/*
  * The pmd level: a table is walked on; a transparent huge pmd is followed under the
  * pmd lock, and ctx->page_mask tells __get_user_pages() how many more small pages
- * this one entry covers. Hugetlb, pmd migration entries and devmap pmds do not exist
- * here; what is not a table or a THP reads as a hole.
+ * this one entry covers. A pmd migration entry is waited out with FOLL_MIGRATION
+ * and is a hole without it; what is not a table or a THP reads as a hole.
  */
 static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long address, pud_t *pudp,
 				    unsigned int flags, struct follow_page_context *ctx)
 {
 	pmd_t *pmdp = pmd_offset(pudp, address);
-	pmd_t pmd = pmdp_get(pmdp); /* one read: the entry may change under us */
 	spinlock_t *ptl;
 	struct page *page;
+	pmd_t pmd;
 
+retry:
+	pmd = pmdp_get(pmdp); /* one read: the entry may change under us */
 	if (!pmd_none(pmd) && pmd_huge(pmd) && is_vm_hugetlb_page(vma)) {
 		page = follow_huge_pmd(vma->vm_mm, address, pmdp, flags);
 		return page ? page : no_page_table(vma, flags);
+	}
+	if (is_swap_pmd(pmd)) {
+		if (follow_pmd_migration_wait(vma, pmdp, pmd, flags))
+			goto retry;
+		return no_page_table(vma, flags);
 	}
 	if (pmd_devmap(pmd)) {
 		/* DAX: each small page is looked up on its own, under the pmd lock. */
@@ -723,6 +744,13 @@ static struct page *follow_pmd_mask(struct vm_area_struct *vma, unsigned long ad
 	pmd = pmdp_get(pmdp);
 	if (pmd_none(pmd)) {
 		spin_unlock(ptl);
+		return no_page_table(vma, flags);
+	}
+	if (is_swap_pmd(pmd)) {
+		/* Its migration began meanwhile. */
+		spin_unlock(ptl);
+		if (follow_pmd_migration_wait(vma, pmdp, pmd, flags))
+			goto retry;
 		return no_page_table(vma, flags);
 	}
 	if (!pmd_trans_huge(pmd)) {
@@ -1527,18 +1555,15 @@ struct page *get_dump_page(unsigned long addr)
 static struct page *alloc_outside_cma(struct page *page, unsigned long private_data)
 {
 	(void)private_data;
-	/* A hugetlb page moves to a pool page (or a temporary one) the context allows. */
-	if (PageHuge(page))
-		return alloc_hugetlb_migration_target(page, MAX_NR_ZONES);
-	return alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 0);
+	return migration_alloc_target(page, GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, MAX_NR_ZONES);
 }
 
 /*
  * Take the pages among @pages that a long-term pin may not keep
  * (!is_pinnable_page(): CMA in 5.11, ZONE_MOVABLE too from 5.13) off for
  * migration onto @list. Return: how many such pages there were, and in
- * *@stuck how many of them could not be isolated (huge and file pages: -EBUSY
- * until their migration exists). A page not on the LRU (sitting in some thread's
+ * *@stuck how many of them could not be isolated (already isolated by someone
+ * else, or being freed: -EBUSY). A page not on the LRU (sitting in some thread's
  * LRU-add batch) drains every batch first, once while *@drain_allow, as 5.11 does.
  */
 static unsigned long isolate_unpinnable_pages(unsigned long nr_pages, struct page **pages,

@@ -2,8 +2,9 @@
 /*
  * Transparent huge pages (anonymous, pmd-mapped): the huge fault and the huge zero
  * page, pmd split into a PTE table, the compound split (split_huge_page) with its
- * deferred queue, zap, fork's copy, mprotect and mremap of a huge pmd. GUP's huge
- * branches are in gup.c. The pud-level slots still decline (no 1 GiB THP).
+ * deferred queue, zap, fork's copy, mprotect and mremap of a huge pmd, and the pmd
+ * migration entries of whole-THP migration (set, remove, and what those walkers do
+ * with one). GUP's huge branches are in gup.c. The pud-level slots still decline (no 1 GiB THP).
  */
 #include "mm/internal.h"
 #include "mm/shrinker.h"
@@ -305,6 +306,33 @@ static void fill_split_table(struct vm_area_struct *vma, pmd_t old, struct page 
 }
 
 /*
+ * A pmd migration entry split (MADV_DONTNEED or mprotect of part of it, a VMA cut
+ * through it): its deposited table gets one PTE migration entry per subpage, each
+ * with the pmd entry's type (write, read, readable-exclusive) and soft-dirty bit, as 5.11's
+ * __split_huge_pmd_locked(). Entries hold no reference and no mapcount; the rss
+ * stays counted. The remap finds them (remove_migration_ptes()). Pmd lock held.
+ */
+static void split_migration_pmd(struct mm_struct *mm, pmd_t *pmd, pmd_t old)
+{
+	swp_entry_t entry = pmd_to_swp_entry(old);
+	struct page *head = migration_entry_to_page(entry), *table;
+	bool write = is_write_migration_entry(entry);
+	bool exclusive = is_exclusive_migration_entry(entry);
+	pte_t *pte;
+
+	table = pgtable_trans_huge_withdraw(mm);
+	if (!table)
+		return;
+	pte = page_address(table);
+	for (int i = 0; i < HPAGE_PMD_NR; i++) {
+		pte_t swp = swp_entry_to_pte(make_migration_entry_excl(head + i, write, exclusive));
+
+		set_pte(pte + i, pmd_swp_soft_dirty(old) ? pte_swp_mksoft_dirty(swp) : swp);
+	}
+	pmd_populate(pmd, table);
+}
+
+/*
  * Replace the huge pmd by its deposited table of 512 PTEs. Each subpage's PTE gets a
  * mapcount and a reference on the head; the pmd's compound mapcount goes. The pmd
  * changes in one store, from the huge entry to the table, so a lockless walker that
@@ -321,6 +349,10 @@ void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr
 	/* A DAX pmd has no table to split into: the PTE level faults the range in again. */
 	if (pmd_devmap(old)) {
 		pmdp_huge_get_and_clear(pmd);
+		goto out;
+	}
+	if (is_pmd_migration_entry(old)) {
+		split_migration_pmd(mm, pmd, old);
 		goto out;
 	}
 	if (!pmd_trans_huge(old) || !huge_pmd_is_sane(old))
@@ -356,7 +388,7 @@ void split_huge_pmd_address(struct vm_area_struct *vma, unsigned long address)
 {
 	pmd_t *pmd = mm_find_pmd(vma->vm_mm, address);
 
-	if (pmd && pmd_trans_huge(pmdp_get(pmd)))
+	if (pmd && (pmd_trans_huge(pmdp_get(pmd)) || is_pmd_migration_entry(pmdp_get(pmd))))
 		__split_huge_pmd(vma, pmd, address);
 }
 
@@ -869,6 +901,14 @@ int zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr)
 		spin_unlock(ptl);
 		return 1;
 	}
+	if (is_pmd_migration_entry(old)) {
+		/* The entry holds no reference and no mapcount: its table and rss go. */
+		pmdp_huge_get_and_clear(pmd);
+		pte_free(mm, pgtable_trans_huge_withdraw(mm));
+		spin_unlock(ptl);
+		atomic_long_add(-HPAGE_PMD_NR, &mm->rss_anon);
+		return 1;
+	}
 	if (!pmd_trans_huge(old) || !huge_pmd_is_sane(old)) {
 		spin_unlock(ptl);
 		return 0;
@@ -899,6 +939,27 @@ int zap_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr)
 }
 
 /*
+ * fork meets a THP under migration: the child gets the entry (no reference, no
+ * mapcount: the remap's rmap walk finds the child's VMA and maps it there too) and
+ * its rss. A write (or readable-exclusive) entry of a COW mapping becomes a read
+ * entry in both, so neither maps the new THP writable or exclusive behind the
+ * other's back. Both pmd locks held.
+ */
+static void copy_migration_pmd(struct mm_struct *dst_mm, struct vm_area_struct *src_vma,
+			       pmd_t *dst_pmd, pmd_t *src_pmd, pmd_t pmd, struct page *table)
+{
+	swp_entry_t entry = pmd_to_swp_entry(pmd);
+
+	if (is_exclusive_migration_entry(entry) && is_cow_mapping(src_vma->vm_flags)) {
+		pmd = pmd_migration_entry_from(migration_entry_readable(entry, false), pmd);
+		set_pmd(src_pmd, pmd);
+	}
+	atomic_long_add(HPAGE_PMD_NR, &dst_mm->rss_anon);
+	pgtable_trans_huge_deposit(dst_mm, table);
+	set_pmd(dst_pmd, pmd);
+}
+
+/*
  * fork, as 5.11 copy_huge_pmd(): the THP is shared with the child and write-protected
  * in both; the huge zero page is simply mapped again. A THP that may be pinned in an
  * mm that pinned is not shared: the parent's pmd is split and -EAGAIN sends the
@@ -918,6 +979,12 @@ int copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma
 	dst_ptl = pmd_lock(dst_mm);
 	src_ptl = pmd_lock(src_mm);
 	pmd = pmdp_get(src_pmd);
+	if (is_pmd_migration_entry(pmd)) {
+		copy_migration_pmd(dst_mm, src_vma, dst_pmd, src_pmd, pmd, table);
+		spin_unlock(src_ptl);
+		spin_unlock(dst_ptl);
+		return 0;
+	}
 	if (pmd_trans_huge(pmd) && !huge_pmd_is_sane(pmd)) {
 		spin_unlock(src_ptl);
 		spin_unlock(dst_ptl);
@@ -978,10 +1045,12 @@ bool move_huge_pmd(struct vm_area_struct *vma, pmd_t *old_pmd, pmd_t *new_pmd)
 		return false;
 	ptl = pmd_lock(vma->vm_mm);
 	entry = pmdp_get(old_pmd);
-	if (!pmd_devmap(entry) && (!pmd_trans_huge(entry) || !huge_pmd_is_sane(entry))) {
+	if (!pmd_devmap(entry) && !is_pmd_migration_entry(entry) &&
+	    (!pmd_trans_huge(entry) || !huge_pmd_is_sane(entry))) {
 		spin_unlock(ptl);
 		return false;
 	}
+	/* A migration entry moves as it is: the remap finds it at the new address. */
 	set_pmd(new_pmd, pmdp_huge_get_and_clear(old_pmd));
 	spin_unlock(ptl);
 	return true;
@@ -1003,6 +1072,23 @@ int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, 
 	pmd_t old = pmdp_get(pmd), entry;
 
 	(void)addr;
+	if (is_pmd_migration_entry(old)) {
+		/*
+		 * 5.11 cannot tell here whether the new protection writes, so a write
+		 * entry becomes a read one whatever it is: the remap maps the THP
+		 * read-only and a write faults (and reuses it) after the migration.
+		 */
+		swp_entry_t swp = pmd_to_swp_entry(old);
+
+		/* 5.19 on, an anonymous THP stays exclusive (readable-exclusive). */
+		if (is_write_migration_entry(swp))
+			set_pmd(pmd, pmd_migration_entry_from(
+					     migration_entry_readable(
+						     swp, mm_profile->migration_entry_exclusive),
+					     old));
+		spin_unlock(ptl);
+		return 1;
+	}
 	if (!pmd_devmap(old) && (!pmd_trans_huge(old) || !huge_pmd_is_sane(old))) {
 		spin_unlock(ptl);
 		return 0;
@@ -1038,6 +1124,78 @@ int change_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr, 
 		__pud((pud_val(old) & _PAGE_CHG_MASK) | (pgprot_val(newprot) & ~_PAGE_CHG_MASK)));
 	spin_unlock(ptl);
 	return (int)(PUD_SIZE >> PAGE_SHIFT);
+}
+
+/* --- pmd migration entries (whole-THP migration, migrate.c) --- */
+
+/* The pmd at @haddr when the huge range there lies wholly in @vma; NULL otherwise. */
+static pmd_t *vma_huge_pmd(struct vm_area_struct *vma, unsigned long haddr)
+{
+	if (!IS_ALIGNED(haddr, HPAGE_PMD_SIZE) || haddr < vma->vm_start ||
+	    haddr + HPAGE_PMD_SIZE > vma->vm_end)
+		return NULL;
+	return mm_find_pmd(vma->vm_mm, haddr);
+}
+
+void set_pmd_migration_entry(struct page *head, struct vm_area_struct *vma, unsigned long haddr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	pmd_t *pmd = vma_huge_pmd(vma, haddr);
+	spinlock_t *ptl;
+	pmd_t old;
+
+	if (!pmd)
+		return;
+	ptl = pmd_lock(mm);
+	old = pmdp_get(pmd);
+	if (!pmd_trans_huge(old) || pmd_page(old) != head) {
+		spin_unlock(ptl);
+		return;
+	}
+	old = pmdp_huge_get_and_clear(pmd);
+	if (pmd_dirty(old))
+		SetPageDirty(head);
+	/* The deposited table and the rss stay with the entry, as the kernel keeps them. */
+	set_pmd(pmd, pmd_migration_entry_from(
+			     make_migration_entry_excl(head, pmd_write(old),
+						       migration_takes_anon_exclusive(head)),
+			     old));
+	page_remove_rmap_huge(head);
+	put_page(head);
+	spin_unlock(ptl);
+}
+
+bool remove_migration_pmd(struct page *old, struct page *new, struct vm_area_struct *vma,
+			  unsigned long haddr)
+{
+	pmd_t *pmd = vma_huge_pmd(vma, haddr);
+	spinlock_t *ptl;
+	swp_entry_t swp;
+	pmd_t cur, entry;
+
+	if (!pmd)
+		return false;
+	ptl = pmd_lock(vma->vm_mm);
+	cur = pmdp_get(pmd);
+	swp = pmd_to_swp_entry(cur);
+	if (!is_pmd_migration_entry(cur) || migration_entry_to_page(swp) != old) {
+		spin_unlock(ptl);
+		return false;
+	}
+	entry = pmd_mkold(mk_huge_pmd(new, vma->vm_page_prot));
+	if (pmd_swp_soft_dirty(cur))
+		entry = __pmd(pmd_val(entry) | soft_dirty_bit());
+	if (is_write_migration_entry(swp))
+		entry = maybe_pmd_mkwrite(entry, vma);
+	get_page(new);
+	page_add_anon_rmap_huge(new);
+	if (is_exclusive_migration_entry(swp))
+		mark_new_anon_page(new, HPAGE_PMD_NR); /* 5.19 on: exclusive again */
+	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
+		mlock_vma_page(new);
+	set_pmd(pmd, entry);
+	spin_unlock(ptl);
+	return true;
 }
 
 /* --- the pud fault slots: no 1 GiB THP --- */

@@ -22,6 +22,44 @@ static inline bool is_swap_pmd(pmd_t pmd)
 	return !pmd_none(pmd) && !pmd_present(pmd);
 }
 
+/* A pmd migration entry uses the PTE's swap encoding (x86: the same bits at both levels). */
+static inline swp_entry_t pmd_to_swp_entry(pmd_t pmd)
+{
+	return pte_to_swp_entry(__pte(pmd_val(pmd)));
+}
+
+static inline pmd_t swp_entry_to_pmd(swp_entry_t entry)
+{
+	return __pmd(pte_val(swp_entry_to_pte(entry)));
+}
+
+/* A huge pmd a THP migration unmapped: it stands for the whole THP until the remap. */
+static inline bool is_pmd_migration_entry(pmd_t pmd)
+{
+	return is_swap_pmd(pmd) && is_migration_entry(pmd_to_swp_entry(pmd));
+}
+
+/* The soft-dirty bit of a swap pmd, kept where the PTE level keeps it (_PAGE_SWP_SOFT_DIRTY). */
+static inline bool pmd_swp_soft_dirty(pmd_t pmd)
+{
+	return pte_swp_soft_dirty(__pte(pmd_val(pmd)));
+}
+
+static inline pmd_t pmd_swp_mksoft_dirty(pmd_t pmd)
+{
+	return __pmd(pte_val(pte_swp_mksoft_dirty(__pte(pmd_val(pmd)))));
+}
+
+/* The pmd of migration entry @swp, carrying the soft-dirty bit of @old (present or not). */
+static inline pmd_t pmd_migration_entry_from(swp_entry_t swp, pmd_t old)
+{
+	pmd_t entry = swp_entry_to_pmd(swp);
+	bool soft_dirty =
+		pmd_present(old) ? pmd_val(old) & _PAGE_SOFT_DIRTY : pmd_swp_soft_dirty(old);
+
+	return soft_dirty ? pmd_swp_mksoft_dirty(entry) : entry;
+}
+
 static inline bool pud_trans_huge(pud_t pud)
 {
 	return (pud_val(pud) & (_PAGE_PSE | _PAGE_DEVMAP)) == _PAGE_PSE;
@@ -323,6 +361,23 @@ int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, 
 		    bool prot_numa);
 int change_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr, pgprot_t newprot,
 		    bool prot_numa);
+
+/*
+ * Whole-THP migration (try_to_unmap()'s TTU_MIGRATION on a pmd-mapped THP): the
+ * huge pmd at @haddr in @vma, if it maps @head, becomes a migration entry for it
+ * (write entry if the pmd was writable, soft-dirty kept); the compound mapcount and
+ * the pmd's reference go, the deposited table and the rss stay. Anything else
+ * there is left alone. Page lock held.
+ */
+void set_pmd_migration_entry(struct page *head, struct vm_area_struct *vma, unsigned long haddr);
+/*
+ * The remap: a pmd migration entry for @old at @haddr in @vma becomes a huge pmd of
+ * @new (old; writable if the entry was a write entry and @vma writes; soft-dirty
+ * kept), with its reference, compound mapcount and mlock. Return: true when there
+ * was such an entry, false otherwise (the caller looks for PTE entries).
+ */
+bool remove_migration_pmd(struct page *old, struct page *new, struct vm_area_struct *vma,
+			  unsigned long haddr);
 
 /*
  * The fault path. Each returns VM_FAULT_FALLBACK when the fault is to go on at the

@@ -170,6 +170,8 @@ void page_add_new_anon_rmap_huge(struct page *head, struct vm_area_struct *vma,
 				 unsigned long haddr);
 void page_dup_rmap_huge(struct page *head);
 void page_remove_rmap_huge(struct page *head);
+/* A pmd maps @head again (remove_migration_pmd()): the compound mapcount and its counts. */
+void page_add_anon_rmap_huge(struct page *head);
 int anon_vma_prepare(struct vm_area_struct *vma);
 void anon_vma_get(struct anon_vma *anon_vma);
 void anon_vma_put(struct anon_vma *anon_vma);
@@ -237,6 +239,23 @@ unsigned long change_protection(struct vm_area_struct *vma, unsigned long start,
  * then return so the caller can look again (migrate.c).
  */
 void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address);
+/*
+ * A migration target for @page (5.11's alloc_migration_target()): a small page, or
+ * for a THP head an order-9 compound page, with @gfp, from zone @zone alone unless
+ * it is MAX_NR_ZONES. Return: the page, or NULL (migrate_pages() then splits a THP).
+ */
+struct page *migration_alloc_target(struct page *page, gfp_t gfp, enum zone_type zone);
+/*
+ * The unmap of @page for migration: does its entry say exclusive? Where the profile
+ * keeps the mark (5.19 on), PageAnonExclusive moves from the page into the entry.
+ */
+static inline bool migration_takes_anon_exclusive(struct page *page)
+{
+	return mm_profile->migration_entry_exclusive && PageAnon(page) &&
+	       TestClearPageAnonExclusive(page);
+}
+/* The same for a pmd migration entry at @pmd (a whole THP under migration). */
+void pmd_migration_entry_wait(struct mm_struct *mm, pmd_t *pmd);
 /* Migrations between their unmap and remap (migrate.c); the checker reads it. */
 extern atomic_t migrations_in_flight;
 

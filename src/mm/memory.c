@@ -619,6 +619,13 @@ static vm_fault_t huge_pmd_fault(struct vm_fault *vmf)
 							      : VM_FAULT_FALLBACK;
 	if (!pmd_is_huge_leaf(vmf->orig_pmd))
 		return VM_FAULT_FALLBACK;
+	if (is_swap_pmd(vmf->orig_pmd)) {
+		/* A THP under migration: wait it out, then the access is tried again. */
+		if (!is_pmd_migration_entry(vmf->orig_pmd))
+			return VM_FAULT_SIGBUS; /* no other swap pmd exists */
+		pmd_migration_entry_wait(vmf->vma->vm_mm, vmf->pmd);
+		return 0;
+	}
 	if (pmd_protnone(vmf->orig_pmd) && vma_is_accessible(vmf->vma))
 		return do_huge_pmd_numa_page(vmf);
 	if ((vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !pmd_write(vmf->orig_pmd))
@@ -861,11 +868,10 @@ static int copy_one_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *s
 	if (!pte_present(pte)) {
 		swp_entry_t entry = pte_to_swp_entry(pte);
 
-		if (cow && is_write_migration_entry(entry)) {
+		/* Shared with the child now: read, and exclusive for neither. */
+		if (cow && is_exclusive_migration_entry(entry)) {
 			pte = swp_pte_soft_dirty_from(
-				swp_entry_to_pte(make_migration_entry(
-					migration_entry_to_page(entry), false)),
-				pte);
+				swp_entry_to_pte(migration_entry_readable(entry, false)), pte);
 			set_pte(src_pte, pte);
 		}
 		if (is_migration_entry(entry))

@@ -3,35 +3,57 @@
  * Page migration: isolating pages, unmapping them behind migration entries,
  * checking that nothing else holds them, copying and mapping the copy again;
  * and waiting for a migration entry before a fault or GUP looks at the PTE again.
- * Small anonymous pages and page-cache pages (host files and shmem) move; a THP
- * is split first and its subpages move (5.11 without THP migration: -ENOSYS from
- * unmap_and_move(), then try_split_thp()); hugetlb pages move whole, behind
- * huge migration entries, to pool pages (unmap_and_move_huge_page(), at the end).
+ * Small anonymous pages and page-cache pages (host files and shmem) move; a
+ * pmd-mapped anonymous THP moves whole to an order-9 target behind pmd migration
+ * entries (x86-64 has ARCH_ENABLE_THP_MIGRATION); one mapped by PTEs, or with no
+ * order-9 target free, is split first and its subpages move (try_split_thp());
+ * hugetlb pages move whole, behind huge migration entries, to pool pages
+ * (unmap_and_move_huge_page(), at the end).
  */
 #include "mm/internal.h"
 
 /* Migrations between unmap and remap: the checker allows migration entries only then. */
 atomic_t migrations_in_flight;
 
+/*
+ * The entry named @page, found under @ptl: hold it, drop @ptl, sleep on the lock of
+ * the page (a THP's head: a split migration pmd names subpages) the migration holds.
+ */
+static void wait_for_migration_locked(struct page *page, spinlock_t *ptl)
+{
+	page = compound_head(page);
+	if (!page_ref_add_unless_zero(page, 1)) {
+		spin_unlock(ptl);
+		return;
+	}
+	spin_unlock(ptl);
+	put_and_wait_on_page_locked(page); /* 5.11: a waiter's reference would fail the move */
+}
+
 void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address)
 {
 	spinlock_t *ptl;
 	pte_t *ptep = pte_offset_map_lock(mm, pmd, address, &ptl);
 	pte_t pte = ptep_get(ptep);
-	struct page *page;
 
+	pte_unmap(ptep);
 	if (!is_swap_pte(pte) || !is_migration_entry(pte_to_swp_entry(pte))) {
-		pte_unmap_unlock(ptep, ptl);
+		spin_unlock(ptl);
 		return;
 	}
-	page = migration_entry_to_page(pte_to_swp_entry(pte));
-	if (!page_ref_add_unless_zero(compound_head(page), 1)) {
-		pte_unmap_unlock(ptep, ptl);
+	wait_for_migration_locked(migration_entry_to_page(pte_to_swp_entry(pte)), ptl);
+}
+
+void pmd_migration_entry_wait(struct mm_struct *mm, pmd_t *pmd)
+{
+	spinlock_t *ptl = pmd_lock(mm);
+	pmd_t entry = pmdp_get(pmd);
+
+	if (!is_pmd_migration_entry(entry)) {
+		spin_unlock(ptl);
 		return;
 	}
-	pte_unmap_unlock(ptep, ptl);
-	wait_on_page_locked(page);
-	put_page(page);
+	wait_for_migration_locked(migration_entry_to_page(pmd_to_swp_entry(entry)), ptl);
 }
 
 /* A page migration knows how to move: anonymous, a THP head, or a page-cache page. */
@@ -209,7 +231,8 @@ static int move_to_new_page(struct page *newpage, struct page *page)
 
 	if (rc)
 		return rc;
-	copy_highpage(newpage, page);
+	for (unsigned long i = 0; i < compound_nr(page); i++)
+		copy_highpage(newpage + i, page + i); /* a THP: its 512 subpages */
 	migrate_page_states(newpage, page);
 	/* An anonymous page keeps its anon_vma for the free path; a file page leaves its cache. */
 	if (!PageAnon(page))
@@ -270,6 +293,22 @@ out_unlock:
 }
 
 /*
+ * x86-64 has ARCH_ENABLE_THP_MIGRATION: 5.11 moves a THP whole, behind pmd
+ * migration entries. Here only one that no PTE maps does; a THP PTE-mapped
+ * anywhere (its pmd split, part of it zapped or mprotected) is split first and its
+ * subpages move, where 5.11 would leave a PTE migration entry per subpage.
+ */
+static bool thp_migrates_whole(struct page *head)
+{
+	if (!PageAnon(head))
+		return false;
+	for (int i = 0; i < HPAGE_PMD_NR; i++)
+		if (atomic_read(&head[i]._mapcount) >= 0)
+			return false;
+	return true;
+}
+
+/*
  * One page of migrate_pages(): on success the old page is freed (the isolation
  * held its last reference) and the new one keeps only its mappings' references.
  */
@@ -291,10 +330,18 @@ static int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page,
 		release_isolated(page);
 		return 0;
 	}
-	/* No THP migration (5.11 without ARCH_ENABLE_THP_MIGRATION): the caller splits it. */
-	if (PageTransHuge(page))
+	/* A PTE-mapped THP is not moved whole here: the caller splits it. */
+	if (PageTransHuge(page) && !thp_migrates_whole(page))
 		return -ENOSYS;
 	newpage = get_new_page(page, private_data);
+	if (newpage && PageTransHuge(page) && !PageTransHuge(newpage)) {
+		/* A callback that gives small pages only: the THP is split instead. */
+		if (put_new_page)
+			put_new_page(newpage, private_data);
+		else
+			put_page(newpage);
+		newpage = NULL;
+	}
 	if (!newpage)
 		return -ENOMEM;
 	rc = __unmap_and_move(page, newpage, mode);
@@ -351,11 +398,12 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t p
 		retry_page:
 			rc = unmap_and_move(get_new_page, put_new_page, private_data, page,
 					    pass > 2 ? MIGRATE_SYNC : mode);
-			if (rc == -ENOSYS) {
+			if (rc == -ENOSYS || (rc == -ENOMEM && PageTransHuge(page))) {
 				/*
-				 * Split: the head, small now, is tried again at once and the
-				 * tails queued behind it in this pass; a THP that cannot
-				 * split (pinned) fails.
+				 * Split, as 5.11 does for a THP it cannot move whole or has
+				 * no order-9 target for: the head, small now, is tried again
+				 * at once and the tails queued behind it in this pass; a THP
+				 * that cannot split (pinned) fails.
 				 */
 				if (try_split_thp(page, from)) {
 					nr_failed++;
@@ -377,11 +425,25 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t p
 
 /* --- range migration for tests and scripts --- */
 
-static struct page *alloc_in_zone(struct page *page, unsigned long zone)
+struct page *migration_alloc_target(struct page *page, gfp_t gfp, enum zone_type zone)
 {
+	unsigned int order = 0;
+
+	/* A pool page (or a temporary one) the zone, or the context, allows. */
 	if (PageHuge(page))
 		return alloc_hugetlb_migration_target(page, (int)zone);
-	return alloc_pages_zone(GFP_HIGHUSER_MOVABLE, 0, (enum zone_type)zone);
+	if (PageTransHuge(page)) {
+		gfp |= GFP_TRANSHUGE | __GFP_NOWARN; /* none free: split, no warning */
+		order = HPAGE_PMD_ORDER;
+	}
+	if (zone == MAX_NR_ZONES)
+		return alloc_pages(gfp, order);
+	return alloc_pages_zone(gfp, order, zone);
+}
+
+static struct page *alloc_in_zone(struct page *page, unsigned long zone)
+{
+	return migration_alloc_target(page, GFP_HIGHUSER_MOVABLE, (enum zone_type)zone);
 }
 
 /* The THP a huge pmd maps at @addr in @mm, or NULL (not huge, or the huge zero page). */

@@ -22,11 +22,14 @@ static unsigned long change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, un
 
 			/* Checking whether the new protection allows writes is hard; just don't. */
 			if (is_write_migration_entry(entry)) {
-				set_pte(pte,
-					swp_pte_soft_dirty_from(
-						swp_entry_to_pte(make_migration_entry(
-							migration_entry_to_page(entry), false)),
-						old));
+				/* 5.19 on, an anonymous page stays exclusive (readable-exclusive). */
+				bool keep = mm_profile->migration_entry_exclusive &&
+					    PageAnon(migration_entry_to_page(entry));
+
+				set_pte(pte, swp_pte_soft_dirty_from(
+						     swp_entry_to_pte(
+							     migration_entry_readable(entry, keep)),
+						     old));
 				changed++;
 			}
 			continue;

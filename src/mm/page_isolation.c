@@ -146,10 +146,9 @@ static void isolate_range_pages(struct isolated_range *range, struct list_head *
 
 static struct page *alloc_outside_range(struct page *page, unsigned long private_data)
 {
-	(void)page;
 	(void)private_data;
 	/* The range's own free frames are held: the target lands elsewhere. */
-	return alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 0);
+	return migration_alloc_target(page, GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, MAX_NR_ZONES);
 }
 
 static void copy_record(struct range_busy_record *to, const struct sim_pin_record *from)

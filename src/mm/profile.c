@@ -292,6 +292,7 @@ const struct mm_profile profile_5_11 = {
 	.unmap_keeps_pinned_exclusive = false,
 	.swap_pte_exclusive = false,
 	.write_prefaults_chunk = true,
+	.migration_entry_exclusive = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -645,6 +646,7 @@ const struct mm_profile profile_6_18 = {
 	.unmap_keeps_pinned_exclusive = true,
 	.swap_pte_exclusive = true,
 	.write_prefaults_chunk = false,
+	.migration_entry_exclusive = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

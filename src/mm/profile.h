@@ -327,6 +327,18 @@ struct mm_profile {
 	 * what it got, and only a chunk of which nothing is readable is -EFAULT.
 	 */
 	bool write_prefaults_chunk;
+
+	/*
+	 * Does a migration entry remember that its anonymous page was mapped
+	 * exclusively (try_to_unmap_one(), set_pmd_migration_entry(): the page's
+	 * PageAnonExclusive moves into the entry, and the remap gives it to the
+	 * new page)? 5.11: there is no such mark; read and write entries only.
+	 * 5.19 on ("mm: remember exclusively mapped anonymous pages with
+	 * PG_anon_exclusive"): yes, a write entry or a readable-exclusive one;
+	 * fork turns both into plain read entries, mprotect a write entry of an
+	 * anonymous page into a readable-exclusive one.
+	 */
+	bool migration_entry_exclusive;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \

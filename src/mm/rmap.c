@@ -252,6 +252,14 @@ void page_add_new_anon_rmap_huge(struct page *head, struct vm_area_struct *vma, 
 	count_vm_stat(NR_ANON_THPS, 1);
 }
 
+void page_add_anon_rmap_huge(struct page *head)
+{
+	if (!atomic_inc_and_test(compound_mapcount_ptr(head)))
+		return;
+	count_vm_stat(NR_ANON_THPS, 1);
+	count_vm_stat(NR_ANON_MAPPED, subpages_not_pte_mapped(head));
+}
+
 void page_dup_rmap_huge(struct page *head)
 {
 	atomic_inc(compound_mapcount_ptr(head));
@@ -290,8 +298,11 @@ void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned 
 {
 	(void)vma;
 	(void)address;
-	/* The mapping and index are already the page's (set by migration or first fault). */
-	if (atomic_inc_and_test(&page->_mapcount))
+	/*
+	 * The mapping and index are already the page's (set by migration or first fault).
+	 * A subpage a pmd maps too is counted already, as page_remove_rmap() leaves it.
+	 */
+	if (atomic_inc_and_test(&page->_mapcount) && !pmd_mapped(page))
 		count_vm_stat(NR_ANON_MAPPED, 1);
 }
 
@@ -345,6 +356,20 @@ static unsigned long vma_address(struct page *page, struct vm_area_struct *vma)
  * forked since it was made. The kernel keeps them in an interval tree by pgoff;
  * a list filtered by vma_address() finds the same ones.
  */
+/*
+ * Where the head of the THP @head would sit in @vma, when any of its subpages falls
+ * inside it (the address may then lie before vm_start: a migration pmd split and
+ * mremapped in part leaves its PTEs in several VMAs). -EFAULT when none does.
+ */
+static unsigned long thp_span_address(struct page *head, struct vm_area_struct *vma)
+{
+	unsigned long first = head->index, last = first + compound_nr(head) - 1;
+
+	if (last < vma->vm_pgoff || first >= vma->vm_pgoff + vma_pages(vma))
+		return -EFAULT;
+	return vma->vm_start + ((first - vma->vm_pgoff) << PAGE_SHIFT); /* may wrap: mod 2^64 */
+}
+
 static void rmap_walk_anon(struct page *page, struct rmap_walk_control *rwc)
 {
 	struct anon_vma *anon_vma = page_anon_vma(page);
@@ -356,7 +381,9 @@ static void rmap_walk_anon(struct page *page, struct rmap_walk_control *rwc)
 	list_for_each_entry(avc, &anon_vma->vmas, same_anon_vma)
 	{
 		struct vm_area_struct *vma = avc->vma;
-		unsigned long address = vma_address(page, vma);
+		unsigned long address = rwc->thp_span && PageTransHuge(page)
+						? thp_span_address(page, vma)
+						: vma_address(page, vma);
 
 		if (IS_ERR_VALUE(address))
 			continue;
@@ -438,9 +465,17 @@ static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsi
 {
 	unsigned int flags = *(unsigned int *)arg;
 	spinlock_t *ptl;
-	pte_t *pte = page_vma_pte(page, vma, address, false, &ptl);
+	pte_t *pte;
 	pte_t old;
 
+	if (PageTransHuge(page) && (flags & TTU_MIGRATION)) {
+		/* A whole-THP migration: the huge pmd goes (PTE-mapped THPs were split). */
+		if (!(flags & TTU_IGNORE_MLOCK) && (vma->vm_flags & VM_LOCKED))
+			return false;
+		set_pmd_migration_entry(page, vma, address);
+		return true;
+	}
+	pte = page_vma_pte(page, vma, address, false, &ptl);
 	if (!pte)
 		return true;
 	if (!(flags & TTU_IGNORE_MLOCK) && (vma->vm_flags & VM_LOCKED)) {
@@ -459,9 +494,10 @@ static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsi
 		set_page_dirty(page);
 	/* The rss counters keep counting a migration entry, as the kernel's do. */
 	if (flags & TTU_MIGRATION)
-		set_pte(pte,
-			swp_pte_soft_dirty_from(
-				swp_entry_to_pte(make_migration_entry(page, pte_write(old))), old));
+		set_pte(pte, swp_pte_soft_dirty_from(swp_entry_to_pte(make_migration_entry_excl(
+							     page, pte_write(old),
+							     migration_takes_anon_exclusive(page))),
+						     old));
 	else
 		atomic_long_add(-1, mm_rss_counter(vma->vm_mm, page)); /* read back on fault */
 	page_remove_rmap(page);
@@ -499,6 +535,8 @@ static bool remove_migration_pte(struct page *new, struct vm_area_struct *vma,
 	entry = pte_mkold(mk_pte(new, vma->vm_page_prot));
 	if (is_write_migration_entry(pte_to_swp_entry(ptep_get(pte))) && (vma->vm_flags & VM_WRITE))
 		entry = pte_mkwrite(entry);
+	if (PageAnon(new) && is_exclusive_migration_entry(pte_to_swp_entry(ptep_get(pte))))
+		mark_new_anon_page(new, 1); /* 5.19 on: the mark the unmap took */
 	if (pte_swp_soft_dirty(ptep_get(pte)))
 		entry = pte_mksoft_dirty(entry);
 	get_page(new);
@@ -506,10 +544,33 @@ static bool remove_migration_pte(struct page *new, struct vm_area_struct *vma,
 		page_add_anon_rmap(new, vma, address);
 	else
 		page_add_file_rmap(new);
-	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
+	/* A THP is mlocked on its head by a pmd mapping only, as 5.11. */
+	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED && !PageCompound(new))
 		mlock_vma_page(new);
 	set_pte(pte, entry);
 	pte_unmap_unlock(pte, ptl);
+	return true;
+}
+
+/*
+ * The THP @new takes the place of @old (the THP itself after a failed move) in @vma:
+ * the pmd migration entry at @haddr, or, where a split of that entry during the
+ * migration left PTE migration entries (MADV_DONTNEED or mprotect of part), each
+ * subpage's entry that lies inside @vma.
+ */
+static bool remove_migration_thp(struct page *new, struct vm_area_struct *vma, unsigned long haddr,
+				 void *arg)
+{
+	struct page *old = arg;
+
+	if (remove_migration_pmd(old, new, vma, haddr))
+		return true;
+	for (unsigned long i = 0; i < compound_nr(new); i++) {
+		unsigned long addr = haddr + (i << PAGE_SHIFT);
+
+		if (addr >= vma->vm_start && addr < vma->vm_end)
+			remove_migration_pte(new + i, vma, addr, old + i);
+	}
 	return true;
 }
 
@@ -517,7 +578,8 @@ void remove_migration_ptes(struct page *old, struct page *new)
 {
 	struct rmap_walk_control rwc = {
 		.arg = old,
-		.rmap_one = remove_migration_pte,
+		.rmap_one = PageTransHuge(new) ? remove_migration_thp : remove_migration_pte,
+		.thp_span = true,
 	};
 
 	if (PageHuge(new))

@@ -12,17 +12,22 @@
 
 #include "mm/internal.h"
 
+/* A swap or migration entry: its type and offset (plus @index, a subpage's) as 5.11 packs them. */
+static uint64_t pagemap_swap_entry(swp_entry_t e, unsigned long index, bool soft_dirty)
+{
+	uint64_t offset = swp_offset(e) + index;
+
+	return PM_SWAP | ((uint64_t)swp_type(e) & 0x1f) | (offset << 5) |
+	       (soft_dirty ? PM_SOFT_DIRTY : 0);
+}
+
 static uint64_t pagemap_entry(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
 {
 	struct page *page;
 	uint64_t entry;
 
-	if (is_swap_pte(pte)) {
-		swp_entry_t e = pte_to_swp_entry(pte);
-
-		entry = PM_SWAP | ((uint64_t)swp_type(e) & 0x1f) | ((uint64_t)swp_offset(e) << 5);
-		return entry | (pte_swp_soft_dirty(pte) ? PM_SOFT_DIRTY : 0);
-	}
+	if (is_swap_pte(pte))
+		return pagemap_swap_entry(pte_to_swp_entry(pte), 0, pte_swp_soft_dirty(pte));
 	if (!pte_present(pte))
 		return 0;
 	entry = PM_PRESENT | (pte_pfn(pte) & PM_PFRAME_MASK);
@@ -70,8 +75,18 @@ static int pagemap_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, stru
 	struct page *page;
 
 	(void)next;
+	if (is_pmd_migration_entry(pmd)) {
+		/* A THP under migration: swapped, the subpage's pfn in the offset (no split). */
+		walk->action = ACTION_CONTINUE;
+		*entry = pagemap_swap_entry(pmd_to_swp_entry(pmd),
+					    (addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT,
+					    pmd_swp_soft_dirty(pmd));
+		if (walk->vma->vm_flags & VM_SOFTDIRTY)
+			*entry |= PM_SOFT_DIRTY;
+		return 0;
+	}
 	/* A devmap pmd (device-dax, fsdax) is a huge leaf too, as pmd_trans_huge_lock() says. */
-	if (!pmd_trans_huge(pmd) && !(pmd_present(pmd) && pmd_devmap(pmd)))
+	if (!pmd_trans_huge(pmd) && !pmd_devmap(pmd))
 		return 0;
 	walk->action = ACTION_CONTINUE;
 	page = pmd_page(pmd) + ((addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
@@ -209,6 +224,12 @@ static int smaps_pte(pte_t *ptep, unsigned long addr, unsigned long next, struct
 	struct page *page;
 
 	(void)next;
+	if (is_swap_pte(pte) && is_migration_entry(pte_to_swp_entry(pte))) {
+		/* 5.11 counts the page a migration entry stands for. */
+		smaps_account(walk->private_data, migration_entry_to_page(pte_to_swp_entry(pte)),
+			      1);
+		return 0;
+	}
 	if (pte_none(pte) || !smaps_entry_maps(pte_val(pte)))
 		return 0;
 	page = vm_normal_page(walk->vma, addr, pte);
@@ -217,10 +238,16 @@ static int smaps_pte(pte_t *ptep, unsigned long addr, unsigned long next, struct
 	return 0;
 }
 
-/* As 5.11's smaps, which follows a huge pmd with FOLL_DUMP: the huge zero page counts nothing. */
+/*
+ * As 5.11's smaps, which follows a huge pmd with FOLL_DUMP: the huge zero page counts
+ * nothing. A pmd migration entry counts its THP too (5.6, "/proc/PID/smaps: Add PMD
+ * migration entry parsing").
+ */
 static void smaps_huge_pmd(struct mem_size_stats *mss, pmd_t pmd)
 {
-	struct page *page = pfn_to_page((pmd_val(pmd) & PTE_PFN_MASK) >> PAGE_SHIFT);
+	struct page *page = is_pmd_migration_entry(pmd)
+				    ? migration_entry_to_page(pmd_to_swp_entry(pmd))
+				    : pfn_to_page((pmd_val(pmd) & PTE_PFN_MASK) >> PAGE_SHIFT);
 
 	if (is_huge_zero_page(page))
 		return;
@@ -236,7 +263,7 @@ static int smaps_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, struct
 
 	(void)addr;
 	(void)next;
-	if (smaps_entry_maps(val) && (val & _PAGE_PSE))
+	if ((smaps_entry_maps(val) && (val & _PAGE_PSE)) || is_pmd_migration_entry(__pmd(val)))
 		smaps_huge_pmd(walk->private_data, __pmd(val));
 	if (!(val & _PAGE_PRESENT) || (val & _PAGE_PSE))
 		walk->action = ACTION_CONTINUE;
@@ -426,6 +453,13 @@ static int clear_refs_pmd(pmd_t *pmdp, unsigned long addr, unsigned long next, s
 	pmd_t pmd = pmdp_get(pmdp);
 
 	(void)addr, (void)next;
+	if (is_pmd_migration_entry(pmd)) {
+		/* Not split by the walk: it only loses its soft-dirty bit, as a PTE entry does. */
+		walk->action = ACTION_CONTINUE;
+		if (type == CLEAR_REFS_SOFT_DIRTY)
+			set_pmd(pmdp, __pmd(pmd_val(pmd) & ~_PAGE_SWP_SOFT_DIRTY));
+		return 0;
+	}
 	if (!pmd_trans_huge(pmd))
 		return 0;
 	walk->action = ACTION_CONTINUE;
