@@ -291,6 +291,7 @@ const struct mm_profile profile_5_11 = {
 	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_5_11,
 	.unmap_keeps_pinned_exclusive = false,
 	.swap_pte_exclusive = false,
+	.longterm_target_gfp = (GFP_HIGHUSER_MOVABLE & ~__GFP_CMA) | __GFP_NOWARN,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -643,6 +644,7 @@ const struct mm_profile profile_6_18 = {
 	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_6_18,
 	.unmap_keeps_pinned_exclusive = true,
 	.swap_pte_exclusive = true,
+	.longterm_target_gfp = GFP_HIGHUSER | __GFP_NOWARN,
 };
 
 /* Every known profile, indexed by enum sim_profile. */
@@ -737,7 +739,8 @@ bool profile_is_valid(const struct mm_profile *p, FILE *out)
 		  p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
 		  p->longterm_unmigrated_errno <= 0 && p->check_and_migrate_longterm &&
 		  p->mprotect_may_make_writable && p->devmap_idle_refcount &&
-		  p->gup_fast_devmap_longterm_ok && profile_by_id(p->id) == p;
+		  p->gup_fast_devmap_longterm_ok && p->longterm_target_gfp &&
+		  profile_by_id(p->id) == p;
 
 	if (!ok && out)
 		fprintf(out, "profile %s: a decision is unset or the id does not name it\n",
