@@ -191,6 +191,13 @@ enum node_stat_item {
 	NR_FILE_PAGES,	   /* pages in page caches (shmem included, as the kernel counts) */
 	NR_FILE_DIRTY,	   /* dirty host-file pages waiting for writeback */
 	NR_WRITEBACK,	   /* pages being written to their host file */
+	/* Reclaim (the kernel's vm events of the same names). */
+	NR_PGSCAN_KSWAPD,  /* LRU pages kswapd isolated to reclaim */
+	NR_PGSCAN_DIRECT,  /* and direct reclaim (faults, sim_reclaim) */
+	NR_PGSTEAL_KSWAPD, /* pages kswapd freed */
+	NR_PGSTEAL_DIRECT, /* pages direct reclaim freed */
+	NR_VMSCAN_WRITE,   /* pages reclaim wrote out (to swap or their host file) */
+	NR_PAGEOUTRUN,	   /* kswapd's balancing runs */
 	NR_VM_NODE_STAT_ITEMS
 };
 

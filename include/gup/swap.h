@@ -109,10 +109,11 @@ int swap_count(swp_entry_t entry);
 
 /**
  * sim_reclaim() - direct reclaim of up to @nr pages from the inactive (then
- * active) anonymous LRU lists of the machine, as try_to_free_pages would.
+ * active) LRU lists of the machine, as try_to_free_pages would: page-cache pages
+ * of host files first (written back when dirty), then anonymous pages to swap.
  *
- * Return: the pages freed (0 without a swap device, or when every candidate was
- * pinned, mlocked, or could not be written), or -EINVAL for @nr 0.
+ * Return: the pages freed (0 when every candidate was pinned, mlocked, shmem,
+ * anonymous without a swap device, or could not be written), or -EINVAL for @nr 0.
  */
 long sim_reclaim(unsigned long nr);
 

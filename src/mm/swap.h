@@ -92,6 +92,8 @@ unsigned long try_to_free_pages(unsigned long nr);
 /* handle_mm_fault() brackets the fault: its allocations may reclaim (not nested in reclaim). */
 void direct_reclaim_allow(bool allow);
 bool direct_reclaim_allowed(void);
+/* Mark this thread as a machine's kswapd (or not): its reclaim counts as kswapd's. */
+void current_set_kswapd(bool kswapd);
 /* try_to_unmap_one() for an anonymous page in the swap cache: a swap entry replaces the PTE. */
 bool try_to_unmap_swap_pte(struct page *page, struct vm_area_struct *vma, pte_t *pte);
 
