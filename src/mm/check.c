@@ -865,6 +865,12 @@ static void check_buddy_lists(struct check_ctx *c)
 		if (cma != (unsigned long)atomic_long_read(&zone->free_cma_pages))
 			violation(c, "zone %s: %lu pages on CMA free lists, counter says %ld",
 				  zone->name, cma, atomic_long_read(&zone->free_cma_pages));
+		if (zone->watermark[WMARK_MIN] > zone->watermark[WMARK_LOW] ||
+		    zone->watermark[WMARK_LOW] > zone->watermark[WMARK_HIGH] ||
+		    zone->watermark[WMARK_HIGH] > zone->managed_pages)
+			violation(c, "zone %s: watermarks min %lu low %lu high %lu out of order",
+				  zone->name, zone->watermark[WMARK_MIN],
+				  zone->watermark[WMARK_LOW], zone->watermark[WMARK_HIGH]);
 	}
 }
 

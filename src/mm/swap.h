@@ -92,6 +92,15 @@ unsigned long try_to_free_pages(unsigned long nr);
 /* handle_mm_fault() brackets the fault: its allocations may reclaim (not nested in reclaim). */
 void direct_reclaim_allow(bool allow);
 bool direct_reclaim_allowed(void);
+/*
+ * The machine's kswapd (sim_config.kswapd): kswapd_run() at boot starts the
+ * thread, asleep; wakeup_kswapd() (the allocator, when a zone falls below its
+ * low watermark) wakes it to reclaim until every zone is above high;
+ * kswapd_stop() at shutdown. Return (kswapd_run): 0 or -errno.
+ */
+int kswapd_run(void);
+void wakeup_kswapd(void);
+void kswapd_stop(void);
 /* Mark this thread as a machine's kswapd (or not): its reclaim counts as kswapd's. */
 void current_set_kswapd(bool kswapd);
 /* try_to_unmap_one() for an anonymous page in the swap cache: a swap entry replaces the PTE. */

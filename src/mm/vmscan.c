@@ -7,6 +7,7 @@
  */
 #include "mm/internal.h"
 #include <gup/pagemap.h>
+#include <gup/sim_thread.h>
 
 /* The swap-out of one isolated, locked page. Return: true when it may be freed now. */
 static bool reclaim_anon_page(struct page *page)
@@ -205,6 +206,32 @@ void current_set_kswapd(bool kswapd)
 	this_is_kswapd = kswapd;
 }
 
+/* --- kswapd --- */
+
+/* Balancing runs in a row that freed nothing before wakeups are ignored (kswapd_failures). */
+#define MAX_KSWAPD_FAILURES 16
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wait; /* kswapd_wait: a wakeup, or stop */
+	pthread_cond_t idle; /* asleep again with no wakeup pending */
+	struct sim_thread *thread;
+	bool pending, running, stop;
+	int failures;
+	unsigned long wakeups, runs;
+} kswapd = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.wait = PTHREAD_COND_INITIALIZER,
+	.idle = PTHREAD_COND_INITIALIZER,
+};
+
+/* Reclaim freed something: a kswapd that had given up may be woken again. */
+static void kswapd_note_progress(void)
+{
+	if (__atomic_load_n(&kswapd.failures, __ATOMIC_RELAXED))
+		__atomic_store_n(&kswapd.failures, 0, __ATOMIC_RELAXED);
+}
+
 /* shrink_inactive_list(): up to @nr of the oldest pages of @inactive. Return: pages freed. */
 static unsigned long shrink_inactive_list(enum lru_list inactive, unsigned long nr)
 {
@@ -240,6 +267,8 @@ static unsigned long shrink_lruvec(unsigned long nr)
 			age_active_list(LRU_ACTIVE_ANON, nr - freed);
 		freed += shrink_inactive_list(LRU_INACTIVE_ANON, nr - freed);
 	}
+	if (freed)
+		kswapd_note_progress();
 	return freed;
 }
 
@@ -291,4 +320,145 @@ bool try_to_unmap_swap_pte(struct page *page, struct vm_area_struct *vma, pte_t 
 	page_remove_rmap(page);
 	put_page(page);
 	return true;
+}
+
+/*
+ * balance_pgdat(), simplified: reclaim in SWAP_CLUSTER_MAX batches until every
+ * zone is above its high watermark, or a batch frees nothing (then the run
+ * counts as a failure; after MAX_KSWAPD_FAILURES of them wakeups are ignored
+ * until some reclaim makes progress, as the kernel's kswapd_failures).
+ */
+static void balance_pgdat(void)
+{
+	unsigned long freed = 0, batch;
+
+	count_vm_stat(NR_PAGEOUTRUN, 1);
+	while (!zones_balanced(WMARK_HIGH)) {
+		batch = shrink_lruvec(SWAP_CLUSTER_MAX);
+		if (!batch)
+			break;
+		freed += batch;
+	}
+	if (!freed && !zones_balanced(WMARK_HIGH))
+		__atomic_add_fetch(&kswapd.failures, 1, __ATOMIC_RELAXED);
+}
+
+/* The kswapd thread: asleep on its waitqueue until woken, then balances; stop ends it. */
+static void *kswapd_main(void *arg)
+{
+	(void)arg;
+	current_set_kswapd(true);
+	pthread_mutex_lock(&kswapd.lock);
+	for (;;) {
+		while (!kswapd.pending && !kswapd.stop) {
+			kswapd.running = false;
+			pthread_cond_broadcast(&kswapd.idle);
+			pthread_cond_wait(&kswapd.wait, &kswapd.lock);
+		}
+		if (kswapd.stop)
+			break;
+		kswapd.pending = false;
+		kswapd.running = true;
+		pthread_mutex_unlock(&kswapd.lock);
+		balance_pgdat();
+		pthread_mutex_lock(&kswapd.lock);
+		kswapd.runs++;
+	}
+	kswapd.running = false;
+	pthread_cond_broadcast(&kswapd.idle);
+	pthread_mutex_unlock(&kswapd.lock);
+	current_set_kswapd(false);
+	return NULL;
+}
+
+int kswapd_run(void)
+{
+	int err;
+
+	pthread_mutex_lock(&kswapd.lock);
+	kswapd.pending = kswapd.stop = false;
+	kswapd.running = true; /* until it first goes to sleep */
+	kswapd.failures = 0;
+	kswapd.wakeups = kswapd.runs = 0;
+	err = sim_thread_spawn(NULL, kswapd_main, NULL, &kswapd.thread);
+	if (err)
+		kswapd.running = false;
+	pthread_mutex_unlock(&kswapd.lock);
+	return err;
+}
+
+void wakeup_kswapd(void)
+{
+	/* Unlocked peeks first: allocations below low call this often. */
+	if (!__atomic_load_n(&kswapd.thread, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&kswapd.pending, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&kswapd.failures, __ATOMIC_RELAXED) >= MAX_KSWAPD_FAILURES)
+		return;
+	pthread_mutex_lock(&kswapd.lock);
+	if (kswapd.thread && !kswapd.pending && !kswapd.stop) {
+		__atomic_store_n(&kswapd.pending, true, __ATOMIC_RELAXED);
+		kswapd.wakeups++;
+		pthread_cond_signal(&kswapd.wait);
+	}
+	pthread_mutex_unlock(&kswapd.lock);
+}
+
+void kswapd_stop(void)
+{
+	struct sim_thread *thread;
+
+	pthread_mutex_lock(&kswapd.lock);
+	thread = kswapd.thread;
+	kswapd.stop = true;
+	pthread_cond_signal(&kswapd.wait);
+	pthread_mutex_unlock(&kswapd.lock);
+	if (thread)
+		sim_thread_join(thread);
+	pthread_mutex_lock(&kswapd.lock);
+	__atomic_store_n(&kswapd.thread, NULL, __ATOMIC_RELAXED);
+	kswapd.stop = false;
+	pthread_mutex_unlock(&kswapd.lock);
+}
+
+int sim_kswapd_wait_idle(void)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&kswapd.lock);
+	if (!kswapd.thread)
+		ret = -ENODEV;
+	while (kswapd.thread && (kswapd.pending || kswapd.running))
+		pthread_cond_wait(&kswapd.idle, &kswapd.lock);
+	pthread_mutex_unlock(&kswapd.lock);
+	return ret;
+}
+
+int sim_kswapd_stats(struct sim_kswapd_stats *stats)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&kswapd.lock);
+	if (!kswapd.thread)
+		ret = -ENODEV;
+	stats->wakeups = kswapd.wakeups;
+	stats->runs = kswapd.runs;
+	stats->running = kswapd.running || kswapd.pending;
+	pthread_mutex_unlock(&kswapd.lock);
+	return ret;
+}
+
+int sim_zone_watermarks(enum zone_type zone, struct sim_watermarks *out)
+{
+	struct zone *z;
+
+	if (!sim_running())
+		return -ENODEV;
+	if ((unsigned int)zone >= MAX_NR_ZONES)
+		return -EINVAL;
+	z = &sim.zones[zone];
+	out->min = z->watermark[WMARK_MIN];
+	out->low = z->watermark[WMARK_LOW];
+	out->high = z->watermark[WMARK_HIGH];
+	out->free = (unsigned long)atomic_long_read(&z->free_pages);
+	return 0;
 }
