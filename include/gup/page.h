@@ -150,6 +150,7 @@ PAGEFLAG(Buddy, buddy)
 PAGEFLAG(Table, pgtable)
 PAGEFLAG(AnonExclusive, anon_exclusive)
 PAGEFLAG(Isolated, isolated)
+PAGEFLAG(Error, error)
 #undef PAGEFLAG
 
 static inline bool PageTail(const struct page *page)

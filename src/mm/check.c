@@ -1013,6 +1013,10 @@ static void tally_swap_cache_page(struct page *page, swp_entry_t entry, void *ar
 	}
 	tally_at(c, pfn);
 	c->refs[pfn]++;
+	/* A copy whose read failed (or is in flight) must not be mapped: its bytes are not the data. */
+	if (!PageUptodate(page) && page_mapped(page))
+		violation(c, "pfn %#lx: mapped from the swap cache at slot %lu but not uptodate",
+			  pfn, swp_offset(entry));
 	if (!PageSwapCache(page) || page->private_data != entry.val || PageCompound(page))
 		violation(c, "pfn %#lx: in the swap cache at slot %lu but %s", pfn,
 			  swp_offset(entry),

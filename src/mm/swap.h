@@ -73,8 +73,9 @@ void free_swap_cache(struct page *page);
 bool remove_swap_mapping(struct page *page);
 /*
  * Read slot @entry into a new page in the swap cache. Return: 0 with *@pagep
- * locked and referenced; -ENOENT (slot freed meanwhile), -EEXIST (another
- * thread caches it: look again), -ENOMEM, -EIO (read error, nothing kept).
+ * locked and referenced, and not uptodate (PG_error) when the read failed;
+ * -ENOENT (slot freed meanwhile), -EEXIST (another thread caches it: look
+ * again), -ENOMEM.
  */
 int swapin_page(swp_entry_t entry, struct page **pagep);
 /* Shutdown: every swap-cache page leaves the cache (the slots no PTE names are freed). */

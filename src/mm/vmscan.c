@@ -12,6 +12,9 @@
 /* The swap-out of one isolated, locked page. Return: true when it may be freed now. */
 static bool reclaim_anon_page(struct page *page)
 {
+	/* A swap-cache copy nothing maps (its read failed, or its PTE went): just drop it. */
+	if (!PageAnon(page) && PageSwapCache(page))
+		return !page_mapped(page) && !PageDirty(page) && remove_swap_mapping(page);
 	if (!PageAnon(page) || !PageSwapBacked(page) || PageCompound(page) || PageMlocked(page) ||
 	    PageUnevictable(page))
 		return false;
@@ -31,7 +34,11 @@ static bool reclaim_anon_page(struct page *page)
 	if (PageDirty(page)) {
 		ClearPageDirty(page);
 		if (swap_writepage(page)) {
-			/* A write error: the data stays in this page, in the swap cache. */
+			/*
+			 * A write error (end_swap_bio_write(): SetPageError, redirty):
+			 * the data stays in this page, in the swap cache, for a later try.
+			 */
+			SetPageError(page);
 			SetPageDirty(page);
 			return false;
 		}
@@ -132,7 +139,7 @@ static enum page_verdict reclaim_file_page(struct page *page)
 
 static enum page_verdict reclaim_one_page(struct page *page)
 {
-	if (PageAnon(page))
+	if (PageAnon(page) || PageSwapCache(page))
 		return reclaim_anon_page(page) ? PAGE_FREE : PAGE_KEEP;
 	return reclaim_file_page(page);
 }
