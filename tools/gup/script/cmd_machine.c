@@ -116,11 +116,11 @@ bool cmd_inject(struct script *s, struct cmd_args *a)
 		return fail(s, "fault_retry needs a count from 1 to %d (more retries never end)",
 			    MAX_RETRY_INJECT);
 	if (s->be->inject_arm(point, (unsigned long)nth, (unsigned long)count))
-		return fail(
-			s,
-			"expected an injection point (page_alloc pgtable_alloc vma_alloc "
-			"fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc), got '%s'",
-			point);
+		return fail(s,
+			    "expected an injection point (page_alloc pgtable_alloc vma_alloc "
+			    "fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc thp_alloc "
+			    "thp_zero_page_alloc migrate_move), got '%s'",
+			    point);
 	return true;
 }
 

@@ -92,7 +92,8 @@ const struct command commands[] = {
 	 .needs = NEEDS_MACHINE, .fn = cmd_inject,
 	 .summary = "Arm fault injection: POINT fails on its Nth hit from now, M times in a row "
 		    "(default 1; 0 = forever). Points: `page_alloc pgtable_alloc vma_alloc "
-		    "fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc`."},
+		    "fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc thp_alloc "
+		    "thp_zero_page_alloc migrate_move` (a page will not migrate: -EAGAIN at the move)."},
 	{"inject", "machine", {KEYWORD("off")}, .needs = NEEDS_MACHINE, .fn = cmd_inject_off,
 	 .summary = "Disarm every point."},
 	{"inject", "machine", {KEYWORD("host_io"), WORD("OP"), WORD("FAULT")},
