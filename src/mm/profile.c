@@ -509,15 +509,16 @@ static bool is_valid_gup_args_6_18(struct page **pages, int *locked, unsigned in
  */
 static bool is_pinnable_page_6_18(struct page *page)
 {
+	enum zone_type zone = page_zonenum(page);
+
 	/* folio_is_longterm_pinnable(): fsdax must stay evictable, coherent memory moves. */
-	if (is_zone_device_page(page))
+	if (zone == ZONE_DEVICE)
 		return !is_fsdax_page(page) && !is_device_coherent_page(page);
 	/* MIGRATE_CMA pageblocks of any zone. */
 	if (is_migrate_cma_page(page))
 		return false;
-	if (is_zero_pfn(page_to_pfn(page)))
-		return true;
-	return page_zonenum(page) != ZONE_MOVABLE;
+	/* The common case first (GUP-fast asks for every page): the zero page is not movable. */
+	return zone != ZONE_MOVABLE || is_zero_pfn(page_to_pfn(page));
 }
 
 /* Only GENERIC idles at 1 (free_zone_device_folio() sets it back); the rest at 0. */
@@ -574,7 +575,7 @@ static bool gup_fast_folio_allowed_6_18(struct page *page, unsigned int flags)
 	if ((flags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) !=
 	    (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE))
 		return true;
-	return PageHuge(head) || PageSwapBacked(head);
+	return PageSwapBacked(head) || PageHuge(head); /* anonymous pages answer first */
 }
 
 /* 5.13: what a long-term pin faults in comes from memory it may stay in. */
