@@ -364,7 +364,8 @@ static void *kswapd_main(void *arg)
 		}
 		if (kswapd.stop)
 			break;
-		kswapd.pending = false;
+		/* wakeup_kswapd() peeks at it without the lock. */
+		__atomic_store_n(&kswapd.pending, false, __ATOMIC_RELAXED);
 		kswapd.running = true;
 		pthread_mutex_unlock(&kswapd.lock);
 		balance_pgdat();
@@ -383,9 +384,10 @@ int kswapd_run(void)
 	int err;
 
 	pthread_mutex_lock(&kswapd.lock);
-	kswapd.pending = kswapd.stop = false;
+	__atomic_store_n(&kswapd.pending, false, __ATOMIC_RELAXED);
+	kswapd.stop = false;
 	kswapd.running = true; /* until it first goes to sleep */
-	kswapd.failures = 0;
+	__atomic_store_n(&kswapd.failures, 0, __ATOMIC_RELAXED);
 	kswapd.wakeups = kswapd.runs = 0;
 	err = sim_thread_spawn(NULL, kswapd_main, NULL, &kswapd.thread);
 	if (err)
