@@ -2,10 +2,12 @@
 /*
  * tests/test_kswapd_thread.c - the zones' watermarks and kswapd: the kernel's
  * default min_free_kbytes and the low/high gaps; an allocation that crosses low
- * wakes kswapd, which reclaims until high and sleeps again; no kswapd, no waits.
+ * wakes kswapd, which reclaims until high and sleeps again (anonymous pages to
+ * swap; without swap, file pages, the dirty ones written back first); no
+ * kswapd, no waits.
  * Every wait is sim_kswapd_wait_idle(), a condition of the machine.
  */
-#include "harness.h"
+#include "file_harness.h"
 #include "mm/internal.h"
 
 #define MIB (1UL << 20)
@@ -128,6 +130,47 @@ static void test_crossing_low_wakes_kswapd(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/*
+ * No swap device: dirty pages of a shared file mapping fill memory; kswapd
+ * writes them back and drops them. Every page it took is in the host file.
+ */
+static void test_kswapd_writes_back_file_pages(void **state)
+{
+	struct sim_config cfg = {.mem_bytes = 32 * MIB, .kswapd = true, .min_free_kbytes = 1024};
+	struct sim_watermarks wm;
+	struct task_struct *t;
+	unsigned long nr, addr, gone = 0;
+	const char *path;
+	int fd;
+
+	(void)state;
+	assert_int_equal(sim_shutdown(), 0);
+	assert_int_equal(sim_boot(&cfg), 0);
+	make_test_dir();
+	wm = normal_zone();
+	nr = wm.free - wm.low + 64;
+	path = make_pattern_file("f", nr * PAGE_SIZE, 0600);
+	t = start_task("t");
+	fd = open_file(path, O_RDWR);
+	addr = map_file(fd, nr * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	touch_pages(addr, nr);
+	assert_int_equal(sim_kswapd_wait_idle(), 0);
+	assert_true(stat_of(NR_PGSTEAL_KSWAPD) > 0);
+	assert_true(stat_of(NR_VMSCAN_WRITE) > 0);
+	assert_true(normal_zone().free >= wm.low);
+	for (unsigned long i = 0; i < nr; i++) {
+		if (pagemap_entry(t, addr + i * PAGE_SIZE) & PM_PRESENT)
+			continue;
+		gone++;
+		assert_int_equal(host_byte(path, i * PAGE_SIZE), (char)('a' + i));
+	}
+	assert_true(gone > 0);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+	assert_int_equal(sim_shutdown(), 0);
+	remove_test_dir();
+}
+
 /* Nothing to reclaim: kswapd's runs fail, and after 16 of them it is no longer woken. */
 static void test_kswapd_gives_up_without_reclaimable_pages(void **state)
 {
@@ -157,6 +200,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watermarks_from_min_free_kbytes, boot_kswapd,
 						NULL),
 		cmocka_unit_test_setup_teardown(test_crossing_low_wakes_kswapd, boot_kswapd, NULL),
+		cmocka_unit_test_setup_teardown(test_kswapd_writes_back_file_pages, boot_kswapd,
+						NULL),
 		cmocka_unit_test_setup_teardown(test_kswapd_gives_up_without_reclaimable_pages,
 						boot_kswapd, NULL),
 	};
