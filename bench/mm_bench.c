@@ -536,26 +536,69 @@ static int bench_migrate(void)
 	return left || thp_left ? 1 : 0;
 }
 
-/* Pin and unpin the whole region REGION_PIN_BATCH pages at a time with @flags; ns in all. */
-static double pin_region(unsigned long addr, unsigned int flags)
+/* Pin and unpin REGION_PIN_BATCH pages at @addr with @flags; ns taken. */
+static double pin_batch(unsigned long addr, unsigned int flags)
 {
 	static struct page *pages[REGION_PIN_BATCH];
 	double t0 = now_ns();
 
-	for (unsigned long off = 0; off < REGION_BYTES; off += REGION_PIN_BATCH * PAGE_SIZE) {
-		if (pin_user_pages_fast(addr + off, REGION_PIN_BATCH, flags, pages) !=
-		    REGION_PIN_BATCH) {
-			fprintf(stderr, "mm_bench: pin failed at +%#lx\n", off);
-			exit(1);
-		}
-		unpin_user_pages(pages, REGION_PIN_BATCH);
+	if (pin_user_pages_fast(addr, REGION_PIN_BATCH, flags, pages) != REGION_PIN_BATCH) {
+		fprintf(stderr, "mm_bench: pin failed at %#lx\n", addr);
+		exit(1);
 	}
+	unpin_user_pages(pages, REGION_PIN_BATCH);
 	return now_ns() - t0;
 }
 
-/* FOLL_LONGTERM over memory with no CMA or movable pages: the check should cost little. */
+#define LONGTERM_BATCHES (REGION_PAGES / REGION_PIN_BATCH)
+#define LONGTERM_ROUNDS 31
+#define LONGTERM_PAIRS (LONGTERM_BATCHES * LONGTERM_ROUNDS)
+
+/*
+ * One round over the region: each batch is pinned both ways back to back (the
+ * order alternating from batch to batch), so a change of load on a shared host
+ * hits both sides alike. @ratios gets each batch's long-term / plain; the
+ * round's totals (ns) go to *@plain and *@longterm.
+ */
+static void pin_round(unsigned long addr, double *ratios, double *plain, double *longterm)
+{
+	const unsigned int base = FOLL_WRITE, lt = FOLL_WRITE | FOLL_LONGTERM;
+
+	*plain = *longterm = 0;
+	for (unsigned long i = 0; i < LONGTERM_BATCHES; i++) {
+		unsigned long at = addr + i * REGION_PIN_BATCH * PAGE_SIZE;
+		double p, l;
+
+		if (i & 1) {
+			l = pin_batch(at, lt);
+			p = pin_batch(at, base);
+		} else {
+			p = pin_batch(at, base);
+			l = pin_batch(at, lt);
+		}
+		ratios[i] = p > 0 ? l / p : 0;
+		*plain += p;
+		*longterm += l;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * FOLL_LONGTERM over memory with no CMA or movable pages: the check is one
+ * is_pinnable_page() per page in GUP-fast, so the ratio should stay near 1.
+ * Each of LONGTERM_PAIRS back-to-back batch pairs gives a ratio; the median of
+ * them and their quartiles are reported (a preemption hits one pair, not the
+ * figure), beside the best round's totals.
+ */
 static int bench_longterm(void)
 {
+	static double ratios[LONGTERM_PAIRS];
 	struct sim_config cfg = {.prefault = true};
 	double plain = 1e300, longterm = 1e300;
 	struct task_struct *task;
@@ -569,16 +612,22 @@ static int bench_longterm(void)
 	set_current(task);
 	addr = map_region();
 	populate_write(addr);
-	for (int round = 0; round < 5; round++) { /* the best of five, alternating */
-		double p = pin_region(addr, FOLL_WRITE),
-		       l = pin_region(addr, FOLL_WRITE | FOLL_LONGTERM);
+	for (int round = 0; round < LONGTERM_ROUNDS; round++) {
+		double p, l;
 
+		pin_round(addr, ratios + round * LONGTERM_BATCHES, &p, &l);
 		plain = p < plain ? p : plain;
 		longterm = l < longterm ? l : longterm;
 	}
-	report("pin_user_pages_fast + unpin", plain);
+	qsort(ratios, LONGTERM_PAIRS, sizeof(ratios[0]), cmp_double);
+	report("pin_user_pages_fast + unpin (best round)", plain);
 	report("pin_user_pages_fast(FOLL_LONGTERM) + unpin", longterm);
-	printf("%-44s %10.2f x\n", "long-term / plain", longterm / plain);
+	printf("%-44s %10.3f x (best rounds)\n", "long-term / plain", longterm / plain);
+	printf("%-44s %10.3f x (median of %lu interleaved %d-page pairs)\n", "long-term / plain",
+	       ratios[LONGTERM_PAIRS / 2], (unsigned long)LONGTERM_PAIRS, REGION_PIN_BATCH);
+	printf("%-44s %.3f %.3f %.3f %.3f %.3f x (min, 10%%, 25%%, 75%%, 90%%)\n", "  spread",
+	       ratios[0], ratios[LONGTERM_PAIRS / 10], ratios[LONGTERM_PAIRS / 4],
+	       ratios[3 * LONGTERM_PAIRS / 4], ratios[9 * LONGTERM_PAIRS / 10]);
 	task_exit(task);
 	return sim_shutdown() ? 1 : 0;
 }

@@ -108,6 +108,9 @@ if(TARGET gup)
   gup_add_test(NAME boot_rejects_unknown_profile
     COMMAND ${_expect_run} "expected a profile \\(5\\.11[^)]*\\), got '4\\.19'"
             $<TARGET_FILE:gup> run ${_bad}/boot_unknown_profile.gup)
+  gup_add_test(NAME boot_rejects_bad_kswapd
+    COMMAND ${_expect_run} "expected kswapd=on or off, got 'maybe'"
+            $<TARGET_FILE:gup> run ${_bad}/boot_kswapd_bogus.gup)
   gup_add_test(NAME run_rejects_unknown_profile
     COMMAND ${_expect_run} "unknown profile '4\\.19' \\(known: 5\\.11"
             $<TARGET_FILE:gup> run --profile 4.19 ${CMAKE_SOURCE_DIR}/examples/tour.gup)

@@ -230,6 +230,79 @@ static void test_migrate_range_bad_input(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/*
+ * Injected migration failures (`migrate_move`): each failed move leaves the page
+ * where it was, mapped again with its data; a failure for a while is retried
+ * (MIGRATE_PASSES) and the page moves once the failures stop.
+ */
+static void test_injected_migration_failure(void **state)
+{
+	struct task_struct *t = start_task("t");
+	unsigned long addr = map_rw(1), pfn;
+
+	(void)state;
+	touch_page(addr);
+	pfn = pfn_of(t, addr);
+	assert_false(in_normal(t, addr));
+	assert_int_equal(inject_arm("migrate_move", 1, 0), 0);
+	assert_int_equal(sim_migrate_range(addr, PAGE_SIZE, ZONE_NORMAL), 1);
+	assert_int_equal(inject_fired(INJECT_MIGRATE_MOVE), MIGRATE_PASSES);
+	assert_int_equal(pfn_of(t, addr), pfn);
+	assert_int_equal(byte_at(addr), 'w');
+	assert_int_equal(sim_check(NULL), 0);
+	/* Two failures, then the third pass moves it. */
+	assert_int_equal(inject_arm("migrate_move", 1, 2), 0);
+	assert_int_equal(sim_migrate_range(addr, PAGE_SIZE, ZONE_NORMAL), 0);
+	assert_int_equal(inject_fired(INJECT_MIGRATE_MOVE), 2);
+	assert_true(in_normal(t, addr));
+	assert_int_equal(byte_at(addr), 'w');
+	inject_disarm_all();
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/*
+ * A long-term pin whose migration fails (injected): 5.11 takes the pages again
+ * and leaves the pin where it is, 6.18 drops every pin and fails with -ENOMEM
+ * (migrate_longterm_unpinnable_folios()).
+ */
+static void test_longterm_pin_when_migration_fails(void **state)
+{
+	struct sim_config cfg = {.mem_bytes = 24 * MIB, .cma_bytes = 16 * MIB};
+	struct task_struct *t;
+	struct page *page;
+	unsigned long addr, pfn;
+
+	(void)state;
+	assert_int_equal(sim_shutdown(), 0);
+	assert_int_equal(sim_boot(&cfg), 0);
+	t = start_task("t");
+	addr = map_rw(1);
+	touch_page(addr);
+	pfn = pfn_of(t, addr);
+	assert_true(is_migrate_cma_page(pfn_to_page(pfn)));
+	assert_int_equal(inject_arm("migrate_move", 1, 0), 0);
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE | FOLL_LONGTERM, &page),
+			 by_profile(1, -ENOMEM));
+	assert_true(inject_fired(INJECT_MIGRATE_MOVE) >= 1);
+	inject_disarm_all();
+	if (!profile_is_6_18()) {
+		assert_int_equal(page_to_pfn(page), pfn); /* pinned in CMA */
+		unpin_user_page(page);
+	}
+	assert_int_equal(pfn_of(t, addr), pfn);
+	assert_int_equal(byte_at(addr), 'w');
+	assert_int_equal(pins_acquired(), pins_released());
+	assert_int_equal(sim_check(NULL), 0);
+	/* Without the failure the pin moves the page out of CMA. */
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE | FOLL_LONGTERM, &page), 1);
+	assert_false(is_migrate_cma_page(page));
+	unpin_user_page(page);
+	task_exit(t);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +313,8 @@ int main(void)
 		cmocka_unit_test_setup(test_gup_fast_racing_migration, boot_with_movable),
 		cmocka_unit_test_setup(test_page_freed_while_isolated, boot_with_movable),
 		cmocka_unit_test_setup(test_migrate_range_bad_input, boot_with_movable),
+		cmocka_unit_test_setup(test_injected_migration_failure, boot_with_movable),
+		cmocka_unit_test_setup(test_longterm_pin_when_migration_fails, boot_with_movable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

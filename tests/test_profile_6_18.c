@@ -414,6 +414,49 @@ static void test_longterm_pin_refuses_movable_zone(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/*
+ * The long-term pass names its targets' gfp (the profile's longterm_target_gfp)
+ * instead of leaning on the memalloc_pin context: run here without the context,
+ * over a page in CMA (unpinnable in both profiles; CMA holds most free memory, so
+ * a movable allocation would take CMA first), the page still leaves CMA and the
+ * pass ends. Without the named gfp, 5.11's pass would move it into CMA forever
+ * and 6.18's would hand back a CMA page.
+ */
+static void test_longterm_target_names_its_gfp(void **state)
+{
+	struct sim_config cfg = {.mem_bytes = 24UL << 20, .cma_bytes = 16UL << 20};
+	const unsigned int flags = FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE;
+	struct task_struct *t;
+	struct page *page;
+	unsigned long addr;
+	long rc;
+
+	(void)state;
+	assert_int_equal(sim_boot(&cfg), 0);
+	t = start_task("target");
+	addr = map_rw(1);
+	touch_page(addr);
+	assert_true(is_migrate_cma_page(page_at(t, addr)));
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, &page), 1);
+	assert_int_equal(memalloc_pin_depth, 0);
+	mmap_read_lock(t->mm);
+	rc = mm_profile->check_and_migrate_longterm(t->mm, addr, 1, &page, NULL, flags);
+	mmap_read_unlock(t->mm);
+	/* 5.11 took the range again itself; 6.18 asks its caller to (-EAGAIN), nothing held. */
+	assert_int_equal(rc, by_profile(1, -EAGAIN));
+	if (!profile_is_6_18()) {
+		assert_false(is_migrate_cma_page(page));
+		assert_ptr_equal(page, page_at(t, addr));
+		unpin_user_page(page);
+	}
+	assert_false(is_migrate_cma_page(page_at(t, addr)));
+	assert_int_equal(page_zonenum(page_at(t, addr)), ZONE_NORMAL);
+	assert_int_equal(pins_acquired(), pins_released());
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 /* --- argument checks (6.3) --- */
 
 /*
@@ -541,6 +584,7 @@ int main(void)
 		GUP_TEST(test_forced_write_follows_only_exclusive_page),
 		GUP_TEST(test_forced_write_to_shared_mapping_is_refused),
 		cmocka_unit_test(test_longterm_pin_refuses_movable_zone),
+		cmocka_unit_test(test_longterm_target_names_its_gfp),
 		GUP_TEST(test_argument_checks),
 		GUP_TEST(test_zero_page_pins_count_nothing),
 		GUP_TEST(test_checker_knows_exclusivity),

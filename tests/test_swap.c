@@ -51,6 +51,12 @@ static char byte_at(unsigned long addr)
 	return c;
 }
 
+/* The swap entry in @t's PTE at @addr. */
+static swp_entry_t entry_at(struct task_struct *t, unsigned long addr)
+{
+	return swp_entry(0, (pagemap_entry(t, addr) & PM_PFRAME_MASK) >> 5);
+}
+
 static unsigned long swap_reads;
 
 static void count_swap_read(enum sim_point_id id, void *ctx, void *arg)
@@ -280,7 +286,12 @@ static void test_swap_write_error_keeps_page(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
-/* A failed swap-in read: SIGBUS for the access (-EFAULT for uaccess and GUP); a later read works. */
+/*
+ * A failed swap-in read (5.11's and 6.18's do_swap_page(): the page is not
+ * uptodate): SIGBUS for the access, -EFAULT for uaccess and GUP. The copy stays
+ * in the swap cache, so every later fault fails the same way without reading
+ * again, until reclaim drops the copy; then the next fault reads the slot.
+ */
 static void test_swap_read_error_faults(void **state)
 {
 	struct host_io_ops ops = host_io_default_ops;
@@ -295,12 +306,63 @@ static void test_swap_read_error_faults(void **state)
 	ops.pread = failing_pread;
 	host_io_set_ops(&ops);
 	assert_int_not_equal(copy_from_user(&c, addr, 1), 0);
-	assert_int_equal(get_user_pages_fast(addr, 1, 0, &page), -EFAULT);
 	host_io_set_ops(NULL);
+	assert_int_equal(get_user_pages_fast(addr, 1, 0, &page), -EFAULT);
+	assert_int_not_equal(copy_from_user(&c, addr, 1), 0);
 	assert_true(swapped(t, addr));
-	assert_int_equal(cached_pages(), 0);
+	assert_int_equal(cached_pages(), 1);
 	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sim_reclaim(1), 1);
+	assert_int_equal(cached_pages(), 0);
 	assert_int_equal(byte_at(addr), 'w');
+	task_exit(t);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/*
+ * The same two answers armed as scripts do (`inject host_io swap_write|swap_read
+ * eio`): the swap device's ops alone fail, file I/O is untouched.
+ */
+static void test_injected_swap_io_errors(void **state)
+{
+	struct task_struct *t = start_task("t");
+	unsigned long addr = map_rw(2), free_before, kept, gone;
+	struct page *page;
+	char c;
+
+	(void)state;
+	assert_int_equal(host_io_inject("swap_write", "short", 1, 1), 0);
+	assert_int_equal(host_io_inject("swap_read", "enospc", 1, 1), 0);
+	assert_int_equal(host_io_inject("fsync", "short", 1, 1), -EINVAL);
+	touch_pages(addr, 2);
+	free_before = sim_free_pages();
+	/*
+	 * Both are unmapped before their writes. The first write is short: that
+	 * page stays in the swap cache, dirty, with PG_error; the second goes.
+	 */
+	assert_int_equal(sys_madvise(addr, 2 * PAGE_SIZE, MADV_PAGEOUT), 0);
+	assert_int_equal(host_io_injected("swap_write"), 1);
+	assert_int_equal(sim_free_pages(), free_before + 1);
+	assert_true(swapped(t, addr) && swapped(t, addr + PAGE_SIZE));
+	assert_int_equal(cached_pages(), 1);
+	kept = swap_cache_peek(entry_at(t, addr)) ? addr : addr + PAGE_SIZE;
+	gone = kept == addr ? addr + PAGE_SIZE : addr;
+	page = swap_cache_peek(entry_at(t, kept));
+	assert_non_null(page);
+	assert_true(PageDirty(page) && PageError(page) && PageUptodate(page));
+	assert_int_equal(sim_check(NULL), 0);
+	/* The kept one comes back from memory; the other's read fails: SIGBUS, GUP -EFAULT. */
+	assert_int_equal(byte_at(kept), kept == addr ? 'a' : 'b');
+	assert_int_not_equal(copy_from_user(&c, gone, 1), 0);
+	assert_int_equal(get_user_pages_fast(gone, 1, 0, &page), -EFAULT);
+	assert_int_equal(host_io_injected("swap_read"), 1);
+	assert_int_equal(host_io_injected("pread"), 0);
+	assert_int_equal(sim_check(NULL), 0);
+	/* Reclaim writes the kept page out now and drops the failed copy; both read back. */
+	assert_int_equal(sim_reclaim(2), 2);
+	assert_int_equal(cached_pages(), 0);
+	assert_int_equal(byte_at(addr), 'a');
+	assert_int_equal(byte_at(addr + PAGE_SIZE), 'b');
 	task_exit(t);
 	assert_int_equal(sim_shutdown(), 0);
 }
@@ -409,6 +471,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_swap_write_error_keeps_page, boot_with_swap,
 						shutdown_left_machine),
 		cmocka_unit_test_setup_teardown(test_swap_read_error_faults, boot_with_swap,
+						shutdown_left_machine),
+		cmocka_unit_test_setup_teardown(test_injected_swap_io_errors, boot_with_swap,
 						shutdown_left_machine),
 		cmocka_unit_test_setup_teardown(test_sim_reclaim, boot_with_swap,
 						shutdown_left_machine),

@@ -25,7 +25,8 @@ enum inject_point {
 	INJECT_HUGETLB_ALLOC = SP_HUGETLB_ALLOC, /* "hugetlb_alloc": the hugetlb pool is empty */
 	INJECT_THP_ALLOC = SP_THP_ALLOC,	 /* "thp_alloc": no THP for a huge fault */
 	INJECT_THP_ZERO_PAGE_ALLOC =
-		SP_THP_ZERO_PAGE_ALLOC, /* "thp_zero_page_alloc": no huge zero page */
+		SP_THP_ZERO_PAGE_ALLOC,	       /* "thp_zero_page_alloc": no huge zero page */
+	INJECT_MIGRATE_MOVE = SP_MIGRATE_MOVE, /* "migrate_move": a page will not move (-EAGAIN) */
 	NR_INJECT_POINTS
 };
 

@@ -152,6 +152,7 @@ PAGEFLAG(AnonExclusive, anon_exclusive)
 PAGEFLAG(Isolated, isolated)
 /* Someone sleeps on the page lock (set by the waiter, cleared by unlock_page()). */
 PAGEFLAG(Waiters, waiters)
+PAGEFLAG(Error, error)
 #undef PAGEFLAG
 
 static inline bool PageTail(const struct page *page)
@@ -303,6 +304,8 @@ struct free_area {
 	unsigned long nr_free;
 };
 
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
 struct zone {
 	const char *name;
 	unsigned long zone_start_pfn;
@@ -321,6 +324,12 @@ struct zone {
 	unsigned long cma_pages;
 	atomic_long_t free_cma_pages;
 	struct free_area cma_free_area[MAX_ORDER];
+	/*
+	 * min/low/high (setup_per_zone_wmarks(), from sim_config.min_free_kbytes):
+	 * with kswapd on, an allocation that would leave fewer than low free pages
+	 * wakes kswapd, which reclaims until high; below min it reclaims directly.
+	 */
+	unsigned long watermark[NR_WMARK];
 };
 
 static inline enum zone_type page_zonenum(const struct page *page)

@@ -48,6 +48,12 @@ int add_to_page_cache_lru(struct page *page, struct address_space *mapping, pgof
  * the cache's reference. The caller's reference keeps the page.
  */
 void delete_from_page_cache(struct page *page);
+/*
+ * __delete_from_page_cache() - delete_from_page_cache() under the mapping's
+ * i_pages_lock, which the caller holds, without dropping the cache's reference:
+ * reclaim's __remove_mapping() froze the count instead.
+ */
+void __delete_from_page_cache(struct page *page);
 
 /* Done with a page we locked and referenced. */
 static inline void unlock_and_put_page(struct page *page)

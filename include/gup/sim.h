@@ -92,6 +92,21 @@ struct sim_config {
 	 * 0: no swap, anonymous memory is never reclaimed.
 	 */
 	unsigned long swap_bytes;
+	/*
+	 * kswapd: a reclaim thread the allocator wakes when a zone falls below its
+	 * low watermark, which reclaims until the zone is above high; allocations
+	 * keep above min and reclaim directly below it. Off: the watermarks are
+	 * computed but not enforced, and only a fault finding memory exhausted
+	 * reclaims (directly).
+	 */
+	bool kswapd;
+	/*
+	 * vm.min_free_kbytes: the min watermark of all zones together, shared by
+	 * their size; low and high are min plus 1/4 and 1/2 of min (at least 0.1%
+	 * of the zone, watermark_scale_factor 10). 0: the kernel's default,
+	 * sqrt(16 * memory in KiB) KiB within [128, 262144].
+	 */
+	unsigned long min_free_kbytes;
 };
 
 /**
@@ -191,6 +206,13 @@ enum node_stat_item {
 	NR_FILE_PAGES,	   /* pages in page caches (shmem included, as the kernel counts) */
 	NR_FILE_DIRTY,	   /* dirty host-file pages waiting for writeback */
 	NR_WRITEBACK,	   /* pages being written to their host file */
+	/* Reclaim (the kernel's vm events of the same names). */
+	NR_PGSCAN_KSWAPD,  /* LRU pages kswapd isolated to reclaim */
+	NR_PGSCAN_DIRECT,  /* and direct reclaim (faults, sim_reclaim) */
+	NR_PGSTEAL_KSWAPD, /* pages kswapd freed */
+	NR_PGSTEAL_DIRECT, /* pages direct reclaim freed */
+	NR_VMSCAN_WRITE,   /* pages reclaim wrote out (to swap or their host file) */
+	NR_PAGEOUTRUN,	   /* kswapd's balancing runs */
 	NR_VM_NODE_STAT_ITEMS
 };
 

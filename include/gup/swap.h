@@ -109,12 +109,48 @@ int swap_count(swp_entry_t entry);
 
 /**
  * sim_reclaim() - direct reclaim of up to @nr pages from the inactive (then
- * active) anonymous LRU lists of the machine, as try_to_free_pages would.
+ * active) LRU lists of the machine, as try_to_free_pages would: page-cache pages
+ * of host files first (written back when dirty), then anonymous pages to swap.
  *
- * Return: the pages freed (0 without a swap device, or when every candidate was
- * pinned, mlocked, or could not be written), or -EINVAL for @nr 0.
+ * Return: the pages freed (0 when every candidate was pinned, mlocked, shmem,
+ * anonymous without a swap device, or could not be written), or -EINVAL for @nr 0.
  */
 long sim_reclaim(unsigned long nr);
+
+/* kswapd's counters (sim_config.kswapd). */
+struct sim_kswapd_stats {
+	unsigned long wakeups; /* wakeups that found it asleep */
+	unsigned long runs;    /* balancing runs done */
+	bool running;	       /* awake or about to be */
+};
+
+/**
+ * sim_kswapd_wait_idle() - wait until kswapd is asleep with no wakeup pending:
+ * every wakeup before the call has been answered by a balancing run.
+ *
+ * Return: 0; -ENODEV when the machine runs no kswapd (nothing waited for).
+ */
+int sim_kswapd_wait_idle(void);
+
+/**
+ * sim_kswapd_stats() - fill @stats.
+ *
+ * Return: 0; -ENODEV when the machine runs no kswapd (@stats then holds zeros
+ * or the last machine's counts).
+ */
+int sim_kswapd_stats(struct sim_kswapd_stats *stats);
+
+/* A zone's watermarks and free pages, in pages. */
+struct sim_watermarks {
+	unsigned long min, low, high, free;
+};
+
+/**
+ * sim_zone_watermarks() - the min/low/high watermarks of @zone and its free pages.
+ *
+ * Return: 0, -EINVAL for an unknown zone, -ENODEV when no machine runs.
+ */
+int sim_zone_watermarks(enum zone_type zone, struct sim_watermarks *out);
 
 #ifdef __cplusplus
 }

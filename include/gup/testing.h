@@ -116,8 +116,9 @@ const struct host_io_ops *host_io_set_ops(const struct host_io_ops *ops);
 
 /**
  * host_io_inject() - make host operation @op ("pread", "pwrite", "fsync",
- * "ftruncate") fail with @fault ("eio", "enospc"; "short", for pread and pwrite
- * only: transfer half of what was asked) on its @nth call from now (1 = next),
+ * "ftruncate" of host files; "swap_read", "swap_write" of the swap device) fail
+ * with @fault ("eio", "enospc"; "short", for the reads and writes only: transfer
+ * half of what was asked) on its @nth call from now (1 = next),
  * for @count calls in a row (0 = every call from then on). One rule per @op; a
  * new one replaces it. Disarmed by host_io_inject_off() and at sim_shutdown().
  *

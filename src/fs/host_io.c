@@ -66,10 +66,25 @@ static const struct host_io_ops *host_ops(void)
 
 /* --- injected failures --- */
 
-enum host_io_op { HOST_IO_PREAD, HOST_IO_PWRITE, HOST_IO_FSYNC, HOST_IO_FTRUNCATE, NR_HOST_IO_OPS };
+/* The swap device's reads and writes (swapfile.c) are ops of their own: scripts aim at one. */
+enum host_io_op {
+	HOST_IO_PREAD,
+	HOST_IO_PWRITE,
+	HOST_IO_FSYNC,
+	HOST_IO_FTRUNCATE,
+	HOST_IO_SWAP_READ,
+	HOST_IO_SWAP_WRITE,
+	NR_HOST_IO_OPS
+};
 
-static const char *const host_io_op_names[NR_HOST_IO_OPS] = {"pread", "pwrite", "fsync",
-							     "ftruncate"};
+static const char *const host_io_op_names[NR_HOST_IO_OPS] = {
+	"pread", "pwrite", "fsync", "ftruncate", "swap_read", "swap_write"};
+
+/* Only reads and writes transfer bytes: they alone can be short. */
+static bool host_io_transfers(int op)
+{
+	return op != HOST_IO_FSYNC && op != HOST_IO_FTRUNCATE;
+}
 
 /* A failure to give: an errno, or (0) a short transfer. */
 static const struct {
@@ -104,8 +119,7 @@ int host_io_inject(const char *op, const char *fault, unsigned long nth, unsigne
 {
 	int o = host_io_op_by_name(op), f = host_io_fault_by_name(fault);
 
-	/* Only reads and writes transfer bytes: they alone can be short. */
-	if (o < 0 || f < 0 || nth < 1 || (!host_io_faults[f].err && o > HOST_IO_PWRITE))
+	if (o < 0 || f < 0 || nth < 1 || (!host_io_faults[f].err && !host_io_transfers(o)))
 		return -EINVAL;
 	pthread_mutex_lock(&host_io_inject_lock);
 	host_io_armed[o].rule = (struct inject_rule){.nth = nth, .count = count};
@@ -158,43 +172,52 @@ static size_t short_count(size_t count)
 	return count > 1 ? count / 2 : count;
 }
 
-ssize_t host_pread(struct inode *inode, void *buf, size_t count, loff_t pos)
+/* One read of @op's: latency, then an injected failure or the seam's pread. */
+static ssize_t host_read_as(enum host_io_op op, int fd, void *buf, size_t count, loff_t pos)
 {
 	int err;
 
 	host_io_latency();
-	if (host_io_should_fail(HOST_IO_PREAD, &err)) {
+	if (host_io_should_fail(op, &err)) {
 		if (err)
 			return err;
 		count = short_count(count);
 	}
-	return host_ops()->pread(READ_ONCE(inode->host_fd), buf, count, pos);
+	return host_ops()->pread(fd, buf, count, pos);
+}
+
+static ssize_t host_write_as(enum host_io_op op, int fd, const void *buf, size_t count, loff_t pos)
+{
+	int err;
+
+	host_io_latency();
+	if (host_io_should_fail(op, &err)) {
+		if (err)
+			return err;
+		count = short_count(count);
+	}
+	return host_ops()->pwrite(fd, buf, count, pos);
+}
+
+ssize_t host_pread(struct inode *inode, void *buf, size_t count, loff_t pos)
+{
+	return host_read_as(HOST_IO_PREAD, READ_ONCE(inode->host_fd), buf, count, pos);
 }
 
 ssize_t host_pwrite(struct inode *inode, const void *buf, size_t count, loff_t pos)
 {
-	int err;
-
-	host_io_latency();
-	if (host_io_should_fail(HOST_IO_PWRITE, &err)) {
-		if (err)
-			return err;
-		count = short_count(count);
-	}
-	return host_ops()->pwrite(READ_ONCE(inode->host_fd), buf, count, pos);
+	return host_write_as(HOST_IO_PWRITE, READ_ONCE(inode->host_fd), buf, count, pos);
 }
 
 /* The swap device's I/O (swapfile.c): a host descriptor of its own, the same seam. */
 ssize_t host_pread_fd(int fd, void *buf, size_t count, loff_t pos)
 {
-	host_io_latency();
-	return host_ops()->pread(fd, buf, count, pos);
+	return host_read_as(HOST_IO_SWAP_READ, fd, buf, count, pos);
 }
 
 ssize_t host_pwrite_fd(int fd, const void *buf, size_t count, loff_t pos)
 {
-	host_io_latency();
-	return host_ops()->pwrite(fd, buf, count, pos);
+	return host_write_as(HOST_IO_SWAP_WRITE, fd, buf, count, pos);
 }
 
 int host_fsync(struct inode *inode)

@@ -962,6 +962,12 @@ static void check_buddy_lists(struct check_ctx *c)
 		if (cma != (unsigned long)atomic_long_read(&zone->free_cma_pages))
 			violation(c, "zone %s: %lu pages on CMA free lists, counter says %ld",
 				  zone->name, cma, atomic_long_read(&zone->free_cma_pages));
+		if (zone->watermark[WMARK_MIN] > zone->watermark[WMARK_LOW] ||
+		    zone->watermark[WMARK_LOW] > zone->watermark[WMARK_HIGH] ||
+		    zone->watermark[WMARK_HIGH] > zone->managed_pages)
+			violation(c, "zone %s: watermarks min %lu low %lu high %lu out of order",
+				  zone->name, zone->watermark[WMARK_MIN],
+				  zone->watermark[WMARK_LOW], zone->watermark[WMARK_HIGH]);
 	}
 }
 
@@ -1104,6 +1110,10 @@ static void tally_swap_cache_page(struct page *page, swp_entry_t entry, void *ar
 	}
 	tally_at(c, pfn);
 	c->refs[pfn]++;
+	/* A copy whose read failed (or is in flight) must not be mapped: its bytes are not the data. */
+	if (!PageUptodate(page) && page_mapped(page))
+		violation(c, "pfn %#lx: mapped from the swap cache at slot %lu but not uptodate",
+			  pfn, swp_offset(entry));
 	if (!PageSwapCache(page) || page->private_data != entry.val || PageCompound(page))
 		violation(c, "pfn %#lx: in the swap cache at slot %lu but %s", pfn,
 			  swp_offset(entry),

@@ -195,21 +195,28 @@ int add_to_page_cache_lru(struct page *page, struct address_space *mapping, pgof
 	return 0;
 }
 
+void __delete_from_page_cache(struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+
+	xa_erase(&mapping->i_pages, page->index);
+	mapping->nrpages--;
+	if (PageDirty(page) && mapping_accounts_dirty(mapping))
+		count_vm_stat(NR_FILE_DIRTY, -1);
+	WRITE_ONCE(page->mapping, NULL);
+	count_vm_stat(NR_FILE_PAGES, -1);
+	if (PageSwapBacked(page))
+		count_vm_stat(NR_SHMEM, -1);
+}
+
 void delete_from_page_cache(struct page *page)
 {
 	struct address_space *mapping = page->mapping;
 
 	VM_BUG_ON_PAGE(!PageLocked(page), page);
 	spin_lock(&mapping->i_pages_lock);
-	xa_erase(&mapping->i_pages, page->index);
-	mapping->nrpages--;
-	if (PageDirty(page) && mapping_accounts_dirty(mapping))
-		count_vm_stat(NR_FILE_DIRTY, -1);
-	WRITE_ONCE(page->mapping, NULL);
+	__delete_from_page_cache(page);
 	spin_unlock(&mapping->i_pages_lock);
-	count_vm_stat(NR_FILE_PAGES, -1);
-	if (PageSwapBacked(page))
-		count_vm_stat(NR_SHMEM, -1);
 	put_page(page); /* the cache's */
 }
 

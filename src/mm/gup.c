@@ -1548,14 +1548,21 @@ struct page *get_dump_page(unsigned long addr)
 }
 
 /*
- * The target of a page a long-term pin may not keep: a movable allocation, which
- * the caller's memalloc_pin context narrows (5.11: not CMA; 5.13: neither CMA nor
- * ZONE_MOVABLE).
+ * The target of a page a long-term pin may not keep (alloc_migration_target()):
+ * @private_data is its gfp, the profile's longterm_target_gfp, which keeps it
+ * out of memory the pin may not stay in even outside the memalloc_pin context;
+ * otherwise the pass could move a page into CMA or ZONE_MOVABLE again, forever.
  */
-static struct page *alloc_outside_cma(struct page *page, unsigned long private_data)
+static struct page *alloc_longterm_target(struct page *page, unsigned long private_data)
 {
-	(void)private_data;
-	return migration_alloc_target(page, GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, MAX_NR_ZONES);
+	return migration_alloc_target(page, (gfp_t)private_data, MAX_NR_ZONES);
+}
+
+/* migrate_pages() of @list to targets a long-term pin may stay in. Return: true if all moved. */
+static bool migrate_longterm_unpinnable(struct list_head *list, int reason)
+{
+	return !migrate_pages(list, alloc_longterm_target, NULL,
+			      (unsigned long)mm_profile->longterm_target_gfp, MIGRATE_SYNC, reason);
 }
 
 /*
@@ -1616,7 +1623,7 @@ static void release_gup_pages(unsigned long nr_pages, struct page **pages, unsig
 /*
  * 5.11's FOLL_LONGTERM pass: CMA pages among the ones just taken are isolated,
  * every pin (or reference) is dropped, the isolated pages migrate out of CMA (the
- * caller's memalloc_pin context keeps the targets out), and the whole range is
+ * targets' gfp keeps them out, memalloc_pin or not), and the whole range is
  * taken again, looking once more for CMA pages a fault brought in meanwhile.
  * When any page fails to migrate (a pin elsewhere), the range is taken again
  * without migrating: the pins then stay in CMA, as 5.11 leaves them.
@@ -1641,8 +1648,7 @@ long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start, unsi
 		if (list_empty(&cma_pages))
 			return ret;
 		release_gup_pages(nr_pages, pages, gup_flags);
-		all_moved = !migrate_pages(&cma_pages, alloc_outside_cma, NULL, 0, MIGRATE_SYNC,
-					   MR_CONTIG_RANGE);
+		all_moved = migrate_longterm_unpinnable(&cma_pages, MR_CONTIG_RANGE);
 		putback_movable_pages(&cma_pages);
 		ret = __get_user_pages_locked(mm, start, nr_pages, pages, vmas, NULL, gup_flags);
 		if (ret <= 0 || !all_moved)
@@ -1656,7 +1662,7 @@ long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start, unsi
  * check_and_migrate_movable_folios): when any page taken is one a long-term
  * pin may not keep (CMA or ZONE_MOVABLE; never the zero page), every pin is
  * dropped and those pages migrate to memory a pin may stay in (the caller's
- * memalloc_pin context keeps the targets out of CMA and ZONE_MOVABLE).
+ * targets' gfp keeps them out of CMA and ZONE_MOVABLE).
  * Return: @nr_pages when every page may stay; -EAGAIN when all of them moved,
  * so the caller takes the range again; the profile's longterm_unmigrated_errno
  * (6.18: -ENOMEM) when one could not be isolated or migrated, nothing held.
@@ -1688,8 +1694,8 @@ long check_and_migrate_movable_pages(struct mm_struct *mm, unsigned long start,
 	/* Only pins get here: get_user_pages*() refuse FOLL_LONGTERM. */
 	VM_WARN_ON_ONCE(!(gup_flags & FOLL_PIN));
 	release_gup_pages(nr_pages, pages, gup_flags);
-	all_moved = list_empty(&unpinnable) || !migrate_pages(&unpinnable, alloc_outside_cma, NULL,
-							      0, MIGRATE_SYNC, MR_LONGTERM_PIN);
+	all_moved = list_empty(&unpinnable) ||
+		    migrate_longterm_unpinnable(&unpinnable, MR_LONGTERM_PIN);
 	putback_movable_pages(&unpinnable);
 	if (stuck || !all_moved)
 		return mm_profile->longterm_unmigrated_errno;

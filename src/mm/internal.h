@@ -97,6 +97,16 @@ void init_memmap(unsigned long start, unsigned long end);
 /* Boot: the top @nr_pages of @zone become MIGRATE_CMA pageblocks (before they are freed). */
 void zone_init_cma(struct zone *zone, unsigned long nr_pages);
 /*
+ * The zones' min/low/high watermarks from @min_free_kbytes (0: the kernel's
+ * default, sqrt(16 * memory in KiB)); @enforce makes the allocator keep to them
+ * (sim_config.kswapd), else they are only reported.
+ */
+void setup_per_zone_wmarks(unsigned long min_free_kbytes, bool enforce);
+/* Would @zone keep @mark free pages after an order-@order allocation? */
+bool zone_watermark_ok(struct zone *zone, unsigned int order, enum zone_watermarks mark);
+/* Is every zone of RAM at or above @mark (kswapd's pgdat_balanced)? */
+bool zones_balanced(enum zone_watermarks mark);
+/*
  * memalloc_nocma_save() (5.11): until the matching restore, this thread's
  * allocations keep out of CMA pageblocks. Return: the state to restore.
  */

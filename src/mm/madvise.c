@@ -102,8 +102,10 @@ static int madvise_dontneed(struct vm_area_struct *vma, unsigned long start, uns
 
 /*
  * MADV_COLD and MADV_PAGEOUT (5.4): pages this VMA alone maps lose their young
- * bit; COLD moves them to the inactive list, PAGEOUT reclaims the anonymous ones
- * (file pages are not reclaimed yet). Locked, hugetlb and PFN-map VMAs are skipped
+ * bit; COLD moves them to the inactive list, PAGEOUT reclaims them (anonymous
+ * pages to swap, page-cache pages written back and dropped; 5.11's can_do_pageout()
+ * asks for a file the caller owns, which every task here does). Locked, hugetlb and
+ * PFN-map VMAs are skipped
  * (can_madv_lru_vma), as are huge pmds (no split here).
  */
 static int madvise_cold_or_pageout(struct vm_area_struct *vma, unsigned long start,
@@ -128,7 +130,7 @@ static int madvise_cold_or_pageout(struct vm_area_struct *vma, unsigned long sta
 				set_pte(ptep, pte_mkold(pte));
 			if (!pageout)
 				deactivate_page(lru_page);
-			else if (PageAnon(lru_page) && !isolate_lru_page(lru_page))
+			else if (!isolate_lru_page(lru_page))
 				list_add(&lru_page->lru, &isolated);
 		}
 		pte_unmap_unlock(ptep, ptl);

@@ -280,7 +280,8 @@ static int __unmap_and_move(struct page *page, struct page *newpage, enum migrat
 		}
 	}
 	sim_point(SP_MIGRATE_AFTER_UNMAP, page);
-	if (!page_mapped(page))
+	/* An injected failure is an extra reference the move found: rc stays -EAGAIN. */
+	if (!page_mapped(page) && !sim_point(SP_MIGRATE_MOVE, page))
 		rc = move_to_new_page(newpage, page);
 	if (page_was_mapped)
 		remove_migration_ptes(page, rc ? page : newpage);

@@ -295,14 +295,84 @@ static struct zone *preferred_zone(gfp_t gfp, int attempt)
 	return attempt < 1 ? &sim.zones[normal_order[attempt]] : NULL;
 }
 
-/* A free block from the zones @gfp may use, in order; NULL when all are short. */
-static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order)
+/* Do the watermarks hold allocations back (sim_config.kswapd)? Else only an empty zone fails. */
+static bool watermarks_enforced;
+
+/* The kernel's default min_free_kbytes: sqrt(lowmem KiB * 16), within [128 KiB, 256 MiB]. */
+static unsigned long default_min_free_kbytes(unsigned long managed_pages)
+{
+	unsigned long kbytes = managed_pages << (PAGE_SHIFT - 10), product = kbytes * 16, root = 0;
+
+	while ((root + 1) * (root + 1) <= product)
+		root++;
+	return root < 128 ? 128 : root > 262144 ? 262144 : root;
+}
+
+void setup_per_zone_wmarks(unsigned long min_free_kbytes, bool enforce)
+{
+	unsigned long managed = 0, min_pages;
+
+	for (int z = 0; z < ZONE_DEVICE; z++)
+		managed += sim.zones[z].managed_pages;
+	if (!min_free_kbytes)
+		min_free_kbytes = default_min_free_kbytes(managed);
+	min_pages = min_free_kbytes >> (PAGE_SHIFT - 10);
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &sim.zones[z];
+		unsigned long share = 0, gap;
+
+		if (z < ZONE_DEVICE && managed)
+			share = min_t(unsigned long, min_pages * zone->managed_pages / managed,
+				      zone->managed_pages);
+		/* watermark_scale_factor 10: the gaps are 0.1% of the zone, at least min/4. */
+		gap = max_t(unsigned long, share / 4, zone->managed_pages * 10 / 10000);
+		zone->watermark[WMARK_MIN] = share;
+		zone->watermark[WMARK_LOW] = share ? share + gap : 0;
+		zone->watermark[WMARK_HIGH] = share ? share + 2 * gap : 0;
+	}
+	watermarks_enforced = enforce;
+}
+
+bool zone_watermark_ok(struct zone *zone, unsigned int order, enum zone_watermarks mark)
+{
+	long free = atomic_long_read(&zone->free_pages) - (1L << order);
+
+	return free >= (long)zone->watermark[mark];
+}
+
+bool zones_balanced(enum zone_watermarks mark)
+{
+	for (int z = 0; z < ZONE_DEVICE; z++)
+		if (sim.zones[z].spanned_pages && !zone_watermark_ok(&sim.zones[z], 0, mark))
+			return false;
+	return true;
+}
+
+/* Wake kswapd when a zone @gfp may use has fallen below its low watermark. */
+static void wake_kswapd_for(gfp_t gfp)
+{
+	struct zone *zone;
+
+	for (int attempt = 0; (zone = preferred_zone(gfp, attempt)); attempt++)
+		if (zone->spanned_pages && !zone_watermark_ok(zone, 0, WMARK_LOW)) {
+			wakeup_kswapd();
+			return;
+		}
+}
+
+/*
+ * A free block from the zones @gfp may use, in order, each keeping @mark free
+ * pages after it when the watermarks are enforced; NULL when all are short.
+ */
+static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order, enum zone_watermarks mark)
 {
 	struct page *page = NULL;
 	struct zone *zone;
 
 	for (int attempt = 0; (zone = preferred_zone(gfp, attempt)); attempt++) {
 		if (!zone->spanned_pages)
+			continue;
+		if (watermarks_enforced && !zone_watermark_ok(zone, order, mark))
 			continue;
 		page = zone_alloc(zone, order, gfp);
 		if (page)
@@ -323,16 +393,23 @@ static struct page *alloc_pages_slowpath(gfp_t gfp, unsigned int order)
 {
 	struct page *page = NULL;
 
+	/* Below low: kswapd wakes, and the allocation may still dip to min (ALLOC_WMARK_MIN). */
+	if (watermarks_enforced) {
+		wake_kswapd_for(gfp);
+		page = get_page_from_freelist(gfp, order, WMARK_MIN);
+		if (page)
+			return page;
+	}
 	/* A fault's small movable page may wait once for direct reclaim of the LRU. */
 	if (!order && (gfp & __GFP_MOVABLE) && direct_reclaim_allowed() &&
 	    try_to_free_pages(SWAP_CLUSTER_MAX))
-		page = get_page_from_freelist(gfp, order);
+		page = get_page_from_freelist(gfp, order, WMARK_MIN);
 	if (page || !(gfp & __GFP_DIRECT_RECLAIM) || current_in_reclaim())
 		return page;
 	for (int round = 0; !page && round < MAX_RECLAIM_RETRIES; round++) {
 		if (!shrink_slab(gfp, ULONG_MAX))
 			break;
-		page = get_page_from_freelist(gfp, order);
+		page = get_page_from_freelist(gfp, order, WMARK_MIN);
 	}
 	return page;
 }
@@ -346,7 +423,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	gfp = current_gfp_context(gfp);
 	if (sim_point(SP_PAGE_ALLOC, NULL))
 		return NULL;
-	page = get_page_from_freelist(gfp, order);
+	page = get_page_from_freelist(gfp, order, WMARK_LOW);
 	if (!page)
 		page = alloc_pages_slowpath(gfp, order);
 	return page ? prep_new_page(page, order, gfp) : NULL;

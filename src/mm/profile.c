@@ -293,6 +293,7 @@ const struct mm_profile profile_5_11 = {
 	.swap_pte_exclusive = false,
 	.write_prefaults_chunk = true,
 	.migration_entry_exclusive = false,
+	.longterm_target_gfp = (GFP_HIGHUSER_MOVABLE & ~__GFP_CMA) | __GFP_NOWARN,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -510,15 +511,16 @@ static bool is_valid_gup_args_6_18(struct page **pages, int *locked, unsigned in
  */
 static bool is_pinnable_page_6_18(struct page *page)
 {
+	enum zone_type zone = page_zonenum(page);
+
 	/* folio_is_longterm_pinnable(): fsdax must stay evictable, coherent memory moves. */
-	if (is_zone_device_page(page))
+	if (zone == ZONE_DEVICE)
 		return !is_fsdax_page(page) && !is_device_coherent_page(page);
 	/* MIGRATE_CMA pageblocks of any zone. */
 	if (is_migrate_cma_page(page))
 		return false;
-	if (is_zero_pfn(page_to_pfn(page)))
-		return true;
-	return page_zonenum(page) != ZONE_MOVABLE;
+	/* The common case first (GUP-fast asks for every page): the zero page is not movable. */
+	return zone != ZONE_MOVABLE || is_zero_pfn(page_to_pfn(page));
 }
 
 /* Only GENERIC idles at 1 (free_zone_device_folio() sets it back); the rest at 0. */
@@ -575,7 +577,7 @@ static bool gup_fast_folio_allowed_6_18(struct page *page, unsigned int flags)
 	if ((flags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) !=
 	    (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE))
 		return true;
-	return PageHuge(head) || PageSwapBacked(head);
+	return PageSwapBacked(head) || PageHuge(head); /* anonymous pages answer first */
 }
 
 /* 5.13: what a long-term pin faults in comes from memory it may stay in. */
@@ -647,6 +649,7 @@ const struct mm_profile profile_6_18 = {
 	.swap_pte_exclusive = true,
 	.write_prefaults_chunk = false,
 	.migration_entry_exclusive = true,
+	.longterm_target_gfp = GFP_HIGHUSER | __GFP_NOWARN,
 };
 
 /* Every known profile, indexed by enum sim_profile. */
@@ -741,7 +744,8 @@ bool profile_is_valid(const struct mm_profile *p, FILE *out)
 		  p->gup_can_follow_protnone && p->gup_fast_folio_allowed &&
 		  p->longterm_unmigrated_errno <= 0 && p->check_and_migrate_longterm &&
 		  p->mprotect_may_make_writable && p->devmap_idle_refcount &&
-		  p->gup_fast_devmap_longterm_ok && profile_by_id(p->id) == p;
+		  p->gup_fast_devmap_longterm_ok && p->longterm_target_gfp &&
+		  profile_by_id(p->id) == p;
 
 	if (!ok && out)
 		fprintf(out, "profile %s: a decision is unset or the id does not name it\n",

@@ -339,6 +339,17 @@ struct mm_profile {
 	 * anonymous page into a readable-exclusive one.
 	 */
 	bool migration_entry_exclusive;
+
+	/*
+	 * The gfp of a long-term pin's migration target, named by the target itself
+	 * (alloc_migration_target()'s mtc.gfp_mask) so that it never lands where the
+	 * pin may not stay, whatever the calling context. 5.11: movable but never
+	 * CMA (the kernel got that from memalloc_nocma_save() around the pass).
+	 * 5.13 on ("mm/gup: migrate pinned pages out of movable zone"; 6.18's
+	 * migrate_longterm_unpinnable_folios(): GFP_USER | __GFP_NOWARN): neither
+	 * CMA nor ZONE_MOVABLE.
+	 */
+	gfp_t longterm_target_gfp;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \

@@ -73,8 +73,9 @@ void free_swap_cache(struct page *page);
 bool remove_swap_mapping(struct page *page);
 /*
  * Read slot @entry into a new page in the swap cache. Return: 0 with *@pagep
- * locked and referenced; -ENOENT (slot freed meanwhile), -EEXIST (another
- * thread caches it: look again), -ENOMEM, -EIO (read error, nothing kept).
+ * locked and referenced, and not uptodate (PG_error) when the read failed;
+ * -ENOENT (slot freed meanwhile), -EEXIST (another thread caches it: look
+ * again), -ENOMEM.
  */
 int swapin_page(swp_entry_t entry, struct page **pagep);
 /* Shutdown: every swap-cache page leaves the cache (the slots no PTE names are freed). */
@@ -92,6 +93,17 @@ unsigned long try_to_free_pages(unsigned long nr);
 /* handle_mm_fault() brackets the fault: its allocations may reclaim (not nested in reclaim). */
 void direct_reclaim_allow(bool allow);
 bool direct_reclaim_allowed(void);
+/*
+ * The machine's kswapd (sim_config.kswapd): kswapd_run() at boot starts the
+ * thread, asleep; wakeup_kswapd() (the allocator, when a zone falls below its
+ * low watermark) wakes it to reclaim until every zone is above high;
+ * kswapd_stop() at shutdown. Return (kswapd_run): 0 or -errno.
+ */
+int kswapd_run(void);
+void wakeup_kswapd(void);
+void kswapd_stop(void);
+/* Mark this thread as a machine's kswapd (or not): its reclaim counts as kswapd's. */
+void current_set_kswapd(bool kswapd);
 /* try_to_unmap_one() for an anonymous page in the swap cache: a swap entry replaces the PTE. */
 bool try_to_unmap_swap_pte(struct page *page, struct vm_area_struct *vma, pte_t *pte);
 

@@ -172,14 +172,14 @@ int swapin_page(swp_entry_t entry, struct page **pagep)
 		return err;
 	}
 	lru_cache_add(page);
-	err = swap_readpage(page, entry);
-	if (err) {
-		/* A read error: the copy goes, and the next fault reads again. */
-		delete_from_swap_cache(page);
-		unlock_and_put_page(page);
-		return err;
-	}
-	*pagep = page; /* locked, referenced, in the swap cache */
+	/*
+	 * A read error (end_swap_bio_read()): the page stays in the swap cache with
+	 * PG_error and not uptodate, so this fault and every later one on the slot
+	 * answer SIGBUS (do_swap_page) until reclaim drops the copy.
+	 */
+	if (swap_readpage(page, entry))
+		SetPageError(page);
+	*pagep = page; /* locked, referenced, in the swap cache; uptodate unless the read failed */
 	return 0;
 }
 

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Reclaim: shrink_page_list() writes isolated anonymous pages to swap and frees
- * them, reclaim_pages() for MADV_PAGEOUT, direct reclaim from the allocator's
- * slow path and sim_reclaim() on demand. File pages are not reclaimed yet.
+ * Reclaim: shrink_page_list() writes isolated anonymous pages to swap, and
+ * page-cache pages back to their host file, and frees them; reclaim_pages() for
+ * MADV_PAGEOUT, direct reclaim from the allocator's slow path and sim_reclaim()
+ * on demand.
  */
 #include "mm/internal.h"
+#include <gup/pagemap.h>
+#include <gup/sim_thread.h>
 
 /* The swap-out of one isolated, locked page. Return: true when it may be freed now. */
 static bool reclaim_anon_page(struct page *page)
 {
+	/* A swap-cache copy nothing maps (its read failed, or its PTE went): just drop it. */
+	if (!PageAnon(page) && PageSwapCache(page))
+		return !page_mapped(page) && !PageDirty(page) && remove_swap_mapping(page);
 	if (!PageAnon(page) || !PageSwapBacked(page) || PageCompound(page) || PageMlocked(page) ||
 	    PageUnevictable(page))
 		return false;
@@ -28,12 +34,114 @@ static bool reclaim_anon_page(struct page *page)
 	if (PageDirty(page)) {
 		ClearPageDirty(page);
 		if (swap_writepage(page)) {
-			/* A write error: the data stays in this page, in the swap cache. */
+			/*
+			 * A write error (end_swap_bio_write(): SetPageError, redirty):
+			 * the data stays in this page, in the swap cache, for a later try.
+			 */
+			SetPageError(page);
 			SetPageDirty(page);
 			return false;
 		}
+		count_vm_stat(NR_VMSCAN_WRITE, 1);
 	}
 	return remove_swap_mapping(page);
+}
+
+/*
+ * __remove_mapping(): the locked, clean, unmapped page-cache @page leaves its
+ * mapping when nothing but the isolation and the cache hold it. The count is
+ * frozen at zero first, so a racing find_get_page() or GUP-fast cannot take it
+ * while it goes; a pin (or any other reference) fails the freeze and the page
+ * stays in the cache, where the next fault maps it again. Return: true, and the
+ * caller's put_page() frees it.
+ */
+static bool remove_mapping(struct address_space *mapping, struct page *page)
+{
+	int expected = 2; /* the isolation's and the page cache's */
+
+	spin_lock(&mapping->i_pages_lock);
+	if (!__atomic_compare_exchange_n(&page->_refcount.counter, &expected, 0, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		goto refused;
+	if (PageDirty(page)) {
+		/* Dirtied through a reference we just counted out (set_page_dirty_lock). */
+		set_page_count(page, 2);
+		goto refused;
+	}
+	__delete_from_page_cache(page);
+	spin_unlock(&mapping->i_pages_lock);
+	set_page_count(page, 1); /* the isolation's, which the caller's put frees */
+	return true;
+refused:
+	spin_unlock(&mapping->i_pages_lock);
+	return false;
+}
+
+/* What shrink_page_list() does with a page after looking at it. */
+enum page_verdict {
+	PAGE_KEEP,	    /* still locked: unlock and put back on the LRU */
+	PAGE_KEEP_UNLOCKED, /* the lock went with the writeback and was not had back */
+	PAGE_FREE,	    /* still locked, out of every cache: unlock and free */
+};
+
+/*
+ * pageout(): write the locked, unmapped, dirty @page to its host file through
+ * the mapping's writepage (synchronous here: it unlocks the page when done, as
+ * the kernel's end of writeback would). Only host files can: shmem pages have no
+ * writepage. Return: PAGE_FREE with the page locked again and clean, so it goes
+ * in this same pass (the kernel's case of a write done by the time pageout()
+ * returns); PAGE_KEEP (locked) or PAGE_KEEP_UNLOCKED otherwise.
+ */
+static enum page_verdict pageout(struct address_space *mapping, struct page *page)
+{
+	if (!mapping->a_ops || !mapping->a_ops->writepage || !mapping_accounts_dirty(mapping))
+		return PAGE_KEEP;
+	if (clear_page_dirty_for_io(page)) {
+		/* An error: the page is dirty again and the inode has the errseq. */
+		if (mapping->a_ops->writepage(page))
+			return PAGE_KEEP_UNLOCKED;
+		count_vm_stat(NR_VMSCAN_WRITE, 1);
+		/* Someone took the lock meanwhile (a fault, truncation): leave the page to them. */
+		if (!trylock_page(page))
+			return PAGE_KEEP_UNLOCKED;
+	}
+	/* Truncated while unlocked, or dirtied again by a store through a pin. */
+	if (page->mapping != mapping || PageDirty(page))
+		return PAGE_KEEP;
+	return PAGE_FREE;
+}
+
+/*
+ * A page-cache page of a host file: unmapped from every VMA of the file
+ * (try_to_unmap() through i_mmap; each PTE's dirty bit moves to the page),
+ * written back when dirty, and dropped from the cache unless someone else holds
+ * a reference. A maybe-pinned page is unmapped like any other, in both profiles
+ * (the kernel keeps only anonymous pinned pages out of the swap cache), and then
+ * stays for its pin: the next fault maps the pinned page again.
+ */
+static enum page_verdict reclaim_file_page(struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+	enum page_verdict verdict;
+
+	if (!mapping || PageAnon(page) || PageSwapBacked(page) || PageCompound(page) ||
+	    PageMlocked(page) || PageUnevictable(page) || PageWriteback(page))
+		return PAGE_KEEP;
+	if (page_mapped(page) && !try_to_unmap(page, 0))
+		return PAGE_KEEP; /* a VM_LOCKED mapping keeps it */
+	if (PageDirty(page)) {
+		verdict = pageout(mapping, page);
+		if (verdict != PAGE_FREE)
+			return verdict;
+	}
+	return remove_mapping(mapping, page) ? PAGE_FREE : PAGE_KEEP;
+}
+
+static enum page_verdict reclaim_one_page(struct page *page)
+{
+	if (PageAnon(page) || PageSwapCache(page))
+		return reclaim_anon_page(page) ? PAGE_FREE : PAGE_KEEP;
+	return reclaim_file_page(page);
 }
 
 unsigned long shrink_page_list(struct list_head *list)
@@ -43,16 +151,17 @@ unsigned long shrink_page_list(struct list_head *list)
 
 	list_for_each_entry_safe(page, next, list, lru)
 	{
-		bool gone;
+		enum page_verdict verdict;
 
 		list_del(&page->lru);
 		if (!trylock_page(page)) {
 			putback_lru_page(page);
 			continue;
 		}
-		gone = reclaim_anon_page(page);
-		unlock_page(page);
-		if (gone) {
+		verdict = reclaim_one_page(page);
+		if (verdict != PAGE_KEEP_UNLOCKED)
+			unlock_page(page);
+		if (verdict == PAGE_FREE) {
 			put_page(page); /* the last reference: the frame is free */
 			freed++;
 		} else {
@@ -67,13 +176,13 @@ unsigned long reclaim_pages(struct list_head *list)
 	return shrink_page_list(list);
 }
 
-/* shrink_active_list(), simplified: the oldest active pages move to the inactive list. */
-static void age_active_anon(unsigned long nr)
+/* shrink_active_list(), simplified: the oldest pages of @active move to its inactive list. */
+static void age_active_list(enum lru_list active, unsigned long nr)
 {
 	struct page *page, *next;
 	LIST_HEAD(aged);
 
-	isolate_lru_pages(LRU_ACTIVE_ANON, nr, &aged);
+	isolate_lru_pages(active, nr, &aged);
 	list_for_each_entry_safe(page, next, &aged, lru)
 	{
 		list_del(&page->lru);
@@ -86,6 +195,8 @@ static void age_active_anon(unsigned long nr)
 /* Faults of this thread may reclaim (they hold no PTE or page lock when they allocate). */
 static __thread int reclaim_allowed_depth;
 static __thread bool in_direct_reclaim;
+/* This thread is a machine's kswapd: its scans count as kswapd's (current_is_kswapd()). */
+static __thread bool this_is_kswapd;
 
 void direct_reclaim_allow(bool allow)
 {
@@ -94,26 +205,89 @@ void direct_reclaim_allow(bool allow)
 
 bool direct_reclaim_allowed(void)
 {
-	return reclaim_allowed_depth > 0 && !in_direct_reclaim && swap_enabled();
+	return reclaim_allowed_depth > 0 && !in_direct_reclaim;
+}
+
+void current_set_kswapd(bool kswapd)
+{
+	this_is_kswapd = kswapd;
+}
+
+/* --- kswapd --- */
+
+/* Balancing runs in a row that freed nothing before wakeups are ignored (kswapd_failures). */
+#define MAX_KSWAPD_FAILURES 16
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wait; /* kswapd_wait: a wakeup, or stop */
+	pthread_cond_t idle; /* asleep again with no wakeup pending */
+	struct sim_thread *thread;
+	bool pending, running, stop;
+	int failures;
+	unsigned long wakeups, runs;
+} kswapd = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.wait = PTHREAD_COND_INITIALIZER,
+	.idle = PTHREAD_COND_INITIALIZER,
+};
+
+/* Reclaim freed something: a kswapd that had given up may be woken again. */
+static void kswapd_note_progress(void)
+{
+	if (__atomic_load_n(&kswapd.failures, __ATOMIC_RELAXED))
+		__atomic_store_n(&kswapd.failures, 0, __ATOMIC_RELAXED);
+}
+
+/* shrink_inactive_list(): up to @nr of the oldest pages of @inactive. Return: pages freed. */
+static unsigned long shrink_inactive_list(enum lru_list inactive, unsigned long nr)
+{
+	unsigned long scanned, freed;
+	LIST_HEAD(list);
+
+	scanned = isolate_lru_pages(inactive, nr, &list);
+	freed = shrink_page_list(&list);
+	count_vm_stat(this_is_kswapd ? NR_PGSCAN_KSWAPD : NR_PGSCAN_DIRECT, (long)scanned);
+	count_vm_stat(this_is_kswapd ? NR_PGSTEAL_KSWAPD : NR_PGSTEAL_DIRECT, (long)freed);
+	return freed;
+}
+
+/*
+ * shrink_lruvec(), simplified: the inactive file list first (a clean page costs
+ * no I/O), then the inactive anonymous list when there is swap to write to;
+ * a second pass ages the active lists first. The kernel balances the two by
+ * swappiness and the lists' recent cost; this order is what it converges to
+ * for a machine whose file pages are mostly clean.
+ */
+static unsigned long shrink_lruvec(unsigned long nr)
+{
+	unsigned long freed = 0;
+
+	lru_add_drain();
+	for (int pass = 0; pass < 2 && freed < nr; pass++) {
+		if (pass)
+			age_active_list(LRU_ACTIVE_FILE, nr - freed);
+		freed += shrink_inactive_list(LRU_INACTIVE_FILE, nr - freed);
+		if (!swap_enabled() || freed >= nr)
+			continue;
+		if (pass)
+			age_active_list(LRU_ACTIVE_ANON, nr - freed);
+		freed += shrink_inactive_list(LRU_INACTIVE_ANON, nr - freed);
+	}
+	if (freed)
+		kswapd_note_progress();
+	return freed;
 }
 
 unsigned long try_to_free_pages(unsigned long nr)
 {
-	unsigned long freed = 0;
+	unsigned long freed;
 
-	if (!swap_enabled() || in_direct_reclaim)
+	if (in_direct_reclaim)
 		return 0;
 	in_direct_reclaim = true;
-	lru_add_drain();
-	for (int pass = 0; pass < 2 && freed < nr; pass++) {
-		LIST_HEAD(list);
-
-		if (pass)
-			age_active_anon(nr - freed);
-		isolate_lru_pages(LRU_INACTIVE_ANON, nr - freed, &list);
-		freed += shrink_page_list(&list);
-	}
-	/* shrink_slab() hook: call the shrinker framework here once src/mm/shrinker.c exists. */
+	freed = shrink_lruvec(nr);
+	/* shrink_slab() runs in the allocator's slow path after this (page_alloc.c). */
 	in_direct_reclaim = false;
 	return freed;
 }
@@ -153,4 +327,147 @@ bool try_to_unmap_swap_pte(struct page *page, struct vm_area_struct *vma, pte_t 
 	page_remove_rmap(page);
 	put_page(page);
 	return true;
+}
+
+/*
+ * balance_pgdat(), simplified: reclaim in SWAP_CLUSTER_MAX batches until every
+ * zone is above its high watermark, or a batch frees nothing (then the run
+ * counts as a failure; after MAX_KSWAPD_FAILURES of them wakeups are ignored
+ * until some reclaim makes progress, as the kernel's kswapd_failures).
+ */
+static void balance_pgdat(void)
+{
+	unsigned long freed = 0, batch;
+
+	count_vm_stat(NR_PAGEOUTRUN, 1);
+	while (!zones_balanced(WMARK_HIGH)) {
+		batch = shrink_lruvec(SWAP_CLUSTER_MAX);
+		if (!batch)
+			break;
+		freed += batch;
+	}
+	if (!freed && !zones_balanced(WMARK_HIGH))
+		__atomic_add_fetch(&kswapd.failures, 1, __ATOMIC_RELAXED);
+}
+
+/* The kswapd thread: asleep on its waitqueue until woken, then balances; stop ends it. */
+static void *kswapd_main(void *arg)
+{
+	(void)arg;
+	current_set_kswapd(true);
+	pthread_mutex_lock(&kswapd.lock);
+	for (;;) {
+		while (!kswapd.pending && !kswapd.stop) {
+			kswapd.running = false;
+			pthread_cond_broadcast(&kswapd.idle);
+			pthread_cond_wait(&kswapd.wait, &kswapd.lock);
+		}
+		if (kswapd.stop)
+			break;
+		/* wakeup_kswapd() peeks at it without the lock. */
+		__atomic_store_n(&kswapd.pending, false, __ATOMIC_RELAXED);
+		kswapd.running = true;
+		pthread_mutex_unlock(&kswapd.lock);
+		balance_pgdat();
+		pthread_mutex_lock(&kswapd.lock);
+		kswapd.runs++;
+	}
+	kswapd.running = false;
+	pthread_cond_broadcast(&kswapd.idle);
+	pthread_mutex_unlock(&kswapd.lock);
+	current_set_kswapd(false);
+	return NULL;
+}
+
+int kswapd_run(void)
+{
+	int err;
+
+	pthread_mutex_lock(&kswapd.lock);
+	__atomic_store_n(&kswapd.pending, false, __ATOMIC_RELAXED);
+	kswapd.stop = false;
+	kswapd.running = true; /* until it first goes to sleep */
+	__atomic_store_n(&kswapd.failures, 0, __ATOMIC_RELAXED);
+	kswapd.wakeups = kswapd.runs = 0;
+	err = sim_thread_spawn(NULL, kswapd_main, NULL, &kswapd.thread);
+	if (err)
+		kswapd.running = false;
+	pthread_mutex_unlock(&kswapd.lock);
+	return err;
+}
+
+void wakeup_kswapd(void)
+{
+	/* Unlocked peeks first: allocations below low call this often. */
+	if (!__atomic_load_n(&kswapd.thread, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&kswapd.pending, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&kswapd.failures, __ATOMIC_RELAXED) >= MAX_KSWAPD_FAILURES)
+		return;
+	pthread_mutex_lock(&kswapd.lock);
+	if (kswapd.thread && !kswapd.pending && !kswapd.stop) {
+		__atomic_store_n(&kswapd.pending, true, __ATOMIC_RELAXED);
+		kswapd.wakeups++;
+		pthread_cond_signal(&kswapd.wait);
+	}
+	pthread_mutex_unlock(&kswapd.lock);
+}
+
+void kswapd_stop(void)
+{
+	struct sim_thread *thread;
+
+	pthread_mutex_lock(&kswapd.lock);
+	thread = kswapd.thread;
+	kswapd.stop = true;
+	pthread_cond_signal(&kswapd.wait);
+	pthread_mutex_unlock(&kswapd.lock);
+	if (thread)
+		sim_thread_join(thread);
+	pthread_mutex_lock(&kswapd.lock);
+	__atomic_store_n(&kswapd.thread, NULL, __ATOMIC_RELAXED);
+	kswapd.stop = false;
+	pthread_mutex_unlock(&kswapd.lock);
+}
+
+int sim_kswapd_wait_idle(void)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&kswapd.lock);
+	if (!kswapd.thread)
+		ret = -ENODEV;
+	while (kswapd.thread && (kswapd.pending || kswapd.running))
+		pthread_cond_wait(&kswapd.idle, &kswapd.lock);
+	pthread_mutex_unlock(&kswapd.lock);
+	return ret;
+}
+
+int sim_kswapd_stats(struct sim_kswapd_stats *stats)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&kswapd.lock);
+	if (!kswapd.thread)
+		ret = -ENODEV;
+	stats->wakeups = kswapd.wakeups;
+	stats->runs = kswapd.runs;
+	stats->running = kswapd.running || kswapd.pending;
+	pthread_mutex_unlock(&kswapd.lock);
+	return ret;
+}
+
+int sim_zone_watermarks(enum zone_type zone, struct sim_watermarks *out)
+{
+	struct zone *z;
+
+	if (!sim_running())
+		return -ENODEV;
+	if ((unsigned int)zone >= MAX_NR_ZONES)
+		return -EINVAL;
+	z = &sim.zones[zone];
+	out->min = z->watermark[WMARK_MIN];
+	out->low = z->watermark[WMARK_LOW];
+	out->high = z->watermark[WMARK_HIGH];
+	out->free = (unsigned long)atomic_long_read(&z->free_pages);
+	return 0;
 }

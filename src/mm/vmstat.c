@@ -21,6 +21,12 @@ static const char *const vmstat_names[NR_VM_NODE_STAT_ITEMS] = {
 	[NR_FILE_PAGES] = "nr_file_pages",
 	[NR_FILE_DIRTY] = "nr_dirty",
 	[NR_WRITEBACK] = "nr_writeback",
+	[NR_PGSCAN_KSWAPD] = "pgscan_kswapd",
+	[NR_PGSCAN_DIRECT] = "pgscan_direct",
+	[NR_PGSTEAL_KSWAPD] = "pgsteal_kswapd",
+	[NR_PGSTEAL_DIRECT] = "pgsteal_direct",
+	[NR_VMSCAN_WRITE] = "nr_vmscan_write",
+	[NR_PAGEOUTRUN] = "pageoutrun",
 };
 
 __thread struct vmstat_thread *vmstat_this_thread;

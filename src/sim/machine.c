@@ -268,6 +268,9 @@ int sim_boot(const struct sim_config *cfg)
 	if (ret)
 		fprintf(stderr, "libgup: no swap device (%s); running without swap\n",
 			strerror(-ret));
+	setup_per_zone_wmarks(cfg ? cfg->min_free_kbytes : 0, cfg && cfg->kswapd);
+	if (cfg && cfg->kswapd && (ret = kswapd_run()))
+		fprintf(stderr, "libgup: no kswapd (%s); running without it\n", strerror(-ret));
 	inject_disarm_all();
 	spec = getenv("GUP_INJECT");
 	if (spec && *spec && inject_parse(spec))
@@ -342,6 +345,7 @@ int sim_shutdown(void)
 	if (!sim.running)
 		return -ENODEV;
 	out = sim.quiet ? NULL : stderr;
+	kswapd_stop(); /* before anything it could be reclaiming goes */
 	live = sim_live_tasks();
 	if (live) {
 		if (out)

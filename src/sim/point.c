@@ -42,6 +42,13 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 				    "(the first read fault of a boot); failing maps the small "
 				    "zero page instead",
 				    "mmap_lock for read", "NULL", true, false},
+	[SP_MIGRATE_MOVE] = {"migrate_move",
+			     "__unmap_and_move(), the page unmapped behind migration entries, "
+			     "before its mapping moves to the new page; failing is a reference "
+			     "found at the move (-EAGAIN: the page is remapped and retried, and "
+			     "counts as failed after the last pass)",
+			     "the old and new pages' locks", "struct page * (the old page)", true,
+			     false},
 	[SP_GUP_FAST_AFTER_GRAB] = {"gup_fast_after_grab",
 				    "gup_fast_one_pte(), after the speculative reference and "
 				    "before the PTE is read again",
@@ -111,7 +118,8 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&
 		       INJECT_THP_ZERO_PAGE_ALLOC == (int)SP_THP_ZERO_PAGE_ALLOC &&
-		       NR_INJECT_POINTS == (int)SP_THP_ZERO_PAGE_ALLOC + 1,
+		       INJECT_MIGRATE_MOVE == (int)SP_MIGRATE_MOVE &&
+		       NR_INJECT_POINTS == (int)SP_MIGRATE_MOVE + 1,
 	       "the injection points are the first rows of the sim point table");
 
 unsigned int sim_points_active;

@@ -90,6 +90,8 @@ struct bk_boot {
 	unsigned long swap_bytes;	      /* the swap device; 0: none */
 	unsigned int lru_batch;		      /* pages per LRU-add batch (0: none held back) */
 	unsigned long device_bytes;	      /* ZONE_DEVICE memory (sim_config.device_bytes) */
+	bool kswapd;			      /* sim_config.kswapd (kswapd=on) */
+	unsigned long min_free_kbytes;	      /* sim_config.min_free_kbytes; 0: the default */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */
@@ -256,6 +258,11 @@ struct backend_ops {
 	long (*reclaim)(unsigned long nr);
 	/* The swap device: slots total, used, and pages in the swap cache. */
 	void (*swap_stats)(unsigned long counts[3]);
+	/*
+	 * Wait until kswapd (boot kswapd=on) is asleep with no wakeup pending: 0, or
+	 * -ENODEV without one. NULL: not played (sim-only).
+	 */
+	int (*kswapd_wait)(void);
 	/*
 	 * ZONE_DEVICE (sim-only; NULL: not played). memremap: memremap_pages() of
 	 * @size bytes of device memory from byte @off, of @type ("generic" or

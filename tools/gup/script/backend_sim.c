@@ -50,6 +50,8 @@ static int sim_be_boot(const struct bk_boot *bk)
 		.swap_bytes = bk->swap_bytes,
 		.lru_batch = bk->lru_batch,
 		.device_bytes = bk->device_bytes,
+		.kswapd = bk->kswapd,
+		.min_free_kbytes = bk->min_free_kbytes,
 	};
 
 	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))
@@ -1080,6 +1082,7 @@ const struct backend_ops sim_backend = {
 	.offline = sim_offline,
 	.online = sim_online,
 	.reclaim = sim_be_reclaim,
+	.kswapd_wait = sim_kswapd_wait_idle,
 	.swap_stats = sim_be_swap_stats,
 	.memremap = sim_memremap,
 	.memunmap = sim_memunmap,

@@ -71,6 +71,10 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 	cfg.swap_bytes = a->opt[9].u;
 	cfg.lru_batch = (unsigned int)a->opt[10].u;
 	cfg.device_bytes = a->opt[11].u;
+	if (a->opt[12].str && strcmp(a->opt[12].str, "on") && strcmp(a->opt[12].str, "off"))
+		return fail(s, "expected kswapd=on or off, got '%s'", a->opt[12].str);
+	cfg.kswapd = a->opt[12].str && !strcmp(a->opt[12].str, "on");
+	cfg.min_free_kbytes = a->opt[13].u;
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",
@@ -83,6 +87,8 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 		say(s, "  swap: %lu MiB\n", cfg.swap_bytes >> 20);
 	if (cfg.device_bytes)
 		say(s, "  device memory: %lu MiB\n", cfg.device_bytes >> 20);
+	if (cfg.kswapd)
+		say(s, "  kswapd: on\n");
 	return true;
 }
 
@@ -110,11 +116,11 @@ bool cmd_inject(struct script *s, struct cmd_args *a)
 		return fail(s, "fault_retry needs a count from 1 to %d (more retries never end)",
 			    MAX_RETRY_INJECT);
 	if (s->be->inject_arm(point, (unsigned long)nth, (unsigned long)count))
-		return fail(
-			s,
-			"expected an injection point (page_alloc pgtable_alloc vma_alloc "
-			"fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc), got '%s'",
-			point);
+		return fail(s,
+			    "expected an injection point (page_alloc pgtable_alloc vma_alloc "
+			    "fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc thp_alloc "
+			    "thp_zero_page_alloc migrate_move), got '%s'",
+			    point);
 	return true;
 }
 
@@ -126,10 +132,12 @@ bool cmd_inject_host_io(struct script *s, struct cmd_args *a)
 	if (!s->be->host_io_inject)
 		return fail(s, "inject host_io: the %s back end has no host I/O seam", s->be->name);
 	if (s->be->host_io_inject(op, fault, (unsigned long)nth, (unsigned long)count))
-		return fail(s,
-			    "usage: inject host_io pread|pwrite|fsync|ftruncate eio|enospc|short "
-			    "(short: pread and pwrite only), got '%s %s'",
-			    op, fault);
+		return fail(
+			s,
+			"usage: inject host_io pread|pwrite|fsync|ftruncate|swap_read|swap_write "
+			"eio|enospc|short "
+			"(short: pread and pwrite only), got '%s %s'",
+			op, fault);
 	return true;
 }
 

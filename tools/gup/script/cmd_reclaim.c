@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Scenario commands for reclaim and swap: pageout (MADV_PAGEOUT of a range),
- * reclaim N (sim_reclaim) and the `swap` query expect reads.
+ * reclaim N (sim_reclaim), kswapd wait, and the `swap` query expect reads.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -23,6 +23,16 @@ bool cmd_reclaim(struct script *s, struct cmd_args *a)
 	if (a->arg[0].n <= 0)
 		return fail(s, "expected a positive page count, got %ld", a->arg[0].n);
 	report(s, "sim_reclaim", s->be->reclaim((unsigned long)a->arg[0].n));
+	return true;
+}
+
+bool cmd_kswapd_wait(struct script *s, struct cmd_args *a)
+{
+	(void)a;
+	if (!s->be->kswapd_wait)
+		return fail(s, "kswapd wait: the %s back end has no kswapd to wait for",
+			    s->be->name);
+	report(s, "kswapd wait", s->be->kswapd_wait());
 	return true;
 }
 

@@ -64,7 +64,9 @@ const struct command commands[] = {
 	  OPT_IN("cma", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
 	  OPT_IN("swap", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
 	  OPT_IN("lru_batch", "N", "0", 0, 15, "a batch size (at most 15)"),
-	  OPT_IN("device", "SIZE", "0", 0, (long)MAX_MEM, "a size")},
+	  OPT_IN("device", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
+	  OPTION("kswapd", "on|off", OPT_TEXT, NULL),
+	  OPT_IN("min_free_kbytes", "N", "0", 0, 1L << 20, "a size in KiB")},
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
 		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
@@ -78,7 +80,11 @@ const struct command commands[] = {
 		    "`swap=SIZE` a swap device (a host temporary file, default none); `lru_batch=N` "
 		    "pages per thread's LRU-add batch (15 is 5.11's pagevec; default 0, none held "
 		    "back); `device=SIZE` ZONE_DEVICE memory for `memremap` (a multiple of 2M, default "
-		    "none, sim-only). Must come before any command that uses the "
+		    "none, sim-only); `kswapd=on` runs kswapd, woken when a zone falls below its low "
+		    "watermark to reclaim until high (default off: only a fault that finds memory "
+		    "exhausted reclaims); `min_free_kbytes=N` vm.min_free_kbytes, the watermarks' "
+		    "base (default the kernel's, sqrt(16 x memory in KiB); sim-only). Must come "
+		    "before any command that uses the "
 		    "machine; without it the first such command boots with the defaults."},
 	{"inject", "machine", {WORD("POINT")},
 	 {OPT_IN_REQUIRED("nth", "N", 1, LONG_MAX, "nth"),
@@ -86,15 +92,20 @@ const struct command commands[] = {
 	 .needs = NEEDS_MACHINE, .fn = cmd_inject,
 	 .summary = "Arm fault injection: POINT fails on its Nth hit from now, M times in a row "
 		    "(default 1; 0 = forever). Points: `page_alloc pgtable_alloc vma_alloc "
-		    "fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc`."},
+		    "fault_retry fault_oom fault_sigbus gup_signal hugetlb_alloc thp_alloc "
+		    "thp_zero_page_alloc migrate_move` (a page will not migrate: -EAGAIN at the move)."},
 	{"inject", "machine", {KEYWORD("off")}, .needs = NEEDS_MACHINE, .fn = cmd_inject_off,
 	 .summary = "Disarm every point."},
 	{"inject", "machine", {KEYWORD("host_io"), WORD("OP"), WORD("FAULT")},
 	 {OPT_IN("nth", "N", "1", 1, LONG_MAX, "nth"), OPT_IN("count", "M", "1", 0, LONG_MAX, "count")},
 	 .needs = NEEDS_MACHINE, .fn = cmd_inject_host_io,
-	 .summary = "Make host file I/O fail: OP (`pread pwrite fsync ftruncate`) answers FAULT "
-		    "(`eio`, `enospc`, or `short`: half the bytes, for pread and pwrite) on its Nth "
-		    "call from now (default 1), M times in a row (default 1; 0 = forever). "
+	 .summary = "Make host file I/O fail: OP (`pread pwrite fsync ftruncate` of host files, "
+		    "`swap_read swap_write` of the swap device) answers FAULT "
+		    "(`eio`, `enospc`, or `short`: half the bytes, for the reads and writes) on its "
+		    "Nth call from now (default 1), M times in a row (default 1; 0 = forever). "
+		    "A failed swap-out keeps the page dirty in memory; a failed swap-in leaves the "
+		    "page in the swap cache not uptodate, and every fault on it is SIGBUS (GUP "
+		    "-EFAULT) until reclaim drops that copy, as the kernel's do_swap_page(). "
 		    "`inject off` disarms it."},
 	{"check", "machine", .needs = NEEDS_MACHINE, .fn = cmd_check,
 	 .summary = "Run `sim_check()`: every frame, table and VMA invariant. Violations are "
@@ -351,7 +362,8 @@ const struct command commands[] = {
 	{"vmstat", "query", {OPT_WORD("ITEM")}, .needs = NEEDS_MACHINE, .fn = cmd_vmstat,
 	 .summary = "All counters, or one: `nr_free_pages nr_anon_pages nr_shmem "
 		    "nr_file_pages nr_dirty nr_writeback nr_page_table_pages nr_mlock nr_foll_pin_acquired nr_foll_pin_released "
-		    "nr_cow_faults nr_cow_reuses nr_fork_early_cow nr_page_faults`."},
+		    "nr_cow_faults nr_cow_reuses nr_fork_early_cow nr_page_faults pgscan_kswapd "
+		    "pgscan_direct pgsteal_kswapd pgsteal_direct nr_vmscan_write pageoutrun`."},
 	{"maps", "query", .needs = NEEDS_TASK, .fn = cmd_maps,
 	 .summary = "`/proc/pid/maps` as the library's `show_maps()` prints it: `start-end "
 		    "perms offset dev inode name`."},
@@ -397,11 +409,12 @@ const struct command commands[] = {
 	{"online", "machine", {EXPR("PFN"), EXPR("N")}, .needs = NEEDS_MACHINE, .fn = cmd_online,
 	 .summary = "online_range(): give a range `offline` took back to the allocator. Sim-only."},
 	{"pageout", "mapping", {ADDR, LEN}, .needs = NEEDS_TASK, .fn = cmd_pageout,
-	 .summary = "`madvise(MADV_PAGEOUT)`: reclaim the range's anonymous pages to swap "
-		    "(boot `swap=SIZE`); `expect swap total|used|cached` reads the device."},
+	 .summary = "`madvise(MADV_PAGEOUT)`: reclaim the range's pages: anonymous ones to swap "
+		    "(boot `swap=SIZE`), file pages written back and dropped; `expect swap "
+		    "total|used|cached` reads the device."},
 	{"reclaim", "machine", {ARG("N", ARG_EXPR)}, .needs = NEEDS_TASK, .fn = cmd_reclaim,
-	 .summary = "`sim_reclaim(N)`: direct reclaim of up to N anonymous pages, oldest "
-		    "first; sets `ret` to the pages freed."},
+	 .summary = "`sim_reclaim(N)`: direct reclaim of up to N pages, oldest first (file "
+		    "pages, then anonymous ones to swap); sets `ret` to the pages freed."},
 	{"memremap", "mapping", {NAME("NAME")},
 	 {OPT_IN_REQUIRED("size", "SIZE", 1, (long)MAX_MEM, "a size"),
 	  OPT_IN("off", "OFF", "0", 0, (long)MAX_MEM, "an offset"),
@@ -432,6 +445,10 @@ const struct command commands[] = {
 		    "prints them: VmRSS, RssAnon (private COW copies of file pages included), "
 		    "RssFile, RssShmem (memfd and MAP_SHARED|MAP_ANONYMOUS), HugetlbPages, in kB. "
 		    "With ITEM only that line, and `ret` is its kB."},
+	{"kswapd", "machine", {KEYWORD("wait")}, .needs = NEEDS_MACHINE, .fn = cmd_kswapd_wait,
+	 .summary = "Wait until kswapd (`boot kswapd=on`) sleeps again with no wakeup pending: "
+		    "every wakeup so far was answered by reclaim up to the high watermark, or "
+		    "gave up. `ret` 0, or -ENODEV without kswapd. Sim-only."},
 	{.name = NULL},
 };
 /* clang-format on */

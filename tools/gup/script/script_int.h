@@ -192,7 +192,7 @@ enum cmd_needs {
 enum as_kind { AS_NONE, AS_OPTIONAL, AS_REQUIRED };
 
 #define MAX_ARGS 6
-#define MAX_OPTS 12
+#define MAX_OPTS 14
 
 struct cmd_args;
 typedef bool (*cmd_fn)(struct script *s, struct cmd_args *a);
@@ -437,6 +437,7 @@ CMD(online);
 /* cmd_reclaim.c */
 CMD(pageout);
 CMD(reclaim);
+CMD(kswapd_wait);
 bool swap_item(struct script *s, const char *field, long *v);
 /* cmd_memremap.c */
 CMD(memremap);
