@@ -17,6 +17,23 @@
 #define MIB (1UL << 20)
 #define THP_BASE 0x40000000UL /* 2 MiB aligned */
 
+/* cmocka setup: a machine with a ZONE_MOVABLE to migrate into and THP always on. */
+static inline int boot_thp_movable(void **state)
+{
+	struct sim_config cfg = {
+		.mem_bytes = 64 * MIB, .movable_bytes = 16 * MIB, .thp = SIM_THP_ALWAYS};
+
+	(void)state;
+	return sim_boot(&cfg);
+}
+
+/* cmocka teardown: shutdown's leak and invariant check is the test's last assert. */
+static inline int shutdown_checked(void **state)
+{
+	(void)state;
+	return sim_shutdown();
+}
+
 /*
  * @nr pages at @addr (MAP_FIXED when @addr is set), each written with its own byte:
  * at THP_BASE with HPAGE_PMD_NR pages, one THP mapped by a pmd.

@@ -10,21 +10,6 @@
  */
 #include "../migrate_window.h"
 
-static int boot_thp_movable(void **state)
-{
-	struct sim_config cfg = {
-		.mem_bytes = 64 * MIB, .movable_bytes = 16 * MIB, .thp = SIM_THP_ALWAYS};
-
-	(void)state;
-	return sim_boot(&cfg);
-}
-
-static int shutdown_checked(void **state)
-{
-	(void)state;
-	return sim_shutdown();
-}
-
 #define RACE_TEST(fn) cmocka_unit_test_setup_teardown(fn, boot_thp_movable, shutdown_checked)
 
 /* The page or THP under test: one small page, or one pmd-mapped THP. */
