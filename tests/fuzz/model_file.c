@@ -328,6 +328,14 @@ static void file_pread(struct model *m, const struct model_op *op)
 	model_copy(m->cur, io.buf, from, done, true);
 }
 
+/* Can the first chunk of @io (its bytes up to the buffer's page end) be read? */
+static bool first_chunk_readable(struct model *m, const struct file_io *io)
+{
+	size_t chunk = min_t(size_t, io->count, PAGE_SIZE - (io->buf & ~PAGE_MASK));
+
+	return accessible_prefix(m->cur, io->buf, chunk, false, false, false) == chunk;
+}
+
 /*
  * pwrite: a write that extends the file ends on a page boundary (the model keeps
  * sizes page-aligned), and its buffer has the file position's page offset, so a
@@ -356,6 +364,8 @@ static void file_pwrite(struct model *m, const struct model_op *op)
 		allowed = io.pos >= end ? 0 : min_t(size_t, io.count, (size_t)(end - io.pos));
 	done = accessible_prefix(m->cur, io.buf, allowed, false, false, false);
 	expect = done ? (long)done : !io.count ? 0 : !allowed ? -EPERM : -EFAULT;
+	if (!allowed && io.count && m->write_prefaults && !first_chunk_readable(m, &io))
+		expect = -EFAULT; /* 5.11 faults the user bytes in before the seal check */
 	trace(m, "pwrite file %d pos %#lx count %zu from %#lx", (int)(f - m->files),
 	      (unsigned long)io.pos, io.count, io.buf);
 	model_copy(m->cur, io.buf, buf, done, false);

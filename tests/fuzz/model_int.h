@@ -162,7 +162,8 @@ struct model {
 	bool has_pin_fast_only;		 /* ... and pin_user_pages_fast_only() (gone by 6.18) */
 	struct huge_batch hugetlb_batch; /* the pages of one hugetlb GUP call, held */
 	bool file_mode;
-	char file_dir[64]; /* file mode: the host directory of the model's files */
+	char file_dir[64];    /* file mode: the host directory of the model's files */
+	bool write_prefaults; /* a write reads a chunk's user bytes before any seal (5.11) */
 	struct model_file files[MODEL_FILES];
 	/* migrate mode */
 	bool migrate_mode;
