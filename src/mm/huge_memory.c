@@ -551,7 +551,7 @@ static int thp_unmap_pte(pte_t *pte, unsigned long addr, unsigned long next, str
 	set_pte(pte, swp_pte_soft_dirty_from(
 			     swp_entry_to_pte(make_migration_entry(page, pte_write(old))), old));
 	page_remove_rmap(page);
-	atomic_long_add(-1, &walk->mm->rss_anon);
+	/* The rss counters keep counting a migration entry (a zap of it uncounts it). */
 	put_page(w->head);
 	return 0;
 }
@@ -587,7 +587,6 @@ static int thp_remap_pte(pte_t *pte, unsigned long addr, unsigned long next, str
 		entry = pte_mksoft_dirty(entry);
 	get_page(page);
 	thp_readd_rmap(page);
-	atomic_long_add(1, &walk->mm->rss_anon);
 	set_pte(pte, entry);
 	return 0;
 }
@@ -740,6 +739,7 @@ int split_huge_page_to_list(struct page *page, struct list_head *list)
 	w.head = head;
 	thp_rmap_lock(&w);
 	thp_rmap_run(&w, &thp_unmap_ops);
+	sim_point(SP_THP_SPLIT_FROZEN, head);
 	/* A reference taken meanwhile (a racing GUP-fast), or a mapping we could not reach. */
 	if (total_mapcount(head) || !page_ref_freeze(head, 1)) {
 		thp_rmap_run(&w, &thp_remap_ops);
