@@ -350,6 +350,18 @@ struct mm_profile {
 	 * CMA nor ZONE_MOVABLE.
 	 */
 	gfp_t longterm_target_gfp;
+
+	/*
+	 * migrate_pages() on an anonymous THP that is partially mapped (some
+	 * subpages mapped, others by nothing, no pmd: thp_partially_mapped()):
+	 * split it first and move the pieces (the unmapped ones are freed)? 5.11:
+	 * no, it moves whole like any THP, its unmapped subpages copied too. 6.10
+	 * ("mm/migrate: split source folio if it is on deferred split list"; 6.12,
+	 * "mm: introduce a pageflag for partially mapped folios", narrows it to
+	 * partially mapped ones): yes; one that cannot split (pinned) goes on to
+	 * move whole.
+	 */
+	bool migrate_splits_partially_mapped_thp;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \
