@@ -129,7 +129,7 @@ if(TARGET gup)
   file(GLOB _diff_examples CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/examples/*.gup)
   # Examples whose commands the host back end does not play yet: docs/diff.md,
   # "Not yet on the host".
-  set(_diff_not_yet cma_longterm device_dax swap_io_errors reclaim_file)
+  set(_diff_not_yet cma_longterm device_dax device_coherent swap_io_errors reclaim_file)
   foreach(example ${_diff_examples})
     get_filename_component(_name ${example} NAME_WE)
     if(_name IN_LIST _diff_not_yet)
