@@ -124,6 +124,7 @@ static void test_fsdax_private_mapping_cows_from_device(void **state)
 	int fd = open_file(path, O_RDWR);
 	unsigned long addr = map_aligned_as(fd, FILE_BYTES, MAP_PRIVATE);
 	struct page *page, *dev;
+	unsigned long cows;
 	pte_t pte;
 
 	(void)state;
@@ -143,7 +144,9 @@ static void test_fsdax_private_mapping_cows_from_device(void **state)
 	put_page(page);
 
 	/* A write to it: an anonymous copy of the device page; the device keeps its bytes. */
+	cows = global_node_page_state(NR_COW_FAULTS);
 	assert_int_equal(copy_to_user(addr + 1, "Q", 1), 0);
+	assert_int_equal(global_node_page_state(NR_COW_FAULTS), cows + 1);
 	pte = pte_at(addr);
 	assert_false(pte_devmap(pte));
 	assert_true(pte_write(pte));
@@ -154,6 +157,7 @@ static void test_fsdax_private_mapping_cows_from_device(void **state)
 
 	/* A first touch that writes: do_cow_fault(), the block copied by the dax fault. */
 	assert_int_equal(copy_to_user(addr + 5 * PAGE_SIZE, "W", 1), 0);
+	assert_int_equal(global_node_page_state(NR_COW_FAULTS), cows + 1); /* no wp fault */
 	pte = pte_at(addr + 5 * PAGE_SIZE);
 	assert_true(PageAnon(pte_page(pte)));
 	assert_int_equal(user_byte(addr + 5 * PAGE_SIZE + 1), pattern_byte(5 * PAGE_SIZE + 1));
