@@ -518,8 +518,8 @@ static void tally_devmap_leaf(struct check_ctx *c, struct mm_struct *mm, unsigne
 	    !vma->vm_ops->huge_fault)
 		violation(c, "mm %u: devmap entry at %#lx not inside one DAX vma", mm->id, addr);
 	if (!pfn_valid(pfn) || !pfn_valid(pfn + nr - 1) || !IS_ALIGNED(pfn, nr) ||
-	    !is_zone_device_page(page) || !page->pgmap ||
-	    pfn + nr > pgmap_start_pfn(page->pgmap) + pgmap_nr_pages(page->pgmap))
+	    !is_zone_device_page(page) || !page_pgmap(page) ||
+	    pfn + nr > pgmap_start_pfn(page_pgmap(page)) + pgmap_nr_pages(page_pgmap(page)))
 		violation(c, "mm %u: devmap entry at %#lx maps pfn %#lx outside a pgmap", mm->id,
 			  addr, pfn);
 }

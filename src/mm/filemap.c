@@ -784,8 +784,8 @@ const struct vm_operations_struct generic_file_vm_ops = {
 
 static int host_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	/* A DAX file system maps shared mappings of its files' device memory directly. */
-	if (file->f_inode->i_dax && sim.fsdax_pgmap && (vma->vm_flags & VM_SHARED))
+	/* A DAX file system maps its files' device memory directly (private: copied on write). */
+	if (file->f_inode->i_dax && sim.fsdax_pgmap)
 		return dax_file_mmap(file, vma);
 	vma->vm_ops = &generic_file_vm_ops;
 	return 0;

@@ -297,6 +297,17 @@ struct mm_profile {
 	 * folio_is_longterm_pinnable(): not fsdax, not device-coherent.
 	 */
 	bool (*gup_fast_devmap_longterm_ok)(struct page *page);
+
+	/*
+	 * Is a device-dax range of 2 MiB or 1 GiB alignment made of compound pages,
+	 * one folio per devmap pmd or pud, its refcount on the head? 5.11: no, every
+	 * device page is order 0 and __gup_device_huge() references each. 6.x: yes
+	 * ("mm/memremap: add ZONE_DEVICE support for compound pages", 5.17, and
+	 * "device-dax: compound devmap support"; "mm: allow compound zone device
+	 * pages", 6.15; "mm: remove devmap related functions and page table bits",
+	 * 6.17, left GUP-fast one folio grab per leaf and no pgmap lookup).
+	 */
+	bool devmap_pmd_is_folio;
 	/*
 	 * Does reclaim's try_to_unmap() keep the PTE of an exclusive anonymous page
 	 * that may be pinned? 5.11: no; only a page not yet in the swap cache is
