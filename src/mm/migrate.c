@@ -564,22 +564,16 @@ void migration_entry_wait_huge(struct mm_struct *mm, unsigned long *ptep)
 {
 	spinlock_t *ptl = pmd_lock(mm);
 	unsigned long entry = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
-	struct page *page;
 
 	if (!is_hugetlb_entry_migration(entry)) {
 		spin_unlock(ptl);
 		return;
 	}
-	page = migration_entry_to_page(pte_to_swp_entry(__pte(entry)));
-	/* A frozen or freed page: the migration is ending, look again. */
-	if (!page_ref_add_unless_zero(page, 1)) {
-		spin_unlock(ptl);
-		return;
-	}
-	/* The reference makes this pass of the migration fail (-EAGAIN), as in 5.11. */
-	spin_unlock(ptl);
-	wait_on_page_locked(page);
-	put_page(page);
+	/*
+	 * As 5.11's __migration_entry_wait(), which hugetlb shares: no reference
+	 * is held while asleep, so this waiter does not fail the move it waits for.
+	 */
+	wait_for_migration_locked(migration_entry_to_page(pte_to_swp_entry(__pte(entry))), ptl);
 }
 
 /*
