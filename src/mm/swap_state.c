@@ -30,8 +30,7 @@ struct page *swap_cache_peek(swp_entry_t entry)
 	return xa_load(&swap_cache.pages, swp_offset(entry));
 }
 
-/* @page (locked) caches slot @entry, whose SWAP_HAS_CACHE is set: the cache takes a reference. */
-static int add_to_swap_cache(struct page *page, swp_entry_t entry)
+int add_to_swap_cache(struct page *page, swp_entry_t entry)
 {
 	int err;
 
