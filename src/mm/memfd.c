@@ -227,10 +227,9 @@ struct page *memfd_get_page(struct file *memfd, unsigned long index, int *err)
 		return NULL;
 	}
 	*err = shmem_getpage(mapping, index, SGP_CACHE, &page, NULL);
-	if (*err)
-		return NULL;
-	unlock_page(page);
-	return page;
+	if (!*err)
+		unlock_page(page); /* the caller wants the reference alone */
+	return *err ? NULL : page;
 }
 
 /* --- memfd_create --- */
