@@ -294,6 +294,7 @@ const struct mm_profile profile_5_11 = {
 	.write_prefaults_chunk = true,
 	.migration_entry_exclusive = false,
 	.longterm_target_gfp = (GFP_HIGHUSER_MOVABLE & ~__GFP_CMA) | __GFP_NOWARN,
+	.contig_range_moves_hugetlb = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -650,6 +651,7 @@ const struct mm_profile profile_6_18 = {
 	.write_prefaults_chunk = false,
 	.migration_entry_exclusive = true,
 	.longterm_target_gfp = GFP_HIGHUSER | __GFP_NOWARN,
+	.contig_range_moves_hugetlb = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */
