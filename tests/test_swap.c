@@ -5,7 +5,8 @@
  * (pagemap shows them), faults read them back (the same data), fork shares the
  * slots and zap frees them; a maybe-pinned page comes back as the page its pin
  * holds, by profile; swap I/O errors keep the page (write) or fail the access
- * (read); an allocation that finds memory full reclaims directly.
+ * (read); an allocation that finds memory full reclaims directly; a page in the
+ * swap cache migrates with its slot.
  */
 #include "harness.h"
 #include "mm/internal.h"
@@ -434,6 +435,66 @@ static void test_direct_reclaim_when_memory_is_full(void **state)
 }
 
 /* The checker: a slot whose count does not match the entries naming it. */
+static int boot_with_swap_movable(void **state)
+{
+	struct sim_config cfg = {
+		.mem_bytes = 64 * MIB, .movable_bytes = 16 * MIB, .swap_bytes = 4 * MIB};
+
+	(void)state;
+	return sim_boot(&cfg);
+}
+
+static unsigned long swap_writes;
+
+static void count_swap_write(enum sim_point_id id, void *ctx, void *arg)
+{
+	(void)id;
+	(void)ctx;
+	(void)arg;
+	swap_writes++;
+}
+
+/*
+ * A page read back from swap stays in the swap cache (both profiles, on a read
+ * fault); migration moves it there too (5.11's migrate_page_move_mapping() with
+ * the swap cache's mapping): the new page takes its slot, so a later reclaim
+ * frees the clean copy without writing it again.
+ */
+static void test_swap_cache_page_migrates(void **state)
+{
+	struct task_struct *t = start_task("t");
+	unsigned long addr = map_rw(1), old;
+	struct page *page;
+
+	(void)state;
+	touch_page(addr);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_PAGEOUT), 0);
+	assert_int_equal(byte_at(addr), 'w');
+	old = pfn_of(t, addr);
+	assert_int_equal(page_zonenum(pfn_to_page(old)), ZONE_MOVABLE);
+	assert_true(PageSwapCache(pfn_to_page(old)));
+	assert_int_equal(sim_migrate_range(addr, PAGE_SIZE, ZONE_NORMAL), 0);
+	page = pfn_to_page(pfn_of(t, addr));
+	assert_int_not_equal(page_to_pfn(page), old);
+	assert_int_equal(page_zonenum(page), ZONE_NORMAL);
+	assert_true(PageSwapCache(page));
+	assert_ptr_equal(swap_cache_peek((swp_entry_t){page->private_data}), page);
+	assert_false(PageSwapCache(pfn_to_page(old)));
+	assert_int_equal(cached_pages(), 1);
+	assert_int_equal(byte_at(addr), 'w');
+	assert_int_equal(sim_check(NULL), 0);
+	swap_writes = 0;
+	assert_int_equal(sim_point_set_hook(SP_SWAP_WRITE, count_swap_write, NULL), 0);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_PAGEOUT), 0);
+	assert_int_equal(sim_point_set_hook(SP_SWAP_WRITE, NULL, NULL), 0);
+	assert_int_equal(swap_writes, 0);
+	assert_true(swapped(t, addr));
+	assert_int_equal(cached_pages(), 0);
+	assert_int_equal(byte_at(addr), 'w');
+	task_exit(t);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 static void test_checker_catches_swap_count(void **state)
 {
 	struct task_struct *t = start_task("t");
@@ -480,6 +541,8 @@ int main(void)
 						shutdown_left_machine),
 		cmocka_unit_test_setup_teardown(test_direct_reclaim_when_memory_is_full,
 						boot_with_swap, shutdown_left_machine),
+		cmocka_unit_test_setup_teardown(test_swap_cache_page_migrates,
+						boot_with_swap_movable, shutdown_left_machine),
 		cmocka_unit_test_setup_teardown(test_checker_catches_swap_count, boot_with_swap,
 						shutdown_left_machine),
 	};

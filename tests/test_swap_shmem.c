@@ -6,10 +6,11 @@
  * clean page is dropped; truncation and the last close free the slots; a pinned
  * page stays in the swap cache and comes back as the page its pin holds; swap I/O
  * errors keep the page (write) or fail the access (read); the checker counts the
- * entries.
+ * entries; a shmem page left in the swap cache migrates with its slot.
  */
 #include "harness.h"
 #include "mm/internal.h"
+#include <gup/memory_hotplug.h>
 
 #define MIB (1UL << 20)
 #define SHARED_ANON (MAP_SHARED | MAP_ANONYMOUS)
@@ -405,6 +406,72 @@ static void test_checker_counts_shmem_entries(void **state)
 	task_exit(t);
 }
 
+static int boot_with_swap_movable(void **state)
+{
+	struct sim_config cfg = {
+		.mem_bytes = 64 * MIB, .movable_bytes = 16 * MIB, .swap_bytes = 4 * MIB};
+
+	(void)state;
+	return sim_boot(&cfg);
+}
+
+/* The swap-cache page naming the swap entry in slot @index of @mapping, or NULL. */
+static struct page *swapped_page(struct address_space *mapping, unsigned long index)
+{
+	void *entry = xa_load(&mapping->i_pages, index);
+
+	assert_true(xa_is_value(entry));
+	return swap_cache_peek((swp_entry_t){xa_to_value(entry)});
+}
+
+/*
+ * A shmem page in the swap cache (nothing maps it) still sits in its frame:
+ * offlining moves it with its slot (migrate_page_move_mapping() with the swap
+ * cache), unless a pin holds it: then -EBUSY names the pin.
+ */
+static void test_swap_cache_page_offline(void **state)
+{
+	struct task_struct *t = start_task("t");
+	unsigned long addr = map_shared(2), pfn;
+	struct address_space *mapping = mapping_at(t, addr);
+	struct range_busy busy;
+	struct page *pin, *page;
+
+	(void)state;
+	touch_pages(addr, 2);
+	sim_set_call_site("nic.c:3");
+	assert_int_equal(pin_user_pages_fast(addr, 1, 0, &pin), 1);
+	sim_set_call_site(NULL);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_PAGEOUT), 0);
+	/* Page 1's write fails: it stays in the swap cache, dirty, PG_error. */
+	assert_int_equal(host_io_inject("swap_write", "eio", 1, 1), 0);
+	assert_int_equal(sys_madvise(addr + PAGE_SIZE, PAGE_SIZE, MADV_PAGEOUT), 0);
+	assert_int_equal(cached_pages(), 2);
+	assert_ptr_equal(swapped_page(mapping, 0), pin);
+	assert_int_equal(page_zonenum(pin), ZONE_MOVABLE);
+	assert_int_equal(offline_range(page_to_pfn(pin), 1, &busy), -EBUSY);
+	assert_int_equal(busy.nr_pinned, 1);
+	assert_string_equal(busy.records[0].site, "nic.c:3");
+	page = swapped_page(mapping, 1);
+	pfn = page_to_pfn(page);
+	assert_true(PageDirty(page) && PageError(page));
+	assert_int_equal(page_zonenum(page), ZONE_MOVABLE);
+	assert_int_equal(offline_range(pfn, 1, &busy), 0);
+	page = swapped_page(mapping, 1);
+	assert_non_null(page);
+	assert_int_not_equal(page_to_pfn(page), pfn);
+	assert_true(PageDirty(page));
+	assert_int_equal(cached_pages(), 2);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(byte_at(addr + PAGE_SIZE), 'b');
+	assert_int_equal(byte_at(addr), 'a');
+	assert_int_equal(pfn_of(t, addr), page_to_pfn(pin));
+	assert_int_equal(online_range(pfn, 1), 0);
+	unpin_user_page(pin);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 #define SWAP_TEST(fn) cmocka_unit_test_setup_teardown(fn, boot_with_swap, shutdown_checked)
 
 int main(void)
@@ -421,6 +488,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_swap_keeps_dirty_page, sim_setup,
 						shutdown_checked),
 		SWAP_TEST(test_checker_counts_shmem_entries),
+		cmocka_unit_test_setup_teardown(test_swap_cache_page_offline,
+						boot_with_swap_movable, shutdown_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

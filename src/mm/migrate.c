@@ -63,7 +63,8 @@ static bool page_is_movable(struct page *page)
 
 	if (PageCompound(page) && !PageTransHuge(page))
 		return false; /* a tail, or a hugetlb page: no move for them */
-	if (PageAnon(page))
+	/* A shmem page swapped out (no mapping: it is in the swap cache alone) moves too. */
+	if (PageAnon(page) || PageSwapCache(page))
 		return true;
 	/* A file page still in its cache, of a mapping with an address_space_operations. */
 	return mapping && mapping->a_ops && !PageTransHuge(page);
@@ -201,8 +202,27 @@ static int migrate_file_page_move_mapping(struct page *newpage, struct page *pag
 	return 0;
 }
 
+/*
+ * A swap-cache page: an anonymous page read back or not yet freed, or a shmem
+ * page swapped out that something still holds. The new page takes its slot in
+ * the swap cache (nothing but the isolation and the cache may hold the old one)
+ * and, if anonymous, its anon_vma and index.
+ */
+static int migrate_swap_cache_move_mapping(struct page *newpage, struct page *page)
+{
+	int rc = migrate_swap_cache_page(newpage, page);
+
+	if (rc)
+		return rc;
+	newpage->index = page->index;
+	WRITE_ONCE(newpage->mapping, page->mapping);
+	return 0;
+}
+
 static int migrate_page_move_mapping(struct page *newpage, struct page *page)
 {
+	if (PageSwapCache(page))
+		return migrate_swap_cache_move_mapping(newpage, page);
 	if (PageAnon(page))
 		return migrate_anon_page_move_mapping(newpage, page);
 	return migrate_file_page_move_mapping(newpage, page);

@@ -89,6 +89,14 @@ bool remove_swap_mapping(struct page *page);
  * again), -ENOMEM.
  */
 int swapin_page(swp_entry_t entry, struct page **pagep);
+/*
+ * Migration of a swap-cache @page (locked, unmapped, isolated): the locked
+ * @newpage takes its slot, with the cache's reference, when nothing but the
+ * isolation and the cache hold @page (its count frozen meanwhile, as 5.11's
+ * migrate_page_move_mapping() does for swapper_space). Return: 0, or -EAGAIN
+ * (someone else holds it: a pin, a GUP reference).
+ */
+int migrate_swap_cache_page(struct page *newpage, struct page *page);
 /* Shutdown: every swap-cache page leaves the cache (the slots no PTE names are freed). */
 void swap_cache_release_all(void);
 int swap_cache_check(void (*visit)(struct page *page, swp_entry_t entry, void *arg), void *arg);
