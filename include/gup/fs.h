@@ -33,7 +33,10 @@ struct address_space {
 	spinlock_t i_pages_lock;
 	struct xarray i_pages;
 	unsigned long nrpages;
-	/* Swap entries (value entries) in i_pages: shmem pages swapped out (shmem.c). */
+	/*
+	 * Swap entries (value entries) in i_pages: shmem pages swapped out (shmem.c).
+	 * Written under i_pages_lock with WRITE_ONCE: truncation peeks without it.
+	 */
 	unsigned long swapped;
 	const struct address_space_operations *a_ops;
 	struct inode *host;

@@ -81,7 +81,7 @@ int shmem_writepage(struct page *page)
 	/* shmem_delete_from_page_cache(): one store puts the entry in the page's place. */
 	spin_lock(&mapping->i_pages_lock);
 	page_cache_delete(page, xa_mk_value(entry.val));
-	mapping->swapped++;
+	WRITE_ONCE(mapping->swapped, mapping->swapped + 1);
 	spin_unlock(&mapping->i_pages_lock);
 	put_page(page); /* the page cache's; the swap cache holds its own */
 	return swap_pageout(page);
@@ -127,7 +127,7 @@ static int shmem_swapin(struct address_space *mapping, pgoff_t index, swp_entry_
 		WRITE_ONCE(page->mapping, mapping);
 		xa_replace(&mapping->i_pages, index, page);
 		mapping->nrpages++;
-		mapping->swapped--;
+		WRITE_ONCE(mapping->swapped, mapping->swapped - 1);
 		err = 0;
 	}
 	spin_unlock(&mapping->i_pages_lock);
@@ -156,7 +156,7 @@ void shmem_truncate_swap(struct address_space *mapping, pgoff_t start, pgoff_t e
 		entry = xa_find(&mapping->i_pages, &index, end);
 		if (entry && xa_is_value(entry)) {
 			xa_erase(&mapping->i_pages, index);
-			mapping->swapped--;
+			WRITE_ONCE(mapping->swapped, mapping->swapped - 1);
 		}
 		spin_unlock(&mapping->i_pages_lock);
 		if (!entry)
