@@ -8,50 +8,14 @@
  * errors keep the page (write) or fail the access (read); the checker counts the
  * entries; a shmem page left in the swap cache migrates with its slot.
  */
-#include "harness.h"
-#include "mm/internal.h"
+#include "swap_harness.h"
 #include <gup/memory_hotplug.h>
-
-#define MIB (1UL << 20)
-#define SHARED_ANON (MAP_SHARED | MAP_ANONYMOUS)
-
-static int boot_with_swap(void **state)
-{
-	struct sim_config cfg = {.mem_bytes = 64 * MIB, .swap_bytes = 4 * MIB};
-
-	(void)state;
-	return sim_boot(&cfg);
-}
 
 /* cmocka teardown: shutdown's leak and invariant check is each test's last assert. */
 static int shutdown_checked(void **state)
 {
 	(void)state;
 	return sim_shutdown();
-}
-
-static unsigned long used_slots(void)
-{
-	struct sim_swap_stats stats;
-
-	sim_swap_stats(&stats);
-	return stats.used_slots;
-}
-
-static unsigned long cached_pages(void)
-{
-	struct sim_swap_stats stats;
-
-	sim_swap_stats(&stats);
-	return stats.cached_pages;
-}
-
-static char byte_at(unsigned long addr)
-{
-	char c = 0;
-
-	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	return c;
 }
 
 static unsigned long map_shared(unsigned long nr)
@@ -65,30 +29,15 @@ static struct address_space *mapping_at(struct task_struct *t, unsigned long add
 	return vma_at(t, addr)->vm_file->f_mapping;
 }
 
-static unsigned long swap_reads;
-
-static void count_swap_read(enum sim_point_id id, void *ctx, void *arg)
-{
-	(void)id;
-	(void)ctx;
-	(void)arg;
-	swap_reads++;
-}
-
 /* Written pages go to swap; faults read them back, and their slots are freed. */
 static void test_pageout_and_fault_back(void **state)
 {
 	struct task_struct *t = start_task("t");
-	unsigned long addr = map_shared(4), free_before;
+	unsigned long addr = map_shared(4);
 	struct address_space *mapping = mapping_at(t, addr);
 
 	(void)state;
-	touch_pages(addr, 4);
-	free_before = sim_free_pages();
-	assert_int_equal(sys_madvise(addr, 4 * PAGE_SIZE, MADV_PAGEOUT), 0);
-	assert_int_equal(sim_free_pages(), free_before + 4);
-	assert_int_equal(used_slots(), 4);
-	assert_int_equal(cached_pages(), 0);
+	write_and_page_out(addr, 4);
 	assert_int_equal(mapping->nrpages, 0);
 	assert_int_equal(mapping->swapped, 4);
 	assert_int_equal(atomic_long_read(&t->mm->rss_shmem), 0);
@@ -97,12 +46,7 @@ static void test_pageout_and_fault_back(void **state)
 		assert_true(xa_is_value(xa_load(&mapping->i_pages, i)));
 	}
 	assert_int_equal(sim_check(NULL), 0);
-	swap_reads = 0;
-	assert_int_equal(sim_point_set_hook(SP_SWAP_READ, count_swap_read, NULL), 0);
-	for (unsigned long i = 0; i < 4; i++)
-		assert_int_equal(byte_at(addr + i * PAGE_SIZE), 'a' + (int)i);
-	assert_int_equal(sim_point_set_hook(SP_SWAP_READ, NULL, NULL), 0);
-	assert_int_equal(swap_reads, 4);
+	assert_int_equal(read_back_pages(addr, 4), 4);
 	/* Back in the object, out of the swap cache, the slots freed (shmem_swapin_page). */
 	assert_int_equal(used_slots(), 0);
 	assert_int_equal(cached_pages(), 0);
@@ -404,15 +348,6 @@ static void test_checker_counts_shmem_entries(void **state)
 	mapping->swapped--;
 	assert_int_equal(sim_check(NULL), 0);
 	task_exit(t);
-}
-
-static int boot_with_swap_movable(void **state)
-{
-	struct sim_config cfg = {
-		.mem_bytes = 64 * MIB, .movable_bytes = 16 * MIB, .swap_bytes = 4 * MIB};
-
-	(void)state;
-	return sim_boot(&cfg);
 }
 
 /* The swap-cache page naming the swap entry in slot @index of @mapping, or NULL. */
