@@ -404,11 +404,15 @@ static inline struct page *virt_to_page(const void *addr)
 }
 
 /* Is @page in a MIGRATE_CMA pageblock (or a zone that is all CMA)? */
+/* Is pfn @pfn of @zone in a MIGRATE_CMA pageblock (is_migrate_cma_page(), the zone known)? */
+static inline bool zone_pfn_is_cma(const struct zone *zone, unsigned long pfn)
+{
+	return zone->is_cma || pfn - zone->cma_start_pfn < zone->cma_pages;
+}
+
 static inline bool is_migrate_cma_page(const struct page *page)
 {
-	const struct zone *zone = page_zone(page);
-
-	return zone->is_cma || page_to_pfn(page) - zone->cma_start_pfn < zone->cma_pages;
+	return zone_pfn_is_cma(page_zone(page), page_to_pfn(page));
 }
 
 /* GFP flags: how to allocate, and from which zone. */

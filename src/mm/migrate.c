@@ -64,7 +64,8 @@ static bool page_is_movable(struct page *page)
 
 	if (PageCompound(page) && !PageTransHuge(page))
 		return false; /* a tail, or a hugetlb page: no move for them */
-	if (PageAnon(page))
+	/* A shmem page swapped out (no mapping: it is in the swap cache alone) moves too. */
+	if (PageAnon(page) || PageSwapCache(page))
 		return true;
 	/* A file page still in its cache, of a mapping with an address_space_operations. */
 	return mapping && mapping->a_ops && !PageTransHuge(page);
@@ -202,8 +203,27 @@ static int migrate_file_page_move_mapping(struct page *newpage, struct page *pag
 	return 0;
 }
 
+/*
+ * A swap-cache page: an anonymous page read back or not yet freed, or a shmem
+ * page swapped out that something still holds. The new page takes its slot in
+ * the swap cache (nothing but the isolation and the cache may hold the old one)
+ * and, if anonymous, its anon_vma and index.
+ */
+static int migrate_swap_cache_move_mapping(struct page *newpage, struct page *page)
+{
+	int rc = migrate_swap_cache_page(newpage, page);
+
+	if (rc)
+		return rc;
+	newpage->index = page->index;
+	WRITE_ONCE(newpage->mapping, page->mapping);
+	return 0;
+}
+
 static int migrate_page_move_mapping(struct page *newpage, struct page *page)
 {
+	if (PageSwapCache(page))
+		return migrate_swap_cache_move_mapping(newpage, page);
 	if (PageAnon(page))
 		return migrate_anon_page_move_mapping(newpage, page);
 	return migrate_file_page_move_mapping(newpage, page);
@@ -557,22 +577,16 @@ void migration_entry_wait_huge(struct mm_struct *mm, unsigned long *ptep)
 {
 	spinlock_t *ptl = pmd_lock(mm);
 	unsigned long entry = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
-	struct page *page;
 
 	if (!is_hugetlb_entry_migration(entry)) {
 		spin_unlock(ptl);
 		return;
 	}
-	page = migration_entry_to_page(pte_to_swp_entry(__pte(entry)));
-	/* A frozen or freed page: the migration is ending, look again. */
-	if (!page_ref_add_unless_zero(page, 1)) {
-		spin_unlock(ptl);
-		return;
-	}
-	/* The reference makes this pass of the migration fail (-EAGAIN), as in 5.11. */
-	spin_unlock(ptl);
-	wait_on_page_locked(page);
-	put_page(page);
+	/*
+	 * As 5.11's __migration_entry_wait(), which hugetlb shares: no reference
+	 * is held while asleep, so this waiter does not fail the move it waits for.
+	 */
+	wait_for_migration_locked(migration_entry_to_page(pte_to_swp_entry(__pte(entry))), ptl);
 }
 
 /*

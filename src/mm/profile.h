@@ -373,6 +373,17 @@ struct mm_profile {
 	 * move whole.
 	 */
 	bool migrate_splits_partially_mapped_thp;
+
+	/*
+	 * Does alloc_contig_range() (cma_alloc()) empty a range of hugetlb pages?
+	 * 5.11: no, they are not on the LRU and its isolation skips them (the range
+	 * stays busy). 5.13 on ("mm: make alloc_contig_range handle in-use hugetlb
+	 * pages", "mm: make alloc_contig_range handle free hugetlb pages";
+	 * isolate_or_dissolve_huge_page()): in-use 2 MiB pages migrate out and free
+	 * ones are replaced by fresh pages outside; gigantic pages stay. Offlining
+	 * moves them in both (do_migrate_range()).
+	 */
+	bool contig_range_moves_hugetlb;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \
