@@ -41,11 +41,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <libgup.h>
+#include <gup/migrate.h>
 #include "gup_calls.h"
 #include "stress.h"
 #include "tool_args.h"
 
 #define STRESS_MEM_BYTES (64UL << 20)
+#define STRESS_MOVABLE_BYTES (16UL << 20) /* where migrate_range() moves pages to */
 #define ARENA_PAGES 512UL
 #define ARENA_HALF (ARENA_PAGES / 2)
 /* Half a pmd past a boundary: the arena spans two page tables, one half each. */
@@ -101,6 +103,7 @@ enum stress_stat {
 	STAT_HUGETLB_PIN,
 	STAT_HUGETLB_REMAP,
 	STAT_HUGETLB_WRITE,
+	STAT_MIGRATE,
 	NR_STRESS_STATS,
 };
 
@@ -124,6 +127,7 @@ static const char *const stress_stat_names[NR_STRESS_STATS] = {
 	[STAT_HUGETLB_PIN] = "pin_user_pages(_fast)(hugetlb)",
 	[STAT_HUGETLB_REMAP] = "mmap(MAP_HUGETLB)",
 	[STAT_HUGETLB_WRITE] = "copy_to_user(hugetlb)",
+	[STAT_MIGRATE] = "sim_migrate_range",
 };
 
 struct held_ref {
@@ -661,9 +665,26 @@ static void remap_huge_range(struct worker *w)
 		report(w->run, "mapping the huge range %#lx afresh failed: %d", addr, ret);
 }
 
+/*
+ * Move a range's pages into ZONE_MOVABLE or back (pinned and referenced pages stay):
+ * migration entries for GUP-fast, faults, fork, munmap and splits to meet.
+ */
+static void migrate_range(struct worker *w)
+{
+	unsigned long len, addr = pick_mapping_range(w, &len);
+	long ret = sim_migrate_range(addr, len, rnd(w, 2) ? ZONE_MOVABLE : ZONE_NORMAL);
+
+	w->stats[STAT_MIGRATE]++;
+	if (ret < 0 && ret != -EFAULT && ret != -ENOMEM) /* holes; a full zone */
+		report(w->run, "sim_migrate_range(%#lx, %#lx) returned %ld", addr, len, ret);
+}
+
 static void mutator_chaos_op(struct worker *w)
 {
 	switch (rnd(w, 25)) {
+	case 22:
+		migrate_range(w);
+		break;
 	case 23:
 		remap_hugetlb_range(w);
 		break;
@@ -993,6 +1014,7 @@ void stress_opts_default(struct stress_opts *opts)
 static int stress_setup(struct stress_run *run)
 {
 	struct sim_config cfg = {.mem_bytes = STRESS_MEM_BYTES,
+				 .movable_bytes = STRESS_MOVABLE_BYTES,
 				 .hugetlb_2m_pages = HUGETLB_POOL_PAGES};
 	int ret = sim_boot(&cfg);
 
@@ -1065,8 +1087,9 @@ static void stress_usage(FILE *out)
 	fprintf(out,
 		"usage: gup stress [--seconds S] [--threads N] [--seed X] [--ops N] [--verbose]\n"
 		"Worker threads of one simulated process race GUP against mmap, munmap,\n"
-		"mprotect, MADV_DONTNEED, fork and writes; the machine is checked after every\n"
-		"round. The seed and these options are printed before the first round.\n"
+		"mprotect, MADV_DONTNEED, fork, writes and page migration; the machine is\n"
+		"checked after every round. The seed and these options are printed before the "
+		"first round.\n"
 		"  --seconds S  time budget, 0..31536000 (default 10); ignored with --ops\n"
 		"  --threads N  worker threads, 2..%d (default 4): half pin, half mutate\n"
 		"  --seed X     PRNG seed, any 64-bit number (default: from the clock)\n"
