@@ -1088,7 +1088,7 @@ static void stress_usage(FILE *out)
 		"usage: gup stress [--seconds S] [--threads N] [--seed X] [--ops N] [--verbose]\n"
 		"Worker threads of one simulated process race GUP against mmap, munmap,\n"
 		"mprotect, MADV_DONTNEED, fork, writes and page migration; the machine is\n"
-		"checked after every round. The seed and these options are printed before the "
+		"checked after every round. The seed and these options are printed before the\n"
 		"first round.\n"
 		"  --seconds S  time budget, 0..31536000 (default 10); ignored with --ops\n"
 		"  --threads N  worker threads, 2..%d (default 4): half pin, half mutate\n"
