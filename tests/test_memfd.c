@@ -354,6 +354,37 @@ static void test_memfd_future_write_seal(void **state)
 	task_exit(t);
 }
 
+/*
+ * A MAP_FIXED mapping a write seal refuses, over one that exists: 5.11 refuses it
+ * in mmap_region(), after the range was unmapped; 6.13 in do_mmap(), before.
+ */
+static void test_memfd_sealed_fixed_mmap_over_mapping(void **state)
+{
+	struct task_struct *t = start_task("memfd");
+	int fd = new_memfd(1);
+	unsigned long old = map_rw(2);
+	char got = 0;
+
+	(void)state;
+	assert_int_equal(copy_to_user(old, "o", 1), 0);
+	assert_int_equal(add_seals(fd, F_SEAL_FUTURE_WRITE), 0);
+	assert_int_equal((long)sys_mmap(old, PAGE_SIZE, PROT_READ | PROT_WRITE,
+					MAP_SHARED | MAP_FIXED, fd, 0),
+			 -EPERM);
+	if (!profile_is_6_18()) {
+		assert_null(vma_at(t, old));
+		assert_int_equal(copy_from_user(&got, old, 1), 1);
+	} else {
+		assert_non_null(vma_at(t, old));
+		assert_int_equal(copy_from_user(&got, old, 1), 0);
+		assert_int_equal(got, 'o');
+	}
+	/* The page after the range was never part of it. */
+	assert_non_null(vma_at(t, old + PAGE_SIZE));
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 /* The child's copy of the descriptor table and of the shared mapping. */
 static void test_memfd_fork(void **state)
 {
@@ -637,6 +668,7 @@ int main(void)
 		GUP_TEST(test_memfd_write_seal),
 		GUP_TEST(test_memfd_write_seal_vs_pins),
 		GUP_TEST(test_memfd_future_write_seal),
+		GUP_TEST(test_memfd_sealed_fixed_mmap_over_mapping),
 		GUP_TEST(test_memfd_fork),
 		GUP_TEST(test_memfd_pin_folios),
 		GUP_TEST(test_memfd_exec_seals),

@@ -229,6 +229,31 @@ static struct model_file *file_of(struct model *m, uint8_t byte)
 }
 
 /*
+ * The seals that make a new shared mapping read-only for good (shmem_mmap()
+ * clears VM_MAYWRITE): F_SEAL_FUTURE_WRITE; under 6.18 F_SEAL_WRITE too (6.7's
+ * "mm: update memfd seal write check to include F_SEAL_WRITE").
+ */
+static unsigned int write_seals(const struct model *m)
+{
+	return F_SEAL_FUTURE_WRITE | (m->seals_as_6_18 ? F_SEAL_WRITE : 0);
+}
+
+/*
+ * Does a write seal refuse a shared mapping of @f with @prot (-EPERM)? A
+ * writable one under either seal; under 5.11 any one once F_SEAL_WRITE is set
+ * (mmap_region() counts every shared mapping as writable).
+ * Return: 0 (allowed); 1: refused after MAP_FIXED unmapped the range (5.11);
+ * -1: refused before (6.18, do_mmap()'s memfd_check_seals_mmap(), 6.13).
+ */
+static int write_seal_refuses_mmap(const struct model *m, const struct model_file *f, int prot)
+{
+	bool refused = (f->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) && (prot & PROT_WRITE);
+
+	refused |= !m->seals_as_6_18 && (f->seals & F_SEAL_WRITE);
+	return !refused ? 0 : m->seals_as_6_18 ? -1 : 1;
+}
+
+/*
  * mmap of file pages [pgoff, pgoff + n) over arena slots [slot, slot + n), shared
  * or private (MAP_FIXED; pages beyond EOF are mapped and fault with SIGBUS).
  * a: bit 4 file, bit 5 shared, bits 6-7 prot; b: slot, n; c: bits 0-3 pgoff, bit 4 populate.
@@ -243,12 +268,22 @@ static void file_mmap(struct model *m, const struct model_op *op)
 		MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE) | (populate ? MAP_POPULATE : 0);
 	unsigned long ret = sys_mmap(slot_addr(slot), n * PAGE_SIZE, prot, flags, f->fd,
 				     (unsigned long)pgoff * PAGE_SIZE);
+	int refused = shared ? write_seal_refuses_mmap(m, f, prot) : 0;
 
 	trace(m, "mmap file %d pgoff %d slot %d n %d prot %d %s%s", (int)(f - m->files), pgoff,
 	      slot, n, prot, shared ? "shared" : "private", populate ? " populate" : "");
 	if (range_sealed(m->cur, slot, n)) {
 		if (ret != (unsigned long)-EPERM)
 			diverged(m, "mmap over a sealed page returned %#lx, expected -EPERM", ret);
+		return;
+	}
+	if (refused) {
+		if (ret != (unsigned long)-EPERM)
+			diverged(m, "mmap refused by a write seal returned %#lx", ret);
+		/* 5.11 refuses it in mmap_region(), after MAP_FIXED unmapped the range. */
+		for (int i = 0; refused > 0 && i < n; i++)
+			drop_page(&m->cur->pages[slot + i]);
+		file_check_synced(m);
 		return;
 	}
 	if (ret != slot_addr(slot)) {
@@ -264,7 +299,8 @@ static void file_mmap(struct model *m, const struct model_op *op)
 					 .prot = prot,
 					 .incarnation = new_incarnation(),
 					 .file = f,
-					 .fpage = pgoff + i};
+					 .fpage = pgoff + i,
+					 .ro_sealed = shared && (f->seals & write_seals(m))};
 	}
 }
 
@@ -340,7 +376,7 @@ static bool first_chunk_readable(struct model *m, const struct file_io *io)
  * pwrite: a write that extends the file ends on a page boundary (the model keeps
  * sizes page-aligned), and its buffer has the file position's page offset, so a
  * short write (the buffer stops being readable) ends on one too. A memfd sealed
- * against growing writes up to its end.
+ * against growing writes up to its end, one sealed against writing nothing.
  */
 static void file_pwrite(struct model *m, const struct model_op *op)
 {
@@ -360,7 +396,9 @@ static void file_pwrite(struct model *m, const struct model_op *op)
 	if (io_overlaps_file(m, &io, io.count))
 		return;
 	allowed = io.count;
-	if (f->seals & F_SEAL_GROW)
+	if (f->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		allowed = 0; /* shmem_write_begin() refuses every chunk */
+	else if (f->seals & F_SEAL_GROW)
 		allowed = io.pos >= end ? 0 : min_t(size_t, io.count, (size_t)(end - io.pos));
 	done = accessible_prefix(m->cur, io.buf, allowed, false, false, false);
 	expect = done ? (long)done : !io.count ? 0 : !allowed ? -EPERM : -EFAULT;
@@ -400,6 +438,9 @@ static void model_truncate(struct model *m, struct model_file *f, int size)
 		memset(f->bytes[i], 0, PAGE_SIZE);
 		f->synced[i] = true;
 	}
+	for (int i = 0; i < m->nr_held; i++) /* a pinned page leaves the cache too */
+		if (m->held[i].file == f && m->held[i].fpage >= size)
+			m->held[i].file = NULL;
 	for (int t = 0; t < MAX_TASKS; t++)
 		for (int i = 0; m->tasks[t].task && i < ARENA_PAGES; i++) {
 			struct model_page *p = &m->tasks[t].pages[i];
@@ -551,24 +592,62 @@ static void file_release(struct model *m, const struct model_op *op)
 	release_held_dirty(m, op->b % m->nr_held, op->c & 1);
 }
 
-/* F_ADD_SEALS on the memfd: SHRINK, GROW or both (b bits 0-1). */
+/*
+ * Does a mapping or a reference keep F_SEAL_WRITE off @f (-EBUSY)? A shared
+ * mapping that counts as writable: under 5.11 every one, under 6.18 one that
+ * may still become writable (6.7's "mm: drop the assumption that VM_SHARED
+ * always implies writable"); else a GUP reference or pin on a page of its cache
+ * (memfd_wait_for_pins() gives up on it).
+ */
+static bool write_seal_busy(const struct model *m, const struct model_file *f)
+{
+	for (int t = 0; t < MAX_TASKS; t++)
+		for (int i = 0; m->tasks[t].task && i < ARENA_PAGES; i++) {
+			const struct model_page *p = &m->tasks[t].pages[i];
+
+			if (p->mapped && p->file == f && p->shared &&
+			    !(m->seals_as_6_18 && p->ro_sealed))
+				return true;
+		}
+	for (int i = 0; i < m->nr_held; i++)
+		if (m->held[i].file == f)
+			return true;
+	return false;
+}
+
+/*
+ * F_ADD_SEALS on the memfd (b bits 0-2): SHRINK, GROW or both; WRITE,
+ * FUTURE_WRITE, or one of them with SHRINK or GROW. A new F_SEAL_WRITE may be
+ * -EBUSY, and then no seal of the call is added.
+ */
 static void file_seal(struct model *m, const struct model_op *op)
 {
-	static const unsigned int seal_sets[] = {F_SEAL_SHRINK, F_SEAL_GROW,
-						 F_SEAL_SHRINK | F_SEAL_GROW, F_SEAL_GROW};
+	static const unsigned int seal_sets[] = {
+		F_SEAL_SHRINK,
+		F_SEAL_GROW,
+		F_SEAL_SHRINK | F_SEAL_GROW,
+		F_SEAL_GROW,
+		F_SEAL_WRITE,
+		F_SEAL_FUTURE_WRITE,
+		F_SEAL_WRITE | F_SEAL_SHRINK,
+		F_SEAL_FUTURE_WRITE | F_SEAL_GROW,
+	};
 	struct model_file *f = &m->files[1];
-	unsigned int seals = seal_sets[op->b & 3];
-	long ret;
+	unsigned int seals = seal_sets[op->b & 7];
+	long ret, expect = 0;
 
 	if (!f->memfd)
 		return;
+	if ((seals & F_SEAL_WRITE) && !(f->seals & F_SEAL_WRITE) && write_seal_busy(m, f))
+		expect = -EBUSY;
 	trace(m, "seal memfd %#x", seals);
 	ret = sys_fcntl(f->fd, F_ADD_SEALS, seals);
-	if (ret) {
-		diverged(m, "F_ADD_SEALS returned %ld", ret);
+	if (ret != expect) {
+		diverged(m, "F_ADD_SEALS(%#x) returned %ld, expected %ld", seals, ret, expect);
 		return;
 	}
-	f->seals |= seals;
+	if (!expect)
+		f->seals |= seals;
 	ret = sys_fcntl(f->fd, F_GET_SEALS, 0);
 	if (ret != (long)f->seals)
 		diverged(m, "F_GET_SEALS returned %#lx, the model has %#x", ret, f->seals);

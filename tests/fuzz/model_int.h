@@ -58,7 +58,7 @@ struct model_file {
 	struct file *keep;   /* memfd: the model's reference, for tasks started later */
 	char path[PATH_MAX]; /* host file */
 	int size;	     /* in pages: the model keeps sizes page-aligned */
-	unsigned int seals;  /* memfd: F_SEAL_SHRINK / F_SEAL_GROW */
+	unsigned int seals;  /* memfd: F_SEAL_SHRINK, _GROW, _WRITE, _FUTURE_WRITE */
 	bool synced[FILE_PAGES];
 	unsigned char bytes[FILE_PAGES][PAGE_SIZE];
 };
@@ -84,6 +84,7 @@ struct model_page {
 	/* A file mapping: its file and page; private: bytes NULL until COW. */
 	struct model_file *file;
 	int fpage;
+	bool ro_sealed; /* shared, mapped under a write seal: never writable (no VM_MAYWRITE) */
 };
 
 /* A page of the huge arena: always private anonymous. */
@@ -140,6 +141,9 @@ struct held_page {
 	bool writable; /* the mapping allowed writes when it was got */
 	int task, slot;
 	unsigned long incarnation, wp_events;
+	/* File mode: the page-cache page it is (file page fpage), until truncated; else NULL. */
+	struct model_file *file;
+	int fpage;
 };
 
 /* The pages one huge GUP call got, released together (one unpin call for a pin). */
@@ -164,6 +168,12 @@ struct model {
 	bool file_mode;
 	char file_dir[64];    /* file mode: the host directory of the model's files */
 	bool write_prefaults; /* a write reads a chunk's user bytes before any seal (5.11) */
+	/*
+	 * 6.18's write seals: only a shared mapping that may still become writable
+	 * counts against F_SEAL_WRITE (6.7), and do_mmap() refuses a sealed mapping
+	 * before MAP_FIXED unmaps the old range (6.13).
+	 */
+	bool seals_as_6_18;
 	struct model_file files[MODEL_FILES];
 	/* migrate mode */
 	bool migrate_mode;

@@ -382,13 +382,20 @@ static void op_mprotect(struct model *m, const struct model_op *op)
 			diverged(m, "mprotect of a sealed page returned %d, expected -EPERM", ret);
 		return;
 	}
-	/* VMAs before a hole are changed, those after it are not. */
+	/*
+	 * VMAs before a hole are changed, those after it are not; nor are those from
+	 * one that may not become writable (a shared mapping made under a write seal).
+	 */
 	for (i = slot; i < slot + n && m->cur->pages[i].mapped; i++) {
+		if ((prot & PROT_WRITE) && m->cur->pages[i].ro_sealed) {
+			expect = -EACCES;
+			break;
+		}
 		if (!(prot & PROT_WRITE))
 			m->cur->pages[i].wp_events++;
 		m->cur->pages[i].prot = prot;
 	}
-	if (i < slot + n)
+	if (i < slot + n && !expect)
 		expect = -ENOMEM;
 	if (ret != expect)
 		diverged(m, "mprotect returned %d, expected %d", ret, expect);
@@ -630,6 +637,9 @@ void hold_got_pages(struct model *m, struct model_task *mt, int slot, long got, 
 			.slot = slot + (int)i,
 			.incarnation = p->incarnation,
 			.wp_events = p->wp_events,
+			/* What page_bytes() reads is the file's: the page-cache page. */
+			.file = p->file && (p->shared || !p->bytes) ? p->file : NULL,
+			.fpage = p->fpage,
 		};
 	}
 }
@@ -2094,6 +2104,7 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 	m->has_pin_fast_only = !m->has_mseal;
 	m->file_mode = file_start;
 	m->write_prefaults = !m->has_mseal;
+	m->seals_as_6_18 = m->has_mseal;
 	if (file_start)
 		start = file_start;
 	if (start_task(m, &m->tasks[0]) && (!file_start || !file_mode_setup(m, data[3]))) {
