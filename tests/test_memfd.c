@@ -57,6 +57,15 @@ static long read_str(int fd, char *out, size_t len, loff_t pos)
 	return ret;
 }
 
+static loff_t file_size(int fd)
+{
+	struct file *file = fget(fd);
+	loff_t size = READ_ONCE(file_inode(file)->i_size);
+
+	fput(file);
+	return size;
+}
+
 static unsigned long cached_pages(int fd)
 {
 	struct file *file = fget(fd);
@@ -627,6 +636,33 @@ static void test_memfd_hugetlb_map_read_truncate(void **state)
 	task_exit(t);
 }
 
+/* hugetlbfs_file_mmap(): a writable mapping makes the file as long as the mapping. */
+static void test_memfd_hugetlb_writable_mmap_extends(void **state)
+{
+	struct task_struct *t;
+	unsigned long m;
+	char c;
+	int fd;
+
+	(void)state;
+	boot_with_pool(2);
+	t = start_task("memfd-huge");
+	fd = sys_memfd_create("huge", MFD_HUGETLB | MFD_ALLOW_SEALING);
+	/* A read-only mapping beyond the end changes nothing, and faults SIGBUS. */
+	m = sys_mmap(0, HUGE_2M, PROT_READ, MAP_SHARED, fd, HUGE_2M);
+	assert_false(IS_ERR_VALUE(m));
+	assert_int_equal(file_size(fd), 0);
+	assert_int_not_equal(copy_from_user(&c, m, 1), 0);
+	/* A writable private one does, even under a grow seal; the first mapping reads zeroes. */
+	assert_int_equal(add_seals(fd, F_SEAL_GROW), 0);
+	assert_false(IS_ERR_VALUE(
+		sys_mmap(0, HUGE_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, HUGE_2M)));
+	assert_int_equal(file_size(fd), 2 * HUGE_2M);
+	assert_int_equal(user_byte(m + 9), 0);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 /* Seals on a hugetlbfs memfd: grow and shrink, and F_SEAL_WRITE against a mapping. */
 static void test_memfd_hugetlb_seals(void **state)
 {
@@ -675,6 +711,7 @@ int main(void)
 		GUP_TEST(test_memfd_hugetlb_create),
 		GUP_TEST(test_memfd_hugetlb_map_read_truncate),
 		GUP_TEST(test_memfd_hugetlb_seals),
+		GUP_TEST(test_memfd_hugetlb_writable_mmap_extends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
