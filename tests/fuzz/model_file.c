@@ -4,7 +4,8 @@
  * and a second host file or a memfd) whose page-cache bytes the model keeps, the
  * file operations on them, and the checks of the real host file's bytes against
  * the model after every writeback the model can name (fsync, msync, the last
- * reference) and after munmap and exit (nothing may have reached the file since).
+ * reference) and after munmap and exit (nothing may have reached the file since);
+ * and with config bit 7 a hugetlbfs memfd, whose huge pages the model samples.
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -40,9 +41,12 @@ bool file_page_in_eof(const struct model_page *p)
 
 size_t file_mode_config(const uint8_t *data, size_t size, struct sim_config *cfg)
 {
-	(void)cfg; /* the default 16 MiB machine */
 	if (size < MODEL_OP_BYTES || memcmp(data, MODEL_FILE_MAGIC, 3))
 		return 0;
+	if (data[3] & 0x80) { /* the hugetlbfs memfd's pool; else the default 16 MiB machine */
+		cfg->mem_bytes = 48UL << 20;
+		cfg->hugetlb_2m_pages = HFILE_POOL;
+	}
 	return MODEL_OP_BYTES;
 }
 
@@ -76,6 +80,17 @@ static int open_files(struct model *m)
 			fput(f->keep);
 		if (fd != f->fd) {
 			diverged(m, "file %d opened at descriptor %d, expected %d", i, fd, f->fd);
+			return -1;
+		}
+	}
+	if (m->has_hfile) {
+		int fd = fd_install_lowest(get_file(m->hfile.keep));
+
+		if (fd < 0)
+			fput(m->hfile.keep);
+		if (fd != m->hfile.fd) {
+			diverged(m, "the hugetlbfs memfd opened at %d, expected %d", fd,
+				 m->hfile.fd);
 			return -1;
 		}
 	}
@@ -119,9 +134,20 @@ int file_mode_setup(struct model *m, uint8_t config)
 			return -1;
 		}
 	}
+	m->has_hfile = config & 0x80;
+	if (m->has_hfile) {
+		m->hfile.fd = sys_memfd_create("model-huge", MFD_HUGETLB);
+		if (m->hfile.fd < 0) {
+			diverged(m, "memfd_create(MFD_HUGETLB) returned %d", m->hfile.fd);
+			m->has_hfile = false;
+			return -1;
+		}
+		m->hfile.keep = fget(m->hfile.fd);
+	}
 	if (m->log)
-		fprintf(m->log, "model: file mode, file 0 %d pages, file 1 %s %d pages\n", sizes[0],
-			m->files[1].memfd ? "memfd" : "host", sizes[1]);
+		fprintf(m->log, "model: file mode, file 0 %d pages, file 1 %s %d pages%s\n",
+			sizes[0], m->files[1].memfd ? "memfd" : "host", sizes[1],
+			m->has_hfile ? ", a hugetlbfs memfd" : "");
 	return 0;
 }
 
@@ -197,6 +223,10 @@ void file_mode_all_exited(struct model *m)
 
 void file_mode_tear_down(struct model *m)
 {
+	if (m->hfile.keep) {
+		fput(m->hfile.keep);
+		m->hfile.keep = NULL;
+	}
 	for (int i = 0; i < MODEL_FILES; i++)
 		if (m->files[i].keep) {
 			fput(m->files[i].keep);
@@ -653,8 +683,252 @@ static void file_seal(struct model *m, const struct model_op *op)
 		diverged(m, "F_GET_SEALS returned %#lx, the model has %#x", ret, f->seals);
 }
 
+/* --- the hugetlbfs memfd (config bit 7) --- */
+
+static unsigned long hfile_slot_addr(int slot)
+{
+	return HUGETLB_BASE + (unsigned long)slot * HUGETLB_SLOT_SIZE;
+}
+
+/* The bytes @h shows now (NULL: nothing yet, a fault decides). */
+static struct hugetlb_bytes *hmap_bytes(struct model *m, struct model_hmap *h)
+{
+	if (h->shared || h->state == HMAP_FILE)
+		return &m->hfile.bytes[h->fpage];
+	return h->state == HMAP_PRIVATE ? &h->bytes : NULL;
+}
+
+/*
+ * The fault of an access that may reach @h (inside the file's end): a shared one
+ * puts the page in the cache; a private one maps the cache's page read-only, or
+ * a new zeroed page of its own when the file has a hole there, and a write copies.
+ */
+static struct hugetlb_bytes *hmap_fault(struct model *m, struct model_hmap *h, bool write)
+{
+	struct model_hfile *hf = &m->hfile;
+
+	if (h->shared) {
+		hf->cached[h->fpage] = true;
+	} else if (h->state == HMAP_UNFAULTED && !hf->cached[h->fpage]) {
+		h->state = HMAP_PRIVATE;
+		memset(&h->bytes, 0, sizeof(h->bytes));
+	} else if (h->state != HMAP_PRIVATE) {
+		h->state = write ? HMAP_PRIVATE : HMAP_FILE;
+		h->bytes = hf->bytes[h->fpage];
+	}
+	return hmap_bytes(m, h);
+}
+
+static bool hmap_may_access(struct model *m, const struct model_hmap *h, bool write)
+{
+	return h->mapped && h->fpage < m->hfile.size && (!write || (h->prot & PROT_WRITE));
+}
+
+/*
+ * ftruncate to 0 to HFILE_PAGES huge pages: pages beyond leave the cache and every
+ * mapping, a private copy too (hugetlb_vmtruncate() zaps them all); a pin keeps its page.
+ */
+static void hfile_truncate(struct model *m, int size)
+{
+	struct model_hfile *hf = &m->hfile;
+	int ret;
+
+	trace(m, "hugetlbfs memfd ftruncate to %d huge pages", size);
+	ret = sys_ftruncate(hf->fd, (loff_t)size * HPAGE_PMD_SIZE);
+	if (ret) {
+		diverged(m, "ftruncate of the hugetlbfs memfd returned %d", ret);
+		return;
+	}
+	for (int i = size; i < HFILE_PAGES; i++) {
+		hf->cached[i] = false;
+		memset(&hf->bytes[i], 0, sizeof(hf->bytes[i]));
+	}
+	for (int t = 0; t < MAX_TASKS; t++)
+		if (m->tasks[t].task && m->tasks[t].hmap.fpage >= size)
+			m->tasks[t].hmap.state = HMAP_UNFAULTED;
+	hf->size = size;
+}
+
+/* mmap of one huge page (c bit 1: the second) shared or private (bit 0), read-only (bit 2). */
+static void hfile_mmap(struct model *m, const struct model_op *op)
+{
+	struct model_hmap *h = &m->cur->hmap;
+	bool shared = op->c & 1;
+	int fpage = (op->c >> 1) & 1, prot = op->c & 4 ? PROT_READ : PROT_READ | PROT_WRITE;
+	unsigned long ret;
+
+	trace(m, "hugetlbfs memfd mmap page %d prot %d %s", fpage, prot,
+	      shared ? "shared" : "private");
+	ret = sys_mmap(HUGETLB_BASE, HPAGE_PMD_SIZE, prot,
+		       MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE), m->hfile.fd,
+		       (unsigned long)fpage * HPAGE_PMD_SIZE);
+	*h = (struct model_hmap){0};
+	if (ret != HUGETLB_BASE) {
+		diverged(m, "hugetlbfs memfd mmap returned %#lx, expected %#lx", ret, HUGETLB_BASE);
+		return;
+	}
+	*h = (struct model_hmap){.mapped = true, .shared = shared, .prot = prot, .fpage = fpage};
+	/* hugetlbfs_file_mmap(): a writable mapping makes the file reach its end. */
+	if ((prot & PROT_WRITE) && m->hfile.size < fpage + 1)
+		m->hfile.size = fpage + 1;
+}
+
+/* A load or store of GUP_MARK_BYTES at a sample offset (c bits 0-2; bit 7: a load). */
+static void hfile_touch(struct model *m, const struct model_op *op)
+{
+	struct model_hmap *h = &m->cur->hmap;
+	int slot = op->c % HUGETLB_SLOTS;
+	bool write = !(op->c & 0x80), may = hmap_may_access(m, h, write);
+	unsigned char buf[GUP_MARK_BYTES];
+	unsigned long left, addr = hfile_slot_addr(slot);
+	struct hugetlb_bytes *b;
+
+	trace(m, "hugetlbfs memfd %s slot %d", write ? "write" : "read", slot);
+	if (write) {
+		fill_pattern(m, buf, sizeof(buf));
+		left = copy_to_user(addr, buf, sizeof(buf));
+	} else {
+		left = copy_from_user(buf, addr, sizeof(buf));
+	}
+	if ((left == 0) != may) {
+		diverged(m, "hugetlbfs memfd %s left %lu, expected %s", write ? "write" : "read",
+			 left, may ? "success" : "a fault");
+		return;
+	}
+	if (!may)
+		return;
+	b = hmap_fault(m, h, write);
+	if (write)
+		memcpy(b->slot[slot], buf, sizeof(buf));
+	else if (memcmp(buf, b->slot[slot], sizeof(buf)))
+		diverged(m, "hugetlbfs memfd read at slot %d differs from the model", slot);
+}
+
+/*
+ * pread of GUP_MARK_BYTES at a sample offset of page c bit 3 into arena slot c
+ * bits 4-7 (holes read as zeroes, nothing beyond the end); pwrite is -EINVAL.
+ */
+static void hfile_io(struct model *m, const struct model_op *op, bool write)
+{
+	struct model_hfile *hf = &m->hfile;
+	int slot = op->c % HUGETLB_SLOTS, fpage = (op->c >> 3) & 1;
+	loff_t pos = (loff_t)fpage * HPAGE_PMD_SIZE + (loff_t)slot * HUGETLB_SLOT_SIZE;
+	unsigned long buf = slot_addr(slot_of(op->c >> 4));
+	long expect = fpage >= hf->size ? 0 : GUP_MARK_BYTES;
+	ssize_t ret;
+
+	if (!write && expect &&
+	    accessible_prefix(m->cur, buf, GUP_MARK_BYTES, true, false, false) < GUP_MARK_BYTES)
+		expect = -EFAULT;
+	trace(m, "hugetlbfs memfd %s pos %#lx buf %#lx", write ? "pwrite" : "pread",
+	      (unsigned long)pos, buf);
+	ret = write ? sys_pwrite64(hf->fd, buf, GUP_MARK_BYTES, pos)
+		    : sys_pread64(hf->fd, buf, GUP_MARK_BYTES, pos);
+	if (write)
+		expect = -EINVAL; /* hugetlbfs has no write_iter */
+	if (ret != expect) {
+		diverged(m, "hugetlbfs memfd %s returned %zd, expected %ld",
+			 write ? "pwrite" : "pread", ret, expect);
+		return;
+	}
+	if (ret > 0)
+		model_copy(m->cur, buf, hf->bytes[fpage].slot[slot], GUP_MARK_BYTES, true);
+}
+
+/*
+ * GUP (c bit 5: fast; bit 4: pin; bit 3: write) of 1 to 4 subpages (bits 6-7) from
+ * a sample offset (bits 0-2): consecutive subpages, the first holding the model's
+ * bytes; a write one takes a mark the task reads next.
+ */
+static void hfile_gup(struct model *m, const struct model_op *op)
+{
+	struct model_hmap *h = &m->cur->hmap;
+	struct huge_batch *batch = &m->hugetlb_batch;
+	bool write = op->c & 8, pin = op->c & 0x10, fast = op->c & 0x20;
+	int slot = op->c % HUGETLB_SLOTS, n = 1 + (op->c >> 6);
+	unsigned long addr = hfile_slot_addr(slot);
+	unsigned int flags = write ? FOLL_WRITE : 0;
+	long got, expect = expected_gup(hmap_may_access(m, h, write) ? n : 0, n);
+	struct hugetlb_bytes *b;
+	unsigned char *frame;
+
+	if (batch->nr)
+		return;
+	trace(m, "hugetlbfs memfd %s%s slot %d n %d%s", fast ? "fast " : "", pin ? "pin" : "get",
+	      slot, n, write ? " write" : "");
+	if (fast) {
+		got = pin ? pin_user_pages_fast(addr, n, flags, batch->pages)
+			  : get_user_pages_fast(addr, n, flags, batch->pages);
+	} else {
+		mmap_read_lock(m->cur->task->mm);
+		got = pin ? pin_user_pages(addr, n, flags, batch->pages, NULL)
+			  : get_user_pages(addr, n, flags, batch->pages, NULL);
+		mmap_read_unlock(m->cur->task->mm);
+	}
+	batch->nr = got > 0 ? (int)got : 0;
+	batch->pinned = pin;
+	if (got != expect) {
+		diverged(m, "hugetlbfs memfd gup returned %ld, expected %ld", got, expect);
+		return;
+	}
+	if (!batch->nr)
+		return;
+	b = hmap_fault(m, h, write);
+	for (int i = 1; i < batch->nr; i++)
+		if (batch->pages[i] != batch->pages[0] + i)
+			diverged(m, "hugetlbfs memfd gup page %d is not the next subpage", i);
+	frame = page_address(batch->pages[0]);
+	if (memcmp(frame, b->slot[slot], GUP_MARK_BYTES)) {
+		diverged(m, "hugetlbfs memfd gup page does not hold the model's bytes");
+		return;
+	}
+	if (write) { /* a device writes into the page: the task sees it */
+		fill_pattern(m, frame, GUP_MARK_BYTES);
+		memcpy(b->slot[slot], frame, GUP_MARK_BYTES);
+	}
+}
+
+/* The hugetlbfs memfd's operations (b bits 0-2), in place of a release. */
+static void op_hfile(struct model *m, const struct model_op *op)
+{
+	switch (op->b & 7) {
+	case 0:
+		hfile_truncate(m, op->c % (HFILE_PAGES + 1));
+		break;
+	case 1:
+		hfile_mmap(m, op);
+		break;
+	case 2:
+		trace(m, "hugetlbfs memfd munmap");
+		if (sys_munmap(HUGETLB_BASE, HPAGE_PMD_SIZE))
+			diverged(m, "munmap of the hugetlbfs memfd's range failed");
+		m->cur->hmap = (struct model_hmap){0};
+		break;
+	case 3:
+		hfile_touch(m, op);
+		break;
+	case 4:
+	case 5:
+		hfile_io(m, op, op->b & 1);
+		break;
+	case 6:
+		hfile_gup(m, op);
+		break;
+	default:
+		if (m->hugetlb_batch.nr) {
+			trace(m, "hugetlbfs memfd release");
+			release_batch(&m->hugetlb_batch, op->c & 1);
+		}
+		break;
+	}
+}
+
 void op_file(struct model *m, const struct model_op *op)
 {
+	if ((op->a & 15) == 14 && m->has_hfile) {
+		op_hfile(m, op);
+		return;
+	}
 	switch (op->a & 15) {
 	case 0:
 	case 1:

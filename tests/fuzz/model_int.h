@@ -99,6 +99,37 @@ struct hugetlb_bytes {
 	unsigned char slot[HUGETLB_SLOTS][GUP_MARK_BYTES];
 };
 
+/*
+ * File mode's hugetlbfs memfd (config bit 7): up to HFILE_PAGES 2 MiB pages, whose
+ * bytes the model keeps at the HUGETLB_SLOTS sample offsets, mapped one huge page
+ * at a time at HUGETLB_BASE. The pool has room for every page the operations can
+ * hold: the file's, a private copy per task, one pinned page truncated away.
+ */
+#define HFILE_PAGES 2
+#define HFILE_POOL 10
+struct model_hfile {
+	int fd;		   /* the same descriptor in every task */
+	struct file *keep; /* the model's reference, for tasks started later */
+	int size;	   /* in huge pages */
+	bool cached[HFILE_PAGES];
+	struct hugetlb_bytes bytes[HFILE_PAGES];
+};
+
+/* How a task's private mapping of the hugetlbfs memfd has been faulted. */
+enum hmap_state {
+	HMAP_UNFAULTED, /* nothing mapped yet */
+	HMAP_FILE,	/* the page-cache page, read-only: it sees the file's changes */
+	HMAP_PRIVATE,	/* a page of its own (a copy, or a hole's new zeroed page) */
+};
+
+/* A task's mapping of one page of the hugetlbfs memfd at HUGETLB_BASE. */
+struct model_hmap {
+	bool mapped, shared;
+	int prot, fpage;
+	enum hmap_state state;	    /* private mappings */
+	struct hugetlb_bytes bytes; /* HMAP_PRIVATE */
+};
+
 /* A MAP_SHARED hugetlb page, shared by every task that maps it after fork. */
 struct hugetlb_object {
 	int users;
@@ -125,6 +156,7 @@ struct model_task {
 	struct model_huge_page huge[HUGE_PAGES];
 	struct model_hugetlb hugetlb;
 	struct model_dev dev;
+	struct model_hmap hmap; /* file mode */
 };
 
 /* A pfn range: offline, or granted by cma_alloc(). */
@@ -175,6 +207,8 @@ struct model {
 	 */
 	bool seals_as_6_18;
 	struct model_file files[MODEL_FILES];
+	bool has_hfile;
+	struct model_hfile hfile;
 	/* migrate mode */
 	bool migrate_mode;
 	bool longterm_avoids_movable; /* a long-term pin may not stay in ZONE_MOVABLE (6.18) */
@@ -217,6 +251,8 @@ void check_got_pages(struct model *m, struct model_task *mt, int slot, long got,
 /* Record the @got pages a GUP of @mt's @slot... returned as held (pinned: FOLL_PIN). */
 void hold_got_pages(struct model *m, struct model_task *mt, int slot, long got, struct page **pages,
 		    bool pinned, bool write);
+/* Hand back the pages of @batch (one unpin call for pins), dirty or not; it is empty after. */
+void release_batch(struct huge_batch *batch, bool dirty);
 /* Release held page @i: unpin_user_pages_dirty_lock(@dirty) for a pin, else put_page. */
 void release_held_dirty(struct model *m, int i, bool dirty);
 
@@ -224,7 +260,8 @@ void release_held_dirty(struct model *m, int i, bool dirty);
 /*
  * An input starting with MODEL_FILE_MAGIC runs in file mode; the config byte
  * (bits 0-2: file 0's pages / 2; bit 3: file 1 is a memfd, else a second host
- * file; bits 4-6: file 1's pages / 2) sets up the files.
+ * file; bits 4-6: file 1's pages / 2; bit 7: a hugetlbfs memfd too, and its pool)
+ * sets up the files.
  * Return: the bytes the magic takes (0: not file mode).
  */
 size_t file_mode_config(const uint8_t *data, size_t size, struct sim_config *cfg);

@@ -490,7 +490,8 @@ static void op_fork(struct model *m, const struct model_op *op)
 		fork_page(&child->pages[i], &m->cur->pages[i]);
 	huge_fork(child, m->cur);
 	hugetlb_fork(child, m->cur);
-	child->dev = m->cur->dev; /* a shared mapping: the child maps the same device bytes */
+	child->dev = m->cur->dev;   /* a shared mapping: the child maps the same device bytes */
+	child->hmap = m->cur->hmap; /* the hugetlbfs memfd: its page, or a copy of this one's */
 }
 
 static void op_switch(struct model *m, const struct model_op *op)
@@ -773,6 +774,7 @@ static void drop_task(struct model_task *mt)
 		huge_drop(&mt->huge[i]);
 	hugetlb_drop(&mt->hugetlb);
 	mt->dev = (struct model_dev){0};
+	mt->hmap = (struct model_hmap){0};
 	task_exit(mt->task);
 	mt->task = NULL;
 }
@@ -1005,7 +1007,7 @@ static void huge_gup(struct model *m, const struct model_op *op, struct huge_pla
 	}
 }
 
-static void release_batch(struct huge_batch *batch, bool dirty)
+void release_batch(struct huge_batch *batch, bool dirty)
 {
 	if (batch->pinned)
 		unpin_user_pages_dirty_lock(batch->pages, (unsigned long)batch->nr, dirty);
