@@ -725,13 +725,13 @@ static bool hmap_may_access(struct model *m, const struct model_hmap *h, bool wr
 }
 
 /*
- * ftruncate to 0 to HFILE_PAGES huge pages: pages beyond leave the cache and every
+ * ftruncate to 0 to HFILE_PAGES huge pages (c): pages beyond leave the cache and every
  * mapping, a private copy too (hugetlb_vmtruncate() zaps them all); a pin keeps its page.
  */
-static void hfile_truncate(struct model *m, int size)
+static void hfile_truncate(struct model *m, const struct model_op *op)
 {
 	struct model_hfile *hf = &m->hfile;
-	int ret;
+	int size = op->c % (HFILE_PAGES + 1), ret;
 
 	trace(m, "hugetlbfs memfd ftruncate to %d huge pages", size);
 	ret = sys_ftruncate(hf->fd, (loff_t)size * HPAGE_PMD_SIZE);
@@ -805,12 +805,14 @@ static void hfile_touch(struct model *m, const struct model_op *op)
 }
 
 /*
- * pread of GUP_MARK_BYTES at a sample offset of page c bit 3 into arena slot c
- * bits 4-7 (holes read as zeroes, nothing beyond the end); pwrite is -EINVAL.
+ * pread (b bit 0 clear) of GUP_MARK_BYTES at a sample offset of page c bit 3 into
+ * arena slot c bits 4-7 (holes read as zeroes, nothing beyond the end); pwrite
+ * (b bit 0 set) is -EINVAL.
  */
-static void hfile_io(struct model *m, const struct model_op *op, bool write)
+static void hfile_io(struct model *m, const struct model_op *op)
 {
 	struct model_hfile *hf = &m->hfile;
+	bool write = op->b & 1;
 	int slot = op->c % HUGETLB_SLOTS, fpage = (op->c >> 3) & 1;
 	loff_t pos = (loff_t)fpage * HPAGE_PMD_SIZE + (loff_t)slot * HUGETLB_SLOT_SIZE;
 	unsigned long buf = slot_addr(slot_of(op->c >> 4));
@@ -888,81 +890,35 @@ static void hfile_gup(struct model *m, const struct model_op *op)
 	}
 }
 
+static void hfile_unmap(struct model *m, const struct model_op *op)
+{
+	(void)op;
+	trace(m, "hugetlbfs memfd munmap");
+	if (sys_munmap(HUGETLB_BASE, HPAGE_PMD_SIZE))
+		diverged(m, "munmap of the hugetlbfs memfd's range failed");
+	m->cur->hmap = (struct model_hmap){0};
+}
+
 /* The hugetlbfs memfd's operations (b bits 0-2), in place of a release. */
 static void op_hfile(struct model *m, const struct model_op *op)
 {
-	switch (op->b & 7) {
-	case 0:
-		hfile_truncate(m, op->c % (HFILE_PAGES + 1));
-		break;
-	case 1:
-		hfile_mmap(m, op);
-		break;
-	case 2:
-		trace(m, "hugetlbfs memfd munmap");
-		if (sys_munmap(HUGETLB_BASE, HPAGE_PMD_SIZE))
-			diverged(m, "munmap of the hugetlbfs memfd's range failed");
-		m->cur->hmap = (struct model_hmap){0};
-		break;
-	case 3:
-		hfile_touch(m, op);
-		break;
-	case 4:
-	case 5:
-		hfile_io(m, op, op->b & 1);
-		break;
-	case 6:
-		hfile_gup(m, op);
-		break;
-	default:
-		if (m->hugetlb_batch.nr) {
-			trace(m, "hugetlbfs memfd release");
-			release_batch(&m->hugetlb_batch, op->c & 1);
-		}
-		break;
-	}
+	static const model_op_fn ops[] = {hfile_truncate, hfile_mmap, hfile_unmap, hfile_touch,
+					  hfile_io,	  hfile_io,   hfile_gup,   hugetlb_release};
+
+	MODEL_DISPATCH(m, op, op->b, ops);
 }
 
 void op_file(struct model *m, const struct model_op *op)
 {
+	static const model_op_fn ops[] = {
+		file_mmap,   file_mmap,	     file_mmap,	   file_pread, file_pread, file_pwrite,
+		file_pwrite, file_ftruncate, file_fsync,   file_msync, file_gup,   file_gup,
+		file_gup,    file_release,   file_release, file_seal,
+	};
+
 	if ((op->a & 15) == 14 && m->has_hfile) {
 		op_hfile(m, op);
 		return;
 	}
-	switch (op->a & 15) {
-	case 0:
-	case 1:
-	case 2:
-		file_mmap(m, op);
-		break;
-	case 3:
-	case 4:
-		file_pread(m, op);
-		break;
-	case 5:
-	case 6:
-		file_pwrite(m, op);
-		break;
-	case 7:
-		file_ftruncate(m, op);
-		break;
-	case 8:
-		file_fsync(m, op);
-		break;
-	case 9:
-		file_msync(m, op);
-		break;
-	case 10:
-	case 11:
-	case 12:
-		file_gup(m, op);
-		break;
-	case 13:
-	case 14:
-		file_release(m, op);
-		break;
-	default:
-		file_seal(m, op);
-		break;
-	}
+	MODEL_DISPATCH(m, op, op->a, ops);
 }

@@ -229,6 +229,17 @@ struct model_op {
 	uint8_t code, a, b, c;
 };
 
+/* One operation of the decoder, on the model and the machine. */
+typedef void (*model_op_fn)(struct model *m, const struct model_op *op);
+
+/*
+ * Run the operation of @table (an array of model_op_fn) that @byte names, modulo
+ * the table's size: how each opcode that stands for a family of operations picks
+ * one. Tables have a power-of-two size, so that is @byte's low bits; an operation
+ * meant to come up more often takes more than one entry.
+ */
+#define MODEL_DISPATCH(m, op, byte, table) ((table)[(byte) % ARRAY_SIZE(table)]((m), (op)))
+
 /* --- model_ops.c's helpers --- */
 void __attribute__((format(printf, 2, 3))) diverged(struct model *m, const char *fmt, ...);
 void __attribute__((format(printf, 2, 3))) trace(struct model *m, const char *fmt, ...);
@@ -251,6 +262,8 @@ void check_got_pages(struct model *m, struct model_task *mt, int slot, long got,
 /* Record the @got pages a GUP of @mt's @slot... returned as held (pinned: FOLL_PIN). */
 void hold_got_pages(struct model *m, struct model_task *mt, int slot, long got, struct page **pages,
 		    bool pinned, bool write);
+/* Hand back the pages of the hugetlb GUP batch if there are any (c bit 0: dirty). */
+void hugetlb_release(struct model *m, const struct model_op *op);
 /* Hand back the pages of @batch (one unpin call for pins), dirty or not; it is empty after. */
 void release_batch(struct huge_batch *batch, bool dirty);
 /* Release held page @i: unpin_user_pages_dirty_lock(@dirty) for a pin, else put_page. */

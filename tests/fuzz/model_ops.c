@@ -1114,10 +1114,11 @@ static void hugetlb_touch(struct model *m, const struct model_op *op)
 		diverged(m, "hugetlb read at %#lx differs from the model", addr);
 }
 
-static void hugetlb_unmap(struct model *m)
+static void hugetlb_unmap(struct model *m, const struct model_op *op)
 {
 	int ret;
 
+	(void)op;
 	trace(m, "hugetlb munmap");
 	ret = sys_munmap(HUGETLB_BASE, HPAGE_PMD_SIZE);
 	hugetlb_drop(&m->cur->hugetlb);
@@ -1178,30 +1179,21 @@ static void hugetlb_gup(struct model *m, const struct model_op *op)
 	}
 }
 
+void hugetlb_release(struct model *m, const struct model_op *op)
+{
+	if (m->hugetlb_batch.nr) {
+		trace(m, "hugetlb release");
+		release_batch(&m->hugetlb_batch, op->c & 1);
+	}
+}
+
 static void op_hugetlb(struct model *m, const struct model_op *op)
 {
-	switch (op->a & 7) {
-	case 0:
-		hugetlb_map(m, op);
-		break;
-	case 1:
-	case 2:
-		hugetlb_touch(m, op);
-		break;
-	case 3:
-		hugetlb_unmap(m);
-		break;
-	case 4:
-	case 5:
-		hugetlb_gup(m, op);
-		break;
-	default:
-		if (m->hugetlb_batch.nr) {
-			trace(m, "hugetlb release");
-			release_batch(&m->hugetlb_batch, op->c & 1);
-		}
-		break;
-	}
+	static const model_op_fn ops[] = {hugetlb_map,	   hugetlb_touch,  hugetlb_touch,
+					  hugetlb_unmap,   hugetlb_gup,	   hugetlb_gup,
+					  hugetlb_release, hugetlb_release};
+
+	MODEL_DISPATCH(m, op, op->a, ops);
 }
 
 /*
@@ -1695,20 +1687,10 @@ static void cma_give_back(struct model *m, const struct model_op *op)
 
 static void op_offline(struct model *m, const struct model_op *op)
 {
-	switch (op->a & 3) {
-	case 0:
-		offline_movable(m, op);
-		break;
-	case 1:
-		online_movable(m, op);
-		break;
-	case 2:
-		cma_grant(m, op);
-		break;
-	default:
-		cma_give_back(m, op);
-		break;
-	}
+	static const model_op_fn ops[] = {offline_movable, online_movable, cma_grant,
+					  cma_give_back};
+
+	MODEL_DISPATCH(m, op, op->a, ops);
 }
 
 /* --- MODEL_OP_DEVICE (migrate mode) --- */
@@ -1719,11 +1701,12 @@ static struct page *device_page(const struct model *m, unsigned long offset)
 }
 
 /* memremap_pages() of the GENERIC pgmap over all device memory, at m->dev_align. */
-static void device_remap(struct model *m)
+static void device_remap(struct model *m, const struct model_op *op)
 {
 	uint64_t base = (uint64_t)sim_device_start_pfn() << PAGE_SHIFT;
 	int ret;
 
+	(void)op;
 	if (m->pgmap_live)
 		return;
 	trace(m, "memremap_pages");
@@ -1915,11 +1898,12 @@ static void device_unmap(struct model *m, const struct model_op *op)
 }
 
 /* memunmap_pages_try(): -EBUSY while a task maps the device or a GUP reference is held. */
-static void device_memunmap(struct model *m)
+static void device_memunmap(struct model *m, const struct model_op *op)
 {
 	bool busy = m->dev_batch.nr;
 	int ret;
 
+	(void)op;
 	if (!m->pgmap_live)
 		return;
 	for (int i = 0; i < MAX_TASKS; i++)
@@ -1934,34 +1918,13 @@ static void device_memunmap(struct model *m)
 
 static void op_device(struct model *m, const struct model_op *op)
 {
-	switch (op->a & 7) {
-	case 0:
-		device_map(m, op);
-		break;
-	case 1:
-	case 2:
-		device_touch(m, op);
-		break;
-	case 3:
-		device_gup(m, op);
-		break;
-	case 4:
-		device_release(m, op);
-		break;
-	case 5:
-		device_unmap(m, op);
-		break;
-	case 6:
-		device_memunmap(m);
-		break;
-	default:
-		device_remap(m);
-		break;
-	}
+	static const model_op_fn ops[] = {device_map,	   device_touch,   device_touch,
+					  device_gup,	   device_release, device_unmap,
+					  device_memunmap, device_remap};
+
+	MODEL_DISPATCH(m, op, op->a, ops);
 	check_frames(m);
 }
-
-typedef void (*model_op_fn)(struct model *m, const struct model_op *op);
 
 static const model_op_fn model_ops[MODEL_NR_OPS] = {
 	[MODEL_OP_MMAP] = op_mmap,
@@ -2071,7 +2034,7 @@ static void migrate_mode_start(struct model *m, uint8_t config)
 		diverged(m, "out of host memory");
 		return;
 	}
-	device_remap(m);
+	device_remap(m, NULL);
 }
 
 /* The operation @code names in the input's mode. */
