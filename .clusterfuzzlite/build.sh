@@ -58,7 +58,7 @@ link() {
 
 CXX=${CXX:-clang++}
 CXXFLAGS=${CXXFLAGS:-$CFLAGS}
-link fuzz_model "$root/tests/fuzz/model_ops.c" "$root/tests/fuzz/fuzz_model.c"
+link fuzz_model "$root"/tests/fuzz/model_*.c "$root/tests/fuzz/fuzz_model.c"
 link fuzz_script "$root/tests/fuzz/fuzz_script.c"
 
 # Seeds, dictionary and options, named as ClusterFuzzLite looks for them.

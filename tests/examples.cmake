@@ -79,7 +79,7 @@ if(TARGET gup)
   gup_add_test(NAME run_mmap_refuses_reserved
     COMMAND ${_expect_run} "'EFAULT' is reserved" $<TARGET_FILE:gup> run ${_bad}/mmap_reserved.gup)
   gup_add_test(NAME run_memremap_refuses_bad_type
-    COMMAND ${_expect_run} "expected a device memory type \\(generic fsdax\\), got 'private'"
+    COMMAND ${_expect_run} "expected a device memory type \\(generic fsdax private coherent\\), got 'hmm'"
             $<TARGET_FILE:gup> run ${_bad}/memremap_bad_type.gup)
   gup_add_test(NAME run_boot_refuses_unaligned_device
     COMMAND ${_expect_run} "device=0x300000 is not a multiple of 2M"

@@ -174,6 +174,27 @@ static inline void window_waiter_join(struct window_waiter *ww)
 	assert_true(ww->done);
 }
 
+static inline void window_start_waiter(struct migrate_window *w)
+{
+	window_waiter_start(w->arg, w->old);
+}
+
+/*
+ * Migrate @w's page with @fn running on a thread that meets the entry at
+ * @w->addr + 7 pages, the window held until it sleeps; return once it is done.
+ */
+static inline struct window_waiter *wait_in_window(struct migrate_window *w,
+						   struct window_waiter *ww,
+						   void (*fn)(struct window_waiter *ww))
+{
+	*ww = (struct window_waiter){.task = w->task, .fn = fn, .addr = w->addr + 7 * PAGE_SIZE};
+	w->during = window_start_waiter;
+	w->arg = ww;
+	migrate_with_window(w);
+	window_waiter_join(ww);
+	return ww;
+}
+
 /* The waiter bodies: a read fault, and a slow GUP with and without FOLL_MIGRATION. */
 static inline void waiter_read_fault(struct window_waiter *ww)
 {

@@ -3,7 +3,7 @@
  * fsdax with device memory: files under sim_config.dax_dir keep their data in the
  * machine's FS_DAX pmem; shared mappings map the device pages with devmap PTEs
  * and PMDs, GUP returns them, long-term pins are refused, and the data reaches
- * the host file when the inode goes.
+ * the host file when the inode goes; private mappings copy device pages on write.
  */
 #include "file_harness.h"
 
@@ -29,8 +29,8 @@ static int fsdax_teardown(void **state)
 	return ret;
 }
 
-/* @fd mapped shared at a 2 MiB-aligned address, so its first 2 MiB can be one pmd. */
-static unsigned long map_aligned(int fd, unsigned long len)
+/* @fd mapped (@flags) at a 2 MiB-aligned address, so its first 2 MiB can be one pmd. */
+static unsigned long map_aligned_as(int fd, unsigned long len, unsigned long flags)
 {
 	unsigned long area =
 		sys_mmap(0, len + PMD_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -38,8 +38,12 @@ static unsigned long map_aligned(int fd, unsigned long len)
 
 	assert_false(IS_ERR_VALUE(area));
 	assert_int_equal(sys_munmap(area, len + PMD_SIZE), 0);
-	return (unsigned long)sys_mmap(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-				       fd, 0);
+	return (unsigned long)sys_mmap(addr, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
+}
+
+static unsigned long map_aligned(int fd, unsigned long len)
+{
+	return map_aligned_as(fd, len, MAP_SHARED);
 }
 
 static pmd_t pmd_at(unsigned long addr)
@@ -47,6 +51,16 @@ static pmd_t pmd_at(unsigned long addr)
 	pud_t *pud = pud_offset(p4d_offset(pgd_offset(current->mm, addr), addr), addr);
 
 	return pmdp_get(pmd_offset(pud, addr));
+}
+
+/* The PTE at @addr, which a pte table maps. */
+static pte_t pte_at(unsigned long addr)
+{
+	pud_t *pud = pud_offset(p4d_offset(pgd_offset(current->mm, addr), addr), addr);
+	pmd_t pmd = pmdp_get(pmd_offset(pud, addr));
+
+	assert_false(pmd_devmap(pmd));
+	return ptep_get(pte_offset_map(&pmd, addr));
 }
 
 static void test_fsdax_maps_device_pages(void **state)
@@ -96,21 +110,74 @@ static void test_fsdax_maps_device_pages(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
-/* A private mapping of a DAX file stays a page-cache mapping (COW needs real pages). */
-static void test_fsdax_private_mapping_uses_page_cache(void **state)
+/*
+ * A private mapping of a DAX file: a read maps the device page read-only with a
+ * devmap PTE (never a pmd); a write copies the device page into an anonymous page
+ * (do_wp_page() on the devmap PTE, or do_cow_fault() with the block copied into
+ * vmf->cow_page when nothing was mapped yet), and neither the device memory nor
+ * the host file sees the write. A long-term pin is refused as for shared ones.
+ */
+static void test_fsdax_private_mapping_cows_from_device(void **state)
 {
-	const char *path = make_pattern_file("p", PAGE_SIZE, 0600);
+	const char *path = make_pattern_file("p", FILE_BYTES, 0600);
 	struct task_struct *t = start_task("fsdax");
-	int fd = open_file(path, O_RDONLY);
-	unsigned long addr = map_file(fd, PAGE_SIZE, PROT_READ, MAP_PRIVATE, 0);
-	struct page *page;
+	int fd = open_file(path, O_RDWR);
+	unsigned long addr = map_aligned_as(fd, FILE_BYTES, MAP_PRIVATE);
+	struct page *page, *dev;
+	unsigned long cows;
+	pte_t pte;
 
 	(void)state;
+	assert_false(IS_ERR_VALUE(addr));
+	assert_true(vma_is_fsdax(vma_at(t, addr)));
+
+	/* A read: the device page itself, read-only, with no reference or mapcount. */
+	assert_int_equal(user_byte(addr + 1), pattern_byte(1));
+	pte = pte_at(addr);
+	assert_true(pte_devmap(pte));
+	assert_false(pte_write(pte));
+	dev = pte_page(pte);
+	assert_true(is_fsdax_page(dev));
+	assert_int_equal(page_mapcount(dev), 0);
 	assert_int_equal(get_user_pages_fast(addr, 1, 0, &page), 1);
-	assert_false(is_zone_device_page(page));
+	assert_ptr_equal(page, dev);
 	put_page(page);
-	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
+
+	/* A write to it: an anonymous copy of the device page; the device keeps its bytes. */
+	cows = global_node_page_state(NR_COW_FAULTS);
+	assert_int_equal(copy_to_user(addr + 1, "Q", 1), 0);
+	assert_int_equal(global_node_page_state(NR_COW_FAULTS), cows + 1);
+	pte = pte_at(addr);
+	assert_false(pte_devmap(pte));
+	assert_true(pte_write(pte));
+	assert_true(PageAnon(pte_page(pte)));
+	assert_int_equal(user_byte(addr + 1), 'Q');
+	assert_int_equal(user_byte(addr + 2), pattern_byte(2));
+	assert_int_equal(*((char *)page_address(dev) + 1), pattern_byte(1));
+
+	/* A first touch that writes: do_cow_fault(), the block copied by the dax fault. */
+	assert_int_equal(copy_to_user(addr + 5 * PAGE_SIZE, "W", 1), 0);
+	assert_int_equal(global_node_page_state(NR_COW_FAULTS), cows + 1); /* no wp fault */
+	pte = pte_at(addr + 5 * PAGE_SIZE);
+	assert_true(PageAnon(pte_page(pte)));
+	assert_int_equal(user_byte(addr + 5 * PAGE_SIZE + 1), pattern_byte(5 * PAGE_SIZE + 1));
+	assert_int_equal(*((char *)page_address(dev + 5)), pattern_byte(5 * PAGE_SIZE));
+
+	/* A write pin of a read-mapped page breaks COW first; a long-term one is refused. */
+	assert_int_equal(user_byte(addr + 9 * PAGE_SIZE), pattern_byte(9 * PAGE_SIZE));
+	assert_int_equal(pin_user_pages_fast(addr + 9 * PAGE_SIZE, 1, FOLL_WRITE, &page), 1);
+	assert_true(PageAnon(page));
+	assert_int_equal(*(char *)page_address(page), pattern_byte(9 * PAGE_SIZE));
+	assert_int_equal(sim_check(stderr), 0);
+	unpin_user_page(page);
+	assert_int_equal(user_byte(addr + 12 * PAGE_SIZE), pattern_byte(12 * PAGE_SIZE));
+	assert_int_equal(pin_user_pages_fast(addr + 12 * PAGE_SIZE, 1, FOLL_LONGTERM, &page),
+			 -EOPNOTSUPP);
+
+	assert_int_equal(sys_munmap(addr, FILE_BYTES), 0);
 	assert_int_equal(sys_close(fd), 0);
+	assert_int_equal(host_byte(path, 1), pattern_byte(1));
+	assert_int_equal(host_byte(path, 5 * PAGE_SIZE), pattern_byte(5 * PAGE_SIZE));
 	task_exit(t);
 	set_current(NULL);
 	assert_int_equal(sim_shutdown(), 0);
@@ -121,7 +188,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fsdax_maps_device_pages, fsdax_setup,
 						fsdax_teardown),
-		cmocka_unit_test_setup_teardown(test_fsdax_private_mapping_uses_page_cache,
+		cmocka_unit_test_setup_teardown(test_fsdax_private_mapping_cows_from_device,
 						fsdax_setup, fsdax_teardown),
 	};
 

@@ -318,6 +318,43 @@ static void test_split_refused_under_a_racing_fast_pin(void **state)
 	finish(t);
 }
 
+/* At the split's frozen moment (every PTE a migration entry): zap two of them. */
+static void dontneed_while_frozen(enum sim_point_id id, void *ctx, void *arg)
+{
+	int *ret = arg;
+
+	(void)ctx;
+	sim_point_set_hook(id, NULL, NULL);
+	*ret = sys_madvise(THP_BASE + PAGE_SIZE, 2 * PAGE_SIZE, MADV_DONTNEED);
+}
+
+/*
+ * MADV_DONTNEED holds mmap_lock only for read, so it can zap the migration entries
+ * a split left: rss counts an entry until the zap uncounts it, and the split frees
+ * the zapped subpages instead of mapping them again.
+ */
+static void test_zap_of_split_migration_entries_keeps_rss(void **state)
+{
+	struct task_struct *t;
+	struct page *head;
+	int ret = 1;
+
+	(void)state;
+	boot_thp();
+	t = start_task("split");
+	head = map_thp(4);
+	assert_int_equal(sim_point_set_hook(SP_THP_SPLIT_FROZEN, dontneed_while_frozen, &ret), 0);
+	assert_int_equal(sim_split_huge_page_at(t->mm, THP_BASE), 0);
+	assert_int_equal(ret, 0);
+	assert_int_equal(atomic_long_read(&t->mm->rss_anon), HPAGE_PMD_NR - 2);
+	assert_int_equal(global_node_page_state(NR_ANON_MAPPED), HPAGE_PMD_NR - 2);
+	assert_int_equal(page_ref_count(head + 1), 0); /* freed by the split */
+	assert_int_equal(byte_at(THP_BASE), 'a');
+	assert_int_equal(byte_at(THP_BASE + PAGE_SIZE), 0); /* a new zero-filled page */
+	assert_int_equal(byte_at(THP_BASE + 3 * PAGE_SIZE), 'd');
+	finish(t);
+}
+
 /* --- the deferred split queue --- */
 
 static void test_partial_munmap_queues_deferred_split(void **state)
@@ -524,6 +561,7 @@ int main(void)
 		SPLIT_TEST(test_foll_split_on_pte_mapped_thp),
 		SPLIT_TEST(test_foll_split_of_pinned_thp_is_ebusy),
 		SPLIT_TEST(test_split_refused_under_a_racing_fast_pin),
+		SPLIT_TEST(test_zap_of_split_migration_entries_keeps_rss),
 		SPLIT_TEST(test_partial_munmap_queues_deferred_split),
 		SPLIT_TEST(test_partial_dontneed_queues_deferred_split),
 		SPLIT_TEST(test_deferred_entry_of_freed_thp_is_dropped),

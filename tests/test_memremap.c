@@ -45,13 +45,19 @@ static struct page *pgmap_page(struct dev_pagemap *pgmap, unsigned long i)
 	return pfn_to_page(pgmap_start_pfn(pgmap) + i);
 }
 
-/* The references a live pgmap holds with nobody using it: its own and its pages'. */
+/*
+ * The references a live pgmap holds with nobody using it: its own and its pages'
+ * (6.18: one per folio, and a GENERIC range of 2M or 1G alignment is compound).
+ */
 static long idle_refs(struct dev_pagemap *pgmap)
 {
 	bool per_page = !profile_is_6_18() || pgmap->type == MEMORY_DEVICE_GENERIC ||
 			pgmap->type == MEMORY_DEVICE_FS_DAX;
+	bool folios = profile_is_6_18() && pgmap->type == MEMORY_DEVICE_GENERIC &&
+		      pgmap->align > PAGE_SIZE;
+	long nr = (long)pgmap_nr_pages(pgmap);
 
-	return 1 + (per_page ? (long)pgmap_nr_pages(pgmap) : 0);
+	return 1 + (per_page ? nr / (folios ? (long)(pgmap->align >> PAGE_SHIFT) : 1) : 0);
 }
 
 static void test_memremap_pages_basics(void **state)
@@ -184,7 +190,7 @@ static void pin_device_range(struct dev_pagemap *pgmap, unsigned long addr, unsi
 	assert_int_equal(sim_check(stderr), 0);
 	assert_int_equal(memunmap_pages_try(pgmap), -EBUSY);
 	unpin_user_pages(pages, (unsigned long)nr);
-	assert_int_equal(page_ref_count(pages[0]), 1);
+	assert_int_equal(page_count(pages[0]), 1); /* the folio's, under 6.18 */
 
 	mmap_read_lock(current->mm);
 	assert_int_equal(pin_user_pages(addr, nr, FOLL_WRITE, pages, NULL), nr);
@@ -524,6 +530,99 @@ static void test_devdax_split_at_alignment(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/*
+ * The shape of a pinned devmap pmd. 5.11: 512 order-0 pages, each pinned with the
+ * bias. 6.18: one compound page whose head counts the 512 pins exactly (order > 1)
+ * and whose tails hold nothing, one pgmap reference for the folio.
+ */
+static void test_devdax_pmd_pin_shape(void **state)
+{
+	struct page *pages[HPAGE_PMD_NR], *head;
+	struct dev_pagemap pgmap;
+	unsigned long addr;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 4UL << 20, PMD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	head = pgmap_page(&pgmap, 0);
+	assert_int_equal(dev_pagemap_refs(&pgmap), 1 + by_profile(2 * HPAGE_PMD_NR, 2));
+	assert_int_equal(PageHead(head), profile_is_6_18());
+	assert_ptr_equal(compound_head(pgmap_page(&pgmap, 7)), by_profile(0, 1) ? head : head + 7);
+	assert_ptr_equal(page_pgmap(pgmap_page(&pgmap, 7)), &pgmap);
+	assert_true(is_zone_device_page(pgmap_page(&pgmap, 7)));
+	start_task("devdax");
+	addr = map_device(&pgmap, 2UL << 20);
+
+	assert_int_equal(pin_user_pages_fast(addr, HPAGE_PMD_NR, FOLL_WRITE, pages), HPAGE_PMD_NR);
+	assert_ptr_equal(pages[9], pgmap_page(&pgmap, 9));
+	if (profile_is_6_18()) {
+		assert_int_equal(page_ref_count(head), 1 + HPAGE_PMD_NR);
+		assert_int_equal(compound_pincount(head), HPAGE_PMD_NR);
+		assert_int_equal(page_ref_count(pgmap_page(&pgmap, 9)), 0);
+	} else {
+		assert_int_equal(page_ref_count(head), 1 + GUP_PIN_COUNTING_BIAS);
+		assert_int_equal(page_ref_count(pgmap_page(&pgmap, 9)), 1 + GUP_PIN_COUNTING_BIAS);
+	}
+	assert_true(page_maybe_dma_pinned(pages[HPAGE_PMD_NR - 1]));
+	assert_int_equal(sim_check(stderr), 0);
+	assert_int_equal(memunmap_pages_try(&pgmap), -EBUSY);
+	unpin_user_pages(pages, HPAGE_PMD_NR);
+	assert_int_equal(page_ref_count(head), 1);
+
+	/* The slow walk takes its references on the same head. */
+	mmap_read_lock(current->mm);
+	assert_int_equal(pin_user_pages(addr + PAGE_SIZE, 2, FOLL_WRITE, pages, NULL), 2);
+	mmap_read_unlock(current->mm);
+	assert_int_equal(page_ref_count(head), by_profile(1, 3));
+	unpin_user_pages(pages, 2);
+	assert_int_equal(sys_munmap(addr, 2UL << 20), 0);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_false(PageHead(head)); /* the struct pages are gone with the pgmap */
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/*
+ * The checker accounts a pgmap's references against its pages' and mappings':
+ * a lookup never put back, and a pinned device page that lost its references,
+ * are both reported; put right, the machine checks clean.
+ */
+static void test_checker_accounts_pgmap_refs(void **state)
+{
+	struct dev_pagemap pgmap;
+	struct page *page, *head;
+	unsigned long addr;
+	int units;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PMD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 2UL << 20);
+	assert_int_equal(sim_check(NULL), 0);
+
+	assert_ptr_equal(get_dev_pagemap(pgmap_start_pfn(&pgmap), NULL), &pgmap);
+	assert_int_not_equal(sim_check(NULL), 0);
+	put_dev_pagemap(&pgmap);
+	assert_int_equal(sim_check(NULL), 0);
+
+	assert_int_equal(pin_user_pages_fast(addr + 5 * PAGE_SIZE, 1, FOLL_WRITE, &page), 1);
+	head = compound_head(page);
+	units = profile_is_6_18() ? 1 : (int)GUP_PIN_COUNTING_BIAS;
+	page_ref_sub(head, units); /* a stray put behind GUP's back */
+	assert_int_not_equal(sim_check(NULL), 0);
+	page_ref_add(head, units);
+	assert_int_equal(sim_check(NULL), 0);
+	unpin_user_page(page);
+
+	assert_int_equal(sys_munmap(addr, 2UL << 20), 0);
+	task_exit(current);
+	set_current(NULL);
+	memunmap_pages(&pgmap);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +639,8 @@ int main(void)
 		DEVICE_TEST(test_device_bytes_survive_memunmap),
 		DEVICE_TEST(test_devdax_get_then_put_page),
 		DEVICE_TEST(test_devdax_split_at_alignment),
+		DEVICE_TEST(test_devdax_pmd_pin_shape),
+		DEVICE_TEST(test_checker_accounts_pgmap_refs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,15 +3,13 @@
  * tests/test_migrate_hugetlb.c - hugetlb page migration as 5.11 does it: private and
  * shared 2 MiB pages move whole to a pool page (or a temporary one) in another zone
  * behind huge migration entries; pins keep their page; a 1 GiB page needs a free
- * gigantic pool page (-ENOMEM without); faults, GUP-fast, fork, munmap and mprotect
- * meeting the migration entries in the window between unmap and remap.
+ * gigantic pool page (-ENOMEM without) and moves whole on offlining behind a PUD
+ * migration entry; faults, GUP-fast, fork, munmap and mprotect meeting the
+ * migration entries in the window between unmap and remap (a waiter does not fail
+ * the pass); offline_range() and, by profile, cma_alloc() over hugetlb pages.
  */
-#include "harness.h"
-#include "mm/internal.h"
+#include "migrate_window.h"
 
-#include <sched.h>
-
-#define MIB (1UL << 20)
 #define HUGE_PRIVATE (MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB)
 #define HUGE_SHARED (MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB)
 #define RW (PROT_READ | PROT_WRITE)
@@ -35,12 +33,6 @@ static int boot_movable_only(void **state)
 {
 	(void)state;
 	return boot_pool(4);
-}
-
-static int shutdown_checked(void **state)
-{
-	(void)state;
-	return sim_shutdown();
 }
 
 static struct sim_hugepages pool(unsigned long size)
@@ -86,11 +78,16 @@ static unsigned long map_huge_page(unsigned long flags)
 	return addr;
 }
 
-static void assert_bytes(unsigned long addr)
+static void assert_bytes_at(unsigned long addr, unsigned long size)
 {
 	assert_int_equal(get_byte(addr), 'f');
-	assert_int_equal(get_byte(addr + PMD_SIZE / 2), 'm');
-	assert_int_equal(get_byte(addr + PMD_SIZE - 1), 'l');
+	assert_int_equal(get_byte(addr + size / 2), 'm');
+	assert_int_equal(get_byte(addr + size - 1), 'l');
+}
+
+static void assert_bytes(unsigned long addr)
+{
+	assert_bytes_at(addr, PMD_SIZE);
 }
 
 static unsigned long huge_entry(struct task_struct *t, unsigned long addr)
@@ -413,98 +410,61 @@ static void test_mprotect_in_window(void **state)
 }
 
 /*
- * A fault of another thread on the migration entry waits on the old page's lock
- * (migration_entry_wait_huge()), holding a reference, which fails this pass of the
- * migration (-EAGAIN, as in 5.11); it then reads the restored page, and a later
- * pass moves it. The window's hook waits until the waiter holds its reference.
+ * A fault of another thread on the migration entry sleeps on the old page's lock
+ * (migration_entry_wait_huge()) holding no reference, as 5.11's
+ * __migration_entry_wait() does for hugetlb too: the pass it waits for moves the
+ * page (the window opens once), and the waiter then reads the new page.
  */
-struct waiter {
-	struct sim_thread *thread;
-	struct task_struct *task;
-	struct page *old;
-	int base_refs;
-	bool saw_reference;
-	bool spun; /* the waiter faulted on and on instead of waiting */
-	bool done;
-	bool gup;    /* fault through pin_user_pages() (follow_hugetlb_page) */
-	char byte;   /* what it read */
-	long pinned; /* what the slow pin returned */
-};
+static struct window_waiter waiter;
+static int window_hits;
 
-static struct waiter waiter;
-
-static void *wait_on_entry(void *arg)
+static void waiter_pin(struct window_waiter *ww)
 {
 	struct page *page;
 
-	(void)arg;
-	if (waiter.gup) {
-		/* A read pin: a write one would fault on any entry it cannot write. */
-		waiter.pinned = pin_user_pages(window_addr + PMD_SIZE / 2, 1, 0, &page, NULL);
-		if (waiter.pinned == 1) {
-			waiter.byte = *((char *)page_address(page));
-			unpin_user_page(page);
-		}
-	} else {
-		waiter.byte = get_byte(window_addr + PMD_SIZE / 2);
+	/* A read pin: a write one would fault on any entry it cannot write. */
+	ww->ret = pin_user_pages(ww->addr, 1, 0, &page, NULL);
+	if (ww->ret == 1) {
+		ww->byte = *((char *)page_address(page));
+		ww->page = page;
+		unpin_user_page(page);
 	}
-	__atomic_store_n(&waiter.done, true, __ATOMIC_RELEASE);
-	return NULL;
 }
-
-/* Far more faults than one wait needs (one, or two after a retry). */
-#define WAITER_SPIN_FAULTS 1000
 
 static void fault_in_window(enum sim_point_id id, void *ctx, void *arg)
 {
-	struct task_struct *thread;
-	unsigned long faults;
-
 	(void)id;
 	(void)arg;
-	if (waiter.thread)
-		return; /* the later passes */
-	waiter.old = ctx;
-	waiter.base_refs = page_ref_count(waiter.old);
-	thread = task_clone_thread(window_task);
-	assert_non_null(thread);
-	waiter.task = thread;
-	assert_int_equal(sim_thread_spawn(thread, wait_on_entry, NULL, &waiter.thread), 0);
-	faults = page_faults();
-	while (!__atomic_load_n(&waiter.done, __ATOMIC_ACQUIRE)) {
-		if (page_ref_count(waiter.old) > waiter.base_refs) {
-			waiter.saw_reference = true;
-			break;
-		}
-		/* A fault that comes back without waiting faults again and again: stop. */
-		if (page_faults() - faults > WAITER_SPIN_FAULTS) {
-			waiter.spun = true;
-			break;
-		}
-		sched_yield();
-	}
+	if (window_hits++)
+		return; /* a retried pass: the waiter made the first one fail */
+	waiter.task = task_clone_thread(window_task);
+	assert_non_null(waiter.task);
+	window_waiter_start(&waiter, ctx);
+	set_current(window_task);
 }
 
-static void run_waiter(bool gup)
+static void run_waiter(void (*fn)(struct window_waiter *ww))
 {
-	waiter = (struct waiter){.gup = gup};
+	window_hits = 0;
 	window_task = start_task("huge");
 	window_addr = map_huge_page(HUGE_PRIVATE);
+	waiter = (struct window_waiter){.fn = fn, .addr = window_addr + PMD_SIZE / 2};
 	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, fault_in_window, NULL), 0);
-	/* The first pass fails on the waiter's reference; which pass wins is the waiter's race. */
-	assert_in_range(sim_migrate_range(window_addr, PMD_SIZE, ZONE_NORMAL), 0, 1);
+	assert_int_equal(sim_migrate_range(window_addr, PMD_SIZE, ZONE_NORMAL), 0);
 	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, NULL, NULL), 0);
-	assert_null(sim_thread_join(waiter.thread));
+	window_waiter_join(&waiter);
 	task_exit(waiter.task);
 	set_current(window_task);
-	assert_false(waiter.spun);
-	assert_true(waiter.saw_reference);
-	assert_int_equal(waiter.byte, 'm');
-	if (gup)
-		assert_int_equal(waiter.pinned, 1);
-	/* With the waiter gone nothing holds it: the next try moves it. */
-	assert_int_equal(sim_migrate_range(window_addr, PMD_SIZE, ZONE_NORMAL), 0);
+	/* One pass: the sleeping waiter held no reference that would have failed it. */
+	assert_int_equal(window_hits, 1);
 	assert_int_equal(zone_of(window_task, window_addr), ZONE_NORMAL);
+	assert_int_equal(waiter.byte, 'm');
+	if (fn == waiter_pin) {
+		assert_int_equal(waiter.ret, 1);
+		assert_int_equal(page_zonenum(waiter.page), ZONE_NORMAL);
+	} else {
+		assert_int_equal(waiter.ret, 0);
+	}
 	assert_bytes(window_addr);
 	assert_int_equal(sim_check(NULL), 0);
 	task_exit(window_task);
@@ -513,13 +473,219 @@ static void run_waiter(bool gup)
 static void test_fault_waits_for_migration(void **state)
 {
 	(void)state;
-	run_waiter(false);
+	run_waiter(waiter_read_fault);
 }
 
 static void test_slow_gup_waits_for_migration(void **state)
 {
 	(void)state;
-	run_waiter(true);
+	run_waiter(waiter_pin);
+}
+
+/* --- offline_range() and cma_alloc() over hugetlb pages --- */
+
+/*
+ * Offlining moves an in-use hugetlb page out of the range (do_migrate_range(),
+ * both profiles): its target is a free pool page outside, never one in the range
+ * (dequeue skips isolated pageblocks); the old page, free in the pool again, is
+ * dissolved (dissolve_free_huge_pages()): the pool shrinks by one.
+ */
+static void test_offline_moves_in_use_page(void **state)
+{
+	struct task_struct *t = start_task("huge");
+	unsigned long addr = map_huge_page(HUGE_PRIVATE), start = pfn_of(t, addr);
+	struct range_busy busy;
+
+	(void)state;
+	assert_pool(5, 4, 0);
+	assert_int_equal(offline_range(start, HPAGE_PMD_NR, &busy), 0);
+	assert_int_equal(busy.error, 0);
+	assert_true(pfn_of(t, addr) < start || pfn_of(t, addr) >= start + HPAGE_PMD_NR);
+	assert_pmd_mapped(t, addr);
+	assert_bytes(addr);
+	assert_pool(4, 3, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(online_range(start, HPAGE_PMD_NR), 0);
+	assert_int_equal(sys_munmap(addr, PMD_SIZE), 0);
+	assert_pool(4, 4, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+/* A pinned hugetlb page stays: -EBUSY, and the report names the pin's call site. */
+static void test_offline_refuses_pinned_page(void **state)
+{
+	struct task_struct *t = start_task("huge");
+	unsigned long addr = map_huge_page(HUGE_PRIVATE), start = pfn_of(t, addr);
+	struct range_busy busy;
+	struct page *pin;
+
+	(void)state;
+	sim_set_call_site("vfio.c:7");
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, &pin), 1);
+	sim_set_call_site(NULL);
+	assert_int_equal(offline_range(start, HPAGE_PMD_NR, &busy), -EBUSY);
+	assert_int_equal(busy.nr_busy, HPAGE_PMD_NR);
+	assert_int_equal(busy.first_busy_pfn, start);
+	assert_int_equal(busy.nr_pinned, 1);
+	assert_int_equal(busy.nr_records, 1);
+	assert_true(busy.records[0].pin);
+	assert_string_equal(busy.records[0].site, "vfio.c:7");
+	assert_int_equal(pfn_of(t, addr), start);
+	assert_pool(5, 4, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	unpin_user_page(pin);
+	assert_int_equal(offline_range(start, HPAGE_PMD_NR, &busy), 0);
+	assert_bytes(addr);
+	assert_int_equal(online_range(start, HPAGE_PMD_NR), 0);
+	task_exit(t);
+}
+
+/*
+ * A free pool page in the range is dissolved, but never one a reservation was
+ * promised (dissolve_free_huge_page()'s free - resv check): then -EBUSY.
+ */
+static void test_offline_dissolves_free_pool_page(void **state)
+{
+	struct task_struct *t = start_task("huge");
+	unsigned long addr = map_huge_page(HUGE_PRIVATE), start = pfn_of(t, addr), resv;
+
+	(void)state;
+	assert_int_equal(sys_munmap(addr, PMD_SIZE), 0);
+	assert_pool(5, 5, 0);
+	/* Every free page promised: nothing may leave the pool. */
+	resv = sys_mmap(0, 5 * PMD_SIZE, RW, HUGE_SHARED, -1, 0);
+	assert_false(IS_ERR_VALUE(resv));
+	assert_pool(5, 5, 5);
+	assert_int_equal(offline_range(start, HPAGE_PMD_NR, NULL), -EBUSY);
+	assert_pool(5, 5, 5);
+	assert_int_equal(sys_munmap(resv, 5 * PMD_SIZE), 0);
+	assert_int_equal(offline_range(start, HPAGE_PMD_NR, NULL), 0);
+	assert_pool(4, 4, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(online_range(start, HPAGE_PMD_NR), 0);
+	task_exit(t);
+}
+
+static void count_window(enum sim_point_id id, void *ctx, void *arg)
+{
+	(void)id;
+	(void)ctx;
+	(void)arg;
+	window_hits++;
+}
+
+/* Both pool pages in the CMA area (2 MiB pages are movable allocations). */
+static int boot_cma_pool(void **state)
+{
+	struct sim_config cfg = {
+		.mem_bytes = 24 * MIB, .cma_bytes = 16 * MIB, .hugetlb_2m_pages = 2};
+
+	(void)state;
+	return sim_boot(&cfg);
+}
+
+/*
+ * cma_alloc() of the whole area with a hugetlb page in use in it: 5.11's
+ * alloc_contig_range() skips hugetlb pages, so the area stays busy; 6.18 moves
+ * the in-use page out (a temporary target: the other pool page is in the area)
+ * and replaces the free one with a fresh page outside, the pool keeping its size.
+ */
+static void test_cma_alloc_over_hugetlb_pages(void **state)
+{
+	struct task_struct *t = start_task("huge");
+	struct cma *cma = cma_default_area();
+	unsigned long count = cma_get_count(cma), base = cma_get_base_pfn(cma);
+	unsigned long addr = map_huge_page(HUGE_PRIVATE), pfn = pfn_of(t, addr);
+	struct range_busy busy;
+	struct page *first;
+
+	(void)state;
+	assert_true(is_migrate_cma_page(pfn_to_page(pfn)));
+	assert_pool(2, 1, 0);
+	window_hits = 0;
+	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, count_window, NULL), 0);
+	first = cma_alloc(cma, count, 0, &busy);
+	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, NULL, NULL), 0);
+	/* One move, straight out of the area: no target inside the isolated range. */
+	assert_int_equal(window_hits, profile_is_6_18() ? 1 : 0);
+	if (!profile_is_6_18()) {
+		assert_null(first);
+		assert_int_equal(busy.error, -EBUSY);
+		assert_int_equal(busy.nr_pinned, 0);
+		assert_int_equal(pfn_of(t, addr), pfn);
+		assert_pool(2, 1, 0);
+	} else {
+		assert_non_null(first);
+		assert_int_equal(page_to_pfn(first), base);
+		pfn = pfn_of(t, addr);
+		assert_true(pfn < base || pfn >= base + count);
+		assert_pmd_mapped(t, addr);
+		assert_pool(2, 1, 0);
+		assert_true(cma_release(cma, first, count));
+	}
+	assert_bytes(addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
+/* --- a 1 GiB page --- */
+
+static unsigned long gigantic_addr;
+static int gigantic_hits;
+
+/* In the window: the PUD holds a huge migration entry for the write mapping. */
+static void gigantic_in_window(enum sim_point_id id, void *ctx, void *arg)
+{
+	unsigned long *ptep = huge_pte_offset(window_task->mm, gigantic_addr, PUD_SIZE);
+	unsigned long entry;
+
+	(void)id;
+	(void)arg;
+	gigantic_hits++;
+	assert_non_null(ptep);
+	entry = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+	assert_true(is_hugetlb_entry_migration(entry));
+	assert_true(is_write_migration_entry(pte_to_swp_entry(__pte(entry))));
+	assert_ptr_equal(migration_entry_to_page(pte_to_swp_entry(__pte(entry))), ctx);
+}
+
+/*
+ * Offlining the frames of a mapped 1 GiB page moves it whole to the other
+ * gigantic pool page behind a PUD migration entry (5.11 allocates no gigantic
+ * target: only a free pool page will do); the old page leaves the pool.
+ */
+static void test_gigantic_page_moves_on_offline(void **state)
+{
+	struct sim_config cfg = {.mem_bytes = 3UL << 30, .hugetlb_1g_pages = 2};
+	unsigned long start, nr = PUD_SIZE >> PAGE_SHIFT;
+	struct sim_hugepages hp;
+	struct range_busy busy;
+
+	(void)state;
+	assert_int_equal(sim_boot(&cfg), 0);
+	window_task = start_task("huge");
+	gigantic_addr = sys_mmap(0, PUD_SIZE, RW, HUGE_PRIVATE | MAP_HUGE_1GB, -1, 0);
+	assert_false(IS_ERR_VALUE(gigantic_addr));
+	put_byte(gigantic_addr, 'f');
+	put_byte(gigantic_addr + PUD_SIZE / 2, 'm');
+	put_byte(gigantic_addr + PUD_SIZE - 1, 'l');
+	start = pfn_of(window_task, gigantic_addr);
+	gigantic_hits = 0;
+	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, gigantic_in_window, NULL), 0);
+	assert_int_equal(offline_range(start, nr, &busy), 0);
+	assert_int_equal(sim_point_set_hook(SP_MIGRATE_AFTER_UNMAP, NULL, NULL), 0);
+	assert_int_equal(gigantic_hits, 1);
+	assert_int_not_equal(pfn_of(window_task, gigantic_addr), start);
+	assert_int_equal(pfn_of(window_task, gigantic_addr + PUD_SIZE - PAGE_SIZE),
+			 pfn_of(window_task, gigantic_addr) + nr - 1);
+	assert_bytes_at(gigantic_addr, PUD_SIZE);
+	hp = pool(PUD_SIZE);
+	assert_int_equal(hp.total, 1);
+	assert_int_equal(hp.free, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(online_range(start, nr), 0);
+	task_exit(window_task);
 }
 
 #define POOL3_TEST(fn) cmocka_unit_test_setup_teardown(fn, boot_with_normal, shutdown_checked)
@@ -542,6 +708,12 @@ int main(void)
 		POOL3_TEST(test_mprotect_in_window),
 		POOL3_TEST(test_fault_waits_for_migration),
 		POOL3_TEST(test_slow_gup_waits_for_migration),
+		POOL3_TEST(test_offline_moves_in_use_page),
+		POOL3_TEST(test_offline_refuses_pinned_page),
+		POOL3_TEST(test_offline_dissolves_free_pool_page),
+		cmocka_unit_test_setup_teardown(test_cma_alloc_over_hugetlb_pages, boot_cma_pool,
+						shutdown_checked),
+		cmocka_unit_test_teardown(test_gigantic_page_moves_on_offline, shutdown_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

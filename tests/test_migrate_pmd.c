@@ -143,23 +143,6 @@ static void test_pmd_migration_entry_while_it_stands(void **state)
 	task_exit(t);
 }
 
-static void start_waiter(struct migrate_window *w)
-{
-	window_waiter_start(w->arg, w->old);
-}
-
-/* Run @fn on a thread that meets the entry, the window held until it sleeps. */
-static struct window_waiter *wait_in_window(struct migrate_window *w, struct window_waiter *ww,
-					    void (*fn)(struct window_waiter *ww))
-{
-	*ww = (struct window_waiter){.task = w->task, .fn = fn, .addr = w->addr + 7 * PAGE_SIZE};
-	w->during = start_waiter;
-	w->arg = ww;
-	migrate_with_window(w);
-	window_waiter_join(ww);
-	return ww;
-}
-
 static void test_fault_waits_for_pmd_migration(void **state)
 {
 	struct task_struct *t = start_task("thp");

@@ -82,7 +82,10 @@ static void migrate_one(struct page *page)
  * Walk through the operations that reach every point: mmap, first-touch faults,
  * fast and slow GUP, fork with a writable page, COW copy and reuse, munmap.
  */
-/* A huge write fault (thp_alloc), a huge read fault (thp_zero_page_alloc), a fast huge pin. */
+/*
+ * A huge write fault (thp_alloc), a huge read fault (thp_zero_page_alloc), a fast huge
+ * pin, a split.
+ */
 static void reach_huge_points(void)
 {
 	unsigned long base = 0x40000000UL; /* 2 MiB aligned, away from the other areas */
@@ -97,6 +100,7 @@ static void reach_huge_points(void)
 	put_page(page);
 	assert_int_equal(pin_user_pages_fast(base, 1, FOLL_WRITE, &page), 1);
 	unpin_user_page(page);
+	assert_int_equal(sim_split_huge_page_at(current->mm, base), 0); /* thp_split_frozen */
 	assert_int_equal(sys_munmap(base, 2 * HPAGE_PMD_SIZE), 0);
 }
 

@@ -5,36 +5,10 @@
  * (pagemap shows them), faults read them back (the same data), fork shares the
  * slots and zap frees them; a maybe-pinned page comes back as the page its pin
  * holds, by profile; swap I/O errors keep the page (write) or fail the access
- * (read); an allocation that finds memory full reclaims directly.
+ * (read); an allocation that finds memory full reclaims directly; a page in the
+ * swap cache migrates with its slot.
  */
-#include "harness.h"
-#include "mm/internal.h"
-
-#define MIB (1UL << 20)
-
-static int boot_with_swap(void **state)
-{
-	struct sim_config cfg = {.mem_bytes = 64 * MIB, .swap_bytes = 4 * MIB};
-
-	(void)state;
-	return sim_boot(&cfg);
-}
-
-static unsigned long used_slots(void)
-{
-	struct sim_swap_stats stats;
-
-	sim_swap_stats(&stats);
-	return stats.used_slots;
-}
-
-static unsigned long cached_pages(void)
-{
-	struct sim_swap_stats stats;
-
-	sim_swap_stats(&stats);
-	return stats.cached_pages;
-}
+#include "swap_harness.h"
 
 static bool swapped(struct task_struct *t, unsigned long addr)
 {
@@ -43,28 +17,10 @@ static bool swapped(struct task_struct *t, unsigned long addr)
 	return (e & PM_SWAP) && !(e & PM_PRESENT);
 }
 
-static char byte_at(unsigned long addr)
-{
-	char c = 0;
-
-	assert_int_equal(copy_from_user(&c, addr, 1), 0);
-	return c;
-}
-
 /* The swap entry in @t's PTE at @addr. */
 static swp_entry_t entry_at(struct task_struct *t, unsigned long addr)
 {
 	return swp_entry(0, (pagemap_entry(t, addr) & PM_PFRAME_MASK) >> 5);
-}
-
-static unsigned long swap_reads;
-
-static void count_swap_read(enum sim_point_id id, void *ctx, void *arg)
-{
-	(void)id;
-	(void)ctx;
-	(void)arg;
-	swap_reads++;
 }
 
 static void test_boot_rejects_bad_swap_size(void **state)
@@ -80,24 +36,14 @@ static void test_boot_rejects_bad_swap_size(void **state)
 static void test_pageout_and_swapin(void **state)
 {
 	struct task_struct *t = start_task("t");
-	unsigned long addr = map_rw(4), free_before;
+	unsigned long addr = map_rw(4);
 
 	(void)state;
-	touch_pages(addr, 4);
-	free_before = sim_free_pages();
-	assert_int_equal(sys_madvise(addr, 4 * PAGE_SIZE, MADV_PAGEOUT), 0);
-	assert_int_equal(sim_free_pages(), free_before + 4);
-	assert_int_equal(used_slots(), 4);
-	assert_int_equal(cached_pages(), 0);
+	write_and_page_out(addr, 4);
 	for (unsigned long i = 0; i < 4; i++)
 		assert_true(swapped(t, addr + i * PAGE_SIZE));
 	assert_int_equal(sim_check(NULL), 0);
-	swap_reads = 0;
-	assert_int_equal(sim_point_set_hook(SP_SWAP_READ, count_swap_read, NULL), 0);
-	for (unsigned long i = 0; i < 4; i++)
-		assert_int_equal(byte_at(addr + i * PAGE_SIZE), 'a' + (int)i);
-	assert_int_equal(sim_point_set_hook(SP_SWAP_READ, NULL, NULL), 0);
-	assert_int_equal(swap_reads, 4);
+	assert_int_equal(read_back_pages(addr, 4), 4);
 	/* Read back, the pages stay in the swap cache: their slots still hold the data. */
 	assert_int_equal(cached_pages(), 4);
 	assert_int_equal(used_slots(), 4);
@@ -434,6 +380,49 @@ static void test_direct_reclaim_when_memory_is_full(void **state)
 }
 
 /* The checker: a slot whose count does not match the entries naming it. */
+static unsigned long swap_writes;
+
+/*
+ * A page read back from swap stays in the swap cache (both profiles, on a read
+ * fault); migration moves it there too (5.11's migrate_page_move_mapping() with
+ * the swap cache's mapping): the new page takes its slot, so a later reclaim
+ * frees the clean copy without writing it again.
+ */
+static void test_swap_cache_page_migrates(void **state)
+{
+	struct task_struct *t = start_task("t");
+	unsigned long addr = map_rw(1), old;
+	struct page *page;
+
+	(void)state;
+	touch_page(addr);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_PAGEOUT), 0);
+	assert_int_equal(byte_at(addr), 'w');
+	old = pfn_of(t, addr);
+	assert_int_equal(page_zonenum(pfn_to_page(old)), ZONE_MOVABLE);
+	assert_true(PageSwapCache(pfn_to_page(old)));
+	assert_int_equal(sim_migrate_range(addr, PAGE_SIZE, ZONE_NORMAL), 0);
+	page = pfn_to_page(pfn_of(t, addr));
+	assert_int_not_equal(page_to_pfn(page), old);
+	assert_int_equal(page_zonenum(page), ZONE_NORMAL);
+	assert_true(PageSwapCache(page));
+	assert_ptr_equal(swap_cache_peek((swp_entry_t){page->private_data}), page);
+	assert_false(PageSwapCache(pfn_to_page(old)));
+	assert_int_equal(cached_pages(), 1);
+	assert_int_equal(byte_at(addr), 'w');
+	assert_int_equal(sim_check(NULL), 0);
+	swap_writes = 0;
+	assert_int_equal(sim_point_set_hook(SP_SWAP_WRITE, count_swap_io, &swap_writes), 0);
+	assert_int_equal(sys_madvise(addr, PAGE_SIZE, MADV_PAGEOUT), 0);
+	assert_int_equal(sim_point_set_hook(SP_SWAP_WRITE, NULL, NULL), 0);
+	assert_int_equal(swap_writes, 0);
+	assert_true(swapped(t, addr));
+	assert_int_equal(cached_pages(), 0);
+	assert_int_equal(byte_at(addr), 'w');
+	task_exit(t);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 static void test_checker_catches_swap_count(void **state)
 {
 	struct task_struct *t = start_task("t");
@@ -480,6 +469,8 @@ int main(void)
 						shutdown_left_machine),
 		cmocka_unit_test_setup_teardown(test_direct_reclaim_when_memory_is_full,
 						boot_with_swap, shutdown_left_machine),
+		cmocka_unit_test_setup_teardown(test_swap_cache_page_migrates,
+						boot_with_swap_movable, shutdown_left_machine),
 		cmocka_unit_test_setup_teardown(test_checker_catches_swap_count, boot_with_swap,
 						shutdown_left_machine),
 	};

@@ -31,6 +31,20 @@ static void write_user_byte(unsigned long addr, char c)
 	assert_int_equal(copy_to_user(addr, &c, 1), 0);
 }
 
+/* The current task reads the pattern file's bytes in the first @nr pages at @addr. */
+static void assert_reads_pattern(unsigned long addr, unsigned long nr)
+{
+	for (unsigned long i = 0; i < nr; i++)
+		assert_int_equal(user_byte(addr + i * PAGE_SIZE), pattern_byte(i * PAGE_SIZE));
+}
+
+/* Open @path in the current task (read-write if @prot writes) and map @nr pages shared. */
+static unsigned long map_shared(const char *path, unsigned long nr, unsigned long prot, int *fd)
+{
+	*fd = open_file(path, prot & PROT_WRITE ? O_RDWR : O_RDONLY);
+	return map_file(*fd, nr * PAGE_SIZE, prot, MAP_SHARED, 0);
+}
+
 /*
  * Clean pages mapped by two tasks: reclaim unmaps them from both, drops them
  * from the cache (nr_file_pages falls, the frames come back), and the next
@@ -45,13 +59,10 @@ static void test_clean_page_reclaimed_and_read_back(void **state)
 
 	(void)state;
 	set_current(b);
-	fd_b = open_file(path, O_RDONLY);
-	addr_b = map_file(fd_b, 4 * PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
+	addr_b = map_shared(path, 4, PROT_READ, &fd_b);
 	set_current(a);
-	fd_a = open_file(path, O_RDONLY);
-	addr_a = map_file(fd_a, 4 * PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
-	for (unsigned long i = 0; i < 4; i++)
-		assert_int_equal(user_byte(addr_a + i * PAGE_SIZE), pattern_byte(i * PAGE_SIZE));
+	addr_a = map_shared(path, 4, PROT_READ, &fd_a);
+	assert_reads_pattern(addr_a, 4);
 	set_current(b);
 	assert_int_equal(user_byte(addr_b + PAGE_SIZE), 'B');
 	set_current(a);
@@ -69,8 +80,7 @@ static void test_clean_page_reclaimed_and_read_back(void **state)
 	}
 	assert_false(present(b, addr_b + PAGE_SIZE));
 	assert_int_equal(sim_check(NULL), 0);
-	for (unsigned long i = 0; i < 4; i++)
-		assert_int_equal(user_byte(addr_a + i * PAGE_SIZE), pattern_byte(i * PAGE_SIZE));
+	assert_reads_pattern(addr_a, 4);
 	set_current(b);
 	assert_int_equal(user_byte(addr_b + PAGE_SIZE), 'B');
 	assert_int_equal(pfn_of(b, addr_b + PAGE_SIZE), pfn_of(a, addr_a + PAGE_SIZE));
@@ -85,8 +95,8 @@ static void test_dirty_page_written_then_reclaimed(void **state)
 {
 	const char *path = make_pattern_file("f", 2 * PAGE_SIZE, 0600);
 	struct task_struct *t = start_task("t");
-	int fd = open_file(path, O_RDWR);
-	unsigned long addr = map_file(fd, 2 * PAGE_SIZE, RW, MAP_SHARED, 0);
+	int fd;
+	unsigned long addr = map_shared(path, 2, RW, &fd);
 	unsigned long writes = stat_of(NR_VMSCAN_WRITE);
 
 	(void)state;
@@ -116,8 +126,8 @@ static void test_pinned_page_stays_coherent(void **state)
 {
 	const char *path = make_pattern_file("f", PAGE_SIZE, 0600);
 	struct task_struct *t = start_task("t");
-	int fd = open_file(path, O_RDWR);
-	unsigned long addr = map_file(fd, PAGE_SIZE, RW, MAP_SHARED, 0);
+	int fd;
+	unsigned long addr = map_shared(path, 1, RW, &fd);
 	unsigned long files;
 	struct page *pinned;
 
@@ -149,8 +159,8 @@ static void test_write_error_keeps_page_dirty(void **state)
 {
 	const char *path = make_pattern_file("f", PAGE_SIZE, 0600);
 	struct task_struct *t = start_task("t");
-	int fd = open_file(path, O_RDWR);
-	unsigned long addr = map_file(fd, PAGE_SIZE, RW, MAP_SHARED, 0);
+	int fd;
+	unsigned long addr = map_shared(path, 1, RW, &fd);
 
 	(void)state;
 	write_user_byte(addr, 'x');
@@ -176,12 +186,11 @@ static void test_madv_pageout_of_file_pages(void **state)
 {
 	const char *path = make_pattern_file("f", 3 * PAGE_SIZE, 0600);
 	struct task_struct *t = start_task("t");
-	int fd = open_file(path, O_RDWR);
-	unsigned long addr = map_file(fd, 3 * PAGE_SIZE, RW, MAP_SHARED, 0);
+	int fd;
+	unsigned long addr = map_shared(path, 3, RW, &fd);
 
 	(void)state;
-	for (unsigned long i = 0; i < 3; i++)
-		assert_int_equal(user_byte(addr + i * PAGE_SIZE), pattern_byte(i * PAGE_SIZE));
+	assert_reads_pattern(addr, 3);
 	write_user_byte(addr + 2 * PAGE_SIZE, 'w');
 	assert_int_equal(sys_madvise(addr, 3 * PAGE_SIZE, MADV_PAGEOUT), 0);
 	for (unsigned long i = 0; i < 3; i++) {
@@ -199,8 +208,8 @@ static void test_mlocked_and_shmem_pages_stay(void **state)
 {
 	const char *path = make_pattern_file("f", PAGE_SIZE, 0600);
 	struct task_struct *t = start_task("t");
-	int fd = open_file(path, O_RDONLY);
-	unsigned long addr = map_file(fd, PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
+	int fd;
+	unsigned long addr = map_shared(path, 1, PROT_READ, &fd);
 	unsigned long shm = sys_mmap(0, PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	(void)state;

@@ -55,6 +55,10 @@ if(TARGET gup)
   # A tail page of a THP as gup_test -c describes it: 5.11's dump_page shows the head's count.
   gup_tool_expect(bench_t_dump_tail 0 "page #1: pfn:0x[0-9a-f]+ refcount:[1-9][0-9]* mapcount:1 .*\\(dma pinned\\)" bench -t -c -p -m 4 1)
   # -H maps the region with MAP_HUGETLB from a pool the machine boots with: 2 huge pages.
+  # --device pins a devmap region and, on a machine of its own, the same run over THP.
+  gup_tool_expect(bench_device_vs_thp 0 "^devmap/THP: get [0-9.]+/[0-9.]+ ns/page = [0-9.]+, put [0-9.]+/[0-9.]+ ns/page = [0-9.]+ \\(best of each\\)" bench -a --device -m 4 -n 512)
+  gup_tool_expect(bench_device_json 0 "\"pages\":1024,\"expected\":1024,.*\"vs_thp\":\\{\"get_ns_per_page\":[0-9.]+,\"put_ns_per_page\":[0-9.]+,\"get_ratio\":[0-9.]+,\"put_ratio\":[0-9.]+\\},\"ok\":true" bench -a --device -m 4 -n 512 --json)
+  gup_tool_expect(bench_device_refuses_thp 2 "--device maps device memory: no -t, -T, -H" bench --device -t)
   gup_tool_expect(bench_H_pins_hugetlb 0 "PIN_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us" bench -H -a -m 4 -n 512)
   # gup_test's own lines, whole, for each -H command.
   gup_tool_expect(bench_H_pin_line 0 "^PIN_FAST_BENCHMARK: Time: get:[0-9]+ put:[0-9]+ us$" bench -H -a -m 4 -n 512 --no-prefault)
@@ -129,7 +133,7 @@ if(TARGET gup)
   file(GLOB _diff_examples CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/examples/*.gup)
   # Examples whose commands the host back end does not play yet: docs/diff.md,
   # "Not yet on the host".
-  set(_diff_not_yet cma_longterm device_dax swap_io_errors reclaim_file)
+  set(_diff_not_yet cma_longterm device_dax device_coherent swap_io_errors reclaim_file)
   foreach(example ${_diff_examples})
     get_filename_component(_name ${example} NAME_WE)
     if(_name IN_LIST _diff_not_yet)

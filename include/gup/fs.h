@@ -25,12 +25,19 @@ struct vm_area_struct;
 
 /*
  * The page cache of one inode: pages by page offset in an xarray, found lock-free
- * under RCU by find_get_page(); added and removed under i_pages_lock.
+ * under RCU by find_get_page(); added and removed under i_pages_lock. A shmem
+ * page swapped out leaves its swap entry in its slot (a value entry, which the
+ * page lookups treat as no page).
  */
 struct address_space {
 	spinlock_t i_pages_lock;
 	struct xarray i_pages;
 	unsigned long nrpages;
+	/*
+	 * Swap entries (value entries) in i_pages: shmem pages swapped out (shmem.c).
+	 * Written under i_pages_lock with WRITE_ONCE: truncation peeks without it.
+	 */
+	unsigned long swapped;
 	const struct address_space_operations *a_ops;
 	struct inode *host;
 	/*

@@ -146,19 +146,29 @@ static inline bool dev_pagemap_dying(const struct dev_pagemap *pgmap)
 	return __atomic_load_n(&pgmap->dying, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * page_pgmap() - the pgmap of device page @page: its folio's, since a tail of a
+ * compound device page (the 6.18 profile's devmap_pmd_is_folio) keeps its
+ * compound_head where the pgmap pointer would be (6.15's page_pgmap()).
+ */
+static inline struct dev_pagemap *page_pgmap(const struct page *page)
+{
+	return compound_head((struct page *)page)->pgmap;
+}
+
 static inline bool is_device_private_page(const struct page *page)
 {
-	return is_zone_device_page(page) && page->pgmap->type == MEMORY_DEVICE_PRIVATE;
+	return is_zone_device_page(page) && page_pgmap(page)->type == MEMORY_DEVICE_PRIVATE;
 }
 
 static inline bool is_fsdax_page(const struct page *page)
 {
-	return is_zone_device_page(page) && page->pgmap->type == MEMORY_DEVICE_FS_DAX;
+	return is_zone_device_page(page) && page_pgmap(page)->type == MEMORY_DEVICE_FS_DAX;
 }
 
 static inline bool is_device_coherent_page(const struct page *page)
 {
-	return is_zone_device_page(page) && page->pgmap->type == MEMORY_DEVICE_COHERENT;
+	return is_zone_device_page(page) && page_pgmap(page)->type == MEMORY_DEVICE_COHERENT;
 }
 
 /**

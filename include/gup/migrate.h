@@ -64,17 +64,18 @@ void putback_movable_pages(struct list_head *list);
  * -EAGAIN, tried again on the next of MIGRATE_PASSES passes), copied with its
  * flags, and mapped again at its new place. A page-cache page also changes
  * places in its xarray slot, its dirty state with it; one under writeback is
- * busy except in MIGRATE_SYNC. A THP that only pmds map moves whole to an
- * order-9 page from @get_new_page, behind pmd migration entries (x86-64's
- * ARCH_ENABLE_THP_MIGRATION); a pinned one is -EAGAIN on every pass and stays.
- * A THP that PTEs map, or one @get_new_page has no THP for (-ENOMEM), is split
- * (5.11's try_split_thp()) and its subpages move in the same pass; one that
- * cannot split (pinned) fails.
+ * busy except in MIGRATE_SYNC. A THP moves whole to an order-9 page from
+ * @get_new_page (x86-64's ARCH_ENABLE_THP_MIGRATION), behind a pmd migration
+ * entry where a pmd maps it and a PTE migration entry per subpage where PTEs do;
+ * a pinned one is -EAGAIN on every pass and stays. One @get_new_page has no THP
+ * for (-ENOMEM), or under the 6.18 profile one partially mapped, is split
+ * (try_split_thp()) and its subpages move in the same pass.
  * Migrated pages leave @from and are freed; the rest stay on it, still
  * isolated, for putback_movable_pages().
  *
- * Return: 0 when every page moved; the number that did not; -ENOMEM when
- * @get_new_page had nothing to give (the rest stay on @from).
+ * Return: 0 when every page moved; the number that did not (a THP split counts
+ * as one under 6.18 then); -ENOMEM when @get_new_page had nothing to give, or
+ * a THP it had no THP for could not split (the rest stay on @from).
  */
 int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t put_new_page,
 		  unsigned long private_data, enum migrate_mode mode, int reason);

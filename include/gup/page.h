@@ -250,9 +250,26 @@ static inline int page_mapcount(struct page *page)
 	return ret;
 }
 
+/*
+ * Is any of @page's compound page mapped, as 5.11's page_mapped() (a tail asks for
+ * the whole)? A pmd, or a PTE mapping any subpage of a THP (one partly munmapped
+ * still is); a hugetlb page (its compound_dtor set) is mapped whole or not at all.
+ */
 static inline bool page_mapped(struct page *page)
 {
-	return page_mapcount(page) > 0;
+	struct page *head;
+
+	if (!PageCompound(page))
+		return atomic_read(&page->_mapcount) >= 0;
+	head = compound_head(page);
+	if (atomic_read(&head[1].compound_mapcount) >= 0)
+		return true;
+	if (head[1].compound_dtor)
+		return false;
+	for (unsigned long i = 0; i < compound_nr(head); i++)
+		if (atomic_read(&head[i]._mapcount) >= 0)
+			return true;
+	return false;
 }
 
 void __put_page(struct page *page);
@@ -387,11 +404,15 @@ static inline struct page *virt_to_page(const void *addr)
 }
 
 /* Is @page in a MIGRATE_CMA pageblock (or a zone that is all CMA)? */
+/* Is pfn @pfn of @zone in a MIGRATE_CMA pageblock (is_migrate_cma_page(), the zone known)? */
+static inline bool zone_pfn_is_cma(const struct zone *zone, unsigned long pfn)
+{
+	return zone->is_cma || pfn - zone->cma_start_pfn < zone->cma_pages;
+}
+
 static inline bool is_migrate_cma_page(const struct page *page)
 {
-	const struct zone *zone = page_zone(page);
-
-	return zone->is_cma || page_to_pfn(page) - zone->cma_start_pfn < zone->cma_pages;
+	return zone_pfn_is_cma(page_zone(page), page_to_pfn(page));
 }
 
 /* GFP flags: how to allocate, and from which zone. */

@@ -54,6 +54,11 @@ void delete_from_page_cache(struct page *page);
  * reclaim's __remove_mapping() froze the count instead.
  */
 void __delete_from_page_cache(struct page *page);
+/*
+ * page_cache_delete() - the same, leaving @shadow (a value entry, or NULL for
+ * none) in the page's slot in one store: shmem_writepage() leaves a swap entry.
+ */
+void page_cache_delete(struct page *page, void *shadow);
 
 /* Done with a page we locked and referenced. */
 static inline void unlock_and_put_page(struct page *page)

@@ -43,6 +43,7 @@ enum sim_point_id {
 	SP_FILE_PAGE_WAIT,
 	SP_SWAP_WRITE,
 	SP_SWAP_READ,
+	SP_THP_SPLIT_FROZEN,
 	NR_SIM_POINTS
 };
 

@@ -71,6 +71,26 @@ void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max);
  */
 void *xa_replace(struct xarray *xa, unsigned long index, void *entry);
 
+/*
+ * Value entries (the kernel's xa_mk_value()): an integer stored in place of a
+ * pointer, its low bit set (pointers to pages are aligned). shmem keeps a swap
+ * entry in the page cache slot of a page it swapped out.
+ */
+static inline void *xa_mk_value(unsigned long v)
+{
+	return (void *)((v << 1) | 1);
+}
+
+static inline unsigned long xa_to_value(const void *entry)
+{
+	return (unsigned long)entry >> 1;
+}
+
+static inline bool xa_is_value(const void *entry)
+{
+	return (unsigned long)entry & 1;
+}
+
 /* Return: true when no entry is stored. */
 static inline bool xa_empty(const struct xarray *xa)
 {

@@ -2,7 +2,8 @@
 /*
  * fsdax (fs/dax.c): with sim_config.dax_dir and device_bytes, all device memory
  * is one MEMORY_DEVICE_FS_DAX "pmem" pgmap, and a file under dax_dir keeps its
- * data there: its shared mappings map the device pages with devmap PTEs and PMDs.
+ * data there: its shared mappings map the device pages with devmap PTEs and PMDs,
+ * its private ones read-only with PTEs, copied on write.
  */
 #include <gup/memremap.h>
 #include "fs/internal.h"
@@ -115,18 +116,32 @@ static unsigned long dax_pgoff_to_pfn(struct vm_area_struct *vma, pgoff_t pgoff,
 	return ext->start_pfn + pgoff;
 }
 
-/* dax_iomap_pte_fault(). */
+/*
+ * dax_iomap_pte_fault(). A write fault of a private mapping copies the block
+ * into the anonymous page do_cow_fault() brought (vmf->cow_page) and maps
+ * nothing itself; every other fault maps the device page (read-only in a
+ * private mapping, whose protection never allows writes).
+ */
 static vm_fault_t dax_fault(struct vm_fault *vmf)
 {
 	unsigned long pfn = dax_pgoff_to_pfn(vmf->vma, vmf->pgoff, 1);
 
-	return pfn ? devmap_insert_pte(vmf, pfn) : VM_FAULT_SIGBUS;
+	if (!pfn)
+		return VM_FAULT_SIGBUS;
+	if (vmf->cow_page) {
+		copy_highpage(vmf->cow_page, pfn_to_page(pfn));
+		return VM_FAULT_DONE_COW;
+	}
+	return devmap_insert_pte(vmf, pfn);
 }
 
 /*
  * dax_iomap_pmd_fault(): a whole aligned 2 MiB of the file inside the VMA, with
  * the file offset and the address equally aligned; else the PTE fault. File
- * systems map no 1 GiB DAX entries (PUD faults fall back), as 5.11's do.
+ * systems map no 1 GiB DAX entries (PUD faults fall back), as 5.11's do. A
+ * private mapping is mapped with PTEs only, each copied on its own write (the
+ * kernel falls back for the writes alone and maps a read-only pmd for reads;
+ * here a read maps PTEs too, so a pmd never has to be split for a COW).
  */
 static vm_fault_t dax_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size)
 {
@@ -134,7 +149,8 @@ static vm_fault_t dax_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_s
 	unsigned long haddr = vmf->address & PMD_MASK, pfn;
 	pgoff_t pgoff;
 
-	if (pe_size != PE_SIZE_PMD || haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end)
+	if (pe_size != PE_SIZE_PMD || !(vma->vm_flags & VM_SHARED) || haddr < vma->vm_start ||
+	    haddr + PMD_SIZE > vma->vm_end)
 		return VM_FAULT_FALLBACK;
 	pgoff = vma->vm_pgoff + ((haddr - vma->vm_start) >> PAGE_SHIFT);
 	if (!IS_ALIGNED(pgoff, HPAGE_PMD_NR))

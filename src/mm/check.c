@@ -518,8 +518,8 @@ static void tally_devmap_leaf(struct check_ctx *c, struct mm_struct *mm, unsigne
 	    !vma->vm_ops->huge_fault)
 		violation(c, "mm %u: devmap entry at %#lx not inside one DAX vma", mm->id, addr);
 	if (!pfn_valid(pfn) || !pfn_valid(pfn + nr - 1) || !IS_ALIGNED(pfn, nr) ||
-	    !is_zone_device_page(page) || !page->pgmap ||
-	    pfn + nr > pgmap_start_pfn(page->pgmap) + pgmap_nr_pages(page->pgmap))
+	    !is_zone_device_page(page) || !page_pgmap(page) ||
+	    pfn + nr > pgmap_start_pfn(page_pgmap(page)) + pgmap_nr_pages(page_pgmap(page)))
 		violation(c, "mm %u: devmap entry at %#lx maps pfn %#lx outside a pgmap", mm->id,
 			  addr, pfn);
 }
@@ -800,18 +800,38 @@ static void check_write_seal(struct check_ctx *c, struct address_space *mapping)
 /*
  * The page cache of one file: each cached page names this mapping and its own
  * index, holds the cache's reference, and lies inside the file; dirty pages are
- * counted for nr_dirty, and nrpages is the number of pages found.
+ * counted for nr_dirty, and nrpages is the number of pages found. A swap entry
+ * (only a shmem object's) names a slot of the device, which counts it, inside
+ * the file; swapped is the number of them.
  */
 static void check_page_cache(struct check_ctx *c, struct address_space *mapping)
 {
 	pgoff_t eof = (pgoff_t)DIV_ROUND_UP(mapping->host->i_size, PAGE_SIZE), end;
-	unsigned long index, found = 0;
+	unsigned long index, found = 0, swapped = 0;
 	struct page *page;
 
 	xa_for_each(&mapping->i_pages, index, page)
 	{
-		unsigned long pfn = page_to_pfn(page);
+		unsigned long pfn;
 
+		if (xa_is_value(page)) {
+			swp_entry_t entry = {xa_to_value(page)};
+
+			/* A shmem page swapped out: its entry counts in its slot's swap_map. */
+			swapped++;
+			if (!shmem_mapping(mapping) || !swap_check_tally(entry))
+				violation(c,
+					  "mapping %p: index %#lx holds %#lx, no swap entry of %s",
+					  (void *)mapping, index, entry.val,
+					  shmem_mapping(mapping) ? "the device" : "a shmem object");
+			if (index >= eof)
+				violation(c,
+					  "mapping %p: swap entry at index %#lx, beyond the file's "
+					  "end (%lu pages)",
+					  (void *)mapping, index, eof);
+			continue;
+		}
+		pfn = page_to_pfn(page);
 		found++;
 		/* A hugetlb object's pages are no page-cache pages to vmstat. */
 		c->cached_pages += !PageHuge(page);
@@ -840,6 +860,9 @@ static void check_page_cache(struct check_ctx *c, struct address_space *mapping)
 	if (found != mapping->nrpages)
 		violation(c, "mapping %p: %lu pages cached, nrpages says %lu", (void *)mapping,
 			  found, mapping->nrpages);
+	if (swapped != mapping->swapped)
+		violation(c, "mapping %p: %lu swap entries, swapped says %lu", (void *)mapping,
+			  swapped, mapping->swapped);
 	check_write_seal(c, mapping);
 }
 

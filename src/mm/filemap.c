@@ -115,8 +115,11 @@ struct page *find_get_page(struct address_space *mapping, pgoff_t index)
 	sim_rcu_read_lock();
 	for (;;) {
 		page = xa_load(&mapping->i_pages, index);
-		if (!page)
+		/* A swap entry is no page (pagecache_get_page() without FGP_ENTRY). */
+		if (!page || xa_is_value(page)) {
+			page = NULL;
 			break;
+		}
 		/* A page being freed has count 0 and stays out of reach. */
 		if (!page_cache_add_speculative(page, 1))
 			continue;
@@ -148,12 +151,16 @@ struct page *find_get_next_page(struct address_space *mapping, pgoff_t *index, p
 	struct page *page;
 
 	sim_rcu_read_lock();
-	for (;;) {
-		pgoff_t at = *index;
-
+	for (pgoff_t at = *index;;) {
 		page = xa_find(&mapping->i_pages, &at, end);
 		if (!page)
 			break;
+		if (xa_is_value(page)) {
+			page = NULL;
+			if (at++ == end)
+				break;
+			continue;
+		}
 		if (!page_cache_add_speculative(page, 1))
 			continue;
 		if (likely(xa_load(&mapping->i_pages, at) == page)) {
@@ -195,11 +202,14 @@ int add_to_page_cache_lru(struct page *page, struct address_space *mapping, pgof
 	return 0;
 }
 
-void __delete_from_page_cache(struct page *page)
+void page_cache_delete(struct page *page, void *shadow)
 {
 	struct address_space *mapping = page->mapping;
 
-	xa_erase(&mapping->i_pages, page->index);
+	if (shadow)
+		xa_replace(&mapping->i_pages, page->index, shadow);
+	else
+		xa_erase(&mapping->i_pages, page->index);
 	mapping->nrpages--;
 	if (PageDirty(page) && mapping_accounts_dirty(mapping))
 		count_vm_stat(NR_FILE_DIRTY, -1);
@@ -207,6 +217,11 @@ void __delete_from_page_cache(struct page *page)
 	count_vm_stat(NR_FILE_PAGES, -1);
 	if (PageSwapBacked(page))
 		count_vm_stat(NR_SHMEM, -1);
+}
+
+void __delete_from_page_cache(struct page *page)
+{
+	page_cache_delete(page, NULL);
 }
 
 void delete_from_page_cache(struct page *page)
@@ -784,8 +799,8 @@ const struct vm_operations_struct generic_file_vm_ops = {
 
 static int host_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	/* A DAX file system maps shared mappings of its files' device memory directly. */
-	if (file->f_inode->i_dax && sim.fsdax_pgmap && (vma->vm_flags & VM_SHARED))
+	/* A DAX file system maps its files' device memory directly (private: copied on write). */
+	if (file->f_inode->i_dax && sim.fsdax_pgmap)
 		return dax_file_mmap(file, vma);
 	vma->vm_ops = &generic_file_vm_ops;
 	return 0;

@@ -2139,9 +2139,40 @@ static int __gup_device_huge_entry(unsigned long *entryp, unsigned long orig, un
 	return 1;
 }
 
+/*
+ * A devmap leaf over one compound device page (devmap_pmd_is_folio, 6.x): as a
+ * THP, one grab of the folio for every subpage in range and no pgmap reference
+ * (6.17's gup_fast_pmd_leaf()). A pgmap already killed stands for the zap the
+ * kernel's driver does before it unbinds: the slow path answers (-EFAULT). A
+ * walker that passed that test and grabs late is what memunmap_pages() looks
+ * for again after a grace period.
+ */
+static int gup_device_folio(unsigned long *entryp, unsigned long orig, unsigned long size,
+			    unsigned long addr, unsigned long end, unsigned int flags,
+			    struct page **pages, int *nr)
+{
+	struct page *head = pfn_to_page((orig & PTE_PFN_MASK) >> PAGE_SHIFT);
+
+	if (unlikely(flags & FOLL_LONGTERM) && !mm_profile->gup_fast_devmap_longterm_ok(head))
+		return 0;
+	if (unlikely(dev_pagemap_dying(page_pgmap(head))))
+		return 0;
+	return gup_huge_leaf(entryp, orig, head, size, addr, end, flags, pages, nr);
+}
+
+/* Is the devmap leaf @orig one folio (6.x's compound device-dax pages)? */
+static bool devmap_leaf_is_folio(unsigned long orig)
+{
+	return mm_profile->devmap_pmd_is_folio &&
+	       PageHead(pfn_to_page((orig & PTE_PFN_MASK) >> PAGE_SHIFT));
+}
+
 static int __gup_device_huge_pmd(pmd_t orig, pmd_t *pmdp, unsigned long addr, unsigned long end,
 				 unsigned int flags, struct page **pages, int *nr)
 {
+	if (devmap_leaf_is_folio(pmd_val(orig)))
+		return gup_device_folio(&pmdp->pmd, pmd_val(orig), PMD_SIZE, addr, end, flags,
+					pages, nr);
 	return __gup_device_huge_entry(&pmdp->pmd, pmd_val(orig), PMD_SIZE, addr, end, flags, pages,
 				       nr);
 }
@@ -2149,6 +2180,9 @@ static int __gup_device_huge_pmd(pmd_t orig, pmd_t *pmdp, unsigned long addr, un
 static int __gup_device_huge_pud(pud_t orig, pud_t *pudp, unsigned long addr, unsigned long end,
 				 unsigned int flags, struct page **pages, int *nr)
 {
+	if (devmap_leaf_is_folio(pud_val(orig)))
+		return gup_device_folio(&pudp->pud, pud_val(orig), PUD_SIZE, addr, end, flags,
+					pages, nr);
 	return __gup_device_huge_entry(&pudp->pud, pud_val(orig), PUD_SIZE, addr, end, flags, pages,
 				       nr);
 }

@@ -492,8 +492,7 @@ bool can_split_huge_page(struct page *head)
 	return total_mapcount(head) == page_count(head) - 1;
 }
 
-/* Mapped, but not every subpage: what the deferred queue is for. */
-static bool thp_partially_mapped(struct page *head)
+bool thp_partially_mapped(struct page *head)
 {
 	if (atomic_read(&head[1].compound_mapcount) >= 0)
 		return false;
@@ -551,7 +550,7 @@ static int thp_unmap_pte(pte_t *pte, unsigned long addr, unsigned long next, str
 	set_pte(pte, swp_pte_soft_dirty_from(
 			     swp_entry_to_pte(make_migration_entry(page, pte_write(old))), old));
 	page_remove_rmap(page);
-	atomic_long_add(-1, &walk->mm->rss_anon);
+	/* The rss counters keep counting a migration entry (a zap of it uncounts it). */
 	put_page(w->head);
 	return 0;
 }
@@ -587,7 +586,6 @@ static int thp_remap_pte(pte_t *pte, unsigned long addr, unsigned long next, str
 		entry = pte_mksoft_dirty(entry);
 	get_page(page);
 	thp_readd_rmap(page);
-	atomic_long_add(1, &walk->mm->rss_anon);
 	set_pte(pte, entry);
 	return 0;
 }
@@ -740,6 +738,7 @@ int split_huge_page_to_list(struct page *page, struct list_head *list)
 	w.head = head;
 	thp_rmap_lock(&w);
 	thp_rmap_run(&w, &thp_unmap_ops);
+	sim_point(SP_THP_SPLIT_FROZEN, head);
 	/* A reference taken meanwhile (a racing GUP-fast), or a mapping we could not reach. */
 	if (total_mapcount(head) || !page_ref_freeze(head, 1)) {
 		thp_rmap_run(&w, &thp_remap_ops);
@@ -1137,7 +1136,7 @@ static pmd_t *vma_huge_pmd(struct vm_area_struct *vma, unsigned long haddr)
 	return mm_find_pmd(vma->vm_mm, haddr);
 }
 
-void set_pmd_migration_entry(struct page *head, struct vm_area_struct *vma, unsigned long haddr)
+bool set_pmd_migration_entry(struct page *head, struct vm_area_struct *vma, unsigned long haddr)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	pmd_t *pmd = vma_huge_pmd(vma, haddr);
@@ -1145,12 +1144,12 @@ void set_pmd_migration_entry(struct page *head, struct vm_area_struct *vma, unsi
 	pmd_t old;
 
 	if (!pmd)
-		return;
+		return false;
 	ptl = pmd_lock(mm);
 	old = pmdp_get(pmd);
 	if (!pmd_trans_huge(old) || pmd_page(old) != head) {
 		spin_unlock(ptl);
-		return;
+		return false;
 	}
 	old = pmdp_huge_get_and_clear(pmd);
 	if (pmd_dirty(old))
@@ -1163,6 +1162,7 @@ void set_pmd_migration_entry(struct page *head, struct vm_area_struct *vma, unsi
 	page_remove_rmap_huge(head);
 	put_page(head);
 	spin_unlock(ptl);
+	return true;
 }
 
 bool remove_migration_pmd(struct page *old, struct page *new, struct vm_area_struct *vma,

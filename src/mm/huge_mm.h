@@ -327,6 +327,11 @@ bool can_split_huge_page(struct page *head);
 /* Return: how many times the THP @head is mapped, by pmds and by PTEs of its subpages. */
 int total_mapcount(struct page *head);
 /*
+ * Is the THP @head mapped, but not every subpage, and by no pmd (what the deferred
+ * split queue is for, 6.12's folio_test_partially_mapped())? Return: true if so.
+ */
+bool thp_partially_mapped(struct page *head);
+/*
  * A subpage of the THP @head was unmapped: queue it for a later split
  * (deferred_split_scan(), the shrinker). Not an anonymous THP: nothing happens.
  */
@@ -368,8 +373,10 @@ int change_huge_pud(struct vm_area_struct *vma, pud_t *pud, unsigned long addr, 
  * (write entry if the pmd was writable, soft-dirty kept); the compound mapcount and
  * the pmd's reference go, the deposited table and the rss stay. Anything else
  * there is left alone. Page lock held.
+ * Return: true when a huge pmd there mapped @head, false otherwise (the caller
+ * looks for the PTEs of a PTE-mapped THP).
  */
-void set_pmd_migration_entry(struct page *head, struct vm_area_struct *vma, unsigned long haddr);
+bool set_pmd_migration_entry(struct page *head, struct vm_area_struct *vma, unsigned long haddr);
 /*
  * The remap: a pmd migration entry for @old at @haddr in @vma becomes a huge pmd of
  * @new (old; writable if the entry was a write entry and @vma writes; soft-dirty

@@ -8,6 +8,7 @@
 
 #include "fs/internal.h"
 #include "mm/internal.h"
+#include "mm/page_isolation.h"
 #include <gup/pagemap.h>
 
 /*
@@ -193,6 +194,9 @@ static struct page *dequeue_huge_page_zone(struct hstate *h, enum zone_type zone
 	{
 		if (is_migrate_cma_page(page) && !(gfp & __GFP_CMA))
 			continue;
+		/* dequeue_huge_page_node_exact(): none from a range being emptied. */
+		if (pfn_isolated(page_to_pfn(page)))
+			continue;
 		list_del(&page->lru);
 		h->free_huge_pages--;
 		return page;
@@ -228,22 +232,104 @@ static struct page *dequeue_any_huge_page(struct hstate *h)
 	return NULL;
 }
 
+/* A free page of @h overlapping [@start, @end), or NULL. hugetlb_lock held. */
+static struct page *free_huge_page_in(struct hstate *h, unsigned long start, unsigned long end)
+{
+	struct page *page;
+
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		list_for_each_entry(page, &h->free_lists[z], lru)
+		{
+			unsigned long pfn = page_to_pfn(page);
+
+			if (pfn < end && pfn + pages_per_huge_page(h) > start)
+				return page;
+		}
+	return NULL;
+}
+
+/* @old, free and off its list, leaves the pool: @fresh takes its place, or nothing does. */
+static void pool_replace(struct hstate *h, struct page *old, struct page *fresh)
+{
+	unsigned long i = 0;
+
+	while (i < h->nr_huge_pages && h->pages[i] != old)
+		i++;
+	if (WARN_ON_ONCE(i == h->nr_huge_pages))
+		return;
+	if (fresh) {
+		fresh[1].compound_dtor = HUGETLB_PAGE_DTOR;
+		set_page_count(fresh, 0);
+		h->pages[i] = fresh;
+		enqueue_huge_page(h, fresh);
+	} else {
+		h->pages[i] = h->pages[--h->nr_huge_pages];
+	}
+}
+
+/* A page out of the pool goes back to the buddy allocator (update_and_free_page()). */
+static void free_pool_page_to_buddy(struct hstate *h, struct page *page)
+{
+	page[1].compound_dtor = 0;
+	if (hstate_is_gigantic(h)) {
+		free_gigantic_page(page, h->order);
+	} else {
+		set_page_count(page, 1);
+		__free_pages(page, h->order);
+	}
+}
+
+int dissolve_free_huge_pages(unsigned long start_pfn, unsigned long end_pfn, bool replace)
+{
+	int dissolved = 0;
+
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
+		struct hstate *h = &hstates[i];
+
+		/* isolate_or_dissolve_huge_page(): no replacement for a gigantic page. */
+		if (replace && hstate_is_gigantic(h))
+			continue;
+		for (;;) {
+			struct page *old, *fresh = NULL;
+
+			spin_lock(&hugetlb_lock);
+			old = free_huge_page_in(h, start_pfn, end_pfn);
+			/* dissolve_free_huge_page(): never below what reservations promised. */
+			if (old && !replace && h->free_huge_pages == h->resv_huge_pages)
+				old = NULL;
+			if (old) {
+				list_del(&old->lru);
+				h->free_huge_pages--;
+			}
+			spin_unlock(&hugetlb_lock);
+			if (!old)
+				break;
+			if (replace)
+				fresh = alloc_pages(htlb_alloc_mask(h) | __GFP_COMP | __GFP_NOWARN,
+						    h->order);
+			spin_lock(&hugetlb_lock);
+			if (replace && !fresh)
+				enqueue_huge_page(h, old); /* nowhere to go: it stays */
+			else
+				pool_replace(h, old, fresh);
+			spin_unlock(&hugetlb_lock);
+			if (replace && !fresh)
+				break;
+			free_pool_page_to_buddy(h, old);
+			dissolved++;
+		}
+	}
+	return dissolved;
+}
+
 void hugetlb_release_pools(void)
 {
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
 		struct hstate *h = &hstates[i];
 		struct page *page;
 
-		while ((page = dequeue_any_huge_page(h))) {
-
-			page[1].compound_dtor = 0;
-			if (h->order == HUGETLB_1G_ORDER) {
-				free_gigantic_page(page, h->order);
-			} else {
-				set_page_count(page, 1);
-				__free_pages(page, h->order);
-			}
-		}
+		while ((page = dequeue_any_huge_page(h)))
+			free_pool_page_to_buddy(h, page);
 		free(h->pages);
 		hstate_init(h, h->order, h->name);
 	}

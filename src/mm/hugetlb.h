@@ -190,6 +190,19 @@ bool hugetlb_try_to_unmap_one(struct page *page, struct vm_area_struct *vma, uns
 			      void *arg);
 bool hugetlb_remove_migration_pte(struct page *new, struct vm_area_struct *vma,
 				  unsigned long address, void *arg);
+/**
+ * dissolve_free_huge_pages() - free pool pages overlapping [@start_pfn, @end_pfn)
+ * leave the pool for the buddy allocator (an isolated range there keeps their
+ * frames).
+ * @replace: false (offlining, 5.11's dissolve_free_huge_pages()): the pool
+ *           shrinks, never below the pages reservations were promised; true
+ *           (5.13's alloc_and_dissolve_huge_page(), for alloc_contig_range()): a
+ *           fresh page from outside takes each one's place, the pool keeps its
+ *           size; gigantic pages, which have no replacement, stay.
+ *
+ * Return: how many pages left the pool.
+ */
+int dissolve_free_huge_pages(unsigned long start_pfn, unsigned long end_pfn, bool replace);
 /* Wait for the page of the huge migration entry at @ptep to be migrated (migrate.c). */
 void migration_entry_wait_huge(struct mm_struct *mm, unsigned long *ptep);
 

@@ -274,8 +274,32 @@ extern atomic_t migrations_in_flight;
 struct file *shmem_file_setup(unsigned long size);
 /* Is @file a shmem file (shared anonymous memory or a memfd)? */
 bool shmem_file(const struct file *file);
-/* Find or create the page at @index of a shmem @mapping: locked, referenced; NULL: no memory. */
-struct page *shmem_getpage(struct address_space *mapping, unsigned long index);
+/* What shmem_getpage() does with a hole (the kernel's enum sgp_type). */
+enum sgp_type {
+	SGP_READ,  /* leave it: *pagep is NULL (a read of a hole reads zeroes) */
+	SGP_CACHE, /* fill it with a new zeroed page */
+};
+/*
+ * The page at @index of a shmem @mapping, locked and referenced in *@pagep: from
+ * the page cache, swapped in when the slot holds a swap entry (VM_FAULT_MAJOR in
+ * *@fault_type, which may be NULL, when read from the device), or per @sgp.
+ * Return: 0; -ENOMEM; -EIO when the swap-in read failed (the copy stays in the
+ * swap cache, as the kernel's shmem_swapin_page() leaves it).
+ */
+int shmem_getpage(struct address_space *mapping, unsigned long index, enum sgp_type sgp,
+		  struct page **pagep, vm_fault_t *fault_type);
+/* Is @mapping a shmem object's (shared anonymous memory or a memfd)? */
+bool shmem_mapping(const struct address_space *mapping);
+/*
+ * shmem_writepage(), from reclaim: the locked, unmapped, dirty shmem @page moves
+ * to the swap cache, its slot in the mapping now holding the swap entry, and is
+ * written out. Return: 0 (the page is clean in the swap cache, for reclaim to
+ * free); -EIO (written and failed: in the swap cache, dirty, PG_error); -ENODEV,
+ * -ENOSPC or -ENOMEM (no slot: the page stays in its mapping, dirty).
+ */
+int shmem_writepage(struct page *page);
+/* Truncation: free the swap entries of @mapping's slots [@start, @end]. */
+void shmem_truncate_swap(struct address_space *mapping, unsigned long start, unsigned long end);
 
 /*
  * Seals and the writable-mapping count (memfd.c). mapping_map_writable():
@@ -289,8 +313,9 @@ void vma_dup_writable(struct vm_area_struct *vma);
 void vma_unmap_writable(struct vm_area_struct *vma);
 /*
  * The page of the memfd @memfd at @index with a reference, faulted into its
- * cache if missing (memfd_alloc_folio()). NULL with *@err = -EINVAL (at or
- * beyond the end of the file) or -ENOMEM.
+ * cache if missing (memfd_alloc_folio()), swapped in if swapped out. NULL with
+ * *@err = -EINVAL (at or beyond the end of the file), -ENOMEM or -EIO (the
+ * swap-in read failed).
  */
 struct page *memfd_get_page(struct file *memfd, unsigned long index, int *err);
 /* shmem_mmap()'s seal check: 0 (VM_MAYWRITE maybe cleared) or -EPERM. */

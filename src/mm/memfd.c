@@ -124,8 +124,9 @@ static unsigned long memfd_count_pinned(struct address_space *mapping)
 	struct page *page;
 
 	spin_lock(&mapping->i_pages_lock);
+	/* A swap entry is no page (memfd_wait_for_pins() looks at pages only). */
 	xa_for_each(&mapping->i_pages, index, page) busy +=
-		page_count(page) - page_mapcount(page) != 1;
+		!xa_is_value(page) && page_count(page) - page_mapcount(page) != 1;
 	spin_unlock(&mapping->i_pages_lock);
 	return busy;
 }
@@ -230,13 +231,10 @@ struct page *memfd_get_page(struct file *memfd, unsigned long index, int *err)
 		*err = -EINVAL;
 		return NULL;
 	}
-	page = shmem_getpage(mapping, index);
-	if (!page) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	unlock_page(page);
-	return page;
+	*err = shmem_getpage(mapping, index, SGP_CACHE, &page, NULL);
+	if (!*err)
+		unlock_page(page); /* the caller wants the reference alone */
+	return *err ? NULL : page;
 }
 
 /* --- memfd_create --- */

@@ -122,7 +122,11 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
 	return ret & ~VM_FAULT_LOCKED;
 }
 
-/* A write fault in a private file mapping: an anonymous copy; the cache stays untouched. */
+/*
+ * A write fault in a private file mapping: an anonymous copy; the cache stays
+ * untouched. A DAX file fills vmf->cow_page itself from its device memory
+ * (VM_FAULT_DONE_COW): it has no page-cache page to hand back.
+ */
 static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 {
 	struct page *copy;
@@ -133,11 +137,15 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	copy = alloc_page(GFP_HIGHUSER_MOVABLE);
 	if (!copy)
 		return VM_FAULT_OOM;
+	vmf->cow_page = copy;
 	ret = vmf->vma->vm_ops->fault(vmf);
+	vmf->cow_page = NULL;
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
 		put_page(copy);
 		return ret;
 	}
+	if (ret & VM_FAULT_DONE_COW)
+		return finish_fault(vmf, copy, true);
 	copy_highpage(copy, vmf->page);
 	unlock_page(vmf->page);
 	put_page(vmf->page);
@@ -237,6 +245,8 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
+	/* A devmap PTE (a private fsdax mapping) holds no reference and no mapcount. */
+	bool counted = old && !is_zone_device_page(old);
 	bool copied = false;
 	struct page *new;
 	pte_t entry;
@@ -253,7 +263,7 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 		entry = mk_pte(new, vma->vm_page_prot);
 		if (!unshare)
 			entry = maybe_mkwrite(pte_mkdirty(entry), vma);
-		if (old) {
+		if (counted) {
 			page_remove_rmap(old);
 			inc_mm_counter(vma->vm_mm, old, -1);
 		}
@@ -263,7 +273,7 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 		ptep_get_and_clear(vmf->pte);
 		set_pte(vmf->pte, entry);
 		count_vm_stat(NR_COW_FAULTS, 1);
-		if (old)
+		if (counted)
 			put_page(old); /* the reference the old PTE held */
 		new = NULL;
 		copied = true;
@@ -273,7 +283,7 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old)
 		put_page(new);
 	if (old) {
 		/* The locked VMA no longer maps it: the sharers left are not locked. */
-		if (copied && (vma->vm_flags & VM_LOCKED)) {
+		if (copied && counted && (vma->vm_flags & VM_LOCKED)) {
 			lock_page(old);
 			munlock_vma_page(old);
 			unlock_page(old);
@@ -371,6 +381,12 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 		!unshare && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED);
 	struct page *page = vm_normal_page(vma, vmf->address, vmf->orig_pte);
 
+	/*
+	 * A private fsdax mapping maps the device page read-only: the copy comes
+	 * from it (5.11's vm_normal_page() returns the page of a devmap PTE).
+	 */
+	if (!page && pte_devmap(vmf->orig_pte) && !shared_writable)
+		page = pte_page(vmf->orig_pte);
 	if (!page) {
 		if (shared_writable)
 			return wp_page_shared(vmf, NULL);

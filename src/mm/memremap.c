@@ -52,9 +52,28 @@ static bool type_pages_handed_out(enum memory_type type)
 }
 
 /*
+ * The order of @pgmap's folios: device-dax's vmemmap_shift, the log of its
+ * alignment under devmap_pmd_is_folio (6.x), else 0 (every page order 0).
+ */
+static unsigned int pgmap_folio_order(const struct dev_pagemap *pgmap)
+{
+	if (!mm_profile->devmap_pmd_is_folio || pgmap->type != MEMORY_DEVICE_GENERIC ||
+	    pgmap->align <= PAGE_SIZE)
+		return 0;
+	return pgmap->align == PUD_SIZE ? PUD_SHIFT - PAGE_SHIFT : HPAGE_PMD_ORDER;
+}
+
+/* Pfns from one folio head of @pgmap to the next: the steps of a per-folio walk. */
+static unsigned long pgmap_folio_nr(const struct dev_pagemap *pgmap)
+{
+	return 1UL << pgmap_folio_order(pgmap);
+}
+
+/*
  * The pgmap references the pages of @pgmap hold while it is live: 5.11 (and 6.x
- * for all but PRIVATE and COHERENT) one per page from memremap_pages() on; 6.x's
- * PRIVATE and COHERENT pages one each while a driver has handed them out.
+ * for all but PRIVATE and COHERENT) one per folio from memremap_pages() on (6.x's
+ * pfn_len(): a compound range counts its folios); 6.x's PRIVATE and COHERENT
+ * pages one each while a driver has handed them out.
  */
 static long pgmap_page_refs(struct dev_pagemap *pgmap)
 {
@@ -62,7 +81,7 @@ static long pgmap_page_refs(struct dev_pagemap *pgmap)
 	long held = 0;
 
 	if (mm_profile->devmap_pages_hold_pgmap || !type_pages_handed_out(pgmap->type))
-		return (long)nr;
+		return (long)(nr >> pgmap_folio_order(pgmap));
 	for (unsigned long pfn = start; pfn < start + nr; pfn++)
 		held += page_ref_count(pfn_to_page(pfn)) > 0;
 	return held;
@@ -128,7 +147,7 @@ long dev_pagemap_refs(struct dev_pagemap *pgmap)
 /* A managed page is idle again: give it back to its device (free_devmap_managed_page()). */
 static void free_devmap_managed_page(struct page *page)
 {
-	struct dev_pagemap *pgmap = page->pgmap;
+	struct dev_pagemap *pgmap = page_pgmap(page);
 
 	atomic_long_add(1, &pgmap->nr_page_free);
 	if (pgmap->type == MEMORY_DEVICE_FS_DAX)
@@ -148,7 +167,7 @@ static void free_devmap_managed_page(struct page *page)
  */
 void put_devmap_page_refs(struct page *page, int count)
 {
-	struct dev_pagemap *pgmap = page->pgmap;
+	struct dev_pagemap *pgmap = page_pgmap(page);
 	int idle = mm_profile->devmap_idle_refcount(pgmap->type);
 
 	if (idle && count == idle && type_is_managed(pgmap->type)) {
@@ -172,9 +191,9 @@ int sim_device_page_get(struct page *page)
 	struct dev_pagemap *pgmap;
 	int idle;
 
-	if (!pfn_valid(page_to_pfn(page)) || !is_zone_device_page(page) || !page->pgmap)
+	if (!pfn_valid(page_to_pfn(page)) || !is_zone_device_page(page) || !page_pgmap(page))
 		return -EINVAL;
-	pgmap = page->pgmap;
+	pgmap = page_pgmap(page);
 	if (!type_pages_handed_out(pgmap->type))
 		return -EINVAL;
 	idle = mm_profile->devmap_idle_refcount(pgmap->type);
@@ -256,6 +275,13 @@ int memremap_pages(struct dev_pagemap *pgmap)
 	idle = mm_profile->devmap_idle_refcount(pgmap->type);
 	for (pfn = start; pfn < start + nr; pfn++)
 		init_device_page(pfn_to_page(pfn), pgmap, idle);
+	/* memmap_init_compound(): a tail's count is 0; its compound_head hides its pgmap. */
+	if (pgmap_folio_order(pgmap))
+		for (pfn = start; pfn < start + nr; pfn += pgmap_folio_nr(pgmap)) {
+			for (unsigned long i = 1; i < pgmap_folio_nr(pgmap); i++)
+				set_page_count(pfn_to_page(pfn + i), 0);
+			prep_compound_page(pfn_to_page(pfn), pgmap_folio_order(pgmap));
+		}
 	pthread_mutex_init(&pgmap->lock, NULL);
 	pthread_cond_init(&pgmap->done, NULL);
 	pgmap->dying = false;
@@ -288,7 +314,7 @@ static bool pgmap_pages_idle(struct dev_pagemap *pgmap)
 	int idle = mm_profile->devmap_idle_refcount(pgmap->type);
 	unsigned long start = pgmap_start_pfn(pgmap), nr = pgmap_nr_pages(pgmap);
 
-	for (unsigned long pfn = start; pfn < start + nr; pfn++)
+	for (unsigned long pfn = start; pfn < start + nr; pfn += pgmap_folio_nr(pgmap))
 		if (page_ref_count(pfn_to_page(pfn)) >
 		    (mm_profile->devmap_pages_hold_pgmap ? 0 : idle))
 			return false;
@@ -306,17 +332,30 @@ static void pgmap_kill(struct dev_pagemap *pgmap)
 		for (unsigned long pfn = start; pfn < start + nr; pfn++)
 			put_page(pfn_to_page(pfn));
 	} else if (!type_pages_handed_out(pgmap->type)) {
-		atomic_long_add(-(long)nr, &pgmap->ref);
+		atomic_long_add(-pgmap_page_refs(pgmap), &pgmap->ref);
 	}
 	put_dev_pagemap(pgmap); /* the percpu_ref's own */
 }
 
+/*
+ * Wait for the reference and every page. A compound range's GUP-fast grabs the
+ * folio without a pgmap reference (6.x), so a walker that read a devmap entry
+ * before the zap may grab a page after the pages looked idle: once every walker
+ * has left (a grace period), look again.
+ */
 static void pgmap_wait_idle(struct dev_pagemap *pgmap)
 {
-	pthread_mutex_lock(&pgmap->lock);
-	while (atomic_long_read(&pgmap->ref) || !pgmap_pages_idle(pgmap))
-		pthread_cond_wait(&pgmap->done, &pgmap->lock);
-	pthread_mutex_unlock(&pgmap->lock);
+	for (;;) {
+		pthread_mutex_lock(&pgmap->lock);
+		while (atomic_long_read(&pgmap->ref) || !pgmap_pages_idle(pgmap))
+			pthread_cond_wait(&pgmap->done, &pgmap->lock);
+		pthread_mutex_unlock(&pgmap->lock);
+		if (!pgmap_folio_order(pgmap))
+			return;
+		sim_synchronize_rcu();
+		if (pgmap_pages_idle(pgmap))
+			return;
+	}
 }
 
 /* dev_pagemap_cleanup() and the hot-remove: the range is device memory nobody owns. */
@@ -361,7 +400,7 @@ int memunmap_pages_try(struct dev_pagemap *pgmap)
 	start = pgmap_start_pfn(pgmap);
 	nr = pgmap_nr_pages(pgmap);
 	idle = mm_profile->devmap_idle_refcount(pgmap->type);
-	for (unsigned long pfn = start; pfn < start + nr; pfn++)
+	for (unsigned long pfn = start; pfn < start + nr; pfn += pgmap_folio_nr(pgmap))
 		if (page_ref_count(pfn_to_page(pfn)) != idle)
 			return -EBUSY;
 	if (atomic_long_read(&pgmap->ref) != 1 + pgmap_page_refs(pgmap))
@@ -371,29 +410,36 @@ int memunmap_pages_try(struct dev_pagemap *pgmap)
 }
 
 /*
- * Each device page holds at least the pins GUP recorded on it; count them. Its
- * FOLL_GET count is no floor: those references come back through plain put_page(),
- * which cannot tell them from others, so the count only says what may still be held
- * (as sim_check() reads it for RAM).
+ * Each device page (each folio's head) holds at least its idle count and the
+ * pins GUP recorded on it; count them. Its FOLL_GET count is no floor: those
+ * references come back through plain put_page(), which cannot tell them from
+ * others, so the count only says what may still be held (as sim_check() reads
+ * it for RAM).
  */
 static bool pgmap_pages_are_valid(struct dev_pagemap *pgmap, FILE *out, long *pins)
 {
 	unsigned long start = pgmap_start_pfn(pgmap), nr = pgmap_nr_pages(pgmap);
+	/* A live pgmap's pages never drop below their idle count (memunmap takes it). */
+	int idle = pgmap->dying ? 0 : mm_profile->devmap_idle_refcount(pgmap->type);
 	bool ok = true;
 
-	for (unsigned long pfn = start; pfn < start + nr; pfn++) {
+	for (unsigned long pfn = start; pfn < start + nr; pfn += pgmap_folio_nr(pgmap)) {
 		struct page *page = pfn_to_page(pfn);
 		long gets = max_t(int, sim_page_gup_refs(page), 0);
 		long pinned = max_t(int, sim_page_gup_pins(page), 0);
+		/* A folio of order > 1 counts its pins exactly, one reference each. */
+		bool exact = hpage_pincount_available(page);
+		long floor = idle + (exact ? pinned : pinned * GUP_PIN_COUNTING_BIAS);
 
 		*pins += pinned;
-		if (page->pgmap == pgmap && page_ref_count(page) >= pinned * GUP_PIN_COUNTING_BIAS)
+		if (page_pgmap(page) == pgmap && page_ref_count(page) >= floor &&
+		    (!exact || compound_pincount(page) == pinned))
 			continue;
 		ok = false;
 		if (out)
 			fprintf(out,
 				"  device pfn %#lx: refcount %d, pgmap %p, %ld gets, %ld pins\n",
-				pfn, page_ref_count(page), (void *)page->pgmap, gets, pinned);
+				pfn, page_ref_count(page), (void *)page_pgmap(page), gets, pinned);
 	}
 	return ok;
 }

@@ -3,12 +3,13 @@
  * Page migration: isolating pages, unmapping them behind migration entries,
  * checking that nothing else holds them, copying and mapping the copy again;
  * and waiting for a migration entry before a fault or GUP looks at the PTE again.
- * Small anonymous pages and page-cache pages (host files and shmem) move; a
- * pmd-mapped anonymous THP moves whole to an order-9 target behind pmd migration
- * entries (x86-64 has ARCH_ENABLE_THP_MIGRATION); one mapped by PTEs, or with no
- * order-9 target free, is split first and its subpages move (try_split_thp());
- * hugetlb pages move whole, behind huge migration entries, to pool pages
- * (unmap_and_move_huge_page(), at the end).
+ * Small anonymous pages and page-cache pages (host files and shmem) move; an
+ * anonymous THP moves whole to an order-9 target (x86-64 has
+ * ARCH_ENABLE_THP_MIGRATION), behind a pmd migration entry where a pmd maps it
+ * and a PTE migration entry per subpage where PTEs do; one with no order-9 target
+ * free (or, 6.10 on, one partially mapped) is split first and its subpages move
+ * (try_split_thp()); hugetlb pages move whole, behind huge migration entries, to
+ * pool pages (unmap_and_move_huge_page(), at the end).
  */
 #include "mm/internal.h"
 
@@ -63,7 +64,8 @@ static bool page_is_movable(struct page *page)
 
 	if (PageCompound(page) && !PageTransHuge(page))
 		return false; /* a tail, or a hugetlb page: no move for them */
-	if (PageAnon(page))
+	/* A shmem page swapped out (no mapping: it is in the swap cache alone) moves too. */
+	if (PageAnon(page) || PageSwapCache(page))
 		return true;
 	/* A file page still in its cache, of a mapping with an address_space_operations. */
 	return mapping && mapping->a_ops && !PageTransHuge(page);
@@ -201,8 +203,27 @@ static int migrate_file_page_move_mapping(struct page *newpage, struct page *pag
 	return 0;
 }
 
+/*
+ * A swap-cache page: an anonymous page read back or not yet freed, or a shmem
+ * page swapped out that something still holds. The new page takes its slot in
+ * the swap cache (nothing but the isolation and the cache may hold the old one)
+ * and, if anonymous, its anon_vma and index.
+ */
+static int migrate_swap_cache_move_mapping(struct page *newpage, struct page *page)
+{
+	int rc = migrate_swap_cache_page(newpage, page);
+
+	if (rc)
+		return rc;
+	newpage->index = page->index;
+	WRITE_ONCE(newpage->mapping, page->mapping);
+	return 0;
+}
+
 static int migrate_page_move_mapping(struct page *newpage, struct page *page)
 {
+	if (PageSwapCache(page))
+		return migrate_swap_cache_move_mapping(newpage, page);
 	if (PageAnon(page))
 		return migrate_anon_page_move_mapping(newpage, page);
 	return migrate_file_page_move_mapping(newpage, page);
@@ -294,22 +315,6 @@ out_unlock:
 }
 
 /*
- * x86-64 has ARCH_ENABLE_THP_MIGRATION: 5.11 moves a THP whole, behind pmd
- * migration entries. Here only one that no PTE maps does; a THP PTE-mapped
- * anywhere (its pmd split, part of it zapped or mprotected) is split first and its
- * subpages move, where 5.11 would leave a PTE migration entry per subpage.
- */
-static bool thp_migrates_whole(struct page *head)
-{
-	if (!PageAnon(head))
-		return false;
-	for (int i = 0; i < HPAGE_PMD_NR; i++)
-		if (atomic_read(&head[i]._mapcount) >= 0)
-			return false;
-	return true;
-}
-
-/*
  * One page of migrate_pages(): on success the old page is freed (the isolation
  * held its last reference) and the new one keeps only its mappings' references.
  */
@@ -331,9 +336,6 @@ static int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page,
 		release_isolated(page);
 		return 0;
 	}
-	/* A PTE-mapped THP is not moved whole here: the caller splits it. */
-	if (PageTransHuge(page) && !thp_migrates_whole(page))
-		return -ENOSYS;
 	newpage = get_new_page(page, private_data);
 	if (newpage && PageTransHuge(page) && !PageTransHuge(newpage)) {
 		/* A callback that gives small pages only: the THP is split instead. */
@@ -387,7 +389,7 @@ static int try_split_thp(struct page *page, struct list_head *from)
 int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t put_new_page,
 		  unsigned long private_data, enum migrate_mode mode, int reason)
 {
-	int nr_failed = 0, retry = 1;
+	int nr_failed = 0, nr_split = 0, retry = 1;
 	struct page *page, *next;
 
 	(void)reason;
@@ -397,19 +399,29 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t p
 		{
 			int rc;
 		retry_page:
+			/*
+			 * The profile's partially mapped THP is split first, its pieces
+			 * moving in this pass; one that cannot split (pinned) goes on
+			 * to move whole.
+			 */
+			if (PageTransHuge(page) &&
+			    mm_profile->migrate_splits_partially_mapped_thp &&
+			    thp_partially_mapped(page) && !try_split_thp(page, from)) {
+				nr_split++;
+				next = list_entry(page->lru.next, struct page, lru);
+				goto retry_page;
+			}
 			rc = unmap_and_move(get_new_page, put_new_page, private_data, page,
 					    pass > 2 ? MIGRATE_SYNC : mode);
-			if (rc == -ENOSYS || (rc == -ENOMEM && PageTransHuge(page))) {
+			if (rc == -ENOMEM && PageTransHuge(page)) {
 				/*
-				 * Split, as 5.11 does for a THP it cannot move whole or has
-				 * no order-9 target for: the head, small now, is tried again
-				 * at once and the tails queued behind it in this pass; a THP
-				 * that cannot split (pinned) fails.
+				 * No order-9 target: split, as both kernels do. The head,
+				 * small now, is tried again at once and the tails are queued
+				 * behind it in this pass. A THP that cannot split (pinned)
+				 * ends the migration with -ENOMEM, the rest left on @from.
 				 */
-				if (try_split_thp(page, from)) {
-					nr_failed++;
-					continue;
-				}
+				if (try_split_thp(page, from))
+					return -ENOMEM;
 				next = list_entry(page->lru.next, struct page, lru);
 				goto retry_page;
 			}
@@ -421,7 +433,8 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page, free_page_t p
 				nr_failed++;
 		}
 	}
-	return nr_failed + retry;
+	/* 6.10's split counts only when something else did not move (its list is not empty). */
+	return nr_failed + retry ? nr_failed + retry + nr_split : 0;
 }
 
 /* --- range migration for tests and scripts --- */
@@ -564,22 +577,16 @@ void migration_entry_wait_huge(struct mm_struct *mm, unsigned long *ptep)
 {
 	spinlock_t *ptl = pmd_lock(mm);
 	unsigned long entry = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
-	struct page *page;
 
 	if (!is_hugetlb_entry_migration(entry)) {
 		spin_unlock(ptl);
 		return;
 	}
-	page = migration_entry_to_page(pte_to_swp_entry(__pte(entry)));
-	/* A frozen or freed page: the migration is ending, look again. */
-	if (!page_ref_add_unless_zero(page, 1)) {
-		spin_unlock(ptl);
-		return;
-	}
-	/* The reference makes this pass of the migration fail (-EAGAIN), as in 5.11. */
-	spin_unlock(ptl);
-	wait_on_page_locked(page);
-	put_page(page);
+	/*
+	 * As 5.11's __migration_entry_wait(), which hugetlb shares: no reference
+	 * is held while asleep, so this waiter does not fail the move it waits for.
+	 */
+	wait_for_migration_locked(migration_entry_to_page(pte_to_swp_entry(__pte(entry))), ptl);
 }
 
 /*

@@ -50,6 +50,18 @@ static struct isolated_range *range_of(unsigned long pfn)
 	return NULL;
 }
 
+bool pfn_isolated(unsigned long pfn)
+{
+	bool isolated;
+
+	if (!atomic_read(&nr_isolated_ranges))
+		return false;
+	pthread_mutex_lock(&isolation_lock);
+	isolated = range_of(pfn) != NULL;
+	pthread_mutex_unlock(&isolation_lock);
+	return isolated;
+}
+
 bool page_isolation_capture(struct page *page, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(page), nr = 1UL << order;
@@ -123,8 +135,11 @@ int isolate_pfn_range(unsigned long start, unsigned long end, struct isolated_ra
 	return 0;
 }
 
-/* The pages in use in @range that migration may take: onto @list. */
-static void isolate_range_pages(struct isolated_range *range, struct list_head *list)
+/*
+ * The pages in use in @range that migration may take: onto @list; hugetlb pages
+ * too when @hugetlb (their own isolation, isolate_huge_page()).
+ */
+static void isolate_range_pages(struct isolated_range *range, struct list_head *list, bool hugetlb)
 {
 	for (unsigned long pfn = range->start; pfn < range->end; pfn++) {
 		struct page *head;
@@ -134,11 +149,11 @@ static void isolate_range_pages(struct isolated_range *range, struct list_head *
 		head = compound_head(pfn_to_page(pfn));
 		/*
 		 * Reserved and table frames cannot move; migrate_isolate_page() refuses
-		 * them. Hugetlb pages stay too: 5.11's alloc_contig_range() skips them,
-		 * and offlining's hugetlb path (targets outside the range, dissolving
-		 * free pool pages) is not modelled: the range stays busy.
+		 * them, and free pool pages (no reference to take). In-use hugetlb
+		 * pages move only when the caller says (offlining; 6.x's contiguous
+		 * allocations).
 		 */
-		if (!PageReserved(head) && !PageIsolated(head) && !PageHuge(head))
+		if (!PageReserved(head) && !PageIsolated(head) && (hugetlb || !PageHuge(head)))
 			migrate_isolate_page(head, list);
 		pfn = max_t(unsigned long, pfn, page_to_pfn(head) + compound_nr(head) - 1);
 	}
@@ -190,15 +205,30 @@ int migrate_isolated_range(struct isolated_range *range, int passes, int reason,
 			   struct range_busy *busy)
 {
 	unsigned long want = range->end - range->start;
+	/*
+	 * Offlining has always moved in-use hugetlb pages (do_migrate_range()) and
+	 * then dissolved the free pool pages left in the range (5.11's
+	 * dissolve_free_huge_pages(), the pool shrinking). alloc_contig_range()
+	 * skips them in 5.11; 5.13 on it moves the in-use ones and replaces the
+	 * free ones with fresh pages outside (the pool keeping its size).
+	 */
+	bool offlining = reason == MR_MEMORY_HOTPLUG;
+	bool hugetlb = offlining || mm_profile->contig_range_moves_hugetlb;
 
 	for (int pass = 0; pass < passes && READ_ONCE(range->nr_held) < want; pass++) {
 		LIST_HEAD(movable);
+		bool any;
 
-		isolate_range_pages(range, &movable);
-		if (list_empty(&movable))
+		isolate_range_pages(range, &movable, hugetlb);
+		any = !list_empty(&movable);
+		if (any) {
+			migrate_pages(&movable, alloc_outside_range, NULL, 0, MIGRATE_SYNC, reason);
+			putback_movable_pages(&movable);
+		}
+		if (hugetlb)
+			any |= dissolve_free_huge_pages(range->start, range->end, !offlining) > 0;
+		if (!any)
 			break;
-		migrate_pages(&movable, alloc_outside_range, NULL, 0, MIGRATE_SYNC, reason);
-		putback_movable_pages(&movable);
 	}
 	pthread_mutex_lock(&isolation_lock);
 	want -= range->nr_held;

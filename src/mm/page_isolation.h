@@ -20,6 +20,8 @@ extern atomic_t nr_isolated_ranges;
  * needs nothing more from buddy_free().
  */
 bool page_isolation_capture(struct page *page, unsigned int order);
+/* Is @pfn inside an isolated range (the kernel's is_migrate_isolate_page())? */
+bool pfn_isolated(unsigned long pfn);
 
 /*
  * The frames the allocator hands over (page_alloc.c): frame_hold() makes one an
@@ -47,7 +49,9 @@ int isolate_pfn_range(unsigned long start, unsigned long end, struct isolated_ra
  * migrate_isolated_range() - move every page in use in @range elsewhere.
  * @passes: rounds of isolating and migrating before giving up (the kernel's
  *          tries in __alloc_contig_migrate_range(), its offline retry loop).
- * @reason: MR_CONTIG_RANGE or MR_MEMORY_HOTPLUG, for migrate_pages().
+ * @reason: MR_CONTIG_RANGE or MR_MEMORY_HOTPLUG, for migrate_pages(); offlining
+ *          also moves in-use hugetlb pages and dissolves the free pool pages in
+ *          the range, cma_alloc() as the profile's contig_range_moves_hugetlb says.
  * @busy: filled with what stayed when it fails; may be NULL.
  *
  * Return: 0 when the range holds all its frames; -EBUSY when pages stayed (pinned,

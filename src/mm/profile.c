@@ -290,11 +290,14 @@ const struct mm_profile profile_5_11 = {
 	.devmap_pages_hold_pgmap = true,
 	.devmap_has_coherent = false,
 	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_5_11,
+	.devmap_pmd_is_folio = false,
 	.unmap_keeps_pinned_exclusive = false,
 	.swap_pte_exclusive = false,
 	.write_prefaults_chunk = true,
 	.migration_entry_exclusive = false,
 	.longterm_target_gfp = (GFP_HIGHUSER_MOVABLE & ~__GFP_CMA) | __GFP_NOWARN,
+	.migrate_splits_partially_mapped_thp = false,
+	.contig_range_moves_hugetlb = false,
 };
 
 /* --- Linux 6.18 ----------------------------------------------------------- */
@@ -513,15 +516,23 @@ static bool is_valid_gup_args_6_18(struct page **pages, int *locked, unsigned in
 static bool is_pinnable_page_6_18(struct page *page)
 {
 	enum zone_type zone = page_zonenum(page);
+	unsigned long pfn = page_to_pfn(page);
 
+	/*
+	 * The common case first (GUP-fast asks for every page): ZONE_NORMAL outside
+	 * CMA, the flags read once for the zone (a second page_zone() would read
+	 * them again: they are READ_ONCE).
+	 */
+	if (likely(zone == ZONE_NORMAL))
+		return !zone_pfn_is_cma(&node_zones[ZONE_NORMAL], pfn);
 	/* folio_is_longterm_pinnable(): fsdax must stay evictable, coherent memory moves. */
 	if (zone == ZONE_DEVICE)
 		return !is_fsdax_page(page) && !is_device_coherent_page(page);
 	/* MIGRATE_CMA pageblocks of any zone. */
-	if (is_migrate_cma_page(page))
+	if (zone_pfn_is_cma(&node_zones[zone], pfn))
 		return false;
-	/* The common case first (GUP-fast asks for every page): the zero page is not movable. */
-	return zone != ZONE_MOVABLE || is_zero_pfn(page_to_pfn(page));
+	/* The zero page is not movable. */
+	return zone != ZONE_MOVABLE || is_zero_pfn(pfn);
 }
 
 /* Only GENERIC idles at 1 (free_zone_device_folio() sets it back); the rest at 0. */
@@ -647,11 +658,14 @@ const struct mm_profile profile_6_18 = {
 	.devmap_pages_hold_pgmap = false,
 	.devmap_has_coherent = true,
 	.gup_fast_devmap_longterm_ok = gup_fast_devmap_longterm_ok_6_18,
+	.devmap_pmd_is_folio = true,
 	.unmap_keeps_pinned_exclusive = true,
 	.swap_pte_exclusive = true,
 	.write_prefaults_chunk = false,
 	.migration_entry_exclusive = true,
 	.longterm_target_gfp = GFP_HIGHUSER | __GFP_NOWARN,
+	.migrate_splits_partially_mapped_thp = true,
+	.contig_range_moves_hugetlb = true,
 };
 
 /* Every known profile, indexed by enum sim_profile. */

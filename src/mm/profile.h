@@ -306,6 +306,17 @@ struct mm_profile {
 	 * folio_is_longterm_pinnable(): not fsdax, not device-coherent.
 	 */
 	bool (*gup_fast_devmap_longterm_ok)(struct page *page);
+
+	/*
+	 * Is a device-dax range of 2 MiB or 1 GiB alignment made of compound pages,
+	 * one folio per devmap pmd or pud, its refcount on the head? 5.11: no, every
+	 * device page is order 0 and __gup_device_huge() references each. 6.x: yes
+	 * ("mm/memremap: add ZONE_DEVICE support for compound pages", 5.17, and
+	 * "device-dax: compound devmap support"; "mm: allow compound zone device
+	 * pages", 6.15; "mm: remove devmap related functions and page table bits",
+	 * 6.17, left GUP-fast one folio grab per leaf and no pgmap lookup).
+	 */
+	bool devmap_pmd_is_folio;
 	/*
 	 * Does reclaim's try_to_unmap() keep the PTE of an exclusive anonymous page
 	 * that may be pinned? 5.11: no; only a page not yet in the swap cache is
@@ -359,6 +370,29 @@ struct mm_profile {
 	 * CMA nor ZONE_MOVABLE.
 	 */
 	gfp_t longterm_target_gfp;
+
+	/*
+	 * migrate_pages() on an anonymous THP that is partially mapped (some
+	 * subpages mapped, others by nothing, no pmd: thp_partially_mapped()):
+	 * split it first and move the pieces (the unmapped ones are freed)? 5.11:
+	 * no, it moves whole like any THP, its unmapped subpages copied too. 6.10
+	 * ("mm/migrate: split source folio if it is on deferred split list"; 6.12,
+	 * "mm: introduce a pageflag for partially mapped folios", narrows it to
+	 * partially mapped ones): yes; one that cannot split (pinned) goes on to
+	 * move whole.
+	 */
+	bool migrate_splits_partially_mapped_thp;
+
+	/*
+	 * Does alloc_contig_range() (cma_alloc()) empty a range of hugetlb pages?
+	 * 5.11: no, they are not on the LRU and its isolation skips them (the range
+	 * stays busy). 5.13 on ("mm: make alloc_contig_range handle in-use hugetlb
+	 * pages", "mm: make alloc_contig_range handle free hugetlb pages";
+	 * isolate_or_dissolve_huge_page()): in-use 2 MiB pages migrate out and free
+	 * ones are replaced by fresh pages outside; gigantic pages stay. Offlining
+	 * moves them in both (do_migrate_range()).
+	 */
+	bool contig_range_moves_hugetlb;
 };
 
 #define LATER_FOLL_FLAGS                                                                           \

@@ -460,21 +460,18 @@ static bool page_not_mapped(struct page *page)
 	return !page_mapped(page);
 }
 
-static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsigned long address,
-			     void *arg)
+/*
+ * The PTE at @address in @vma, if it maps @page (a small page, or one subpage of
+ * a THP): a migration entry for it, or (reclaim) a swap entry. Return: false when
+ * the page stays mapped there and the walk should stop.
+ */
+static bool try_to_unmap_pte(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			     unsigned int flags)
 {
-	unsigned int flags = *(unsigned int *)arg;
 	spinlock_t *ptl;
 	pte_t *pte;
 	pte_t old;
 
-	if (PageTransHuge(page) && (flags & TTU_MIGRATION)) {
-		/* A whole-THP migration: the huge pmd goes (PTE-mapped THPs were split). */
-		if (!(flags & TTU_IGNORE_MLOCK) && (vma->vm_flags & VM_LOCKED))
-			return false;
-		set_pmd_migration_entry(page, vma, address);
-		return true;
-	}
 	pte = page_vma_pte(page, vma, address, false, &ptl);
 	if (!pte)
 		return true;
@@ -506,12 +503,48 @@ static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsi
 	return true;
 }
 
+/*
+ * A THP under migration moves whole, however @vma maps it (5.11's
+ * page_vma_mapped_walk() over the THP's span, x86-64 having
+ * ARCH_ENABLE_THP_MIGRATION): the huge pmd at @haddr becomes a pmd migration
+ * entry; where PTEs map it instead (the pmd split by mprotect, mremap or munmap
+ * of part, or by fork's copy of a pinned THP), each subpage's PTE inside @vma
+ * becomes a migration entry of its own, with its own write and exclusive bits.
+ */
+static bool try_to_unmap_thp(struct page *head, struct vm_area_struct *vma, unsigned long haddr,
+			     unsigned int flags)
+{
+	if (!(flags & TTU_IGNORE_MLOCK) && (vma->vm_flags & VM_LOCKED))
+		return false;
+	if (set_pmd_migration_entry(head, vma, haddr))
+		return true;
+	for (unsigned long i = 0; i < compound_nr(head); i++) {
+		unsigned long addr = haddr + (i << PAGE_SHIFT); /* haddr may lie before vm_start */
+
+		if (addr >= vma->vm_start && addr < vma->vm_end &&
+		    !try_to_unmap_pte(head + i, vma, addr, flags))
+			return false;
+	}
+	return true;
+}
+
+static bool try_to_unmap_one(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			     void *arg)
+{
+	unsigned int flags = *(unsigned int *)arg;
+
+	if (PageTransHuge(page) && (flags & TTU_MIGRATION))
+		return try_to_unmap_thp(page, vma, address, flags);
+	return try_to_unmap_pte(page, vma, address, flags);
+}
+
 bool try_to_unmap(struct page *page, unsigned int flags)
 {
 	struct rmap_walk_control rwc = {
 		.arg = &flags,
 		.rmap_one = try_to_unmap_one,
 		.done = page_not_mapped,
+		.thp_span = true, /* a THP: every VMA one of its subpages falls in */
 	};
 
 	if (PageHuge(page))

@@ -60,6 +60,17 @@ struct page *swap_cache_peek(swp_entry_t entry);
 struct page *lookup_swap_cache(swp_entry_t entry);
 /* A slot for the locked anonymous @page, which joins the swap cache dirty. Return: 0 or -errno. */
 int add_to_swap(struct page *page);
+/*
+ * The locked @page, in no swap cache, caches slot @entry (whose SWAP_HAS_CACHE
+ * is set): the cache takes a reference. Return: 0 or -ENOMEM.
+ */
+int add_to_swap_cache(struct page *page, swp_entry_t entry);
+/*
+ * pageout() of a dirty swap-cache @page (locked, unmapped): clean it and write it
+ * to its slot. A failed write (end_swap_bio_write()) leaves it dirty with
+ * PG_error, its data in memory for a later try. Return: 0 or -EIO.
+ */
+int swap_pageout(struct page *page);
 void delete_from_swap_cache(struct page *page);
 /* Drop the locked @page from the swap cache when no PTE names its slot. Return: whether it went. */
 bool try_to_free_swap(struct page *page);
@@ -78,6 +89,14 @@ bool remove_swap_mapping(struct page *page);
  * again), -ENOMEM.
  */
 int swapin_page(swp_entry_t entry, struct page **pagep);
+/*
+ * Migration of a swap-cache @page (locked, unmapped, isolated): the locked
+ * @newpage takes its slot, with the cache's reference, when nothing but the
+ * isolation and the cache hold @page (its count frozen meanwhile, as 5.11's
+ * migrate_page_move_mapping() does for swapper_space). Return: 0, or -EAGAIN
+ * (someone else holds it: a pin, a GUP reference).
+ */
+int migrate_swap_cache_page(struct page *newpage, struct page *page);
 /* Shutdown: every swap-cache page leaves the cache (the slots no PTE names are freed). */
 void swap_cache_release_all(void);
 int swap_cache_check(void (*visit)(struct page *page, swp_entry_t entry, void *arg), void *arg);

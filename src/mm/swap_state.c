@@ -30,8 +30,7 @@ struct page *swap_cache_peek(swp_entry_t entry)
 	return xa_load(&swap_cache.pages, swp_offset(entry));
 }
 
-/* @page (locked) caches slot @entry, whose SWAP_HAS_CACHE is set: the cache takes a reference. */
-static int add_to_swap_cache(struct page *page, swp_entry_t entry)
+int add_to_swap_cache(struct page *page, swp_entry_t entry)
 {
 	int err;
 
@@ -144,6 +143,31 @@ bool remove_swap_mapping(struct page *page)
 	swapcache_free_entry(entry);
 	set_page_count(page, 1); /* the isolation's, which the caller's put frees */
 	return true;
+}
+
+int migrate_swap_cache_page(struct page *newpage, struct page *page)
+{
+	swp_entry_t entry = {page->private_data};
+	int expected = 2; /* the isolation's and the swap cache's */
+
+	spin_lock(&swap_cache.lock);
+	if (xa_load(&swap_cache.pages, swp_offset(entry)) != page ||
+	    !__atomic_compare_exchange_n(&page->_refcount.counter, &expected, 0, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+		spin_unlock(&swap_cache.lock);
+		return -EAGAIN;
+	}
+	/* Frozen: no lookup takes the old page while the new one takes its slot. */
+	newpage->private_data = entry.val;
+	SetPageSwapBacked(newpage);
+	SetPageSwapCache(newpage);
+	page_ref_add(newpage, 1); /* the swap cache's */
+	xa_replace(&swap_cache.pages, swp_offset(entry), newpage);
+	ClearPageSwapCache(page);
+	page->private_data = 0;
+	__atomic_store_n(&page->_refcount.counter, 1, __ATOMIC_RELEASE); /* the isolation's */
+	spin_unlock(&swap_cache.lock);
+	return 0;
 }
 
 int swapin_page(swp_entry_t entry, struct page **pagep)

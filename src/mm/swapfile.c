@@ -252,6 +252,19 @@ int swap_writepage(struct page *page)
 	return n == (ssize_t)PAGE_SIZE ? 0 : -EIO;
 }
 
+int swap_pageout(struct page *page)
+{
+	ClearPageDirty(page);
+	if (swap_writepage(page)) {
+		/* end_swap_bio_write(): SetPageError, redirty; the data stays in this page. */
+		SetPageError(page);
+		SetPageDirty(page);
+		return -EIO;
+	}
+	count_vm_stat(NR_VMSCAN_WRITE, 1);
+	return 0;
+}
+
 int swap_readpage(struct page *page, swp_entry_t entry)
 {
 	ssize_t n;

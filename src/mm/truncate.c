@@ -88,8 +88,15 @@ void mapping_mkclean_range(struct address_space *mapping, pgoff_t start, pgoff_t
 static void truncate_partial_page(struct address_space *mapping, pgoff_t index,
 				  unsigned long offset)
 {
-	struct page *page = find_lock_page(mapping, index);
+	struct page *page;
 
+	/* A shmem page swapped out is swapped in to be zeroed (shmem_undo_range()). */
+	if (shmem_mapping(mapping)) {
+		if (shmem_getpage(mapping, index, SGP_READ, &page, NULL))
+			return;
+	} else {
+		page = find_lock_page(mapping, index);
+	}
 	if (!page)
 		return;
 	if (PageUptodate(page))
@@ -117,6 +124,8 @@ void truncate_inode_pages_range(struct address_space *mapping, loff_t lstart, lo
 		if (index++ == end)
 			break;
 	}
+	if (shmem_mapping(mapping))
+		shmem_truncate_swap(mapping, (pgoff_t)DIV_ROUND_UP(lstart, PAGE_SIZE), end);
 }
 
 int do_truncate(struct inode *inode, loff_t length)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Reclaim: shrink_page_list() writes isolated anonymous pages to swap, and
- * page-cache pages back to their host file, and frees them; reclaim_pages() for
+ * Reclaim: shrink_page_list() writes isolated anonymous and shmem pages to swap,
+ * and page-cache pages back to their host file, and frees them; reclaim_pages() for
  * MADV_PAGEOUT, direct reclaim from the allocator's slow path and sim_reclaim()
  * on demand.
  */
@@ -9,12 +9,26 @@
 #include <gup/pagemap.h>
 #include <gup/sim_thread.h>
 
+/*
+ * A swap-cache page no longer anonymous (its last PTE went, or its read failed)
+ * or a shmem page swapped out: nothing maps it. Written again when dirty (a
+ * shmem page whose write failed; a copy whose read failed is not uptodate and
+ * never dirty), then dropped unless someone else holds it (a pin).
+ */
+static bool reclaim_swap_cache_page(struct page *page)
+{
+	if (page_mapped(page))
+		return false;
+	if (PageDirty(page) && (!PageUptodate(page) || swap_pageout(page)))
+		return false;
+	return remove_swap_mapping(page);
+}
+
 /* The swap-out of one isolated, locked page. Return: true when it may be freed now. */
 static bool reclaim_anon_page(struct page *page)
 {
-	/* A swap-cache copy nothing maps (its read failed, or its PTE went): just drop it. */
 	if (!PageAnon(page) && PageSwapCache(page))
-		return !page_mapped(page) && !PageDirty(page) && remove_swap_mapping(page);
+		return reclaim_swap_cache_page(page);
 	if (!PageAnon(page) || !PageSwapBacked(page) || PageCompound(page) || PageMlocked(page) ||
 	    PageUnevictable(page))
 		return false;
@@ -31,19 +45,9 @@ static bool reclaim_anon_page(struct page *page)
 	/* An rmap walk needs the anon_vma, which only a mapped page keeps for certain. */
 	if (page_mapped(page) && !try_to_unmap(page, 0))
 		return false;
-	if (PageDirty(page)) {
-		ClearPageDirty(page);
-		if (swap_writepage(page)) {
-			/*
-			 * A write error (end_swap_bio_write(): SetPageError, redirty):
-			 * the data stays in this page, in the swap cache, for a later try.
-			 */
-			SetPageError(page);
-			SetPageDirty(page);
-			return false;
-		}
-		count_vm_stat(NR_VMSCAN_WRITE, 1);
-	}
+	/* A write error keeps the data in this page, in the swap cache, for a later try. */
+	if (PageDirty(page) && swap_pageout(page))
+		return false;
 	return remove_swap_mapping(page);
 }
 
@@ -137,10 +141,39 @@ static enum page_verdict reclaim_file_page(struct page *page)
 	return remove_mapping(mapping, page) ? PAGE_FREE : PAGE_KEEP;
 }
 
+/*
+ * A shmem page in its mapping (on the anonymous lists; 5.11's shrink_page_list()
+ * with shmem_writepage() as its pageout()): unmapped from every VMA first. A
+ * clean one leaves its cache as a file page does (nobody wrote it: the hole it
+ * leaves reads as zeroes, as it did); a dirty one moves to the swap cache, its
+ * slot in the mapping holding the swap entry, and is written. Then it goes unless
+ * someone else holds it. The kernel keeps only anonymous maybe-pinned pages out
+ * of the swap cache (both profiles): a pinned shmem page is unmapped and moved
+ * like any other, and stays in the swap cache for its pin, where the next fault
+ * or read finds it again: the pin and the file see the same page.
+ */
+static enum page_verdict reclaim_shmem_page(struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+
+	if (!mapping || PageCompound(page) || PageMlocked(page) || PageUnevictable(page) ||
+	    PageWriteback(page))
+		return PAGE_KEEP;
+	if (page_mapped(page) && !try_to_unmap(page, 0))
+		return PAGE_KEEP; /* a VM_LOCKED mapping keeps it */
+	if (!PageDirty(page))
+		return remove_mapping(mapping, page) ? PAGE_FREE : PAGE_KEEP;
+	if (shmem_writepage(page))
+		return PAGE_KEEP; /* no slot (still cached, dirty), or the write failed */
+	return remove_swap_mapping(page) ? PAGE_FREE : PAGE_KEEP;
+}
+
 static enum page_verdict reclaim_one_page(struct page *page)
 {
 	if (PageAnon(page) || PageSwapCache(page))
 		return reclaim_anon_page(page) ? PAGE_FREE : PAGE_KEEP;
+	if (PageSwapBacked(page))
+		return reclaim_shmem_page(page);
 	return reclaim_file_page(page);
 }
 

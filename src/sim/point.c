@@ -114,6 +114,11 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 			  "swap_readpage(), the new page locked in the swap cache and "
 			  "!Uptodate, before the host pread: the swap-in is in flight",
 			  "the page lock; mmap_lock for read", "struct page *", false, false},
+	[SP_THP_SPLIT_FROZEN] = {"thp_split_frozen",
+				 "split_huge_page_to_list(), every PTE of the THP a migration "
+				 "entry, before the reference count is frozen",
+				 "the THP's lock; mmap_lock for read of every mm",
+				 "struct page * (the head)", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&

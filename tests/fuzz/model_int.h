@@ -143,7 +143,10 @@ struct model_hugetlb {
 	struct hugetlb_bytes bytes;    /* private: this task's copy */
 };
 
-/* A task's mapping of the device-dax pgmap (sim_mmap_device()), MAP_SHARED. */
+/*
+ * A task's mapping of the device-dax pgmap (sim_mmap_device()), MAP_SHARED; or of
+ * the fsdax file (dev_fsdax), shared, or private and read-only.
+ */
 struct model_dev {
 	unsigned long addr, offset, len; /* len 0: none */
 	int prot;
@@ -222,6 +225,7 @@ struct model {
 	unsigned long dev_align;
 	unsigned char *dev_bytes;    /* the device's bytes, which outlive its pgmap */
 	struct huge_batch dev_batch; /* the pages of one device GUP call, held */
+	bool dev_fsdax;		     /* config bit 4: the device is fsdax pmem under one DAX file */
 };
 
 /* One decoded operation: the opcode and its three argument bytes. */

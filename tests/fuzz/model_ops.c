@@ -14,7 +14,10 @@
  * pin is released, a pin the profile says must still be the page the task
  * maps there is checked against the task's page table (held_pin_coherent()).
  */
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <libgup.h>
 #include <gup/testing.h>
 #include "mm/internal.h"
@@ -1374,7 +1377,11 @@ static void migrate_span(struct model *m, unsigned long addr, int n, bool hole, 
 		if (ret != -EFAULT)
 			diverged(m, "migrate over a hole returned %ld, expected -EFAULT", ret);
 	} else if (ret == -ENOMEM) {
-		if (!hugetlb && free >= to_move)
+		/*
+		 * A referenced THP with no order-9 target cannot split either: both
+		 * kernels end the migration with -ENOMEM, however many frames are free.
+		 */
+		if (!hugetlb && free >= to_move && !(addr >= HUGE_BASE && must_stay))
 			diverged(m, "migrate returned -ENOMEM with %ld free frames for %d pages",
 				 free, to_move);
 	} else if (ret < 0 || ret > most) {
@@ -1695,9 +1702,73 @@ static void op_offline(struct model *m, const struct model_op *op)
 
 /* --- MODEL_OP_DEVICE (migrate mode) --- */
 
+/*
+ * The device page at @offset: the GENERIC pgmap and the fsdax file both cover
+ * all device memory from its first pfn (the file's blocks are all the pmem).
+ */
 static struct page *device_page(const struct model *m, unsigned long offset)
 {
-	return pfn_to_page(pgmap_start_pfn(&m->pgmap) + (offset >> PAGE_SHIFT));
+	(void)m;
+	return pfn_to_page(sim_device_start_pfn() + (offset >> PAGE_SHIFT));
+}
+
+/* fsdax mode's DAX directory (made once a process, gone at exit) and its one file. */
+static char fsdax_dir[64], fsdax_path[96];
+
+static void fsdax_dir_remove(void)
+{
+	unlink(fsdax_path);
+	rmdir(fsdax_dir);
+}
+
+/* Return: the DAX directory for sim_config.dax_dir, or NULL when none can be made. */
+static const char *fsdax_dir_get(void)
+{
+	if (fsdax_dir[0])
+		return fsdax_dir;
+	snprintf(fsdax_dir, sizeof(fsdax_dir), "/tmp/gup-model-dax-XXXXXX");
+	if (!mkdtemp(fsdax_dir)) {
+		fsdax_dir[0] = '\0';
+		return NULL;
+	}
+	snprintf(fsdax_path, sizeof(fsdax_path), "%s/pmem", fsdax_dir);
+	atexit(fsdax_dir_remove);
+	return fsdax_dir;
+}
+
+/* A zeroed host file over all the pmem, as the model's device bytes start. */
+static bool fsdax_file_reset(void)
+{
+	int fd = open(fsdax_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	bool ok = fd >= 0 && !ftruncate(fd, DEVICE_BYTES);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/*
+ * The DAX file mapped at an address aligned to m->dev_align (so its 2 MiB units
+ * can be devmap pmds), shared or private; the mapping keeps the file open.
+ * Return: the address or -errno.
+ */
+static unsigned long fsdax_map(struct model *m, unsigned long offset, unsigned long len, int prot,
+			       bool private)
+{
+	int fd = sys_open(fsdax_path, O_RDWR, 0);
+	unsigned long area, addr;
+
+	if (fd < 0)
+		return (unsigned long)(long)fd;
+	area = sys_mmap(0, len + m->dev_align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	addr = area;
+	if (!IS_ERR_VALUE(area)) {
+		sys_munmap(area, len + m->dev_align);
+		addr = sys_mmap(ALIGN_UP(area, m->dev_align), len, prot,
+				(private ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, fd, offset);
+	}
+	sys_close(fd);
+	return addr;
 }
 
 /* memremap_pages() of the GENERIC pgmap over all device memory, at m->dev_align. */
@@ -1707,7 +1778,7 @@ static void device_remap(struct model *m, const struct model_op *op)
 	int ret;
 
 	(void)op;
-	if (m->pgmap_live)
+	if (m->pgmap_live || m->dev_fsdax)
 		return;
 	trace(m, "memremap_pages");
 	m->pgmap = (struct dev_pagemap){
@@ -1721,21 +1792,28 @@ static void device_remap(struct model *m, const struct model_op *op)
 		diverged(m, "memremap_pages returned %d", ret);
 }
 
-/* Map 1 to DEVICE_MAX_UNITS units of the pgmap's alignment, read-only or read-write. */
+/*
+ * Map 1 to DEVICE_MAX_UNITS units of the pgmap's alignment, read-only or
+ * read-write; of the fsdax file, shared, or (@op->c bit 6) private and read-only.
+ */
 static void device_map(struct model *m, const struct model_op *op)
 {
 	struct model_dev *d = &m->cur->dev;
 	unsigned long units = DEVICE_BYTES / m->dev_align, first = op->b % units;
 	unsigned long n = 1 + op->c % min_t(unsigned long, units - first, DEVICE_MAX_UNITS);
-	int prot = op->c & 0x80 ? PROT_READ : PROT_READ | PROT_WRITE;
+	bool private = m->dev_fsdax && (op->c & 0x40);
+	int prot = op->c & 0x80 || private ? PROT_READ : PROT_READ | PROT_WRITE;
 	unsigned long addr;
 
 	if (d->len)
 		return;
-	trace(m, "device map offset %#lx len %#lx prot %d", first * m->dev_align, n * m->dev_align,
-	      prot);
-	addr = sim_mmap_device(&m->pgmap, first * m->dev_align, n * m->dev_align, prot);
-	if (!m->pgmap_live) {
+	trace(m, "device map offset %#lx len %#lx prot %d%s", first * m->dev_align,
+	      n * m->dev_align, prot, private ? " private" : "");
+	if (m->dev_fsdax)
+		addr = fsdax_map(m, first * m->dev_align, n * m->dev_align, prot, private);
+	else
+		addr = sim_mmap_device(&m->pgmap, first * m->dev_align, n * m->dev_align, prot);
+	if (!m->pgmap_live && !m->dev_fsdax) {
 		if (addr != (unsigned long)-EINVAL)
 			diverged(m, "sim_mmap_device of a dead pgmap returned %#lx", addr);
 		return;
@@ -1784,7 +1862,8 @@ static void device_touch(struct model *m, const struct model_op *op)
  * GUP (fast or slow, get or pin, R/O or R/W, a pin maybe FOLL_LONGTERM) of 1 to
  * 16 pages of the device mapping: each is the device page its offset names and
  * holds the model's bytes. Device-dax memory may be pinned long-term under both
- * profiles (it is neither CMA nor movable; 6.18's GUP-fast pins it itself).
+ * profiles (it is neither CMA nor movable; 6.18's GUP-fast pins it itself); fsdax
+ * memory never (-EOPNOTSUPP, from the first VMA on).
  */
 static void device_gup(struct model *m, const struct model_op *op)
 {
@@ -1804,6 +1883,8 @@ static void device_gup(struct model *m, const struct model_op *op)
 	while (accessible < n && dev_mapped(m, d, (first + (unsigned long)accessible) * PAGE_SIZE))
 		accessible++;
 	expect = expected_gup(write && !(d->prot & PROT_WRITE) ? 0 : accessible, (int)n);
+	if (m->dev_fsdax && longterm)
+		expect = accessible ? -EOPNOTSUPP : -EFAULT;
 	trace(m, "device %s%s%s %#lx n %ld%s", fast ? "fast " : "", longterm ? "longterm " : "",
 	      pin ? "pin" : "get", addr, n, write ? " write" : "");
 	if (fast) {
@@ -1859,7 +1940,7 @@ static void device_release(struct model *m, const struct model_op *op)
 		return;
 	trace(m, "device release");
 	for (int i = 0; i < batch->nr && !m->failed; i++) {
-		unsigned long offset = (page_to_pfn(batch->pages[i]) - pgmap_start_pfn(&m->pgmap))
+		unsigned long offset = (page_to_pfn(batch->pages[i]) - sim_device_start_pfn())
 				       << PAGE_SHIFT;
 
 		if (memcmp(page_address(batch->pages[i]), m->dev_bytes + offset, PAGE_SIZE))
@@ -1876,8 +1957,9 @@ static void device_unmap(struct model *m, const struct model_op *op)
 
 	if (!d->len)
 		return;
-	if (op->c & 1) { /* pages, or (bit 1) whole units */
-		unsigned long unit = op->c & 2 ? m->dev_align : PAGE_SIZE, nr = d->len / unit;
+	if (op->c & 1) { /* pages, or (bit 1, and always for fsdax) whole units */
+		unsigned long unit = op->c & 2 || m->dev_fsdax ? m->dev_align : PAGE_SIZE;
+		unsigned long nr = d->len / unit;
 
 		start = (op->b % nr) * unit;
 		end = start + (1 + (op->c >> 2) % (nr - start / unit)) * unit;
@@ -1904,7 +1986,7 @@ static void device_memunmap(struct model *m, const struct model_op *op)
 	int ret;
 
 	(void)op;
-	if (!m->pgmap_live)
+	if (!m->pgmap_live || m->dev_fsdax)
 		return;
 	for (int i = 0; i < MAX_TASKS; i++)
 		busy |= m->tasks[i].task && m->tasks[i].dev.len;
@@ -2019,10 +2101,15 @@ static size_t migrate_mode_config(const uint8_t *data, size_t size, struct sim_c
 	cfg->movable_bytes = MOVABLE_BYTES;
 	cfg->cma_bytes = CMA_BYTES;
 	cfg->device_bytes = DEVICE_BYTES;
+	if (data[3] & 16)
+		cfg->dax_dir = fsdax_dir_get();
 	return MODEL_OP_BYTES;
 }
 
-/* After boot in migrate mode: the device's pgmap, at the alignment bit 3 of @config gives. */
+/*
+ * After boot in migrate mode: the device's pgmap, at the alignment bit 3 of
+ * @config gives; or, with bit 4, the fsdax pmem's file, zeroed.
+ */
 static void migrate_mode_start(struct model *m, uint8_t config)
 {
 	m->migrate_mode = true;
@@ -2034,6 +2121,9 @@ static void migrate_mode_start(struct model *m, uint8_t config)
 		diverged(m, "out of host memory");
 		return;
 	}
+	m->dev_fsdax = sim_fsdax_pgmap() != NULL;
+	if (m->dev_fsdax && !fsdax_file_reset())
+		diverged(m, "cannot make the DAX file %s", fsdax_path);
 	device_remap(m, NULL);
 }
 

@@ -59,6 +59,9 @@ enum model_opcode {
  * booted also with ZONE_MOVABLE, a CMA area and 4 MiB of device memory (one
  * device-dax pgmap aligned to 4 KiB, or with bit 3 to 2 MiB), and decoding
  * MODEL_OP_MIGRATE, MODEL_OP_OFFLINE and MODEL_OP_DEVICE after huge mode's opcodes.
+ * With bit 4 the device memory is fsdax pmem instead (sim_config.dax_dir): one
+ * DAX file over all of it, which MODEL_OP_DEVICE maps shared (devmap PTEs, or
+ * with bit 3 2 MiB devmap PMDs at aligned addresses) or private and read-only.
  */
 #define MODEL_MIGRATE_MAGIC "MIG"
 

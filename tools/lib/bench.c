@@ -515,7 +515,9 @@ static void bench_usage(FILE *out)
 		"  --device  ZONE_DEVICE memory instead: the machine gets -m MiB (rounded up\n"
 		"            to 2 MiB) of device memory, one MEMORY_DEVICE_GENERIC pgmap, mapped\n"
 		"            as device-dax maps it (MAP_SHARED, devmap pmds of 2 MiB); compare\n"
-		"            with -t for a devmap pmd against a THP pmd\n"
+		"            side by side with the same run over a THP region (-t) on a\n"
+		"            machine of its own: a 'devmap/THP:' line (JSON: vs_thp) gives\n"
+		"            each one's ns/page and the ratio (above 1: devmap slower)\n"
 		"  --json    one JSON object on stdout instead of the text lines\n"
 		"  --vs-kernel  time the host kernel's nearest path too, and print the\n"
 		"            ratio libgup/host (below 1: libgup is faster):\n"
@@ -949,9 +951,20 @@ static const char *thp_mode_name(enum bench_thp thp)
 				      : "unset";
 }
 
+/* --device's THP side, measured on a machine of its own: per page and as ratios. */
+static void print_vs_thp_json(const struct bench_sample *d, const struct bench_sample *t)
+{
+	printf(",\"vs_thp\":{\"get_ns_per_page\":%.2f,\"put_ns_per_page\":%.2f,"
+	       "\"get_ratio\":%.3f,\"put_ratio\":%.3f}",
+	       ns_per_page(t->get_us, t->pages), ns_per_page(t->put_us, t->pages),
+	       ratio(ns_per_page(d->get_us, d->pages), ns_per_page(t->get_us, t->pages)),
+	       ratio(ns_per_page(d->put_us, d->pages), ns_per_page(t->put_us, t->pages)));
+}
+
+/* @thp_best: --device's THP side (the best of its repeats), or NULL. */
 static void print_json(const struct bench_cli *cli, const struct bench_sample *samples,
 		       const struct bench_sample *best, const struct host_sample *host,
-		       unsigned long thp_bytes, bool ok)
+		       unsigned long thp_bytes, const struct bench_sample *thp_best, bool ok)
 {
 	const struct bench_config *cfg = &cli->cfg;
 
@@ -970,6 +983,8 @@ static void print_json(const struct bench_cli *cli, const struct bench_sample *s
 	       ns_per_page(best->get_us, best->pages), ns_per_page(best->put_us, best->pages));
 	if (cli->vs_kernel)
 		print_host_json(cli, best, host);
+	if (thp_best)
+		print_vs_thp_json(best, thp_best);
 	printf(",\"ok\":%s}\n", ok ? "true" : "false");
 }
 
@@ -1010,45 +1025,99 @@ static struct bench_sample best_of(const struct bench_sample *samples, int repea
 	return best;
 }
 
-static int run_bench(const struct bench_cli *cli)
-{
-	struct bench_sample *samples = calloc((size_t)cli->repeats, sizeof(*samples));
-	struct host_sample host = {.put_us = -1};
-	struct bench_sample best;
-	struct bench_sim *bs;
+/* The repeats of one machine running a configuration; what a bench run measures. */
+struct bench_run {
+	struct bench_sample *samples, best;
 	unsigned long thp_bytes;
-	int leaks, short_runs = 0;
+	int leaks, short_runs;
+};
 
-	if (!samples || bench_sim_open(&cli->cfg, &bs)) {
-		free(samples);
-		return GUP_EXIT_USAGE;
-	}
-	thp_bytes = bench_sim_thp_bytes(bs);
-	if (cli->cfg.thp == BENCH_THP_ON && thp_bytes < cli->cfg.size)
+/*
+ * Boot a machine for @cfg and run the repeats on it, printing each sample when
+ * @print. Return: 0, or -1 when the machine could not be set up.
+ */
+static int run_repeats(const struct bench_cli *cli, const struct bench_config *cfg, bool print,
+		       struct bench_run *run)
+{
+	struct bench_cli one = *cli;
+	struct bench_sim *bs;
+
+	one.cfg = *cfg;
+	run->samples = calloc((size_t)cli->repeats, sizeof(*run->samples));
+	if (!run->samples || bench_sim_open(cfg, &bs))
+		return -1;
+	run->thp_bytes = bench_sim_thp_bytes(bs);
+	if (cfg->thp == BENCH_THP_ON && run->thp_bytes < cfg->size)
 		fprintf(stderr, "gup bench: -t: huge pages back only %.0f of the %.0f MiB region\n",
-			mib(thp_bytes), mib(cli->cfg.size));
+			mib(run->thp_bytes), mib(cfg->size));
 	for (int i = 0; i < cli->repeats; i++) {
-		bench_sim_run(bs, &samples[i]);
-		if (!cli->json)
-			print_sample(cli, &samples[i]);
-		short_runs += samples[i].pages != samples[i].expected || samples[i].error;
+		bench_sim_run(bs, &run->samples[i]);
+		if (print)
+			print_sample(&one, &run->samples[i]);
+		run->short_runs +=
+			run->samples[i].pages != run->samples[i].expected || run->samples[i].error;
 		progress(cli, i + 1);
 	}
-	leaks = bench_sim_close(bs);
-	best = best_of(samples, cli->repeats);
+	run->leaks = bench_sim_close(bs);
+	run->best = best_of(run->samples, cli->repeats);
+	return 0;
+}
+
+/*
+ * --device: the same run over a THP region (-t) on a machine of its own, so the
+ * devmap pmd's cost per page stands side by side with the THP pmd's.
+ */
+static int run_thp_side(const struct bench_cli *cli, struct bench_run *thp)
+{
+	struct bench_config cfg = cli->cfg;
+
+	cfg.device = false;
+	cfg.thp = BENCH_THP_ON;
+	return run_repeats(cli, &cfg, false, thp);
+}
+
+static void print_vs_thp(const struct bench_sample *d, const struct bench_sample *t)
+{
+	printf("devmap/THP: get %.2f/%.2f ns/page = %.2f, put %.2f/%.2f ns/page = %.2f "
+	       "(best of each)\n",
+	       ns_per_page(d->get_us, d->pages), ns_per_page(t->get_us, t->pages),
+	       ratio(ns_per_page(d->get_us, d->pages), ns_per_page(t->get_us, t->pages)),
+	       ns_per_page(d->put_us, d->pages), ns_per_page(t->put_us, t->pages),
+	       ratio(ns_per_page(d->put_us, d->pages), ns_per_page(t->put_us, t->pages)));
+}
+
+static int run_bench(const struct bench_cli *cli)
+{
+	struct host_sample host = {.put_us = -1};
+	struct bench_run run = {0}, thp = {0};
+	bool ok;
+
+	if (run_repeats(cli, &cli->cfg, !cli->json, &run) ||
+	    (cli->cfg.device && run_thp_side(cli, &thp))) {
+		free(run.samples);
+		free(thp.samples);
+		return GUP_EXIT_USAGE;
+	}
+	ok = !run.short_runs && !run.leaks && !thp.short_runs && !thp.leaks;
 	if (cli->vs_kernel)
 		measure_host(cli, &host);
-	if (cli->json)
-		print_json(cli, samples, &best, &host, thp_bytes, !short_runs && !leaks);
-	else if (cli->vs_kernel) {
-		print_vs_kernel(cli, &best, &host);
-		print_thp_backing(cli, thp_bytes, &host);
+	if (cli->json) {
+		print_json(cli, run.samples, &run.best, &host, run.thp_bytes,
+			   cli->cfg.device ? &thp.best : NULL, ok);
+	} else {
+		if (cli->cfg.device)
+			print_vs_thp(&run.best, &thp.best);
+		if (cli->vs_kernel) {
+			print_vs_kernel(cli, &run.best, &host);
+			print_thp_backing(cli, run.thp_bytes, &host);
+		}
 	}
-	if (short_runs)
-		fprintf(stderr, "gup bench: %d of %d repeats did not get every page\n", short_runs,
-			cli->repeats);
-	free(samples);
-	return leaks || short_runs ? GUP_EXIT_FAILED : GUP_EXIT_OK;
+	if (run.short_runs || thp.short_runs)
+		fprintf(stderr, "gup bench: %d of %d repeats did not get every page\n",
+			run.short_runs + thp.short_runs, cli->repeats * (cli->cfg.device ? 2 : 1));
+	free(run.samples);
+	free(thp.samples);
+	return ok ? GUP_EXIT_OK : GUP_EXIT_FAILED;
 }
 
 int gup_bench_main(int argc, char **argv)

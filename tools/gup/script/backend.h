@@ -265,8 +265,10 @@ struct backend_ops {
 	int (*kswapd_wait)(void);
 	/*
 	 * ZONE_DEVICE (sim-only; NULL: not played). memremap: memremap_pages() of
-	 * @size bytes of device memory from byte @off, of @type ("generic" or
-	 * "fsdax"), mapped with @align-byte entries: a pgmap id >= 0, or -errno.
+	 * @size bytes of device memory from byte @off, of @type ("generic",
+	 * "fsdax", "private" or "coherent": the back end is the driver that hands
+	 * every coherent page out, and takes them back at memunmap), mapped with
+	 * @align-byte entries: a pgmap id >= 0, or -errno.
 	 * memunmap: memunmap_pages_try() (0 frees the id; -EBUSY while referenced).
 	 * mmap_device: sim_mmap_device() as the current task. pgmap_refs: references
 	 * held now; pgmap_pfn: the first pfn. Both -EINVAL for an id not in use.

@@ -97,6 +97,48 @@ static struct dev_pagemap *sim_pgmap(int id)
 	return id >= 0 && id < MAX_SIM_PGMAPS ? sim_pgmaps[id] : NULL;
 }
 
+/* The script's driver keeps nothing per page: an idle page needs no freeing. */
+static void sim_device_page_free(struct page *page)
+{
+	(void)page;
+}
+
+static const struct dev_pagemap_ops sim_device_ops = {.page_free = sim_device_page_free};
+
+static enum memory_type memory_type_of(const char *type)
+{
+	return !strcmp(type, "fsdax")	   ? MEMORY_DEVICE_FS_DAX
+	       : !strcmp(type, "private")  ? MEMORY_DEVICE_PRIVATE
+	       : !strcmp(type, "coherent") ? MEMORY_DEVICE_COHERENT
+					   : MEMORY_DEVICE_GENERIC;
+}
+
+/*
+ * As the driver of a COHERENT range, hand out (@get) or take back every page:
+ * such memory is only mapped once its driver gave the pages out (6.x's
+ * zone_device_page_init(), which takes each page's pgmap reference).
+ */
+static void coherent_pages_handed_out(struct dev_pagemap *pgmap, bool get)
+{
+	for (unsigned long i = 0; i < pgmap_nr_pages(pgmap); i++) {
+		struct page *page = pfn_to_page(pgmap_start_pfn(pgmap) + i);
+
+		if (get)
+			WARN_ON_ONCE(sim_device_page_get(page));
+		else
+			put_page(page);
+	}
+}
+
+/* Does anyone but the driver hold a COHERENT page or the pgmap (a pin, a mapping)? */
+static bool coherent_pages_busy(struct dev_pagemap *pgmap)
+{
+	for (unsigned long i = 0; i < pgmap_nr_pages(pgmap); i++)
+		if (page_ref_count(pfn_to_page(pgmap_start_pfn(pgmap) + i)) != 1)
+			return true;
+	return dev_pagemap_refs(pgmap) != 1 + (long)pgmap_nr_pages(pgmap);
+}
+
 static long sim_memremap(const char *type, unsigned long off, unsigned long size,
 			 unsigned long align)
 {
@@ -113,14 +155,18 @@ static long sim_memremap(const char *type, unsigned long off, unsigned long size
 	pgmap = calloc(1, sizeof(*pgmap));
 	if (!pgmap)
 		return -ENOMEM;
-	pgmap->type = strcmp(type, "fsdax") ? MEMORY_DEVICE_GENERIC : MEMORY_DEVICE_FS_DAX;
+	pgmap->type = memory_type_of(type);
 	pgmap->range = (struct range){.start = start, .end = start + size - 1};
 	pgmap->align = align;
+	if (pgmap->type == MEMORY_DEVICE_PRIVATE || pgmap->type == MEMORY_DEVICE_COHERENT)
+		pgmap->ops = &sim_device_ops;
 	err = memremap_pages(pgmap);
 	if (err) {
 		free(pgmap);
 		return err;
 	}
+	if (pgmap->type == MEMORY_DEVICE_COHERENT)
+		coherent_pages_handed_out(pgmap, true);
 	sim_pgmaps[id] = pgmap;
 	return id;
 }
@@ -132,6 +178,11 @@ static long sim_memunmap(int id)
 
 	if (!pgmap)
 		return -EINVAL;
+	if (pgmap->type == MEMORY_DEVICE_COHERENT) {
+		if (coherent_pages_busy(pgmap))
+			return -EBUSY;
+		coherent_pages_handed_out(pgmap, false);
+	}
 	err = memunmap_pages_try(pgmap);
 	if (!err) {
 		free(pgmap);

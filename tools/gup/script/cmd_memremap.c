@@ -50,8 +50,12 @@ bool cmd_memremap(struct script *s, struct cmd_args *a)
 
 	if (!have_device_ops(s, "memremap") || !check_value_name(s, name))
 		return false;
-	if (strcmp(type, "generic") && strcmp(type, "fsdax"))
-		return fail(s, "expected a device memory type (generic fsdax), got '%s'", type);
+	if (strcmp(type, "generic") && strcmp(type, "fsdax") && strcmp(type, "private") &&
+	    strcmp(type, "coherent"))
+		return fail(s,
+			    "expected a device memory type (generic fsdax private coherent), got "
+			    "'%s'",
+			    type);
 	if (align != 4096 && align != 2UL << 20 && align != 1UL << 30)
 		return fail(s, "expected an alignment of 4K, 2M or 1G, got %s", NUM(a->opt[3].n));
 	slot = new_pgmap_slot(s, name);

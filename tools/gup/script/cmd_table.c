@@ -418,14 +418,19 @@ const struct command commands[] = {
 	{"memremap", "mapping", {NAME("NAME")},
 	 {OPT_IN_REQUIRED("size", "SIZE", 1, (long)MAX_MEM, "a size"),
 	  OPT_IN("off", "OFF", "0", 0, (long)MAX_MEM, "an offset"),
-	  OPTION("type", "generic|fsdax", OPT_TEXT, "generic"),
+	  OPTION("type", "generic|fsdax|private|coherent", OPT_TEXT, "generic"),
 	  OPTION("align", "4K|2M|1G", OPT_EXPR, "4096")},
 	 .needs = NEEDS_MACHINE, .fn = cmd_memremap,
 	 .summary = "`memremap_pages()` of SIZE bytes of device memory (`boot device=SIZE`) from "
 		    "byte OFF: struct pages in ZONE_DEVICE of MEMORY_DEVICE_GENERIC (device-dax, "
 		    "the default: `devmap` maps it with ALIGN-sized devmap entries, default 4K) or "
-		    "MEMORY_DEVICE_FS_DAX (a DAX file system's, which `devmap` refuses with -EINVAL). "
-		    "`$NAME` and `ret` are the first pfn, or -errno. Sim-only."},
+		    "MEMORY_DEVICE_FS_DAX (a DAX file system's, which `devmap` refuses with -EINVAL), "
+		    "MEMORY_DEVICE_PRIVATE (memory the CPU cannot reach: `devmap` -EINVAL too) or "
+		    "MEMORY_DEVICE_COHERENT (6.0+, so -EINVAL under the 5.11 profile: mapped as "
+		    "GENERIC, every page handed out by the script's driver, which takes them back "
+		    "at `memunmap`). A 1G ALIGN needs the range 1G-aligned in physical memory: "
+		    "device memory starts right after RAM, so `boot mem=16M device=2G` and "
+		    "`off=1008M`. `$NAME` and `ret` are the first pfn, or -errno. Sim-only."},
 	{"devmap", "mapping", {NAME("NAME"), WORD("PGMAP")},
 	 {OPT_REQUIRED("len", "LEN", OPT_EXPR), OPTION("off", "OFF", OPT_EXPR, "0"),
 	  OPTION("prot", "rw", OPT_PROT, "rw")},
