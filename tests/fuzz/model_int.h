@@ -226,6 +226,12 @@ struct model {
 	unsigned char *dev_bytes;    /* the device's bytes, which outlive its pgmap */
 	struct huge_batch dev_batch; /* the pages of one device GUP call, held */
 	bool dev_fsdax;		     /* config bit 4: the device is fsdax pmem under one DAX file */
+	/*
+	 * fsdax: the model's reference to the DAX file. Evicting its inode while a page
+	 * is pinned would wait in the kernel (6.15's dax_break_layout_final()), which
+	 * a single-threaded model cannot: it keeps the inode until the pins are gone.
+	 */
+	struct file *dax_keep;
 };
 
 /* One decoded operation: the opcode and its three argument bytes. */

@@ -2062,6 +2062,8 @@ static void tear_down(struct model *m)
 		online_range(m->offline[0].start, m->offline[0].nr);
 		span_remove(m->offline, &m->nr_offline, 0);
 	}
+	if (m->dax_keep)
+		fput(m->dax_keep); /* after the pins: the inode may go now */
 	if (m->pgmap_live)
 		memunmap_pages(&m->pgmap); /* nothing maps or holds it: no task is left */
 	free(m->dev_bytes);
@@ -2124,6 +2126,15 @@ static void migrate_mode_start(struct model *m, uint8_t config)
 	m->dev_fsdax = sim_fsdax_pgmap() != NULL;
 	if (m->dev_fsdax && !fsdax_file_reset())
 		diverged(m, "cannot make the DAX file %s", fsdax_path);
+	if (m->dev_fsdax && !m->failed) {
+		int fd = sys_open(fsdax_path, O_RDWR, 0);
+
+		m->dax_keep = fd < 0 ? NULL : fget(fd);
+		if (fd >= 0)
+			sys_close(fd);
+		if (!m->dax_keep)
+			diverged(m, "cannot open the DAX file %s (%d)", fsdax_path, fd);
+	}
 	device_remap(m, NULL);
 }
 
