@@ -183,6 +183,13 @@ static void test_mmap_rules_of_read_only_files(void **state)
 	assert_int_equal((long)sys_mmap(0, PAGE_SIZE, PROT_READ, MAP_SHARED, 99, 0), -EBADF);
 	assert_int_equal((long)sys_mmap(0, PAGE_SIZE, PROT_READ, MAP_SHARED | MAP_GROWSDOWN, ro, 0),
 			 -EINVAL);
+	/* do_mmap() refuses before MAP_FIXED unmaps: the mapping there stays. */
+	addr = map_rw(1);
+	assert_int_equal(copy_to_user(addr, "m", 1), 0);
+	assert_int_equal((long)sys_mmap(addr, PAGE_SIZE, RW, MAP_SHARED | MAP_FIXED, ro, 0),
+			 -EACCES);
+	assert_non_null(vma_at(t, addr));
+	assert_int_equal(user_byte(addr), 'm');
 	/* Shared and read-only: it may never become writable. */
 	addr = map_file(ro, PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
 	assert_int_equal(sys_mprotect(addr, PAGE_SIZE, RW), -EACCES);

@@ -57,6 +57,15 @@ static long read_str(int fd, char *out, size_t len, loff_t pos)
 	return ret;
 }
 
+static loff_t file_size(int fd)
+{
+	struct file *file = fget(fd);
+	loff_t size = READ_ONCE(file_inode(file)->i_size);
+
+	fput(file);
+	return size;
+}
+
 static unsigned long cached_pages(int fd)
 {
 	struct file *file = fget(fd);
@@ -354,6 +363,37 @@ static void test_memfd_future_write_seal(void **state)
 	task_exit(t);
 }
 
+/*
+ * A MAP_FIXED mapping a write seal refuses, over one that exists: 5.11 refuses it
+ * in mmap_region(), after the range was unmapped; 6.13 in do_mmap(), before.
+ */
+static void test_memfd_sealed_fixed_mmap_over_mapping(void **state)
+{
+	struct task_struct *t = start_task("memfd");
+	int fd = new_memfd(1);
+	unsigned long old = map_rw(2);
+	char got = 0;
+
+	(void)state;
+	assert_int_equal(copy_to_user(old, "o", 1), 0);
+	assert_int_equal(add_seals(fd, F_SEAL_FUTURE_WRITE), 0);
+	assert_int_equal((long)sys_mmap(old, PAGE_SIZE, PROT_READ | PROT_WRITE,
+					MAP_SHARED | MAP_FIXED, fd, 0),
+			 -EPERM);
+	if (!profile_is_6_18()) {
+		assert_null(vma_at(t, old));
+		assert_int_equal(copy_from_user(&got, old, 1), 1);
+	} else {
+		assert_non_null(vma_at(t, old));
+		assert_int_equal(copy_from_user(&got, old, 1), 0);
+		assert_int_equal(got, 'o');
+	}
+	/* The page after the range was never part of it. */
+	assert_non_null(vma_at(t, old + PAGE_SIZE));
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 /* The child's copy of the descriptor table and of the shared mapping. */
 static void test_memfd_fork(void **state)
 {
@@ -596,6 +636,33 @@ static void test_memfd_hugetlb_map_read_truncate(void **state)
 	task_exit(t);
 }
 
+/* hugetlbfs_file_mmap(): a writable mapping makes the file as long as the mapping. */
+static void test_memfd_hugetlb_writable_mmap_extends(void **state)
+{
+	struct task_struct *t;
+	unsigned long m;
+	char c;
+	int fd;
+
+	(void)state;
+	boot_with_pool(2);
+	t = start_task("memfd-huge");
+	fd = sys_memfd_create("huge", MFD_HUGETLB | MFD_ALLOW_SEALING);
+	/* A read-only mapping beyond the end changes nothing, and faults SIGBUS. */
+	m = sys_mmap(0, HUGE_2M, PROT_READ, MAP_SHARED, fd, HUGE_2M);
+	assert_false(IS_ERR_VALUE(m));
+	assert_int_equal(file_size(fd), 0);
+	assert_int_not_equal(copy_from_user(&c, m, 1), 0);
+	/* A writable private one does, even under a grow seal; the first mapping reads zeroes. */
+	assert_int_equal(add_seals(fd, F_SEAL_GROW), 0);
+	assert_false(IS_ERR_VALUE(
+		sys_mmap(0, HUGE_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, HUGE_2M)));
+	assert_int_equal(file_size(fd), 2 * HUGE_2M);
+	assert_int_equal(user_byte(m + 9), 0);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 /* Seals on a hugetlbfs memfd: grow and shrink, and F_SEAL_WRITE against a mapping. */
 static void test_memfd_hugetlb_seals(void **state)
 {
@@ -637,12 +704,14 @@ int main(void)
 		GUP_TEST(test_memfd_write_seal),
 		GUP_TEST(test_memfd_write_seal_vs_pins),
 		GUP_TEST(test_memfd_future_write_seal),
+		GUP_TEST(test_memfd_sealed_fixed_mmap_over_mapping),
 		GUP_TEST(test_memfd_fork),
 		GUP_TEST(test_memfd_pin_folios),
 		GUP_TEST(test_memfd_exec_seals),
 		GUP_TEST(test_memfd_hugetlb_create),
 		GUP_TEST(test_memfd_hugetlb_map_read_truncate),
 		GUP_TEST(test_memfd_hugetlb_seals),
+		GUP_TEST(test_memfd_hugetlb_writable_mmap_extends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

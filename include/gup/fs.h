@@ -292,7 +292,7 @@ int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, lo
  * With MFD_HUGETLB the file is hugetlbfs's, of the pool the MFD_HUGE_* size names
  * (none: 2 MiB): ftruncate takes whole huge pages (else -EINVAL), mmap needs
  * huge-page-aligned addresses and offsets and maps pool pages (shared, or private
- * with COW), pread reads it, pwrite is -EINVAL (5.11's hugetlbfs has no
+ * with COW; a writable mapping makes the file as long as its end), pread reads it, pwrite is -EINVAL (5.11's hugetlbfs has no
  * write_iter); it can be sealed. No reservation is made: an empty pool is SIGBUS
  * at the fault.
  *

@@ -1510,8 +1510,8 @@ int sim_hugepages(unsigned long size, struct sim_hugepages *out)
  * --- hugetlbfs memfds (memfd_create(MFD_HUGETLB)) ---
  *
  * An unlinked hugetlbfs file of one pool's page size: shared, sized by ftruncate
- * in whole huge pages, mapped (shared or private) with huge-page-aligned
- * addresses and offsets, read with pread (5.11's hugetlbfs has read_iter but no
+ * in whole huge pages (and grown by a writable mapping), mapped (shared or private)
+ * with huge-page-aligned addresses and offsets, read with pread (5.11's hugetlbfs has read_iter but no
  * write_iter: pwrite is -EINVAL), sealable. No reservations: an exhausted pool is
  * SIGBUS at the fault (the kernel reserves at mmap and fails it with -ENOMEM).
  */
@@ -1566,12 +1566,31 @@ static unsigned long memfd_huge_size(struct file *file)
 	return huge_page_size(hugetlb_memfd_hstate(file));
 }
 
-/* hugetlbfs_file_mmap(): the offset must be huge-page aligned; then the seals. */
+/*
+ * hugetlbfs_file_mmap(): the offset must be huge-page aligned; then the seals. A
+ * writable mapping (shared or private) makes the file as long as the mapping's
+ * end, whatever the seals, as the kernel does (host: a 2 MiB writable mapping at
+ * offset 4 MiB of an empty file makes it 6 MiB).
+ */
 static int hugetlbfs_memfd_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	struct inode *inode = file_inode(file);
+	struct hugetlbfs_inode *hinode = inode->i_private;
+	loff_t end = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) + (loff_t)(vma->vm_end - vma->vm_start);
+	int err;
+
 	if (((loff_t)vma->vm_pgoff << PAGE_SHIFT) & (memfd_huge_size(file) - 1))
 		return -EINVAL;
-	return memfd_check_seals_mmap(file, vma);
+	err = memfd_check_seals_mmap(file, vma);
+	if (err || !(vma->vm_flags & VM_WRITE))
+		return err;
+	pthread_mutex_lock(&inode->i_rwsem);
+	if (inode->i_size < end) {
+		WRITE_ONCE(inode->i_size, end);
+		WRITE_ONCE(hinode->nr, (unsigned long)(end >> (hinode->h->order + PAGE_SHIFT)));
+	}
+	pthread_mutex_unlock(&inode->i_rwsem);
+	return 0;
 }
 
 /* hugetlbfs_setattr(): whole huge pages only (-EINVAL), then the memfd seals (-EPERM). */

@@ -320,6 +320,8 @@ void vma_unmap_writable(struct vm_area_struct *vma);
 struct page *memfd_get_page(struct file *memfd, unsigned long index, int *err);
 /* shmem_mmap()'s seal check: 0 (VM_MAYWRITE maybe cleared) or -EPERM. */
 int memfd_check_seals_mmap(struct file *file, struct vm_area_struct *vma);
+/* The same on the flags a mapping of @file will get (6.13's do_mmap() asks before unmapping). */
+int memfd_check_seals_flags(struct file *file, vm_flags_t *vm_flags);
 
 /* Secret memory (secretmem.c). */
 bool vma_is_secretmem(const struct vm_area_struct *vma);

@@ -92,7 +92,7 @@ void vma_unmap_writable(struct vm_area_struct *vma)
 
 /* --- seals --- */
 
-int memfd_check_seals_mmap(struct file *file, struct vm_area_struct *vma)
+int memfd_check_seals_flags(struct file *file, vm_flags_t *vm_flags)
 {
 	unsigned int seals = READ_ONCE(file_inode(file)->i_seals);
 	/* 5.11's seal_check_future_write(); 6.7's seal_check_write() adds F_SEAL_WRITE. */
@@ -100,13 +100,18 @@ int memfd_check_seals_mmap(struct file *file, struct vm_area_struct *vma)
 				    ? F_SEAL_WRITE | F_SEAL_FUTURE_WRITE
 				    : F_SEAL_FUTURE_WRITE;
 
-	if (!(seals & mask) || !(vma->vm_flags & VM_SHARED))
+	if (!(seals & mask) || !(*vm_flags & VM_SHARED))
 		return 0; /* a private mapping stays COW-writable */
-	if (vma->vm_flags & VM_WRITE)
+	if (*vm_flags & VM_WRITE)
 		return -EPERM;
 	/* Read-only for good: mprotect() to writable is -EACCES. */
-	vma->vm_flags &= ~VM_MAYWRITE;
+	*vm_flags &= ~VM_MAYWRITE;
 	return 0;
+}
+
+int memfd_check_seals_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return memfd_check_seals_flags(file, &vma->vm_flags);
 }
 
 /*

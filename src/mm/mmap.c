@@ -724,29 +724,32 @@ unsigned long do_mmap(struct file *file, unsigned long addr, unsigned long len, 
 			return -EINVAL;
 		if (addr > TASK_SIZE - len)
 			return -ENOMEM;
-		if (!range_is_free(mm, addr, len)) {
-			if (flags & MAP_FIXED_NOREPLACE)
-				return -EEXIST;
-			ret = do_munmap(mm, addr, len);
-			if (ret)
-				return ret;
-		}
+		if ((flags & MAP_FIXED_NOREPLACE) && !range_is_free(mm, addr, len))
+			return -EEXIST;
 	} else {
 		addr = h ? get_unmapped_area_aligned(mm, addr, len, align)
 			 : get_unmapped_area(mm, addr, len);
 		if (IS_ERR_VALUE(addr))
 			return addr;
 	}
+	/* do_mmap()'s checks come before mmap_region() unmaps anything under MAP_FIXED. */
 	vm_flags = calc_vm_flags(prot, flags & ~(unsigned long)MAP_TYPE, mm);
 	if (h) /* as mmap_hugetlb(): never VM_LOCKED */
 		vm_flags = (vm_flags & ~(VM_LOCKED | VM_LOCKONFAULT)) | VM_HUGETLB | VM_DONTEXPAND;
 	if (file) {
 		int err = check_file_mmap(file, prot, flags, pgoff, len, &vm_flags);
 
+		if (!err && mm_profile->memfd_seals_before_unmap)
+			err = memfd_check_seals_flags(file, &vm_flags);
 		if (err)
 			return err;
 	} else if (flags & MAP_SHARED) {
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
+	}
+	if ((flags & MAP_FIXED) && !range_is_free(mm, addr, len)) {
+		ret = do_munmap(mm, addr, len);
+		if (ret)
+			return ret;
 	}
 	if (!(flags & MAP_SHARED) || file)
 		pgoff = file ? pgoff : addr >> PAGE_SHIFT;

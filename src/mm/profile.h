@@ -263,6 +263,15 @@ struct mm_profile {
 	bool write_seal_allows_ro_shared_mmap;
 
 	/*
+	 * Are a memfd's write seals checked in do_mmap(), before MAP_FIXED unmaps
+	 * the range? 5.11: no, shmem_mmap() and mapping_map_writable() refuse the
+	 * mapping in mmap_region(), after the old one went: a hole is left. 6.13
+	 * ("mm: reinstate ability to map write-sealed memfd mappings read-only"):
+	 * yes, memfd_check_seals_mmap() in do_mmap(); the old mapping stays.
+	 */
+	bool memfd_seals_before_unmap;
+
+	/*
 	 * Does memfd know exec sealing? 5.11: no (MFD_EXEC, MFD_NOEXEC_SEAL and
 	 * F_SEAL_EXEC are -EINVAL). 6.3 ("mm/memfd: add F_SEAL_EXEC", "mm/memfd:
 	 * add MFD_NOEXEC_SEAL and MFD_EXEC"): yes; MFD_NOEXEC_SEAL makes a

@@ -4,7 +4,8 @@
  * and a second host file or a memfd) whose page-cache bytes the model keeps, the
  * file operations on them, and the checks of the real host file's bytes against
  * the model after every writeback the model can name (fsync, msync, the last
- * reference) and after munmap and exit (nothing may have reached the file since).
+ * reference) and after munmap and exit (nothing may have reached the file since);
+ * and with config bit 7 a hugetlbfs memfd, whose huge pages the model samples.
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -40,9 +41,12 @@ bool file_page_in_eof(const struct model_page *p)
 
 size_t file_mode_config(const uint8_t *data, size_t size, struct sim_config *cfg)
 {
-	(void)cfg; /* the default 16 MiB machine */
 	if (size < MODEL_OP_BYTES || memcmp(data, MODEL_FILE_MAGIC, 3))
 		return 0;
+	if (data[3] & 0x80) { /* the hugetlbfs memfd's pool; else the default 16 MiB machine */
+		cfg->mem_bytes = 48UL << 20;
+		cfg->hugetlb_2m_pages = HFILE_POOL;
+	}
 	return MODEL_OP_BYTES;
 }
 
@@ -76,6 +80,17 @@ static int open_files(struct model *m)
 			fput(f->keep);
 		if (fd != f->fd) {
 			diverged(m, "file %d opened at descriptor %d, expected %d", i, fd, f->fd);
+			return -1;
+		}
+	}
+	if (m->has_hfile) {
+		int fd = fd_install_lowest(get_file(m->hfile.keep));
+
+		if (fd < 0)
+			fput(m->hfile.keep);
+		if (fd != m->hfile.fd) {
+			diverged(m, "the hugetlbfs memfd opened at %d, expected %d", fd,
+				 m->hfile.fd);
 			return -1;
 		}
 	}
@@ -119,9 +134,20 @@ int file_mode_setup(struct model *m, uint8_t config)
 			return -1;
 		}
 	}
+	m->has_hfile = config & 0x80;
+	if (m->has_hfile) {
+		m->hfile.fd = sys_memfd_create("model-huge", MFD_HUGETLB);
+		if (m->hfile.fd < 0) {
+			diverged(m, "memfd_create(MFD_HUGETLB) returned %d", m->hfile.fd);
+			m->has_hfile = false;
+			return -1;
+		}
+		m->hfile.keep = fget(m->hfile.fd);
+	}
 	if (m->log)
-		fprintf(m->log, "model: file mode, file 0 %d pages, file 1 %s %d pages\n", sizes[0],
-			m->files[1].memfd ? "memfd" : "host", sizes[1]);
+		fprintf(m->log, "model: file mode, file 0 %d pages, file 1 %s %d pages%s\n",
+			sizes[0], m->files[1].memfd ? "memfd" : "host", sizes[1],
+			m->has_hfile ? ", a hugetlbfs memfd" : "");
 	return 0;
 }
 
@@ -197,6 +223,10 @@ void file_mode_all_exited(struct model *m)
 
 void file_mode_tear_down(struct model *m)
 {
+	if (m->hfile.keep) {
+		fput(m->hfile.keep);
+		m->hfile.keep = NULL;
+	}
 	for (int i = 0; i < MODEL_FILES; i++)
 		if (m->files[i].keep) {
 			fput(m->files[i].keep);
@@ -229,6 +259,31 @@ static struct model_file *file_of(struct model *m, uint8_t byte)
 }
 
 /*
+ * The seals that make a new shared mapping read-only for good (shmem_mmap()
+ * clears VM_MAYWRITE): F_SEAL_FUTURE_WRITE; under 6.18 F_SEAL_WRITE too (6.7's
+ * "mm: update memfd seal write check to include F_SEAL_WRITE").
+ */
+static unsigned int write_seals(const struct model *m)
+{
+	return F_SEAL_FUTURE_WRITE | (m->seals_as_6_18 ? F_SEAL_WRITE : 0);
+}
+
+/*
+ * Does a write seal refuse a shared mapping of @f with @prot (-EPERM)? A
+ * writable one under either seal; under 5.11 any one once F_SEAL_WRITE is set
+ * (mmap_region() counts every shared mapping as writable).
+ * Return: 0 (allowed); 1: refused after MAP_FIXED unmapped the range (5.11);
+ * -1: refused before (6.18, do_mmap()'s memfd_check_seals_mmap(), 6.13).
+ */
+static int write_seal_refuses_mmap(const struct model *m, const struct model_file *f, int prot)
+{
+	bool refused = (f->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) && (prot & PROT_WRITE);
+
+	refused |= !m->seals_as_6_18 && (f->seals & F_SEAL_WRITE);
+	return !refused ? 0 : m->seals_as_6_18 ? -1 : 1;
+}
+
+/*
  * mmap of file pages [pgoff, pgoff + n) over arena slots [slot, slot + n), shared
  * or private (MAP_FIXED; pages beyond EOF are mapped and fault with SIGBUS).
  * a: bit 4 file, bit 5 shared, bits 6-7 prot; b: slot, n; c: bits 0-3 pgoff, bit 4 populate.
@@ -243,12 +298,22 @@ static void file_mmap(struct model *m, const struct model_op *op)
 		MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE) | (populate ? MAP_POPULATE : 0);
 	unsigned long ret = sys_mmap(slot_addr(slot), n * PAGE_SIZE, prot, flags, f->fd,
 				     (unsigned long)pgoff * PAGE_SIZE);
+	int refused = shared ? write_seal_refuses_mmap(m, f, prot) : 0;
 
 	trace(m, "mmap file %d pgoff %d slot %d n %d prot %d %s%s", (int)(f - m->files), pgoff,
 	      slot, n, prot, shared ? "shared" : "private", populate ? " populate" : "");
 	if (range_sealed(m->cur, slot, n)) {
 		if (ret != (unsigned long)-EPERM)
 			diverged(m, "mmap over a sealed page returned %#lx, expected -EPERM", ret);
+		return;
+	}
+	if (refused) {
+		if (ret != (unsigned long)-EPERM)
+			diverged(m, "mmap refused by a write seal returned %#lx", ret);
+		/* 5.11 refuses it in mmap_region(), after MAP_FIXED unmapped the range. */
+		for (int i = 0; refused > 0 && i < n; i++)
+			drop_page(&m->cur->pages[slot + i]);
+		file_check_synced(m);
 		return;
 	}
 	if (ret != slot_addr(slot)) {
@@ -264,7 +329,8 @@ static void file_mmap(struct model *m, const struct model_op *op)
 					 .prot = prot,
 					 .incarnation = new_incarnation(),
 					 .file = f,
-					 .fpage = pgoff + i};
+					 .fpage = pgoff + i,
+					 .ro_sealed = shared && (f->seals & write_seals(m))};
 	}
 }
 
@@ -340,7 +406,7 @@ static bool first_chunk_readable(struct model *m, const struct file_io *io)
  * pwrite: a write that extends the file ends on a page boundary (the model keeps
  * sizes page-aligned), and its buffer has the file position's page offset, so a
  * short write (the buffer stops being readable) ends on one too. A memfd sealed
- * against growing writes up to its end.
+ * against growing writes up to its end, one sealed against writing nothing.
  */
 static void file_pwrite(struct model *m, const struct model_op *op)
 {
@@ -360,7 +426,9 @@ static void file_pwrite(struct model *m, const struct model_op *op)
 	if (io_overlaps_file(m, &io, io.count))
 		return;
 	allowed = io.count;
-	if (f->seals & F_SEAL_GROW)
+	if (f->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		allowed = 0; /* shmem_write_begin() refuses every chunk */
+	else if (f->seals & F_SEAL_GROW)
 		allowed = io.pos >= end ? 0 : min_t(size_t, io.count, (size_t)(end - io.pos));
 	done = accessible_prefix(m->cur, io.buf, allowed, false, false, false);
 	expect = done ? (long)done : !io.count ? 0 : !allowed ? -EPERM : -EFAULT;
@@ -400,6 +468,9 @@ static void model_truncate(struct model *m, struct model_file *f, int size)
 		memset(f->bytes[i], 0, PAGE_SIZE);
 		f->synced[i] = true;
 	}
+	for (int i = 0; i < m->nr_held; i++) /* a pinned page leaves the cache too */
+		if (m->held[i].file == f && m->held[i].fpage >= size)
+			m->held[i].file = NULL;
 	for (int t = 0; t < MAX_TASKS; t++)
 		for (int i = 0; m->tasks[t].task && i < ARENA_PAGES; i++) {
 			struct model_page *p = &m->tasks[t].pages[i];
@@ -551,65 +622,303 @@ static void file_release(struct model *m, const struct model_op *op)
 	release_held_dirty(m, op->b % m->nr_held, op->c & 1);
 }
 
-/* F_ADD_SEALS on the memfd: SHRINK, GROW or both (b bits 0-1). */
+/*
+ * Does a mapping or a reference keep F_SEAL_WRITE off @f (-EBUSY)? A shared
+ * mapping that counts as writable: under 5.11 every one, under 6.18 one that
+ * may still become writable (6.7's "mm: drop the assumption that VM_SHARED
+ * always implies writable"); else a GUP reference or pin on a page of its cache
+ * (memfd_wait_for_pins() gives up on it).
+ */
+static bool write_seal_busy(const struct model *m, const struct model_file *f)
+{
+	for (int t = 0; t < MAX_TASKS; t++)
+		for (int i = 0; m->tasks[t].task && i < ARENA_PAGES; i++) {
+			const struct model_page *p = &m->tasks[t].pages[i];
+
+			if (p->mapped && p->file == f && p->shared &&
+			    !(m->seals_as_6_18 && p->ro_sealed))
+				return true;
+		}
+	for (int i = 0; i < m->nr_held; i++)
+		if (m->held[i].file == f)
+			return true;
+	return false;
+}
+
+/*
+ * F_ADD_SEALS on the memfd (b bits 0-2): SHRINK, GROW or both; WRITE,
+ * FUTURE_WRITE, or one of them with SHRINK or GROW. A new F_SEAL_WRITE may be
+ * -EBUSY, and then no seal of the call is added.
+ */
 static void file_seal(struct model *m, const struct model_op *op)
 {
-	static const unsigned int seal_sets[] = {F_SEAL_SHRINK, F_SEAL_GROW,
-						 F_SEAL_SHRINK | F_SEAL_GROW, F_SEAL_GROW};
+	static const unsigned int seal_sets[] = {
+		F_SEAL_SHRINK,
+		F_SEAL_GROW,
+		F_SEAL_SHRINK | F_SEAL_GROW,
+		F_SEAL_GROW,
+		F_SEAL_WRITE,
+		F_SEAL_FUTURE_WRITE,
+		F_SEAL_WRITE | F_SEAL_SHRINK,
+		F_SEAL_FUTURE_WRITE | F_SEAL_GROW,
+	};
 	struct model_file *f = &m->files[1];
-	unsigned int seals = seal_sets[op->b & 3];
-	long ret;
+	unsigned int seals = seal_sets[op->b & 7];
+	long ret, expect = 0;
 
 	if (!f->memfd)
 		return;
+	if ((seals & F_SEAL_WRITE) && !(f->seals & F_SEAL_WRITE) && write_seal_busy(m, f))
+		expect = -EBUSY;
 	trace(m, "seal memfd %#x", seals);
 	ret = sys_fcntl(f->fd, F_ADD_SEALS, seals);
-	if (ret) {
-		diverged(m, "F_ADD_SEALS returned %ld", ret);
+	if (ret != expect) {
+		diverged(m, "F_ADD_SEALS(%#x) returned %ld, expected %ld", seals, ret, expect);
 		return;
 	}
-	f->seals |= seals;
+	if (!expect)
+		f->seals |= seals;
 	ret = sys_fcntl(f->fd, F_GET_SEALS, 0);
 	if (ret != (long)f->seals)
 		diverged(m, "F_GET_SEALS returned %#lx, the model has %#x", ret, f->seals);
 }
 
+/* --- the hugetlbfs memfd (config bit 7) --- */
+
+static unsigned long hfile_slot_addr(int slot)
+{
+	return HUGETLB_BASE + (unsigned long)slot * HUGETLB_SLOT_SIZE;
+}
+
+/* The bytes @h shows now (NULL: nothing yet, a fault decides). */
+static struct hugetlb_bytes *hmap_bytes(struct model *m, struct model_hmap *h)
+{
+	if (h->shared || h->state == HMAP_FILE)
+		return &m->hfile.bytes[h->fpage];
+	return h->state == HMAP_PRIVATE ? &h->bytes : NULL;
+}
+
+/*
+ * The fault of an access that may reach @h (inside the file's end): a shared one
+ * puts the page in the cache; a private one maps the cache's page read-only, or
+ * a new zeroed page of its own when the file has a hole there, and a write copies.
+ */
+static struct hugetlb_bytes *hmap_fault(struct model *m, struct model_hmap *h, bool write)
+{
+	struct model_hfile *hf = &m->hfile;
+
+	if (h->shared) {
+		hf->cached[h->fpage] = true;
+	} else if (h->state == HMAP_UNFAULTED && !hf->cached[h->fpage]) {
+		h->state = HMAP_PRIVATE;
+		memset(&h->bytes, 0, sizeof(h->bytes));
+	} else if (h->state != HMAP_PRIVATE) {
+		h->state = write ? HMAP_PRIVATE : HMAP_FILE;
+		h->bytes = hf->bytes[h->fpage];
+	}
+	return hmap_bytes(m, h);
+}
+
+static bool hmap_may_access(struct model *m, const struct model_hmap *h, bool write)
+{
+	return h->mapped && h->fpage < m->hfile.size && (!write || (h->prot & PROT_WRITE));
+}
+
+/*
+ * ftruncate to 0 to HFILE_PAGES huge pages (c): pages beyond leave the cache and every
+ * mapping, a private copy too (hugetlb_vmtruncate() zaps them all); a pin keeps its page.
+ */
+static void hfile_truncate(struct model *m, const struct model_op *op)
+{
+	struct model_hfile *hf = &m->hfile;
+	int size = op->c % (HFILE_PAGES + 1), ret;
+
+	trace(m, "hugetlbfs memfd ftruncate to %d huge pages", size);
+	ret = sys_ftruncate(hf->fd, (loff_t)size * HPAGE_PMD_SIZE);
+	if (ret) {
+		diverged(m, "ftruncate of the hugetlbfs memfd returned %d", ret);
+		return;
+	}
+	for (int i = size; i < HFILE_PAGES; i++) {
+		hf->cached[i] = false;
+		memset(&hf->bytes[i], 0, sizeof(hf->bytes[i]));
+	}
+	for (int t = 0; t < MAX_TASKS; t++)
+		if (m->tasks[t].task && m->tasks[t].hmap.fpage >= size)
+			m->tasks[t].hmap.state = HMAP_UNFAULTED;
+	hf->size = size;
+}
+
+/* mmap of one huge page (c bit 1: the second) shared or private (bit 0), read-only (bit 2). */
+static void hfile_mmap(struct model *m, const struct model_op *op)
+{
+	struct model_hmap *h = &m->cur->hmap;
+	bool shared = op->c & 1;
+	int fpage = (op->c >> 1) & 1, prot = op->c & 4 ? PROT_READ : PROT_READ | PROT_WRITE;
+	unsigned long ret;
+
+	trace(m, "hugetlbfs memfd mmap page %d prot %d %s", fpage, prot,
+	      shared ? "shared" : "private");
+	ret = sys_mmap(HUGETLB_BASE, HPAGE_PMD_SIZE, prot,
+		       MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE), m->hfile.fd,
+		       (unsigned long)fpage * HPAGE_PMD_SIZE);
+	*h = (struct model_hmap){0};
+	if (ret != HUGETLB_BASE) {
+		diverged(m, "hugetlbfs memfd mmap returned %#lx, expected %#lx", ret, HUGETLB_BASE);
+		return;
+	}
+	*h = (struct model_hmap){.mapped = true, .shared = shared, .prot = prot, .fpage = fpage};
+	/* hugetlbfs_file_mmap(): a writable mapping makes the file reach its end. */
+	if ((prot & PROT_WRITE) && m->hfile.size < fpage + 1)
+		m->hfile.size = fpage + 1;
+}
+
+/* A load or store of GUP_MARK_BYTES at a sample offset (c bits 0-2; bit 7: a load). */
+static void hfile_touch(struct model *m, const struct model_op *op)
+{
+	struct model_hmap *h = &m->cur->hmap;
+	int slot = op->c % HUGETLB_SLOTS;
+	bool write = !(op->c & 0x80), may = hmap_may_access(m, h, write);
+	unsigned char buf[GUP_MARK_BYTES];
+	unsigned long left, addr = hfile_slot_addr(slot);
+	struct hugetlb_bytes *b;
+
+	trace(m, "hugetlbfs memfd %s slot %d", write ? "write" : "read", slot);
+	if (write) {
+		fill_pattern(m, buf, sizeof(buf));
+		left = copy_to_user(addr, buf, sizeof(buf));
+	} else {
+		left = copy_from_user(buf, addr, sizeof(buf));
+	}
+	if ((left == 0) != may) {
+		diverged(m, "hugetlbfs memfd %s left %lu, expected %s", write ? "write" : "read",
+			 left, may ? "success" : "a fault");
+		return;
+	}
+	if (!may)
+		return;
+	b = hmap_fault(m, h, write);
+	if (write)
+		memcpy(b->slot[slot], buf, sizeof(buf));
+	else if (memcmp(buf, b->slot[slot], sizeof(buf)))
+		diverged(m, "hugetlbfs memfd read at slot %d differs from the model", slot);
+}
+
+/*
+ * pread (b bit 0 clear) of GUP_MARK_BYTES at a sample offset of page c bit 3 into
+ * arena slot c bits 4-7 (holes read as zeroes, nothing beyond the end); pwrite
+ * (b bit 0 set) is -EINVAL.
+ */
+static void hfile_io(struct model *m, const struct model_op *op)
+{
+	struct model_hfile *hf = &m->hfile;
+	bool write = op->b & 1;
+	int slot = op->c % HUGETLB_SLOTS, fpage = (op->c >> 3) & 1;
+	loff_t pos = (loff_t)fpage * HPAGE_PMD_SIZE + (loff_t)slot * HUGETLB_SLOT_SIZE;
+	unsigned long buf = slot_addr(slot_of(op->c >> 4));
+	long expect = fpage >= hf->size ? 0 : GUP_MARK_BYTES;
+	ssize_t ret;
+
+	if (!write && expect &&
+	    accessible_prefix(m->cur, buf, GUP_MARK_BYTES, true, false, false) < GUP_MARK_BYTES)
+		expect = -EFAULT;
+	trace(m, "hugetlbfs memfd %s pos %#lx buf %#lx", write ? "pwrite" : "pread",
+	      (unsigned long)pos, buf);
+	ret = write ? sys_pwrite64(hf->fd, buf, GUP_MARK_BYTES, pos)
+		    : sys_pread64(hf->fd, buf, GUP_MARK_BYTES, pos);
+	if (write)
+		expect = -EINVAL; /* hugetlbfs has no write_iter */
+	if (ret != expect) {
+		diverged(m, "hugetlbfs memfd %s returned %zd, expected %ld",
+			 write ? "pwrite" : "pread", ret, expect);
+		return;
+	}
+	if (ret > 0)
+		model_copy(m->cur, buf, hf->bytes[fpage].slot[slot], GUP_MARK_BYTES, true);
+}
+
+/*
+ * GUP (c bit 5: fast; bit 4: pin; bit 3: write) of 1 to 4 subpages (bits 6-7) from
+ * a sample offset (bits 0-2): consecutive subpages, the first holding the model's
+ * bytes; a write one takes a mark the task reads next.
+ */
+static void hfile_gup(struct model *m, const struct model_op *op)
+{
+	struct model_hmap *h = &m->cur->hmap;
+	struct huge_batch *batch = &m->hugetlb_batch;
+	bool write = op->c & 8, pin = op->c & 0x10, fast = op->c & 0x20;
+	int slot = op->c % HUGETLB_SLOTS, n = 1 + (op->c >> 6);
+	unsigned long addr = hfile_slot_addr(slot);
+	unsigned int flags = write ? FOLL_WRITE : 0;
+	long got, expect = expected_gup(hmap_may_access(m, h, write) ? n : 0, n);
+	struct hugetlb_bytes *b;
+	unsigned char *frame;
+
+	if (batch->nr)
+		return;
+	trace(m, "hugetlbfs memfd %s%s slot %d n %d%s", fast ? "fast " : "", pin ? "pin" : "get",
+	      slot, n, write ? " write" : "");
+	if (fast) {
+		got = pin ? pin_user_pages_fast(addr, n, flags, batch->pages)
+			  : get_user_pages_fast(addr, n, flags, batch->pages);
+	} else {
+		mmap_read_lock(m->cur->task->mm);
+		got = pin ? pin_user_pages(addr, n, flags, batch->pages, NULL)
+			  : get_user_pages(addr, n, flags, batch->pages, NULL);
+		mmap_read_unlock(m->cur->task->mm);
+	}
+	batch->nr = got > 0 ? (int)got : 0;
+	batch->pinned = pin;
+	if (got != expect) {
+		diverged(m, "hugetlbfs memfd gup returned %ld, expected %ld", got, expect);
+		return;
+	}
+	if (!batch->nr)
+		return;
+	b = hmap_fault(m, h, write);
+	for (int i = 1; i < batch->nr; i++)
+		if (batch->pages[i] != batch->pages[0] + i)
+			diverged(m, "hugetlbfs memfd gup page %d is not the next subpage", i);
+	frame = page_address(batch->pages[0]);
+	if (memcmp(frame, b->slot[slot], GUP_MARK_BYTES)) {
+		diverged(m, "hugetlbfs memfd gup page does not hold the model's bytes");
+		return;
+	}
+	if (write) { /* a device writes into the page: the task sees it */
+		fill_pattern(m, frame, GUP_MARK_BYTES);
+		memcpy(b->slot[slot], frame, GUP_MARK_BYTES);
+	}
+}
+
+static void hfile_unmap(struct model *m, const struct model_op *op)
+{
+	(void)op;
+	trace(m, "hugetlbfs memfd munmap");
+	if (sys_munmap(HUGETLB_BASE, HPAGE_PMD_SIZE))
+		diverged(m, "munmap of the hugetlbfs memfd's range failed");
+	m->cur->hmap = (struct model_hmap){0};
+}
+
+/* The hugetlbfs memfd's operations (b bits 0-2), in place of a release. */
+static void op_hfile(struct model *m, const struct model_op *op)
+{
+	static const model_op_fn ops[] = {hfile_truncate, hfile_mmap, hfile_unmap, hfile_touch,
+					  hfile_io,	  hfile_io,   hfile_gup,   hugetlb_release};
+
+	MODEL_DISPATCH(m, op, op->b, ops);
+}
+
 void op_file(struct model *m, const struct model_op *op)
 {
-	switch (op->a & 15) {
-	case 0:
-	case 1:
-	case 2:
-		file_mmap(m, op);
-		break;
-	case 3:
-	case 4:
-		file_pread(m, op);
-		break;
-	case 5:
-	case 6:
-		file_pwrite(m, op);
-		break;
-	case 7:
-		file_ftruncate(m, op);
-		break;
-	case 8:
-		file_fsync(m, op);
-		break;
-	case 9:
-		file_msync(m, op);
-		break;
-	case 10:
-	case 11:
-	case 12:
-		file_gup(m, op);
-		break;
-	case 13:
-	case 14:
-		file_release(m, op);
-		break;
-	default:
-		file_seal(m, op);
-		break;
+	static const model_op_fn ops[] = {
+		file_mmap,   file_mmap,	     file_mmap,	   file_pread, file_pread, file_pwrite,
+		file_pwrite, file_ftruncate, file_fsync,   file_msync, file_gup,   file_gup,
+		file_gup,    file_release,   file_release, file_seal,
+	};
+
+	if ((op->a & 15) == 14 && m->has_hfile) {
+		op_hfile(m, op);
+		return;
 	}
+	MODEL_DISPATCH(m, op, op->a, ops);
 }

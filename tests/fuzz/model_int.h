@@ -58,7 +58,7 @@ struct model_file {
 	struct file *keep;   /* memfd: the model's reference, for tasks started later */
 	char path[PATH_MAX]; /* host file */
 	int size;	     /* in pages: the model keeps sizes page-aligned */
-	unsigned int seals;  /* memfd: F_SEAL_SHRINK / F_SEAL_GROW */
+	unsigned int seals;  /* memfd: F_SEAL_SHRINK, _GROW, _WRITE, _FUTURE_WRITE */
 	bool synced[FILE_PAGES];
 	unsigned char bytes[FILE_PAGES][PAGE_SIZE];
 };
@@ -84,6 +84,7 @@ struct model_page {
 	/* A file mapping: its file and page; private: bytes NULL until COW. */
 	struct model_file *file;
 	int fpage;
+	bool ro_sealed; /* shared, mapped under a write seal: never writable (no VM_MAYWRITE) */
 };
 
 /* A page of the huge arena: always private anonymous. */
@@ -96,6 +97,37 @@ struct model_huge_page {
 /* The bytes of a 2 MiB hugetlb page at the model's sample offsets. */
 struct hugetlb_bytes {
 	unsigned char slot[HUGETLB_SLOTS][GUP_MARK_BYTES];
+};
+
+/*
+ * File mode's hugetlbfs memfd (config bit 7): up to HFILE_PAGES 2 MiB pages, whose
+ * bytes the model keeps at the HUGETLB_SLOTS sample offsets, mapped one huge page
+ * at a time at HUGETLB_BASE. The pool has room for every page the operations can
+ * hold: the file's, a private copy per task, one pinned page truncated away.
+ */
+#define HFILE_PAGES 2
+#define HFILE_POOL 10
+struct model_hfile {
+	int fd;		   /* the same descriptor in every task */
+	struct file *keep; /* the model's reference, for tasks started later */
+	int size;	   /* in huge pages */
+	bool cached[HFILE_PAGES];
+	struct hugetlb_bytes bytes[HFILE_PAGES];
+};
+
+/* How a task's private mapping of the hugetlbfs memfd has been faulted. */
+enum hmap_state {
+	HMAP_UNFAULTED, /* nothing mapped yet */
+	HMAP_FILE,	/* the page-cache page, read-only: it sees the file's changes */
+	HMAP_PRIVATE,	/* a page of its own (a copy, or a hole's new zeroed page) */
+};
+
+/* A task's mapping of one page of the hugetlbfs memfd at HUGETLB_BASE. */
+struct model_hmap {
+	bool mapped, shared;
+	int prot, fpage;
+	enum hmap_state state;	    /* private mappings */
+	struct hugetlb_bytes bytes; /* HMAP_PRIVATE */
 };
 
 /* A MAP_SHARED hugetlb page, shared by every task that maps it after fork. */
@@ -127,6 +159,7 @@ struct model_task {
 	struct model_huge_page huge[HUGE_PAGES];
 	struct model_hugetlb hugetlb;
 	struct model_dev dev;
+	struct model_hmap hmap; /* file mode */
 };
 
 /* A pfn range: offline, or granted by cma_alloc(). */
@@ -143,6 +176,9 @@ struct held_page {
 	bool writable; /* the mapping allowed writes when it was got */
 	int task, slot;
 	unsigned long incarnation, wp_events;
+	/* File mode: the page-cache page it is (file page fpage), until truncated; else NULL. */
+	struct model_file *file;
+	int fpage;
 };
 
 /* The pages one huge GUP call got, released together (one unpin call for a pin). */
@@ -167,7 +203,15 @@ struct model {
 	bool file_mode;
 	char file_dir[64];    /* file mode: the host directory of the model's files */
 	bool write_prefaults; /* a write reads a chunk's user bytes before any seal (5.11) */
+	/*
+	 * 6.18's write seals: only a shared mapping that may still become writable
+	 * counts against F_SEAL_WRITE (6.7), and do_mmap() refuses a sealed mapping
+	 * before MAP_FIXED unmaps the old range (6.13).
+	 */
+	bool seals_as_6_18;
 	struct model_file files[MODEL_FILES];
+	bool has_hfile;
+	struct model_hfile hfile;
 	/* migrate mode */
 	bool migrate_mode;
 	bool longterm_avoids_movable; /* a long-term pin may not stay in ZONE_MOVABLE (6.18) */
@@ -182,12 +226,29 @@ struct model {
 	unsigned char *dev_bytes;    /* the device's bytes, which outlive its pgmap */
 	struct huge_batch dev_batch; /* the pages of one device GUP call, held */
 	bool dev_fsdax;		     /* config bit 4: the device is fsdax pmem under one DAX file */
+	/*
+	 * fsdax: the model's reference to the DAX file. Evicting its inode while a page
+	 * is pinned would wait in the kernel (6.15's dax_break_layout_final()), which
+	 * a single-threaded model cannot: it keeps the inode until the pins are gone.
+	 */
+	struct file *dax_keep;
 };
 
 /* One decoded operation: the opcode and its three argument bytes. */
 struct model_op {
 	uint8_t code, a, b, c;
 };
+
+/* One operation of the decoder, on the model and the machine. */
+typedef void (*model_op_fn)(struct model *m, const struct model_op *op);
+
+/*
+ * Run the operation of @table (an array of model_op_fn) that @byte names, modulo
+ * the table's size: how each opcode that stands for a family of operations picks
+ * one. Tables have a power-of-two size, so that is @byte's low bits; an operation
+ * meant to come up more often takes more than one entry.
+ */
+#define MODEL_DISPATCH(m, op, byte, table) ((table)[(byte) % ARRAY_SIZE(table)]((m), (op)))
 
 /* --- model_ops.c's helpers --- */
 void __attribute__((format(printf, 2, 3))) diverged(struct model *m, const char *fmt, ...);
@@ -211,6 +272,10 @@ void check_got_pages(struct model *m, struct model_task *mt, int slot, long got,
 /* Record the @got pages a GUP of @mt's @slot... returned as held (pinned: FOLL_PIN). */
 void hold_got_pages(struct model *m, struct model_task *mt, int slot, long got, struct page **pages,
 		    bool pinned, bool write);
+/* Hand back the pages of the hugetlb GUP batch if there are any (c bit 0: dirty). */
+void hugetlb_release(struct model *m, const struct model_op *op);
+/* Hand back the pages of @batch (one unpin call for pins), dirty or not; it is empty after. */
+void release_batch(struct huge_batch *batch, bool dirty);
 /* Release held page @i: unpin_user_pages_dirty_lock(@dirty) for a pin, else put_page. */
 void release_held_dirty(struct model *m, int i, bool dirty);
 
@@ -218,7 +283,8 @@ void release_held_dirty(struct model *m, int i, bool dirty);
 /*
  * An input starting with MODEL_FILE_MAGIC runs in file mode; the config byte
  * (bits 0-2: file 0's pages / 2; bit 3: file 1 is a memfd, else a second host
- * file; bits 4-6: file 1's pages / 2) sets up the files.
+ * file; bits 4-6: file 1's pages / 2; bit 7: a hugetlbfs memfd too, and its pool)
+ * sets up the files.
  * Return: the bytes the magic takes (0: not file mode).
  */
 size_t file_mode_config(const uint8_t *data, size_t size, struct sim_config *cfg);

@@ -385,13 +385,20 @@ static void op_mprotect(struct model *m, const struct model_op *op)
 			diverged(m, "mprotect of a sealed page returned %d, expected -EPERM", ret);
 		return;
 	}
-	/* VMAs before a hole are changed, those after it are not. */
+	/*
+	 * VMAs before a hole are changed, those after it are not; nor are those from
+	 * one that may not become writable (a shared mapping made under a write seal).
+	 */
 	for (i = slot; i < slot + n && m->cur->pages[i].mapped; i++) {
+		if ((prot & PROT_WRITE) && m->cur->pages[i].ro_sealed) {
+			expect = -EACCES;
+			break;
+		}
 		if (!(prot & PROT_WRITE))
 			m->cur->pages[i].wp_events++;
 		m->cur->pages[i].prot = prot;
 	}
-	if (i < slot + n)
+	if (i < slot + n && !expect)
 		expect = -ENOMEM;
 	if (ret != expect)
 		diverged(m, "mprotect returned %d, expected %d", ret, expect);
@@ -486,7 +493,8 @@ static void op_fork(struct model *m, const struct model_op *op)
 		fork_page(&child->pages[i], &m->cur->pages[i]);
 	huge_fork(child, m->cur);
 	hugetlb_fork(child, m->cur);
-	child->dev = m->cur->dev; /* a shared mapping: the child maps the same device bytes */
+	child->dev = m->cur->dev;   /* a shared mapping: the child maps the same device bytes */
+	child->hmap = m->cur->hmap; /* the hugetlbfs memfd: its page, or a copy of this one's */
 }
 
 static void op_switch(struct model *m, const struct model_op *op)
@@ -633,6 +641,9 @@ void hold_got_pages(struct model *m, struct model_task *mt, int slot, long got, 
 			.slot = slot + (int)i,
 			.incarnation = p->incarnation,
 			.wp_events = p->wp_events,
+			/* What page_bytes() reads is the file's: the page-cache page. */
+			.file = p->file && (p->shared || !p->bytes) ? p->file : NULL,
+			.fpage = p->fpage,
 		};
 	}
 }
@@ -766,6 +777,7 @@ static void drop_task(struct model_task *mt)
 		huge_drop(&mt->huge[i]);
 	hugetlb_drop(&mt->hugetlb);
 	mt->dev = (struct model_dev){0};
+	mt->hmap = (struct model_hmap){0};
 	task_exit(mt->task);
 	mt->task = NULL;
 }
@@ -998,7 +1010,7 @@ static void huge_gup(struct model *m, const struct model_op *op, struct huge_pla
 	}
 }
 
-static void release_batch(struct huge_batch *batch, bool dirty)
+void release_batch(struct huge_batch *batch, bool dirty)
 {
 	if (batch->pinned)
 		unpin_user_pages_dirty_lock(batch->pages, (unsigned long)batch->nr, dirty);
@@ -1105,10 +1117,11 @@ static void hugetlb_touch(struct model *m, const struct model_op *op)
 		diverged(m, "hugetlb read at %#lx differs from the model", addr);
 }
 
-static void hugetlb_unmap(struct model *m)
+static void hugetlb_unmap(struct model *m, const struct model_op *op)
 {
 	int ret;
 
+	(void)op;
 	trace(m, "hugetlb munmap");
 	ret = sys_munmap(HUGETLB_BASE, HPAGE_PMD_SIZE);
 	hugetlb_drop(&m->cur->hugetlb);
@@ -1169,30 +1182,21 @@ static void hugetlb_gup(struct model *m, const struct model_op *op)
 	}
 }
 
+void hugetlb_release(struct model *m, const struct model_op *op)
+{
+	if (m->hugetlb_batch.nr) {
+		trace(m, "hugetlb release");
+		release_batch(&m->hugetlb_batch, op->c & 1);
+	}
+}
+
 static void op_hugetlb(struct model *m, const struct model_op *op)
 {
-	switch (op->a & 7) {
-	case 0:
-		hugetlb_map(m, op);
-		break;
-	case 1:
-	case 2:
-		hugetlb_touch(m, op);
-		break;
-	case 3:
-		hugetlb_unmap(m);
-		break;
-	case 4:
-	case 5:
-		hugetlb_gup(m, op);
-		break;
-	default:
-		if (m->hugetlb_batch.nr) {
-			trace(m, "hugetlb release");
-			release_batch(&m->hugetlb_batch, op->c & 1);
-		}
-		break;
-	}
+	static const model_op_fn ops[] = {hugetlb_map,	   hugetlb_touch,  hugetlb_touch,
+					  hugetlb_unmap,   hugetlb_gup,	   hugetlb_gup,
+					  hugetlb_release, hugetlb_release};
+
+	MODEL_DISPATCH(m, op, op->a, ops);
 }
 
 /*
@@ -1690,20 +1694,10 @@ static void cma_give_back(struct model *m, const struct model_op *op)
 
 static void op_offline(struct model *m, const struct model_op *op)
 {
-	switch (op->a & 3) {
-	case 0:
-		offline_movable(m, op);
-		break;
-	case 1:
-		online_movable(m, op);
-		break;
-	case 2:
-		cma_grant(m, op);
-		break;
-	default:
-		cma_give_back(m, op);
-		break;
-	}
+	static const model_op_fn ops[] = {offline_movable, online_movable, cma_grant,
+					  cma_give_back};
+
+	MODEL_DISPATCH(m, op, op->a, ops);
 }
 
 /* --- MODEL_OP_DEVICE (migrate mode) --- */
@@ -1778,11 +1772,12 @@ static unsigned long fsdax_map(struct model *m, unsigned long offset, unsigned l
 }
 
 /* memremap_pages() of the GENERIC pgmap over all device memory, at m->dev_align. */
-static void device_remap(struct model *m)
+static void device_remap(struct model *m, const struct model_op *op)
 {
 	uint64_t base = (uint64_t)sim_device_start_pfn() << PAGE_SHIFT;
 	int ret;
 
+	(void)op;
 	if (m->pgmap_live || m->dev_fsdax)
 		return;
 	trace(m, "memremap_pages");
@@ -1985,11 +1980,12 @@ static void device_unmap(struct model *m, const struct model_op *op)
 }
 
 /* memunmap_pages_try(): -EBUSY while a task maps the device or a GUP reference is held. */
-static void device_memunmap(struct model *m)
+static void device_memunmap(struct model *m, const struct model_op *op)
 {
 	bool busy = m->dev_batch.nr;
 	int ret;
 
+	(void)op;
 	if (!m->pgmap_live || m->dev_fsdax)
 		return;
 	for (int i = 0; i < MAX_TASKS; i++)
@@ -2004,34 +2000,13 @@ static void device_memunmap(struct model *m)
 
 static void op_device(struct model *m, const struct model_op *op)
 {
-	switch (op->a & 7) {
-	case 0:
-		device_map(m, op);
-		break;
-	case 1:
-	case 2:
-		device_touch(m, op);
-		break;
-	case 3:
-		device_gup(m, op);
-		break;
-	case 4:
-		device_release(m, op);
-		break;
-	case 5:
-		device_unmap(m, op);
-		break;
-	case 6:
-		device_memunmap(m);
-		break;
-	default:
-		device_remap(m);
-		break;
-	}
+	static const model_op_fn ops[] = {device_map,	   device_touch,   device_touch,
+					  device_gup,	   device_release, device_unmap,
+					  device_memunmap, device_remap};
+
+	MODEL_DISPATCH(m, op, op->a, ops);
 	check_frames(m);
 }
-
-typedef void (*model_op_fn)(struct model *m, const struct model_op *op);
 
 static const model_op_fn model_ops[MODEL_NR_OPS] = {
 	[MODEL_OP_MMAP] = op_mmap,
@@ -2087,6 +2062,8 @@ static void tear_down(struct model *m)
 		online_range(m->offline[0].start, m->offline[0].nr);
 		span_remove(m->offline, &m->nr_offline, 0);
 	}
+	if (m->dax_keep)
+		fput(m->dax_keep); /* after the pins: the inode may go now */
 	if (m->pgmap_live)
 		memunmap_pages(&m->pgmap); /* nothing maps or holds it: no task is left */
 	free(m->dev_bytes);
@@ -2149,7 +2126,16 @@ static void migrate_mode_start(struct model *m, uint8_t config)
 	m->dev_fsdax = sim_fsdax_pgmap() != NULL;
 	if (m->dev_fsdax && !fsdax_file_reset())
 		diverged(m, "cannot make the DAX file %s", fsdax_path);
-	device_remap(m);
+	if (m->dev_fsdax && !m->failed) {
+		int fd = sys_open(fsdax_path, O_RDWR, 0);
+
+		m->dax_keep = fd < 0 ? NULL : fget(fd);
+		if (fd >= 0)
+			sys_close(fd);
+		if (!m->dax_keep)
+			diverged(m, "cannot open the DAX file %s (%d)", fsdax_path, fd);
+	}
+	device_remap(m, NULL);
 }
 
 /* The operation @code names in the input's mode. */
@@ -2184,6 +2170,7 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 	m->has_pin_fast_only = !m->has_mseal;
 	m->file_mode = file_start;
 	m->write_prefaults = !m->has_mseal;
+	m->seals_as_6_18 = m->has_mseal;
 	if (file_start)
 		start = file_start;
 	if (start_task(m, &m->tasks[0]) && (!file_start || !file_mode_setup(m, data[3]))) {

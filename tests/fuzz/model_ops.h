@@ -71,7 +71,11 @@ enum model_opcode {
  * second host file or a memfd, their sizes from the config byte); arena pages may
  * be shared or private mappings of them, and the opcodes huge mode uses for THP
  * become file operations (mmap with an offset, pread, pwrite, ftruncate, fsync,
- * msync, long-term GUP, release with unpin_user_pages_dirty_lock, memfd seals).
+ * msync, long-term GUP, release with unpin_user_pages_dirty_lock, memfd seals
+ * including F_SEAL_WRITE and F_SEAL_FUTURE_WRITE). With bit 7 of the config byte
+ * there is also a hugetlbfs memfd (MFD_HUGETLB) over a pool of 2 MiB pages, mapped
+ * a huge page at a time (shared or private), truncated, read, written (-EINVAL),
+ * touched and GUP'd in place of one of the release opcodes.
  * The host file's bytes are part of the model: after fsync, msync, munmap and exit
  * the host bytes written back must be the model's.
  */
