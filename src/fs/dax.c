@@ -12,10 +12,15 @@
 /* The blocks of one file: a contiguous run of pmem, 2 MiB-aligned (i_private). */
 struct dax_extent {
 	unsigned long start_pfn, nr_pages;
+	struct list_head deferred; /* on dax_deferred once its inode is gone */
 };
 
-/* Which 2 MiB chunks of the pmem files hold (pgmap->owner), under this lock. */
+/*
+ * Which 2 MiB chunks of the pmem files hold (pgmap->owner), and the extents of
+ * evicted files still referenced (dax_evict_defers_busy_blocks), under this lock.
+ */
 static pthread_mutex_t dax_alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_HEAD(dax_deferred);
 
 int fsdax_pmem_init(void)
 {
@@ -43,6 +48,14 @@ int fsdax_pmem_init(void)
 
 void fsdax_pmem_free(struct dev_pagemap *pgmap)
 {
+	struct dax_extent *ext, *next;
+
+	/* Extents still deferred at shutdown: their pages' references are the leak. */
+	list_for_each_entry_safe(ext, next, &dax_deferred, deferred)
+	{
+		list_del(&ext->deferred);
+		free(ext);
+	}
 	free(pgmap->owner);
 	free(pgmap);
 }
@@ -178,29 +191,71 @@ int dax_file_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+/* Give @ext's chunks back to the pmem and free it; dax_alloc_lock held. */
+static void dax_release_blocks(struct dax_extent *ext)
+{
+	bool *used = sim.fsdax_pgmap->owner;
+	unsigned long first = (ext->start_pfn - pgmap_start_pfn(sim.fsdax_pgmap)) / HPAGE_PMD_NR;
+
+	for (unsigned long i = 0; i < ext->nr_pages / HPAGE_PMD_NR; i++)
+		used[first + i] = false;
+	free(ext);
+}
+
+/* Is every page of @ext back at its idle count (nothing references it)? */
+static bool dax_extent_idle(const struct dax_extent *ext)
+{
+	int idle = mm_profile->devmap_idle_refcount(MEMORY_DEVICE_FS_DAX);
+
+	for (unsigned long i = 0; i < ext->nr_pages; i++)
+		if (page_ref_count(pfn_to_page(ext->start_pfn + i)) > idle)
+			return false;
+	return true;
+}
+
 /*
  * The last reference: the data goes back to the host file and the blocks to the
- * pmem (6.x: each page's reference goes, and the page is idle at 0 again).
+ * pmem (6.x: each page's reference goes, and the page is idle at 0 again). Blocks
+ * with a page still referenced stay allocated until it is idle (6.15 waits for it
+ * there), so no other file gets them while a pin can still reach them.
  */
 void dax_evict(struct inode *inode)
 {
 	struct dax_extent *ext = inode->i_private;
-	bool *used;
 
 	if (!ext || !sim.fsdax_pgmap)
 		return;
-	used = sim.fsdax_pgmap->owner;
 	if (inode->host_fd >= 0 && inode->host_fd_rw)
 		host_pwrite(inode, page_address(pfn_to_page(ext->start_pfn)),
 			    (size_t)READ_ONCE(inode->i_size), 0);
 	if (!mm_profile->devmap_idle_refcount(MEMORY_DEVICE_FS_DAX))
 		for (unsigned long i = 0; i < ext->nr_pages; i++)
 			put_page(pfn_to_page(ext->start_pfn + i));
-	pthread_mutex_lock(&dax_alloc_lock);
-	for (unsigned long i = 0; i < ext->nr_pages / HPAGE_PMD_NR; i++)
-		used[(ext->start_pfn - pgmap_start_pfn(sim.fsdax_pgmap)) / HPAGE_PMD_NR + i] =
-			false;
-	pthread_mutex_unlock(&dax_alloc_lock);
 	inode->i_private = NULL;
-	free(ext);
+	/* Checked under the lock: a page going idle meanwhile finds the extent listed. */
+	pthread_mutex_lock(&dax_alloc_lock);
+	if (mm_profile->dax_evict_defers_busy_blocks && !dax_extent_idle(ext))
+		list_add(&ext->deferred, &dax_deferred);
+	else
+		dax_release_blocks(ext);
+	pthread_mutex_unlock(&dax_alloc_lock);
+}
+
+void dax_page_idle(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct dax_extent *ext;
+
+	pthread_mutex_lock(&dax_alloc_lock);
+	list_for_each_entry(ext, &dax_deferred, deferred)
+	{
+		if (pfn - ext->start_pfn >= ext->nr_pages)
+			continue;
+		if (dax_extent_idle(ext)) {
+			list_del(&ext->deferred);
+			dax_release_blocks(ext);
+		}
+		break;
+	}
+	pthread_mutex_unlock(&dax_alloc_lock);
 }

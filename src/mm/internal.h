@@ -38,6 +38,8 @@ vm_fault_t devmap_insert_huge(struct vm_fault *vmf, enum page_entry_size pe_size
 /* fsdax files (fs/dax.c): a shared mapping's VMA, and the inode's last reference. */
 int dax_file_mmap(struct file *file, struct vm_area_struct *vma);
 void dax_evict(struct inode *inode);
+/* An fsdax page went idle: free the blocks of an evicted file once all of them are. */
+void dax_page_idle(struct page *page);
 
 /*
  * Per-thread vmstat deltas, the kernel's per-cpu vm_node_stat_diff: the owner

@@ -150,8 +150,12 @@ static void free_devmap_managed_page(struct page *page)
 	struct dev_pagemap *pgmap = page_pgmap(page);
 
 	atomic_long_add(1, &pgmap->nr_page_free);
-	if (pgmap->type == MEMORY_DEVICE_FS_DAX)
-		return; /* the file system waits for idle pages (wake_up_var()); nothing to free */
+	if (pgmap->type == MEMORY_DEVICE_FS_DAX) {
+		/* The file system waits for idle pages (wake_up_var()); nothing to free. */
+		if (mm_profile->dax_evict_defers_busy_blocks)
+			dax_page_idle(page);
+		return;
+	}
 	WRITE_ONCE(page->mapping, NULL);
 	page->zone_device_data = NULL;
 	if (pgmap->ops && pgmap->ops->page_free)

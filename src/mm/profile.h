@@ -318,6 +318,17 @@ struct mm_profile {
 	 */
 	bool devmap_pmd_is_folio;
 	/*
+	 * When an fsdax inode is evicted while a page of it is still referenced (a
+	 * pin that outlived the mapping), do its blocks stay allocated until every
+	 * page is idle, so no other file is given them meanwhile? 5.11: no; eviction
+	 * frees them at once and a new file may reuse a pinned block. 6.15 (the series
+	 * "fs/dax: Fix ZONE_DEVICE page reference counts": file systems call
+	 * dax_break_layout_final() at eviction) waits for the pages to go idle before
+	 * the blocks are freed; a machine that cannot sleep there defers the free to
+	 * the last put instead (dax_page_idle()).
+	 */
+	bool dax_evict_defers_busy_blocks;
+	/*
 	 * Does reclaim's try_to_unmap() keep the PTE of an exclusive anonymous page
 	 * that may be pinned? 5.11: no; only a page not yet in the swap cache is
 	 * spared ("mm: don't put pinned pages into the swap cache", in both
