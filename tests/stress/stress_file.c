@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A file arena under racing threads: stores and loads through a shared mapping,
- * truncation down and back up, msync/fsync, short-term pins written through and
- * unpinned dirty, FOLL_NOWAIT lookups starting asynchronous reads. Each call gets
- * one of its Linux answers (success, or SIGBUS/-EFAULT beyond the end); at the
- * end the checker is clean, nothing is dirty after a last msync and the host file
- * holds exactly what the mapping shows.
+ * truncation down and back up, msync/fsync, short-term pins (through every pin
+ * entry point that passes `locked`) written through and unpinned dirty, FOLL_NOWAIT
+ * lookups starting asynchronous reads. Each call gets one of its Linux answers
+ * (success, or SIGBUS/-EFAULT beyond the end); at the end the checker is clean,
+ * nothing is dirty after a last msync and the host file holds what the mapping shows.
  */
 #include "../file_harness.h"
 #include "mm/internal.h"
@@ -76,10 +76,39 @@ static void sync_some(struct worker *w)
 	assert_int_equal(ret, 0);
 }
 
+/*
+ * A write pin through one of the entry points that pass `locked`, so a read in
+ * flight (after a truncate) makes the fault drop mmap_lock and the call retry.
+ */
+static long pin_through_any(struct worker *w, unsigned long addr, struct page **page)
+{
+	struct mm_struct *mm = w->arena->mm;
+	int locked = 1;
+	long ret;
+
+	switch (rand_r(&w->seed) % 4) {
+	case 0:
+		return pin_user_pages_fast(addr, 1, FOLL_WRITE, page);
+	case 1:
+		return pin_user_pages_unlocked(addr, 1, page, FOLL_WRITE);
+	case 2:
+		mmap_read_lock(mm);
+		ret = pin_user_pages_locked(addr, 1, FOLL_WRITE, page, &locked);
+		break;
+	default:
+		mmap_read_lock(mm);
+		ret = pin_user_pages_remote(mm, addr, 1, FOLL_WRITE, page, NULL, &locked);
+		break;
+	}
+	if (locked)
+		mmap_read_unlock(mm);
+	return ret;
+}
+
 static void pin_write_unpin(struct worker *w)
 {
 	struct page *page;
-	long ret = pin_user_pages_fast(random_page(w), 1, FOLL_WRITE, &page);
+	long ret = pin_through_any(w, random_page(w), &page);
 
 	if (ret != 1) {
 		assert_int_equal(ret, -EFAULT);
