@@ -604,6 +604,7 @@ static void test_memfd_hugetlb_map_read_truncate(void **state)
 	assert_string_equal(out, "tail");
 	assert_int_equal(read_str(fd, out, 4, 2 * HUGE_2M), 0);
 	assert_int_equal(write_str(fd, "no", 0), -EINVAL);
+	assert_int_equal(write_str(fd, "", 0), -EINVAL); /* no write at all, not even of 0 bytes */
 	/* A private mapping reads the file's page and copies it at the first write. */
 	priv = sys_mmap(0, 2 * HUGE_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	assert_false(IS_ERR_VALUE(priv));

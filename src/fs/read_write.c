@@ -29,6 +29,14 @@ ssize_t sys_pread64(int fd, unsigned long buf, size_t count, loff_t pos)
 	return ret;
 }
 
+/* Has @file a write method (its own, or the page cache's through write_begin)? */
+static bool file_can_write(struct file *file)
+{
+	const struct address_space_operations *a_ops = file->f_mapping->a_ops;
+
+	return file->f_op->write || (a_ops && a_ops->write_begin);
+}
+
 ssize_t sys_pwrite64(int fd, unsigned long buf, size_t count, loff_t pos)
 {
 	SIM_ENTER(sim_entry_err);
@@ -47,6 +55,8 @@ ssize_t sys_pwrite64(int fd, unsigned long buf, size_t count, loff_t pos)
 		ret = -EBADF;
 	} else if (inode->i_dir) {
 		ret = -EISDIR;
+	} else if (!file_can_write(file)) {
+		ret = -EINVAL; /* vfs_write()'s FMODE_CAN_WRITE: hugetlbfs, whatever the count */
 	} else if ((loff_t)count > INT64_MAX - pos) {
 		ret = -EFBIG;
 	} else if (!count) {

@@ -1517,8 +1517,6 @@ int sim_hugepages(unsigned long size, struct sim_hugepages *out)
  */
 
 static ssize_t hugetlbfs_memfd_read(struct file *file, unsigned long buf, size_t count, loff_t pos);
-static ssize_t hugetlbfs_memfd_write(struct file *file, unsigned long buf, size_t count,
-				     loff_t pos);
 static int hugetlbfs_memfd_mmap(struct file *file, struct vm_area_struct *vma);
 static int hugetlbfs_memfd_setsize_allowed(struct file *file, loff_t size);
 static int hugetlbfs_memfd_setsize(struct file *file, loff_t size);
@@ -1527,7 +1525,7 @@ static const struct file_operations hugetlbfs_memfd_operations = {
 	.release = hugetlbfs_release,
 	.mmap = hugetlbfs_memfd_mmap,
 	.read = hugetlbfs_memfd_read,
-	.write = hugetlbfs_memfd_write,
+	/* No write method (hugetlbfs has no write_iter): pwrite is -EINVAL, sys_pwrite64() says. */
 	.setsize_allowed = hugetlbfs_memfd_setsize_allowed,
 	.setsize = hugetlbfs_memfd_setsize,
 };
@@ -1673,14 +1671,4 @@ static ssize_t hugetlbfs_memfd_read(struct file *file, unsigned long buf, size_t
 	if (!done && count && pos < size)
 		return -EFAULT;
 	return (ssize_t)done;
-}
-
-/* 5.11's hugetlbfs has no write_iter: write() and pwrite() are -EINVAL. */
-static ssize_t hugetlbfs_memfd_write(struct file *file, unsigned long buf, size_t count, loff_t pos)
-{
-	(void)file;
-	(void)buf;
-	(void)count;
-	(void)pos;
-	return -EINVAL;
 }
