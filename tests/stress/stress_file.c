@@ -100,8 +100,8 @@ static long pin_through_any(struct worker *w, unsigned long addr, struct page **
 		ret = pin_user_pages_remote(mm, addr, 1, FOLL_WRITE, page, NULL, &locked);
 		break;
 	}
-	if (locked)
-		mmap_read_unlock(mm);
+	if (locked) /* still held: the call did not have to drop it */
+		mmap_read_unlock(w->arena->mm);
 	return ret;
 }
 
