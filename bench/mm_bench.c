@@ -6,7 +6,7 @@
  * MADV_POPULATE_WRITE for scale; `file` (or filefault, filepin, writeback): the
  * page cache's figures, each beside its anonymous or host counterpart. `migrate`:
  * migrating a region's pages between zones, small pages and whole THPs, beside
- * memcpy of the same bytes;
+ * memcpy of the same bytes, and the small pages' unmap, move and remap apart;
  * `longterm`: FOLL_LONGTERM pins of memory with nothing to migrate beside plain pins.
  */
 #include <fcntl.h>
@@ -473,11 +473,73 @@ static bool bench_files(const char *mode)
 #define REGION_PIN_BATCH 512
 
 /*
+ * Migration's phases, summed over the pages: the hooks on the migrate_* phase points
+ * take a timestamp at each and add the time since the previous one to its phase.
+ */
+struct migrate_phases {
+	double unmap; /* try_to_unmap(): migration entries in */
+	double move;  /* the reference check, the mapping's move and the data copy */
+	double remap; /* remove_migration_ptes(): the entries replaced by PTEs */
+	double last;
+	unsigned long pages;
+};
+
+static void time_phase(enum sim_point_id id, void *ctx, void *arg)
+{
+	struct migrate_phases *ph = arg;
+	double t = now_ns();
+
+	(void)ctx;
+	if (id == SP_MIGRATE_BEFORE_UNMAP)
+		ph->pages++;
+	else if (id == SP_MIGRATE_AFTER_UNMAP)
+		ph->unmap += t - ph->last;
+	else if (id == SP_MIGRATE_BEFORE_REMAP)
+		ph->move += t - ph->last;
+	else
+		ph->remap += t - ph->last;
+	ph->last = t;
+}
+
+static const enum sim_point_id phase_points[] = {SP_MIGRATE_BEFORE_UNMAP, SP_MIGRATE_AFTER_UNMAP,
+						 SP_MIGRATE_BEFORE_REMAP, SP_MIGRATE_AFTER_REMAP};
+
+/* Hook the phase points to @ph, or unhook them when @ph is NULL. */
+static void hook_phases(struct migrate_phases *ph)
+{
+	for (unsigned int i = 0; i < sizeof(phase_points) / sizeof(phase_points[0]); i++)
+		if (sim_point_set_hook(phase_points[i], ph ? time_phase : NULL, ph)) {
+			fprintf(stderr, "mm_bench: cannot hook the migrate points\n");
+			exit(1);
+		}
+}
+
+/*
+ * What one phase costs with nothing in it: two hooked points back to back, the
+ * timestamp and the hook's dispatch. Each phase of each page pays it once.
+ */
+static double phase_overhead_ns(void)
+{
+	struct migrate_phases ph = {0};
+	const unsigned long rounds = 1UL << 20;
+
+	hook_phases(&ph);
+	for (unsigned long i = 0; i < rounds; i++) {
+		sim_point(SP_MIGRATE_BEFORE_UNMAP, NULL);
+		sim_point(SP_MIGRATE_AFTER_UNMAP, NULL);
+	}
+	hook_phases(NULL);
+	return ph.unmap / rounds;
+}
+
+/*
  * ns to migrate REGION_BYTES of anonymous memory from ZONE_MOVABLE to ZONE_NORMAL on
  * a machine of its own: small pages, or 2 MiB THPs, which move whole (pmd migration
- * entries). Return: the pages left behind, or -1 when the machine would not boot.
+ * entries). With @ph, the phase points are hooked and @ph gets each phase's time
+ * less @overhead per page and phase. Return: the pages left behind, or -1 when the
+ * machine would not boot.
  */
-static long migrate_region(bool thp, double *ns)
+static long migrate_region(bool thp, double *ns, struct migrate_phases *ph, double overhead)
 {
 	struct sim_config cfg = {
 		.prefault = true, .mem_bytes = 2 * REGION_BYTES, .movable_bytes = 2 * REGION_BYTES};
@@ -494,9 +556,19 @@ static long migrate_region(bool thp, double *ns)
 	for (unsigned long off = 0; thp && off < REGION_BYTES; off += HUGE_BYTES)
 		thp_write_fault(addr + off);
 	populate_write(addr); /* movable allocations: ZONE_MOVABLE first */
+	if (ph) {
+		*ph = (struct migrate_phases){0};
+		hook_phases(ph);
+	}
 	t0 = now_ns();
 	left = sim_migrate_range(addr, REGION_BYTES, ZONE_NORMAL);
 	*ns = now_ns() - t0;
+	if (ph) {
+		hook_phases(NULL);
+		ph->unmap -= overhead * ph->pages;
+		ph->move -= overhead * ph->pages;
+		ph->remap -= overhead * ph->pages;
+	}
 	/* Whole means whole: every THP still mapped by its pmd after the move. */
 	if (thp && global_node_page_state(NR_ANON_THPS) != REGION_BYTES / HUGE_BYTES)
 		left = (long)REGION_PAGES;
@@ -504,16 +576,23 @@ static long migrate_region(bool thp, double *ns)
 	return sim_shutdown() ? -1 : left;
 }
 
-/* Migration of small pages and of whole THPs, beside memcpy of the same bytes. */
+/*
+ * Migration of small pages and of whole THPs, beside memcpy of the same bytes; then
+ * the small pages again with the phase points hooked, for unmap, move and remap
+ * apart, and issue 15's target: migration <= 2 x memcpy + unmap + remap.
+ */
 static int bench_migrate(void)
 {
 	char *from = malloc(REGION_BYTES), *to = malloc(REGION_BYTES);
-	double t0, migrate_ns, thp_ns, memcpy_ns;
-	long left, thp_left;
+	double t0, migrate_ns, thp_ns, memcpy_ns, hooked_ns, overhead, budget;
+	struct migrate_phases ph;
+	long left, thp_left, hooked_left;
 
-	left = migrate_region(false, &migrate_ns);
-	thp_left = migrate_region(true, &thp_ns);
-	if (!from || !to || left < 0 || thp_left < 0) {
+	left = migrate_region(false, &migrate_ns, NULL, 0);
+	thp_left = migrate_region(true, &thp_ns, NULL, 0);
+	overhead = phase_overhead_ns();
+	hooked_left = migrate_region(false, &hooked_ns, &ph, overhead);
+	if (!from || !to || left < 0 || thp_left < 0 || hooked_left < 0) {
 		fprintf(stderr, "mm_bench: cannot boot the simulated machine\n");
 		return 1;
 	}
@@ -531,9 +610,21 @@ static int bench_migrate(void)
 	printf("%-44s %10.2f x\n", "migration / memcpy", migrate_ns / memcpy_ns);
 	printf("%-44s %10.2f x\n", "THP migration / memcpy", thp_ns / memcpy_ns);
 	printf("%-44s %10.2f x\n", "THP migration / small-page migration", thp_ns / migrate_ns);
+	printf("phases (phase points hooked, %lu pages, %.1f ns/page/phase of timing taken off):\n",
+	       ph.pages, overhead);
+	report("  unmap (try_to_unmap)", ph.unmap);
+	report("  move (refs, mapping, copy_highpage)", ph.move);
+	report("  remap (remove_migration_ptes)", ph.remap);
+	report("  rest (isolate, alloc, lock, LRU)",
+	       hooked_ns - ph.unmap - ph.move - ph.remap - 3 * overhead * ph.pages);
+	report("  hooked total", hooked_ns);
+	budget = 2 * memcpy_ns + ph.unmap + ph.remap;
+	report("target: 2 x memcpy + unmap + remap", budget);
+	printf("%-44s %10.2f x (target met: %s)\n", "migration / (2 x memcpy + unmap + remap)",
+	       migrate_ns / budget, migrate_ns <= budget ? "yes" : "no");
 	free(from);
 	free(to);
-	return left || thp_left ? 1 : 0;
+	return left || thp_left || hooked_left ? 1 : 0;
 }
 
 /* Pin and unpin REGION_PIN_BATCH pages at @addr with @flags; ns taken. */

@@ -144,7 +144,7 @@ static void reach_every_point(void)
 	touch_pages(addr, 2); /* vma_alloc (mmap), fault_*, pgtable_alloc, page_alloc */
 	assert_int_equal(get_user_pages_fast(addr, 1, 0, &page), 1); /* the lockless walk */
 	put_page(page);
-	migrate_one(page); /* migrate_after_unmap */
+	migrate_one(page); /* the migrate_* phase points: unmap, move, remap */
 	/* A slow GUP that must fault first: gup_signal, gup_after_faultin, fault_retry. */
 	assert_int_equal(get_user_pages_unlocked(fresh, 1, &page, FOLL_WRITE), 1);
 	put_page(page);

@@ -289,6 +289,8 @@ static int __unmap_and_move(struct page *page, struct page *newpage, enum migrat
 	if (!trylock_page(newpage))
 		goto out_unlock;
 	atomic_inc(&migrations_in_flight);
+	/* The three phase points let a bench time unmap, move and remap apart. */
+	sim_point(SP_MIGRATE_BEFORE_UNMAP, page);
 	/*
 	 * The walk back to the PTEs needs the anon_vma after the last unmap; a file
 	 * page's mapping is kept by the page lock.
@@ -304,8 +306,10 @@ static int __unmap_and_move(struct page *page, struct page *newpage, enum migrat
 	/* An injected failure is an extra reference the move found: rc stays -EAGAIN. */
 	if (!page_mapped(page) && !sim_point(SP_MIGRATE_MOVE, page))
 		rc = move_to_new_page(newpage, page);
+	sim_point(SP_MIGRATE_BEFORE_REMAP, page);
 	if (page_was_mapped)
 		remove_migration_ptes(page, rc ? page : newpage);
+	sim_point(SP_MIGRATE_AFTER_REMAP, page);
 	atomic_dec(&migrations_in_flight);
 	unlock_page(newpage);
 	anon_vma_put(anon_vma);

@@ -119,6 +119,21 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 				 "entry, before the reference count is frozen",
 				 "the THP's lock; mmap_lock for read of every mm",
 				 "struct page * (the head)", false, false},
+	[SP_MIGRATE_BEFORE_UNMAP] = {"migrate_before_unmap",
+				     "__unmap_and_move(), both pages locked, before try_to_unmap() "
+				     "installs migration entries",
+				     "the old and new pages' locks", "struct page * (the old page)",
+				     false, false},
+	[SP_MIGRATE_BEFORE_REMAP] = {"migrate_before_remap",
+				     "__unmap_and_move(), the move done or refused, before "
+				     "remove_migration_ptes() replaces the migration entries",
+				     "the old and new pages' locks", "struct page * (the old page)",
+				     false, false},
+	[SP_MIGRATE_AFTER_REMAP] = {"migrate_after_remap",
+				    "__unmap_and_move(), after remove_migration_ptes(), before "
+				    "the pages are unlocked",
+				    "the old and new pages' locks", "struct page * (the old page)",
+				    false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&
