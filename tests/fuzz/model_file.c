@@ -43,6 +43,7 @@ size_t file_mode_config(const uint8_t *data, size_t size, struct sim_config *cfg
 {
 	if (size < MODEL_OP_BYTES || memcmp(data, MODEL_FILE_MAGIC, 3))
 		return 0;
+	cfg->swap_bytes = 4UL << 20; /* for file_pageout: shmem pages go to swap */
 	if (data[3] & 0x80) { /* the hugetlbfs memfd's pool; else the default 16 MiB machine */
 		cfg->mem_bytes = 48UL << 20;
 		cfg->hugetlb_2m_pages = HFILE_POOL;
@@ -899,7 +900,18 @@ static void hfile_unmap(struct model *m, const struct model_op *op)
 	m->cur->hmap = (struct model_hmap){0};
 }
 
-/* The hugetlbfs memfd's operations (b bits 0-2), in place of a release. */
+/*
+ * MADV_PAGEOUT (c bit 0) or MADV_COLD over arena slots, b: slot, n (as msync's):
+ * a shared memfd's or MAP_SHARED|MAP_ANONYMOUS page leaves for swap, a later
+ * load, pread or GUP must bring the model's bytes back, and a pinned page stays
+ * the page a fault maps (op_pageout checks it).
+ */
+static void file_pageout(struct model *m, const struct model_op *op)
+{
+	op_pageout(m, &(struct model_op){op->code, op->b, op->b >> 4, op->c});
+}
+
+/* The hugetlbfs memfd's operations (b bits 0-2), in place of a page-out. */
 static void op_hfile(struct model *m, const struct model_op *op)
 {
 	static const model_op_fn ops[] = {hfile_truncate, hfile_mmap, hfile_unmap, hfile_touch,
@@ -913,7 +925,7 @@ void op_file(struct model *m, const struct model_op *op)
 	static const model_op_fn ops[] = {
 		file_mmap,   file_mmap,	     file_mmap,	   file_pread, file_pread, file_pwrite,
 		file_pwrite, file_ftruncate, file_fsync,   file_msync, file_gup,   file_gup,
-		file_gup,    file_release,   file_release, file_seal,
+		file_gup,    file_release,   file_pageout, file_seal,
 	};
 
 	if ((op->a & 15) == 14 && m->has_hfile) {

@@ -278,6 +278,11 @@ void hugetlb_release(struct model *m, const struct model_op *op);
 void release_batch(struct huge_batch *batch, bool dirty);
 /* Release held page @i: unpin_user_pages_dirty_lock(@dirty) for a pin, else put_page. */
 void release_held_dirty(struct model *m, int i, bool dirty);
+/*
+ * MADV_PAGEOUT (c bit 0) or MADV_COLD over slot_of(a), count_of(b) pages; in file
+ * mode, then every pin on a shared shmem page must be the page a fault maps.
+ */
+void op_pageout(struct model *m, const struct model_op *op);
 
 /* --- model_file.c: file mode --- */
 /*

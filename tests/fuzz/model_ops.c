@@ -1200,11 +1200,56 @@ static void op_hugetlb(struct model *m, const struct model_op *op)
 }
 
 /*
- * MADV_PAGEOUT or MADV_COLD over arena pages (huge mode boots with swap): the
- * contents stay what the model says, later reads and GUP fault them back from
- * swap; a hole in the range gives -ENOMEM after the rest was done.
+ * After a page-out in file mode: a pin on a page of a shared shmem mapping (a
+ * memfd, or MAP_SHARED|MAP_ANONYMOUS) that its task still maps is the page a
+ * fault maps there now, holding the model's bytes. shmem_writepage() moves the
+ * page to the swap cache and the pin keeps it there; the fault finds that page
+ * through the swap entry in the mapping's slot, never a copy read back.
  */
-static void op_pageout(struct model *m, const struct model_op *op)
+static void check_pins_after_pageout(struct model *m)
+{
+	for (int i = 0; i < m->nr_held && !m->failed; i++) {
+		const struct held_page *h = &m->held[i];
+		struct model_task *mt = &m->tasks[h->task];
+		const struct model_page *p = &mt->pages[h->slot];
+		unsigned long addr = slot_addr(h->slot);
+		unsigned char got, want;
+		struct page *now;
+
+		if (!h->pinned || !mt->task || !p->mapped || !p->shared ||
+		    p->incarnation != h->incarnation)
+			continue;
+		if (p->file ? !p->file->memfd || h->file != p->file || h->fpage != p->fpage ||
+				      !file_page_in_eof(p)
+			    : !p->object)
+			continue;
+		if (accessible_prefix(mt, addr, 1, false, true, true) != 1)
+			continue;
+		/* A read through GUP, as a debugger's: it faults the page back in. */
+		if (access_process_vm(mt->task, addr, &got, 1, FOLL_FORCE) != 1) {
+			diverged(m, "task %d slot %d: no read after pageout", h->task, h->slot);
+			return;
+		}
+		model_copy(mt, addr, &want, 1, false);
+		now = mapped_page(m, h);
+		if (now != h->page)
+			diverged(m,
+				 "pin of task %d slot %d: pinned pfn %#lx, mapped %#lx after "
+				 "pageout",
+				 h->task, h->slot, page_to_pfn(h->page),
+				 now ? page_to_pfn(now) : 0UL);
+		else if (got != want)
+			diverged(m, "task %d slot %d reads %#x after pageout, the model has %#x",
+				 h->task, h->slot, got, want);
+	}
+}
+
+/*
+ * MADV_PAGEOUT or MADV_COLD over arena pages (huge and file modes boot with
+ * swap): the contents stay what the model says, later reads and GUP fault them
+ * back from swap; a hole in the range gives -ENOMEM after the rest was done.
+ */
+void op_pageout(struct model *m, const struct model_op *op)
 {
 	int slot = slot_of(op->a), n = count_of(op->b, slot);
 	int behavior = op->c & 1 ? MADV_PAGEOUT : MADV_COLD;
@@ -1216,6 +1261,8 @@ static void op_pageout(struct model *m, const struct model_op *op)
 			expect = -ENOMEM;
 	if (ret != expect)
 		diverged(m, "madvise(%d) returned %d, expected %d", behavior, ret, expect);
+	else if (m->file_mode)
+		check_pins_after_pageout(m);
 }
 
 /* --- migrate mode: the model's references, and what the tasks map --- */

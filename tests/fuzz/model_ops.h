@@ -75,7 +75,9 @@ enum model_opcode {
  * including F_SEAL_WRITE and F_SEAL_FUTURE_WRITE). With bit 7 of the config byte
  * there is also a hugetlbfs memfd (MFD_HUGETLB) over a pool of 2 MiB pages, mapped
  * a huge page at a time (shared or private), truncated, read, written (-EINVAL),
- * touched and GUP'd in place of one of the release opcodes.
+ * touched and GUP'd in place of MADV_PAGEOUT. The machine has a 4 MiB swap
+ * device: MADV_PAGEOUT/COLD sends shared memfd and MAP_SHARED|MAP_ANONYMOUS pages
+ * to swap, and a pinned one must stay the page a later fault maps.
  * The host file's bytes are part of the model: after fsync, msync, munmap and exit
  * the host bytes written back must be the model's.
  */
