@@ -181,7 +181,12 @@ static void test_cma_alloc_bad_requests(void **state)
 	assert_false(cma_release(NULL, first, 3));
 	assert_false(cma_release(cma, pfn_to_page(cma_get_base_pfn(cma) - 1), 1));
 	assert_false(cma_release(cma, other, count));
+	/* More than was handed out, or frames never handed out: refused, nothing freed. */
+	assert_false(cma_release(cma, first, 4));
+	assert_false(cma_release(cma, first + 3, 1));
+	assert_int_equal(page_ref_count(first + 2), 1);
 	assert_true(cma_release(cma, first, 3));
+	assert_false(cma_release(cma, first, 3)); /* given back already */
 	assert_true(cma_release(cma, other, 3));
 	assert_int_equal(sim_shutdown(), 0);
 }

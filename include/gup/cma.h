@@ -49,9 +49,10 @@ struct page *cma_alloc(struct cma *cma, unsigned long count, unsigned int align,
 /**
  * cma_release() - give back @count frames from cma_alloc().
  *
- * Return: true; false (nothing freed) for a NULL @cma or @pages, or pages
- * outside the area. Frames whose reference count is not one are still freed,
- * with a warning once (the kernel's free_contig_range()).
+ * Return: true; false (nothing freed) for a NULL @cma or @pages, pages outside
+ * the area, or frames cma_alloc() did not hand out (or that were given back
+ * already: a warning once). Frames whose reference count is not one are still
+ * freed, with a warning once (the kernel's free_contig_range()).
  */
 bool cma_release(struct cma *cma, const struct page *pages, unsigned long count);
 

@@ -128,6 +128,20 @@ static void mark_allocated(struct cma *cma, unsigned long bit, unsigned long nr,
 	pthread_mutex_unlock(&cma->lock);
 }
 
+/* Were bits [@bit, @bit + @nr) all handed out by cma_alloc()? Then they are not any more. */
+static bool take_back_allocated(struct cma *cma, unsigned long bit, unsigned long nr)
+{
+	unsigned long b = bit;
+
+	pthread_mutex_lock(&cma->lock);
+	while (b < bit + nr && bit_test(cma->allocated, b))
+		b++;
+	if (b == bit + nr)
+		bits_assign(cma->allocated, bit, nr, false);
+	pthread_mutex_unlock(&cma->lock);
+	return b == bit + nr;
+}
+
 static void release_window(struct cma *cma, unsigned long bit, unsigned long nr)
 {
 	pthread_mutex_lock(&cma->lock);
@@ -204,7 +218,12 @@ bool cma_release(struct cma *cma, const struct page *pages, unsigned long count)
 	if (pfn < cma->base_pfn || pfn >= cma->base_pfn + cma->count ||
 	    count > cma->base_pfn + cma->count - pfn)
 		return false;
-	mark_allocated(cma, pfn - cma->base_pfn, count, false);
+	/*
+	 * The kernel trusts its callers here; a script or test that gives back more
+	 * than it got would free pages others map, so that is refused (and warned of).
+	 */
+	if (WARN_ON_ONCE(!take_back_allocated(cma, pfn - cma->base_pfn, count)))
+		return false;
 	for (unsigned long i = 0; i < count; i++) {
 		struct page *page = pfn_to_page(pfn + i);
 
