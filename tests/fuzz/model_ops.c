@@ -110,8 +110,13 @@ static void map_private(struct model_page *p, int prot)
 static void map_shared(struct model_page *p, int prot, struct model_object *object, int index)
 {
 	drop_page(p);
-	*p = (struct model_page){
-		.mapped = true, .shared = true, .prot = prot, .object = object, .index = index};
+	/* A new mapping of a new object: a pin of the page it replaced is not of this one. */
+	*p = (struct model_page){.mapped = true,
+				 .shared = true,
+				 .prot = prot,
+				 .object = object,
+				 .index = index,
+				 .incarnation = new_incarnation()};
 	object->users++;
 }
 
