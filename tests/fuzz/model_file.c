@@ -859,17 +859,7 @@ static void hfile_gup(struct model *m, const struct model_op *op)
 		return;
 	trace(m, "hugetlbfs memfd %s%s slot %d n %d%s", fast ? "fast " : "", pin ? "pin" : "get",
 	      slot, n, write ? " write" : "");
-	if (fast) {
-		got = pin ? pin_user_pages_fast(addr, n, flags, batch->pages)
-			  : get_user_pages_fast(addr, n, flags, batch->pages);
-	} else {
-		mmap_read_lock(m->cur->task->mm);
-		got = pin ? pin_user_pages(addr, n, flags, batch->pages, NULL)
-			  : get_user_pages(addr, n, flags, batch->pages, NULL);
-		mmap_read_unlock(m->cur->task->mm);
-	}
-	batch->nr = got > 0 ? (int)got : 0;
-	batch->pinned = pin;
+	got = batch_gup(m, batch, addr, n, flags, fast, pin);
 	if (got != expect) {
 		diverged(m, "hugetlbfs memfd gup returned %ld, expected %ld", got, expect);
 		return;

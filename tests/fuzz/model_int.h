@@ -267,6 +267,8 @@ size_t accessible_prefix(struct model_task *mt, unsigned long addr, size_t len, 
 			 bool gup, bool force);
 void model_copy(struct model_task *mt, unsigned long addr, void *buf, size_t len, bool to_model);
 long expected_gup(long accessible, int n);
+long batch_gup(struct model *m, struct huge_batch *batch, unsigned long addr, int n,
+	       unsigned int flags, bool fast, bool pin);
 void check_got_pages(struct model *m, struct model_task *mt, int slot, long got,
 		     struct page **pages, bool write);
 /* Record the @got pages a GUP of @mt's @slot... returned as held (pinned: FOLL_PIN). */

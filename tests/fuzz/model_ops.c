@@ -1135,6 +1135,29 @@ static void hugetlb_unmap(struct model *m, const struct model_op *op)
 }
 
 /*
+ * One GUP call of @n pages at @addr into @batch, fast or under mmap_lock, FOLL_PIN
+ * if @pin: the pages got stay held in @batch. Return: the call's answer.
+ */
+long batch_gup(struct model *m, struct huge_batch *batch, unsigned long addr, int n,
+	       unsigned int flags, bool fast, bool pin)
+{
+	long got;
+
+	if (fast) {
+		got = pin ? pin_user_pages_fast(addr, n, flags, batch->pages)
+			  : get_user_pages_fast(addr, n, flags, batch->pages);
+	} else {
+		mmap_read_lock(m->cur->task->mm);
+		got = pin ? pin_user_pages(addr, n, flags, batch->pages, NULL)
+			  : get_user_pages(addr, n, flags, batch->pages, NULL);
+		mmap_read_unlock(m->cur->task->mm);
+	}
+	batch->nr = got > 0 ? (int)got : 0;
+	batch->pinned = pin;
+	return got;
+}
+
+/*
  * GUP (fast or slow, get or pin, read or write) of 1 to 16 subpages from a sample
  * offset; the first holds the model's bytes, and a write pin's device write there
  * is what the task reads next.
@@ -1154,17 +1177,7 @@ static void hugetlb_gup(struct model *m, const struct model_op *op)
 		return;
 	trace(m, "hugetlb %s%s slot %d n %d%s", fast ? "fast " : "", pin ? "pin" : "get", slot, n,
 	      write ? " write" : "");
-	if (fast) {
-		got = pin ? pin_user_pages_fast(addr, n, flags, batch->pages)
-			  : get_user_pages_fast(addr, n, flags, batch->pages);
-	} else {
-		mmap_read_lock(m->cur->task->mm);
-		got = pin ? pin_user_pages(addr, n, flags, batch->pages, NULL)
-			  : get_user_pages(addr, n, flags, batch->pages, NULL);
-		mmap_read_unlock(m->cur->task->mm);
-	}
-	batch->nr = got > 0 ? (int)got : 0;
-	batch->pinned = pin;
+	got = batch_gup(m, batch, addr, n, flags, fast, pin);
 	if (got != expect) {
 		diverged(m, "hugetlb gup returned %ld, expected %ld", got, expect);
 		return;
