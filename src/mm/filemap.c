@@ -619,20 +619,17 @@ static int write_chunk(struct file *file, loff_t pos, unsigned long len, const c
  * generic_file_write() - as the kernel's generic_perform_write(): per page, the
  * user bytes, then the mapping's a_ops->write_begin (its rules: shmem's seals),
  * the copy and write_end; which of the user bytes and write_begin's verdict
- * counts first is the profile's (write_prefaults_chunk). Caller holds i_rwsem.
- * Return: the bytes written if any; else -EINVAL for a mapping that cannot be
- * written (no write_begin: hugetlbfs), -EFAULT for a buffer that cannot be read,
+ * counts first is the profile's (write_prefaults_chunk). Caller holds i_rwsem and
+ * has checked that the mapping has a write_begin (sys_pwrite64's file_can_write()).
+ * Return: the bytes written if any; else -EFAULT for a buffer that cannot be read,
  * or write_begin's error (-EPERM for a seal, -ENOMEM, a read error).
  */
 ssize_t generic_file_write(struct file *file, unsigned long buf, size_t count, loff_t pos)
 {
-	const struct address_space_operations *a_ops = file->f_mapping->a_ops;
 	char *bounce;
 	ssize_t done = 0;
 	int err = 0;
 
-	if (!a_ops || !a_ops->write_begin)
-		return -EINVAL;
 	bounce = malloc(PAGE_SIZE);
 	if (!bounce)
 		return -ENOMEM;
