@@ -2234,7 +2234,7 @@ int model_run(const uint8_t *data, size_t size, enum sim_profile profile, FILE *
 	m->has_mseal = sim_current_profile() == SIM_PROFILE_6_18;
 	m->has_pin_fast_only = !m->has_mseal;
 	m->file_mode = file_start;
-	m->write_prefaults = !m->has_mseal;
+	m->write_prefaults = sim_current_profile() == SIM_PROFILE_5_11; /* 6.14 stopped */
 	m->seals_as_6_18 = m->has_mseal;
 	if (file_start)
 		start = file_start;
