@@ -682,7 +682,8 @@ static bool page_ref_freeze(struct page *page, int count)
 static void split_huge_page_tail(struct page *head, int i, struct list_head *list)
 {
 	struct page *tail = head + i;
-	unsigned long zone_bits = tail->flags & (~0UL << ZONES_PGSHIFT);
+	/* Atomic: a waiter that found this tail split already may set PG_waiters on it. */
+	unsigned long zone_bits = READ_ONCE(tail->flags) & (~0UL << ZONES_PGSHIFT);
 
 	WRITE_ONCE(tail->flags, zone_bits | (READ_ONCE(head->flags) & THP_TAIL_FLAGS));
 	tail->lru.prev = NULL;
