@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -229,6 +231,33 @@ static inline struct page *pin_new_movable_page(const char *site, unsigned long 
 	sim_set_call_site(NULL);
 	assert_int_equal(page_zonenum(pin), ZONE_MOVABLE);
 	return pin;
+}
+
+/*
+ * The @field line ("Swap", "AnonHugePages", ...) of @t's smaps for the VMA that
+ * starts at @vm_start, in kB; the VMA and its line must be there.
+ */
+static inline unsigned long smaps_field_kb(struct task_struct *t, unsigned long vm_start,
+					   const char *field)
+{
+	char *text = NULL, *vma, *line, head[32], key[40];
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	unsigned long kb = 0;
+
+	assert_non_null(out);
+	assert_int_equal(show_smaps(out, t->mm), 0);
+	fclose(out);
+	snprintf(head, sizeof(head), "%08lx-", vm_start);
+	snprintf(key, sizeof(key), "\n%s:", field);
+	vma = strstr(text, head);
+	assert_non_null(vma);
+	assert_true(vma == text || vma[-1] == '\n');
+	line = strstr(vma, key);
+	assert_non_null(line);
+	assert_int_equal(sscanf(line + strlen(key), "%lu kB", &kb), 1);
+	free(text);
+	return kb;
 }
 
 #endif /* GUP_TESTS_HARNESS_H */

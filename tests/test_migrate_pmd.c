@@ -85,24 +85,6 @@ static void test_thp_without_huge_target_splits(void **state)
 
 /* --- inside the window: the pmd migration entry stands --- */
 
-/* The AnonHugePages line of @t's smaps (the one VMA of these tests), in kB. */
-static unsigned long smaps_anon_huge_kb(struct task_struct *t)
-{
-	char *text = NULL, *line;
-	size_t len;
-	FILE *out = open_memstream(&text, &len);
-	unsigned long kb = 0;
-
-	assert_non_null(out);
-	assert_int_equal(show_smaps(out, t->mm), 0);
-	fclose(out);
-	line = strstr(text, "AnonHugePages:");
-	assert_non_null(line);
-	assert_int_equal(sscanf(line, "AnonHugePages: %lu kB", &kb), 1);
-	free(text);
-	return kb;
-}
-
 static void look_at_entry(struct migrate_window *w)
 {
 	uint64_t entry = pagemap_entry(w->task, w->addr + 3 * PAGE_SIZE);
@@ -117,7 +99,9 @@ static void look_at_entry(struct migrate_window *w)
 	assert_int_equal(entry & 0x1f, SWP_MIGRATION_WRITE);
 	assert_int_equal((entry & PM_PFRAME_MASK) >> 5, w->old_pfn + 3);
 	/* smaps counts the THP a pmd migration entry stands for (5.6 on). */
-	assert_int_equal(smaps_anon_huge_kb(w->task), HPAGE_PMD_SIZE >> 10);
+	assert_int_equal(
+		smaps_field_kb(w->task, vma_at(w->task, w->addr)->vm_start, "AnonHugePages"),
+		HPAGE_PMD_SIZE >> 10);
 	/* The lockless walk refuses a pmd that is not present; so does the slow walk alone. */
 	assert_int_equal(get_user_pages_fast_only(w->addr, 1, 0, &page), 0);
 	mmap_read_lock(current->mm);
@@ -137,7 +121,8 @@ static void test_pmd_migration_entry_while_it_stands(void **state)
 	assert_true(huge_at(w.addr));
 	assert_int_not_equal(pfn_of(t, w.addr), w.old_pfn);
 	assert_true(pagemap_entry(t, w.addr) & PM_PRESENT);
-	assert_int_equal(smaps_anon_huge_kb(t), HPAGE_PMD_SIZE >> 10);
+	assert_int_equal(smaps_field_kb(t, vma_at(t, w.addr)->vm_start, "AnonHugePages"),
+			 HPAGE_PMD_SIZE >> 10);
 	assert_pattern(w.addr, HPAGE_PMD_NR);
 	assert_int_equal(sim_check(NULL), 0);
 	task_exit(t);

@@ -6,7 +6,8 @@
  * clean page is dropped; truncation and the last close free the slots; a pinned
  * page stays in the swap cache and comes back as the page its pin holds; swap I/O
  * errors keep the page (write) or fail the access (read); the checker counts the
- * entries; a shmem page left in the swap cache migrates with its slot.
+ * entries; a shmem page left in the swap cache migrates with its slot; smaps
+ * counts swapped pages on its Swap line.
  */
 #include "swap_harness.h"
 #include <gup/memory_hotplug.h>
@@ -407,12 +408,51 @@ static void test_swap_cache_page_offline(void **state)
 	task_exit(t);
 }
 
+/*
+ * smaps' Swap line: an anonymous page's swap PTE counts, and so does a shmem slot
+ * behind an unmapped offset, whether a page table covers it (a none PTE) or not (a
+ * hole); a page faulted back in is resident, not swap.
+ */
+static void test_smaps_swap_line(void **state)
+{
+	struct task_struct *t = start_task("t");
+	unsigned long anon = map_rw(3), whole, part;
+	int fd = sys_memfd_create("smaps", 0);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(sys_ftruncate(fd, 4 * PAGE_SIZE), 0);
+	whole = sys_mmap(0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_false(IS_ERR_VALUE(whole));
+	write_and_page_out(whole, 4);
+	/* Pages 1 and 2 of the file, mapped 1 GiB away: where no page table was ever made. */
+	part = sys_mmap(ALIGN_UP(whole, PUD_SIZE) + PUD_SIZE, 2 * PAGE_SIZE, PROT_READ,
+			MAP_SHARED | MAP_FIXED, fd, PAGE_SIZE);
+	assert_false(IS_ERR_VALUE(part));
+	assert_int_equal(smaps_field_kb(t, whole, "Swap"), 16);
+	assert_int_equal(smaps_field_kb(t, part, "Swap"), 8);
+	assert_int_equal(byte_at(part), 'b'); /* page 1 swapped in through the second mapping */
+	assert_int_equal(smaps_field_kb(t, whole, "Swap"), 12);
+	assert_int_equal(smaps_field_kb(t, part, "Swap"), 4);
+	assert_int_equal(smaps_field_kb(t, part, "Rss"), 4);
+	touch_pages(anon, 3);
+	assert_int_equal(sys_madvise(anon, 3 * PAGE_SIZE, MADV_PAGEOUT), 0);
+	assert_int_equal(smaps_field_kb(t, anon, "Swap"), 12);
+	assert_int_equal(byte_at(anon + PAGE_SIZE), 'b');
+	assert_int_equal(smaps_field_kb(t, anon, "Swap"), 8);
+	assert_int_equal(smaps_field_kb(t, anon, "Rss"), 4);
+	assert_int_equal(sim_check(NULL), 0);
+	assert_int_equal(sys_close(fd), 0);
+	task_exit(t);
+}
+
 #define SWAP_TEST(fn) cmocka_unit_test_setup_teardown(fn, boot_with_swap, shutdown_checked)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SWAP_TEST(test_pageout_and_fault_back),
+		SWAP_TEST(test_smaps_swap_line),
 		SWAP_TEST(test_fork_sees_one_copy),
 		SWAP_TEST(test_clean_page_is_dropped),
 		SWAP_TEST(test_memfd_read_truncate_close),

@@ -201,6 +201,13 @@ static inline unsigned long vma_pages(const struct vm_area_struct *vma)
 {
 	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 }
+
+/* The file page index that @address of @vma maps (the kernel's linear_page_index()). */
+static inline unsigned long linear_page_index(const struct vm_area_struct *vma,
+					      unsigned long address)
+{
+	return ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+}
 /* Return: the x86-64 PTE protection for @vm_flags (private writable is read-only). */
 pgprot_t vm_get_page_prot(vm_flags_t vm_flags);
 

@@ -563,6 +563,12 @@ static inline bool pte_swp_exclusive(pte_t pte)
 	return pte_val(pte) & _PAGE_SWP_EXCLUSIVE;
 }
 
+/* An entry that is not a slot of a swap device: migration, device-private (the kernel's MAX_SWAPFILES up). */
+static inline bool non_swap_entry(swp_entry_t e)
+{
+	return swp_type(e) >= SWP_MIGRATION_READ_EXCLUSIVE;
+}
+
 static inline bool is_migration_entry(swp_entry_t e)
 {
 	return swp_type(e) == SWP_MIGRATION_READ || swp_type(e) == SWP_MIGRATION_WRITE ||

@@ -10,6 +10,7 @@
  */
 #include <sys/sysmacros.h>
 
+#include "lib/rcu.h"
 #include "mm/internal.h"
 
 /* A swap or migration entry: its type and offset (plus @index, a subpage's) as 5.11 packs them. */
@@ -201,6 +202,7 @@ struct mem_size_stats {
 	unsigned long anonymous_thp; /* of those, mapped by huge pmds */
 	unsigned long pinned;
 	unsigned long shared_hugetlb, private_hugetlb; /* in bytes; not in resident */
+	unsigned long swap; /* swap slots: anonymous swap PTEs, shmem slots behind holes */
 };
 
 static void smaps_account(struct mem_size_stats *mss, struct page *page, unsigned long nr)
@@ -218,23 +220,62 @@ static bool smaps_entry_maps(unsigned long val)
 	return val & (_PAGE_PRESENT | _PAGE_PROTNONE);
 }
 
+/*
+ * The shmem swap slots behind [start, end) of a shmem @vma: pages of its file that
+ * reclaim wrote out, which no PTE maps (5.11's smaps_pte_hole() and the pte_none
+ * case of smaps_pte_entry(); a private mapping's COWed pages are anonymous and
+ * counted through their own swap PTEs).
+ */
+static unsigned long smaps_shmem_swapped(struct vm_area_struct *vma, unsigned long start,
+					 unsigned long end)
+{
+	struct address_space *mapping;
+	unsigned long index, last;
+	unsigned long nr = 0;
+
+	if (!vma || !vma_is_shmem(vma))
+		return 0;
+	mapping = vma->vm_file->f_mapping;
+	if (!READ_ONCE(mapping->swapped))
+		return 0;
+	index = linear_page_index(vma, start);
+	last = linear_page_index(vma, end - 1);
+	sim_rcu_read_lock();
+	for (void *entry; (entry = xa_find(&mapping->i_pages, &index, last)); index++) {
+		if (xa_is_value(entry))
+			nr++;
+		if (index == last)
+			break;
+	}
+	sim_rcu_read_unlock();
+	return nr;
+}
+
 static int smaps_pte(pte_t *ptep, unsigned long addr, unsigned long next, struct mm_walk *walk)
 {
+	struct mem_size_stats *mss = walk->private_data;
 	pte_t pte = ptep_get(ptep);
 	struct page *page;
 
 	(void)next;
 	if (is_swap_pte(pte) && is_migration_entry(pte_to_swp_entry(pte))) {
 		/* 5.11 counts the page a migration entry stands for. */
-		smaps_account(walk->private_data, migration_entry_to_page(pte_to_swp_entry(pte)),
-			      1);
+		smaps_account(mss, migration_entry_to_page(pte_to_swp_entry(pte)), 1);
 		return 0;
 	}
-	if (pte_none(pte) || !smaps_entry_maps(pte_val(pte)))
+	if (is_swap_pte(pte) && !non_swap_entry(pte_to_swp_entry(pte))) {
+		mss->swap++;
+		return 0;
+	}
+	if (pte_none(pte)) {
+		mss->swap += smaps_shmem_swapped(walk->vma, addr, addr + PAGE_SIZE);
+		return 0;
+	}
+	if (!smaps_entry_maps(pte_val(pte)))
 		return 0;
 	page = vm_normal_page(walk->vma, addr, pte);
 	if (page)
-		smaps_account(walk->private_data, page, 1);
+		smaps_account(mss, page, 1);
 	return 0;
 }
 
@@ -302,7 +343,18 @@ static int smaps_hugetlb(pte_t *ptep, unsigned long hmask, unsigned long addr, u
 	return 0;
 }
 
+/* A range with no page table in a shmem VMA may still have swapped pages behind it. */
+static int smaps_pte_hole(unsigned long addr, unsigned long next, int depth, struct mm_walk *walk)
+{
+	struct mem_size_stats *mss = walk->private_data;
+
+	(void)depth;
+	mss->swap += smaps_shmem_swapped(walk->vma, addr, next);
+	return 0;
+}
+
 static const struct mm_walk_ops smaps_walk_ops = {
+	.pte_hole = smaps_pte_hole,
 	.pud_entry = smaps_pud,
 	.pmd_entry = smaps_pmd,
 	.pte_entry = smaps_pte,
@@ -346,6 +398,7 @@ static void show_smap(FILE *out, struct vm_area_struct *vma)
 	fprintf(out, "AnonHugePages:  %8lu kB\n", mss.anonymous_thp * kb);
 	fprintf(out, "Shared_Hugetlb: %8lu kB\n", mss.shared_hugetlb >> 10);
 	fprintf(out, "Private_Hugetlb: %7lu kB\n", mss.private_hugetlb >> 10);
+	fprintf(out, "Swap:           %8lu kB\n", mss.swap * kb);
 	fprintf(out, "Locked:         %8lu kB\n",
 		vma->vm_flags & VM_LOCKED ? mss.resident * kb : 0);
 	fprintf(out, "Pinned:         %8lu kB\n", mss.pinned * kb);

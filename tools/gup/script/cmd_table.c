@@ -373,7 +373,7 @@ const struct command commands[] = {
 		    "`expect hugepages 2M|1G total|free|rsvd|surp` reads one counter."},
 	{"smaps", "query", .needs = NEEDS_TASK, .fn = cmd_maps,
 	 .summary = "`/proc/pid/smaps` as the library's `show_smaps()` prints it: each VMA with "
-		    "Size, Rss, Anonymous, AnonHugePages, Shared_Hugetlb, Private_Hugetlb, Locked, "
+		    "Size, Rss, Anonymous, AnonHugePages, Shared_Hugetlb, Private_Hugetlb, Swap, Locked, "
 		    "Pinned (libgup's addition) and VmFlags."},
 	{"pagetable", "query", {ADDR, OPT_EXPR("LEN")},
 	 {OPTION("dot", "FILE", OPT_TEXT, NULL), OPTION("tasks", "T1,T2", OPT_TEXT, NULL)},
