@@ -543,7 +543,7 @@ static double phase_overhead_ns(void)
 }
 
 /* Rounds of each measurement; each figure is its best round, so load between rounds drops out. */
-#define MIGRATE_ROUNDS 5
+#define MIGRATE_ROUNDS 9
 
 /*
  * Best ns of MIGRATE_ROUNDS migrations of REGION_BYTES of anonymous memory between
