@@ -624,6 +624,35 @@ static void test_dump_of_unfaulted_page_is_a_hole(void **state)
 	finish(t);
 }
 
+/*
+ * Faults on one huge page take turns (5.11's hugetlb fault mutex): a write that
+ * arrives while a COW copies the page waits for the copy, then writes into the
+ * copy. Without the turns it would reuse the old page (the child has gone, so it
+ * looks exclusive), make it writable and write it while the copy reads it, and the
+ * copy would be thrown away.
+ */
+static void test_fault_waits_for_cow_in_progress(void **state)
+{
+	struct hugetlb_cow_race race = {0};
+	struct task_struct *t;
+	unsigned long cows, reuses;
+
+	(void)state;
+	t = boot_pools(2, 0);
+	cows = global_node_page_state(NR_COW_FAULTS);
+	reuses = global_node_page_state(NR_COW_REUSES);
+	hugetlb_cow_race_run(&race, t);
+	assert_int_equal(race.copies_seen, 1);
+	assert_int_equal(race.waits_seen, 1);
+	assert_int_equal(global_node_page_state(NR_COW_FAULTS), cows + 1);
+	assert_int_equal(global_node_page_state(NR_COW_REUSES), reuses);
+	assert_int_not_equal(pfn_of(t, race.addr), race.old_pfn);
+	assert_int_equal(get_byte(race.addr), 'a');
+	assert_int_equal(get_byte(race.addr + 1), 'b');
+	assert_pool(SZ_2M, 2, 1, 0); /* the old page went back with the child */
+	finish(t);
+}
+
 #define HUGETLB_TEST(fn) cmocka_unit_test_teardown(fn, shutdown_left_machine)
 
 int main(void)
@@ -650,6 +679,7 @@ int main(void)
 		HUGETLB_TEST(test_smaps_hugetlb_lines),
 		HUGETLB_TEST(test_forced_write_on_read_only_mapping),
 		HUGETLB_TEST(test_dump_of_unfaulted_page_is_a_hole),
+		HUGETLB_TEST(test_fault_waits_for_cow_in_progress),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

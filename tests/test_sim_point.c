@@ -6,6 +6,7 @@
  * between the fault and the retry, and a reference taken inside the COW reuse check.
  */
 #include "file_harness.h"
+#include "hugetlb_harness.h"
 #include "mm/internal.h"
 
 #include <semaphore.h>
@@ -123,10 +124,10 @@ static void reach_file_page_wait(int fd)
 	assert_int_equal(sys_munmap(at, PAGE_SIZE), 0);
 }
 
-/* The swap points need a swap device. */
+/* The swap points need a swap device, the hugetlb ones a pool. */
 static int boot_with_swap(void **state)
 {
-	struct sim_config cfg = {.swap_bytes = 1UL << 20};
+	struct sim_config cfg = {.swap_bytes = 1UL << 20, .hugetlb_2m_pages = 2};
 
 	(void)state;
 	return sim_boot(&cfg);
@@ -135,7 +136,8 @@ static int boot_with_swap(void **state)
 static void reach_every_point(void)
 {
 	struct task_struct *t = start_task("points");
-	unsigned long addr = map_rw(2), fresh = map_rw(1), huge;
+	unsigned long addr = map_rw(2), fresh = map_rw(1);
+	struct hugetlb_cow_race race = {0};
 	struct task_struct *child;
 	struct page *page;
 	char byte = 'x';
@@ -157,12 +159,14 @@ static void reach_every_point(void)
 	task_exit(child);
 	/* The second page's only user now: the reuse check (both cow points). */
 	assert_int_equal(copy_to_user(addr + PAGE_SIZE, &byte, 1), 0);
-	/* A hugetlb fault with no pool (MAP_NORESERVE maps anyway): hugetlb_alloc. */
-	huge = sys_mmap(0, PMD_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE, -1, 0);
-	assert_false(IS_ERR_VALUE(huge));
-	assert_int_equal(copy_to_user(huge, &byte, 1), 1);
-	assert_int_equal(sys_munmap(huge, PMD_SIZE), 0);
+	/*
+	 * hugetlb faults (hugetlb_alloc), a COW of a huge page (hugetlb_cow_copy) and a
+	 * second fault meeting it (hugetlb_fault_wait); the scenario hooks those two
+	 * points itself and passes each hit on to count_hit.
+	 */
+	race.also = count_hit;
+	hugetlb_cow_race_run(&race, t);
+	assert_int_equal(sys_munmap(race.addr, PMD_SIZE), 0);
 	/* A read of a host file through the page cache: file_read. */
 	make_test_dir();
 	fd = open_file(make_pattern_file("points", PAGE_SIZE, 0600), O_RDONLY);
@@ -421,7 +425,8 @@ int main(void)
 		GUP_TEST(test_table_names_are_unique_and_round_trip),
 		cmocka_unit_test_setup_teardown(test_hook_runs_at_every_point, boot_with_swap,
 						sim_teardown),
-		GUP_TEST(test_removed_hook_is_not_called),
+		cmocka_unit_test_setup_teardown(test_removed_hook_is_not_called, boot_with_swap,
+						sim_teardown),
 		GUP_TEST(test_injection_fires_through_the_point),
 		cmocka_unit_test_setup_teardown(test_scheduler_yields_at_points, boot_with_swap,
 						sim_teardown),

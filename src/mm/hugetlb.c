@@ -995,12 +995,30 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *v
 }
 
 /*
+ * 5.11's hugetlb_fault_mutex_table: faults on one huge page of one object (a
+ * hugetlbfs file, or the object behind a MAP_HUGETLB mapping, which fork shares)
+ * take turns. So a COW's copy never reads a page that another fault is making
+ * writable again meanwhile (reuse, once the other mapping went), and two faults on
+ * a missing page do not both allocate one. Hashed, as the kernel's.
+ */
+#define HUGETLB_FAULT_MUTEXES 64
+static pthread_mutex_t hugetlb_fault_mutexes[HUGETLB_FAULT_MUTEXES] = {
+	[0 ... HUGETLB_FAULT_MUTEXES - 1] = PTHREAD_MUTEX_INITIALIZER};
+
+static pthread_mutex_t *hugetlb_fault_mutex(struct address_space *mapping, unsigned long idx)
+{
+	unsigned long key = ((unsigned long)mapping >> 6) ^ (idx * 0x9e3779b97f4a7c15UL);
+
+	return &hugetlb_fault_mutexes[(key ^ (key >> 32)) % HUGETLB_FAULT_MUTEXES];
+}
+
+/*
  * A write to a read-only private huge entry @entry (5.11 hugetlb_cow()), or 6.x's
  * unshare (FAULT_FLAG_UNSHARE in @flags: a R/O pin of a page that is not exclusive):
  * reuse the page when this is its only mapping, else copy it into a page outside the
  * reservations. A reused or copied page is exclusive (6.x's PageAnonExclusive on
- * the head); an unshare leaves the entry read-only. Called and returns with nothing
- * locked but mmap_lock.
+ * the head); an unshare leaves the entry read-only. Called and returns with
+ * mmap_lock and this huge page's fault mutex held, nothing else.
  */
 static vm_fault_t hugetlb_cow(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long haddr,
 			      unsigned long *ptep, unsigned long entry, unsigned int flags)
@@ -1032,6 +1050,8 @@ static vm_fault_t hugetlb_cow(struct mm_struct *mm, struct vm_area_struct *vma, 
 		put_page(old);
 		return VM_FAULT_SIGBUS;
 	}
+	/* No fault can make @old writable again meanwhile: this page's fault mutex is ours. */
+	sim_point(SP_HUGETLB_COW_COPY, old);
 	memcpy(page_address(new), page_address(old), huge_page_size(inode->h));
 	ptl = pmd_lock(mm);
 	if (huge_ptep_get(ptep) == entry) {
@@ -1047,6 +1067,32 @@ static vm_fault_t hugetlb_cow(struct mm_struct *mm, struct vm_area_struct *vma, 
 	if (new)
 		put_page(new);
 	put_page(old);
+	return 0;
+}
+
+/* hugetlb_fault() with this huge page's fault mutex held. */
+static vm_fault_t hugetlb_fault_locked(struct mm_struct *mm, struct vm_area_struct *vma,
+				       unsigned long haddr, unsigned long *ptep, unsigned int flags)
+{
+	/* Looked at again under the mutex: a fault that held it may have changed the entry. */
+	unsigned long entry = huge_ptep_get(ptep);
+	spinlock_t *ptl;
+
+	if (is_hugetlb_entry_migration(entry))
+		return 0; /* the caller faults again, and waits outside the mutex */
+	if (!entry)
+		return hugetlb_no_page(mm, vma, haddr, ptep, flags);
+	if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !(entry & _PAGE_RW) &&
+	    !(vma->vm_flags & VM_SHARED))
+		return hugetlb_cow(mm, vma, haddr, ptep, entry, flags);
+	ptl = pmd_lock(mm);
+	if (huge_ptep_get(ptep) == entry) {
+		entry |= _PAGE_ACCESSED;
+		if (flags & FAULT_FLAG_WRITE)
+			entry |= _PAGE_DIRTY | ((vma->vm_flags & VM_WRITE) ? _PAGE_RW : 0);
+		set_huge_pte_at(ptep, entry);
+	}
+	spin_unlock(ptl);
 	return 0;
 }
 
@@ -1068,31 +1114,25 @@ vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 	struct hstate *h = hstate_vma(vma);
 	unsigned long haddr = address & huge_page_mask(h);
 	unsigned long *ptep = huge_pte_alloc(mm, haddr, huge_page_size(h));
-	unsigned long entry;
-	spinlock_t *ptl;
+	pthread_mutex_t *fault_mutex;
+	vm_fault_t ret;
 
 	if (!ptep)
 		return VM_FAULT_OOM;
-	entry = huge_ptep_get(ptep);
-	if (is_hugetlb_entry_migration(entry)) {
+	if (is_hugetlb_entry_migration(huge_ptep_get(ptep))) {
 		/* Wait for the migration to put a page back; the caller looks again. */
 		migration_entry_wait_huge(mm, ptep);
 		return 0;
 	}
-	if (!entry)
-		return hugetlb_no_page(mm, vma, haddr, ptep, flags);
-	if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !(entry & _PAGE_RW) &&
-	    !(vma->vm_flags & VM_SHARED))
-		return hugetlb_cow(mm, vma, haddr, ptep, entry, flags);
-	ptl = pmd_lock(mm);
-	if (huge_ptep_get(ptep) == entry) {
-		entry |= _PAGE_ACCESSED;
-		if (flags & FAULT_FLAG_WRITE)
-			entry |= _PAGE_DIRTY | ((vma->vm_flags & VM_WRITE) ? _PAGE_RW : 0);
-		set_huge_pte_at(ptep, entry);
+	fault_mutex =
+		hugetlb_fault_mutex(vma->vm_file->f_mapping, vma_hugecache_offset(h, vma, haddr));
+	if (pthread_mutex_trylock(fault_mutex)) {
+		sim_point(SP_HUGETLB_FAULT_WAIT, vma);
+		pthread_mutex_lock(fault_mutex);
 	}
-	spin_unlock(ptl);
-	return 0;
+	ret = hugetlb_fault_locked(mm, vma, haddr, ptep, flags);
+	pthread_mutex_unlock(fault_mutex);
+	return ret;
 }
 
 /* --- fork, zap, mprotect --- */

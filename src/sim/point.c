@@ -134,6 +134,15 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 				    "the pages are unlocked",
 				    "the old and new pages' locks", "struct page * (the old page)",
 				    false, false},
+	[SP_HUGETLB_COW_COPY] = {"hugetlb_cow_copy",
+				 "hugetlb_cow(), the old page referenced and the entry's lock "
+				 "dropped, before the copy into the new page",
+				 "the huge page's fault mutex; mmap_lock for read",
+				 "struct page * (the old page)", false, false},
+	[SP_HUGETLB_FAULT_WAIT] = {"hugetlb_fault_wait",
+				   "hugetlb_fault(), another fault holds this huge page's fault "
+				   "mutex: before waiting for it",
+				   "mmap_lock for read", "struct vm_area_struct *", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&
