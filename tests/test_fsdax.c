@@ -248,6 +248,70 @@ static void test_fsdax_evicted_file_keeps_pinned_blocks(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/* What a hook saw of the fsdax pgmap's reference from inside a GUP walk. */
+static long refs_seen;
+static int refs_hits;
+
+static void record_fsdax_refs(enum sim_point_id id, void *ctx, void *arg)
+{
+	(void)id;
+	(void)ctx;
+	(void)arg;
+	if (refs_hits++ == 0)
+		refs_seen = dev_pagemap_refs(sim_fsdax_pgmap());
+}
+
+/*
+ * fsdax pages mapped by 4 KiB devmap PTEs, pinned with the pgmap's reference read
+ * from inside the walks: 5.11 holds one more while it grabs, fast or slow; 6.18
+ * (gup_takes_pgmap false) takes none.
+ */
+static void test_fsdax_pte_pin_pgmap_ref(void **state)
+{
+	const char *path = make_pattern_file("p", 4 * PAGE_SIZE, 0600);
+	struct task_struct *t = start_task("fsdax");
+	int fd = open_file(path, O_RDWR);
+	unsigned long addr = (unsigned long)sys_mmap(0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+						     MAP_SHARED, fd, 0);
+	struct page *pages[2];
+	long idle;
+
+	(void)state;
+	assert_false(IS_ERR_VALUE(addr));
+	assert_int_equal(user_byte(addr), pattern_byte(0)); /* the first page only */
+	assert_true(pte_devmap(pte_at(addr)));
+	idle = dev_pagemap_refs(sim_fsdax_pgmap());
+
+	refs_hits = 0;
+	assert_int_equal(sim_point_set_hook(SP_GUP_FAST_AFTER_GRAB, record_fsdax_refs, NULL), 0);
+	assert_int_equal(pin_user_pages_fast(addr, 1, 0, pages), 1);
+	sim_point_set_hook(SP_GUP_FAST_AFTER_GRAB, NULL, NULL);
+	assert_int_equal(refs_hits, 1);
+	assert_int_equal(refs_seen, idle + by_profile(1, 0));
+	assert_true(is_fsdax_page(pages[0]));
+	unpin_user_page(pages[0]);
+
+	/* The slow walk: the first page taken, the second faulted in after it. */
+	refs_hits = 0;
+	assert_int_equal(sim_point_set_hook(SP_GUP_AFTER_FAULTIN, record_fsdax_refs, NULL), 0);
+	mmap_read_lock(t->mm);
+	assert_int_equal(pin_user_pages(addr, 2, 0, pages, NULL), 2);
+	mmap_read_unlock(t->mm);
+	sim_point_set_hook(SP_GUP_AFTER_FAULTIN, NULL, NULL);
+	assert_int_equal(refs_hits, 1);
+	assert_int_equal(refs_seen, idle + by_profile(1, 0));
+	assert_int_equal(dev_pagemap_refs(sim_fsdax_pgmap()), idle);
+	assert_int_equal(*(char *)page_address(pages[1]), pattern_byte(PAGE_SIZE));
+	assert_int_equal(sim_check(stderr), 0);
+	unpin_user_pages(pages, 2);
+
+	assert_int_equal(sys_munmap(addr, 4 * PAGE_SIZE), 0);
+	assert_int_equal(sys_close(fd), 0);
+	task_exit(t);
+	set_current(NULL);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +319,8 @@ int main(void)
 						fsdax_teardown),
 		cmocka_unit_test_setup_teardown(test_fsdax_private_mapping_cows_from_device,
 						fsdax_setup, fsdax_teardown),
+		cmocka_unit_test_setup_teardown(test_fsdax_pte_pin_pgmap_ref, fsdax_setup,
+						fsdax_teardown),
 		cmocka_unit_test_setup_teardown(test_fsdax_evicted_file_keeps_pinned_blocks,
 						fsdax_setup, fsdax_teardown),
 	};

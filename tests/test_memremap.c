@@ -359,7 +359,12 @@ static void *run_memunmap(void *arg)
 	return NULL;
 }
 
-/* memunmap_pages() waits for the pinned page and the mapping; new lookups fail meanwhile. */
+/*
+ * memunmap_pages() waits for the pinned page and the mapping. Meanwhile the
+ * killed pgmap refuses new lookups; 5.11's GUP asks for it and fails (-EFAULT),
+ * 6.18's never asks (gup_takes_pgmap: the driver zaps first) and pins the page
+ * still mapped, which memunmap_pages() then waits for too.
+ */
 static void test_memunmap_waits_for_references(void **state)
 {
 	struct unmapper u = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
@@ -377,13 +382,27 @@ static void test_memunmap_waits_for_references(void **state)
 	assert_int_equal(pthread_create(&u.thread, NULL, run_memunmap, &u), 0);
 	wait_until_killed(&pgmap);
 
-	/* Killed: the second page's lookup fails in both walks. */
+	/* Killed: the pgmap lookup fails; GUP of the second page, fast then slow. */
 	assert_null(get_dev_pagemap(pgmap_start_pfn(&pgmap), NULL));
-	assert_int_equal(pin_user_pages_fast(addr + PAGE_SIZE, 1, 0, &other), -EFAULT);
+	assert_int_equal(pin_user_pages_fast(addr + PAGE_SIZE, 1, 0, &other),
+			 by_profile(-EFAULT, 1));
+	if (profile_is_6_18()) {
+		assert_ptr_equal(other, pgmap_page(&pgmap, 1));
+		unpin_user_page(other);
+		mmap_read_lock(current->mm);
+		assert_int_equal(pin_user_pages(addr + PAGE_SIZE, 1, 0, &other, NULL), 1);
+		mmap_read_unlock(current->mm);
+	}
 	pthread_mutex_lock(&u.lock);
 	assert_false(u.done);
 	pthread_mutex_unlock(&u.lock);
 	unpin_user_page(page);
+	if (profile_is_6_18()) {
+		pthread_mutex_lock(&u.lock);
+		assert_false(u.done);
+		pthread_mutex_unlock(&u.lock);
+		unpin_user_page(other);
+	}
 	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
 	assert_int_equal(pthread_join(u.thread, NULL), 0);
 	assert_true(u.done);
@@ -623,6 +642,75 @@ static void test_checker_accounts_pgmap_refs(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/* What a hook saw of a pgmap's reference from inside a GUP walk. */
+struct refs_seen {
+	struct dev_pagemap *pgmap;
+	long refs;
+	int hits;
+};
+
+static void record_pgmap_refs(enum sim_point_id id, void *ctx, void *arg)
+{
+	struct refs_seen *seen = arg;
+
+	(void)id;
+	(void)ctx;
+	if (seen->hits++ == 0)
+		seen->refs = dev_pagemap_refs(seen->pgmap);
+}
+
+/*
+ * A 4 KiB devmap PTE pinned, the pgmap's reference read from inside each walk:
+ * 5.11 holds one more while it grabs (GUP-fast's per-range pgmap, the slow
+ * walk's follow_page_context one until the walk ends); 6.18 takes none.
+ */
+static void test_devdax_pte_pin_pgmap_ref(void **state)
+{
+	struct dev_pagemap pgmap;
+	struct refs_seen seen = {.pgmap = &pgmap};
+	struct page *pages[2];
+	unsigned long addr;
+	long idle;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PAGE_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = sim_mmap_device(&pgmap, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+	assert_false(IS_ERR_VALUE(addr));
+	assert_int_equal(copy_to_user(addr, "x", 1), 0); /* the first page only */
+	idle = dev_pagemap_refs(&pgmap);
+
+	/* GUP-fast, after its grab of the mapped page. */
+	assert_int_equal(sim_point_set_hook(SP_GUP_FAST_AFTER_GRAB, record_pgmap_refs, &seen), 0);
+	assert_int_equal(pin_user_pages_fast(addr, 1, FOLL_WRITE, pages), 1);
+	sim_point_set_hook(SP_GUP_FAST_AFTER_GRAB, NULL, NULL);
+	assert_int_equal(seen.hits, 1);
+	assert_int_equal(seen.refs, idle + by_profile(1, 0));
+	assert_int_equal(dev_pagemap_refs(&pgmap), idle);
+	unpin_user_page(pages[0]);
+
+	/* The slow walk: the first page taken, the second faulted in after it. */
+	seen.hits = 0;
+	assert_int_equal(sim_point_set_hook(SP_GUP_AFTER_FAULTIN, record_pgmap_refs, &seen), 0);
+	mmap_read_lock(current->mm);
+	assert_int_equal(pin_user_pages(addr, 2, FOLL_WRITE, pages, NULL), 2);
+	mmap_read_unlock(current->mm);
+	sim_point_set_hook(SP_GUP_AFTER_FAULTIN, NULL, NULL);
+	assert_int_equal(seen.hits, 1);
+	assert_int_equal(seen.refs, idle + by_profile(1, 0));
+	assert_int_equal(dev_pagemap_refs(&pgmap), idle);
+	assert_ptr_equal(pages[1], pgmap_page(&pgmap, 1));
+	assert_int_equal(sim_check(stderr), 0);
+	unpin_user_pages(pages, 2);
+
+	assert_int_equal(sys_munmap(addr, 2 * PAGE_SIZE), 0);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +729,7 @@ int main(void)
 		DEVICE_TEST(test_devdax_split_at_alignment),
 		DEVICE_TEST(test_devdax_pmd_pin_shape),
 		DEVICE_TEST(test_checker_accounts_pgmap_refs),
+		DEVICE_TEST(test_devdax_pte_pin_pgmap_ref),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -450,11 +450,14 @@ static struct page *follow_pageless_pte(struct vm_area_struct *vma, unsigned lon
 					struct dev_pagemap **pgmap)
 {
 	/*
-	 * A device page may only be referenced while its dev_pagemap is held, so
-	 * only callers that take a reference get one. A pgmap already killed
-	 * while its mapping is still there gives -EFAULT: the kernel's drivers zap
-	 * their mappings first, and a fault here could only map the same entry.
+	 * 5.11: a device page may only be referenced while its dev_pagemap is
+	 * held, so only callers that take a reference get one. A pgmap already
+	 * killed while its mapping is still there gives -EFAULT: the kernel's
+	 * drivers zap their mappings first, and a fault here could only map the
+	 * same entry. 6.17: the page is a folio like any other, whatever the flags.
 	 */
+	if (pte_devmap(pte) && !mm_profile->gup_takes_pgmap)
+		return pte_page(pte);
 	if (pte_devmap(pte) && (flags & (FOLL_GET | FOLL_PIN))) {
 		*pgmap = get_dev_pagemap(pte_pfn(pte), *pgmap);
 		return *pgmap ? pte_page(pte) : err_page(-EFAULT);
@@ -490,7 +493,8 @@ static void touch_followed_page(struct page *page, pte_t pte, unsigned int flags
  */
 static void mlock_followed_page(struct page *page)
 {
-	if (PageCompound(page) || !READ_ONCE(page->mapping))
+	/* A device page is on no LRU for reclaim to spare (6.17's walk returns them). */
+	if (PageCompound(page) || is_zone_device_page(page) || !READ_ONCE(page->mapping))
 		return;
 	if (!trylock_page(page))
 		return;
@@ -684,6 +688,53 @@ static struct page *follow_split_huge_pmd(struct vm_area_struct *vma, unsigned l
 }
 
 /*
+ * A devmap pmd or pud (@entryp, mapping @size bytes) under 6.17's rules
+ * (gup_takes_pgmap false): the device page at @address is taken as any folio's
+ * subpage would be, with no pgmap lookup and whatever the flags (without
+ * FOLL_GET or FOLL_PIN it is returned unreferenced, as follow_huge_pmd() does).
+ * Pmd lock held. Return: the page; NULL when a fault must come first (a write
+ * the entry does not allow, or no device entry any more); -ENOMEM when no
+ * reference could be taken.
+ */
+static struct page *follow_device_leaf(unsigned long *entryp, unsigned long size,
+				       unsigned long address, unsigned int flags)
+{
+	unsigned long entry = READ_ONCE(*entryp);
+	unsigned long want = _PAGE_ACCESSED | ((flags & FOLL_WRITE) ? _PAGE_DIRTY : 0);
+	struct page *page;
+
+	if (!(entry & _PAGE_PRESENT) || !(entry & _PAGE_DEVMAP))
+		return NULL;
+	if ((flags & FOLL_WRITE) && !(entry & _PAGE_RW))
+		return NULL;
+	if ((flags & FOLL_TOUCH) && (entry & want) != want)
+		__atomic_fetch_or(entryp, want, __ATOMIC_RELAXED);
+	page = pfn_to_page(((entry & PTE_PFN_MASK) >> PAGE_SHIFT) +
+			   ((address & (size - 1)) >> PAGE_SHIFT));
+	return try_grab_page(page, flags) ? page : err_page(-ENOMEM);
+}
+
+/* A devmap pmd's page: 5.11 holds its pgmap (follow_devmap_pmd()), 6.17 does not. */
+static struct page *follow_devmap_pmd_page(struct vm_area_struct *vma, unsigned long address,
+					   pmd_t *pmdp, unsigned int flags,
+					   struct dev_pagemap **pgmap)
+{
+	if (!mm_profile->gup_takes_pgmap)
+		return follow_device_leaf(&pmdp->pmd, PMD_SIZE, address, flags);
+	return follow_devmap_pmd(vma, address, pmdp, flags, pgmap);
+}
+
+/* The same for a devmap pud. */
+static struct page *follow_devmap_pud_page(struct vm_area_struct *vma, unsigned long address,
+					   pud_t *pudp, unsigned int flags,
+					   struct dev_pagemap **pgmap)
+{
+	if (!mm_profile->gup_takes_pgmap)
+		return follow_device_leaf(&pudp->pud, PUD_SIZE, address, flags);
+	return follow_devmap_pud(vma, address, pudp, flags, pgmap);
+}
+
+/*
  * A THP under migration at @pmdp (@pmd as read): with FOLL_MIGRATION wait until
  * the migration ends and return true, so the caller reads the pmd again; false
  * otherwise, and the caller answers no_page_table() (GUP's fault then waits).
@@ -725,7 +776,7 @@ retry:
 	if (pmd_devmap(pmd)) {
 		/* DAX: each small page is looked up on its own, under the pmd lock. */
 		ptl = pmd_lock(vma->vm_mm);
-		page = follow_devmap_pmd(vma, address, pmdp, flags, &ctx->pgmap);
+		page = follow_devmap_pmd_page(vma, address, pmdp, flags, &ctx->pgmap);
 		spin_unlock(ptl);
 		return page ? page : no_page_table(vma, flags);
 	}
@@ -786,7 +837,7 @@ static struct page *follow_pud_mask(struct vm_area_struct *vma, unsigned long ad
 	}
 	if (pud_devmap(pud)) {
 		ptl = pmd_lock(vma->vm_mm);
-		page = follow_devmap_pud(vma, address, pudp, flags, &ctx->pgmap);
+		page = follow_devmap_pud_page(vma, address, pudp, flags, &ctx->pgmap);
 		spin_unlock(ptl);
 		return page ? page : no_page_table(vma, flags);
 	}
@@ -1962,11 +2013,16 @@ static bool gup_fast_one_pte(pte_t *ptep, pte_t pte, unsigned int flags, struct 
 	if (pte_protnone(pte) || !pte_access_permitted(pte, flags & FOLL_WRITE))
 		return false;
 	if (pte_devmap(pte)) {
-		/* The pgmap is held (and kept for the next PTE) while the page is grabbed. */
-		*pgmap = get_dev_pagemap(pte_pfn(pte), *pgmap);
-		if (unlikely(!*pgmap)) {
-			undo_dev_pagemap(nr, nr_start, flags, pages);
-			return false;
+		/*
+		 * 5.11: the pgmap is held (and kept for the next PTE) while the page
+		 * is grabbed. 6.17: the page is grabbed as any folio.
+		 */
+		if (mm_profile->gup_takes_pgmap) {
+			*pgmap = get_dev_pagemap(pte_pfn(pte), *pgmap);
+			if (unlikely(!*pgmap)) {
+				undo_dev_pagemap(nr, nr_start, flags, pages);
+				return false;
+			}
 		}
 		if (unlikely(flags & FOLL_LONGTERM) &&
 		    !mm_profile->gup_fast_devmap_longterm_ok(pte_page(pte)))
@@ -2087,13 +2143,15 @@ static bool gup_huge_leaf(unsigned long *entryp, unsigned long orig, struct page
 
 /*
  * The small device pages from @pfn that map [addr, end), each grabbed with the
- * pgmap held. A pgmap gone or a grab refused undoes the range (and drops the
- * pgmap: 5.11 left it held when the grab failed, fixed in 5.19 by "mm: gup: fix
- * potential pgmap refcnt leak in __gup_device_huge()").
+ * pgmap held (5.11; from 6.17, gup_takes_pgmap false, without it). A pgmap gone
+ * or a grab refused undoes the range (and drops the pgmap: 5.11 left it held
+ * when the grab failed, fixed in 5.19 by "mm: gup: fix potential pgmap refcnt
+ * leak in __gup_device_huge()").
  */
 static int __gup_device_huge(unsigned long pfn, unsigned long addr, unsigned long end,
 			     unsigned int flags, struct page **pages, int *nr)
 {
+	bool takes_pgmap = mm_profile->gup_takes_pgmap;
 	struct dev_pagemap *pgmap = NULL;
 	int first = *nr;
 
@@ -2101,10 +2159,16 @@ static int __gup_device_huge(unsigned long pfn, unsigned long addr, unsigned lon
 		struct page *page = pfn_to_page(pfn);
 		bool longterm_refused;
 
-		pgmap = get_dev_pagemap(pfn, pgmap);
-		longterm_refused = pgmap && (flags & FOLL_LONGTERM) &&
-				   !mm_profile->gup_fast_devmap_longterm_ok(page);
-		if (unlikely(!pgmap || longterm_refused || !try_grab_page(page, flags))) {
+		if (takes_pgmap) {
+			pgmap = get_dev_pagemap(pfn, pgmap);
+			if (unlikely(!pgmap)) {
+				undo_dev_pagemap(nr, first, flags, pages);
+				return 0;
+			}
+		}
+		longterm_refused =
+			(flags & FOLL_LONGTERM) && !mm_profile->gup_fast_devmap_longterm_ok(page);
+		if (unlikely(longterm_refused || !try_grab_page(page, flags))) {
 			put_dev_pagemap(pgmap);
 			undo_dev_pagemap(nr, first, flags, pages);
 			return 0;
@@ -2141,23 +2205,30 @@ static int __gup_device_huge_entry(unsigned long *entryp, unsigned long orig, un
 
 /*
  * A devmap leaf over one compound device page (devmap_pmd_is_folio, 6.x): as a
- * THP, one grab of the folio for every subpage in range and no pgmap reference
- * (6.17's gup_fast_pmd_leaf()). A pgmap already killed stands for the zap the
- * kernel's driver does before it unbinds: the slow path answers (-EFAULT). A
- * walker that passed that test and grabs late is what memunmap_pages() looks
- * for again after a grace period.
+ * THP, one grab of the folio for every subpage in range (6.17's
+ * gup_fast_pmd_leaf()), with the pgmap held meanwhile only where GUP takes it
+ * (gup_takes_pgmap: 5.17-6.16). Without it a killed pgmap is not looked at: a
+ * walker that grabs late is what memunmap_pages() looks for again after a
+ * grace period.
  */
 static int gup_device_folio(unsigned long *entryp, unsigned long orig, unsigned long size,
 			    unsigned long addr, unsigned long end, unsigned int flags,
 			    struct page **pages, int *nr)
 {
 	struct page *head = pfn_to_page((orig & PTE_PFN_MASK) >> PAGE_SHIFT);
+	struct dev_pagemap *pgmap = NULL;
+	int ret;
 
 	if (unlikely(flags & FOLL_LONGTERM) && !mm_profile->gup_fast_devmap_longterm_ok(head))
 		return 0;
-	if (unlikely(dev_pagemap_dying(page_pgmap(head))))
-		return 0;
-	return gup_huge_leaf(entryp, orig, head, size, addr, end, flags, pages, nr);
+	if (mm_profile->gup_takes_pgmap) {
+		pgmap = get_dev_pagemap(page_to_pfn(head), NULL);
+		if (unlikely(!pgmap))
+			return 0;
+	}
+	ret = gup_huge_leaf(entryp, orig, head, size, addr, end, flags, pages, nr);
+	put_dev_pagemap(pgmap);
+	return ret;
 }
 
 /* Is the devmap leaf @orig one folio (6.x's compound device-dax pages)? */

@@ -342,10 +342,11 @@ static void pgmap_kill(struct dev_pagemap *pgmap)
 }
 
 /*
- * Wait for the reference and every page. A compound range's GUP-fast grabs the
- * folio without a pgmap reference (6.x), so a walker that read a devmap entry
- * before the zap may grab a page after the pages looked idle: once every walker
- * has left (a grace period), look again.
+ * Wait for the reference and every page. From 6.17 GUP-fast grabs device pages
+ * without a pgmap reference (gup_takes_pgmap), so a walker that read a devmap
+ * entry before the zap may grab a page after the pages looked idle: once every
+ * walker has left (a grace period), look again. 5.11's walkers hold the pgmap,
+ * which the kill refuses them.
  */
 static void pgmap_wait_idle(struct dev_pagemap *pgmap)
 {
@@ -354,7 +355,7 @@ static void pgmap_wait_idle(struct dev_pagemap *pgmap)
 		while (atomic_long_read(&pgmap->ref) || !pgmap_pages_idle(pgmap))
 			pthread_cond_wait(&pgmap->done, &pgmap->lock);
 		pthread_mutex_unlock(&pgmap->lock);
-		if (!pgmap_folio_order(pgmap))
+		if (mm_profile->gup_takes_pgmap)
 			return;
 		sim_synchronize_rcu();
 		if (pgmap_pages_idle(pgmap))
@@ -449,9 +450,10 @@ static bool pgmap_pages_are_valid(struct dev_pagemap *pgmap, FILE *out, long *pi
 }
 
 /*
- * The checker's view (check.c): with nobody inside GUP, a live pgmap's reference
- * is its own count, its pages' and its mappings'; *@pins gains the pins its pages
- * hold. Return: true or prints why not.
+ * The checker's view (check.c): a live pgmap's reference is its own count, its
+ * pages' and its mappings', with nobody inside GUP (5.11's walks hold a pgmap
+ * while they grab; from 6.17, gup_takes_pgmap false, they never take one);
+ * *@pins gains the pins its pages hold. Return: true or prints why not.
  */
 bool dev_pagemaps_are_valid(FILE *out, long *pins)
 {

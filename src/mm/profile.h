@@ -313,10 +313,24 @@ struct mm_profile {
 	 * device page is order 0 and __gup_device_huge() references each. 6.x: yes
 	 * ("mm/memremap: add ZONE_DEVICE support for compound pages", 5.17, and
 	 * "device-dax: compound devmap support"; "mm: allow compound zone device
-	 * pages", 6.15; "mm: remove devmap related functions and page table bits",
-	 * 6.17, left GUP-fast one folio grab per leaf and no pgmap lookup).
+	 * pages", 6.15): GUP-fast grabs such a leaf's folio once.
 	 */
 	bool devmap_pmd_is_folio;
+
+	/*
+	 * Does GUP look up a device page's dev_pagemap and hold it while it takes the
+	 * page reference, at every level (follow_page_pte(), follow_devmap_pmd/pud(),
+	 * GUP-fast's devmap PTEs and leaves)? 5.11: yes; a pgmap being torn down is
+	 * found killed, GUP-fast undoes its range and the slow walk gives -EFAULT.
+	 * 6.17 ("mm/gup: remove pXX_devmap usage from get_user_pages()", in the
+	 * series ending with "mm: remove devmap related functions and page table
+	 * bits"): no; device pages are refcounted folios (6.15) grabbed as any
+	 * other, and keeping mapped pages alive is the driver's job (it zaps its
+	 * mappings before memunmap_pages()), so GUP never asks whether the pgmap
+	 * is killed, and memunmap_pages() waits a grace period for a lockless
+	 * walker that grabbed late.
+	 */
+	bool gup_takes_pgmap;
 	/*
 	 * When an fsdax inode is evicted while a page of it is still referenced (a
 	 * pin that outlived the mapping), do its blocks stay allocated until every

@@ -145,12 +145,17 @@ struct model_hugetlb {
 
 /*
  * A task's mapping of the device-dax pgmap (sim_mmap_device()), MAP_SHARED; or of
- * the fsdax file (dev_fsdax), shared, or private and read-only.
+ * the fsdax file (dev_fsdax), shared or private. A private writable one's first
+ * write of a page (a store, or GUP with FOLL_WRITE) copies the device page into
+ * an anonymous page: from then on the task's bytes there are its own.
  */
 struct model_dev {
 	unsigned long addr, offset, len; /* len 0: none */
 	int prot;
 	unsigned int units; /* bit u: unit u (of the pgmap's alignment) is still mapped */
+	bool private;
+	unsigned char *cow; /* private and writable: the bytes of the copied pages (len bytes) */
+	uint64_t copied[DEVICE_BYTES / PAGE_SIZE / 64]; /* bit p: page p is an anonymous copy */
 };
 
 struct model_task {

@@ -481,6 +481,71 @@ static struct model_task *free_task_slot(struct model *m)
 	return NULL;
 }
 
+/* --- the device mapping's private copies (migrate mode) --- */
+
+/* Is the page at byte @off of @d an anonymous copy (a private mapping's written page)? */
+static bool dev_copied(const struct model_dev *d, unsigned long off)
+{
+	unsigned long p = off >> PAGE_SHIFT;
+
+	return d->cow && (d->copied[p / 64] >> (p % 64) & 1);
+}
+
+/* The bytes the task sees at byte @off of @d: its copy's, else the device's. */
+static unsigned char *dev_bytes_at(const struct model *m, const struct model_dev *d,
+				   unsigned long off)
+{
+	return dev_copied(d, off) ? d->cow + off : m->dev_bytes + d->offset + off;
+}
+
+/*
+ * A write fault on the page at byte @off of the private writable mapping @d:
+ * the first one copies the device page as it is now (do_wp_page() or
+ * do_cow_fault()); the task's later writes there go to its copy alone.
+ */
+static void dev_cow(const struct model *m, struct model_dev *d, unsigned long off)
+{
+	unsigned long p = off >> PAGE_SHIFT;
+
+	if (!d->cow || dev_copied(d, off))
+		return;
+	memcpy(d->cow + (p << PAGE_SHIFT), m->dev_bytes + d->offset + (p << PAGE_SHIFT), PAGE_SIZE);
+	d->copied[p / 64] |= 1ULL << (p % 64);
+}
+
+/* The pages of [start, end) of @d are unmapped: their copies are gone. */
+static void dev_forget(struct model_dev *d, unsigned long start, unsigned long end)
+{
+	for (unsigned long p = start >> PAGE_SHIFT; d->cow && p < end >> PAGE_SHIFT; p++)
+		d->copied[p / 64] &= ~(1ULL << (p % 64));
+}
+
+/* The task's device mapping is gone (munmap of all of it, or exit). */
+static void dev_drop(struct model_dev *d)
+{
+	free(d->cow);
+	*d = (struct model_dev){0};
+}
+
+/*
+ * fork: a shared mapping maps the same device bytes in the child; a private
+ * one's copies are COW-shared with the child, which sees the same bytes and
+ * keeps them as its own from then on.
+ */
+static void dev_fork(struct model *m, struct model_dev *child, const struct model_dev *parent)
+{
+	*child = *parent;
+	if (!parent->cow)
+		return;
+	child->cow = malloc(parent->len);
+	if (!child->cow) {
+		diverged(m, "out of host memory");
+		child->len = 0;
+		return;
+	}
+	memcpy(child->cow, parent->cow, parent->len);
+}
+
 static void op_fork(struct model *m, const struct model_op *op)
 {
 	struct model_task *child = free_task_slot(m);
@@ -498,7 +563,7 @@ static void op_fork(struct model *m, const struct model_op *op)
 		fork_page(&child->pages[i], &m->cur->pages[i]);
 	huge_fork(child, m->cur);
 	hugetlb_fork(child, m->cur);
-	child->dev = m->cur->dev;   /* a shared mapping: the child maps the same device bytes */
+	dev_fork(m, &child->dev, &m->cur->dev);
 	child->hmap = m->cur->hmap; /* the hugetlbfs memfd: its page, or a copy of this one's */
 }
 
@@ -781,7 +846,7 @@ static void drop_task(struct model_task *mt)
 	for (int i = 0; i < HUGE_PAGES; i++)
 		huge_drop(&mt->huge[i]);
 	hugetlb_drop(&mt->hugetlb);
-	mt->dev = (struct model_dev){0};
+	dev_drop(&mt->dev);
 	mt->hmap = (struct model_hmap){0};
 	task_exit(mt->task);
 	mt->task = NULL;
@@ -1388,7 +1453,7 @@ static void check_task_frames(struct model *m, struct model_task *mt)
 			    GUP_MARK_BYTES);
 	for (unsigned long off = 0; off < mt->dev.len; off += PAGE_SIZE)
 		if (dev_mapped(m, &mt->dev, off))
-			check_frame(m, mm, mt->dev.addr + off, m->dev_bytes + mt->dev.offset + off,
+			check_frame(m, mm, mt->dev.addr + off, dev_bytes_at(m, &mt->dev, off),
 				    PAGE_SIZE);
 }
 
@@ -1859,7 +1924,8 @@ static void device_remap(struct model *m, const struct model_op *op)
 
 /*
  * Map 1 to DEVICE_MAX_UNITS units of the pgmap's alignment, read-only or
- * read-write; of the fsdax file, shared, or (@op->c bit 6) private and read-only.
+ * read-write; of the fsdax file, shared, or (@op->c bit 6) private: read-only,
+ * or (bit 5) writable, its written pages copied into anonymous ones.
  */
 static void device_map(struct model *m, const struct model_op *op)
 {
@@ -1867,7 +1933,9 @@ static void device_map(struct model *m, const struct model_op *op)
 	unsigned long units = DEVICE_BYTES / m->dev_align, first = op->b % units;
 	unsigned long n = 1 + op->c % min_t(unsigned long, units - first, DEVICE_MAX_UNITS);
 	bool private = m->dev_fsdax && (op->c & 0x40);
-	int prot = op->c & 0x80 || private ? PROT_READ : PROT_READ | PROT_WRITE;
+	bool read_only = op->c & 0x80 || (private && !(op->c & 0x20));
+	int prot = read_only ? PROT_READ : PROT_READ | PROT_WRITE;
+	unsigned char *cow = NULL;
 	unsigned long addr;
 
 	if (d->len)
@@ -1887,7 +1955,17 @@ static void device_map(struct model *m, const struct model_op *op)
 		diverged(m, "sim_mmap_device returned %#lx", addr);
 		return;
 	}
-	*d = (struct model_dev){addr, first * m->dev_align, n * m->dev_align, prot, (1U << n) - 1};
+	if (private && !read_only && !(cow = malloc(n * m->dev_align))) {
+		diverged(m, "out of host memory");
+		return;
+	}
+	*d = (struct model_dev){.addr = addr,
+				.offset = first * m->dev_align,
+				.len = n * m->dev_align,
+				.prot = prot,
+				.units = (1U << n) - 1,
+				.private = private,
+				.cow = cow};
 }
 
 /* A load or store of GUP_MARK_BYTES in the device mapping: every mapping sees the store. */
@@ -1917,10 +1995,12 @@ static void device_touch(struct model *m, const struct model_op *op)
 	}
 	if (!may)
 		return;
-	if (write)
-		memcpy(m->dev_bytes + d->offset + off, buf, sizeof(buf));
-	else if (memcmp(buf, m->dev_bytes + d->offset + off, sizeof(buf)))
+	if (write) {
+		dev_cow(m, d, off);
+		memcpy(dev_bytes_at(m, d, off), buf, sizeof(buf));
+	} else if (memcmp(buf, dev_bytes_at(m, d, off), sizeof(buf))) {
 		diverged(m, "device read at %#lx differs from the model", addr);
+	}
 }
 
 /*
@@ -1928,7 +2008,9 @@ static void device_touch(struct model *m, const struct model_op *op)
  * 16 pages of the device mapping: each is the device page its offset names and
  * holds the model's bytes. Device-dax memory may be pinned long-term under both
  * profiles (it is neither CMA nor movable; 6.18's GUP-fast pins it itself); fsdax
- * memory never (-EOPNOTSUPP, from the first VMA on).
+ * memory never (-EOPNOTSUPP, from the first VMA on). In a private writable fsdax
+ * mapping a write GUP breaks COW first, so it and any later GUP get the
+ * anonymous copy, which the device's write then reaches alone.
  */
 static void device_gup(struct model *m, const struct model_op *op)
 {
@@ -1968,21 +2050,27 @@ static void device_gup(struct model *m, const struct model_op *op)
 		return;
 	}
 	for (long i = 0; i < batch->nr && !m->failed; i++) {
-		unsigned long offset = d->offset + (first + (unsigned long)i) * PAGE_SIZE;
-		unsigned char *frame = page_address(batch->pages[i]);
+		unsigned long off = (first + (unsigned long)i) * PAGE_SIZE;
+		struct page *page = batch->pages[i];
+		unsigned char *frame = page_address(page);
 
-		if (batch->pages[i] != device_page(m, offset))
+		if (write)
+			dev_cow(m, d, off);
+		if (dev_copied(d, off) && (is_zone_device_page(page) || !PageAnon(page)))
+			diverged(m, "device gup page %ld is pfn %#lx, not an anonymous copy", i,
+				 page_to_pfn(page));
+		else if (!dev_copied(d, off) && page != device_page(m, d->offset + off))
 			diverged(m, "device gup page %ld is pfn %#lx, not the device's %#lx", i,
-				 page_to_pfn(batch->pages[i]), page_to_pfn(device_page(m, offset)));
-		else if (pin && !page_maybe_dma_pinned(batch->pages[i]))
+				 page_to_pfn(page), page_to_pfn(device_page(m, d->offset + off)));
+		else if (pin && !page_maybe_dma_pinned(page))
 			diverged(m, "device pin %ld is not page_maybe_dma_pinned", i);
-		else if (memcmp(frame, m->dev_bytes + offset, PAGE_SIZE))
+		else if (memcmp(frame, dev_bytes_at(m, d, off), PAGE_SIZE))
 			diverged(m, "device gup page %ld does not hold the model's bytes", i);
-		else if (write) { /* a device writes into the page: every mapping sees it */
+		else if (write) { /* a device writes into the page: every mapping of it sees it */
 			unsigned long mark = (m->step * GUP_MARK_BYTES) & ~PAGE_MASK;
 
 			fill_pattern(m, frame + mark, GUP_MARK_BYTES);
-			memcpy(m->dev_bytes + offset + mark, frame + mark, GUP_MARK_BYTES);
+			memcpy(dev_bytes_at(m, d, off) + mark, frame + mark, GUP_MARK_BYTES);
 		}
 	}
 }
@@ -2008,6 +2096,9 @@ static void device_release(struct model *m, const struct model_op *op)
 		unsigned long offset = (page_to_pfn(batch->pages[i]) - sim_device_start_pfn())
 				       << PAGE_SHIFT;
 
+		/* An anonymous copy is the task's until it writes there again or unmaps it. */
+		if (!is_zone_device_page(batch->pages[i]))
+			continue;
 		if (memcmp(page_address(batch->pages[i]), m->dev_bytes + offset, PAGE_SIZE))
 			diverged(m, "device page %d of the batch lost the model's bytes", i);
 	}
@@ -2040,8 +2131,10 @@ static void device_unmap(struct model *m, const struct model_op *op)
 	}
 	for (unsigned long off = start; !expect && off < end; off += PAGE_SIZE)
 		d->units &= ~(1U << (off / m->dev_align));
+	if (!expect)
+		dev_forget(d, start, end);
 	if (!d->units)
-		*d = (struct model_dev){0};
+		dev_drop(d);
 }
 
 /* memunmap_pages_try(): -EBUSY while a task maps the device or a GUP reference is held. */
