@@ -688,53 +688,6 @@ static struct page *follow_split_huge_pmd(struct vm_area_struct *vma, unsigned l
 }
 
 /*
- * A devmap pmd or pud (@entryp, mapping @size bytes) under 6.17's rules
- * (gup_takes_pgmap false): the device page at @address is taken as any folio's
- * subpage would be, with no pgmap lookup and whatever the flags (without
- * FOLL_GET or FOLL_PIN it is returned unreferenced, as follow_huge_pmd() does).
- * Pmd lock held. Return: the page; NULL when a fault must come first (a write
- * the entry does not allow, or no device entry any more); -ENOMEM when no
- * reference could be taken.
- */
-static struct page *follow_device_leaf(unsigned long *entryp, unsigned long size,
-				       unsigned long address, unsigned int flags)
-{
-	unsigned long entry = READ_ONCE(*entryp);
-	unsigned long want = _PAGE_ACCESSED | ((flags & FOLL_WRITE) ? _PAGE_DIRTY : 0);
-	struct page *page;
-
-	if (!(entry & _PAGE_PRESENT) || !(entry & _PAGE_DEVMAP))
-		return NULL;
-	if ((flags & FOLL_WRITE) && !(entry & _PAGE_RW))
-		return NULL;
-	if ((flags & FOLL_TOUCH) && (entry & want) != want)
-		__atomic_fetch_or(entryp, want, __ATOMIC_RELAXED);
-	page = pfn_to_page(((entry & PTE_PFN_MASK) >> PAGE_SHIFT) +
-			   ((address & (size - 1)) >> PAGE_SHIFT));
-	return try_grab_page(page, flags) ? page : err_page(-ENOMEM);
-}
-
-/* A devmap pmd's page: 5.11 holds its pgmap (follow_devmap_pmd()), 6.17 does not. */
-static struct page *follow_devmap_pmd_page(struct vm_area_struct *vma, unsigned long address,
-					   pmd_t *pmdp, unsigned int flags,
-					   struct dev_pagemap **pgmap)
-{
-	if (!mm_profile->gup_takes_pgmap)
-		return follow_device_leaf(&pmdp->pmd, PMD_SIZE, address, flags);
-	return follow_devmap_pmd(vma, address, pmdp, flags, pgmap);
-}
-
-/* The same for a devmap pud. */
-static struct page *follow_devmap_pud_page(struct vm_area_struct *vma, unsigned long address,
-					   pud_t *pudp, unsigned int flags,
-					   struct dev_pagemap **pgmap)
-{
-	if (!mm_profile->gup_takes_pgmap)
-		return follow_device_leaf(&pudp->pud, PUD_SIZE, address, flags);
-	return follow_devmap_pud(vma, address, pudp, flags, pgmap);
-}
-
-/*
  * A THP under migration at @pmdp (@pmd as read): with FOLL_MIGRATION wait until
  * the migration ends and return true, so the caller reads the pmd again; false
  * otherwise, and the caller answers no_page_table() (GUP's fault then waits).
@@ -776,7 +729,7 @@ retry:
 	if (pmd_devmap(pmd)) {
 		/* DAX: each small page is looked up on its own, under the pmd lock. */
 		ptl = pmd_lock(vma->vm_mm);
-		page = follow_devmap_pmd_page(vma, address, pmdp, flags, &ctx->pgmap);
+		page = follow_devmap_pmd(vma, address, pmdp, flags, &ctx->pgmap);
 		spin_unlock(ptl);
 		return page ? page : no_page_table(vma, flags);
 	}
@@ -837,7 +790,7 @@ static struct page *follow_pud_mask(struct vm_area_struct *vma, unsigned long ad
 	}
 	if (pud_devmap(pud)) {
 		ptl = pmd_lock(vma->vm_mm);
-		page = follow_devmap_pud_page(vma, address, pudp, flags, &ctx->pgmap);
+		page = follow_devmap_pud(vma, address, pudp, flags, &ctx->pgmap);
 		spin_unlock(ptl);
 		return page ? page : no_page_table(vma, flags);
 	}

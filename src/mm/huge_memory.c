@@ -1234,7 +1234,10 @@ static struct page *devmap_err(int err)
 
 /*
  * One small page of the device memory a devmap pmd or pud (@entry at @entryp) maps
- * at @addr, referenced as @flags ask with the pgmap held in *@pgmap. Lock held.
+ * at @addr, referenced as @flags ask with the pgmap held in *@pgmap; under 6.17's
+ * rules (gup_takes_pgmap false) taken as any folio's subpage would be, with no
+ * pgmap and whatever the flags (unreferenced without FOLL_GET or FOLL_PIN, as
+ * follow_huge_pmd() returns it). Lock held.
  */
 static struct page *follow_devmap_entry(unsigned long *entryp, unsigned long entry,
 					unsigned long size, unsigned long addr, unsigned int flags,
@@ -1255,13 +1258,15 @@ static struct page *follow_devmap_entry(unsigned long *entryp, unsigned long ent
 		if ((entry & want) != want)
 			__atomic_fetch_or(entryp, want, __ATOMIC_RELAXED);
 	}
+	page = pfn_to_page(pfn);
+	if (!mm_profile->gup_takes_pgmap)
+		return try_grab_page(page, flags) ? page : devmap_err(-ENOMEM);
 	/* Device pages are handed out only to callers that manage the reference. */
 	if (!(flags & (FOLL_GET | FOLL_PIN)))
 		return devmap_err(-EEXIST);
 	*pgmap = get_dev_pagemap(pfn, *pgmap);
 	if (!*pgmap)
 		return devmap_err(-EFAULT);
-	page = pfn_to_page(pfn);
 	if (!try_grab_page(page, flags))
 		page = devmap_err(-ENOMEM);
 	return page;

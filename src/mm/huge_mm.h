@@ -203,10 +203,12 @@ static inline bool huge_pmd_is_sane(pmd_t pmd)
 /*
  * follow_devmap_pmd() / follow_devmap_pud(): the small device page a devmap entry
  * maps at @addr, with a reference as @flags ask (FOLL_GET or FOLL_PIN) and the
- * pgmap held in *@pgmap (a cached one is kept when it covers the page). Lock held.
- * Return: the page; NULL when a fault must come first (a write the entry does not
- * allow); -EEXIST with neither flag (nothing to reference), -EFAULT when the pgmap
- * is gone, -ENOMEM when no reference could be taken.
+ * pgmap held in *@pgmap (a cached one is kept when it covers the page); under the
+ * profile's gup_takes_pgmap false (6.17) no pgmap is looked up or held. Lock held.
+ * Return: the page (6.17: unreferenced with neither flag); NULL when a fault must
+ * come first (a write the entry does not allow, or no device entry any more);
+ * 5.11: -EEXIST with neither flag (nothing to reference), -EFAULT when the pgmap
+ * is gone; -ENOMEM when no reference could be taken.
  */
 struct page *follow_devmap_pmd(struct vm_area_struct *vma, unsigned long addr, pmd_t *pmd,
 			       unsigned int flags, struct dev_pagemap **pgmap);
