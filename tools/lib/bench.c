@@ -1033,24 +1033,26 @@ struct bench_run {
 };
 
 /*
- * Boot a machine for @cfg and run the repeats on it, printing each sample when
- * @print. Return: 0, or -1 when the machine could not be set up.
+ * Boot a machine for @cfg and run repeats [@first, @end) on it into @run's samples
+ * (allocated for every repeat on the first call), printing each sample when @print.
+ * Return: 0, or -1 when the machine could not be set up.
  */
 static int run_repeats(const struct bench_cli *cli, const struct bench_config *cfg, bool print,
-		       struct bench_run *run)
+		       struct bench_run *run, int first, int end)
 {
 	struct bench_cli one = *cli;
 	struct bench_sim *bs;
 
 	one.cfg = *cfg;
-	run->samples = calloc((size_t)cli->repeats, sizeof(*run->samples));
+	if (!run->samples)
+		run->samples = calloc((size_t)cli->repeats, sizeof(*run->samples));
 	if (!run->samples || bench_sim_open(cfg, &bs))
 		return -1;
 	run->thp_bytes = bench_sim_thp_bytes(bs);
 	if (cfg->thp == BENCH_THP_ON && run->thp_bytes < cfg->size)
 		fprintf(stderr, "gup bench: -t: huge pages back only %.0f of the %.0f MiB region\n",
 			mib(run->thp_bytes), mib(cfg->size));
-	for (int i = 0; i < cli->repeats; i++) {
+	for (int i = first; i < end; i++) {
 		bench_sim_run(bs, &run->samples[i]);
 		if (print)
 			print_sample(&one, &run->samples[i]);
@@ -1058,22 +1060,38 @@ static int run_repeats(const struct bench_cli *cli, const struct bench_config *c
 			run->samples[i].pages != run->samples[i].expected || run->samples[i].error;
 		progress(cli, i + 1);
 	}
-	run->leaks = bench_sim_close(bs);
-	run->best = best_of(run->samples, cli->repeats);
+	run->leaks += bench_sim_close(bs);
 	return 0;
 }
 
+/* Blocks of repeats --device takes on each side in turn. */
+#define DEVICE_BLOCKS 3
+
 /*
  * --device: the same run over a THP region (-t) on a machine of its own, so the
- * devmap pmd's cost per page stands side by side with the THP pmd's.
+ * devmap pmd's cost per page stands side by side with the THP pmd's. The repeats
+ * go in DEVICE_BLOCKS blocks, a devmap block and a THP block in turn, so a change
+ * of load during the run falls on both sides alike and the best of each compares.
+ * Return: 0, or -1 when a machine could not be set up.
  */
-static int run_thp_side(const struct bench_cli *cli, struct bench_run *thp)
+static int run_device_and_thp(const struct bench_cli *cli, struct bench_run *run,
+			      struct bench_run *thp)
 {
-	struct bench_config cfg = cli->cfg;
+	struct bench_config thp_cfg = cli->cfg;
 
-	cfg.device = false;
-	cfg.thp = BENCH_THP_ON;
-	return run_repeats(cli, &cfg, false, thp);
+	thp_cfg.device = false;
+	thp_cfg.thp = BENCH_THP_ON;
+	for (int b = 0; b < DEVICE_BLOCKS; b++) {
+		int first = cli->repeats * b / DEVICE_BLOCKS,
+		    end = cli->repeats * (b + 1) / DEVICE_BLOCKS;
+
+		if (first == end)
+			continue;
+		if (run_repeats(cli, &cli->cfg, !cli->json, run, first, end) ||
+		    run_repeats(cli, &thp_cfg, false, thp, first, end))
+			return -1;
+	}
+	return 0;
 }
 
 static void print_vs_thp(const struct bench_sample *d, const struct bench_sample *t)
@@ -1092,12 +1110,15 @@ static int run_bench(const struct bench_cli *cli)
 	struct bench_run run = {0}, thp = {0};
 	bool ok;
 
-	if (run_repeats(cli, &cli->cfg, !cli->json, &run) ||
-	    (cli->cfg.device && run_thp_side(cli, &thp))) {
+	if (cli->cfg.device ? run_device_and_thp(cli, &run, &thp)
+			    : run_repeats(cli, &cli->cfg, !cli->json, &run, 0, cli->repeats)) {
 		free(run.samples);
 		free(thp.samples);
 		return GUP_EXIT_USAGE;
 	}
+	run.best = best_of(run.samples, cli->repeats);
+	if (cli->cfg.device)
+		thp.best = best_of(thp.samples, cli->repeats);
 	ok = !run.short_runs && !run.leaks && !thp.short_runs && !thp.leaks;
 	if (cli->vs_kernel)
 		measure_host(cli, &host);
