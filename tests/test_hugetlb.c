@@ -726,6 +726,25 @@ static void test_fast_write_refused_on_read_only_1g_pud(void **state)
 	finish(t);
 }
 
+/* FOLL_GET with FOLL_PIN on a hugetlb pmd: a warning and no page (follow_huge_pmd()). */
+static void test_follow_page_get_and_pin_is_refused(void **state)
+{
+	struct task_struct *t;
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(1, 0);
+	addr = map_huge(SZ_2M, HUGE_PRIVATE);
+	put_byte(addr, 'p');
+	mmap_read_lock(t->mm);
+	assert_warned((long)follow_page(vma_at(t, addr), addr + PAGE_SIZE, FOLL_GET | FOLL_PIN), 0,
+		      1);
+	mmap_read_unlock(t->mm);
+	assert_int_equal(page_count(head_at(t, addr)), 1);
+	assert_int_equal(compound_pincount(head_at(t, addr)), 0);
+	finish(t);
+}
+
 #define HUGETLB_TEST(fn) cmocka_unit_test_teardown(fn, shutdown_left_machine)
 
 int main(void)
@@ -756,6 +775,7 @@ int main(void)
 		HUGETLB_TEST(test_dump_of_shared_page_in_cache),
 		HUGETLB_TEST(test_fatal_signal_stops_hugetlb_walk),
 		HUGETLB_TEST(test_fast_write_refused_on_read_only_1g_pud),
+		HUGETLB_TEST(test_follow_page_get_and_pin_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
