@@ -645,6 +645,38 @@ static void test_devdax_write_through_read_only_pmd(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/*
+ * FOLL_GET with FOLL_PIN on a devmap pmd: a warning and no reference; 5.11's walk
+ * answers follow_page_pte()'s -EINVAL, 6.18's follow_page() refuses the pin (NULL).
+ */
+static void test_devdax_follow_page_get_and_pin_is_refused(void **state)
+{
+	struct dev_pagemap pgmap;
+	unsigned long addr;
+	int refs;
+	long pgmap_refs;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PMD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 2UL << 20);
+	refs = page_ref_count(compound_head(pgmap_page(&pgmap, 6)));
+	pgmap_refs = dev_pagemap_refs(&pgmap);
+	mmap_read_lock(current->mm);
+	assert_warned(
+		(long)follow_page(vma_at(current, addr), addr + 6 * PAGE_SIZE, FOLL_GET | FOLL_PIN),
+		by_profile(-EINVAL, 0), 1);
+	mmap_read_unlock(current->mm);
+	assert_int_equal(page_ref_count(compound_head(pgmap_page(&pgmap, 6))), refs);
+	assert_int_equal(dev_pagemap_refs(&pgmap), pgmap_refs);
+	assert_int_equal(sys_munmap(addr, 2UL << 20), 0);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 static int aged_at_grab;
 
 /* GUP-fast's recheck point: the entry ages meanwhile (reclaim's test-and-clear-young). */
@@ -762,6 +794,7 @@ int main(void)
 		DEVICE_TEST(test_devdax_pmd_pin_shape),
 		DEVICE_TEST(test_devdax_write_through_read_only_pmd),
 		DEVICE_TEST(test_devdax_pmd_changed_under_fast_walk),
+		DEVICE_TEST(test_devdax_follow_page_get_and_pin_is_refused),
 		DEVICE_TEST(test_checker_accounts_pgmap_refs),
 	};
 
