@@ -1252,6 +1252,7 @@ static struct page *follow_devmap_entry(unsigned long *entryp, unsigned long ent
 		return devmap_err(-EINVAL);
 	if ((flags & FOLL_WRITE) && !(entry & _PAGE_RW))
 		return NULL;
+	/* Untested: the caller saw a devmap entry; only a change before its lock gets here. */
 	if (!(entry & _PAGE_PRESENT) || !(entry & _PAGE_DEVMAP))
 		return NULL;
 	if (flags & FOLL_TOUCH) {
