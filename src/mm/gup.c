@@ -1664,6 +1664,7 @@ long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start, unsi
 		if (ret <= 0 || !all_moved)
 			return ret;
 		nr_pages = (unsigned long)ret;
+		drain_allow = true; /* 5.11's check_again: a new pass may drain once more */
 	}
 }
 
