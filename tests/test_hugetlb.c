@@ -745,6 +745,32 @@ static void test_follow_page_get_and_pin_is_refused(void **state)
 	finish(t);
 }
 
+/*
+ * Faulting in without pages or vmas steps over whole huge pages only from a huge
+ * page's start, for a request that covers it: an unaligned start, a short request
+ * and a request that ends inside the next page each count exactly what was asked.
+ */
+static void test_populate_counts_only_what_was_asked(void **state)
+{
+	struct task_struct *t;
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(4, 0);
+	addr = map_huge(2 * SZ_2M, HUGE_PRIVATE);
+	/* From inside a huge page: the last page asked for lies in the next one. */
+	assert_int_equal(gup_under_lock(addr + PAGE_SIZE, NR_2M, 0, NULL, NULL), NR_2M);
+	assert_true(addr_present(addr + SZ_2M));
+	addr = map_huge(2 * SZ_2M, HUGE_PRIVATE);
+	assert_int_equal(gup_under_lock(addr + PAGE_SIZE, 3, 0, NULL, NULL), 3);
+	assert_int_equal(gup_under_lock(addr, 3, 0, NULL, NULL), 3);
+	assert_int_equal(gup_under_lock(addr, NR_2M + 3, 0, NULL, NULL), NR_2M + 3);
+	assert_int_equal(gup_under_lock(addr + SZ_2M, NR_2M, 0, NULL, NULL), NR_2M);
+	assert_true(addr_present(addr + SZ_2M + PAGE_SIZE));
+	assert_pool(SZ_2M, 4, 0, 0);
+	finish(t);
+}
+
 #define HUGETLB_TEST(fn) cmocka_unit_test_teardown(fn, shutdown_left_machine)
 
 int main(void)
@@ -776,6 +802,7 @@ int main(void)
 		HUGETLB_TEST(test_fatal_signal_stops_hugetlb_walk),
 		HUGETLB_TEST(test_fast_write_refused_on_read_only_1g_pud),
 		HUGETLB_TEST(test_follow_page_get_and_pin_is_refused),
+		HUGETLB_TEST(test_populate_counts_only_what_was_asked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
