@@ -215,6 +215,12 @@ static void test_devdax_pte_pin(void **state)
 	assert_true(pte_devmap(ptep_get(pte_offset_map(pmd_of(addr), addr))));
 	assert_int_equal(*(unsigned char *)page_address(pgmap_page(&pgmap, 2)), 0x5a);
 	pin_device_range(&pgmap, addr, 0, 8);
+	/* A lookup that takes no reference gets no device page: a pfn mapping's answers. */
+	mmap_read_lock(current->mm);
+	assert_int_equal((long)follow_page(vma_at(current, addr), addr + PAGE_SIZE, 0), -EEXIST);
+	assert_int_equal((long)follow_page(vma_at(current, addr), addr + PAGE_SIZE, FOLL_DUMP),
+			 -EFAULT);
+	mmap_read_unlock(current->mm);
 	assert_int_equal(sys_munmap(addr, 8 * PAGE_SIZE), 0);
 	task_exit(current);
 	set_current(NULL);
