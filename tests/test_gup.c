@@ -577,6 +577,29 @@ static void test_fixup_user_fault(void **state)
 	task_exit(t);
 }
 
+/*
+ * FOLL_GET and FOLL_PIN together are a caller's bug: 5.11's follow_page_pte() warns
+ * and answers -EINVAL; from 5.19 follow_page() refuses any FOLL_PIN (NULL). No
+ * reference is taken either way.
+ */
+static void test_follow_page_get_and_pin_is_refused(void **state)
+{
+	struct task_struct *t = start_task("both");
+	unsigned long addr = map_pages(1, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	struct page *page;
+
+	(void)state;
+	touch_pages(addr, 1);
+	page = pfn_to_page(pfn_of(t, addr));
+	mmap_read_lock(t->mm);
+	assert_warned((long)follow_page(vma_at(t, addr), addr, FOLL_GET | FOLL_PIN),
+		      by_profile(-EINVAL, 0), 1);
+	mmap_read_unlock(t->mm);
+	assert_int_equal(page_ref_count(page), 1);
+	assert_false(page_maybe_dma_pinned(page));
+	task_exit(t);
+}
+
 /* --- signals and the retry protocol --- */
 
 static void test_fatal_signal_stops_the_walk(void **state)
@@ -891,6 +914,7 @@ int main(void)
 		GUP_TEST(test_io_pfnmap_is_refused),
 		GUP_TEST(test_get_dump_page_leaves_holes),
 		GUP_TEST(test_fixup_user_fault),
+		GUP_TEST(test_follow_page_get_and_pin_is_refused),
 		GUP_TEST(test_fatal_signal_stops_the_walk),
 		GUP_TEST(test_retry_protocol),
 		GUP_TEST(test_longterm_pins),

@@ -240,6 +240,32 @@ static void test_foll_split_on_pte_mapped_thp(void **state)
 	finish(t);
 }
 
+/*
+ * FOLL_SPLIT on the huge zero page: there is no compound page to split, so only the
+ * pmd is split (5.11's is_huge_zero_page() case); the small zero page comes back.
+ */
+static void test_foll_split_on_huge_zero_page(void **state)
+{
+	struct task_struct *t;
+	struct page *page;
+	unsigned long addr;
+
+	(void)state;
+	boot_thp();
+	t = start_task("split");
+	addr = sys_mmap(THP_BASE, HPAGE_PMD_SIZE, RW, ANON | MAP_FIXED, -1, 0);
+	assert_int_equal(addr, THP_BASE);
+	assert_int_equal(sys_madvise(addr, HPAGE_PMD_SIZE, MADV_HUGEPAGE), 0);
+	assert_int_equal(byte_at(addr + PAGE_SIZE), 0);
+	assert_true(is_huge_zero_pmd(pmdp_get(mm_alloc_pmd(t->mm, addr))));
+	assert_int_equal(gup_under_lock(addr + 5 * PAGE_SIZE, 1, FOLL_SPLIT, &page, NULL), 1);
+	assert_false(huge_at(addr));
+	assert_ptr_equal(page, ZERO_PAGE(0));
+	assert_true(is_zero_pfn(pfn_of(t, addr + 5 * PAGE_SIZE)));
+	put_page(page);
+	finish(t);
+}
+
 /* A pinned THP is not split: FOLL_SPLIT gives split_huge_page()'s -EBUSY. */
 static void test_foll_split_of_pinned_thp_is_ebusy(void **state)
 {
@@ -559,6 +585,7 @@ int main(void)
 		SPLIT_TEST(test_split_thp_shared_by_fork),
 		SPLIT_TEST(test_foll_split_on_pmd_mapped_thp),
 		SPLIT_TEST(test_foll_split_on_pte_mapped_thp),
+		SPLIT_TEST(test_foll_split_on_huge_zero_page),
 		SPLIT_TEST(test_foll_split_of_pinned_thp_is_ebusy),
 		SPLIT_TEST(test_split_refused_under_a_racing_fast_pin),
 		SPLIT_TEST(test_zap_of_split_migration_entries_keeps_rss),

@@ -653,6 +653,153 @@ static void test_fault_waits_for_cow_in_progress(void **state)
 	finish(t);
 }
 
+/* get_user_pages() names the VMA of every subpage it takes (follow_hugetlb_page's @vmas). */
+static void test_gup_reports_vmas(void **state)
+{
+	struct vm_area_struct *vmas[3] = {NULL};
+	struct page *pages[3];
+	struct task_struct *t;
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(1, 0);
+	addr = map_huge(SZ_2M, HUGE_PRIVATE);
+	put_byte(addr, 'v');
+	assert_int_equal(gup_under_lock(addr + SZ_2M - 3 * PAGE_SIZE, 3, 0, pages, vmas), 3);
+	for (int i = 0; i < 3; i++) {
+		assert_ptr_equal(vmas[i], vma_at(t, addr));
+		assert_ptr_equal(pages[i], head_at(t, addr) + NR_2M - 3 + i);
+		put_page(pages[i]);
+	}
+	finish(t);
+}
+
+/*
+ * A core dump of a shared hugetlb mapping: a page that another mapping of the file
+ * faulted in is dumped (hugetlbfs_pagecache_present()), one nobody faulted is a hole.
+ */
+static void test_dump_of_shared_page_in_cache(void **state)
+{
+	struct task_struct *t;
+	unsigned long a, b;
+	struct page *page;
+	int fd;
+
+	(void)state;
+	t = boot_pools(2, 0);
+	fd = sys_memfd_create("dump", MFD_HUGETLB);
+	assert_true(fd >= 0);
+	assert_int_equal(sys_ftruncate(fd, 2 * SZ_2M), 0);
+	a = sys_mmap(0, 2 * SZ_2M, RW, MAP_SHARED, fd, 0);
+	b = sys_mmap(0, 2 * SZ_2M, RW, MAP_SHARED, fd, 0);
+	assert_false(IS_ERR_VALUE(a));
+	assert_false(IS_ERR_VALUE(b));
+	put_byte(a + 9, 's');
+	assert_false(pagemap_entry(t, b) & PM_PRESENT);
+	page = get_dump_page(b + PAGE_SIZE);
+	assert_ptr_equal(page, head_at(t, a) + 1);
+	assert_true(pagemap_entry(t, b) & PM_PRESENT);
+	put_page(page);
+	assert_null(get_dump_page(b + SZ_2M));
+	assert_null(get_dump_page(a + SZ_2M + PAGE_SIZE));
+	assert_false(pagemap_entry(t, a + SZ_2M) & PM_PRESENT);
+	assert_pool(SZ_2M, 2, 1, 0);
+	assert_int_equal(sys_close(fd), 0);
+	finish(t);
+}
+
+/* A dying task's GUP of hugetlb memory stops before the first page. */
+static void test_fatal_signal_stops_hugetlb_walk(void **state)
+{
+	struct page *pages[2];
+	struct task_struct *t;
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(1, 0);
+	addr = map_huge(SZ_2M, HUGE_PRIVATE);
+	put_byte(addr, 'k');
+	task_kill(t);
+	assert_int_equal(gup_under_lock(addr, 2, 0, pages, NULL), -EFAULT);
+	assert_int_equal(page_count(head_at(t, addr)), 1);
+	finish(t);
+}
+
+/*
+ * A private read fault maps a 1 GiB page read-only: GUP-fast refuses a write
+ * through that pud (pud_access_permitted()), reads through it, and the slow path
+ * makes it writable.
+ */
+static void test_fast_write_refused_on_read_only_1g_pud(void **state)
+{
+	struct task_struct *t;
+	struct page *page;
+	unsigned long addr;
+	pud_t *pud;
+
+	(void)state;
+	t = boot_pools(0, 1);
+	addr = map_huge(SZ_1G, HUGE_PRIVATE | MAP_HUGE_1GB);
+	assert_int_equal(get_byte(addr + 5 * PAGE_SIZE), 0);
+	pud = pud_offset(p4d_offset(pgd_offset(t->mm, addr), addr), addr);
+	assert_true(pud_huge(pudp_get(pud)));
+	assert_false(pud_write(pudp_get(pud)));
+	assert_int_equal(get_user_pages_fast_only(addr + PAGE_SIZE, 1, FOLL_WRITE, &page), 0);
+	assert_int_equal(pin_fast_only_or_fast(addr + PAGE_SIZE, 1, 0, &page), 1);
+	assert_ptr_equal(page, head_at(t, addr) + 1);
+	unpin_user_page(page);
+	assert_int_equal(pin_user_pages_fast(addr + PAGE_SIZE, 1, FOLL_WRITE, &page), 1);
+	assert_true(pud_write(pudp_get(pud)));
+	assert_ptr_equal(page, head_at(t, addr) + 1);
+	unpin_user_page(page);
+	finish(t);
+}
+
+/* FOLL_GET with FOLL_PIN on a hugetlb pmd: a warning and no page (follow_huge_pmd()). */
+static void test_follow_page_get_and_pin_is_refused(void **state)
+{
+	struct task_struct *t;
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(1, 0);
+	addr = map_huge(SZ_2M, HUGE_PRIVATE);
+	put_byte(addr, 'p');
+	mmap_read_lock(t->mm);
+	assert_warned((long)follow_page(vma_at(t, addr), addr + PAGE_SIZE, FOLL_GET | FOLL_PIN), 0,
+		      1);
+	mmap_read_unlock(t->mm);
+	assert_int_equal(page_count(head_at(t, addr)), 1);
+	assert_int_equal(compound_pincount(head_at(t, addr)), 0);
+	finish(t);
+}
+
+/*
+ * Faulting in without pages or vmas steps over whole huge pages only from a huge
+ * page's start, for a request that covers it: an unaligned start, a short request
+ * and a request that ends inside the next page each count exactly what was asked.
+ */
+static void test_populate_counts_only_what_was_asked(void **state)
+{
+	struct task_struct *t;
+	unsigned long addr;
+
+	(void)state;
+	t = boot_pools(4, 0);
+	addr = map_huge(2 * SZ_2M, HUGE_PRIVATE);
+	/* From inside a huge page: the last page asked for lies in the next one. */
+	assert_int_equal(gup_under_lock(addr + PAGE_SIZE, NR_2M, 0, NULL, NULL), NR_2M);
+	assert_true(addr_present(addr + SZ_2M));
+	addr = map_huge(2 * SZ_2M, HUGE_PRIVATE);
+	assert_int_equal(gup_under_lock(addr + PAGE_SIZE, 3, 0, NULL, NULL), 3);
+	assert_int_equal(gup_under_lock(addr, 3, 0, NULL, NULL), 3);
+	assert_int_equal(gup_under_lock(addr, NR_2M + 3, 0, NULL, NULL), NR_2M + 3);
+	assert_int_equal(gup_under_lock(addr + SZ_2M, NR_2M, 0, NULL, NULL), NR_2M);
+	assert_true(addr_present(addr + SZ_2M + PAGE_SIZE));
+	assert_pool(SZ_2M, 4, 0, 0);
+	finish(t);
+}
+
 #define HUGETLB_TEST(fn) cmocka_unit_test_teardown(fn, shutdown_left_machine)
 
 int main(void)
@@ -680,6 +827,12 @@ int main(void)
 		HUGETLB_TEST(test_forced_write_on_read_only_mapping),
 		HUGETLB_TEST(test_dump_of_unfaulted_page_is_a_hole),
 		HUGETLB_TEST(test_fault_waits_for_cow_in_progress),
+		HUGETLB_TEST(test_gup_reports_vmas),
+		HUGETLB_TEST(test_dump_of_shared_page_in_cache),
+		HUGETLB_TEST(test_fatal_signal_stops_hugetlb_walk),
+		HUGETLB_TEST(test_fast_write_refused_on_read_only_1g_pud),
+		HUGETLB_TEST(test_follow_page_get_and_pin_is_refused),
+		HUGETLB_TEST(test_populate_counts_only_what_was_asked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
  * GUP (slow and fast) on them, long-term pins of device memory.
  */
 #include "harness.h"
+#include "mm/huge_mm.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -214,6 +215,16 @@ static void test_devdax_pte_pin(void **state)
 	assert_true(pte_devmap(ptep_get(pte_offset_map(pmd_of(addr), addr))));
 	assert_int_equal(*(unsigned char *)page_address(pgmap_page(&pgmap, 2)), 0x5a);
 	pin_device_range(&pgmap, addr, 0, 8);
+	/*
+	 * A lookup that takes no reference: 5.11 gives no device page, a pfn mapping's
+	 * answers; 6.17 on (gup_takes_pgmap false) returns it as any page, unreferenced.
+	 */
+	mmap_read_lock(current->mm);
+	assert_int_equal((long)follow_page(vma_at(current, addr), addr + PAGE_SIZE, 0),
+			 profile_is_6_18() ? (long)pgmap_page(&pgmap, 1) : -EEXIST);
+	assert_int_equal((long)follow_page(vma_at(current, addr), addr + PAGE_SIZE, FOLL_DUMP),
+			 profile_is_6_18() ? (long)pgmap_page(&pgmap, 1) : -EFAULT);
+	mmap_read_unlock(current->mm);
 	assert_int_equal(sys_munmap(addr, 8 * PAGE_SIZE), 0);
 	task_exit(current);
 	set_current(NULL);
@@ -245,7 +256,9 @@ static void test_devdax_pmd_pin(void **state)
 static void test_devdax_pud_pin(void **state)
 {
 	struct dev_pagemap pgmap;
+	struct page *pages[2];
 	unsigned long addr;
+	long refs;
 
 	(void)state;
 	assert_int_equal(boot_with_device(1UL << 30, 1UL << 30), 0);
@@ -259,6 +272,15 @@ static void test_devdax_pud_pin(void **state)
 			 4); /* faults it in */
 	assert_true(pud_devmap(
 		pudp_get(pud_offset(p4d_offset(pgd_offset(current->mm, addr), addr), addr))));
+	/* Faulted in: the lockless walk takes the device pages through the pud itself. */
+	refs = dev_pagemap_refs(&pgmap);
+	assert_int_equal(get_user_pages_fast_only(addr + PAGE_SIZE, 2, FOLL_WRITE, pages), 2);
+	assert_ptr_equal(pages[0], pgmap_page(&pgmap, 1));
+	assert_ptr_equal(pages[1], pgmap_page(&pgmap, 2));
+	assert_int_equal(dev_pagemap_refs(&pgmap), refs);
+	put_page(pages[0]);
+	put_page(pages[1]);
+	assert_int_equal(sim_check(stderr), 0);
 	assert_int_equal(sys_munmap(addr, 1UL << 30), 0);
 	task_exit(current);
 	set_current(NULL);
@@ -602,6 +624,146 @@ static void test_devdax_pmd_pin_shape(void **state)
 	assert_int_equal(sim_shutdown(), 0);
 }
 
+/* Clear @bits of the devmap pmd mapping @addr, under the pmd lock. */
+static void clear_pmd_bits(unsigned long addr, unsigned long bits)
+{
+	spinlock_t *ptl = pmd_lock(current->mm);
+	pmd_t *pmdp = pmd_of(addr);
+
+	set_pmd(pmdp, __pmd(pmd_val(pmdp_get(pmdp)) & ~bits));
+	spin_unlock(ptl);
+}
+
+/*
+ * A devmap pmd left read-only, clean and old (as fsdax write-back's mkclean and
+ * reclaim's aging leave one): a read GUP makes it young (FOLL_TOUCH); a write GUP
+ * finds no page through it (follow_devmap_pmd()), faults, and takes the page
+ * through the pmd the fault made writable and dirty.
+ */
+static void test_devdax_write_through_read_only_pmd(void **state)
+{
+	struct dev_pagemap pgmap;
+	struct page *page;
+	unsigned long addr, pmd;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PMD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 2UL << 20);
+	clear_pmd_bits(addr, _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED);
+
+	assert_int_equal(gup_under_lock(addr + 3 * PAGE_SIZE, 1, 0, &page, NULL), 1);
+	assert_ptr_equal(page, pgmap_page(&pgmap, 3));
+	pmd = pmd_val(pmdp_get(pmd_of(addr)));
+	assert_true(pmd & _PAGE_ACCESSED);
+	assert_false(pmd & (_PAGE_RW | _PAGE_DIRTY));
+	put_page(page);
+
+	assert_int_equal(gup_under_lock(addr + 3 * PAGE_SIZE, 1, FOLL_WRITE, &page, NULL), 1);
+	assert_ptr_equal(page, pgmap_page(&pgmap, 3));
+	pmd = pmd_val(pmdp_get(pmd_of(addr)));
+	assert_int_equal(pmd & (_PAGE_RW | _PAGE_DIRTY), _PAGE_RW | _PAGE_DIRTY);
+	assert_true(pmd_devmap(pmdp_get(pmd_of(addr))));
+	put_page(page);
+	assert_int_equal(sim_check(stderr), 0);
+	assert_int_equal(sys_munmap(addr, 2UL << 20), 0);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+/*
+ * FOLL_GET with FOLL_PIN on a devmap pmd: a warning and no reference; 5.11's walk
+ * answers follow_page_pte()'s -EINVAL, 6.18's follow_page() refuses the pin (NULL).
+ */
+static void test_devdax_follow_page_get_and_pin_is_refused(void **state)
+{
+	struct dev_pagemap pgmap;
+	unsigned long addr;
+	int refs;
+	long pgmap_refs;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PMD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 2UL << 20);
+	refs = page_ref_count(compound_head(pgmap_page(&pgmap, 6)));
+	pgmap_refs = dev_pagemap_refs(&pgmap);
+	mmap_read_lock(current->mm);
+	assert_warned(
+		(long)follow_page(vma_at(current, addr), addr + 6 * PAGE_SIZE, FOLL_GET | FOLL_PIN),
+		by_profile(-EINVAL, 0), 1);
+	mmap_read_unlock(current->mm);
+	assert_int_equal(page_ref_count(compound_head(pgmap_page(&pgmap, 6))), refs);
+	assert_int_equal(dev_pagemap_refs(&pgmap), pgmap_refs);
+	assert_int_equal(sys_munmap(addr, 2UL << 20), 0);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
+static int aged_at_grab;
+
+/* GUP-fast's recheck point: the entry ages meanwhile (reclaim's test-and-clear-young). */
+static void age_entry_at_grab(enum sim_point_id id, void *ctx, void *arg)
+{
+	(void)id;
+	(void)arg;
+	if (aged_at_grab++)
+		return;
+	__atomic_fetch_and((unsigned long *)ctx, ~_PAGE_ACCESSED, __ATOMIC_RELAXED);
+}
+
+/*
+ * A devmap pmd that changes after GUP-fast took its pages: every reference goes
+ * back (undo_dev_pagemap(); 6.x's folio drops its one grab), the pgmap too, and
+ * the caller's fallback takes the pages in the slow path.
+ */
+static void test_devdax_pmd_changed_under_fast_walk(void **state)
+{
+	struct page *pages[3], *head, *page;
+	struct dev_pagemap pgmap;
+	int head_refs, page_refs;
+	unsigned long addr;
+	long refs;
+
+	(void)state;
+	init_pgmap(&pgmap, MEMORY_DEVICE_GENERIC, 0, 2UL << 20, PMD_SIZE);
+	assert_int_equal(memremap_pages(&pgmap), 0);
+	start_task("devdax");
+	addr = map_device(&pgmap, 2UL << 20);
+	head = pgmap_page(&pgmap, 0);
+	page = pgmap_page(&pgmap, 4);
+	refs = dev_pagemap_refs(&pgmap);
+	head_refs = page_ref_count(head);
+	page_refs = page_ref_count(page);
+
+	aged_at_grab = 0;
+	assert_int_equal(sim_point_set_hook(SP_GUP_FAST_HUGE_GRAB, age_entry_at_grab, NULL), 0);
+	assert_int_equal(get_user_pages_fast_only(addr + 4 * PAGE_SIZE, 3, 0, pages), 0);
+	assert_int_equal(sim_point_set_hook(SP_GUP_FAST_HUGE_GRAB, NULL, NULL), 0);
+	assert_int_equal(aged_at_grab, 1);
+	assert_int_equal(dev_pagemap_refs(&pgmap), refs);
+	assert_int_equal(page_ref_count(head), head_refs);
+	assert_int_equal(page_ref_count(page), page_refs);
+	assert_int_equal(sim_check(stderr), 0);
+
+	assert_int_equal(pin_user_pages_fast(addr + 4 * PAGE_SIZE, 3, 0, pages), 3);
+	assert_ptr_equal(pages[0], page);
+	assert_true(page_maybe_dma_pinned(pages[2]));
+	unpin_user_pages(pages, 3);
+	assert_int_equal(page_ref_count(page), page_refs);
+	assert_int_equal(sys_munmap(addr, 2UL << 20), 0);
+	task_exit(current);
+	set_current(NULL);
+	assert_int_equal(memunmap_pages_try(&pgmap), 0);
+	assert_int_equal(sim_shutdown(), 0);
+}
+
 /*
  * The checker accounts a pgmap's references against its pages' and mappings':
  * a lookup never put back, and a pinned device page that lost its references,
@@ -728,6 +890,9 @@ int main(void)
 		DEVICE_TEST(test_devdax_get_then_put_page),
 		DEVICE_TEST(test_devdax_split_at_alignment),
 		DEVICE_TEST(test_devdax_pmd_pin_shape),
+		DEVICE_TEST(test_devdax_write_through_read_only_pmd),
+		DEVICE_TEST(test_devdax_pmd_changed_under_fast_walk),
+		DEVICE_TEST(test_devdax_follow_page_get_and_pin_is_refused),
 		DEVICE_TEST(test_checker_accounts_pgmap_refs),
 		DEVICE_TEST(test_devdax_pte_pin_pgmap_ref),
 	};

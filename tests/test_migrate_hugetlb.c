@@ -320,6 +320,35 @@ static void test_gup_fast_refuses_migration_entry(void **state)
 	task_exit(window_task);
 }
 
+/*
+ * follow_page() without FOLL_MIGRATION meets the entry: follow_huge_pmd() finds no
+ * page, and the lookup reads as nothing mapped (no reference is taken).
+ */
+static void follow_page_in_window(enum sim_point_id id, void *ctx, void *arg)
+{
+	struct page *old = ctx;
+	int refs = page_ref_count(old);
+
+	(void)id;
+	(void)arg;
+	assert_migration_entry(window_addr, true);
+	mmap_read_lock(window_task->mm);
+	assert_null(
+		follow_page(vma_at(window_task, window_addr), window_addr + PAGE_SIZE, FOLL_GET));
+	mmap_read_unlock(window_task->mm);
+	assert_int_equal(page_ref_count(old), refs);
+}
+
+static void test_follow_page_without_foll_migration(void **state)
+{
+	(void)state;
+	run_window(HUGE_PRIVATE, follow_page_in_window);
+	assert_int_equal(zone_of(window_task, window_addr), ZONE_NORMAL);
+	assert_bytes(window_addr);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(window_task);
+}
+
 static struct task_struct *window_child;
 
 static void assert_entry_of(struct task_struct *t, unsigned long addr, bool write)
@@ -431,6 +460,17 @@ static void waiter_pin(struct window_waiter *ww)
 	}
 }
 
+/* follow_page() with FOLL_MIGRATION (5.11's KSM lookup): it waits, then gets the new page. */
+static void waiter_follow_migration(struct window_waiter *ww)
+{
+	waiter_follow_page_migration(ww);
+	ww->ret = ww->page ? 1 : 0;
+	if (ww->page) {
+		ww->byte = *((char *)page_address(ww->page));
+		put_page(ww->page);
+	}
+}
+
 static void fault_in_window(enum sim_point_id id, void *ctx, void *arg)
 {
 	(void)id;
@@ -459,7 +499,7 @@ static void run_waiter(void (*fn)(struct window_waiter *ww))
 	assert_int_equal(window_hits, 1);
 	assert_int_equal(zone_of(window_task, window_addr), ZONE_NORMAL);
 	assert_int_equal(waiter.byte, 'm');
-	if (fn == waiter_pin) {
+	if (fn == waiter_pin || fn == waiter_follow_migration) {
 		assert_int_equal(waiter.ret, 1);
 		assert_int_equal(page_zonenum(waiter.page), ZONE_NORMAL);
 	} else {
@@ -480,6 +520,12 @@ static void test_slow_gup_waits_for_migration(void **state)
 {
 	(void)state;
 	run_waiter(waiter_pin);
+}
+
+static void test_follow_page_waits_for_migration(void **state)
+{
+	(void)state;
+	run_waiter(waiter_follow_migration);
 }
 
 /* --- offline_range() and cma_alloc() over hugetlb pages --- */
@@ -705,9 +751,11 @@ int main(void)
 		POOL3_TEST(test_gup_fast_refuses_migration_entry),
 		POOL3_TEST(test_fork_copies_migration_entry),
 		POOL3_TEST(test_munmap_in_window),
+		POOL3_TEST(test_follow_page_without_foll_migration),
 		POOL3_TEST(test_mprotect_in_window),
 		POOL3_TEST(test_fault_waits_for_migration),
 		POOL3_TEST(test_slow_gup_waits_for_migration),
+		POOL3_TEST(test_follow_page_waits_for_migration),
 		POOL3_TEST(test_offline_moves_in_use_page),
 		POOL3_TEST(test_offline_refuses_pinned_page),
 		POOL3_TEST(test_offline_dissolves_free_pool_page),

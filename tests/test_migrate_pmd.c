@@ -162,6 +162,29 @@ static void test_follow_page_with_foll_migration_waits(void **state)
 	task_exit(t);
 }
 
+/* The same at the PTE level: follow_page_pte() waits on a small page's migration entry. */
+static void test_follow_page_with_foll_migration_waits_on_small_page(void **state)
+{
+	struct task_struct *t = start_task("small");
+	struct migrate_window w = {.task = t, .addr = map_patterned(0, 8) + 3 * PAGE_SIZE};
+	struct window_waiter ww = {.task = t, .fn = waiter_follow_page_migration, .addr = w.addr};
+
+	(void)state;
+	assert_false(PageCompound(pfn_to_page(pfn_of(t, w.addr))));
+	w.during = window_start_waiter;
+	w.arg = &ww;
+	migrate_with_window(&w);
+	window_waiter_join(&ww);
+	assert_non_null(ww.page);
+	assert_false(IS_ERR_VALUE(ww.page));
+	assert_int_equal(page_to_pfn(ww.page), pfn_of(t, w.addr));
+	assert_int_not_equal(page_to_pfn(ww.page), w.old_pfn);
+	assert_int_equal(*(char *)page_address(ww.page), 'a' + 3);
+	put_page(ww.page);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+}
+
 static void test_gup_fast_falls_back_and_waits(void **state)
 {
 	struct task_struct *t = start_task("thp");
@@ -313,6 +336,7 @@ int main(void)
 		PMD_TEST(test_pmd_migration_entry_while_it_stands),
 		PMD_TEST(test_fault_waits_for_pmd_migration),
 		PMD_TEST(test_follow_page_with_foll_migration_waits),
+		PMD_TEST(test_follow_page_with_foll_migration_waits_on_small_page),
 		PMD_TEST(test_gup_fast_falls_back_and_waits),
 		PMD_TEST(test_checker_knows_pmd_migration_entries),
 		cmocka_unit_test_setup_teardown(test_soft_dirty_survives_pmd_migration,

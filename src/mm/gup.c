@@ -515,6 +515,7 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 
 retry:
 	for (;;) {
+		/* Untested: follow_pmd_mask() saw a table, and nothing here turns one into junk. */
 		if (unlikely(pmd_bad(pmdp_get(pmd))))
 			return no_page_table(vma, flags);
 		ptep = pte_offset_map_lock(mm, pmd, address, &ptl);
@@ -560,6 +561,7 @@ retry:
 			return err_page(ret);
 		goto retry;
 	}
+	/* Untested: a mapped page holds a reference; only a corrupt refcount fails. */
 	if (unlikely(!try_grab_page(page, flags))) {
 		page = err_page(-ENOMEM);
 		goto unlock;
@@ -625,6 +627,7 @@ static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned l
 		return NULL;
 	if ((flags & FOLL_DUMP) && is_huge_zero_pmd(pmd))
 		return err_page(-EFAULT);
+	/* Untested: follow_pmd_mask() checked before the lock; only a change meanwhile gets here. */
 	if (pmd_protnone(pmd) && !gup_can_follow_protnone(vma, flags))
 		return NULL;
 	page = pmd_page(pmd);
@@ -680,6 +683,10 @@ static struct page *follow_split_huge_pmd(struct vm_area_struct *vma, unsigned l
 					  struct dev_pagemap **pgmap)
 {
 	split_huge_pmd(vma, pmdp, address);
+	/*
+	 * Untested: -EBUSY needs a fault to map a huge pmd again between the split and
+	 * this look; the split leaves the deposited table, so pte_alloc() allocates nothing.
+	 */
 	if (pmd_is_huge_leaf(pmdp_get(pmdp)))
 		return err_page(-EBUSY);
 	if (pte_alloc(vma->vm_mm, pmdp))
@@ -736,6 +743,7 @@ retry:
 	if (pmd_none(pmd) || !pmd_present(pmd))
 		return no_page_table(vma, flags);
 	if (!pmd_trans_huge(pmd)) {
+		/* Untested: a leaf that is neither THP, devmap nor hugetlb has no writer. */
 		if (pmd_huge(pmd))
 			return no_page_table(vma, flags);
 		return follow_page_pte(vma, address, pmdp, flags, &ctx->pgmap);
@@ -746,6 +754,7 @@ retry:
 		return no_page_table(vma, flags);
 	ptl = pmd_lock(vma->vm_mm);
 	pmd = pmdp_get(pmdp);
+	/* Untested (none, migration): a zap or a migration between the read above and the lock. */
 	if (pmd_none(pmd)) {
 		spin_unlock(ptl);
 		return no_page_table(vma, flags);
@@ -796,7 +805,7 @@ static struct page *follow_pud_mask(struct vm_area_struct *vma, unsigned long ad
 	}
 	if (pud_none(pud) || pud_huge(pud) || pud_devmap(pud))
 		return no_page_table(vma, flags);
-	if (unlikely(pud_bad(pud)))
+	if (unlikely(pud_bad(pud))) /* untested: nothing writes such a pud */
 		return no_page_table(vma, flags);
 	return follow_pmd_mask(vma, address, pudp, flags, ctx);
 }
@@ -1620,6 +1629,7 @@ static void release_gup_pages(unsigned long nr_pages, struct page **pages, unsig
 		unpin_user_pages(pages, nr_pages);
 		return;
 	}
+	/* Untested: get_user_pages*() refuse FOLL_LONGTERM, so only pins get here. */
 	for (unsigned long i = 0; i < nr_pages; i++)
 		put_page(pages[i]);
 }
@@ -1642,7 +1652,7 @@ long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start, unsi
 	bool drain_allow = true;
 	LIST_HEAD(cma_pages);
 
-	if (!pages)
+	if (!pages) /* untested: FOLL_LONGTERM needs FOLL_PIN, which needs @pages */
 		return ret;
 	for (;;) {
 		unsigned long stuck;
@@ -1658,6 +1668,7 @@ long check_and_migrate_cma_pages(struct mm_struct *mm, unsigned long start, unsi
 		if (ret <= 0 || !all_moved)
 			return ret;
 		nr_pages = (unsigned long)ret;
+		drain_allow = true; /* 5.11's check_again: a new pass may drain once more */
 	}
 }
 
@@ -2223,7 +2234,7 @@ static int gup_huge_pmd(pmd_t orig, pmd_t *pmdp, unsigned long addr, unsigned lo
 		return 0;
 	if (pmd_devmap(orig))
 		return __gup_device_huge_pmd(orig, pmdp, addr, end, flags, pages, nr);
-	if (!PageHead(pmd_page(orig)))
+	if (!PageHead(pmd_page(orig))) /* untested: only a hand-written pmd */
 		return 0;
 	return gup_huge_leaf(&pmdp->pmd, pmd_val(orig), pmd_page(orig), PMD_SIZE, addr, end, flags,
 			     pages, nr);

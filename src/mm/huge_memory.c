@@ -1247,9 +1247,16 @@ static struct page *follow_devmap_entry(unsigned long *entryp, unsigned long ent
 		((entry & PTE_PFN_MASK) >> PAGE_SHIFT) + ((addr & (size - 1)) >> PAGE_SHIFT);
 	struct page *page;
 
-	WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) == (FOLL_GET | FOLL_PIN));
+	/*
+	 * Both at once is the caller's bug and nothing is taken. 5.11 returns NULL
+	 * here and its follow_pmd_mask() goes on to follow_page_pte(), whose same
+	 * check answers -EINVAL: the walk's answer, given here at once.
+	 */
+	if (WARN_ON_ONCE((flags & (FOLL_GET | FOLL_PIN)) == (FOLL_GET | FOLL_PIN)))
+		return devmap_err(-EINVAL);
 	if ((flags & FOLL_WRITE) && !(entry & _PAGE_RW))
 		return NULL;
+	/* Untested: the caller saw a devmap entry; only a change before its lock gets here. */
 	if (!(entry & _PAGE_PRESENT) || !(entry & _PAGE_DEVMAP))
 		return NULL;
 	if (flags & FOLL_TOUCH) {

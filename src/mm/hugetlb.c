@@ -1353,7 +1353,10 @@ long follow_hugetlb_page(struct mm_struct *mm, struct vm_area_struct *vma, struc
 				remainder = 0;
 				break;
 			}
-			/* The fault let mmap_lock go (unless told to keep it): stop, no error. */
+			/*
+			 * The fault let mmap_lock go (unless told to keep it): stop, no error.
+			 * Untested: no hugetlb fault here returns VM_FAULT_RETRY (no userfaultfd).
+			 */
 			if (locked && !(fault_flags & FAULT_FLAG_RETRY_NOWAIT))
 				*locked = 0;
 			*err = 0;
@@ -1375,6 +1378,7 @@ long follow_hugetlb_page(struct mm_struct *mm, struct vm_area_struct *vma, struc
 		do {
 			if (pages) {
 				pages[i] = page + pfn_offset;
+				/* Untested: the mapped page holds a reference. */
 				if (WARN_ON_ONCE(!try_grab_page(pages[i], flags))) {
 					spin_unlock(ptl);
 					*err = -ENOMEM;
