@@ -520,13 +520,7 @@ static bool is_pinnable_page_6_18(struct page *page)
 	enum zone_type zone = page_zonenum(page);
 	unsigned long pfn = page_to_pfn(page);
 
-	/*
-	 * The common case first (GUP-fast asks for every page): ZONE_NORMAL outside
-	 * CMA, the flags read once for the zone (a second page_zone() would read
-	 * them again: they are READ_ONCE).
-	 */
-	if (likely(zone == ZONE_NORMAL))
-		return !zone_pfn_is_cma(&node_zones[ZONE_NORMAL], pfn);
+	/* (ZONE_NORMAL outside CMA never gets here from is_pinnable_page().) */
 	/* folio_is_longterm_pinnable(): fsdax must stay evictable, coherent memory moves. */
 	if (zone == ZONE_DEVICE)
 		return !is_fsdax_page(page) && !is_device_coherent_page(page);

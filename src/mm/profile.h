@@ -528,8 +528,17 @@ static inline bool foll_later_flag(unsigned int flags, unsigned int flag)
 	return flags & flag & mm_profile->later_foll_flags;
 }
 
+/*
+ * Every profile lets a long-term pin stay on a ZONE_NORMAL page outside CMA, the
+ * common case GUP-fast asks about for each page: answered here, without the
+ * profile's call (a FOLL_LONGTERM pin of such memory then costs what a plain one
+ * does); any other page goes to the profile.
+ */
 static inline bool is_pinnable_page(struct page *page)
 {
+	if (likely(page_zonenum(page) == ZONE_NORMAL) &&
+	    !zone_pfn_is_cma(&node_zones[ZONE_NORMAL], page_to_pfn(page)))
+		return true;
 	return mm_profile->is_pinnable_page(page);
 }
 
