@@ -242,7 +242,7 @@ static void test_longterm_pin_of_cma_page_takes_the_slow_path(void **state)
 	(void)state;
 	touch_page(addr);
 	zone = page_zone(pfn_to_page(pfn_of(current, addr)));
-	zone->is_cma = true;
+	zone_set_all_cma(zone, true);
 	if (has_pin_fast_only()) {
 		assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_LONGTERM, &page), 0);
 		/* Without FOLL_LONGTERM, or for plain references, CMA does not matter. */
@@ -266,7 +266,7 @@ static void test_longterm_pin_of_cma_page_takes_the_slow_path(void **state)
 		assert_int_equal(page_to_pfn(page), pfn_of(current, addr));
 		unpin_user_page(page);
 	}
-	zone->is_cma = false;
+	zone_set_all_cma(zone, false);
 	if (has_pin_fast_only()) {
 		assert_int_equal(pin_user_pages_fast_only(addr, 1, FOLL_LONGTERM, &page), 1);
 		unpin_user_page(page);

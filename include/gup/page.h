@@ -327,6 +327,8 @@ struct zone {
 	const char *name;
 	unsigned long zone_start_pfn;
 	unsigned long spanned_pages;
+	/* The pages from zone_start_pfn below the CMA area (all without one, none if is_cma). */
+	unsigned long below_cma_pages;
 	unsigned long managed_pages;
 	atomic_long_t free_pages;
 	bool is_cma; /* pageblocks of this zone are MIGRATE_CMA */

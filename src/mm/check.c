@@ -985,6 +985,12 @@ static void check_buddy_lists(struct check_ctx *c)
 		if (cma != (unsigned long)atomic_long_read(&zone->free_cma_pages))
 			violation(c, "zone %s: %lu pages on CMA free lists, counter says %ld",
 				  zone->name, cma, atomic_long_read(&zone->free_cma_pages));
+		/* GUP-fast's long-term check trusts it: ZONE_NORMAL's pages below its CMA area. */
+		if (zone->below_cma_pages !=
+		    (zone->is_cma ? 0 : zone->spanned_pages - zone->cma_pages))
+			violation(c, "zone %s: %lu pages below CMA, but %lu spanned, %lu CMA%s",
+				  zone->name, zone->below_cma_pages, zone->spanned_pages,
+				  zone->cma_pages, zone->is_cma ? ", all CMA" : "");
 		if (zone->watermark[WMARK_MIN] > zone->watermark[WMARK_LOW] ||
 		    zone->watermark[WMARK_LOW] > zone->watermark[WMARK_HIGH] ||
 		    zone->watermark[WMARK_HIGH] > zone->managed_pages)

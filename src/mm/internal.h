@@ -98,6 +98,8 @@ void init_zone(struct zone *zone, const char *name, unsigned long start_pfn,
 void init_memmap(unsigned long start, unsigned long end);
 /* Boot: the top @nr_pages of @zone become MIGRATE_CMA pageblocks (before they are freed). */
 void zone_init_cma(struct zone *zone, unsigned long nr_pages);
+/* Make every pageblock of @zone MIGRATE_CMA (@all_cma) or none but its CMA area again. */
+void zone_set_all_cma(struct zone *zone, bool all_cma);
 /*
  * The zones' min/low/high watermarks from @min_free_kbytes (0: the kernel's
  * default, sqrt(16 * memory in KiB)); @enforce makes the allocator keep to them

@@ -541,6 +541,7 @@ void init_zone(struct zone *zone, const char *name, unsigned long start_pfn, uns
 	}
 	zone->cma_start_pfn = 0;
 	zone->cma_pages = 0;
+	zone->below_cma_pages = nr_pages;
 	atomic_long_set(&zone->free_cma_pages, 0);
 }
 
@@ -548,6 +549,13 @@ void zone_init_cma(struct zone *zone, unsigned long nr_pages)
 {
 	zone->cma_start_pfn = zone->zone_start_pfn + zone->spanned_pages - nr_pages;
 	zone->cma_pages = nr_pages;
+	zone->below_cma_pages = zone->spanned_pages - nr_pages;
+}
+
+void zone_set_all_cma(struct zone *zone, bool all_cma)
+{
+	zone->is_cma = all_cma;
+	zone->below_cma_pages = all_cma ? 0 : zone->spanned_pages - zone->cma_pages;
 }
 
 void init_memmap(unsigned long start, unsigned long end)

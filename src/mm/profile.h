@@ -530,15 +530,19 @@ static inline bool foll_later_flag(unsigned int flags, unsigned int flag)
 
 /*
  * Every profile lets a long-term pin stay on a ZONE_NORMAL page outside CMA, the
- * common case GUP-fast asks about for each page: answered here, without the
- * profile's call (a FOLL_LONGTERM pin of such memory then costs what a plain one
- * does); any other page goes to the profile.
+ * common case GUP-fast asks about for each page: answered here from the pfn with
+ * one compare (the zone is one pfn range, its CMA area at the top), without the
+ * page's flags or the profile's call; any other page goes to the profile.
  */
 static inline bool is_pinnable_page(struct page *page)
 {
-	if (likely(page_zonenum(page) == ZONE_NORMAL) &&
-	    !zone_pfn_is_cma(&node_zones[ZONE_NORMAL], page_to_pfn(page)))
+	const struct zone *normal = &node_zones[ZONE_NORMAL];
+
+	if (likely(page_to_pfn(page) - normal->zone_start_pfn < normal->below_cma_pages)) {
+		VM_BUG_ON_PAGE(page_zonenum(page) != ZONE_NORMAL || is_migrate_cma_page(page),
+			       page);
 		return true;
+	}
 	return mm_profile->is_pinnable_page(page);
 }
 
