@@ -2034,17 +2034,7 @@ static void device_gup(struct model *m, const struct model_op *op)
 		expect = accessible ? -EOPNOTSUPP : -EFAULT;
 	trace(m, "device %s%s%s %#lx n %ld%s", fast ? "fast " : "", longterm ? "longterm " : "",
 	      pin ? "pin" : "get", addr, n, write ? " write" : "");
-	if (fast) {
-		got = pin ? pin_user_pages_fast(addr, (int)n, flags, batch->pages)
-			  : get_user_pages_fast(addr, (int)n, flags, batch->pages);
-	} else {
-		mmap_read_lock(m->cur->task->mm);
-		got = pin ? pin_user_pages(addr, n, flags, batch->pages, NULL)
-			  : get_user_pages(addr, n, flags, batch->pages, NULL);
-		mmap_read_unlock(m->cur->task->mm);
-	}
-	batch->nr = got > 0 ? (int)got : 0;
-	batch->pinned = pin;
+	got = batch_gup(m, batch, addr, (int)n, flags, fast, pin);
 	if (got != expect) {
 		diverged(m, "device gup returned %ld, expected %ld", got, expect);
 		return;
