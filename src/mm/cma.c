@@ -75,6 +75,15 @@ static bool bit_test(const unsigned long *map, unsigned long bit)
 	return map[bit / BITS_PER_WORD] & (1UL << (bit % BITS_PER_WORD));
 }
 
+/* Are bits [@bit, @bit + @nr) of @map all @set? */
+static bool bits_all(const unsigned long *map, unsigned long bit, unsigned long nr, bool set)
+{
+	for (unsigned long b = bit; b < bit + nr; b++)
+		if (bit_test(map, b) != set)
+			return false;
+	return true;
+}
+
 static void bits_assign(unsigned long *map, unsigned long bit, unsigned long nr, bool set)
 {
 	for (unsigned long b = bit; b < bit + nr; b++) {
@@ -96,11 +105,7 @@ static unsigned long claim_window(struct cma *cma, unsigned long from, unsigned 
 
 	pthread_mutex_lock(&cma->lock);
 	for (; bit + nr <= cma->count; bit += mask + 1) {
-		unsigned long b = bit;
-
-		while (b < bit + nr && !bit_test(cma->bitmap, b))
-			b++;
-		if (b == bit + nr) {
+		if (bits_all(cma->bitmap, bit, nr, false)) {
 			bits_assign(cma->bitmap, bit, nr, true);
 			pthread_mutex_unlock(&cma->lock);
 			return bit;
@@ -121,25 +126,24 @@ void cma_for_each_allocated(void (*fn)(unsigned long pfn, void *arg), void *arg)
 	pthread_mutex_unlock(&cma->lock);
 }
 
-static void mark_allocated(struct cma *cma, unsigned long bit, unsigned long nr, bool allocated)
+static void mark_allocated(struct cma *cma, unsigned long bit, unsigned long nr)
 {
 	pthread_mutex_lock(&cma->lock);
-	bits_assign(cma->allocated, bit, nr, allocated);
+	bits_assign(cma->allocated, bit, nr, true);
 	pthread_mutex_unlock(&cma->lock);
 }
 
 /* Were bits [@bit, @bit + @nr) all handed out by cma_alloc()? Then they are not any more. */
 static bool take_back_allocated(struct cma *cma, unsigned long bit, unsigned long nr)
 {
-	unsigned long b = bit;
+	bool handed_out;
 
 	pthread_mutex_lock(&cma->lock);
-	while (b < bit + nr && bit_test(cma->allocated, b))
-		b++;
-	if (b == bit + nr)
+	handed_out = bits_all(cma->allocated, bit, nr, true);
+	if (handed_out)
 		bits_assign(cma->allocated, bit, nr, false);
 	pthread_mutex_unlock(&cma->lock);
-	return b == bit + nr;
+	return handed_out;
 }
 
 static void release_window(struct cma *cma, unsigned long bit, unsigned long nr)
@@ -189,7 +193,7 @@ struct page *cma_alloc(struct cma *cma, unsigned long count, unsigned int align,
 		page = alloc_contig_range(cma->base_pfn + bit, cma->base_pfn + bit + count, why);
 		pthread_mutex_unlock(&cma_mutex);
 		if (page) {
-			mark_allocated(cma, bit, count, true);
+			mark_allocated(cma, bit, count);
 			break;
 		}
 		release_window(cma, bit, count);
