@@ -563,7 +563,7 @@ static inline bool pte_swp_exclusive(pte_t pte)
 	return pte_val(pte) & _PAGE_SWP_EXCLUSIVE;
 }
 
-/* An entry that is not a slot of a swap device: migration, device-private (the kernel's MAX_SWAPFILES up). */
+/* Not a slot of a swap device: migration, device-private (the kernel's MAX_SWAPFILES up). */
 static inline bool non_swap_entry(swp_entry_t e)
 {
 	return swp_type(e) >= SWP_MIGRATION_READ_EXCLUSIVE;

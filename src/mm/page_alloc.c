@@ -549,7 +549,7 @@ void zone_init_cma(struct zone *zone, unsigned long nr_pages)
 {
 	zone->cma_start_pfn = zone->zone_start_pfn + zone->spanned_pages - nr_pages;
 	zone->cma_pages = nr_pages;
-	zone->below_cma_pages = zone->spanned_pages - nr_pages;
+	zone_set_all_cma(zone, zone->is_cma);
 }
 
 void zone_set_all_cma(struct zone *zone, bool all_cma)

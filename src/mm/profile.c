@@ -520,8 +520,10 @@ static bool is_pinnable_page_6_18(struct page *page)
 	enum zone_type zone = page_zonenum(page);
 	unsigned long pfn = page_to_pfn(page);
 
-	/* (ZONE_NORMAL outside CMA never gets here from is_pinnable_page().) */
-	/* folio_is_longterm_pinnable(): fsdax must stay evictable, coherent memory moves. */
+	/*
+	 * ZONE_NORMAL outside CMA is answered by is_pinnable_page() before this.
+	 * folio_is_longterm_pinnable(): fsdax must stay evictable, coherent memory moves.
+	 */
 	if (zone == ZONE_DEVICE)
 		return !is_fsdax_page(page) && !is_device_coherent_page(page);
 	/* MIGRATE_CMA pageblocks of any zone. */
