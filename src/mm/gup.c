@@ -442,8 +442,8 @@ static bool should_wait_for_migration(pte_t pte, unsigned int flags)
 
 /*
  * The PTE is present but vm_normal_page() found no struct page for it. Return
- * the page to use (only the shared zero page qualifies), an error pointer, or
- * NULL when the entry has to be treated as not mapped.
+ * the page to use (the shared zero page, or a device page as the profile's pgmap
+ * rule allows) or an error pointer; never NULL, as the entry is mapped.
  */
 static struct page *follow_pageless_pte(struct vm_area_struct *vma, unsigned long address,
 					pte_t *ptep, pte_t pte, unsigned int flags,
@@ -539,8 +539,6 @@ retry:
 	}
 	if (!page) {
 		page = follow_pageless_pte(vma, address, ptep, pte, flags, pgmap);
-		if (!page)
-			goto not_mapped;
 		if (is_err_page(page))
 			goto unlock;
 	}
