@@ -174,18 +174,22 @@ static inline struct page *compound_head(struct page *page)
 	return page;
 }
 
+/*
+ * The first tail's fields are read atomically: a lockless reader (GUP-fast, or a
+ * look at a huge pmd before its lock) may meet a split clearing them.
+ */
 static inline unsigned int compound_order(struct page *page)
 {
 	if (!PageHead(page))
 		return 0;
-	return page[1].compound_order;
+	return READ_ONCE(page[1].compound_order);
 }
 
 static inline unsigned long compound_nr(struct page *page)
 {
 	if (!PageHead(page))
 		return 1;
-	return page[1].compound_nr;
+	return READ_ONCE(page[1].compound_nr);
 }
 
 static inline bool PageAnon(struct page *page)

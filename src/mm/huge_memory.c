@@ -686,7 +686,11 @@ static void split_huge_page_tail(struct page *head, int i, struct list_head *lis
 	unsigned long zone_bits = READ_ONCE(tail->flags) & (~0UL << ZONES_PGSHIFT);
 
 	WRITE_ONCE(tail->flags, zone_bits | (READ_ONCE(head->flags) & THP_TAIL_FLAGS));
-	tail->lru.prev = NULL;
+	/*
+	 * Atomic: on the first tail this word holds compound_order and the compound
+	 * mapcount, which a lockless look at a stale huge pmd may still be reading.
+	 */
+	WRITE_ONCE(tail->lru.prev, NULL);
 	tail->private_data = 0;
 	tail->index = head->index + (unsigned long)i;
 	WRITE_ONCE(tail->mapping, head->mapping);
