@@ -295,6 +295,58 @@ static void test_short_host_transfers_are_completed(void **state)
 	task_exit(t);
 }
 
+/* What the counters and the page said while the host write was in flight. */
+static struct {
+	unsigned long writeback, dirty;
+	bool page_writeback, page_dirty;
+	struct page *page;
+} seen_in_write;
+
+static ssize_t sampling_pwrite(int fd, const void *buf, size_t count, loff_t pos)
+{
+	seen_in_write.writeback = global_node_page_state(NR_WRITEBACK);
+	seen_in_write.dirty = global_node_page_state(NR_FILE_DIRTY);
+	seen_in_write.page_writeback = PageWriteback(seen_in_write.page);
+	seen_in_write.page_dirty = PageDirty(seen_in_write.page);
+	return host_io_default_ops.pwrite(fd, buf, count, pos);
+}
+
+/*
+ * Writeback moves a page from nr_dirty to nr_writeback for as long as its bytes
+ * are on their way to the host file (clear_page_dirty_for_io, then
+ * set_page_writeback), and out of both once they are there.
+ */
+static void test_writeback_in_flight_is_counted(void **state)
+{
+	struct task_struct *t = start_task("inflight");
+	const char *path = make_pattern_file("f", PAGE_SIZE, 0600);
+	struct host_io_ops ops = host_io_default_ops;
+	unsigned long buf = map_rw(1);
+	int fd = open_file(path, O_RDWR);
+
+	(void)state;
+	assert_int_equal(copy_to_user(buf, "w", 1), 0);
+	assert_int_equal(sys_pwrite64(fd, buf, 1, 0), 1);
+	seen_in_write.page = find_get_page(t->files->fd[fd]->f_mapping, 0);
+	assert_non_null(seen_in_write.page);
+	assert_int_equal(global_node_page_state(NR_FILE_DIRTY), 1);
+	assert_int_equal(global_node_page_state(NR_WRITEBACK), 0);
+	ops.pwrite = sampling_pwrite;
+	host_io_set_ops(&ops);
+	assert_int_equal(sys_fsync(fd), 0);
+	host_io_set_ops(NULL);
+	assert_int_equal(seen_in_write.writeback, 1);
+	assert_int_equal(seen_in_write.dirty, 0);
+	assert_true(seen_in_write.page_writeback);
+	assert_false(seen_in_write.page_dirty);
+	assert_int_equal(global_node_page_state(NR_WRITEBACK), 0);
+	assert_int_equal(global_node_page_state(NR_FILE_DIRTY), 0);
+	assert_false(PageWriteback(seen_in_write.page));
+	assert_int_equal(host_byte(path, 0), 'w');
+	put_page(seen_in_write.page);
+	task_exit(t);
+}
+
 /*
  * A write meant to cover a page whole, whose user bytes end halfway (the rest
  * of the buffer unmapped): 5.11 faults the chunk in first and writes none of
@@ -382,6 +434,7 @@ int main(void)
 		FILE_TEST(test_host_read_error_is_eio_and_leaves_no_locked_page),
 		FILE_TEST(test_writeback_error_reported_once_data_kept),
 		FILE_TEST(test_short_host_transfers_are_completed),
+		FILE_TEST(test_writeback_in_flight_is_counted),
 		FILE_TEST(test_short_copy_over_whole_page_keeps_file_bytes),
 		FILE_TEST(test_checker_reports_page_cache_violations),
 	};
