@@ -141,21 +141,22 @@ static void test_status_rss_lines(void **state)
 	assert_false(IS_ERR_VALUE(anon) || IS_ERR_VALUE(shm));
 	assert_status(t->mm, 0, 0, 0);
 	assert_int_equal(user_byte(priv), 'A');
+	/* Fault-around maps page 0 beside page 3: the priv read left it cached. */
 	assert_int_equal(user_byte(shared + 3 * PAGE_SIZE), 'D');
-	assert_status(t->mm, 0, 2, 0);
+	assert_status(t->mm, 0, 3, 0);
 	assert_int_equal(copy_to_user(priv, "c", 1), 0); /* COW: file to anon */
 	assert_int_equal(copy_to_user(anon, "a", 1), 0);
 	assert_int_equal(copy_to_user(anon + 2 * PAGE_SIZE, "a", 1), 0);
-	assert_status(t->mm, 3, 1, 0);
+	assert_status(t->mm, 3, 2, 0);
 	assert_int_equal(copy_to_user(shm, "s", 1), 0);
 	assert_int_equal(copy_to_user(mem, "m", 1), 0);
 	assert_int_equal(user_byte(mem + PAGE_SIZE), 0);
-	assert_status(t->mm, 3, 1, 3);
+	assert_status(t->mm, 3, 2, 3);
 	assert_int_equal(sys_ftruncate(fd, 2 * PAGE_SIZE), 0); /* the shared page 3 goes */
 	assert_int_equal(sys_ftruncate(memfd, PAGE_SIZE), 0);
-	assert_status(t->mm, 3, 0, 2);
+	assert_status(t->mm, 3, 1, 2);
 	assert_int_equal(sys_munmap(anon, 3 * PAGE_SIZE), 0);
-	assert_status(t->mm, 1, 0, 2);
+	assert_status(t->mm, 1, 1, 2);
 	assert_int_equal(show_status(NULL, t->mm), -EINVAL);
 	assert_int_equal(show_status(stdout, NULL), -EINVAL);
 	assert_int_equal(sim_check(NULL), 0);

@@ -68,6 +68,12 @@ struct vm_operations_struct {
 	void (*close)(struct vm_area_struct *vma);
 	vm_fault_t (*fault)(struct vm_fault *vmf);
 	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf);
+	/*
+	 * Fault-around: map what is cached of [start, end] of the file before
+	 * ->fault; VM_FAULT_NOPAGE when that mapped the faulting address.
+	 */
+	vm_fault_t (*map_pages)(struct vm_fault *vmf, unsigned long start_pgoff,
+				unsigned long end_pgoff);
 	const char *(*name)(struct vm_area_struct *vma);
 	/* A PMD or PUD fault in a DAX mapping; VM_FAULT_FALLBACK for the next size down. */
 	vm_fault_t (*huge_fault)(struct vm_fault *vmf, enum page_entry_size pe_size);

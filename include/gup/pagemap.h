@@ -69,6 +69,16 @@ static inline void unlock_and_put_page(struct page *page)
 
 /* The host-file fault handler: page-cache lookup, reading the page in on a miss. */
 vm_fault_t filemap_fault(struct vm_fault *vmf);
+/**
+ * filemap_map_pages() - fault-around: map the pages of [@start_pgoff, @end_pgoff]
+ * of the faulting VMA's file that are cached, up to date, within the file and
+ * not locked by anyone else, into the empty entries of vmf->pmd's page table
+ * (read-only where a read fault maps them so). Reads nothing and never sleeps.
+ *
+ * Return: VM_FAULT_NOPAGE when the faulting address got its page (the fault is
+ * done); 0 when the fault still needs ->fault.
+ */
+vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff);
 /* A write fault on a shared file page: mark it dirty (and lock it). */
 vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf);
 

@@ -66,6 +66,14 @@ struct sim_config {
 	unsigned long hugetlb_2m_pages;
 	unsigned long hugetlb_1g_pages;
 	unsigned int file_latency_us; /* every host file read and write waits this long */
+	/*
+	 * /sys/kernel/debug/fault_around_bytes: a read fault on a file or shmem
+	 * mapping also maps the neighbours already cached and up to date, within
+	 * this aligned window (at most one page table, never outside the VMA). 0:
+	 * the kernel's default, 64 KiB; up to PAGE_SIZE turns it off; larger values
+	 * round down to a power of two; above 2 MiB, sim_boot() answers -EINVAL.
+	 */
+	unsigned long fault_around_bytes;
 	const char *dax_dir; /* host files opened under this directory are fsdax; NULL: none */
 	/*
 	 * CONFIG_MEM_SOFT_DIRTY: the kernel's dirtying also sets the PTE's soft-dirty

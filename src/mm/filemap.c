@@ -146,11 +146,11 @@ struct page *find_lock_page(struct address_space *mapping, pgoff_t index)
 	return page;
 }
 
-struct page *find_get_next_page(struct address_space *mapping, pgoff_t *index, pgoff_t end)
+/* find_get_next_page() inside the caller's RCU read-side section. */
+static struct page *next_cached_page(struct address_space *mapping, pgoff_t *index, pgoff_t end)
 {
 	struct page *page;
 
-	sim_rcu_read_lock();
 	for (pgoff_t at = *index;;) {
 		page = xa_find(&mapping->i_pages, &at, end);
 		if (!page)
@@ -169,6 +169,15 @@ struct page *find_get_next_page(struct address_space *mapping, pgoff_t *index, p
 		}
 		put_page(page);
 	}
+	return page;
+}
+
+struct page *find_get_next_page(struct address_space *mapping, pgoff_t *index, pgoff_t end)
+{
+	struct page *page;
+
+	sim_rcu_read_lock();
+	page = next_cached_page(mapping, index, end);
 	sim_rcu_read_unlock();
 	return page;
 }
@@ -388,6 +397,58 @@ static bool start_read_nowait(struct vm_fault *vmf, struct file *file, struct pa
 	    !page->mapping->a_ops->readpage)
 		return false;
 	return read_page_async(file, page) == 0;
+}
+
+/*
+ * May fault-around map @page, found in @mapping, at the none-or-not entry @pte?
+ * Only a page that needs nothing more: up to date, within the file, and ours to
+ * lock at once (a locked page is under I/O or being truncated: ->fault waits for
+ * it, fault-around does not). Return: true with @page locked.
+ */
+static bool fault_around_may_map(struct page *page, struct address_space *mapping,
+				 pgoff_t size_pages, pte_t *pte)
+{
+	if (!pte_none(ptep_get(pte)) || !PageUptodate(page) || !trylock_page(page))
+		return false;
+	/* Truncated or replaced since the lookup: the lock makes the answer stick. */
+	if (page->mapping == mapping && PageUptodate(page) && page->index < size_pages)
+		return true;
+	unlock_page(page);
+	return false;
+}
+
+vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	unsigned long start =
+		(vmf->address & PAGE_MASK) - ((vmf->pgoff - start_pgoff) << PAGE_SHIFT);
+	pgoff_t size_pages = inode_size_pages(mapping->host);
+	vm_fault_t ret = 0;
+	spinlock_t *ptl;
+	pte_t *ptes = pte_offset_map_lock(vma->vm_mm, vmf->pmd, start, &ptl);
+
+	/* One read-side section for the whole window: nothing in it sleeps. */
+	sim_rcu_read_lock();
+	for (pgoff_t index = start_pgoff; index <= end_pgoff; index++) {
+		struct page *page = next_cached_page(mapping, &index, end_pgoff);
+		pte_t *pte;
+
+		if (!page)
+			break;
+		pte = ptes + (index - start_pgoff);
+		if (!fault_around_may_map(page, mapping, size_pages, pte)) {
+			put_page(page);
+			continue;
+		}
+		do_set_pte(vma, pte, start + ((index - start_pgoff) << PAGE_SHIFT), page);
+		unlock_page(page);
+		if (index == vmf->pgoff)
+			ret = VM_FAULT_NOPAGE;
+	}
+	sim_rcu_read_unlock();
+	pte_unmap_unlock(ptes, ptl);
+	return ret;
 }
 
 vm_fault_t filemap_fault(struct vm_fault *vmf)
@@ -790,6 +851,7 @@ static void filemap_vma_close(struct vm_area_struct *vma)
 const struct vm_operations_struct generic_file_vm_ops = {
 	.close = filemap_vma_close,
 	.fault = filemap_fault,
+	.map_pages = filemap_map_pages,
 	.page_mkwrite = filemap_page_mkwrite,
 	.name = file_vma_name,
 };

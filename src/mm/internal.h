@@ -33,6 +33,8 @@ int fsdax_pmem_init(void);
 void fsdax_pmem_free(struct dev_pagemap *pgmap);
 /* Map device pfn @pfn at the fault's address: a devmap PTE, or an aligned PMD/PUD. */
 vm_fault_t devmap_insert_pte(struct vm_fault *vmf, unsigned long pfn);
+/* Map file page @page as a read fault would, at @addr whose entry @pte is none (PTE lock held). */
+void do_set_pte(struct vm_area_struct *vma, pte_t *pte, unsigned long addr, struct page *page);
 vm_fault_t devmap_insert_huge(struct vm_fault *vmf, enum page_entry_size pe_size,
 			      unsigned long pfn);
 /* fsdax files (fs/dax.c): a shared mapping's VMA, and the inode's last reference. */

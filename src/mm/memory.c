@@ -81,23 +81,16 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 
 /* --- faults on mappings with vm_ops: shmem and host files --- */
 
-/* Install @page (locked, referenced by the caller) at vmf->address; consumes the reference. */
-static vm_fault_t finish_fault(struct vm_fault *vmf, struct page *page, bool anon)
+/* Map @page at @addr, whose entry @pte is none, under the PTE lock; the mapping takes the caller's reference. */
+static void map_new_page(struct vm_area_struct *vma, pte_t *pte, unsigned long addr,
+			 struct page *page, bool write, bool anon)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	pte_t entry = mk_pte(page, vma->vm_page_prot);
 
 	if (write)
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
-	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
-	if (!pte_none(ptep_get(vmf->pte))) {
-		pte_unmap_unlock(vmf->pte, vmf->ptl);
-		put_page(page);
-		return 0;
-	}
 	if (anon) {
-		page_add_new_anon_rmap(page, vma, vmf->address);
+		page_add_new_anon_rmap(page, vma, addr);
 		mlock_new_page(page, vma);
 	} else {
 		page_add_file_rmap(page);
@@ -105,15 +98,61 @@ static vm_fault_t finish_fault(struct vm_fault *vmf, struct page *page, bool ano
 			set_page_dirty(page);
 	}
 	inc_mm_counter(vma->vm_mm, page, 1);
-	set_pte(vmf->pte, entry);
+	set_pte(pte, entry);
+}
+
+void do_set_pte(struct vm_area_struct *vma, pte_t *pte, unsigned long addr, struct page *page)
+{
+	map_new_page(vma, pte, addr, page, false, false);
+}
+
+/* Install @page (locked, referenced by the caller) at vmf->address; consumes the reference. */
+static vm_fault_t finish_fault(struct vm_fault *vmf, struct page *page, bool anon)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (!pte_none(ptep_get(vmf->pte))) {
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		put_page(page);
+		return 0;
+	}
+	map_new_page(vma, vmf->pte, vmf->address, page, vmf->flags & FAULT_FLAG_WRITE, anon);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	return 0;
+}
+
+/*
+ * Before ->fault, map what the page cache already holds around the faulting
+ * address: a window of sim.fault_around_pages aligned to its own size (so never
+ * across a page table: it is at most PTRS_PER_PTE pages), cut to the VMA. This is
+ * why a read fault on cached file pages costs Linux one fault per 16 pages.
+ * Return: VM_FAULT_NOPAGE when the faulting address was mapped so, else 0.
+ */
+static vm_fault_t do_fault_around(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long window = (unsigned long)sim.fault_around_pages << PAGE_SHIFT;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned long start = max_t(unsigned long, ALIGN_DOWN(addr, window), vma->vm_start);
+	unsigned long end = min_t(unsigned long, ALIGN_DOWN(addr, window) + window, vma->vm_end);
+	pgoff_t start_pgoff = vmf->pgoff - ((addr - start) >> PAGE_SHIFT);
+
+	return vma->vm_ops->map_pages(vmf, start_pgoff,
+				      start_pgoff + ((end - start) >> PAGE_SHIFT) - 1);
 }
 
 /* A read fault maps the page-cache page as it is (read-only unless shared-writable). */
 static vm_fault_t do_read_fault(struct vm_fault *vmf)
 {
-	vm_fault_t ret = vmf->vma->vm_ops->fault(vmf);
+	vm_fault_t ret;
+
+	if (vmf->vma->vm_ops->map_pages && sim.fault_around_pages > 1) {
+		ret = do_fault_around(vmf);
+		if (ret)
+			return ret;
+	}
+	ret = vmf->vma->vm_ops->fault(vmf);
 
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;

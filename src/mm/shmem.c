@@ -322,5 +322,6 @@ static const char *shmem_vma_name(struct vm_area_struct *vma)
 
 const struct vm_operations_struct shmem_vm_ops = {
 	.fault = shmem_fault,
+	.map_pages = filemap_map_pages,
 	.name = shmem_vma_name,
 };

@@ -56,10 +56,25 @@ static int validate_config(const struct sim_config *cfg, unsigned long *normal,
 		return -EINVAL;
 	if (cfg && !IS_ALIGNED(cfg->device_bytes, PMD_SIZE))
 		return -EINVAL;
+	if (cfg && cfg->fault_around_bytes > PTRS_PER_PTE * PAGE_SIZE)
+		return -EINVAL;
 	if (cfg && cfg->swap_bytes &&
 	    (cfg->swap_bytes < 2 * PAGE_SIZE || !IS_ALIGNED(cfg->swap_bytes, PAGE_SIZE)))
 		return -EINVAL;
 	return 0;
+}
+
+/* The kernel's default fault-around window (fault_around_bytes). */
+#define DEFAULT_FAULT_AROUND_BYTES 65536UL
+
+/* Pages of @bytes' window, as fault_around_bytes_set() rounds it: a power of two, at least one. */
+static unsigned int fault_around_pages(unsigned long bytes)
+{
+	if (!bytes)
+		bytes = DEFAULT_FAULT_AROUND_BYTES;
+	if (bytes <= PAGE_SIZE)
+		return 1;
+	return 1U << (63 - __builtin_clzl(bytes >> PAGE_SHIFT));
 }
 
 static void *host_map(size_t bytes, bool populate)
@@ -221,6 +236,7 @@ int sim_boot(const struct sim_config *cfg)
 	sim.thp_no_zero_page = cfg && cfg->thp_no_zero_page;
 	__atomic_store_n(&pgtable_soft_dirty, cfg && cfg->soft_dirty, __ATOMIC_RELAXED);
 	sim.file_latency_us = cfg ? cfg->file_latency_us : 0;
+	sim.fault_around_pages = fault_around_pages(cfg ? cfg->fault_around_bytes : 0);
 	sim.dax_dir = cfg && cfg->dax_dir ? realpath(cfg->dax_dir, NULL) : NULL;
 	pthread_mutex_init(&sim.inodes_lock, NULL);
 	INIT_LIST_HEAD(&sim.inodes);

@@ -25,6 +25,7 @@ struct machine {
 	enum sim_thp thp;	      /* transparent huge pages: enabled= */
 	bool thp_no_zero_page;	      /* read faults map no huge zero page */
 	unsigned int file_latency_us; /* host file I/O delay */
+	unsigned int fault_around_pages; /* pages a read fault may map at once; 1: one */
 	char *dax_dir;		      /* the fsdax "mount", a copy of sim_config.dax_dir */
 	pthread_mutex_t inodes_lock;  /* guards inodes */
 	struct list_head inodes;      /* host-file inodes, found by device and inode number */
