@@ -111,6 +111,9 @@ if(TARGET gup)
   gup_add_test(NAME boot_rejects_bad_kswapd
     COMMAND ${_expect_run} "expected kswapd=on or off, got 'maybe'"
             $<TARGET_FILE:gup> run ${_bad}/boot_kswapd_bogus.gup)
+  gup_add_test(NAME boot_rejects_big_fault_around
+    COMMAND ${_expect_run} "expected a size \\(at most 2M\\) from 0 to 2097152, got 4194304"
+            $<TARGET_FILE:gup> run ${_bad}/boot_fault_around_too_big.gup)
   gup_add_test(NAME run_rejects_unknown_profile
     COMMAND ${_expect_run} "unknown profile '4\\.19' \\(known: 5\\.11"
             $<TARGET_FILE:gup> run --profile 4.19 ${CMAKE_SOURCE_DIR}/examples/tour.gup)

@@ -92,6 +92,7 @@ struct bk_boot {
 	unsigned long device_bytes;	      /* ZONE_DEVICE memory (sim_config.device_bytes) */
 	bool kswapd;			      /* sim_config.kswapd (kswapd=on) */
 	unsigned long min_free_kbytes;	      /* sim_config.min_free_kbytes; 0: the default */
+	unsigned long fault_around_bytes;     /* sim_config.fault_around_bytes; 0: the default */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */

@@ -52,6 +52,7 @@ static int sim_be_boot(const struct bk_boot *bk)
 		.device_bytes = bk->device_bytes,
 		.kswapd = bk->kswapd,
 		.min_free_kbytes = bk->min_free_kbytes,
+		.fault_around_bytes = bk->fault_around_bytes,
 	};
 
 	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))

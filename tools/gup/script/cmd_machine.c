@@ -75,6 +75,7 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 		return fail(s, "expected kswapd=on or off, got '%s'", a->opt[12].str);
 	cfg.kswapd = a->opt[12].str && !strcmp(a->opt[12].str, "on");
 	cfg.min_free_kbytes = a->opt[13].u;
+	cfg.fault_around_bytes = a->opt[14].u;
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",

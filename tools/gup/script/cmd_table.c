@@ -66,7 +66,8 @@ const struct command commands[] = {
 	  OPT_IN("lru_batch", "N", "0", 0, 15, "a batch size (at most 15)"),
 	  OPT_IN("device", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
 	  OPTION("kswapd", "on|off", OPT_TEXT, NULL),
-	  OPT_IN("min_free_kbytes", "N", "0", 0, 1L << 20, "a size in KiB")},
+	  OPT_IN("min_free_kbytes", "N", "0", 0, 1L << 20, "a size in KiB"),
+	  OPT_IN("fault_around", "SIZE", "64K", 0, 2L << 20, "a size (at most 2M)")},
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
 		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
@@ -83,7 +84,10 @@ const struct command commands[] = {
 		    "none, sim-only); `kswapd=on` runs kswapd, woken when a zone falls below its low "
 		    "watermark to reclaim until high (default off: only a fault that finds memory "
 		    "exhausted reclaims); `min_free_kbytes=N` vm.min_free_kbytes, the watermarks' "
-		    "base (default the kernel's, sqrt(16 x memory in KiB); sim-only). Must come "
+		    "base (default the kernel's, sqrt(16 x memory in KiB); sim-only); "
+		    "`fault_around=SIZE` the window a read fault on a file or shmem mapping also maps "
+		    "of what is cached, as /sys/kernel/debug/fault_around_bytes (default 64K; 4K or "
+		    "less: off; sim-only). Must come "
 		    "before any command that uses the "
 		    "machine; without it the first such command boots with the defaults."},
 	{"inject", "machine", {WORD("POINT")},
