@@ -1472,7 +1472,9 @@ static void check_frames(struct model *m)
  * (a pin or a FOLL_GET) stays where it is, and counts as not migrated when it is
  * outside @zone; with no such page the call returns 0 and every page but the
  * zero pages is in @zone after. -ENOMEM only when @zone had fewer free frames
- * than pages to move. The count is of pages or of THPs: not beyond the range's
+ * than the pages to move need: one each, and a THP all its 512 (moved whole, or
+ * split and then every subpage moved, as 5.11's migrate_pages() puts the tails
+ * on its list). The count is of pages or of THPs: not beyond the range's
  * pages, or in the huge arena and hugetlb range a THP's 512 subpages. In the hugetlb range (@hugetlb) pages may move or stay:
  * only the references and the bytes are predicted there. Whether a THP moves
  * whole or split is not the model's business either.
@@ -1486,8 +1488,9 @@ static void migrate_span(struct model *m, unsigned long addr, int n, bool hole, 
 	static bool held[HPAGE_PMD_NR];
 	struct mm_struct *mm = m->cur->task->mm;
 	long free = atomic_long_read(&node_zones[zone].free_pages), ret;
-	struct page *last_stuck = NULL;
+	struct page *last_stuck = NULL, *last_head = NULL;
 	int must_stay = 0, to_move = 0;
+	long frames_needed = 0;
 
 	for (int i = 0; i < n; i++) {
 		before[i] = page_at(mm, addr + (unsigned long)i * PAGE_SIZE);
@@ -1495,6 +1498,11 @@ static void migrate_span(struct model *m, unsigned long addr, int n, bool hole, 
 		if (!before[i] || is_zero_frame(before[i]) || page_zonenum(before[i]) == zone)
 			continue;
 		to_move++;
+		/* A THP moves whole, or split with all its subpages (5.11's try_split_thp). */
+		if (compound_head(before[i]) != last_head) {
+			last_head = compound_head(before[i]);
+			frames_needed += (long)compound_nr(last_head);
+		}
 		if (held[i] && compound_head(before[i]) != last_stuck) {
 			must_stay++;
 			last_stuck = compound_head(before[i]);
@@ -1511,9 +1519,11 @@ static void migrate_span(struct model *m, unsigned long addr, int n, bool hole, 
 		 * A referenced THP with no order-9 target cannot split either: both
 		 * kernels end the migration with -ENOMEM, however many frames are free.
 		 */
-		if (!hugetlb && free >= to_move && !(addr >= HUGE_BASE && must_stay))
-			diverged(m, "migrate returned -ENOMEM with %ld free frames for %d pages",
-				 free, to_move);
+		if (!hugetlb && free >= frames_needed && !(addr >= HUGE_BASE && must_stay))
+			diverged(m,
+				 "migrate returned -ENOMEM with %ld free frames for %d pages (%ld "
+				 "frames)",
+				 free, to_move, frames_needed);
 	} else if (ret < 0 || ret > most) {
 		diverged(m, "migrate of %d pages returned %ld", n, ret);
 	} else if (!hugetlb && (ret > 0) != (must_stay > 0)) {
