@@ -21,14 +21,14 @@ struct pfn_span {
 struct machine {
 	bool running;
 	bool quiet;
-	enum sim_vsyscall vsyscall;   /* the gate page's mode, fixed at boot */
-	enum sim_thp thp;	      /* transparent huge pages: enabled= */
-	bool thp_no_zero_page;	      /* read faults map no huge zero page */
-	unsigned int file_latency_us; /* host file I/O delay */
+	enum sim_vsyscall vsyscall;	 /* the gate page's mode, fixed at boot */
+	enum sim_thp thp;		 /* transparent huge pages: enabled= */
+	bool thp_no_zero_page;		 /* read faults map no huge zero page */
+	unsigned int file_latency_us;	 /* host file I/O delay */
 	unsigned int fault_around_pages; /* pages a read fault may map at once; 1: one */
-	char *dax_dir;		      /* the fsdax "mount", a copy of sim_config.dax_dir */
-	pthread_mutex_t inodes_lock;  /* guards inodes */
-	struct list_head inodes;      /* host-file inodes, found by device and inode number */
+	char *dax_dir;			 /* the fsdax "mount", a copy of sim_config.dax_dir */
+	pthread_mutex_t inodes_lock;	 /* guards inodes */
+	struct list_head inodes;	 /* host-file inodes, found by device and inode number */
 
 	unsigned char *frames; /* host bytes of every frame */
 	struct page *memmap;
