@@ -36,6 +36,21 @@ bool trylock_page(struct page *page)
 	return !TestSetPageLocked(compound_head(page));
 }
 
+/*
+ * PG_waiters, as the kernel's: a sleeper sets it (an atomic read-modify-write of
+ * page->flags, under its waitqueue's mutex) before it looks at PG_locked, and
+ * unlock_page() clears PG_locked with one read-modify-write that also returns the
+ * old flags. Both change the same word, so either the unlock comes first (the
+ * sleeper then finds the page unlocked) or it sees PG_waiters and wakes the queue,
+ * whose mutex the sleeper holds until it waits: no wake-up is lost, and an unlock
+ * nobody waits for touches no mutex.
+ */
+static bool page_locked_acquire(struct page *page)
+{
+	/* Acquire: finding it unlocked, we see what the holder wrote under the lock. */
+	return (__atomic_load_n(&page->flags, __ATOMIC_ACQUIRE) >> PG_locked) & 1;
+}
+
 void lock_page(struct page *page)
 {
 	struct page_waitqueue *wq;
@@ -45,20 +60,27 @@ void lock_page(struct page *page)
 		return;
 	wq = page_waitqueue(page);
 	pthread_mutex_lock(&wq->lock);
-	while (TestSetPageLocked(page))
+	for (;;) {
+		SetPageWaiters(page);
+		if (!TestSetPageLocked(page))
+			break;
 		pthread_cond_wait(&wq->cond, &wq->lock);
+	}
 	pthread_mutex_unlock(&wq->lock);
 }
 
 void unlock_page(struct page *page)
 {
 	struct page_waitqueue *wq;
+	unsigned long old;
 
 	page = compound_head(page);
+	/* Release: a trylock_page() that skips the mutex must see our stores. */
+	old = __atomic_fetch_and(&page->flags, ~(1UL << PG_locked), __ATOMIC_RELEASE);
+	if (!(old & (1UL << PG_waiters)))
+		return;
 	wq = page_waitqueue(page);
 	pthread_mutex_lock(&wq->lock);
-	/* Release: a trylock_page() that skips the mutex must see our stores. */
-	clear_bit_unlock(PG_locked, &page->flags);
 	ClearPageWaiters(page); /* all wake; one that still has to wait sets it again */
 	pthread_cond_broadcast(&wq->cond);
 	pthread_mutex_unlock(&wq->lock);
@@ -71,8 +93,10 @@ void wait_on_page_locked(struct page *page)
 	page = compound_head(page);
 	wq = page_waitqueue(page);
 	pthread_mutex_lock(&wq->lock);
-	while (PageLocked(page)) {
-		SetPageWaiters(page); /* what a test holding the lock can see */
+	for (;;) {
+		SetPageWaiters(page); /* also what a test holding the lock can see */
+		if (!page_locked_acquire(page))
+			break;
 		pthread_cond_wait(&wq->cond, &wq->lock);
 	}
 	pthread_mutex_unlock(&wq->lock);
@@ -86,13 +110,13 @@ void put_and_wait_on_page_locked(struct page *page)
 	page = compound_head(page);
 	wq = page_waitqueue(page);
 	pthread_mutex_lock(&wq->lock);
-	sleep = PageLocked(page);
+	SetPageWaiters(page);
+	sleep = page_locked_acquire(page);
 	if (sleep) {
 		/*
 		 * The lock holder has a reference of its own, so ours is not the last;
-		 * dropped under wq->lock, the unlock's wake-up cannot be missed.
+		 * the unlock sees PG_waiters and waits for wq->lock to wake us.
 		 */
-		SetPageWaiters(page);
 		put_page(page);
 		pthread_cond_wait(&wq->cond, &wq->lock);
 	}
