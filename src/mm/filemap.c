@@ -435,10 +435,12 @@ static bool fault_around_may_map(struct page *page, struct address_space *mappin
 	if (!pte_none(ptep_get(pte)) || !PageUptodate(page) || !trylock_page(page))
 		return false;
 	/* Truncated or replaced since the lookup: the lock makes the answer stick. */
-	if (page->mapping == mapping && PageUptodate(page) && page->index < size_pages)
-		return true;
-	unlock_page(page);
-	return false;
+	bool still_ours =
+		page->mapping == mapping && PageUptodate(page) && page->index < size_pages;
+
+	if (!still_ours)
+		unlock_page(page);
+	return still_ours;
 }
 
 vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
