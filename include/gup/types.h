@@ -159,15 +159,25 @@ static inline void clear_bit(int nr, unsigned long *addr)
 	__atomic_fetch_and(addr, ~(1UL << nr), __ATOMIC_RELAXED);
 }
 
-/* clear_bit() that releases: the stores before it are seen by the next taker of the bit. */
-static inline void clear_bit_unlock(int nr, unsigned long *addr)
+/*
+ * clear_bit() that releases (the stores before it are seen by the next taker of the
+ * bit) and returns the whole word as it was, so an unlock learns from the same
+ * atomic whether a waiter bit beside the lock bit was set.
+ */
+static inline unsigned long clear_bit_unlock_fetch(int nr, unsigned long *addr)
 {
-	__atomic_fetch_and(addr, ~(1UL << nr), __ATOMIC_RELEASE);
+	return __atomic_fetch_and(addr, ~(1UL << nr), __ATOMIC_RELEASE);
 }
 
 static inline bool test_bit(int nr, const unsigned long *addr)
 {
 	return (__atomic_load_n(addr, __ATOMIC_RELAXED) >> nr) & 1;
+}
+
+/* test_bit() that acquires: finding a lock bit clear, we see what its holder wrote. */
+static inline bool test_bit_acquire(int nr, const unsigned long *addr)
+{
+	return (__atomic_load_n(addr, __ATOMIC_ACQUIRE) >> nr) & 1;
 }
 
 static inline bool test_and_set_bit(int nr, unsigned long *addr)

@@ -45,12 +45,6 @@ bool trylock_page(struct page *page)
  * whose mutex the sleeper holds until it waits: no wake-up is lost, and an unlock
  * nobody waits for touches no mutex.
  */
-static bool page_locked_acquire(struct page *page)
-{
-	/* Acquire: finding it unlocked, we see what the holder wrote under the lock. */
-	return (__atomic_load_n(&page->flags, __ATOMIC_ACQUIRE) >> PG_locked) & 1;
-}
-
 void lock_page(struct page *page)
 {
 	struct page_waitqueue *wq;
@@ -76,7 +70,7 @@ void unlock_page(struct page *page)
 
 	page = compound_head(page);
 	/* Release: a trylock_page() that skips the mutex must see our stores. */
-	old = __atomic_fetch_and(&page->flags, ~(1UL << PG_locked), __ATOMIC_RELEASE);
+	old = clear_bit_unlock_fetch(PG_locked, &page->flags);
 	if (!(old & (1UL << PG_waiters)))
 		return;
 	wq = page_waitqueue(page);
@@ -95,7 +89,7 @@ void wait_on_page_locked(struct page *page)
 	pthread_mutex_lock(&wq->lock);
 	for (;;) {
 		SetPageWaiters(page); /* also what a test holding the lock can see */
-		if (!page_locked_acquire(page))
+		if (!test_bit_acquire(PG_locked, &page->flags))
 			break;
 		pthread_cond_wait(&wq->cond, &wq->lock);
 	}
@@ -111,7 +105,7 @@ void put_and_wait_on_page_locked(struct page *page)
 	wq = page_waitqueue(page);
 	pthread_mutex_lock(&wq->lock);
 	SetPageWaiters(page);
-	sleep = page_locked_acquire(page);
+	sleep = test_bit_acquire(PG_locked, &page->flags);
 	if (sleep) {
 		/*
 		 * The lock holder has a reference of its own, so ours is not the last;
@@ -432,12 +426,12 @@ static bool start_read_nowait(struct vm_fault *vmf, struct file *file, struct pa
 static bool fault_around_may_map(struct page *page, struct address_space *mapping,
 				 pgoff_t size_pages, pte_t *pte)
 {
+	bool still_ours;
+
 	if (!pte_none(ptep_get(pte)) || !PageUptodate(page) || !trylock_page(page))
 		return false;
 	/* Truncated or replaced since the lookup: the lock makes the answer stick. */
-	bool still_ours =
-		page->mapping == mapping && PageUptodate(page) && page->index < size_pages;
-
+	still_ours = page->mapping == mapping && PageUptodate(page) && page->index < size_pages;
 	if (!still_ours)
 		unlock_page(page);
 	return still_ours;
