@@ -297,6 +297,7 @@ static void test_foll_split_of_pinned_thp_is_ebusy(void **state)
 
 struct split_at_grab {
 	struct mm_struct *mm;
+	unsigned long reread; /* split_before_fast_grab(): read after the split */
 	int ret;
 	int ran;
 };
@@ -341,6 +342,113 @@ static void test_split_refused_under_a_racing_fast_pin(void **state)
 	assert_int_equal(sim_check(NULL), 0);
 	unpin_user_page(pin);
 	assert_int_equal(sim_split_huge_page_at(t->mm, THP_BASE), 0);
+	finish(t);
+}
+
+/*
+ * Between GUP-fast finding a page's head and adding to the head's count: the split
+ * completes there, so the grab lands on a page that is no longer what was found.
+ */
+static void split_before_fast_grab(enum sim_point_id id, void *ctx, void *arg)
+{
+	struct split_at_grab *race = arg;
+
+	(void)ctx;
+	if (current->mm != race->mm || race->ran)
+		return;
+	sim_point_set_hook(id, NULL, NULL);
+	race->ret = sim_split_huge_page_at(race->mm, THP_BASE);
+	race->ran++;
+	/* The CPU reads there again: accessed once more, the PTE reads as it did. */
+	if (race->reread) {
+		char c;
+
+		assert_int_equal(copy_from_user(&c, race->reread, 1), 0);
+	}
+}
+
+/*
+ * Pin @nr pages at @addr fast with the split forced in before the grab; @reread,
+ * if not 0, is an address read once the split is done.
+ */
+static long pin_fast_with_split_before_grab(struct task_struct *t, unsigned long addr,
+					    unsigned long nr, unsigned long reread,
+					    struct page **pages)
+{
+	struct split_at_grab race = {.mm = t->mm, .ret = 1, .reread = reread};
+	long got;
+
+	assert_int_equal(sim_point_set_hook(SP_GUP_FAST_BEFORE_GRAB, split_before_fast_grab, &race),
+			 0);
+	got = pin_user_pages_fast(addr, nr, FOLL_WRITE, pages);
+	sim_point_set_hook(SP_GUP_FAST_BEFORE_GRAB, NULL, NULL);
+	assert_int_equal(race.ran, 1);
+	assert_int_equal(race.ret, 0);
+	return got;
+}
+
+/*
+ * A PTE-mapped subpage whose THP is split before the grab, and read again so
+ * that its PTE reads as it did: the PTE's recheck cannot tell. The head GUP-fast
+ * found is not the subpage's any more, so that reference goes back and the pin
+ * lands on the subpage, now a small page. Without the head's recheck the pin's
+ * references would sit on the head, and none on the page the caller gets.
+ */
+static void test_fast_pin_of_tail_split_before_grab(void **state)
+{
+	unsigned long addr = THP_BASE + PAGE_SIZE;
+	struct task_struct *t;
+	struct page *head, *pin;
+	pte_t before;
+
+	(void)state;
+	boot_thp();
+	t = start_task("split");
+	head = map_thp(2);
+	assert_int_equal(gup_under_lock(THP_BASE, 1, FOLL_SPLIT_PMD, &pin, NULL), 1);
+	put_page(pin);
+	before = ptep_get(mm_find_pte(t->mm, addr, NULL));
+	assert_int_equal(pin_fast_with_split_before_grab(t, addr, 1, addr, &pin), 1);
+	assert_int_equal(pte_val(ptep_get(mm_find_pte(t->mm, addr, NULL))), pte_val(before));
+	assert_ptr_equal(pin, head + 1);
+	assert_false(PageCompound(pin));
+	assert_true(page_maybe_dma_pinned(pin));
+	assert_int_equal(page_ref_count(pin), 1 + (int)GUP_PIN_COUNTING_BIAS);
+	assert_int_equal(page_ref_count(head), 1); /* its PTE's only */
+	assert_int_equal(sim_check(NULL), 0);
+	unpin_user_page(pin);
+	assert_int_equal(page_ref_count(pin), 1);
+	finish(t);
+}
+
+/*
+ * A pmd-mapped THP split before GUP-fast's one grab on its head: the head is a small
+ * page by the time the 512 references land, so they must count as small-page pins
+ * (the bias), not as a compound pincount the page no longer has. The pmd is gone
+ * too, so GUP-fast gives them back and the slow path pins the 512 small pages.
+ */
+static void test_fast_pin_of_huge_pmd_split_before_grab(void **state)
+{
+	static struct page *pages[HPAGE_PMD_NR];
+	struct task_struct *t;
+	struct page *head;
+
+	(void)state;
+	boot_thp();
+	t = start_task("split");
+	head = map_thp(HPAGE_PMD_NR);
+	assert_int_equal(pin_fast_with_split_before_grab(t, THP_BASE, HPAGE_PMD_NR, 0, pages),
+			 HPAGE_PMD_NR);
+	assert_false(huge_at(THP_BASE));
+	for (int i = 0; i < HPAGE_PMD_NR; i++) {
+		assert_ptr_equal(pages[i], head + i);
+		assert_false(PageCompound(pages[i]));
+		assert_int_equal(page_ref_count(pages[i]), 1 + (int)GUP_PIN_COUNTING_BIAS);
+	}
+	assert_int_equal(sim_check(NULL), 0);
+	unpin_user_pages(pages, HPAGE_PMD_NR);
+	for (int i = 0; i < HPAGE_PMD_NR; i++)
+		assert_false(page_maybe_dma_pinned(pages[i]));
 	finish(t);
 }
 
@@ -588,6 +696,8 @@ int main(void)
 		SPLIT_TEST(test_foll_split_on_huge_zero_page),
 		SPLIT_TEST(test_foll_split_of_pinned_thp_is_ebusy),
 		SPLIT_TEST(test_split_refused_under_a_racing_fast_pin),
+		SPLIT_TEST(test_fast_pin_of_tail_split_before_grab),
+		SPLIT_TEST(test_fast_pin_of_huge_pmd_split_before_grab),
 		SPLIT_TEST(test_zap_of_split_migration_entries_keeps_rss),
 		SPLIT_TEST(test_partial_munmap_queues_deferred_split),
 		SPLIT_TEST(test_partial_dontneed_queues_deferred_split),

@@ -101,17 +101,47 @@ static int pin_refcount_units(struct page *page, int pins)
 }
 
 /*
+ * Drop @units references from the head page @head; the last one frees it, or
+ * for a device page hands it back to its pgmap (memremap.c decides).
+ */
+static void drop_head_refs(struct page *head, int units)
+{
+	int left = page_ref_sub_return(head, units);
+
+	if (unlikely(is_zone_device_page(head))) {
+		put_devmap_page_refs(head, left);
+		return;
+	}
+	if (left == 0) {
+		pin_owner_settle(); /* its records go before the frame can have a new owner */
+		__put_page(head);
+	}
+}
+
+/*
  * Add @refs to the head's refcount unless the page is already on its way to
  * being freed (count zero): the caller found the page without holding anything
- * that keeps it alive. Returns the head, or NULL when no reference was taken.
+ * that keeps it alive. The page may have been split, or freed and reused,
+ * between finding its head and the grab: then the reference is on a page that is
+ * no longer @page's and goes back (Linux 5.13, c24d37322548, "fix
+ * try_grab_compound_head() race with split_huge_page()"; both profiles carry it,
+ * since our data pages are freed without waiting for a lockless walk).
+ * Returns the head, or NULL when no reference was kept.
  */
 static struct page *try_get_compound_head(struct page *page, int refs)
 {
 	struct page *head = compound_head(page);
 	bool corrupt = page_ref_count(head) < 0;
 
-	if (WARN_ON_ONCE(corrupt) || unlikely(!page_cache_add_speculative(head, refs)))
+	if (WARN_ON_ONCE(corrupt))
 		return NULL;
+	sim_point(SP_GUP_FAST_BEFORE_GRAB, page);
+	if (unlikely(!page_cache_add_speculative(head, refs)))
+		return NULL;
+	if (unlikely(compound_head(page) != head)) {
+		drop_head_refs(head, refs);
+		return NULL;
+	}
 	return head;
 }
 
@@ -156,12 +186,19 @@ struct page *try_grab_compound_head(struct page *page, int refs, unsigned int fl
 	if (is_uncounted_pin(page, flags))
 		return compound_head(page);
 
-	head = try_get_compound_head(page, pin_refcount_units(page, refs));
+	head = try_get_compound_head(page, refs);
 	if (!head)
 		return NULL;
-	/* Even with an exact pincount the refcount went up too, so the page stays. */
+	/*
+	 * Only a held page is known to stay what it is (no split, no free): now
+	 * decide where the pins go, an exact pincount or the refcount's bias (the
+	 * order of the folio rework, 5.18; 5.11 chose first, on what might be a
+	 * page about to change).
+	 */
 	if (hpage_pincount_available(head))
 		compound_pincount_mod(head, refs);
+	else
+		page_ref_add(head, pin_refcount_units(head, refs) - refs);
 	count_vm_stat(NR_FOLL_PIN_ACQUIRED, refs);
 	gup_debug_account(head, FOLL_PIN, refs);
 	return head;
@@ -201,16 +238,8 @@ void put_compound_head(struct page *page, int refs, unsigned int flags)
 	gup_debug_account(page, flags, -refs);
 
 	VM_BUG_ON_PAGE(page_ref_count(page) < units, page);
-	/* Device pages: back to idle or the last reference, memremap.c decides. */
-	if (unlikely(is_zone_device_page(page))) {
-		put_devmap_page_refs(page, page_ref_sub_return(page, units));
-		return;
-	}
 	/* One atomic for all the units; whoever drops the last one frees the page. */
-	if (page_ref_sub_return(page, units) == 0) {
-		pin_owner_settle(); /* its records go before the frame can have a new owner */
-		__put_page(page);
-	}
+	drop_head_refs(page, units);
 }
 
 /**

@@ -143,6 +143,12 @@ static const struct sim_point_info points[NR_SIM_POINTS] = {
 				   "hugetlb_fault(), another fault holds this huge page's fault "
 				   "mutex: before waiting for it",
 				   "mmap_lock for read", "struct vm_area_struct *", false, false},
+	[SP_GUP_FAST_BEFORE_GRAB] = {"gup_fast_before_grab",
+				     "try_get_compound_head(), the head found, before the "
+				     "speculative reference is added to its count (the page may "
+				     "be split, or freed and reused, here)",
+				     "whatever the caller holds: RCU read side only in GUP-fast",
+				     "struct page * (the page asked for)", false, false},
 };
 
 _Static_assert(INJECT_PAGE_ALLOC == (int)SP_PAGE_ALLOC && INJECT_GUP_SIGNAL == (int)SP_GUP_SIGNAL &&
