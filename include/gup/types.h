@@ -160,13 +160,13 @@ static inline void clear_bit(int nr, unsigned long *addr)
 }
 
 /*
- * clear_bit() that releases (the stores before it are seen by the next taker of the
- * bit) and returns the whole word as it was, so an unlock learns from the same
- * atomic whether a waiter bit beside the lock bit was set.
+ * Clear the bits of @mask with one releasing read-modify-write (the bits are a
+ * lock and its companions) and return the whole word as it was, so an unlock
+ * learns from the same atomic whether a waiter bit beside the lock bit was set.
  */
-static inline unsigned long clear_bit_unlock_fetch(int nr, unsigned long *addr)
+static inline unsigned long clear_bits_unlock_fetch(unsigned long mask, unsigned long *addr)
 {
-	return __atomic_fetch_and(addr, ~(1UL << nr), __ATOMIC_RELEASE);
+	return __atomic_fetch_and(addr, ~mask, __ATOMIC_RELEASE);
 }
 
 static inline bool test_bit(int nr, const unsigned long *addr)

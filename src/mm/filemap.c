@@ -63,19 +63,37 @@ void lock_page(struct page *page)
 	pthread_mutex_unlock(&wq->lock);
 }
 
+/* Wake every sleeper of @page's bucket; each looks at its own page again. */
+static void wake_page_waiters(struct page *page)
+{
+	struct page_waitqueue *wq = page_waitqueue(page);
+
+	pthread_mutex_lock(&wq->lock);
+	pthread_cond_broadcast(&wq->cond);
+	pthread_mutex_unlock(&wq->lock);
+}
+
+/*
+ * The unlock is our last touch of @page: once PG_locked is clear another thread
+ * may lock it, truncate it and free it. So PG_waiters is cleared in the same
+ * atomic as PG_locked, under the waitqueue's mutex (a sleeper that must go on
+ * waiting sets it again before it looks), and the wake-up needs only the pfn.
+ */
 void unlock_page(struct page *page)
 {
+	const unsigned long locked = 1UL << PG_locked, waiters = 1UL << PG_waiters;
 	struct page_waitqueue *wq;
-	unsigned long old;
 
 	page = compound_head(page);
 	/* Release: a trylock_page() that skips the mutex must see our stores. */
-	old = clear_bit_unlock_fetch(PG_locked, &page->flags);
-	if (!(old & (1UL << PG_waiters)))
+	if (!test_bit(PG_waiters, &page->flags)) {
+		if (clear_bits_unlock_fetch(locked, &page->flags) & waiters)
+			wake_page_waiters(page); /* a sleeper came meanwhile; its bit stays */
 		return;
+	}
 	wq = page_waitqueue(page);
 	pthread_mutex_lock(&wq->lock);
-	ClearPageWaiters(page); /* all wake; one that still has to wait sets it again */
+	clear_bits_unlock_fetch(locked | waiters, &page->flags);
 	pthread_cond_broadcast(&wq->cond);
 	pthread_mutex_unlock(&wq->lock);
 }
