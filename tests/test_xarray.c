@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * tests/test_xarray.c - the page cache's radix tree: insert, load, erase and find
- * at dense, sparse and huge indices, a million entries, and lookups under RCU
- * racing inserts and erases (ASan sees a node freed too early).
+ * at dense, sparse and huge indices, a million entries, the cursor (xas_find,
+ * xas_reload), and lookups under RCU racing inserts and erases (ASan sees a node
+ * freed too early).
  */
 #include "harness.h"
 #include "lib/rcu.h"
@@ -105,6 +106,85 @@ static void test_a_million_entries(void **state)
 	xa_destroy(&xa);
 }
 
+/* --- the cursor --- */
+
+/* xas_find() visits what xa_find() does, in order, and stops at its bound. */
+static void test_cursor_finds_in_order(void **state)
+{
+	const size_t n = sizeof(sparse) / sizeof(sparse[0]);
+	struct xarray xa = XARRAY_INIT;
+	unsigned long index = 0;
+	size_t seen = 0;
+	void *entry;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(xa_insert(&xa, sparse[i], entry_of(sparse[i] & 0xffff)), 0);
+	for (unsigned long i = 100; i < 300; i++) /* a dense run across leaves */
+		assert_int_equal(xa_insert(&xa, i, entry_of(i)), 0);
+	{
+		XA_STATE(xas, &xa, 0);
+
+		sim_rcu_read_lock();
+		while ((entry = xas_find(&xas, ~0UL)) != NULL) {
+			assert_ptr_equal(xa_find(&xa, &index, ~0UL), entry);
+			assert_int_equal(xas.xa_index, index);
+			seen++;
+			if (xas.xa_index++ == ~0UL)
+				break;
+			index++;
+		}
+		sim_rcu_read_unlock();
+	}
+	assert_int_equal(seen, n + 200);
+	{
+		XA_STATE(xas, &xa, 65);
+
+		assert_null(xas_find(&xas, 99)); /* nothing in [65, 99] */
+		assert_ptr_equal(xas_find(&xas, 4094), entry_of(100));
+		/* Inside the leaf just found: a gap up to the bound is nothing. */
+		for (unsigned long i = 105; i <= 110; i++)
+			assert_ptr_equal(xa_erase(&xa, i), entry_of(i));
+		xas.xa_index = 105;
+		assert_null(xas_find(&xas, 110));
+		assert_ptr_equal(xas_find(&xas, 111), entry_of(111));
+		xas.xa_index = 300;
+		assert_null(xas_find(&xas, 4094));
+	}
+	xa_destroy(&xa);
+}
+
+/*
+ * xas_reload() sees a replacement, and an erase; a cursor left in a leaf that was
+ * emptied and unlinked reads it as empty and walks on to what the tree holds.
+ */
+static void test_cursor_reload_and_unlinked_leaf(void **state)
+{
+	struct xarray xa = XARRAY_INIT;
+	XA_STATE(xas, &xa, 70);
+
+	(void)state;
+	for (unsigned long i = 64; i < 128; i++)
+		assert_int_equal(xa_insert(&xa, i, entry_of(i)), 0);
+	assert_int_equal(xa_insert(&xa, 200, entry_of(200)), 0);
+	sim_rcu_read_lock();
+	assert_ptr_equal(xas_find(&xas, ~0UL), entry_of(70));
+	assert_ptr_equal(xas_reload(&xas), entry_of(70));
+	assert_ptr_equal(xa_replace(&xa, 70, entry_of(7)), entry_of(70));
+	assert_ptr_equal(xas_reload(&xas), entry_of(7));
+	for (unsigned long i = 64; i < 128; i++)
+		xa_erase(&xa, i);
+	assert_null(xas_reload(&xas)); /* the leaf is unlinked, not yet freed */
+	xas.xa_index = 71;
+	assert_ptr_equal(xas_find(&xas, ~0UL), entry_of(200));
+	assert_int_equal(xas.xa_index, 200);
+	sim_rcu_read_unlock();
+	assert_ptr_equal(xa_erase(&xa, 200), entry_of(200));
+	assert_true(xa_empty(&xa));
+	sim_synchronize_rcu();
+	xa_destroy(&xa);
+}
+
 /* --- lookups under RCU while the tree changes --- */
 
 #define RACE_INDICES 4096
@@ -115,6 +195,27 @@ struct race {
 	bool stop;
 	unsigned long wrong;
 };
+
+/* One ordered walk with a cursor: each entry found is the one its index holds. */
+static void cursor_pass(struct race *r)
+{
+	XA_STATE(xas, &r->xa, 0);
+	unsigned long last = 0;
+	bool first = true;
+	void *entry;
+
+	sim_rcu_read_lock();
+	while ((entry = xas_find(&xas, RACE_INDICES * 64UL)) != NULL) {
+		bool wrong = xas.xa_index % 64 || entry != entry_of(xas.xa_index / 64) ||
+			     (!first && xas.xa_index <= last);
+
+		if (wrong)
+			__atomic_fetch_add(&r->wrong, 1, __ATOMIC_RELAXED);
+		first = false;
+		last = xas.xa_index++;
+	}
+	sim_rcu_read_unlock();
+}
 
 static void *reader(void *arg)
 {
@@ -130,6 +231,7 @@ static void *reader(void *arg)
 			if (entry && entry != entry_of(i))
 				__atomic_fetch_add(&r->wrong, 1, __ATOMIC_RELAXED);
 		}
+		cursor_pass(r);
 	}
 	return NULL;
 }
@@ -168,6 +270,8 @@ int main(void)
 		GUP_TEST(test_insert_load_erase),
 		GUP_TEST(test_sparse_indices_and_find),
 		GUP_TEST(test_a_million_entries),
+		GUP_TEST(test_cursor_finds_in_order),
+		GUP_TEST(test_cursor_reload_and_unlinked_leaf),
 		GUP_TEST(test_rcu_lookups_race_changes),
 	};
 

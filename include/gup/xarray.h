@@ -63,6 +63,50 @@ void *xa_erase(struct xarray *xa, unsigned long index);
  */
 void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max);
 
+/*
+ * A cursor for walking one tree in order under one RCU read-side section (the
+ * kernel's XA_STATE): it remembers the leaf of the last entry it found, so the
+ * next lookup nearby reads slots instead of walking down from the head again.
+ */
+struct xa_node;
+struct xa_state {
+	const struct xarray *xa;
+	unsigned long xa_index;	     /* where the next xas_find() starts; the entry found */
+	struct xa_node *xa_node;     /* the leaf holding xa_index's entry, or NULL */
+	unsigned long xa_leaf_chunk; /* the indices that leaf covers, shifted down */
+};
+
+#define XA_STATE(name, array, index)                                                               \
+	struct xa_state name = {.xa = (array), .xa_index = (index), .xa_node = NULL}
+
+/* Forget the leaf: the next lookup walks from the head (after a failed reload). */
+static inline void xas_reset(struct xa_state *xas)
+{
+	xas->xa_node = NULL;
+}
+
+/**
+ * xas_find() - the first entry at an index in [@xas->xa_index, @max].
+ * @xas: the cursor; the RCU read lock is held from the cursor's first lookup on
+ *       (a leaf it remembers stays readable that long).
+ * @max: last index to look at.
+ *
+ * An entry stored while the lookup runs may be missed, as by any lockless lookup;
+ * a leaf emptied and unlinked meanwhile reads as empty.
+ *
+ * Return: the entry, with @xas->xa_index set to its index; NULL when there is none.
+ */
+void *xas_find(struct xa_state *xas, unsigned long max);
+
+/**
+ * xas_reload() - read again the slot of the entry xas_find() returned.
+ * @xas: the cursor, under the same RCU read-side section as the find.
+ *
+ * Return: what is stored there now: the same entry unless it was erased or
+ * replaced meanwhile (NULL too when its leaf was unlinked).
+ */
+void *xas_reload(const struct xa_state *xas);
+
 /**
  * xa_replace() - put @entry in the place of the entry at @index in one store;
  * writers' lock held. Nothing is stored where there is no entry.

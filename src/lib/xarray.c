@@ -184,7 +184,12 @@ static unsigned long xa_next_chunk(unsigned long index, unsigned int shift)
 	return (index | (span - 1)) + 1;
 }
 
-void *xa_find(const struct xarray *xa, unsigned long *indexp, unsigned long max)
+/*
+ * The first entry at an index in [*@indexp, @max], walking down from the head;
+ * *@leafp is the leaf that holds it. NULL when there is none.
+ */
+static void *xa_find_leaf(const struct xarray *xa, unsigned long *indexp, unsigned long max,
+			  struct xa_node **leafp)
 {
 	struct xa_node *head = xa_deref(((struct xarray *)xa)->xa_head);
 	unsigned long index = *indexp;
@@ -200,6 +205,7 @@ void *xa_find(const struct xarray *xa, unsigned long *indexp, unsigned long max)
 				break;
 			if (!node->shift) {
 				*indexp = index;
+				*leafp = node;
 				return entry;
 			}
 			node = entry;
@@ -210,6 +216,65 @@ void *xa_find(const struct xarray *xa, unsigned long *indexp, unsigned long max)
 			break;
 	}
 	return NULL;
+}
+
+void *xa_find(const struct xarray *xa, unsigned long *indexp, unsigned long max)
+{
+	struct xa_node *leaf;
+
+	return xa_find_leaf(xa, indexp, max, &leaf);
+}
+
+/* The rest of the leaf the cursor stands in, from its index up to @max. */
+static void *xas_find_in_leaf(struct xa_state *xas, unsigned long max)
+{
+	unsigned long index = xas->xa_index;
+	unsigned long last = index | XA_CHUNK_MASK;
+
+	if (last > max)
+		last = max;
+	for (; index <= last; index++) {
+		void *entry = xa_deref(xas->xa_node->slots[index & XA_CHUNK_MASK]);
+
+		if (entry) {
+			xas->xa_index = index;
+			return entry;
+		}
+	}
+	return NULL;
+}
+
+void *xas_find(struct xa_state *xas, unsigned long max)
+{
+	bool in_leaf = xas->xa_node && (xas->xa_index >> XA_CHUNK_SHIFT) == xas->xa_leaf_chunk;
+	unsigned long index = xas->xa_index;
+	void *entry;
+
+	if (index > max)
+		return NULL;
+	if (in_leaf) {
+		entry = xas_find_in_leaf(xas, max);
+		if (entry)
+			return entry;
+		index = xa_next_chunk(index, XA_CHUNK_SHIFT);
+		if (!index || index > max)
+			return NULL;
+	}
+	entry = xa_find_leaf(xas->xa, &index, max, &xas->xa_node);
+	if (!entry) {
+		xas->xa_node = NULL;
+		return NULL;
+	}
+	xas->xa_index = index;
+	xas->xa_leaf_chunk = index >> XA_CHUNK_SHIFT;
+	return entry;
+}
+
+void *xas_reload(const struct xa_state *xas)
+{
+	if (!xas->xa_node)
+		return xa_load(xas->xa, xas->xa_index);
+	return xa_deref(xas->xa_node->slots[xas->xa_index & XA_CHUNK_MASK]);
 }
 
 static void xa_free_node(struct xa_node *node)

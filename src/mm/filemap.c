@@ -182,28 +182,33 @@ struct page *find_lock_page(struct address_space *mapping, pgoff_t index)
 	return page;
 }
 
-/* find_get_next_page() inside the caller's RCU read-side section. */
-static struct page *next_cached_page(struct address_space *mapping, pgoff_t *index, pgoff_t end)
+/*
+ * find_get_next_page() with a cursor, inside the caller's RCU read-side section:
+ * the first page at or after @xas->xa_index up to @end, referenced, and the
+ * cursor on its index; NULL when there is none.
+ */
+static struct page *next_cached_page(struct xa_state *xas, pgoff_t end)
 {
 	struct page *page;
 
-	for (pgoff_t at = *index;;) {
-		page = xa_find(&mapping->i_pages, &at, end);
+	for (;;) {
+		page = xas_find(xas, end);
 		if (!page)
 			break;
 		if (xa_is_value(page)) {
 			page = NULL;
-			if (at++ == end)
+			if (xas->xa_index++ == end)
 				break;
 			continue;
 		}
-		if (!page_cache_add_speculative(page, 1))
+		if (!page_cache_add_speculative(page, 1)) {
+			xas_reset(xas);
 			continue;
-		if (likely(xa_load(&mapping->i_pages, at) == page)) {
-			*index = at;
-			break;
 		}
+		if (likely(xas_reload(xas) == page))
+			break;
 		put_page(page);
+		xas_reset(xas);
 	}
 	return page;
 }
@@ -212,9 +217,13 @@ struct page *find_get_next_page(struct address_space *mapping, pgoff_t *index, p
 {
 	struct page *page;
 
+	XA_STATE(xas, &mapping->i_pages, *index);
+
 	sim_rcu_read_lock();
-	page = next_cached_page(mapping, index, end);
+	page = next_cached_page(&xas, end);
 	sim_rcu_read_unlock();
+	if (page)
+		*index = xas.xa_index;
 	return page;
 }
 
@@ -465,11 +474,13 @@ vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t 
 	vm_fault_t ret = 0;
 	spinlock_t *ptl;
 	pte_t *ptes = pte_offset_map_lock(vma->vm_mm, vmf->pmd, start, &ptl);
+	XA_STATE(xas, &mapping->i_pages, start_pgoff);
 
 	/* One read-side section for the whole window: nothing in it sleeps. */
 	sim_rcu_read_lock();
-	for (pgoff_t index = start_pgoff; index <= end_pgoff; index++) {
-		struct page *page = next_cached_page(mapping, &index, end_pgoff);
+	for (; xas.xa_index <= end_pgoff; xas.xa_index++) {
+		struct page *page = next_cached_page(&xas, end_pgoff);
+		pgoff_t index = xas.xa_index;
 		pte_t *pte;
 
 		if (!page)
