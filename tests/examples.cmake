@@ -111,6 +111,9 @@ if(TARGET gup)
   gup_add_test(NAME boot_rejects_bad_kswapd
     COMMAND ${_expect_run} "expected kswapd=on or off, got 'maybe'"
             $<TARGET_FILE:gup> run ${_bad}/boot_kswapd_bogus.gup)
+  gup_add_test(NAME boot_rejects_bogus_init_on_free
+    COMMAND ${_expect_run} "expected 0 or 1 from 0 to 1, got 2"
+            $<TARGET_FILE:gup> run ${_bad}/boot_init_on_free_bogus.gup)
   gup_add_test(NAME boot_rejects_big_fault_around
     COMMAND ${_expect_run} "expected a size \\(at most 2M\\) from 0 to 2097152, got 4194304"
             $<TARGET_FILE:gup> run ${_bad}/boot_fault_around_too_big.gup)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * tests/test_page_alloc.c - the buddy allocator (every order, split and merge, the movable
- * zone), __GFP_ZERO, compound pages, page references and the zero page. Boot and
+ * zone), __GFP_ZERO and init_on_free, compound pages, page references and the zero page. Boot and
  * the shutdown leak report are in test_machine.c.
  */
 #include "harness.h"
@@ -111,6 +111,52 @@ static void test_gfp_zero_clears_recycled_frames(void **state)
 		assert_true(bytes_are(page_address(clean), 0, PAGE_SIZE << order));
 		__free_pages(clean, order);
 	}
+}
+
+/*
+ * init_on_free=1: the zeroing happens at free, so a block comes back zero even
+ * without __GFP_ZERO (the default boot hands back the dirt, above), and an
+ * anonymous fault, which clears nothing then, still reads zeros where the last
+ * owner wrote.
+ */
+static void test_init_on_free_zeroes_at_free(void **state)
+{
+	struct sim_config cfg = {.init_on_free = true};
+	struct task_struct *t;
+	unsigned long addr, pfn;
+	char c = 1;
+
+	(void)state;
+	assert_int_equal(sim_boot(&cfg), 0);
+	for (unsigned int order = 0; order <= 2; order++) {
+		struct page *dirty = alloc_pages(GFP_KERNEL, order), *again;
+
+		memset(page_address(dirty), 0xa5, PAGE_SIZE << order);
+		__free_pages(dirty, order);
+		again = alloc_pages(GFP_KERNEL, order);
+		assert_ptr_equal(again, dirty);
+		assert_true(bytes_are(page_address(again), 0, PAGE_SIZE << order));
+		__free_pages(again, order);
+	}
+	t = start_task("init_on_free");
+	/* Two pages, so the page table outlives the first one's munmap. */
+	addr = sys_mmap(0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			0);
+	assert_int_equal(copy_to_user(addr + PAGE_SIZE, &c, 1), 0);
+	assert_int_equal(copy_to_user(addr + 100, &c, 1), 0);
+	pfn = pfn_of(t, addr);
+	memset(page_address(pfn_to_page(pfn)), 0x5a, PAGE_SIZE); /* as the task would */
+	assert_int_equal(sys_munmap(addr, PAGE_SIZE), 0);
+	assert_int_equal(sys_mmap(addr, PAGE_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+			 addr);
+	assert_int_equal(copy_to_user(addr + 200, &c, 1), 0);
+	assert_int_equal(pfn_of(t, addr), pfn); /* the same frame, LIFO */
+	assert_int_equal(copy_from_user(&c, addr + 100, 1), 0);
+	assert_int_equal(c, 0);
+	assert_int_equal(sim_check(NULL), 0);
+	task_exit(t);
+	assert_int_equal(sim_shutdown(), 0);
 }
 
 static void test_compound_page_layout(void **state)
@@ -232,6 +278,7 @@ int main(void)
 		GUP_TEST(test_order_out_of_range_warns_and_fails),
 		GUP_TEST(test_split_then_merge_restores_free_lists),
 		GUP_TEST(test_gfp_zero_clears_recycled_frames),
+		cmocka_unit_test(test_init_on_free_zeroes_at_free),
 		GUP_TEST(test_compound_page_layout),
 		GUP_TEST(test_order1_compound_has_no_pincount),
 		GUP_TEST(test_tail_references_go_to_head),

@@ -76,6 +76,14 @@ struct sim_config {
 	unsigned long fault_around_bytes;
 	const char *dax_dir; /* host files opened under this directory are fsdax; NULL: none */
 	/*
+	 * init_on_free=1 on the kernel's command line: a page is zeroed as it is
+	 * freed, so an allocation asking for a zeroed page (__GFP_ZERO, every
+	 * anonymous fault) finds it zeroed already and does not clear it again
+	 * (the kernel's free_pages_prezeroed()). The zeroing moves from the fault
+	 * to munmap and exit.
+	 */
+	bool init_on_free;
+	/*
 	 * CONFIG_MEM_SOFT_DIRTY: the kernel's dirtying also sets the PTE's soft-dirty
 	 * bit, new VMAs are VM_SOFTDIRTY, pagemap shows bit 55 and clear_refs "4"
 	 * clears it. Off, as in a kernel built without it: none of that happens.

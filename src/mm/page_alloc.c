@@ -460,7 +460,7 @@ static struct page *prep_new_page(struct page *page, unsigned int order, gfp_t g
 	for (unsigned long i = 0; i < (1UL << order); i++)
 		reset_page_state(page + i);
 	set_page_count(page, 1);
-	if (gfp & __GFP_ZERO)
+	if ((gfp & __GFP_ZERO) && !sim.init_on_free)
 		memset(page_address(page), 0, PAGE_SIZE << order);
 	if ((gfp & __GFP_COMP) && order)
 		prep_compound_page(page, order);
@@ -485,6 +485,16 @@ static bool free_page_is_sane(struct page *page)
 	return true;
 }
 
+/*
+ * init_on_free: every frame the buddy allocator holds is zero (boot's are), so
+ * what it is given back is zeroed on the way in.
+ */
+static void zero_freed_frames(struct page *page, unsigned int order)
+{
+	if (sim.init_on_free)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+}
+
 void free_unref_page(struct page *page, unsigned int order)
 {
 	if (PageHead(page))
@@ -492,6 +502,7 @@ void free_unref_page(struct page *page, unsigned int order)
 	if (!free_page_is_sane(page))
 		return; /* leak it rather than corrupt the free lists */
 	reset_page_state(page);
+	zero_freed_frames(page, order);
 	frames_poison(page, order);
 	buddy_free(page, order);
 }
@@ -618,6 +629,7 @@ void free_gigantic_page(struct page *page, unsigned int order)
 
 	destroy_compound_page(page, order);
 	reset_page_state(page);
+	zero_freed_frames(page, order);
 	free_pfn_range(pfn, pfn + (1UL << order));
 }
 

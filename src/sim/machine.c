@@ -237,6 +237,7 @@ int sim_boot(const struct sim_config *cfg)
 	__atomic_store_n(&pgtable_soft_dirty, cfg && cfg->soft_dirty, __ATOMIC_RELAXED);
 	sim.file_latency_us = cfg ? cfg->file_latency_us : 0;
 	sim.fault_around_pages = fault_around_pages(cfg ? cfg->fault_around_bytes : 0);
+	sim.init_on_free = cfg && cfg->init_on_free; /* boot's frames are all zero already */
 	sim.dax_dir = cfg && cfg->dax_dir ? realpath(cfg->dax_dir, NULL) : NULL;
 	pthread_mutex_init(&sim.inodes_lock, NULL);
 	INIT_LIST_HEAD(&sim.inodes);

@@ -26,6 +26,7 @@ struct machine {
 	bool thp_no_zero_page;		 /* read faults map no huge zero page */
 	unsigned int file_latency_us;	 /* host file I/O delay */
 	unsigned int fault_around_pages; /* pages a read fault may map at once; 1: one */
+	bool init_on_free;		 /* free frames are zero: __GFP_ZERO clears nothing */
 	char *dax_dir;			 /* the fsdax "mount", a copy of sim_config.dax_dir */
 	pthread_mutex_t inodes_lock;	 /* guards inodes */
 	struct list_head inodes;	 /* host-file inodes, found by device and inode number */

@@ -93,6 +93,7 @@ struct bk_boot {
 	bool kswapd;			      /* sim_config.kswapd (kswapd=on) */
 	unsigned long min_free_kbytes;	      /* sim_config.min_free_kbytes; 0: the default */
 	unsigned long fault_around_bytes;     /* sim_config.fault_around_bytes; 0: the default */
+	bool init_on_free;		      /* sim_config.init_on_free (init_on_free=1) */
 };
 
 /* One row of the back end's table of interleaving points (sim points). */

@@ -53,6 +53,7 @@ static int sim_be_boot(const struct bk_boot *bk)
 		.kswapd = bk->kswapd,
 		.min_free_kbytes = bk->min_free_kbytes,
 		.fault_around_bytes = bk->fault_around_bytes,
+		.init_on_free = bk->init_on_free,
 	};
 
 	if (bk->profile && sim_profile_from_name(bk->profile, &cfg.profile))

@@ -76,6 +76,7 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 	cfg.kswapd = a->opt[12].str && !strcmp(a->opt[12].str, "on");
 	cfg.min_free_kbytes = a->opt[13].u;
 	cfg.fault_around_bytes = a->opt[14].u;
+	cfg.init_on_free = a->opt[15].u;
 	if (!boot_machine(s, &cfg))
 		return false;
 	say(s, "  booted: %lu pages (%lu MiB normal, %lu MiB movable), %lu free\n",
@@ -90,6 +91,8 @@ bool cmd_boot(struct script *s, struct cmd_args *a)
 		say(s, "  device memory: %lu MiB\n", cfg.device_bytes >> 20);
 	if (cfg.kswapd)
 		say(s, "  kswapd: on\n");
+	if (cfg.init_on_free)
+		say(s, "  init_on_free: pages are zeroed as they are freed\n");
 	return true;
 }
 

@@ -67,7 +67,8 @@ const struct command commands[] = {
 	  OPT_IN("device", "SIZE", "0", 0, (long)MAX_MEM, "a size"),
 	  OPTION("kswapd", "on|off", OPT_TEXT, NULL),
 	  OPT_IN("min_free_kbytes", "N", "0", 0, 1L << 20, "a size in KiB"),
-	  OPT_IN("fault_around", "SIZE", "64K", 0, 2L << 20, "a size (at most 2M)")},
+	  OPT_IN("fault_around", "SIZE", "64K", 0, 2L << 20, "a size (at most 2M)"),
+	  OPT_IN("init_on_free", "0|1", "0", 0, 1, "0 or 1")},
 	 .needs = NEEDS_NO_MACHINE, .fn = cmd_boot,
 	 .summary = "Boot with SIZE of ZONE_NORMAL (default 256M) and optional ZONE_MOVABLE. "
 		    "Multiples of 4M, mem at least 8M, at most 4G. `profile=NAME` chooses the "
@@ -87,7 +88,9 @@ const struct command commands[] = {
 		    "base (default the kernel's, sqrt(16 x memory in KiB); sim-only); "
 		    "`fault_around=SIZE` the window a read fault on a file or shmem mapping also maps "
 		    "of what is cached, as /sys/kernel/debug/fault_around_bytes (default 64K; 4K or "
-		    "less: off; sim-only). Must come "
+		    "less: off; sim-only); `init_on_free=1` zeroes a page as it is freed, as the "
+		    "kernel's boot option, so an anonymous fault finds its page zeroed already and "
+		    "clears nothing (default 0; sim-only). Must come "
 		    "before any command that uses the "
 		    "machine; without it the first such command boots with the defaults."},
 	{"inject", "machine", {WORD("POINT")},

@@ -192,7 +192,7 @@ enum cmd_needs {
 enum as_kind { AS_NONE, AS_OPTIONAL, AS_REQUIRED };
 
 #define MAX_ARGS 6
-#define MAX_OPTS 15
+#define MAX_OPTS 16
 
 struct cmd_args;
 typedef bool (*cmd_fn)(struct script *s, struct cmd_args *a);
