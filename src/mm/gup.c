@@ -158,7 +158,8 @@ static struct page *try_get_compound_head(struct page *page, int refs)
  *
  * Return:
  * * the head page, referenced, on success;
- * * NULL if the page's refcount was zero (it is being freed) or negative;
+ * * NULL if the page's refcount was zero (it is being freed) or negative, or
+ *   if the page was split, or freed and reused, under the grab;
  * * NULL for FOLL_PIN | FOLL_LONGTERM on a page a long-term pin must not stay
  *   on (is_pinnable_page(): 5.11 refuses CMA), which must go through the slow
  *   path so it can be migrated first;
@@ -170,6 +171,7 @@ struct page *try_grab_compound_head(struct page *page, int refs, unsigned int fl
 {
 	PIN_OWNER_SCOPE();
 	struct page *head;
+	int units;
 
 	if (flags & FOLL_GET) {
 		head = try_get_compound_head(page, refs);
@@ -186,19 +188,20 @@ struct page *try_grab_compound_head(struct page *page, int refs, unsigned int fl
 	if (is_uncounted_pin(page, flags))
 		return compound_head(page);
 
-	head = try_get_compound_head(page, refs);
+	/* The units are a guess: the page is not ours until the grab succeeds. */
+	units = pin_refcount_units(page, refs);
+	head = try_get_compound_head(page, units);
 	if (!head)
 		return NULL;
 	/*
-	 * Only a held page is known to stay what it is (no split, no free): now
-	 * decide where the pins go, an exact pincount or the refcount's bias (the
-	 * order of the folio rework, 5.18; 5.11 chose first, on what might be a
-	 * page about to change).
+	 * Held now, the page stays what it is (no split, no free): if it changed
+	 * between the guess and the grab, the count is put right before anyone can
+	 * unpin (5.11 trusted the guess; later kernels decide on the held folio).
 	 */
+	if (unlikely(pin_refcount_units(head, refs) != units))
+		page_ref_add(head, pin_refcount_units(head, refs) - units);
 	if (hpage_pincount_available(head))
 		compound_pincount_mod(head, refs);
-	else
-		page_ref_add(head, pin_refcount_units(head, refs) - refs);
 	count_vm_stat(NR_FOLL_PIN_ACQUIRED, refs);
 	gup_debug_account(head, FOLL_PIN, refs);
 	return head;
