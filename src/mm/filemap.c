@@ -215,9 +215,8 @@ static struct page *next_cached_page(struct xa_state *xas, pgoff_t end)
 
 struct page *find_get_next_page(struct address_space *mapping, pgoff_t *index, pgoff_t end)
 {
-	struct page *page;
-
 	XA_STATE(xas, &mapping->i_pages, *index);
+	struct page *page;
 
 	sim_rcu_read_lock();
 	page = next_cached_page(&xas, end);

@@ -171,7 +171,7 @@ struct page *try_grab_compound_head(struct page *page, int refs, unsigned int fl
 {
 	PIN_OWNER_SCOPE();
 	struct page *head;
-	int units;
+	int units, held_units;
 
 	if (flags & FOLL_GET) {
 		head = try_get_compound_head(page, refs);
@@ -198,8 +198,9 @@ struct page *try_grab_compound_head(struct page *page, int refs, unsigned int fl
 	 * between the guess and the grab, the count is put right before anyone can
 	 * unpin (5.11 trusted the guess; later kernels decide on the held folio).
 	 */
-	if (unlikely(pin_refcount_units(head, refs) != units))
-		page_ref_add(head, pin_refcount_units(head, refs) - units);
+	held_units = pin_refcount_units(head, refs);
+	if (unlikely(held_units != units))
+		page_ref_add(head, held_units - units);
 	if (hpage_pincount_available(head))
 		compound_pincount_mod(head, refs);
 	count_vm_stat(NR_FOLL_PIN_ACQUIRED, refs);
